@@ -1,0 +1,382 @@
+"""Write operations of the accounts context.
+
+Every function is one transaction, takes keyword arguments only, checks the
+actor's permission itself (so the UI, the API and the CLI enforce the same
+rules) and validates before it writes: on any error nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kampass.accounts.models import (
+    Account,
+    AccountStatusChange,
+    BuyingCentreMember,
+    BuyingRole,
+    Contact,
+    Coverage,
+    KamStatus,
+    Position,
+    TeamMember,
+    TeamRole,
+)
+from kampass.common.permissions import authorize
+from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
+
+ACCOUNT_FIELDS = (
+    "name", "legal_name", "industry", "country", "currency", "website", "notes", "external_id", "lead_unit",
+)
+
+
+def _save(obj: models.Model, actor: Any) -> None:
+    """Validate and save ``obj``, recording ``actor`` in its change history."""
+    obj.full_clean()
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor  # type: ignore[attr-defined]
+    obj.save()
+
+
+def _delete(obj: models.Model, actor: Any) -> None:
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        obj._history_user = actor  # type: ignore[attr-defined]
+    obj.delete()
+
+
+def _check_unique_name(*, name: str, parent: Account | None, exclude_pk: int | None = None) -> None:
+    qs = Account.objects.annotate(lname=Lower("name")).filter(lname=name.strip().lower(), parent=parent)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        if parent is None:
+            msg = _("A top-level account named “%(name)s” already exists.") % {"name": name}
+        else:
+            msg = _("An account named “%(name)s” already exists under “%(parent)s”.") % {
+                "name": name, "parent": parent.name,
+            }
+        raise ValidationError({"name": msg})
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: Any,
+    name: str,
+    parent: Account | None = None,
+    kam_status: str = KamStatus.PROSPECT,
+    status_reason: str = "",
+    **fields: Any,
+) -> Account:
+    """Create an account, optionally below ``parent``.
+
+    A key account manager may create top-level accounts (and joins their team
+    as key account manager) and children of accounts they work on.
+    """
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown account fields: {sorted(unknown)}")
+    if parent is None:
+        authorize(actor, "accounts.add_account")
+    else:
+        authorize(actor, "accounts.add_child_account", parent)
+    name = (name or "").strip()
+    if kam_status not in KamStatus.values:
+        raise ValidationError({"kam_status": _("Unknown KAM status “%(value)s”.") % {"value": kam_status}})
+    account = Account(name=name, parent=parent, kam_status=kam_status, **fields)
+    account.full_clean(validate_constraints=False)
+    _check_unique_name(name=name, parent=parent)
+    _save(account, actor)
+    account.path = node_path(parent.path if parent else "", account.pk)
+    account.depth = parent.depth + 1 if parent else 0
+    Account.objects.filter(pk=account.pk).update(path=account.path, depth=account.depth)
+    AccountStatusChange.objects.create(
+        account=account, from_status="", to_status=kam_status,
+        reason=status_reason or _("Account created"), effective_date=timezone.localdate(),
+        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if parent is None and getattr(actor, "role", None) == "kam":
+        TeamMember.objects.create(account=account, user=actor, role=TeamRole.KAM)
+    return account
+
+
+@transaction.atomic
+def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
+    """Change master data of an account; ``parent`` moves it (with its subtree) in the hierarchy."""
+    authorize(actor, "accounts.change_account", account)
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    allowed = set(ACCOUNT_FIELDS) | {"parent"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"unknown account fields: {sorted(unknown)}")
+    old_path = account.path
+    new_parent = changes.pop("parent", account.parent) if "parent" in changes else account.parent
+    moved = (new_parent.pk if new_parent else None) != account.parent_id
+    if moved:
+        if new_parent is not None:
+            try:
+                check_move(account.pk, new_parent.path)
+            except HierarchyCycleError:
+                raise ValidationError(
+                    {"parent": _("“%(parent)s” is part of this account's own subtree; that would make a cycle.")
+                     % {"parent": new_parent.name}}
+                ) from None
+            authorize(actor, "accounts.add_child_account", new_parent)
+        else:
+            authorize(actor, "accounts.add_account")
+    for key, value in changes.items():
+        setattr(account, key, value.strip() if isinstance(value, str) and key == "name" else value)
+    account.parent = new_parent
+    account.full_clean(validate_constraints=False)
+    _check_unique_name(name=account.name, parent=new_parent, exclude_pk=account.pk)
+    _save(account, actor)
+    if moved:
+        new_path = node_path(new_parent.path if new_parent else "", account.pk)
+        depth_shift = (new_parent.depth + 1 if new_parent else 0) - account.depth
+        for d in Account.objects.filter(path__startswith=old_path).only("pk", "path", "depth"):
+            Account.objects.filter(pk=d.pk).update(path=rebase(d.path, old_path, new_path), depth=d.depth + depth_shift)
+        account.refresh_from_db()
+    return account
+
+
+@transaction.atomic
+def account_set_status(
+    *, actor: Any, account: Account, status: str, reason: str, effective_date: dt.date | None = None
+) -> AccountStatusChange:
+    """Change the KAM status of an account and record the dated reason for it."""
+    authorize(actor, "accounts.change_account_status", account)
+    if status not in KamStatus.values:
+        raise ValidationError({"status": _("Unknown KAM status “%(value)s”.") % {"value": status}})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the status changes.")})
+    if status == account.kam_status:
+        raise ValidationError({"status": _("The account already has this status.")})
+    change = AccountStatusChange(
+        account=account, from_status=account.kam_status, to_status=status, reason=reason.strip(),
+        effective_date=effective_date or timezone.localdate(), changed_by=actor,
+    )
+    change.full_clean()
+    change.save()
+    account.kam_status = status
+    _save(account, actor)
+    return change
+
+
+@transaction.atomic
+def account_delete(*, actor: Any, account: Account) -> None:
+    """Delete an account without children (move or delete the children first)."""
+    authorize(actor, "accounts.delete_account", account)
+    if account.children.exists():
+        raise ValidationError(
+            _("“%(name)s” has subsidiaries; move or delete them first.") % {"name": account.name}
+        )
+    _delete(account, actor)
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _check_reports_to(*, account: Account, contact: Contact | None, reports_to: Contact | None) -> None:
+    if reports_to is None:
+        return
+    if contact is not None and reports_to.pk == contact.pk:
+        raise ValidationError({"reports_to": _("A contact cannot report to themselves.")})
+    if not Position.objects.filter(account=account, contact=reports_to).exists():
+        raise ValidationError(
+            {"reports_to": _("%(person)s holds no position at %(account)s.") % {
+                "person": reports_to, "account": account.name}}
+        )
+    # no loops along reports-to at this account
+    seen = {contact.pk} if contact is not None else set()
+    node: Contact | None = reports_to
+    while node is not None:
+        if node.pk in seen:
+            raise ValidationError({"reports_to": _("This reporting line would form a loop.")})
+        seen.add(node.pk)
+        pos = Position.objects.filter(account=account, contact=node).select_related("reports_to").first()
+        node = pos.reports_to if pos else None
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    actor: Any,
+    last_name: str,
+    first_name: str = "",
+    email: str = "",
+    phone: str = "",
+    notes: str = "",
+    account: Account | None = None,
+    title: str = "",
+    department: str = "",
+    reports_to: Contact | None = None,
+) -> Contact:
+    """Create a contact, with a first position at ``account`` when given."""
+    if account is not None:
+        authorize(actor, "accounts.change_account", account)
+    else:
+        authorize(actor, "accounts.add_contact")
+    contact = Contact(first_name=first_name.strip(), last_name=last_name.strip(), email=email, phone=phone, notes=notes)
+    _save(contact, actor)
+    if account is not None:
+        position_set(actor=actor, contact=contact, account=account, title=title, department=department,
+                     reports_to=reports_to)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
+    authorize(actor, "accounts.change_contact", contact)
+    allowed = {"first_name", "last_name", "email", "phone", "notes"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    for k, v in changes.items():
+        setattr(contact, k, v)
+    _save(contact, actor)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: Any, contact: Contact) -> None:
+    authorize(actor, "accounts.delete_contact", contact)
+    _delete(contact, actor)
+
+
+@transaction.atomic
+def position_set(
+    *,
+    actor: Any,
+    contact: Contact,
+    account: Account,
+    title: str = "",
+    department: str = "",
+    reports_to: Contact | None = None,
+) -> Position:
+    """Create or update the position ``contact`` holds at ``account``."""
+    authorize(actor, "accounts.change_account", account)
+    _check_reports_to(account=account, contact=contact, reports_to=reports_to)
+    position = Position.objects.filter(contact=contact, account=account).first() or Position(
+        contact=contact, account=account
+    )
+    position.title, position.department, position.reports_to = title, department, reports_to
+    _save(position, actor)
+    return position
+
+
+@transaction.atomic
+def position_delete(*, actor: Any, position: Position) -> None:
+    """Remove a contact from an account (also from its buying centre and the team's coverage there)."""
+    authorize(actor, "accounts.change_account", position.account)
+    BuyingCentreMember.objects.filter(account=position.account, contact=position.contact).delete()
+    Coverage.objects.filter(team_member__account=position.account, contact=position.contact).delete()
+    Position.objects.filter(account=position.account, reports_to=position.contact).update(reports_to=None)
+    _delete(position, actor)
+
+
+# ---------------------------------------------------------------- buying centre
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    bad = [r for r in roles if r not in BuyingRole.values]
+    if bad:
+        raise ValidationError(
+            {"roles": _("Unknown buying-centre role “%(role)s”. Known roles: %(known)s.") % {
+                "role": bad[0], "known": ", ".join(BuyingRole.values)}}
+        )
+    return roles
+
+
+@transaction.atomic
+def buying_centre_set(
+    *,
+    actor: Any,
+    account: Account,
+    contact: Contact,
+    roles: Iterable[str],
+    influence: int = 5,
+    attitude: int = 0,
+    political_status: str = "outside",
+    notes: str = "",
+) -> BuyingCentreMember:
+    """Put ``contact`` into the buying centre of ``account`` (or update their entry)."""
+    authorize(actor, "accounts.change_account", account)
+    clean_roles = _clean_roles(roles)
+    if not Position.objects.filter(account=account, contact=contact).exists():
+        raise ValidationError(
+            {"contact": _("%(person)s holds no position at %(account)s; add the position first.") % {
+                "person": contact, "account": account.name}}
+        )
+    member = BuyingCentreMember.objects.filter(account=account, contact=contact).first() or BuyingCentreMember(
+        account=account, contact=contact
+    )
+    member.roles = clean_roles
+    member.influence, member.attitude = influence, attitude
+    member.political_status, member.notes = political_status, notes
+    _save(member, actor)
+    return member
+
+
+@transaction.atomic
+def buying_centre_remove(*, actor: Any, member: BuyingCentreMember) -> None:
+    authorize(actor, "accounts.change_account", member.account)
+    _delete(member, actor)
+
+
+# ---------------------------------------------------------------- team and coverage
+
+
+@transaction.atomic
+def team_member_set(
+    *, actor: Any, account: Account, user: Any, role: str = TeamRole.KAM, org_unit: Any = None
+) -> TeamMember:
+    """Add ``user`` to the account team in ``role`` (or change their role)."""
+    authorize(actor, "accounts.manage_team", account)
+    if role not in TeamRole.values:
+        raise ValidationError({"role": _("Unknown team role “%(value)s”.") % {"value": role}})
+    member = TeamMember.objects.filter(account=account, user=user).first() or TeamMember(account=account, user=user)
+    member.role, member.org_unit = role, org_unit
+    _save(member, actor)
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Any, member: TeamMember) -> None:
+    authorize(actor, "accounts.manage_team", member.account)
+    _delete(member, actor)
+
+
+@transaction.atomic
+def coverage_set(
+    *, actor: Any, team_member: TeamMember, contact: Contact, level_now: int, level_target: int
+) -> Coverage:
+    """Record that ``team_member`` covers ``contact`` at ``level_now``, aiming for ``level_target``."""
+    account = team_member.account
+    authorize(actor, "accounts.manage_team", account)
+    if not Position.objects.filter(account=account, contact=contact).exists():
+        raise ValidationError(
+            {"contact": _("%(person)s holds no position at %(account)s.") % {"person": contact, "account": account.name}}
+        )
+    cov = Coverage.objects.filter(team_member=team_member, contact=contact).first() or Coverage(
+        team_member=team_member, contact=contact
+    )
+    cov.level_now, cov.level_target = level_now, level_target
+    _save(cov, actor)
+    return cov
+
+
+@transaction.atomic
+def coverage_remove(*, actor: Any, coverage: Coverage) -> None:
+    authorize(actor, "accounts.manage_team", coverage.team_member.account)
+    _delete(coverage, actor)

@@ -1,0 +1,1 @@
+"""kampass.core: the pure domain of kampass. Never imports Django."""

@@ -1,0 +1,96 @@
+"""Users of kampass, their roles, the supplier's org units and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a user may do in kampass (see ``kampass.accounts.rules``)."""
+
+    ADMIN = "admin", _("Administrator")
+    HEAD = "head", _("Head of KAM")
+    KAM = "kam", _("Key account manager")
+    CONTROLLER = "controller", _("Controller")
+    VIEWER = "viewer", _("Viewer")
+
+
+class User(AbstractUser):
+    """A person who works with kampass: a head of KAM, a key account manager, a
+    controller or an executive reading along. The role decides what they may
+    read and edit; the language is the one the UI speaks to them."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+
+class OrgUnit(models.Model):
+    """A unit of the supplier's own organisation (a country company, business
+    unit or sales region). International key accounts have one lead unit that
+    coordinates the others."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.CharField(_("code"), max_length=30, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent unit"),
+    )
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def hash_token(raw: str) -> str:
+    """Hash a raw API token for storage and look-up (tokens are random, so a plain SHA-256 suffices)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal access token for the JSON API. Only its hash is stored; the
+    raw token is shown once, when it is created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def generate() -> str:
+        return "kp_" + secrets.token_urlsafe(32)
