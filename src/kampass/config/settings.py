@@ -19,6 +19,7 @@ env = environ.Env()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 KAMPASS_HOME = Path(env.str("KAMPASS_HOME", default=str(Path.cwd() / "var"))).resolve()
 KAMPASS_HOME.mkdir(parents=True, exist_ok=True)
+(KAMPASS_HOME / "static").mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:

@@ -6,3 +6,6 @@ urlpatterns = [
     path("", include("kampass.common.urls")),
     path("accounts/", include("kampass.accounts.urls")),
 ]
+
+handler403 = "kampass.common.views.permission_denied"
+handler404 = "kampass.common.views.not_found"

@@ -1,0 +1,92 @@
+"""What other contexts (and the start page) may ask of the accounts context.
+
+Returns frozen dataclasses only; callers never touch the models directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from kampass.accounts.models import Account, KamStatus, TeamMember
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    name: str
+    kam_status: str
+    kam_status_label: str
+    path: str
+
+
+@dataclass(frozen=True)
+class GapRef:
+    account: AccountRef
+    contact_id: int
+    contact_name: str
+    influence: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class RecentChange:
+    when: Any
+    who: str
+    account: AccountRef
+    action: str
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    total_accounts: int
+    by_status: list[tuple[str, str, int]]
+    my_accounts: list[AccountRef]
+    gaps: list[GapRef]
+    recent: list[RecentChange]
+
+
+def _ref(a: Account) -> AccountRef:
+    return AccountRef(a.pk, a.name, a.kam_status, str(a.get_kam_status_display()), a.path)
+
+
+def account_ref(account_id: int) -> AccountRef | None:
+    a = Account.objects.filter(pk=account_id).first()
+    return _ref(a) if a else None
+
+
+def subtree_account_ids(account_id: int) -> list[int]:
+    """Ids of an account and all its descendants (for roll-ups in other contexts)."""
+    a = Account.objects.filter(pk=account_id).only("path").first()
+    if a is None:
+        return []
+    return list(Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
+
+
+def dashboard_summary(*, user: Any) -> DashboardSummary:
+    """Counts by KAM status, the user's own accounts with their coverage gaps, and recent changes."""
+    from kampass.accounts.models import Contact
+    from kampass.accounts.selectors import account_gaps
+
+    counts = dict(Account.objects.values("kam_status").annotate(n=Count("id")).values_list("kam_status", "n"))
+    by_status = [(value, str(label), counts.get(value, 0)) for value, label in KamStatus.choices]
+    mine = list(
+        Account.objects.filter(pk__in=TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by("name")
+    )
+    gaps: list[GapRef] = []
+    for a in mine[:50]:
+        for g in account_gaps(a):
+            gaps.append(GapRef(_ref(a), g.contact_id, "", g.influence, g.kind.value))
+    names = {c.pk: str(c) for c in Contact.objects.filter(pk__in=[g.contact_id for g in gaps])}
+    gaps = [GapRef(g.account, g.contact_id, names.get(g.contact_id, ""), g.influence, g.kind) for g in gaps]
+    gaps.sort(key=lambda g: -g.influence)
+    recent = []
+    for rec in Account.history.select_related("history_user").order_by("-history_date")[:10]:
+        acc = Account.objects.filter(pk=rec.id).first()
+        if acc is None:
+            continue
+        action = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
+        recent.append(RecentChange(rec.history_date, str(rec.history_user or "–"), _ref(acc), action))
+    return DashboardSummary(sum(counts.values()), by_status, [_ref(a) for a in mine], gaps[:15], recent)

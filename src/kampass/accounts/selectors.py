@@ -1,0 +1,325 @@
+"""Read operations of the accounts context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+
+from kampass.accounts.models import (
+    Account,
+    AccountStatusChange,
+    BuyingCentreMember,
+    Contact,
+    Coverage,
+    Position,
+    TeamMember,
+    TeamRole,
+)
+from kampass.core.hierarchy import TreeNode, TreeRow, flatten_tree, path_ids, roll_up
+from kampass.core.relationships import ContactNode, CoverageGap, CoverageLink, coverage_gaps
+
+ACCOUNT_SORTS = {
+    "name": Lower("name"),
+    "status": "kam_status",
+    "industry": Lower("industry"),
+    "country": "country",
+    "kam": Lower("kam_last_name"),
+    "updated": "updated_at",
+    "children": "children_count",
+}
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    q: str = ""
+    status: str = ""
+    industry: str = ""
+    country: str = ""
+    owner: int | None = None
+    top_level: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+
+def account_list(*, user: Any, filters: AccountFilters) -> QuerySet[Account]:
+    """Accounts matching ``filters``, annotated with the key account manager and the number of children.
+
+    Every user may list accounts (master data); what they may see inside an account
+    is decided on the account page.
+    """
+    kam = TeamMember.objects.filter(account=OuterRef("pk"), role=TeamRole.KAM).order_by("pk")
+    qs = Account.objects.annotate(
+        kam_last_name=Subquery(kam.values("user__last_name")[:1]),
+        kam_first_name=Subquery(kam.values("user__first_name")[:1]),
+        children_count=Count("children", distinct=True),
+    )
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(legal_name__icontains=filters.q)
+                       | Q(external_id__iexact=filters.q))
+    if filters.status:
+        qs = qs.filter(kam_status=filters.status)
+    if filters.industry:
+        qs = qs.filter(industry=filters.industry)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.owner:
+        qs = qs.filter(pk__in=TeamMember.objects.filter(user_id=filters.owner).values("account_id"))
+    if filters.top_level:
+        qs = qs.filter(parent__isnull=True)
+    order = ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["name"])
+    if isinstance(order, str):
+        return qs.order_by(("-" if filters.descending else "") + order, "pk")
+    return qs.order_by(order.desc(nulls_last=True) if filters.descending else order.asc(nulls_last=True), "pk")
+
+
+def account_filter_options() -> dict[str, list[Any]]:
+    """Distinct industries and countries in use, and the users on account teams, for filter menus."""
+    from django_countries import countries
+
+    industries = list(
+        Account.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
+    )
+    codes = set(Account.objects.exclude(country="").values_list("country", flat=True).distinct())
+    country_opts = sorted(((c, str(countries.name(c))) for c in codes), key=lambda t: t[1])
+    from kampass.users.models import User
+
+    owners = list(User.objects.filter(account_teams__role=TeamRole.KAM).distinct().order_by("last_name"))
+    return {"industries": industries, "countries": country_opts, "owners": owners}
+
+
+def account_ancestors(account: Account) -> list[Account]:
+    ids = path_ids(account.path)[:-1]
+    by_id = {a.pk: a for a in Account.objects.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass(frozen=True)
+class SubtreeRow:
+    row: TreeRow
+    account: Account
+    contacts_total: int
+    team_total: int
+
+
+def account_subtree(account: Account) -> list[SubtreeRow]:
+    """The account and all its descendants in display order, with rolled-up contact and team counts."""
+    accounts = list(Account.objects.filter(path__startswith=account.path).order_by("path"))
+    rows = flatten_tree([TreeNode(a.pk, a.parent_id, a.name) for a in accounts], account.pk)
+    ids = [a.pk for a in accounts]
+    contacts = dict(
+        Position.objects.filter(account_id__in=ids).values("account_id").annotate(n=Count("id")).values_list(
+            "account_id", "n")
+    )
+    team = dict(
+        TeamMember.objects.filter(account_id__in=ids).values("account_id").annotate(n=Count("id")).values_list(
+            "account_id", "n")
+    )
+    c_total, t_total = roll_up(rows, contacts), roll_up(rows, team)
+    by_id = {a.pk: a for a in accounts}
+    return [SubtreeRow(r, by_id[r.id], c_total.get(r.id, 0), t_total.get(r.id, 0)) for r in rows]
+
+
+@dataclass(frozen=True)
+class BuyingCentreRow:
+    member: BuyingCentreMember
+    position: Position | None
+    coverage: list[Coverage]
+    gap: CoverageGap | None
+
+
+@dataclass(frozen=True)
+class Cockpit:
+    """Everything the account page shows about one account."""
+
+    account: Account
+    ancestors: list[Account]
+    subtree: list[SubtreeRow]
+    details_visible: bool
+    positions: list[Position] = field(default_factory=list)
+    buying_centre: list[BuyingCentreRow] = field(default_factory=list)
+    team: list[TeamMember] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    status_changes: list[AccountStatusChange] = field(default_factory=list)
+    contacts_by_id: dict[int, Contact] = field(default_factory=dict)
+
+    @property
+    def bc_by_contact(self) -> dict[int, BuyingCentreRow]:
+        return {row.member.contact_id: row for row in self.buying_centre}
+
+    @property
+    def coverage_by_contact(self) -> dict[int, list[Coverage]]:
+        out: dict[int, list[Coverage]] = {}
+        for c in self.coverage:
+            out.setdefault(c.contact_id, []).append(c)
+        return out
+
+
+def contact_nodes(account: Account) -> tuple[list[ContactNode], list[CoverageLink]]:
+    """The buying centre of ``account`` as core objects (for gap analysis and the map)."""
+    members = list(BuyingCentreMember.objects.filter(account=account).select_related("contact"))
+    positions = {p.contact_id: p for p in Position.objects.filter(account=account)}
+    nodes = [
+        ContactNode(
+            id=m.contact_id,
+            name=str(m.contact),
+            title=positions[m.contact_id].title if m.contact_id in positions else "",
+            roles=tuple(m.roles),
+            influence=m.influence,
+            attitude=m.attitude,
+            reports_to=positions[m.contact_id].reports_to_id if m.contact_id in positions else None,
+        )
+        for m in members
+    ]
+    links = [
+        CoverageLink(c.contact_id, str(c.team_member.user), c.level_now, c.level_target)
+        for c in Coverage.objects.filter(team_member__account=account).select_related("team_member__user")
+    ]
+    return nodes, links
+
+
+def account_gaps(account: Account) -> list[CoverageGap]:
+    nodes, links = contact_nodes(account)
+    return coverage_gaps(nodes, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
+
+
+def account_cockpit(*, user: Any, account: Account) -> Cockpit:
+    """Assemble the account page; details (people, team, history) only for users allowed to see them."""
+    details = user.has_perm("accounts.view_account_details", account)
+    base = {"account": account, "ancestors": account_ancestors(account), "subtree": account_subtree(account)}
+    if not details:
+        return Cockpit(details_visible=False, **base)
+    positions = list(
+        Position.objects.filter(account=account).select_related("contact", "reports_to").order_by(
+            "contact__last_name", "contact__first_name")
+    )
+    pos_by_contact = {p.contact_id: p for p in positions}
+    coverage = list(
+        Coverage.objects.filter(team_member__account=account).select_related("team_member__user", "contact")
+    )
+    gaps = account_gaps(account)
+    gap_by_contact = {g.contact_id: g for g in gaps}
+    members = list(BuyingCentreMember.objects.filter(account=account).select_related("contact"))
+    bc = [
+        BuyingCentreRow(
+            member=m,
+            position=pos_by_contact.get(m.contact_id),
+            coverage=[c for c in coverage if c.contact_id == m.contact_id],
+            gap=gap_by_contact.get(m.contact_id),
+        )
+        for m in members
+    ]
+    return Cockpit(
+        details_visible=True,
+        positions=positions,
+        buying_centre=bc,
+        team=list(TeamMember.objects.filter(account=account).select_related("user", "org_unit").order_by("role")),
+        coverage=coverage,
+        gaps=gaps,
+        status_changes=list(account.status_changes.select_related("changed_by")),
+        contacts_by_id={p.contact_id: p.contact for p in positions},
+        **base,
+    )
+
+
+def contact_list(*, user: Any, q: str = "") -> QuerySet[Contact]:
+    """Contacts ``user`` may see, searched by name or email."""
+    from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
+
+    qs = Contact.objects.annotate(position_count=Count("positions", distinct=True))
+    if q:
+        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
+                       | Q(positions__account__name__icontains=q)).distinct()
+    if not (is_admin(user) or is_head(user) or is_reader(user)):
+        team_ids = team_account_ids(user)
+        visible_accounts = Q()
+        for acc in Account.objects.filter(pk__in=team_ids).only("path"):
+            visible_accounts |= Q(positions__account__path__startswith=acc.path)
+        cond = Q(positions__isnull=True)
+        if team_ids:
+            cond |= visible_accounts
+        qs = qs.filter(cond).distinct()
+    return qs.order_by(Lower("last_name"), Lower("first_name"), "pk")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: Any
+    who: Any
+    kind: str
+    object_label: str
+    action: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def _history_entries(records: list[Any], kind: str, label: Any) -> list[HistoryEntry]:
+    out: list[HistoryEntry] = []
+    for rec in records:
+        changes: list[tuple[str, Any, Any]] = []
+        prev = rec.prev_record
+        if rec.history_type == "~" and prev is not None:
+            delta = rec.diff_against(prev)
+            for ch in delta.changes:
+                try:
+                    verbose = str(rec.instance_type._meta.get_field(ch.field).verbose_name)
+                except Exception:  # noqa: BLE001 - excluded or removed field
+                    verbose = ch.field
+                changes.append((verbose, ch.old, ch.new))
+        action = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
+        if action == "changed" and not changes:
+            continue
+        out.append(HistoryEntry(rec.history_date, rec.history_user, kind, label(rec), action, changes))
+    return out
+
+
+def account_history(account: Account, *, limit: int = 200) -> list[HistoryEntry]:
+    """Who changed what and when on the account, its positions, buying centre, team and coverage."""
+    from django.utils.translation import gettext as _
+
+    entries: list[HistoryEntry] = []
+    entries += _history_entries(
+        list(Account.history.filter(id=account.pk).select_related("history_user").order_by("-history_date")[:limit]),
+        str(_("Account")), lambda r: r.name,
+    )
+    entries += _history_entries(
+        list(Position.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
+        str(_("Position")), lambda r: f"{r.contact}" if r.contact_id and Contact.objects.filter(
+            pk=r.contact_id).exists() else f"#{r.contact_id}",
+    )
+    entries += _history_entries(
+        list(BuyingCentreMember.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
+        str(_("Buying centre")), lambda r: f"{r.contact}" if Contact.objects.filter(
+            pk=r.contact_id).exists() else f"#{r.contact_id}",
+    )
+    entries += _history_entries(
+        list(TeamMember.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
+        str(_("Team")), lambda r: f"{r.user}",
+    )
+    tm_ids = list(TeamMember.history.filter(account_id=account.pk).values_list("id", flat=True).distinct())
+    entries += _history_entries(
+        list(Coverage.history.filter(team_member_id__in=tm_ids).select_related("history_user")[:limit]),
+        str(_("Coverage")), lambda r: f"{r.contact}" if Contact.objects.filter(
+            pk=r.contact_id).exists() else f"#{r.contact_id}",
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def contact_history(contact: Contact, *, limit: int = 100) -> list[HistoryEntry]:
+    from django.utils.translation import gettext as _
+
+    entries = _history_entries(
+        list(Contact.history.filter(id=contact.pk).select_related("history_user").order_by("-history_date")[:limit]),
+        str(_("Contact")), lambda r: f"{r.first_name} {r.last_name}",
+    )
+    entries += _history_entries(
+        list(Position.history.filter(contact_id=contact.pk).select_related("history_user")[:limit]),
+        str(_("Position")), lambda r: r.account.name if Account.objects.filter(pk=r.account_id).exists()
+        else f"#{r.account_id}",
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

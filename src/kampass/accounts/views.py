@@ -1,0 +1,417 @@
+"""Pages of the accounts context: thin views over forms, services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kampass.accounts import selectors, services
+from kampass.accounts.charts import relationship_map
+from kampass.accounts.forms import (
+    AccountCreateForm,
+    AccountForm,
+    ContactAtAccountForm,
+    ContactForm,
+    CoverageForm,
+    ExistingContactForm,
+    MemberForm,
+    StatusForm,
+    TeamMemberForm,
+)
+from kampass.accounts.models import (
+    Account,
+    BuyingCentreMember,
+    Contact,
+    Coverage,
+    KamStatus,
+    Position,
+    TeamMember,
+)
+from kampass.common.htmx import apply_validation_error, form_status, redirect_to, render_page
+from kampass.common.pagination import paginate
+from kampass.common.permissions import authorize
+
+# ---------------------------------------------------------------- list and lookup
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    owner = g.get("owner", "")
+    filters = selectors.AccountFilters(
+        q=g.get("q", "").strip(), status=g.get("status", ""), industry=g.get("industry", ""),
+        country=g.get("country", ""), owner=int(owner) if owner.isdigit() else None,
+        top_level=g.get("top") == "1", sort=g.get("sort", "name"), descending=g.get("dir") == "desc",
+    )
+    page = paginate(request, selectors.account_list(user=request.user, filters=filters))
+    context = {
+        "page": page, "filters": filters, "statuses": KamStatus.choices, **selectors.account_filter_options(),
+        "can_add": request.user.has_perm("accounts.add_account"),
+    }
+    return render_page(request, "accounts/account_list.html", context, fragment="accounts/_account_table.html")
+
+
+@login_required
+def account_lookup(request: HttpRequest) -> HttpResponse:
+    """Search results for the parent-account picker."""
+    q = request.GET.get("q", "").strip()
+    exclude = request.GET.get("exclude", "")
+    results: list[Account] = []
+    if q:
+        qs = Account.objects.filter(Q(name__icontains=q) | Q(legal_name__icontains=q)).order_by("name")
+        if exclude.isdigit():
+            own = Account.objects.filter(pk=int(exclude)).first()
+            if own is not None:
+                qs = qs.exclude(path__startswith=own.path)
+        results = list(qs[:15])
+    return render_page(request, "accounts/_lookup_results.html",
+                       {"results": results, "target": request.GET.get("target", "id_parent")})
+
+
+# ---------------------------------------------------------------- cockpit
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account.objects.select_related("parent", "lead_unit"), pk=pk)
+    cockpit = selectors.account_cockpit(user=request.user, account=account)
+    spec = None
+    history: list[Any] = []
+    if cockpit.details_visible:
+        nodes, links = selectors.contact_nodes(account)
+        spec = relationship_map(nodes, links, cockpit.gaps)
+        history = selectors.account_history(account, limit=50)
+    user = request.user
+    context = {
+        "account": account, "cockpit": cockpit, "map_spec": spec, "history": history,
+        "can_edit": user.has_perm("accounts.change_account", account),
+        "can_add_child": user.has_perm("accounts.add_child_account", account),
+        "can_delete": user.has_perm("accounts.delete_account", account),
+        "can_manage_team": user.has_perm("accounts.manage_team", account),
+        "gap_ids": {g.contact_id for g in cockpit.gaps},
+    }
+    return render_page(request, "accounts/account_detail.html", context)
+
+
+# ---------------------------------------------------------------- account forms
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, account: Account | None = None,
+               cancel_url: str, submit: str | None = None, extra: dict[str, Any] | None = None) -> HttpResponse:
+    context = {"form": form, "title": title, "account": account, "cancel_url": cancel_url,
+               "submit_label": submit or _("Save"), **(extra or {})}
+    return render_page(request, "accounts/form_page.html", context, fragment="accounts/_form.html",
+                       status=form_status(request, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    parent = None
+    parent_id = request.GET.get("parent") or request.POST.get("parent")
+    if parent_id and str(parent_id).isdigit():
+        parent = Account.objects.filter(pk=int(parent_id)).first()
+    if parent is not None:
+        authorize(request.user, "accounts.add_child_account", parent)
+    else:
+        authorize(request.user, "accounts.add_account")
+    initial = {"parent": parent.pk, "currency": parent.currency, "industry": parent.industry,
+               "country": parent.country} if parent else {}
+    form = AccountCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            account = services.account_create(actor=request.user, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Account “%(name)s” created.") % {"name": account.name})
+            return redirect_to(request, reverse("account-detail", args=[account.pk]))
+    cancel = reverse("account-detail", args=[parent.pk]) if parent else reverse("account-list")
+    title = _("New subsidiary of %(name)s") % {"name": parent.name} if parent else _("New account")
+    return _form_page(request, form, title=title, cancel_url=cancel, submit=_("Create account"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.change_account", account)
+    form = AccountForm(request.POST or None, instance=account)
+    form.fields["parent"].widget.attrs["data-exclude"] = account.pk
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect_to(request, reverse("account-detail", args=[pk]))
+    return _form_page(request, form, title=_("Edit %(name)s") % {"name": account.name}, account=account,
+                      cancel_url=reverse("account-detail", args=[pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_status(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.change_account_status", account)
+    form = StatusForm(request.POST or None, initial={"status": account.kam_status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_set_status(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("KAM status changed."))
+            return redirect_to(request, reverse("account-detail", args=[pk]))
+    return _form_page(request, form, title=_("Change KAM status of %(name)s") % {"name": account.name},
+                      account=account, cancel_url=reverse("account-detail", args=[pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.delete_account", account)
+    error = ""
+    if request.method == "POST":
+        try:
+            parent = account.parent
+            services.account_delete(actor=request.user, account=account)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Account “%(name)s” deleted.") % {"name": account.name})
+            return redirect_to(request, reverse("account-detail", args=[parent.pk]) if parent
+                               else reverse("account-list"))
+    return render_page(request, "accounts/confirm_delete.html",
+                       {"object": account, "error": error, "cancel_url": reverse("account-detail", args=[pk])},
+                       status=422 if error else 200)
+
+
+# ---------------------------------------------------------------- people at an account
+
+
+def _bc_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data[k] for k in ("roles", "influence", "attitude", "political_status", "notes")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.change_account", account)
+    form = ContactAtAccountForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                contact = services.contact_create(
+                    actor=request.user, first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
+                    phone=d["phone"], account=account, title=d["title"], department=d["department"],
+                    reports_to=d["reports_to"],
+                )
+                if d["in_buying_centre"]:
+                    services.buying_centre_set(actor=request.user, account=account, contact=contact, **_bc_kwargs(d))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": contact})
+            return redirect_to(request, reverse("account-detail", args=[pk]) + "#buying-centre")
+    return _form_page(request, form, title=_("New contact at %(name)s") % {"name": account.name}, account=account,
+                      cancel_url=reverse("account-detail", args=[pk]), submit=_("Add contact"),
+                      extra={"alt_link": (reverse("account-position-add", args=[pk]),
+                                          _("The person already works at another account? Add an existing contact."))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.change_account", account)
+    form = ExistingContactForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.position_set(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Position added."))
+            return redirect_to(request, reverse("account-detail", args=[pk]) + "#people")
+    return _form_page(request, form, title=_("Existing contact at %(name)s") % {"name": account.name},
+                      account=account, cancel_url=reverse("account-detail", args=[pk]), submit=_("Add"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    position = get_object_or_404(Position.objects.select_related("contact"), account=account, contact_id=contact_id)
+    authorize(request.user, "accounts.change_account", account)
+    member = BuyingCentreMember.objects.filter(account=account, contact_id=contact_id).first()
+    initial: dict[str, Any] = {"title": position.title, "department": position.department,
+                               "reports_to": position.reports_to_id, "in_buying_centre": member is not None}
+    if member:
+        initial.update(roles=member.roles, influence=member.influence, attitude=member.attitude,
+                       political_status=member.political_status, notes=member.notes)
+    form = MemberForm(request.POST or None, initial=initial, account=account, contact=position.contact)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                services.position_set(actor=request.user, contact=position.contact, account=account,
+                                      title=d["title"], department=d["department"], reports_to=d["reports_to"])
+                if d["in_buying_centre"]:
+                    services.buying_centre_set(actor=request.user, account=account, contact=position.contact,
+                                               **_bc_kwargs(d))
+                elif member is not None:
+                    services.buying_centre_remove(actor=request.user, member=member)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect_to(request, reverse("account-detail", args=[pk]) + "#buying-centre")
+    return _form_page(request, form, title=_("%(person)s at %(account)s") % {"person": position.contact,
+                                                                              "account": account.name},
+                      account=account, cancel_url=reverse("account-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def position_remove(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+    position = get_object_or_404(Position, account_id=pk, contact_id=contact_id)
+    services.position_delete(actor=request.user, position=position)
+    messages.success(request, _("%(person)s removed from the account.") % {"person": position.contact})
+    return redirect_to(request, reverse("account-detail", args=[pk]) + "#people")
+
+
+# ---------------------------------------------------------------- team and coverage
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.manage_team", account)
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_member_set(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Team updated."))
+            return redirect_to(request, reverse("account-detail", args=[pk]) + "#team")
+    return _form_page(request, form, title=_("Team member for %(name)s") % {"name": account.name},
+                      account=account, cancel_url=reverse("account-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+    member = get_object_or_404(TeamMember, account_id=pk, pk=member_id)
+    services.team_member_remove(actor=request.user, member=member)
+    messages.success(request, _("Team updated."))
+    return redirect_to(request, reverse("account-detail", args=[pk]) + "#team")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coverage_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    authorize(request.user, "accounts.manage_team", account)
+    initial = {"contact": request.GET.get("contact")} if request.GET.get("contact") else None
+    form = CoverageForm(request.POST or None, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coverage_set(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Coverage saved."))
+            return redirect_to(request, reverse("account-detail", args=[pk]) + "#coverage")
+    return _form_page(request, form, title=_("Coverage at %(name)s") % {"name": account.name}, account=account,
+                      cancel_url=reverse("account-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def coverage_remove(request: HttpRequest, pk: int, coverage_id: int) -> HttpResponse:
+    coverage = get_object_or_404(Coverage, team_member__account_id=pk, pk=coverage_id)
+    services.coverage_remove(actor=request.user, coverage=coverage)
+    messages.success(request, _("Coverage removed."))
+    return redirect_to(request, reverse("account-detail", args=[pk]) + "#coverage")
+
+
+# ---------------------------------------------------------------- contacts
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.contact_list(user=request.user, q=q).prefetch_related("positions__account"))
+    return render_page(request, "accounts/contact_list.html", {"page": page, "q": q},
+                       fragment="accounts/_contact_table.html")
+
+
+@login_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    authorize(request.user, "accounts.view_contact", contact)
+    positions = list(contact.positions.select_related("account", "reports_to"))
+    memberships = {m.account_id: m for m in contact.buying_centre_memberships.all()}
+    coverage = list(contact.coverage.select_related("team_member__user", "team_member__account"))
+    context = {
+        "contact": contact, "positions": positions, "memberships": memberships, "coverage": coverage,
+        "history": selectors.contact_history(contact),
+        "can_edit": request.user.has_perm("accounts.change_contact", contact),
+        "can_delete": request.user.has_perm("accounts.delete_contact", contact),
+    }
+    return render_page(request, "accounts/contact_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    authorize(request.user, "accounts.change_contact", contact)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect_to(request, reverse("contact-detail", args=[pk]))
+    return _form_page(request, form, title=_("Edit %(name)s") % {"name": contact},
+                      cancel_url=reverse("contact-detail", args=[pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    authorize(request.user, "accounts.delete_contact", contact)
+    if request.method == "POST":
+        services.contact_delete(actor=request.user, contact=contact)
+        messages.success(request, _("Contact deleted."))
+        return redirect_to(request, reverse("contact-list"))
+    return render_page(request, "accounts/confirm_delete.html",
+                       {"object": contact, "cancel_url": reverse("contact-detail", args=[pk])})
+
+

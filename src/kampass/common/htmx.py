@@ -1,0 +1,50 @@
+"""HTMX helpers: one view serves the whole page and the fragment HTMX asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+
+def is_fragment_request(request: HttpRequest) -> bool:
+    """True for an HTMX request that wants a fragment (not a boosted full-page navigation)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, fragment: str | None = None, status: int = 200
+) -> HttpResponse:
+    """Render ``template``; when HTMX asks for a fragment, render ``fragment`` with the same context."""
+    chosen = fragment if fragment and is_fragment_request(request) else template
+    return TemplateResponse(request, chosen, context, status=status)
+
+
+def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
+    """Redirect, telling HTMX to do a full navigation when the request came from HTMX."""
+    if is_fragment_request(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def apply_validation_error(form: Form, exc: ValidationError) -> None:
+    """Put the messages of a service's ``ValidationError`` on the form fields they name."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def form_status(request: HttpRequest, form: Form) -> int:
+    """422 for an invalid full-page POST (so clients see the refusal); 200 for HTMX so it swaps the errors in."""
+    if form.errors and not is_fragment_request(request):
+        return 422
+    return 200

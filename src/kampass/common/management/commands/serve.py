@@ -1,0 +1,48 @@
+"""``kampass serve``: run kampass under gunicorn (static files by whitenoise)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve kampass with gunicorn (migrates the database first unless --no-migrate)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-migrate", action="store_true", help="Do not apply pending migrations first.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from kampass.config.wsgi import application
+
+        if not opts["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+
+        options = {
+            "bind": f"{opts['host']}:{opts['port']}",
+            "workers": opts["workers"],
+            "threads": opts["threads"],
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "timeout": 120,
+            "graceful_timeout": 10,
+        }
+
+        class KampassApplication(BaseApplication):
+            def load_config(self) -> None:
+                for key, value in options.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"kampass serving on http://{opts['host']}:{opts['port']}/  (Ctrl+C to stop)")
+        KampassApplication().run()

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **kwargs: Any) -> str:
+    """The current query string with some parameters replaced (``{% query_with page=2 %}``)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
+    """A column header that sorts by ``key`` and toggles the direction."""
+    request = context["request"]
+    current = request.GET.get("sort", "name")
+    desc = request.GET.get("dir") == "desc"
+    params = request.GET.copy()
+    params["sort"] = key
+    params["dir"] = "asc" if (current == key and desc) or current != key else "desc"
+    params.pop("page", None)
+    arrow = ("▼" if desc else "▲") if current == key else ""
+    aria = ("descending" if desc else "ascending") if current == key else "none"
+    return format_html(
+        '<a href="?{}" hx-get="?{}" hx-target="#results" hx-push-url="true" aria-sort="{}">{} {}</a>',
+        params.urlencode(), params.urlencode(), aria, label, arrow,
+    )
+
+
+@register.filter
+def vega_json(spec: Any) -> SafeString:
+    """Serialise a Vega-Lite spec for a ``<script type=application/json>`` element."""
+    text = json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return SafeString(text)
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key)

@@ -1,0 +1,46 @@
+"""Start page, language switch and error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kampass.accounts.facade import dashboard_summary
+from kampass.common.htmx import render_page
+from kampass.users.services import user_set_language
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "common/dashboard.html", {"summary": dashboard_summary(user=request.user)})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the UI language; for a logged-in user the choice is stored on the user."""
+    lang = request.POST.get("language", "")
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    response = HttpResponseRedirect(nxt)
+    if lang in dict(translation.trans_real.settings.LANGUAGES):
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=lang)
+        translation.activate(lang)
+        from django.conf import settings
+
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax")
+    return response
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render_page(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render_page(request, "404.html", {}, status=404)
+
+
