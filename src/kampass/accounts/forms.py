@@ -46,6 +46,7 @@ class AccountForm(forms.ModelForm):
         queryset=Account.objects.all(), required=False, widget=AccountLookupWidget, label=_("Parent account"),
         help_text=_("Leave empty for a top-level account (a group or a standalone company)."),
     )
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Account

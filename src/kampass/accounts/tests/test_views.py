@@ -1,0 +1,198 @@
+"""Pages of the accounts context: rendering, forms, HTMX fragments and denials."""
+
+import pytest
+from django.urls import reverse
+
+from kampass.accounts.models import Account, BuyingCentreMember, Contact, TeamMember
+from kampass.accounts.services import (
+    account_create,
+    buying_centre_set,
+    contact_create,
+    team_member_set,
+)
+
+
+@pytest.fixture
+def group(admin_user):
+    g = account_create(actor=admin_user, name="Helvetia Gruppe", country="CH", currency="CHF")
+    account_create(actor=admin_user, name="Helvetia AG", parent=g)
+    return g
+
+
+def test_account_list_renders_and_filters(client, head, group):
+    client.force_login(head)
+    response = client.get(reverse("account-list"), {"q": "helvetia ag"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Helvetia AG" in body
+    assert "1 account" in body
+
+
+def test_account_list_htmx_returns_fragment(client, head, group):
+    client.force_login(head)
+    response = client.get(reverse("account-list"), {"q": "Helvetia"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<html" not in body
+    assert 'data-testid="account-table"' in body
+
+
+def test_account_list_pagination_and_sort(client, admin_user, head):
+    for i in range(30):
+        account_create(actor=admin_user, name=f"Firm {i:02d}")
+    client.force_login(head)
+    response = client.get(reverse("account-list"), {"sort": "name", "dir": "desc", "page": 2})
+    page = response.context["page"]
+    assert page.number == 2
+    assert [a.name for a in page.object_list][:1] == ["Firm 04"]
+
+
+def test_cockpit_shows_subtree_and_gaps(client, admin_user, head, group):
+    ceo = contact_create(actor=admin_user, last_name="Muster", first_name="Anna", account=group, title="CEO")
+    buying_centre_set(actor=admin_user, account=group, contact=ceo, roles=["decider"], influence=9)
+    client.force_login(head)
+    response = client.get(reverse("account-detail", args=[group.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Helvetia AG" in body
+    assert 'data-testid="coverage-gaps"' in body
+    assert response.context["map_spec"] is not None
+
+
+def test_create_subsidiary_via_form(client, head, group):
+    client.force_login(head)
+    response = client.post(
+        reverse("account-create") + f"?parent={group.pk}",
+        {"name": "Helvetia Deutschland GmbH", "parent": group.pk, "kam_status": "prospect", "currency": "EUR"},
+    )
+    assert response.status_code == 302
+    child = Account.objects.get(name="Helvetia Deutschland GmbH")
+    assert child.parent == group
+    assert child.path == f"{group.pk}/{child.pk}/"
+
+
+def test_duplicate_subsidiary_name_shows_field_error(client, head, group):
+    client.force_login(head)
+    response = client.post(
+        reverse("account-create"),
+        {"name": "helvetia ag", "parent": group.pk, "kam_status": "prospect", "currency": "EUR"},
+    )
+    assert response.status_code == 422
+    assert "already exists" in response.context["form"].errors["name"][0]
+    assert Account.objects.filter(parent=group).count() == 1
+
+
+def test_cycle_is_refused_on_the_form(client, head, group):
+    child = Account.objects.get(name="Helvetia AG")
+    client.force_login(head)
+    response = client.post(reverse("account-edit", args=[group.pk]),
+                           {"name": group.name, "parent": child.pk, "currency": "CHF"})
+    assert response.status_code == 422
+    assert "cycle" in response.context["form"].errors["parent"][0]
+    group.refresh_from_db()
+    assert group.parent is None
+
+
+def test_influence_11_is_refused(client, head, group):
+    client.force_login(head)
+    response = client.post(reverse("account-contact-add", args=[group.pk]),
+                           {"last_name": "Zu", "influence": 11, "attitude": 0, "political_status": "outside",
+                            "in_buying_centre": "on"})
+    assert response.status_code == 422
+    assert "influence" in response.context["form"].errors
+    assert not Contact.objects.filter(last_name="Zu").exists()
+
+
+def test_unknown_role_is_refused(client, head, group):
+    client.force_login(head)
+    response = client.post(reverse("account-contact-add", args=[group.pk]),
+                           {"last_name": "Zu", "influence": 5, "attitude": 0, "political_status": "outside",
+                            "in_buying_centre": "on", "roles": ["emperor"]})
+    assert response.status_code == 422
+    assert "roles" in response.context["form"].errors
+    assert not Contact.objects.filter(last_name="Zu").exists()
+
+
+def test_htmx_form_error_is_swapped_inline(client, head, group):
+    client.force_login(head)
+    response = client.post(reverse("account-create"), {"name": "", "kam_status": "prospect", "currency": "EUR"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "field-error" in body
+
+
+def test_kam_cannot_post_edit_to_foreign_account(client, kam, group):
+    client.force_login(kam)
+    response = client.post(reverse("account-edit", args=[group.pk]), {"name": "Hijacked", "currency": "CHF"})
+    assert response.status_code == 403
+    group.refresh_from_db()
+    assert group.name == "Helvetia Gruppe"
+
+
+def test_kam_sees_no_edit_controls_and_no_details_on_foreign_account(client, kam, group):
+    client.force_login(kam)
+    body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
+    assert 'data-testid="edit-account"' not in body
+    assert 'data-testid="restricted"' in body
+
+
+def test_kam_on_team_of_group_can_edit_subsidiary(client, admin_user, kam, group):
+    team_member_set(actor=admin_user, account=group, user=kam, role="kam")
+    child = Account.objects.get(name="Helvetia AG")
+    client.force_login(kam)
+    response = client.post(reverse("account-edit", args=[child.pk]),
+                           {"name": "Helvetia AG (neu)", "parent": group.pk, "currency": "CHF"})
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.name == "Helvetia AG (neu)"
+
+
+@pytest.mark.parametrize("role_fixture", ["controller", "viewer"])
+def test_readers_cannot_write(request, client, group, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    client.force_login(user)
+    assert client.get(reverse("account-create")).status_code == 403
+    assert client.post(reverse("account-status", args=[group.pk]),
+                       {"status": "demoted", "reason": "x", "effective_date": "2026-01-01"}).status_code == 403
+    assert client.post(reverse("account-team-add", args=[group.pk]),
+                       {"user": user.pk, "role": "kam"}).status_code == 403
+    assert not TeamMember.objects.exists()
+    body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
+    assert 'data-testid="buying-centre"' in body or "No contacts" in body
+
+
+def test_kam_cannot_add_contact_to_foreign_account(client, kam, group):
+    client.force_login(kam)
+    response = client.post(reverse("account-contact-add", args=[group.pk]),
+                           {"last_name": "Spy", "influence": 5, "attitude": 0, "political_status": "outside"})
+    assert response.status_code == 403
+    assert not BuyingCentreMember.objects.exists()
+    assert not Contact.objects.filter(last_name="Spy").exists()
+
+
+def test_status_change_needs_reason(client, head, group):
+    client.force_login(head)
+    response = client.post(reverse("account-status", args=[group.pk]),
+                           {"status": "strategic", "reason": "", "effective_date": "2026-11-01"})
+    assert response.status_code == 422
+    response = client.post(reverse("account-status", args=[group.pk]),
+                           {"status": "strategic", "reason": "Board decision", "effective_date": "2026-11-01"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.kam_status == "strategic"
+
+
+def test_language_switch_is_stored_on_user(client, head):
+    client.force_login(head)
+    client.post(reverse("set-language"), {"language": "de", "next": "/"})
+    head.refresh_from_db()
+    assert head.language == "de"
+    response = client.get(reverse("dashboard"))
+    assert response["Content-Language"] == "de"
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("account-list"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
