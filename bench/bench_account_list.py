@@ -45,8 +45,9 @@ def seed() -> User:
     head = User.objects.create_user("bench-head", password="x", role="head")
     kams = [User.objects.create_user(f"kam{i}", password="x", role="kam", last_name=f"Kam{i:02d}") for i in range(40)]
     roots = [
-        Account(name=f"Group {i:04d}", industry=INDUSTRIES[i % 8], country=COUNTRIES[i % 10],
-                kam_status=STATUSES[i % 5])
+        Account(
+            name=f"Group {i:04d}", industry=INDUSTRIES[i % 8], country=COUNTRIES[i % 10], kam_status=STATUSES[i % 5]
+        )
         for i in range(1000)
     ]
     Account.objects.bulk_create(roots)
@@ -58,8 +59,16 @@ def seed() -> User:
     for i, parent in enumerate(rows):
         for j in range(9):
             k = i * 9 + j
-            children.append(Account(name=f"Company {k:05d}", parent=parent, depth=1, industry=INDUSTRIES[k % 8],
-                                    country=COUNTRIES[k % 10], kam_status=STATUSES[k % 5]))
+            children.append(
+                Account(
+                    name=f"Company {k:05d}",
+                    parent=parent,
+                    depth=1,
+                    industry=INDUSTRIES[k % 8],
+                    country=COUNTRIES[k % 10],
+                    kam_status=STATUSES[k % 5],
+                )
+            )
     Account.objects.bulk_create(children, batch_size=2000)
     kids = list(Account.objects.filter(parent__isnull=False).select_related("parent"))
     for a in kids:
@@ -87,29 +96,51 @@ def main() -> None:
     client = Client()
     client.force_login(head)
     db = sqlite3.connect(Path(home) / "kampass.sqlite3")
-    kam_sql = ("(SELECT u.last_name FROM accounts_teammember t JOIN users_user u ON u.id = t.user_id "
-               "WHERE t.account_id = a.id AND t.role = 'kam' ORDER BY t.id LIMIT 1)")
+    kam_sql = (
+        "(SELECT u.last_name FROM accounts_teammember t JOIN users_user u ON u.id = t.user_id "
+        "WHERE t.account_id = a.id AND t.role = 'kam' ORDER BY t.id LIMIT 1)"
+    )
     cases = {
-        "default": ({}, f"SELECT a.id, a.name, a.kam_status, {kam_sql} FROM accounts_account a "
-                        "ORDER BY lower(a.name) LIMIT 25", "SELECT count(*) FROM accounts_account"),
-        "search": ({"q": "company 0012"}, f"SELECT a.id, a.name, {kam_sql} FROM accounts_account a WHERE a.name "
-                   "LIKE '%company 0012%' ORDER BY lower(a.name) LIMIT 25",
-                   "SELECT count(*) FROM accounts_account WHERE name LIKE '%company 0012%'"),
-        "status_page_20": ({"status": "key_account", "page": 20},
-                           f"SELECT a.id, a.name, {kam_sql} FROM accounts_account a WHERE a.kam_status = "
-                           "'key_account' ORDER BY lower(a.name) LIMIT 25 OFFSET 475",
-                           "SELECT count(*) FROM accounts_account WHERE kam_status = 'key_account'"),
-        "sort_by_kam_desc": ({"sort": "kam", "dir": "desc"},
-                             f"SELECT a.id, a.name, {kam_sql} AS k FROM accounts_account a ORDER BY lower(k) DESC "
-                             "LIMIT 25", "SELECT count(*) FROM accounts_account"),
+        "default": (
+            {},
+            f"SELECT a.id, a.name, a.kam_status, {kam_sql} FROM accounts_account a ORDER BY lower(a.name) LIMIT 25",
+            "SELECT count(*) FROM accounts_account",
+        ),
+        "search": (
+            {"q": "company 0012"},
+            f"SELECT a.id, a.name, {kam_sql} FROM accounts_account a WHERE a.name "
+            "LIKE '%company 0012%' ORDER BY lower(a.name) LIMIT 25",
+            "SELECT count(*) FROM accounts_account WHERE name LIKE '%company 0012%'",
+        ),
+        "status_page_20": (
+            {"status": "key_account", "page": 20},
+            f"SELECT a.id, a.name, {kam_sql} FROM accounts_account a WHERE a.kam_status = "
+            "'key_account' ORDER BY lower(a.name) LIMIT 25 OFFSET 475",
+            "SELECT count(*) FROM accounts_account WHERE kam_status = 'key_account'",
+        ),
+        "sort_by_kam_desc": (
+            {"sort": "kam", "dir": "desc"},
+            f"SELECT a.id, a.name, {kam_sql} AS k FROM accounts_account a ORDER BY lower(k) DESC LIMIT 25",
+            "SELECT count(*) FROM accounts_account",
+        ),
     }
     for case, (params, sql, count_sql) in cases.items():
         response = client.get("/accounts/", params)
         assert response.status_code == 200, response.status_code
         k_ms = median_ms(lambda p=params: client.get("/accounts/", p))
         s_ms = median_ms(lambda q=sql, c=count_sql: (db.execute(q).fetchall(), db.execute(c).fetchall()))
-        print(json.dumps({"bench": "account_list", "accounts": N_ACCOUNTS, "case": case,
-                          "kampass_ms": round(k_ms, 2), "sql_ms": round(s_ms, 2), "ratio": round(k_ms / s_ms, 1)}))
+        print(
+            json.dumps(
+                {
+                    "bench": "account_list",
+                    "accounts": N_ACCOUNTS,
+                    "case": case,
+                    "kampass_ms": round(k_ms, 2),
+                    "sql_ms": round(s_ms, 2),
+                    "ratio": round(k_ms / s_ms, 1),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from kampass.users.models import Role, User
 
 
 def make_user(username: str, role: str) -> User:
-    return User.objects.create_user(username=username, password="pw-for-tests-1", role=role,
-                                    first_name=username.title(), last_name="Tester")
+    return User.objects.create_user(
+        username=username, password="pw-for-tests-1", role=role, first_name=username.title(), last_name="Tester"
+    )
 
 
 @pytest.fixture

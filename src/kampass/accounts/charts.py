@@ -39,16 +39,25 @@ def relationship_map(
     for n in nodes:
         x, y = pos[n.id]
         gap = gap_ids.get(n.id)
-        rows.append({
-            "id": n.id, "x": x, "y": y, "name": n.name, "title": n.title,
-            "roles": ", ".join(str(role_labels.get(r, r)) for r in n.roles) or "–",
-            "influence": n.influence, "attitude": n.attitude,
-            "attitude_label": str(attitude_labels.get(n.attitude, n.attitude)),
-            "coverage": "; ".join(cov.get(n.id, [])) or str(_("not covered")),
-            "gap": (str(_("uncovered")) if gap.kind.value == "uncovered" else str(_("below target"))) if gap else "",
-            "is_gap": gap is not None,
-            "url": reverse("contact-detail", args=[n.id]),
-        })
+        rows.append(
+            {
+                "id": n.id,
+                "x": x,
+                "y": y,
+                "name": n.name,
+                "title": n.title,
+                "roles": ", ".join(str(role_labels.get(r, r)) for r in n.roles) or "–",
+                "influence": n.influence,
+                "attitude": n.attitude,
+                "attitude_label": str(attitude_labels.get(n.attitude, n.attitude)),
+                "coverage": "; ".join(cov.get(n.id, [])) or str(_("not covered")),
+                "gap": (str(_("uncovered")) if gap.kind.value == "uncovered" else str(_("below target")))
+                if gap
+                else "",
+                "is_gap": gap is not None,
+                "url": reverse("contact-detail", args=[n.id]),
+            }
+        )
     edges = []
     for n in nodes:
         if n.reports_to is not None and n.reports_to in pos and n.id in pos:
@@ -62,39 +71,51 @@ def relationship_map(
     no_axis = {"axis": None}
     hover = alt.selection_point(on="pointerover", fields=["id"], empty=False, clear="pointerout")
     tooltip = [
-        alt.Tooltip("name:N", title=_("Contact")), alt.Tooltip("title:N", title=_("Title")),
-        alt.Tooltip("roles:N", title=_("Roles")), alt.Tooltip("influence:Q", title=_("Influence")),
-        alt.Tooltip("attitude_label:N", title=_("Attitude")), alt.Tooltip("coverage:N", title=_("Coverage")),
+        alt.Tooltip("name:N", title=_("Contact")),
+        alt.Tooltip("title:N", title=_("Title")),
+        alt.Tooltip("roles:N", title=_("Roles")),
+        alt.Tooltip("influence:Q", title=_("Influence")),
+        alt.Tooltip("attitude_label:N", title=_("Attitude")),
+        alt.Tooltip("coverage:N", title=_("Coverage")),
         alt.Tooltip("gap:N", title=_("Coverage gap")),
     ]
     base = alt.Chart(alt.Data(values=rows))
-    lines = alt.Chart(alt.Data(values=edges)).mark_rule(color="#b0b7c3", strokeWidth=1.5).encode(
-        x=alt.X("x:Q", scale=xs, **no_axis), y=alt.Y("y:Q", scale=ys, **no_axis), x2="x2:Q", y2="y2:Q"
+    lines = (
+        alt.Chart(alt.Data(values=edges))
+        .mark_rule(color="#b0b7c3", strokeWidth=1.5)
+        .encode(x=alt.X("x:Q", scale=xs, **no_axis), y=alt.Y("y:Q", scale=ys, **no_axis), x2="x2:Q", y2="y2:Q")
     )
-    rings = base.transform_filter("datum.is_gap").mark_circle(
-        stroke="#d62728", strokeWidth=3, fillOpacity=0, strokeDash=[4, 2]
-    ).encode(
-        x=alt.X("x:Q", scale=xs, **no_axis), y=alt.Y("y:Q", scale=ys, **no_axis),
-        size=alt.Size("influence:Q", scale=alt.Scale(domain=[0, 10], range=[300, 2400]), legend=None),
+    rings = (
+        base.transform_filter("datum.is_gap")
+        .mark_circle(stroke="#d62728", strokeWidth=3, fillOpacity=0, strokeDash=[4, 2])
+        .encode(
+            x=alt.X("x:Q", scale=xs, **no_axis),
+            y=alt.Y("y:Q", scale=ys, **no_axis),
+            size=alt.Size("influence:Q", scale=alt.Scale(domain=[0, 10], range=[300, 2400]), legend=None),
+        )
     )
-    dots = base.mark_circle(opacity=0.95, stroke="#34495e", cursor="pointer").encode(
-        x=alt.X("x:Q", scale=xs, **no_axis),
-        y=alt.Y("y:Q", scale=ys, **no_axis),
-        size=alt.Size("influence:Q", scale=alt.Scale(domain=[0, 10], range=[60, 1400]), title=_("Influence")),
-        color=alt.Color(
-            "attitude:O", scale=alt.Scale(domain=[-2, -1, 0, 1, 2], range=ATTITUDE_COLOURS), title=_("Attitude")
-        ),
-        strokeWidth=alt.condition(hover, alt.value(3), alt.value(0.5)),
-        href="url:N",
-        tooltip=tooltip,
-    ).add_params(hover)
+    dots = (
+        base.mark_circle(opacity=0.95, stroke="#34495e", cursor="pointer")
+        .encode(
+            x=alt.X("x:Q", scale=xs, **no_axis),
+            y=alt.Y("y:Q", scale=ys, **no_axis),
+            size=alt.Size("influence:Q", scale=alt.Scale(domain=[0, 10], range=[60, 1400]), title=_("Influence")),
+            color=alt.Color(
+                "attitude:O", scale=alt.Scale(domain=[-2, -1, 0, 1, 2], range=ATTITUDE_COLOURS), title=_("Attitude")
+            ),
+            strokeWidth=alt.condition(hover, alt.value(3), alt.value(0.5)),
+            href="url:N",
+            tooltip=tooltip,
+        )
+        .add_params(hover)
+    )
     labels = base.mark_text(dy=30, fontSize=11, color="#222").encode(
         x=alt.X("x:Q", scale=xs, **no_axis), y=alt.Y("y:Q", scale=ys, **no_axis), text="name:N"
     )
     titles = base.mark_text(dy=43, fontSize=9, color="#666").encode(
         x=alt.X("x:Q", scale=xs, **no_axis), y=alt.Y("y:Q", scale=ys, **no_axis), text="title:N"
     )
-    chart = alt.layer(lines, rings, dots, labels, titles).properties(width=width, height=height).configure_view(
-        stroke=None
+    chart = (
+        alt.layer(lines, rings, dots, labels, titles).properties(width=width, height=height).configure_view(stroke=None)
     )
     return chart.to_dict()

@@ -21,7 +21,11 @@ from kampass.accounts.models import (
 from kampass.users.models import OrgUnit, User
 
 ATTITUDE_CHOICES = [
-    (-2, _("−2 hostile")), (-1, _("−1 sceptical")), (0, _("0 neutral")), (1, _("+1 positive")), (2, _("+2 supporter")),
+    (-2, _("−2 hostile")),
+    (-1, _("−1 sceptical")),
+    (0, _("0 neutral")),
+    (1, _("+1 positive")),
+    (2, _("+2 supporter")),
 ]
 
 
@@ -43,15 +47,28 @@ class AccountLookupWidget(forms.TextInput):
 
 class AccountForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
-        queryset=Account.objects.all(), required=False, widget=AccountLookupWidget, label=_("Parent account"),
+        queryset=Account.objects.all(),
+        required=False,
+        widget=AccountLookupWidget,
+        label=_("Parent account"),
         help_text=_("Leave empty for a top-level account (a group or a standalone company)."),
     )
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Account
-        fields = ["name", "legal_name", "parent", "industry", "country", "currency", "website", "external_id",
-                  "lead_unit", "notes"]
+        fields = [
+            "name",
+            "legal_name",
+            "parent",
+            "industry",
+            "country",
+            "currency",
+            "website",
+            "external_id",
+            "lead_unit",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,17 +100,23 @@ class StatusForm(forms.Form):
 def _account_contacts(account: Account) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Contact.objects.filter(positions__account=account).order_by("last_name", "first_name"),
-        required=False, label=_("Reports to"),
+        required=False,
+        label=_("Reports to"),
     )
 
 
 class BuyingCentreFields(forms.Form):
     roles = forms.MultipleChoiceField(
-        label=_("Buying-centre roles"), choices=BuyingRole.choices, required=False,
+        label=_("Buying-centre roles"),
+        choices=BuyingRole.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     influence = forms.IntegerField(
-        label=_("Influence (0–10)"), min_value=0, max_value=10, initial=5,
+        label=_("Influence (0–10)"),
+        min_value=0,
+        max_value=10,
+        initial=5,
         widget=forms.NumberInput(attrs={"min": 0, "max": 10}),
     )
     attitude = forms.TypedChoiceField(label=_("Attitude"), choices=ATTITUDE_CHOICES, coerce=int, initial=0)
@@ -113,8 +136,21 @@ class ContactAtAccountForm(BuyingCentreFields):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     department = forms.CharField(label=_("Department"), max_length=200, required=False)
     in_buying_centre = forms.BooleanField(label=_("Member of the buying centre"), required=False, initial=True)
-    field_order = ["first_name", "last_name", "email", "phone", "title", "department", "reports_to",
-                   "in_buying_centre", "roles", "influence", "attitude", "political_status", "notes"]
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "title",
+        "department",
+        "reports_to",
+        "in_buying_centre",
+        "roles",
+        "influence",
+        "attitude",
+        "political_status",
+        "notes",
+    ]
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,7 +168,8 @@ class ExistingContactForm(forms.Form):
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = Contact.objects.exclude(positions__account=account).order_by(
-            "last_name", "first_name")
+            "last_name", "first_name"
+        )
         self.fields["reports_to"] = _account_contacts(account)
 
 
@@ -142,8 +179,17 @@ class MemberForm(BuyingCentreFields):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     department = forms.CharField(label=_("Department"), max_length=200, required=False)
     in_buying_centre = forms.BooleanField(label=_("Member of the buying centre"), required=False)
-    field_order = ["title", "department", "reports_to", "in_buying_centre", "roles", "influence", "attitude",
-                   "political_status", "notes"]
+    field_order = [
+        "title",
+        "department",
+        "reports_to",
+        "in_buying_centre",
+        "roles",
+        "influence",
+        "attitude",
+        "political_status",
+        "notes",
+    ]
 
     def __init__(self, *args: Any, account: Account, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,7 +220,9 @@ class CoverageForm(forms.Form):
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
     level_now = forms.TypedChoiceField(label=_("Relationship now"), choices=RelationshipLevel.choices, coerce=int)
     level_target = forms.TypedChoiceField(
-        label=_("Target relationship"), choices=RelationshipLevel.choices, coerce=int,
+        label=_("Target relationship"),
+        choices=RelationshipLevel.choices,
+        coerce=int,
         initial=RelationshipLevel.PROBLEM_SOLVER,
     )
 
@@ -182,4 +230,5 @@ class CoverageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team_member"].queryset = TeamMember.objects.filter(account=account).select_related("user")
         self.fields["contact"].queryset = Contact.objects.filter(positions__account=account).order_by(
-            "last_name", "first_name")
+            "last_name", "first_name"
+        )

@@ -11,9 +11,24 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 CURRENCIES = [
-    ("EUR", "EUR"), ("CHF", "CHF"), ("USD", "USD"), ("GBP", "GBP"), ("JPY", "JPY"), ("CNY", "CNY"),
-    ("SEK", "SEK"), ("NOK", "NOK"), ("DKK", "DKK"), ("PLN", "PLN"), ("CZK", "CZK"), ("HUF", "HUF"),
-    ("CAD", "CAD"), ("AUD", "AUD"), ("BRL", "BRL"), ("INR", "INR"), ("KRW", "KRW"), ("SGD", "SGD"),
+    ("EUR", "EUR"),
+    ("CHF", "CHF"),
+    ("USD", "USD"),
+    ("GBP", "GBP"),
+    ("JPY", "JPY"),
+    ("CNY", "CNY"),
+    ("SEK", "SEK"),
+    ("NOK", "NOK"),
+    ("DKK", "DKK"),
+    ("PLN", "PLN"),
+    ("CZK", "CZK"),
+    ("HUF", "HUF"),
+    ("CAD", "CAD"),
+    ("AUD", "AUD"),
+    ("BRL", "BRL"),
+    ("INR", "INR"),
+    ("KRW", "KRW"),
+    ("SGD", "SGD"),
 ]
 
 
@@ -38,7 +53,11 @@ class Account(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent account"),
     )
     path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
@@ -53,7 +72,11 @@ class Account(models.Model):
     )
     external_id = models.CharField(_("external id"), max_length=100, blank=True, db_index=True)
     lead_unit = models.ForeignKey(
-        "users.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_accounts",
+        "users.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_accounts",
         verbose_name=_("lead unit"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -99,6 +122,9 @@ class AccountStatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["-effective_date", "-changed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.account}: {self.from_status or '–'} -> {self.to_status} ({self.effective_date})"
+
 
 class Contact(models.Model):
     """A person on the customer side. One person can hold positions at several
@@ -130,7 +156,11 @@ class Position(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
     reports_to = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports",
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_reports",
         verbose_name=_("reports to"),
     )
     history = HistoricalRecords()

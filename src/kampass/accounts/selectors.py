@@ -58,8 +58,9 @@ def account_list(*, user: Any, filters: AccountFilters) -> QuerySet[Account]:
         children_count=Count("children", distinct=True),
     )
     if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(legal_name__icontains=filters.q)
-                       | Q(external_id__iexact=filters.q))
+        qs = qs.filter(
+            Q(name__icontains=filters.q) | Q(legal_name__icontains=filters.q) | Q(external_id__iexact=filters.q)
+        )
     if filters.status:
         qs = qs.filter(kam_status=filters.status)
     if filters.industry:
@@ -111,12 +112,16 @@ def account_subtree(account: Account) -> list[SubtreeRow]:
     rows = flatten_tree([TreeNode(a.pk, a.parent_id, a.name) for a in accounts], account.pk)
     ids = [a.pk for a in accounts]
     contacts = dict(
-        Position.objects.filter(account_id__in=ids).values("account_id").annotate(n=Count("id")).values_list(
-            "account_id", "n")
+        Position.objects.filter(account_id__in=ids)
+        .values("account_id")
+        .annotate(n=Count("id"))
+        .values_list("account_id", "n")
     )
     team = dict(
-        TeamMember.objects.filter(account_id__in=ids).values("account_id").annotate(n=Count("id")).values_list(
-            "account_id", "n")
+        TeamMember.objects.filter(account_id__in=ids)
+        .values("account_id")
+        .annotate(n=Count("id"))
+        .values_list("account_id", "n")
     )
     c_total, t_total = roll_up(rows, contacts), roll_up(rows, team)
     by_id = {a.pk: a for a in accounts}
@@ -194,8 +199,9 @@ def account_cockpit(*, user: Any, account: Account) -> Cockpit:
     if not details:
         return Cockpit(details_visible=False, **base)
     positions = list(
-        Position.objects.filter(account=account).select_related("contact", "reports_to").order_by(
-            "contact__last_name", "contact__first_name")
+        Position.objects.filter(account=account)
+        .select_related("contact", "reports_to")
+        .order_by("contact__last_name", "contact__first_name")
     )
     pos_by_contact = {p.contact_id: p for p in positions}
     coverage = list(
@@ -232,8 +238,12 @@ def contact_list(*, user: Any, q: str = "") -> QuerySet[Contact]:
 
     qs = Contact.objects.annotate(position_count=Count("positions", distinct=True))
     if q:
-        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
-                       | Q(positions__account__name__icontains=q)).distinct()
+        qs = qs.filter(
+            Q(last_name__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(positions__account__name__icontains=q)
+        ).distinct()
     if not (is_admin(user) or is_head(user) or is_reader(user)):
         team_ids = team_account_ids(user)
         visible_accounts = Q()
@@ -266,7 +276,7 @@ def _history_entries(records: list[Any], kind: str, label: Any) -> list[HistoryE
             for ch in delta.changes:
                 try:
                     verbose = str(rec.instance_type._meta.get_field(ch.field).verbose_name)
-                except Exception:  # noqa: BLE001 - excluded or removed field
+                except Exception:
                     verbose = ch.field
                 changes.append((verbose, ch.old, ch.new))
         action = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
@@ -283,27 +293,31 @@ def account_history(account: Account, *, limit: int = 200) -> list[HistoryEntry]
     entries: list[HistoryEntry] = []
     entries += _history_entries(
         list(Account.history.filter(id=account.pk).select_related("history_user").order_by("-history_date")[:limit]),
-        str(_("Account")), lambda r: r.name,
+        str(_("Account")),
+        lambda r: r.name,
     )
     entries += _history_entries(
         list(Position.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
-        str(_("Position")), lambda r: f"{r.contact}" if r.contact_id and Contact.objects.filter(
-            pk=r.contact_id).exists() else f"#{r.contact_id}",
+        str(_("Position")),
+        lambda r: (
+            f"{r.contact}" if r.contact_id and Contact.objects.filter(pk=r.contact_id).exists() else f"#{r.contact_id}"
+        ),
     )
     entries += _history_entries(
         list(BuyingCentreMember.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
-        str(_("Buying centre")), lambda r: f"{r.contact}" if Contact.objects.filter(
-            pk=r.contact_id).exists() else f"#{r.contact_id}",
+        str(_("Buying centre")),
+        lambda r: f"{r.contact}" if Contact.objects.filter(pk=r.contact_id).exists() else f"#{r.contact_id}",
     )
     entries += _history_entries(
         list(TeamMember.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
-        str(_("Team")), lambda r: f"{r.user}",
+        str(_("Team")),
+        lambda r: f"{r.user}",
     )
     tm_ids = list(TeamMember.history.filter(account_id=account.pk).values_list("id", flat=True).distinct())
     entries += _history_entries(
         list(Coverage.history.filter(team_member_id__in=tm_ids).select_related("history_user")[:limit]),
-        str(_("Coverage")), lambda r: f"{r.contact}" if Contact.objects.filter(
-            pk=r.contact_id).exists() else f"#{r.contact_id}",
+        str(_("Coverage")),
+        lambda r: f"{r.contact}" if Contact.objects.filter(pk=r.contact_id).exists() else f"#{r.contact_id}",
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
@@ -314,12 +328,13 @@ def contact_history(contact: Contact, *, limit: int = 100) -> list[HistoryEntry]
 
     entries = _history_entries(
         list(Contact.history.filter(id=contact.pk).select_related("history_user").order_by("-history_date")[:limit]),
-        str(_("Contact")), lambda r: f"{r.first_name} {r.last_name}",
+        str(_("Contact")),
+        lambda r: f"{r.first_name} {r.last_name}",
     )
     entries += _history_entries(
         list(Position.history.filter(contact_id=contact.pk).select_related("history_user")[:limit]),
-        str(_("Position")), lambda r: r.account.name if Account.objects.filter(pk=r.account_id).exists()
-        else f"#{r.account_id}",
+        str(_("Position")),
+        lambda r: r.account.name if Account.objects.filter(pk=r.account_id).exists() else f"#{r.account_id}",
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

@@ -33,7 +33,15 @@ from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
 
 ACCOUNT_FIELDS = (
-    "name", "legal_name", "industry", "country", "currency", "website", "notes", "external_id", "lead_unit",
+    "name",
+    "legal_name",
+    "industry",
+    "country",
+    "currency",
+    "website",
+    "notes",
+    "external_id",
+    "lead_unit",
 )
 
 
@@ -60,7 +68,8 @@ def _check_unique_name(*, name: str, parent: Account | None, exclude_pk: int | N
             msg = _("A top-level account named “%(name)s” already exists.") % {"name": name}
         else:
             msg = _("An account named “%(name)s” already exists under “%(parent)s”.") % {
-                "name": name, "parent": parent.name,
+                "name": name,
+                "parent": parent.name,
             }
         raise ValidationError({"name": msg})
 
@@ -101,8 +110,11 @@ def account_create(
     account.depth = parent.depth + 1 if parent else 0
     Account.objects.filter(pk=account.pk).update(path=account.path, depth=account.depth)
     AccountStatusChange.objects.create(
-        account=account, from_status="", to_status=kam_status,
-        reason=status_reason or _("Account created"), effective_date=timezone.localdate(),
+        account=account,
+        from_status="",
+        to_status=kam_status,
+        reason=status_reason or _("Account created"),
+        effective_date=timezone.localdate(),
         changed_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if parent is None and getattr(actor, "role", None) == "kam":
@@ -128,8 +140,10 @@ def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
                 check_move(account.pk, new_parent.path)
             except HierarchyCycleError:
                 raise ValidationError(
-                    {"parent": _("“%(parent)s” is part of this account's own subtree; that would make a cycle.")
-                     % {"parent": new_parent.name}}
+                    {
+                        "parent": _("“%(parent)s” is part of this account's own subtree; that would make a cycle.")
+                        % {"parent": new_parent.name}
+                    }
                 ) from None
             authorize(actor, "accounts.add_child_account", new_parent)
         else:
@@ -162,8 +176,12 @@ def account_set_status(
     if status == account.kam_status:
         raise ValidationError({"status": _("The account already has this status.")})
     change = AccountStatusChange(
-        account=account, from_status=account.kam_status, to_status=status, reason=reason.strip(),
-        effective_date=effective_date or timezone.localdate(), changed_by=actor,
+        account=account,
+        from_status=account.kam_status,
+        to_status=status,
+        reason=reason.strip(),
+        effective_date=effective_date or timezone.localdate(),
+        changed_by=actor,
     )
     change.full_clean()
     change.save()
@@ -177,9 +195,7 @@ def account_delete(*, actor: Any, account: Account) -> None:
     """Delete an account without children (move or delete the children first)."""
     authorize(actor, "accounts.delete_account", account)
     if account.children.exists():
-        raise ValidationError(
-            _("“%(name)s” has subsidiaries; move or delete them first.") % {"name": account.name}
-        )
+        raise ValidationError(_("“%(name)s” has subsidiaries; move or delete them first.") % {"name": account.name})
     _delete(account, actor)
 
 
@@ -193,8 +209,10 @@ def _check_reports_to(*, account: Account, contact: Contact | None, reports_to: 
         raise ValidationError({"reports_to": _("A contact cannot report to themselves.")})
     if not Position.objects.filter(account=account, contact=reports_to).exists():
         raise ValidationError(
-            {"reports_to": _("%(person)s holds no position at %(account)s.") % {
-                "person": reports_to, "account": account.name}}
+            {
+                "reports_to": _("%(person)s holds no position at %(account)s.")
+                % {"person": reports_to, "account": account.name}
+            }
         )
     # no loops along reports-to at this account
     seen = {contact.pk} if contact is not None else set()
@@ -229,8 +247,9 @@ def contact_create(
     contact = Contact(first_name=first_name.strip(), last_name=last_name.strip(), email=email, phone=phone, notes=notes)
     _save(contact, actor)
     if account is not None:
-        position_set(actor=actor, contact=contact, account=account, title=title, department=department,
-                     reports_to=reports_to)
+        position_set(
+            actor=actor, contact=contact, account=account, title=title, department=department, reports_to=reports_to
+        )
     return contact
 
 
@@ -292,8 +311,10 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
     bad = [r for r in roles if r not in BuyingRole.values]
     if bad:
         raise ValidationError(
-            {"roles": _("Unknown buying-centre role “%(role)s”. Known roles: %(known)s.") % {
-                "role": bad[0], "known": ", ".join(BuyingRole.values)}}
+            {
+                "roles": _("Unknown buying-centre role “%(role)s”. Known roles: %(known)s.")
+                % {"role": bad[0], "known": ", ".join(BuyingRole.values)}
+            }
         )
     return roles
 
@@ -315,8 +336,10 @@ def buying_centre_set(
     clean_roles = _clean_roles(roles)
     if not Position.objects.filter(account=account, contact=contact).exists():
         raise ValidationError(
-            {"contact": _("%(person)s holds no position at %(account)s; add the position first.") % {
-                "person": contact, "account": account.name}}
+            {
+                "contact": _("%(person)s holds no position at %(account)s; add the position first.")
+                % {"person": contact, "account": account.name}
+            }
         )
     member = BuyingCentreMember.objects.filter(account=account, contact=contact).first() or BuyingCentreMember(
         account=account, contact=contact
@@ -366,7 +389,10 @@ def coverage_set(
     authorize(actor, "accounts.manage_team", account)
     if not Position.objects.filter(account=account, contact=contact).exists():
         raise ValidationError(
-            {"contact": _("%(person)s holds no position at %(account)s.") % {"person": contact, "account": account.name}}
+            {
+                "contact": _("%(person)s holds no position at %(account)s.")
+                % {"person": contact, "account": account.name}
+            }
         )
     cov = Coverage.objects.filter(team_member=team_member, contact=contact).first() or Coverage(
         team_member=team_member, contact=contact

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -48,13 +48,21 @@ def account_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     owner = g.get("owner", "")
     filters = selectors.AccountFilters(
-        q=g.get("q", "").strip(), status=g.get("status", ""), industry=g.get("industry", ""),
-        country=g.get("country", ""), owner=int(owner) if owner.isdigit() else None,
-        top_level=g.get("top") == "1", sort=g.get("sort", "name"), descending=g.get("dir") == "desc",
+        q=g.get("q", "").strip(),
+        status=g.get("status", ""),
+        industry=g.get("industry", ""),
+        country=g.get("country", ""),
+        owner=int(owner) if owner.isdigit() else None,
+        top_level=g.get("top") == "1",
+        sort=g.get("sort", "name"),
+        descending=g.get("dir") == "desc",
     )
     page = paginate(request, selectors.account_list(user=request.user, filters=filters))
     context = {
-        "page": page, "filters": filters, "statuses": KamStatus.choices, **selectors.account_filter_options(),
+        "page": page,
+        "filters": filters,
+        "statuses": KamStatus.choices,
+        **selectors.account_filter_options(),
         "can_add": request.user.has_perm("accounts.add_account"),
     }
     return render_page(request, "accounts/account_list.html", context, fragment="accounts/_account_table.html")
@@ -73,8 +81,9 @@ def account_lookup(request: HttpRequest) -> HttpResponse:
             if own is not None:
                 qs = qs.exclude(path__startswith=own.path)
         results = list(qs[:15])
-    return render_page(request, "accounts/_lookup_results.html",
-                       {"results": results, "target": request.GET.get("target", "id_parent")})
+    return render_page(
+        request, "accounts/_lookup_results.html", {"results": results, "target": request.GET.get("target", "id_parent")}
+    )
 
 
 # ---------------------------------------------------------------- cockpit
@@ -92,7 +101,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         history = selectors.account_history(account, limit=50)
     user = request.user
     context = {
-        "account": account, "cockpit": cockpit, "map_spec": spec, "history": history,
+        "account": account,
+        "cockpit": cockpit,
+        "map_spec": spec,
+        "history": history,
         "can_edit": user.has_perm("accounts.change_account", account),
         "can_add_child": user.has_perm("accounts.add_child_account", account),
         "can_delete": user.has_perm("accounts.delete_account", account),
@@ -105,12 +117,27 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- account forms
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, account: Account | None = None,
-               cancel_url: str, submit: str | None = None, extra: dict[str, Any] | None = None) -> HttpResponse:
-    context = {"form": form, "title": title, "account": account, "cancel_url": cancel_url,
-               "submit_label": submit or _("Save"), **(extra or {})}
-    return render_page(request, "accounts/form_page.html", context, fragment="accounts/_form.html",
-                       status=form_status(request, form))
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    account: Account | None = None,
+    cancel_url: str,
+    submit: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "account": account,
+        "cancel_url": cancel_url,
+        "submit_label": submit or _("Save"),
+        **(extra or {}),
+    }
+    return render_page(
+        request, "accounts/form_page.html", context, fragment="accounts/_form.html", status=form_status(request, form)
+    )
 
 
 @login_required
@@ -124,8 +151,11 @@ def account_create(request: HttpRequest) -> HttpResponse:
         authorize(request.user, "accounts.add_child_account", parent)
     else:
         authorize(request.user, "accounts.add_account")
-    initial = {"parent": parent.pk, "currency": parent.currency, "industry": parent.industry,
-               "country": parent.country} if parent else {}
+    initial = (
+        {"parent": parent.pk, "currency": parent.currency, "industry": parent.industry, "country": parent.country}
+        if parent
+        else {}
+    )
     form = AccountCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -156,8 +186,13 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect_to(request, reverse("account-detail", args=[pk]))
-    return _form_page(request, form, title=_("Edit %(name)s") % {"name": account.name}, account=account,
-                      cancel_url=reverse("account-detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("Edit %(name)s") % {"name": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+    )
 
 
 @login_required
@@ -174,8 +209,13 @@ def account_status(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("KAM status changed."))
             return redirect_to(request, reverse("account-detail", args=[pk]))
-    return _form_page(request, form, title=_("Change KAM status of %(name)s") % {"name": account.name},
-                      account=account, cancel_url=reverse("account-detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("Change KAM status of %(name)s") % {"name": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+    )
 
 
 @login_required
@@ -192,11 +232,15 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
             error = " ".join(exc.messages)
         else:
             messages.success(request, _("Account “%(name)s” deleted.") % {"name": account.name})
-            return redirect_to(request, reverse("account-detail", args=[parent.pk]) if parent
-                               else reverse("account-list"))
-    return render_page(request, "accounts/confirm_delete.html",
-                       {"object": account, "error": error, "cancel_url": reverse("account-detail", args=[pk])},
-                       status=422 if error else 200)
+            return redirect_to(
+                request, reverse("account-detail", args=[parent.pk]) if parent else reverse("account-list")
+            )
+    return render_page(
+        request,
+        "accounts/confirm_delete.html",
+        {"object": account, "error": error, "cancel_url": reverse("account-detail", args=[pk])},
+        status=422 if error else 200,
+    )
 
 
 # ---------------------------------------------------------------- people at an account
@@ -219,8 +263,14 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
             with transaction.atomic():
                 contact = services.contact_create(
-                    actor=request.user, first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
-                    phone=d["phone"], account=account, title=d["title"], department=d["department"],
+                    actor=request.user,
+                    first_name=d["first_name"],
+                    last_name=d["last_name"],
+                    email=d["email"],
+                    phone=d["phone"],
+                    account=account,
+                    title=d["title"],
+                    department=d["department"],
                     reports_to=d["reports_to"],
                 )
                 if d["in_buying_centre"]:
@@ -230,10 +280,20 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s added.") % {"name": contact})
             return redirect_to(request, reverse("account-detail", args=[pk]) + "#buying-centre")
-    return _form_page(request, form, title=_("New contact at %(name)s") % {"name": account.name}, account=account,
-                      cancel_url=reverse("account-detail", args=[pk]), submit=_("Add contact"),
-                      extra={"alt_link": (reverse("account-position-add", args=[pk]),
-                                          _("The person already works at another account? Add an existing contact."))})
+    return _form_page(
+        request,
+        form,
+        title=_("New contact at %(name)s") % {"name": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+        submit=_("Add contact"),
+        extra={
+            "alt_link": (
+                reverse("account-position-add", args=[pk]),
+                _("The person already works at another account? Add an existing contact."),
+            )
+        },
+    )
 
 
 @login_required
@@ -250,8 +310,14 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Position added."))
             return redirect_to(request, reverse("account-detail", args=[pk]) + "#people")
-    return _form_page(request, form, title=_("Existing contact at %(name)s") % {"name": account.name},
-                      account=account, cancel_url=reverse("account-detail", args=[pk]), submit=_("Add"))
+    return _form_page(
+        request,
+        form,
+        title=_("Existing contact at %(name)s") % {"name": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+        submit=_("Add"),
+    )
 
 
 @login_required
@@ -261,11 +327,20 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
     position = get_object_or_404(Position.objects.select_related("contact"), account=account, contact_id=contact_id)
     authorize(request.user, "accounts.change_account", account)
     member = BuyingCentreMember.objects.filter(account=account, contact_id=contact_id).first()
-    initial: dict[str, Any] = {"title": position.title, "department": position.department,
-                               "reports_to": position.reports_to_id, "in_buying_centre": member is not None}
+    initial: dict[str, Any] = {
+        "title": position.title,
+        "department": position.department,
+        "reports_to": position.reports_to_id,
+        "in_buying_centre": member is not None,
+    }
     if member:
-        initial.update(roles=member.roles, influence=member.influence, attitude=member.attitude,
-                       political_status=member.political_status, notes=member.notes)
+        initial.update(
+            roles=member.roles,
+            influence=member.influence,
+            attitude=member.attitude,
+            political_status=member.political_status,
+            notes=member.notes,
+        )
     form = MemberForm(request.POST or None, initial=initial, account=account, contact=position.contact)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -273,11 +348,18 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
             from django.db import transaction
 
             with transaction.atomic():
-                services.position_set(actor=request.user, contact=position.contact, account=account,
-                                      title=d["title"], department=d["department"], reports_to=d["reports_to"])
+                services.position_set(
+                    actor=request.user,
+                    contact=position.contact,
+                    account=account,
+                    title=d["title"],
+                    department=d["department"],
+                    reports_to=d["reports_to"],
+                )
                 if d["in_buying_centre"]:
-                    services.buying_centre_set(actor=request.user, account=account, contact=position.contact,
-                                               **_bc_kwargs(d))
+                    services.buying_centre_set(
+                        actor=request.user, account=account, contact=position.contact, **_bc_kwargs(d)
+                    )
                 elif member is not None:
                     services.buying_centre_remove(actor=request.user, member=member)
         except ValidationError as exc:
@@ -285,9 +367,13 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect_to(request, reverse("account-detail", args=[pk]) + "#buying-centre")
-    return _form_page(request, form, title=_("%(person)s at %(account)s") % {"person": position.contact,
-                                                                              "account": account.name},
-                      account=account, cancel_url=reverse("account-detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("%(person)s at %(account)s") % {"person": position.contact, "account": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+    )
 
 
 @login_required
@@ -316,8 +402,13 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Team updated."))
             return redirect_to(request, reverse("account-detail", args=[pk]) + "#team")
-    return _form_page(request, form, title=_("Team member for %(name)s") % {"name": account.name},
-                      account=account, cancel_url=reverse("account-detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("Team member for %(name)s") % {"name": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+    )
 
 
 @login_required
@@ -344,8 +435,13 @@ def coverage_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Coverage saved."))
             return redirect_to(request, reverse("account-detail", args=[pk]) + "#coverage")
-    return _form_page(request, form, title=_("Coverage at %(name)s") % {"name": account.name}, account=account,
-                      cancel_url=reverse("account-detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("Coverage at %(name)s") % {"name": account.name},
+        account=account,
+        cancel_url=reverse("account-detail", args=[pk]),
+    )
 
 
 @login_required
@@ -364,8 +460,9 @@ def coverage_remove(request: HttpRequest, pk: int, coverage_id: int) -> HttpResp
 def contact_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     page = paginate(request, selectors.contact_list(user=request.user, q=q).prefetch_related("positions__account"))
-    return render_page(request, "accounts/contact_list.html", {"page": page, "q": q},
-                       fragment="accounts/_contact_table.html")
+    return render_page(
+        request, "accounts/contact_list.html", {"page": page, "q": q}, fragment="accounts/_contact_table.html"
+    )
 
 
 @login_required
@@ -376,7 +473,10 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = {m.account_id: m for m in contact.buying_centre_memberships.all()}
     coverage = list(contact.coverage.select_related("team_member__user", "team_member__account"))
     context = {
-        "contact": contact, "positions": positions, "memberships": memberships, "coverage": coverage,
+        "contact": contact,
+        "positions": positions,
+        "memberships": memberships,
+        "coverage": coverage,
         "history": selectors.contact_history(contact),
         "can_edit": request.user.has_perm("accounts.change_contact", contact),
         "can_delete": request.user.has_perm("accounts.delete_contact", contact),
@@ -398,8 +498,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect_to(request, reverse("contact-detail", args=[pk]))
-    return _form_page(request, form, title=_("Edit %(name)s") % {"name": contact},
-                      cancel_url=reverse("contact-detail", args=[pk]))
+    return _form_page(
+        request, form, title=_("Edit %(name)s") % {"name": contact}, cancel_url=reverse("contact-detail", args=[pk])
+    )
 
 
 @login_required
@@ -411,7 +512,6 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.contact_delete(actor=request.user, contact=contact)
         messages.success(request, _("Contact deleted."))
         return redirect_to(request, reverse("contact-list"))
-    return render_page(request, "accounts/confirm_delete.html",
-                       {"object": contact, "cancel_url": reverse("contact-detail", args=[pk])})
-
-
+    return render_page(
+        request, "accounts/confirm_delete.html", {"object": contact, "cancel_url": reverse("contact-detail", args=[pk])}
+    )

@@ -42,5 +42,3 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render_page(request, "404.html", {}, status=404)
-
-

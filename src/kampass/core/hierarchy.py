@@ -53,9 +53,7 @@ def check_move(node_id: int, new_parent_path: str | None) -> None:
     kampass.core.hierarchy.HierarchyCycleError: account 45 cannot be placed below itself or one of its descendants
     """
     if new_parent_path is not None and node_id in path_ids(new_parent_path):
-        raise HierarchyCycleError(
-            f"account {node_id} cannot be placed below itself or one of its descendants"
-        )
+        raise HierarchyCycleError(f"account {node_id} cannot be placed below itself or one of its descendants")
 
 
 def rebase(path: str, old_prefix: str, new_prefix: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class CoverageLink:
     level_target: int
 
 
-class GapKind(str, Enum):
+class GapKind(StrEnum):
     UNCOVERED = "uncovered"
     BELOW_TARGET = "below_target"
 

@@ -27,9 +27,7 @@ class User(AbstractUser):
     read and edit; the language is the one the UI speaks to them."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")
@@ -53,7 +51,11 @@ class OrgUnit(models.Model):
     code = models.CharField(_("code"), max_length=30, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
 

@@ -27,9 +27,14 @@ def user_create(
 
         raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."})
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        role=role, language=language,
-        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        language=language,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
     )
     if validate:
         validate_password(password, user)

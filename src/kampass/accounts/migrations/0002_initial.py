@@ -7,214 +7,377 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('users', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("users", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='lead_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lead_accounts', to='users.orgunit', verbose_name='lead unit'),
+            model_name="account",
+            name="lead_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="lead_accounts",
+                to="users.orgunit",
+                verbose_name="lead unit",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.account', verbose_name='parent account'),
+            model_name="account",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="accounts.account",
+                verbose_name="parent account",
+            ),
         ),
         migrations.AddField(
-            model_name='accountstatuschange',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='accounts.account'),
+            model_name="accountstatuschange",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="status_changes", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='accountstatuschange',
-            name='changed_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
+            model_name="accountstatuschange",
+            name="changed_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="by",
+            ),
         ),
         migrations.AddField(
-            model_name='buyingcentremember',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='buying_centre', to='accounts.account'),
+            model_name="buyingcentremember",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="buying_centre", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='buyingcentremember',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='buying_centre_memberships', to='accounts.contact'),
+            model_name="buyingcentremember",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="buying_centre_memberships",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='coverage',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverage', to='accounts.contact'),
+            model_name="coverage",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="coverage", to="accounts.contact"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaccount',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalaccount",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaccount',
-            name='lead_unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='users.orgunit', verbose_name='lead unit'),
+            model_name="historicalaccount",
+            name="lead_unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="users.orgunit",
+                verbose_name="lead unit",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaccount',
-            name='parent',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.account', verbose_name='parent account'),
+            model_name="historicalaccount",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.account",
+                verbose_name="parent account",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbuyingcentremember',
-            name='account',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.account'),
+            model_name="historicalbuyingcentremember",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbuyingcentremember',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.contact'),
+            model_name="historicalbuyingcentremember",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbuyingcentremember',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalbuyingcentremember",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontact',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalcontact",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcoverage',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.contact'),
+            model_name="historicalcoverage",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcoverage',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalcoverage",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalposition',
-            name='account',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.account'),
+            model_name="historicalposition",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalposition',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.contact'),
+            model_name="historicalposition",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalposition',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalposition",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalposition',
-            name='reports_to',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.contact', verbose_name='reports to'),
+            model_name="historicalposition",
+            name="reports_to",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.contact",
+                verbose_name="reports to",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalteammember',
-            name='account',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.account'),
+            model_name="historicalteammember",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalteammember',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalteammember",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalteammember',
-            name='org_unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='users.orgunit', verbose_name='org unit'),
+            model_name="historicalteammember",
+            name="org_unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="users.orgunit",
+                verbose_name="org unit",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalteammember',
-            name='user',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalteammember",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='position',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='accounts.account'),
+            model_name="position",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="positions", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='position',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='accounts.contact'),
+            model_name="position",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="positions", to="accounts.contact"
+            ),
         ),
         migrations.AddField(
-            model_name='position',
-            name='reports_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='direct_reports', to='accounts.contact', verbose_name='reports to'),
+            model_name="position",
+            name="reports_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="direct_reports",
+                to="accounts.contact",
+                verbose_name="reports to",
+            ),
         ),
         migrations.AddField(
-            model_name='teammember',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team', to='accounts.account'),
+            model_name="teammember",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="team", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='teammember',
-            name='org_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='users.orgunit', verbose_name='org unit'),
+            model_name="teammember",
+            name="org_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="users.orgunit",
+                verbose_name="org unit",
+            ),
         ),
         migrations.AddField(
-            model_name='teammember',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='account_teams', to=settings.AUTH_USER_MODEL),
+            model_name="teammember",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="account_teams", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcoverage',
-            name='team_member',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.teammember'),
+            model_name="historicalcoverage",
+            name="team_member",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.teammember",
+            ),
         ),
         migrations.AddField(
-            model_name='coverage',
-            name='team_member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverage', to='accounts.teammember'),
+            model_name="coverage",
+            name="team_member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="coverage", to="accounts.teammember"
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['industry'], name='accounts_ac_industr_019411_idx'),
+            model_name="account",
+            index=models.Index(fields=["industry"], name="accounts_ac_industr_019411_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['country'], name='accounts_ac_country_fbbde4_idx'),
+            model_name="account",
+            index=models.Index(fields=["country"], name="accounts_ac_country_fbbde4_idx"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('parent'), name='account_unique_name_per_parent'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), models.F("parent"), name="account_unique_name_per_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), condition=models.Q(('parent__isnull', True)), name='account_unique_top_level_name'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                condition=models.Q(("parent__isnull", True)),
+                name="account_unique_top_level_name",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='buyingcentremember',
-            constraint=models.UniqueConstraint(fields=('account', 'contact'), name='buying_centre_unique_contact'),
+            model_name="buyingcentremember",
+            constraint=models.UniqueConstraint(fields=("account", "contact"), name="buying_centre_unique_contact"),
         ),
         migrations.AddConstraint(
-            model_name='buyingcentremember',
-            constraint=models.CheckConstraint(condition=models.Q(('influence__lte', 10)), name='buying_centre_influence_max_10'),
+            model_name="buyingcentremember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("influence__lte", 10)), name="buying_centre_influence_max_10"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='buyingcentremember',
-            constraint=models.CheckConstraint(condition=models.Q(('attitude__gte', -2), ('attitude__lte', 2)), name='buying_centre_attitude_range'),
+            model_name="buyingcentremember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("attitude__gte", -2), ("attitude__lte", 2)), name="buying_centre_attitude_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.UniqueConstraint(fields=('contact', 'account'), name='position_unique_contact_account'),
+            model_name="position",
+            constraint=models.UniqueConstraint(fields=("contact", "account"), name="position_unique_contact_account"),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(fields=('account', 'user'), name='team_unique_user'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(fields=("account", "user"), name="team_unique_user"),
         ),
         migrations.AddConstraint(
-            model_name='coverage',
-            constraint=models.UniqueConstraint(fields=('team_member', 'contact'), name='coverage_unique'),
+            model_name="coverage",
+            constraint=models.UniqueConstraint(fields=("team_member", "contact"), name="coverage_unique"),
         ),
     ]

@@ -38,8 +38,10 @@ class AccountFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type[Account], *args: Any, **kwargs: Any) -> Account:
         from kampass.accounts.services import account_create
 
-        actor = kwargs.pop("actor", None) or User.objects.filter(role=Role.ADMIN).first() or UserFactory(
-            role=Role.ADMIN, username="factory-admin"
+        actor = (
+            kwargs.pop("actor", None)
+            or User.objects.filter(role=Role.ADMIN).first()
+            or UserFactory(role=Role.ADMIN, username="factory-admin")
         )
         return account_create(actor=actor, **kwargs)
 

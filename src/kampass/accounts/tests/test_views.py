@@ -84,8 +84,9 @@ def test_duplicate_subsidiary_name_shows_field_error(client, head, group):
 def test_cycle_is_refused_on_the_form(client, head, group):
     child = Account.objects.get(name="Helvetia AG")
     client.force_login(head)
-    response = client.post(reverse("account-edit", args=[group.pk]),
-                           {"name": group.name, "parent": child.pk, "currency": "CHF"})
+    response = client.post(
+        reverse("account-edit", args=[group.pk]), {"name": group.name, "parent": child.pk, "currency": "CHF"}
+    )
     assert response.status_code == 422
     assert "cycle" in response.context["form"].errors["parent"][0]
     group.refresh_from_db()
@@ -94,9 +95,10 @@ def test_cycle_is_refused_on_the_form(client, head, group):
 
 def test_influence_11_is_refused(client, head, group):
     client.force_login(head)
-    response = client.post(reverse("account-contact-add", args=[group.pk]),
-                           {"last_name": "Zu", "influence": 11, "attitude": 0, "political_status": "outside",
-                            "in_buying_centre": "on"})
+    response = client.post(
+        reverse("account-contact-add", args=[group.pk]),
+        {"last_name": "Zu", "influence": 11, "attitude": 0, "political_status": "outside", "in_buying_centre": "on"},
+    )
     assert response.status_code == 422
     assert "influence" in response.context["form"].errors
     assert not Contact.objects.filter(last_name="Zu").exists()
@@ -104,9 +106,17 @@ def test_influence_11_is_refused(client, head, group):
 
 def test_unknown_role_is_refused(client, head, group):
     client.force_login(head)
-    response = client.post(reverse("account-contact-add", args=[group.pk]),
-                           {"last_name": "Zu", "influence": 5, "attitude": 0, "political_status": "outside",
-                            "in_buying_centre": "on", "roles": ["emperor"]})
+    response = client.post(
+        reverse("account-contact-add", args=[group.pk]),
+        {
+            "last_name": "Zu",
+            "influence": 5,
+            "attitude": 0,
+            "political_status": "outside",
+            "in_buying_centre": "on",
+            "roles": ["emperor"],
+        },
+    )
     assert response.status_code == 422
     assert "roles" in response.context["form"].errors
     assert not Contact.objects.filter(last_name="Zu").exists()
@@ -114,8 +124,11 @@ def test_unknown_role_is_refused(client, head, group):
 
 def test_htmx_form_error_is_swapped_inline(client, head, group):
     client.force_login(head)
-    response = client.post(reverse("account-create"), {"name": "", "kam_status": "prospect", "currency": "EUR"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("account-create"),
+        {"name": "", "kam_status": "prospect", "currency": "EUR"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" not in body
@@ -141,8 +154,9 @@ def test_kam_on_team_of_group_can_edit_subsidiary(client, admin_user, kam, group
     team_member_set(actor=admin_user, account=group, user=kam, role="kam")
     child = Account.objects.get(name="Helvetia AG")
     client.force_login(kam)
-    response = client.post(reverse("account-edit", args=[child.pk]),
-                           {"name": "Helvetia AG (neu)", "parent": group.pk, "currency": "CHF"})
+    response = client.post(
+        reverse("account-edit", args=[child.pk]), {"name": "Helvetia AG (neu)", "parent": group.pk, "currency": "CHF"}
+    )
     assert response.status_code == 302
     child.refresh_from_db()
     assert child.name == "Helvetia AG (neu)"
@@ -153,10 +167,16 @@ def test_readers_cannot_write(request, client, group, role_fixture):
     user = request.getfixturevalue(role_fixture)
     client.force_login(user)
     assert client.get(reverse("account-create")).status_code == 403
-    assert client.post(reverse("account-status", args=[group.pk]),
-                       {"status": "demoted", "reason": "x", "effective_date": "2026-01-01"}).status_code == 403
-    assert client.post(reverse("account-team-add", args=[group.pk]),
-                       {"user": user.pk, "role": "kam"}).status_code == 403
+    assert (
+        client.post(
+            reverse("account-status", args=[group.pk]),
+            {"status": "demoted", "reason": "x", "effective_date": "2026-01-01"},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("account-team-add", args=[group.pk]), {"user": user.pk, "role": "kam"}).status_code == 403
+    )
     assert not TeamMember.objects.exists()
     body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
     assert 'data-testid="buying-centre"' in body or "No contacts" in body
@@ -164,8 +184,10 @@ def test_readers_cannot_write(request, client, group, role_fixture):
 
 def test_kam_cannot_add_contact_to_foreign_account(client, kam, group):
     client.force_login(kam)
-    response = client.post(reverse("account-contact-add", args=[group.pk]),
-                           {"last_name": "Spy", "influence": 5, "attitude": 0, "political_status": "outside"})
+    response = client.post(
+        reverse("account-contact-add", args=[group.pk]),
+        {"last_name": "Spy", "influence": 5, "attitude": 0, "political_status": "outside"},
+    )
     assert response.status_code == 403
     assert not BuyingCentreMember.objects.exists()
     assert not Contact.objects.filter(last_name="Spy").exists()
@@ -173,11 +195,15 @@ def test_kam_cannot_add_contact_to_foreign_account(client, kam, group):
 
 def test_status_change_needs_reason(client, head, group):
     client.force_login(head)
-    response = client.post(reverse("account-status", args=[group.pk]),
-                           {"status": "strategic", "reason": "", "effective_date": "2026-11-01"})
+    response = client.post(
+        reverse("account-status", args=[group.pk]),
+        {"status": "strategic", "reason": "", "effective_date": "2026-11-01"},
+    )
     assert response.status_code == 422
-    response = client.post(reverse("account-status", args=[group.pk]),
-                           {"status": "strategic", "reason": "Board decision", "effective_date": "2026-11-01"})
+    response = client.post(
+        reverse("account-status", args=[group.pk]),
+        {"status": "strategic", "reason": "Board decision", "effective_date": "2026-11-01"},
+    )
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.kam_status == "strategic"

@@ -36,7 +36,11 @@ def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
     aria = ("descending" if desc else "ascending") if current == key else "none"
     return format_html(
         '<a href="?{}" hx-get="?{}" hx-target="#results" hx-push-url="true" aria-sort="{}">{} {}</a>',
-        params.urlencode(), params.urlencode(), aria, label, arrow,
+        params.urlencode(),
+        params.urlencode(),
+        aria,
+        label,
+        arrow,
     )
 
 

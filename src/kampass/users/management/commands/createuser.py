@@ -26,8 +26,13 @@ class Command(BaseCommand):
         password = opts["password"] or getpass.getpass("Password: ")
         try:
             user = user_create(
-                username=opts["username"], password=password, role=opts["role"], email=opts["email"],
-                first_name=opts["first_name"], last_name=opts["last_name"], language=opts["language"],
+                username=opts["username"],
+                password=password,
+                role=opts["role"],
+                email=opts["email"],
+                first_name=opts["first_name"],
+                last_name=opts["last_name"],
+                language=opts["language"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
