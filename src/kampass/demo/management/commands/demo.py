@@ -1,0 +1,58 @@
+"""``kampass demo [--reset] [--if-empty]``: load the demo data set and print the demo logins."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import fields
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kampass.demo.services import DEMO_LOGINS, PASSWORD_ENV, demo_load, demo_password, demo_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data set (accounts from the Salesforce analytics demo-data export, fictitious people) "
+        "and create the demo logins. Running it again changes nothing but the demo logins' passwords."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete ALL accounts, contacts, org units, account teams and the demo users first, then load.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only when the database holds no accounts yet.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        reset, if_empty = options["reset"], options["if_empty"]
+        if reset and if_empty:
+            raise CommandError("--reset and --if-empty exclude each other.")
+        if if_empty and demo_summary().accounts:
+            self.stdout.write("The database holds accounts already; demo data not loaded.")
+            return
+        started = time.perf_counter()
+        summary = demo_load(reset=reset)
+        elapsed = time.perf_counter() - started
+        if summary.loaded:
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
+        else:
+            self.stdout.write("Demo data present already; demo logins refreshed (use --reset to reload).")
+        width = max(len(f.name) for f in fields(summary))
+        for f in fields(summary):
+            if f.name != "loaded":
+                self.stdout.write(f"  {f.name.replace('_', ' '):<{width}}  {getattr(summary, f.name)}")
+        password = demo_password()
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
+        rows = [("username", "role", "password")] + [(u.username, str(u.role), password) for u in DEMO_LOGINS]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for i, row in enumerate(rows):
+            self.stdout.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+            if i == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
