@@ -38,4 +38,4 @@ def test_models_and_migrations_are_in_sync():
 
 
 def test_no_utils_modules():
-    assert not [p for p in SRC.rglob("utils.py")]
+    assert list(SRC.rglob("utils.py")) == []

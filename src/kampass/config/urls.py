@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kampass.config.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kampass.common.urls")),
     path("accounts/", include("kampass.accounts.urls")),
+    path("api/v1/", api.urls),
 ]
 
 handler403 = "kampass.common.views.permission_denied"
