@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",

@@ -1,0 +1,693 @@
+"""JSON API of the accounts context: accounts and their hierarchy, contacts,
+positions, buying centres, account teams and coverage.
+
+Endpoints only translate between JSON and the services/selectors: they parse
+explicit input schemas, resolve ids to objects, call one service (which checks
+the permission and validates) and return an output schema. Reading the details
+of an account (people, team, status history) needs
+``accounts.view_account_details`` on it, as on the account page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from kampass.accounts import selectors, services
+from kampass.accounts.models import (
+    Account,
+    AccountStatusChange,
+    BuyingCentreMember,
+    BuyingRole,
+    Contact,
+    Coverage,
+    KamStatus,
+    PoliticalStatus,
+    Position,
+    RelationshipLevel,
+    TeamMember,
+    TeamRole,
+)
+from kampass.common.permissions import authorize
+from kampass.users.models import OrgUnit, User
+
+router = Router(tags=["accounts"])
+
+M = TypeVar("M", bound=models.Model)
+
+# Service argument -> API field, so that a 422 names the field the client sent.
+API_FIELD_NAMES = {
+    "parent": "parent_id",
+    "lead_unit": "lead_unit_id",
+    "status": "kam_status",
+    "reason": "status_reason",
+    "effective_date": "status_effective_date",
+    "reports_to": "reports_to_id",
+    "contact": "contact_id",
+    "account": "account_id",
+    "org_unit": "org_unit_id",
+    "team_member": "team_user_id",
+    "user": "user_id",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """Re-raise a service's ``ValidationError`` with the field names of the API."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
+
+
+def _actor(request: HttpRequest) -> User:
+    """The authenticated user (set by the API's token or session auth)."""
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _ref(model: type[M], pk: int | None, field: str) -> M | None:
+    """Resolve an id sent in the request body; an unknown id is a 422 on ``field``."""
+    if pk is None:
+        return None
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        raise ValidationError(
+            {field: _("There is no %(model)s with id %(id)s.") % {"model": model._meta.verbose_name, "id": pk}}
+        )
+    return obj
+
+
+def _required_ref(model: type[M], pk: int, field: str) -> M:
+    obj = _ref(model, pk, field)
+    assert obj is not None
+    return obj
+
+
+def _account_with_details(request: HttpRequest, account_id: int) -> Account:
+    """The account, if the user may read its details (people, team, history); else 403."""
+    account = get_object_or_404(Account, pk=account_id)
+    authorize(_actor(request), "accounts.view_account_details", account)
+    return account
+
+
+def _page(qs: QuerySet[Any], page: PageIn) -> dict[str, Any]:
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(description="Where the error is: the field name, or empty for the whole request.")
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+class PageIn(Schema):
+    limit: int = Field(50, ge=1, le=500, description="Items per page (at most 500).")
+    offset: int = Field(0, ge=0, description="Number of items to skip.")
+
+
+class AccountRefOut(Schema):
+    id: int
+    name: str
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    legal_name: str
+    parent_id: int | None
+    path: list[int] = Field(description="Ids of the ancestors, from the root down to the parent.")
+    depth: int
+    kam_status: str
+    industry: str
+    country: str = Field(description="ISO 3166-1 alpha-2 code, or empty.")
+    currency: str
+    website: str
+    external_id: str
+    lead_unit_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_path(obj: Account) -> list[int]:
+        return obj.ancestor_ids()
+
+    @staticmethod
+    def resolve_country(obj: Account) -> str:
+        return obj.country.code or ""
+
+
+class AccountDetailOut(AccountOut):
+    notes: str
+    children: list[AccountRefOut]
+
+    @staticmethod
+    def resolve_children(obj: Account) -> list[Account]:
+        return list(obj.children.order_by(Lower("name"), "pk").only("id", "name"))
+
+
+class AccountPageOut(Schema):
+    items: list[AccountOut]
+    count: int
+
+
+class AccountFilterIn(Schema):
+    q: str = Field("", description="Search in name and legal name (and exact external id).")
+    kam_status: str = Field("", json_schema_extra={"enum": ["", *KamStatus.values]})
+    industry: str = ""
+    country: str = Field("", description="ISO country code.")
+    parent_id: int | None = Field(None, description="Only the direct children of this account.")
+    root: bool = Field(False, description="Only top-level accounts.")
+    subtree_of: int | None = Field(None, description="Only this account and all accounts below it.")
+
+
+class AccountIn(Schema):
+    name: str
+    legal_name: str = ""
+    parent_id: int | None = None
+    industry: str = ""
+    country: str = Field("", description="ISO 3166-1 alpha-2 code.")
+    currency: str = "EUR"
+    website: str = ""
+    notes: str = ""
+    external_id: str = ""
+    lead_unit_id: int | None = None
+    kam_status: str = Field(KamStatus.PROSPECT.value, json_schema_extra={"enum": KamStatus.values})
+    status_reason: str = Field("", description="Why the account starts with this KAM status.")
+
+
+class AccountPatchIn(Schema):
+    """Only the fields sent are changed; ``parent_id`` moves the account (``null``: to the top level)."""
+
+    name: str | None = None
+    legal_name: str | None = None
+    parent_id: int | None = None
+    industry: str | None = None
+    country: str | None = None
+    currency: str | None = None
+    website: str | None = None
+    notes: str | None = None
+    external_id: str | None = None
+    lead_unit_id: int | None = None
+    kam_status: str | None = Field(None, json_schema_extra={"enum": KamStatus.values})
+    status_reason: str | None = Field(None, description="Required when kam_status changes.")
+    status_effective_date: dt.date | None = Field(None, description="When the status change takes effect (today).")
+
+
+class StatusChangeOut(Schema):
+    id: int
+    from_status: str
+    to_status: str
+    reason: str
+    effective_date: dt.date
+    changed_at: dt.datetime
+    changed_by_id: int | None
+    changed_by: str | None
+
+    @staticmethod
+    def resolve_changed_by(obj: AccountStatusChange) -> str | None:
+        return str(obj.changed_by) if obj.changed_by else None
+
+
+class ContactPositionOut(Schema):
+    id: int
+    account_id: int
+    account_name: str
+    title: str
+    department: str
+    reports_to_id: int | None
+
+    @staticmethod
+    def resolve_account_name(obj: Position) -> str:
+        return obj.account.name
+
+
+class ContactOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    notes: str
+    created_at: dt.datetime
+    positions: list[ContactPositionOut]
+
+    @staticmethod
+    def resolve_positions(obj: Contact) -> list[Position]:
+        return list(obj.positions.all())
+
+
+class ContactPageOut(Schema):
+    items: list[ContactOut]
+    count: int
+
+
+class ContactFilterIn(Schema):
+    q: str = Field("", description="Search in name, email and the accounts the contact works at.")
+    account_id: int | None = Field(None, description="Only contacts holding a position at this account.")
+
+
+class ContactIn(Schema):
+    last_name: str
+    first_name: str = ""
+    email: str = ""
+    phone: str = ""
+    notes: str = ""
+    account_id: int | None = Field(None, description="Create the contact's first position at this account.")
+    title: str = ""
+    department: str = ""
+    reports_to_id: int | None = Field(None, description="Contact the new position reports to (same account).")
+
+
+class ContactPatchIn(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    notes: str | None = None
+
+
+class PositionOut(Schema):
+    id: int
+    contact_id: int
+    contact_name: str
+    account_id: int
+    title: str
+    department: str
+    reports_to_id: int | None
+
+    @staticmethod
+    def resolve_contact_name(obj: Position) -> str:
+        return str(obj.contact)
+
+
+class PositionIn(Schema):
+    contact_id: int
+    title: str = ""
+    department: str = ""
+    reports_to_id: int | None = None
+
+
+class BuyingCentreOut(Schema):
+    id: int
+    account_id: int
+    contact_id: int
+    contact_name: str
+    roles: list[str]
+    influence: int
+    attitude: int
+    political_status: str
+    notes: str
+
+    @staticmethod
+    def resolve_contact_name(obj: BuyingCentreMember) -> str:
+        return str(obj.contact)
+
+
+class BuyingCentreIn(Schema):
+    roles: list[str] = Field(
+        default_factory=list, json_schema_extra={"items": {"type": "string", "enum": BuyingRole.values}}
+    )
+    influence: int = Field(5, description="0 (none) to 10 (decisive).")
+    attitude: int = Field(0, description="-2 (hostile) to +2 (supportive).")
+    political_status: str = Field(PoliticalStatus.OUTSIDE.value, json_schema_extra={"enum": PoliticalStatus.values})
+    notes: str = ""
+
+
+class TeamMemberOut(Schema):
+    id: int
+    account_id: int
+    user_id: int
+    user_name: str
+    role: str
+    org_unit_id: int | None
+
+    @staticmethod
+    def resolve_user_name(obj: TeamMember) -> str:
+        return str(obj.user)
+
+
+class TeamMemberIn(Schema):
+    role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": TeamRole.values})
+    org_unit_id: int | None = None
+
+
+class CoverageOut(Schema):
+    id: int
+    team_member_id: int
+    team_user_id: int
+    team_user_name: str
+    contact_id: int
+    contact_name: str
+    level_now: int
+    level_target: int
+
+    @staticmethod
+    def resolve_team_user_id(obj: Coverage) -> int:
+        return obj.team_member.user_id
+
+    @staticmethod
+    def resolve_team_user_name(obj: Coverage) -> str:
+        return str(obj.team_member.user)
+
+    @staticmethod
+    def resolve_contact_name(obj: Coverage) -> str:
+        return str(obj.contact)
+
+
+class CoverageIn(Schema):
+    team_user_id: int = Field(description="User on the account team who covers the contact.")
+    contact_id: int
+    level_now: int = Field(
+        description="1 vendor, 2 credible source, 3 problem solver, 4 trusted advisor.",
+        json_schema_extra={"enum": RelationshipLevel.values},
+    )
+    level_target: int = Field(json_schema_extra={"enum": RelationshipLevel.values})
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@router.get("/accounts", response={200: AccountPageOut, **ERRORS})
+def account_list(request: HttpRequest, filters: Query[AccountFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    """List accounts (master data, readable by every user)."""
+    qs = selectors.account_list(
+        user=_actor(request),
+        filters=selectors.AccountFilters(
+            q=filters.q.strip(),
+            status=filters.kam_status,
+            industry=filters.industry,
+            country=filters.country.upper(),
+            top_level=filters.root,
+        ),
+    )
+    if filters.parent_id is not None:
+        qs = qs.filter(parent_id=filters.parent_id)
+    if filters.subtree_of is not None:
+        root = Account.objects.filter(pk=filters.subtree_of).only("path").first()
+        qs = qs.filter(path__startswith=root.path) if root else qs.none()
+    return _page(qs, page)
+
+
+@router.post("/accounts", response={201: AccountDetailOut, **ERRORS})
+def account_create(request: HttpRequest, payload: AccountIn) -> Status[Any]:
+    with _api_field_names():
+        account = services.account_create(
+            actor=_actor(request),
+            name=payload.name,
+            parent=_ref(Account, payload.parent_id, "parent_id"),
+            kam_status=payload.kam_status,
+            status_reason=payload.status_reason,
+            legal_name=payload.legal_name,
+            industry=payload.industry,
+            country=payload.country.upper(),
+            currency=payload.currency,
+            website=payload.website,
+            notes=payload.notes,
+            external_id=payload.external_id,
+            lead_unit=_ref(OrgUnit, payload.lead_unit_id, "lead_unit_id"),
+        )
+    return Status(201, Account.objects.get(pk=account.pk))
+
+
+@router.get("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
+def account_detail(request: HttpRequest, account_id: int) -> Account:
+    return get_object_or_404(Account, pk=account_id)
+
+
+@router.patch("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
+def account_update(request: HttpRequest, account_id: int, payload: AccountPatchIn) -> Account:
+    """Change master data, move the account (``parent_id``) or change its KAM status (with ``status_reason``)."""
+    actor = _actor(request)
+    account = get_object_or_404(Account, pk=account_id)
+    changes = payload.model_dump(exclude_unset=True)
+    status = changes.pop("kam_status", None)
+    reason = changes.pop("status_reason", None) or ""
+    effective_date = changes.pop("status_effective_date", None)
+    with transaction.atomic(), _api_field_names():
+        if "parent_id" in changes:
+            changes["parent"] = _ref(Account, changes.pop("parent_id"), "parent_id")
+        if "lead_unit_id" in changes:
+            changes["lead_unit"] = _ref(OrgUnit, changes.pop("lead_unit_id"), "lead_unit_id")
+        if isinstance(changes.get("country"), str):
+            changes["country"] = changes["country"].upper()
+        if changes:
+            account = services.account_update(actor=actor, account=account, **changes)
+        if status is not None and status != account.kam_status:
+            services.account_set_status(
+                actor=actor, account=account, status=status, reason=reason, effective_date=effective_date
+            )
+    return Account.objects.get(pk=account.pk)
+
+
+@router.delete("/accounts/{account_id}", response={204: None, **ERRORS})
+def account_delete(request: HttpRequest, account_id: int) -> Status[Any]:
+    account = get_object_or_404(Account, pk=account_id)
+    with _api_field_names():
+        services.account_delete(actor=_actor(request), account=account)
+    return Status(204, None)
+
+
+@router.get("/accounts/{account_id}/status-history", response={200: list[StatusChangeOut], **ERRORS})
+def account_status_history(request: HttpRequest, account_id: int) -> list[AccountStatusChange]:
+    account = _account_with_details(request, account_id)
+    return list(account.status_changes.select_related("changed_by"))
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _contacts() -> QuerySet[Contact]:
+    return Contact.objects.prefetch_related(Prefetch("positions", Position.objects.select_related("account")))
+
+
+@router.get("/contacts", response={200: ContactPageOut, **ERRORS})
+def contact_list(request: HttpRequest, filters: Query[ContactFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    """List the contacts the user may see (a key account manager: those at accounts of their teams)."""
+    qs = selectors.contact_list(user=_actor(request), q=filters.q.strip()).prefetch_related(
+        Prefetch("positions", Position.objects.select_related("account"))
+    )
+    if filters.account_id is not None:
+        qs = qs.filter(pk__in=Position.objects.filter(account_id=filters.account_id).values("contact_id"))
+    return _page(qs, page)
+
+
+@router.post("/contacts", response={201: ContactOut, **ERRORS})
+def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
+    """Create a contact; with ``account_id`` also their first position there."""
+    with _api_field_names():
+        contact = services.contact_create(
+            actor=_actor(request),
+            last_name=payload.last_name,
+            first_name=payload.first_name,
+            email=payload.email,
+            phone=payload.phone,
+            notes=payload.notes,
+            account=_ref(Account, payload.account_id, "account_id"),
+            title=payload.title,
+            department=payload.department,
+            reports_to=_ref(Contact, payload.reports_to_id, "reports_to_id"),
+        )
+    return Status(201, _contacts().get(pk=contact.pk))
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
+def contact_detail(request: HttpRequest, contact_id: int) -> Contact:
+    contact = get_object_or_404(_contacts(), pk=contact_id)
+    authorize(_actor(request), "accounts.view_contact", contact)
+    return contact
+
+
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
+def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatchIn) -> Contact:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    with _api_field_names():
+        services.contact_update(actor=_actor(request), contact=contact, **payload.model_dump(exclude_unset=True))
+    return _contacts().get(pk=contact.pk)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
+def contact_delete(request: HttpRequest, contact_id: int) -> Status[Any]:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    services.contact_delete(actor=_actor(request), contact=contact)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- positions
+
+
+@router.get("/accounts/{account_id}/positions", response={200: list[PositionOut], **ERRORS})
+def position_list(request: HttpRequest, account_id: int) -> list[Position]:
+    account = _account_with_details(request, account_id)
+    return list(
+        account.positions.select_related("contact").order_by(
+            Lower("contact__last_name"), Lower("contact__first_name"), "pk"
+        )
+    )
+
+
+@router.post("/accounts/{account_id}/positions", response={201: PositionOut, **ERRORS})
+def position_set(request: HttpRequest, account_id: int, payload: PositionIn) -> Status[Any]:
+    """Give a contact a position at the account (or change the one they hold)."""
+    account = get_object_or_404(Account, pk=account_id)
+    with _api_field_names():
+        position = services.position_set(
+            actor=_actor(request),
+            contact=_required_ref(Contact, payload.contact_id, "contact_id"),
+            account=account,
+            title=payload.title,
+            department=payload.department,
+            reports_to=_ref(Contact, payload.reports_to_id, "reports_to_id"),
+        )
+    return Status(201, position)
+
+
+@router.delete("/positions/{position_id}", response={204: None, **ERRORS})
+def position_delete(request: HttpRequest, position_id: int) -> Status[Any]:
+    """Remove a contact from an account (and from its buying centre and coverage)."""
+    position = get_object_or_404(Position.objects.select_related("account", "contact"), pk=position_id)
+    authorize(_actor(request), "accounts.view_account_details", position.account)
+    services.position_delete(actor=_actor(request), position=position)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- buying centre
+
+
+@router.get("/accounts/{account_id}/buying-centre", response={200: list[BuyingCentreOut], **ERRORS})
+def buying_centre_list(request: HttpRequest, account_id: int) -> list[BuyingCentreMember]:
+    account = _account_with_details(request, account_id)
+    return list(account.buying_centre.select_related("contact"))
+
+
+@router.put("/accounts/{account_id}/buying-centre/{contact_id}", response={200: BuyingCentreOut, **ERRORS})
+def buying_centre_set(
+    request: HttpRequest, account_id: int, contact_id: int, payload: BuyingCentreIn
+) -> BuyingCentreMember:
+    """Put a contact (who holds a position at the account) into its buying centre, or update their entry."""
+    account = get_object_or_404(Account, pk=account_id)
+    contact = get_object_or_404(Contact, pk=contact_id)
+    with _api_field_names():
+        return services.buying_centre_set(
+            actor=_actor(request),
+            account=account,
+            contact=contact,
+            roles=payload.roles,
+            influence=payload.influence,
+            attitude=payload.attitude,
+            political_status=payload.political_status,
+            notes=payload.notes,
+        )
+
+
+@router.delete("/accounts/{account_id}/buying-centre/{contact_id}", response={204: None, **ERRORS})
+def buying_centre_remove(request: HttpRequest, account_id: int, contact_id: int) -> Status[Any]:
+    account = _account_with_details(request, account_id)
+    member = get_object_or_404(
+        BuyingCentreMember.objects.select_related("account"), account=account, contact_id=contact_id
+    )
+    services.buying_centre_remove(actor=_actor(request), member=member)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- team
+
+
+@router.get("/accounts/{account_id}/team", response={200: list[TeamMemberOut], **ERRORS})
+def team_list(request: HttpRequest, account_id: int) -> list[TeamMember]:
+    account = _account_with_details(request, account_id)
+    return list(account.team.select_related("user").order_by("role", "pk"))
+
+
+@router.put("/accounts/{account_id}/team/{user_id}", response={200: TeamMemberOut, **ERRORS})
+def team_member_set(request: HttpRequest, account_id: int, user_id: int, payload: TeamMemberIn) -> TeamMember:
+    """Put a user on the account team in a role (or change their role)."""
+    account = get_object_or_404(Account, pk=account_id)
+    user = get_object_or_404(User, pk=user_id)
+    with _api_field_names():
+        return services.team_member_set(
+            actor=_actor(request),
+            account=account,
+            user=user,
+            role=payload.role,
+            org_unit=_ref(OrgUnit, payload.org_unit_id, "org_unit_id"),
+        )
+
+
+@router.delete("/accounts/{account_id}/team/{user_id}", response={204: None, **ERRORS})
+def team_member_remove(request: HttpRequest, account_id: int, user_id: int) -> Status[Any]:
+    account = _account_with_details(request, account_id)
+    member = get_object_or_404(TeamMember.objects.select_related("account"), account=account, user_id=user_id)
+    services.team_member_remove(actor=_actor(request), member=member)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@router.get("/accounts/{account_id}/coverage", response={200: list[CoverageOut], **ERRORS})
+def coverage_list(request: HttpRequest, account_id: int) -> list[Coverage]:
+    account = _account_with_details(request, account_id)
+    return list(
+        Coverage.objects.filter(team_member__account=account)
+        .select_related("team_member__user", "contact")
+        .order_by("pk")
+    )
+
+
+@router.put("/accounts/{account_id}/coverage", response={200: CoverageOut, **ERRORS})
+def coverage_set(request: HttpRequest, account_id: int, payload: CoverageIn) -> Coverage:
+    """Record that a team member covers a contact of the account, now and as target level."""
+    account = get_object_or_404(Account, pk=account_id)
+    team_member = TeamMember.objects.filter(account=account, user_id=payload.team_user_id).first()
+    with _api_field_names():
+        if team_member is None:
+            raise ValidationError(
+                {
+                    "team_user_id": _("User %(id)s is not on the team of %(account)s.")
+                    % {"id": payload.team_user_id, "account": account.name}
+                }
+            )
+        return services.coverage_set(
+            actor=_actor(request),
+            team_member=team_member,
+            contact=_required_ref(Contact, payload.contact_id, "contact_id"),
+            level_now=payload.level_now,
+            level_target=payload.level_target,
+        )
+
+
+@router.delete("/coverage/{coverage_id}", response={204: None, **ERRORS})
+def coverage_remove(request: HttpRequest, coverage_id: int) -> Status[Any]:
+    coverage = get_object_or_404(Coverage.objects.select_related("team_member__account"), pk=coverage_id)
+    authorize(_actor(request), "accounts.view_account_details", coverage.team_member.account)
+    services.coverage_remove(actor=_actor(request), coverage=coverage)
+    return Status(204, None)

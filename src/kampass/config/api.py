@@ -1,0 +1,116 @@
+"""The JSON API under ``/api/v1/`` (django-ninja).
+
+Clients authenticate with a personal access token (``Authorization: Bearer
+<token>``); the browser UI may call the API with its Django session, in which
+case unsafe methods need the CSRF token. Endpoints are thin: they call the
+services of each context, which check permissions and validate. This module
+turns the services' exceptions into JSON responses:
+
+* ``PermissionDenied`` -> 403 ``{"detail": "..."}``
+* ``ValidationError`` -> 422 ``{"detail": [{"loc": [field], "msg": "..."}]}``
+  (the same shape django-ninja uses for malformed requests)
+* ``Http404`` / ``ObjectDoesNotExist`` -> 404 ``{"detail": "..."}``
+* no or unknown credentials -> 401 ``{"detail": "..."}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kampass.accounts.api import router as accounts_router
+from kampass.users.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """A personal access token sent as ``Authorization: Bearer <token>``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is None:
+            return None
+        # Let the rest of the request see the token's owner as the user (e.g. the
+        # change history middleware) and speak their language, as the UI does.
+        request.user = user
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's Django session; unsafe methods must carry the CSRF token.
+
+    Unlike ninja's ``django_auth`` it checks CSRF only when there is a logged-in
+    session, so a request without any credentials gets 401 rather than 403.
+    """
+
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        try:
+            return super().__call__(request)
+        except HttpError:
+            raise HttpError(403, _("CSRF check failed: send the CSRF token in the X-CSRFToken header.")) from None
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="kampass API",
+    version="1",
+    description="Key account management: accounts, their hierarchy, contacts, buying centres and account teams.",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    detail = str(exc) or _("You do not have permission to do this.")
+    return api.create_response(request, {"detail": detail}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def validation_failed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail: list[dict[str, Any]]
+    if hasattr(exc, "error_dict"):
+        detail = [
+            {"loc": [] if field == NON_FIELD_ERRORS else [field], "msg": msg}
+            for field, messages in exc.message_dict.items()
+            for msg in messages
+        ]
+    else:
+        detail = [{"loc": [], "msg": msg} for msg in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def object_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return not_found(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    detail = _("Authentication required: send a valid personal access token as “Authorization: Bearer <token>”.")
+    return api.create_response(request, {"detail": detail}, status=401)
+
+
+api.add_router("", accounts_router)
