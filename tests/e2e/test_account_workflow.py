@@ -158,11 +158,9 @@ def test_head_of_kam_builds_up_a_key_account(
     assert page.evaluate("document.documentElement.lang") == "de"
     assert re.search(rf"/accounts/{group.pk}/", page.url)  # back on the same page
     expect(page.locator("[data-testid=lang-de]")).to_have_attribute("aria-pressed", "true")
-    # TODO(i18n): once src/kampass/locale/de/LC_MESSAGES/django.po (and the compiled .mo) exist and
-    # translate "Log out" / "Accounts", assert the German UI text here, e.g.
-    #     expect(page.locator("[data-testid=logout]")).to_have_text("Abmelden")
-    #     expect(page.locator("nav.mainnav")).to_contain_text("Konten")
-    # At the time of writing there was no src/kampass/locale directory, so the UI stays English.
+    expect(page.locator("[data-testid=logout]")).to_have_text("Abmelden")
+    expect(page.locator("nav.mainnav")).to_contain_text("Konten")
+    expect(page.locator("#buying-centre h2")).to_contain_text("Buying Center")
     head.refresh_from_db()
     assert head.language == "de"
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -176,7 +177,7 @@ class Position(models.Model):
 
 class BuyingRole(models.TextChoices):
     INITIATOR = "initiator", _("Initiator")
-    USER = "user", _("User")
+    USER = "user", pgettext_lazy("buying-centre role", "User")
     INFLUENCER = "influencer", _("Influencer")
     BUYER = "buyer", _("Buyer")
     DECIDER = "decider", _("Decider")
