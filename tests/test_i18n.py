@@ -15,7 +15,7 @@ LOCALE = Path(__file__).resolve().parents[1] / "src" / "kampass" / "locale" / "d
 def _po_entries(text: str) -> list[dict[str, str]]:
     """A minimal .po reader: msgctxt/msgid/msgstr (first plural form) and flags per entry."""
     entries, cur, key = [], {}, None
-    for line in text.splitlines() + [""]:
+    for line in [*text.splitlines(), ""]:
         if not line.strip():
             if cur:
                 entries.append(cur)
