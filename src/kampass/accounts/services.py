@@ -333,7 +333,12 @@ def buying_centre_set(
 ) -> BuyingCentreMember:
     """Put ``contact`` into the buying centre of ``account`` (or update their entry)."""
     authorize(actor, "accounts.change_account", account)
-    clean_roles = _clean_roles(roles)
+    errors: dict[str, list[str]] = {}
+    try:
+        clean_roles = _clean_roles(roles)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        clean_roles = []
     if not Position.objects.filter(account=account, contact=contact).exists():
         raise ValidationError(
             {
@@ -347,6 +352,12 @@ def buying_centre_set(
     member.roles = clean_roles
     member.influence, member.attitude = influence, attitude
     member.political_status, member.notes = political_status, notes
+    try:
+        member.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:  # report every bad field at once
+        raise ValidationError(errors)
     _save(member, actor)
     return member
 

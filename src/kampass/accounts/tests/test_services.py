@@ -55,3 +55,15 @@ def test_kam_cannot_edit_foreign_account(admin_user, kam):
     a = account_create(actor=admin_user, name="A")
     with pytest.raises(PermissionDenied):
         account_update(actor=kam, account=a, name="Hijacked")
+
+
+def test_buying_centre_reports_all_bad_fields_at_once(admin_user):
+    from kampass.accounts.models import BuyingCentreMember
+    from kampass.accounts.services import buying_centre_set, contact_create
+
+    a = account_create(actor=admin_user, name="A")
+    c = contact_create(actor=admin_user, last_name="Muster", account=a)
+    with pytest.raises(ValidationError) as exc:
+        buying_centre_set(actor=admin_user, account=a, contact=c, roles=["emperor"], influence=11)
+    assert set(exc.value.message_dict) == {"roles", "influence"}
+    assert not BuyingCentreMember.objects.exists()
