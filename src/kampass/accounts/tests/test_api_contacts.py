@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from kampass.accounts.models import BuyingCentreMember, Contact, Position
 from kampass.accounts.tests.factories import (
@@ -17,23 +16,8 @@ from kampass.accounts.tests.factories import (
     TeamMemberFactory,
 )
 from kampass.users.models import User
-from kampass.users.services import token_create
 
 Api = Callable[..., Any]
-
-
-@pytest.fixture
-def api(client: Client) -> Api:
-    """Call ``/api/v1<path>`` as ``user`` with a fresh personal access token."""
-
-    def call(user: User, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        _, raw = token_create(user=user)
-        kwargs: dict[str, Any] = {"headers": {"Authorization": f"Bearer {raw}"}}
-        if body is not None:
-            kwargs.update(data=body, content_type="application/json")
-        return getattr(client, method)(f"/api/v1{path}", **kwargs)
-
-    return call
 
 
 @pytest.fixture
