@@ -127,6 +127,8 @@ def main() -> None:
     for case, (params, sql, count_sql) in cases.items():
         response = client.get("/accounts/", params)
         assert response.status_code == 200, response.status_code
+        baseline_rows = db.execute(sql).fetchall()
+        assert baseline_rows, f"baseline query of {case} returned no rows"
         k_ms = median_ms(lambda p=params: client.get("/accounts/", p))
         s_ms = median_ms(lambda q=sql, c=count_sql: (db.execute(q).fetchall(), db.execute(c).fetchall()))
         print(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from kampass.accounts.models import (
     Account,
@@ -55,7 +55,17 @@ def account_list(*, user: Any, filters: AccountFilters) -> QuerySet[Account]:
     qs = Account.objects.annotate(
         kam_last_name=Subquery(kam.values("user__last_name")[:1]),
         kam_first_name=Subquery(kam.values("user__first_name")[:1]),
-        children_count=Count("children", distinct=True),
+        # a correlated sub-query, not a JOIN + GROUP BY over all accounts: only the rows of the page pay for it
+        children_count=Coalesce(
+            Subquery(
+                Account.objects.filter(parent=OuterRef("pk"))
+                .order_by()
+                .values("parent")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
     )
     if filters.q:
         qs = qs.filter(
@@ -74,7 +84,11 @@ def account_list(*, user: Any, filters: AccountFilters) -> QuerySet[Account]:
     order = ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["name"])
     if isinstance(order, str):
         return qs.order_by(("-" if filters.descending else "") + order, "pk")
-    return qs.order_by(order.desc(nulls_last=True) if filters.descending else order.asc(nulls_last=True), "pk")
+    # accounts without a KAM sort last; other sort keys are never NULL (and so can use the name index)
+    nulls_last = True if filters.sort == "kam" else None
+    return qs.order_by(
+        order.desc(nulls_last=nulls_last) if filters.descending else order.asc(nulls_last=nulls_last), "pk"
+    )
 
 
 def account_filter_options() -> dict[str, list[Any]]:
