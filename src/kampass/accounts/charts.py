@@ -99,7 +99,12 @@ def relationship_map(
         .encode(
             x=alt.X("x:Q", scale=xs, **no_axis),
             y=alt.Y("y:Q", scale=ys, **no_axis),
-            size=alt.Size("influence:Q", scale=alt.Scale(domain=[0, 10], range=[60, 1400]), title=_("Influence")),
+            size=alt.Size(
+                "influence:Q",
+                scale=alt.Scale(domain=[0, 10], range=[60, 1400]),
+                title=_("Influence"),
+                legend=alt.Legend(symbolFillColor="#c8ced6", symbolStrokeColor="#5d6d7e"),
+            ),
             color=alt.Color(
                 "attitude:O", scale=alt.Scale(domain=[-2, -1, 0, 1, 2], range=ATTITUDE_COLOURS), title=_("Attitude")
             ),
@@ -116,6 +121,9 @@ def relationship_map(
         x=alt.X("x:Q", scale=xs, **no_axis), y=alt.Y("y:Q", scale=ys, **no_axis), text="title:N"
     )
     chart = (
-        alt.layer(lines, rings, dots, labels, titles).properties(width=width, height=height).configure_view(stroke=None)
+        alt.layer(lines, rings, dots, labels, titles)
+        .resolve_scale(size="independent")
+        .properties(width=width, height=height)
+        .configure_view(stroke=None)
     )
     return chart.to_dict()

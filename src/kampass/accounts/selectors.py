@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
@@ -282,9 +283,21 @@ class HistoryEntry:
 
 def _history_entries(records: list[Any], kind: str, label: Any) -> list[HistoryEntry]:
     out: list[HistoryEntry] = []
+    # the previous version of each record, from the fetched records where possible (no query per record)
+    by_object: dict[Any, list[Any]] = {}
+    for rec in sorted(records, key=lambda r: r.history_date):
+        by_object.setdefault(rec.id, []).append(rec)
+    prev_of: dict[int, Any] = {}
+    for versions in by_object.values():
+        for older, newer in pairwise(versions):
+            prev_of[newer.history_id] = older
     for rec in records:
         changes: list[tuple[str, Any, Any]] = []
-        prev = rec.prev_record
+        prev = (
+            prev_of.get(rec.history_id)
+            if rec.history_id in prev_of
+            else (rec.prev_record if rec.history_type == "~" else None)
+        )
         if rec.history_type == "~" and prev is not None:
             delta = rec.diff_against(prev)
             for ch in delta.changes:
@@ -304,51 +317,40 @@ def account_history(account: Account, *, limit: int = 200) -> list[HistoryEntry]
     """Who changed what and when on the account, its positions, buying centre, team and coverage."""
     from django.utils.translation import gettext as _
 
+    def recent(qs: Any) -> list[Any]:
+        return list(qs.select_related("history_user").order_by("-history_date")[:limit])
+
+    positions = recent(Position.history.filter(account_id=account.pk))
+    members = recent(BuyingCentreMember.history.filter(account_id=account.pk))
+    team = recent(TeamMember.history.filter(account_id=account.pk).select_related("user"))
+    tm_ids = TeamMember.history.filter(account_id=account.pk).values("id")
+    coverage = recent(Coverage.history.filter(team_member_id__in=tm_ids))
+    contact_ids = {r.contact_id for r in (*positions, *members, *coverage)}
+    names = {c.pk: str(c) for c in Contact.objects.filter(pk__in=contact_ids)}
+
+    def contact_label(r: Any) -> str:
+        return names.get(r.contact_id, f"#{r.contact_id}")
+
     entries: list[HistoryEntry] = []
-    entries += _history_entries(
-        list(Account.history.filter(id=account.pk).select_related("history_user").order_by("-history_date")[:limit]),
-        str(_("Account")),
-        lambda r: r.name,
-    )
-    entries += _history_entries(
-        list(Position.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
-        str(_("Position")),
-        lambda r: (
-            f"{r.contact}" if r.contact_id and Contact.objects.filter(pk=r.contact_id).exists() else f"#{r.contact_id}"
-        ),
-    )
-    entries += _history_entries(
-        list(BuyingCentreMember.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
-        str(_("Buying centre")),
-        lambda r: f"{r.contact}" if Contact.objects.filter(pk=r.contact_id).exists() else f"#{r.contact_id}",
-    )
-    entries += _history_entries(
-        list(TeamMember.history.filter(account_id=account.pk).select_related("history_user")[:limit]),
-        str(_("Team")),
-        lambda r: f"{r.user}",
-    )
-    tm_ids = list(TeamMember.history.filter(account_id=account.pk).values_list("id", flat=True).distinct())
-    entries += _history_entries(
-        list(Coverage.history.filter(team_member_id__in=tm_ids).select_related("history_user")[:limit]),
-        str(_("Coverage")),
-        lambda r: f"{r.contact}" if Contact.objects.filter(pk=r.contact_id).exists() else f"#{r.contact_id}",
-    )
+    entries += _history_entries(recent(Account.history.filter(id=account.pk)), str(_("Account")), lambda r: r.name)
+    entries += _history_entries(positions, str(_("Position")), contact_label)
+    entries += _history_entries(members, str(_("Buying centre")), contact_label)
+    entries += _history_entries(team, str(_("Team")), lambda r: str(r.user))
+    entries += _history_entries(coverage, str(_("Coverage")), contact_label)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
 
 def contact_history(contact: Contact, *, limit: int = 100) -> list[HistoryEntry]:
+    """Who changed what and when on the contact and its positions."""
     from django.utils.translation import gettext as _
 
-    entries = _history_entries(
-        list(Contact.history.filter(id=contact.pk).select_related("history_user").order_by("-history_date")[:limit]),
-        str(_("Contact")),
-        lambda r: f"{r.first_name} {r.last_name}",
+    records = list(
+        Contact.history.filter(id=contact.pk).select_related("history_user").order_by("-history_date")[:limit]
     )
-    entries += _history_entries(
-        list(Position.history.filter(contact_id=contact.pk).select_related("history_user")[:limit]),
-        str(_("Position")),
-        lambda r: r.account.name if Account.objects.filter(pk=r.account_id).exists() else f"#{r.account_id}",
-    )
+    positions = list(Position.history.filter(contact_id=contact.pk).select_related("history_user")[:limit])
+    names = dict(Account.objects.filter(pk__in={p.account_id for p in positions}).values_list("pk", "name"))
+    entries = _history_entries(records, str(_("Contact")), lambda r: f"{r.first_name} {r.last_name}")
+    entries += _history_entries(positions, str(_("Position")), lambda r: names.get(r.account_id, f"#{r.account_id}"))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

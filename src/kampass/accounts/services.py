@@ -417,3 +417,66 @@ def coverage_set(
 def coverage_remove(*, actor: Any, coverage: Coverage) -> None:
     authorize(actor, "accounts.manage_team", coverage.team_member.account)
     _delete(coverage, actor)
+
+
+@transaction.atomic
+def account_contact_add(
+    *,
+    actor: Any,
+    account: Account,
+    last_name: str,
+    first_name: str = "",
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+    department: str = "",
+    reports_to: Contact | None = None,
+    in_buying_centre: bool = False,
+    roles: Iterable[str] = (),
+    influence: int = 5,
+    attitude: int = 0,
+    political_status: str = "outside",
+    notes: str = "",
+) -> Contact:
+    """Create a contact with a position at ``account`` and, if asked, an entry in its buying centre."""
+    contact = contact_create(
+        actor=actor, first_name=first_name, last_name=last_name, email=email, phone=phone, account=account,
+        title=title, department=department, reports_to=reports_to,
+    )  # fmt: skip
+    if in_buying_centre:
+        buying_centre_set(
+            actor=actor, account=account, contact=contact, roles=roles, influence=influence, attitude=attitude,
+            political_status=political_status, notes=notes,
+        )  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def account_person_update(
+    *,
+    actor: Any,
+    account: Account,
+    contact: Contact,
+    title: str = "",
+    department: str = "",
+    reports_to: Contact | None = None,
+    in_buying_centre: bool = False,
+    roles: Iterable[str] = (),
+    influence: int = 5,
+    attitude: int = 0,
+    political_status: str = "outside",
+    notes: str = "",
+) -> Position:
+    """Update a contact's position at ``account`` and put them into (or take them out of) its buying centre."""
+    position = position_set(
+        actor=actor, contact=contact, account=account, title=title, department=department, reports_to=reports_to
+    )
+    member = BuyingCentreMember.objects.filter(account=account, contact=contact).first()
+    if in_buying_centre:
+        buying_centre_set(
+            actor=actor, account=account, contact=contact, roles=roles, influence=influence, attitude=attitude,
+            political_status=political_status, notes=notes,
+        )  # fmt: skip
+    elif member is not None:
+        buying_centre_remove(actor=actor, member=member)
+    return position

@@ -36,7 +36,7 @@ from kampass.accounts.models import (
     Position,
     TeamMember,
 )
-from kampass.common.htmx import apply_validation_error, form_status, redirect_to, render_page
+from kampass.common.htmx import form_status, redirect_to, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 
@@ -157,15 +157,15 @@ def account_create(request: HttpRequest) -> HttpResponse:
         else {}
     )
     form = AccountCreateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            account = services.account_create(actor=request.user, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Account “%(name)s” created.") % {"name": account.name})
-            return redirect_to(request, reverse("account-detail", args=[account.pk]))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.account_create(actor=request.user, **data),
+        success=lambda account: _("Account “%(name)s” created.") % {"name": account.name},
+        next_url=lambda account: reverse("account-detail", args=[account.pk]),
+    )
+    if done:
+        return done
     cancel = reverse("account-detail", args=[parent.pk]) if parent else reverse("account-list")
     title = _("New subsidiary of %(name)s") % {"name": parent.name} if parent else _("New account")
     return _form_page(request, form, title=title, cancel_url=cancel, submit=_("Create account"))
@@ -178,14 +178,15 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     authorize(request.user, "accounts.change_account", account)
     form = AccountForm(request.POST or None, instance=account)
     form.fields["parent"].widget.attrs["data-exclude"] = account.pk
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_update(actor=request.user, account=account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect_to(request, reverse("account-detail", args=[pk]))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.account_update(actor=request.user, account=account, **data),
+        success=_("Changes saved."),
+        next_url=reverse("account-detail", args=[pk]),
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -201,14 +202,15 @@ def account_status(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.change_account_status", account)
     form = StatusForm(request.POST or None, initial={"status": account.kam_status})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_set_status(actor=request.user, account=account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("KAM status changed."))
-            return redirect_to(request, reverse("account-detail", args=[pk]))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.account_set_status(actor=request.user, account=account, **data),
+        success=_("KAM status changed."),
+        next_url=reverse("account-detail", args=[pk]),
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -246,40 +248,21 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- people at an account
 
 
-def _bc_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: data[k] for k in ("roles", "influence", "attitude", "political_status", "notes")}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.change_account", account)
     form = ContactAtAccountForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                contact = services.contact_create(
-                    actor=request.user,
-                    first_name=d["first_name"],
-                    last_name=d["last_name"],
-                    email=d["email"],
-                    phone=d["phone"],
-                    account=account,
-                    title=d["title"],
-                    department=d["department"],
-                    reports_to=d["reports_to"],
-                )
-                if d["in_buying_centre"]:
-                    services.buying_centre_set(actor=request.user, account=account, contact=contact, **_bc_kwargs(d))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": contact})
-            return redirect_to(request, reverse("account-detail", args=[pk]) + "#buying-centre")
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.account_contact_add(actor=request.user, account=account, **data),
+        success=lambda contact: _("%(name)s added.") % {"name": contact},
+        next_url=reverse("account-detail", args=[pk]) + "#buying-centre",
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -302,14 +285,15 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.change_account", account)
     form = ExistingContactForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.position_set(actor=request.user, account=account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Position added."))
-            return redirect_to(request, reverse("account-detail", args=[pk]) + "#people")
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.position_set(actor=request.user, account=account, **data),
+        success=_("Position added."),
+        next_url=reverse("account-detail", args=[pk]) + "#people",
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -342,31 +326,17 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
             notes=member.notes,
         )
     form = MemberForm(request.POST or None, initial=initial, account=account, contact=position.contact)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                services.position_set(
-                    actor=request.user,
-                    contact=position.contact,
-                    account=account,
-                    title=d["title"],
-                    department=d["department"],
-                    reports_to=d["reports_to"],
-                )
-                if d["in_buying_centre"]:
-                    services.buying_centre_set(
-                        actor=request.user, account=account, contact=position.contact, **_bc_kwargs(d)
-                    )
-                elif member is not None:
-                    services.buying_centre_remove(actor=request.user, member=member)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect_to(request, reverse("account-detail", args=[pk]) + "#buying-centre")
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.account_person_update(
+            actor=request.user, account=account, contact=position.contact, **data
+        ),
+        success=_("Changes saved."),
+        next_url=reverse("account-detail", args=[pk]) + "#buying-centre",
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -394,14 +364,15 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.manage_team", account)
     form = TeamMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_member_set(actor=request.user, account=account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Team updated."))
-            return redirect_to(request, reverse("account-detail", args=[pk]) + "#team")
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.team_member_set(actor=request.user, account=account, **data),
+        success=_("Team updated."),
+        next_url=reverse("account-detail", args=[pk]) + "#team",
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -427,14 +398,15 @@ def coverage_add(request: HttpRequest, pk: int) -> HttpResponse:
     authorize(request.user, "accounts.manage_team", account)
     initial = {"contact": request.GET.get("contact")} if request.GET.get("contact") else None
     form = CoverageForm(request.POST or None, account=account, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.coverage_set(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Coverage saved."))
-            return redirect_to(request, reverse("account-detail", args=[pk]) + "#coverage")
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.coverage_set(actor=request.user, **data),
+        success=_("Coverage saved."),
+        next_url=reverse("account-detail", args=[pk]) + "#coverage",
+    )
+    if done:
+        return done
     return _form_page(
         request,
         form,
@@ -490,14 +462,15 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=pk)
     authorize(request.user, "accounts.change_contact", contact)
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect_to(request, reverse("contact-detail", args=[pk]))
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.contact_update(actor=request.user, contact=contact, **data),
+        success=_("Changes saved."),
+        next_url=reverse("contact-detail", args=[pk]),
+    )
+    if done:
+        return done
     return _form_page(
         request, form, title=_("Edit %(name)s") % {"name": contact}, cancel_url=reverse("contact-detail", args=[pk])
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -48,3 +50,29 @@ def form_status(request: HttpRequest, form: Form) -> int:
     if form.errors and not is_fragment_request(request):
         return 422
     return 200
+
+
+def submit_form(
+    request: HttpRequest,
+    form: Form,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    success: str | Callable[[Any], str],
+    next_url: str | Callable[[Any], str],
+) -> HttpResponse | None:
+    """Handle a form POST the same way everywhere.
+
+    On a valid POST run ``action(cleaned_data)`` (a service call); when it succeeds, flash
+    ``success`` and redirect to ``next_url`` (either may be a function of the action's result).
+    A ``ValidationError`` from the service lands on the form fields it names. Returns ``None``
+    when the form page is to be (re-)rendered.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect_to(request, next_url(result) if callable(next_url) else next_url)

@@ -1,0 +1,46 @@
+from kampass.accounts.selectors import account_history, account_subtree, contact_history
+from kampass.accounts.services import (
+    account_create,
+    account_update,
+    buying_centre_set,
+    contact_create,
+    contact_update,
+)
+
+
+def test_history_lists_field_changes_with_user(admin_user, head):
+    a = account_create(actor=admin_user, name="Old name")
+    account_update(actor=head, account=a, name="New name")
+    account_update(actor=head, account=a, industry="Chemicals")
+    c = contact_create(actor=head, last_name="Muster", account=a)
+    buying_centre_set(actor=head, account=a, contact=c, roles=["buyer"], influence=4)
+    buying_centre_set(actor=head, account=a, contact=c, roles=["buyer", "decider"], influence=9)
+
+    entries = account_history(a)
+
+    changed = [(e.kind, e.changes, e.who) for e in entries if e.action == "changed"]
+    assert ("Account", [("name", "Old name", "New name")], head) in changed
+    assert ("Account", [("industry", "", "Chemicals")], head) in changed
+    bc = next(e for e in entries if e.kind == "Buying centre" and e.action == "changed")
+    assert bc.object_label == "Muster"
+    assert {f for f, _old, _new in bc.changes} == {"roles", "influence"}
+
+
+def test_contact_history(head, admin_user):
+    a = account_create(actor=admin_user, name="A")
+    c = contact_create(actor=head, last_name="Muster", account=a)
+    contact_update(actor=head, contact=c, email="m@example.com")
+    entries = contact_history(c)
+    assert any(e.changes == [("email", "", "m@example.com")] for e in entries)
+    assert any(e.kind == "Position" and e.object_label == "A" for e in entries)
+
+
+def test_subtree_rolls_up_contacts(admin_user):
+    g = account_create(actor=admin_user, name="G")
+    c1 = account_create(actor=admin_user, name="C1", parent=g)
+    s1 = account_create(actor=admin_user, name="S1", parent=c1)
+    contact_create(actor=admin_user, last_name="A", account=s1)
+    contact_create(actor=admin_user, last_name="B", account=c1)
+    contact_create(actor=admin_user, last_name="C", account=g)
+    rows = {r.account.name: r.contacts_total for r in account_subtree(g)}
+    assert rows == {"G": 3, "C1": 2, "S1": 1}
