@@ -1,0 +1,109 @@
+"""The one module that opens connections to the analytics store.
+
+The backend is chosen by a URL (``KAMPASS_ANALYTICS_URL``), never by code:
+
+* unset: a DuckDB file ``analytics.duckdb`` in the data directory (the embedded default);
+* ``duckdb:///path/file.duckdb`` or ``duckdb://`` (in memory);
+* ``postgres://user@host:5432/db`` (PostgreSQL);
+* ``pyspark://local`` or ``pyspark://local[4]`` (Spark in local mode; ``spark://host:7077`` for a cluster).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from kampass.core.analytics.schema import SCHEMAS
+
+
+def default_url(home: Path) -> str:
+    """The embedded default: a DuckDB file in the data directory.
+
+    Examples
+    --------
+    >>> default_url(Path("/srv/kampass"))
+    'duckdb:///srv/kampass/analytics.duckdb'
+    """
+    return f"duckdb://{home / 'analytics.duckdb'}"
+
+
+def backend_name(url: str) -> str:
+    """The Ibis backend a URL selects.
+
+    Examples
+    --------
+    >>> backend_name("postgres://u@h/db"), backend_name("pyspark://local[2]"), backend_name("duckdb://")
+    ('postgres', 'pyspark', 'duckdb')
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("postgres", "postgresql"):
+        return "postgres"
+    if scheme in ("pyspark", "spark"):
+        return "pyspark"
+    if scheme == "duckdb":
+        return "duckdb"
+    raise ValueError(f"unsupported analytics URL {url!r}: use duckdb://, postgres:// or pyspark://")
+
+
+def connect(url: str) -> Any:
+    """Open the Ibis backend for ``url``."""
+    kind = backend_name(url)
+    if kind == "duckdb":
+        path = url.removeprefix("duckdb://")
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return ibis.duckdb.connect(path or ":memory:")
+    if kind == "postgres":
+        return ibis.connect(url.replace("postgresql://", "postgres://", 1))
+    from pyspark.sql import SparkSession
+
+    rest = url.split("://", 1)[1] if "://" in url else "local"
+    master = rest if rest.startswith("local") else f"spark://{rest}"
+    session = (
+        SparkSession.builder.master(master)
+        .appName("kampass")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.ansi.enabled", "false")
+        .getOrCreate()
+    )
+    return ibis.pyspark.connect(session)
+
+
+class AnalyticsStore:
+    """The facts store: creates missing tables and hands out table expressions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.kind = backend_name(url)
+        self.con = connect(url)
+
+    def ensure_tables(self) -> None:
+        """Create the tables of :data:`SCHEMAS` that do not exist yet."""
+        existing = set(self.con.list_tables())
+        for name, schema in SCHEMAS.items():
+            if name not in existing:
+                self.con.create_table(name, schema=schema)
+
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def replace(self, name: str, data: pa.Table) -> None:
+        """Replace the whole content of a (small) dimension table in one statement."""
+        data = data.cast(SCHEMAS[name].to_pyarrow())
+        self.con.create_table(name, data, schema=SCHEMAS[name], overwrite=True)
+
+    def insert(self, name: str, data: pa.Table | ibis.Table) -> None:
+        """Append rows (one INSERT statement: all or nothing)."""
+        if isinstance(data, pa.Table):
+            data = data.cast(SCHEMAS[name].to_pyarrow())
+        self.con.insert(name, data)
+
+    def close(self) -> None:
+        disconnect = getattr(self.con, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
