@@ -233,8 +233,14 @@ def waterfall(pnl_row: Mapping[str, Decimal], *, lang: str = "en", skip_zero: bo
     ...        "costs": Decimal("0"), "contribution": Decimal("80"),
     ...        **{leakage_column(k): Decimal("0") for k in LEAKAGE_KEYS}}
     >>> row["leak_discounts"], row["leak_returns"] = Decimal("10"), Decimal("10")
-    >>> [(s.key, str(s.start), str(s.end)) for s in waterfall(row)]
-    [('gross_revenue', '0', '100'), ('discounts', '100', '90'), ('invoice_revenue', '0', '90'), ('returns', '90', '80'), ('pocket_revenue', '0', '80'), ('contribution', '0', '80')]
+    >>> for s in waterfall(row):
+    ...     print(s.key, s.start, s.end)
+    gross_revenue 0 100
+    discounts 100 90
+    invoice_revenue 0 90
+    returns 90 80
+    pocket_revenue 0 80
+    contribution 0 80
     """
     labels = {
         "gross_revenue": ("Gross revenue", "Bruttoumsatz"),
