@@ -7,6 +7,17 @@ import pytest
 from kampass.users.models import Role, User
 
 
+@pytest.fixture(autouse=True)
+def _analytics_store_per_test(settings, tmp_path):
+    """Every test gets its own, empty DuckDB analytics store."""
+    from kampass.commercial import services
+
+    settings.KAMPASS_ANALYTICS_URL = f"duckdb://{tmp_path / 'analytics.duckdb'}"
+    services._synced.clear()
+    yield
+    services._synced.clear()
+
+
 def make_user(username: str, role: str) -> User:
     return User.objects.create_user(
         username=username, password="pw-for-tests-1", role=role, first_name=username.title(), last_name="Tester"

@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "kampass.common",
     "kampass.users",
     "kampass.accounts",
+    "kampass.commercial",
     "kampass.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +152,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Analytics store (facts such as invoice lines), chosen by URL: DuckDB file by default,
+# postgres://... or pyspark://local for other backends.
+KAMPASS_ANALYTICS_URL = env.str("KAMPASS_ANALYTICS_URL", default=f"duckdb://{KAMPASS_HOME / 'analytics.duckdb'}")
+
+# Background tasks (imports): django-tasks with its database backend; `kampass serve` starts a worker.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("KAMPASS_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Relationship map: a contact with at least this influence must be covered.
 KAMPASS_HIGH_INFLUENCE = env.int("KAMPASS_HIGH_INFLUENCE", default=7)

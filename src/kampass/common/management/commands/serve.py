@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -17,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply pending migrations first.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the background task worker (run `kampass worker`)."
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -44,5 +49,17 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        worker = None
+        if not opts["no_worker"]:
+            # the task worker (imports, reports) runs beside the web server, so one command serves everything
+            worker = subprocess.Popen([sys.executable, "-m", "kampass.cli", "worker"])
         self.stdout.write(f"kampass serving on http://{opts['host']}:{opts['port']}/  (Ctrl+C to stop)")
-        KampassApplication().run()
+        try:
+            KampassApplication().run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

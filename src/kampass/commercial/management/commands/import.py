@@ -1,0 +1,90 @@
+"""``kampass import transactions FILE``: import invoice lines into the analytics store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kampass.commercial.cli import ProgressBar, system_actor
+from kampass.commercial.models import LinkMode
+
+
+class Command(BaseCommand):
+    help = "Import data files. `kampass import transactions FILE` reads invoice lines (CSV, gzipped CSV, XLSX)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="kind", required=True)
+        tx = sub.add_parser("transactions", help="Invoice lines into the analytics store.")
+        tx.add_argument("file", type=Path)
+        tx.add_argument("--mapping", default="online-retail", help="online-retail | generic | FILE.yaml")
+        tx.add_argument("--dry-run", action="store_true", help="Read, check and classify, but store nothing.")
+        tx.add_argument("--strict", action="store_true", help="Store nothing if any line is rejected.")
+        tx.add_argument(
+            "--link",
+            choices=LinkMode.values,
+            default=LinkMode.EXTERNAL_ID,
+            help="How to link customer numbers to accounts: external_id (default), create, none.",
+        )
+        tx.add_argument("--rejects", type=Path, help="Write the rejected lines as CSV to this file.")
+        tx.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
+        tx.add_argument("--quiet", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from kampass.commercial.services import import_job_create, import_job_run
+
+        path: Path = opts["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        actor = system_actor()
+        try:
+            job = import_job_create(
+                actor=actor, source=path, original_name=path.name, mapping=opts["mapping"], strict=opts["strict"],
+                dry_run=opts["dry_run"], link_mode=opts["link"], enqueue=False,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        bar = None if opts["quiet"] or opts["json"] else ProgressBar(sys.stderr)
+        try:
+            job = import_job_run(str(job.pk), progress=bar.update if bar else None)
+        except Exception as exc:
+            raise CommandError(f"import failed: {exc}") from exc
+        finally:
+            if bar:
+                bar.close()
+        if opts["rejects"] and job.rejects_path:
+            Path(opts["rejects"]).write_bytes(Path(job.rejects_path).read_bytes())
+        outcome = {
+            "file": str(path),
+            "mapping": job.mapping,
+            "lines": job.lines,
+            "rejected": job.rejected,
+            "already_imported": job.already_imported,
+            "dry_run": job.dry_run,
+            "strict": job.strict,
+            "committed": not job.dry_run and not job.already_imported and not (job.strict and job.rejected),
+            "customers": job.customers,
+            "customers_linked": job.linked_customers,
+            "unmatched_customers": len(job.unmatched_customers),
+            "rejects_report": str(opts["rejects"] or job.rejects_path or ""),
+        }
+        if opts["json"]:
+            self.stdout.write(json.dumps(outcome))
+            return
+        if job.already_imported:
+            self.stdout.write(f"{path.name} was imported before: nothing added.")
+            return
+        verb = "would import" if job.dry_run else ("imported" if outcome["committed"] else "rejected the file;")
+        self.stdout.write(f"{path.name}: {verb} {job.lines} lines, {job.rejected} rejected.")
+        if job.rejected:
+            self.stdout.write(f"Rejected lines (file, row, column, value, reason): {outcome['rejects_report']}")
+        if job.unmatched_customers:
+            sample = ", ".join(job.unmatched_customers[:10])
+            self.stdout.write(
+                f"{len(job.unmatched_customers)} customers are not linked to an account yet (e.g. {sample}); "
+                "their lines count as 'unassigned'. Link them in the UI or re-run with --link create."
+            )

@@ -1,0 +1,298 @@
+"""Read operations of the commercial context: profitability figures, leakage, ABC, time series, lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import ibis
+from django.utils.translation import get_language
+
+from kampass.accounts.models import Account
+from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
+from kampass.commercial.services import analytics_sync
+from kampass.commercial.store import analytics_store
+from kampass.core import profitability as prof
+from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_LINES
+
+CENT = Decimal("0.01")
+AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The P&L of one account, one subtree, or the portfolio (``account_id`` None = unassigned or total)."""
+
+    account_id: int | None
+    account: str
+    lines: int
+    gross_revenue: Decimal
+    invoice_revenue: Decimal
+    pocket_revenue: Decimal
+    costs: Decimal
+    contribution: Decimal
+    leakage: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def leakage_total(self) -> Decimal:
+        return sum(self.leakage.values(), Decimal(0))
+
+    @property
+    def leakage_share(self) -> float:
+        return float(self.leakage_total / self.gross_revenue) if self.gross_revenue else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "account": self.account,
+            "lines": self.lines,
+            **{k: str(getattr(self, k).quantize(CENT)) for k in AMOUNTS},
+            "leakage": {k: str(v.quantize(CENT)) for k, v in self.leakage.items()},
+        }
+
+
+def visible_account_ids(user: Any) -> set[int] | None:
+    """Accounts whose figures ``user`` may see: ``None`` means all (head, controller, viewer, admin)."""
+    if is_admin(user) or is_head(user) or is_reader(user):
+        return None
+    roots = Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True)
+    ids: set[int] = set()
+    for path in roots:
+        ids.update(Account.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    return ids
+
+
+def _figures(row: dict[str, Any], name: str) -> Figures:
+    def dec(key: str) -> Decimal:
+        value = row.get(key)
+        return Decimal(value) if value is not None else Decimal(0)
+
+    aid = row.get("account_id")
+    return Figures(
+        account_id=None if aid in (None, prof.UNASSIGNED) else int(aid),
+        account=name,
+        lines=int(row.get("lines") or 0),
+        gross_revenue=dec("gross_revenue"),
+        invoice_revenue=dec("invoice_revenue"),
+        pocket_revenue=dec("pocket_revenue"),
+        costs=dec("costs"),
+        contribution=dec("contribution"),
+        leakage={k: dec(prof.leakage_column(k)) for k in prof.LEAKAGE_KEYS},
+    )
+
+
+def _names(ids: set[int]) -> dict[int, str]:
+    return dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+@dataclass(frozen=True)
+class ProfitabilityReport:
+    accounts: list[Figures]
+    totals: Figures
+
+    def as_json(self) -> dict[str, Any]:
+        totals = self.totals.as_json()
+        return {
+            "accounts": [f.as_json() for f in self.accounts],
+            "totals": {k: totals[k] for k in ("gross_revenue", "pocket_revenue", "leakage", "lines")}
+            | {"invoice_revenue": totals["invoice_revenue"], "contribution": totals["contribution"]},
+        }
+
+
+def _sum_figures(rows: list[Figures], name: str) -> Figures:
+    return Figures(
+        account_id=None,
+        account=name,
+        lines=sum(r.lines for r in rows),
+        **{k: sum((getattr(r, k) for r in rows), Decimal(0)) for k in AMOUNTS},
+        leakage={k: sum((r.leakage[k] for r in rows), Decimal(0)) for k in prof.LEAKAGE_KEYS},
+    )
+
+
+def profitability(*, user: Any, account: Account | None = None, subtree: bool = False) -> ProfitabilityReport:
+    """Figures per account: all visible accounts, one account, or one account's subtree (each account of
+    it plus the subtree total). Lines without a linked customer appear as the "unassigned" row when
+    the user may see all figures."""
+    allowed = visible_account_ids(user)
+    with analytics_store() as store:
+        analytics_sync(store)
+        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        pnl = prof.account_pnl(lines, links)
+        if account is not None:
+            ids = (
+                set(Account.objects.filter(path__startswith=account.path).values_list("pk", flat=True))
+                if subtree
+                else {account.pk}
+            )
+            pnl = pnl.filter(pnl.account_id.isin(list(ids)))
+        elif allowed is not None:
+            pnl = pnl.filter(pnl.account_id.isin(list(allowed) or [0]))
+        rows = pnl.order_by(ibis.desc("contribution"), "account_id").to_pyarrow().to_pylist()
+        totals_row = prof.total_pnl(lines).to_pyarrow().to_pylist()[0] if account is None and allowed is None else None
+    if allowed is not None:
+        rows = [r for r in rows if r["account_id"] in allowed]
+    names = _names({r["account_id"] for r in rows})
+    figures = [_figures(r, names.get(r["account_id"], "unassigned")) for r in rows]
+    if totals_row is not None:
+        totals = _figures(totals_row, "total")
+    else:
+        totals = _sum_figures(figures, account.name if account is not None and subtree else "total")
+    return ProfitabilityReport(figures, totals)
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: Any
+    gross_revenue: Decimal
+    leakage: Decimal
+    pocket_revenue: Decimal
+    orders: int
+    product_groups: int
+
+
+@dataclass(frozen=True)
+class AccountProfitability:
+    figures: Figures
+    waterfall: list[prof.WaterfallStep]
+    months: list[MonthRow]
+    subtree: bool
+
+
+def account_profitability(*, account: Account, subtree: bool = False) -> AccountProfitability:
+    """P&L, waterfall and monthly series of one account (or its subtree). Check the permission before."""
+    ids = (
+        list(Account.objects.filter(path__startswith=account.path).values_list("pk", flat=True))
+        if subtree
+        else [account.pk]
+    )
+    with analytics_store() as store:
+        analytics_sync(store)
+        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        mine = links.filter(links.account_id.isin(ids))
+        own_lines = lines.semi_join(mine, lines.customer_id == mine.customer_id)
+        pnl_rows = prof.total_pnl(own_lines).to_pyarrow().to_pylist()
+        monthly = prof.monthly_series(own_lines, mine)
+        monthly = monthly.group_by("month").aggregate(
+            gross_revenue=monthly.gross_revenue.sum(),
+            leakage=monthly.leakage.sum(),
+            pocket_revenue=monthly.pocket_revenue.sum(),
+            orders=monthly.orders.sum(),
+            product_groups=monthly.product_groups.max(),
+        )
+        month_rows = monthly.order_by("month").to_pyarrow().to_pylist()
+    row = pnl_rows[0] if pnl_rows else {}
+    figures = _figures({**row, "account_id": account.pk}, account.name)
+    pnl_dict = {k: getattr(figures, k) for k in AMOUNTS} | {
+        prof.leakage_column(k): v for k, v in figures.leakage.items()
+    }
+    steps = prof.waterfall(pnl_dict, lang=get_language() or "en")
+    months = [
+        MonthRow(
+            r["month"],
+            Decimal(r["gross_revenue"] or 0),
+            Decimal(r["leakage"] or 0),
+            Decimal(r["pocket_revenue"] or 0),
+            int(r["orders"] or 0),
+            int(r["product_groups"] or 0),
+        )
+        for r in month_rows
+    ]
+    return AccountProfitability(figures, steps, months, subtree)
+
+
+@dataclass(frozen=True)
+class AbcRow:
+    rank: int
+    account_id: int
+    account: str
+    contribution: Decimal
+    share: float
+    cumulative_share: float
+    abc: str
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    totals: Figures
+    abc: list[AbcRow]
+    whale: list[tuple[float, float]]
+    top_leakage: list[Figures]
+    class_counts: dict[str, int]
+
+
+def portfolio(*, user: Any, top: int = 15) -> Portfolio:
+    """The whole portfolio (or, for a key account manager, their accounts): ABC, whale curve, top leakage."""
+    report = profitability(user=user)
+    accounts = [f for f in report.accounts if f.account_id is not None]
+    with analytics_store() as store:
+        t = ibis.memtable(
+            {
+                "account_id": [f.account_id for f in accounts] or [0],
+                "contribution": [float(f.contribution) for f in accounts] or [0.0],
+            }
+        )
+        if not accounts:
+            t = t.filter(t.account_id < 0)
+        abc_rows = prof.abc_classes(t).order_by("rank").to_pyarrow().to_pylist()
+        whale = prof.whale_curve(t).order_by("rank").to_pyarrow().to_pylist()
+        del store
+    by_id = {f.account_id: f for f in accounts}
+    abc = [
+        AbcRow(
+            int(r["rank"]),
+            int(r["account_id"]),
+            by_id[r["account_id"]].account,
+            by_id[r["account_id"]].contribution,
+            float(r["share"]),
+            float(r["cumulative_share"]),
+            r["abc"],
+        )
+        for r in abc_rows
+    ]
+    counts = {k: sum(1 for r in abc if r.abc == k) for k in "ABC"}
+    top_leakage = sorted(accounts, key=lambda f: f.leakage_total, reverse=True)[:top]
+    points = [(0.0, 0.0)] + [(float(r["account_share"]), float(r["cumulative_value_share"])) for r in whale]
+    return Portfolio(report.totals, abc, points, top_leakage, counts)
+
+
+@dataclass(frozen=True)
+class LinePage:
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def account_lines(
+    *, account: Account, subtree: bool = False, category: str = "", limit: int = 50, offset: int = 0
+) -> LinePage:
+    """The invoice lines behind an account's figures (drill-down), newest first; ``category`` filters."""
+    ids = (
+        list(Account.objects.filter(path__startswith=account.path).values_list("pk", flat=True))
+        if subtree
+        else [account.pk]
+    )
+    with analytics_store() as store:
+        analytics_sync(store)
+        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        mine = links.filter(links.account_id.isin(ids))
+        t = lines.semi_join(mine, lines.customer_id == mine.customer_id)
+        if category == "other":
+            t = t.filter((t.amount < 0) & t.category.isin(["other", prof.GOODS]))
+        elif category in prof.LEAKAGE_KEYS:
+            t = t.filter((t.category == category) & (t.amount < 0))
+        elif category == prof.GOODS:
+            t = t.filter(t.category == prof.GOODS)
+        total = int(t.count().to_pyarrow().as_py())
+        cols = ["invoice_no", "invoice_date", "customer_id", "stock_code", "description", "quantity", "unit_price",
+                "amount", "currency", "category"]  # fmt: skip
+        rows = (
+            t.select(*cols)
+            .order_by([ibis.desc("invoice_date"), "invoice_no", "stock_code"])
+            .limit(limit, offset=offset)
+            .to_pyarrow()
+            .to_pylist()
+        )
+    return LinePage(rows, total)
+
+
+__all__ = ["ACCOUNT_DIM"]

@@ -1,0 +1,214 @@
+"""Write operations of the commercial context: customer links, imports, syncing the analytics store."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kampass.accounts.models import Account
+from kampass.accounts.services import account_create
+from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
+from kampass.commercial.store import analytics_store
+from kampass.common.permissions import authorize
+from kampass.core.analytics.backends import AnalyticsStore
+from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS
+
+log = logging.getLogger(__name__)
+_synced: dict[str, tuple[Any, ...]] = {}
+
+
+def _dims_signature() -> tuple[Any, ...]:
+    acc = Account.objects.aggregate(n=Max("id"), u=Max("updated_at"))
+    links = CustomerLink.objects.aggregate(n=Max("id"), u=Max("created_at"))
+    return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"])
+
+
+def analytics_sync(store: AnalyticsStore, *, force: bool = False) -> None:
+    """Copy the account hierarchy and the customer links into the analytics store when they changed."""
+    signature = _dims_signature()
+    if not force and _synced.get(store.url) == signature:
+        return
+    rows = list(Account.objects.values_list("id", "name", "path", "parent_id"))
+    store.replace(
+        ACCOUNT_DIM,
+        pa.table(
+            {
+                "account_id": pa.array([r[0] for r in rows], pa.int64()),
+                "name": [r[1] for r in rows],
+                "path": [r[2] for r in rows],
+                "parent_id": pa.array([r[3] for r in rows], pa.int64()),
+            }
+        ),
+    )
+    links = list(CustomerLink.objects.values_list("customer_id", "account_id"))
+    store.replace(
+        CUSTOMER_LINKS,
+        pa.table(
+            {
+                "customer_id": pa.array([c for c, _a in links], pa.string()),
+                "account_id": pa.array([a for _c, a in links], pa.int64()),
+            }
+        ),
+    )
+    _synced[store.url] = signature
+
+
+@transaction.atomic
+def customer_link(*, actor: Any, customer_id: str, account: Account) -> CustomerLink:
+    """Link a customer number to an account (or move the link to another account)."""
+    authorize(actor, "accounts.change_account", account)
+    customer_id = (customer_id or "").strip()
+    if not customer_id:
+        raise ValidationError({"customer_id": _("Enter a customer number.")})
+    link = CustomerLink.objects.filter(customer_id=customer_id).first() or CustomerLink(customer_id=customer_id)
+    link.account = account
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def customers_link(*, actor: Any, customer_ids: Iterable[str], mode: str) -> tuple[int, list[str]]:
+    """Link unlinked customers: by an account's external id, or by creating an account per customer.
+
+    Returns the number of customers newly linked and the customer ids left unmatched.
+    """
+    ids = sorted({c for c in customer_ids if c} - set(CustomerLink.objects.values_list("customer_id", flat=True)))
+    if mode == LinkMode.NONE or not ids:
+        return 0, ids
+    by_external = {a.external_id: a for a in Account.objects.filter(external_id__in=ids).order_by("depth", "pk")}
+    linked, unmatched = 0, []
+    links = []
+    for cid in ids:
+        account = by_external.get(cid)
+        if account is None and mode == LinkMode.CREATE:
+            name = _("Customer %(id)s") % {"id": cid}
+            existing = Account.objects.filter(parent__isnull=True, name__iexact=name).first()
+            account = existing or account_create(actor=actor, name=name, external_id=cid)
+            if not account.external_id:
+                account.external_id = cid
+                account.save(update_fields=["external_id"])
+        if account is None:
+            unmatched.append(cid)
+            continue
+        links.append(CustomerLink(customer_id=cid, account=account))
+        linked += 1
+    CustomerLink.objects.bulk_create(links, ignore_conflicts=True)
+    return linked, unmatched
+
+
+def upload_dir() -> Path:
+    path = Path(settings.KAMPASS_HOME) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    actor: Any,
+    source: Path | Any,
+    original_name: str,
+    mapping: str = "online-retail",
+    strict: bool = False,
+    dry_run: bool = False,
+    link_mode: str = LinkMode.EXTERNAL_ID,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Keep the uploaded file in the data directory and queue its import as a background task.
+
+    ``source`` is a path or an uploaded file object (with ``chunks()``).
+    """
+    authorize(actor, "commercial.import_transactions")
+    from kampass.core.analytics.ingest import MappingError, load_mapping
+
+    try:
+        load_mapping(mapping)
+    except MappingError as exc:
+        raise ValidationError({"mapping": str(exc)}) from exc
+    if link_mode not in LinkMode.values:
+        raise ValidationError({"link_mode": _("Unknown option “%(value)s”.") % {"value": link_mode}})
+    suffix = "".join(Path(original_name).suffixes[-2:]) or ".csv"
+    target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+    if isinstance(source, Path | str):
+        shutil.copyfile(source, target)
+    else:
+        with target.open("wb") as fh:
+            for chunk in source.chunks():
+                fh.write(chunk)
+    job = ImportJob.objects.create(
+        file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
+        dry_run=dry_run, link_mode=link_mode, created_by=actor,
+    )  # fmt: skip
+    if enqueue:
+        from kampass.commercial.tasks import run_import
+
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_import.enqueue(job_id))
+    return job
+
+
+def _progress(job: ImportJob, fraction: float, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
+
+
+def import_job_run(job_id: str, *, progress: Any = None) -> ImportJob:
+    """Run a queued import: read, validate and store the lines, link customers, record the outcome."""
+    from kampass.core.analytics.ingest import import_file, load_mapping
+
+    job = ImportJob.objects.get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, progress=0.0)
+
+    def report(fraction: float, message: str) -> None:
+        _progress(job, fraction * 0.9, message)
+        if progress is not None:
+            progress(fraction * 0.9, message)
+
+    try:
+        with analytics_store(wait_seconds=300) as store:
+            result = import_file(
+                store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
+                dry_run=job.dry_run, progress=report,
+            )  # fmt: skip
+            rejects_path = ""
+            if result.rejects:
+                rejects_path = str(Path(job.file_path).with_suffix(".rejects.csv"))
+                result.write_rejects_csv(Path(rejects_path))
+            linked, unmatched = 0, list(result.customers)
+            committed = not job.dry_run and not (job.strict and result.rejected)
+            if committed:
+                report(0.95, _("Linking customers to accounts"))
+                linked, unmatched = customers_link(
+                    actor=job.created_by, customer_ids=result.customers, mode=job.link_mode
+                )
+                analytics_sync(store, force=True)
+        job.refresh_from_db()
+        job.status = ImportStatus.DONE
+        job.lines, job.rejected = result.lines, result.rejected
+        job.already_imported, job.batch_id = result.already_imported, result.batch_id
+        job.rejects_path = rejects_path
+        job.customers, job.linked_customers, job.unmatched_customers = len(result.customers), linked, unmatched
+        job.progress, job.finished_at = 1.0, timezone.now()
+        job.message = _("Done")
+        job.save()
+        if progress is not None:
+            progress(1.0, job.message)
+    except Exception as exc:
+        log.exception("import %s failed", job_id)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    return job
