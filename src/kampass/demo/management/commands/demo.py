@@ -38,6 +38,9 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         summary = demo_load(reset=reset)
+        from kampass.demo.transactions import demo_transactions_load
+
+        tx = demo_transactions_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -47,6 +50,9 @@ class Command(BaseCommand):
         for f in fields(summary):
             if f.name != "loaded":
                 self.stdout.write(f"  {f.name.replace('_', ' '):<{width}}  {getattr(summary, f.name)}")
+        self.stdout.write(
+            f"  invoice lines          {tx.lines} ({tx.customers} customers, {tx.linked} newly linked to accounts)"
+        )
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
