@@ -45,16 +45,21 @@ ACCOUNT_FIELDS = (
 )
 
 
+def _is_user(actor: Any) -> bool:
+    """A stored user (not a command-line operator without an account) to record in histories."""
+    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
+
+
 def _save(obj: models.Model, actor: Any) -> None:
     """Validate and save ``obj``, recording ``actor`` in its change history."""
     obj.full_clean()
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.save()
 
 
 def _delete(obj: models.Model, actor: Any) -> None:
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.delete()
 
@@ -115,7 +120,7 @@ def account_create(
         to_status=kam_status,
         reason=status_reason or _("Account created"),
         effective_date=timezone.localdate(),
-        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        changed_by=actor if _is_user(actor) else None,
     )
     if parent is None and getattr(actor, "role", None) == "kam":
         TeamMember.objects.create(account=account, user=actor, role=TeamRole.KAM)
@@ -181,7 +186,7 @@ def account_set_status(
         to_status=status,
         reason=reason.strip(),
         effective_date=effective_date or timezone.localdate(),
-        changed_by=actor,
+        changed_by=actor if _is_user(actor) else None,
     )
     change.full_clean()
     change.save()

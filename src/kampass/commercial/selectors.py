@@ -100,6 +100,42 @@ class ProfitabilityReport:
         }
 
 
+def money(value: Decimal) -> str:
+    """An amount as a decimal string to the cent (the JSON form of money)."""
+    return str(value.quantize(CENT))
+
+
+def leakage_report(report: ProfitabilityReport, *, account: Account | None, subtree: bool, lang: str) -> dict[str, Any]:
+    """Leakage by category (with the share of gross revenue) and per account: the document of
+    ``kampass analyze leakage --json`` and ``GET /api/v1/leakage``."""
+    totals = report.totals
+    gross = totals.gross_revenue
+    return {
+        "scope": {"account_id": account.pk if account else None, "subtree": subtree},
+        "gross_revenue": money(gross),
+        "pocket_revenue": money(totals.pocket_revenue),
+        "leakage_total": money(totals.leakage_total),
+        "categories": [
+            {
+                "category": c.key,
+                "label": c.label(lang),
+                "amount": money(totals.leakage[c.key]),
+                "share_of_gross": round(float(totals.leakage[c.key] / gross), 6) if gross else 0.0,
+            }
+            for c in prof.LEAKAGE_CATEGORIES
+        ],
+        "accounts": [
+            {
+                "account_id": f.account_id,
+                "account": f.account,
+                "leakage_total": money(f.leakage_total),
+                "leakage": {k: money(v) for k, v in f.leakage.items() if v},
+            }
+            for f in sorted(report.accounts, key=lambda f: f.leakage_total, reverse=True)
+        ],
+    }
+
+
 def _sum_figures(rows: list[Figures], name: str) -> Figures:
     return Figures(
         account_id=None,
@@ -172,7 +208,7 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
         mine = links.filter(links.account_id.isin(ids))
         own_lines = lines.semi_join(mine, lines.customer_id == mine.customer_id)
         pnl_rows = prof.total_pnl(own_lines).to_pyarrow().to_pylist()
-        monthly = prof.monthly_series(own_lines, mine)
+        monthly = prof.monthly_series(own_lines, mine.view())
         monthly = monthly.group_by("month").aggregate(
             gross_revenue=monthly.gross_revenue.sum(),
             leakage=monthly.leakage.sum(),
@@ -283,11 +319,11 @@ def account_lines(
         elif category == prof.GOODS:
             t = t.filter(t.category == prof.GOODS)
         total = int(t.count().to_pyarrow().as_py())
-        cols = ["invoice_no", "invoice_date", "customer_id", "stock_code", "description", "quantity", "unit_price",
-                "amount", "currency", "category"]  # fmt: skip
+        cols = ["batch_id", "source_row", "invoice_no", "invoice_date", "customer_id", "stock_code", "description",
+                "quantity", "unit_price", "amount", "currency", "category"]  # fmt: skip
         rows = (
             t.select(*cols)
-            .order_by([ibis.desc("invoice_date"), "invoice_no", "stock_code"])
+            .order_by([ibis.desc("invoice_date"), "invoice_no", "batch_id", "source_row"])
             .limit(limit, offset=offset)
             .to_pyarrow()
             .to_pylist()

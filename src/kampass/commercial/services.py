@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import uuid
@@ -32,7 +33,8 @@ _synced: dict[str, tuple[Any, ...]] = {}
 def _dims_signature() -> tuple[Any, ...]:
     acc = Account.objects.aggregate(n=Max("id"), u=Max("updated_at"))
     links = CustomerLink.objects.aggregate(n=Max("id"), u=Max("created_at"))
-    return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"])
+    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]  # type: ignore[attr-defined]
+    return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"], moved)
 
 
 def analytics_sync(store: AnalyticsStore, *, force: bool = False) -> None:
@@ -73,6 +75,8 @@ def customer_link(*, actor: Any, customer_id: str, account: Account) -> Customer
     if not customer_id:
         raise ValidationError({"customer_id": _("Enter a customer number.")})
     link = CustomerLink.objects.filter(customer_id=customer_id).first() or CustomerLink(customer_id=customer_id)
+    if link.pk and link.account_id != account.pk:
+        authorize(actor, "accounts.change_account", link.account)  # taking a customer away needs rights there too
     link.account = account
     link.full_clean()
     link.save()
@@ -150,7 +154,7 @@ def import_job_create(
                 fh.write(chunk)
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, created_by=actor,
+        dry_run=dry_run, link_mode=link_mode, created_by=actor if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     if enqueue:
         from kampass.commercial.tasks import run_import
@@ -164,11 +168,16 @@ def _progress(job: ImportJob, fraction: float, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
 
 
-def import_job_run(job_id: str, *, progress: Any = None) -> ImportJob:
-    """Run a queued import: read, validate and store the lines, link customers, record the outcome."""
+def import_job_run(job_id: str, *, progress: Any = None, actor: Any = None) -> ImportJob:
+    """Run a queued import: read, validate and store the lines, link customers, record the outcome.
+
+    ``actor`` links the customers (default: the user who queued the job, else the command-line operator).
+    """
+    from kampass.commercial.cli import system_actor
     from kampass.core.analytics.ingest import import_file, load_mapping
 
     job = ImportJob.objects.get(pk=job_id)
+    actor = actor or job.created_by or system_actor()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, progress=0.0)
 
     def report(fraction: float, message: str) -> None:
@@ -185,14 +194,14 @@ def import_job_run(job_id: str, *, progress: Any = None) -> ImportJob:
             rejects_path = ""
             if result.rejects:
                 rejects_path = str(Path(job.file_path).with_suffix(".rejects.csv"))
-                result.write_rejects_csv(Path(rejects_path))
+                # name the file as the user knows it, not the stored copy
+                named = [dataclasses.replace(r, file=job.original_name) for r in result.rejects]
+                dataclasses.replace(result, rejects=named).write_rejects_csv(Path(rejects_path))
             linked, unmatched = 0, list(result.customers)
             committed = not job.dry_run and not (job.strict and result.rejected)
             if committed:
                 report(0.95, _("Linking customers to accounts"))
-                linked, unmatched = customers_link(
-                    actor=job.created_by, customer_ids=result.customers, mode=job.link_mode
-                )
+                linked, unmatched = customers_link(actor=actor, customer_ids=result.customers, mode=job.link_mode)
                 analytics_sync(store, force=True)
         job.refresh_from_db()
         job.status = ImportStatus.DONE

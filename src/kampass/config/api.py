@@ -27,6 +27,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
+from kampass.commercial.api import router as commercial_router
 from kampass.users.services import token_authenticate
 
 
@@ -114,3 +115,4 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 
 api.add_router("", accounts_router)
+api.add_router("", commercial_router)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kampass.accounts.models import Account
 from kampass.commercial.cli import system_actor
-from kampass.core.profitability import LEAKAGE_CATEGORIES
 
 
 class Command(BaseCommand):
@@ -26,7 +24,7 @@ class Command(BaseCommand):
             p.add_argument("--lang", choices=["en", "de"], default="en")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from kampass.commercial.selectors import profitability
+        from kampass.commercial.selectors import leakage_report, profitability
 
         account = None
         if opts["account"] is not None:
@@ -45,31 +43,9 @@ class Command(BaseCommand):
                     f"{f.pocket_revenue:>16,.2f} {f.contribution:>16,.2f}"
                 )
             return
-        totals = report.totals
-        rows = [
-            {"category": c.key, "label": c.label(opts["lang"]), "amount": str(totals.leakage[c.key].quantize(_CENT)),
-             "share_of_gross": round(float(totals.leakage[c.key] / totals.gross_revenue), 6)
-             if totals.gross_revenue else 0.0}
-            for c in LEAKAGE_CATEGORIES
-        ]  # fmt: skip
-        doc = {
-            "scope": {"account_id": account.pk if account else None, "subtree": bool(opts["subtree"])},
-            "gross_revenue": str(totals.gross_revenue.quantize(_CENT)),
-            "pocket_revenue": str(totals.pocket_revenue.quantize(_CENT)),
-            "leakage_total": str(totals.leakage_total.quantize(_CENT)),
-            "categories": rows,
-            "accounts": [
-                {"account_id": f.account_id, "account": f.account,
-                 "leakage_total": str(f.leakage_total.quantize(_CENT)),
-                 "leakage": {k: str(v.quantize(_CENT)) for k, v in f.leakage.items() if v}}
-                for f in sorted(report.accounts, key=lambda f: f.leakage_total, reverse=True)
-            ],
-        }  # fmt: skip
+        doc = leakage_report(report, account=account, subtree=opts["subtree"], lang=opts["lang"])
         if opts["json"]:
             self.stdout.write(json.dumps(doc))
             return
-        for r in rows:
+        for r in doc["categories"]:
             self.stdout.write(f"{r['label']:40} {r['amount']:>16} {r['share_of_gross'] * 100:7.2f}%")
-
-
-_CENT = Decimal("0.01")

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         bar = None if opts["quiet"] or opts["json"] else ProgressBar(sys.stderr)
         try:
-            job = import_job_run(str(job.pk), progress=bar.update if bar else None)
+            job = import_job_run(str(job.pk), progress=bar.update if bar else None, actor=actor)
         except Exception as exc:
             raise CommandError(f"import failed: {exc}") from exc
         finally:
