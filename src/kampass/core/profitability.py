@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import ibis
+import ibis.expr.datatypes as dt
 from ibis import _
 
 GOODS = "goods"
@@ -89,7 +90,8 @@ def _pnl_metrics(t: ibis.Table) -> dict[str, ibis.Value]:
         "lines": t.count(),
         "gross_revenue": ibis.ifelse(amount > 0, amount, zero).sum(),
         "pocket_revenue": amount.sum(),
-        "costs": (t.quantity * t.unit_cost).sum(),
+        # quantity x unit cost has 8 decimals on some backends: compute wide, keep 4 like every amount
+        "costs": (t.quantity * t.unit_cost).cast(dt.Decimal(38, 8)).sum().cast(dt.Decimal(38, 4)),
     }
     for key in LEAKAGE_KEYS:
         in_cat = t.category.isin([key, GOODS]) if key == "other" else t.category == key

@@ -55,7 +55,9 @@ def connect(url: str) -> Any:
         path = url.removeprefix("duckdb://")
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return ibis.duckdb.connect(path or ":memory:")
+        con = ibis.duckdb.connect(path or ":memory:")
+        con.raw_sql("SET enable_progress_bar = false")  # never print progress into logs or JSON output
+        return con
     if kind == "postgres":
         return ibis.connect(url.replace("postgresql://", "postgres://", 1))
     from pyspark.sql import SparkSession
@@ -101,6 +103,10 @@ class AnalyticsStore:
         """Append rows (one INSERT statement: all or nothing)."""
         if isinstance(data, pa.Table):
             data = data.cast(SCHEMAS[name].to_pyarrow())
+            if self.kind == "pyspark":
+                # ibis converts decimals one by one on Spark and fails on NULL; Spark takes Arrow directly
+                self.con._session.createDataFrame(data).write.insertInto(name)
+                return
         self.con.insert(name, data)
 
     def close(self) -> None:
