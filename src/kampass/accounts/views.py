@@ -109,6 +109,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_child": user.has_perm("accounts.add_child_account", account),
         "can_delete": user.has_perm("accounts.delete_account", account),
         "can_manage_team": user.has_perm("accounts.manage_team", account),
+        "can_view_figures": user.has_perm("commercial.view_figures", account),
         "gap_ids": {g.contact_id for g in cockpit.gaps},
     }
     return render_page(request, "accounts/account_detail.html", context)

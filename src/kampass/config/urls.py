@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kampass.common.urls")),
     path("accounts/", include("kampass.accounts.urls")),
+    path("", include("kampass.commercial.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -222,3 +222,17 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("account-list"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_parent_picker_searches_by_the_field_it_sends(client, head, group):
+    client.force_login(head)
+    form_html = client.get(reverse("account-edit", args=[group.pk])).content.decode()
+    assert 'name="q"' in form_html  # the picker's search box sends what account_lookup reads
+    child = Account.objects.get(name="Helvetia AG")
+    found = client.get(
+        reverse("account-lookup"), {"q": "helvetia", "exclude": group.pk}, headers={"HX-Request": "true"}
+    )
+    body = found.content.decode()
+    assert f'data-id="{child.pk}"' not in body  # the own subtree is excluded (no cycles)
+    found = client.get(reverse("account-lookup"), {"q": "helvetia"}, headers={"HX-Request": "true"})
+    assert f'data-id="{child.pk}"' in found.content.decode()

@@ -1,0 +1,56 @@
+"""Forms of the commercial pages: the transactions upload and linking a customer to an account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kampass.accounts.forms import AccountLookupWidget
+from kampass.accounts.models import Account
+from kampass.commercial.models import LinkMode
+
+UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
+MAPPINGS = (
+    ("online-retail", _("Online Retail (InvoiceNo, StockCode, Quantity, UnitPrice, CustomerID …)")),
+    ("generic", _("Generic (invoice_no, invoice_date, customer_id, quantity, unit_price …)")),
+)
+
+
+class ImportForm(forms.Form):
+    """Upload a transactions file and choose how to read it and how to link its customers."""
+
+    file = forms.FileField(
+        label=_("Transactions file"),
+        help_text=_("CSV, gzip-compressed CSV (.csv.gz) or Excel (.xlsx); one invoice line per row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.xlsx"}),
+    )
+    mapping = forms.ChoiceField(
+        label=_("Column mapping"), choices=MAPPINGS, initial="online-retail",
+        help_text=_("Which columns of the file hold invoice number, date, customer, quantity and price."),
+    )  # fmt: skip
+    strict = forms.BooleanField(label=_("Strict: import nothing when a single line is rejected"), required=False)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+    link_mode = forms.ChoiceField(
+        label=_("Customers"), choices=LinkMode.choices, initial=LinkMode.EXTERNAL_ID, widget=forms.RadioSelect
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError(
+                _("“%(name)s” is not a CSV, CSV.GZ or XLSX file."), params={"name": upload.name}, code="file_type"
+            )
+        return upload
+
+
+class CustomerLinkForm(forms.Form):
+    """Link one customer number of an import to an account."""
+
+    customer_id = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(), widget=AccountLookupWidget, label=_("Account"),
+        error_messages={"required": _("Choose an account."), "invalid_choice": _("Choose an account from the list.")},
+    )  # fmt: skip
