@@ -1,0 +1,42 @@
+"""Import invoice lines from CSV (plain or gzipped) and XLSX files into the analytics store.
+
+* :mod:`~kampass.core.analytics.ingest.dialect` recognises encoding, delimiter, decimal comma
+  and date style;
+* :mod:`~kampass.core.analytics.ingest.mapping` loads the YAML mappings (source columns,
+  date formats, product groups, category rules);
+* :mod:`~kampass.core.analytics.ingest.staging` compiles them to DuckDB SQL;
+* :mod:`~kampass.core.analytics.ingest.pipeline` runs an import: all good lines or nothing.
+"""
+
+from kampass.core.analytics.ingest.dialect import Dialect, detect_dialect
+from kampass.core.analytics.ingest.mapping import (
+    CategoryRule,
+    Mapping,
+    MappingError,
+    ProductGroupRule,
+    load_mapping,
+    parse_mapping,
+)
+from kampass.core.analytics.ingest.pipeline import (
+    ImportResult,
+    IngestError,
+    Reject,
+    delete_orphan_lines,
+    import_file,
+)
+
+__all__ = [
+    "CategoryRule",
+    "Dialect",
+    "ImportResult",
+    "IngestError",
+    "Mapping",
+    "MappingError",
+    "ProductGroupRule",
+    "Reject",
+    "delete_orphan_lines",
+    "detect_dialect",
+    "import_file",
+    "load_mapping",
+    "parse_mapping",
+]

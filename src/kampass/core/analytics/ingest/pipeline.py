@@ -1,0 +1,584 @@
+"""Import a file of invoice lines into the analytics store: all good lines or nothing.
+
+Phases (reported to ``progress``): *reading*, *validating*, *writing*, *done*.
+
+*Reading*: one ``CREATE TEMP TABLE ... AS SELECT ... FROM read_csv(...)`` reads, converts,
+checks and classifies every line (see :mod:`~kampass.core.analytics.ingest.staging`); the
+staged table keeps the file's order, so ``rowid`` gives each line its number in the file.
+Meanwhile a thread computes the file's SHA-256. *Validating*: the rejects are collected from
+DuckDB's CSV rejects table and the staged ``bad`` codes. *Writing*: one INSERT of all good
+lines, then one row in ``import_batches``; on a DuckDB store both in one transaction,
+straight from the staged table (``INSERT INTO invoice_lines SELECT ...``); on other stores
+the lines travel as Arrow (staging then happens in an in-memory DuckDB). A crash between the
+two statements leaves lines without a batch row: :func:`delete_orphan_lines` removes them
+before the next import.
+
+Staging runs on the store's own connection when the store is DuckDB, so nothing is copied.
+"""
+
+# ruff: noqa: S608  (SQL over generated temporary tables; literals go through quote_literal)
+from __future__ import annotations
+
+import csv
+import hashlib
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from kampass.core.analytics.backends import AnalyticsStore
+from kampass.core.analytics.ingest.dialect import (
+    SAMPLE_BYTES,
+    Dialect,
+    LineScanner,
+    detect_dialect,
+    is_gzip,
+    utf8_source,
+)
+from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
+from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
+from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES, SCHEMAS
+
+Progress = Callable[[float, str], None]
+ARROW_BATCH_ROWS = 1_000_000
+EARLY_DIGEST_BYTES = 64 << 20
+"""Files up to this size are fingerprinted before reading (an earlier import is found at once);
+larger ones while DuckDB reads them, and the check happens before the commit."""
+_READER_REASONS = {
+    "MISSING COLUMNS": "too few columns (expected {width})",
+    "TOO MANY COLUMNS": "too many columns (expected {width})",
+    "INVALID UNICODE": "invalid UTF-8 byte sequence",
+    "UNQUOTED VALUE": "stray quote character",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+}
+
+
+class IngestError(ValueError):
+    """A file that cannot be imported at all (not a single line can be read)."""
+
+    def __init__(self, *, file: str, problem: str) -> None:
+        self.file = file
+        self.problem = problem
+        super().__init__(f"{file}: {problem}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reject:
+    """A line that was not imported: ``row`` counts the lines of the file, the header is row 1."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportResult:
+    """What an import did (or, for a dry run or a strict import with rejects, would have done).
+
+    ``lines`` counts the imported lines (0 when nothing was committed); ``categories``
+    counts the good lines per category and ``customers`` lists their distinct customer ids,
+    sorted (also for dry runs).
+    """
+
+    batch_id: str
+    file_sha256: str
+    file_name: str
+    lines: int
+    rejected: int
+    rejects: list[Reject]
+    customers: list[str]
+    already_imported: bool
+    dry_run: bool
+    strict: bool
+    dialect: Dialect | None
+    mapping: str
+    categories: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def committed(self) -> bool:
+        """Whether lines were written (not a dry run, not imported before, not held back by ``strict``)."""
+        return not self.dry_run and not self.already_imported and not (self.strict and self.rejected > 0)
+
+    def write_rejects_csv(self, path: str | Path) -> None:
+        """Write the rejects as CSV with the columns ``file,row,column,value,reason``."""
+        with Path(path).open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["file", "row", "column", "value", "reason"])
+            for r in self.rejects:
+                writer.writerow([r.file, r.row, r.column, r.value, r.reason])
+
+
+def file_digest(path: Path, *, scan_lines: bool) -> tuple[str, list[int]]:
+    """SHA-256 of the file's bytes and, when ``scan_lines``, its blank lines (see :class:`LineScanner`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "x.csv"
+    ...     _ = p.write_bytes(b"a\\n\\n1\\n")
+    ...     sha, blanks = file_digest(p, scan_lines=True)
+    >>> sha[:12], blanks
+    ('16b9980c5fbc', [2])
+    """
+    digest = hashlib.sha256()
+    scanner = LineScanner()
+    with path.open("rb") as fh:
+        while chunk := fh.read(SAMPLE_BYTES):
+            digest.update(chunk)
+            if scan_lines:
+                scanner.feed(chunk)
+    return digest.hexdigest(), scanner.blank_lines()
+
+
+def import_file(
+    *,
+    store: AnalyticsStore,
+    path: str | Path,
+    mapping: Mapping | str | Path,
+    strict: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    dialect: Dialect | None = None,
+) -> ImportResult:
+    """Import the invoice lines of a CSV (plain or gzipped) or XLSX file.
+
+    Parameters
+    ----------
+    store
+        The analytics store; its tables are created when missing.
+    path
+        The file. Its SHA-256 identifies it: a file imported before is not imported again.
+    mapping
+        A :class:`Mapping` or the name/path of one (see :func:`load_mapping`).
+    strict
+        Import nothing when any line is rejected.
+    dry_run
+        Read, validate and classify, but write nothing.
+    progress
+        Called with ``(done_fraction, phase)`` at each phase: ``reading``, ``validating``,
+        ``writing``, ``done``.
+    dialect
+        Overrides :func:`detect_dialect`.
+
+    Returns
+    -------
+    ImportResult
+        Rejected lines come with file, row (the header is row 1), column, raw value and reason.
+
+    Raises
+    ------
+    MappingError
+        The file lacks a column the mapping requires.
+    IngestError
+        The file cannot be read at all (e.g. it is empty).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "lines.csv"
+    ...     _ = p.write_text("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\\n"
+    ...                      "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\\n"
+    ...                      "C536379,POST,POSTAGE,-1,2010-12-01 09:41:00,27.50,14527.0,United Kingdom\\n"
+    ...                      "536366,22633,HAND WARMER,six,2010-12-01 08:28:00,1.85,17850.0,United Kingdom\\n")
+    ...     store = AnalyticsStore("duckdb://")
+    ...     result = import_file(store=store, path=p, mapping="online-retail")
+    ...     again = import_file(store=store, path=p, mapping="online-retail")
+    >>> result.lines, result.customers, result.categories
+    (2, ['14527', '17850'], {'freight': 1, 'goods': 1})
+    >>> result.rejects
+    [Reject(file='lines.csv', row=4, column='Quantity', value='six', reason='not a number')]
+    >>> again.already_imported, again.lines
+    (True, 0)
+    """
+    path = Path(path)
+    report = progress or _no_progress
+    loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    report(0.0, "reading")
+    store.ensure_tables()
+    dialect = dialect or detect_dialect(path)
+    if not dialect.header:
+        raise IngestError(file=path.name, problem="the file is empty (no header line)")
+    digest = _Digest(path, scan_lines=dialect.file_format == "csv" and dialect.native_utf8 and not is_gzip(path))
+    job = _Job(
+        store=store,
+        path=path,
+        dialect=dialect,
+        mapping=loaded,
+        batch_id=uuid.uuid4().hex,
+        strict=strict,
+        dry_run=dry_run,
+        report=report,
+        digest=digest,
+    )
+    if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
+        return job.already_imported(previous)
+    if not dry_run:
+        delete_orphan_lines(store)
+    outcome = job.run()
+    if outcome.previous is not None:
+        return job.already_imported(outcome.previous)
+    report(1.0, "done")
+    return ImportResult(
+        batch_id=job.batch_id,
+        file_sha256=digest.sha,
+        file_name=path.name,
+        lines=outcome.lines if outcome.written else 0,
+        rejected=len(outcome.rejects),
+        rejects=outcome.rejects,
+        customers=outcome.customers,
+        already_imported=False,
+        dry_run=dry_run,
+        strict=strict,
+        dialect=dialect,
+        mapping=loaded.name,
+        categories=outcome.categories,
+    )
+
+
+def delete_orphan_lines(store: AnalyticsStore) -> int:
+    """Delete invoice lines whose batch has no row in ``import_batches`` (left by an interrupted import).
+
+    Returns the number of orphan batches removed.
+    """
+    lines = store.table(INVOICE_LINES)
+    batches = store.table(IMPORT_BATCHES)
+    known = set(batches.select("batch_id").distinct().to_pyarrow().column(0).to_pylist())
+    present = set(lines.select("batch_id").distinct().to_pyarrow().column(0).to_pylist())
+    orphans = sorted(present - known)
+    if not orphans:
+        return 0
+    delete = f"DELETE FROM {INVOICE_LINES} WHERE batch_id IN ({', '.join(quote_literal(b) for b in orphans)})"
+    raw = _duckdb_connection(store)
+    if raw is not None:
+        raw.execute(delete)
+    elif store.kind == "postgres":
+        cursor = store.con.raw_sql(delete)
+        with suppress(AttributeError):
+            cursor.close()
+    else:
+        # Spark tables without DELETE support: rewrite the table without the orphans
+        store.replace(INVOICE_LINES, lines.filter(~lines.batch_id.isin(orphans)).to_pyarrow())
+    return len(orphans)
+
+
+@dataclass
+class _Outcome:
+    lines: int
+    rejects: list[Reject]
+    customers: list[str]
+    categories: dict[str, int]
+    written: bool
+    previous: str | None = None
+
+
+class _Digest:
+    """The file's fingerprint, computed in a background thread (hashlib and DuckDB release the GIL)."""
+
+    def __init__(self, path: Path, *, scan_lines: bool) -> None:
+        self._result: tuple[str, list[int]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, args=(path, scan_lines), daemon=True)
+        self._thread.start()
+
+    def _work(self, path: Path, scan_lines: bool) -> None:
+        try:
+            self._result = file_digest(path, scan_lines=scan_lines)
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
+
+    def _get(self) -> tuple[str, list[int]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    @property
+    def sha(self) -> str:
+        return self._get()[0]
+
+    @property
+    def blank_lines(self) -> list[int]:
+        return self._get()[1]
+
+
+class _Names:
+    """Names of the temporary tables and views of one import."""
+
+    def __init__(self, batch_id: str) -> None:
+        self.stage = f"kampass_stage_{batch_id}"
+        self.source = f"kampass_source_{batch_id}"
+        self.numbered = f"kampass_numbered_{batch_id}"
+        self.lines = f"kampass_lines_{batch_id}"
+        self.skips = f"kampass_skips_{batch_id}"
+        self.rejects = f"kampass_rejects_{batch_id}"
+        self.scan = f"kampass_scan_{batch_id}"
+
+    def drop_all(self, con: Any) -> None:
+        for view in (self.lines, self.numbered, self.source):
+            with suppress(duckdb.Error):
+                con.execute(f"DROP VIEW IF EXISTS {view}")
+        for table in (self.skips, self.rejects, self.scan, self.stage):
+            with suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@dataclass
+class _Job:
+    """One import run (see the module docstring for the two ways it goes)."""
+
+    store: AnalyticsStore
+    path: Path
+    dialect: Dialect
+    mapping: Mapping
+    batch_id: str
+    strict: bool
+    dry_run: bool
+    report: Progress
+    digest: _Digest
+
+    def previous_batch(self) -> str | None:
+        """The batch that imported this very file before, if any."""
+        batches = self.store.table(IMPORT_BATCHES)
+        found = batches.filter(batches.file_sha256 == self.digest.sha).select("batch_id").limit(1).to_pyarrow()
+        return str(found.column(0)[0].as_py()) if found.num_rows else None
+
+    def already_imported(self, previous: str) -> ImportResult:
+        self.report(1.0, "done")
+        return ImportResult(
+            batch_id=previous,
+            file_sha256=self.digest.sha,
+            file_name=self.path.name,
+            lines=0,
+            rejected=0,
+            rejects=[],
+            customers=[],
+            already_imported=True,
+            dry_run=self.dry_run,
+            strict=self.strict,
+            dialect=self.dialect,
+            mapping=self.mapping.name,
+        )
+
+    def run(self) -> _Outcome:
+        names = _Names(self.batch_id)
+        with (
+            tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp,
+            _staging_connection(self.store) as (con, shared),
+            utf8_source(self.path, self.dialect, Path(tmp)) as (source, transcoded_blanks),
+        ):
+            try:
+                plan = plan_stage(
+                    read_csv=read_csv_sql(
+                        source=source,
+                        dialect=self.dialect,
+                        width=len(self.dialect.header),
+                        compression="gzip" if is_gzip(source) else "none",
+                        rejects_table=names.rejects,
+                        rejects_scan=names.scan,
+                    ),
+                    dialect=self.dialect,
+                    mapping=self.mapping,
+                    header=self.dialect.header,
+                    file=self.path.name,
+                )
+
+                def blank_lines() -> list[int]:
+                    return transcoded_blanks if transcoded_blanks is not None else self.digest.blank_lines
+
+                return self._staged(con, shared, names, plan, blank_lines)
+            finally:
+                names.drop_all(con)
+
+    def _staged(
+        self, con: Any, shared: bool, names: _Names, plan: StagePlan, blank_lines: Callable[[], list[int]]
+    ) -> _Outcome:
+        """Stage in a temporary table, then one INSERT of the good lines (dry runs, other stores)."""
+        try:
+            con.execute(f"CREATE TEMP TABLE {names.stage} AS {plan.select_sql}")
+        except duckdb.Error as exc:
+            raise IngestError(file=self.path.name, problem=f"cannot be read as CSV: {exc}") from exc
+        self.report(0.6, "validating")
+        reader = _reader_rejects(con, names, self.path.name, plan.width)
+        skipped = sorted({r.row for r in reader} | set(blank_lines()))
+        _number_lines(con, names, skipped)
+        bad = con.execute(
+            f"SELECT source_row, bad, bad_value FROM {names.numbered} WHERE bad IS NOT NULL AND bad <> {BLANK}"
+        ).fetchall()
+        rejects = reader + [_value_reject(self.path.name, plan, row, code, value) for row, code, value in bad]
+        rejects.sort(key=lambda r: r.row)
+        categories, customers = _summary(con, f"{names.stage} WHERE bad IS NULL")
+        good = sum(categories.values())
+        if self.dry_run or (self.strict and rejects):
+            return _Outcome(good, rejects, customers, categories, written=False)
+        if (previous := self.previous_batch()) is not None:
+            return _Outcome(good, rejects, customers, categories, written=False, previous=previous)
+        self.report(0.8, "writing")
+        lines = (
+            f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
+            + ", ".join(f"{sql} AS {name}" for name, sql in plan.line_columns.items())
+            + f" FROM {names.numbered} WHERE bad IS NULL"
+        )
+        batch_row = self._batch_row(lines=good, rejected=len(rejects))
+        if shared:
+            con.execute(f"CREATE TEMP VIEW {names.lines} AS {lines}")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self.store.insert(INVOICE_LINES, self.store.table(names.lines))
+                self.store.insert(IMPORT_BATCHES, batch_row)
+            except BaseException:
+                with suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        else:
+            reader_batches = _arrow_reader(con, lines, ARROW_BATCH_ROWS)
+            self.store.insert(INVOICE_LINES, pa.Table.from_batches(list(reader_batches), schema=reader_batches.schema))
+            self.store.insert(IMPORT_BATCHES, batch_row)
+        return _Outcome(good, rejects, customers, categories, written=True)
+
+    def _batch_row(self, *, lines: int, rejected: int) -> pa.Table:
+        return pa.table(
+            {
+                "batch_id": [self.batch_id],
+                "file_sha256": [self.digest.sha],
+                "file_name": [self.path.name],
+                "mapping": [self.mapping.name],
+                "lines": [lines],
+                "rejected": [rejected],
+                "imported_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+            },
+            schema=SCHEMAS[IMPORT_BATCHES].to_pyarrow(),
+        )
+
+
+def _no_progress(done: float, message: str) -> None:
+    return None
+
+
+def _duckdb_connection(store: AnalyticsStore) -> duckdb.DuckDBPyConnection | None:
+    """The raw DuckDB connection behind a DuckDB store (None for other stores)."""
+    raw = getattr(store.con, "con", None) if store.kind == "duckdb" else None
+    return raw if isinstance(raw, duckdb.DuckDBPyConnection) else None
+
+
+@contextmanager
+def _staging_connection(store: AnalyticsStore) -> Iterator[tuple[Any, bool]]:
+    """The store's own DuckDB connection (shared=True), else a fresh in-memory DuckDB.
+
+    Line numbers come from the order in which DuckDB keeps the rows, so insertion order is
+    preserved for the duration of the import.
+    """
+    raw = _duckdb_connection(store)
+    if raw is not None:
+        (before,) = raw.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+        raw.execute("SET preserve_insertion_order = true")
+        try:
+            yield raw, True
+        finally:
+            raw.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+        return
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        yield con, False
+    finally:
+        con.close()
+
+
+def _reader_rejects(con: Any, names: _Names, file: str, width: int) -> list[Reject]:
+    """Lines DuckDB's CSV reader could not split into the header's columns."""
+    rows = con.execute(
+        f"SELECT line, first(error_type ORDER BY column_idx), first(csv_line ORDER BY column_idx), "
+        f"first(column_name ORDER BY column_idx), first(error_message ORDER BY column_idx) "
+        f"FROM {names.rejects} GROUP BY line ORDER BY line"
+    ).fetchall()
+    out = []
+    for line, error_type, csv_line, column, message in rows:
+        reason = _READER_REASONS.get(str(error_type), str(message).splitlines()[0] if message else str(error_type))
+        out.append(
+            Reject(
+                file=file,
+                row=int(line),
+                column="" if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS") else str(column or ""),
+                value=(csv_line or "").strip("\r\n"),
+                reason=reason.format(width=width),
+            )
+        )
+    return out
+
+
+def _value_reject(file: str, plan: StagePlan, row: int, code: int, value: Any) -> Reject:
+    check = plan.checks[code]
+    return Reject(
+        file=file, row=int(row), column=check.column, value="" if value is None else str(value), reason=check.reason
+    )
+
+
+def _skip_offsets(skipped: list[int]) -> list[int]:
+    """For the sorted numbers of lines the reader skipped (rejected or blank): how many read
+    lines precede each of them (``q_j``). Read line ``i`` (0-based) then sits on line
+    ``i + 2 + #{j : q_j <= i}`` of the file (the header is line 1).
+
+    Examples
+    --------
+    >>> offsets = _skip_offsets([3, 4, 7])  # lines 2, 5, 6, 8, ... were read
+    >>> offsets, [i + 2 + sum(q <= i for q in offsets) for i in range(4)]
+    ([1, 1, 3], [2, 5, 6, 8])
+    """
+    return [line - 2 - j for j, line in enumerate(skipped)]
+
+
+def _create_skips(con: Any, names: _Names, skipped: list[int]) -> None:
+    """A table ``(q, n)``: from the q-th read line on, ``n`` lines were skipped before it."""
+    counts: dict[int, int] = {}
+    for n, q in enumerate(_skip_offsets(skipped), start=1):
+        counts[q] = n  # equal offsets: the last one counts them all
+    con.execute(f"CREATE TEMP TABLE {names.skips} (q BIGINT, n BIGINT)")
+    con.executemany(f"INSERT INTO {names.skips} VALUES (?, ?)", list(counts.items()))
+
+
+def _number_lines(con: Any, names: _Names, skipped: list[int]) -> None:
+    """A view of the staged lines with ``source_row``, their line number in the file."""
+    if not skipped:
+        con.execute(f"CREATE TEMP VIEW {names.numbered} AS SELECT *, rowid + 2 AS source_row FROM {names.stage}")
+        return
+    _create_skips(con, names, skipped)
+    con.execute(
+        f"CREATE TEMP VIEW {names.numbered} AS "
+        f"SELECT s.* EXCLUDE (rid), s.rid + 2 + coalesce(k.n, 0) AS source_row "
+        f"FROM (SELECT rowid AS rid, * FROM {names.stage}) s ASOF LEFT JOIN {names.skips} k ON s.rid >= k.q"
+    )
+
+
+def _summary(con: Any, lines: str) -> tuple[dict[str, int], list[str]]:
+    """Lines per category and the sorted distinct customer ids of ``lines`` (``table WHERE ...``)."""
+    categories = dict(con.execute(f"SELECT category, count(*) FROM {lines} GROUP BY 1 ORDER BY 1").fetchall())
+    customers = [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT customer_id FROM {lines} AND customer_id IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    return categories, customers
+
+
+def _arrow_reader(con: Any, sql: str, rows: int) -> pa.RecordBatchReader:
+    """Stream a query's result as Arrow record batches (DuckDB 1.x and 2.x spell this differently)."""
+    relation = con.sql(sql)
+    to_reader = getattr(relation, "to_arrow_reader", None)
+    if to_reader is not None:
+        return to_reader(rows)
+    return relation.fetch_arrow_reader(rows)
