@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO, cast
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 XLSX_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
@@ -79,10 +79,10 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == _GZIP_MAGIC
 
 
-def open_binary(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> BinaryIO:
     """Open ``path`` for reading bytes, decompressing gzip transparently."""
     if is_gzip(path):
-        return gzip.open(path, "rb")
+        return cast(BinaryIO, gzip.open(path, "rb"))
     return path.open("rb")
 
 
@@ -238,8 +238,8 @@ def ordered_formats(formats: tuple[str, ...], style: str) -> tuple[str, ...]:
 def utf8_source(path: Path, dialect: Dialect, workdir: Path) -> Iterator[tuple[Path, list[int] | None]]:
     """A file DuckDB can read, and the numbers of its blank lines (1-based) where known.
 
-    UTF-8 files (plain or gzipped) are used as they are (blank lines ``None``: find them with
-    :class:`LineScanner` while fingerprinting the file); other encodings are transcoded in
+    UTF-8 files (plain or gzipped) are used as they are (blank lines ``None``: not known yet,
+    see :func:`scan_blank_lines`); other encodings are transcoded in
     1 MB chunks into a temporary UTF-8 file, XLSX workbooks converted into one. DuckDB's CSV
     reader skips blank lines, so their numbers are needed to give every line its physical
     line number.
@@ -304,6 +304,18 @@ class LineScanner:
             blanks.pop()
             last -= 1
         return blanks
+
+
+def scan_blank_lines(path: Path) -> list[int]:
+    """Numbers of the blank lines of a file (gzip or plain), except trailing ones.
+
+    Slow-ish (a byte search per line end): used only when a file has more lines than DuckDB read.
+    """
+    scanner = LineScanner()
+    with open_binary(path) as fh:
+        while chunk := fh.read(SAMPLE_BYTES):
+            scanner.feed(chunk)
+    return scanner.blank_lines()
 
 
 def transcode(source: Path, target: Path, encoding: str) -> list[int]:

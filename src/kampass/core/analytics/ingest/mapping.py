@@ -82,6 +82,21 @@ _OTHERWISE = ("stock_code", "none")
 _DATE_DIRECTIVES = re.compile(r"%[-]?[a-zA-Z%]")
 
 
+# PyYAML has no type hints: its classes are Any to mypy
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+    """YAML with the booleans of YAML 1.2 only: a column called ``No``, ``Yes``, ``On`` or
+    ``Off`` stays a text (YAML 1.1 would read ``invoice_no: No`` as ``false``)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 class MappingError(ValueError):
     """A mapping that cannot be used: names the file, the key and the problem.
 
@@ -210,7 +225,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     """
     text, source, stem = _read(name_or_path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506  (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         raise MappingError(file=source, key="(file)", problem=f"not valid YAML: {exc}") from exc
     return parse_mapping(data, source=source, default_name=stem)
