@@ -184,6 +184,23 @@ def test_reimporting_the_same_file_adds_nothing(retail_csv, store):
     assert count(store, "import_batches") == 1
 
 
+def test_reimport_of_a_large_file_is_found_before_the_commit(retail_csv, store, monkeypatch):
+    # given: files above the threshold are fingerprinted while DuckDB reads them
+    monkeypatch.setattr(pipeline, "EARLY_DIGEST_BYTES", 0)
+    path = retail_csv(*GOOD)
+    first = import_file(store=store, path=path, mapping="online-retail")
+
+    # when
+    again = import_file(store=store, path=path, mapping="online-retail")
+    dry = import_file(store=store, path=path, mapping="online-retail", dry_run=True)
+
+    # then
+    assert (again.already_imported, again.lines, again.batch_id) == (True, 0, first.batch_id)
+    assert dry.already_imported
+    assert count(store, "invoice_lines") == 6
+    assert count(store, "import_batches") == 1
+
+
 def test_a_changed_file_is_a_new_import(retail_csv, store):
     # given
     import_file(store=store, path=retail_csv(*GOOD[:3]), mapping="online-retail")
@@ -259,6 +276,8 @@ def test_amount_is_exactly_quantity_times_unit_price(retail_csv, store):
         "1,C,x,-7,2011-01-01 00:00:00,7175.639,1.0,UK",
         "1,D,x,250000,2011-01-01 00:00:00,120000.5,1.0,UK",
         "1,E,x,1.5,2011-01-01 00:00:00,0.0333,1.0,UK",
+        "1,F,x,1,2011-01-01 00:00:00,.12345,1.0,UK",
+        "1,G,x,2,2011-01-01 00:00:00,1.50000000,1.0,UK",
     )
 
     # when
@@ -266,7 +285,8 @@ def test_amount_is_exactly_quantity_times_unit_price(retail_csv, store):
 
     # then: 1.5 x 0.0333 = 0.04995 needs five decimals and is rejected, not rounded
     assert [(r.row, r.column, r.reason) for r in result.rejects] == [
-        (6, "Quantity x UnitPrice", "amount has more than 4 decimal places")
+        (6, "Quantity x UnitPrice", "amount has more than 4 decimal places"),
+        (7, "UnitPrice", "more than 4 decimal places"),
     ]
     rows = lines_of(store)
     assert [r["amount"] for r in rows] == [
@@ -274,6 +294,7 @@ def test_amount_is_exactly_quantity_times_unit_price(retail_csv, store):
         Decimal("3.03"),
         Decimal("-50229.473"),
         Decimal("30000125000"),
+        Decimal("3"),
     ]
     assert all(r["amount"] == r["quantity"] * r["unit_price"] for r in rows)
 

@@ -12,8 +12,6 @@ import io
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -25,6 +23,7 @@ XLSX_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
 SAMPLE_BYTES = 1 << 20
 SAMPLE_LINES = 500
 CHUNK_CHARS = 1 << 20
+XLSX_CSV = "first-sheet.csv"
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -86,13 +85,16 @@ def open_binary(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
-def detect_dialect(path: str | Path) -> Dialect:
+def detect_dialect(path: str | Path, *, workdir: Path | None = None) -> Dialect:
     """Sniff encoding, delimiter, decimal comma and date style from the first lines of a file.
 
     Parameters
     ----------
     path
         A CSV file (plain or gzipped) or an XLSX workbook (its first sheet is read).
+    workdir
+        Where an XLSX workbook's first sheet is converted to CSV and kept for
+        :func:`readable_source` (default: a temporary directory, removed again).
 
     Examples
     --------
@@ -106,10 +108,12 @@ def detect_dialect(path: str | Path) -> Dialect:
     """
     path = Path(path)
     if is_xlsx(path):
-        with tempfile.TemporaryDirectory(prefix="kampass-xlsx-") as tmp:
-            csv_path = Path(tmp) / "sheet.csv"
-            xlsx_to_csv(path, csv_path)
-            return replace(detect_dialect(csv_path), file_format="xlsx")
+        if workdir is None:
+            with tempfile.TemporaryDirectory(prefix="kampass-xlsx-") as tmp:
+                return detect_dialect(path, workdir=Path(tmp))
+        csv_path = workdir / XLSX_CSV
+        xlsx_to_csv(path, csv_path)
+        return replace(detect_dialect(csv_path), file_format="xlsx")
     with open_binary(path) as fh:
         sample = fh.read(SAMPLE_BYTES)
         complete = not fh.read(1)
@@ -234,25 +238,24 @@ def ordered_formats(formats: tuple[str, ...], style: str) -> tuple[str, ...]:
     return tuple(sorted(formats, key=lambda f: format_style(f) != style))
 
 
-@contextmanager
-def utf8_source(path: Path, dialect: Dialect, workdir: Path) -> Iterator[tuple[Path, list[int] | None]]:
-    """A file DuckDB can read, and the numbers of its blank lines (1-based) where known.
+def readable_source(path: Path, dialect: Dialect, workdir: Path) -> tuple[Path, list[int] | None]:
+    """A UTF-8 CSV file DuckDB can read, and the numbers of its blank lines (1-based) where known.
 
     UTF-8 files (plain or gzipped) are used as they are (blank lines ``None``: not known yet,
-    see :func:`scan_blank_lines`); other encodings are transcoded in
-    1 MB chunks into a temporary UTF-8 file, XLSX workbooks converted into one. DuckDB's CSV
-    reader skips blank lines, so their numbers are needed to give every line its physical
-    line number.
+    see :func:`scan_blank_lines`); other encodings are transcoded in 1 MB chunks into
+    ``workdir``; XLSX workbooks are converted into ``workdir`` (once: :func:`detect_dialect`
+    with the same ``workdir`` already did it). DuckDB's CSV reader skips blank lines, so their
+    numbers are needed to give every line its physical line number.
     """
     if dialect.file_format == "xlsx":
-        target = workdir / "sheet.csv"
-        xlsx_to_csv(path, target)
-        yield target, []  # every sheet row becomes one line, empty ones as empty fields
-    elif dialect.native_utf8:
-        yield path, None
-    else:
-        target = workdir / "transcoded.csv"
-        yield target, transcode(path, target, dialect.encoding)
+        target = workdir / XLSX_CSV
+        if not target.exists():
+            xlsx_to_csv(path, target)
+        return target, []  # every sheet row becomes one line, empty ones as empty fields
+    if dialect.native_utf8:
+        return path, None
+    target = workdir / "transcoded.csv"
+    return target, transcode(path, target, dialect.encoding)
 
 
 class LineScanner:

@@ -7,13 +7,12 @@ checks and classifies every line (see :mod:`~kampass.core.analytics.ingest.stagi
 staged table keeps the file's order, so ``rowid`` gives each line its number in the file.
 Meanwhile a thread computes the file's SHA-256. *Validating*: the rejects are collected from
 DuckDB's CSV rejects table and the staged ``bad`` codes. *Writing*: one INSERT of all good
-lines, then one row in ``import_batches``; on a DuckDB store both in one transaction,
-straight from the staged table (``INSERT INTO invoice_lines SELECT ...``); on other stores
-the lines travel as Arrow (staging then happens in an in-memory DuckDB). A crash between the
-two statements leaves lines without a batch row: :func:`delete_orphan_lines` removes them
-before the next import.
-
-Staging runs on the store's own connection when the store is DuckDB, so nothing is copied.
+lines, then one row in ``import_batches``. On a DuckDB store staging runs on the store's own
+connection and both statements run in one transaction, straight from the staged table
+(``INSERT INTO invoice_lines SELECT ...``, nothing is copied). On other stores staging runs
+in an in-memory DuckDB and the lines travel as Arrow; a crash between the two statements
+there leaves lines without a batch row, which :func:`delete_orphan_lines` removes before the
+next import.
 """
 
 # ruff: noqa: S608  (SQL over generated temporary tables; literals go through quote_literal)
@@ -40,12 +39,17 @@ from kampass.core.analytics.ingest.dialect import (
     Dialect,
     detect_dialect,
     is_gzip,
+    readable_source,
     scan_blank_lines,
-    utf8_source,
 )
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
 from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES, SCHEMAS
+
+try:
+    import numpy as _numpy
+except ImportError:  # pragma: no cover - numpy is optional
+    _numpy = None  # type: ignore[assignment]
 
 Progress = Callable[[float, str], None]
 ARROW_BATCH_ROWS = 1_000_000
@@ -137,10 +141,17 @@ def file_digest(path: Path, *, count_lines: bool) -> tuple[str, int | None]:
         while chunk := fh.read(SAMPLE_BYTES):
             digest.update(chunk)
             if count_lines:
-                newlines += chunk.count(b"\n")
+                newlines += _count_newlines(chunk)
                 last = chunk[-1:]
     lines = newlines + (last != b"\n") if count_lines else None
     return digest.hexdigest(), lines
+
+
+def _count_newlines(chunk: bytes) -> int:
+    """``chunk.count(b"\\n")``, with numpy (about 7 times faster) when it is installed."""
+    if _numpy is None:
+        return chunk.count(b"\n")
+    return int(_numpy.count_nonzero(_numpy.frombuffer(chunk, dtype=_numpy.uint8) == 10))
 
 
 def import_file(
@@ -209,26 +220,30 @@ def import_file(
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     report(0.0, "reading")
     store.ensure_tables()
-    dialect = dialect or detect_dialect(path)
-    if not dialect.header:
-        raise IngestError(file=path.name, problem="the file is empty (no header line)")
-    digest = _Digest(path, count_lines=dialect.file_format == "csv" and dialect.native_utf8 and not is_gzip(path))
-    job = _Job(
-        store=store,
-        path=path,
-        dialect=dialect,
-        mapping=loaded,
-        batch_id=uuid.uuid4().hex,
-        strict=strict,
-        dry_run=dry_run,
-        report=report,
-        digest=digest,
-    )
-    if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
-        return job.already_imported(previous)
-    if not dry_run:
-        delete_orphan_lines(store)
-    outcome = job.run()
+    with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
+        workdir = Path(tmp)
+        dialect = dialect or detect_dialect(path, workdir=workdir)
+        if not dialect.header:
+            raise IngestError(file=path.name, problem="the file is empty (no header line)")
+        count_lines = dialect.file_format == "csv" and dialect.native_utf8 and not is_gzip(path)
+        digest = _Digest(path, count_lines=count_lines)
+        job = _Job(
+            store=store,
+            path=path,
+            dialect=dialect,
+            mapping=loaded,
+            batch_id=uuid.uuid4().hex,
+            strict=strict,
+            dry_run=dry_run,
+            report=report,
+            digest=digest,
+            workdir=workdir,
+        )
+        if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
+            return job.already_imported(previous)
+        if not dry_run:
+            delete_orphan_lines(store)
+        outcome = job.run()
     if outcome.previous is not None:
         return job.already_imported(outcome.previous)
     report(1.0, "done")
@@ -322,7 +337,6 @@ class _Names:
 
     def __init__(self, batch_id: str) -> None:
         self.stage = f"kampass_stage_{batch_id}"
-        self.source = f"kampass_source_{batch_id}"
         self.numbered = f"kampass_numbered_{batch_id}"
         self.lines = f"kampass_lines_{batch_id}"
         self.skips = f"kampass_skips_{batch_id}"
@@ -330,7 +344,7 @@ class _Names:
         self.scan = f"kampass_scan_{batch_id}"
 
     def drop_all(self, con: Any) -> None:
-        for view in (self.lines, self.numbered, self.source):
+        for view in (self.lines, self.numbered):
             with suppress(duckdb.Error):
                 con.execute(f"DROP VIEW IF EXISTS {view}")
         for table in (self.skips, self.rejects, self.scan, self.stage):
@@ -340,7 +354,7 @@ class _Names:
 
 @dataclass
 class _Job:
-    """One import run (see the module docstring for the two ways it goes)."""
+    """One import run: stage, collect rejects, write (see the module docstring)."""
 
     store: AnalyticsStore
     path: Path
@@ -351,6 +365,7 @@ class _Job:
     dry_run: bool
     report: Progress
     digest: _Digest
+    workdir: Path
 
     def previous_batch(self) -> str | None:
         """The batch that imported this very file before, if any."""
@@ -377,11 +392,8 @@ class _Job:
 
     def run(self) -> _Outcome:
         names = _Names(self.batch_id)
-        with (
-            tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp,
-            _staging_connection(self.store) as (con, shared),
-            utf8_source(self.path, self.dialect, Path(tmp)) as (source, transcoded_blanks),
-        ):
+        source, transcoded_blanks = readable_source(self.path, self.dialect, self.workdir)
+        with _staging_connection(self.store) as (con, shared):
             try:
                 plan = plan_stage(
                     read_csv=read_csv_sql(
@@ -406,14 +418,14 @@ class _Job:
                         return []  # not counted (gzip), or every line accounted for
                     return scan_blank_lines(self.path)
 
-                return self._staged(con, shared, names, plan, blank_lines)
+                return self._import(con, shared, names, plan, blank_lines)
             finally:
                 names.drop_all(con)
 
-    def _staged(
+    def _import(
         self, con: Any, shared: bool, names: _Names, plan: StagePlan, blank_lines: Callable[[int], list[int]]
     ) -> _Outcome:
-        """Stage in a temporary table, then one INSERT of the good lines (dry runs, other stores)."""
+        """Stage in a temporary table, collect the rejects, then one INSERT of the good lines."""
         try:
             con.execute(f"CREATE TEMP TABLE {names.stage} AS {plan.select_sql}")
         except duckdb.Error as exc:
@@ -430,10 +442,10 @@ class _Job:
         rejects.sort(key=lambda r: r.row)
         categories, customers = _summary(con, f"{names.stage} WHERE bad IS NULL")
         good = sum(categories.values())
+        if (previous := self.previous_batch()) is not None:  # large files are fingerprinted meanwhile
+            return _Outcome(good, rejects, customers, categories, written=False, previous=previous)
         if self.dry_run or (self.strict and rejects):
             return _Outcome(good, rejects, customers, categories, written=False)
-        if (previous := self.previous_batch()) is not None:
-            return _Outcome(good, rejects, customers, categories, written=False, previous=previous)
         self.report(0.8, "writing")
         lines = (
             f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
@@ -521,9 +533,12 @@ def _without_fsst(con: Any) -> Iterator[None]:
     stores them as small or smaller, and not analysing FSST makes the write about 10 % faster.
     The setting is global to the database instance, so it is restored right after.
     """
-    before = _setting(con, "disabled_compression_methods")
+    try:
+        before = _setting(con, "disabled_compression_methods")
+    except duckdb.Error:  # a DuckDB without this setting
+        before = None
     methods = [m for m in str(before or "").split(",") if m.strip()]
-    if "fsst" in (m.strip().lower() for m in methods):
+    if before is None or "fsst" in (m.strip().lower() for m in methods):
         yield
         return
     con.execute(f"SET disabled_compression_methods = {quote_literal(','.join([*methods, 'fsst']))}")
