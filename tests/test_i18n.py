@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-LOCALE = Path(__file__).resolve().parents[1] / "src" / "kampass" / "locale" / "de" / "LC_MESSAGES"
+SRC = Path(__file__).resolve().parents[1] / "src" / "kampass"
+LOCALE = SRC / "locale" / "de" / "LC_MESSAGES"
+# each Django app may keep its own catalogue next to its code (``<app>/locale``)
+CATALOGUES = sorted(SRC.glob("**/locale/de/LC_MESSAGES/django.po"))
 
 
 def _po_entries(text: str) -> list[dict[str, str]]:
@@ -35,19 +38,24 @@ def _po_entries(text: str) -> list[dict[str, str]]:
     return entries
 
 
-def test_every_message_is_translated_and_not_fuzzy():
-    entries = [e for e in _po_entries((LOCALE / "django.po").read_text()) if e.get("msgid")]
-    assert len(entries) > 250
+def test_the_main_catalogue_is_substantial():
+    assert len([e for e in _po_entries((LOCALE / "django.po").read_text()) if e.get("msgid")]) > 250
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC)))
+def test_every_message_is_translated_and_not_fuzzy(po):
+    entries = [e for e in _po_entries(po.read_text()) if e.get("msgid")]
     missing = [e["msgid"] for e in entries if not e.get("msgstr")]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e.get("flags", "")]
     assert missing == []
     assert fuzzy == []
 
 
-def test_compiled_catalogue_matches_the_po_file():
-    with (LOCALE / "django.mo").open("rb") as fh:
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC)))
+def test_compiled_catalogue_matches_the_po_file(po):
+    with po.with_suffix(".mo").open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
-    for e in _po_entries((LOCALE / "django.po").read_text()):
+    for e in _po_entries(po.read_text()):
         if not e.get("msgid") or "msgid_plural" in e:
             continue
         msgid = e["msgid"].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")

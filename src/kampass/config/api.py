@@ -28,6 +28,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
+from kampass.pipeline.api import router as pipeline_router
+from kampass.programme.api import router as programme_router
 from kampass.users.services import token_authenticate
 
 
@@ -116,3 +118,5 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 api.add_router("", accounts_router)
 api.add_router("", commercial_router)
+api.add_router("", pipeline_router)
+api.add_router("", programme_router)

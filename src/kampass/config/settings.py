@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "kampass.users",
     "kampass.accounts",
     "kampass.commercial",
+    "kampass.pipeline",
+    "kampass.programme",
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",

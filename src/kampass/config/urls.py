@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("kampass.common.urls")),
     path("accounts/", include("kampass.accounts.urls")),
     path("", include("kampass.commercial.urls")),
+    path("", include("kampass.pipeline.urls")),
+    path("programme/", include("kampass.programme.urls")),
     path("api/v1/", api.urls),
 ]
 

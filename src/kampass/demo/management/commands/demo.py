@@ -41,6 +41,11 @@ class Command(BaseCommand):
         from kampass.demo.transactions import demo_transactions_load
 
         tx = demo_transactions_load(reset=reset)
+        from kampass.pipeline.demo import demo_pipeline_load
+        from kampass.programme.demo import demo_programme_load
+
+        opportunities = demo_pipeline_load(reset=reset)
+        responses = demo_programme_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -53,6 +58,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  invoice lines          {tx.lines} ({tx.customers} customers, {tx.linked} newly linked to accounts)"
         )
+        self.stdout.write(f"  opportunities          {opportunities}")
+        self.stdout.write(f"  assessment responses   {responses}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
