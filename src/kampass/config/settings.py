@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kampass.commercial",
     "kampass.pipeline",
     "kampass.programme",
+    "kampass.organisation",
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",

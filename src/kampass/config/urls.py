@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("kampass.commercial.urls")),
     path("", include("kampass.pipeline.urls")),
     path("programme/", include("kampass.programme.urls")),
+    path("organisation/", include("kampass.organisation.urls")),
     path("api/v1/", api.urls),
 ]
 

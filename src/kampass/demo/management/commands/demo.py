@@ -45,6 +45,9 @@ class Command(BaseCommand):
         from kampass.programme.demo import demo_programme_load
 
         opportunities = demo_pipeline_load(reset=reset)
+        from kampass.organisation.demo import demo_organisation_load
+
+        organisation = demo_organisation_load(reset=reset)
         responses = demo_programme_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
@@ -59,6 +62,7 @@ class Command(BaseCommand):
             f"  invoice lines          {tx.lines} ({tx.customers} customers, {tx.linked} newly linked to accounts)"
         )
         self.stdout.write(f"  opportunities          {opportunities}")
+        self.stdout.write(f"  organisation records   {organisation}")
         self.stdout.write(f"  assessment responses   {responses}")
         password = demo_password()
         self.stdout.write("")

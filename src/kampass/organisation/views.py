@@ -1,0 +1,12 @@
+"""Pages of the organisation context (skeleton; being built for issue 5)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "organisation/overview.html", {})
