@@ -28,9 +28,10 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
+from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.programme.api import router as programme_router
-from kampass.organisation.api import router as organisation_router
+from kampass.roadmap.api import router as roadmap_router
 from kampass.users.services import token_authenticate
 
 
@@ -122,3 +123,4 @@ api.add_router("", commercial_router)
 api.add_router("", pipeline_router)
 api.add_router("", programme_router)
 api.add_router("", organisation_router)
+api.add_router("", roadmap_router)

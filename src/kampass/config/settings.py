@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kampass.pipeline",
     "kampass.programme",
     "kampass.organisation",
+    "kampass.roadmap",
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",

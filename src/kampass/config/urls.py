@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("kampass.accounts.urls")),
     path("", include("kampass.commercial.urls")),
     path("", include("kampass.pipeline.urls")),
+    path("programme/roadmap/", include("kampass.roadmap.urls")),
     path("programme/", include("kampass.programme.urls")),
     path("organisation/", include("kampass.organisation.urls")),
     path("api/v1/", api.urls),

@@ -49,6 +49,9 @@ class Command(BaseCommand):
 
         organisation = demo_organisation_load(reset=reset)
         responses = demo_programme_load(reset=reset)
+        from kampass.roadmap.demo import demo_roadmap_load
+
+        roadmap = demo_roadmap_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -64,6 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  opportunities          {opportunities}")
         self.stdout.write(f"  organisation records   {organisation}")
         self.stdout.write(f"  assessment responses   {responses}")
+        self.stdout.write(f"  roadmap records        {roadmap}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
