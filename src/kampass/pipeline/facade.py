@@ -1,0 +1,65 @@
+"""What other contexts may ask of the pipeline context. Returns plain values and frozen
+dataclasses only; callers never touch the models directly."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kampass.pipeline.models import ACTIVE_RISK_STATUSES, LIKELIHOOD_PROBABILITY, Outcome, Risk
+
+CENT = Decimal("0.01")
+
+
+def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+    """Expected risk cost per account and currency: the sum over the active (open or being
+    mitigated) risks of the account's open and won projects of likelihood probability x cost
+    (likelihood 1..5 -> 0.1, 0.3, 0.5, 0.7, 0.9). Risks of lost projects and risks without a
+    cost do not count. Accounts without such risks are left out."""
+    out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    rows = (
+        Risk.objects.filter(
+            opportunity__account_id__in=list(account_ids),
+            status__in=ACTIVE_RISK_STATUSES,
+            cost__isnull=False,
+        )
+        .exclude(opportunity__outcome=Outcome.LOST)
+        .values_list("opportunity__account_id", "currency", "likelihood", "cost")
+    )
+    for account_id, currency, likelihood, cost in rows:
+        out[account_id][currency] += (LIKELIHOOD_PROBABILITY[likelihood] * cost).quantize(CENT)
+    return {a: dict(by_currency) for a, by_currency in out.items()}
+
+
+def expected_risk_cost(account_ids: Iterable[int]) -> dict[int, tuple[Decimal, str]]:
+    """Expected risk cost per account as (amount, currency) for the Commercialisation figures
+    (see ``expected_risk_costs``). An account whose risks are in several currencies reports the
+    currency with the largest amount; use ``expected_risk_costs`` for all of them."""
+    return {
+        a: max(((amount, currency) for currency, amount in by.items()), key=lambda t: (t[0], t[1]))
+        for a, by in expected_risk_costs(account_ids).items()
+    }
+
+
+@dataclass(frozen=True)
+class OpportunityCounts:
+    open: int
+    won: int
+    lost: int
+
+
+def opportunity_counts(account_ids: Iterable[int]) -> OpportunityCounts:
+    """How many opportunities of these accounts are open, won and lost."""
+    from django.db.models import Count
+
+    from kampass.pipeline.models import Opportunity
+
+    counts = dict(
+        Opportunity.objects.filter(account_id__in=list(account_ids))
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return OpportunityCounts(counts.get(Outcome.OPEN, 0), counts.get(Outcome.WON, 0), counts.get(Outcome.LOST, 0))

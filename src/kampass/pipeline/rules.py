@@ -1,0 +1,39 @@
+"""Who may read and change opportunities, qualification, buying-centre links and risks (django-rules).
+
+* administrator and head of KAM read and edit every opportunity, train the model and import;
+* a key account manager reads and edits the opportunities of the accounts whose team they
+  are on (on the account or one of its ancestors) and sees no others (the same rule as for
+  the commercial figures, see ``kampass.commercial.selectors.visible_account_ids``);
+* controllers and viewers read everything and change nothing.
+
+Object predicates take an ``Opportunity``; risks, qualification and links are checked through
+their opportunity. ``pipeline.add_opportunity`` takes the ``Account``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from kampass.accounts.rules import is_admin, is_head, is_kam, is_on_team, is_reader
+
+
+@rules.predicate
+def on_team_of_opportunity(user: Any, opportunity: Any) -> bool:
+    """True when ``user`` is on the team of the opportunity's account (or of an ancestor)."""
+    return opportunity is not None and is_on_team(user, opportunity.account)
+
+
+editors = is_admin | is_head
+readers_of_all = is_admin | is_head | is_reader
+
+rules.add_perm("pipeline.view_pipeline", rules.is_authenticated)
+rules.add_perm("pipeline.view_opportunity", readers_of_all | on_team_of_opportunity)
+rules.add_perm("pipeline.add_opportunity", editors | (is_kam & is_on_team))
+rules.add_perm("pipeline.change_opportunity", editors | (is_kam & on_team_of_opportunity))
+rules.add_perm("pipeline.delete_opportunity", editors | (is_kam & on_team_of_opportunity))
+rules.add_perm("pipeline.view_model", rules.is_authenticated)
+rules.add_perm("pipeline.train_model", editors)
+rules.add_perm("pipeline.import_opportunities", editors)
+rules.add_perm("pipeline.manage_stages", editors)

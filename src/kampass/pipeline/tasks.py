@@ -1,0 +1,13 @@
+"""Background tasks of the pipeline context (django-tasks, database backend)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_training(job_id: str) -> None:
+    """Run one queued retraining of the win-probability model (see ``services.training_job_run``)."""
+    from kampass.pipeline.services import training_job_run
+
+    training_job_run(job_id)
