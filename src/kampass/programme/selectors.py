@@ -1,0 +1,309 @@
+"""Read operations of the programme context: rounds, questionnaires, results, phase, recommendations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kampass.core import assessment as core_assessment
+from kampass.core.assessment import FieldChange, FieldScore, TensionScore
+from kampass.core.recommender import PhaseProposal, Recommendation, propose_phase, recommend
+from kampass.programme.catalogue import active_catalogue
+from kampass.programme.models import (
+    Answer,
+    AssessmentRound,
+    Function,
+    PhaseDecision,
+    Placement,
+    Respondent,
+    RoundStatus,
+)
+
+
+def round_list(*, status: str = "", q: str = "") -> QuerySet[AssessmentRound]:
+    """Rounds, newest first, with the number of invited and submitted respondents."""
+    qs = AssessmentRound.objects.annotate(
+        invited=Count("respondents", distinct=True),
+        submitted=Count("respondents", filter=Q(respondents__submitted_at__isnull=False), distinct=True),
+    ).order_by("-starts", "-pk")
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs
+
+
+def latest_closed_round() -> AssessmentRound | None:
+    return AssessmentRound.objects.filter(status=RoundStatus.CLOSED).order_by("-closed_at", "-starts", "-pk").first()
+
+
+def previous_closed_round(assessment_round: AssessmentRound) -> AssessmentRound | None:
+    """The closed round before ``assessment_round`` (by start date), for comparison."""
+    qs = AssessmentRound.objects.filter(status=RoundStatus.CLOSED).exclude(pk=assessment_round.pk)
+    qs = qs.filter(
+        Q(starts__lt=assessment_round.starts) | Q(starts=assessment_round.starts, pk__lt=assessment_round.pk)
+    )
+    return qs.order_by("-starts", "-pk").first()
+
+
+def invitations_of(user: Any) -> QuerySet[Respondent]:
+    """The user's own invitations to open rounds (their questionnaires to answer)."""
+    return (
+        Respondent.objects.filter(user_id=user.pk, round__status=RoundStatus.OPEN)
+        .select_related("round")
+        .order_by("-round__starts")
+    )
+
+
+# ---------------------------------------------------------------- questionnaire
+
+
+@dataclass(frozen=True)
+class StatementItem:
+    key: str
+    number: int
+    text: str
+    anchors: dict[int, str]
+    rating: int | None
+    answered: bool
+
+
+@dataclass(frozen=True)
+class FieldSection:
+    field: str
+    perspective: str
+    name: str
+    perspective_label: str
+    meaning: str
+    statements: list[StatementItem]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for s in self.statements if s.answered)
+
+    @property
+    def total(self) -> int:
+        return len(self.statements)
+
+    @property
+    def anchor(self) -> str:
+        return f"f-{self.field}-{self.perspective}"
+
+
+@dataclass(frozen=True)
+class TensionItem:
+    key: str
+    number: int
+    left: str
+    right: str
+    left_dangers: str
+    right_dangers: str
+    current: int | None
+    target: int | None
+
+    @property
+    def complete(self) -> bool:
+        return self.current is not None and self.target is not None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    respondent: Respondent
+    sections: list[FieldSection]
+    tensions: list[TensionItem]
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def placed(self) -> int:
+        return sum(1 for t in self.tensions if t.complete)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total and self.placed == len(self.tensions)
+
+    @property
+    def percent(self) -> int:
+        total = self.total + len(self.tensions)
+        return round(100 * (self.answered + self.placed) / total) if total else 0
+
+
+def perspective_label(perspective: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return str({"corporate": _("Corporate KAM"), "operative": _("Operative KAM")}.get(perspective, perspective))
+
+
+def questionnaire(*, respondent: Respondent, lang: str) -> Questionnaire:
+    """The statements grouped by field and perspective with the respondent's saved answers."""
+    catalogue = active_catalogue()
+    ratings = dict(respondent.answers.values_list("statement", "rating"))
+    sections: list[FieldSection] = []
+    number = 0
+    for f in catalogue.fields:
+        for perspective in ("corporate", "operative"):
+            items = []
+            for s in catalogue.statements_of(f.key, perspective):
+                number += 1
+                items.append(
+                    StatementItem(
+                        key=s.key,
+                        number=number,
+                        text=s.text.get(lang),
+                        anchors={k: v.get(lang) for k, v in sorted(s.anchors.items())},
+                        rating=ratings.get(s.key),
+                        answered=s.key in ratings,
+                    )
+                )
+            meaning = getattr(f, perspective).get(lang)
+            sections.append(
+                FieldSection(f.key, perspective, f.name.get(lang), perspective_label(perspective), meaning, items)
+            )
+    places = {p.tension_field: p for p in respondent.placements.all()}
+    tensions = []
+    for t in catalogue.tension_fields:
+        p = places.get(t.key)
+        tensions.append(
+            TensionItem(
+                t.key,
+                t.number,
+                t.left.get(lang),
+                t.right.get(lang),
+                t.left_dangers.get(lang),
+                t.right_dangers.get(lang),
+                p.current if p else None,
+                p.target if p else None,
+            )
+        )
+    return Questionnaire(respondent, sections, tensions)
+
+
+# ---------------------------------------------------------------- results
+
+
+def round_answers(assessment_round: AssessmentRound) -> list[core_assessment.Answer]:
+    """The answers of the round's submitted respondents, as the core scores them."""
+    rows = Answer.objects.filter(
+        respondent__round=assessment_round, respondent__submitted_at__isnull=False
+    ).values_list("respondent_id", "respondent__function", "statement", "rating")
+    return [core_assessment.Answer(str(rid), fn, st, rating) for rid, fn, st, rating in rows]
+
+
+def round_placements(assessment_round: AssessmentRound) -> list[core_assessment.Placement]:
+    """The complete placements of the round's submitted respondents."""
+    rows = Placement.objects.filter(
+        respondent__round=assessment_round,
+        respondent__submitted_at__isnull=False,
+        current__isnull=False,
+        target__isnull=False,
+    ).values_list("respondent_id", "respondent__function", "tension_field", "current", "target")
+    return [core_assessment.Placement(str(rid), fn, key, cur, tgt) for rid, fn, key, cur, tgt in rows]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    round: AssessmentRound
+    fields: list[FieldScore]
+    tensions: list[TensionScore]
+    previous: AssessmentRound | None
+    changes: list[FieldChange]
+    invited: int
+    submitted: int
+    groups: list[tuple[str, str, int]]  # function key, label, submitted respondents
+
+    def score(self, field: str, perspective: str) -> FieldScore | None:
+        return next((s for s in self.fields if s.field == field and s.perspective == perspective), None)
+
+    def change(self, field: str, perspective: str) -> FieldChange | None:
+        return next((c for c in self.changes if c.field == field and c.perspective == perspective), None)
+
+
+def round_results(*, assessment_round: AssessmentRound) -> RoundResults:
+    """Maturity per field and perspective, the tension profile, and the change since the previous closed round."""
+    catalogue = active_catalogue()
+    fields = core_assessment.score_fields(catalogue, round_answers(assessment_round))
+    tensions = core_assessment.tension_profile(catalogue, round_placements(assessment_round))
+    previous = previous_closed_round(assessment_round)
+    changes: list[FieldChange] = []
+    if previous is not None:
+        before = core_assessment.score_fields(catalogue, round_answers(previous))
+        changes = core_assessment.compare_rounds(before, fields)
+    counts = dict(
+        assessment_round.respondents.filter(submitted_at__isnull=False)
+        .values("function")
+        .annotate(n=Count("id"))
+        .values_list("function", "n")
+    )
+    groups = [(value, str(label), counts[value]) for value, label in Function.choices if counts.get(value)]
+    return RoundResults(
+        round=assessment_round,
+        fields=fields,
+        tensions=tensions,
+        previous=previous,
+        changes=changes,
+        invited=assessment_round.respondents.count(),
+        submitted=sum(counts.values()),
+        groups=groups,
+    )
+
+
+# ---------------------------------------------------------------- phase and recommendations
+
+
+@dataclass(frozen=True)
+class ProgrammeAssessment:
+    """What the recommender makes of a closed round and the facts: the phase and the ranked logics."""
+
+    round: AssessmentRound
+    fields: list[FieldScore]
+    tensions: list[TensionScore]
+    signals: dict[str, float | None]
+    proposal: PhaseProposal
+    decision: PhaseDecision | None
+    phase: str  # the confirmed phase, else the proposed one
+    recommendations: list[Recommendation]
+
+
+def phase_decision_for(assessment_round: AssessmentRound | None) -> PhaseDecision | None:
+    """The latest phase confirmation made on ``assessment_round`` (else the latest one at all)."""
+    qs = PhaseDecision.objects.select_related("decided_by")
+    if assessment_round is not None:
+        found = qs.filter(round=assessment_round).order_by("-decided_at", "-pk").first()
+        if found is not None:
+            return found
+    return qs.order_by("-decided_at", "-pk").first() if assessment_round is None else None
+
+
+def phase_history() -> QuerySet[PhaseDecision]:
+    return PhaseDecision.objects.select_related("decided_by", "round").order_by("-decided_at", "-pk")
+
+
+def programme_assessment(
+    *, assessment_round: AssessmentRound | None = None, signals: dict[str, float | None] | None = None
+) -> ProgrammeAssessment | None:
+    """Phase proposal and recommendations for ``assessment_round`` (default: the latest closed round).
+
+    ``None`` when there is no closed round. ``signals`` default to ``facade.current_signals()``.
+    """
+    from kampass.programme.facade import current_signals
+
+    r = assessment_round or latest_closed_round()
+    if r is None:
+        return None
+    catalogue = active_catalogue()
+    fields = core_assessment.score_fields(catalogue, round_answers(r))
+    tensions = core_assessment.tension_profile(catalogue, round_placements(r))
+    sig = dict(current_signals() if signals is None else signals)
+    proposal = propose_phase(catalogue, fields, sig)
+    decision = phase_decision_for(r)
+    phase = decision.phase if decision is not None else proposal.phase
+    recs = recommend(catalogue, fields, tensions, sig, phase)
+    return ProgrammeAssessment(r, fields, tensions, sig, proposal, decision, phase, recs)

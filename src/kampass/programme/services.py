@@ -1,0 +1,421 @@
+"""Write operations of the programme context.
+
+Every function is one transaction, takes keyword arguments only, checks the actor's permission
+itself (so the UI, the API and the CLI enforce the same rules) and validates before it writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kampass.common.permissions import authorize
+from kampass.core.concept import PHASES, TENSION_MAX, TENSION_MIN
+from kampass.programme.catalogue import active_catalogue
+from kampass.programme.models import (
+    DEFAULT_MIN_RESPONDENTS,
+    Answer,
+    AssessmentRound,
+    Function,
+    PhaseDecision,
+    Placement,
+    RecommendationAcceptance,
+    Respondent,
+    RoundStatus,
+)
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
+
+
+def _lock(assessment_round: AssessmentRound) -> AssessmentRound:
+    return AssessmentRound.objects.select_for_update().get(pk=assessment_round.pk)
+
+
+# ---------------------------------------------------------------- rounds
+
+
+@transaction.atomic
+def round_create(
+    *,
+    actor: Any,
+    title: str,
+    starts: dt.date,
+    ends: dt.date | None = None,
+    min_respondents: int = DEFAULT_MIN_RESPONDENTS,
+    description: str = "",
+) -> AssessmentRound:
+    """Prepare a new assessment round (status draft) on the current catalogue version."""
+    authorize(actor, "programme.manage_round")
+    r = AssessmentRound(
+        title=title.strip(),
+        description=description,
+        starts=starts,
+        ends=ends,
+        min_respondents=min_respondents,
+        catalogue_version=active_catalogue().version,
+        created_by=actor if _is_user(actor) else None,
+    )
+    r.full_clean()
+    r.save()
+    return r
+
+
+@transaction.atomic
+def round_update(*, actor: Any, assessment_round: AssessmentRound, **changes: Any) -> AssessmentRound:
+    """Change title, description, dates or the minimum of respondents of a round not yet closed."""
+    authorize(actor, "programme.manage_round")
+    r = _lock(assessment_round)
+    if r.status == RoundStatus.CLOSED:
+        raise ValidationError(_("A closed round cannot be changed."))
+    allowed = {"title", "description", "starts", "ends", "min_respondents"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    for key, value in changes.items():
+        setattr(r, key, value.strip() if key == "title" else value)
+    r.full_clean()
+    r.save()
+    return r
+
+
+@transaction.atomic
+def round_open(*, actor: Any, assessment_round: AssessmentRound) -> AssessmentRound:
+    """Open a draft round for answers (it needs at least one invited respondent)."""
+    authorize(actor, "programme.manage_round")
+    r = _lock(assessment_round)
+    if r.status != RoundStatus.DRAFT:
+        raise ValidationError(_("Only a draft round can be opened; this one is %(status)s.") % _status(r))
+    if not r.respondents.exists():
+        raise ValidationError(_("Invite at least one respondent before opening the round."))
+    r.status = RoundStatus.OPEN
+    r.save(update_fields=["status"])
+    return r
+
+
+def _status(r: AssessmentRound) -> dict[str, str]:
+    return {"status": str(r.get_status_display()).lower()}
+
+
+@transaction.atomic
+def round_close(*, actor: Any, assessment_round: AssessmentRound) -> AssessmentRound:
+    """Close an open round; refused while fewer respondents than ``min_respondents`` have submitted.
+
+    Drafts of respondents who never submitted stay stored but do not count in the results.
+    """
+    authorize(actor, "programme.manage_round")
+    r = _lock(assessment_round)
+    if r.status != RoundStatus.OPEN:
+        raise ValidationError(_("Only an open round can be closed; this one is %(status)s.") % _status(r))
+    invited = r.respondents.count()
+    submitted = r.respondents.filter(submitted_at__isnull=False).count()
+    if submitted < r.min_respondents:
+        raise ValidationError(
+            ngettext(
+                "The round cannot be closed: %(submitted)d of %(invited)d invited respondents has submitted, "
+                "but at least %(minimum)d are needed.",
+                "The round cannot be closed: %(submitted)d of %(invited)d invited respondents have submitted, "
+                "but at least %(minimum)d are needed.",
+                submitted,
+            )
+            % {"submitted": submitted, "invited": invited, "minimum": r.min_respondents},
+            code="too_few_respondents",
+        )
+    r.status = RoundStatus.CLOSED
+    r.closed_at = timezone.now()
+    r.save(update_fields=["status", "closed_at"])
+    return r
+
+
+@transaction.atomic
+def round_delete(*, actor: Any, assessment_round: AssessmentRound) -> None:
+    """Delete a draft round (with its invitations); open and closed rounds are kept."""
+    authorize(actor, "programme.manage_round")
+    r = _lock(assessment_round)
+    if r.status != RoundStatus.DRAFT:
+        raise ValidationError(_("Only a draft round can be deleted."))
+    r.delete()
+
+
+# ---------------------------------------------------------------- respondents
+
+
+@transaction.atomic
+def respondent_add(
+    *,
+    actor: Any,
+    assessment_round: AssessmentRound,
+    function: str,
+    user: Any = None,
+    name: str = "",
+    email: str = "",
+) -> Respondent:
+    """Invite a kampass user or a named external person to a round that is not closed."""
+    authorize(actor, "programme.manage_round")
+    r = _lock(assessment_round)
+    if r.status == RoundStatus.CLOSED:
+        raise ValidationError(_("Nobody can be invited to a closed round."))
+    name = name.strip()
+    if user is None and not name:
+        raise ValidationError({"name": _("Choose a user or enter the name of an external respondent.")})
+    if user is not None and r.respondents.filter(user=user).exists():
+        raise ValidationError({"user": _("%(user)s is already invited to this round.") % {"user": user}})
+    if function not in Function.values:
+        raise ValidationError({"function": _("Unknown function “%(value)s”.") % {"value": function}})
+    respondent = Respondent(round=r, user=user, name=name, email=email.strip(), function=function)
+    respondent.token = Respondent.new_token()
+    respondent.full_clean()
+    respondent.save()
+    return respondent
+
+
+@transaction.atomic
+def respondent_remove(*, actor: Any, respondent: Respondent) -> None:
+    """Withdraw an invitation (with its draft answers); not possible once the round is closed."""
+    authorize(actor, "programme.manage_round")
+    r = _lock(respondent.round)
+    if r.status == RoundStatus.CLOSED:
+        raise ValidationError(_("Respondents of a closed round cannot be removed."))
+    respondent.delete()
+
+
+def _editable(actor: Any, respondent: Respondent) -> Respondent:
+    authorize(actor, "programme.answer", respondent)
+    resp = Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
+    if resp.round.status != RoundStatus.OPEN:
+        raise ValidationError(_("The round is not open for answers."))
+    if resp.submitted_at is not None:
+        raise ValidationError(_("This questionnaire has been submitted; its answers can no longer be changed."))
+    return resp
+
+
+@transaction.atomic
+def answer_save(*, actor: Any, respondent: Respondent, statement: str, rating: int | None) -> Answer:
+    """Save (or change) the draft answer to one statement: a rating 1..5, or ``None`` for "don't know"."""
+    resp = _editable(actor, respondent)
+    catalogue = active_catalogue()
+    try:
+        catalogue.statement(statement)
+    except KeyError:
+        raise ValidationError({"statement": _("Unknown statement “%(key)s”.") % {"key": statement}}) from None
+    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5):
+        raise ValidationError(
+            {
+                "rating": _("A rating must be a whole number from 1 to 5 (or “don't know”), not “%(value)s”.")
+                % {"value": rating}
+            }
+        )
+    answer, _created = Answer.objects.update_or_create(
+        respondent=resp, statement=statement, defaults={"rating": rating}
+    )
+    return answer
+
+
+@transaction.atomic
+def answer_clear(*, actor: Any, respondent: Respondent, statement: str) -> None:
+    """Remove the draft answer to one statement (it counts as unanswered again)."""
+    resp = _editable(actor, respondent)
+    Answer.objects.filter(respondent=resp, statement=statement).delete()
+
+
+def _check_position(name: str, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not TENSION_MIN <= value <= TENSION_MAX:
+        raise ValidationError(
+            {
+                name: _("A position must be a whole number from %(low)d to %(high)d, not “%(value)s”.")
+                % {"low": TENSION_MIN, "high": TENSION_MAX, "value": value}
+            }
+        )
+
+
+@transaction.atomic
+def placement_save(
+    *, actor: Any, respondent: Respondent, tension_field: str, current: int | None, target: int | None
+) -> Placement:
+    """Save the draft placement on one tension field (-3 left pole .. +3 right pole), now and as target.
+
+    Either position may be ``None`` while the questionnaire is a draft.
+    """
+    resp = _editable(actor, respondent)
+    try:
+        active_catalogue().tension_field(tension_field)
+    except KeyError:
+        raise ValidationError(
+            {"tension_field": _("Unknown tension field “%(key)s”.") % {"key": tension_field}}
+        ) from None
+    _check_position("current", current)
+    _check_position("target", target)
+    placement, _created = Placement.objects.update_or_create(
+        respondent=resp, tension_field=tension_field, defaults={"current": current, "target": target}
+    )
+    return placement
+
+
+def missing_items(respondent: Respondent) -> tuple[list[str], list[str]]:
+    """Statements without an answer and tension fields without both positions, in catalogue order."""
+    catalogue = active_catalogue()
+    answered = set(respondent.answers.values_list("statement", flat=True))
+    placed = set(
+        respondent.placements.filter(current__isnull=False, target__isnull=False).values_list(
+            "tension_field", flat=True
+        )
+    )
+    statements = [s.key for s in catalogue.statements if s.key not in answered]
+    tensions = [t.key for t in catalogue.tension_fields if t.key not in placed]
+    return statements, tensions
+
+
+@transaction.atomic
+def respondent_submit(*, actor: Any, respondent: Respondent, unanswered_as_dont_know: bool = False) -> Respondent:
+    """Hand in a questionnaire.
+
+    Every tension field needs both positions. Every statement needs an answer; with
+    ``unanswered_as_dont_know`` the statements still open are recorded as "don't know" (the
+    respondent says so explicitly), otherwise they are refused with their number.
+    """
+    resp = _editable(actor, respondent)
+    statements, tensions = missing_items(resp)
+    errors: dict[str, list[str]] = {}
+    if tensions:
+        errors["placements"] = [
+            ngettext(
+                "%(count)d tension field still needs a position now and a target.",
+                "%(count)d tension fields still need a position now and a target.",
+                len(tensions),
+            )
+            % {"count": len(tensions)}
+        ]
+    if statements and not unanswered_as_dont_know:
+        errors["answers"] = [
+            ngettext(
+                "%(count)d statement is not answered yet. Answer it, or submit with the open statements "
+                "recorded as “don't know”.",
+                "%(count)d statements are not answered yet. Answer them, or submit with the open statements "
+                "recorded as “don't know”.",
+                len(statements),
+            )
+            % {"count": len(statements)}
+        ]
+    if errors:
+        raise ValidationError(errors, code="incomplete")
+    Answer.objects.bulk_create([Answer(respondent=resp, statement=key, rating=None) for key in statements])
+    resp.submitted_at = timezone.now()
+    resp.save(update_fields=["submitted_at"])
+    return resp
+
+
+@transaction.atomic
+def respondent_reopen(*, actor: Any, respondent: Respondent) -> Respondent:
+    """Turn a submitted questionnaire of an open round back into a draft (administrator, head of KAM)."""
+    authorize(actor, "programme.manage_round")
+    resp = Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
+    if resp.round.status != RoundStatus.OPEN:
+        raise ValidationError(_("The round is not open for answers."))
+    resp.submitted_at = None
+    resp.save(update_fields=["submitted_at"])
+    return resp
+
+
+# ---------------------------------------------------------------- phase and recommendations
+
+
+@transaction.atomic
+def phase_confirm(
+    *, actor: Any, phase: str, note: str = "", assessment_round: AssessmentRound | None = None
+) -> PhaseDecision:
+    """Confirm the programme's phase. Choosing a phase other than the proposed one needs a note."""
+    authorize(actor, "programme.confirm_phase")
+    from kampass.programme.selectors import programme_assessment
+
+    if phase not in PHASES:
+        raise ValidationError({"phase": _("Unknown phase “%(value)s”.") % {"value": phase}})
+    if assessment_round is not None and assessment_round.status != RoundStatus.CLOSED:
+        raise ValidationError(_("The phase can be confirmed only on a closed round."))
+    assessment = programme_assessment(assessment_round=assessment_round)
+    proposed = assessment.proposal.phase if assessment and assessment.proposal else ""
+    note = note.strip()
+    if proposed and phase != proposed and not note:
+        raise ValidationError(
+            {
+                "note": _("Say why you choose “%(phase)s” instead of the proposed “%(proposed)s”.")
+                % {"phase": phase, "proposed": proposed}
+            }
+        )
+    reasons = [
+        {"rule": r.rule, "text": {"en": r.text.en, "de": r.text.de}, "inputs": dict(r.inputs)}
+        for r in (assessment.proposal.reasons if assessment and assessment.proposal else ())
+    ]
+    decision = PhaseDecision(
+        round=assessment.round if assessment else assessment_round,
+        proposed_phase=proposed,
+        phase=phase,
+        note=note,
+        reasons=reasons,
+        decided_by=actor if _is_user(actor) else None,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def recommendations_accept(
+    *, actor: Any, assessment_round: AssessmentRound, logics: Sequence[str] | None = None
+) -> RecommendationAcceptance:
+    """Accept all recommended logics of a closed round, or a selection, and turn them into roadmap
+    initiatives (through the roadmap's facade; idempotent per round and logic there)."""
+    authorize(actor, "programme.accept_recommendations")
+    from kampass.programme.selectors import programme_assessment
+    from kampass.roadmap import facade as roadmap_facade
+
+    if assessment_round.status != RoundStatus.CLOSED:
+        raise ValidationError(_("Recommendations can be accepted only from a closed round."))
+    assessment = programme_assessment(assessment_round=assessment_round)
+    if assessment is None:
+        raise ValidationError(_("This round has no answers to recommend from."))
+    recs = {r.logic: r for r in assessment.recommendations}
+    chosen = list(recs) if logics is None else list(dict.fromkeys(logics))
+    unknown = [key for key in chosen if key not in recs]
+    if unknown:
+        raise ValidationError({"logics": _("Not recommended in this round: %(keys)s.") % {"keys": ", ".join(unknown)}})
+    if not chosen:
+        raise ValidationError({"logics": _("Choose at least one logic to accept.")})
+    lang = (getattr(actor, "language", "") or "en") if _is_user(actor) else "en"
+    catalogue = active_catalogue()
+    proposals = [
+        roadmap_facade.InitiativeProposal(
+            logic=key,
+            rank=recs[key].rank,
+            title=catalogue.logic(key).name.get(lang),
+            guardrail_key=recs[key].guardrail.key,
+            guardrail_threshold=recs[key].guardrail.threshold,
+            guardrail_direction=recs[key].guardrail.direction,
+            timing=recs[key].timing,
+        )
+        for key in sorted(chosen, key=lambda k: recs[k].rank)
+    ]
+    ids = roadmap_facade.initiatives_from_recommendations(
+        actor=actor, round_id=assessment_round.pk, proposals=proposals
+    )
+    acceptance = RecommendationAcceptance(
+        round=assessment_round,
+        phase=assessment.phase,
+        logics=[p.logic for p in proposals],
+        recommendations=[
+            {"logic": r.logic, "rank": r.rank, "timing": r.timing, "score": r.score} for r in assessment.recommendations
+        ],
+        initiative_ids=list(ids),
+        accepted_by=actor if _is_user(actor) else None,
+    )
+    acceptance.save()
+    return acceptance
