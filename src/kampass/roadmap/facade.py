@@ -1,0 +1,130 @@
+"""What other contexts may ask of the roadmap context (the contract with the programme app).
+
+Returns frozen dataclasses only; callers never touch the models directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InitiativeProposal:
+    """An accepted recommendation to be put on the roadmap."""
+
+    logic: str
+    rank: int
+    title: str
+    guardrail_key: str
+    guardrail_threshold: float
+    guardrail_direction: str
+    timing: str
+
+
+@dataclass(frozen=True)
+class InitiativeRef:
+    id: int
+    logic: str
+    title: str
+    owner: str | None
+    starts: dt.date | None
+    ends: dt.date | None
+    status: str
+    accounts: int
+
+
+@dataclass(frozen=True)
+class GuardrailStatus:
+    initiative_id: int
+    logic: str
+    key: str
+    value: float | None
+    threshold: float
+    direction: str
+    warning: bool
+    measured_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RoadmapSummary:
+    initiatives: list[InitiativeRef]
+    guardrails: list[GuardrailStatus]
+    topics_active: int
+    topics_limit: int
+    topics_over_limit: bool
+
+
+def initiatives_from_recommendations(
+    *, actor: Any, round_id: int | None, proposals: Sequence[InitiativeProposal]
+) -> list[int]:
+    """Create one planned initiative per proposal (idempotent per round and logic); returns their ids.
+
+    Only the head of KAM or an administrator may do this.
+    """
+    from kampass.roadmap.services import initiatives_from_recommendations as create
+
+    return create(actor=actor, round_id=round_id, proposals=proposals)
+
+
+def programme_signals() -> dict[str, float | None]:
+    """The roadmap's facts for the recommender.
+
+    * ``active_topics``: number of active improvement topics;
+    * ``topic_completion_rate``: done / (done + abandoned + active), ``None`` when that is zero;
+    * ``initiatives_with_owner_share``: share of the open initiatives (planned, active, paused)
+      with an owner, ``None`` without open initiatives.
+    """
+    from kampass.roadmap.selectors import initiatives_with_owner_share, topic_stats
+
+    stats = topic_stats()
+    return {
+        "active_topics": float(stats.active),
+        "topic_completion_rate": stats.completion_rate,
+        "initiatives_with_owner_share": initiatives_with_owner_share(),
+    }
+
+
+def roadmap_summary() -> RoadmapSummary:
+    """All initiatives, the latest guardrail reading of every active one, and the topic limit."""
+    from kampass.roadmap.models import InitiativeStatus
+    from kampass.roadmap.selectors import InitiativeFilters, initiative_list, topic_stats
+
+    initiatives = initiative_list(filters=InitiativeFilters(sort="start"))
+    refs = [
+        InitiativeRef(
+            id=i.pk,
+            logic=i.logic,
+            title=i.title,
+            owner=str(i.owner) if i.owner_id else None,
+            starts=i.starts,
+            ends=i.ends,
+            status=i.status,
+            accounts=i.account_count,  # type: ignore[attr-defined]
+        )
+        for i in initiatives
+    ]
+    guardrails = [
+        GuardrailStatus(
+            initiative_id=i.pk,
+            logic=i.logic,
+            key=i.guardrail_key,
+            value=i.reading.value,  # type: ignore[attr-defined]
+            threshold=i.guardrail_threshold,
+            direction=i.guardrail_direction,
+            warning=i.reading.warning,  # type: ignore[attr-defined]
+            measured_at=i.reading.measured_at,  # type: ignore[attr-defined]
+        )
+        for i in initiatives
+        if i.status == InitiativeStatus.ACTIVE
+    ]
+    stats = topic_stats()
+    return RoadmapSummary(
+        initiatives=refs,
+        guardrails=guardrails,
+        topics_active=stats.active,
+        topics_limit=stats.limit,
+        topics_over_limit=stats.over_limit,
+    )

@@ -1,0 +1,252 @@
+"""Read operations of the roadmap context: initiatives with their latest guardrail reading, topics, counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
+
+from kampass.roadmap.guardrails import is_warning
+from kampass.roadmap.models import (
+    OPEN_INITIATIVE_STATUSES,
+    GuardrailMeasurement,
+    Initiative,
+    InitiativeStatus,
+    Quadrant,
+    RoadmapSettings,
+    Topic,
+    TopicStatus,
+    quadrant_of,
+)
+
+INITIATIVE_SORTS = {
+    "start": "starts",
+    "end": "ends",
+    "title": Lower("title"),
+    "logic": "logic",
+    "status": "status",
+    "owner": Lower("owner__last_name"),
+}
+
+TOPIC_SORTS = {
+    "priority": None,  # quadrant, then impact high to low, then effort low to high
+    "title": Lower("title"),
+    "field": "field",
+    "impact": "impact",
+    "effort": "effort",
+    "status": "status",
+    "owner": Lower("owner__last_name"),
+}
+
+
+@dataclass(frozen=True)
+class InitiativeFilters:
+    q: str = ""
+    logic: str = ""
+    status: str = ""
+    owner: int | None = None
+    warning: bool = False
+    sort: str = "start"
+    descending: bool = False
+
+
+def _latest(field: str) -> Subquery:
+    latest = GuardrailMeasurement.objects.filter(initiative=OuterRef("pk")).order_by("-measured_at", "-pk")
+    return Subquery(latest.values(field)[:1])
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The latest reading of an initiative's guardrail metric, judged against its current threshold.
+
+    A reading of another metric (the guardrail was changed since) does not count."""
+
+    value: float | None
+    measured_at: Any
+    warning: bool
+
+
+def reading_of(initiative: Initiative) -> Reading:
+    """The latest guardrail reading of ``initiative`` (uses the annotations of :func:`initiative_list` if present)."""
+    if hasattr(initiative, "last_key"):
+        key, value, when = initiative.last_key, initiative.last_value, initiative.last_measured_at
+    else:
+        last = initiative.measurements.order_by("-measured_at", "-pk").first()
+        key, value, when = (last.key, last.value, last.measured_at) if last else (None, None, None)
+    if value is None or key != initiative.guardrail_key:
+        return Reading(None, None, False)
+    warning = is_warning(value, initiative.guardrail_threshold, initiative.guardrail_direction)
+    return Reading(value, when, warning and initiative.status == InitiativeStatus.ACTIVE)
+
+
+def initiative_list(*, filters: InitiativeFilters | None = None) -> list[Initiative]:
+    """Initiatives matching ``filters``, each with ``reading`` (its latest guardrail reading)
+    and ``account_count`` (the number of key accounts involved).
+
+    ``filters.warning`` keeps the active initiatives whose latest reading is beyond the threshold."""
+    filters = filters or InitiativeFilters()
+    qs = Initiative.objects.select_related("owner").annotate(
+        last_key=_latest("key"),
+        last_value=_latest("value"),
+        last_measured_at=_latest("measured_at"),
+        account_count=Count("accounts", distinct=True),
+    )
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    if filters.logic:
+        qs = qs.filter(logic=filters.logic)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    order = INITIATIVE_SORTS.get(filters.sort, INITIATIVE_SORTS["start"])
+    expr = F(order) if isinstance(order, str) else order
+    expr = expr.desc(nulls_last=True) if filters.descending else expr.asc(nulls_last=True)
+    items = list(qs.order_by(expr, "logic", "pk"))
+    for item in items:
+        item.reading = reading_of(item)  # type: ignore[attr-defined]
+    if filters.warning:
+        items = [i for i in items if i.reading.warning]  # type: ignore[attr-defined]
+    return items
+
+
+def initiative_measurements(initiative: Initiative) -> list[GuardrailMeasurement]:
+    """The guardrail readings of one initiative, oldest first."""
+    return list(initiative.measurements.order_by("measured_at", "pk"))
+
+
+def guardrail_warnings() -> list[Initiative]:
+    """Active initiatives whose latest guardrail reading is beyond the threshold."""
+    return initiative_list(filters=InitiativeFilters(warning=True, sort="logic"))
+
+
+def topic_limit() -> int:
+    row = RoadmapSettings.objects.filter(pk=1).first()
+    return row.topic_limit if row else RoadmapSettings._meta.get_field("topic_limit").default
+
+
+@dataclass(frozen=True)
+class TopicFilters:
+    q: str = ""
+    field: str = ""
+    status: str = ""
+    quadrant: str = ""
+    owner: int | None = None
+    joint: bool = False
+    sort: str = "priority"
+    descending: bool = False
+
+
+def topic_list(*, filters: TopicFilters | None = None) -> list[Topic]:
+    """Topics matching ``filters``; by default in priority order: quick wins, major projects,
+    fill-ins, thankless tasks, and within each the highest impact and lowest effort first."""
+    filters = filters or TopicFilters()
+    qs = Topic.objects.select_related("owner", "account")
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    if filters.field:
+        qs = qs.filter(field=filters.field)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.joint:
+        qs = qs.filter(account__isnull=False)
+    order = TOPIC_SORTS.get(filters.sort)
+    if order is None:
+        topics = sorted(qs, key=priority_key)
+        if filters.descending:
+            topics.reverse()
+    else:
+        prefix = "-" if filters.descending else ""
+        topics = list(
+            qs.order_by(order.desc() if filters.descending else order.asc(), "pk")
+            if not isinstance(order, str)
+            else qs.order_by(prefix + order, "pk")
+        )
+    if filters.quadrant:
+        topics = [t for t in topics if t.quadrant == filters.quadrant]
+    return topics
+
+
+QUADRANT_ORDER = [Quadrant.QUICK_WIN, Quadrant.MAJOR_PROJECT, Quadrant.FILL_IN, Quadrant.THANKLESS]
+
+
+def priority_key(topic: Topic) -> tuple[int, int, int, str, int]:
+    """Sort key of a topic's priority: quadrant, impact (high first), effort (low first), title."""
+    return (
+        QUADRANT_ORDER.index(quadrant_of(topic.impact, topic.effort)),
+        -topic.impact,
+        topic.effort,
+        topic.title.lower(),
+        topic.pk or 0,
+    )
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    """Counts behind the topic limit and the completion rate."""
+
+    total: int
+    proposed: int
+    active: int
+    done: int
+    abandoned: int
+    limit: int
+
+    @property
+    def over_limit(self) -> bool:
+        return self.active > self.limit
+
+    @property
+    def at_limit(self) -> bool:
+        return self.active >= self.limit
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Done / (done + abandoned + active); ``None`` when that is zero."""
+        denominator = self.done + self.abandoned + self.active
+        return self.done / denominator if denominator else None
+
+
+def topic_stats() -> TopicStats:
+    counts = dict(Topic.objects.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    return TopicStats(
+        total=sum(counts.values()),
+        proposed=counts.get(TopicStatus.PROPOSED, 0),
+        active=counts.get(TopicStatus.ACTIVE, 0),
+        done=counts.get(TopicStatus.DONE, 0),
+        abandoned=counts.get(TopicStatus.ABANDONED, 0),
+        limit=topic_limit(),
+    )
+
+
+def initiatives_with_owner_share() -> float | None:
+    """Share of the open initiatives (planned, active, paused) that have an owner; ``None`` without any."""
+    open_qs = Initiative.objects.filter(status__in=[s.value for s in OPEN_INITIATIVE_STATUSES])
+    total = open_qs.count()
+    if not total:
+        return None
+    return open_qs.filter(owner__isnull=False).count() / total
+
+
+def owner_choices() -> list[Any]:
+    """Users who may own initiatives and topics (everyone active but viewers and controllers first out)."""
+    from kampass.users.models import Role, User
+
+    return list(
+        User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.HEAD, Role.KAM]).order_by(
+            "last_name", "first_name", "username"
+        )
+    )
+
+
+def key_account_choices(*, user: Any) -> QuerySet[Any]:
+    """Key and strategic accounts, for the pickers (read through the accounts selectors)."""
+    from kampass.accounts.selectors import AccountFilters, account_list
+
+    return account_list(user=user, filters=AccountFilters(sort="name")).filter(
+        kam_status__in=["key_account", "strategic"]
+    )
