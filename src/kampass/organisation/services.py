@@ -1,0 +1,365 @@
+"""Write operations of the organisation context.
+
+Every function is one transaction, takes keyword arguments only, checks the
+actor's permission itself (see ``rules.py``: the UI, the API and the CLI enforce
+the same rules) and validates before it writes: on any error nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kampass.common.permissions import authorize
+from kampass.organisation.models import (
+    OPEN_STATUSES,
+    ActionStatus,
+    BilingualCatalogueEntry,
+    BlockedCause,
+    Competence,
+    CompetenceRating,
+    CompetenceTarget,
+    DevelopmentAction,
+    FunctionRole,
+    ProcessActivity,
+    ProfileRole,
+    RaciAssignment,
+    RaciCode,
+    StructureSettings,
+)
+
+C = TypeVar("C", bound=BilingualCatalogueEntry)
+
+CATALOGUE_FIELDS = ("key", "name_en", "name_de", "description_en", "description_de", "order", "active")
+ACTION_FIELDS = (
+    "person",
+    "title",
+    "competence",
+    "due_date",
+    "status",
+    "owner",
+    "blocked",
+    "blocked_cause",
+    "blocked_note",
+    "notes",
+)
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
+
+
+def _save(obj: models.Model, actor: Any) -> None:
+    """Validate and save ``obj``, recording ``actor`` in its change history."""
+    obj.full_clean()
+    if _is_user(actor):
+        obj._history_user = actor  # type: ignore[attr-defined]
+    obj.save()
+
+
+def _delete(obj: models.Model, actor: Any) -> None:
+    if _is_user(actor):
+        obj._history_user = actor  # type: ignore[attr-defined]
+    obj.delete()
+
+
+# ---------------------------------------------------------------- editable catalogues
+
+
+def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: Any) -> C:
+    unknown = set(changes) - set(CATALOGUE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(entry, field, value.strip() if isinstance(value, str) else value)
+    if not entry.name_en:
+        raise ValidationError({"name_en": _("Give the name in English.")})
+    if not entry.key:
+        entry.key = slugify(entry.name_en)[:60] or "entry"
+    entry.key = entry.key.lower()
+    if model.objects.filter(key=entry.key).exclude(pk=entry.pk).exists():
+        raise ValidationError(
+            {"key": _("The key “%(key)s” is taken; choose another one.") % {"key": entry.key}},
+        )
+    if model.objects.filter(name_en__iexact=entry.name_en).exclude(pk=entry.pk).exists():
+        raise ValidationError({"name_en": _("“%(name)s” exists already.") % {"name": entry.name_en}})
+    _save(entry, actor)
+    return entry
+
+
+@transaction.atomic
+def activity_create(*, actor: Any, name_en: str, **fields: Any) -> ProcessActivity:
+    """Add an activity to the KAM process (head of KAM, administrator)."""
+    authorize(actor, "organisation.change_structure")
+    return _catalogue_save(ProcessActivity, ProcessActivity(), {"name_en": name_en, **fields}, actor)
+
+
+@transaction.atomic
+def activity_update(*, actor: Any, activity: ProcessActivity, **changes: Any) -> ProcessActivity:
+    """Rename, re-order, describe or (de)activate an activity."""
+    authorize(actor, "organisation.change_structure")
+    return _catalogue_save(ProcessActivity, activity, changes, actor)
+
+
+@transaction.atomic
+def activity_delete(*, actor: Any, activity: ProcessActivity) -> None:
+    """Delete an activity together with its row of the function diagram."""
+    authorize(actor, "organisation.change_structure")
+    for cell in activity.assignments.all():
+        _delete(cell, actor)
+    _delete(activity, actor)
+
+
+@transaction.atomic
+def role_create(*, actor: Any, name_en: str, **fields: Any) -> FunctionRole:
+    """Add a role (column) to the function diagram."""
+    authorize(actor, "organisation.change_structure")
+    return _catalogue_save(FunctionRole, FunctionRole(), {"name_en": name_en, **fields}, actor)
+
+
+@transaction.atomic
+def role_update(*, actor: Any, role: FunctionRole, **changes: Any) -> FunctionRole:
+    authorize(actor, "organisation.change_structure")
+    return _catalogue_save(FunctionRole, role, changes, actor)
+
+
+@transaction.atomic
+def role_delete(*, actor: Any, role: FunctionRole) -> None:
+    """Delete a role together with its column of the function diagram."""
+    authorize(actor, "organisation.change_structure")
+    for cell in role.assignments.all():
+        _delete(cell, actor)
+    _delete(role, actor)
+
+
+@transaction.atomic
+def competence_create(*, actor: Any, name_en: str, **fields: Any) -> Competence:
+    """Add a competence to the competence model (head of KAM, administrator)."""
+    authorize(actor, "organisation.change_competences")
+    return _catalogue_save(Competence, Competence(), {"name_en": name_en, **fields}, actor)
+
+
+@transaction.atomic
+def competence_update(*, actor: Any, competence: Competence, **changes: Any) -> Competence:
+    authorize(actor, "organisation.change_competences")
+    return _catalogue_save(Competence, competence, changes, actor)
+
+
+@transaction.atomic
+def competence_delete(*, actor: Any, competence: Competence) -> None:
+    """Delete a competence nobody has been rated on yet (otherwise deactivate it)."""
+    authorize(actor, "organisation.change_competences")
+    if competence.ratings.exists():
+        raise ValidationError(
+            _("People have been rated on “%(name)s”; deactivate it instead of deleting it.")
+            % {"name": competence.label}
+        )
+    for target in competence.targets.all():
+        _delete(target, actor)
+    _delete(competence, actor)
+
+
+# ---------------------------------------------------------------- function diagram
+
+
+@transaction.atomic
+def raci_set(*, actor: Any, activity: ProcessActivity, role: FunctionRole, code: str) -> RaciAssignment | None:
+    """Set one cell of the function diagram to R, A, AR, C or I; an empty ``code`` clears the cell.
+
+    Returns the cell, or ``None`` when it was cleared.
+    """
+    authorize(actor, "organisation.change_structure")
+    code = (code or "").strip().upper()
+    if code == "RA":
+        code = RaciCode.ACCOUNTABLE_RESPONSIBLE
+    if code and code not in RaciCode.values:
+        raise ValidationError(
+            {"code": _("“%(code)s” is not a RACI code; use R, A, AR, C, I or nothing.") % {"code": code}}
+        )
+    cell = RaciAssignment.objects.select_for_update().filter(activity=activity, role=role).first()
+    if not code:
+        if cell is not None:
+            _delete(cell, actor)
+        return None
+    if cell is None:
+        cell = RaciAssignment(activity=activity, role=role)
+    elif cell.code == code:
+        return cell
+    cell.code = code
+    _save(cell, actor)
+    return cell
+
+
+@transaction.atomic
+def structure_settings_update(*, actor: Any, max_accounts_per_kam: int) -> StructureSettings:
+    """Change the workload threshold (accounts per key account manager)."""
+    authorize(actor, "organisation.change_structure")
+    current = StructureSettings.objects.select_for_update().order_by("pk").first() or StructureSettings()
+    current.max_accounts_per_kam = max_accounts_per_kam
+    _save(current, actor)
+    return current
+
+
+# ---------------------------------------------------------------- targets and ratings
+
+
+def _check_level(value: int | None, field: str) -> None:
+    if value is not None and not 1 <= value <= 5:
+        raise ValidationError({field: _("Use a level from 1 to 5.")})
+
+
+def _check_profile_person(person: Any, field: str = "person") -> None:
+    if person is None or getattr(person, "role", None) not in ProfileRole.values:
+        raise ValidationError({field: _("Only key account managers and heads of KAM have a competence profile.")})
+
+
+@transaction.atomic
+def target_set(
+    *, actor: Any, competence: Competence, level: int | None, role: str = "", person: Any = None
+) -> CompetenceTarget | None:
+    """Set the target level of a competence for a role (``role``) or one person (``person``).
+
+    ``level`` ``None`` removes the target (a person then falls back to their role's target).
+    """
+    authorize(actor, "organisation.set_targets")
+    if bool(role) == (person is not None):
+        raise ValidationError(_("Set a target either for a role or for one person."))
+    if role and role not in ProfileRole.values:
+        raise ValidationError({"role": _("Targets are set for key account managers or heads of KAM.")})
+    if person is not None:
+        _check_profile_person(person)
+    _check_level(level, "level")
+    lookup = {"competence": competence, "role": role, "user": person}
+    target = CompetenceTarget.objects.select_for_update().filter(**lookup).first()
+    if level is None:
+        if target is not None:
+            _delete(target, actor)
+        return None
+    target = target or CompetenceTarget(**lookup)
+    target.level = level
+    _save(target, actor)
+    return target
+
+
+def _rating(person: Any, competence: Competence) -> CompetenceRating:
+    rating = CompetenceRating.objects.select_for_update().filter(user=person, competence=competence).first()
+    return rating or CompetenceRating(user=person, competence=competence)
+
+
+@transaction.atomic
+def rating_set(
+    *, actor: Any, person: Any, competence: Competence, level: int | None, note: str | None = None
+) -> CompetenceRating:
+    """Record the agreed rating (1-5, ``None`` to clear) of ``person`` on a competence (head of KAM, administrator)."""
+    authorize(actor, "organisation.rate_profile", person)
+    _check_profile_person(person)
+    _check_level(level, "level")
+    rating = _rating(person, competence)
+    rating.level = level
+    if note is not None:
+        rating.note = note.strip()
+    rating.rated_by = actor if _is_user(actor) else None
+    _save(rating, actor)
+    return rating
+
+
+@transaction.atomic
+def self_rating_set(*, actor: Any, competence: Competence, self_level: int | None) -> CompetenceRating:
+    """Propose one's own rating on a competence (key account managers and heads of KAM, own profile only)."""
+    authorize(actor, "organisation.self_rate", actor)
+    _check_level(self_level, "self_level")
+    rating = _rating(actor, competence)
+    rating.self_level = self_level
+    _save(rating, actor)
+    return rating
+
+
+# ---------------------------------------------------------------- development actions
+
+
+def _validate_action(action: DevelopmentAction) -> None:
+    _check_profile_person(action.person if action.person_id else None)
+    action.title = (action.title or "").strip()
+    if not action.title:
+        raise ValidationError({"title": _("Give the action a title.")})
+    if action.blocked:
+        if action.status not in OPEN_STATUSES:
+            raise ValidationError(
+                {
+                    "blocked": _(
+                        "Only open actions can be blocked; a done or cancelled action is not waiting for anything."
+                    )
+                }
+            )
+        if action.blocked_cause not in BlockedCause.values:
+            raise ValidationError(
+                {"blocked_cause": _("Say what blocks the action: structure, process, resources or management.")}
+            )
+    else:
+        action.blocked_cause = ""
+        action.blocked_note = ""
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor: Any,
+    person: Any,
+    title: str,
+    competence: Competence | None = None,
+    due_date: dt.date | None = None,
+    status: str = ActionStatus.PLANNED,
+    owner: Any = None,
+    blocked: bool = False,
+    blocked_cause: str = "",
+    blocked_note: str = "",
+    notes: str = "",
+) -> DevelopmentAction:
+    """Plan a development action for ``person`` (a key account manager plans their own ones)."""
+    authorize(actor, "organisation.add_action", person)
+    action = DevelopmentAction(
+        person=person,
+        title=title,
+        competence=competence,
+        due_date=due_date,
+        status=status,
+        owner=owner,
+        blocked=blocked,
+        blocked_cause=blocked_cause or "",
+        blocked_note=(blocked_note or "").strip(),
+        notes=(notes or "").strip(),
+    )
+    _validate_action(action)
+    _save(action, actor)
+    return action
+
+
+@transaction.atomic
+def action_update(*, actor: Any, action: DevelopmentAction, **changes: Any) -> DevelopmentAction:
+    """Change a development action; only head of KAM and administrators move it to another person."""
+    authorize(actor, "organisation.change_action", action)
+    unknown = set(changes) - set(ACTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown action fields: {sorted(unknown)}")
+    action = DevelopmentAction.objects.select_for_update().get(pk=action.pk)
+    if "person" in changes and changes["person"] is not None and changes["person"].pk != action.person_id:
+        authorize(actor, "organisation.change_structure")  # managers only
+        authorize(actor, "organisation.add_action", changes["person"])
+    for field, value in changes.items():
+        if field in ("blocked_cause",) and value is None:
+            value = ""
+        setattr(action, field, value.strip() if isinstance(value, str) and field != "blocked_cause" else value)
+    _validate_action(action)
+    _save(action, actor)
+    return action
+
+
+@transaction.atomic
+def action_delete(*, actor: Any, action: DevelopmentAction) -> None:
+    authorize(actor, "organisation.delete_action", action)
+    _delete(action, actor)
