@@ -1,0 +1,45 @@
+"""Factories for the pipeline tests. Opportunities are created through the service (it records
+the first stage and the outcome), so the factory calls ``opportunity_create``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from kampass.accounts.models import Account
+from kampass.accounts.tests.factories import AccountFactory, UserFactory
+from kampass.pipeline.models import Opportunity, Stage
+from kampass.pipeline.services import default_stage_set, opportunity_create
+from kampass.users.models import Role, User
+
+
+def admin_actor() -> User:
+    return User.objects.filter(role=Role.ADMIN).first() or UserFactory(role=Role.ADMIN, username="pipeline-admin")
+
+
+def stage(name: str) -> Stage:
+    """A stage of the default sales process by name."""
+    return default_stage_set().stages.get(name=name)
+
+
+def make_opportunity(
+    *,
+    account: Account | None = None,
+    name: str = "Line retrofit",
+    amount: Decimal | int | str = Decimal("100000"),
+    stage_name: str | None = None,
+    actor: Any = None,
+    **fields: Any,
+) -> Opportunity:
+    fields.setdefault("expected_close_date", dt.date(2030, 3, 31))
+    if stage_name == "Closed Lost":
+        fields.setdefault("reason", "Price")
+    return opportunity_create(
+        actor=actor or admin_actor(),
+        account=account or AccountFactory(),
+        name=name,
+        amount=amount,
+        stage=stage(stage_name) if stage_name else None,
+        **fields,
+    )
