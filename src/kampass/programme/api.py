@@ -1,7 +1,574 @@
-"""JSON API of the programme context: catalogue, assessments, recommendations and roadmap."""
+"""JSON API of the programme context: assessment rounds, respondents, answers, results, phase,
+recommendations and the programme report.
+
+The same permissions as the UI: administrators and the head of KAM manage rounds, confirm the
+phase and accept recommendations; every invited user answers their own questionnaire; everybody
+reads the results of closed rounds. ``GET /programme/report`` returns the document of
+``kampass programme report --json``.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.permissions import authorize
+from kampass.programme import selectors, services
+from kampass.programme.catalogue import current_lang
+from kampass.programme.models import (
+    DEFAULT_MIN_RESPONDENTS,
+    AssessmentRound,
+    Function,
+    PhaseDecision,
+    Respondent,
+    RoundStatus,
+)
+from kampass.users.models import User
 
 router = Router(tags=["programme"])
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _round(request: HttpRequest, round_id: int) -> AssessmentRound:
+    """A round the user may see: managers every round, others closed rounds and rounds they are invited to."""
+    r = get_object_or_404(AssessmentRound, pk=round_id)
+    actor = _actor(request)
+    if not (
+        actor.has_perm("programme.manage_round")
+        or r.status == RoundStatus.CLOSED
+        or r.respondents.filter(user_id=actor.pk).exists()
+    ):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return r
+
+
+def _respondent(request: HttpRequest, respondent_id: int) -> Respondent:
+    resp = get_object_or_404(Respondent.objects.select_related("round", "user"), pk=respondent_id)
+    authorize(_actor(request), "programme.answer", resp)
+    return resp
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class RoundIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+    starts: dt.date
+    ends: dt.date | None = None
+    min_respondents: int = Field(DEFAULT_MIN_RESPONDENTS, description="Submitted respondents needed to close.")
+
+
+class RoundOut(Schema):
+    id: int
+    title: str
+    description: str
+    starts: dt.date
+    ends: dt.date | None
+    status: str = Field(json_schema_extra={"enum": RoundStatus.values})
+    min_respondents: int
+    catalogue_version: str
+    invited: int
+    submitted: int
+    closed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_invited(obj: AssessmentRound) -> int:
+        return getattr(obj, "invited", None) or obj.respondents.count()
+
+    @staticmethod
+    def resolve_submitted(obj: AssessmentRound) -> int:
+        found = getattr(obj, "submitted", None)
+        return found if found is not None else obj.respondents.filter(submitted_at__isnull=False).count()
+
+
+class RoundPageOut(Schema):
+    items: list[RoundOut]
+    count: int
+
+
+class RoundFilterIn(Schema):
+    status: str = Field("", json_schema_extra={"enum": ["", *RoundStatus.values]})
+    q: str = ""
+
+
+class RespondentIn(Schema):
+    function: str = Field(..., json_schema_extra={"enum": Function.values})
+    user_id: int | None = Field(None, description="A kampass user; else give the name of an external person.")
+    name: str = ""
+    email: str = ""
+
+
+class RespondentOut(Schema):
+    id: int
+    round_id: int
+    user_id: int | None
+    name: str
+    function: str
+    submitted_at: dt.datetime | None
+    answered: int
+    placed: int
+
+    @staticmethod
+    def resolve_name(obj: Respondent) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_answered(obj: Respondent) -> int:
+        return obj.answers.count()
+
+    @staticmethod
+    def resolve_placed(obj: Respondent) -> int:
+        return obj.placements.filter(current__isnull=False, target__isnull=False).count()
+
+
+class RespondentPageOut(Schema):
+    items: list[RespondentOut]
+    count: int
+
+
+class AnswerIn(Schema):
+    rating: int | None = Field(..., description="1..5, or null for “don't know”.")
+
+
+class AnswerOut(Schema):
+    statement: str
+    rating: int | None
+    dont_know: bool
+
+
+class PlacementIn(Schema):
+    current: int | None = Field(None, description="-3 (left pole) .. +3 (right pole); null = not yet.")
+    target: int | None = Field(None, description="-3 .. +3; null = not yet.")
+
+
+class PlacementOut(Schema):
+    tension_field: str
+    current: int | None
+    target: int | None
+
+
+class QuestionnaireOut(Schema):
+    respondent: RespondentOut
+    answers: list[AnswerOut]
+    placements: list[PlacementOut]
+    missing_statements: list[str]
+    missing_tension_fields: list[str]
+
+
+class SubmitIn(Schema):
+    unanswered_as_dont_know: bool = Field(False, description="Record open statements as “don't know”.")
+
+
+class FieldScoreOut(Schema):
+    field: str
+    perspective: str
+    mean: float | None
+    spread: float | None
+    answers: int
+    dont_know: int
+    disagreement: bool
+    delta: float | None = Field(None, description="Change of the mean since the previous closed round.")
+
+
+class TensionScoreOut(Schema):
+    key: str
+    current: float | None
+    target: float | None
+    by_group: dict[str, list[float]]
+    warnings: list[str]
+
+
+class ResultsOut(Schema):
+    round_id: int
+    invited: int
+    submitted: int
+    previous_round_id: int | None
+    fields: list[FieldScoreOut]
+    tension_fields: list[TensionScoreOut]
+
+
+class PhaseIn(Schema):
+    phase: str
+    note: str = ""
+    round_id: int | None = Field(None, description="Default: the latest closed round.")
+
+
+class PhaseDecisionOut(Schema):
+    id: int
+    round_id: int | None
+    proposed_phase: str
+    phase: str
+    note: str
+    decided_by_id: int | None
+    decided_at: dt.datetime
+
+
+class PhaseOut(Schema):
+    current_phase: str | None
+    proposed_phase: str | None
+    round_id: int | None
+    history: list[PhaseDecisionOut]
+
+
+class ReasonOut(Schema):
+    rule: str
+    text: str
+    inputs: dict[str, float | None]
+
+
+class GuardrailOut(Schema):
+    key: str
+    name: str
+    unit: str
+    direction: str
+    threshold: float
+    value: float | None
+    warning: bool
+
+
+class RecommendationOut(Schema):
+    logic: str
+    name: str
+    rank: int
+    timing: str
+    combine_with: list[str]
+    after: list[str]
+    score: float
+    reasons: list[ReasonOut]
+    benefits: str
+    dangers: str
+    guardrail: GuardrailOut
+
+
+class RecommendationsOut(Schema):
+    round_id: int
+    phase: str
+    proposed_phase: str
+    items: list[RecommendationOut]
+    count: int
+
+
+class AcceptIn(Schema):
+    round_id: int | None = Field(None, description="Default: the latest closed round.")
+    logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
+
+
+class AcceptOut(Schema):
+    id: int
+    round_id: int
+    logics: list[str]
+    initiative_ids: list[int]
+
+
+class ReportIn(Schema):
+    lang: str = Field("", json_schema_extra={"enum": ["", "en", "de"]}, description="Default: the user's language.")
+    round_id: int | None = Field(None, description="Default: the latest closed round.")
+
+
+# ---------------------------------------------------------------- rounds
+
+
+@router.get("/programme/rounds", response={200: RoundPageOut, **ERRORS})
+def round_list(request: HttpRequest, filters: Query[RoundFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    """Assessment rounds, newest first (managers: all; others: closed rounds and those they are invited to)."""
+    actor = _actor(request)
+    qs = selectors.round_list(status=filters.status if filters.status in RoundStatus.values else "", q=filters.q)
+    if not actor.has_perm("programme.manage_round"):
+        qs = qs.filter(Q(status=RoundStatus.CLOSED) | Q(respondents__user_id=actor.pk)).distinct()
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+@router.post("/programme/rounds", response={201: RoundOut, **ERRORS})
+def round_create(request: HttpRequest, payload: RoundIn) -> Status[Any]:
+    """Prepare a round (draft); invite respondents, then open it."""
+    r = services.round_create(actor=_actor(request), **payload.dict())
+    return Status(201, r)
+
+
+@router.get("/programme/rounds/{round_id}", response={200: RoundOut, **ERRORS})
+def round_detail(request: HttpRequest, round_id: int) -> AssessmentRound:
+    return _round(request, round_id)
+
+
+@router.post("/programme/rounds/{round_id}/open", response={200: RoundOut, **ERRORS})
+def round_open(request: HttpRequest, round_id: int) -> AssessmentRound:
+    """Open a draft round for answers."""
+    r = get_object_or_404(AssessmentRound, pk=round_id)
+    return services.round_open(actor=_actor(request), assessment_round=r)
+
+
+@router.post("/programme/rounds/{round_id}/close", response={200: RoundOut, **ERRORS})
+def round_close(request: HttpRequest, round_id: int) -> AssessmentRound:
+    """Close an open round; 422 while fewer respondents than the minimum have submitted."""
+    r = get_object_or_404(AssessmentRound, pk=round_id)
+    return services.round_close(actor=_actor(request), assessment_round=r)
+
+
+@router.get("/programme/rounds/{round_id}/respondents", response={200: RespondentPageOut, **ERRORS})
+def respondent_list(request: HttpRequest, round_id: int, page: Query[PageIn]) -> dict[str, Any]:
+    """Invited respondents with their progress (managers)."""
+    authorize(_actor(request), "programme.manage_round")
+    r = get_object_or_404(AssessmentRound, pk=round_id)
+    qs = r.respondents.select_related("user").order_by("function", "name", "pk")
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+@router.post("/programme/rounds/{round_id}/respondents", response={201: RespondentOut, **ERRORS})
+def respondent_add(request: HttpRequest, round_id: int, payload: RespondentIn) -> Status[Any]:
+    """Invite a user (``user_id``) or a named external person (``name``)."""
+    r = get_object_or_404(AssessmentRound, pk=round_id)
+    user = None
+    if payload.user_id is not None:
+        user = User.objects.filter(pk=payload.user_id, is_active=True).first()
+        if user is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"user_id": _("There is no active user with id %(id)s.") % {"id": payload.user_id}})
+    resp = services.respondent_add(
+        actor=_actor(request),
+        assessment_round=r,
+        function=payload.function,
+        user=user,
+        name=payload.name,
+        email=payload.email,
+    )
+    return Status(201, resp)
+
+
+# ---------------------------------------------------------------- answering
+
+
+def _questionnaire(resp: Respondent) -> dict[str, Any]:
+    statements, tensions = services.missing_items(resp)
+    return {
+        "respondent": resp,
+        "answers": [
+            {"statement": a.statement, "rating": a.rating, "dont_know": a.rating is None}
+            for a in resp.answers.order_by("statement")
+        ],
+        "placements": list(resp.placements.order_by("tension_field").values("tension_field", "current", "target")),
+        "missing_statements": statements,
+        "missing_tension_fields": tensions,
+    }
+
+
+@router.get("/programme/respondents/{respondent_id}", response={200: QuestionnaireOut, **ERRORS})
+def questionnaire(request: HttpRequest, respondent_id: int) -> dict[str, Any]:
+    """A questionnaire's saved answers and what is still missing (the respondent, or a manager)."""
+    return _questionnaire(_respondent(request, respondent_id))
+
+
+@router.put("/programme/respondents/{respondent_id}/answers/{statement}", response={200: AnswerOut, **ERRORS})
+def answer_save(request: HttpRequest, respondent_id: int, statement: str, payload: AnswerIn) -> dict[str, Any]:
+    """Save a draft answer: ``rating`` 1..5, or null for “don't know”."""
+    resp = get_object_or_404(Respondent, pk=respondent_id)
+    a = services.answer_save(actor=_actor(request), respondent=resp, statement=statement, rating=payload.rating)
+    return {"statement": a.statement, "rating": a.rating, "dont_know": a.rating is None}
+
+
+@router.delete("/programme/respondents/{respondent_id}/answers/{statement}", response={204: None, **ERRORS})
+def answer_clear(request: HttpRequest, respondent_id: int, statement: str) -> Status[Any]:
+    resp = get_object_or_404(Respondent, pk=respondent_id)
+    services.answer_clear(actor=_actor(request), respondent=resp, statement=statement)
+    return Status(204, None)
+
+
+@router.put("/programme/respondents/{respondent_id}/placements/{key}", response={200: PlacementOut, **ERRORS})
+def placement_save(request: HttpRequest, respondent_id: int, key: str, payload: PlacementIn) -> Any:
+    """Save a draft placement on a tension field (now and target, -3..+3)."""
+    resp = get_object_or_404(Respondent, pk=respondent_id)
+    return services.placement_save(
+        actor=_actor(request), respondent=resp, tension_field=key, current=payload.current, target=payload.target
+    )
+
+
+@router.post("/programme/respondents/{respondent_id}/submit", response={200: QuestionnaireOut, **ERRORS})
+def submit(request: HttpRequest, respondent_id: int, payload: SubmitIn) -> dict[str, Any]:
+    """Hand the questionnaire in; 422 naming what is missing."""
+    resp = get_object_or_404(Respondent, pk=respondent_id)
+    resp = services.respondent_submit(
+        actor=_actor(request), respondent=resp, unanswered_as_dont_know=payload.unanswered_as_dont_know
+    )
+    return _questionnaire(resp)
+
+
+# ---------------------------------------------------------------- results, phase, recommendations
+
+
+@router.get("/programme/rounds/{round_id}/results", response={200: ResultsOut, **ERRORS})
+def results(request: HttpRequest, round_id: int) -> dict[str, Any]:
+    """Maturity per field and perspective and the tension profile (closed rounds: everybody)."""
+    r = get_object_or_404(AssessmentRound, pk=round_id)
+    authorize(_actor(request), "programme.view_results", r)
+    res = selectors.round_results(assessment_round=r)
+    return {
+        "round_id": r.pk,
+        "invited": res.invited,
+        "submitted": res.submitted,
+        "previous_round_id": res.previous.pk if res.previous else None,
+        "fields": [
+            {
+                "field": s.field,
+                "perspective": s.perspective,
+                "mean": s.mean,
+                "spread": s.spread,
+                "answers": s.answers,
+                "dont_know": s.dont_know,
+                "disagreement": s.disagreement,
+                "delta": (c.delta if (c := res.change(s.field, s.perspective)) else None),
+            }
+            for s in res.fields
+        ],
+        "tension_fields": [
+            {
+                "key": t.key,
+                "current": t.current,
+                "target": t.target,
+                "by_group": {g: [c, tg] for g, (c, tg) in t.by_group.items()},
+                "warnings": list(t.warnings),
+            }
+            for t in res.tensions
+        ],
+    }
+
+
+def _closed_round(request: HttpRequest, round_id: int | None) -> AssessmentRound:
+    if round_id is None:
+        r = selectors.latest_closed_round()
+        if r is None:
+            from django.http import Http404
+
+            raise Http404
+    else:
+        r = get_object_or_404(AssessmentRound, pk=round_id, status=RoundStatus.CLOSED)
+    authorize(_actor(request), "programme.view_results", r)
+    return r
+
+
+@router.get("/programme/phase", response={200: PhaseOut, **ERRORS})
+def phase(request: HttpRequest) -> dict[str, Any]:
+    """The confirmed phase, the proposal from the latest closed round, and the history of confirmations."""
+    from kampass.programme.facade import current_phase
+
+    pa = selectors.programme_assessment()
+    return {
+        "current_phase": current_phase(),
+        "proposed_phase": pa.proposal.phase if pa else None,
+        "round_id": pa.round.pk if pa else None,
+        "history": list(selectors.phase_history()[:50]),
+    }
+
+
+@router.post("/programme/phase", response={201: PhaseDecisionOut, **ERRORS})
+def phase_confirm(request: HttpRequest, payload: PhaseIn) -> Status[Any]:
+    """Confirm the phase (a note is required when it differs from the proposal)."""
+    authorize(_actor(request), "programme.confirm_phase")
+    r = _closed_round(request, payload.round_id)
+    decision: PhaseDecision = services.phase_confirm(
+        actor=_actor(request), phase=payload.phase, note=payload.note, assessment_round=r
+    )
+    return Status(201, decision)
+
+
+def _reason(x: Any, lang: str) -> dict[str, Any]:
+    return {"rule": x.rule, "text": x.text.get(lang), "inputs": dict(x.inputs)}
+
+
+@router.get("/programme/recommendations", response={200: RecommendationsOut, **ERRORS})
+def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[str, Any]:
+    """The ranked logics with timing, combination, order, reasons and inputs, benefits, dangers, guardrail."""
+    from kampass.programme.catalogue import active_catalogue
+
+    r = _closed_round(request, round_id)
+    pa = selectors.programme_assessment(assessment_round=r)
+    assert pa is not None
+    lang = current_lang()
+    catalogue = active_catalogue()
+    items = [
+        {
+            "logic": rec.logic,
+            "name": catalogue.logic(rec.logic).name.get(lang),
+            "rank": rec.rank,
+            "timing": rec.timing,
+            "combine_with": list(rec.combine_with),
+            "after": list(rec.after),
+            "score": rec.score,
+            "reasons": [_reason(x, lang) for x in rec.reasons],
+            "benefits": rec.benefits.get(lang),
+            "dangers": rec.dangers.get(lang),
+            "guardrail": {
+                "key": rec.guardrail.key,
+                "name": rec.guardrail.name.get(lang),
+                "unit": rec.guardrail.unit,
+                "direction": rec.guardrail.direction,
+                "threshold": rec.guardrail.threshold,
+                "value": pa.signals.get(rec.guardrail.key),
+                "warning": rec.guardrail.breached(pa.signals.get(rec.guardrail.key)),
+            },
+        }
+        for rec in pa.recommendations
+    ]
+    return {"round_id": r.pk, "phase": pa.phase, "proposed_phase": pa.proposal.phase, "items": items,
+            "count": len(items)}  # fmt: skip
+
+
+@router.post("/programme/recommendations/accept", response={201: AcceptOut, **ERRORS})
+def recommendations_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
+    """Accept all recommended logics or a selection: the roadmap gets one initiative per logic."""
+    authorize(_actor(request), "programme.accept_recommendations")
+    r = _closed_round(request, payload.round_id)
+    acceptance = services.recommendations_accept(actor=_actor(request), assessment_round=r, logics=payload.logics)
+    return Status(
+        201,
+        {
+            "id": acceptance.pk,
+            "round_id": r.pk,
+            "logics": acceptance.logics,
+            "initiative_ids": acceptance.initiative_ids,
+        },
+    )
+
+
+# ---------------------------------------------------------------- report
+
+
+def _report_args(request: HttpRequest, params: ReportIn) -> tuple[str, AssessmentRound | None]:
+    lang = params.lang or current_lang()
+    r = _closed_round(request, params.round_id) if params.round_id is not None else None
+    if r is None and (latest := selectors.latest_closed_round()) is not None:
+        authorize(_actor(request), "programme.view_results", latest)
+    return ("de" if lang.startswith("de") else "en"), r
+
+
+@router.get("/programme/report", response={200: dict[str, Any], **ERRORS})
+def report(request: HttpRequest, params: Query[ReportIn]) -> dict[str, Any]:
+    """The programme report (as ``kampass programme report --json``): phase, fields, tension fields,
+    recommendations, with texts in ``lang``."""
+    from kampass.programme.report import report_document
+
+    lang, r = _report_args(request, params)
+    return report_document(lang=lang, assessment_round=r)
+
+
+@router.get("/programme/report.pdf", response={200: None, **ERRORS})
+def report_pdf(request: HttpRequest, params: Query[ReportIn]) -> HttpResponse:
+    """The programme report as PDF (``application/pdf``)."""
+    from kampass.programme.report import report_pdf as render
+
+    lang, r = _report_args(request, params)
+    response = HttpResponse(render(lang=lang, assessment_round=r), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"kampass-programme-report-{lang}.pdf")
+    return response

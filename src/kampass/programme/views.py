@@ -1,12 +1,632 @@
-"""Pages of the programme context (skeleton; being built for issue 5)."""
+"""Pages of the programme context: dashboard, rounds, questionnaire, results, phase and
+recommendations, the PDF report. Thin views over forms, services and selectors."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.pagination import paginate
+from kampass.common.permissions import authorize
+from kampass.programme import selectors, services
+from kampass.programme.catalogue import active_catalogue, current_lang
+from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart
+from kampass.programme.forms import AcceptForm, PhaseForm, RespondentForm, RoundForm
+from kampass.programme.models import AssessmentRound, Function, Respondent, RoundStatus
+from kampass.programme.report import guardrail_text, threshold_text, timing_labels, warning_labels
+
+# ---------------------------------------------------------------- helpers
+
+
+def _group_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Function.choices}
+
+
+def _heat(mean: float | None) -> str:
+    """CSS class of a heatmap cell: h1 (weak) .. h5 (strong), none without ratings."""
+    if mean is None:
+        return "hnone"
+    return f"h{min(5, max(1, round(mean)))}"
+
+
+def _heatmap(results_fields: list[Any], changes: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows of the maturity heatmap: one per field, with the corporate and the operative cell."""
+    catalogue = active_catalogue()
+    lang = current_lang()
+    by = {(s.field, s.perspective): s for s in results_fields}
+    ch = {(c.field, c.perspective): c for c in (changes or [])}
+    rows = []
+    for f in catalogue.fields:
+        cells = []
+        for p in ("corporate", "operative"):
+            s = by.get((f.key, p))
+            cells.append(
+                {"perspective": p, "score": s, "heat": _heat(s.mean if s else None), "change": ch.get((f.key, p))}
+            )
+        rows.append({"key": f.key, "name": f.name.get(lang), "cells": cells})
+    return rows
+
+
+def _tension_rows(tensions: list[Any]) -> list[dict[str, Any]]:
+    catalogue = active_catalogue()
+    lang = current_lang()
+    labels = warning_labels()
+    groups = _group_labels()
+    rows = []
+    for t in tensions:
+        tf = catalogue.tension_field(t.key)
+        rows.append(
+            {
+                "score": t,
+                "number": tf.number,
+                "left": tf.left.get(lang),
+                "right": tf.right.get(lang),
+                "left_dangers": tf.left_dangers.get(lang),
+                "right_dangers": tf.right_dangers.get(lang),
+                "warnings": [labels.get(w, w) for w in t.warnings],
+                "extreme": any(w != "disagreement" for w in t.warnings),
+                "by_group": [(groups.get(g, g), cur, tgt) for g, (cur, tgt) in sorted(t.by_group.items())],
+            }
+        )
+    return rows
+
+
+def _roadmap_summary() -> Any:
+    try:
+        from kampass.roadmap import facade as roadmap_facade
+    except ImportError:
+        return None
+    fn = getattr(roadmap_facade, "roadmap_summary", None)
+    return fn() if fn is not None else None
+
+
+def _organisation_summary() -> list[tuple[str, float | None]]:
+    """The organisation's programme signals with their labels (empty before that context exists)."""
+    from kampass.programme.facade import _facade_signals
+
+    labels = {
+        "kams_appointed": _("Key account managers appointed"),
+        "accounts_per_kam": _("Key accounts per key account manager"),
+        "raci_conflicts": _("Open RACI conflicts"),
+        "blocked_actions_share": _("Share of development actions blocked by the organisation"),
+        "competence_gap": _("Mean competence gap"),
+    }
+    found = _facade_signals("kampass.organisation.facade")
+    return [(str(label), found[key]) for key, label in labels.items() if key in found]
+
+
+def _can(user: Any, perm: str, obj: Any = None) -> bool:
+    return bool(user.has_perm(perm, obj))
+
+
+# ---------------------------------------------------------------- dashboard
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "programme/dashboard.html", {})
+    """Phase, maturity heatmap, tension profile, active logics with guardrails, roadmap timeline."""
+    catalogue = active_catalogue()
+    lang = current_lang()
+    latest = selectors.latest_closed_round()
+    context: dict[str, Any] = {
+        "latest": latest,
+        "invitations": selectors.invitations_of(request.user),
+        "can_manage": _can(request.user, "programme.manage_round"),
+        "open_rounds": AssessmentRound.objects.filter(status=RoundStatus.OPEN).count(),
+        "phases": [(p.key, p.name.get(lang), p.description.get(lang)) for p in catalogue.phases],
+    }
+    pa = selectors.programme_assessment(assessment_round=latest) if latest else None
+    if pa is not None:
+        context.update(
+            pa=pa,
+            phase=catalogue.phase(pa.phase),
+            phase_name=catalogue.phase(pa.phase).name.get(lang),
+            phase_accents=catalogue.phase(pa.phase).accents.get(lang),
+            heatmap=_heatmap(pa.fields),
+            tension_spec=tension_chart(catalogue, pa.tensions, lang=lang, group_labels=_group_labels()),
+            warnings=[r for r in _tension_rows(pa.tensions) if r["warnings"]],
+            top=[(r, catalogue.logic(r.logic).name.get(lang)) for r in pa.recommendations[:3]],
+        )
+    else:
+        from kampass.programme.facade import current_phase
+
+        confirmed = current_phase()
+        if confirmed:
+            context.update(phase=catalogue.phase(confirmed), phase_name=catalogue.phase(confirmed).name.get(lang))
+    summary = _roadmap_summary()
+    if summary is not None:
+        logic_names = {lg.key: lg.name.get(lang) for lg in catalogue.logics}
+        active = [i for i in summary.initiatives if i.status not in ("done", "abandoned", "cancelled")]
+        guardrails = {}
+        for g in summary.guardrails:
+            guardrails.setdefault(g.initiative_id, []).append(g)
+        context.update(
+            roadmap=summary,
+            active_logics=[
+                {
+                    "initiative": i,
+                    "logic_name": logic_names.get(i.logic, i.logic),
+                    "guardrails": guardrails.get(i.id, []),
+                }
+                for i in active
+            ],
+            roadmap_spec=roadmap_chart(summary.initiatives),
+        )
+    context["organisation"] = _organisation_summary()
+    return TemplateResponse(request, "programme/dashboard.html", context)
+
+
+# ---------------------------------------------------------------- rounds
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_list(request: HttpRequest) -> HttpResponse:
+    """All rounds (managers) or the closed ones (everybody else); managers create rounds here."""
+    can_manage = _can(request.user, "programme.manage_round")
+    status = request.GET.get("status", "")
+    status = status if status in RoundStatus.values else ""
+    q = request.GET.get("q", "").strip()
+    qs = selectors.round_list(status=status, q=q)
+    if not can_manage:
+        qs = qs.filter(status=RoundStatus.CLOSED)
+    form = None
+    if can_manage:
+        form = RoundForm(request.POST or None)
+        done = submit_form(
+            request,
+            form,
+            lambda d: services.round_create(actor=request.user, **d),
+            success=_("Assessment round created. Invite the respondents, then open it."),
+            next_url=lambda r: reverse("programme-round", args=[r.pk]),
+        )
+        if done:
+            return done
+    elif request.method == "POST":
+        raise PermissionDenied
+    context = {
+        "page": paginate(request, qs, 20),
+        "form": form,
+        "status": status,
+        "q": q,
+        "statuses": RoundStatus.choices,
+        "can_manage": can_manage,
+    }
+    status_code = form_status(request, form) if form is not None else 200
+    return render_page(request, "programme/round_list.html", context, fragment="programme/_round_table.html",
+                       status=status_code)  # fmt: skip
+
+
+def _round_context(request: HttpRequest, r: AssessmentRound, form: RespondentForm | None) -> dict[str, Any]:
+    respondents = list(r.respondents.select_related("user").order_by("function", "name", "pk"))
+    total = len(active_catalogue().statements) + len(active_catalogue().tension_fields)
+    counts = {}
+    for resp in respondents:
+        answered = resp.answers.count()
+        placed = resp.placements.filter(current__isnull=False, target__isnull=False).count()
+        counts[resp.pk] = round(100 * (answered + placed) / total) if total else 0
+    return {
+        "round": r,
+        "respondents": [(resp, counts[resp.pk]) for resp in respondents],
+        "submitted": sum(1 for resp in respondents if resp.submitted),
+        "form": form,
+        "can_manage": _can(request.user, "programme.manage_round"),
+        "can_results": _can(request.user, "programme.view_results", r),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round: its respondents with their progress; managers invite people, open and close it."""
+    r = get_object_or_404(AssessmentRound, pk=pk)
+    can_manage = _can(request.user, "programme.manage_round")
+    if not can_manage:
+        mine = r.respondents.filter(user_id=request.user.pk).first()
+        if r.status != RoundStatus.CLOSED and mine is None:
+            raise PermissionDenied
+    form = RespondentForm(request.POST or None) if can_manage and r.status != RoundStatus.CLOSED else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        done = submit_form(
+            request,
+            form,
+            lambda d: services.respondent_add(actor=request.user, assessment_round=r, **d),
+            success=_("Respondent invited."),
+            next_url=reverse("programme-round", args=[r.pk]),
+        )
+        if done:
+            return done
+    context = _round_context(request, r, form)
+    return render_page(
+        request, "programme/round_detail.html", context, status=form_status(request, form) if form else 200
+    )
+
+
+@login_required
+@require_POST
+def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Open, close or delete a round; refusals are shown as messages with their reason."""
+    r = get_object_or_404(AssessmentRound, pk=pk)
+    actions = {
+        "open": (services.round_open, _("The round is open: respondents can answer now.")),
+        "close": (services.round_close, _("The round is closed; its results count from now on.")),
+        "delete": (services.round_delete, _("The draft round was deleted.")),
+    }
+    if action not in actions:
+        raise Http404
+    fn, success = actions[action]
+    try:
+        fn(actor=request.user, assessment_round=r)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        if not is_fragment_request(request):
+            context = _round_context(request, r, None)
+            return render_page(request, "programme/round_detail.html", context, status=422)
+        return redirect_to(request, reverse("programme-round", args=[r.pk]))
+    messages.success(request, success)
+    if action == "delete":
+        return redirect_to(request, reverse("programme-rounds"))
+    return redirect_to(request, reverse("programme-round", args=[r.pk]))
+
+
+@login_required
+@require_POST
+def respondent_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Remove an invitation or reopen a submitted questionnaire (managers)."""
+    resp = get_object_or_404(Respondent.objects.select_related("round"), pk=pk)
+    try:
+        if action == "remove":
+            services.respondent_remove(actor=request.user, respondent=resp)
+            messages.success(request, _("Invitation withdrawn."))
+        elif action == "reopen":
+            services.respondent_reopen(actor=request.user, respondent=resp)
+            messages.success(request, _("The questionnaire is a draft again."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    return redirect_to(request, reverse("programme-round", args=[resp.round_id]))
+
+
+# ---------------------------------------------------------------- questionnaire
+
+
+class InvitationActor:
+    """Whoever holds an external respondent's invitation link: may answer that questionnaire only."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    pk = None
+    role = ""
+    language = ""
+
+    def __init__(self, respondent: Respondent) -> None:
+        self.respondent_id = respondent.pk
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return perm == "programme.answer" and isinstance(obj, Respondent) and obj.pk == self.respondent_id
+
+
+def _respondent(request: HttpRequest, pk: int | None, token: str | None) -> tuple[Respondent, Any, str]:
+    """The respondent, the actor answering for them, and the base URL of their questionnaire."""
+    if token is not None:
+        resp = get_object_or_404(Respondent.objects.select_related("round", "user"), token=token, user__isnull=True)
+        if resp.round.status != RoundStatus.OPEN:
+            raise Http404
+        return resp, InvitationActor(resp), reverse("programme-invitation", args=[token])
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    resp = get_object_or_404(Respondent.objects.select_related("round", "user"), pk=pk)
+    authorize(request.user, "programme.answer", resp)
+    return resp, request.user, reverse("programme-questionnaire", args=[resp.pk])
+
+
+def _questionnaire_context(resp: Respondent, base: str, actor: Any) -> dict[str, Any]:
+    q = selectors.questionnaire(respondent=resp, lang=current_lang())
+    return {
+        "q": q,
+        "respondent": resp,
+        "round": resp.round,
+        "base": base,
+        "editable": resp.round.status == RoundStatus.OPEN and not resp.submitted,
+        "on_behalf": getattr(actor, "pk", None) is not None and resp.user_id != actor.pk,
+        "ratings": [1, 2, 3, 4, 5],
+        "positions": [-3, -2, -1, 0, 1, 2, 3],
+        "via_token": isinstance(actor, InvitationActor),
+    }
+
+
+def questionnaire(request: HttpRequest, pk: int | None = None, token: str | None = None) -> HttpResponse:
+    """The questionnaire: one card per statement, then the tension fields; answers autosave."""
+    if token is None and not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    resp, actor, base = _respondent(request, pk, token)
+    return TemplateResponse(request, "programme/questionnaire.html", _questionnaire_context(resp, base, actor))
+
+
+def _parse_int(raw: str | None) -> int | str | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+@require_POST
+def answer(request: HttpRequest, pk: int | None = None, token: str | None = None) -> HttpResponse:
+    """Save one statement's answer (``rating`` 1..5, ``dk`` = don't know, empty = clear); HTMX gets the card."""
+    resp, actor, base = _respondent(request, pk, token)
+    key = request.POST.get("statement", "")
+    raw = request.POST.get("rating", "")
+    error = ""
+    try:
+        if raw == "":
+            services.answer_clear(actor=actor, respondent=resp, statement=key)
+        else:
+            value = None if raw == "dk" else _parse_int(raw)
+            services.answer_save(actor=actor, respondent=resp, statement=key, rating=value)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not is_fragment_request(request):
+        if error:
+            messages.error(request, error)
+        return (
+            redirect_to(request, f"{base}#s-{key}") if not error else _questionnaire_error(request, resp, base, actor)
+        )
+    ctx = _questionnaire_context(resp, base, actor)
+    section = next((s for s in ctx["q"].sections for st in s.statements if st.key == key), None)
+    if section is None:
+        return HttpResponse(error or _("Unknown statement."), status=422)
+    item = next(st for st in section.statements if st.key == key)
+    ctx.update(section=section, s=item, error=error, oob=True)
+    return TemplateResponse(request, "programme/_statement.html", ctx)
+
+
+def _questionnaire_error(request: HttpRequest, resp: Respondent, base: str, actor: Any) -> HttpResponse:
+    return TemplateResponse(
+        request, "programme/questionnaire.html", _questionnaire_context(resp, base, actor), status=422
+    )
+
+
+@require_POST
+def placement(request: HttpRequest, pk: int | None = None, token: str | None = None) -> HttpResponse:
+    """Save the positions on one tension field (``current`` and ``target``, -3..+3; empty = not yet)."""
+    resp, actor, base = _respondent(request, pk, token)
+    key = request.POST.get("tension_field", "")
+    error = ""
+    try:
+        services.placement_save(
+            actor=actor,
+            respondent=resp,
+            tension_field=key,
+            current=_parse_int(request.POST.get("current")),  # type: ignore[arg-type]
+            target=_parse_int(request.POST.get("target")),  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not is_fragment_request(request):
+        if error:
+            messages.error(request, error)
+            return _questionnaire_error(request, resp, base, actor)
+        return redirect_to(request, f"{base}#t-{key}")
+    ctx = _questionnaire_context(resp, base, actor)
+    item = next((t for t in ctx["q"].tensions if t.key == key), None)
+    if item is None:
+        return HttpResponse(error or _("Unknown tension field."), status=422)
+    ctx.update(t=item, error=error, oob=True)
+    return TemplateResponse(request, "programme/_tension.html", ctx)
+
+
+@require_POST
+def submit(request: HttpRequest, pk: int | None = None, token: str | None = None) -> HttpResponse:
+    """Hand the questionnaire in (open statements as "don't know" only when the respondent says so)."""
+    resp, actor, base = _respondent(request, pk, token)
+    try:
+        services.respondent_submit(
+            actor=actor, respondent=resp, unanswered_as_dont_know=request.POST.get("dont_know_rest") == "1"
+        )
+    except ValidationError as exc:
+        ctx = _questionnaire_context(resp, base, actor)
+        ctx["submit_errors"] = exc.messages
+        return render_page(request, "programme/questionnaire.html", ctx, fragment="programme/_submit.html",
+                           status=200 if is_fragment_request(request) else 422)  # fmt: skip
+    messages.success(request, _("Thank you: your answers are submitted."))
+    if token is not None:
+        return redirect_to(request, base)
+    return redirect_to(request, reverse("programme-dashboard"))
+
+
+# ---------------------------------------------------------------- results
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Maturity heatmap with disagreement, tension profile with warnings, comparison with the previous round."""
+    r = get_object_or_404(AssessmentRound, pk=pk)
+    authorize(request.user, "programme.view_results", r)
+    res = selectors.round_results(assessment_round=r)
+    catalogue = active_catalogue()
+    lang = current_lang()
+    context = {
+        "round": r,
+        "res": res,
+        "heatmap": _heatmap(res.fields, res.changes),
+        "tensions": _tension_rows(res.tensions),
+        "tension_spec": tension_chart(catalogue, res.tensions, lang=lang, group_labels=_group_labels()),
+        "maturity_spec": maturity_chart(catalogue, {(s.field, s.perspective): s.mean for s in res.fields}, lang=lang),
+        "can_manage": _can(request.user, "programme.manage_round"),
+    }
+    return TemplateResponse(request, "programme/results.html", context)
+
+
+# ---------------------------------------------------------------- phase and recommendations
+
+
+def _input_rows(inputs: dict[str, float | None]) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in inputs.items():
+        if value is None:
+            shown = "–"
+        elif isinstance(value, float) and not value.is_integer():
+            shown = f"{value:.2f}"
+        else:
+            shown = f"{value:g}"
+        rows.append((key, shown))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendations(request: HttpRequest) -> HttpResponse:
+    """The proposed phase (to confirm) and the recommended logics (to accept), with their reasons."""
+    catalogue = active_catalogue()
+    lang = current_lang()
+    rid = request.GET.get("round") or request.POST.get("round")
+    r = get_object_or_404(AssessmentRound, pk=rid) if rid and str(rid).isdigit() else selectors.latest_closed_round()
+    if r is not None:
+        authorize(request.user, "programme.view_results", r)
+    pa = selectors.programme_assessment(assessment_round=r) if r and r.status == RoundStatus.CLOSED else None
+    phases = [(p.key, p.name.get(lang)) for p in catalogue.phases]
+    can_confirm = _can(request.user, "programme.confirm_phase")
+    can_accept = _can(request.user, "programme.accept_recommendations")
+    phase_form = PhaseForm(
+        request.POST if request.POST.get("form") == "phase" else None,
+        phases=phases,
+        initial={"phase": pa.phase if pa else None},
+    )
+    logic_choices = [
+        (rec.logic, catalogue.logic(rec.logic).name.get(lang)) for rec in (pa.recommendations if pa else [])
+    ]
+    accept_form = AcceptForm(
+        request.POST if request.POST.get("form") == "accept" else None,
+        logics=logic_choices,
+        initial={"logics": [rec.logic for rec in (pa.recommendations if pa else []) if rec.timing == "now"]},
+    )
+    status = 200
+    if request.method == "POST":
+        if pa is None:
+            raise Http404
+        which = request.POST.get("form")
+        if which == "phase":
+            done = submit_form(
+                request,
+                phase_form,
+                lambda d: services.phase_confirm(
+                    actor=request.user, phase=d["phase"], note=d["note"], assessment_round=pa.round
+                ),
+                success=_("Phase confirmed."),
+                next_url=f"{reverse('programme-recommendations')}?round={pa.round.pk}",
+            )
+            if done:
+                return done
+            status = form_status(request, phase_form)
+        elif which == "accept":
+            done = submit_form(
+                request,
+                accept_form,
+                lambda d: services.recommendations_accept(
+                    actor=request.user, assessment_round=pa.round, logics=d["logics"]
+                ),
+                success=_("Accepted: the roadmap now holds an initiative for each accepted logic."),
+                next_url=_roadmap_url(),
+            )
+            if done:
+                return done
+            status = form_status(request, accept_form)
+        else:
+            raise Http404
+    recs = []
+    timings = timing_labels()
+    if pa is not None:
+        for rec in pa.recommendations:
+            logic = catalogue.logic(rec.logic)
+            value = pa.signals.get(rec.guardrail.key)
+            recs.append(
+                {
+                    "rec": rec,
+                    "name": logic.name.get(lang),
+                    "focus": logic.focus.get(lang),
+                    "means": logic.means.get(lang),
+                    "timing": timings.get(rec.timing, rec.timing),
+                    "combine": [catalogue.logic(k).name.get(lang) for k in rec.combine_with],
+                    "after": [catalogue.logic(k).name.get(lang) for k in rec.after],
+                    "reasons": [(x.rule, x.text.get(lang), _input_rows(x.inputs)) for x in rec.reasons],
+                    "benefits": rec.benefits.get(lang),
+                    "dangers": rec.dangers.get(lang),
+                    "guardrail": guardrail_text(rec.guardrail, lang),
+                    "guardrail_value": threshold_text(rec.guardrail, value) if value is not None else None,
+                    "guardrail_breached": rec.guardrail.breached(value),
+                }
+            )
+    context = {
+        "round": r,
+        "pa": pa,
+        "recs": recs,
+        "proposal_name": catalogue.phase(pa.proposal.phase).name.get(lang) if pa else "",
+        "phase_name": catalogue.phase(pa.phase).name.get(lang) if pa else "",
+        "phase_reasons": [(x.rule, x.text.get(lang), _input_rows(x.inputs)) for x in pa.proposal.reasons] if pa else [],
+        "phase_names": dict(phases),
+        "history": selectors.phase_history()[:20],
+        "phase_form": phase_form,
+        "accept_form": accept_form,
+        "can_confirm": can_confirm,
+        "can_accept": can_accept,
+        "acceptances": pa.round.acceptances.select_related("accepted_by")[:10] if pa else [],
+        "signals": _input_rows(pa.signals) if pa else [],
+        "closed_rounds": AssessmentRound.objects.filter(status=RoundStatus.CLOSED).order_by("-starts", "-pk"),
+    }
+    return render_page(request, "programme/recommendations.html", context, status=status)
+
+
+def _roadmap_url() -> str:
+    from django.urls import NoReverseMatch
+
+    for name in ("roadmap-overview", "roadmap", "roadmap-index", "roadmap-list"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return reverse("programme-dashboard")
+
+
+# ---------------------------------------------------------------- report
+
+
+@login_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The programme report as PDF (``?lang=de|en``, ``?round=ID``; default the latest closed round)."""
+    from kampass.programme.report import report_pdf as render
+
+    lang = request.GET.get("lang") or current_lang()
+    lang = "de" if lang.startswith("de") else "en"
+    r = None
+    if rid := request.GET.get("round"):
+        r = get_object_or_404(AssessmentRound, pk=rid if rid.isdigit() else 0, status=RoundStatus.CLOSED)
+    else:
+        r = selectors.latest_closed_round()
+    if r is None:
+        raise Http404(_("There is no closed assessment round to report on."))
+    authorize(request.user, "programme.view_results", r)
+    data = render(lang=lang, assessment_round=r)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"kampass-programme-report-{lang}.pdf")
+    return response
