@@ -34,6 +34,22 @@ LOGICS: tuple[str, ...] = (
 PHASES: tuple[str, ...] = ("install", "build", "professionalise", "focus")
 """The four phases of a KAM programme, in order."""
 
+TENSION_FIELDS: tuple[str, ...] = (
+    "change_approach",
+    "prerequisites",
+    "time_horizon",
+    "scope",
+    "basics_innovation",
+    "decision_style",
+    "regulation",
+    "direction",
+    "integration",
+)
+"""Keys of the nine tension fields, in the concept's order (number 1..9)."""
+
+SIGNAL_UNITS: tuple[str, ...] = ("share", "count", "ratio", "score")
+"""Units of the signals: share 0..1, count, ratio (relative change), score (a bounded index)."""
+
 RATINGS: tuple[int, ...] = (1, 2, 3, 4, 5)
 """Ratings of an assessment statement (``None`` stands for "don't know")."""
 
@@ -284,6 +300,39 @@ class Always:
 Condition = (
     FieldCondition | DisagreementCondition | SignalCondition | TensionCondition | AllOf | AnyOf | NotCondition | Always
 )
+
+
+def condition_inputs(condition: Condition) -> tuple[str, ...]:
+    """Names of the inputs a condition reads, in order of appearance, without repeats.
+
+    Examples
+    --------
+    >>> c = AllOf((FieldCondition("screening", Compare(below=2.5)),
+    ...            AnyOf((SignalCondition("leakage_share", Compare(above=0.08)),
+    ...                   TensionCondition("scope", "gap", Compare(above=1)),
+    ...                   DisagreementCondition("skills.operative")))))
+    >>> condition_inputs(c)
+    ('screening', 'leakage_share', 'scope.gap', 'skills.operative.spread')
+    """
+    out: list[str] = []
+
+    def walk(c: Condition) -> None:
+        if isinstance(c, AllOf | AnyOf):
+            for item in c.items:
+                walk(item)
+        elif isinstance(c, NotCondition):
+            walk(c.item)
+        elif isinstance(c, FieldCondition):
+            out.append(c.ref)
+        elif isinstance(c, DisagreementCondition):
+            out.append(f"{c.ref}.spread")
+        elif isinstance(c, SignalCondition):
+            out.append(c.signal)
+        elif isinstance(c, TensionCondition):
+            out.append(f"{c.key}.{c.of}")
+
+    walk(condition)
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
