@@ -4,6 +4,34 @@ from kampass.pipeline import views
 
 urlpatterns = [
     path("pipeline/", views.board, name="pipeline-board"),
+    path("pipeline/opportunities/", views.opportunity_list, name="opportunity-list"),
+    path("pipeline/opportunities/new/", views.opportunity_create, name="opportunity-create"),
+    path("pipeline/opportunities/<int:pk>/", views.opportunity_detail, name="opportunity-detail"),
+    path("pipeline/opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity-edit"),
+    path("pipeline/opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity-delete"),
+    path("pipeline/opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity-move"),
+    path("pipeline/opportunities/<int:pk>/stage/", views.opportunity_stage, name="opportunity-stage"),
+    path(
+        "pipeline/opportunities/<int:pk>/qualification/<str:element>/",
+        views.qualification_edit,
+        name="opportunity-qualification",
+    ),
+    path("pipeline/opportunities/<int:pk>/contacts/add/", views.contact_add, name="opportunity-contact-add"),
+    path(
+        "pipeline/opportunities/<int:pk>/contacts/<int:link_id>/remove/",
+        views.contact_remove,
+        name="opportunity-contact-remove",
+    ),
+    path("pipeline/opportunities/<int:pk>/risks/new/", views.risk_create, name="opportunity-risk-create"),
+    path("pipeline/opportunities/<int:pk>/risks/<int:risk_id>/", views.risk_edit, name="opportunity-risk-edit"),
+    path(
+        "pipeline/opportunities/<int:pk>/risks/<int:risk_id>/delete/",
+        views.risk_delete,
+        name="opportunity-risk-delete",
+    ),
+    path("pipeline/model/", views.model_report, name="model-report"),
+    path("pipeline/model/retrain/", views.model_retrain, name="model-retrain"),
+    path("pipeline/model/jobs/<uuid:pk>/", views.training_job, name="training-job"),
     path("forecast/", views.forecast, name="forecast"),
     path("accounts/<int:pk>/opportunities/", views.account_opportunities, name="account-opportunities"),
 ]

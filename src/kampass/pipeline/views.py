@@ -1,22 +1,682 @@
-"""Pages of the pipeline context (skeleton; being built for issue 4)."""
+"""Pages of the pipeline context: the board, opportunities (list, page, forms, qualification,
+buying centre, risks), the account's opportunities, the forecast and the model report.
+Thin views over forms, services, selectors and the page read models in ``pages.py``."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kampass.accounts.models import Account
+from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.pagination import paginate
+from kampass.common.permissions import authorize
+from kampass.pipeline import charts, pages, selectors, services
+from kampass.pipeline.forms import (
+    OpportunityContactForm,
+    OpportunityForm,
+    QualificationForm,
+    RiskForm,
+    StageChangeForm,
+)
+from kampass.pipeline.models import (
+    ForecastCategory,
+    JobStatus,
+    Opportunity,
+    OpportunityContact,
+    Outcome,
+    QualificationElement,
+    Risk,
+    StageKind,
+    StageSet,
+    TrainingJob,
+)
+
+BOARD_CARDS_PER_COLUMN = 50
+
+
+def _opportunity_url(opportunity: Opportunity, anchor: str = "") -> str:
+    return reverse("opportunity-detail", args=[opportunity.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    cancel_url: str,
+    opportunity: Opportunity | None = None,
+    account: Account | None = None,
+    submit: str | None = None,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "opportunity": opportunity,
+        "account": account,
+        "cancel_url": cancel_url,
+        "submit_label": submit or _("Save"),
+    }
+    return render_page(
+        request, "pipeline/form_page.html", context, fragment="pipeline/_form.html", status=form_status(request, form)
+    )
+
+
+# ---------------------------------------------------------------- board
+
+
+def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[str, Any]:
+    user = request.user
+    filters = pages.filters_from(request)
+    stage_set = pages.chosen_stage_set(request)
+    include_closed = request.GET.get("closed") == "1"
+    board = selectors.pipeline_board(
+        user=user,
+        filters=filters,
+        stage_set=stage_set,
+        include_closed=include_closed,
+        limit=BOARD_CARDS_PER_COLUMN,
+    )
+    stages = [c.stage for c in board.columns]
+    all_stages = list(board.stage_set.stages.order_by("order"))
+    opportunities = [o for c in board.columns for o in c.opportunities]
+    editable = {o.pk for o in opportunities if user.has_perm("pipeline.change_opportunity", o)}
+    flags = {o.pk: selectors.qualification_flags(o) for o in opportunities if o.stage.is_late}
+    query = request.GET.urlencode()
+    return {
+        "board": board,
+        "columns": [
+            {
+                "c": c,
+                "amounts": pages.money_list(c.amounts),
+                "weighted": pages.money_list(c.weighted),
+                "needs_reason": c.stage.kind == StageKind.LOST,
+            }
+            for c in board.columns
+        ],
+        "stages": stages,
+        "all_stages": all_stages,
+        "editable": editable,
+        "flags": flags,
+        "filters": filters,
+        "owner_value": pages.owner_value(filters),
+        "owners": selectors.owner_options(user=user),
+        "account_options": pages.account_options(user=user),
+        "stage_sets": list(StageSet.objects.all()),
+        "today": timezone.localdate(),
+        "fragment": is_fragment_request(request),
+        "include_closed": include_closed,
+        "query": f"?{query}" if query else "",
+        "focus": focus,
+        "can_add": _may_add_somewhere(user),
+    }
+
+
+def _may_add_somewhere(user: Any) -> bool:
+    from kampass.accounts.rules import is_admin, is_head, is_kam, team_account_ids
+
+    return bool(is_admin(user) or is_head(user) or (is_kam(user) and team_account_ids(user)))
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "pipeline/board.html", {})
+    """The pipeline board: one column per stage of a sales process, a card per opportunity."""
+    return render_page(request, "pipeline/board.html", _board_context(request), fragment="pipeline/_board.html")
 
 
 @login_required
-def forecast(request: HttpRequest) -> HttpResponse:
-    return render(request, "pipeline/board.html", {})
+@require_POST
+def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a card to another stage (drag and drop or the card's stage select); answers with the
+    board (HTMX) so a refused move leaves the card where it was, with the reason shown."""
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    stage_id = request.POST.get("stage", "")
+    stage = opportunity.stage_set.stages.filter(pk=int(stage_id)).first() if stage_id.isdigit() else None
+    if stage is None:
+        messages.error(request, _("Choose a stage of this opportunity's sales process."))
+    else:
+        try:
+            services.opportunity_change_stage(
+                actor=request.user, opportunity=opportunity, stage=stage, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(
+                request,
+                _("“%(name)s” was not moved: %(reason)s")
+                % {"name": opportunity.name, "reason": " ".join(exc.messages)},
+            )
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” moved to %(stage)s.") % {"name": opportunity.name, "stage": _(stage.name)},
+            )
+    if is_fragment_request(request):
+        return render_page(request, "pipeline/_board.html", _board_context(request, focus=opportunity.pk))
+    query = request.GET.urlencode()
+    return redirect_to(request, reverse("pipeline-board") + (f"?{query}" if query else ""))
+
+
+# ---------------------------------------------------------------- opportunity list
+
+
+@login_required
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    """All visible opportunities: search, filters, sorting and pages."""
+    filters = pages.filters_from(request)
+    page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))
+    context = {
+        "page": page,
+        "filters": filters,
+        "owner_value": pages.owner_value(filters),
+        "owners": selectors.owner_options(user=request.user),
+        "account_options": pages.account_options(user=request.user),
+        "outcomes": Outcome.choices,
+        "can_add": _may_add_somewhere(request.user),
+    }
+    return render_page(request, "pipeline/opportunity_list.html", context, fragment="pipeline/_opportunity_table.html")
+
+
+# ---------------------------------------------------------------- one opportunity
+
+
+def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    detail = selectors.opportunity_detail(user=request.user, pk=pk)
+    o = detail.opportunity
+    active_risks = [r for r in detail.risks if r.status in ("open", "mitigating")]
+    matrix = selectors.risk_matrix(user=request.user, opportunity=o)
+    gap = None
+    if o.probability is not None and o.owner_probability is not None:
+        gap = o.owner_probability - round(o.probability * 100)
+    return {
+        "d": detail,
+        "opportunity": o,
+        "account": o.account,
+        "flags": detail.flags,
+        "factors": pages.factor_texts(detail.explanation, stages=detail.stages),
+        "probability_pct": None if o.probability is None else o.probability * 100,
+        "probability_gap": gap,
+        "probability_gap_abs": abs(gap) if gap is not None else None,
+        "confirmed_count": sum(1 for r in detail.qualification if r.status == "confirmed"),
+        "today": timezone.localdate(),
+        "matrix": pages.matrix_rows(matrix, active_risks),
+        "matrix_total": matrix.total,
+        "severity_labels": pages.severity_labels(),
+        "risk_cost": pages.money_list(detail.expected_risk_cost),
+        "history": selectors.opportunity_history(o, limit=50),
+        "history_entries": _history_entries(o),
+        "can_edit": detail.can_edit,
+        "can_delete": request.user.has_perm("pipeline.delete_opportunity", o),
+        "editing": "",
+        "stage_form": StageChangeForm(opportunity=o, auto_id="id_sc_%s") if detail.can_edit else None,
+    }
+
+
+def _history_entries(opportunity: Opportunity) -> list[dict[str, Any]]:
+    """Field changes of the opportunity in words (newest first): who changed which field from what to what."""
+    records = selectors.opportunity_history(opportunity, limit=60)
+    labels = {f.name: str(f.verbose_name) for f in Opportunity._meta.fields}
+    hidden = {"history_id", "history_date", "history_user", "history_type", "history_change_reason", "id"}
+    entries = []
+    for new, old in zip(records, [*records[1:], None], strict=False):
+        entry: dict[str, Any] = {"when": new.history_date, "who": new.history_user, "changes": []}
+        if old is None or new.history_type == "+":
+            entry["action"] = "created"
+        elif new.history_type == "-":
+            entry["action"] = "deleted"
+        else:
+            entry["action"] = "changed"
+            delta = new.diff_against(old)
+            for change in delta.changes:
+                if change.field in hidden:
+                    continue
+                entry["changes"].append((labels.get(change.field, change.field), change.old, change.new))
+            if not entry["changes"]:
+                continue
+        entries.append(entry)
+    return entries
+
+
+@login_required
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The opportunity page: facts, qualification, buying centre, risks, probability, history
+    (``?part=qualification`` with HTMX: the checklist alone)."""
+    fragment = "pipeline/_qualification.html" if request.GET.get("part") == "qualification" else None
+    return render_page(request, "pipeline/opportunity_detail.html", _detail_context(request, pk), fragment=fragment)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_create(request: HttpRequest) -> HttpResponse:
+    account = None
+    account_id = request.GET.get("account") or request.POST.get("account")
+    if account_id and str(account_id).isdigit():
+        account = Account.objects.filter(pk=int(account_id)).first()
+    if account is not None:
+        authorize(request.user, "pipeline.add_opportunity", account)
+    elif not _may_add_somewhere(request.user):
+        authorize(request.user, "pipeline.add_opportunity")
+    initial: dict[str, Any] = {"owner": request.user.pk, "forecast_category": ForecastCategory.PIPELINE}
+    if account is not None:
+        initial.update(account=account.pk, currency=account.currency)
+    form = OpportunityForm(request.POST or None, initial=initial, creating=True)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.opportunity_create(actor=request.user, **form.service_data()),
+        success=lambda o: _("Opportunity “%(name)s” created.") % {"name": o.name},
+        next_url=lambda o: _opportunity_url(o),
+    )
+    if done:
+        return done
+    cancel = reverse("account-opportunities", args=[account.pk]) if account else reverse("opportunity-list")
+    return _form_page(
+        request, form, title=_("New opportunity"), cancel_url=cancel, account=account, submit=_("Create opportunity")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    form = OpportunityForm(request.POST or None, initial=OpportunityForm.initial_from(opportunity), creating=False)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.opportunity_update(actor=request.user, opportunity=opportunity, **form.service_data()),
+        success=_("Changes saved."),
+        next_url=_opportunity_url(opportunity),
+    )
+    if done:
+        return done
+    return _form_page(
+        request,
+        form,
+        title=_("Edit %(name)s") % {"name": opportunity.name},
+        cancel_url=_opportunity_url(opportunity),
+        opportunity=opportunity,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.delete_opportunity", opportunity)
+    if request.method == "POST":
+        account = opportunity.account
+        services.opportunity_delete(actor=request.user, opportunity=opportunity)
+        messages.success(request, _("Opportunity “%(name)s” deleted.") % {"name": opportunity.name})
+        return redirect_to(request, reverse("account-opportunities", args=[account.pk]))
+    return render_page(
+        request,
+        "pipeline/confirm_delete.html",
+        {"object": opportunity, "opportunity": opportunity, "cancel_url": _opportunity_url(opportunity)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the stage with a form (reason and note): the way without drag and drop."""
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    form = StageChangeForm(request.POST or None, opportunity=opportunity)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.opportunity_change_stage(actor=request.user, opportunity=opportunity, **data),
+        success=lambda change: _("Stage changed to %(stage)s.") % {"stage": _(change.to_stage.name)},
+        next_url=_opportunity_url(opportunity, "stages"),
+    )
+    if done:
+        return done
+    return _form_page(
+        request,
+        form,
+        title=_("Change the stage of %(name)s") % {"name": opportunity.name},
+        cancel_url=_opportunity_url(opportunity),
+        opportunity=opportunity,
+        submit=_("Change stage"),
+    )
+
+
+# ---------------------------------------------------------------- qualification (inline)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification_edit(request: HttpRequest, pk: int, element: str) -> HttpResponse:
+    """Edit one MEDDPICC element inline: GET gives the checklist with that row as a form,
+    POST saves it and gives the checklist back (with the late-stage flags recomputed)."""
+    if element not in QualificationElement.values:
+        raise Http404(_("Unknown qualification element."))
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    current = next(r for r in selectors.qualification_rows(opportunity) if r.element == element)
+    form = QualificationForm(
+        request.POST or None,
+        initial={"status": current.status, "evidence": current.evidence},
+        auto_id=f"id_q_{element}_%s",
+    )
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.qualification_set(actor=request.user, opportunity=opportunity, element=element, **data),
+        success=_("%(element)s saved.") % {"element": current.label},
+        next_url=_opportunity_url(opportunity, "qualification"),
+    )
+    if done and is_fragment_request(request):
+        context = _detail_context(request, pk) | {"fragment_messages": True}
+        return render_page(
+            request, "pipeline/opportunity_detail.html", context, fragment="pipeline/_qualification.html"
+        )
+    if done:
+        return done
+    context = _detail_context(request, pk) | {"editing": element, "q_form": form}
+    status = form_status(request, form)
+    return render_page(
+        request, "pipeline/opportunity_detail.html", context, fragment="pipeline/_qualification.html", status=status
+    )
+
+
+# ---------------------------------------------------------------- buying centre of the project
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    form = OpportunityContactForm(request.POST or None, opportunity=opportunity)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.opportunity_contact_set(actor=request.user, opportunity=opportunity, **data),
+        success=lambda link: _("%(person)s added to the buying centre of this project.") % {"person": link.contact},
+        next_url=_opportunity_url(opportunity, "buying-centre"),
+    )
+    if done:
+        return done
+    return _form_page(
+        request,
+        form,
+        title=_("Buying centre of %(name)s") % {"name": opportunity.name},
+        cancel_url=_opportunity_url(opportunity, "buying-centre"),
+        opportunity=opportunity,
+        submit=_("Add"),
+    )
+
+
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    link = get_object_or_404(OpportunityContact.objects.select_related("contact"), pk=link_id, opportunity=opportunity)
+    services.opportunity_contact_remove(actor=request.user, link=link)
+    messages.success(
+        request, _("%(person)s removed from the buying centre of this project.") % {"person": link.contact}
+    )
+    return redirect_to(request, _opportunity_url(opportunity, "buying-centre"))
+
+
+# ---------------------------------------------------------------- risks
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_create(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    form = RiskForm(request.POST or None, initial={"currency": opportunity.currency, "owner": request.user.pk})
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.risk_create(actor=request.user, opportunity=opportunity, **data),
+        success=lambda risk: _("Risk “%(title)s” added.") % {"title": risk.title},
+        next_url=_opportunity_url(opportunity, "risks"),
+    )
+    if done:
+        return done
+    return _form_page(
+        request,
+        form,
+        title=_("New risk for %(name)s") % {"name": opportunity.name},
+        cancel_url=_opportunity_url(opportunity, "risks"),
+        opportunity=opportunity,
+        submit=_("Add risk"),
+    )
+
+
+def _risk(request: HttpRequest, pk: int, risk_id: int) -> tuple[Opportunity, Risk]:
+    opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    return opportunity, get_object_or_404(Risk, pk=risk_id, opportunity=opportunity)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_edit(request: HttpRequest, pk: int, risk_id: int) -> HttpResponse:
+    opportunity, risk = _risk(request, pk, risk_id)
+    authorize(request.user, "pipeline.change_opportunity", opportunity)
+    fields = [
+        "title", "category", "likelihood", "impact", "cost", "currency", "description", "mitigation",
+        "due_date", "status",
+    ]  # fmt: skip
+    initial = {f: getattr(risk, f) for f in fields} | {"owner": risk.owner_id}
+    form = RiskForm(request.POST or None, initial=initial)
+    done = submit_form(
+        request,
+        form,
+        lambda data: services.risk_update(actor=request.user, risk=risk, **data),
+        success=_("Changes saved."),
+        next_url=_opportunity_url(opportunity, "risks"),
+    )
+    if done:
+        return done
+    return _form_page(
+        request,
+        form,
+        title=_("Risk “%(title)s”") % {"title": risk.title},
+        cancel_url=_opportunity_url(opportunity, "risks"),
+        opportunity=opportunity,
+    )
+
+
+@login_required
+@require_POST
+def risk_delete(request: HttpRequest, pk: int, risk_id: int) -> HttpResponse:
+    opportunity, risk = _risk(request, pk, risk_id)
+    services.risk_delete(actor=request.user, risk=risk)
+    messages.success(request, _("Risk “%(title)s” deleted.") % {"title": risk.title})
+    return redirect_to(request, _opportunity_url(opportunity, "risks"))
+
+
+# ---------------------------------------------------------------- the account's opportunities
 
 
 @login_required
 def account_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "pipeline/board.html", {})
+    """The opportunities of an account (``?subtree=1``: with its subsidiaries), with totals."""
+    account = get_object_or_404(Account.objects.select_related("parent"), pk=pk)
+    subtree = request.GET.get("subtree") == "1"
+    base = pages.filters_from(request)
+    filters = dataclasses.replace(base, account=account.pk, subtree=subtree)
+    summary = selectors.account_pipeline(user=request.user, account=account, subtree=subtree)
+    page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))
+    context = {
+        "account": account,
+        "subtree": subtree,
+        "filters": filters,
+        "page": page,
+        "summary": summary,
+        "amounts": pages.money_list(summary.amounts),
+        "risk_cost": pages.money_list(summary.expected_risk_cost),
+        "outcomes": Outcome.choices,
+        "has_children": Account.objects.filter(parent=account).exists(),
+        "can_add": request.user.has_perm("pipeline.add_opportunity", account),
+        "restricted": not request.user.has_perm("accounts.view_account_details", account),
+    }
+    return render_page(
+        request, "pipeline/account_opportunities.html", context, fragment="pipeline/_opportunity_table.html"
+    )
+
+
+# ---------------------------------------------------------------- forecast
+
+
+GROUPINGS = ("", "owner", "account", "subtree")
+OPTIMISM_BY = ("owner", "team", "account")
+
+
+@login_required
+def forecast(request: HttpRequest) -> HttpResponse:
+    """Expected revenue per period with P10/P50/P90 (calibrated) beside the owners' forecast,
+    optionally per owner, account or account subtree; and the optimism analysis."""
+    g = request.GET
+    filters = pages.filters_from(request)
+    period = g.get("period", "month") if g.get("period") in ("month", "quarter") else "month"
+    group = g.get("group", "") if g.get("group") in GROUPINGS else ""
+    by = g.get("by", "owner") if g.get("by") in OPTIMISM_BY else "owner"
+    report = selectors.forecast(
+        user=request.user,
+        filters=filters,
+        period=period,
+        group_by=group if group in ("owner", "account") else "",
+        currency=g.get("currency", ""),
+    )
+    groups = report.groups
+    if group == "subtree":
+        groups = pages.forecast_subtree_groups(
+            user=request.user, filters=filters, period=period, currency=report.currency
+        )
+    optimism = selectors.optimism(user=request.user, by=by, filters=filters)
+    context = {
+        "report": report,
+        "filters": filters,
+        "period": period,
+        "group": group,
+        "by": by,
+        "groups": [{"g": x, "totals": pages.group_totals(x.rows)} for x in groups],
+        "totals": pages.group_totals(report.rows),
+        "owner_value": pages.owner_value(filters),
+        "owners": selectors.owner_options(user=request.user),
+        "account_options": pages.account_options(user=request.user),
+        "fan_spec": charts.fan_chart(
+            [r for r in report.rows if r.expected is not None],
+            owner_expected={r.period: r.owner_expected for r in report.rows},
+            currency=report.currency,
+        )
+        if report.rows
+        else None,
+        "period_rows": [
+            {"r": r, "diff": None if r.expected is None else r.owner_expected - r.expected} for r in report.rows
+        ],
+        "optimism": optimism,
+        "optimism_rows": [_percent_row(r) for r in optimism.rows],
+        "optimism_groupings": [("owner", _("Owner")), ("team", _("Team")), ("account", _("Account"))],
+        "optimism_spec": charts.optimism_chart(optimism.rows),
+    }
+    target = getattr(getattr(request, "htmx", None), "target", None)
+    fragment = "pipeline/_optimism.html" if target == "optimism" else "pipeline/_forecast.html"
+    return render_page(request, "pipeline/forecast.html", context, fragment=fragment)
+
+
+def _percent_row(row: Any) -> dict[str, Any]:
+    """A calibration row with means, win rate and bias in percent (Brier scores as they are)."""
+
+    def pct(v: float | None) -> float | None:
+        return None if v is None else v * 100
+
+    return {
+        "group": row.group,
+        "deals": row.deals,
+        "win_rate": pct(row.win_rate),
+        "owner_mean": pct(row.owner_mean),
+        "owner_bias": pct(row.owner_bias),
+        "owner_brier": row.owner_brier,
+        "model_mean": pct(row.model_mean),
+        "model_bias": pct(row.model_bias),
+        "model_brier": row.model_brier,
+    }
+
+
+# ---------------------------------------------------------------- model report and retraining
+
+
+def _scorer_names() -> dict[str, str]:
+    return {"kampass": _("kampass model"), "base_rate": _("Base rate"), "naive_bayes": _("Naive Bayes")}
+
+
+@login_required
+def model_report(request: HttpRequest) -> HttpResponse:
+    """The active model version: cross-validation scores beside the baselines, the reliability
+    diagram, the version history and (for head of KAM and administrators) retraining."""
+    report = selectors.model_report(user=request.user)
+    names = _scorer_names()
+    scores = []
+    for key in ("kampass", "naive_bayes", "base_rate"):
+        values = report.metrics.get(key)
+        if isinstance(values, dict):
+            scores.append(
+                {"key": key, "name": names[key], **{k: values.get(k) for k in ("brier", "log_loss", "ece", "auc")}}
+            )
+    best = min((s for s in scores if s["brier"] is not None), key=lambda s: s["brier"], default=None)
+    bins = {key: [_Bin(**b) for b in report.reliability.get(key, [])] for key in names if report.reliability.get(key)}
+    labels = pages.feature_labels()
+    job = report.latest_job
+    context = {
+        "report": report,
+        "scores": scores,
+        "best": best["key"] if best else None,
+        "reliability_spec": charts.reliability_chart(bins, names=names) if bins else None,
+        "features": [labels.get(f, f) for f in report.features],
+        "job": job,
+        "job_active": bool(job and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)),
+    }
+    return render_page(request, "pipeline/model_report.html", context)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Bin:
+    lower: float
+    upper: float
+    count: int
+    mean_predicted: float
+    observed_rate: float
+
+
+@login_required
+@require_POST
+def model_retrain(request: HttpRequest) -> HttpResponse:
+    """Queue a retraining (background task); the report page then follows its progress."""
+    authorize(request.user, "pipeline.train_model")
+    running = TrainingJob.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).first()
+    if running is not None:
+        messages.warning(request, _("A retraining is already queued or running."))
+    else:
+        services.training_job_create(actor=request.user)
+        messages.success(request, _("Retraining queued; the page shows its progress."))
+    return redirect_to(request, reverse("model-report") + "#training")
+
+
+@login_required
+def training_job(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The progress of one training job (polled by HTMX while it is queued or running)."""
+    authorize(request.user, "pipeline.view_model")
+    job = get_object_or_404(TrainingJob.objects.select_related("model_version", "created_by"), pk=pk)
+    active = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    response = render_page(request, "pipeline/_training_job.html", {"job": job, "job_active": active, "report": None})
+    if not active and is_fragment_request(request) and request.GET.get("poll") == "1":
+        response["HX-Refresh"] = "true"  # the new version's scores and chart: reload the page once
+    return response

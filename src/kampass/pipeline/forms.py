@@ -1,0 +1,254 @@
+"""Forms of the pipeline pages. They validate input; the services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from kampass.accounts.forms import AccountLookupWidget
+from kampass.accounts.models import CURRENCIES, Account, BuyingRole, Contact
+from kampass.pipeline.models import (
+    ForecastCategory,
+    Opportunity,
+    QualificationStatus,
+    RiskCategory,
+    RiskStatus,
+    Stage,
+    StageKind,
+    StageSet,
+)
+from kampass.users.models import User
+
+LIKELIHOOD_CHOICES = [
+    (1, _("1 – rare")),
+    (2, _("2 – unlikely")),
+    (3, _("3 – possible")),
+    (4, _("4 – likely")),
+    (5, _("5 – almost certain")),
+]
+IMPACT_CHOICES = [
+    (1, _("1 – negligible")),
+    (2, _("2 – minor")),
+    (3, _("3 – moderate")),
+    (4, _("4 – major")),
+    (5, _("5 – severe")),
+]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StageChoiceField(forms.ModelChoiceField):
+    """Stages labelled in the user's language (the default stage names are translated)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return gettext(obj.name)
+
+
+def _grouped_stage_choices(stages: Any) -> list[Any]:
+    """Choices grouped by sales process (``<optgroup>``) when there is more than one."""
+    groups: dict[StageSet, list[tuple[int, str]]] = {}
+    for s in stages:
+        groups.setdefault(s.stage_set, []).append((s.pk, gettext(s.name)))
+    if len(groups) == 1:
+        return [("", "---------"), *next(iter(groups.values()))]
+    return [("", "---------"), *[(gettext(str(k)), v) for k, v in groups.items()]]
+
+
+def _owners() -> Any:
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def _text_list_initial(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list | tuple) else (value or "")
+
+
+class OpportunityForm(forms.Form):
+    """Create or edit an opportunity. The stage is chosen on creation only (later moves go through
+    the stage change, which records the history)."""
+
+    name = forms.CharField(label=_("Name"), max_length=300)
+    account = forms.ModelChoiceField(queryset=Account.objects.all(), label=_("Account"), widget=AccountLookupWidget)
+    stage = StageChoiceField(
+        queryset=Stage.objects.none(),
+        label=_("Stage"),
+        required=False,
+        help_text=_("Empty: the first stage of the default sales process."),
+    )
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"), required=False)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=16, decimal_places=2)
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=[("", _("the account's currency")), *CURRENCIES],
+        required=False,
+    )
+    expected_close_date = forms.DateField(label=_("Expected close date"), required=False, widget=DATE)
+    owner_probability = forms.IntegerField(
+        label=_("Owner's probability (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Your own estimate of the chance to win, 0–100. Empty on creation: the stage's default."),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
+    )
+    forecast_category = forms.ChoiceField(
+        label=_("Forecast category"), choices=ForecastCategory.choices, initial=ForecastCategory.PIPELINE
+    )
+    competitors = forms.CharField(
+        label=_("Competitors"), required=False, max_length=1000, help_text=_("Separate several by commas.")
+    )
+    products = forms.CharField(
+        label=_("Products"), required=False, max_length=1000, help_text=_("Separate several by commas.")
+    )
+    lead_source = forms.CharField(label=_("Lead source"), required=False, max_length=100)
+    opportunity_type = forms.CharField(label=_("Type"), required=False, max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"autofocus": True})
+        self.fields["owner"].queryset = _owners()
+        if creating:
+            stages = (
+                Stage.objects.filter(kind=StageKind.OPEN).select_related("stage_set").order_by("stage_set", "order")
+            )
+            self.fields["stage"].queryset = stages
+            self.fields["stage"].choices = _grouped_stage_choices(stages)
+        else:
+            del self.fields["stage"]
+
+    @classmethod
+    def initial_from(cls, opportunity: Opportunity) -> dict[str, Any]:
+        fields = [
+            "name", "amount", "currency", "expected_close_date", "owner_probability", "forecast_category",
+            "lead_source", "opportunity_type", "description",
+        ]  # fmt: skip
+        initial = {f: getattr(opportunity, f) for f in fields}
+        initial.update(
+            account=opportunity.account_id,
+            owner=opportunity.owner_id,
+            competitors=_text_list_initial(opportunity.competitors),
+            products=_text_list_initial(opportunity.products),
+        )
+        return initial
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the opportunity a name."))
+        return name
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data as the service takes it (empty currency: the account's)."""
+        data = dict(self.cleaned_data)
+        if not data.get("currency"):
+            data.pop("currency", None)  # on creation the account's currency; on edit unchanged
+        if "stage" in data and data["stage"] is None:
+            data.pop("stage")
+        return data
+
+
+class StageChangeForm(forms.Form):
+    """Move an opportunity to another stage of its sales process (the keyboard- and script-free way)."""
+
+    stage = StageChoiceField(queryset=Stage.objects.none(), label=_("New stage"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the opportunity is lost; kept as the reason for a won deal too."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.opportunity = opportunity
+        self.fields["stage"].queryset = opportunity.stage_set.stages.exclude(pk=opportunity.stage_id).order_by("order")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        stage = data.get("stage")
+        if stage is not None and stage.kind == StageKind.LOST and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the opportunity was lost."))
+        return data
+
+
+class QualificationForm(forms.Form):
+    """Status and evidence of one MEDDPICC element."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=QualificationStatus.choices)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What you know and how you know it (needed unless the element is missing)."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("status") in (QualificationStatus.PARTIAL, QualificationStatus.CONFIRMED)
+            and not (data.get("evidence") or "").strip()
+        ):
+            self.add_error("evidence", _("Say what you know and how you know it."))
+        return data
+
+
+class OpportunityContactForm(forms.Form):
+    """A contact of the account's hierarchy who takes part in deciding this project, with roles."""
+
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in this project"), choices=BuyingRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        account = opportunity.account
+        tree = Q(positions__account__path__startswith=account.path) | Q(
+            positions__account_id__in=account.ancestor_ids()
+        )
+        self.fields["contact"].queryset = Contact.objects.filter(tree).distinct().order_by("last_name", "first_name")
+        self.fields["contact"].help_text = _("People with a position at %(account)s, above or below it.") % {
+            "account": account.name
+        }
+
+
+class RiskForm(forms.Form):
+    """One entry of a customer project's risk register."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=RiskCategory.choices)
+    likelihood = forms.TypedChoiceField(label=_("Likelihood"), choices=LIKELIHOOD_CHOICES, coerce=int, initial=3)
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=IMPACT_CHOICES, coerce=int, initial=3)
+    cost = forms.DecimalField(
+        label=_("Cost if it occurs"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "The expected risk cost is the likelihood's probability (10 %, 30 %, 50 %, 70 %, 90 %) × this cost."
+        ),
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    mitigation = forms.CharField(label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"), required=False)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices, initial=RiskStatus.OPEN)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _owners()
+        self.fields["title"].widget.attrs.update({"autofocus": True})
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Name the risk."))
+        return title

@@ -1,0 +1,280 @@
+"""Page-specific read models of the pipeline pages: what the templates need beyond the
+selectors (plain-words factor explanations, the risk matrix grid, forecast groups per account
+subtree, filter parsing). Read-only; writes go through the services."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kampass.accounts.models import Account, KamStatus
+from kampass.pipeline import selectors
+from kampass.pipeline.models import Stage, StageSet
+
+# ---------------------------------------------------------------- filters from the query string
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def filters_from(request: HttpRequest, *, default_sort: str = "close") -> selectors.OpportunityFilters:
+    """Board, list and forecast filters from the query string.
+
+    ``owner`` is ``u:<user id>`` or ``n:<imported owner name>`` (as ``selectors.owner_options``
+    gives them); ``account`` an account id, ``subtree=1`` includes everything below it.
+    """
+    g = request.GET
+    owner = g.get("owner", "")
+    sort = g.get("sort", default_sort)
+    return selectors.OpportunityFilters(
+        q=g.get("q", "").strip(),
+        owner=_int(owner[2:]) if owner.startswith("u:") else None,
+        owner_name=owner[2:] if owner.startswith("n:") else "",
+        account=_int(g.get("account")),
+        subtree=g.get("subtree") == "1",
+        stage=_int(g.get("stage")),
+        outcome=g.get("outcome", "") if g.get("outcome") in ("open", "won", "lost") else "",
+        sort=sort if sort in selectors.SORTS else default_sort,
+        descending=g.get("dir") == "desc",
+    )
+
+
+def owner_value(filters: selectors.OpportunityFilters) -> str:
+    """The ``owner`` query value of the filters (for the selected option)."""
+    if filters.owner:
+        return f"u:{filters.owner}"
+    return f"n:{filters.owner_name}" if filters.owner_name else ""
+
+
+def filter_account(filters: selectors.OpportunityFilters) -> Account | None:
+    return Account.objects.filter(pk=filters.account).first() if filters.account else None
+
+
+def chosen_stage_set(request: HttpRequest) -> StageSet | None:
+    pk = _int(request.GET.get("stage_set"))
+    return StageSet.objects.filter(pk=pk).first() if pk else None
+
+
+# ---------------------------------------------------------------- money per currency
+
+
+def money_list(amounts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """Amounts per currency, largest first (for "1,200 EUR · 300 CHF")."""
+    return sorted(amounts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# ---------------------------------------------------------------- probability explanation
+
+
+def feature_labels() -> dict[str, str]:
+    """Labels of the model's features (``kampass.pipeline.features.FEATURES``) in the user's language."""
+    return {
+        "amount": _("Amount"),
+        "currency": _("Currency"),
+        "industry": _("Industry"),
+        "country": _("Country"),
+        "kam_status": _("KAM status of the account"),
+        "lead_source": _("Lead source"),
+        "opportunity_type": _("Type"),
+        "owner": _("Owner"),
+        "products": _("Number of products"),
+        "competitors": _("Number of competitors"),
+        "opened_quarter": _("Quarter opened"),
+        "stage_order": _("Stage"),
+    }
+
+
+def _factor_value(feature: str, value: str, stages: Sequence[Stage]) -> str:
+    if value in ("", "None", "nan"):
+        return _("not given")
+    if feature == "amount":
+        try:
+            return formats.number_format(Decimal(value), decimal_pos=0, use_l10n=True, force_grouping=True)
+        except ArithmeticError:
+            return value
+    if feature == "stage_order":
+        try:
+            order = round(float(value))
+        except ValueError:
+            return value
+        stage = next((s for s in stages if s.order == order), None)
+        return _(stage.name) if stage else value
+    if feature == "kam_status":
+        return str(dict(KamStatus.choices).get(value, value))
+    if feature == "country":
+        from django_countries import countries
+
+        return str(dict(countries).get(value, value))
+    if feature in ("products", "competitors"):
+        try:
+            return str(round(float(value)))
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass(frozen=True)
+class FactorText:
+    """One factor of a score in plain words."""
+
+    text: str
+    direction: str  # raises | lowers
+    points: float
+
+
+def factor_texts(factors: Iterable[Any], *, stages: Sequence[Stage] = ()) -> list[FactorText]:
+    """Plain-words sentences for the core's ``Factor`` list, e.g. "Amount 250,000 lowers the chance
+    by 6 points." (a point is one percentage point of the win probability)."""
+    labels = feature_labels()
+    out = []
+    for f in factors:
+        points = abs(float(f.effect)) * 100
+        shown = formats.number_format(points, decimal_pos=0 if points >= 1 else 1, use_l10n=True)
+        n = max(1, round(points))
+        values = {
+            "feature": labels.get(f.feature, f.feature.replace("_", " ").capitalize()),
+            "value": _factor_value(f.feature, str(f.value), stages),
+            "points": shown,
+        }
+        if f.direction == "raises":
+            text = ngettext(
+                "%(feature)s %(value)s raises the chance by %(points)s point.",
+                "%(feature)s %(value)s raises the chance by %(points)s points.",
+                n,
+            )
+        else:
+            text = ngettext(
+                "%(feature)s %(value)s lowers the chance by %(points)s point.",
+                "%(feature)s %(value)s lowers the chance by %(points)s points.",
+                n,
+            )
+        out.append(FactorText(text % values, "raises" if f.direction == "raises" else "lowers", points))
+    return out
+
+
+# ---------------------------------------------------------------- risk matrix
+
+
+def severity(score: int) -> str:
+    """Band of a likelihood x impact score: low (1-4), medium (5-9), high (10-16), critical (20-25)."""
+    if score >= 20:
+        return "critical"
+    if score >= 10:
+        return "high"
+    if score >= 5:
+        return "medium"
+    return "low"
+
+
+def severity_labels() -> dict[str, str]:
+    return {"low": _("low"), "medium": _("medium"), "high": _("high"), "critical": _("critical")}
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    likelihood: int
+    impact: int
+    count: int
+    severity: str
+    titles: list[str]
+
+
+def matrix_rows(matrix: selectors.RiskMatrix, risks: Iterable[Any] = ()) -> list[tuple[int, list[MatrixCell]]]:
+    """The 5x5 grid for the template: likelihood 5 (top) down to 1, impact 1..5 left to right;
+    ``risks`` (optional) name the risks in each cell."""
+    titles: dict[tuple[int, int], list[str]] = {}
+    for r in risks:
+        titles.setdefault((r.likelihood, r.impact), []).append(r.title)
+    return [
+        (
+            likelihood,
+            [
+                MatrixCell(
+                    likelihood,
+                    impact,
+                    matrix.count(likelihood, impact),
+                    severity(likelihood * impact),
+                    titles.get((likelihood, impact), []),
+                )
+                for impact in range(1, 6)
+            ],
+        )
+        for likelihood in range(5, 0, -1)
+    ]
+
+
+# ---------------------------------------------------------------- forecast per account subtree
+
+MAX_SUBTREE_GROUPS = 25
+
+
+def forecast_subtree_groups(
+    *, user: Any, filters: selectors.OpportunityFilters, period: str, currency: str, simulations: int = 10_000
+) -> list[selectors.ForecastGroup]:
+    """The forecast rolled up per account subtree: for each child of the filtered account (or each
+    top-level account when none is chosen) its forecast with everything below it. The chosen
+    account's own deals form a group of their own."""
+    base = selectors.opportunity_list(user=user, filters=filters).filter(outcome="open")
+    paths = set(base.values_list("account__path", flat=True))
+    root = filter_account(filters) if filters.account else None
+    depth = root.depth + 1 if root else 0
+    roots: dict[int, None] = {}
+    for path in paths:
+        ids = [int(p) for p in path.split("/") if p]
+        if len(ids) > depth:
+            roots[ids[depth]] = None
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=list(roots))}
+    groups = []
+    ordered = sorted(accounts.values(), key=lambda a: a.name.lower())[:MAX_SUBTREE_GROUPS]
+    if root is not None and root.pk in accounts:
+        ordered = [a for a in ordered if a.pk != root.pk]
+    if root is not None and base.filter(account=root).exists():
+        own = dataclasses.replace(filters, account=root.pk, subtree=False)
+        report = selectors.forecast(user=user, filters=own, period=period, currency=currency, simulations=simulations)
+        if report.rows:
+            groups.append(
+                selectors.ForecastGroup(str(root.pk), _("%(name)s (itself)") % {"name": root.name}, report.rows)
+            )
+    for account in ordered:
+        scoped = dataclasses.replace(filters, account=account.pk, subtree=True)
+        report = selectors.forecast(
+            user=user, filters=scoped, period=period, currency=currency, simulations=simulations
+        )
+        if report.rows:
+            groups.append(selectors.ForecastGroup(str(account.pk), account.name, report.rows))
+    return groups
+
+
+def group_totals(rows: Sequence[selectors.ForecastRow]) -> dict[str, Decimal]:
+    """Sums over periods of a forecast group (expected values add up; the quantiles do not)."""
+    return {
+        "deals": Decimal(sum(r.deals for r in rows)),
+        "pipeline": sum((r.pipeline for r in rows), Decimal(0)),
+        "expected": sum((r.expected or Decimal(0) for r in rows), Decimal(0)),
+        "owner_expected": sum((r.owner_expected for r in rows), Decimal(0)),
+    }
+
+
+def account_options(*, user: Any) -> list[tuple[int, str]]:
+    """Accounts with visible opportunities and their ancestors, in tree order, as (id, label
+    indented by depth) for the account filter (choose a group and tick "with subsidiaries")."""
+    paths = set(selectors.visible_opportunities(user).values_list("account__path", flat=True).distinct())
+    ids = {int(p) for path in paths for p in path.split("/") if p}
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=ids).only("pk", "name", "path", "depth")}
+
+    def key(a: Account) -> tuple[str, ...]:
+        return tuple(accounts[int(p)].name.lower() if int(p) in accounts else p for p in a.path.split("/") if p)
+
+    return [
+        (a.pk, ("\u00a0\u00a0" * a.depth + "↳ " if a.depth else "") + a.name)
+        for a in sorted(accounts.values(), key=key)
+    ]
