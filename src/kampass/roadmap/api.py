@@ -1,7 +1,577 @@
-"""JSON API of the roadmap context: initiatives per logic, guardrails and improvement topics."""
+"""JSON API of the roadmap context: initiatives per logic, guardrails and improvement topics.
+
+Endpoints only translate between JSON and the services/selectors; the services check the
+permissions (head of KAM and administrators manage the roadmap and the topics; a key
+account manager updates the initiatives they own and proposes topics; controllers and
+viewers read). Lists have the shape ``{"items": [...], "count": n}``. Guardrail values
+of metrics in the unit ``share`` are floats between 0 and 1.
+
+Activating a topic when the limit on active topics is reached is refused with 409 and
+the code ``topic_limit`` unless the request says ``"force": true``.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.permissions import authorize
+from kampass.roadmap import catalogue, selectors, services
+from kampass.roadmap.facade import roadmap_summary
+from kampass.roadmap.models import Direction, Initiative, InitiativeStatus, Topic, TopicStatus
+from kampass.users.models import User
 
 router = Router(tags=["roadmap"])
+
+API_FIELD_NAMES = {"owner": "owner_id", "account": "account_id", "accounts": "account_ids"}
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """Re-raise a service's ``ValidationError`` with the field names of the API."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
+
+
+def _user(pk: int | None, field: str) -> User | None:
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: _("There is no active user with id %(id)s.") % {"id": pk}})
+    return user
+
+
+def _accounts(ids: list[int] | None, *, actor: Any, field: str) -> list[Any] | None:
+    """Key accounts by id (read through the accounts selectors); unknown or non-key accounts are a 422."""
+    if ids is None:
+        return None
+    found = {a.pk: a for a in selectors.key_account_choices(user=actor).filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {field: _("No key account with id %(ids)s.") % {"ids": ", ".join(str(i) for i in missing)}}
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _account(pk: int | None, *, actor: Any, field: str) -> Any:
+    found = _accounts(None if pk is None else [pk], actor=actor, field=field)
+    return found[0] if found else None
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ReadingOut(Schema):
+    value: float | None
+    measured_at: dt.datetime | None
+    warning: bool = Field(description="The latest value lies beyond the threshold (active initiatives only).")
+
+
+class InitiativeOut(Schema):
+    id: int
+    logic: str
+    logic_name: str
+    title: str
+    description: str
+    owner_id: int | None
+    owner: str | None
+    starts: dt.date | None
+    ends: dt.date | None
+    status: str = Field(json_schema_extra={"enum": InitiativeStatus.values})
+    account_ids: list[int]
+    round_id: int | None
+    timing: str
+    guardrail_key: str
+    guardrail_name: str
+    guardrail_unit: str
+    guardrail_threshold: float
+    guardrail_direction: str = Field(json_schema_extra={"enum": Direction.values})
+    latest: ReadingOut
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_logic_name(obj: Initiative) -> str:
+        return catalogue.logic_name(obj.logic)
+
+    @staticmethod
+    def resolve_owner(obj: Initiative) -> str | None:
+        return str(obj.owner) if obj.owner_id else None
+
+    @staticmethod
+    def resolve_account_ids(obj: Initiative) -> list[int]:
+        return sorted(obj.accounts.values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_guardrail_name(obj: Initiative) -> str:
+        return catalogue.metric_name(obj.guardrail_key)
+
+    @staticmethod
+    def resolve_latest(obj: Initiative) -> dict[str, Any]:
+        reading = getattr(obj, "reading", None) or selectors.reading_of(obj)
+        return asdict(reading)
+
+
+class InitiativePageOut(Schema):
+    items: list[InitiativeOut]
+    count: int
+
+
+class InitiativeFilterIn(Schema):
+    q: str = Field("", description="Search in title and description.")
+    logic: str = Field("", json_schema_extra={"enum": ["", *catalogue.LOGICS]})
+    status: str = Field("", json_schema_extra={"enum": ["", *InitiativeStatus.values]})
+    owner_id: int | None = None
+    warning: bool = Field(False, description="Only active initiatives whose latest guardrail value is a warning.")
+
+
+class InitiativeIn(Schema):
+    logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.")
+    title: str = Field("", description="Empty: the name of the logic.")
+    description: str = ""
+    owner_id: int | None = None
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": InitiativeStatus.values})
+    account_ids: list[int] = Field(default_factory=list, description="Key accounts involved.")
+    guardrail_key: str = Field("", description="Empty: the logic's guardrail from the catalogue.")
+    guardrail_threshold: float | None = Field(None, description="Empty: the catalogue's default threshold.")
+    guardrail_direction: str = Field("", json_schema_extra={"enum": ["", *Direction.values]})
+
+
+class InitiativePatchIn(Schema):
+    logic: str | None = None
+    title: str | None = None
+    description: str | None = None
+    owner_id: int | None = None
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    status: str | None = Field(None, json_schema_extra={"enum": InitiativeStatus.values})
+    account_ids: list[int] | None = None
+    guardrail_key: str | None = None
+    guardrail_threshold: float | None = None
+    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": Direction.values})
+
+
+class StatusIn(Schema):
+    status: str
+
+
+class MeasurementOut(Schema):
+    id: int
+    initiative_id: int
+    key: str
+    value: float
+    threshold: float
+    direction: str
+    warning: bool
+    measured_at: dt.datetime
+    measured_by: str | None
+    note: str
+
+    @staticmethod
+    def resolve_measured_by(obj: Any) -> str | None:
+        return str(obj.measured_by) if obj.measured_by_id else None
+
+
+class MeasurementPageOut(Schema):
+    items: list[MeasurementOut]
+    count: int
+
+
+class MeasurementIn(Schema):
+    value: float
+    measured_at: dt.datetime | None = Field(None, description="Default: now. With time zone; not in the future.")
+    note: str = ""
+
+
+class MeasureOut(Schema):
+    measured: int
+    warnings: int
+    skipped: list[int] = Field(description="Active initiatives whose metric has no current value.")
+    measured_at: dt.datetime
+
+
+class TopicOut(Schema):
+    id: int
+    template_key: str
+    field: str
+    field_name: str
+    title: str
+    name: str = Field(description="The title in the user's language (catalogue topics whose title is unchanged).")
+    description: str
+    impact: int
+    effort: int
+    quadrant: str
+    status: str = Field(json_schema_extra={"enum": TopicStatus.values})
+    owner_id: int | None
+    owner: str | None
+    account_id: int | None
+    partner_contact: str
+    activated_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_field_name(obj: Topic) -> str:
+        return catalogue.field_name(obj.field)
+
+    @staticmethod
+    def resolve_name(obj: Topic) -> str:
+        return obj.label
+
+    @staticmethod
+    def resolve_quadrant(obj: Topic) -> str:
+        return str(obj.quadrant.value)
+
+    @staticmethod
+    def resolve_owner(obj: Topic) -> str | None:
+        return str(obj.owner) if obj.owner_id else None
+
+
+class TopicPageOut(Schema):
+    items: list[TopicOut]
+    count: int
+
+
+class TopicFilterIn(Schema):
+    q: str = ""
+    field: str = Field("", json_schema_extra={"enum": ["", *catalogue.FIELDS]})
+    status: str = Field("", json_schema_extra={"enum": ["", *TopicStatus.values]})
+    quadrant: str = Field("", json_schema_extra={"enum": ["", "quick_win", "major_project", "fill_in", "thankless"]})
+    owner_id: int | None = None
+    joint: bool = Field(False, description="Only joint initiatives with a key account.")
+
+
+class TopicIn(Schema):
+    field: str = Field(json_schema_extra={"enum": list(catalogue.FIELDS)})
+    title: str
+    description: str = ""
+    impact: int = Field(3, description="1 (low) .. 5 (high)")
+    effort: int = Field(3, description="1 (low) .. 5 (high)")
+    owner_id: int | None = None
+    account_id: int | None = Field(None, description="Key account of a joint initiative.")
+    partner_contact: str = ""
+
+
+class TopicPatchIn(Schema):
+    field: str | None = None
+    title: str | None = None
+    description: str | None = None
+    impact: int | None = None
+    effort: int | None = None
+    owner_id: int | None = None
+    account_id: int | None = None
+    partner_contact: str | None = None
+
+
+class TopicStatusIn(Schema):
+    status: str = Field(json_schema_extra={"enum": TopicStatus.values})
+    force: bool = Field(False, description="Activate even when the limit on active topics is reached.")
+
+
+class LimitErrorOut(Schema):
+    detail: str
+    code: str
+    active: int
+    limit: int
+
+
+class TopicLimitOut(Schema):
+    topic_limit: int
+    active: int
+    over_limit: bool
+    completion_rate: float | None
+
+
+class TopicLimitIn(Schema):
+    topic_limit: int = Field(description="1 .. 50")
+
+
+class InitiativeRefOut(Schema):
+    id: int
+    logic: str
+    title: str
+    owner: str | None
+    starts: dt.date | None
+    ends: dt.date | None
+    status: str
+    accounts: int
+
+
+class GuardrailStatusOut(Schema):
+    initiative_id: int
+    logic: str
+    key: str
+    value: float | None
+    threshold: float
+    direction: str
+    warning: bool
+    measured_at: dt.datetime | None
+
+
+class SummaryOut(Schema):
+    initiatives: list[InitiativeRefOut]
+    guardrails: list[GuardrailStatusOut]
+    topics_active: int
+    topics_limit: int
+    topics_over_limit: bool
+
+
+# ---------------------------------------------------------------- initiatives
+
+
+def _initiative(request: HttpRequest, initiative_id: int) -> Initiative:
+    authorize(_actor(request), "roadmap.view_roadmap")
+    return get_object_or_404(Initiative, pk=initiative_id)
+
+
+def _initiative_out(pk: int) -> Initiative:
+    return selectors.reading_attached(Initiative.objects.select_related("owner").get(pk=pk))
+
+
+@router.get("/roadmap/initiatives", response={200: InitiativePageOut, **ERRORS})
+def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    authorize(_actor(request), "roadmap.view_roadmap")
+    items = selectors.initiative_list(
+        filters=selectors.InitiativeFilters(
+            q=filters.q,
+            logic=filters.logic,
+            status=filters.status,
+            owner=filters.owner_id,
+            warning=filters.warning,
+        )
+    )
+    return {"items": items[page.offset : page.offset + page.limit], "count": len(items)}
+
+
+@router.post("/roadmap/initiatives", response={201: InitiativeOut, **ERRORS})
+def initiative_create(request: HttpRequest, payload: InitiativeIn) -> Status[Any]:
+    actor = _actor(request)
+    authorize(actor, "roadmap.add_initiative")
+    with _api_field_names():
+        initiative = services.initiative_create(
+            actor=actor,
+            logic=payload.logic,
+            title=payload.title,
+            description=payload.description,
+            owner=_user(payload.owner_id, "owner_id"),
+            starts=payload.starts,
+            ends=payload.ends,
+            status=payload.status,
+            accounts=_accounts(payload.account_ids, actor=actor, field="account_ids") or [],
+            guardrail_key=payload.guardrail_key,
+            guardrail_threshold=payload.guardrail_threshold,
+            guardrail_direction=payload.guardrail_direction,
+        )
+    return Status(201, _initiative_out(initiative.pk))
+
+
+@router.get("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
+def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
+    return _initiative_out(_initiative(request, initiative_id).pk)
+
+
+@router.patch("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
+def initiative_patch(request: HttpRequest, initiative_id: int, payload: InitiativePatchIn) -> Initiative:
+    initiative = _initiative(request, initiative_id)
+    actor = _actor(request)
+    authorize(actor, "roadmap.change_initiative", initiative)
+    sent = payload.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = {}
+    for key, value in sent.items():
+        if key == "owner_id":
+            changes["owner"] = _user(value, "owner_id")
+        elif key == "account_ids":
+            changes["accounts"] = _accounts(value or [], actor=actor, field="account_ids")
+        elif value is None and key not in ("starts", "ends"):
+            raise ValidationError({key: _("This field cannot be null.")})
+        else:
+            changes[key] = value
+    with _api_field_names():
+        services.initiative_update(actor=actor, initiative=initiative, **changes)
+    return _initiative_out(initiative.pk)
+
+
+@router.post("/roadmap/initiatives/{initiative_id}/status", response={200: InitiativeOut, **ERRORS})
+def initiative_status(request: HttpRequest, initiative_id: int, payload: StatusIn) -> Initiative:
+    initiative = _initiative(request, initiative_id)
+    services.initiative_set_status(actor=_actor(request), initiative=initiative, status=payload.status)
+    return _initiative_out(initiative.pk)
+
+
+@router.delete("/roadmap/initiatives/{initiative_id}", response={204: None, **ERRORS})
+def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
+    initiative = _initiative(request, initiative_id)
+    services.initiative_delete(actor=_actor(request), initiative=initiative)
+    return Status(204, None)
+
+
+@router.get("/roadmap/initiatives/{initiative_id}/measurements", response={200: MeasurementPageOut, **ERRORS})
+def measurement_list(request: HttpRequest, initiative_id: int, page: Query[PageIn]) -> dict[str, Any]:
+    initiative = _initiative(request, initiative_id)
+    qs = initiative.measurements.select_related("measured_by").order_by("-measured_at", "-pk")
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+@router.post("/roadmap/initiatives/{initiative_id}/measurements", response={201: MeasurementOut, **ERRORS})
+def measurement_create(request: HttpRequest, initiative_id: int, payload: MeasurementIn) -> Status[Any]:
+    initiative = _initiative(request, initiative_id)
+    actor = _actor(request)
+    authorize(actor, "roadmap.measure_guardrails")
+    m = services.measurement_record(
+        actor=actor, initiative=initiative, value=payload.value, measured_at=payload.measured_at, note=payload.note
+    )
+    return Status(201, m)
+
+
+@router.post("/roadmap/measure", response={200: MeasureOut, **ERRORS})
+def measure(request: HttpRequest) -> dict[str, Any]:
+    """Measure the guardrails of all active initiatives now (values from the programme's current signals)."""
+    result = services.guardrails_measure(actor=_actor(request))
+    return {
+        "measured": result.measured,
+        "warnings": result.warnings,
+        "skipped": list(result.skipped),
+        "measured_at": result.measured_at,
+    }
+
+
+@router.get("/roadmap/summary", response={200: SummaryOut, **ERRORS})
+def summary(request: HttpRequest) -> dict[str, Any]:
+    """Initiatives, the latest guardrail reading of the active ones, and the topic limit (as the facade gives it)."""
+    authorize(_actor(request), "roadmap.view_roadmap")
+    return asdict(roadmap_summary())
+
+
+# ---------------------------------------------------------------- topics
+
+
+def _topic(request: HttpRequest, topic_id: int) -> Topic:
+    authorize(_actor(request), "roadmap.view_roadmap")
+    return get_object_or_404(Topic, pk=topic_id)
+
+
+@router.get("/roadmap/topics", response={200: TopicPageOut, **ERRORS})
+def topic_list(request: HttpRequest, filters: Query[TopicFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    """Topics in priority order (quick wins first; highest impact and lowest effort first within a quadrant)."""
+    authorize(_actor(request), "roadmap.view_roadmap")
+    items = selectors.topic_list(
+        filters=selectors.TopicFilters(
+            q=filters.q,
+            field=filters.field,
+            status=filters.status,
+            quadrant=filters.quadrant,
+            owner=filters.owner_id,
+            joint=filters.joint,
+        )
+    )
+    return {"items": items[page.offset : page.offset + page.limit], "count": len(items)}
+
+
+@router.post("/roadmap/topics", response={201: TopicOut, **ERRORS})
+def topic_create(request: HttpRequest, payload: TopicIn) -> Status[Any]:
+    actor = _actor(request)
+    authorize(actor, "roadmap.add_topic")
+    with _api_field_names():
+        topic = services.topic_create(
+            actor=actor,
+            field=payload.field,
+            title=payload.title,
+            description=payload.description,
+            impact=payload.impact,
+            effort=payload.effort,
+            owner=_user(payload.owner_id, "owner_id"),
+            account=_account(payload.account_id, actor=actor, field="account_id"),
+            partner_contact=payload.partner_contact,
+        )
+    return Status(201, topic)
+
+
+@router.get("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
+def topic_get(request: HttpRequest, topic_id: int) -> Topic:
+    return _topic(request, topic_id)
+
+
+@router.patch("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
+def topic_patch(request: HttpRequest, topic_id: int, payload: TopicPatchIn) -> Topic:
+    topic = _topic(request, topic_id)
+    actor = _actor(request)
+    authorize(actor, "roadmap.change_topic", topic)
+    changes: dict[str, Any] = {}
+    for key, value in payload.model_dump(exclude_unset=True).items():
+        if key == "owner_id":
+            changes["owner"] = _user(value, "owner_id")
+        elif key == "account_id":
+            changes["account"] = _account(value, actor=actor, field="account_id")
+        elif value is None:
+            raise ValidationError({key: _("This field cannot be null.")})
+        else:
+            changes[key] = value
+    with _api_field_names():
+        return services.topic_update(actor=actor, topic=topic, **changes)
+
+
+@router.post("/roadmap/topics/{topic_id}/status", response={200: TopicOut, 409: LimitErrorOut, **ERRORS})
+def topic_status(request: HttpRequest, topic_id: int, payload: TopicStatusIn) -> Any:
+    """Change the status; activating beyond the limit is refused with 409 unless ``force`` is true."""
+    topic = _topic(request, topic_id)
+    try:
+        return services.topic_set_status(actor=_actor(request), topic=topic, status=payload.status, force=payload.force)
+    except ValidationError as exc:
+        codes = [e.code for errs in getattr(exc, "error_dict", {}).values() for e in errs]
+        if "topic_limit" not in codes:
+            raise
+        stats = selectors.topic_stats()
+        return Status(
+            409, {"detail": " ".join(exc.messages), "code": "topic_limit", "active": stats.active, "limit": stats.limit}
+        )
+
+
+@router.delete("/roadmap/topics/{topic_id}", response={204: None, **ERRORS})
+def topic_delete(request: HttpRequest, topic_id: int) -> Status[None]:
+    topic = _topic(request, topic_id)
+    services.topic_delete(actor=_actor(request), topic=topic)
+    return Status(204, None)
+
+
+def _limit_out() -> dict[str, Any]:
+    stats = selectors.topic_stats()
+    return {
+        "topic_limit": stats.limit,
+        "active": stats.active,
+        "over_limit": stats.over_limit,
+        "completion_rate": stats.completion_rate,
+    }
+
+
+@router.get("/roadmap/topic-limit", response={200: TopicLimitOut, **ERRORS})
+def topic_limit_get(request: HttpRequest) -> dict[str, Any]:
+    authorize(_actor(request), "roadmap.view_roadmap")
+    return _limit_out()
+
+
+@router.put("/roadmap/topic-limit", response={200: TopicLimitOut, **ERRORS})
+def topic_limit_put(request: HttpRequest, payload: TopicLimitIn) -> dict[str, Any]:
+    services.topic_limit_set(actor=_actor(request), limit=payload.topic_limit)
+    return _limit_out()

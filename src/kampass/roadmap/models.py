@@ -8,6 +8,8 @@ catalogue in :mod:`kampass.core.concept`; the models store the keys only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -224,6 +226,34 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _template(self) -> Any:
+        if not self.template_key:
+            return None
+        from kampass.roadmap.catalogue import topic_template
+
+        return topic_template(self.template_key)
+
+    @property
+    def label(self) -> str:
+        """The title in the user's language: a catalogue topic whose title was not changed shows the
+        catalogue's name in the active language; any other title as it was written."""
+        template = self._template()
+        if template is not None and self.title in (template.name.en, template.name.de):
+            from kampass.roadmap.catalogue import lang
+
+            return str(template.name.get(lang()))
+        return self.title
+
+    @property
+    def description_text(self) -> str:
+        """The description in the user's language (see :attr:`label`)."""
+        template = self._template()
+        if template is not None and self.description in (template.description.en, template.description.de):
+            from kampass.roadmap.catalogue import lang
+
+            return str(template.description.get(lang()))
+        return self.description
 
     @property
     def quadrant(self) -> Quadrant:

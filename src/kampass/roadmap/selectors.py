@@ -81,6 +81,12 @@ def reading_of(initiative: Initiative) -> Reading:
     return Reading(value, when, warning and initiative.status == InitiativeStatus.ACTIVE)
 
 
+def reading_attached(initiative: Initiative) -> Initiative:
+    """``initiative`` with its latest guardrail reading set as ``reading``."""
+    initiative.reading = reading_of(initiative)  # type: ignore[attr-defined]
+    return initiative
+
+
 def initiative_list(*, filters: InitiativeFilters | None = None) -> list[Initiative]:
     """Initiatives matching ``filters``, each with ``reading`` (its latest guardrail reading)
     and ``account_count`` (the number of key accounts involved).

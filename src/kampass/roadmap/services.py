@@ -354,7 +354,7 @@ def measurement_record(
         raise ValidationError({"measured_at": _("A measurement cannot lie in the future.")})
     if initiative.guardrail_unit == "share" and not 0 <= value <= 1:
         raise ValidationError({"value": _("This metric is a share: give the value between 0 and 1.")})
-    if initiative.guardrail_unit in ("count", "days", "ratio") and value < 0:
+    if initiative.guardrail_unit in ("count", "days") and value < 0:
         raise ValidationError({"value": _("This metric cannot be negative.")})
     m = GuardrailMeasurement(
         initiative=initiative,

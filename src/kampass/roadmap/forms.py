@@ -1,0 +1,158 @@
+"""Forms of the roadmap and topics pages. They parse input; the services validate the business rules and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kampass.roadmap import catalogue, selectors
+from kampass.roadmap.models import Direction, InitiativeStatus, TopicStatus
+
+RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class InitiativeForm(forms.Form):
+    """Create or edit an initiative. For a key account manager who owns the initiative the logic,
+    owner and guardrail fields are shown read-only (``restricted=True``)."""
+
+    logic = forms.ChoiceField(label=_("Logic"))
+    title = forms.CharField(
+        label=_("Title"), max_length=200, required=False, help_text=_("Empty: the name of the logic.")
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    starts = forms.DateField(label=_("Start"), required=False, widget=DateInput())
+    ends = forms.DateField(label=_("End"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
+    accounts = forms.ModelMultipleChoiceField(
+        label=_("Key accounts involved"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+    guardrail_key = forms.ChoiceField(
+        label=_("Guardrail metric"),
+        required=False,
+        help_text=_("Empty: the guardrail of the logic from the catalogue."),
+    )
+    guardrail_threshold = forms.FloatField(
+        label=_("Threshold"),
+        required=False,
+        help_text=_("Shares between 0 and 1 (0.08 = 8 %); empty: the catalogue's default."),
+    )
+    guardrail_direction = forms.ChoiceField(
+        label=_("Warn when the value is"),
+        choices=[("", _("as the catalogue says")), *Direction.choices],
+        required=False,
+    )
+
+    RESTRICTED = ("logic", "owner", "guardrail_key", "guardrail_threshold", "guardrail_direction")
+
+    def __init__(self, *args: Any, user: Any, restricted: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["logic"].choices = catalogue.logic_choices()
+        self.fields["owner"].queryset = _owner_queryset()
+        self.fields["accounts"].queryset = selectors.key_account_choices(user=user)
+        self.fields["guardrail_key"].choices = [("", _("the logic's guardrail")), *catalogue.metric_choices()]
+        self.fields["title"].widget.attrs.update({"maxlength": 200})
+        if restricted:
+            for name in self.RESTRICTED:
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends <= starts:
+            self.add_error("ends", _("The end must lie after the start."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name in self.RESTRICTED:
+            if self.fields[name].disabled:
+                data.pop(name, None)
+        if "guardrail_key" in data and not data["guardrail_key"]:
+            data["guardrail_key"] = ""
+        data["accounts"] = list(data.get("accounts") or [])
+        return data
+
+
+def _owner_queryset() -> Any:
+    from kampass.users.models import Role, User
+
+    return User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.HEAD, Role.KAM]).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+class InitiativeStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
+
+
+class MeasurementForm(forms.Form):
+    value = forms.FloatField(label=_("Value"), help_text=_("Shares between 0 and 1 (0.08 = 8 %)."))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class TopicForm(forms.Form):
+    """Create or edit an improvement topic."""
+
+    field = forms.ChoiceField(label=_("Field"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=RATING_CHOICES, coerce=int, initial=3, help_text=_("1 low … 5 high")
+    )
+    effort = forms.TypedChoiceField(
+        label=_("Effort"), choices=RATING_CHOICES, coerce=int, initial=3, help_text=_("1 low … 5 high")
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    account = forms.ModelChoiceField(
+        label=_("Joint initiative with key account"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        help_text=_("Optional: a topic pursued together with a key account."),
+    )
+    partner_contact = forms.CharField(label=_("Partner contact at the customer"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = catalogue.field_choices()
+        self.fields["owner"].queryset = _owner_queryset()
+        self.fields["account"].queryset = selectors.key_account_choices(user=user)
+        self.fields["title"].widget.attrs.update({"maxlength": 200})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("partner_contact") and not data.get("account"):
+            self.add_error(
+                "partner_contact", _("A partner contact belongs to a joint initiative: choose the key account too.")
+            )
+        return data
+
+
+class TopicRatingForm(forms.Form):
+    """Move a topic in the matrix: change its impact and effort."""
+
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=RATING_CHOICES, coerce=int)
+    effort = forms.TypedChoiceField(label=_("Effort"), choices=RATING_CHOICES, coerce=int)
+
+
+class TopicStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=TopicStatus.choices)
+    force = forms.BooleanField(label=_("Activate beyond the limit"), required=False)
+
+
+class TopicLimitForm(forms.Form):
+    topic_limit = forms.IntegerField(label=_("Limit on active topics"), min_value=1, max_value=50)
