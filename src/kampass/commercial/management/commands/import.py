@@ -15,7 +15,10 @@ from kampass.commercial.models import LinkMode
 
 
 class Command(BaseCommand):
-    help = "Import data files. `kampass import transactions FILE` reads invoice lines (CSV, gzipped CSV, XLSX)."
+    help = (
+        "Import data files. `kampass import transactions FILE` reads invoice lines (CSV, gzipped CSV, XLSX); "
+        "`kampass import opportunities FILE` reads a CRM opportunity export."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="kind", required=True)
@@ -33,9 +36,17 @@ class Command(BaseCommand):
         tx.add_argument("--rejects", type=Path, help="Write the rejected lines as CSV to this file.")
         tx.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
         tx.add_argument("--quiet", action="store_true", help="No progress bar.")
+        from kampass.pipeline.management.import_opportunities import add_parser
+
+        add_parser(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from kampass.commercial.services import import_job_create, import_job_run
+
+        if opts["kind"] == "opportunities":
+            from kampass.pipeline.management.import_opportunities import run
+
+            return run(self, opts)
 
         path: Path = opts["file"]
         if not path.is_file():

@@ -1,0 +1,679 @@
+"""Import opportunities from CRM exports (``kampass import opportunities FILE``).
+
+A mapping (YAML, built-in ``salesforce`` and ``generic`` in ``mappings/``, or the user's file)
+names the source column of every field, translates the source's stage names to stages of the
+default sales process and its forecast categories to kampass's. Layout::
+
+    name: my-crm
+    source: my-crm                 # re-imports update by (source, external id)
+    columns:                       # field -> column, or a list: the first present wins
+      external_id: Id
+      name: OpportunityName
+      account_id: AccountId
+      amount: Amount
+      stage: StageName
+      is_closed: IsClosed          # optional: the export's closed/won flags
+      is_won: IsWon
+    default_currency: USD
+    date_formats: ["%Y-%m-%d"]
+    stages: {Negotiation: Negotiation/Review}
+    forecast_categories: {Best Case: best_case}
+
+Required fields: ``external_id``, ``name``, ``account_id``, ``amount``, ``stage``.
+
+**Contradictions.** When the file has closed/won flags, the stage and the flags must agree:
+a won stage needs IsClosed and IsWon true, a lost stage IsClosed true and IsWon false, an open
+stage IsClosed and IsWon false. Rows where they disagree are reported one by one with the rule
+they break; the import then refuses (writes nothing) unless the user decides which field wins:
+``prefer="stage"`` takes the outcome from the stage, ``prefer="flags"`` from the flags (the
+stage becomes the won or lost stage, or for rows the flags call open the stage in the
+``open_stage`` column; a row without one is rejected). Nothing is guessed.
+
+**Rows** with a bad amount or date, an unknown stage or a missing required value are rejected
+and reported with file, row, column, value and reason; the other rows are imported (``strict``:
+nothing is). Everything is written in one transaction.
+
+**Accounts** are found by the file's account id as external id; ``link="name"`` also matches
+by name; ``link="create"`` creates missing accounts (top level, through the accounts
+services); otherwise rows without an account are rejected. **Owners** are linked to users by
+full name or username; the name is kept in ``owner_name`` either way.
+
+**Owner's probability** is taken only from rows the export's flags call open: Salesforce sets
+the probability of closed opportunities to 0 or 100 itself, which is no estimate.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from kampass.accounts.models import Account
+from kampass.common.permissions import authorize
+from kampass.pipeline.models import (
+    ForecastCategory,
+    Opportunity,
+    OpportunityStageChange,
+    Outcome,
+    Stage,
+    StageKind,
+)
+
+BUILT_IN = ("salesforce", "generic")
+FIELDS = (
+    "external_id",
+    "name",
+    "account_id",
+    "account_name",
+    "account_industry",
+    "amount",
+    "currency",
+    "close_date",
+    "created_date",
+    "age_days",
+    "stage",
+    "open_stage",
+    "is_closed",
+    "is_won",
+    "probability",
+    "forecast_category",
+    "owner",
+    "lead_source",
+    "type",
+    "description",
+)
+REQUIRED = ("external_id", "name", "account_id", "amount", "stage")
+TRUE = frozenset({"true", "1", "yes", "y", "ja", "wahr", "x"})
+FALSE = frozenset({"false", "0", "no", "n", "nein", "falsch", ""})
+PREFER = ("stage", "flags")
+LINK_MODES = ("external_id", "name", "create")
+
+#: The contradiction rules: (stage kind, outcome the flags say) -> rule text.
+RULES: dict[tuple[str, str], str] = {
+    ("won", "open"): "a won stage needs IsClosed=true and IsWon=true, the flags say open",
+    ("won", "lost"): "a won stage needs IsWon=true, the flags say lost",
+    ("lost", "won"): "a lost stage needs IsWon=false, the flags say won",
+    ("lost", "open"): "a lost stage needs IsClosed=true, the flags say open",
+    ("open", "won"): "an open stage needs IsClosed=false and IsWon=false, the flags say won",
+    ("open", "lost"): "an open stage needs IsClosed=false, the flags say lost",
+}
+RULE_FLAGS = "IsWon=true needs IsClosed=true"
+
+
+class OpportunityImportError(Exception):
+    """The file or the mapping cannot be used at all (nothing is read or written)."""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    source: str
+    columns: dict[str, tuple[str, ...]]
+    default_currency: str
+    date_formats: tuple[str, ...]
+    stages: dict[str, str]
+    forecast_categories: dict[str, str]
+
+
+def load_mapping(name_or_path: str | Path) -> Mapping:
+    """A built-in mapping by name (``salesforce``, ``generic``) or a YAML file."""
+    if isinstance(name_or_path, str) and name_or_path in BUILT_IN:
+        text = resources.files("kampass.pipeline").joinpath("mappings", f"{name_or_path}.yaml").read_text("utf-8")
+        source_name, stem = f"{name_or_path}.yaml (built-in)", name_or_path
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise OpportunityImportError(
+                f"{name_or_path}: no such mapping file and no built-in mapping ({', '.join(BUILT_IN)})"
+            )
+        text, source_name, stem = path.read_text("utf-8"), str(path), path.stem
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise OpportunityImportError(f"{source_name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+        raise OpportunityImportError(f"{source_name}: a mapping needs a 'columns' section (field: column)")
+    unknown = set(data["columns"]) - set(FIELDS)
+    if unknown:
+        raise OpportunityImportError(f"{source_name}: unknown field(s) in columns: {', '.join(sorted(unknown))}")
+    missing = [f for f in REQUIRED if f not in data["columns"]]
+    if missing:
+        raise OpportunityImportError(f"{source_name}: columns must name {', '.join(missing)}")
+    columns = {
+        k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in data["columns"].items() if v not in (None, "")
+    }
+    categories = {str(k): str(v) for k, v in (data.get("forecast_categories") or {}).items()}
+    bad = sorted(set(categories.values()) - set(ForecastCategory.values))
+    if bad:
+        raise OpportunityImportError(f"{source_name}: unknown forecast categories {', '.join(bad)}")
+    return Mapping(
+        name=str(data.get("name") or stem),
+        source=str(data.get("source") or data.get("name") or stem),
+        columns=columns,
+        default_currency=str(data.get("default_currency") or "EUR"),
+        date_formats=tuple(data.get("date_formats") or ("%Y-%m-%d",)),
+        stages={str(k): str(v) for k, v in (data.get("stages") or {}).items()},
+        forecast_categories=categories,
+    )
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row that was not imported."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A row whose stage and closed/won flags disagree."""
+
+    row: int
+    external_id: str
+    stage: str
+    is_closed: str
+    is_won: str
+    rule: str
+
+
+@dataclass
+class ImportResult:
+    file: str
+    mapping: str
+    source: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
+    prefer: str = ""
+    refused: bool = False
+    committed: bool = False
+    dry_run: bool = False
+    accounts_created: int = 0
+    accounts_missing: list[str] = field(default_factory=list)
+    owners_linked: int = 0
+    owners_unlinked: list[str] = field(default_factory=list)
+
+    def contradiction_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.contradictions:
+            counts[c.rule] = counts.get(c.rule, 0) + 1
+        return counts
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "mapping": self.mapping,
+            "source": self.source,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejects),
+            "rejects": [r.__dict__ for r in self.rejects],
+            "contradictions": len(self.contradictions),
+            "contradiction_rules": self.contradiction_counts(),
+            "contradiction_rows": [c.__dict__ for c in self.contradictions],
+            "prefer": self.prefer or None,
+            "refused": self.refused,
+            "committed": self.committed,
+            "dry_run": self.dry_run,
+            "accounts_created": self.accounts_created,
+            "accounts_missing": len(self.accounts_missing),
+            "owners_linked": self.owners_linked,
+            "owners_unlinked": self.owners_unlinked,
+        }
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return io.StringIO(raw.decode(encoding), newline="")
+        except UnicodeDecodeError:
+            continue
+    raise OpportunityImportError(f"{path.name}: cannot be decoded as UTF-8 or Windows-1252")
+
+
+def _reader(path: Path) -> tuple[csv.DictReader[str], io.TextIOBase]:
+    text = _open_text(path)
+    sample = text.read(64 * 1024)
+    text.seek(0)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.DictReader(text, dialect=dialect), text
+
+
+def _parse_date(value: str, formats: tuple[str, ...]) -> dt.date | None:
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_amount(value: str) -> Decimal | None:
+    text = value.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." in text:
+        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+@dataclass
+class _Row:
+    line: int
+    external_id: str
+    name: str
+    account_id: str
+    account_name: str
+    account_industry: str
+    amount: Decimal
+    currency: str
+    close_date: dt.date | None
+    created_on: dt.date | None
+    stage: Stage
+    outcome: str
+    owner_probability: int | None
+    forecast_category: str
+    owner: str
+    lead_source: str
+    opportunity_type: str
+    description: str
+
+
+def import_opportunities(
+    *,
+    actor: Any,
+    path: Path,
+    mapping: str | Path = "salesforce",
+    prefer: str = "",
+    link: str = "external_id",
+    dry_run: bool = False,
+    strict: bool = False,
+    display_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> ImportResult:
+    """Read, check and (unless refused or ``dry_run``) write the opportunities of ``path``."""
+    authorize(actor, "pipeline.import_opportunities")
+    from kampass.pipeline.services import default_stage_set
+
+    if prefer and prefer not in PREFER:
+        raise OpportunityImportError(f"--prefer must be one of {', '.join(PREFER)}")
+    if link not in LINK_MODES:
+        raise OpportunityImportError(f"--link must be one of {', '.join(LINK_MODES)}")
+    m = load_mapping(mapping)
+    file_name = display_name or path.name
+    result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=dry_run)
+    reader, handle = _reader(path)
+    header = reader.fieldnames or []
+    col: dict[str, str] = {}
+    for f, candidates in m.columns.items():
+        found = next((c for c in candidates if c in header), None)
+        if found:
+            col[f] = found
+    missing = [f"{f} ({' | '.join(m.columns[f])})" for f in REQUIRED if f not in col]
+    if missing:
+        raise OpportunityImportError(
+            f"{file_name}: missing column(s) {', '.join(missing)}; the file has {', '.join(header)}"
+        )
+    has_flags = "is_closed" in col
+
+    stage_set = default_stage_set()
+    stages = list(stage_set.stages.all())
+    by_name = {s.name.lower(): s for s in stages}
+    aliases = {k.lower(): by_name[v.lower()] for k, v in m.stages.items() if v.lower() in by_name}
+    won_stage = min((s for s in stages if s.kind == StageKind.WON), key=lambda s: s.order)
+    lost_stage = min((s for s in stages if s.kind == StageKind.LOST), key=lambda s: s.order)
+    categories = {k.lower(): v for k, v in m.forecast_categories.items()}
+    today = timezone.localdate()
+
+    def stage_of(value: str) -> Stage | None:
+        key = value.strip().lower()
+        return aliases.get(key) or by_name.get(key)
+
+    def flag(value: str) -> bool | None:
+        v = value.strip().lower()
+        return True if v in TRUE else False if v in FALSE else None
+
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        result.rows += 1
+
+        def get(f: str, raw: dict[str, Any] = raw) -> str:
+            return (raw.get(col[f]) or "").strip() if f in col else ""
+
+        def reject(f: str, reason: str, line: int = line) -> None:
+            result.rejects.append(Reject(file_name, line, col.get(f, f), get(f), reason))
+
+        external_id, name, account_id = get("external_id"), get("name"), get("account_id")
+        problems = False
+        for f, value in (("external_id", external_id), ("name", name), ("account_id", account_id)):
+            if not value:
+                reject(f, "empty")
+                problems = True
+        if external_id and external_id in seen:
+            reject("external_id", f"the same id is in row {seen[external_id]} already")
+            problems = True
+        amount = _parse_amount(get("amount"))
+        if amount is None or amount < 0:
+            reject("amount", "not an amount" if amount is None else "negative")
+            problems = True
+        close_date = None
+        if get("close_date"):
+            close_date = _parse_date(get("close_date"), m.date_formats)
+            if close_date is None:
+                reject("close_date", f"not a date in the formats {', '.join(m.date_formats)}")
+                problems = True
+        created_on = None
+        if get("created_date"):
+            created_on = _parse_date(get("created_date"), m.date_formats)
+            if created_on is None:
+                reject("created_date", f"not a date in the formats {', '.join(m.date_formats)}")
+                problems = True
+        stage = stage_of(get("stage"))
+        if stage is None:
+            known = ", ".join(sorted({*m.stages, *(s.name for s in stages)}))
+            reject("stage", f"unknown stage (known: {known})")
+            problems = True
+        is_closed = flag(get("is_closed")) if has_flags else None
+        is_won = flag(get("is_won")) if "is_won" in col else None
+        if has_flags and is_closed is None:
+            reject("is_closed", "not true or false")
+            problems = True
+        if "is_won" in col and is_won is None:
+            reject("is_won", "not true or false")
+            problems = True
+        probability = None
+        if get("probability"):
+            p = _parse_amount(get("probability").rstrip("%"))
+            if p is None or not 0 <= p <= 100:
+                reject("probability", "not a percentage from 0 to 100")
+                problems = True
+            else:
+                probability = int(p.to_integral_value())
+        currency = (get("currency") or m.default_currency).upper()
+        if problems or stage is None or amount is None:
+            continue
+        seen[external_id] = line
+
+        outcome = {"open": Outcome.OPEN, "won": Outcome.WON, "lost": Outcome.LOST}[stage.kind]
+        flags_open = None
+        if has_flags:
+            flags_open = not is_closed
+            if is_won and not is_closed:
+                result.contradictions.append(
+                    Contradiction(line, external_id, get("stage"), get("is_closed"), get("is_won"), RULE_FLAGS)
+                )
+                if prefer != "stage":
+                    continue
+            else:
+                by_flags = Outcome.OPEN if not is_closed else (Outcome.WON if is_won else Outcome.LOST)
+                if by_flags != outcome:
+                    rule = RULES[(stage.kind, str(by_flags))]
+                    result.contradictions.append(
+                        Contradiction(line, external_id, get("stage"), get("is_closed"), get("is_won"), rule)
+                    )
+                    if prefer == "flags":
+                        outcome = by_flags
+                        if by_flags == Outcome.WON:
+                            stage = won_stage
+                        elif by_flags == Outcome.LOST:
+                            stage = lost_stage
+                        else:
+                            alt = stage_of(get("open_stage")) if get("open_stage") else None
+                            if alt is None or alt.kind != StageKind.OPEN:
+                                reject(
+                                    "open_stage" if "open_stage" in col else "stage",
+                                    "the flags say open but the stage is closed and no open stage is given",
+                                )
+                                continue
+                            stage = alt
+        if created_on is None and get("age_days"):
+            try:
+                age = int(Decimal(get("age_days")))
+                created_on = ((close_date or today) if not flags_open else today) - dt.timedelta(days=age)
+            except (InvalidOperation, ValueError, OverflowError):
+                reject("age_days", "not a number of days")
+                continue
+        forecast = categories.get(get("forecast_category").lower(), ForecastCategory.PIPELINE)
+        if outcome == Outcome.WON:
+            forecast = ForecastCategory.CLOSED
+        elif outcome == Outcome.LOST:
+            forecast = ForecastCategory.OMITTED
+        elif forecast in (ForecastCategory.CLOSED, ForecastCategory.OMITTED):
+            forecast = ForecastCategory.PIPELINE
+        rows.append(
+            _Row(
+                line=line,
+                external_id=external_id,
+                name=name[:300],
+                account_id=account_id,
+                account_name=get("account_name") or account_id,
+                account_industry=get("account_industry"),
+                amount=amount.quantize(Decimal("0.01")),
+                currency=currency,
+                close_date=close_date,
+                created_on=created_on,
+                stage=stage,
+                outcome=outcome,
+                owner_probability=probability if (flags_open if has_flags else outcome == Outcome.OPEN) else None,
+                forecast_category=forecast,
+                owner=get("owner"),
+                lead_source=get("lead_source"),
+                opportunity_type=get("type"),
+                description=get("description"),
+            )
+        )
+        if progress is not None and result.rows % 1000 == 0:
+            progress(0.3, f"{result.rows} rows read")
+    handle.close()
+    result.contradictions.sort(key=lambda c: c.row)
+
+    if result.contradictions and not prefer:
+        result.refused = True
+        return result
+    if dry_run or (strict and result.rejects):
+        return result
+    if progress is not None:
+        progress(0.4, "writing")
+    with transaction.atomic():
+        _write(actor=actor, rows=rows, mapping=m, link=link, result=result, file_name=file_name)
+    result.committed = True
+    return result
+
+
+def _link_accounts(*, actor: Any, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:
+    from kampass.accounts.services import account_create
+
+    ids = sorted({r.account_id for r in rows})
+    found: dict[str, Account] = {}
+    for a in Account.objects.filter(external_id__in=ids).order_by("-depth", "pk"):
+        found[a.external_id] = a  # the shallowest wins
+    names = {r.account_id: (r.account_name, r.account_industry) for r in rows}
+    if link in ("name", "create"):
+        wanted = {names[i][0].lower(): i for i in ids if i not in found}
+        for a in Account.objects.annotate(lname=Lower("name")).filter(lname__in=list(wanted)).order_by("-depth", "pk"):
+            found.setdefault(wanted[a.name.lower()], a)
+    if link == "create":
+        taken = {n.lower() for n in Account.objects.filter(parent__isnull=True).values_list("name", flat=True)}
+        for i in ids:
+            if i in found:
+                continue
+            name, industry = names[i]
+            name = name[:200]
+            if name.lower() in taken:
+                name = f"{name[:180]} ({i})"
+            taken.add(name.lower())
+            found[i] = account_create(actor=actor, name=name, external_id=i, industry=industry[:100])
+            result.accounts_created += 1
+    result.accounts_missing = [i for i in ids if i not in found]
+    return found
+
+
+def _link_owners(rows: list[_Row], result: ImportResult) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    names = {r.owner for r in rows if r.owner}
+    users: dict[str, Any] = {}
+    for u in get_user_model().objects.filter(is_active=True):
+        for key in (u.get_full_name().strip().lower(), u.username.lower()):
+            if key:
+                users.setdefault(key, u)
+    linked = {n: users[n.lower()] for n in names if n.lower() in users}
+    result.owners_linked = len(linked)
+    result.owners_unlinked = sorted(names - set(linked))
+    return linked
+
+
+UPDATABLE = (
+    "name",
+    "account_id",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "owner_probability",
+    "forecast_category",
+    "lead_source",
+    "opportunity_type",
+    "outcome",
+    "closed_on",
+    "owner_id",
+    "owner_name",
+    "description",
+    "stage_id",
+)
+
+
+def _write(*, actor: Any, rows: list[_Row], mapping: Mapping, link: str, result: ImportResult, file_name: str) -> None:
+    accounts = _link_accounts(actor=actor, rows=rows, link=link, result=result)
+    owners = _link_owners(rows, result)
+    existing = {
+        o.external_id: o
+        for o in Opportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
+    }
+    now, today = timezone.now(), timezone.localdate()
+    by = actor if getattr(actor, "pk", None) else None
+    new: list[Opportunity] = []
+    changed: list[Opportunity] = []
+    moves: list[tuple[Opportunity, int | None, Stage]] = []
+    for r in rows:
+        account = accounts.get(r.account_id)
+        if account is None:
+            hint = "use --link create to create it" if link != "create" else ""
+            reason = f"no account with this external id{' or name' if link == 'name' else ''}; {hint}".rstrip("; ")
+            result.rejects.append(Reject(file_name, r.line, "account_id", r.account_id, reason))
+            continue
+        owner = owners.get(r.owner)
+        values = {
+            "name": r.name,
+            "account_id": account.pk,
+            "amount": r.amount,
+            "currency": r.currency if len(r.currency) == 3 else mapping.default_currency,
+            "expected_close_date": r.close_date,
+            "owner_probability": r.owner_probability,
+            "forecast_category": r.forecast_category,
+            "lead_source": r.lead_source[:100],
+            "opportunity_type": r.opportunity_type[:100],
+            "outcome": r.outcome,
+            "closed_on": (r.close_date or today) if r.outcome != Outcome.OPEN else None,
+            "owner_id": owner.pk if owner else None,
+            "owner_name": r.owner[:200],
+            "description": r.description,
+            "stage_id": r.stage.pk,
+        }
+        o = existing.get(r.external_id)
+        if o is None:
+            o = Opportunity(
+                stage_set_id=r.stage.stage_set_id,
+                created_on=r.created_on or today,
+                source=mapping.source,
+                external_id=r.external_id,
+                **values,
+            )
+            new.append(o)
+            moves.append((o, None, r.stage))
+            continue
+        diff = {k: v for k, v in values.items() if getattr(o, k) != v}
+        if r.created_on and o.created_on != r.created_on:
+            diff["created_on"] = r.created_on
+        if not diff:
+            result.unchanged += 1
+            continue
+        if "stage_id" in diff:
+            moves.append((o, o.stage_id, r.stage))
+        for k, v in diff.items():
+            setattr(o, k, v)
+        changed.append(o)
+    if new:
+        bulk_create_with_history(new, Opportunity, batch_size=500, default_user=by, default_date=now)
+    if changed:
+        for o in changed:
+            o.updated_at = now
+        bulk_update_with_history(
+            changed,
+            Opportunity,
+            [*UPDATABLE, "created_on", "updated_at"],
+            batch_size=500,
+            default_user=by,
+            default_date=now,
+        )
+    OpportunityStageChange.objects.bulk_create(
+        [
+            OpportunityStageChange(
+                opportunity=o,
+                from_stage_id=from_id,
+                to_stage=to,
+                changed_at=now,
+                changed_by=by,
+                note=f"import {file_name}",
+            )
+            for o, from_id, to in moves
+        ],
+        batch_size=1000,
+    )
+    result.created, result.updated = len(new), len(changed)
+    result.rejects.sort(key=lambda r: r.row)
+
+
+def iter_report(result: ImportResult) -> Iterator[str]:
+    """The contradiction report as text lines (row, Id, StageName, IsClosed, IsWon, rule)."""
+    yield "row,Id,StageName,IsClosed,IsWon,rule"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="")
+    for c in result.contradictions:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([c.row, c.external_id, c.stage, c.is_closed, c.is_won, c.rule])
+        yield out.getvalue()
