@@ -384,20 +384,26 @@ def _condition(doc: _Doc, value: Any, path: str, *, allow_tension: bool) -> Cond
     )
 
 
-def _check_placeholders(doc: _Doc, text: Text, path: str, inputs: tuple[str, ...]) -> None:
+def _check_placeholders(doc: _Doc, text: Text, entry: str, inputs: tuple[str, ...]) -> None:
+    """The reason's placeholders must name inputs of the condition; blame the reason if this file gives it,
+    else the condition (an override of ``when`` that drops an input the existing reason needs)."""
+    given = _join(entry, "reason") in doc.lines
     for lang in LANGUAGES:
         s = text.get(lang)
+        where = _join(_join(entry, "reason"), lang) if given else _join(entry, "when")
+        prefix = "" if given else f"the reason ({lang}): "
         for m in _PLACEHOLDER.finditer(s):
             name, spec = m.group(1), m.group(2)
             if name not in inputs:
                 raise doc.error(
-                    _join(path, lang),
-                    f"placeholder {{{name}}} names no input of the condition; inputs: {', '.join(inputs) or 'none'}",
+                    where,
+                    f"{prefix}placeholder {{{name}}} names no input of the condition; "
+                    f"inputs: {', '.join(inputs) or 'none'}",
                 )
             if spec not in (None, "%"):
-                raise doc.error(_join(path, lang), f"placeholder {{{name}:{spec}}}: the only format is '%'")
+                raise doc.error(where, f"{prefix}placeholder {{{name}:{spec}}}: the only format is '%'")
         if "{" in _PLACEHOLDER.sub("", s) or "}" in _PLACEHOLDER.sub("", s):
-            raise doc.error(_join(path, lang), "unbalanced '{' or '}' in the text")
+            raise doc.error(where, f"{prefix}unbalanced '{{' or '}}' in the text")
 
 
 # ---- sections -----------------------------------------------------------------------------------
@@ -546,7 +552,7 @@ def _check_rules(doc: _Doc, cat: Catalogue, touched: dict[str, dict[str, str]]) 
             path = touched.get(section, {}).get(rule.key)
             if path is None:
                 continue
-            _check_placeholders(doc, rule.reason, _join(path, "reason"), condition_inputs(rule.when))
+            _check_placeholders(doc, rule.reason, path, condition_inputs(rule.when))
             if isinstance(rule, Rule):
                 for attr in ("after", "combine_with"):
                     if rule.logic in getattr(rule, attr):
