@@ -158,7 +158,7 @@ def demo_programme_load(*, reset: bool = False) -> int:
             return _count()
         PhaseDecision.objects.filter(round__in=demo).delete()
         demo.delete()
-        rng = random.Random(SEED)
+        rng = random.Random(SEED)  # noqa: S311 - demo answers, not cryptography
         now = timezone.now()
         today = timezone.localdate()
         _load_round(

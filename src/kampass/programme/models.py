@@ -4,6 +4,7 @@ phase and the recommendations the head of KAM accepted."""
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -243,3 +244,38 @@ class RecommendationAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {', '.join(self.logics)}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ReportJob(models.Model):
+    """One rendering of the programme report as PDF, run as a background task (rendering takes
+    seconds). The finished PDF is kept here for download."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        AssessmentRound, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("round")
+    )
+    lang = models.CharField(_("language"), max_length=5, default="en")
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.lang} report ({self.get_status_display()})"

@@ -27,6 +27,8 @@ from kampass.programme.models import (
     PhaseDecision,
     Placement,
     RecommendationAcceptance,
+    ReportJob,
+    ReportStatus,
     Respondent,
     RoundStatus,
 )
@@ -419,3 +421,58 @@ def recommendations_accept(
     )
     acceptance.save()
     return acceptance
+
+
+# ---------------------------------------------------------------- report rendering
+
+
+@transaction.atomic
+def report_job_create(
+    *, actor: Any, lang: str, assessment_round: AssessmentRound | None = None, enqueue: bool = True
+) -> ReportJob:
+    """Queue the rendering of the programme report as PDF (readers of the round's results)."""
+    from kampass.programme.selectors import latest_closed_round
+
+    r = assessment_round or latest_closed_round()
+    if r is None:
+        raise ValidationError(_("There is no closed assessment round to report on."))
+    if r.status != RoundStatus.CLOSED:
+        raise ValidationError(_("Only a closed round has a report."))
+    authorize(actor, "programme.view_results", r)
+    if lang not in ("en", "de"):
+        raise ValidationError({"lang": _("Unknown language “%(value)s”.") % {"value": lang}})
+    job = ReportJob.objects.create(round=r, lang=lang, created_by=actor if _is_user(actor) else None)
+    if enqueue:
+        from kampass.programme.tasks import render_report
+
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: render_report.enqueue(job_id))
+    return job
+
+
+def report_job_run(job_id: str) -> ReportJob:
+    """Render a queued report job; failures are stored on the job with their message."""
+    import time
+
+    from kampass.programme.report import report_pdf
+
+    job = ReportJob.objects.get(pk=job_id)
+    if job.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+        return job
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING)
+    start = time.monotonic()
+    try:
+        data = report_pdf(lang=job.lang, assessment_round=job.round)
+    except Exception as exc:  # the job records why it failed; the worker goes on
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+    else:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.DONE,
+            pdf=data,
+            finished_at=timezone.now(),
+            seconds=round(time.monotonic() - start, 2),
+        )
+    job.refresh_from_db()
+    return job

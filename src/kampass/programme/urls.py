@@ -18,5 +18,7 @@ urlpatterns = [
     path("invitation/<str:token>/placement/", views.placement, name="programme-invitation-placement"),
     path("invitation/<str:token>/submit/", views.submit, name="programme-invitation-submit"),
     path("recommendations/", views.recommendations, name="programme-recommendations"),
-    path("report.pdf", views.report_pdf, name="programme-report-pdf"),
+    path("report/", views.report_create, name="programme-report-create"),
+    path("report/<uuid:pk>/", views.report_status, name="programme-report"),
+    path("report/<uuid:pk>/pdf/", views.report_download, name="programme-report-download"),
 ]

@@ -23,7 +23,7 @@ from kampass.programme import selectors, services
 from kampass.programme.catalogue import active_catalogue, current_lang
 from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart
 from kampass.programme.forms import AcceptForm, PhaseForm, RespondentForm, RoundForm
-from kampass.programme.models import AssessmentRound, Function, Respondent, RoundStatus
+from kampass.programme.models import AssessmentRound, Function, ReportJob, ReportStatus, Respondent, RoundStatus
 from kampass.programme.report import guardrail_text, threshold_text, timing_labels, warning_labels
 
 # ---------------------------------------------------------------- helpers
@@ -612,21 +612,44 @@ def _roadmap_url() -> str:
 
 
 @login_required
-def report_pdf(request: HttpRequest) -> HttpResponse:
-    """The programme report as PDF (``?lang=de|en``, ``?round=ID``; default the latest closed round)."""
-    from kampass.programme.report import report_pdf as render
-
-    lang = request.GET.get("lang") or current_lang()
-    lang = "de" if lang.startswith("de") else "en"
+@require_POST
+def report_create(request: HttpRequest) -> HttpResponse:
+    """Queue the PDF report (``lang``, optional ``round``): rendering takes seconds, so it runs as a task."""
+    lang = request.POST.get("lang") or current_lang()
     r = None
-    if rid := request.GET.get("round"):
-        r = get_object_or_404(AssessmentRound, pk=rid if rid.isdigit() else 0, status=RoundStatus.CLOSED)
-    else:
-        r = selectors.latest_closed_round()
-    if r is None:
-        raise Http404(_("There is no closed assessment round to report on."))
-    authorize(request.user, "programme.view_results", r)
-    data = render(lang=lang, assessment_round=r)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"kampass-programme-report-{lang}.pdf")
+    if rid := request.POST.get("round"):
+        r = get_object_or_404(AssessmentRound, pk=rid if rid.isdigit() else 0)
+    try:
+        job = services.report_job_create(actor=request.user, lang=lang, assessment_round=r)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return redirect_to(request, reverse("programme-dashboard"))
+    return redirect_to(request, reverse("programme-report", args=[job.pk]))
+
+
+def _job(request: HttpRequest, pk: Any) -> ReportJob:
+    job = get_object_or_404(ReportJob.objects.select_related("round"), pk=pk)
+    if job.created_by_id != request.user.pk and not _can(request.user, "programme.manage_round"):
+        raise PermissionDenied
+    return job
+
+
+@login_required
+def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
+    """A report job's status (HTMX polls it until the PDF is ready) and the download link."""
+    job = _job(request, pk)
+    active = job.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+    return render_page(request, "programme/report_job.html", {"job": job, "active": active},
+                       fragment="programme/_report_job.html")  # fmt: skip
+
+
+@login_required
+def report_download(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The finished PDF of a report job."""
+    job = _job(request, pk)
+    if job.status != ReportStatus.DONE or not job.pdf:
+        raise Http404
+    response = HttpResponse(bytes(job.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"kampass-programme-report-{job.lang}.pdf")
     return response

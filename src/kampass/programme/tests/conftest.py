@@ -42,7 +42,9 @@ def api(client: Client) -> Callable[..., Any]:
     return call
 
 
-def make_round(actor: Any, *, title: str = "Assessment", starts: dt.date | None = None, minimum: int = 2) -> AssessmentRound:
+def make_round(
+    actor: Any, *, title: str = "Assessment", starts: dt.date | None = None, minimum: int = 2
+) -> AssessmentRound:
     return services.round_create(
         actor=actor, title=title, starts=starts or dt.date(2026, 3, 1), min_respondents=minimum
     )

@@ -45,7 +45,7 @@ def test_unknown_statement_is_refused(kam, kam_round):
         services.answer_save(actor=kam, respondent=resp, statement="nonsense.corporate.9", rating=3)
 
 
-@pytest.mark.parametrize("current,target", [(4, 0), (0, -4), (1.5, 0)])
+@pytest.mark.parametrize(("current", "target"), [(4, 0), (0, -4), (1.5, 0)])
 def test_invalid_placements_are_refused(kam, kam_round, catalogue, current, target):
     resp = kam_round.respondents.get(user=kam)
     with pytest.raises(ValidationError):
@@ -92,7 +92,9 @@ def test_incomplete_questionnaire_is_not_submitted(kam, kam_round, catalogue):
         services.respondent_submit(actor=kam, respondent=resp)
     errors = exc.value.message_dict
     assert errors["answers"][0].startswith(f"{len(catalogue.statements) - 1} statements are not answered yet.")
-    assert errors["placements"] == [f"{len(catalogue.tension_fields)} tension fields still need a position now and a target."]
+    assert errors["placements"] == [
+        f"{len(catalogue.tension_fields)} tension fields still need a position now and a target."
+    ]
     resp.refresh_from_db()
     assert resp.submitted_at is None
 

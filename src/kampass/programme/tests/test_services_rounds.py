@@ -75,7 +75,8 @@ def test_closing_with_enough_submissions_ignores_drafts(head, kam, kam2, catalog
     # when
     closed = services.round_close(actor=head, assessment_round=r)
     # then
-    assert closed.status == RoundStatus.CLOSED and closed.closed_at is not None
+    assert closed.status == RoundStatus.CLOSED
+    assert closed.closed_at is not None
 
 
 def test_kam_cannot_close_a_round(head, kam):
