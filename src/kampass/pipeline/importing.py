@@ -34,8 +34,10 @@ and reported with file, row, column, value and reason; the other rows are import
 nothing is). Everything is written in one transaction.
 
 **Accounts** are found by the file's account id as external id; ``link="name"`` also matches
-by name; ``link="create"`` creates missing accounts (top level, through the accounts
-services); otherwise rows without an account are rejected. **Owners** are linked to users by
+by name (accounts without an external id of their own); ``link="create"`` does both and creates
+the accounts still missing (top level, through the accounts services, with the file's id as
+external id and "Name (id)" where the name is taken); otherwise rows without an account are
+rejected. **Owners** are linked to users by
 full name or username; the name is kept in ``owner_name`` either way.
 
 **Owner's probability** is taken only from rows the export's flags call open: Salesforce sets
@@ -509,7 +511,15 @@ def import_opportunities(
     if progress is not None:
         progress(0.4, "writing")
     with transaction.atomic():
-        _write(actor=actor, rows=rows, mapping=m, link=link, result=result, file_name=file_name)
+        _write(
+            actor=actor,
+            rows=rows,
+            mapping=m,
+            link=link,
+            result=result,
+            file_name=file_name,
+            account_column=col["account_id"],
+        )
     result.committed = True
     return result
 
@@ -524,7 +534,9 @@ def _link_accounts(*, actor: Any, rows: list[_Row], link: str, result: ImportRes
     names = {r.account_id: (r.account_name, r.account_industry) for r in rows}
     if link in ("name", "create"):
         wanted = {names[i][0].lower(): i for i in ids if i not in found}
-        for a in Account.objects.annotate(lname=Lower("name")).filter(lname__in=list(wanted)).order_by("-depth", "pk"):
+        # by name, but never an account that carries another system's id
+        candidates = Account.objects.annotate(lname=Lower("name")).filter(lname__in=list(wanted), external_id="")
+        for a in candidates.order_by("-depth", "pk"):
             found.setdefault(wanted[a.name.lower()], a)
     if link == "create":
         taken = {n.lower() for n in Account.objects.filter(parent__isnull=True).values_list("name", flat=True)}
@@ -576,7 +588,16 @@ UPDATABLE = (
 )
 
 
-def _write(*, actor: Any, rows: list[_Row], mapping: Mapping, link: str, result: ImportResult, file_name: str) -> None:
+def _write(
+    *,
+    actor: Any,
+    rows: list[_Row],
+    mapping: Mapping,
+    link: str,
+    result: ImportResult,
+    file_name: str,
+    account_column: str,
+) -> None:
     accounts = _link_accounts(actor=actor, rows=rows, link=link, result=result)
     owners = _link_owners(rows, result)
     existing = {
@@ -593,7 +614,7 @@ def _write(*, actor: Any, rows: list[_Row], mapping: Mapping, link: str, result:
         if account is None:
             hint = "use --link create to create it" if link != "create" else ""
             reason = f"no account with this external id{' or name' if link == 'name' else ''}; {hint}".rstrip("; ")
-            result.rejects.append(Reject(file_name, r.line, "account_id", r.account_id, reason))
+            result.rejects.append(Reject(file_name, r.line, account_column, r.account_id, reason))
             continue
         owner = owners.get(r.owner)
         values = {
