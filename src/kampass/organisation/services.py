@@ -82,12 +82,12 @@ def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: An
     if not entry.key:
         entry.key = slugify(entry.name_en)[:60] or "entry"
     entry.key = entry.key.lower()
+    if model.objects.filter(name_en__iexact=entry.name_en).exclude(pk=entry.pk).exists():
+        raise ValidationError({"name_en": _("“%(name)s” exists already.") % {"name": entry.name_en}})
     if model.objects.filter(key=entry.key).exclude(pk=entry.pk).exists():
         raise ValidationError(
             {"key": _("The key “%(key)s” is taken; choose another one.") % {"key": entry.key}},
         )
-    if model.objects.filter(name_en__iexact=entry.name_en).exclude(pk=entry.pk).exists():
-        raise ValidationError({"name_en": _("“%(name)s” exists already.") % {"name": entry.name_en}})
     _save(entry, actor)
     return entry
 
