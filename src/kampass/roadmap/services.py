@@ -504,16 +504,11 @@ def topic_set_status(*, actor: Any, topic: Topic, status: str, force: bool = Fal
     if status == TopicStatus.ACTIVE and not force:
         active = active_topic_count(exclude=topic.pk)
         if active >= settings_row.topic_limit:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "%(active)s topics are active already and the limit is %(limit)s. Close or abandon a "
-                        "topic first, raise the limit, or activate it anyway (it will be flagged)."
-                    )
-                    % {"active": active, "limit": settings_row.topic_limit}
-                },
-                code="topic_limit",
-            )
+            message = _(
+                "%(active)s topics are active already and the limit is %(limit)s. Close or abandon a "
+                "topic first, raise the limit, or activate it anyway (it will be flagged)."
+            ) % {"active": active, "limit": settings_row.topic_limit}
+            raise ValidationError({"status": ValidationError(message, code="topic_limit")})
     now = timezone.now()
     topic.status = status
     if status == TopicStatus.ACTIVE:

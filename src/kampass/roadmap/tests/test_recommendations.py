@@ -40,10 +40,12 @@ def test_creates_one_planned_initiative_per_proposal_with_dates_by_timing(head):
     )
     # then
     got = {i.logic: i for i in Initiative.objects.filter(pk__in=ids)}
-    assert len(ids) == 3 and set(got) == {"facts_strategy", "tools", "commercialisation"}
+    assert len(ids) == 3
+    assert set(got) == {"facts_strategy", "tools", "commercialisation"}
     assert all(i.status == "planned" and i.round_id == 7 for i in got.values())
     assert got["facts_strategy"].starts == today
-    assert got["tools"].starts > today and got["tools"].starts.day == 1
+    assert got["tools"].starts > today
+    assert got["tools"].starts.day == 1
     assert got["commercialisation"].starts > got["tools"].starts
     assert all(i.ends > i.starts for i in got.values())
     assert got["facts_strategy"].title == "facts_strategy title"
@@ -55,7 +57,8 @@ def test_next_starts_three_months_on(head):
     starts = Initiative.objects.get(pk=ids[0]).starts
     today = timezone.localdate()
     months = (starts.year - today.year) * 12 + starts.month - today.month
-    assert months == 3 and starts == dt.date(starts.year, starts.month, 1)
+    assert months == 3
+    assert starts == dt.date(starts.year, starts.month, 1)
 
 
 def test_idempotent_per_round_and_logic(head):

@@ -148,7 +148,8 @@ def test_activating_without_start_starts_today(head):
     i = InitiativeFactory(status="planned", starts=None, ends=None)
     services.initiative_set_status(actor=head, initiative=i, status="active")
     i.refresh_from_db()
-    assert i.status == "active" and i.starts is not None
+    assert i.status == "active"
+    assert i.starts is not None
 
 
 def test_same_status_is_refused(head):
@@ -171,4 +172,5 @@ def test_history_records_the_actor(head):
     i = services.initiative_create(actor=head, logic="tools")
     services.initiative_update(actor=head, initiative=i, title="Tools rollout")
     latest = i.history.order_by("-history_date").first()
-    assert latest.history_user == head and latest.title == "Tools rollout"
+    assert latest.history_user == head
+    assert latest.title == "Tools rollout"
