@@ -1,7 +1,701 @@
-"""JSON API of the pipeline context: opportunities, risks, scores and the forecast."""
+"""JSON API of the pipeline context: opportunities, stage changes, qualification, buying-centre
+links, risks, scores, the forecast, the optimism analysis, model versions and retraining.
+
+Endpoints only translate between JSON and the services/selectors, which check permissions and
+validate: a key account manager reads and edits the opportunities of the accounts whose team
+they are on (and of everything below them); head of KAM and administrators edit everything;
+controllers and viewers read everything. Reading an opportunity one may not see is a 403.
+Money is sent as decimal strings (``"1234.50"``); the owner's probability is a whole percent
+(0-100), the calibrated probability a fraction (0-1).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from kampass.accounts.api import ERRORS, PageIn, _ref
+from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common.permissions import authorize
+from kampass.pipeline import selectors, services
+from kampass.pipeline.models import (
+    ForecastCategory,
+    ModelVersion,
+    Opportunity,
+    OpportunityContact,
+    Outcome,
+    QualificationElement,
+    QualificationStatus,
+    Risk,
+    RiskCategory,
+    RiskStatus,
+    Stage,
+    StageSet,
+    TrainingJob,
+)
+from kampass.users.models import User
 
 router = Router(tags=["pipeline"])
+
+Money = Annotated[str, Field(description="Decimal string, e.g. “1234.50”.")]
+CENT = Decimal("0.01")
+API_FIELD_NAMES = {"stage": "stage_id", "owner": "owner_id", "account": "account_id", "contact": "contact_id"}
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """Re-raise a service's ``ValidationError`` with the field names of the API."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(CENT))
+
+
+def _opportunity(request: HttpRequest, opportunity_id: int) -> Opportunity:
+    """The opportunity if the user may see it: 404 if there is none, 403 if it is hidden."""
+    return selectors.opportunity_get(user=_actor(request), pk=opportunity_id)
+
+
+def _stage(stage_id: int | None, field: str = "stage_id") -> Stage | None:
+    return _ref(Stage, stage_id, field)
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    order: int
+    probability: int = Field(description="Default probability in percent.")
+    kind: str
+    late: bool
+    is_late: bool
+
+
+class StageSetOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    late_probability: int
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj: StageSet) -> list[Stage]:
+        return list(obj.stages.select_related("stage_set").order_by("order"))
+
+
+class OpportunityOut(Schema):
+    id: int
+    account_id: int
+    account_name: str
+    name: str
+    description: str
+    stage_set_id: int
+    stage_id: int
+    stage_name: str
+    owner_id: int | None
+    owner_name: str = Field(description="The owner: a user's name, or the name from an imported file.")
+    amount: Money
+    currency: str
+    expected_close_date: dt.date | None
+    owner_probability: int | None = Field(description="The owner's probability in percent.")
+    probability: float | None = Field(description="The model's calibrated win probability (0-1).")
+    model_version: str | None
+    scored_at: dt.datetime | None
+    forecast_category: str
+    competitors: list[str]
+    products: list[str]
+    lead_source: str
+    opportunity_type: str
+    outcome: str
+    outcome_reason: str
+    created_on: dt.date
+    closed_on: dt.date | None
+    source: str
+    external_id: str
+    qualification_flags: list[str] = Field(
+        description="MEDDPICC elements flagged: economic buyer or champion not confirmed in a late stage."
+    )
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_account_name(obj: Opportunity) -> str:
+        return obj.account.name
+
+    @staticmethod
+    def resolve_stage_name(obj: Opportunity) -> str:
+        return obj.stage.name
+
+    @staticmethod
+    def resolve_owner_name(obj: Opportunity) -> str:
+        return obj.owner_display
+
+    @staticmethod
+    def resolve_amount(obj: Opportunity) -> str:
+        return str(obj.amount.quantize(CENT))
+
+    @staticmethod
+    def resolve_model_version(obj: Opportunity) -> str | None:
+        return obj.model_version.version if obj.model_version_id else None
+
+    @staticmethod
+    def resolve_qualification_flags(obj: Opportunity) -> list[str]:
+        return selectors.qualification_flags(obj) if obj.is_open and obj.stage.is_late else []
+
+
+class OpportunityPageOut(Schema):
+    items: list[OpportunityOut]
+    count: int
+
+
+class OpportunityFilterIn(Schema):
+    q: str = Field("", description="Search in name, account, owner name (and exact external id).")
+    owner_id: int | None = None
+    owner_name: str = Field("", description="An imported owner without a user.")
+    account_id: int | None = None
+    subtree: bool = Field(False, description="With account_id: the account and everything below it.")
+    stage_id: int | None = None
+    outcome: str = Field("", json_schema_extra={"enum": ["", *Outcome.values]})
+    forecast_category: str = Field("", json_schema_extra={"enum": ["", *ForecastCategory.values]})
+    close_from: dt.date | None = None
+    close_to: dt.date | None = None
+    sort: str = Field("close", json_schema_extra={"enum": list(selectors.SORTS)})
+    descending: bool = False
+
+    def filters(self) -> selectors.OpportunityFilters:
+        return selectors.OpportunityFilters(
+            q=self.q, owner=self.owner_id, owner_name=self.owner_name, account=self.account_id, subtree=self.subtree,
+            stage=self.stage_id, outcome=self.outcome, forecast_category=self.forecast_category,
+            close_from=self.close_from, close_to=self.close_to, sort=self.sort, descending=self.descending,
+        )  # fmt: skip
+
+
+class OpportunityIn(Schema):
+    account_id: int
+    name: str
+    amount: Decimal
+    currency: str | None = Field(None, description="Default: the account's currency.")
+    stage_id: int | None = Field(None, description="Default: the first open stage of the default sales process.")
+    reason: str = Field("", description="Required when created in a lost stage.")
+    description: str = ""
+    owner_id: int | None = Field(None, description="Default: the caller.")
+    owner_name: str = ""
+    expected_close_date: dt.date | None = None
+    owner_probability: int | None = Field(None, description="Percent; default: the stage's default probability.")
+    forecast_category: str = Field(ForecastCategory.PIPELINE.value, json_schema_extra={"enum": ForecastCategory.values})
+    competitors: list[str] = []
+    products: list[str] = []
+    lead_source: str = ""
+    opportunity_type: str = ""
+    external_id: str = ""
+    source: str = ""
+
+
+class OpportunityPatchIn(Schema):
+    """Only the fields sent are changed; the stage changes through ``POST .../stage``."""
+
+    account_id: int | None = None
+    name: str | None = None
+    description: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    owner_id: int | None = None
+    owner_name: str | None = None
+    expected_close_date: dt.date | None = None
+    owner_probability: int | None = None
+    forecast_category: str | None = Field(None, json_schema_extra={"enum": ForecastCategory.values})
+    competitors: list[str] | None = None
+    products: list[str] | None = None
+    lead_source: str | None = None
+    opportunity_type: str | None = None
+    outcome_reason: str | None = None
+    external_id: str | None = None
+
+
+class StageChangeIn(Schema):
+    stage_id: int
+    reason: str = Field("", description="Required for a lost stage.")
+    note: str = ""
+
+
+class StageChangeOut(Schema):
+    id: int
+    from_stage_id: int | None
+    from_stage: str | None
+    to_stage_id: int
+    to_stage: str
+    changed_at: dt.datetime
+    changed_by_id: int | None
+    note: str
+
+    @staticmethod
+    def resolve_from_stage(obj: Any) -> str | None:
+        return obj.from_stage.name if obj.from_stage_id else None
+
+    @staticmethod
+    def resolve_to_stage(obj: Any) -> str:
+        return obj.to_stage.name
+
+
+class QualificationOut(Schema):
+    element: str
+    label: str
+    status: str
+    evidence: str
+    flagged: bool
+
+
+class QualificationIn(Schema):
+    status: str = Field(json_schema_extra={"enum": QualificationStatus.values})
+    evidence: str = ""
+
+
+class ContactLinkOut(Schema):
+    id: int
+    contact_id: int
+    contact_name: str
+    roles: list[str]
+    notes: str
+
+    @staticmethod
+    def resolve_contact_name(obj: OpportunityContact) -> str:
+        return str(obj.contact)
+
+
+class ContactLinkIn(Schema):
+    roles: list[str] = Field(description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.")
+    notes: str = ""
+
+
+class RiskOut(Schema):
+    id: int
+    opportunity_id: int
+    title: str
+    description: str
+    category: str
+    likelihood: int
+    impact: int
+    score: int = Field(description="Likelihood x impact (1-25).")
+    cost: Money | None
+    expected_cost: Money | None = Field(description="Likelihood probability (1..5 -> 0.1, 0.3, 0.5, 0.7, 0.9) x cost.")
+    currency: str
+    mitigation: str
+    owner_id: int | None
+    due_date: dt.date | None
+    status: str
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_cost(obj: Risk) -> str | None:
+        return _money(obj.cost)
+
+    @staticmethod
+    def resolve_expected_cost(obj: Risk) -> str | None:
+        return _money(obj.expected_cost)
+
+
+class RiskPageOut(Schema):
+    items: list[RiskOut]
+    count: int
+
+
+class RiskIn(Schema):
+    title: str
+    category: str = Field(json_schema_extra={"enum": RiskCategory.values})
+    likelihood: int = Field(description="1 (rare) .. 5 (almost certain)")
+    impact: int = Field(description="1 (minor) .. 5 (severe)")
+    cost: Decimal | None = None
+    currency: str | None = Field(None, description="Default: the opportunity's currency.")
+    description: str = ""
+    mitigation: str = ""
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    status: str = Field(RiskStatus.OPEN.value, json_schema_extra={"enum": RiskStatus.values})
+
+
+class RiskPatchIn(Schema):
+    title: str | None = None
+    category: str | None = None
+    likelihood: int | None = None
+    impact: int | None = None
+    cost: Decimal | None = None
+    currency: str | None = None
+    description: str | None = None
+    mitigation: str | None = None
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+
+
+class RiskScopeIn(Schema):
+    opportunity_id: int | None = None
+    account_id: int | None = None
+    subtree: bool = False
+    active_only: bool = Field(False, description="Only open and mitigating risks.")
+
+
+class RiskMatrixOut(Schema):
+    cells: list[list[int]] = Field(description="cells[likelihood - 1][impact - 1]: number of risks.")
+    total: int
+    expected_cost: dict[str, Money]
+
+
+class FactorOut(Schema):
+    feature: str
+    value: str
+    effect: float = Field(description="Change in probability (fraction) attributed to this value, signed.")
+    direction: str
+
+
+class ScoreOut(Schema):
+    opportunity_id: int
+    probability: float | None
+    owner_probability: int | None
+    stage_probability: int
+    model_version: str | None
+    scored_at: dt.datetime | None
+    explanation: list[FactorOut]
+
+
+class ModelVersionOut(Schema):
+    id: int
+    version: str
+    trained_at: dt.datetime
+    training_rows: int
+    base_rate: float
+    features: list[str]
+    metrics: dict[str, Any]
+    reliability: dict[str, Any]
+    active: bool
+
+
+class TrainingJobOut(Schema):
+    id: uuid.UUID
+    status: str
+    progress: float
+    message: str
+    model_version: str | None
+    scored: int
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_model_version(obj: TrainingJob) -> str | None:
+        return obj.model_version.version if obj.model_version_id else None
+
+
+class ForecastIn(Schema):
+    period: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})
+    group_by: str = Field("", json_schema_extra={"enum": ["", "owner", "account"]})
+    currency: str = Field("", description="Default: the currency most open deals are in.")
+    owner_id: int | None = None
+    owner_name: str = ""
+    account_id: int | None = None
+    subtree: bool = False
+    simulations: int = Field(10_000, ge=100, le=100_000)
+    seed: int = 0
+
+
+class OptimismIn(Schema):
+    by: str = Field("owner", json_schema_extra={"enum": ["owner", "team", "account"]})
+    account_id: int | None = None
+    subtree: bool = False
+
+
+# ---------------------------------------------------------------- stages
+
+
+@router.get("/stage-sets", response={200: list[StageSetOut], **ERRORS})
+def stage_sets(request: HttpRequest) -> list[StageSet]:
+    """The sales processes with their stages in order."""
+    return list(StageSet.objects.all())
+
+
+# ---------------------------------------------------------------- opportunities
+
+
+def _opportunities() -> Any:
+    return Opportunity.objects.select_related("account", "stage", "stage__stage_set", "owner", "model_version")
+
+
+@router.get("/opportunities", response={200: OpportunityPageOut, **ERRORS})
+def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    qs = selectors.opportunity_list(user=_actor(request), filters=filters.filters()).select_related("stage__stage_set")
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+@router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
+def opportunity_get(request: HttpRequest, opportunity_id: int) -> Opportunity:
+    return _opportunity(request, opportunity_id)
+
+
+@router.post("/opportunities", response={201: OpportunityOut, **ERRORS})
+def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[Any]:
+    data = payload.model_dump()
+    with transaction.atomic(), _api_field_names():
+        account = _ref(Account, data.pop("account_id"), "account_id")
+        stage = _stage(data.pop("stage_id"))
+        owner = _ref(User, data.pop("owner_id"), "owner_id")
+        if owner is not None:
+            data["owner"] = owner
+        opportunity = services.opportunity_create(
+            actor=_actor(request),
+            account=account,
+            stage=stage,
+            **data,  # type: ignore[arg-type]
+        )
+    return Status(201, _opportunities().get(pk=opportunity.pk))
+
+
+@router.patch("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
+def opportunity_update(request: HttpRequest, opportunity_id: int, payload: OpportunityPatchIn) -> Opportunity:
+    opportunity = _opportunity(request, opportunity_id)
+    changes = payload.model_dump(exclude_unset=True)
+    with transaction.atomic(), _api_field_names():
+        if "account_id" in changes:
+            changes["account"] = _ref(Account, changes.pop("account_id"), "account_id")
+        if "owner_id" in changes:
+            changes["owner"] = _ref(User, changes.pop("owner_id"), "owner_id")
+        for key in ("competitors", "products", "name", "description", "owner_name", "lead_source"):
+            if key in changes and changes[key] is None:
+                changes[key] = [] if key in ("competitors", "products") else ""
+        services.opportunity_update(actor=_actor(request), opportunity=opportunity, **changes)
+    return _opportunities().get(pk=opportunity.pk)
+
+
+@router.delete("/opportunities/{opportunity_id}", response={204: None, **ERRORS})
+def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status[Any]:
+    opportunity = _opportunity(request, opportunity_id)
+    services.opportunity_delete(actor=_actor(request), opportunity=opportunity)
+    return Status(204, None)
+
+
+@router.post("/opportunities/{opportunity_id}/stage", response={200: OpportunityOut, **ERRORS})
+def opportunity_stage(request: HttpRequest, opportunity_id: int, payload: StageChangeIn) -> Opportunity:
+    """Move the opportunity to another stage of its sales process (won/lost close it; lost needs a reason)."""
+    opportunity = _opportunity(request, opportunity_id)
+    with _api_field_names():
+        stage = _stage(payload.stage_id)
+        assert stage is not None
+        services.opportunity_change_stage(
+            actor=_actor(request), opportunity=opportunity, stage=stage, reason=payload.reason, note=payload.note
+        )
+    return _opportunities().get(pk=opportunity.pk)
+
+
+@router.get("/opportunities/{opportunity_id}/stage-history", response={200: list[StageChangeOut], **ERRORS})
+def opportunity_stage_history(request: HttpRequest, opportunity_id: int) -> list[Any]:
+    opportunity = _opportunity(request, opportunity_id)
+    return list(opportunity.stage_changes.select_related("from_stage", "to_stage"))
+
+
+# ---------------------------------------------------------------- qualification
+
+
+@router.get("/opportunities/{opportunity_id}/qualification", response={200: list[QualificationOut], **ERRORS})
+def qualification_list(request: HttpRequest, opportunity_id: int) -> list[dict[str, Any]]:
+    """The eight MEDDPICC elements in order, missing ones included, with the late-stage flags."""
+    opportunity = _opportunity(request, opportunity_id)
+    return [
+        {"element": r.element, "label": r.label, "status": r.status, "evidence": r.evidence, "flagged": r.flagged}
+        for r in selectors.qualification_rows(opportunity)
+    ]
+
+
+@router.put("/opportunities/{opportunity_id}/qualification/{element}", response={200: list[QualificationOut], **ERRORS})
+def qualification_put(
+    request: HttpRequest, opportunity_id: int, element: str, payload: QualificationIn
+) -> list[dict[str, Any]]:
+    opportunity = _opportunity(request, opportunity_id)
+    if element not in QualificationElement.values:
+        raise ValidationError({"element": f"unknown element; known: {', '.join(QualificationElement.values)}"})
+    services.qualification_set(
+        actor=_actor(request), opportunity=opportunity, element=element, status=payload.status,
+        evidence=payload.evidence,
+    )  # fmt: skip
+    opportunity = _opportunities().get(pk=opportunity.pk)
+    return qualification_list(request, opportunity.pk)
+
+
+# ---------------------------------------------------------------- buying-centre links
+
+
+@router.get("/opportunities/{opportunity_id}/contacts", response={200: list[ContactLinkOut], **ERRORS})
+def contact_links(request: HttpRequest, opportunity_id: int) -> list[OpportunityContact]:
+    opportunity = _opportunity(request, opportunity_id)
+    return list(opportunity.contacts.select_related("contact"))
+
+
+@router.put("/opportunities/{opportunity_id}/contacts/{contact_id}", response={200: ContactLinkOut, **ERRORS})
+def contact_link_put(
+    request: HttpRequest, opportunity_id: int, contact_id: int, payload: ContactLinkIn
+) -> OpportunityContact:
+    """Link a contact (with a position at the account, above or below it) in buying-centre roles."""
+    opportunity = _opportunity(request, opportunity_id)
+    contact = get_object_or_404(Contact, pk=contact_id)
+    with _api_field_names():
+        return services.opportunity_contact_set(
+            actor=_actor(request), opportunity=opportunity, contact=contact, roles=payload.roles, notes=payload.notes
+        )
+
+
+@router.delete("/opportunities/{opportunity_id}/contacts/{contact_id}", response={204: None, **ERRORS})
+def contact_link_delete(request: HttpRequest, opportunity_id: int, contact_id: int) -> Status[Any]:
+    opportunity = _opportunity(request, opportunity_id)
+    link = get_object_or_404(OpportunityContact, opportunity=opportunity, contact_id=contact_id)
+    services.opportunity_contact_remove(actor=_actor(request), link=link)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- risks
+
+
+def _risk(request: HttpRequest, risk_id: int) -> Risk:
+    risk = get_object_or_404(Risk.objects.select_related("opportunity__account"), pk=risk_id)
+    authorize(_actor(request), "pipeline.view_opportunity", risk.opportunity)
+    return risk
+
+
+@router.get("/risks", response={200: RiskPageOut, **ERRORS})
+def risk_list(request: HttpRequest, scope: Query[RiskScopeIn], page: Query[PageIn]) -> dict[str, Any]:
+    opportunity = _opportunity(request, scope.opportunity_id) if scope.opportunity_id else None
+    qs = selectors.risk_list(
+        user=_actor(request), opportunity=opportunity, account=scope.account_id, subtree=scope.subtree,
+        active_only=scope.active_only,
+    ).order_by("-likelihood", "-impact", "pk")  # fmt: skip
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+@router.get("/risks/matrix", response={200: RiskMatrixOut, **ERRORS})
+def risk_matrix(request: HttpRequest, scope: Query[RiskScopeIn]) -> dict[str, Any]:
+    """The 5x5 risk matrix (likelihood x impact) of the visible risks in scope (default: active only)."""
+    opportunity = _opportunity(request, scope.opportunity_id) if scope.opportunity_id else None
+    matrix = selectors.risk_matrix(
+        user=_actor(request), opportunity=opportunity, account=scope.account_id, subtree=scope.subtree,
+        active_only=True if "active_only" not in request.GET else scope.active_only,
+    )  # fmt: skip
+    return {
+        "cells": matrix.cells,
+        "total": matrix.total,
+        "expected_cost": {k: str(v.quantize(CENT)) for k, v in matrix.expected_cost.items()},
+    }
+
+
+@router.post("/opportunities/{opportunity_id}/risks", response={201: RiskOut, **ERRORS})
+def risk_create(request: HttpRequest, opportunity_id: int, payload: RiskIn) -> Status[Any]:
+    opportunity = _opportunity(request, opportunity_id)
+    data = payload.model_dump()
+    with transaction.atomic(), _api_field_names():
+        owner = _ref(User, data.pop("owner_id"), "owner_id")
+        risk = services.risk_create(actor=_actor(request), opportunity=opportunity, owner=owner, **data)
+    return Status(201, risk)
+
+
+@router.get("/risks/{risk_id}", response={200: RiskOut, **ERRORS})
+def risk_get(request: HttpRequest, risk_id: int) -> Risk:
+    return _risk(request, risk_id)
+
+
+@router.patch("/risks/{risk_id}", response={200: RiskOut, **ERRORS})
+def risk_update(request: HttpRequest, risk_id: int, payload: RiskPatchIn) -> Risk:
+    risk = _risk(request, risk_id)
+    changes = payload.model_dump(exclude_unset=True)
+    with transaction.atomic(), _api_field_names():
+        if "owner_id" in changes:
+            changes["owner"] = _ref(User, changes.pop("owner_id"), "owner_id")
+        return services.risk_update(actor=_actor(request), risk=risk, **changes)
+
+
+@router.delete("/risks/{risk_id}", response={204: None, **ERRORS})
+def risk_delete(request: HttpRequest, risk_id: int) -> Status[Any]:
+    risk = _risk(request, risk_id)
+    services.risk_delete(actor=_actor(request), risk=risk)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- scores, forecast, optimism
+
+
+@router.get("/opportunities/{opportunity_id}/score", response={200: ScoreOut, **ERRORS})
+def opportunity_score(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
+    """The stored calibrated probability, the model version that produced it and the main factors behind it."""
+    o = _opportunity(request, opportunity_id)
+    factors = services.score_explanation(o) if o.is_open else []
+    return {
+        "opportunity_id": o.pk,
+        "probability": o.probability,
+        "owner_probability": o.owner_probability,
+        "stage_probability": o.stage.probability,
+        "model_version": o.model_version.version if o.model_version_id else None,
+        "scored_at": o.scored_at,
+        "explanation": [dataclasses.asdict(f) for f in factors],
+    }
+
+
+@router.get("/forecast", response={200: dict[str, Any], **ERRORS})
+def forecast(request: HttpRequest, params: Query[ForecastIn]) -> dict[str, Any]:
+    """Expected revenue per month or quarter with P10/P50/P90 from the calibrated probabilities, the
+    owners' forecast beside it, optionally per owner or account (the same figures as the forecast page)."""
+    filters = selectors.OpportunityFilters(
+        owner=params.owner_id, owner_name=params.owner_name, account=params.account_id, subtree=params.subtree
+    )
+    if params.account_id:
+        get_object_or_404(Account, pk=params.account_id)
+    report = selectors.forecast(
+        user=_actor(request), filters=filters, period=params.period, group_by=params.group_by,
+        currency=params.currency.upper(), simulations=params.simulations, seed=params.seed,
+    )  # fmt: skip
+    return report.as_json()
+
+
+@router.get("/forecast/optimism", response={200: dict[str, Any], **ERRORS})
+def optimism(request: HttpRequest, params: Query[OptimismIn]) -> dict[str, Any]:
+    """Owners' probabilities vs outcomes (and the model's) per owner, team or account, over closed deals."""
+    filters = selectors.OpportunityFilters(account=params.account_id, subtree=params.subtree)
+    return selectors.optimism(user=_actor(request), by=params.by, filters=filters).as_json()
+
+
+# ---------------------------------------------------------------- model versions and training
+
+
+@router.get("/model-versions", response={200: list[ModelVersionOut], **ERRORS})
+def model_versions(request: HttpRequest) -> list[ModelVersion]:
+    """Trained model versions, newest first, with their cross-validation metrics and reliability bins."""
+    authorize(_actor(request), "pipeline.view_model")
+    return list(selectors.model_versions()[:50])
+
+
+@router.post("/model/train", response={202: TrainingJobOut, **ERRORS})
+def model_train(request: HttpRequest) -> Status[Any]:
+    """Queue a retraining as a background task (train on closed opportunities, score all open ones)."""
+    job = services.training_job_create(actor=_actor(request))
+    return Status(202, job)
+
+
+@router.get("/model/jobs/{job_id}", response={200: TrainingJobOut, **ERRORS})
+def training_job(request: HttpRequest, job_id: uuid.UUID) -> TrainingJob:
+    authorize(_actor(request), "pipeline.view_model")
+    return get_object_or_404(TrainingJob.objects.select_related("model_version"), pk=job_id)
