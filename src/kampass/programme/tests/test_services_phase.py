@@ -1,0 +1,80 @@
+"""Phase confirmation (note required for an override, history) and accepting recommendations."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from kampass.programme import services
+from kampass.programme.facade import current_phase
+from kampass.programme.models import PhaseDecision, RecommendationAcceptance
+from kampass.programme.selectors import phase_history, programme_assessment
+from kampass.programme.tests.conftest import closed_round
+
+
+@pytest.fixture
+def round_(head, catalogue):
+    return closed_round(head, catalogue, respondents=5)
+
+
+def test_confirming_the_proposed_phase(head, round_):
+    proposed = programme_assessment(assessment_round=round_).proposal.phase
+    d = services.phase_confirm(actor=head, phase=proposed, assessment_round=round_)
+    assert d.proposed_phase == proposed
+    assert not d.overridden
+    assert d.reasons  # the evidence at that moment is kept
+    assert current_phase() == proposed
+
+
+def test_overriding_the_proposal_needs_a_note(head, round_, catalogue):
+    proposed = programme_assessment(assessment_round=round_).proposal.phase
+    other = next(p.key for p in catalogue.phases if p.key != proposed)
+    with pytest.raises(ValidationError) as exc:
+        services.phase_confirm(actor=head, phase=other, assessment_round=round_)
+    assert "note" in exc.value.message_dict
+    d = services.phase_confirm(actor=head, phase=other, note="Board decision", assessment_round=round_)
+    assert d.overridden
+    assert current_phase() == other
+    assert list(phase_history()) == [d]
+
+
+def test_unknown_phase_is_refused(head, round_):
+    with pytest.raises(ValidationError) as exc:
+        services.phase_confirm(actor=head, phase="chaos", note="x", assessment_round=round_)
+    assert "phase" in exc.value.message_dict
+
+
+@pytest.mark.parametrize("who", ["kam", "controller", "viewer"])
+def test_only_head_and_admin_confirm_the_phase(request, who, round_):
+    with pytest.raises(PermissionDenied):
+        services.phase_confirm(actor=request.getfixturevalue(who), phase="install", note="x", assessment_round=round_)
+    assert not PhaseDecision.objects.exists()
+
+
+def test_current_phase_is_none_before_any_confirmation(db):
+    assert current_phase() is None
+
+
+def test_accepting_a_selection_creates_roadmap_initiatives(head, round_):
+    recs = programme_assessment(assessment_round=round_).recommendations
+    chosen = [recs[1].logic, recs[0].logic]
+    # when
+    acceptance = services.recommendations_accept(actor=head, assessment_round=round_, logics=chosen)
+    # then the initiatives come back from the roadmap in rank order
+    assert acceptance.logics == [recs[0].logic, recs[1].logic]
+    assert len(acceptance.initiative_ids) == 2
+    from kampass.roadmap.facade import roadmap_summary
+
+    logics = {i.logic for i in roadmap_summary().initiatives if i.id in acceptance.initiative_ids}
+    assert logics == set(chosen)
+    # accepting again does not duplicate (idempotent per round and logic on the roadmap side)
+    again = services.recommendations_accept(actor=head, assessment_round=round_, logics=chosen)
+    assert sorted(again.initiative_ids) == sorted(acceptance.initiative_ids)
+
+
+def test_accepting_unknown_logics_or_by_a_kam_is_refused(head, kam, round_):
+    with pytest.raises(ValidationError):
+        services.recommendations_accept(actor=head, assessment_round=round_, logics=["astrology"])
+    with pytest.raises(PermissionDenied):
+        services.recommendations_accept(actor=kam, assessment_round=round_)
+    assert not RecommendationAcceptance.objects.exists()
