@@ -1,0 +1,249 @@
+"""The hardened win-probability model: bagged gradient boosting, calibrated out of sample.
+
+Training (:func:`train_win_model`) on closed deals with outcomes 1 (won) / 0 (lost):
+
+1. The input columns are encoded (:mod:`kampass.core.forecasting.features`): numbers as they are,
+   categories as codes for native categorical splits, plus a few generic derived columns.
+2. The training rows are split into ``BAGS`` stratified inner folds (fixed by the seed). For each
+   fold a :class:`~sklearn.ensemble.HistGradientBoostingClassifier` is trained on the other folds,
+   with early stopping on a 10 % validation split of its own training part, and predicts the held-out
+   fold. Averaging the fold models is bagging; the held-out predictions are out-of-sample scores of
+   every training row.
+3. An isotonic regression fitted on those out-of-sample scores maps a fold model's score to a
+   calibrated probability. A new deal's probability is the mean over the fold models of the
+   calibrated score.
+
+Hyperparameters (:data:`SETTINGS`) were fixed once, not per evaluation: chosen on the IBM win/loss
+data by 3-fold cross-validation with a different seed (12345) than the benchmark's folds (5-fold,
+seed 0), and then left alone. What mattered, in that order: leaves and learning rate beyond the
+defaults (31 leaves, 0.1) -- 63 leaves at 0.05 with early stopping; the derived columns (the share
+sum and the share-times-days products); bagging over the inner folds. The isotonic step keeps the
+expected calibration error low whatever the boosting does.
+
+Explanations (:meth:`WinModel.explain`): for each input column, the row's value is replaced by the
+column's training-typical value (median or most frequent category) and the row is scored again;
+the difference ``P(row) - P(row with the typical value)`` is the effect of the row's value. The
+largest absolute effects are the main factors. This is a cheap one-at-a-time attribution: effects
+of correlated columns overlap and need not add up to the score's distance from the base rate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+from sklearn.isotonic import IsotonicRegression  # type: ignore[import-untyped]
+from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+
+from kampass.core.forecasting.features import Encoder, check_columns
+from kampass.core.forecasting.table import (
+    Columns,
+    FloatArray,
+    Rows,
+    infer_types,
+    outcome_array,
+    read_columns,
+)
+
+BAGS = 4
+SETTINGS: Mapping[str, Any] = {
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 63,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "max_iter": 2000,
+    "early_stopping": True,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 30,
+}
+"""Gradient-boosting hyperparameters, fixed once (see the module docstring)."""
+
+MAGIC = b"kampass-win-model\n"
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One main factor behind a score, for a plain-words explanation: the row's value of ``feature``
+    changes the win probability by ``effect`` (signed, as a probability difference) compared with the
+    training-typical value of that column."""
+
+    feature: str
+    value: str
+    effect: float
+    direction: str  # "raises" | "lowers"
+
+
+@dataclass(frozen=True)
+class WinModel:
+    """A fitted win-probability model.
+
+    ``version`` is a content hash of the fitted model and a summary of its training data
+    (``"wm-"`` and 8 hex digits); ``trained_at`` is timezone-aware UTC.
+
+    Examples
+    --------
+    >>> rows = [{"region": r, "days": d} for r, d in [("West", 5), ("East", 40)] * 60]
+    >>> model = train_win_model(rows, [1, 0] * 60)
+    >>> p = model.predict([{"region": "West", "days": 5}, {"region": "East", "days": 40}])
+    >>> bool(p[0] > 0.9 and p[1] < 0.1), model.training_rows, model.features
+    (True, 120, ('days', 'region'))
+    >>> WinModel.from_bytes(model.to_bytes()).version == model.version
+    True
+    """
+
+    version: str
+    trained_at: datetime
+    features: tuple[str, ...]
+    training_rows: int
+    base_rate: float
+    encoder: Encoder = field(repr=False)
+    boosters: tuple[Any, ...] = field(repr=False)
+    calibrator: Any = field(repr=False)
+
+    def _columns(self, rows: Rows) -> Columns:
+        if isinstance(rows, Mapping):
+            raise TypeError("rows must be a list of records or a pyarrow.Table, not one record")
+        columns = read_columns(rows, wanted=None)
+        check_columns(columns, self.features)
+        return read_columns(rows, wanted=self.features) if columns.names != self.features else columns
+
+    def _predict_matrix(self, x: FloatArray) -> FloatArray:
+        if len(x) == 0:
+            return np.empty(0, dtype=np.float64)
+        total = np.zeros(len(x), dtype=np.float64)
+        for booster in self.boosters:
+            total += self.calibrator.predict(booster.predict_proba(x)[:, 1])
+        return np.asarray(np.clip(total / len(self.boosters), 0.0, 1.0), dtype=np.float64)
+
+    def predict(self, rows: Rows) -> FloatArray:
+        """Calibrated P(win) per row (float64 in [0, 1]), in row order."""
+        return self._predict_matrix(self.encoder.matrix(self._columns(rows)))
+
+    def explain(self, row: Mapping[str, Any], top: int = 3) -> list[Factor]:
+        """The ``top`` input columns whose value moves this row's score the most (see module docstring).
+
+        Columns whose value equals the typical one, or whose effect is below 0.0005, are not factors.
+        """
+        wanted = self.features
+        base = {name: row.get(name) for name in wanted}
+        variants = [base]
+        changed: list[str] = []
+        for name in wanted:
+            typical = self.encoder.typical[name]
+            if _same(base[name], typical):
+                continue
+            variants.append({**base, name: typical})
+            changed.append(name)
+        p = self.predict(variants)
+        factors = [
+            Factor(
+                feature=name,
+                value="" if base[name] is None else str(base[name]),
+                effect=float(p[0] - p[i + 1]),
+                direction="raises" if p[0] > p[i + 1] else "lowers",
+            )
+            for i, name in enumerate(changed)
+            if abs(p[0] - p[i + 1]) >= 0.0005
+        ]
+        factors.sort(key=lambda f: (-abs(f.effect), f.feature))
+        return factors[:top]
+
+    def to_bytes(self) -> bytes:
+        """The model as bytes (to store in the database). Load only bytes kampass wrote: pickle inside."""
+        buffer = io.BytesIO()
+        pickle.dump(self, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        body = buffer.getvalue()
+        return MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+    @staticmethod
+    def from_bytes(data: bytes) -> WinModel:
+        """A model from :meth:`to_bytes`; refuses other or damaged bytes before unpickling."""
+        if not data.startswith(MAGIC):
+            raise ValueError("not a kampass win model")
+        digest, _, body = data[len(MAGIC) :].partition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != digest:
+            raise ValueError("the stored win model is damaged (checksum mismatch)")
+        model = pickle.loads(body)  # noqa: S301 - checked bytes written by to_bytes
+        if not isinstance(model, WinModel):
+            raise ValueError("not a kampass win model")
+        return model
+
+
+def _same(value: Any, typical: Any) -> bool:
+    if value is None or typical is None:
+        return value is typical
+    if isinstance(typical, float):
+        try:
+            return float(value) == typical
+        except (TypeError, ValueError):
+            return False
+    return str(value) == str(typical)
+
+
+def fit_boosters(
+    x: FloatArray, y: npt.NDArray[np.int64], categorical_mask: list[bool], *, seed: int, bags: int = BAGS
+) -> tuple[tuple[Any, ...], Any]:
+    """The fold models and the isotonic calibrator fitted on their out-of-fold scores."""
+    counts = np.bincount(y, minlength=2)
+    splits = max(2, min(bags, int(counts.min())))
+    folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    oof = np.empty(len(y), dtype=np.float64)
+    boosters = []
+    small = len(y) < 1000  # early stopping needs a validation split worth the name
+    for k, (train, held_out) in enumerate(folds.split(x, y)):
+        settings = dict(SETTINGS)
+        if small:
+            settings.update(early_stopping=False, max_iter=100, min_samples_leaf=5)
+        booster = HistGradientBoostingClassifier(
+            categorical_features=categorical_mask, random_state=seed + k, **settings
+        )
+        booster.fit(x[train], y[train])
+        oof[held_out] = booster.predict_proba(x[held_out])[:, 1]
+        boosters.append(booster)
+    calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(oof, y)
+    return tuple(boosters), calibrator
+
+
+def train_win_model(
+    rows: Rows,
+    outcomes: Sequence[int] | npt.NDArray[Any],
+    *,
+    seed: int = 0,
+    categorical: Sequence[str] | None = None,
+    numeric: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+) -> WinModel:
+    """Train the calibrated win model on closed deals (outcome 1 = won, 0 = lost).
+
+    Use only columns known when an open deal is scored; ``exclude`` drops ids and anything else.
+    Deterministic for a given seed and input. See :class:`WinModel` for an example.
+    """
+    columns = read_columns(rows)
+    y = outcome_array(outcomes, columns.length)
+    types = infer_types(columns, exclude=exclude, categorical=categorical, numeric=numeric)
+    encoder = Encoder.fit(columns, types)
+    x = encoder.matrix(columns)
+    boosters, calibrator = fit_boosters(x, y, encoder.categorical_mask, seed=seed)
+    features = tuple(n for n in columns.names if n in set(types.features))
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"features": features, "rows": len(y), "won": int(y.sum()), "seed": seed}).encode())
+    digest.update(pickle.dumps((encoder, boosters, calibrator), protocol=pickle.HIGHEST_PROTOCOL))
+    return WinModel(
+        version="wm-" + digest.hexdigest()[:8],
+        trained_at=datetime.now(UTC),
+        features=features,
+        training_rows=len(y),
+        base_rate=float(y.mean()),
+        encoder=encoder,
+        boosters=boosters,
+        calibrator=calibrator,
+    )
