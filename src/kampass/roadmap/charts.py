@@ -109,7 +109,7 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
     logic_title, time_title = _("Logic"), _("Time")
     y = alt.Y("logic:N", sort=logic_order, title=None, axis=alt.Axis(labelLimit=220))
     base = alt.Chart(alt.Data(values=rows))
-    bars = base.mark_bar(cornerRadius=3, height=alt.RelativeBandStep(0.7), opacity=0.9).encode(
+    bars = base.mark_bar(cornerRadius=3, opacity=0.9).encode(
         x=alt.X("start:T", title=time_title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")),
         x2="end:T",
         y=y,
@@ -255,11 +255,12 @@ def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
     lines = alt.Chart(alt.Data(values=[{"v": 2.5}]))
     vline = lines.mark_rule(color="#888", strokeDash=[4, 4]).encode(x=alt.X("v:Q", scale=scale))
     hline = lines.mark_rule(color="#888", strokeDash=[4, 4]).encode(y=alt.Y("v:Q", scale=scale))
-    names = (
-        alt.Chart(alt.Data(values=quadrants))
-        .mark_text(fontSize=11, fontWeight="bold", color="#555")
-        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="label:N", align=alt.Align("align:N"))
-    )
+    names = [
+        alt.Chart(alt.Data(values=[q for q in quadrants if q["align"] == side]))
+        .mark_text(fontSize=11, fontWeight="bold", color="#555", align=side)
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="label:N")
+        for side in ("left", "right")
+    ]
     status_domain = [str(status_labels[s]) for s in TopicStatus.values]
     status_range = [TOPIC_COLOURS[TopicStatus(s)] for s in TopicStatus.values]
     points = (
@@ -285,4 +286,4 @@ def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
         )
         .transform_calculate(link="'#topic-' + datum.id")
     )
-    return _finish(alt.layer(shade, vline, hline, names, points).properties(width="container", height=360))
+    return _finish(alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360))
