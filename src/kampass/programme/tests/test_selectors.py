@@ -88,7 +88,8 @@ def test_questionnaire_groups_statements_and_shows_progress(head, kam, catalogue
     assert q.placed == 0  # a half placement is not complete
     section = q.sections[0]
     assert section.statements[0].text == first.text.de
-    assert section.statements[0].answered and section.statements[0].rating is None
+    assert section.statements[0].answered
+    assert section.statements[0].rating is None
     assert set(section.statements[0].anchors) == {1, 3, 5}
     assert not q.complete
 

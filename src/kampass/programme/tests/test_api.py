@@ -1,0 +1,137 @@
+"""The programme API: rounds, respondents, draft answers, submission, closing, results, phase,
+recommendations, acceptance and the report; with the denials (401/403) and refusals (422)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kampass.programme.models import AssessmentRound, Function, RoundStatus
+from kampass.programme.tests.conftest import closed_round, fill, open_round_with
+
+
+@pytest.fixture
+def kam_round(head, kam, kam2):
+    return open_round_with(head, [(kam, Function.KAM), (kam2, Function.KAM), (None, Function.SALES)])
+
+
+def test_without_credentials_401(api, db):
+    assert api(None, "get", "/programme/rounds").status_code == 401
+
+
+def test_head_creates_invites_and_opens(api, head, kam):
+    r = api(head, "post", "/programme/rounds", {"title": "API round", "starts": "2026-04-01", "min_respondents": 1})
+    assert r.status_code == 201
+    rid = r.json()["id"]
+    assert r.json()["status"] == "draft"
+    inv = api(head, "post", f"/programme/rounds/{rid}/respondents", {"function": "kam", "user_id": kam.pk})
+    assert inv.status_code == 201
+    bad = api(head, "post", f"/programme/rounds/{rid}/respondents", {"function": "kam"})
+    assert bad.status_code == 422
+    assert api(head, "post", f"/programme/rounds/{rid}/open").json()["status"] == "open"
+    listed = api(head, "get", "/programme/rounds").json()
+    assert listed["count"] == 1
+    assert listed["items"][0]["invited"] == 1
+
+
+@pytest.mark.parametrize("who", ["kam", "controller", "viewer"])
+def test_only_managers_create_rounds(api, request, who):
+    user = request.getfixturevalue(who)
+    response = api(user, "post", "/programme/rounds", {"title": "X", "starts": "2026-04-01"})
+    assert response.status_code == 403
+    assert not AssessmentRound.objects.exists()
+
+
+def test_draft_answers_submit_and_refusals(api, kam, kam2, kam_round, catalogue):
+    resp = kam_round.respondents.get(user=kam)
+    key = catalogue.statements[0].key
+    base = f"/programme/respondents/{resp.pk}"
+    ok = api(kam, "put", f"{base}/answers/{key}", {"rating": 3})
+    assert ok.status_code == 200
+    assert ok.json() == {"statement": key, "rating": 3, "dont_know": False}
+    assert api(kam, "put", f"{base}/answers/{key}", {"rating": None}).json()["dont_know"] is True
+    invalid = api(kam, "put", f"{base}/answers/{key}", {"rating": 7})
+    assert invalid.status_code == 422
+    assert invalid.json()["detail"][0]["loc"] == ["rating"]
+    assert api(kam, "put", f"{base}/placements/{catalogue.tension_fields[0].key}", {"current": 4}).status_code == 422
+    assert api(kam, "put", f"{base}/answers/nope", {"rating": 3}).status_code == 422
+    # another KAM may not answer, read or submit it
+    assert api(kam2, "put", f"{base}/answers/{key}", {"rating": 3}).status_code == 403
+    assert api(kam2, "get", base).status_code == 403
+    assert api(kam2, "post", f"{base}/submit", {}).status_code == 403
+    # incomplete submission is refused with what is missing
+    incomplete = api(kam, "post", f"{base}/submit", {})
+    assert incomplete.status_code == 422
+    assert {d["loc"][0] for d in incomplete.json()["detail"]} == {"answers", "placements"}
+    state = api(kam, "get", base).json()
+    assert len(state["missing_statements"]) == len(catalogue.statements) - 1
+    for t in catalogue.tension_fields:
+        api(kam, "put", f"{base}/placements/{t.key}", {"current": 0, "target": 1})
+    done = api(kam, "post", f"{base}/submit", {"unanswered_as_dont_know": True})
+    assert done.status_code == 200
+    assert done.json()["respondent"]["submitted_at"] is not None
+    assert done.json()["missing_statements"] == []
+
+
+def test_close_refused_with_too_few_then_results(api, head, kam, kam2, viewer, kam_round, catalogue):
+    refused = api(head, "post", f"/programme/rounds/{kam_round.pk}/close")
+    assert refused.status_code == 422
+    assert "0 of 3" in refused.json()["detail"][0]["msg"]
+    assert api(kam, "post", f"/programme/rounds/{kam_round.pk}/close").status_code == 403
+    assert api(viewer, "get", f"/programme/rounds/{kam_round.pk}/results").status_code == 403
+    for user in (kam, kam2):
+        resp = kam_round.respondents.get(user=user)
+        fill(resp, catalogue, random.Random(user.pk))
+        assert api(user, "post", f"/programme/respondents/{resp.pk}/submit", {}).status_code == 200
+    closed = api(head, "post", f"/programme/rounds/{kam_round.pk}/close")
+    assert closed.json()["status"] == RoundStatus.CLOSED
+    results = api(viewer, "get", f"/programme/rounds/{kam_round.pk}/results")
+    assert results.status_code == 200
+    doc = results.json()
+    assert doc["submitted"] == 2
+    assert len(doc["fields"]) == 12
+    assert len(doc["tension_fields"]) == 9
+
+
+def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalogue):
+    r = closed_round(head, catalogue)
+    recs = api(viewer, "get", "/programme/recommendations")
+    assert recs.status_code == 200
+    items = recs.json()["items"]
+    assert items
+    assert items[0]["rank"] == 1
+    assert all({"reasons", "guardrail", "benefits", "dangers", "timing"} <= set(i) for i in items)
+    for reason in (x for i in items for x in i["reasons"]):
+        assert reason["rule"]
+        assert isinstance(reason["inputs"], dict)
+    # phase
+    assert api(viewer, "post", "/programme/phase", {"phase": "install", "note": "x"}).status_code == 403
+    proposed = recs.json()["proposed_phase"]
+    other = next(p.key for p in catalogue.phases if p.key != proposed)
+    assert api(head, "post", "/programme/phase", {"phase": other}).status_code == 422  # note missing
+    confirmed = api(head, "post", "/programme/phase", {"phase": other, "note": "Board"})
+    assert confirmed.status_code == 201
+    phase = api(viewer, "get", "/programme/phase").json()
+    assert phase["current_phase"] == other
+    assert phase["proposed_phase"] == proposed
+    # accept
+    logic = items[0]["logic"]
+    assert api(kam, "post", "/programme/recommendations/accept", {"logics": [logic]}).status_code == 403
+    accepted = api(head, "post", "/programme/recommendations/accept", {"round_id": r.pk, "logics": [logic]})
+    assert accepted.status_code == 201
+    assert accepted.json()["logics"] == [logic]
+    assert len(accepted.json()["initiative_ids"]) == 1
+    # report in both languages
+    en = api(viewer, "get", "/programme/report?lang=en").json()
+    de = api(viewer, "get", "/programme/report?lang=de").json()
+    assert en["phase"] == de["phase"] == other
+    assert en["tension_fields"][0]["left"] != de["tension_fields"][0]["left"]
+    pdf = api(viewer, "get", "/programme/report.pdf?lang=de")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_report_of_an_unknown_round_404(api, viewer):
+    assert api(viewer, "get", "/programme/report?round_id=12345").status_code == 404

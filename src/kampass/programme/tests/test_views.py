@@ -1,0 +1,211 @@
+"""Programme pages: dashboard (empty and filled), questionnaire autosave fragments, submission,
+invitation links, rounds, results, phase and recommendations, PDF report jobs, and the denials."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.urls import reverse
+
+from kampass.programme import services
+from kampass.programme.models import Answer, AssessmentRound, Function, PhaseDecision, ReportJob, RoundStatus
+from kampass.programme.tests.conftest import closed_round, fill, open_round_with
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def kam_round(head, kam, kam2):
+    return open_round_with(head, [(kam, Function.KAM), (kam2, Function.KAM), (None, Function.SALES)])
+
+
+def test_dashboard_empty_state(client, viewer):
+    client.force_login(viewer)
+    response = client.get(reverse("programme-dashboard"))
+    assert response.status_code == 200
+    assert 'data-testid="empty-state"' in response.content.decode()
+
+
+def test_dashboard_with_a_closed_round_shows_phase_heatmap_and_profile(client, head, catalogue):
+    closed_round(head, catalogue)
+    client.force_login(head)
+    html = client.get(reverse("programme-dashboard")).content.decode()
+    assert 'data-testid="heatmap"' in html
+    assert 'data-testid="phase-name"' in html
+    assert 'id="tension-spec"' in html
+    assert 'data-testid="pdf-de"' in html
+
+
+def test_dashboard_lists_my_open_questionnaire(client, kam, kam_round):
+    client.force_login(kam)
+    html = client.get(reverse("programme-dashboard")).content.decode()
+    resp = kam_round.respondents.get(user=kam)
+    assert reverse("programme-questionnaire", args=[resp.pk]) in html
+
+
+def test_questionnaire_page_in_german(client, kam, kam_round, catalogue):
+    kam.language = "de"
+    kam.save()
+    client.force_login(kam)
+    resp = kam_round.respondents.get(user=kam)
+    html = client.get(reverse("programme-questionnaire", args=[resp.pk]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert catalogue.statements[0].text.de in html
+    assert "Weiß nicht" in html
+
+
+def test_autosave_returns_the_card_and_the_progress(client, kam, kam_round, catalogue):
+    client.force_login(kam)
+    resp = kam_round.respondents.get(user=kam)
+    key = catalogue.statements[0].key
+    # when
+    response = client.post(reverse("programme-answer", args=[resp.pk]), {"statement": key, "rating": "4"}, **HTMX)
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="s-{key}"' in html
+    assert 'data-testid="saved"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert f"1/{len(catalogue.statements)}" in html
+    assert Answer.objects.get(respondent=resp, statement=key).rating == 4
+    # "don't know" and clearing
+    client.post(reverse("programme-answer", args=[resp.pk]), {"statement": key, "rating": "dk"}, **HTMX)
+    assert Answer.objects.get(respondent=resp, statement=key).rating is None
+    client.post(reverse("programme-answer", args=[resp.pk]), {"statement": key, "rating": ""}, **HTMX)
+    assert not Answer.objects.filter(respondent=resp).exists()
+
+
+def test_invalid_rating_is_refused_with_a_message(client, kam, kam_round, catalogue):
+    client.force_login(kam)
+    resp = kam_round.respondents.get(user=kam)
+    key = catalogue.statements[0].key
+    fragment = client.post(reverse("programme-answer", args=[resp.pk]), {"statement": key, "rating": "9"}, **HTMX)
+    assert "A rating must be a whole number from 1 to 5" in fragment.content.decode()
+    page = client.post(reverse("programme-answer", args=[resp.pk]), {"statement": key, "rating": "9"})
+    assert page.status_code == 422
+    assert not Answer.objects.exists()
+
+
+def test_placement_autosave(client, kam, kam_round, catalogue):
+    client.force_login(kam)
+    resp = kam_round.respondents.get(user=kam)
+    key = catalogue.tension_fields[0].key
+    response = client.post(
+        reverse("programme-placement", args=[resp.pk]), {"tension_field": key, "current": "-2", "target": ""}, **HTMX
+    )
+    assert response.status_code == 200
+    p = resp.placements.get()
+    assert (p.current, p.target) == (-2, None)
+    bad = client.post(reverse("programme-placement", args=[resp.pk]), {"tension_field": key, "current": "5"})
+    assert bad.status_code == 422
+
+
+def test_nobody_opens_someone_elses_questionnaire(client, kam, kam2, viewer, kam_round, catalogue):
+    resp = kam_round.respondents.get(user=kam)
+    for intruder in (kam2, viewer):
+        client.force_login(intruder)
+        assert client.get(reverse("programme-questionnaire", args=[resp.pk])).status_code == 403
+        post = client.post(
+            reverse("programme-answer", args=[resp.pk]), {"statement": catalogue.statements[0].key, "rating": "3"}
+        )
+        assert post.status_code == 403
+    assert not Answer.objects.exists()
+
+
+def test_submit_incomplete_then_complete(client, kam, kam_round, catalogue):
+    client.force_login(kam)
+    resp = kam_round.respondents.get(user=kam)
+    url = reverse("programme-submit", args=[resp.pk])
+    refused = client.post(url)
+    assert refused.status_code == 422
+    assert "statements are not answered yet" in refused.content.decode()
+    fill(resp, catalogue, random.Random(4))
+    done = client.post(url)
+    assert done.status_code == 302
+    resp.refresh_from_db()
+    assert resp.submitted
+
+
+def test_external_respondent_answers_through_the_invitation_link(client, kam_round, catalogue):
+    external = kam_round.respondents.get(user__isnull=True)
+    base = reverse("programme-invitation", args=[external.token])
+    assert client.get(base).status_code == 200  # no login
+    response = client.post(base + "answer/", {"statement": catalogue.statements[0].key, "rating": "2"}, **HTMX)
+    assert response.status_code == 200
+    assert external.answers.get().rating == 2
+    assert client.get(reverse("programme-invitation", args=["wrong-token"])).status_code == 404
+
+
+def test_invitation_links_do_not_open_users_questionnaires(client, kam, kam_round):
+    resp = kam_round.respondents.get(user=kam)
+    assert client.get(reverse("programme-invitation", args=[resp.token])).status_code == 404
+
+
+def test_head_creates_a_round_and_a_kam_may_not(client, head, kam):
+    data = {"title": "Autumn", "starts": "2026-09-01", "min_respondents": "5"}
+    client.force_login(kam)
+    assert client.post(reverse("programme-rounds"), data).status_code == 403
+    client.force_login(head)
+    invalid = client.post(reverse("programme-rounds"), {"title": "", "starts": "x", "min_respondents": "0"})
+    assert invalid.status_code == 422
+    response = client.post(reverse("programme-rounds"), data)
+    r = AssessmentRound.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("programme-round", args=[r.pk])
+
+
+def test_closing_with_too_few_shows_the_numbers(client, head, kam_round):
+    client.force_login(head)
+    response = client.post(reverse("programme-round-action", args=[kam_round.pk, "close"]))
+    assert response.status_code == 422
+    assert "0 of 3 invited respondents have submitted, but at least 2 are needed" in response.content.decode()
+    kam_round.refresh_from_db()
+    assert kam_round.status == RoundStatus.OPEN
+
+
+def test_results_of_a_closed_round_for_readers_but_not_of_an_open_one(client, head, kam, viewer, catalogue, kam_round):
+    r = closed_round(head, catalogue)
+    client.force_login(viewer)
+    html = client.get(reverse("programme-results", args=[r.pk])).content.decode()
+    assert 'data-testid="heatmap"' in html
+    assert 'data-testid="tension-table"' in html
+    client.force_login(kam)
+    assert client.get(reverse("programme-results", args=[kam_round.pk])).status_code == 403
+    client.force_login(head)
+    assert client.get(reverse("programme-results", args=[kam_round.pk])).status_code == 200
+
+
+def test_phase_confirmation_in_the_ui_and_denied_to_a_viewer(client, head, viewer, catalogue):
+    r = closed_round(head, catalogue)
+    url = reverse("programme-recommendations") + f"?round={r.pk}"
+    client.force_login(viewer)
+    page = client.get(url).content.decode()
+    assert 'data-testid="confirm-phase"' not in page
+    assert client.post(url, {"form": "phase", "phase": "install", "note": "x"}).status_code == 403
+    client.force_login(head)
+    page = client.get(url).content.decode()
+    assert 'data-testid="phase-proposal"' in page
+    assert "<code>" in page  # reasons name their rules
+    response = client.post(url, {"form": "phase", "phase": "focus", "note": "Board decision"})
+    assert response.status_code == 302
+    assert PhaseDecision.objects.get().phase == "focus"
+
+
+def test_pdf_report_runs_as_a_job(client, head, viewer, catalogue, django_capture_on_commit_callbacks):
+    closed_round(head, catalogue)
+    client.force_login(head)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("programme-report-create"), {"lang": "en"})
+    job = ReportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("programme-report", args=[job.pk])
+    assert len(callbacks) == 1
+    assert 'hx-trigger="every 1s"' in client.get(response["Location"]).content.decode()
+    # when the worker runs it
+    services.report_job_run(str(job.pk))
+    # then
+    pdf = client.get(reverse("programme-report-download", args=[job.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    client.force_login(viewer)
+    assert client.get(reverse("programme-report-download", args=[job.pk])).status_code == 403
