@@ -1,0 +1,131 @@
+"""End to end: a key account manager works the pipeline in the browser: drags a card to another
+stage, moves one to lost with the keyboard (the reason dialog), qualifies an opportunity (MEDDPICC
+inline), adds a risk, and sees the forecast with its fan chart drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def _default_stages() -> None:
+    """The default sales process comes from a data migration; live-server tests flush the
+    database between tests, so put it back when an earlier test removed it."""
+    from kampass.pipeline.models import Stage, StageSet
+
+    if StageSet.objects.filter(is_default=True).exists():
+        return
+    migration = importlib.import_module("kampass.pipeline.migrations.0002_default_stage_set")
+    stage_set = StageSet.objects.create(name="Standard sales process", is_default=True, late_probability=50)
+    for i, (name, p, kind) in enumerate(migration.DEFAULT_STAGES, start=1):
+        Stage.objects.create(stage_set=stage_set, name=name, order=i, probability=p, kind=kind)
+
+
+@pytest.fixture
+def pipeline(make_user: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from kampass.accounts.services import account_create, team_member_set
+    from kampass.pipeline.models import Opportunity
+    from kampass.pipeline.services import opportunity_create
+
+    # warm up: the first import of the modelling core (scikit-learn) takes seconds on a busy
+    # machine; done here, the live server's first opportunity page does not wait for it
+    importlib.import_module("kampass.core.forecasting")
+    _default_stages()
+    admin = make_user("admin_e2e", "admin")
+    kam = make_user("kam_e2e", "kam", first_name="Karla", last_name="Kammer")
+    account = account_create(actor=admin, name="Helvetia Lifts AG", currency="CHF")
+    team_member_set(actor=admin, account=account, user=kam, role="kam")
+    close = timezone.localdate() + dt.timedelta(days=40)
+    made = {}
+    for name, amount, p in (("Escalator retrofit", "250000", 0.62), ("Service contract", "80000", 0.35)):
+        o = opportunity_create(actor=kam, account=account, name=name, amount=Decimal(amount), expected_close_date=close,
+                               owner_probability=70)  # fmt: skip
+        Opportunity.objects.filter(pk=o.pk).update(probability=p, scored_at=timezone.now())
+        made[name] = o
+    return {"kam": kam, "account": account, **made}
+
+
+def test_kam_works_the_pipeline(live_server: Any, page: Any, login: Any, pipeline: dict[str, Any]) -> None:
+    from kampass.pipeline.models import Opportunity, Qualification, Risk, Stage
+
+    base = live_server.url
+    retrofit, service = pipeline["Escalator retrofit"], pipeline["Service contract"]
+    qualification = Stage.objects.get(name="Qualification", stage_set__is_default=True)
+    lost = Stage.objects.get(name="Closed Lost", stage_set__is_default=True)
+    login(page, "kam_e2e")
+
+    # ---- the board: both cards in the first column, with owner's and calibrated probability
+    page.goto(f"{base}/pipeline/")
+    card = page.locator(f"#opp-{retrofit.pk}")
+    expect(card).to_contain_text("Escalator retrofit")
+    expect(card).to_contain_text("70 %")
+    expect(card.locator("[data-testid=card-probability]")).to_have_text("62 %")
+
+    # ---- drag the card to the "Qualification" column (HTML5 drag and drop, HTMX post)
+    target = page.locator(f"[data-testid=stage-{qualification.pk}]")
+    card.drag_to(target)
+    expect(target.locator(f"#opp-{retrofit.pk}")).to_be_visible()
+    expect(page.locator("[data-testid=messages]")).to_contain_text("moved to Qualification")
+    assert Opportunity.objects.get(pk=retrofit.pk).stage_id == qualification.pk
+
+    # ---- the keyboard alternative: choose "Closed Lost" on the card; the dialog asks why
+    service_card = page.locator(f"#opp-{service.pk}")
+    service_card.locator("[data-testid=card-stage]").select_option(str(lost.pk))
+    service_card.locator("[data-testid=card-move]").focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("[data-testid=lost-dialog]")
+    expect(dialog).to_be_visible()
+    dialog.locator("[data-testid=lost-confirm]").click()  # without a reason: refused in the dialog
+    expect(dialog.locator(".field-error")).to_be_visible()
+    dialog.locator("textarea").fill("Budget moved to next year")
+    dialog.locator("[data-testid=lost-confirm]").click()
+    expect(page.locator(f"#opp-{service.pk}")).to_have_count(0)  # closed stages are hidden
+    service.refresh_from_db()
+    assert service.outcome == "lost"
+    assert service.outcome_reason == "Budget moved to next year"
+
+    # ---- open the opportunity and confirm one MEDDPICC element inline
+    page.click(f"#opp-{retrofit.pk} h3 a")
+    page.wait_for_url(re.compile(rf"/pipeline/opportunities/{retrofit.pk}/$"))
+    expect(page.locator("[data-testid=opportunity-name]")).to_have_text("Escalator retrofit")
+    row = page.locator("[data-testid=q-metrics]")
+    row.locator("[data-testid=q-edit]").click()
+    form = page.locator("[data-testid=q-form]")
+    form.locator("select[name=status]").select_option("confirmed")
+    form.locator("textarea[name=evidence]").fill("Energy saving 30 % agreed with facility management")
+    form.locator("[data-testid=q-save]").click()
+    expect(page.locator("[data-testid=q-metrics] [data-testid=q-status]")).to_contain_text("Confirmed")
+    expect(page.locator("[data-testid=qualification-summary]")).to_contain_text("1 of 8 confirmed")
+    assert Qualification.objects.get(opportunity=retrofit, element="metrics").status == "confirmed"
+
+    # ---- add a risk; the matrix and the expected risk cost show it
+    page.click("[data-testid=add-risk]")
+    page.wait_for_url(re.compile(rf"/pipeline/opportunities/{retrofit.pk}/risks/new/$"))
+    page.fill("#id_title", "Site access only at night")
+    page.select_option("#id_category", "delivery")
+    page.select_option("#id_likelihood", "4")
+    page.select_option("#id_impact", "3")
+    page.fill("#id_cost", "20000")
+    page.click("[data-testid=main-form] button[type=submit]")
+    page.wait_for_url(re.compile(rf"/pipeline/opportunities/{retrofit.pk}/(#risks)?$"))
+    expect(page.locator("[data-testid=risk-table]")).to_contain_text("Site access only at night")
+    expect(page.locator("[data-testid=cell-4-3]")).to_have_text("1")
+    expect(page.locator("[data-testid=expected-risk-cost]")).to_contain_text("14,000.00")
+    assert Risk.objects.get(opportunity=retrofit).expected_cost == Decimal("14000.00")
+
+    # ---- the forecast: the fan chart is drawn
+    page.goto(f"{base}/forecast/")
+    chart = page.locator("[data-testid=fan-chart]")
+    expect(chart).to_have_attribute("data-ready", "1")
+    expect(chart.locator("svg").first).to_be_visible()
+    expect(page.locator("[data-testid=forecast-table]")).to_contain_text("155,000")  # 0.62 x 250,000
