@@ -42,7 +42,8 @@ def test_list_empty_state(client, head):
     client.force_login(head)
     response = client.get(reverse("opportunity-list") + "?q=nothing")
     body = response.content.decode()
-    assert 'data-testid="list-empty"' in body and "Clear all filters" in body
+    assert 'data-testid="list-empty"' in body
+    assert "Clear all filters" in body
 
 
 # ---------------------------------------------------------------- page
@@ -69,8 +70,10 @@ def test_opportunity_page_shows_facts_checklist_risks_and_history(client, kam, d
     response = client.get(reverse("opportunity-detail", args=[deal.pk]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Escalator retrofit" in body and "250,000.00 EUR" in body
-    assert "Otis" in body and "Kone" in body
+    assert "Escalator retrofit" in body
+    assert "250,000.00 EUR" in body
+    assert "Otis" in body
+    assert "Kone" in body
     # the eight MEDDPICC elements, all missing
     assert len(response.context["d"].qualification) == 8
     assert body.count('data-testid="q-status"') == 8
@@ -78,11 +81,13 @@ def test_opportunity_page_shows_facts_checklist_risks_and_history(client, kam, d
     # the risk register with the matrix cell and the expected risk cost (0.7 x 10,000)
     assert "Steel price" in body
     cell = next(c for _, cells in response.context["matrix"] for c in cells if c.likelihood == 4 and c.impact == 3)
-    assert cell.count == 1 and cell.severity == "high"
+    assert cell.count == 1
+    assert cell.severity == "high"
     assert response.context["risk_cost"] == [("EUR", Decimal("7000.00"))]
     assert "7,000.00" in body
     # the stage history starts with the creation
-    assert 'data-testid="stage-history"' in body and "(created)" in body
+    assert 'data-testid="stage-history"' in body
+    assert "(created)" in body
     assert 'data-testid="not-scored"' in body
     assert 'data-testid="edit-opportunity"' in body
 
@@ -92,9 +97,11 @@ def test_late_stage_flags_missing_economic_buyer_and_champion(client, kam, group
     client.force_login(kam)
     body = client.get(reverse("opportunity-detail", args=[late.pk])).content.decode()
     assert 'data-testid="late-stage-flags"' in body
-    assert 'data-testid="flag-economic_buyer"' in body and 'data-testid="flag-champion"' in body
+    assert 'data-testid="flag-economic_buyer"' in body
+    assert 'data-testid="flag-champion"' in body
     board = client.get(reverse("pipeline-board")).content.decode()
-    assert "no economic buyer" in board and "no champion" in board
+    assert "no economic buyer" in board
+    assert "no champion" in board
 
 
 def test_qualification_is_edited_inline(client, kam, deal):
@@ -103,8 +110,10 @@ def test_qualification_is_edited_inline(client, kam, deal):
     # GET (HTMX) gives the checklist with the row as a form
     response = client.get(url, headers=HX)
     body = response.content.decode()
-    assert response.status_code == 200 and "<html" not in body
-    assert 'data-testid="q-form"' in body and 'name="evidence"' in body
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert 'data-testid="q-form"' in body
+    assert 'name="evidence"' in body
     # POST without evidence for "confirmed" is refused with a message on the field
     response = client.post(url, {"status": "confirmed", "evidence": ""}, headers=HX)
     assert response.status_code == 200
@@ -113,10 +122,13 @@ def test_qualification_is_edited_inline(client, kam, deal):
     # a valid POST saves and gives back the checklist in display mode
     response = client.post(url, {"status": "confirmed", "evidence": "CFO Meier signs above 100k"}, headers=HX)
     body = response.content.decode()
-    assert response.status_code == 200 and 'data-testid="q-form"' not in body
-    assert "CFO Meier signs above 100k" in body and "1 of 8 confirmed" in body
+    assert response.status_code == 200
+    assert 'data-testid="q-form"' not in body
+    assert "CFO Meier signs above 100k" in body
+    assert "1 of 8 confirmed" in body
     item = Qualification.objects.get(opportunity=deal, element="economic_buyer")
-    assert item.status == "confirmed" and item.updated_by == kam
+    assert item.status == "confirmed"
+    assert item.updated_by == kam
 
 
 def test_qualification_without_htmx_redirects_and_invalid_is_422(client, kam, deal):
@@ -125,7 +137,8 @@ def test_qualification_without_htmx_redirects_and_invalid_is_422(client, kam, de
     assert client.get(url).status_code == 200  # full page with the row as a form
     assert client.post(url, {"status": "partial", "evidence": ""}).status_code == 422
     response = client.post(url, {"status": "partial", "evidence": "Head of maintenance likes us"})
-    assert response.status_code == 302 and response.url.endswith("#qualification")
+    assert response.status_code == 302
+    assert response.url.endswith("#qualification")
     assert client.get(reverse("opportunity-qualification", args=[deal.pk, "nonsense"])).status_code == 404
 
 
@@ -137,7 +150,8 @@ def test_buying_centre_link_add_and_remove(client, kam, deal, group, site):
     url = reverse("opportunity-contact-add", args=[deal.pk])
     response = client.get(url)
     choices = list(response.context["form"].fields["contact"].queryset)
-    assert contact in choices and stranger not in choices
+    assert contact in choices
+    assert stranger not in choices
     response = client.post(url, {"contact": contact.pk, "roles": []})
     assert response.status_code == 422
     response = client.post(url, {"contact": contact.pk, "roles": ["economic_buyer", "decider"], "notes": "signs"})
@@ -145,7 +159,8 @@ def test_buying_centre_link_add_and_remove(client, kam, deal, group, site):
     link = OpportunityContact.objects.get(opportunity=deal, contact=contact)
     assert link.roles == ["economic_buyer", "decider"]
     body = client.get(reverse("opportunity-detail", args=[deal.pk])).content.decode()
-    assert "Vera Meier" in body and "Economic buyer" in body
+    assert "Vera Meier" in body
+    assert "Economic buyer" in body
     response = client.post(reverse("opportunity-contact-remove", args=[deal.pk, link.pk]))
     assert response.status_code == 302
     assert not OpportunityContact.objects.filter(pk=link.pk).exists()
@@ -159,7 +174,8 @@ def test_risk_add_edit_delete_with_validation(client, kam, deal):
                                  "status": "open"})  # fmt: skip
     assert response.status_code == 422
     errors = response.context["form"].errors
-    assert "title" in errors and "likelihood" in errors
+    assert "title" in errors
+    assert "likelihood" in errors
     response = client.post(url, {"title": "Site access", "category": "delivery", "likelihood": 2, "impact": 5,
                                  "cost": "20000", "currency": "EUR", "status": "open"})  # fmt: skip
     assert response.status_code == 302
@@ -171,7 +187,8 @@ def test_risk_add_edit_delete_with_validation(client, kam, deal):
                                   "cost": "20000", "currency": "EUR", "status": "mitigating"})  # fmt: skip
     assert response.status_code == 302
     risk.refresh_from_db()
-    assert risk.likelihood == 3 and risk.status == "mitigating"
+    assert risk.likelihood == 3
+    assert risk.status == "mitigating"
     assert client.post(reverse("opportunity-risk-delete", args=[deal.pk, risk.pk])).status_code == 302
     assert not Risk.objects.exists()
 
@@ -191,7 +208,9 @@ def test_create_edit_and_delete_an_opportunity(client, kam, group):
                                  "expected_close_date": "2030-01-31"})  # fmt: skip
     assert response.status_code == 302
     created = Opportunity.objects.get(name="New hall")
-    assert created.currency == "EUR" and created.owner == kam and created.competitors == ["Otis", "Kone"]
+    assert created.currency == "EUR"
+    assert created.owner == kam
+    assert created.competitors == ["Otis", "Kone"]
     assert created.owner_probability == created.stage.probability  # the stage's default
     edit = reverse("opportunity-edit", args=[created.pk])
     assert client.get(edit).context["form"].initial["competitors"] == "Otis, Kone"
@@ -201,10 +220,12 @@ def test_create_edit_and_delete_an_opportunity(client, kam, group):
     created.refresh_from_db()
     assert (created.name, created.amount, created.owner_probability) == ("New hall 2", Decimal("130000.00"), 35)
     body = client.get(reverse("opportunity-detail", args=[created.pk])).content.decode()
-    assert "New hall 2" in body and 'data-testid="history"' in body
+    assert "New hall 2" in body
+    assert 'data-testid="history"' in body
     assert client.get(reverse("opportunity-delete", args=[created.pk])).status_code == 200
     response = client.post(reverse("opportunity-delete", args=[created.pk]))
-    assert response.status_code == 302 and not Opportunity.objects.filter(pk=created.pk).exists()
+    assert response.status_code == 302
+    assert not Opportunity.objects.filter(pk=created.pk).exists()
 
 
 def test_stage_change_form_requires_a_reason_for_lost(client, kam, deal):
@@ -218,7 +239,8 @@ def test_stage_change_form_requires_a_reason_for_lost(client, kam, deal):
     deal.refresh_from_db()
     assert deal.outcome == Outcome.WON
     body = client.get(reverse("opportunity-detail", args=[deal.pk])).content.decode()
-    assert "Closed Won" in body and "signed" in body
+    assert "Closed Won" in body
+    assert "signed" in body
 
 
 # ---------------------------------------------------------------- permissions
@@ -227,7 +249,8 @@ def test_stage_change_form_requires_a_reason_for_lost(client, kam, deal):
 def test_viewer_reads_but_every_write_is_denied(client, viewer, deal):
     client.force_login(viewer)
     body = client.get(reverse("opportunity-detail", args=[deal.pk])).content.decode()
-    assert 'data-testid="edit-opportunity"' not in body and 'data-testid="q-edit"' not in body
+    assert 'data-testid="edit-opportunity"' not in body
+    assert 'data-testid="q-edit"' not in body
     assert 'data-testid="add-risk"' not in body
     denied = [
         (reverse("opportunity-edit", args=[deal.pk]), {"name": "x", "account": deal.account_id, "amount": 1}),
@@ -262,3 +285,46 @@ def test_controller_is_read_only_too(client, controller, deal):
     assert client.get(reverse("opportunity-detail", args=[deal.pk])).status_code == 200
     url = reverse("opportunity-qualification", args=[deal.pk, "metrics"])
     assert client.post(url, {"status": "confirmed", "evidence": "x"}).status_code == 403
+
+
+# ---------------------------------------------------------------- probability explanation
+
+
+def test_probability_explanation_in_plain_words(client, kam, group, monkeypatch):
+    from django.utils import timezone
+
+    from kampass.core.forecasting import Factor
+    from kampass.pipeline.models import ModelVersion
+
+    version = ModelVersion.objects.create(
+        version="wm-test", trained_at=timezone.now(), training_rows=40, model=b"", active=True
+    )
+    deal = make_opportunity(account=group, name="Scored", amount=Decimal("250000"), owner_probability=70)
+    Opportunity.objects.filter(pk=deal.pk).update(probability=0.41, model_version=version, scored_at=timezone.now())
+    factors = [
+        Factor(feature="amount", value="250000.0", effect=-0.06, direction="lowers"),
+        Factor(feature="stage_order", value="1", effect=0.031, direction="raises"),
+        Factor(feature="kam_status", value="key_account", effect=0.004, direction="raises"),
+    ]
+    monkeypatch.setattr("kampass.pipeline.services.score_explanation", lambda opportunity, top=3: factors)
+    client.force_login(kam)
+    response = client.get(reverse("opportunity-detail", args=[deal.pk]))
+    body = response.content.decode()
+    texts = [f.text for f in response.context["factors"]]
+    assert texts == [
+        "Amount 250,000 lowers the chance by 6 points.",
+        "Stage Prospecting raises the chance by 3 points.",
+        "KAM status of the account Key account raises the chance by 0.4 point.",
+    ]
+    assert 'data-testid="factors"' in body
+    assert "wm-test" in body
+    assert "41 %" in body
+    assert "29 points above the calibrated probability" in body
+    from django.utils import translation
+
+    with translation.override("de"):
+        from kampass.pipeline.pages import factor_texts
+
+        german = [f.text for f in factor_texts(factors, stages=response.context["d"].stages)]
+    assert german[0] == "Betrag 250.000 senkt die Chance um 6 Punkte."
+    assert german[1] == "Phase Akquise erhöht die Chance um 3 Punkte."
