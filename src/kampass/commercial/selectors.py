@@ -14,7 +14,7 @@ from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_id
 from kampass.commercial.services import analytics_sync
 from kampass.commercial.store import analytics_store
 from kampass.core import profitability as prof
-from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_LINES
+from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
 
 CENT = Decimal("0.01")
 AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")
@@ -153,8 +153,8 @@ def profitability(*, user: Any, account: Account | None = None, subtree: bool = 
     allowed = visible_account_ids(user)
     with analytics_store() as store:
         analytics_sync(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        pnl = prof.account_pnl(lines, links)
+        facts, links = store.table(INVOICE_FACTS), store.table(CUSTOMER_LINKS)
+        pnl = prof.account_pnl(facts, links)
         if account is not None:
             ids = (
                 set(Account.objects.filter(path__startswith=account.path).values_list("pk", flat=True))
@@ -165,7 +165,7 @@ def profitability(*, user: Any, account: Account | None = None, subtree: bool = 
         elif allowed is not None:
             pnl = pnl.filter(pnl.account_id.isin(list(allowed) or [0]))
         rows = pnl.order_by(ibis.desc("contribution"), "account_id").to_pyarrow().to_pylist()
-        totals_row = prof.total_pnl(lines).to_pyarrow().to_pylist()[0] if account is None and allowed is None else None
+        totals_row = prof.total_pnl(facts).to_pyarrow().to_pylist()[0] if account is None and allowed is None else None
     if allowed is not None:
         rows = [r for r in rows if r["account_id"] in allowed]
     names = _names({r["account_id"] for r in rows})
@@ -204,11 +204,13 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
     )
     with analytics_store() as store:
         analytics_sync(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        lines, facts = store.table(INVOICE_LINES), store.table(INVOICE_FACTS)
+        links = store.table(CUSTOMER_LINKS)
         mine = links.filter(links.account_id.isin(ids))
+        own_facts = facts.semi_join(mine, facts.customer_id == mine.customer_id)
         own_lines = lines.semi_join(mine, lines.customer_id == mine.customer_id)
-        pnl_rows = prof.total_pnl(own_lines).to_pyarrow().to_pylist()
-        monthly = prof.monthly_series(own_lines, mine.view())
+        pnl_rows = prof.total_pnl(own_facts).to_pyarrow().to_pylist()
+        monthly = prof.monthly_series(own_facts, own_lines, mine.view())
         monthly = monthly.group_by("month").aggregate(
             gross_revenue=monthly.gross_revenue.sum(),
             leakage=monthly.leakage.sum(),

@@ -12,6 +12,9 @@ gross revenue; a line with a negative amount is leakage of its category (a negat
 pocket_revenue == sum(amount)`` holds for any set of lines.
 
 All analyses are Ibis expressions: they run unchanged on DuckDB, PostgreSQL and Spark.
+The sums read the invoice facts (:mod:`kampass.core.analytics.facts`: the lines summed per
+batch, customer, day, currency and category), which give the same figures as the lines to the
+last decimal; the P&L functions take either the facts or the lines (then summed on the fly).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from decimal import Decimal
 import ibis
 import ibis.expr.datatypes as dt
 from ibis import _
+
+from kampass.core.analytics.facts import invoice_facts
 
 GOODS = "goods"
 
@@ -72,8 +77,13 @@ def leakage_column(key: str) -> str:
     return f"leak_{key}"
 
 
+def as_facts(t: ibis.Table) -> ibis.Table:
+    """``t`` itself when it holds invoice facts, else (invoice lines) their facts."""
+    return invoice_facts(t) if "amount" in t.columns else t
+
+
 def with_accounts(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
-    """Attach ``account_id`` to invoice lines; lines without a linked customer get ``UNASSIGNED`` (-1)."""
+    """Attach ``account_id`` to invoice lines (or facts); rows without a linked customer get ``UNASSIGNED`` (-1)."""
     joined = lines.left_join(links, lines.customer_id == links.customer_id)
     return joined.select(
         *[joined[c] for c in lines.columns if c != "customer_id"],
@@ -83,30 +93,33 @@ def with_accounts(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
 
 
 def _pnl_metrics(t: ibis.Table) -> dict[str, ibis.Value]:
-    zero = ibis.literal(Decimal("0"), type="decimal(18,4)")
-    amount = t.amount
-    negative = amount < 0
+    """The P&L sums over invoice facts."""
+    zero = ibis.literal(Decimal("0"), type="decimal(38,4)")
+    money = dt.Decimal(38, 4)
+    gross = t.gross_amount.sum()
+    leakage = t.leakage_amount.sum()
     metrics: dict[str, ibis.Value] = {
-        "lines": t.count(),
-        "gross_revenue": ibis.ifelse(amount > 0, amount, zero).sum(),
-        "pocket_revenue": amount.sum(),
-        # quantity x unit cost has 8 decimals on some backends: compute wide, keep 4 like every amount
-        "costs": (t.quantity * t.unit_cost).cast(dt.Decimal(38, 8)).sum().cast(dt.Decimal(38, 4)),
+        "lines": t.lines.sum().cast("int64"),
+        "gross_revenue": gross.cast(money),
+        "pocket_revenue": (gross - leakage).cast(money),
+        # quantity x unit cost has 8 decimals: summed wide, kept to 4 like every amount
+        "costs": t.cost.sum().cast(money),
     }
     for key in LEAKAGE_KEYS:
         in_cat = t.category.isin([key, GOODS]) if key == "other" else t.category == key
-        metrics[leakage_column(key)] = ibis.ifelse(negative & in_cat, -amount, zero).sum()
+        metrics[leakage_column(key)] = ibis.ifelse(in_cat, t.leakage_amount, zero).sum().cast(money)
     return metrics
 
 
 def _finish(pnl: ibis.Table) -> ibis.Table:
-    zero = ibis.literal(Decimal("0"), type="decimal(18,4)")
+    zero = ibis.literal(Decimal("0"), type="decimal(38,4)")
     before = [leakage_column(c.key) for c in LEAKAGE_CATEGORIES if c.before_invoice]
     filled = pnl.mutate(
+        lines=pnl.lines.fill_null(0),
         **{
             c: pnl[c].fill_null(zero)
             for c in ["gross_revenue", "pocket_revenue", "costs", *map(leakage_column, LEAKAGE_KEYS)]
-        }
+        },
     )
     invoice = filled.gross_revenue
     for c in before:
@@ -114,9 +127,10 @@ def _finish(pnl: ibis.Table) -> ibis.Table:
     return filled.mutate(invoice_revenue=invoice, contribution=filled.pocket_revenue - filled.costs)
 
 
-def account_pnl(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
+def account_pnl(facts: ibis.Table, links: ibis.Table) -> ibis.Table:
     """The P&L of every account: one row per ``account_id`` (``-1`` = unassigned lines).
 
+    ``facts`` are the invoice facts (``invoice_facts``) or the invoice lines themselves.
     Columns: ``account_id, lines, gross_revenue, leak_<category>..., invoice_revenue,
     pocket_revenue, costs, contribution``. Costs are 0 where no unit cost was imported.
 
@@ -129,14 +143,18 @@ def account_pnl(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
     >>> rows = account_pnl(lines, links).order_by("account_id").to_pyarrow().to_pylist()
     >>> [(r["account_id"], str(r["gross_revenue"]), str(r["leak_returns"]), str(r["pocket_revenue"])) for r in rows]
     [(-1, '5.0000', '0.0000', '5.0000'), (7, '110.0000', '20.0000', '90.0000')]
+    >>> facts = con.create_table("f", invoice_facts(lines))
+    >>> account_pnl(facts, links).order_by("account_id").to_pyarrow().to_pylist() == rows
+    True
     """
-    t = with_accounts(lines, links)
+    t = with_accounts(as_facts(facts), links)
     return _finish(t.group_by("account_id").aggregate(**_pnl_metrics(t)))
 
 
-def total_pnl(lines: ibis.Table) -> ibis.Table:
-    """The P&L of all lines together (the portfolio): one row."""
-    return _finish(lines.aggregate(**_pnl_metrics(lines)))
+def total_pnl(facts: ibis.Table) -> ibis.Table:
+    """The P&L of all lines together (the portfolio): one row. ``facts`` as for :func:`account_pnl`."""
+    t = as_facts(facts)
+    return _finish(t.aggregate(**_pnl_metrics(t)))
 
 
 def subtree_pnl(pnl: ibis.Table, accounts: ibis.Table) -> ibis.Table:
@@ -200,17 +218,50 @@ def whale_curve(pnl: ibis.Table, *, value: str = "contribution") -> ibis.Table:
     )
 
 
-def monthly_series(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
-    """Per account and month: revenue, leakage, pocket revenue, orders and active product groups."""
+def monthly_amounts(facts: ibis.Table, links: ibis.Table) -> ibis.Table:
+    """Per account and month (``timestamp`` in UTC): gross revenue, leakage and pocket revenue.
+
+    ``facts`` as for :func:`account_pnl`.
+    """
+    t = with_accounts(as_facts(facts), links)
+    t = t.mutate(month=t.invoice_day.truncate("M").cast(dt.Timestamp(timezone="UTC")))
+    money = dt.Decimal(38, 4)
+    gross, leakage = t.gross_amount.sum(), t.leakage_amount.sum()
+    return t.group_by(["account_id", "month"]).aggregate(
+        gross_revenue=gross.cast(money), leakage=leakage.cast(money), pocket_revenue=(gross - leakage).cast(money)
+    )
+
+
+def monthly_activity(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
+    """Per account and month: orders (distinct invoice numbers) and active product groups.
+
+    Distinct counts do not add up over customers, so they are counted on the lines.
+    """
     t = with_accounts(lines, links)
-    zero = ibis.literal(Decimal("0"), type="decimal(18,4)")
     t = t.mutate(month=t.invoice_date.truncate("M"))
     return t.group_by(["account_id", "month"]).aggregate(
-        gross_revenue=ibis.ifelse(t.amount > 0, t.amount, zero).sum(),
-        leakage=ibis.ifelse(t.amount < 0, -t.amount, zero).sum(),
-        pocket_revenue=t.amount.sum(),
         orders=t.invoice_no.nunique(),
         product_groups=t.product_group.nunique(),
+    )
+
+
+def monthly_series(facts: ibis.Table, lines: ibis.Table, links: ibis.Table) -> ibis.Table:
+    """Per account and month: revenue, leakage, pocket revenue, orders and active product groups.
+
+    The amounts come from ``facts`` (:func:`monthly_amounts`), the counts from ``lines``
+    (:func:`monthly_activity`); both must cover the same lines.
+    """
+    amounts = monthly_amounts(facts, links)
+    activity = monthly_activity(lines, links)
+    joined = amounts.left_join(activity, [amounts.account_id == activity.account_id, amounts.month == activity.month])
+    return joined.select(
+        account_id=amounts.account_id,
+        month=amounts.month,
+        gross_revenue=amounts.gross_revenue,
+        leakage=amounts.leakage,
+        pocket_revenue=amounts.pocket_revenue,
+        orders=activity.orders.fill_null(0),
+        product_groups=activity.product_groups.fill_null(0),
     )
 
 
@@ -325,8 +376,11 @@ __all__: Sequence[str] = (
     "WaterfallStep",
     "abc_classes",
     "account_pnl",
+    "as_facts",
     "leakage_column",
     "leakage_dict",
+    "monthly_activity",
+    "monthly_amounts",
     "monthly_series",
     "subtree_pnl",
     "total_pnl",

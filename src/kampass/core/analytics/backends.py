@@ -16,7 +16,9 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from kampass.core.analytics.schema import SCHEMAS
+from kampass.core.analytics.schema import INVOICE_FACTS, INVOICE_LINES, SCHEMAS
+
+_BACKFILL = f"{INVOICE_FACTS}_backfill"
 
 
 def default_url(home: Path) -> str:
@@ -85,11 +87,29 @@ class AnalyticsStore:
         self.con = connect(url)
 
     def ensure_tables(self) -> None:
-        """Create the tables of :data:`SCHEMAS` that do not exist yet."""
+        """Create the tables of :data:`SCHEMAS` that do not exist yet.
+
+        A store written before ``invoice_facts`` existed gets its facts computed from its lines
+        (once, when the table is created): built under another name and renamed when complete,
+        so an interruption leaves no partial facts.
+        """
         existing = set(self.con.list_tables())
         for name, schema in SCHEMAS.items():
-            if name not in existing:
+            if name in existing:
+                continue
+            if name == INVOICE_FACTS and INVOICE_LINES in existing:
+                self._backfill_facts(existing)
+            else:
                 self.con.create_table(name, schema=schema)
+
+    def _backfill_facts(self, existing: set[str]) -> None:
+        from kampass.core.analytics.facts import invoice_facts
+
+        if _BACKFILL in existing:
+            self.con.drop_table(_BACKFILL)
+        self.con.create_table(_BACKFILL, schema=SCHEMAS[INVOICE_FACTS])
+        self.con.insert(_BACKFILL, invoice_facts(self.con.table(INVOICE_LINES)))
+        self.con.rename_table(_BACKFILL, INVOICE_FACTS)
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
@@ -99,8 +119,34 @@ class AnalyticsStore:
         data = data.cast(SCHEMAS[name].to_pyarrow())
         self.con.create_table(name, data, schema=SCHEMAS[name], overwrite=True)
 
-    def insert(self, name: str, data: pa.Table | ibis.Table) -> None:
-        """Append rows (one INSERT statement: all or nothing)."""
+    def insert(self, name: str, data: pa.Table | ibis.Table, *, facts: pa.Table | ibis.Table | None = None) -> None:
+        """Append rows (one INSERT statement: all or nothing).
+
+        Invoice lines bring their ``invoice_facts`` along: ``facts`` when the caller has computed
+        them (the importer does, while validating), else computed here from ``data``. The lines
+        are written first; a failure in between leaves lines of a batch without an
+        ``import_batches`` row, which the importer deletes (with their facts) before the next import.
+        """
+        if name == INVOICE_LINES and facts is None:
+            facts = self._facts_of(data)
+        self._append(name, data)
+        if name == INVOICE_LINES:
+            assert facts is not None
+            self._append(INVOICE_FACTS, facts)
+
+    def _facts_of(self, lines: pa.Table | ibis.Table) -> pa.Table | ibis.Table:
+        from kampass.core.analytics.facts import invoice_facts
+
+        if isinstance(lines, ibis.Table):
+            return invoice_facts(lines)
+        local = ibis.duckdb.connect()  # small appends: summed in memory, then sent as Arrow
+        try:
+            table = lines.cast(SCHEMAS[INVOICE_LINES].to_pyarrow())
+            return invoice_facts(local.create_table("lines", table)).to_pyarrow()
+        finally:
+            local.disconnect()
+
+    def _append(self, name: str, data: pa.Table | ibis.Table) -> None:
         if isinstance(data, pa.Table):
             data = data.cast(SCHEMAS[name].to_pyarrow())
             if self.kind == "pyspark":

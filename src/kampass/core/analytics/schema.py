@@ -5,6 +5,13 @@
     (exact decimal, in ``currency``); ``category`` is ``goods`` or one of the
     leakage categories of :mod:`kampass.core.profitability`; ``customer_id`` is
     the customer number of the source system (NULL when the line has none).
+``invoice_facts``
+    The invoice lines summed per import batch, customer, day (UTC), currency and category:
+    line count, gross amount (sum of the positive amounts), leakage amount (sum of the
+    negative amounts, as a positive number) and cost (sum of ``quantity * unit_cost``, 8
+    decimals). Written together with the lines of each import (see
+    :mod:`kampass.core.analytics.facts`): the P&L, the waterfall, ABC and the monthly amounts
+    read these few rows instead of every line.
 ``import_batches``
     One row per committed import: the SHA-256 of the file makes re-imports no-ops.
 ``customer_links``
@@ -20,8 +27,11 @@ import ibis.expr.datatypes as dt
 
 MONEY = dt.Decimal(18, 4)
 QUANTITY = dt.Decimal(18, 4)
+SUM = dt.Decimal(38, 4)
+COST_SUM = dt.Decimal(38, 8)
 
 INVOICE_LINES = "invoice_lines"
+INVOICE_FACTS = "invoice_facts"
 IMPORT_BATCHES = "import_batches"
 CUSTOMER_LINKS = "customer_links"
 ACCOUNT_DIM = "account_dim"
@@ -44,6 +54,19 @@ SCHEMAS: dict[str, ibis.Schema] = {
             "unit_cost": MONEY,
             "currency": dt.String(nullable=False),
             "category": dt.String(nullable=False),
+        }
+    ),
+    INVOICE_FACTS: ibis.schema(
+        {
+            "batch_id": dt.String(nullable=False),
+            "customer_id": dt.String(nullable=True),
+            "invoice_day": dt.Date(nullable=True),
+            "currency": dt.String(nullable=False),
+            "category": dt.String(nullable=False),
+            "lines": dt.Int64(nullable=False),
+            "gross_amount": SUM,
+            "leakage_amount": SUM,
+            "cost": COST_SUM,
         }
     ),
     IMPORT_BATCHES: ibis.schema(

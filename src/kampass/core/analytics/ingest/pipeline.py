@@ -6,13 +6,15 @@ Phases (reported to ``progress``): *reading*, *validating*, *writing*, *done*.
 checks and classifies every line (see :mod:`~kampass.core.analytics.ingest.staging`); the
 staged table keeps the file's order, so ``rowid`` gives each line its number in the file.
 Meanwhile a thread computes the file's SHA-256. *Validating*: the rejects are collected from
-DuckDB's CSV rejects table and the staged ``bad`` codes. *Writing*: one INSERT of all good
-lines, then one row in ``import_batches``. On a DuckDB store staging runs on the store's own
-connection and both statements run in one transaction, straight from the staged table
-(``INSERT INTO invoice_lines SELECT ...``, nothing is copied). On other stores staging runs
-in an in-memory DuckDB and the lines travel as Arrow; a crash between the two statements
-there leaves lines without a batch row, which :func:`delete_orphan_lines` removes before the
-next import.
+DuckDB's CSV rejects table and the staged ``bad`` codes, and the invoice facts of the good
+lines are summed into a temporary table (see :mod:`kampass.core.analytics.facts`; the line
+count per category and the customers of the report come from them). *Writing*: one INSERT of
+all good lines, one of their facts, then one row in ``import_batches``. On a DuckDB store
+staging runs on the store's own connection and the three statements run in one transaction,
+straight from the staged tables (``INSERT INTO invoice_lines SELECT ...``, nothing is copied).
+On other stores staging runs in an in-memory DuckDB and the lines and facts travel as Arrow;
+a crash between the statements there leaves lines (and facts) without a batch row, which
+:func:`delete_orphan_lines` removes before the next import.
 """
 
 # ruff: noqa: S608  (SQL over generated temporary tables; literals go through quote_literal)
@@ -34,6 +36,7 @@ import duckdb
 import pyarrow as pa
 
 from kampass.core.analytics.backends import AnalyticsStore
+from kampass.core.analytics.facts import facts_select_sql
 from kampass.core.analytics.ingest.dialect import (
     SAMPLE_BYTES,
     Dialect,
@@ -44,7 +47,7 @@ from kampass.core.analytics.ingest.dialect import (
 )
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
 from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
-from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES, SCHEMAS
+from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
 
 try:
     import numpy as _numpy
@@ -265,28 +268,36 @@ def import_file(
 
 
 def delete_orphan_lines(store: AnalyticsStore) -> int:
-    """Delete invoice lines whose batch has no row in ``import_batches`` (left by an interrupted import).
+    """Delete invoice lines and facts whose batch has no row in ``import_batches`` (left by an
+    interrupted import).
 
     Returns the number of orphan batches removed.
     """
-    lines = store.table(INVOICE_LINES)
     batches = store.table(IMPORT_BATCHES)
     known = set(batches.select("batch_id").distinct().to_pyarrow().column(0).to_pylist())
-    present = set(lines.select("batch_id").distinct().to_pyarrow().column(0).to_pylist())
-    orphans = sorted(present - known)
+    present: dict[str, set[str]] = {}
+    for name in (INVOICE_LINES, INVOICE_FACTS):
+        table = store.table(name)
+        present[name] = set(table.select("batch_id").distinct().to_pyarrow().column(0).to_pylist()) - known
+    orphans = sorted(set().union(*present.values()))
     if not orphans:
         return 0
-    delete = f"DELETE FROM {INVOICE_LINES} WHERE batch_id IN ({', '.join(quote_literal(b) for b in orphans)})"
     raw = _duckdb_connection(store)
-    if raw is not None:
-        raw.execute(delete)
-    elif store.kind == "postgres":
-        cursor = store.con.raw_sql(delete)
-        with suppress(AttributeError):
-            cursor.close()
-    else:
-        # Spark tables without DELETE support: rewrite the table without the orphans
-        store.replace(INVOICE_LINES, lines.filter(~lines.batch_id.isin(orphans)).to_pyarrow())
+    for name in (INVOICE_LINES, INVOICE_FACTS):
+        gone = sorted(present[name])
+        if not gone:
+            continue
+        delete = f"DELETE FROM {name} WHERE batch_id IN ({', '.join(quote_literal(b) for b in gone)})"
+        if raw is not None:
+            raw.execute(delete)
+        elif store.kind == "postgres":
+            cursor = store.con.raw_sql(delete)
+            with suppress(AttributeError):
+                cursor.close()
+        else:
+            # Spark tables without DELETE support: rewrite the table without the orphans
+            table = store.table(name)
+            store.replace(name, table.filter(~table.batch_id.isin(gone)).to_pyarrow())
     return len(orphans)
 
 
@@ -342,12 +353,13 @@ class _Names:
         self.skips = f"kampass_skips_{batch_id}"
         self.rejects = f"kampass_rejects_{batch_id}"
         self.scan = f"kampass_scan_{batch_id}"
+        self.facts = f"kampass_facts_{batch_id}"
 
     def drop_all(self, con: Any) -> None:
         for view in (self.lines, self.numbered):
             with suppress(duckdb.Error):
                 con.execute(f"DROP VIEW IF EXISTS {view}")
-        for table in (self.skips, self.rejects, self.scan, self.stage):
+        for table in (self.facts, self.skips, self.rejects, self.scan, self.stage):
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -440,7 +452,12 @@ class _Job:
         ).fetchall()
         rejects = reader + [_value_reject(self.path.name, plan, row, code, value) for row, code, value in bad]
         rejects.sort(key=lambda r: r.row)
-        categories, customers = _summary(con, f"{names.stage} WHERE bad IS NULL")
+        facts_sql = facts_select_sql(
+            source=f"{names.stage} WHERE bad IS NULL",
+            columns={**plan.line_columns, "batch_id": quote_literal(self.batch_id)},
+        )
+        con.execute(f"CREATE TEMP TABLE {names.facts} AS {facts_sql}")
+        categories, customers = _summary(con, names.facts)
         good = sum(categories.values())
         if (previous := self.previous_batch()) is not None:  # large files are fingerprinted meanwhile
             return _Outcome(good, rejects, customers, categories, written=False, previous=previous)
@@ -458,7 +475,7 @@ class _Job:
             with _without_fsst(con):
                 con.execute("BEGIN TRANSACTION")
                 try:
-                    self.store.insert(INVOICE_LINES, self.store.table(names.lines))
+                    self.store.insert(INVOICE_LINES, self.store.table(names.lines), facts=self.store.table(names.facts))
                     self.store.insert(IMPORT_BATCHES, batch_row)
                 except BaseException:
                     with suppress(duckdb.Error):
@@ -467,7 +484,11 @@ class _Job:
                 con.execute("COMMIT")
         else:
             reader_batches = _arrow_reader(con, lines, ARROW_BATCH_ROWS)
-            self.store.insert(INVOICE_LINES, pa.Table.from_batches(list(reader_batches), schema=reader_batches.schema))
+            self.store.insert(
+                INVOICE_LINES,
+                pa.Table.from_batches(list(reader_batches), schema=reader_batches.schema),
+                facts=_arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all(),
+            )
             self.store.insert(IMPORT_BATCHES, batch_row)
         return _Outcome(good, rejects, customers, categories, written=True)
 
@@ -618,13 +639,16 @@ def _count(con: Any, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _summary(con: Any, lines: str) -> tuple[dict[str, int], list[str]]:
-    """Lines per category and the sorted distinct customer ids of ``lines`` (``table WHERE ...``)."""
-    categories = dict(con.execute(f"SELECT category, count(*) FROM {lines} GROUP BY 1 ORDER BY 1").fetchall())
+def _summary(con: Any, facts: str) -> tuple[dict[str, int], list[str]]:
+    """Lines per category and the sorted distinct customer ids, from the import's facts table."""
+    categories = {
+        str(category): int(n)
+        for category, n in con.execute(f"SELECT category, sum(lines) FROM {facts} GROUP BY 1 ORDER BY 1").fetchall()
+    }
     customers = [
         row[0]
         for row in con.execute(
-            f"SELECT DISTINCT customer_id FROM {lines} AND customer_id IS NOT NULL ORDER BY 1"
+            f"SELECT DISTINCT customer_id FROM {facts} WHERE customer_id IS NOT NULL ORDER BY 1"
         ).fetchall()
     ]
     return categories, customers
