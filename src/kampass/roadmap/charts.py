@@ -160,7 +160,9 @@ def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeas
         for m in measurements
     ]
     time_title = _("Measured")
-    x = alt.X("at:T", title=time_title, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    x = alt.X(
+        "at:T", title=time_title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap=True)
+    )
     values = [m.value for m in measurements] + [initiative.guardrail_threshold]
     low, high = min(values), max(values)
     pad = (high - low) * 0.15 or abs(high) * 0.15 or 0.1
