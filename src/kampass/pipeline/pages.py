@@ -278,3 +278,21 @@ def account_options(*, user: Any) -> list[tuple[int, str]]:
         (a.pk, ("\u00a0\u00a0" * a.depth + "↳ " if a.depth else "") + a.name)
         for a in sorted(accounts.values(), key=key)
     ]
+
+
+def late_stage_flags(opportunities: Sequence[Any], stage_set: StageSet) -> dict[int, list[str]]:
+    """For cards of one sales process: the MEDDPICC elements (economic buyer, champion) not confirmed
+    on opportunities in a late stage, in two queries for the whole board (same rule as
+    ``selectors.qualification_rows``)."""
+    from kampass.pipeline.models import LATE_STAGE_ELEMENTS, Qualification, QualificationStatus, StageKind
+
+    def late(stage: Stage) -> bool:
+        return stage.kind == StageKind.OPEN and (stage.late or stage.probability >= stage_set.late_probability)
+
+    ids = [o.pk for o in opportunities if o.is_open and late(o.stage)]
+    confirmed = set(
+        Qualification.objects.filter(
+            opportunity_id__in=ids, element__in=LATE_STAGE_ELEMENTS, status=QualificationStatus.CONFIRMED
+        ).values_list("opportunity_id", "element")
+    )
+    return {pk: [str(e) for e in LATE_STAGE_ELEMENTS if (pk, e) not in confirmed] for pk in ids}

@@ -91,7 +91,7 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
     all_stages = list(board.stage_set.stages.order_by("order"))
     opportunities = [o for c in board.columns for o in c.opportunities]
     editable = {o.pk for o in opportunities if user.has_perm("pipeline.change_opportunity", o)}
-    flags = {o.pk: selectors.qualification_flags(o) for o in opportunities if o.stage.is_late}
+    flags = pages.late_stage_flags(opportunities, board.stage_set)
     query = request.GET.urlencode()
     return {
         "board": board,

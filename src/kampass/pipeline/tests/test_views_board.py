@@ -28,8 +28,11 @@ def test_board_shows_open_stages_with_cards_and_totals(client, head, group, site
     assert [c.stage.name for c in board.columns][:2] == ["Prospecting", "Qualification"]
     assert all(c.stage.kind == "open" for c in board.columns)
     first = board.columns[0]
-    assert first.count == 2 and first.amounts == {"EUR": Decimal("150000.00")}
-    assert "Retrofit Zug" in body and "Service contract" in body and "Modernisation" in body
+    assert first.count == 2
+    assert first.amounts == {"EUR": Decimal("150000.00")}
+    assert "Retrofit Zug" in body
+    assert "Service contract" in body
+    assert "Modernisation" in body
     assert 'draggable="true"' in body
     assert 'data-testid="card-stage"' in body  # the keyboard alternative on each card
     assert "150,000 EUR" in body
@@ -103,7 +106,8 @@ def test_moving_to_lost_without_a_reason_is_refused_and_the_card_stays(client, k
     )
     assert response.status_code == 200
     opportunity.refresh_from_db()
-    assert opportunity.stage == before and opportunity.outcome == Outcome.OPEN
+    assert opportunity.stage == before
+    assert opportunity.outcome == Outcome.OPEN
     body = response.content.decode()
     assert "was not moved" in body
     assert "Say why the opportunity was lost." in body
@@ -146,7 +150,8 @@ def test_viewer_may_not_move_a_card(client, viewer, group):
     opportunity = make_opportunity(account=group)
     client.force_login(viewer)
     body = client.get(reverse("pipeline-board")).content.decode()
-    assert 'draggable="true"' not in body and 'data-testid="card-stage"' not in body
+    assert 'draggable="true"' not in body
+    assert 'data-testid="card-stage"' not in body
     response = client.post(reverse("opportunity-move", args=[opportunity.pk]), {"stage": stage("Qualification").pk})
     assert response.status_code == 403
     assert Opportunity.objects.get(pk=opportunity.pk).stage == opportunity.stage
@@ -178,3 +183,22 @@ def test_board_in_german(client, head, group):
     client.cookies["django_language"] = "de"
     body = client.get(reverse("pipeline-board"), headers={"Accept-Language": "de"}).content.decode()
     assert "Verschieben" in body
+
+
+def test_late_stage_flags_on_cards_follow_the_checklist(client, head, group, django_assert_max_num_queries):
+    from kampass.pipeline.services import qualification_set
+    from kampass.pipeline.tests.factories import admin_actor
+
+    late = make_opportunity(account=group, name="Late deal", stage_name="Negotiation/Review")
+    make_opportunity(account=group, name="Early deal")
+    for i in range(10):
+        make_opportunity(account=group, name=f"Late {i}", stage_name="Proposal/Price Quote")
+    qualification_set(actor=admin_actor(), opportunity=late, element="economic_buyer", status="confirmed",
+                      evidence="CFO signs")  # fmt: skip
+    client.force_login(head)
+    with django_assert_max_num_queries(40):  # not one query per card
+        response = client.get(reverse("pipeline-board"))
+    flags = response.context["flags"]
+    assert flags[late.pk] == ["champion"]
+    assert all(v == ["economic_buyer", "champion"] for k, v in flags.items() if k != late.pk)
+    assert len(flags) == 11  # the early deal is not in a late stage
