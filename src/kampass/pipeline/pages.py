@@ -296,3 +296,47 @@ def late_stage_flags(opportunities: Sequence[Any], stage_set: StageSet) -> dict[
         ).values_list("opportunity_id", "element")
     )
     return {pk: [str(e) for e in LATE_STAGE_ELEMENTS if (pk, e) not in confirmed] for pk in ids}
+
+
+# ---------------------------------------------------------------- calibration of the owners' numbers
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Reliability bins of the owners' and of the model's probabilities over closed deals."""
+
+    owner: list[Any]
+    model: list[Any]
+    owner_ece: float | None
+    model_ece: float | None
+
+
+def owner_model_calibration(*, user: Any, filters: selectors.OpportunityFilters) -> Calibration:
+    """Reliability of the owners' probabilities and of the model's over the visible closed deals in
+    ``filters`` (10 equal-width bins, ``kampass.core.forecasting.reliability_bins``). The model's
+    probability of a deal follows ``selectors.optimism``: its score stored while it was open, else
+    its out-of-fold probability from the active model version."""
+    from kampass.core.forecasting import expected_calibration_error, reliability_bins
+    from kampass.pipeline.models import ModelVersion, Outcome
+
+    qs = selectors.opportunity_list(user=user, filters=filters).exclude(outcome=Outcome.OPEN)
+    records = list(qs.values_list("pk", "outcome", "owner_probability", "probability", "scored_at", "closed_on"))
+    active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("holdout").first()
+    holdout = (active.holdout or {}) if active else {}
+    owner_p, owner_y, model_p, model_y = [], [], [], []
+    for pk, outcome, owner, p, scored_at, closed_on in records:
+        won = 1 if outcome == Outcome.WON else 0
+        if owner is not None:
+            owner_p.append(owner / 100)
+            owner_y.append(won)
+        scored_open = p is not None and scored_at is not None and (closed_on is None or scored_at.date() <= closed_on)
+        mp = p if scored_open else holdout.get(str(pk))
+        if mp is not None:
+            model_p.append(float(mp))
+            model_y.append(won)
+    return Calibration(
+        owner=reliability_bins(owner_p, owner_y) if owner_p else [],
+        model=reliability_bins(model_p, model_y) if model_p else [],
+        owner_ece=expected_calibration_error(owner_p, owner_y) if owner_p else None,
+        model_ece=expected_calibration_error(model_p, model_y) if model_p else None,
+    )

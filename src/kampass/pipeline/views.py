@@ -561,6 +561,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
             user=request.user, filters=filters, period=period, currency=report.currency
         )
     optimism = selectors.optimism(user=request.user, by=by, filters=filters)
+    calibration = pages.owner_model_calibration(user=request.user, filters=filters)
+    calibration_bins = {k: v for k, v in (("owner", calibration.owner), ("kampass", calibration.model)) if v}
     context = {
         "report": report,
         "filters": filters,
@@ -586,6 +588,12 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "optimism_rows": [_percent_row(r) for r in optimism.rows],
         "optimism_groupings": [("owner", _("Owner")), ("team", _("Team")), ("account", _("Account"))],
         "optimism_spec": charts.optimism_chart(optimism.rows),
+        "calibration": calibration,
+        "calibration_spec": charts.reliability_chart(
+            calibration_bins, names={"owner": _("Owners' probabilities"), "kampass": _("Calibrated model")}
+        )
+        if calibration_bins
+        else None,
     }
     target = getattr(getattr(request, "htmx", None), "target", None)
     fragment = "pipeline/_optimism.html" if target == "optimism" else "pipeline/_forecast.html"

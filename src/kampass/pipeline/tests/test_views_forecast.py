@@ -116,6 +116,12 @@ def test_optimism_analysis_per_owner_and_account(client, head, kam, group, other
     body = response.content.decode()
     assert 'data-testid="optimism-chart"' in body
     assert "+65.0" in body
+    # the calibration of the owners' numbers and of the model over the same deals
+    calibration = response.context["calibration"]
+    assert [(b.count, b.mean_predicted, b.observed_rate) for b in calibration.owner] == [(4, 0.9, 0.25)]
+    assert calibration.owner_ece == pytest.approx(0.65)
+    assert calibration.model_ece == pytest.approx(0.05)
+    assert 'data-testid="calibration-chart"' in body
     response = client.get(reverse("forecast") + "?by=account", headers={**HX, "HX-Target": "optimism"})
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="optimism"')
