@@ -49,7 +49,9 @@ def test_questionnaire_on_a_phone_draft_and_submit(live_server: Any, phone: Any,
 
     # large tap targets on a phone
     box = page.locator(f"[data-testid='stmt-{first}'] .opt span").first.bounding_box()
-    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    assert box is not None
+    assert box["height"] >= 44
+    assert box["width"] >= 44
     # the questionnaire itself needs no sideways scrolling (the global top navigation is not part of it)
     assert page.evaluate("document.querySelector('main').scrollWidth") <= PHONE["width"]
 
