@@ -1,8 +1,197 @@
-"""Demo opportunities for the pipeline context (filled in by issue 4's work)."""
+"""Demo opportunities for the pipeline context.
+
+``data/opportunities.csv`` is an extract of the Salesforce sample export
+(``../shared/data/salesforce-sample/Opportunity_export.csv``, Salesforce's public analytics
+demo-data generator; see ``data/README.md``): every opportunity of the 330 demo accounts, which
+were built from the same export's account names and ids. ``build_demo_extract`` writes it
+(deterministically; a test checks the shipped file against the real export).
+
+``demo_pipeline_load`` imports it with the Salesforce mapping (``--prefer stage``: StageName
+decides the outcome where it contradicts IsClosed/IsWon), shifts all dates so that the open
+deals close in the coming months, gives the open deals of the accounts the demo logins work on
+to those logins (kam, kam2, head), adds qualification and risks to the largest open deals,
+trains the win-probability model on the closed deals and scores the open ones.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+DATA = Path(__file__).resolve().parent / "data"
+EXTRACT = DATA / "opportunities.csv"
+SOURCE = "salesforce"
+COLUMNS = (
+    "Id",
+    "OpportunityName",
+    "AccountId",
+    "AccountName",
+    "AccountIndustry",
+    "Amount",
+    "CloseDate",
+    "StageName",
+    "Stage",
+    "IsClosed",
+    "IsWon",
+    "Probability",
+    "ForecastCategory",
+    "OpportunityOwner",
+    "LeadSource",
+    "RecordTypeName",
+    "OpportunityAge",
+)
+#: The earliest expected close date of the open deals in the export; it moves to two weeks from today.
+FIRST_OPEN_CLOSE = dt.date(2018, 10, 10)
+SEED = 4
+
+
+def build_demo_extract(source: Path, out: Path = EXTRACT) -> int:
+    """Write the opportunities of the demo accounts (by Salesforce account id) from ``source``
+    to ``out``, in the export's row order, with the columns in ``COLUMNS``. Returns the rows written."""
+    from kampass.demo.services import demo_data
+
+    ids = {a["external_id"] for a in demo_data()["accounts"] if a["external_id"]}
+    with source.open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["AccountId"] in ids]
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+def _delete_all() -> None:
+    from kampass.pipeline.models import ModelVersion, Opportunity, Risk, TrainingJob
+
+    Opportunity.objects.all().delete()
+    TrainingJob.objects.all().delete()
+    ModelVersion.objects.all().delete()
+    Opportunity.history.all().delete()  # type: ignore[attr-defined]
+    Risk.history.all().delete()  # type: ignore[attr-defined]
+
+
+def _shift_dates() -> None:
+    """Move the export's dates so that the open deals close from two weeks from today on."""
+    from kampass.pipeline.models import Opportunity
+
+    today = timezone.localdate()
+    delta = (today + dt.timedelta(days=14)) - FIRST_OPEN_CLOSE
+    changed = []
+    for o in Opportunity.objects.filter(source=SOURCE):
+        if o.expected_close_date:
+            o.expected_close_date += delta
+        o.created_on += delta
+        if o.closed_on:
+            # the export closes some deals after its own date: such deals closed yesterday at the latest
+            o.closed_on = min(o.closed_on + delta, today - dt.timedelta(days=1))
+        o.created_on = min(o.created_on, o.closed_on or o.created_on, today)
+        changed.append(o)
+    Opportunity.objects.bulk_update(changed, ["expected_close_date", "created_on", "closed_on"], batch_size=500)
+
+
+def _owners_for_logins() -> int:
+    """Open deals of the accounts the demo logins work on (team of the account or of an ancestor) go to them."""
+    from kampass.accounts.models import Account
+    from kampass.pipeline.models import Opportunity, Outcome
+    from kampass.users.models import User
+
+    moved = 0
+    for username in ("kam", "kam2", "head"):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        paths = Account.objects.filter(team__user=user).values_list("path", flat=True)
+        for path in paths:
+            moved += Opportunity.objects.filter(
+                account__path__startswith=path, outcome=Outcome.OPEN, source=SOURCE
+            ).update(owner=user)
+    return moved
+
+
+QUALIFICATION_EVIDENCE = {
+    "metrics": "Customer quantified the saving: 12 % less downtime on line 3",
+    "economic_buyer": "CFO signs off orders above 250k; met her at the quarterly review",
+    "decision_criteria": "Total cost of ownership over 5 years, service response time",
+    "decision_process": "Technical approval, then purchasing board in the last week of the quarter",
+    "paper_process": "Framework agreement in place; order via purchasing portal",
+    "identified_pain": "Unplanned stoppages cost them two shifts last month",
+    "champion": "Head of maintenance presents our proposal internally",
+    "competition": "Incumbent competitor offers 8 % lower price, longer delivery",
+}
+RISKS = [
+    ("Delivery date depends on a single supplier", "delivery", "Qualify a second supplier", Decimal("40000")),
+    ("Penalty clause for late commissioning", "contractual", "Negotiate a cap of 5 % of order value", Decimal("60000")),
+    ("Steel price increase before the order", "commercial", "Price escalation clause", Decimal("25000")),
+    ("Interface to the customer's control system untested", "technical", "Pilot on one line first", Decimal("30000")),
+    ("Champion may leave the company", "relationship", "Build a second contact in engineering", Decimal("0")),
+    ("Customer's payment behaviour has worsened", "financial", "Ask for a down payment", Decimal("50000")),
+]
+
+
+def _qualify_and_risks(actor: object) -> None:
+    from kampass.pipeline.models import Opportunity, Outcome, QualificationElement
+    from kampass.pipeline.services import qualification_set, risk_create
+
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not security)
+    largest = list(
+        Opportunity.objects.filter(source=SOURCE, outcome=Outcome.OPEN)
+        .select_related("account", "stage", "stage__stage_set")
+        .order_by("-amount", "pk")[:24]
+    )
+    for i, o in enumerate(largest):
+        for element in QualificationElement.values:
+            roll = rng.random()
+            status = "confirmed" if roll < 0.45 else "partial" if roll < 0.75 else "missing"
+            if status != "missing":
+                qualification_set(
+                    actor=actor,
+                    opportunity=o,
+                    element=element,
+                    status=status,
+                    evidence=QUALIFICATION_EVIDENCE[element],
+                )
+        for title, category, mitigation, cost in rng.sample(RISKS, k=1 + i % 3):
+            risk_create(
+                actor=actor,
+                opportunity=o,
+                title=title,
+                category=category,
+                likelihood=rng.randint(1, 5),
+                impact=rng.randint(1, 5),
+                cost=(cost * o.amount / Decimal(100000)).quantize(Decimal("1")) if cost else None,
+                mitigation=mitigation,
+                owner=o.owner,
+                due_date=(o.expected_close_date or timezone.localdate()) - dt.timedelta(days=7),
+                status="mitigating" if rng.random() < 0.3 else "open",
+            )
+
 
 def demo_pipeline_load(*, reset: bool = False) -> int:
-    """Load the demo opportunities; returns how many were created."""
-    return 0
+    """Load the demo opportunities; returns how many were created (0 when they are there already)."""
+    from kampass.commercial.cli import system_actor
+    from kampass.pipeline.importing import import_opportunities
+    from kampass.pipeline.models import Opportunity
+    from kampass.pipeline.services import model_train, opportunities_score
+
+    with transaction.atomic():
+        if reset:
+            _delete_all()
+        if Opportunity.objects.filter(source=SOURCE).exists():
+            return 0
+        actor = system_actor()
+        result = import_opportunities(actor=actor, path=EXTRACT, prefer="stage", link="external_id")
+        if not result.committed:
+            raise RuntimeError(f"demo opportunities not imported: {len(result.rejects)} rejects")
+        _shift_dates()
+        _owners_for_logins()
+        _qualify_and_risks(actor)
+    # three cross-validation folds instead of five keep `kampass demo` quick; retraining uses five
+    version = model_train(actor=actor, folds=3)
+    opportunities_score(actor=actor, version=version)
+    return result.created

@@ -471,6 +471,18 @@ def _closed_opportunities() -> list[Opportunity]:
     )
 
 
+def _threads() -> Any:
+    """Limit the native thread pools (OpenMP of the gradient boosting) while training or scoring:
+    on a busy machine with few cores, oversubscribed OpenMP threads slow training down many times
+    over. ``KAMPASS_MODEL_THREADS`` overrides the default (half the cores, at least one)."""
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    default = max(1, (os.cpu_count() or 2) // 2)
+    return threadpool_limits(limits=int(os.environ.get("KAMPASS_MODEL_THREADS") or default))
+
+
 def model_train(*, actor: Any, progress: Progress | None = None, folds: int = 5, seed: int = 0) -> ModelVersion:
     """Train the win-probability model on all closed opportunities and make it the active version.
 
@@ -514,9 +526,10 @@ def model_train(*, actor: Any, progress: Progress | None = None, folds: int = 5,
     rows = [{k: v for k, v in r.items() if k not in exclude} for r in rows]
     report(0.15, _("Evaluating on cross-validation folds"))
     folds = max(2, min(folds, won, len(closed) - won))
-    evaluation = evaluate(rows, outcomes, folds=folds, seed=seed, **kinds)
-    report(0.6, _("Training the model"))
-    model = train_win_model(rows, outcomes, seed=seed, **kinds)
+    with _threads():
+        evaluation = evaluate(rows, outcomes, folds=folds, seed=seed, **kinds)
+        report(0.6, _("Training the model"))
+        model = train_win_model(rows, outcomes, seed=seed, **kinds)
     report(0.9, _("Storing the model version"))
     holdout = {str(o.pk): round(float(p), 6) for o, p in zip(closed, evaluation.predictions["kampass"], strict=True)}
     with transaction.atomic():
@@ -573,7 +586,8 @@ def opportunities_score(
     if not targets:
         return 0
     rows = [{k: v for k, v in r.items() if k in model.features} for r in feature_rows(targets)]
-    probabilities = model.predict(rows)
+    with _threads():
+        probabilities = model.predict(rows)
     now = timezone.now()
     for o, p in zip(targets, probabilities, strict=True):
         o.probability, o.model_version, o.scored_at = float(p), version, now
@@ -595,7 +609,8 @@ def score_explanation(opportunity: Opportunity, *, top: int = 3) -> list[Any]:
         return []
     model = WinModel.from_bytes(bytes(version.model))
     row = {k: v for k, v in feature_rows([opportunity])[0].items() if k in model.features}
-    return list(model.explain(row, top=top))
+    with _threads():
+        return list(model.explain(row, top=top))
 
 
 # ---------------------------------------------------------------- training as a background task
