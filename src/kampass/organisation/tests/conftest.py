@@ -8,31 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from kampass.organisation.models import Competence, FunctionRole, ProcessActivity
-from kampass.organisation.seed import seed_current
 from kampass.users.models import User
 from kampass.users.services import token_create
-
-
-@pytest.fixture
-def catalogue(db) -> None:
-    """The built-in catalogues (the data migration loads them; this makes sure after a flush)."""
-    seed_current()
-
-
-@pytest.fixture
-def activity(catalogue) -> ProcessActivity:
-    return ProcessActivity.objects.get(key="offer-pricing-approval")
-
-
-@pytest.fixture
-def roles(catalogue) -> dict[str, FunctionRole]:
-    return {r.key: r for r in FunctionRole.objects.all()}
-
-
-@pytest.fixture
-def competences(catalogue) -> dict[str, Competence]:
-    return {c.key: c for c in Competence.objects.all()}
 
 
 @pytest.fixture
