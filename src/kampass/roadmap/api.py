@@ -92,6 +92,7 @@ class InitiativeOut(Schema):
     logic: str
     logic_name: str
     title: str
+    name: str = Field(description="The title in the user's language (a title that is just the logic's name).")
     description: str
     owner_id: int | None
     owner: str | None
@@ -113,6 +114,10 @@ class InitiativeOut(Schema):
     @staticmethod
     def resolve_logic_name(obj: Initiative) -> str:
         return catalogue.logic_name(obj.logic)
+
+    @staticmethod
+    def resolve_name(obj: Initiative) -> str:
+        return obj.label
 
     @staticmethod
     def resolve_owner(obj: Initiative) -> str | None:

@@ -76,7 +76,7 @@ def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 def _value_format(unit: str) -> str:
-    return ".0%" if unit == "share" else (",.0f" if unit in ("count", "days") else ",.2f")
+    return ".1~%" if unit == "share" else (",.0f" if unit in ("count", "days") else ",.2~f")
 
 
 def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None = None) -> dict[str, Any] | None:
@@ -85,20 +85,24 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
     today = today or timezone.localdate()
     status_labels = dict(InitiativeStatus.choices)
     rows = []
+    lanes: dict[str, int] = {}
     for i in initiatives:
         if i.starts is None:
             continue
+        lane = lanes.get(i.logic, 0)
+        lanes[i.logic] = lane + 1
         ends = i.ends or (i.starts + dt.timedelta(days=90))
         rows.append(
             {
                 "id": i.pk,
                 "logic": catalogue.logic_name(i.logic),
-                "title": i.title,
+                "title": i.label,
                 "start": i.starts.isoformat(),
                 "end": ends.isoformat(),
                 "status": str(status_labels.get(i.status, i.status)),
                 "owner": str(i.owner) if i.owner_id else "–",
                 "warning": "⚠" if getattr(getattr(i, "reading", None), "warning", False) else "",
+                "lane": lane,
             }
         )
     if not rows:
@@ -113,7 +117,7 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
         x=alt.X("start:T", title=time_title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")),
         x2="end:T",
         y=y,
-        yOffset=alt.YOffset("title:N"),
+        yOffset=alt.YOffset("lane:O"),
         color=alt.Color(
             "status:N",
             scale=alt.Scale(domain=domain, range=colours),
@@ -131,7 +135,7 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
     )
     bars = bars.transform_calculate(link="'#initiative-' + datum.id")
     labels = base.mark_text(align="left", dx=4, fontSize=10, color="#fff").encode(
-        x="start:T", y=y, yOffset=alt.YOffset("title:N"), text=alt.Text("label:N")
+        x="start:T", y=y, yOffset=alt.YOffset("lane:O"), text=alt.Text("label:N")
     )
     labels = labels.transform_calculate(label="datum.warning + ' ' + datum.title")
     now = (
@@ -139,7 +143,7 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
         .mark_rule(color=WARNING_COLOUR, strokeDash=[4, 3])
         .encode(x="today:T", tooltip=[alt.Tooltip("label:N", title=" ")])
     )
-    height = max(120, 34 * len(rows) + 18 * len(logic_order))
+    height = max(120, (26 * max(lanes.values()) + 14) * len(logic_order))
     return _finish(alt.layer(bars, labels, now).properties(width="container", height=height))
 
 
@@ -187,7 +191,7 @@ def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeas
             ),
             tooltip=[
                 alt.Tooltip("at:T", title=time_title, format="%x"),
-                alt.Tooltip("value:Q", title=metric, format=fmt.replace(".0%", ".1%")),
+                alt.Tooltip("value:Q", title=metric, format=fmt),
                 alt.Tooltip("state:N", title=_("Status")),
             ],
         )
@@ -199,7 +203,7 @@ def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeas
         .mark_rule(color=THRESHOLD_COLOUR, strokeDash=[6, 4], strokeWidth=1.5)
         .encode(
             y=alt.Y("threshold:Q", scale=y_scale),
-            tooltip=[alt.Tooltip("threshold:Q", title=_("Threshold"), format=fmt.replace(".0%", ".1%"))],
+            tooltip=[alt.Tooltip("threshold:Q", title=_("Threshold"), format=fmt)],
         )
     )
     rule_label = (

@@ -97,7 +97,7 @@ def roadmap_summary() -> RoadmapSummary:
         InitiativeRef(
             id=i.pk,
             logic=i.logic,
-            title=i.title,
+            title=i.label,
             owner=str(i.owner) if i.owner_id else None,
             starts=i.starts,
             ends=i.ends,

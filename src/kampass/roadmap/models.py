@@ -100,6 +100,17 @@ class Initiative(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def label(self) -> str:
+        """The title in the user's language: a title that is just the logic's name (as accepted
+        recommendations and the demo give it) shows the logic's name in the active language."""
+        from kampass.roadmap.catalogue import catalogue, lang
+
+        for logic in catalogue().logics:
+            if logic.key == self.logic and self.title in (logic.name.en, logic.name.de):
+                return str(logic.name.get(lang()))
+        return self.title
+
 
 class GuardrailMeasurement(models.Model):
     """One reading of an initiative's guardrail metric at a point in time, with

@@ -180,7 +180,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=_("Edit “%(title)s”") % {"title": initiative.title},
+        title=_("Edit “%(title)s”") % {"title": initiative.label},
         cancel_url=reverse("roadmap-initiative", args=[pk]),
         restricted=restricted,
     )
