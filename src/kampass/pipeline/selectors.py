@@ -140,10 +140,13 @@ def owner_options(*, user: Any) -> list[tuple[str, str]]:
     users = (
         qs.filter(owner__isnull=False)
         .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .order_by()
         .distinct()
     )
     out = [(f"u:{pk}", f"{first} {last}".strip() or username) for pk, first, last, username in users]
-    names = qs.filter(owner__isnull=True).exclude(owner_name="").values_list("owner_name", flat=True).distinct()
+    names = (
+        qs.filter(owner__isnull=True).exclude(owner_name="").values_list("owner_name", flat=True).order_by().distinct()
+    )
     out += [(f"n:{n}", n) for n in names]
     return sorted(out, key=lambda o: o[1].lower())
 
