@@ -210,7 +210,7 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
         own_facts = facts.semi_join(mine, facts.customer_id == mine.customer_id)
         own_lines = lines.semi_join(mine, lines.customer_id == mine.customer_id)
         pnl_rows = prof.total_pnl(own_facts).to_pyarrow().to_pylist()
-        monthly = prof.monthly_series(own_facts, own_lines, mine.view())
+        monthly = prof.monthly_series(own_lines, mine.view())
         monthly = monthly.group_by("month").aggregate(
             gross_revenue=monthly.gross_revenue.sum(),
             leakage=monthly.leakage.sum(),

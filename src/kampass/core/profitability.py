@@ -12,8 +12,8 @@ gross revenue; a line with a negative amount is leakage of its category (a negat
 pocket_revenue == sum(amount)`` holds for any set of lines.
 
 All analyses are Ibis expressions: they run unchanged on DuckDB, PostgreSQL and Spark.
-The sums read the invoice facts (:mod:`kampass.core.analytics.facts`: the lines summed per
-batch, customer, day, currency and category), which give the same figures as the lines to the
+The P&L reads the invoice facts (:mod:`kampass.core.analytics.facts`: the lines summed per
+batch, customer, currency and category), which give the same figures as the lines to the
 last decimal; the P&L functions take either the facts or the lines (then summed on the fly).
 """
 
@@ -218,50 +218,20 @@ def whale_curve(pnl: ibis.Table, *, value: str = "contribution") -> ibis.Table:
     )
 
 
-def monthly_amounts(facts: ibis.Table, links: ibis.Table) -> ibis.Table:
-    """Per account and month (``timestamp`` in UTC): gross revenue, leakage and pocket revenue.
-
-    ``facts`` as for :func:`account_pnl`.
-    """
-    t = with_accounts(as_facts(facts), links)
-    t = t.mutate(month=t.invoice_day.truncate("M").cast(dt.Timestamp(timezone="UTC")))
-    money = dt.Decimal(38, 4)
-    gross, leakage = t.gross_amount.sum(), t.leakage_amount.sum()
-    return t.group_by(["account_id", "month"]).aggregate(
-        gross_revenue=gross.cast(money), leakage=leakage.cast(money), pocket_revenue=(gross - leakage).cast(money)
-    )
-
-
-def monthly_activity(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
-    """Per account and month: orders (distinct invoice numbers) and active product groups.
-
-    Distinct counts do not add up over customers, so they are counted on the lines.
-    """
-    t = with_accounts(lines, links)
-    t = t.mutate(month=t.invoice_date.truncate("M"))
-    return t.group_by(["account_id", "month"]).aggregate(
-        orders=t.invoice_no.nunique(),
-        product_groups=t.product_group.nunique(),
-    )
-
-
-def monthly_series(facts: ibis.Table, lines: ibis.Table, links: ibis.Table) -> ibis.Table:
+def monthly_series(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
     """Per account and month: revenue, leakage, pocket revenue, orders and active product groups.
 
-    The amounts come from ``facts`` (:func:`monthly_amounts`), the counts from ``lines``
-    (:func:`monthly_activity`); both must cover the same lines.
+    Reads the lines: distinct counts (orders, product groups) do not add up over customers.
     """
-    amounts = monthly_amounts(facts, links)
-    activity = monthly_activity(lines, links)
-    joined = amounts.left_join(activity, [amounts.account_id == activity.account_id, amounts.month == activity.month])
-    return joined.select(
-        account_id=amounts.account_id,
-        month=amounts.month,
-        gross_revenue=amounts.gross_revenue,
-        leakage=amounts.leakage,
-        pocket_revenue=amounts.pocket_revenue,
-        orders=activity.orders.fill_null(0),
-        product_groups=activity.product_groups.fill_null(0),
+    t = with_accounts(lines, links)
+    zero = ibis.literal(Decimal("0"), type="decimal(18,4)")
+    t = t.mutate(month=t.invoice_date.truncate("M"))
+    return t.group_by(["account_id", "month"]).aggregate(
+        gross_revenue=ibis.ifelse(t.amount > 0, t.amount, zero).sum(),
+        leakage=ibis.ifelse(t.amount < 0, -t.amount, zero).sum(),
+        pocket_revenue=t.amount.sum(),
+        orders=t.invoice_no.nunique(),
+        product_groups=t.product_group.nunique(),
     )
 
 
@@ -379,8 +349,6 @@ __all__: Sequence[str] = (
     "as_facts",
     "leakage_column",
     "leakage_dict",
-    "monthly_activity",
-    "monthly_amounts",
     "monthly_series",
     "subtree_pnl",
     "total_pnl",

@@ -109,7 +109,12 @@ class AnalyticsStore:
             self.con.drop_table(_BACKFILL)
         self.con.create_table(_BACKFILL, schema=SCHEMAS[INVOICE_FACTS])
         self.con.insert(_BACKFILL, invoice_facts(self.con.table(INVOICE_LINES)))
-        self.con.rename_table(_BACKFILL, INVOICE_FACTS)
+        if self.kind == "pyspark":
+            self.con.rename_table(_BACKFILL, INVOICE_FACTS)
+        else:  # ibis has no rename for DuckDB; the same statement serves PostgreSQL
+            result = self.con.raw_sql(f"ALTER TABLE {_BACKFILL} RENAME TO {INVOICE_FACTS}")
+            if self.kind == "postgres":
+                result.close()  # a cursor (on DuckDB raw_sql hands back the connection itself)
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)

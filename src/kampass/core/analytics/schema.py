@@ -6,12 +6,12 @@
     leakage categories of :mod:`kampass.core.profitability`; ``customer_id`` is
     the customer number of the source system (NULL when the line has none).
 ``invoice_facts``
-    The invoice lines summed per import batch, customer, day (UTC), currency and category:
+    The invoice lines summed per import batch, customer, currency and category:
     line count, gross amount (sum of the positive amounts), leakage amount (sum of the
     negative amounts, as a positive number) and cost (sum of ``quantity * unit_cost``, 8
     decimals). Written together with the lines of each import (see
-    :mod:`kampass.core.analytics.facts`): the P&L, the waterfall, ABC and the monthly amounts
-    read these few rows instead of every line.
+    :mod:`kampass.core.analytics.facts`): the P&L, the waterfall and ABC read these few rows
+    instead of every line.
 ``import_batches``
     One row per committed import: the SHA-256 of the file makes re-imports no-ops.
 ``customer_links``
@@ -60,7 +60,6 @@ SCHEMAS: dict[str, ibis.Schema] = {
         {
             "batch_id": dt.String(nullable=False),
             "customer_id": dt.String(nullable=True),
-            "invoice_day": dt.Date(nullable=True),
             "currency": dt.String(nullable=False),
             "category": dt.String(nullable=False),
             "lines": dt.Int64(nullable=False),

@@ -92,6 +92,8 @@ def category_case(rules: Sequence[CategoryRule], default: str) -> str:
     ELSE 'goods' END
     """
     whens = [f"WHEN {rule_condition(r)} THEN {quote_literal(r.category)}" for r in rules]
+    if not whens:  # a mapping without rules: every line gets the default
+        return quote_literal(default)
     return " ".join(["CASE", *whens, f"ELSE {quote_literal(default)} END"])
 
 
