@@ -173,7 +173,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     """All visible opportunities: search, filters, sorting and pages."""
-    filters = pages.filters_from(request)
+    filters = pages.filters_from(request, default_sort="name")
     page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))
     context = {
         "page": page,
@@ -510,7 +510,7 @@ def account_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
     """The opportunities of an account (``?subtree=1``: with its subsidiaries), with totals."""
     account = get_object_or_404(Account.objects.select_related("parent"), pk=pk)
     subtree = request.GET.get("subtree") == "1"
-    base = pages.filters_from(request)
+    base = pages.filters_from(request, default_sort="name")
     filters = dataclasses.replace(base, account=account.pk, subtree=subtree)
     summary = selectors.account_pipeline(user=request.user, account=account, subtree=subtree)
     page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))

@@ -38,6 +38,15 @@ def test_list_searches_sorts_and_pages(client, head, group, settings):
     assert "<html" not in response.content.decode()
 
 
+def test_list_is_sorted_by_name_by_default(client, head, group):
+    make_opportunity(account=group, name="Zeta", expected_close_date=dt.date(2030, 1, 1))
+    make_opportunity(account=group, name="Alpha", expected_close_date=dt.date(2031, 1, 1))
+    client.force_login(head)
+    response = client.get(reverse("opportunity-list"))
+    assert [o.name for o in response.context["page"].object_list] == ["Alpha", "Zeta"]
+    assert 'aria-sort="ascending">Name' in response.content.decode()
+
+
 def test_list_empty_state(client, head):
     client.force_login(head)
     response = client.get(reverse("opportunity-list") + "?q=nothing")
