@@ -60,8 +60,16 @@ def add_evaluate_arguments(parser: CommandParser) -> None:
     )
 
 
+def add_train_arguments(parser: CommandParser) -> None:
+    """Arguments of ``forecast train`` (see ``kampass.pipeline.management.train_model``)."""
+    from kampass.pipeline.management.train_model import add_train_arguments as add
+
+    add(parser)
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None]]] = {
     "evaluate": ("Cross-validate the win model against base rate and naive Bayes.", add_evaluate_arguments),
+    "train": ("Retrain the model on the closed opportunities and score the open ones.", add_train_arguments),
 }
 
 
@@ -114,6 +122,11 @@ class Command(BaseCommand):
     def progress(self, text: str) -> None:
         self.stderr.write(text)
         self.stderr.flush()
+
+    def handle_train(self, **options: Any) -> None:
+        from kampass.pipeline.management.train_model import handle_train
+
+        handle_train(self, **options)
 
     def handle_evaluate(self, **options: Any) -> None:
         import numpy as np
