@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 from sklearn.isotonic import IsotonicRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
@@ -112,9 +113,12 @@ class WinModel:
     def _columns(self, rows: Rows) -> Columns:
         if isinstance(rows, Mapping):
             raise TypeError("rows must be a list of records or a pyarrow.Table, not one record")
-        columns = read_columns(rows, wanted=None)
-        check_columns(columns, self.features)
-        return read_columns(rows, wanted=self.features) if columns.names != self.features else columns
+        if isinstance(rows, pa.Table):
+            present: Sequence[str] = rows.column_names
+        else:
+            present = set().union(*(r.keys() for r in rows)) if len(rows) else self.features
+        check_columns(present, self.features)
+        return read_columns(rows, wanted=self.features)
 
     def _predict_matrix(self, x: FloatArray) -> FloatArray:
         if len(x) == 0:
