@@ -99,8 +99,8 @@ def tension_chart(
             alt.Tooltip("target:Q", title=_("Target"), format=".1f"),
         ],
     )
-    step = max(14, 8 * len(groups))
-    chart = alt.layer(zones, centre, lines, points).properties(width=width, height=alt.Step(step))
+    height = len(order) * (9 * len(groups) + 10)
+    chart = alt.layer(zones, centre, lines, points).properties(width=width, height=height)
     return _finish(chart)
 
 
@@ -124,7 +124,7 @@ def maturity_chart(
         .encode(
             y=alt.Y("field:N", sort=[f.name.get(lang) for f in catalogue.fields], title=None),
             yOffset="perspective:N",
-            x=alt.X("mean:Q", scale=alt.Scale(domain=[1, 5]), title=_("Mean rating (1–5)")),
+            x=alt.X("mean:Q", scale=alt.Scale(domain=[0, 5]), title=_("Mean rating (1–5)")),
             color=alt.Color(
                 "perspective:N",
                 scale=alt.Scale(range=["#1f5f8b", "#9cc3e0"]),

@@ -106,6 +106,17 @@ def _organisation_summary() -> list[tuple[str, float | None]]:
     return [(str(label), found[key]) for key, label in labels.items() if key in found]
 
 
+def _initiative_statuses() -> dict[str, str]:
+    """Labels of the roadmap's initiative statuses (its facade hands over the keys)."""
+    return {
+        "planned": _("planned"),
+        "active": _("active"),
+        "paused": _("paused"),
+        "done": _("done"),
+        "abandoned": _("abandoned"),
+    }
+
+
 def _can(user: Any, perm: str, obj: Any = None) -> bool:
     return bool(user.has_perm(perm, obj))
 
@@ -136,7 +147,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             heatmap=_heatmap(pa.fields),
             tension_spec=tension_chart(catalogue, pa.tensions, lang=lang, group_labels=_group_labels()),
             warnings=[r for r in _tension_rows(pa.tensions) if r["warnings"]],
-            top=[(r, catalogue.logic(r.logic).name.get(lang)) for r in pa.recommendations[:3]],
+            top=[
+                (r, catalogue.logic(r.logic).name.get(lang), timing_labels().get(r.timing, r.timing))
+                for r in pa.recommendations[:3]
+            ],
         )
     else:
         from kampass.programme.facade import current_phase
@@ -148,9 +162,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if summary is not None:
         logic_names = {lg.key: lg.name.get(lang) for lg in catalogue.logics}
         active = [i for i in summary.initiatives if i.status not in ("done", "abandoned", "cancelled")]
-        guardrails = {}
+        metric_names = {lg.guardrail.key: lg.guardrail for lg in catalogue.logics}
+        guardrails: dict[int, list[dict[str, Any]]] = {}
         for g in summary.guardrails:
-            guardrails.setdefault(g.initiative_id, []).append(g)
+            known = metric_names.get(g.key)
+            guardrails.setdefault(g.initiative_id, []).append(
+                {
+                    "status": g,
+                    "name": known.name.get(lang) if known else g.key,
+                    "value": threshold_text(known, g.value) if known and g.value is not None else g.value,
+                    "threshold": threshold_text(known) if known else g.threshold,
+                }
+            )
         context.update(
             roadmap=summary,
             active_logics=[
