@@ -31,18 +31,20 @@ def trained() -> tuple[WinModel, list[dict[str, object]], np.ndarray]:
 
 
 def test_model_facts(trained):
-    model, rows, won = trained
+    model, _rows, won = trained
     assert model.features == ("champion", "competitor", "noise")
     assert model.training_rows == 3000
     assert model.base_rate == pytest.approx(won.mean())
-    assert model.version.startswith("wm-") and len(model.version) == 11
+    assert model.version.startswith("wm-")
+    assert len(model.version) == 11
     assert model.trained_at.utcoffset() is not None
 
 
 def test_predictions_are_probabilities_and_calibrated_in_sample(trained):
     model, rows, won = trained
     p = model.predict(rows)
-    assert p.dtype == np.float64 and p.shape == (3000,)
+    assert p.dtype == np.float64
+    assert p.shape == (3000,)
     assert ((p >= 0) & (p <= 1)).all()
     assert p.mean() == pytest.approx(won.mean(), abs=0.02)
     # higher champion scores score higher
@@ -68,9 +70,11 @@ def test_explanation_signs(trained):
     strong = model.explain({"champion": 9, "competitor": "strong", "noise": 0.0}, top=3)
     by_feature = {f.feature: f for f in strong}
     assert all(isinstance(f, Factor) for f in strong)
-    assert by_feature["champion"].direction == "raises" and by_feature["champion"].effect > 0
+    assert by_feature["champion"].direction == "raises"
+    assert by_feature["champion"].effect > 0
     assert by_feature["champion"].value == "9"
-    assert by_feature["competitor"].direction == "lowers" and by_feature["competitor"].effect < 0
+    assert by_feature["competitor"].direction == "lowers"
+    assert by_feature["competitor"].effect < 0
     # ordered by size of the effect
     assert [abs(f.effect) for f in strong] == sorted((abs(f.effect) for f in strong), reverse=True)
 

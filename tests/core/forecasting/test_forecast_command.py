@@ -1,0 +1,110 @@
+"""``kampass forecast evaluate``: contract output on a small file, and clear errors."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+
+def write_deals(path, n=120, *, gz=False, crlf=True):
+    rng = np.random.default_rng(0)
+    lines = ["Deal Number,Region,Amount,Result"]
+    for i in range(n):
+        region = ["West", "East", "None"][i % 3]
+        amount = int(rng.integers(1, 100))
+        won = rng.random() < (0.8 if region == "West" else 0.2)
+        lines.append(f"{1000 + i},{region},{amount},{'Won' if won else 'Loss'}")
+    text = ("\r\n" if crlf else "\n").join(lines) + "\r\n"
+    if gz:
+        with gzip.open(path, "wt", newline="") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, newline="")
+    return path
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("forecast", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_json_and_predictions_from_a_gzipped_crlf_file(tmp_path):
+    # given a gzipped CSV with CRLF line ends and an id column named like "... Number"
+    path = write_deals(tmp_path / "deals.csv.gz", gz=True)
+    pred = tmp_path / "oof.csv"
+    # when
+    out, err = run(
+        "evaluate",
+        str(path),
+        "--target",
+        "Result",
+        "--positive",
+        "Won",
+        "--json",
+        "--folds",
+        "3",
+        "--predictions",
+        str(pred),
+    )
+    # then
+    doc = json.loads(out)
+    assert (doc["rows"], doc["folds"], doc["seed"]) == (120, 3, 0)
+    assert set(doc) == {"rows", "folds", "seed", "kampass", "base_rate", "naive_bayes"}
+    assert "Deal Number" in err  # detected id, not learnt from
+    with pred.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 120
+    assert rows[0].keys() == {"row", "outcome", "kampass", "base_rate", "naive_bayes"}
+    assert all(0 <= float(r["kampass"]) <= 1 for r in rows)
+
+
+def test_table_output_names_every_scorer(tmp_path):
+    path = write_deals(tmp_path / "deals.csv", crlf=False)
+    out, err = run(
+        "evaluate", str(path), "--target", "Result", "--positive", "Won", "--folds", "2", "--id", "Deal Number"
+    )
+    for name in ("kampass", "base_rate", "naive_bayes", "Brier", "ROC AUC"):
+        assert name in out
+    assert "fold 2/2" in err
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CommandError, match=r"File not found: .*nope\.csv"):
+        run("evaluate", str(tmp_path / "nope.csv"), "--target", "Result", "--positive", "Won")
+
+
+def test_missing_target_column_lists_the_columns(tmp_path):
+    path = write_deals(tmp_path / "deals.csv")
+    with pytest.raises(CommandError, match=r"'Outcome' is not in .*columns: Deal Number, Region, Amount, Result"):
+        run("evaluate", str(path), "--target", "Outcome", "--positive", "Won")
+
+
+def test_positive_value_never_present_lists_the_values(tmp_path):
+    path = write_deals(tmp_path / "deals.csv")
+    with pytest.raises(CommandError, match=r"'won' never occurs in column 'Result'; values: '(Loss|Won)' \(\d+\)"):
+        run("evaluate", str(path), "--target", "Result", "--positive", "won")
+
+
+def test_fewer_rows_than_folds(tmp_path):
+    path = write_deals(tmp_path / "deals.csv", n=4)
+    with pytest.raises(CommandError, match="4 rows are fewer than the 5 folds"):
+        run("evaluate", str(path), "--target", "Result", "--positive", "Won")
+
+
+def test_too_few_won_rows_for_the_folds(tmp_path):
+    path = write_deals(tmp_path / "deals.csv", n=30)
+    with pytest.raises(CommandError, match="30 folds need at least 30 won and 30 lost rows"):
+        run("evaluate", str(path), "--target", "Result", "--positive", "Won", "--folds", "30")
+
+
+def test_unknown_excluded_column(tmp_path):
+    path = write_deals(tmp_path / "deals.csv")
+    with pytest.raises(CommandError, match="'Colour' not in"):
+        run("evaluate", str(path), "--target", "Result", "--positive", "Won", "--exclude", "Colour")
