@@ -209,3 +209,23 @@ def test_pdf_report_runs_as_a_job(client, head, viewer, catalogue, django_captur
     assert pdf.content.startswith(b"%PDF")
     client.force_login(viewer)
     assert client.get(reverse("programme-report-download", args=[job.pk])).status_code == 403
+
+
+def test_accepting_recommendations_in_the_ui(client, head, kam, catalogue):
+    r = closed_round(head, catalogue)
+    url = reverse("programme-recommendations") + f"?round={r.pk}"
+    client.force_login(head)
+    page = client.get(url).content.decode()
+    assert 'data-testid="accept"' in page
+    from kampass.programme.selectors import programme_assessment
+
+    logic = programme_assessment(assessment_round=r).recommendations[0].logic
+    client.force_login(kam)
+    assert client.post(url, {"form": "accept", "logics": [logic]}).status_code == 403
+    client.force_login(head)
+    nothing = client.post(url, {"form": "accept"})
+    assert nothing.status_code == 422
+    response = client.post(url, {"form": "accept", "logics": [logic]})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("roadmap")
+    assert r.acceptances.get().logics == [logic]
