@@ -129,3 +129,10 @@ def test_kam_works_the_pipeline(live_server: Any, page: Any, login: Any, pipelin
     expect(chart).to_have_attribute("data-ready", "1")
     expect(chart.locator("svg").first).to_be_visible()
     expect(page.locator("[data-testid=forecast-table]")).to_contain_text("155,000")  # 0.62 x 250,000
+
+    # ---- changing the period swaps the results (HTMX) and the chart is drawn again
+    page.select_option("[data-testid=forecast-period]", "quarter")
+    expect(page.locator("[data-testid=forecast-table]")).to_contain_text("-Q")
+    expect(page.locator("[data-testid=fan-chart]")).to_have_attribute("data-ready", "1")
+    expect(page.locator("[data-testid=fan-chart] svg").first).to_be_visible()
+    assert "period=quarter" in page.url

@@ -178,7 +178,9 @@ class StageChangeForm(forms.Form):
 class QualificationForm(forms.Form):
     """Status and evidence of one MEDDPICC element."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=QualificationStatus.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=QualificationStatus.choices, widget=forms.Select(attrs={"autofocus": True})
+    )
     evidence = forms.CharField(
         label=_("Evidence"),
         required=False,

@@ -6,9 +6,17 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pytest
 from django.utils import translation
 
 from kampass.pipeline import charts
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Labels are checked in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass(frozen=True)

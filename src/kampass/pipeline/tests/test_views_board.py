@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import translation
 
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome
 from kampass.pipeline.tests.factories import make_opportunity, stage
@@ -181,7 +182,10 @@ def test_board_in_german(client, head, group):
     head.save()
     client.force_login(head)
     client.cookies["django_language"] = "de"
-    body = client.get(reverse("pipeline-board"), headers={"Accept-Language": "de"}).content.decode()
+    try:
+        body = client.get(reverse("pipeline-board"), headers={"Accept-Language": "de"}).content.decode()
+    finally:
+        translation.deactivate()  # leave no German behind for the tests that follow
     assert "Verschieben" in body
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kampass.pipeline.models import Opportunity
 from kampass.pipeline.services import risk_create
@@ -20,7 +20,8 @@ def german_head(client, head):
     head.save()
     client.force_login(head)
     client.cookies["django_language"] = "de"
-    return head
+    yield head
+    translation.deactivate()  # leave no German behind for the tests that follow
 
 
 def test_pipeline_pages_in_german(client, german_head, group):
