@@ -1,16 +1,18 @@
 """The profitability analyses give the same figures on DuckDB, PostgreSQL and Spark.
 
 One deterministic synthetic set of invoice lines (every category, positive, negative and zero
-amounts, NULL and unlinked customers, a small account hierarchy, NULL and non-NULL unit costs,
-lines on month boundaries, a few very large amounts) is loaded through ``AnalyticsStore`` into
-each backend. Every analysis of :mod:`kampass.core.profitability` runs unchanged on each and is
-compared with DuckDB: money to the cent, shares within 1e-9. DuckDB itself is checked against an
-independent pure-Python computation, and the waterfall invariant
-``gross_revenue - sum(leak_*) == pocket_revenue == sum(amount)`` is checked on every backend.
+amounts, NULL and unlinked customers, a small account hierarchy, NULL and non-NULL unit costs, lines
+on month boundaries, a few very large amounts) is loaded through ``AnalyticsStore`` into each
+backend (the store adds the invoice facts of the lines it is given). The P&L analyses run on the
+stored facts and on the lines (facts computed by the backend itself). Every analysis of
+:mod:`kampass.core.profitability` runs unchanged on each and is compared with DuckDB: money to the
+cent, shares within 1e-9. DuckDB itself is checked against an independent pure-Python computation,
+and the waterfall invariant ``gross_revenue - sum(leak_*) == pocket_revenue == sum(amount)`` is
+checked on every backend.
 
 PostgreSQL (``127.0.0.1:5432``, user ``postgres``, a throw-away database; the server of
-``DATABASE_URL`` when that is a PostgreSQL URL) and Spark (local mode, needs Java) are skipped
-when unavailable, and fail the run when ``CI=true``.
+``DATABASE_URL`` when that is a PostgreSQL URL) and Spark (local mode, needs Java) are skipped when
+unavailable, and fail the run when ``CI=true``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ import pyarrow as pa
 import pytest
 
 from kampass.core.analytics.backends import AnalyticsStore
-from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_LINES, SCHEMAS
+from kampass.core.analytics.facts import FACT_KEYS, invoice_facts
+from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
 from kampass.core.profitability import (
     GOODS,
     LEAKAGE_CATEGORIES,
@@ -186,13 +189,27 @@ def load(store: AnalyticsStore, data: Dataset) -> AnalyticsStore:
 # --- the analyses and how results are compared ----------------------------------------------------
 
 
+def _summed(facts: ibis.Table) -> ibis.Table:
+    """Facts summed per key (each append of lines adds its own rows, as the two halves loaded here)."""
+    return facts.group_by(list(FACT_KEYS)).aggregate(
+        lines=facts.lines.sum(),
+        gross_amount=facts.gross_amount.sum(),
+        leakage_amount=facts.leakage_amount.sum(),
+        cost=facts.cost.sum(),
+    )
+
+
 def _pnl(s: AnalyticsStore) -> ibis.Table:
-    return account_pnl(s.table(INVOICE_LINES), s.table(CUSTOMER_LINKS))
+    return account_pnl(s.table(INVOICE_FACTS), s.table(CUSTOMER_LINKS))
 
 
 ANALYSES: dict[str, tuple[Callable[[AnalyticsStore], ibis.Table], tuple[str, ...]]] = {
+    "stored_facts": (lambda s: _summed(s.table(INVOICE_FACTS)), FACT_KEYS),
+    "facts_of_lines": (lambda s: _summed(invoice_facts(s.table(INVOICE_LINES))), FACT_KEYS),
     "account_pnl": (_pnl, ("account_id",)),
-    "total_pnl": (lambda s: total_pnl(s.table(INVOICE_LINES)), ()),
+    "account_pnl_from_lines": (lambda s: account_pnl(s.table(INVOICE_LINES), s.table(CUSTOMER_LINKS)), ("account_id",)),
+    "total_pnl": (lambda s: total_pnl(s.table(INVOICE_FACTS)), ()),
+    "total_pnl_from_lines": (lambda s: total_pnl(s.table(INVOICE_LINES)), ()),
     "subtree_pnl": (lambda s: subtree_pnl(_pnl(s), s.table(ACCOUNT_DIM)), ("account_id",)),
     "abc_classes": (lambda s: abc_classes(_pnl(s)), ("account_id",)),
     "whale_curve": (lambda s: whale_curve(_pnl(s)), ("account_id",)),
@@ -211,7 +228,7 @@ def run(store: AnalyticsStore, analysis: str) -> list[dict[str, Any]]:
     build, keys = ANALYSES[analysis]
     rows = build(store).to_pyarrow().to_pylist()
     rows = [{k: _utc(v) if isinstance(v, dtm.datetime) else v for k, v in r.items()} for r in rows]
-    return sorted(rows, key=lambda r: tuple(r[k] for k in keys))
+    return sorted(rows, key=lambda r: tuple((r[k] is not None, r[k] if r[k] is not None else "") for k in keys))
 
 
 def same(expected: Any, actual: Any) -> bool:
@@ -389,6 +406,28 @@ def test_duckdb_pnl_matches_independent_computation(dataset, reference):
     assert total["lines"] == dataset.lines.num_rows
 
 
+def test_duckdb_facts_and_lines_give_the_same_pnl(reference):
+    assert reference["stored_facts"] == reference["facts_of_lines"]
+    assert reference["account_pnl"] == reference["account_pnl_from_lines"]
+    assert reference["total_pnl"] == reference["total_pnl_from_lines"]
+
+
+def test_duckdb_facts_match_independent_computation(dataset, reference):
+    expected: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0), None])
+    for line in dataset.lines.to_pylist():
+        row = expected[tuple(line[k] for k in FACT_KEYS)]
+        row[0] += 1
+        row[1] += max(line["amount"], Decimal(0))
+        row[2] += max(-line["amount"], Decimal(0))
+        if line["unit_cost"] is not None:
+            row[3] = (row[3] or Decimal(0)) + line["quantity"] * line["unit_cost"]
+    got = {
+        tuple(r[k] for k in FACT_KEYS): [r["lines"], r["gross_amount"], r["leakage_amount"], r["cost"]]
+        for r in reference["stored_facts"]
+    }
+    assert got == dict(expected)
+
+
 def test_duckdb_subtree_matches_independent_computation(dataset, reference):
     pnl = python_pnl(dataset)
     paths = {a[0]: a[2] for a in ACCOUNTS}
@@ -499,3 +538,17 @@ def test_costs_keep_their_decimals(backend, request):
     costs = sum(q * c for q, c in zip(quantities, unit_costs, strict=True))
     assert same(costs, row["costs"])
     assert same(sum(lines["amount"].to_pylist()) - costs, row["contribution"])
+
+
+@pytest.mark.parametrize("backend", [pytest.param("duckdb_store", id="duckdb"), *BACKENDS])
+def test_facts_are_backfilled_when_missing(backend, reference, request):
+    """A store written before the facts existed gets them computed from its lines when it is opened."""
+    store = request.getfixturevalue(backend)
+    store.con.drop_table(INVOICE_FACTS)
+
+    store.ensure_tables()
+
+    assert INVOICE_FACTS in store.con.list_tables()
+    assert f"{INVOICE_FACTS}_backfill" not in store.con.list_tables()
+    assert_same_rows(reference["facts_of_lines"], run(store, "stored_facts"), keys=FACT_KEYS)
+    assert_same_rows(reference["account_pnl"], run(store, "account_pnl"), keys=("account_id",))

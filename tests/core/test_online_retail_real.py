@@ -157,8 +157,8 @@ def test_net_revenue_and_returns_match_to_the_cent(imported):
 
 
 def test_total_pnl_matches_gross_every_leakage_and_pocket(imported):
-    # when
-    pnl = total_pnl(imported.store.table("invoice_lines")).to_pyarrow().to_pylist()[0]
+    # when: from the facts the import wrote, as the application reads them
+    pnl = total_pnl(imported.store.table("invoice_facts")).to_pyarrow().to_pylist()[0]
 
     # then
     ref = imported.reference.total
@@ -169,6 +169,17 @@ def test_total_pnl_matches_gross_every_leakage_and_pocket(imported):
     }
     assert pnl[leakage_column("returns")] == -imported.reference.returns_amount
     assert pnl["gross_revenue"] - sum(pnl[leakage_column(k)] for k in LEAKAGE_KEYS) == pnl["pocket_revenue"]
+    assert pnl["lines"] == LINES
+
+
+def test_facts_hold_every_line_once(imported):
+    # when
+    facts = imported.store.table("invoice_facts")
+    per_category = facts.group_by("category").aggregate(n=facts.lines.sum()).to_pyarrow().to_pylist()
+
+    # then: far fewer rows than lines, every line counted once in its category
+    assert facts.count().to_pyarrow().as_py() < LINES // 50
+    assert {r["category"]: r["n"] for r in per_category} == dict(imported.reference.lines_per_category)
 
 
 def test_pnl_of_the_ten_largest_customers(imported):
@@ -179,7 +190,7 @@ def test_pnl_of_the_ten_largest_customers(imported):
     imported.store.replace("customer_links", links)
 
     # when
-    pnl = account_pnl(imported.store.table("invoice_lines"), imported.store.table("customer_links"))
+    pnl = account_pnl(imported.store.table("invoice_facts"), imported.store.table("customer_links"))
     rows = {r["account_id"]: r for r in pnl.filter(pnl.account_id.isin([int(c) for c in top])).to_pyarrow().to_pylist()}
 
     # then

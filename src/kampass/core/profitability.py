@@ -93,38 +93,30 @@ def with_accounts(lines: ibis.Table, links: ibis.Table) -> ibis.Table:
 
 
 def _pnl_metrics(t: ibis.Table) -> dict[str, ibis.Value]:
-    """The P&L sums over invoice facts."""
-    zero = ibis.literal(Decimal("0"), type="decimal(38,4)")
+    """The P&L sums over invoice facts (0, not NULL, where nothing is summed)."""
     money = dt.Decimal(38, 4)
+    zero = ibis.literal(Decimal("0"), type=money)
     gross = t.gross_amount.sum()
     leakage = t.leakage_amount.sum()
     metrics: dict[str, ibis.Value] = {
-        "lines": t.lines.sum().cast("int64"),
-        "gross_revenue": gross.cast(money),
-        "pocket_revenue": (gross - leakage).cast(money),
+        "lines": t.lines.sum().cast("int64").fill_null(0),
+        "gross_revenue": gross.cast(money).fill_null(zero),
+        "pocket_revenue": (gross - leakage).cast(money).fill_null(zero),
         # quantity x unit cost has 8 decimals: summed wide, kept to 4 like every amount
-        "costs": t.cost.sum().cast(money),
+        "costs": t.cost.sum().cast(money).fill_null(zero),
     }
     for key in LEAKAGE_KEYS:
         in_cat = t.category.isin([key, GOODS]) if key == "other" else t.category == key
-        metrics[leakage_column(key)] = ibis.ifelse(in_cat, t.leakage_amount, zero).sum().cast(money)
+        metrics[leakage_column(key)] = ibis.ifelse(in_cat, t.leakage_amount, zero).sum().cast(money).fill_null(zero)
     return metrics
 
 
 def _finish(pnl: ibis.Table) -> ibis.Table:
-    zero = ibis.literal(Decimal("0"), type="decimal(38,4)")
-    before = [leakage_column(c.key) for c in LEAKAGE_CATEGORIES if c.before_invoice]
-    filled = pnl.mutate(
-        lines=pnl.lines.fill_null(0),
-        **{
-            c: pnl[c].fill_null(zero)
-            for c in ["gross_revenue", "pocket_revenue", "costs", *map(leakage_column, LEAKAGE_KEYS)]
-        },
-    )
-    invoice = filled.gross_revenue
-    for c in before:
-        invoice = invoice - filled[c]
-    return filled.mutate(invoice_revenue=invoice, contribution=filled.pocket_revenue - filled.costs)
+    invoice = pnl.gross_revenue
+    for c in LEAKAGE_CATEGORIES:
+        if c.before_invoice:
+            invoice = invoice - pnl[leakage_column(c.key)]
+    return pnl.mutate(invoice_revenue=invoice, contribution=pnl.pocket_revenue - pnl.costs)
 
 
 def account_pnl(facts: ibis.Table, links: ibis.Table) -> ibis.Table:

@@ -11,9 +11,9 @@ the benchmark) instead of ``invoice_lines``. One row of facts holds, for its key
 * ``cost``: the sum of ``quantity * unit_cost`` with all 8 decimals (NULL when no line has a unit cost).
 
 Sums of exact decimals do not depend on how the lines are grouped, so every figure computed
-from the facts equals the one computed from the lines, to the last decimal. What needs the single lines stays on them: the monthly series
-of one account (distinct counts of orders and product groups do not add up over customers)
-and the drill-down.
+from the facts equals the one computed from the lines, to the last decimal.
+What needs the single lines stays on them: the monthly series of one account (distinct counts
+of orders and product groups do not add up over customers) and the drill-down.
 
 The facts are keyed by ``batch_id``: the lines of an import and their facts are written in the
 same transaction and deleted together. :func:`invoice_facts` is the definition as an Ibis
@@ -44,7 +44,8 @@ def invoice_facts(lines: ibis.Table) -> ibis.Table:
     >>> import pyarrow as pa
     >>> dec = pa.decimal128(18, 4)
     >>> lines = ibis.memtable(pa.table({
-    ...     "batch_id": ["b", "b", "b"], "customer_id": ["A", "A", "A"], "currency": ["GBP"] * 3, "category": ["goods", "goods", "returns"],
+    ...     "batch_id": ["b", "b", "b"], "customer_id": ["A", "A", "A"], "currency": ["GBP"] * 3,
+    ...     "category": ["goods", "goods", "returns"],
     ...     "quantity": pa.array([Decimal(10), Decimal(-1), Decimal(-2)], dec),
     ...     "unit_cost": pa.array([Decimal("0.5"), None, None], dec),
     ...     "amount": pa.array([Decimal(100), Decimal(-10), Decimal(-20)], dec)}))
@@ -99,7 +100,8 @@ SELECT batch_id, customer_id, currency, category, CAST(lines AS BIGINT) AS lines
        CAST(gross_amount AS DECIMAL(38,4)) AS gross_amount, CAST(leakage_amount AS DECIMAL(38,4)) AS leakage_amount,
        CAST(cost AS DECIMAL(38,8)) AS cost
 FROM (
-  SELECT {c["batch_id"]} AS batch_id, {c["customer_id"]} AS customer_id, {c["currency"]} AS currency, {c["category"]} AS category,
+  SELECT {c["batch_id"]} AS batch_id, {c["customer_id"]} AS customer_id, {c["currency"]} AS currency,
+         {c["category"]} AS category,
          count(*) AS lines,
          sum(CASE WHEN {c["amount"]} > 0 THEN {c["amount"]} ELSE 0 END) AS gross_amount,
          sum(CASE WHEN {c["amount"]} < 0 THEN -{c["amount"]} ELSE 0 END) AS leakage_amount,
