@@ -106,8 +106,9 @@ class OpportunityForm(forms.Form):
     opportunity_type = forms.CharField(label=_("Type"), required=False, max_length=100)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, creating: bool = True, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["name"].widget.attrs.update({"autofocus": True})
         self.fields["owner"].queryset = _owners()
         if creating:
@@ -139,6 +140,15 @@ class OpportunityForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Give the opportunity a name."))
         return name
+
+    def clean_account(self) -> Account:
+        account = self.cleaned_data["account"]
+        changed = "account" in self.changed_data or "stage" in self.fields
+        if self.user is not None and changed and not self.user.has_perm("pipeline.add_opportunity", account):
+            raise forms.ValidationError(
+                _("You may not add opportunities to %(account)s: you are not on its team.") % {"account": account}
+            )
+        return account
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned data as the service takes it (empty currency: the account's)."""

@@ -269,7 +269,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"owner": request.user.pk, "forecast_category": ForecastCategory.PIPELINE}
     if account is not None:
         initial.update(account=account.pk, currency=account.currency)
-    form = OpportunityForm(request.POST or None, initial=initial, creating=True)
+    form = OpportunityForm(request.POST or None, initial=initial, creating=True, user=request.user)
     done = submit_form(
         request,
         form,
@@ -290,7 +290,9 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.change_opportunity", opportunity)
-    form = OpportunityForm(request.POST or None, initial=OpportunityForm.initial_from(opportunity), creating=False)
+    form = OpportunityForm(
+        request.POST or None, initial=OpportunityForm.initial_from(opportunity), creating=False, user=request.user
+    )
     done = submit_form(
         request,
         form,

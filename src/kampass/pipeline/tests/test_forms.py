@@ -55,3 +55,16 @@ def test_risk_form_rates_from_1_to_5_and_needs_a_title(db):
                      "currency": "EUR", "status": "open"})  # fmt: skip
     assert form.is_valid(), form.errors
     assert form.cleaned_data["likelihood"] == 5
+
+
+def test_opportunity_form_refuses_an_account_the_user_may_not_add_to(kam, group, other):
+    data = {"name": "Hall", "amount": "10", "forecast_category": "pipeline"}
+    form = OpportunityForm(data | {"account": other.pk}, user=kam)
+    assert not form.is_valid()
+    assert "not on its team" in form.errors["account"][0]
+    assert OpportunityForm(data | {"account": group.pk}, user=kam).is_valid()
+    # editing: the unchanged account is not checked again, a move to a foreign one is
+    initial = {"account": other.pk}
+    assert OpportunityForm(data | {"account": other.pk}, initial=initial, creating=False, user=kam).is_valid()
+    moved = OpportunityForm(data | {"account": other.pk}, initial={"account": group.pk}, creating=False, user=kam)
+    assert not moved.is_valid()
