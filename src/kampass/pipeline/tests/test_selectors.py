@@ -143,3 +143,19 @@ def test_detail_account_pipeline_and_model_report(kam, viewer, group, site, deal
     report = model_report(user=viewer)
     assert report.version is None
     assert (report.open_total, report.scored_open, report.can_train) == (3, 0, False)
+
+
+def test_optimism_per_team_uses_the_owners_org_unit_on_the_account(head, kam, kam2, group, other):
+    from kampass.accounts.models import TeamMember
+    from kampass.users.models import OrgUnit
+
+    north, south = OrgUnit.objects.create(name="Sales North"), OrgUnit.objects.create(name="Sales South")
+    TeamMember.objects.filter(user=kam, account=group).update(org_unit=north)
+    TeamMember.objects.filter(user=kam2, account=other).update(org_unit=south)
+    make_opportunity(account=group, owner=kam, owner_probability=60, stage_name="Closed Won")
+    make_opportunity(account=other, owner=kam2, owner_probability=40, stage_name="Closed Lost")
+    make_opportunity(account=other, owner_name="Imported Owner", owner_probability=50, stage_name="Closed Won")
+    rows = {r.group: r for r in optimism(user=head, by="team").rows}
+    assert set(rows) == {"Sales North", "Sales South", "–"}
+    assert rows["Sales North"].owner_bias == pytest.approx(0.6 - 1.0)
+    assert rows["Sales South"].deals == 1
