@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from kampass.accounts.models import Account, KamStatus, TeamMember
+from kampass.accounts.models import Account, KamStatus, TeamMember, TeamRole
 
 
 @dataclass(frozen=True)
@@ -90,3 +90,49 @@ def dashboard_summary(*, user: Any) -> DashboardSummary:
         action = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
         recent.append(RecentChange(rec.history_date, str(rec.history_user or "–"), _ref(acc), action))
     return DashboardSummary(sum(counts.values()), by_status, [_ref(a) for a in mine], gaps[:15], recent)
+
+
+KEY_STATUSES = ("key_account", "strategic")
+
+
+@dataclass(frozen=True)
+class KamAssignment:
+    """A user in the role of key account manager on one account's team."""
+
+    user_id: int
+    account_id: int
+    account_name: str
+    kam_status: str
+    is_key_account: bool
+
+
+@dataclass(frozen=True)
+class AccountTreeRow:
+    """One account with what the lead-unit check needs: where it sits, its country and lead unit."""
+
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+    country: str
+    kam_status: str
+    lead_unit_id: int | None
+    lead_unit_name: str
+
+
+def kam_assignments() -> list[KamAssignment]:
+    """Every (user, account) pair where the user is on the account team as key account manager."""
+    rows = (
+        TeamMember.objects.filter(role=TeamRole.KAM)
+        .values_list("user_id", "account_id", "account__name", "account__kam_status")
+        .order_by("user_id", "account__name")
+    )
+    return [KamAssignment(u, a, n, s, s in KEY_STATUSES) for u, a, n, s in rows]
+
+
+def account_tree_rows() -> list[AccountTreeRow]:
+    """All accounts with hierarchy path, country and lead unit (one query)."""
+    rows = Account.objects.values_list(
+        "id", "name", "path", "parent_id", "country", "kam_status", "lead_unit_id", "lead_unit__name"
+    ).order_by("path")
+    return [AccountTreeRow(i, n, p, par, str(c or ""), s, lu, lun or "") for i, n, p, par, c, s, lu, lun in rows]

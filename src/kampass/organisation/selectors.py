@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from kampass.organisation import accounts_view
+from kampass.accounts import facade as accounts_facade
 from kampass.organisation.competence_gap import GapRow, effective_targets, mean_positive_gap
 from kampass.organisation.models import (
     OPEN_STATUSES,
@@ -96,8 +96,8 @@ def workload(*, threshold: int | None = None) -> list[WorkloadRow]:
     ``over_threshold`` flags more accounts than ``threshold`` (default: the settings).
     """
     limit = structure_settings().max_accounts_per_kam if threshold is None else threshold
-    per_user: dict[int, list[accounts_view.KamAssignment]] = defaultdict(list)
-    for a in accounts_view.kam_assignments():
+    per_user: dict[int, list[accounts_facade.KamAssignment]] = defaultdict(list)
+    for a in accounts_facade.kam_assignments():
         per_user[a.user_id].append(a)
     users = User.objects.filter(Q(role=Role.KAM, is_active=True) | Q(pk__in=list(per_user)))
     rows = [
@@ -127,7 +127,7 @@ def kam_load() -> KamLoad:
     """Users with the role key account manager who are KAM on at least one account team, and their mean load."""
     kam_ids = set(User.objects.filter(role=Role.KAM).values_list("pk", flat=True))
     counts: dict[int, int] = defaultdict(int)
-    for a in accounts_view.kam_assignments():
+    for a in accounts_facade.kam_assignments():
         if a.user_id in kam_ids:
             counts[a.user_id] += 1
     if not counts:
@@ -154,7 +154,7 @@ class InternationalAccount:
 
 def international_accounts(*, only_missing: bool = False) -> list[InternationalAccount]:
     """Top-level accounts with accounts in two or more countries in their subtree; those without lead unit first."""
-    tree = accounts_view.account_tree_rows()
+    tree = accounts_facade.account_tree_rows()
     roots = {r.id: r for r in tree if r.parent_id is None}
     countries: dict[int, set[str]] = defaultdict(set)
     sizes: dict[int, int] = defaultdict(int)
