@@ -148,6 +148,56 @@ def _apply_stage_outcome(opportunity: Opportunity, stage: Stage, *, day: dt.date
         opportunity.outcome_reason = reason
 
 
+# ---------------------------------------------------------------- sales processes
+
+
+@transaction.atomic
+def stage_set_create(
+    *,
+    actor: Any,
+    name: str,
+    stages: Iterable[tuple[str, int, str]],
+    description: str = "",
+    late_probability: int = 50,
+    is_default: bool = False,
+) -> StageSet:
+    """Create a sales process with its ``stages`` in order, each (name, default probability %, kind).
+
+    A process needs at least one open, one won and one lost stage; ``is_default`` makes it the default.
+    """
+    authorize(actor, "pipeline.manage_stages")
+    stages = list(stages)
+    kinds = {kind for _n, _p, kind in stages}
+    if not {StageKind.OPEN, StageKind.WON, StageKind.LOST} <= kinds:
+        raise ValidationError({"stages": _("A sales process needs an open, a won and a lost stage.")})
+    stage_set = StageSet(name=(name or "").strip(), description=description, late_probability=late_probability)
+    stage_set.full_clean()
+    if is_default:
+        StageSet.objects.filter(is_default=True).update(is_default=False)
+        stage_set.is_default = True
+    stage_set.save()
+    for order, (stage_name, probability, kind) in enumerate(stages, start=1):
+        stage = Stage(stage_set=stage_set, name=stage_name.strip(), order=order, probability=probability, kind=kind)
+        stage.full_clean()
+        stage.save()
+    return stage_set
+
+
+@transaction.atomic
+def stage_update(*, actor: Any, stage: Stage, **changes: Any) -> Stage:
+    """Rename a stage or change its default probability or late flag (its kind and order stay:
+    opportunities and their history refer to them)."""
+    authorize(actor, "pipeline.manage_stages")
+    unknown = set(changes) - {"name", "probability", "late"}
+    if unknown:
+        raise TypeError(f"unknown stage fields: {sorted(unknown)}")
+    for key, value in changes.items():
+        setattr(stage, key, value.strip() if isinstance(value, str) else value)
+    stage.full_clean()
+    stage.save()
+    return stage
+
+
 # ---------------------------------------------------------------- opportunities
 
 
