@@ -33,7 +33,7 @@ import hashlib
 import io
 import json
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -114,7 +114,7 @@ class WinModel:
         if isinstance(rows, Mapping):
             raise TypeError("rows must be a list of records or a pyarrow.Table, not one record")
         if isinstance(rows, pa.Table):
-            present: Sequence[str] = rows.column_names
+            present: Collection[str] = rows.column_names
         else:
             present = set().union(*(r.keys() for r in rows)) if len(rows) else self.features
         check_columns(present, self.features)

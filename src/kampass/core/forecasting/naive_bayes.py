@@ -53,7 +53,7 @@ class _FieldTable:
     log_ratio: dict[str, float]
     unseen: float
 
-    def keys(self, values: list[Any]) -> list[str]:
+    def keys(self, values: Sequence[Any] | FloatArray) -> list[str]:
         if self.edges is None:
             return to_text(values)
         x = to_float(self.name, values)

@@ -38,7 +38,7 @@ class Columns:
     """Rows in columnar form: raw values per column (objects), the number of rows and column order."""
 
     names: tuple[str, ...]
-    values: dict[str, list[Any]]
+    values: dict[str, Sequence[Any] | FloatArray]
     length: int
 
 
@@ -56,7 +56,15 @@ def read_columns(rows: Rows, *, wanted: Sequence[str] | None = None) -> Columns:
         unknown = [n for n in names if n not in rows.column_names]
         if unknown:
             raise ValueError(f"columns {unknown} are not in the rows; columns: {list(rows.column_names)}")
-        return Columns(names, {n: rows.column(n).to_pylist() for n in names}, rows.num_rows)
+        values: dict[str, Sequence[Any] | FloatArray] = {}
+        for n in names:
+            column = rows.column(n)
+            kind = column.type
+            if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+                values[n] = np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+            else:
+                values[n] = column.to_pylist()
+        return Columns(names, values, rows.num_rows)
     records = list(rows)
     if wanted is None:
         seen: dict[str, None] = {}
@@ -73,7 +81,7 @@ def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def is_numeric_values(values: Sequence[Any]) -> bool:
+def is_numeric_values(values: Sequence[Any] | FloatArray) -> bool:
     """Whether every non-missing value is a number (booleans are not), and at least one is present.
 
     Examples
@@ -81,6 +89,8 @@ def is_numeric_values(values: Sequence[Any]) -> bool:
     >>> is_numeric_values([1, 2.5, None]), is_numeric_values(["1", 2]), is_numeric_values([True])
     (True, False, False)
     """
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return bool((~np.isnan(values)).any())
     present = False
     for v in values:
         if _is_missing(v):
@@ -91,7 +101,7 @@ def is_numeric_values(values: Sequence[Any]) -> bool:
     return present
 
 
-def to_float(name: str, values: Sequence[Any]) -> FloatArray:
+def to_float(name: str, values: Sequence[Any] | FloatArray) -> FloatArray:
     """A numeric column as float64, missing values NaN; strings parsed, errors name the column.
 
     Examples
@@ -99,6 +109,8 @@ def to_float(name: str, values: Sequence[Any]) -> FloatArray:
     >>> to_float("amount", [1, "2.5", None, ""]).tolist()
     [1.0, 2.5, nan, nan]
     """
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return values
     out = np.empty(len(values), dtype=np.float64)
     for i, v in enumerate(values):
         if v is None or (isinstance(v, str) and not v.strip()):
@@ -111,15 +123,23 @@ def to_float(name: str, values: Sequence[Any]) -> FloatArray:
     return out
 
 
-def to_text(values: Sequence[Any]) -> list[str]:
-    """A categorical column as strings; missing values become ``""``.
+def _text(v: Any) -> str:
+    if _is_missing(v):
+        return MISSING
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def to_text(values: Sequence[Any] | FloatArray) -> list[str]:
+    """A categorical column as strings; missing values become ``""``, whole floats print as integers.
 
     Examples
     --------
-    >>> to_text(["a", None, 3, float("nan")])
-    ['a', '', '3', '']
+    >>> to_text(["a", None, 3, 3.0, 2.5, float("nan")])
+    ['a', '', '3', '3', '2.5', '']
     """
-    return [MISSING if _is_missing(v) else str(v) for v in values]
+    return [_text(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)]
 
 
 @dataclass(frozen=True)
