@@ -443,7 +443,8 @@ def _opportunities() -> Any:
 
 @router.get("/opportunities", response={200: OpportunityPageOut, **ERRORS})
 def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilterIn], page: Query[PageIn]) -> dict[str, Any]:
-    qs = selectors.opportunity_list(user=_actor(request), filters=filters.filters()).select_related("stage__stage_set")
+    qs = selectors.opportunity_list(user=_actor(request), filters=filters.filters())
+    qs = qs.select_related("stage__stage_set").prefetch_related("qualification")
     return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
 
 
@@ -536,7 +537,6 @@ def qualification_put(
         actor=_actor(request), opportunity=opportunity, element=element, status=payload.status,
         evidence=payload.evidence,
     )  # fmt: skip
-    opportunity = _opportunities().get(pk=opportunity.pk)
     return qualification_list(request, opportunity.pk)
 
 
