@@ -63,3 +63,61 @@ def opportunity_counts(account_ids: Iterable[int]) -> OpportunityCounts:
         .order_by()
     )
     return OpportunityCounts(counts.get(Outcome.OPEN, 0), counts.get(Outcome.WON, 0), counts.get(Outcome.LOST, 0))
+
+
+def programme_signals() -> dict[str, float | None]:
+    """Facts of the pipeline for the KAM programme navigator (``kampass.programme.facade``).
+
+    * ``opportunities_qualified_share`` (share 0..1): open opportunities whose economic buyer and
+      champion are confirmed and none of whose eight MEDDPICC elements is missing, of all open
+      opportunities; ``None`` without open opportunities.
+    * ``owner_forecast_bias`` (probability points as a fraction, -1..1): mean of the owner's
+      probability minus the calibrated probability over the open opportunities that have both;
+      positive = owners are more optimistic than the model. ``None`` without such opportunities.
+    * ``risks_with_owner_share`` (share): active risks with an owner, of all active risks.
+    * ``findings_with_action_share`` (share): the guardrail of Facts & Strategy. A finding is an
+      active risk of a customer project; it has an action when it has an owner and a mitigation.
+      ``None`` without active risks.
+    """
+    from django.db.models import Avg, Count, F, Q
+
+    from kampass.pipeline.models import LATE_STAGE_ELEMENTS, Opportunity, QualificationElement, QualificationStatus
+
+    open_opps = Opportunity.objects.filter(outcome=Outcome.OPEN)
+    n_open = open_opps.count()
+    qualified = None
+    if n_open:
+        n_elements = len(QualificationElement.values)
+        qualified_count = (
+            open_opps.annotate(
+                known=Count("qualification", filter=~Q(qualification__status=QualificationStatus.MISSING)),
+                key_confirmed=Count(
+                    "qualification",
+                    filter=Q(
+                        qualification__element__in=list(LATE_STAGE_ELEMENTS),
+                        qualification__status=QualificationStatus.CONFIRMED,
+                    ),
+                ),
+            )
+            .filter(known=n_elements, key_confirmed=len(LATE_STAGE_ELEMENTS))
+            .count()
+        )
+        qualified = qualified_count / n_open
+    bias = (
+        open_opps.filter(owner_probability__isnull=False, probability__isnull=False)
+        .annotate(diff=F("owner_probability") / 100.0 - F("probability"))
+        .aggregate(b=Avg("diff"))["b"]
+    )
+    risks = Risk.objects.filter(status__in=ACTIVE_RISK_STATUSES)
+    counts = risks.aggregate(
+        n=Count("pk"),
+        owned=Count("pk", filter=Q(owner__isnull=False)),
+        acted=Count("pk", filter=Q(owner__isnull=False) & ~Q(mitigation="")),
+    )
+    n = counts["n"]
+    return {
+        "opportunities_qualified_share": qualified,
+        "owner_forecast_bias": float(bias) if bias is not None else None,
+        "risks_with_owner_share": counts["owned"] / n if n else None,
+        "findings_with_action_share": counts["acted"] / n if n else None,
+    }
