@@ -42,6 +42,7 @@ class AccountLookupWidget(forms.TextInput):
             label = acc.name if acc else ""
         ctx["widget"]["label"] = label
         ctx["widget"]["exclude"] = self.attrs.get("data-exclude", "")
+        ctx["widget"]["aria_label"] = self.attrs.get("aria-label", "")
         return ctx
 
 

@@ -70,7 +70,11 @@ class OpportunityForm(forms.Form):
     the stage change, which records the history)."""
 
     name = forms.CharField(label=_("Name"), max_length=300)
-    account = forms.ModelChoiceField(queryset=Account.objects.all(), label=_("Account"), widget=AccountLookupWidget)
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(),
+        label=_("Account"),
+        widget=AccountLookupWidget(attrs={"aria-label": _("Account")}),
+    )
     stage = StageChoiceField(
         queryset=Stage.objects.none(),
         label=_("Stage"),

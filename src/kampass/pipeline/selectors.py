@@ -207,20 +207,29 @@ def pipeline_board(
     if not include_closed:
         stages = [s for s in stages if s.kind == StageKind.OPEN]
     qs = opportunity_list(user=user, filters=filters).filter(stage_set=stage_set)
-    columns = []
-    for stage in stages:
-        in_stage = qs.filter(stage=stage)
-        amounts: dict[str, Decimal] = defaultdict(Decimal)
-        weighted: dict[str, Decimal] = defaultdict(Decimal)
-        count = 0
-        for currency, amount, p, owner_p in in_stage.values_list(
-            "currency", "amount", "probability", "owner_probability"
-        ):
-            count += 1
-            amounts[currency] += amount
-            w = p if p is not None else (owner_p / 100 if owner_p is not None else stage.probability / 100)
-            weighted[currency] += (amount * Decimal(str(w))).quantize(CENT)
-        columns.append(BoardColumn(stage, count, dict(amounts), dict(weighted), list(in_stage[:limit])))
+    # one query for the totals of all columns, then one page of cards per column
+    amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    weighted: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    counts: dict[int, int] = defaultdict(int)
+    by_id = {stage.pk: stage for stage in stages}
+    for stage_id, currency, amount, p, owner_p in qs.filter(stage__in=stages).values_list(
+        "stage_id", "currency", "amount", "probability", "owner_probability"
+    ):
+        stage_probability = by_id[stage_id].probability
+        counts[stage_id] += 1
+        amounts[stage_id][currency] += amount
+        w = p if p is not None else (owner_p / 100 if owner_p is not None else stage_probability / 100)
+        weighted[stage_id][currency] += (amount * Decimal(str(w))).quantize(CENT)
+    columns = [
+        BoardColumn(
+            stage,
+            counts[stage.pk],
+            dict(amounts[stage.pk]),
+            dict(weighted[stage.pk]),
+            list(qs.filter(stage=stage)[:limit]) if counts[stage.pk] else [],
+        )
+        for stage in stages
+    ]
     return Board(stage_set, columns)
 
 

@@ -649,14 +649,15 @@ def opportunities_score(
 def score_explanation(opportunity: Opportunity, *, top: int = 3) -> list[Any]:
     """The main factors behind the opportunity's stored score (``Factor`` of the core), by the
     model version that produced it; empty when it has not been scored."""
-    from kampass.core.forecasting import WinModel
-    from kampass.pipeline.features import feature_rows
-
     if opportunity.model_version_id is None:
         return []
     version = ModelVersion.objects.filter(pk=opportunity.model_version_id).first()
     if version is None:
         return []
+    # imported only when needed: scikit-learn takes seconds to import
+    from kampass.core.forecasting import WinModel
+    from kampass.pipeline.features import feature_rows
+
     model = WinModel.from_bytes(bytes(version.model))
     row = {k: v for k, v in feature_rows([opportunity])[0].items() if k in model.features}
     with _threads():
