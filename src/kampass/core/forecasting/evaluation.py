@@ -98,7 +98,7 @@ def fold_assignment(outcomes: Sequence[int] | npt.NDArray[Any], *, folds: int, s
     Examples
     --------
     >>> fold_assignment([1, 0, 1, 0, 0, 1], folds=3, seed=0).tolist()
-    [2, 0, 1, 2, 1, 0]
+    [2, 2, 1, 0, 1, 0]
     """
     y = np.asarray(outcomes)
     assignment = np.empty(len(y), dtype=np.int64)

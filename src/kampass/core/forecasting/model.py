@@ -108,7 +108,7 @@ class WinModel:
     >>> model = train_win_model(rows, [1, 0] * 60)
     >>> p = model.predict([{"region": "West", "days": 5}, {"region": "East", "days": 40}])
     >>> bool(p[0] > 0.9 and p[1] < 0.1), model.training_rows, model.features
-    (True, 120, ('days', 'region'))
+    (True, 120, ('region', 'days'))
     >>> WinModel.from_bytes(model.to_bytes()).version == model.version
     True
     """
