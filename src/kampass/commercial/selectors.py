@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -193,6 +194,15 @@ class AccountProfitability:
     waterfall: list[prof.WaterfallStep]
     months: list[MonthRow]
     subtree: bool
+    # expected cost of the active risks of the account's customer projects, per currency
+    # (likelihood probability x cost; from the pipeline context)
+    risk_costs: dict[str, Decimal] = field(default_factory=dict)
+
+    def contribution_after_risks(self, currency: str) -> Decimal | None:
+        """Contribution minus the expected risk cost in ``currency``; ``None`` when risks are in other currencies."""
+        if any(c != currency for c in self.risk_costs):
+            return None
+        return self.figures.contribution - self.risk_costs.get(currency, Decimal(0))
 
 
 def account_profitability(*, account: Account, subtree: bool = False) -> AccountProfitability:
@@ -236,7 +246,13 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
         )
         for r in month_rows
     ]
-    return AccountProfitability(figures, steps, months, subtree)
+    from kampass.pipeline.facade import expected_risk_costs
+
+    risk_costs: dict[str, Decimal] = defaultdict(Decimal)
+    for by_currency in expected_risk_costs(ids).values():
+        for currency, amount in by_currency.items():
+            risk_costs[currency] += amount
+    return AccountProfitability(figures, steps, months, subtree, dict(sorted(risk_costs.items())))
 
 
 @dataclass(frozen=True)

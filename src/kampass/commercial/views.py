@@ -163,6 +163,8 @@ def account_profitability(request: HttpRequest, pk: int) -> HttpResponse:
         leakage=leakage,
         breakdown=[{"f": f, "leakage_share": f.leakage_share * 100} for f in breakdown],
         months=data.months,
+        risk_costs=sorted(data.risk_costs.items()),
+        contribution_after_risks=data.contribution_after_risks(currency) if data.risk_costs else None,
         has_children=Account.objects.filter(parent=account).exists(),
         waterfall_spec=waterfall_chart(data.waterfall, currency=currency) if figures.lines else None,
         monthly_spec=monthly_chart(data.months, currency=currency) if figures.lines else None,

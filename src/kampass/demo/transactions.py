@@ -11,7 +11,7 @@ from kampass.accounts.models import Account, KamStatus
 from kampass.commercial.models import CustomerLink
 from kampass.commercial.services import analytics_sync
 from kampass.commercial.store import analytics_store
-from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES
+from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "online_retail_demo.csv.gz"
 
@@ -44,7 +44,7 @@ def demo_transactions_load(*, reset: bool = False) -> DemoTransactions:
 
     with analytics_store() as store:
         if reset:
-            for name in (INVOICE_LINES, IMPORT_BATCHES):
+            for name in (INVOICE_LINES, INVOICE_FACTS, IMPORT_BATCHES):
                 store.con.drop_table(name, force=True)
             store.ensure_tables()
         result = import_file(store=store, path=DEMO_FILE, mapping=load_mapping("online-retail"))

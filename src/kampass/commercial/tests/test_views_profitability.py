@@ -299,3 +299,28 @@ def test_portfolio_empty_state(client, head):
     response = client.get(reverse("portfolio"))
     assert response.status_code == 200
     assert 'data-testid="empty-state"' in response.content.decode()
+
+
+def test_expected_risk_cost_of_customer_projects_feeds_the_figures(client, head, admin_user, accounts):
+    # given an open project of Acme UK with two active risks in GBP and a closed one
+    from kampass.pipeline.services import risk_create, risk_update
+    from kampass.pipeline.tests.factories import make_opportunity
+
+    project = make_opportunity(account=accounts["uk"], name="Line retrofit", currency="GBP")
+    for title, likelihood, cost in (("Late parts", 4, "200.00"), ("Penalty", 1, "500.00"), ("Gone", 5, "900.00")):
+        risk = risk_create(actor=admin_user, opportunity=project, title=title, category="delivery",
+                           likelihood=likelihood, impact=3, cost=cost, currency="GBP")  # fmt: skip
+    risk_update(actor=admin_user, risk=risk, status="closed")
+    client.force_login(head)
+
+    own = client.get(reverse("account-profitability", args=[accounts["uk"].pk]))
+    group = client.get(reverse("account-profitability", args=[accounts["group"].pk]), {"subtree": "1"})
+    group_only = client.get(reverse("account-profitability", args=[accounts["group"].pk]))
+
+    # 0.7 x 200 + 0.1 x 500 = 190; the closed risk does not count
+    assert own.context["risk_costs"] == [("GBP", Decimal("190.00"))]
+    assert own.context["contribution_after_risks"] == Decimal("400.00") - Decimal("190.00")
+    assert 'data-testid="kpi-risk-cost"' in own.content.decode()
+    assert group.context["risk_costs"] == [("GBP", Decimal("190.00"))]  # rolls up along the hierarchy
+    assert group_only.context["risk_costs"] == []
+    assert 'data-testid="kpi-risk-cost"' not in group_only.content.decode()
