@@ -134,3 +134,10 @@ def current_phase() -> str | None:
 
     decision = PhaseDecision.objects.order_by("-decided_at", "-pk").first()
     return decision.phase if decision else None
+
+
+def active_catalogue() -> Any:
+    """The running concept catalogue (built-in, merged with the administrator's extension if installed)."""
+    from kampass.programme.catalogue import active_catalogue as active
+
+    return active()

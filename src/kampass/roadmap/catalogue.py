@@ -2,7 +2,8 @@
 
 Logic and field names, the default guardrail of each logic, the unit of a
 guardrail metric and the improvement-topic templates all come from
-:func:`kampass.core.concept.builtin_catalogue`; this module only picks the
+:func:`kampass.programme.facade.active_catalogue` (the built-in catalogue with the
+administrator's extension, if one is installed); this module only picks the
 language and shapes them for forms and pages.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 
-from kampass.core.concept import FIELDS, LOGICS, builtin_catalogue
+from kampass.core.concept import FIELDS, LOGICS
 
 
 def lang() -> str:
@@ -21,7 +22,9 @@ def lang() -> str:
 
 
 def catalogue() -> Any:
-    return builtin_catalogue()
+    from kampass.programme.facade import active_catalogue
+
+    return active_catalogue()
 
 
 def logic_name(key: str, language: str | None = None) -> str:

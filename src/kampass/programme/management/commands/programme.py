@@ -20,8 +20,22 @@ class Command(BaseCommand):
         out.add_argument("--pdf", metavar="FILE", help="Write the report as PDF to FILE.")
         report.add_argument("--lang", choices=["en", "de"], default="en", help="Language of the texts.")
         report.add_argument("--round", type=int, dest="round_id", help="Round id (default: the latest closed round).")
+        cat = sub.add_parser(
+            "catalogue", help="Check, install or remove an extension/translation of the concept catalogue."
+        )
+        cat_sub = cat.add_subparsers(dest="catalogue_action", required=True)
+        for name, text in (
+            ("check", "Check a catalogue file; change nothing."),
+            ("load", "Check a catalogue file and, if valid, install it over the built-in catalogue."),
+        ):
+            cat_sub.add_parser(name, help=text).add_argument("file", type=Path)
+        cat_sub.add_parser("reset", help="Remove the installed extension (the built-in catalogue runs again).")
+        cat_sub.add_parser("show", help="Print the running catalogue's version and counts.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "catalogue":
+            self._catalogue(opts)
+            return
         from kampass.programme.models import AssessmentRound, RoundStatus
         from kampass.programme.report import report_document, report_pdf
 
@@ -45,3 +59,33 @@ class Command(BaseCommand):
         data = report_pdf(lang=opts["lang"], assessment_round=assessment_round)
         target.write_bytes(data)
         self.stdout.write(f"Wrote {target} ({len(data):,} bytes).")
+
+    def _catalogue(self, opts: dict[str, Any]) -> None:
+        from kampass.core.concept import CatalogueError
+        from kampass.programme import catalogue as cat
+
+        action = opts["catalogue_action"]
+        if action == "reset":
+            removed = cat.catalogue_reset()
+            self.stdout.write(
+                "Extension removed; the built-in catalogue runs." if removed else "No extension installed."
+            )
+            return
+        if action == "show":
+            c = cat.active_catalogue()
+            installed = cat.extension_path().exists()
+            self.stdout.write(
+                f"version {c.version}{' (with extension ' + str(cat.extension_path()) + ')' if installed else ''}: "
+                f"{len(c.statements)} statements, {len(c.tension_fields)} tension fields, {len(c.logics)} logics, "
+                f"{len(c.phases)} phases, {len(c.topics)} topics, {len(c.rules)} rules"
+            )
+            return
+        path: Path = opts["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        try:
+            c = cat.catalogue_install(path) if action == "load" else cat.catalogue_check(path)
+        except CatalogueError as exc:
+            raise CommandError(f"refused, nothing changed: {exc}") from exc
+        verb = "installed" if action == "load" else "is valid"
+        self.stdout.write(f"{path.name} {verb}: catalogue version {c.version}, {len(c.statements)} statements.")
