@@ -39,3 +39,17 @@ def test_models_and_migrations_are_in_sync():
 
 def test_no_utils_modules():
     assert list(SRC.rglob("utils.py")) == []
+
+
+def test_templates_never_print_ids_with_thousand_separators():
+    # USE_THOUSAND_SEPARATOR is on: {{ account.pk }} renders "12,771" in English ("12.771" in German),
+    # which breaks links, form values and HTMX attributes once ids pass 999. Ids go through |unlocalize.
+    import re
+
+    bare = re.compile(r"\{\{\s*(?:[A-Za-z_][\w.]*(?:\.pk|\.id|_id)|pk|id)\s*\}\}")
+    offenders = [
+        f"{path.relative_to(SRC)}: {m.group(0)}"
+        for path in SRC.rglob("templates/**/*.html")
+        for m in bare.finditer(path.read_text())
+    ]
+    assert offenders == []
