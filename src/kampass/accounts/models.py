@@ -233,8 +233,13 @@ class BuyingCentreMember(models.Model):
         return f"{self.contact} @ {self.account}"
 
     def role_labels(self) -> list[str]:
-        labels = dict(BuyingRole.choices)
-        return [str(labels.get(r, r)) for r in self.roles]
+        return buying_role_labels(self.roles)
+
+
+def buying_role_labels(roles: list[str]) -> list[str]:
+    """The labels of buying-centre role keys, in the active language (unknown keys as they are)."""
+    labels = dict(BuyingRole.choices)
+    return [str(labels.get(r, r)) for r in roles]
 
 
 class TeamRole(models.TextChoices):

@@ -288,10 +288,9 @@ class OpportunityContact(models.Model):
         return f"{self.contact} @ {self.opportunity}"
 
     def role_labels(self) -> list[str]:
-        from kampass.accounts.models import BuyingRole
+        from kampass.accounts.models import buying_role_labels
 
-        labels = dict(BuyingRole.choices)
-        return [str(labels.get(r, r)) for r in self.roles]
+        return buying_role_labels(self.roles)
 
 
 class QualificationElement(models.TextChoices):
