@@ -372,11 +372,8 @@ def people(request: HttpRequest) -> HttpResponse:
     profiles = selectors.profiles(persons)
     actions = selectors.open_actions_per_person(persons)
     gap_rows: list[tuple[str, float]] = []
-    if request.user.has_perm("organisation.view_all_profiles") and profiles:
-        for i, line in enumerate(profiles[0].lines):
-            gaps = [p.lines[i].row.positive_gap for p in profiles if p.lines[i].row.positive_gap is not None]
-            if gaps:
-                gap_rows.append((line.competence.label, sum(gaps) / len(gaps)))
+    if request.user.has_perm("organisation.view_all_profiles"):
+        gap_rows = selectors.mean_gap_per_competence(profiles)
     context = {
         "rows": [(p, actions.get(p.person.pk, (0, 0))) for p in profiles],
         "gap_spec": charts.gap_overview_chart(gap_rows),

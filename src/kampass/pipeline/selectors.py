@@ -19,11 +19,12 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from kampass.accounts.models import Account, TeamMember
-from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
+from kampass.accounts.rules import is_admin, is_head, is_kam, is_reader, team_account_ids
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import (
     ACTIVE_RISK_STATUSES,
     LATE_STAGE_ELEMENTS,
+    JobStatus,
     ModelVersion,
     Opportunity,
     OpportunityContact,
@@ -134,6 +135,12 @@ def opportunity_list(*, user: Any, filters: OpportunityFilters | None = None) ->
     return qs.order_by(order, "pk")
 
 
+def may_add_opportunities(user: Any) -> bool:
+    """Whether ``user`` may add an opportunity to some account: head of KAM and administrators
+    anywhere, a key account manager on the accounts of their teams."""
+    return bool(is_admin(user) or is_head(user) or (is_kam(user) and team_account_ids(user)))
+
+
 def owner_options(*, user: Any) -> list[tuple[str, str]]:
     """Owners of visible opportunities as (filter value, label): ``"u:<id>"`` for users, ``"n:<name>"`` for names."""
     qs = visible_opportunities(user)
@@ -236,6 +243,11 @@ def pipeline_board(
 # ---------------------------------------------------------------- one opportunity
 
 
+def stage_needs_reason(stage: Stage) -> bool:
+    """Whether moving an opportunity to ``stage`` (or creating it there) needs a reason: a lost stage does."""
+    return stage.kind == StageKind.LOST
+
+
 @dataclass(frozen=True)
 class QualificationRow:
     element: str
@@ -288,6 +300,30 @@ class OpportunityDetail:
     explanation: list[Any]  # core ``Factor`` list (empty without a score)
     can_edit: bool
 
+    @property
+    def active_risks(self) -> list[Risk]:
+        """The risks still to watch (open or being mitigated)."""
+        return [r for r in self.risks if r.status in ACTIVE_RISK_STATUSES]
+
+    @property
+    def risk_rows(self) -> list[RiskRow]:
+        """Every risk with the severity band of its score."""
+        return [RiskRow(r, risk_severity(r.score)) for r in self.risks]
+
+    @property
+    def confirmed_count(self) -> int:
+        """How many MEDDPICC elements are confirmed."""
+        return sum(1 for r in self.qualification if r.status == QualificationStatus.CONFIRMED)
+
+    @property
+    def probability_gap(self) -> int | None:
+        """The owner's probability minus the calibrated one, in whole percentage points
+        (``None`` unless both are known)."""
+        o = self.opportunity
+        if o.probability is None or o.owner_probability is None:
+            return None
+        return o.owner_probability - round(o.probability * 100)
+
 
 def opportunity_get(*, user: Any, pk: int) -> Opportunity:
     """The opportunity if ``user`` may see it (404 if there is none, ``PermissionDenied`` if hidden)."""
@@ -331,6 +367,22 @@ def opportunity_history(opportunity: Opportunity, *, limit: int = 200) -> list[A
 
 
 # ---------------------------------------------------------------- risks
+
+#: Severity bands of a likelihood x impact score (1-25), highest first: (lowest score, band).
+RISK_SEVERITY_BANDS: tuple[tuple[int, str], ...] = ((20, "critical"), (10, "high"), (5, "medium"), (1, "low"))
+
+
+def risk_severity(score: int) -> str:
+    """Band of a likelihood x impact score: low (1-4), medium (5-9), high (10-16), critical (20-25)."""
+    return next((band for lowest, band in RISK_SEVERITY_BANDS if score >= lowest), "low")
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """A risk with the severity band of its score (for the risk register)."""
+
+    risk: Risk
+    severity: str
 
 
 def _risk_cost_by_currency(risks: Any) -> dict[str, Decimal]:
@@ -623,6 +675,21 @@ def forecast(
 
 # ---------------------------------------------------------------- optimism analysis
 
+#: Bias (mean probability minus win rate) beyond which a group's numbers read as optimistic
+#: (above) or sandbagging (below), in percentage points.
+OPTIMISM_THRESHOLD_POINTS = 5
+
+
+def bias_leaning(bias: float | None) -> str:
+    """``"optimistic"``, ``"sandbagging"`` or ``""`` for a bias given as a fraction (0.07 = 7 points)."""
+    if bias is None:
+        return ""
+    if bias * 100 > OPTIMISM_THRESHOLD_POINTS:
+        return "optimistic"
+    if bias * 100 < -OPTIMISM_THRESHOLD_POINTS:
+        return "sandbagging"
+    return ""
+
 
 @dataclass(frozen=True)
 class OptimismReport:
@@ -755,6 +822,32 @@ class ModelReport:
     open_total: int
     can_train: bool = False
     features: list[str] = field(default_factory=list)
+
+    @property
+    def best_scorer(self) -> str | None:
+        """The scorer (kampass model or a baseline) with the lowest cross-validated Brier score."""
+        scored = [
+            (values["brier"], key)
+            for key in SCORERS
+            if isinstance(values := self.metrics.get(key), dict) and values.get("brier") is not None
+        ]
+        return min(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+#: The scorers of a model report in the order they are shown: the model and its baselines.
+SCORERS = ("kampass", "naive_bayes", "base_rate")
+#: Training jobs in these states are still to finish: only one retraining at a time.
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def training_job_active(job: TrainingJob | None) -> bool:
+    """Whether ``job`` is queued or running."""
+    return job is not None and job.status in ACTIVE_JOB_STATUSES
+
+
+def active_training_job() -> TrainingJob | None:
+    """The retraining queued or running, if there is one."""
+    return TrainingJob.objects.filter(status__in=ACTIVE_JOB_STATUSES).order_by("created_at").first()
 
 
 def model_versions() -> QuerySet[ModelVersion]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
 from kampass.common.permissions import authorize
+from kampass.pipeline import selectors
 from kampass.pipeline.models import (
     ForecastCategory,
     JobStatus,
@@ -229,7 +230,7 @@ def opportunity_create(
     elif stage_set is not None and stage.stage_set_id != stage_set.pk:
         raise ValidationError({"stage": _("This stage belongs to another sales process.")})
     reason = (reason or fields.pop("outcome_reason", "") or "").strip()
-    if stage.kind == StageKind.LOST and not reason:
+    if selectors.stage_needs_reason(stage) and not reason:
         raise ValidationError({"reason": _("Say why the opportunity was lost.")})
     for key in ("competitors", "products"):
         if key in fields:
@@ -316,7 +317,7 @@ def opportunity_change_stage(
     if stage.pk == opportunity.stage_id:
         raise ValidationError({"stage": _("The opportunity is already in this stage.")})
     reason = (reason or "").strip()
-    if stage.kind == StageKind.LOST and not reason:
+    if selectors.stage_needs_reason(stage) and not reason:
         raise ValidationError({"reason": _("Say why the opportunity was lost.")})
     when = at or timezone.now()
     change = OpportunityStageChange(
@@ -667,10 +668,27 @@ def score_explanation(opportunity: Opportunity, *, top: int = 3) -> list[Any]:
 # ---------------------------------------------------------------- training as a background task
 
 
+class TrainingAlreadyQueued(ValidationError):
+    """Refusal of a retraining while another one is queued or running (``job``): one at a time."""
+
+    code_name = "training_running"
+
+    def __init__(self, job: TrainingJob) -> None:
+        super().__init__(_("A retraining is already queued or running."), code=self.code_name)
+        self.job = job
+
+
 @transaction.atomic
 def training_job_create(*, actor: Any, enqueue: bool = True) -> TrainingJob:
-    """Queue a retraining (train on closed opportunities, then score all open ones) as a background task."""
+    """Queue a retraining (train on closed opportunities, then score all open ones) as a background task.
+
+    Only one retraining at a time: while one is queued or running this raises
+    ``TrainingAlreadyQueued`` (a ``ValidationError`` naming that job) and queues nothing.
+    """
     authorize(actor, "pipeline.train_model")
+    running = selectors.active_training_job()
+    if running is not None:
+        raise TrainingAlreadyQueued(running)
     job = TrainingJob.objects.create(created_by=actor if _is_user(actor) else None)
     if enqueue:
         from kampass.pipeline.tasks import run_training
