@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -609,15 +608,16 @@ def rating_put(request: HttpRequest, user_id: int, competence_id: int, payload: 
     sent = payload.dict(exclude_unset=True)
     if not sent:
         raise ValidationError(_("Send level, self_level or note."))
-    actor = _actor(request)
-    with transaction.atomic():
-        if "level" in sent or "note" in sent:
-            level = sent["level"] if "level" in sent else _line(person, competence).row.level
-            services.rating_set(actor=actor, person=person, competence=competence, level=level, note=sent.get("note"))
-        if "self_level" in sent:
-            if person.pk != actor.pk:
-                authorize(actor, "organisation.self_rate", person)
-            services.self_rating_set(actor=actor, competence=competence, self_level=sent["self_level"])
+    rate = "level" in sent or "note" in sent
+    change = services.ProfileLineChange(
+        competence,
+        rate=rate,
+        level=sent["level"] if "level" in sent else _line(person, competence).row.level,
+        note=sent.get("note"),
+        self_rate="self_level" in sent,
+        self_level=sent.get("self_level"),
+    )
+    services.profile_update(actor=_actor(request), person=person, changes=[change])
     return _line_out(_line(person, competence))
 
 
