@@ -46,7 +46,7 @@ LINE_CATEGORIES = ["", prof.GOODS, *prof.LEAKAGE_KEYS]
 
 def _actor(request: HttpRequest) -> User:
     """The authenticated user (set by the API's token or session auth)."""
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _money(value: Decimal) -> str:

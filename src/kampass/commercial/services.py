@@ -33,7 +33,7 @@ _synced: dict[str, tuple[Any, ...]] = {}
 def _dims_signature() -> tuple[Any, ...]:
     acc = Account.objects.aggregate(n=Max("id"), u=Max("updated_at"))
     links = CustomerLink.objects.aggregate(n=Max("id"), u=Max("created_at"))
-    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]  # type: ignore[attr-defined]
+    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]
     return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"], moved)
 
 

@@ -72,8 +72,8 @@ def _delete_all() -> None:
     Opportunity.objects.all().delete()
     TrainingJob.objects.all().delete()
     ModelVersion.objects.all().delete()
-    Opportunity.history.all().delete()  # type: ignore[attr-defined]
-    Risk.history.all().delete()  # type: ignore[attr-defined]
+    Opportunity.history.all().delete()
+    Risk.history.all().delete()
 
 
 def _shift_dates() -> None:

@@ -37,7 +37,7 @@ API_FIELD_NAMES = {"owner": "owner_id", "account": "account_id", "accounts": "ac
 
 
 def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 @contextmanager

@@ -29,13 +29,13 @@ class InitiativeForm(forms.Form):
         label=_("Title"), max_length=200, required=False, help_text=_("Empty: the name of the logic.")
     )
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     starts = forms.DateField(label=_("Start"), required=False, widget=DateInput())
     ends = forms.DateField(label=_("End"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
     accounts = forms.ModelMultipleChoiceField(
         label=_("Key accounts involved"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Hold Ctrl (or Cmd) to choose several."),
@@ -117,10 +117,10 @@ class TopicForm(forms.Form):
     effort = forms.TypedChoiceField(
         label=_("Effort"), choices=RATING_CHOICES, coerce=int, initial=3, help_text=_("1 low … 5 high")
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     account = forms.ModelChoiceField(
         label=_("Joint initiative with key account"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         help_text=_("Optional: a topic pursued together with a key account."),
     )
