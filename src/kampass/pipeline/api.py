@@ -204,7 +204,9 @@ class OpportunityIn(Schema):
     owner_name: str = ""
     expected_close_date: dt.date | None = None
     owner_probability: int | None = Field(None, description="Percent; default: the stage's default probability.")
-    forecast_category: str = Field(ForecastCategory.PIPELINE.value, json_schema_extra={"enum": ForecastCategory.values})
+    forecast_category: str = Field(
+        ForecastCategory.PIPELINE.value, json_schema_extra={"enum": [*ForecastCategory.values]}
+    )
     competitors: list[str] = []
     products: list[str] = []
     lead_source: str = ""
@@ -225,7 +227,7 @@ class OpportunityPatchIn(Schema):
     owner_name: str | None = None
     expected_close_date: dt.date | None = None
     owner_probability: int | None = None
-    forecast_category: str | None = Field(None, json_schema_extra={"enum": ForecastCategory.values})
+    forecast_category: str | None = Field(None, json_schema_extra={"enum": [*ForecastCategory.values]})
     competitors: list[str] | None = None
     products: list[str] | None = None
     lead_source: str | None = None
@@ -268,7 +270,7 @@ class QualificationOut(Schema):
 
 
 class QualificationIn(Schema):
-    status: str = Field(json_schema_extra={"enum": QualificationStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*QualificationStatus.values]})
     evidence: str = ""
 
 
@@ -323,7 +325,7 @@ class RiskPageOut(Schema):
 
 class RiskIn(Schema):
     title: str
-    category: str = Field(json_schema_extra={"enum": RiskCategory.values})
+    category: str = Field(json_schema_extra={"enum": [*RiskCategory.values]})
     likelihood: int = Field(description="1 (rare) .. 5 (almost certain)")
     impact: int = Field(description="1 (minor) .. 5 (severe)")
     cost: Decimal | None = None
@@ -332,7 +334,7 @@ class RiskIn(Schema):
     mitigation: str = ""
     owner_id: int | None = None
     due_date: dt.date | None = None
-    status: str = Field(RiskStatus.OPEN.value, json_schema_extra={"enum": RiskStatus.values})
+    status: str = Field(RiskStatus.OPEN.value, json_schema_extra={"enum": [*RiskStatus.values]})
 
 
 class RiskPatchIn(Schema):

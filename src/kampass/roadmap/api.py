@@ -98,7 +98,7 @@ class InitiativeOut(Schema):
     owner: str | None
     starts: dt.date | None
     ends: dt.date | None
-    status: str = Field(json_schema_extra={"enum": InitiativeStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[int]
     round_id: int | None
     timing: str
@@ -106,7 +106,7 @@ class InitiativeOut(Schema):
     guardrail_name: str
     guardrail_unit: str
     guardrail_threshold: float
-    guardrail_direction: str = Field(json_schema_extra={"enum": Direction.values})
+    guardrail_direction: str = Field(json_schema_extra={"enum": [*Direction.values]})
     latest: ReadingOut
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -157,7 +157,7 @@ class InitiativeIn(Schema):
     owner_id: int | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
-    status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": InitiativeStatus.values})
+    status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[int] = Field(default_factory=list, description="Key accounts involved.")
     guardrail_key: str = Field("", description="Empty: the logic's guardrail from the catalogue.")
     guardrail_threshold: float | None = Field(None, description="Empty: the catalogue's default threshold.")
@@ -171,11 +171,11 @@ class InitiativePatchIn(Schema):
     owner_id: int | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
-    status: str | None = Field(None, json_schema_extra={"enum": InitiativeStatus.values})
+    status: str | None = Field(None, json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[int] | None = None
     guardrail_key: str | None = None
     guardrail_threshold: float | None = None
-    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": Direction.values})
+    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": [*Direction.values]})
 
 
 class StatusIn(Schema):
@@ -228,7 +228,7 @@ class TopicOut(Schema):
     impact: int
     effort: int
     quadrant: str
-    status: str = Field(json_schema_extra={"enum": TopicStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
     owner_id: int | None
     owner: str | None
     account_id: int | None
@@ -291,7 +291,7 @@ class TopicPatchIn(Schema):
 
 
 class TopicStatusIn(Schema):
-    status: str = Field(json_schema_extra={"enum": TopicStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
     force: bool = Field(False, description="Activate even when the limit on active topics is reached.")
 
 
