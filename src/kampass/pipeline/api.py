@@ -158,7 +158,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_model_version(obj: Opportunity) -> str | None:
-        return obj.model_version.version if obj.model_version_id else None
+        return obj.model_version.version if obj.model_version is not None else None
 
     @staticmethod
     def resolve_qualification_flags(obj: Opportunity) -> list[str]:
@@ -406,7 +406,7 @@ class TrainingJobOut(Schema):
 
     @staticmethod
     def resolve_model_version(obj: TrainingJob) -> str | None:
-        return obj.model_version.version if obj.model_version_id else None
+        return obj.model_version.version if obj.model_version is not None else None
 
 
 class ForecastIn(Schema):
@@ -460,6 +460,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[A
     data = payload.model_dump()
     with transaction.atomic(), _api_field_names():
         account = _ref(Account, data.pop("account_id"), "account_id")
+        assert account is not None  # account_id is required
         stage = _stage(data.pop("stage_id"))
         owner = _ref(User, data.pop("owner_id"), "owner_id")
         if owner is not None:
@@ -651,7 +652,7 @@ def opportunity_score(request: HttpRequest, opportunity_id: int) -> dict[str, An
         "probability": o.probability,
         "owner_probability": o.owner_probability,
         "stage_probability": o.stage.probability,
-        "model_version": o.model_version.version if o.model_version_id else None,
+        "model_version": o.model_version.version if o.model_version is not None else None,
         "scored_at": o.scored_at,
         "explanation": [dataclasses.asdict(f) for f in factors],
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -60,10 +60,13 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, restricted: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["logic"].choices = catalogue.logic_choices()
-        self.fields["owner"].queryset = _owner_queryset()
-        self.fields["accounts"].queryset = selectors.key_account_choices(user=user)
-        self.fields["guardrail_key"].choices = [("", _("the logic's guardrail")), *catalogue.metric_choices()]
+        cast(forms.ChoiceField, self.fields["logic"]).choices = catalogue.logic_choices()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owner_queryset()
+        cast(forms.ModelChoiceField, self.fields["accounts"]).queryset = selectors.key_account_choices(user=user)
+        cast(forms.ChoiceField, self.fields["guardrail_key"]).choices = [
+            ("", _("the logic's guardrail")),
+            *catalogue.metric_choices(),
+        ]
         self.fields["title"].widget.attrs.update({"maxlength": 200})
         if restricted:
             for name in self.RESTRICTED:
@@ -128,9 +131,9 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = catalogue.field_choices()
-        self.fields["owner"].queryset = _owner_queryset()
-        self.fields["account"].queryset = selectors.key_account_choices(user=user)
+        cast(forms.ChoiceField, self.fields["field"]).choices = catalogue.field_choices()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owner_queryset()
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = selectors.key_account_choices(user=user)
         self.fields["title"].widget.attrs.update({"maxlength": 200})
 
     def clean(self) -> dict[str, Any]:

@@ -21,11 +21,20 @@ from kampass.users.models import User
 class Operator(Protocol):
     """An actor that is no user account: the operator at the command line (may do everything)."""
 
-    is_authenticated: bool
-    is_active: bool
-    is_superuser: bool
-    role: str
-    username: str
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
 
     @property
     def pk(self) -> None: ...
