@@ -394,7 +394,7 @@ def _register_catalogue(
     )
     def list_entries(request: HttpRequest, filters: Query[CatalogueFilterIn], page: Query[PageIn]) -> dict[str, Any]:
         authorize(_actor(request), view_perm)
-        qs = model.objects.all()
+        qs = model._default_manager.all()
         if filters.q:
             qs = qs.filter(
                 Q(name_en__icontains=filters.q) | Q(name_de__icontains=filters.q) | Q(key__icontains=filters.q)

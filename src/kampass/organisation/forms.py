@@ -184,7 +184,7 @@ class ActionForm(forms.Form):
             self.initial["person"] = pk
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # a ModelForm returns its cleaned_data
         if data.get("blocked") and not data.get("blocked_cause"):
             self.add_error(
                 "blocked_cause", _("Say what blocks the action: structure, process, resources or management.")
