@@ -60,7 +60,7 @@ def _user(pk: int | None, field: str) -> User | None:
     return user
 
 
-def _accounts(ids: list[int] | None, *, actor: Any, field: str) -> list[Any] | None:
+def _accounts(ids: list[int] | None, *, actor: User, field: str) -> list[Any] | None:
     """Key accounts by id (read through the accounts selectors); unknown or non-key accounts are a 422."""
     if ids is None:
         return None
@@ -73,7 +73,7 @@ def _accounts(ids: list[int] | None, *, actor: Any, field: str) -> list[Any] | N
     return [found[i] for i in dict.fromkeys(ids)]
 
 
-def _account(pk: int | None, *, actor: Any, field: str) -> Any:
+def _account(pk: int | None, *, actor: User, field: str) -> Any:
     found = _accounts(None if pk is None else [pk], actor=actor, field=field)
     return found[0] if found else None
 
