@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -334,7 +335,7 @@ def opportunity_history(opportunity: Opportunity, *, limit: int = 200) -> list[A
 # ---------------------------------------------------------------- risks
 
 
-def _risk_cost_by_currency(risks: Any) -> dict[str, Decimal]:
+def _risk_cost_by_currency(risks: Iterable[Risk]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = defaultdict(Decimal)
     for r in risks:
         cost = r.expected_cost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,7 @@ class Reading:
     A reading of another metric (the guardrail was changed since) does not count."""
 
     value: float | None
-    measured_at: Any
+    measured_at: dt.datetime | None
     warning: bool
 
 
