@@ -50,7 +50,7 @@ import csv
 import datetime as dt
 import gzip
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -75,6 +75,8 @@ from kampass.pipeline.models import (
     StageKind,
     StageSet,
 )
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 BUILT_IN = ("salesforce", "generic")
 FIELDS = (
@@ -317,7 +319,7 @@ class _Row:
 
 def import_opportunities(
     *,
-    actor: Any,
+    actor: Actor,
     path: Path,
     mapping: str | Path = "salesforce",
     prefer: str = "",
@@ -366,7 +368,7 @@ def _check_options(*, prefer: str, link: str) -> None:
         raise OpportunityImportError(f"--link must be one of {', '.join(LINK_MODES)}")
 
 
-def _columns(header: list[str], mapping: Mapping, file_name: str) -> dict[str, str]:
+def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[str, str]:
     """The file's column of each field of the mapping (the first candidate present); every required field needs one."""
     col: dict[str, str] = {}
     for f, candidates in mapping.columns.items():
@@ -666,7 +668,7 @@ class _RowReader:
         return forecast
 
 
-def _link_accounts(*, actor: Any, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:
+def _link_accounts(*, actor: Actor, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:
     from kampass.accounts.services import account_create
 
     ids = sorted({r.account_id for r in rows})
@@ -732,7 +734,7 @@ UPDATABLE = (
 
 def _write(
     *,
-    actor: Any,
+    actor: Actor,
     rows: list[_Row],
     mapping: Mapping,
     link: str,
@@ -747,7 +749,7 @@ def _write(
         for o in Opportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
     }
     now, today = timezone.now(), timezone.localdate()
-    by = actor if getattr(actor, "pk", None) else None
+    by = actor if isinstance(actor, User) and actor.pk else None
     new: list[Opportunity] = []
     changed: list[Opportunity] = []
     moves: list[tuple[Opportunity, int | None, Stage]] = []
