@@ -72,3 +72,14 @@ def test_the_page_obeys_the_same_rule_as_the_api(client, head):
     # then: it says so and queues nothing
     assert "A retraining is already queued or running." in response.content.decode()
     assert TrainingJob.objects.count() == 1
+
+
+def test_the_command_line_obeys_the_same_rule(head):
+    # given: a retraining queued through the UI
+    from django.core.management import CommandError, call_command
+
+    training_job_create(actor=head, enqueue=False)
+    # when / then: the command refuses with the message and queues nothing
+    with pytest.raises(CommandError, match="A retraining is already queued or running"):
+        call_command("forecast", "train", "--quiet")
+    assert TrainingJob.objects.count() == 1
