@@ -37,6 +37,25 @@ def round_list(*, status: str = "", q: str = "") -> QuerySet[AssessmentRound]:
     return qs
 
 
+def may_view_round(user: Actor, assessment_round: AssessmentRound) -> bool:
+    """Whether ``user`` may see a round: managers every round, everybody else the closed rounds and
+    the rounds they are invited to."""
+    pk = getattr(user, "pk", None)
+    return bool(
+        user.has_perm("programme.manage_round")
+        or assessment_round.status == RoundStatus.CLOSED
+        or (pk is not None and assessment_round.respondents.filter(user_id=pk).exists())
+    )
+
+
+def visible_rounds(*, user: Actor, status: str = "", q: str = "") -> QuerySet[AssessmentRound]:
+    """``round_list`` narrowed to the rounds ``user`` may see (``may_view_round``)."""
+    qs = round_list(status=status, q=q)
+    if user.has_perm("programme.manage_round"):
+        return qs
+    return qs.filter(Q(status=RoundStatus.CLOSED) | Q(respondents__user_id=getattr(user, "pk", None))).distinct()
+
+
 def latest_closed_round() -> AssessmentRound | None:
     return AssessmentRound.objects.filter(status=RoundStatus.CLOSED).order_by("-closed_at", "-starts", "-pk").first()
 

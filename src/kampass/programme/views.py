@@ -249,10 +249,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A round: its respondents with their progress; managers invite people, open and close it."""
     r = get_object_or_404(AssessmentRound, pk=pk)
     can_manage = _can(request.user, "programme.manage_round")
-    if not can_manage:
-        mine = r.respondents.filter(user_id=request.user.pk).first() if request.user.pk is not None else None
-        if r.status != RoundStatus.CLOSED and mine is None:
-            raise PermissionDenied
+    if not selectors.may_view_round(request.user, r):
+        raise PermissionDenied
     form = RespondentForm(request.POST or None) if can_manage and r.status != RoundStatus.CLOSED else None
     if request.method == "POST":
         if form is None:

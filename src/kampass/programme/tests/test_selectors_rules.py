@@ -48,3 +48,18 @@ def test_respondent_progress_and_editability(head, kam, kam2, catalogue):
 )
 def test_report_job_active(status, active):
     assert selectors.report_job_active(ReportJob(status=status)) is active
+
+
+@pytest.mark.django_db
+def test_who_sees_which_round(head, kam, kam2, viewer):
+    # given: an open round kam is invited to, and a draft nobody is invited to
+    invited = open_round_with(head, [(kam, Function.KAM)], minimum=1)
+    draft = services.round_create(actor=head, title="Draft", starts=invited.starts, min_respondents=1)
+    # then: managers see both; kam the one invited to; others neither (until a round is closed)
+    assert selectors.may_view_round(head, draft)
+    assert selectors.may_view_round(kam, invited)
+    assert not selectors.may_view_round(kam, draft)
+    assert not selectors.may_view_round(kam2, invited)
+    assert set(selectors.visible_rounds(user=head)) == {invited, draft}
+    assert list(selectors.visible_rounds(user=kam)) == [invited]
+    assert list(selectors.visible_rounds(user=viewer)) == []
