@@ -143,3 +143,11 @@ def account_tree_rows() -> list[AccountTreeRow]:
         "id", "name", "path", "parent_id", "country", "kam_status", "lead_unit_id", "lead_unit__name"
     ).order_by("path")
     return [AccountTreeRow(i, n, p, par, str(c or ""), s, lu, lun or "") for i, n, p, par, c, s, lu, lun in rows]
+
+
+def contact_link_authorize(*, actor: Actor, contact: Any) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` may link ``contact`` (a ``Contact``) to
+    something, e.g. to the buying centre of a project: the rule of the accounts context."""
+    from kampass.accounts import services
+
+    services.contact_link_authorize(actor=actor, contact=contact)

@@ -18,6 +18,8 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
+from kampass.accounts.selectors import contacts_linkable
+from kampass.users.actors import Actor
 from kampass.users.models import OrgUnit, User
 
 ATTITUDE_CHOICES = [
@@ -166,11 +168,12 @@ class ExistingContactForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     department = forms.CharField(label=_("Department"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account: Account, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = Contact.objects.exclude(
-            positions__account=account
-        ).order_by("last_name", "first_name")
+        # only the contacts the user may link (accounts.link_contact), not everybody in the system
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = (
+            contacts_linkable(user=user).exclude(positions__account=account).order_by("last_name", "first_name")
+        )
         self.fields["reports_to"] = _account_contacts(account)
 
 

@@ -6,7 +6,9 @@ The same predicates guard pages, forms, services and the API:
 * a key account manager edits the accounts whose team they belong to (on the
   account itself or on one of its ancestors) and reads only the master data of
   the others;
-* controllers and viewers read everything and edit nothing operative.
+* controllers and viewers read everything and edit nothing operative;
+* linking a contact to an account (``accounts.link_contact``) needs the right to edit
+  the contact as well as the account.
 """
 
 from __future__ import annotations
@@ -92,3 +94,7 @@ rules.add_perm("accounts.view_contact", readers_of_all | is_on_team_of_any | (is
 rules.add_perm("accounts.add_contact", editors | is_kam)
 rules.add_perm("accounts.change_contact", editors | (is_kam & (is_on_team_of_any | contact_without_positions)))
 rules.add_perm("accounts.delete_contact", editors)
+# Linking a contact to an account (position, reports-to, buying centre, coverage, the buying
+# centre of a project) needs the right to the contact too: otherwise a key account manager could
+# attach anybody's contact to their own account and so read and edit it.
+rules.add_perm("accounts.link_contact", editors | (is_kam & (is_on_team_of_any | contact_without_positions)))

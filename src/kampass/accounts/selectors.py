@@ -281,6 +281,19 @@ def contact_list(*, user: Actor, q: str = "") -> QuerySet[Contact]:
     return qs.order_by(Lower("last_name"), Lower("first_name"), "pk")
 
 
+def contacts_linkable(*, user: Actor) -> QuerySet[Contact]:
+    """Contacts ``user`` may link to an account or a project (``accounts.link_contact``): every
+    contact for administrators and heads of KAM; for a key account manager those at accounts of
+    their teams (or below them) and those without any position; nobody for read-only roles."""
+    from kampass.accounts.rules import is_admin, is_head, is_kam
+
+    if is_admin(user) or is_head(user):
+        return Contact.objects.all()
+    if not is_kam(user):
+        return Contact.objects.none()
+    return Contact.objects.filter(pk__in=contact_list(user=user).values("pk"))
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     when: Any

@@ -229,6 +229,21 @@ def account_delete(*, actor: Actor, account: Account) -> None:
 # ---------------------------------------------------------------- contacts
 
 
+def contact_link_authorize(*, actor: Actor, contact: Contact) -> None:
+    """Refuse to link ``contact`` to anything unless ``actor`` may edit the contact itself.
+
+    Every service that attaches a contact to an account or a project calls this, so that a
+    key account manager cannot take over the contact of an account they do not work on by
+    linking it to their own (after which they could read and edit it).
+    """
+    authorize(
+        actor,
+        "accounts.link_contact",
+        contact,
+        message=_("You may not use contact %(id)s: they work only at accounts you are not on.") % {"id": contact.pk},
+    )
+
+
 def _check_reports_to(*, account: Account, contact: Contact | None, reports_to: Contact | None) -> None:
     if reports_to is None:
         return
@@ -311,6 +326,9 @@ def position_set(
 ) -> Position:
     """Create or update the position ``contact`` holds at ``account``."""
     authorize(actor, "accounts.change_account", account)
+    contact_link_authorize(actor=actor, contact=contact)
+    if reports_to is not None:
+        contact_link_authorize(actor=actor, contact=reports_to)
     _check_reports_to(account=account, contact=contact, reports_to=reports_to)
     position = Position.objects.filter(contact=contact, account=account).first() or Position(
         contact=contact, account=account
@@ -360,6 +378,7 @@ def buying_centre_set(
 ) -> BuyingCentreMember:
     """Put ``contact`` into the buying centre of ``account`` (or update their entry)."""
     authorize(actor, "accounts.change_account", account)
+    contact_link_authorize(actor=actor, contact=contact)
     errors: dict[str, list[str]] = {}
     try:
         clean_roles = _clean_roles(roles)
@@ -425,6 +444,7 @@ def coverage_set(
     """Record that ``team_member`` covers ``contact`` at ``level_now``, aiming for ``level_target``."""
     account = team_member.account
     authorize(actor, "accounts.manage_team", account)
+    contact_link_authorize(actor=actor, contact=contact)
     if not Position.objects.filter(account=account, contact=contact).exists():
         raise ValidationError(
             {

@@ -285,7 +285,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.change_account", account)
-    form = ExistingContactForm(request.POST or None, account=account)
+    form = ExistingContactForm(request.POST or None, account=account, user=request.user)
     done = submit_form(
         request,
         form,

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 
-def authorize(user: Any, perm: str, obj: Any = None) -> None:
-    """Raise ``PermissionDenied`` unless ``user`` has ``perm`` (on ``obj``)."""
+def authorize(user: Any, perm: str, obj: Any = None, *, message: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` has ``perm`` (on ``obj``); ``message`` says why, if given."""
     if user is None or not user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise PermissionDenied(message or _("You do not have permission to do this."))

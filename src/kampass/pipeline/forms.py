@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import CURRENCIES, Account, BuyingRole, Contact
+from kampass.accounts.selectors import contacts_linkable
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,
@@ -21,6 +22,7 @@ from kampass.pipeline.models import (
     StageKind,
     StageSet,
 )
+from kampass.users.actors import Actor
 from kampass.users.models import User
 
 LIKELIHOOD_CHOICES = [
@@ -224,14 +226,15 @@ class OpportunityContactForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, opportunity: Opportunity, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         account = opportunity.account
         tree = Q(positions__account__path__startswith=account.path) | Q(
             positions__account_id__in=account.ancestor_ids()
         )
+        # only the contacts of the hierarchy the user may link (accounts.link_contact)
         cast(forms.ModelChoiceField, self.fields["contact"]).queryset = (
-            Contact.objects.filter(tree).distinct().order_by("last_name", "first_name")
+            contacts_linkable(user=user).filter(tree).distinct().order_by("last_name", "first_name")
         )
         self.fields["contact"].help_text = _("People with a position at %(account)s, above or below it.") % {
             "account": account.name

@@ -390,7 +390,7 @@ def qualification_edit(request: HttpRequest, pk: int, element: str) -> HttpRespo
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.change_opportunity", opportunity)
-    form = OpportunityContactForm(request.POST or None, opportunity=opportunity)
+    form = OpportunityContactForm(request.POST or None, opportunity=opportunity, user=request.user)
     done = submit_form(
         request,
         form,

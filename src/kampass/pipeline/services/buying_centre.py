@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kampass.accounts.facade import contact_link_authorize
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, OpportunityContact
@@ -50,6 +51,7 @@ def opportunity_contact_set(
     (the buying-centre roles of the accounts context). The contact must hold a position
     at the opportunity's account, above it or below it."""
     authorize(actor, "pipeline.change_opportunity", opportunity)
+    contact_link_authorize(actor=actor, contact=contact)
     clean = _clean_roles(roles)
     if not _holds_position_in_tree(contact, opportunity.account):
         raise ValidationError(

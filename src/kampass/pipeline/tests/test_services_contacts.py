@@ -27,12 +27,14 @@ def test_a_contact_of_the_group_decides_a_site_project(kam, group, site):
     assert OpportunityContact.objects.get().roles == ["coach"]
 
 
-def test_contact_outside_the_hierarchy_and_unknown_roles_are_refused(kam, group, other):
+def test_contact_outside_the_hierarchy_and_unknown_roles_are_refused(kam, head, group, other):
     opp = make_opportunity(account=group)
     stranger = PositionFactory(account=other).contact
-    with pytest.raises(ValidationError) as exc:
-        opportunity_contact_set(actor=kam, opportunity=opp, contact=stranger, roles=["decider"])
+    with pytest.raises(ValidationError) as exc:  # the head may use the contact, but not on this deal
+        opportunity_contact_set(actor=head, opportunity=opp, contact=stranger, roles=["decider"])
     assert "contact" in exc.value.message_dict
+    with pytest.raises(PermissionDenied):  # the KAM may not use a contact of another team at all
+        opportunity_contact_set(actor=kam, opportunity=opp, contact=stranger, roles=["decider"])
     with pytest.raises(ValidationError) as exc:
         opportunity_contact_set(actor=kam, opportunity=opp, contact=ContactFactory(), roles=["boss"])
     assert "roles" in exc.value.message_dict
