@@ -47,7 +47,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 from sklearn.isotonic import IsotonicRegression  # type: ignore[import-untyped]
-from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+from sklearn.model_selection import KFold, StratifiedKFold  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits
 
 from kampass.core.forecasting.features import Encoder, check_columns
@@ -206,27 +206,79 @@ def _same(value: Any, typical: Any) -> bool:
     return str(value) == str(typical)
 
 
+@dataclass(frozen=True)
+class FoldModel:
+    """One model of the bag: a booster fitted on the matrix ``columns`` that hold at least one
+    value in its own training part (a column missing in every training row of a fold, e.g. a
+    feature only one deal has, cannot be binned and carries nothing there), or, when the training
+    part has no such column or only one outcome, the constant ``rate`` (its share of won deals).
+
+    It scores the full feature matrix, like the bare booster that older stored models hold.
+
+    Examples
+    --------
+    >>> x = np.array([[np.nan, 1.0], [np.nan, 2.0], [np.nan, 1.0], [np.nan, 2.0]])
+    >>> fold = FoldModel.fit(x, np.array([1, 0, 1, 0]), [False, False], seed=0, settings={"min_samples_leaf": 1})
+    >>> fold.columns
+    (1,)
+    >>> FoldModel.fit(x, np.array([1, 1, 1, 1]), [False, False], seed=0).predict_proba(x)[:, 1].tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+
+    columns: tuple[int, ...]
+    booster: Any
+    rate: float
+
+    @staticmethod
+    def fit(
+        x: FloatArray,
+        y: npt.NDArray[np.int64],
+        categorical_mask: Sequence[bool],
+        *,
+        seed: int,
+        settings: Mapping[str, Any] = SETTINGS,
+    ) -> FoldModel:
+        rate = float(y.mean()) if len(y) else 0.0
+        columns = tuple(int(i) for i in np.flatnonzero(~np.all(np.isnan(x), axis=0))) if len(x) else ()
+        if not columns or len(np.unique(y)) < 2:
+            return FoldModel(columns=(), booster=None, rate=rate)
+        booster = HistGradientBoostingClassifier(
+            categorical_features=[bool(categorical_mask[i]) for i in columns], random_state=seed, **settings
+        )
+        with _threads(len(y)):
+            booster.fit(x[:, columns], y)
+        return FoldModel(columns=columns, booster=booster, rate=rate)
+
+    def predict_proba(self, x: FloatArray) -> FloatArray:
+        """Probabilities of lost and won per row (two columns, as scikit-learn's classifiers)."""
+        if self.booster is None:
+            won = np.full(len(x), self.rate, dtype=np.float64)
+        else:
+            won = np.asarray(self.booster.predict_proba(x[:, self.columns])[:, 1], dtype=np.float64)
+        return np.column_stack([1.0 - won, won])
+
+
 def fit_boosters(
     x: FloatArray, y: npt.NDArray[np.int64], categorical_mask: list[bool], *, seed: int, bags: int = BAGS
 ) -> tuple[tuple[Any, ...], Any]:
-    """The fold models and the isotonic calibrator fitted on their out-of-fold scores."""
+    """The fold models (:class:`FoldModel`) and the isotonic calibrator fitted on their out-of-fold scores."""
     counts = np.bincount(y, minlength=2)
-    splits = max(2, min(bags, int(counts.min())))
-    folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    splits = max(2, min(bags, int(counts.min()), len(y)))
     oof = np.empty(len(y), dtype=np.float64)
     boosters = []
     small = len(y) < 1000  # early stopping needs a validation split worth the name
+    settings = dict(SETTINGS)
+    if small:
+        settings.update(early_stopping=False, max_iter=100, min_samples_leaf=5)
+    if counts.min() < 2:  # too few of one outcome to stratify: plain folds
+        folds: Any = KFold(n_splits=min(splits, len(y)), shuffle=True, random_state=seed)
+    else:
+        folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
     for k, (train, held_out) in enumerate(folds.split(x, y)):
-        settings = dict(SETTINGS)
-        if small:
-            settings.update(early_stopping=False, max_iter=100, min_samples_leaf=5)
-        booster = HistGradientBoostingClassifier(
-            categorical_features=categorical_mask, random_state=seed + k, **settings
-        )
-        with _threads(len(train)):
-            booster.fit(x[train], y[train])
-            oof[held_out] = booster.predict_proba(x[held_out])[:, 1]
-        boosters.append(booster)
+        fold = FoldModel.fit(x[train], y[train], categorical_mask, seed=seed + k, settings=settings)
+        with _threads(len(held_out)):
+            oof[held_out] = fold.predict_proba(x[held_out])[:, 1]
+        boosters.append(fold)
     calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(oof, y)
     return tuple(boosters), calibrator
 

@@ -83,15 +83,32 @@ def model_train(*, actor: Actor, progress: Progress | None = None, folds: int = 
         "categorical": [c for c in CATEGORICAL if c not in exclude],
         "numeric": [c for c in NUMERIC if c not in exclude],
     }
+    if not kinds["categorical"] and not kinds["numeric"]:
+        raise ValidationError(
+            _(
+                "The %(rows)s closed opportunities do not differ in any feature the model learns from "
+                "(amount, currency, industry, country, KAM status, lead source, type, owner, products, "
+                "competitors, quarter opened, stage): there is nothing to learn."
+            )
+            % {"rows": len(closed)}
+        )
     rows = [{k: v for k, v in r.items() if k not in exclude} for r in rows]
     report(0.15, _("Evaluating on cross-validation folds"))
     folds = max(2, min(folds, won, len(closed) - won))
-    with _threads():
-        evaluation = evaluate(
-            rows, outcomes, folds=folds, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
-        )
-        report(0.6, _("Training the model"))
-        model = train_win_model(rows, outcomes, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"])
+    try:
+        with _threads():
+            evaluation = evaluate(
+                rows, outcomes, folds=folds, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
+            )
+            report(0.6, _("Training the model"))
+            model = train_win_model(
+                rows, outcomes, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
+            )
+    except ValueError as exc:  # the core refuses data it cannot learn from, saying why
+        raise ValidationError(
+            _("The model could not be trained on the %(rows)s closed opportunities: %(reason)s")
+            % {"rows": len(closed), "reason": exc}
+        ) from exc
     report(0.9, _("Storing the model version"))
     holdout = {str(o.pk): round(float(p), 6) for o, p in zip(closed, evaluation.predictions["kampass"], strict=True)}
     with transaction.atomic():

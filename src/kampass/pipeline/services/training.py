@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import JobStatus, TrainingJob
-from kampass.pipeline.services.model import Progress, model_train, opportunities_score
+from kampass.pipeline.services.model import Progress, active_model_version, model_train, opportunities_score
 from kampass.pipeline.services.saving import _is_user
 from kampass.users.actors import Actor
 
@@ -49,6 +50,20 @@ def training_job_create(*, actor: Actor, enqueue: bool = True) -> TrainingJob:
     return job
 
 
+def training_failure_message(exc: Exception) -> str:
+    """Why a retraining failed, in the active language, and that the active model stays in use."""
+    if isinstance(exc, ValidationError):
+        reason = " ".join(exc.messages)
+    else:
+        reason = _("an unexpected error (%(error)s); please report it.") % {"error": f"{type(exc).__name__}: {exc}"}
+    active = active_model_version()
+    if active is None:
+        kept = _("No model version is active yet.")
+    else:
+        kept = _("The active model version %(version)s stays in use.") % {"version": active.version}
+    return _("The training failed: %(reason)s %(kept)s") % {"reason": reason, "kept": kept}
+
+
 def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Actor | None = None) -> TrainingJob:
     """Run a queued training job and record progress and outcome on it."""
     from kampass.commercial.cli import system_actor
@@ -62,18 +77,23 @@ def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Ac
         if progress is not None:
             progress(fraction, message)
 
-    try:
-        version = model_train(actor=actor, progress=lambda f, m: report(f * 0.9, m))
-        report(0.92, _("Scoring open opportunities"))
-        scored = opportunities_score(actor=actor, version=version)
-    except Exception as exc:
-        log.exception("training %s failed", job_id)
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
-        TrainingJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())
-        raise
-    job.refresh_from_db()
+    # the job's messages (progress and error) in the language of whoever asked for the retraining
+    language = (job.created_by.language if job.created_by else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            version = model_train(actor=actor, progress=lambda f, m: report(f * 0.9, m))
+            report(0.92, _("Scoring open opportunities"))
+            scored = opportunities_score(actor=actor, version=version)
+        except Exception as exc:
+            log.exception("training %s failed", job_id)
+            TrainingJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED, error=training_failure_message(exc), finished_at=timezone.now()
+            )
+            raise
+        job.refresh_from_db()
+        job.message = _("Done")
     job.status, job.progress, job.model_version, job.scored = JobStatus.DONE, 1.0, version, scored
-    job.message, job.finished_at = _("Done"), timezone.now()
+    job.finished_at = timezone.now()
     job.save()
     if progress is not None:
         progress(1.0, job.message)
