@@ -26,14 +26,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from kampass.accounts.api import ERRORS, PageIn
 from kampass.accounts.models import Account
 from kampass.accounts.rules import is_admin, is_head
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
+from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.core import profitability as prof
-from kampass.users.models import User
 
 router = Router(tags=["commercial"])
 
@@ -42,11 +42,6 @@ LINE_CATEGORIES = ["", prof.GOODS, *prof.LEAKAGE_KEYS]
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _actor(request: HttpRequest) -> User:
-    """The authenticated user (set by the API's token or session auth)."""
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _money(value: Decimal) -> str:

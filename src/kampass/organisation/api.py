@@ -13,8 +13,8 @@ actions. Lists have the shape ``{"items": [...], "count": n}``; errors are 401, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,7 +25,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.organisation import facade, selectors, services
 from kampass.organisation.models import (
@@ -51,22 +52,9 @@ API_FIELD_NAMES = {
     "activity": "activity_id",
     "role": "role_id",
 }
+
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
 RACI_CODES = ["", *RaciCode.values]
-
-
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _body_user(pk: int | None, field: str) -> User | None:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -25,8 +24,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn, _ref
 from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import actor as _actor
+from kampass.common.api import ref as _ref
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors, services
 from kampass.pipeline.models import (
@@ -52,20 +53,7 @@ Money = Annotated[str, Field(description="Decimal string, e.g. “1234.50”.")]
 CENT = Decimal("0.01")
 API_FIELD_NAMES = {"stage": "stage_id", "owner": "owner_id", "account": "account_id", "contact": "contact_id"}
 
-
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
 
 
 def _money(value: Decimal | None) -> str | None:

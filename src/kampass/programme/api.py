@@ -20,7 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.programme import selectors, services
 from kampass.programme.catalogue import current_lang
@@ -35,10 +36,6 @@ from kampass.programme.models import (
 from kampass.users.models import User
 
 router = Router(tags=["programme"])
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _round(request: HttpRequest, round_id: int) -> AssessmentRound:

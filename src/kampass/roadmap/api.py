@@ -13,9 +13,8 @@ the code ``topic_limit`` unless the request says ``"force": true``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +23,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
 from kampass.roadmap.facade import roadmap_summary
@@ -35,20 +35,7 @@ router = Router(tags=["roadmap"])
 
 API_FIELD_NAMES = {"owner": "owner_id", "account": "account_id", "accounts": "account_ids"}
 
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
 
 
 def _user(pk: int | None, field: str) -> User | None:
