@@ -173,7 +173,7 @@ def import_job_run(job_id: str, *, progress: Any = None, actor: Any = None) -> I
 
     ``actor`` links the customers (default: the user who queued the job, else the command-line operator).
     """
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
     from kampass.core.analytics.ingest import import_file, load_mapping
 
     job = ImportJob.objects.get(pk=job_id)

@@ -174,7 +174,7 @@ def _qualify_and_risks(actor: object) -> None:
 
 def demo_pipeline_load(*, reset: bool = False) -> int:
     """Load the demo opportunities; returns how many were created (0 when they are there already)."""
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
     from kampass.pipeline.importing import import_opportunities
     from kampass.pipeline.models import Opportunity
     from kampass.pipeline.services import model_train, opportunities_score

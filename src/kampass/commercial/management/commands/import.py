@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kampass.commercial.cli import ProgressBar, system_actor
 from kampass.commercial.models import LinkMode
+from kampass.common.cli import ProgressBar, system_actor
 
 
 class Command(BaseCommand):
