@@ -26,7 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        from kampass.config.wsgi import application
+        from django.core.wsgi import get_wsgi_application
+
+        # the same application as kampass.config.wsgi (common sits below config and does not import it)
+        application = get_wsgi_application()
 
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
