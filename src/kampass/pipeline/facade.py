@@ -3,10 +3,14 @@ dataclasses only; callers never touch the models directly."""
 
 from __future__ import annotations
 
+import argparse
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand
 
 from kampass.pipeline.models import ACTIVE_RISK_STATUSES, LIKELIHOOD_PROBABILITY, Outcome, Risk
 
@@ -121,3 +125,17 @@ def programme_signals() -> dict[str, float | None]:
         "risks_with_owner_share": counts["owned"] / n if n else None,
         "findings_with_action_share": counts["acted"] / n if n else None,
     }
+
+
+def add_import_opportunities_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add ``opportunities`` to the sub-commands of ``kampass import`` (the command lives in commercial)."""
+    from kampass.pipeline.management.import_opportunities import add_parser
+
+    return add_parser(sub)
+
+
+def run_import_opportunities(command: BaseCommand, opts: dict[str, Any]) -> None:
+    """Run ``kampass import opportunities`` with the parsed ``opts``."""
+    from kampass.pipeline.management.import_opportunities import run
+
+    run(command, opts)

@@ -24,9 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from gunicorn.app.base import BaseApplication
-
         from django.core.wsgi import get_wsgi_application
+        from gunicorn.app.base import BaseApplication
 
         # the same application as kampass.config.wsgi (common sits below config and does not import it)
         application = get_wsgi_application()
