@@ -325,12 +325,12 @@ class MeasureResult:
 
 def current_metric_values() -> dict[str, float | None]:
     """The current values of the programme's signals and guardrail metrics (from the programme facade)."""
-    from kampass.programme import facade as programme_facade
+    from kampass.roadmap.facade import programme_source
 
-    current = getattr(programme_facade, "current_signals", None)
-    if current is None:
+    source = programme_source()
+    if source is None:
         return {}
-    return dict(current())
+    return dict(source.signals())
 
 
 @transaction.atomic
