@@ -9,7 +9,7 @@ import pytest
 
 from kampass.accounts.models import KamStatus
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory, UserFactory
-from kampass.commercial.tests.conftest import insert_lines, line
+from kampass.commercial.tests.factories import insert_lines, line
 from kampass.core.concept import SIGNALS
 from kampass.programme import facade
 
