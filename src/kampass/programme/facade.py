@@ -13,10 +13,8 @@ Signals and their units (``None`` = not computable from the data):
 * ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team;
 * ``account_heterogeneity`` (0..1): Gini-Simpson diversity of the key accounts' industries
   (0 = all alike, towards 1 = all different); ``None`` below two key accounts;
-* ``leakage_share`` (share): leakage / gross revenue over all invoice lines;
-* ``profitability_trend`` (relative change): the pocket margin (pocket / gross revenue) of the
-  more recent half of the months with invoice lines (at most six) against the half before;
-  ``None`` with fewer than four months;
+* ``leakage_share`` and ``profitability_trend`` come from the commercial facade (one definition:
+  leakage share of gross revenue, as on the profitability pages);
 * the rest (``accounts_with_plan_share``, ``reviews_held``, pipeline, organisation and roadmap
   keys) come from the facades of those contexts where they exist.
 """
@@ -72,38 +70,6 @@ def _account_signals() -> dict[str, float | None]:
     }
 
 
-def _commercial_signals() -> dict[str, float | None]:
-    import ibis
-
-    from kampass.commercial.store import analytics_store
-    from kampass.core.analytics.schema import INVOICE_LINES
-
-    with analytics_store() as store:
-        t = store.table(INVOICE_LINES)
-        zero = ibis.literal(0, type="decimal(18,4)")
-        t = t.mutate(month=t.invoice_date.truncate("M"))
-        monthly = (
-            t.group_by("month")
-            .aggregate(gross=ibis.ifelse(t.amount > 0, t.amount, zero).sum(), pocket=t.amount.sum())
-            .order_by("month")
-            .to_pyarrow()
-            .to_pylist()
-        )
-    rows = [(float(r["gross"] or 0), float(r["pocket"] or 0)) for r in monthly if r["month"] is not None]
-    gross = sum(g for g, _p in rows)
-    pocket = sum(p for _g, p in rows)
-    leakage_share = (gross - pocket) / gross if gross > 0 else None
-    trend = None
-    if len(rows) >= 4:
-        half = min(6, len(rows) // 2)
-        recent, before = rows[-half:], rows[-2 * half : -half]
-        m_recent = sum(p for _g, p in recent) / g if (g := sum(g for g, _p in recent)) > 0 else None
-        m_before = sum(p for _g, p in before) / g if (g := sum(g for g, _p in before)) > 0 else None
-        if m_recent is not None and m_before:
-            trend = (m_recent - m_before) / abs(m_before)
-    return {"leakage_share": leakage_share, "profitability_trend": trend}
-
-
 def current_signals() -> dict[str, float | None]:
     """The facts for the recommender and the current values of every guardrail metric of the catalogue."""
     from kampass.programme.catalogue import active_catalogue
@@ -113,11 +79,8 @@ def current_signals() -> dict[str, float | None]:
     for logic in catalogue.logics:
         signals.setdefault(logic.guardrail.key, None)
     signals.update(_account_signals())
-    try:
-        signals.update(_commercial_signals())
-    except Exception:  # no analytics store reachable: leave the commercial facts unknown
-        log.exception("commercial signals unavailable")
     for module in (
+        "kampass.commercial.facade",
         "kampass.pipeline.facade",
         "kampass.organisation.facade",
         "kampass.roadmap.facade",
