@@ -5,6 +5,7 @@ Returns frozen dataclasses only; callers never touch the models directly.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +93,7 @@ def dashboard_summary(*, user: Any) -> DashboardSummary:
     return DashboardSummary(sum(counts.values()), by_status, [_ref(a) for a in mine], gaps[:15], recent)
 
 
-KEY_STATUSES = ("key_account", "strategic")
+_KEY_STATUSES = ("key_account", "strategic")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def kam_assignments() -> list[KamAssignment]:
         .values_list("user_id", "account_id", "account__name", "account__kam_status")
         .order_by("user_id", "account__name")
     )
-    return [KamAssignment(u, a, n, s, s in KEY_STATUSES) for u, a, n, s in rows]
+    return [KamAssignment(u, a, n, s, s in _KEY_STATUSES) for u, a, n, s in rows]
 
 
 def account_tree_rows() -> list[AccountTreeRow]:
@@ -136,3 +137,28 @@ def account_tree_rows() -> list[AccountTreeRow]:
         "id", "name", "path", "parent_id", "country", "kam_status", "lead_unit_id", "lead_unit__name"
     ).order_by("path")
     return [AccountTreeRow(i, n, p, par, str(c or ""), s, lu, lun or "") for i, n, p, par, c, s, lu, lun in rows]
+
+
+def programme_signals() -> dict[str, float | None]:
+    """The accounts' facts for the programme's recommender and guardrails.
+
+    * ``key_accounts`` (count): accounts with KAM status key account or strategic account;
+    * ``kams_appointed`` (count): the distinct users in the team role key account manager on a key account;
+    * ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team;
+    * ``account_heterogeneity`` (0..1): Gini-Simpson diversity of the key accounts' industries
+      (0 = all alike, towards 1 = all different); ``None`` below two key accounts.
+    """
+    keys = Account.objects.filter(kam_status__in=_KEY_STATUSES)
+    n = keys.count()
+    kam_rows = TeamMember.objects.filter(account__kam_status__in=_KEY_STATUSES, role=TeamRole.KAM)
+    with_team = kam_rows.values("account_id").distinct().count()
+    industries = Counter(i or "" for i in keys.values_list("industry", flat=True))
+    heterogeneity = None
+    if n >= 2:
+        heterogeneity = 1.0 - sum((c / n) ** 2 for c in industries.values())
+    return {
+        "key_accounts": float(n),
+        "kams_appointed": float(kam_rows.values("user_id").distinct().count()),
+        "accounts_with_team_share": (with_team / n) if n else None,
+        "account_heterogeneity": heterogeneity,
+    }

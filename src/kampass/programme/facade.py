@@ -7,12 +7,9 @@ lazily and guarded, so this works whichever of them exist.
 
 Signals and their units (``None`` = not computable from the data):
 
-* ``key_accounts`` (count): accounts with KAM status key account or strategic account;
-* ``kams_appointed`` (count): from the organisation context, else the distinct users in the
-  team role key account manager on a key account;
-* ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team;
-* ``account_heterogeneity`` (0..1): Gini-Simpson diversity of the key accounts' industries
-  (0 = all alike, towards 1 = all different); ``None`` below two key accounts;
+* ``key_accounts``, ``kams_appointed``, ``accounts_with_team_share`` and ``account_heterogeneity``
+  come from the accounts facade (``kams_appointed`` is replaced by the organisation's count where
+  that context has one);
 * ``leakage_share`` and ``profitability_trend`` come from the commercial facade (one definition:
   leakage share of gross revenue, as on the profitability pages);
 * the rest (``accounts_with_plan_share``, ``reviews_held``, pipeline, organisation and roadmap
@@ -23,15 +20,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from kampass.core.concept import SIGNALS
 
 log = logging.getLogger(__name__)
-
-KEY_STATUSES = ("key_account", "strategic")
 
 
 def _facade_signals(module: str) -> dict[str, float | None]:
@@ -51,34 +45,16 @@ def _facade_signals(module: str) -> dict[str, float | None]:
     return {str(k): (None if v is None else float(v)) for k, v in dict(found).items()}
 
 
-def _account_signals() -> dict[str, float | None]:
-    from kampass.accounts.models import Account, TeamMember, TeamRole
-
-    keys = Account.objects.filter(kam_status__in=KEY_STATUSES)
-    n = keys.count()
-    kam_rows = TeamMember.objects.filter(account__kam_status__in=KEY_STATUSES, role=TeamRole.KAM)
-    with_team = kam_rows.values("account_id").distinct().count()
-    industries = Counter(i or "" for i in keys.values_list("industry", flat=True))
-    heterogeneity = None
-    if n >= 2:
-        heterogeneity = 1.0 - sum((c / n) ** 2 for c in industries.values())
-    return {
-        "key_accounts": float(n),
-        "kams_appointed": float(kam_rows.values("user_id").distinct().count()),
-        "accounts_with_team_share": (with_team / n) if n else None,
-        "account_heterogeneity": heterogeneity,
-    }
-
-
 def current_signals() -> dict[str, float | None]:
     """The facts for the recommender and the current values of every guardrail metric of the catalogue."""
+    from kampass.accounts import facade as accounts_facade
     from kampass.programme.catalogue import active_catalogue
 
     signals: dict[str, float | None] = dict.fromkeys(SIGNALS)
     catalogue = active_catalogue()
     for logic in catalogue.logics:
         signals.setdefault(logic.guardrail.key, None)
-    signals.update(_account_signals())
+    signals.update(accounts_facade.programme_signals())
     for module in (
         "kampass.commercial.facade",
         "kampass.pipeline.facade",
