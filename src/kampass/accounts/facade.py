@@ -162,3 +162,18 @@ def programme_signals() -> dict[str, float | None]:
         "accounts_with_team_share": (with_team / n) if n else None,
         "account_heterogeneity": heterogeneity,
     }
+
+
+def team_account_ids(user: Any) -> set[int]:
+    """Ids of the accounts on whose team ``user`` is (not their descendants); cached for one request."""
+    from kampass.accounts.rules import team_account_ids as ids
+
+    return ids(user)
+
+
+def is_on_team(user: Any, account: Any) -> bool:
+    """True when ``user`` is on the team of ``account`` or of one of its ancestors (the rule that
+    lets a key account manager work on an account)."""
+    from kampass.accounts.rules import is_on_team as on_team
+
+    return bool(on_team.test(user, account))

@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from kampass.accounts.models import Account
-from kampass.accounts.rules import is_admin, is_head
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
 from kampass.common.api import ERRORS, PageIn
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.core import profitability as prof
+from kampass.users.rules import is_admin, is_head
 
 router = Router(tags=["commercial"])
 

@@ -10,12 +10,13 @@ from typing import Any
 import ibis
 from django.utils.translation import get_language
 
+from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
-from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
 from kampass.commercial.services import analytics_sync
 from kampass.commercial.store import analytics_store
 from kampass.core import profitability as prof
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
+from kampass.users.rules import is_admin, is_head, is_reader
 
 CENT = Decimal("0.01")
 AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")

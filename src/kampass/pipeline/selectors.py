@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account, TeamMember
-from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import (
     ACTIVE_RISK_STATUSES,
@@ -38,6 +38,7 @@ from kampass.pipeline.models import (
     StageSet,
     TrainingJob,
 )
+from kampass.users.rules import is_admin, is_head, is_reader
 
 CENT = Decimal("0.01")
 

@@ -123,7 +123,8 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
 
 
 def _may_add_somewhere(user: Any) -> bool:
-    from kampass.accounts.rules import is_admin, is_head, is_kam, team_account_ids
+    from kampass.accounts.facade import team_account_ids
+    from kampass.users.rules import is_admin, is_head, is_kam
 
     return bool(is_admin(user) or is_head(user) or (is_kam(user) and team_account_ids(user)))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from kampass.core.concept import SIGNALS
@@ -29,18 +30,24 @@ log = logging.getLogger(__name__)
 
 
 def _facade_signals(module: str) -> dict[str, float | None]:
-    """``programme_signals()`` of another context's facade, if that facade and function exist."""
+    """``programme_signals()`` of the facade named ``module``, if that facade and function exist."""
     try:
         mod = importlib.import_module(module)
     except ImportError:
         return {}
-    fn: Callable[[], dict[str, Any]] | None = getattr(mod, "programme_signals", None)
+    return signals_of(mod)
+
+
+def signals_of(facade: ModuleType) -> dict[str, float | None]:
+    """``programme_signals()`` of another context's facade module, if it has that function; a
+    failing neighbour gives no signals (it must not break the programme pages)."""
+    fn: Callable[[], dict[str, Any]] | None = getattr(facade, "programme_signals", None)
     if fn is None:
         return {}
     try:
         found = fn()
     except Exception:  # a broken neighbour must not break the programme pages
-        log.exception("%s.programme_signals() failed", module)
+        log.exception("%s.programme_signals() failed", facade.__name__)
         return {}
     return {str(k): (None if v is None else float(v)) for k, v in dict(found).items()}
 
@@ -55,13 +62,15 @@ def current_signals() -> dict[str, float | None]:
     for logic in catalogue.logics:
         signals.setdefault(logic.guardrail.key, None)
     signals.update(accounts_facade.programme_signals())
-    for module in (
-        "kampass.commercial.facade",
-        "kampass.pipeline.facade",
-        "kampass.organisation.facade",
-        "kampass.roadmap.facade",
-    ):
-        for key, value in _facade_signals(module).items():
+    # the programme reads the other contexts through their facades (imported here, not at module
+    # level: a facade imports its models, and this module is imported when the app registry loads)
+    from kampass.commercial import facade as commercial_facade
+    from kampass.organisation import facade as organisation_facade
+    from kampass.pipeline import facade as pipeline_facade
+    from kampass.roadmap import facade as roadmap_facade
+
+    for module in (commercial_facade, pipeline_facade, organisation_facade, roadmap_facade):
+        for key, value in signals_of(module).items():
             if value is not None or key not in signals:
                 signals[key] = value
     return signals

@@ -93,7 +93,8 @@ def _roadmap_summary() -> Any:
 
 def _organisation_summary() -> list[tuple[str, float | None]]:
     """The organisation's programme signals with their labels (empty before that context exists)."""
-    from kampass.programme.facade import _facade_signals
+    from kampass.organisation import facade as organisation_facade
+    from kampass.programme.facade import signals_of
 
     labels = {
         "kams_appointed": _("Key account managers appointed"),
@@ -102,7 +103,7 @@ def _organisation_summary() -> list[tuple[str, float | None]]:
         "blocked_actions_share": _("Share of development actions blocked by the organisation"),
         "competence_gap": _("Mean competence gap"),
     }
-    found = _facade_signals("kampass.organisation.facade")
+    found = signals_of(organisation_facade)
     return [(str(label), found[key]) for key, label in labels.items() if key in found]
 
 
