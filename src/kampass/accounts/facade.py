@@ -177,3 +177,10 @@ def is_on_team(user: Any, account: Any) -> bool:
     from kampass.accounts.rules import is_on_team as on_team
 
     return bool(on_team.test(user, account))
+
+
+def buying_role_labels(roles: list[str]) -> list[str]:
+    """The labels of buying-centre role keys, in the active language (unknown keys as they are)."""
+    from kampass.accounts.models import buying_role_labels as labels
+
+    return labels(roles)
