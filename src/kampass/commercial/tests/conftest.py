@@ -4,14 +4,13 @@ in the per-test analytics store, plus an independent (plain Python) P&L of those
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
@@ -20,7 +19,6 @@ from kampass.commercial.models import CustomerLink
 from kampass.commercial.tests.factories import insert_lines, line
 from kampass.core.profitability import GOODS, LEAKAGE_KEYS
 from kampass.users.models import User
-from kampass.users.services import token_create
 
 CENT = Decimal("0.01")
 
@@ -29,34 +27,6 @@ CENT = Decimal("0.01")
 def _data_directory_per_test(settings: Any, tmp_path: Path) -> None:
     """Uploaded files and reject reports go to a directory of the test, not the real data directory."""
     settings.KAMPASS_HOME = tmp_path / "home"
-
-
-@pytest.fixture
-def api(client: Client) -> Callable[..., Any]:
-    """Call ``/api/v1<path>`` as ``user`` with a fresh personal access token.
-
-    ``body`` is sent as JSON; ``form`` (a dict that may hold open files) as multipart.
-    """
-
-    def call(
-        user: User | None,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None = None,
-        *,
-        form: dict[str, Any] | None = None,
-    ) -> Any:
-        kwargs: dict[str, Any] = {}
-        if user is not None:
-            _, raw = token_create(user=user)
-            kwargs["headers"] = {"Authorization": f"Bearer {raw}"}
-        if body is not None:
-            kwargs.update(data=body, content_type="application/json")
-        if form is not None:
-            kwargs["data"] = form
-        return getattr(client, method)(f"/api/v1{path}", **kwargs)
-
-    return call
 
 
 # ---------------------------------------------------------------- invoice lines
