@@ -12,9 +12,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kampass.pipeline.models import ACTIVE_RISK_STATUSES, LIKELIHOOD_PROBABILITY, Outcome, Risk
+from kampass.pipeline.models import ACTIVE_RISK_STATUSES as _ACTIVE_RISK_STATUSES
+from kampass.pipeline.models import LIKELIHOOD_PROBABILITY as _LIKELIHOOD_PROBABILITY
+from kampass.pipeline.models import Outcome as _Outcome
+from kampass.pipeline.models import Risk as _Risk
 
-CENT = Decimal("0.01")
+_CENT = Decimal("0.01")
 
 
 def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
@@ -24,16 +27,16 @@ def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decim
     cost do not count. Accounts without such risks are left out."""
     out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     rows = (
-        Risk.objects.filter(
+        _Risk.objects.filter(
             opportunity__account_id__in=list(account_ids),
-            status__in=ACTIVE_RISK_STATUSES,
+            status__in=_ACTIVE_RISK_STATUSES,
             cost__isnull=False,
         )
-        .exclude(opportunity__outcome=Outcome.LOST)
+        .exclude(opportunity__outcome=_Outcome.LOST)
         .values_list("opportunity__account_id", "currency", "likelihood", "cost")
     )
     for account_id, currency, likelihood, cost in rows:
-        out[account_id][currency] += (LIKELIHOOD_PROBABILITY[likelihood] * cost).quantize(CENT)
+        out[account_id][currency] += (_LIKELIHOOD_PROBABILITY[likelihood] * cost).quantize(_CENT)
     return {a: dict(by_currency) for a, by_currency in out.items()}
 
 
@@ -66,7 +69,7 @@ def opportunity_counts(account_ids: Iterable[int]) -> OpportunityCounts:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return OpportunityCounts(counts.get(Outcome.OPEN, 0), counts.get(Outcome.WON, 0), counts.get(Outcome.LOST, 0))
+    return OpportunityCounts(counts.get(_Outcome.OPEN, 0), counts.get(_Outcome.WON, 0), counts.get(_Outcome.LOST, 0))
 
 
 def programme_signals() -> dict[str, float | None]:
@@ -87,7 +90,7 @@ def programme_signals() -> dict[str, float | None]:
 
     from kampass.pipeline.models import LATE_STAGE_ELEMENTS, Opportunity, QualificationElement, QualificationStatus
 
-    open_opps = Opportunity.objects.filter(outcome=Outcome.OPEN)
+    open_opps = Opportunity.objects.filter(outcome=_Outcome.OPEN)
     n_open = open_opps.count()
     qualified = None
     if n_open:
@@ -112,7 +115,7 @@ def programme_signals() -> dict[str, float | None]:
         .annotate(diff=F("owner_probability") / 100.0 - F("probability"))
         .aggregate(b=Avg("diff"))["b"]
     )
-    risks = Risk.objects.filter(status__in=ACTIVE_RISK_STATUSES)
+    risks = _Risk.objects.filter(status__in=_ACTIVE_RISK_STATUSES)
     counts = risks.aggregate(
         n=Count("pk"),
         owned=Count("pk", filter=Q(owner__isnull=False)),

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from kampass.core.concept import SIGNALS
+from kampass.core.concept import SIGNALS as _SIGNALS
 
-log = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 
 def _facade_signals(module: str) -> dict[str, float | None]:
@@ -47,7 +47,7 @@ def signals_of(facade: ModuleType) -> dict[str, float | None]:
     try:
         found = fn()
     except Exception:  # a broken neighbour must not break the programme pages
-        log.exception("%s.programme_signals() failed", facade.__name__)
+        _log.exception("%s.programme_signals() failed", facade.__name__)
         return {}
     return {str(k): (None if v is None else float(v)) for k, v in dict(found).items()}
 
@@ -57,7 +57,7 @@ def current_signals() -> dict[str, float | None]:
     from kampass.accounts import facade as accounts_facade
     from kampass.programme.catalogue import active_catalogue
 
-    signals: dict[str, float | None] = dict.fromkeys(SIGNALS)
+    signals: dict[str, float | None] = dict.fromkeys(_SIGNALS)
     catalogue = active_catalogue()
     for logic in catalogue.logics:
         signals.setdefault(logic.guardrail.key, None)
