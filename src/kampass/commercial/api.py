@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
@@ -31,6 +30,7 @@ from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
 from kampass.common.api import ERRORS, PageIn
 from kampass.common.api import actor as _actor
+from kampass.common.i18n import ui_language as _lang
 from kampass.common.permissions import authorize
 from kampass.core import profitability as prof
 from kampass.users.rules import is_admin, is_head
@@ -46,10 +46,6 @@ LINE_CATEGORIES = ["", prof.GOODS, *prof.LEAKAGE_KEYS]
 
 def _money(value: Decimal) -> str:
     return str(value.quantize(selectors.CENT))
-
-
-def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
 
 
 def _account_with_figures(request: HttpRequest, account_id: int) -> Account:

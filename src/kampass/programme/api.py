@@ -22,9 +22,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kampass.common.api import ERRORS, PageIn
 from kampass.common.api import actor as _actor
+from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
 from kampass.programme import selectors, services
-from kampass.programme.catalogue import current_lang
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
     AssessmentRound,

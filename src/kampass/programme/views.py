@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.i18n import ui_language as current_lang
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.programme import selectors, services
-from kampass.programme.catalogue import active_catalogue, current_lang
+from kampass.programme.catalogue import active_catalogue
 from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart
 from kampass.programme.forms import AcceptForm, PhaseForm, RespondentForm, RoundForm
 from kampass.programme.models import AssessmentRound, Function, ReportJob, ReportStatus, Respondent, RoundStatus

@@ -12,14 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
-
+from kampass.common.i18n import ui_language as lang  # the catalogue's language is the UI's
 from kampass.core.concept import FIELDS, LOGICS, builtin_catalogue
-
-
-def lang() -> str:
-    """The catalogue language for the active Django language (``de`` or ``en``)."""
-    return "de" if (get_language() or "en").startswith("de") else "en"
 
 
 def catalogue() -> Any:
