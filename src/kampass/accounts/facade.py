@@ -15,6 +15,7 @@ from kampass.accounts.models import Account as _Account
 from kampass.accounts.models import KamStatus as _KamStatus
 from kampass.accounts.models import TeamMember as _TeamMember
 from kampass.accounts.models import TeamRole as _TeamRole
+from kampass.users.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,21 @@ def subtree_account_ids(account_id: int) -> list[int]:
     return list(_Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
-def dashboard_summary(*, user: Any) -> DashboardSummary:
+def dashboard_summary(*, user: Actor) -> DashboardSummary:
     """Counts by KAM status, the user's own accounts with their coverage gaps, and recent changes."""
     from kampass.accounts.models import Contact
     from kampass.accounts.selectors import account_gaps
 
     counts = dict(_Account.objects.values("kam_status").annotate(n=Count("id")).values_list("kam_status", "n"))
     by_status = [(value, str(label), counts.get(value, 0)) for value, label in _KamStatus.choices]
-    mine = list(
-        _Account.objects.filter(pk__in=_TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by(
-            "name"
+    mine = (
+        list(
+            _Account.objects.filter(pk__in=_TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by(
+                "name"
+            )
         )
+        if user.pk is not None
+        else []
     )
     gaps: list[GapRef] = []
     for a in mine[:50]:

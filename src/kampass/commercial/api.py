@@ -163,7 +163,7 @@ class LineFilterIn(Schema):
     category: str = Field(
         "",
         description="Only goods lines, or only the (negative) lines of one leakage category.",
-        json_schema_extra={"enum": LINE_CATEGORIES},
+        json_schema_extra={"enum": [*LINE_CATEGORIES]},
     )
 
 
@@ -246,7 +246,7 @@ class ImportIn(Schema):
     mapping: str = Field("online-retail", description="online-retail, generic, or a mapping file.")
     strict: bool = Field(False, description="Store nothing if any line is rejected.")
     dry_run: bool = Field(False, description="Read, check and classify, but store nothing.")
-    link_mode: str = Field(LinkMode.EXTERNAL_ID.value, json_schema_extra={"enum": LinkMode.values})
+    link_mode: str = Field(LinkMode.EXTERNAL_ID.value, json_schema_extra={"enum": [*LinkMode.values]})
 
 
 class ImportJobOut(Schema):

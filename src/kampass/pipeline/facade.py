@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 
@@ -36,7 +36,8 @@ def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decim
         .values_list("opportunity__account_id", "currency", "likelihood", "cost")
     )
     for account_id, currency, likelihood, cost in rows:
-        out[account_id][currency] += (_LIKELIHOOD_PROBABILITY[likelihood] * cost).quantize(_CENT)
+        # cost__isnull=False above
+        out[account_id][currency] += (_LIKELIHOOD_PROBABILITY[likelihood] * cast(Decimal, cost)).quantize(_CENT)
     return {a: dict(by_currency) for a, by_currency in out.items()}
 
 

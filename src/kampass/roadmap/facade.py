@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from kampass.core.concept import Catalogue
+from kampass.users.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class RoadmapSummary:
 class ProgrammeSource:
     """Where the roadmap reads the programme's running catalogue and current signals."""
 
-    catalogue: Callable[[], Any]
+    catalogue: Callable[[], Catalogue]
     signals: Callable[[], dict[str, float | None]]
 
 
@@ -85,7 +87,7 @@ def programme_source() -> ProgrammeSource | None:
 
 
 def initiatives_from_recommendations(
-    *, actor: Any, round_id: int | None, proposals: Sequence[InitiativeProposal]
+    *, actor: Actor, round_id: int | None, proposals: Sequence[InitiativeProposal]
 ) -> list[int]:
     """Create one planned initiative per proposal (idempotent per round and logic); returns their ids.
 
@@ -138,11 +140,11 @@ def roadmap_summary() -> RoadmapSummary:
             initiative_id=i.pk,
             logic=i.logic,
             key=i.guardrail_key,
-            value=i.reading.value,  # type: ignore[attr-defined]
+            value=i.reading.value,
             threshold=i.guardrail_threshold,
             direction=i.guardrail_direction,
-            warning=i.reading.warning,  # type: ignore[attr-defined]
-            measured_at=i.reading.measured_at,  # type: ignore[attr-defined]
+            warning=i.reading.warning,
+            measured_at=i.reading.measured_at,
         )
         for i in initiatives
         if i.status == InitiativeStatus.ACTIVE
