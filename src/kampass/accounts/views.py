@@ -137,7 +137,7 @@ def _form_page(
         **(extra or {}),
     }
     return render_page(
-        request, "accounts/form_page.html", context, fragment="accounts/_form.html", status=form_status(request, form)
+        request, "accounts/form_page.html", context, fragment="common/_form.html", status=form_status(request, form)
     )
 
 
@@ -240,7 +240,7 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
             )
     return render_page(
         request,
-        "accounts/confirm_delete.html",
+        "common/confirm_delete.html",
         {"object": account, "error": error, "cancel_url": reverse("account-detail", args=[pk])},
         status=422 if error else 200,
     )
@@ -487,5 +487,5 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Contact deleted."))
         return redirect_to(request, reverse("contact-list"))
     return render_page(
-        request, "accounts/confirm_delete.html", {"object": contact, "cancel_url": reverse("contact-detail", args=[pk])}
+        request, "common/confirm_delete.html", {"object": contact, "cancel_url": reverse("contact-detail", args=[pk])}
     )

@@ -72,7 +72,7 @@ def _form_page(
         request,
         "organisation/form_page.html",
         context,
-        fragment="organisation/_form.html",
+        fragment="common/_form.html",
         status=form_status(request, form),
     )
 
@@ -316,7 +316,7 @@ def catalogue_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             return redirect_to(request, reverse(k.list_url))
     return render_page(
         request,
-        "organisation/confirm_delete.html",
+        "common/confirm_delete.html",
         {"object": entry, "error": error, "cancel_url": reverse(k.list_url)},
         status=422 if error else 200,
     )
@@ -588,5 +588,5 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Development action deleted."))
         return redirect_to(request, reverse("organisation-actions"))
     return render_page(
-        request, "organisation/confirm_delete.html", {"object": action, "cancel_url": reverse("organisation-actions")}
+        request, "common/confirm_delete.html", {"object": action, "cancel_url": reverse("organisation-actions")}
     )

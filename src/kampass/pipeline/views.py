@@ -68,7 +68,7 @@ def _form_page(
         "submit_label": submit or _("Save"),
     }
     return render_page(
-        request, "pipeline/form_page.html", context, fragment="pipeline/_form.html", status=form_status(request, form)
+        request, "pipeline/form_page.html", context, fragment="common/_form.html", status=form_status(request, form)
     )
 
 
