@@ -36,7 +36,7 @@ from kampass.accounts.models import (
     Position,
     TeamMember,
 )
-from kampass.common.htmx import form_status, redirect_to, render_page, submit_form
+from kampass.common.htmx import redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 
@@ -128,16 +128,15 @@ def _form_page(
     submit: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "account": account,
-        "cancel_url": cancel_url,
-        "submit_label": submit or _("Save"),
+    return render_form_page(
+        request,
+        form,
+        template="accounts/form_page.html",
+        title=title,
+        cancel_url=cancel_url,
+        submit=submit,
+        account=account,
         **(extra or {}),
-    }
-    return render_page(
-        request, "accounts/form_page.html", context, fragment="common/_form.html", status=form_status(request, form)
     )
 
 

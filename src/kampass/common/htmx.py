@@ -76,3 +76,24 @@ def submit_form(
         return None
     messages.success(request, success(result) if callable(success) else success)
     return redirect_to(request, next_url(result) if callable(next_url) else next_url)
+
+
+def render_form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    template: str,
+    title: str,
+    cancel_url: str,
+    submit: str | None = None,
+    fragment: str = "common/_form.html",
+    **extra: Any,
+) -> HttpResponse:
+    """The page of a form (``template`` extends ``common/form_page.html``), or just the form for HTMX.
+
+    An invalid full-page POST answers 422 (see :func:`form_status`); ``extra`` goes into the context.
+    """
+    from django.utils.translation import gettext as _
+
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit or _("Save"), **extra}
+    return render_page(request, template, context, fragment=fragment, status=form_status(request, form))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kampass.common.htmx import form_status, redirect_to, render_page, submit_form
+from kampass.common.htmx import form_status, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.organisation import charts, facade, selectors, services
@@ -61,20 +61,10 @@ def _form_page(
     submit: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "cancel_url": cancel_url,
-        "submit_label": submit or _("Save"),
+    return render_form_page(
+        request, form, template="organisation/form_page.html", title=title, cancel_url=cancel_url, submit=submit,
         **(extra or {}),
-    }
-    return render_page(
-        request,
-        "organisation/form_page.html",
-        context,
-        fragment="common/_form.html",
-        status=form_status(request, form),
-    )
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- overview

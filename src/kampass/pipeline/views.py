@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
-from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.htmx import (
+    form_status,
+    is_fragment_request,
+    redirect_to,
+    render_form_page,
+    render_page,
+    submit_form,
+)
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.pipeline import charts, pages, selectors, services
@@ -59,17 +66,10 @@ def _form_page(
     account: Account | None = None,
     submit: str | None = None,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "opportunity": opportunity,
-        "account": account,
-        "cancel_url": cancel_url,
-        "submit_label": submit or _("Save"),
-    }
-    return render_page(
-        request, "pipeline/form_page.html", context, fragment="common/_form.html", status=form_status(request, form)
-    )
+    return render_form_page(
+        request, form, template="pipeline/form_page.html", title=title, cancel_url=cancel_url, submit=submit,
+        opportunity=opportunity, account=account,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- board

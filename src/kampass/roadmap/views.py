@@ -16,7 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.htmx import (
+    is_fragment_request,
+    redirect_to,
+    render_form_page,
+    render_page,
+    submit_form,
+)
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, charts, selectors, services
@@ -96,10 +102,10 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 def _form_page(
     request: HttpRequest, form: Any, *, title: str, cancel_url: str, submit: str | None = None, **extra: Any
 ) -> HttpResponse:
-    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit or _("Save"), **extra}
-    return render_page(
-        request, "roadmap/form_page.html", context, fragment="roadmap/_form.html", status=form_status(request, form)
-    )
+    return render_form_page(
+        request, form, template="roadmap/form_page.html", title=title, cancel_url=cancel_url, submit=submit,
+        fragment="roadmap/_form.html", **extra,
+    )  # fmt: skip
 
 
 @login_required
