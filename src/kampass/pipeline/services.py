@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
+from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import (
     ForecastCategory,
@@ -190,9 +191,7 @@ def stage_update(*, actor: Actor, stage: Stage, **changes: Any) -> Stage:
     """Rename a stage or change its default probability or late flag (its kind and order stay:
     opportunities and their history refer to them)."""
     authorize(actor, "pipeline.manage_stages")
-    unknown = set(changes) - {"name", "probability", "late"}
-    if unknown:
-        raise TypeError(f"unknown stage fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, {"name", "probability", "late"}, what="stage")
     for key, value in changes.items():
         setattr(stage, key, value.strip() if isinstance(value, str) else value)
     stage.full_clean()
@@ -222,9 +221,7 @@ def opportunity_create(
     ``fields`` are further fields of ``OPPORTUNITY_FIELDS``. Created in a lost stage it
     needs a ``reason``.
     """
-    unknown = set(fields) - set(OPPORTUNITY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown opportunity fields: {sorted(unknown)}")
+    reject_unknown_fields(fields, OPPORTUNITY_FIELDS, what="opportunity")
     authorize(actor, "pipeline.add_opportunity", account)
     if stage is None:
         stage = _first_open_stage(stage_set or default_stage_set())
@@ -272,9 +269,7 @@ def opportunity_update(*, actor: Actor, opportunity: Opportunity, **changes: Any
     """
     authorize(actor, "pipeline.change_opportunity", opportunity)
     opportunity = Opportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
-    unknown = set(changes) - set(OPPORTUNITY_FIELDS) - {"account"}
-    if unknown:
-        raise TypeError(f"unknown opportunity fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, {*OPPORTUNITY_FIELDS, "account"}, what="opportunity")
     if "account" in changes and changes["account"].pk != opportunity.account_id:
         authorize(actor, "pipeline.add_opportunity", changes["account"])
     for key, value in changes.items():
@@ -468,9 +463,7 @@ def risk_create(
 ) -> Risk:
     """Add a risk to the register of a customer project (currency defaults to the opportunity's)."""
     authorize(actor, "pipeline.change_opportunity", opportunity)
-    unknown = set(fields) - set(RISK_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown risk fields: {sorted(unknown)}")
+    reject_unknown_fields(fields, RISK_FIELDS, what="risk")
     risk = Risk(
         opportunity=opportunity,
         title=(title or "").strip(),
@@ -491,9 +484,7 @@ def risk_create(
 @transaction.atomic
 def risk_update(*, actor: Actor, risk: Risk, **changes: Any) -> Risk:
     authorize(actor, "pipeline.change_opportunity", risk.opportunity)
-    unknown = set(changes) - set(RISK_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown risk fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, RISK_FIELDS, what="risk")
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
     for key, value in changes.items():
         if key == "cost":
