@@ -97,3 +97,32 @@ def render_form_page(
 
     context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit or _("Save"), **extra}
     return render_page(request, template, context, fragment=fragment, status=form_status(request, form))
+
+
+def confirm_delete(
+    request: HttpRequest,
+    obj: Any,
+    delete: Callable[[], Any],
+    *,
+    success: str,
+    next_url: str,
+    cancel_url: str,
+    template: str = "common/confirm_delete.html",
+    **extra: Any,
+) -> HttpResponse:
+    """Handle a delete the same way everywhere: GET shows the confirmation (``template`` extends
+    ``common/confirm_delete.html``); POST runs ``delete()`` (a service call), flashes ``success`` and
+    redirects to ``next_url``. A ``ValidationError`` from the service is shown on the page (422)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, success)
+            return redirect_to(request, next_url)
+    context = {"object": obj, "cancel_url": cancel_url, **extra}
+    if error:
+        context["error"] = error
+    return render_page(request, template, context, status=422 if error else 200)

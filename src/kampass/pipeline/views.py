@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
 from kampass.common.htmx import (
+    confirm_delete,
     form_status,
     is_fragment_request,
     redirect_to,
@@ -317,15 +318,15 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.delete_opportunity", opportunity)
-    if request.method == "POST":
-        account = opportunity.account
-        services.opportunity_delete(actor=request.user, opportunity=opportunity)
-        messages.success(request, _("Opportunity “%(name)s” deleted.") % {"name": opportunity.name})
-        return redirect_to(request, reverse("account-opportunities", args=[account.pk]))
-    return render_page(
+    return confirm_delete(
         request,
-        "pipeline/confirm_delete.html",
-        {"object": opportunity, "opportunity": opportunity, "cancel_url": _opportunity_url(opportunity)},
+        opportunity,
+        lambda: services.opportunity_delete(actor=request.user, opportunity=opportunity),
+        success=_("Opportunity “%(name)s” deleted.") % {"name": opportunity.name},
+        next_url=reverse("account-opportunities", args=[opportunity.account_id]),
+        cancel_url=_opportunity_url(opportunity),
+        template="pipeline/confirm_delete.html",
+        opportunity=opportunity,
     )
 
 
