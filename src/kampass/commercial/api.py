@@ -28,7 +28,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from kampass.accounts.models import Account
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
-from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as _lang
 from kampass.common.permissions import authorize
@@ -414,7 +414,7 @@ def customer_link_list(
         qs = qs.filter(Q(customer_id__icontains=q) | Q(account__name__icontains=q))
     if filters.account_id is not None:
         qs = qs.filter(account_id=filters.account_id)
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.put("/customer-links/{customer_id}", response={200: CustomerLinkOut, **ERRORS})
@@ -462,7 +462,7 @@ def import_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
     """Import jobs, newest first (head of KAM, administrators, controllers and viewers)."""
     authorize(_actor(request), "commercial.view_portfolio_figures")
     qs = ImportJob.objects.order_by("-created_at")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS})

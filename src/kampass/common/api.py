@@ -8,7 +8,7 @@ service's ``ValidationError`` with the field names of the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -45,9 +45,14 @@ class PageIn(Schema):
     offset: int = Field(0, ge=0, description="Number of items to skip.")
 
 
-def page_of(qs: QuerySet[Any], page: PageIn) -> dict[str, Any]:
-    """One page of ``qs`` as the API returns lists: ``{"items": [...], "count": total}``."""
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+def page_of(qs: QuerySet[Any] | Sequence[Any], page: PageIn) -> dict[str, Any]:
+    """One page of ``qs`` (a queryset or a list) as the API returns lists: ``{"items": [...], "count": total}``.
+
+    >>> page_of(["a", "b", "c"], PageIn(limit=2, offset=1))
+    {'items': ['b', 'c'], 'count': 3}
+    """
+    total = qs.count() if isinstance(qs, QuerySet) else len(qs)
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": total}
 
 
 def actor(request: HttpRequest) -> User:

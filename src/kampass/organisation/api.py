@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.organisation import facade, selectors, services
@@ -678,7 +678,7 @@ def action_list(request: HttpRequest, filters: Query[ActionFilterIn], page: Quer
             competence=filters.competence_id,
         ),
     )
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/organisation/development-actions", response={201: ActionOut, **ERRORS})

@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.accounts.models import Account, BuyingRole, Contact
-from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
 from kampass.common.permissions import authorize
@@ -435,7 +435,7 @@ def _opportunities() -> Any:
 def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilterIn], page: Query[PageIn]) -> dict[str, Any]:
     qs = selectors.opportunity_list(user=_actor(request), filters=filters.filters())
     qs = qs.select_related("stage__stage_set").prefetch_related("qualification")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
@@ -577,7 +577,7 @@ def risk_list(request: HttpRequest, scope: Query[RiskScopeIn], page: Query[PageI
         user=_actor(request), opportunity=opportunity, account=scope.account_id, subtree=scope.subtree,
         active_only=scope.active_only,
     ).order_by("-likelihood", "-impact", "pk")  # fmt: skip
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.get("/risks/matrix", response={200: RiskMatrixOut, **ERRORS})

@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
@@ -285,7 +285,7 @@ def round_list(request: HttpRequest, filters: Query[RoundFilterIn], page: Query[
     qs = selectors.round_list(status=filters.status if filters.status in RoundStatus.values else "", q=filters.q)
     if not actor.has_perm("programme.manage_round"):
         qs = qs.filter(Q(status=RoundStatus.CLOSED) | Q(respondents__user_id=actor.pk)).distinct()
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/programme/rounds", response={201: RoundOut, **ERRORS})
@@ -320,7 +320,7 @@ def respondent_list(request: HttpRequest, round_id: int, page: Query[PageIn]) ->
     authorize(_actor(request), "programme.manage_round")
     r = get_object_or_404(AssessmentRound, pk=round_id)
     qs = r.respondents.select_related("user").order_by("function", "name", "pk")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/programme/rounds/{round_id}/respondents", response={201: RespondentOut, **ERRORS})

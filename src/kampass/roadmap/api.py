@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
@@ -354,7 +354,7 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn], pa
             warning=filters.warning,
         )
     )
-    return {"items": items[page.offset : page.offset + page.limit], "count": len(items)}
+    return page_of(items, page)
 
 
 @router.post("/roadmap/initiatives", response={201: InitiativeOut, **ERRORS})
@@ -423,7 +423,7 @@ def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
 def measurement_list(request: HttpRequest, initiative_id: int, page: Query[PageIn]) -> dict[str, Any]:
     initiative = _initiative(request, initiative_id)
     qs = initiative.measurements.select_related("measured_by").order_by("-measured_at", "-pk")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/roadmap/initiatives/{initiative_id}/measurements", response={201: MeasurementOut, **ERRORS})
@@ -478,7 +478,7 @@ def topic_list(request: HttpRequest, filters: Query[TopicFilterIn], page: Query[
             joint=filters.joint,
         )
     )
-    return {"items": items[page.offset : page.offset + page.limit], "count": len(items)}
+    return page_of(items, page)
 
 
 @router.post("/roadmap/topics", response={201: TopicOut, **ERRORS})
