@@ -1,8 +1,14 @@
-"""Fixtures shared by all tests."""
+"""Fixtures shared by all tests: a fresh analytics store per test, one user per role, and ``api``
+(the JSON API as a user). Fixtures of one context live in that context's tests/conftest.py; test
+data other contexts' tests may use too lives in a context's tests/factories.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from django.test import Client
 
 from kampass.users.models import Role, User
 
@@ -52,3 +58,32 @@ def controller(db) -> User:
 @pytest.fixture
 def viewer(db) -> User:
     return make_user("viewer_t", Role.VIEWER)
+
+
+@pytest.fixture
+def api(client: Client) -> Callable[..., Any]:
+    """Call ``/api/v1<path>`` as ``user`` (``None``: without credentials) with a fresh personal access token.
+
+    ``body`` is sent as JSON; ``form`` (a dict that may hold open files) as multipart.
+    """
+    from kampass.users.services import token_create
+
+    def call(
+        user: User | None,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        form: dict[str, Any] | None = None,
+    ) -> Any:
+        kwargs: dict[str, Any] = {}
+        if user is not None:
+            _, raw = token_create(user=user)
+            kwargs["headers"] = {"Authorization": f"Bearer {raw}"}
+        if body is not None:
+            kwargs.update(data=body, content_type="application/json")
+        if form is not None:
+            kwargs["data"] = form
+        return getattr(client, method)(f"/api/v1{path}", **kwargs)
+
+    return call
