@@ -78,7 +78,7 @@ def _api_field_names() -> Iterator[None]:
 
 def _actor(request: HttpRequest) -> User:
     """The authenticated user (set by the API's token or session auth)."""
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _ref(model: type[M], pk: int | None, field: str) -> M | None:
@@ -162,7 +162,7 @@ class AccountOut(Schema):
 
     @staticmethod
     def resolve_country(obj: Account) -> str:
-        return obj.country.code or ""
+        return obj.country.code or ""  # type: ignore[attr-defined]  # a Country at run time; the plugin types the CharField base (str)
 
 
 class AccountDetailOut(AccountOut):
@@ -200,7 +200,7 @@ class AccountIn(Schema):
     notes: str = ""
     external_id: str = ""
     lead_unit_id: int | None = None
-    kam_status: str = Field(KamStatus.PROSPECT.value, json_schema_extra={"enum": KamStatus.values})
+    kam_status: str = Field(KamStatus.PROSPECT.value, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str = Field("", description="Why the account starts with this KAM status.")
 
 
@@ -217,7 +217,7 @@ class AccountPatchIn(Schema):
     notes: str | None = None
     external_id: str | None = None
     lead_unit_id: int | None = None
-    kam_status: str | None = Field(None, json_schema_extra={"enum": KamStatus.values})
+    kam_status: str | None = Field(None, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str | None = Field(None, description="Required when kam_status changes.")
     status_effective_date: dt.date | None = Field(None, description="When the status change takes effect (today).")
 
@@ -334,11 +334,11 @@ class BuyingCentreOut(Schema):
 
 class BuyingCentreIn(Schema):
     roles: list[str] = Field(
-        default_factory=list, json_schema_extra={"items": {"type": "string", "enum": BuyingRole.values}}
+        default_factory=list, json_schema_extra={"items": {"type": "string", "enum": [*BuyingRole.values]}}
     )
     influence: int = Field(5, description="0 (none) to 10 (decisive).")
     attitude: int = Field(0, description="-2 (hostile) to +2 (supportive).")
-    political_status: str = Field(PoliticalStatus.OUTSIDE.value, json_schema_extra={"enum": PoliticalStatus.values})
+    political_status: str = Field(PoliticalStatus.OUTSIDE.value, json_schema_extra={"enum": [*PoliticalStatus.values]})
     notes: str = ""
 
 
@@ -356,7 +356,7 @@ class TeamMemberOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": TeamRole.values})
+    role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": [*TeamRole.values]})
     org_unit_id: int | None = None
 
 
@@ -388,9 +388,9 @@ class CoverageIn(Schema):
     contact_id: int
     level_now: int = Field(
         description="1 vendor, 2 credible source, 3 problem solver, 4 trusted advisor.",
-        json_schema_extra={"enum": RelationshipLevel.values},
+        json_schema_extra={"enum": [*RelationshipLevel.values]},
     )
-    level_target: int = Field(json_schema_extra={"enum": RelationshipLevel.values})
+    level_target: int = Field(json_schema_extra={"enum": [*RelationshipLevel.values]})
 
 
 # ---------------------------------------------------------------- accounts

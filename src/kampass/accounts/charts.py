@@ -68,7 +68,7 @@ def relationship_map(
     height = max(160, 110 * levels)
     xs = alt.Scale(domain=[-0.6, max(p[0] for p in pos.values()) + 0.6])
     ys = alt.Scale(domain=[-0.5, levels - 0.4], reverse=True)
-    no_axis = {"axis": None}
+    no_axis: dict[str, Any] = {"axis": None}
     hover = alt.selection_point(on="pointerover", fields=["id"], empty=False, clear="pointerout")
     tooltip = [
         alt.Tooltip("name:N", title=_("Contact")),

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count
 
 from kampass.accounts.models import Account, KamStatus, TeamMember, TeamRole
+from kampass.users.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,21 @@ def subtree_account_ids(account_id: int) -> list[int]:
     return list(Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
-def dashboard_summary(*, user: Any) -> DashboardSummary:
+def dashboard_summary(*, user: Actor) -> DashboardSummary:
     """Counts by KAM status, the user's own accounts with their coverage gaps, and recent changes."""
     from kampass.accounts.models import Contact
     from kampass.accounts.selectors import account_gaps
 
     counts = dict(Account.objects.values("kam_status").annotate(n=Count("id")).values_list("kam_status", "n"))
     by_status = [(value, str(label), counts.get(value, 0)) for value, label in KamStatus.choices]
-    mine = list(
-        Account.objects.filter(pk__in=TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by("name")
+    mine = (
+        list(
+            Account.objects.filter(pk__in=TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by(
+                "name"
+            )
+        )
+        if user.pk is not None
+        else []
     )
     gaps: list[GapRef] = []
     for a in mine[:50]:

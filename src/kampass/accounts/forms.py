@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -168,9 +168,9 @@ class ExistingContactForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.exclude(positions__account=account).order_by(
-            "last_name", "first_name"
-        )
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = Contact.objects.exclude(
+            positions__account=account
+        ).order_by("last_name", "first_name")
         self.fields["reports_to"] = _account_contacts(account)
 
 
@@ -195,6 +195,7 @@ class MemberForm(BuyingCentreFields):
     def __init__(self, *args: Any, account: Account, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = _account_contacts(account)
+        assert field.queryset is not None  # set by _account_contacts
         field.queryset = field.queryset.exclude(pk=contact.pk)
         self.fields["reports_to"] = field
         self.order_fields(self.field_order)
@@ -229,7 +230,9 @@ class CoverageForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team_member"].queryset = TeamMember.objects.filter(account=account).select_related("user")
-        self.fields["contact"].queryset = Contact.objects.filter(positions__account=account).order_by(
-            "last_name", "first_name"
-        )
+        cast(forms.ModelChoiceField, self.fields["team_member"]).queryset = TeamMember.objects.filter(
+            account=account
+        ).select_related("user")
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = Contact.objects.filter(
+            positions__account=account
+        ).order_by("last_name", "first_name")

@@ -22,8 +22,9 @@ from kampass.accounts.models import (
 )
 from kampass.core.hierarchy import TreeNode, TreeRow, flatten_tree, path_ids, roll_up
 from kampass.core.relationships import ContactNode, CoverageGap, CoverageLink, coverage_gaps
+from kampass.users.actors import Actor
 
-ACCOUNT_SORTS = {
+ACCOUNT_SORTS: dict[str, str | Lower] = {
     "name": Lower("name"),
     "status": "kam_status",
     "industry": Lower("industry"),
@@ -46,7 +47,7 @@ class AccountFilters:
     descending: bool = False
 
 
-def account_list(*, user: Any, filters: AccountFilters) -> QuerySet[Account]:
+def account_list(*, user: Actor, filters: AccountFilters) -> QuerySet[Account]:
     """Accounts matching ``filters``, annotated with the key account manager and the number of children.
 
     Every user may list accounts (master data); what they may see inside an account
@@ -207,10 +208,14 @@ def account_gaps(account: Account) -> list[CoverageGap]:
     return coverage_gaps(nodes, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
 
 
-def account_cockpit(*, user: Any, account: Account) -> Cockpit:
+def account_cockpit(*, user: Actor, account: Account) -> Cockpit:
     """Assemble the account page; details (people, team, history) only for users allowed to see them."""
     details = user.has_perm("accounts.view_account_details", account)
-    base = {"account": account, "ancestors": account_ancestors(account), "subtree": account_subtree(account)}
+    base: dict[str, Any] = {
+        "account": account,
+        "ancestors": account_ancestors(account),
+        "subtree": account_subtree(account),
+    }
     if not details:
         return Cockpit(details_visible=False, **base)
     positions = list(
@@ -247,7 +252,7 @@ def account_cockpit(*, user: Any, account: Account) -> Cockpit:
     )
 
 
-def contact_list(*, user: Any, q: str = "") -> QuerySet[Contact]:
+def contact_list(*, user: Actor, q: str = "") -> QuerySet[Contact]:
     """Contacts ``user`` may see, searched by name or email."""
     from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -31,6 +31,8 @@ from kampass.accounts.models import (
 )
 from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
+from kampass.users.actors import Actor
+from kampass.users.models import OrgUnit, User
 
 ACCOUNT_FIELDS = (
     "name",
@@ -45,12 +47,12 @@ ACCOUNT_FIELDS = (
 )
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor | None) -> TypeGuard[User]:
     """A stored user (not a command-line operator without an account) to record in histories."""
     return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
 
 
-def _save(obj: models.Model, actor: Any) -> None:
+def _save(obj: models.Model, actor: Actor) -> None:
     """Validate and save ``obj``, recording ``actor`` in its change history."""
     obj.full_clean()
     if _is_user(actor):
@@ -58,7 +60,7 @@ def _save(obj: models.Model, actor: Any) -> None:
     obj.save()
 
 
-def _delete(obj: models.Model, actor: Any) -> None:
+def _delete(obj: models.Model, actor: Actor) -> None:
     if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.delete()
@@ -85,7 +87,7 @@ def _check_unique_name(*, name: str, parent: Account | None, exclude_pk: int | N
 @transaction.atomic
 def account_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     parent: Account | None = None,
     kam_status: str = KamStatus.PROSPECT,
@@ -122,13 +124,13 @@ def account_create(
         effective_date=timezone.localdate(),
         changed_by=actor if _is_user(actor) else None,
     )
-    if parent is None and getattr(actor, "role", None) == "kam":
+    if parent is None and _is_user(actor) and actor.role == "kam":
         TeamMember.objects.create(account=account, user=actor, role=TeamRole.KAM)
     return account
 
 
 @transaction.atomic
-def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
+def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account:
     """Change master data of an account; ``parent`` moves it (with its subtree) in the hierarchy."""
     authorize(actor, "accounts.change_account", account)
     account = Account.objects.select_for_update().get(pk=account.pk)
@@ -170,7 +172,7 @@ def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
 
 @transaction.atomic
 def account_set_status(
-    *, actor: Any, account: Account, status: str, reason: str, effective_date: dt.date | None = None
+    *, actor: Actor, account: Account, status: str, reason: str, effective_date: dt.date | None = None
 ) -> AccountStatusChange:
     """Change the KAM status of an account and record the dated reason for it."""
     authorize(actor, "accounts.change_account_status", account)
@@ -196,7 +198,7 @@ def account_set_status(
 
 
 @transaction.atomic
-def account_delete(*, actor: Any, account: Account) -> None:
+def account_delete(*, actor: Actor, account: Account) -> None:
     """Delete an account without children (move or delete the children first)."""
     authorize(actor, "accounts.delete_account", account)
     if account.children.exists():
@@ -233,7 +235,7 @@ def _check_reports_to(*, account: Account, contact: Contact | None, reports_to: 
 @transaction.atomic
 def contact_create(
     *,
-    actor: Any,
+    actor: Actor,
     last_name: str,
     first_name: str = "",
     email: str = "",
@@ -259,7 +261,7 @@ def contact_create(
 
 
 @transaction.atomic
-def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
+def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact:
     authorize(actor, "accounts.change_contact", contact)
     allowed = {"first_name", "last_name", "email", "phone", "notes"}
     unknown = set(changes) - allowed
@@ -272,7 +274,7 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
 
 
 @transaction.atomic
-def contact_delete(*, actor: Any, contact: Contact) -> None:
+def contact_delete(*, actor: Actor, contact: Contact) -> None:
     authorize(actor, "accounts.delete_contact", contact)
     _delete(contact, actor)
 
@@ -280,7 +282,7 @@ def contact_delete(*, actor: Any, contact: Contact) -> None:
 @transaction.atomic
 def position_set(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     account: Account,
     title: str = "",
@@ -299,7 +301,7 @@ def position_set(
 
 
 @transaction.atomic
-def position_delete(*, actor: Any, position: Position) -> None:
+def position_delete(*, actor: Actor, position: Position) -> None:
     """Remove a contact from an account (also from its buying centre and the team's coverage there)."""
     authorize(actor, "accounts.change_account", position.account)
     BuyingCentreMember.objects.filter(account=position.account, contact=position.contact).delete()
@@ -327,7 +329,7 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
 @transaction.atomic
 def buying_centre_set(
     *,
-    actor: Any,
+    actor: Actor,
     account: Account,
     contact: Contact,
     roles: Iterable[str],
@@ -368,7 +370,7 @@ def buying_centre_set(
 
 
 @transaction.atomic
-def buying_centre_remove(*, actor: Any, member: BuyingCentreMember) -> None:
+def buying_centre_remove(*, actor: Actor, member: BuyingCentreMember) -> None:
     authorize(actor, "accounts.change_account", member.account)
     _delete(member, actor)
 
@@ -378,7 +380,7 @@ def buying_centre_remove(*, actor: Any, member: BuyingCentreMember) -> None:
 
 @transaction.atomic
 def team_member_set(
-    *, actor: Any, account: Account, user: Any, role: str = TeamRole.KAM, org_unit: Any = None
+    *, actor: Actor, account: Account, user: User, role: str = TeamRole.KAM, org_unit: OrgUnit | None = None
 ) -> TeamMember:
     """Add ``user`` to the account team in ``role`` (or change their role)."""
     authorize(actor, "accounts.manage_team", account)
@@ -391,14 +393,14 @@ def team_member_set(
 
 
 @transaction.atomic
-def team_member_remove(*, actor: Any, member: TeamMember) -> None:
+def team_member_remove(*, actor: Actor, member: TeamMember) -> None:
     authorize(actor, "accounts.manage_team", member.account)
     _delete(member, actor)
 
 
 @transaction.atomic
 def coverage_set(
-    *, actor: Any, team_member: TeamMember, contact: Contact, level_now: int, level_target: int
+    *, actor: Actor, team_member: TeamMember, contact: Contact, level_now: int, level_target: int
 ) -> Coverage:
     """Record that ``team_member`` covers ``contact`` at ``level_now``, aiming for ``level_target``."""
     account = team_member.account
@@ -419,7 +421,7 @@ def coverage_set(
 
 
 @transaction.atomic
-def coverage_remove(*, actor: Any, coverage: Coverage) -> None:
+def coverage_remove(*, actor: Actor, coverage: Coverage) -> None:
     authorize(actor, "accounts.manage_team", coverage.team_member.account)
     _delete(coverage, actor)
 
@@ -427,7 +429,7 @@ def coverage_remove(*, actor: Any, coverage: Coverage) -> None:
 @transaction.atomic
 def account_contact_add(
     *,
-    actor: Any,
+    actor: Actor,
     account: Account,
     last_name: str,
     first_name: str = "",
@@ -459,7 +461,7 @@ def account_contact_add(
 @transaction.atomic
 def account_person_update(
     *,
-    actor: Any,
+    actor: Actor,
     account: Account,
     contact: Contact,
     title: str = "",

@@ -46,7 +46,7 @@ LINE_CATEGORIES = ["", prof.GOODS, *prof.LEAKAGE_KEYS]
 
 def _actor(request: HttpRequest) -> User:
     """The authenticated user (set by the API's token or session auth)."""
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _money(value: Decimal) -> str:
@@ -172,7 +172,7 @@ class LineFilterIn(Schema):
     category: str = Field(
         "",
         description="Only goods lines, or only the (negative) lines of one leakage category.",
-        json_schema_extra={"enum": LINE_CATEGORIES},
+        json_schema_extra={"enum": [*LINE_CATEGORIES]},
     )
 
 
@@ -255,7 +255,7 @@ class ImportIn(Schema):
     mapping: str = Field("online-retail", description="online-retail, generic, or a mapping file.")
     strict: bool = Field(False, description="Store nothing if any line is rejected.")
     dry_run: bool = Field(False, description="Read, check and classify, but store nothing.")
-    link_mode: str = Field(LinkMode.EXTERNAL_ID.value, json_schema_extra={"enum": LinkMode.values})
+    link_mode: str = Field(LinkMode.EXTERNAL_ID.value, json_schema_extra={"enum": [*LinkMode.values]})
 
 
 class ImportJobOut(Schema):

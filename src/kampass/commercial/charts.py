@@ -36,7 +36,7 @@ def waterfall_chart(steps: Sequence[WaterfallStep], *, currency: str) -> dict[st
     if not steps:
         return None
     kinds = {"total": _("Total"), "leakage": _("Leakage")}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "order": i,
             "label": s.label,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kampass.users.models import Role
+
+if TYPE_CHECKING:
+    from kampass.users.models import User
 
 
 class _SystemActor:
@@ -25,7 +28,7 @@ class _SystemActor:
         return "kampass CLI"
 
 
-def system_actor() -> Any:
+def system_actor() -> User | _SystemActor:
     """The actor for CLI commands: the first administrator if there is one (for the change history)."""
     from kampass.users.models import User
 

@@ -16,6 +16,7 @@ from kampass.commercial.services import analytics_sync
 from kampass.commercial.store import analytics_store
 from kampass.core import profitability as prof
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
+from kampass.users.actors import Actor
 
 CENT = Decimal("0.01")
 AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")
@@ -53,7 +54,7 @@ class Figures:
         }
 
 
-def visible_account_ids(user: Any) -> set[int] | None:
+def visible_account_ids(user: Actor) -> set[int] | None:
     """Accounts whose figures ``user`` may see: ``None`` means all (head, controller, viewer, admin)."""
     if is_admin(user) or is_head(user) or is_reader(user):
         return None
@@ -147,7 +148,7 @@ def _sum_figures(rows: list[Figures], name: str) -> Figures:
     )
 
 
-def profitability(*, user: Any, account: Account | None = None, subtree: bool = False) -> ProfitabilityReport:
+def profitability(*, user: Actor, account: Account | None = None, subtree: bool = False) -> ProfitabilityReport:
     """Figures per account: all visible accounts, one account, or one account's subtree (each account of
     it plus the subtree total). Lines without a linked customer appear as the "unassigned" row when
     the user may see all figures."""
@@ -275,7 +276,7 @@ class Portfolio:
     class_counts: dict[str, int]
 
 
-def portfolio(*, user: Any, top: int = 15) -> Portfolio:
+def portfolio(*, user: Actor, top: int = 15) -> Portfolio:
     """The whole portfolio (or, for a key account manager, their accounts): ABC, whale curve, top leakage."""
     report = profitability(user=user)
     accounts = [f for f in report.accounts if f.account_id is not None]

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from kampass.commercial.store import analytics_store
 from kampass.common.permissions import authorize
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 log = logging.getLogger(__name__)
 _synced: dict[str, tuple[Any, ...]] = {}
@@ -33,7 +35,7 @@ _synced: dict[str, tuple[Any, ...]] = {}
 def _dims_signature() -> tuple[Any, ...]:
     acc = Account.objects.aggregate(n=Max("id"), u=Max("updated_at"))
     links = CustomerLink.objects.aggregate(n=Max("id"), u=Max("created_at"))
-    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]  # type: ignore[attr-defined]
+    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]
     return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"], moved)
 
 
@@ -68,7 +70,7 @@ def analytics_sync(store: AnalyticsStore, *, force: bool = False) -> None:
 
 
 @transaction.atomic
-def customer_link(*, actor: Any, customer_id: str, account: Account) -> CustomerLink:
+def customer_link(*, actor: Actor, customer_id: str, account: Account) -> CustomerLink:
     """Link a customer number to an account (or move the link to another account)."""
     authorize(actor, "accounts.change_account", account)
     customer_id = (customer_id or "").strip()
@@ -84,7 +86,7 @@ def customer_link(*, actor: Any, customer_id: str, account: Account) -> Customer
 
 
 @transaction.atomic
-def customers_link(*, actor: Any, customer_ids: Iterable[str], mode: str) -> tuple[int, list[str]]:
+def customers_link(*, actor: Actor, customer_ids: Iterable[str], mode: str) -> tuple[int, list[str]]:
     """Link unlinked customers: by an account's external id, or by creating an account per customer.
 
     Returns the number of customers newly linked and the customer ids left unmatched.
@@ -122,7 +124,7 @@ def upload_dir() -> Path:
 @transaction.atomic
 def import_job_create(
     *,
-    actor: Any,
+    actor: Actor,
     source: Path | Any,
     original_name: str,
     mapping: str = "online-retail",
@@ -154,7 +156,7 @@ def import_job_create(
                 fh.write(chunk)
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, created_by=actor if getattr(actor, "pk", None) else None,
+        dry_run=dry_run, link_mode=link_mode, created_by=actor if isinstance(actor, User) and actor.pk else None,
     )  # fmt: skip
     if enqueue:
         from kampass.commercial.tasks import run_import
@@ -168,7 +170,9 @@ def _progress(job: ImportJob, fraction: float, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
 
 
-def import_job_run(job_id: str, *, progress: Any = None, actor: Any = None) -> ImportJob:
+def import_job_run(
+    job_id: str, *, progress: Callable[[float, str], None] | None = None, actor: Actor | None = None
+) -> ImportJob:
     """Run a queued import: read, validate and store the lines, link customers, record the outcome.
 
     ``actor`` links the customers (default: the user who queued the job, else the command-line operator).

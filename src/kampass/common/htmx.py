@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 def is_fragment_request(request: HttpRequest) -> bool:
     """True for an HTMX request that wants a fragment (not a boosted full-page navigation)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def render_page(
@@ -36,7 +36,7 @@ def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def apply_validation_error(form: Form, exc: ValidationError) -> None:
+def apply_validation_error(form: BaseForm, exc: ValidationError) -> None:
     """Put the messages of a service's ``ValidationError`` on the form fields they name."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -45,7 +45,7 @@ def apply_validation_error(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def form_status(request: HttpRequest, form: Form) -> int:
+def form_status(request: HttpRequest, form: BaseForm) -> int:
     """422 for an invalid full-page POST (so clients see the refusal); 200 for HTMX so it swaps the errors in."""
     if form.errors and not is_fragment_request(request):
         return 422
@@ -54,7 +54,7 @@ def form_status(request: HttpRequest, form: Form) -> int:
 
 def submit_form(
     request: HttpRequest,
-    form: Form,
+    form: BaseForm,
     action: Callable[[dict[str, Any]], Any],
     *,
     success: str | Callable[[Any], str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
@@ -26,12 +27,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = "/"
     response = HttpResponseRedirect(nxt)
-    if lang in dict(translation.trans_real.settings.LANGUAGES):
+    if lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             user_set_language(user=request.user, language=lang)
         translation.activate(lang)
-        from django.conf import settings
-
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax")
     return response
 

@@ -47,7 +47,7 @@ class TokenAuth(HttpBearer):
         request.user = user
         if user.language:
             translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = user.language
         return user
 
 

@@ -154,7 +154,7 @@ def _delete_all(data: dict[str, Any]) -> None:
     OrgUnit.objects.all().delete()
     User.objects.filter(username__in=_demo_usernames(data)).delete()
     for model in (Account, Contact, Position, BuyingCentreMember, TeamMember, Coverage):
-        model.history.all().delete()  # type: ignore[attr-defined]
+        model.history.all().delete()
 
 
 def _ensure_logins(password: str) -> dict[str, User]:

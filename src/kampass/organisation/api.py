@@ -66,7 +66,7 @@ def _api_field_names() -> Iterator[None]:
 
 
 def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _body_user(pk: int | None, field: str) -> User | None:
@@ -156,7 +156,7 @@ class RefOut(Schema):
 class CellOut(Schema):
     activity_id: int
     role_id: int
-    code: str = Field(json_schema_extra={"enum": RACI_CODES})
+    code: str = Field(json_schema_extra={"enum": [*RACI_CODES]})
 
 
 class ActivityCheckOut(Schema):
@@ -175,7 +175,7 @@ class RaciOut(Schema):
 
 
 class CellIn(Schema):
-    code: str = Field(description="R, A, AR, C, I, or empty to clear.", json_schema_extra={"enum": RACI_CODES})
+    code: str = Field(description="R, A, AR, C, I, or empty to clear.", json_schema_extra={"enum": [*RACI_CODES]})
 
 
 class CellResultOut(Schema):
@@ -324,7 +324,7 @@ class ActionIn(Schema):
     title: str
     competence_id: int | None = None
     due_date: dt.date | None = None
-    status: str = Field(ActionStatus.PLANNED.value, json_schema_extra={"enum": ActionStatus.values})
+    status: str = Field(ActionStatus.PLANNED.value, json_schema_extra={"enum": [*ActionStatus.values]})
     owner_id: int | None = None
     blocked: bool = False
     blocked_cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
@@ -337,7 +337,7 @@ class ActionPatchIn(Schema):
     title: str | None = None
     competence_id: int | None = None
     due_date: dt.date | None = None
-    status: str | None = Field(None, json_schema_extra={"enum": ActionStatus.values})
+    status: str | None = Field(None, json_schema_extra={"enum": [*ActionStatus.values]})
     owner_id: int | None = None
     blocked: bool | None = None
     blocked_cause: str | None = Field(None, json_schema_extra={"enum": ["", *BlockedCause.values]})
@@ -394,7 +394,7 @@ def _register_catalogue(
     )
     def list_entries(request: HttpRequest, filters: Query[CatalogueFilterIn], page: Query[PageIn]) -> dict[str, Any]:
         authorize(_actor(request), view_perm)
-        qs = model.objects.all()
+        qs = model._default_manager.all()
         if filters.q:
             qs = qs.filter(
                 Q(name_en__icontains=filters.q) | Q(name_de__icontains=filters.q) | Q(key__icontains=filters.q)

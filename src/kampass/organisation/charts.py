@@ -27,7 +27,7 @@ def profile_chart(lines: Sequence[ProfileLine]) -> dict[str, Any] | None:
 
     ``None`` when nothing is rated, targeted or self-assessed yet.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for line in lines:
         row = line.row
         if row.level is None and row.target is None and row.self_level is None:

@@ -130,7 +130,7 @@ def _delete_all() -> None:
         Competence,
     ):
         model.objects.all().delete()
-        model.history.all().delete()  # type: ignore[attr-defined]
+        model.history.all().delete()
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -174,17 +174,17 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["title"].widget.attrs["autofocus"] = True
         if user.has_perm("organisation.view_all_profiles"):
-            self.fields["person"].queryset = profile_people()
+            cast(forms.ModelChoiceField, self.fields["person"]).queryset = profile_people()
         else:
             # a key account manager plans for themselves; the person of an existing action stays
             pk = action.person_id if action is not None else user.pk
-            self.fields["person"].queryset = User.objects.filter(pk=pk)
+            cast(forms.ModelChoiceField, self.fields["person"]).queryset = User.objects.filter(pk=pk)
             self.fields["person"].initial = pk
             self.fields["person"].disabled = True
             self.initial["person"] = pk
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # a ModelForm returns its cleaned_data
         if data.get("blocked") and not data.get("blocked_cause"):
             self.add_error(
                 "blocked_cause", _("Say what blocks the action: structure, process, resources or management.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
@@ -25,6 +24,7 @@ from kampass.organisation.models import (
     StructureSettings,
 )
 from kampass.organisation.raci import ActivityCheck, check_codes, check_matrix
+from kampass.users.actors import Actor
 from kampass.users.models import Role, User
 
 # ---------------------------------------------------------------- function diagram
@@ -193,12 +193,12 @@ def profile_people() -> QuerySet[User]:
     )
 
 
-def visible_profile_people(*, user: Any) -> QuerySet[User]:
+def visible_profile_people(*, user: Actor) -> QuerySet[User]:
     """The profiles ``user`` may read: all for head of KAM and administrators, else only their own."""
     people = profile_people()
     if user.has_perm("organisation.view_all_profiles"):
         return people
-    return people.filter(pk=user.pk)
+    return people.filter(pk=user.pk) if user.pk is not None else people.none()
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,7 @@ class ActionFilters:
     descending: bool = False
 
 
-ACTION_SORTS = {
+ACTION_SORTS: dict[str, str | Lower] = {
     "due": "due_date",
     "title": Lower("title"),
     "person": Lower("person__last_name"),
@@ -298,7 +298,7 @@ ACTION_SORTS = {
 }
 
 
-def action_list(*, user: Any, filters: ActionFilters | None = None) -> QuerySet[DevelopmentAction]:
+def action_list(*, user: Actor, filters: ActionFilters | None = None) -> QuerySet[DevelopmentAction]:
     """The development actions ``user`` may read (head of KAM and administrators: all; others: their own
     and those they own), filtered and sorted."""
     f = filters or ActionFilters()

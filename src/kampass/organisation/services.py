@@ -8,7 +8,7 @@ the same rules) and validates before it writes: on any error nothing is saved.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -32,6 +32,8 @@ from kampass.organisation.models import (
     RaciCode,
     StructureSettings,
 )
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 C = TypeVar("C", bound=BilingualCatalogueEntry)
 
@@ -50,11 +52,11 @@ ACTION_FIELDS = (
 )
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor | None) -> TypeGuard[User]:
     return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
 
 
-def _save(obj: models.Model, actor: Any) -> None:
+def _save(obj: models.Model, actor: Actor) -> None:
     """Validate and save ``obj``, recording ``actor`` in its change history."""
     obj.full_clean()
     if _is_user(actor):
@@ -62,7 +64,7 @@ def _save(obj: models.Model, actor: Any) -> None:
     obj.save()
 
 
-def _delete(obj: models.Model, actor: Any) -> None:
+def _delete(obj: models.Model, actor: Actor) -> None:
     if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.delete()
@@ -71,7 +73,7 @@ def _delete(obj: models.Model, actor: Any) -> None:
 # ---------------------------------------------------------------- editable catalogues
 
 
-def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: Any) -> C:
+def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: Actor) -> C:
     unknown = set(changes) - set(CATALOGUE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -82,9 +84,9 @@ def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: An
     if not entry.key:
         entry.key = slugify(entry.name_en)[:60] or "entry"
     entry.key = entry.key.lower()
-    if model.objects.filter(name_en__iexact=entry.name_en).exclude(pk=entry.pk).exists():
+    if model._default_manager.filter(name_en__iexact=entry.name_en).exclude(pk=entry.pk).exists():
         raise ValidationError({"name_en": _("“%(name)s” exists already.") % {"name": entry.name_en}})
-    if model.objects.filter(key=entry.key).exclude(pk=entry.pk).exists():
+    if model._default_manager.filter(key=entry.key).exclude(pk=entry.pk).exists():
         raise ValidationError(
             {"key": _("The key “%(key)s” is taken; choose another one.") % {"key": entry.key}},
         )
@@ -93,21 +95,21 @@ def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: An
 
 
 @transaction.atomic
-def activity_create(*, actor: Any, name_en: str, **fields: Any) -> ProcessActivity:
+def activity_create(*, actor: Actor, name_en: str, **fields: Any) -> ProcessActivity:
     """Add an activity to the KAM process (head of KAM, administrator)."""
     authorize(actor, "organisation.change_structure")
     return _catalogue_save(ProcessActivity, ProcessActivity(), {"name_en": name_en, **fields}, actor)
 
 
 @transaction.atomic
-def activity_update(*, actor: Any, activity: ProcessActivity, **changes: Any) -> ProcessActivity:
+def activity_update(*, actor: Actor, activity: ProcessActivity, **changes: Any) -> ProcessActivity:
     """Rename, re-order, describe or (de)activate an activity."""
     authorize(actor, "organisation.change_structure")
     return _catalogue_save(ProcessActivity, activity, changes, actor)
 
 
 @transaction.atomic
-def activity_delete(*, actor: Any, activity: ProcessActivity) -> None:
+def activity_delete(*, actor: Actor, activity: ProcessActivity) -> None:
     """Delete an activity together with its row of the function diagram."""
     authorize(actor, "organisation.change_structure")
     for cell in activity.assignments.all():
@@ -116,20 +118,20 @@ def activity_delete(*, actor: Any, activity: ProcessActivity) -> None:
 
 
 @transaction.atomic
-def role_create(*, actor: Any, name_en: str, **fields: Any) -> FunctionRole:
+def role_create(*, actor: Actor, name_en: str, **fields: Any) -> FunctionRole:
     """Add a role (column) to the function diagram."""
     authorize(actor, "organisation.change_structure")
     return _catalogue_save(FunctionRole, FunctionRole(), {"name_en": name_en, **fields}, actor)
 
 
 @transaction.atomic
-def role_update(*, actor: Any, role: FunctionRole, **changes: Any) -> FunctionRole:
+def role_update(*, actor: Actor, role: FunctionRole, **changes: Any) -> FunctionRole:
     authorize(actor, "organisation.change_structure")
     return _catalogue_save(FunctionRole, role, changes, actor)
 
 
 @transaction.atomic
-def role_delete(*, actor: Any, role: FunctionRole) -> None:
+def role_delete(*, actor: Actor, role: FunctionRole) -> None:
     """Delete a role together with its column of the function diagram."""
     authorize(actor, "organisation.change_structure")
     for cell in role.assignments.all():
@@ -138,20 +140,20 @@ def role_delete(*, actor: Any, role: FunctionRole) -> None:
 
 
 @transaction.atomic
-def competence_create(*, actor: Any, name_en: str, **fields: Any) -> Competence:
+def competence_create(*, actor: Actor, name_en: str, **fields: Any) -> Competence:
     """Add a competence to the competence model (head of KAM, administrator)."""
     authorize(actor, "organisation.change_competences")
     return _catalogue_save(Competence, Competence(), {"name_en": name_en, **fields}, actor)
 
 
 @transaction.atomic
-def competence_update(*, actor: Any, competence: Competence, **changes: Any) -> Competence:
+def competence_update(*, actor: Actor, competence: Competence, **changes: Any) -> Competence:
     authorize(actor, "organisation.change_competences")
     return _catalogue_save(Competence, competence, changes, actor)
 
 
 @transaction.atomic
-def competence_delete(*, actor: Any, competence: Competence) -> None:
+def competence_delete(*, actor: Actor, competence: Competence) -> None:
     """Delete a competence nobody has been rated on yet (otherwise deactivate it)."""
     authorize(actor, "organisation.change_competences")
     if competence.ratings.exists():
@@ -168,7 +170,7 @@ def competence_delete(*, actor: Any, competence: Competence) -> None:
 
 
 @transaction.atomic
-def raci_set(*, actor: Any, activity: ProcessActivity, role: FunctionRole, code: str) -> RaciAssignment | None:
+def raci_set(*, actor: Actor, activity: ProcessActivity, role: FunctionRole, code: str) -> RaciAssignment | None:
     """Set one cell of the function diagram to R, A, AR, C or I; an empty ``code`` clears the cell.
 
     Returns the cell, or ``None`` when it was cleared.
@@ -196,7 +198,7 @@ def raci_set(*, actor: Any, activity: ProcessActivity, role: FunctionRole, code:
 
 
 @transaction.atomic
-def structure_settings_update(*, actor: Any, max_accounts_per_kam: int) -> StructureSettings:
+def structure_settings_update(*, actor: Actor, max_accounts_per_kam: int) -> StructureSettings:
     """Change the workload threshold (accounts per key account manager)."""
     authorize(actor, "organisation.change_structure")
     current = StructureSettings.objects.select_for_update().order_by("pk").first() or StructureSettings()
@@ -213,14 +215,14 @@ def _check_level(value: int | None, field: str) -> None:
         raise ValidationError({field: _("Use a level from 1 to 5.")})
 
 
-def _check_profile_person(person: Any, field: str = "person") -> None:
+def _check_profile_person(person: User | None, field: str = "person") -> None:
     if person is None or getattr(person, "role", None) not in ProfileRole.values:
         raise ValidationError({field: _("Only key account managers and heads of KAM have a competence profile.")})
 
 
 @transaction.atomic
 def target_set(
-    *, actor: Any, competence: Competence, level: int | None, role: str = "", person: Any = None
+    *, actor: Actor, competence: Competence, level: int | None, role: str = "", person: User | None = None
 ) -> CompetenceTarget | None:
     """Set the target level of a competence for a role (``role``) or one person (``person``).
 
@@ -246,14 +248,14 @@ def target_set(
     return target
 
 
-def _rating(person: Any, competence: Competence) -> CompetenceRating:
+def _rating(person: User, competence: Competence) -> CompetenceRating:
     rating = CompetenceRating.objects.select_for_update().filter(user=person, competence=competence).first()
     return rating or CompetenceRating(user=person, competence=competence)
 
 
 @transaction.atomic
 def rating_set(
-    *, actor: Any, person: Any, competence: Competence, level: int | None, note: str | None = None
+    *, actor: Actor, person: User, competence: Competence, level: int | None, note: str | None = None
 ) -> CompetenceRating:
     """Record the agreed rating (1-5, ``None`` to clear) of ``person`` on a competence (head of KAM, administrator)."""
     authorize(actor, "organisation.rate_profile", person)
@@ -269,11 +271,11 @@ def rating_set(
 
 
 @transaction.atomic
-def self_rating_set(*, actor: Any, competence: Competence, self_level: int | None) -> CompetenceRating:
+def self_rating_set(*, actor: Actor, competence: Competence, self_level: int | None) -> CompetenceRating:
     """Propose one's own rating on a competence (key account managers and heads of KAM, own profile only)."""
     authorize(actor, "organisation.self_rate", actor)
     _check_level(self_level, "self_level")
-    rating = _rating(actor, competence)
+    rating = _rating(cast(User, actor), competence)  # authorized to rate their own profile: a user
     rating.self_level = self_level
     _save(rating, actor)
     return rating
@@ -308,13 +310,13 @@ def _validate_action(action: DevelopmentAction) -> None:
 @transaction.atomic
 def action_create(
     *,
-    actor: Any,
-    person: Any,
+    actor: Actor,
+    person: User,
     title: str,
     competence: Competence | None = None,
     due_date: dt.date | None = None,
     status: str = ActionStatus.PLANNED,
-    owner: Any = None,
+    owner: User | None = None,
     blocked: bool = False,
     blocked_cause: str = "",
     blocked_note: str = "",
@@ -340,7 +342,7 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, actor: Any, action: DevelopmentAction, **changes: Any) -> DevelopmentAction:
+def action_update(*, actor: Actor, action: DevelopmentAction, **changes: Any) -> DevelopmentAction:
     """Change a development action; only head of KAM and administrators move it to another person."""
     authorize(actor, "organisation.change_action", action)
     unknown = set(changes) - set(ACTION_FIELDS)
@@ -360,6 +362,6 @@ def action_update(*, actor: Any, action: DevelopmentAction, **changes: Any) -> D
 
 
 @transaction.atomic
-def action_delete(*, actor: Any, action: DevelopmentAction) -> None:
+def action_delete(*, actor: Actor, action: DevelopmentAction) -> None:
     authorize(actor, "organisation.delete_action", action)
     _delete(action, actor)

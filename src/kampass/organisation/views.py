@@ -230,7 +230,7 @@ def catalogue_list(request: HttpRequest, kind: str) -> HttpResponse:
     k = _kind(kind)
     authorize(request.user, k.view_perm)
     q = request.GET.get("q", "").strip()
-    entries = k.model.objects.all()
+    entries = k.model._default_manager.all()
     if q:
         entries = entries.filter(Q(name_en__icontains=q) | Q(name_de__icontains=q) | Q(key__icontains=q))
     context = {
@@ -374,7 +374,7 @@ def people(request: HttpRequest) -> HttpResponse:
     gap_rows: list[tuple[str, float]] = []
     if request.user.has_perm("organisation.view_all_profiles") and profiles:
         for i, line in enumerate(profiles[0].lines):
-            gaps = [p.lines[i].row.positive_gap for p in profiles if p.lines[i].row.positive_gap is not None]
+            gaps = [g for p in profiles if (g := p.lines[i].row.positive_gap) is not None]
             if gaps:
                 gap_rows.append((line.competence.label, sum(gaps) / len(gaps)))
     context = {
@@ -522,7 +522,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "causes": BlockedCause.choices,
         "people": selectors.visible_profile_people(user=request.user),
         "competences": Competence.objects.filter(active=True),
-        "can_add": request.user.has_perm("organisation.add_action", request.user)
+        "can_add": request.user.has_perm(
+            "organisation.add_action", request.user if isinstance(request.user, User) else None
+        )
         or request.user.has_perm("organisation.view_all_profiles"),
     }
     return render_page(request, "organisation/action_list.html", context, fragment="organisation/_action_table.html")

@@ -65,7 +65,7 @@ def _api_field_names() -> Iterator[None]:
 
 
 def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -158,7 +158,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_model_version(obj: Opportunity) -> str | None:
-        return obj.model_version.version if obj.model_version_id else None
+        return obj.model_version.version if obj.model_version is not None else None
 
     @staticmethod
     def resolve_qualification_flags(obj: Opportunity) -> list[str]:
@@ -204,7 +204,9 @@ class OpportunityIn(Schema):
     owner_name: str = ""
     expected_close_date: dt.date | None = None
     owner_probability: int | None = Field(None, description="Percent; default: the stage's default probability.")
-    forecast_category: str = Field(ForecastCategory.PIPELINE.value, json_schema_extra={"enum": ForecastCategory.values})
+    forecast_category: str = Field(
+        ForecastCategory.PIPELINE.value, json_schema_extra={"enum": [*ForecastCategory.values]}
+    )
     competitors: list[str] = []
     products: list[str] = []
     lead_source: str = ""
@@ -225,7 +227,7 @@ class OpportunityPatchIn(Schema):
     owner_name: str | None = None
     expected_close_date: dt.date | None = None
     owner_probability: int | None = None
-    forecast_category: str | None = Field(None, json_schema_extra={"enum": ForecastCategory.values})
+    forecast_category: str | None = Field(None, json_schema_extra={"enum": [*ForecastCategory.values]})
     competitors: list[str] | None = None
     products: list[str] | None = None
     lead_source: str | None = None
@@ -268,7 +270,7 @@ class QualificationOut(Schema):
 
 
 class QualificationIn(Schema):
-    status: str = Field(json_schema_extra={"enum": QualificationStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*QualificationStatus.values]})
     evidence: str = ""
 
 
@@ -323,7 +325,7 @@ class RiskPageOut(Schema):
 
 class RiskIn(Schema):
     title: str
-    category: str = Field(json_schema_extra={"enum": RiskCategory.values})
+    category: str = Field(json_schema_extra={"enum": [*RiskCategory.values]})
     likelihood: int = Field(description="1 (rare) .. 5 (almost certain)")
     impact: int = Field(description="1 (minor) .. 5 (severe)")
     cost: Decimal | None = None
@@ -332,7 +334,7 @@ class RiskIn(Schema):
     mitigation: str = ""
     owner_id: int | None = None
     due_date: dt.date | None = None
-    status: str = Field(RiskStatus.OPEN.value, json_schema_extra={"enum": RiskStatus.values})
+    status: str = Field(RiskStatus.OPEN.value, json_schema_extra={"enum": [*RiskStatus.values]})
 
 
 class RiskPatchIn(Schema):
@@ -404,7 +406,7 @@ class TrainingJobOut(Schema):
 
     @staticmethod
     def resolve_model_version(obj: TrainingJob) -> str | None:
-        return obj.model_version.version if obj.model_version_id else None
+        return obj.model_version.version if obj.model_version is not None else None
 
 
 class ForecastIn(Schema):
@@ -458,6 +460,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[A
     data = payload.model_dump()
     with transaction.atomic(), _api_field_names():
         account = _ref(Account, data.pop("account_id"), "account_id")
+        assert account is not None  # account_id is required
         stage = _stage(data.pop("stage_id"))
         owner = _ref(User, data.pop("owner_id"), "owner_id")
         if owner is not None:
@@ -466,7 +469,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[A
             actor=_actor(request),
             account=account,
             stage=stage,
-            **data,  # type: ignore[arg-type]
+            **data,
         )
     return Status(201, _opportunities().get(pk=opportunity.pk))
 
@@ -649,7 +652,7 @@ def opportunity_score(request: HttpRequest, opportunity_id: int) -> dict[str, An
         "probability": o.probability,
         "owner_probability": o.owner_probability,
         "stage_probability": o.stage.probability,
-        "model_version": o.model_version.version if o.model_version_id else None,
+        "model_version": o.model_version.version if o.model_version is not None else None,
         "scored_at": o.scored_at,
         "explanation": [dataclasses.asdict(f) for f in factors],
     }

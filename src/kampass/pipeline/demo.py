@@ -20,9 +20,13 @@ import datetime as dt
 import random
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from kampass.users.actors import Actor
 
 DATA = Path(__file__).resolve().parent / "data"
 EXTRACT = DATA / "opportunities.csv"
@@ -72,8 +76,8 @@ def _delete_all() -> None:
     Opportunity.objects.all().delete()
     TrainingJob.objects.all().delete()
     ModelVersion.objects.all().delete()
-    Opportunity.history.all().delete()  # type: ignore[attr-defined]
-    Risk.history.all().delete()  # type: ignore[attr-defined]
+    Opportunity.history.all().delete()
+    Risk.history.all().delete()
 
 
 def _shift_dates() -> None:
@@ -134,7 +138,7 @@ RISKS = [
 ]
 
 
-def _qualify_and_risks(actor: object) -> None:
+def _qualify_and_risks(actor: Actor) -> None:
     from kampass.pipeline.models import Opportunity, Outcome, QualificationElement
     from kampass.pipeline.services import qualification_set, risk_create
 

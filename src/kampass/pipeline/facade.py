@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from kampass.pipeline.models import ACTIVE_RISK_STATUSES, LIKELIHOOD_PROBABILITY, Outcome, Risk
 
@@ -29,7 +30,8 @@ def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decim
         .values_list("opportunity__account_id", "currency", "likelihood", "cost")
     )
     for account_id, currency, likelihood, cost in rows:
-        out[account_id][currency] += (LIKELIHOOD_PROBABILITY[likelihood] * cost).quantize(CENT)
+        # cost__isnull=False above
+        out[account_id][currency] += (LIKELIHOOD_PROBABILITY[likelihood] * cast(Decimal, cost)).quantize(CENT)
     return {a: dict(by_currency) for a, by_currency in out.items()}
 
 

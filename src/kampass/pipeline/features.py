@@ -90,7 +90,7 @@ class _StatusAsOf:
 
 
 def _owner_key(opportunity: Opportunity) -> str:
-    if opportunity.owner_id:
+    if opportunity.owner_id and opportunity.owner is not None:
         return opportunity.owner.username
     return opportunity.owner_name
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -114,13 +114,13 @@ class OpportunityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["name"].widget.attrs.update({"autofocus": True})
-        self.fields["owner"].queryset = _owners()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owners()
         if creating:
             stages = (
                 Stage.objects.filter(kind=StageKind.OPEN).select_related("stage_set").order_by("stage_set", "order")
             )
-            self.fields["stage"].queryset = stages
-            self.fields["stage"].choices = _grouped_stage_choices(stages)
+            cast(forms.ModelChoiceField, self.fields["stage"]).queryset = stages
+            cast(forms.ChoiceField, self.fields["stage"]).choices = _grouped_stage_choices(stages)
         else:
             del self.fields["stage"]
 
@@ -179,7 +179,9 @@ class StageChangeForm(forms.Form):
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.opportunity = opportunity
-        self.fields["stage"].queryset = opportunity.stage_set.stages.exclude(pk=opportunity.stage_id).order_by("order")
+        cast(forms.ModelChoiceField, self.fields["stage"]).queryset = opportunity.stage_set.stages.exclude(
+            pk=opportunity.stage_id
+        ).order_by("order")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -228,7 +230,9 @@ class OpportunityContactForm(forms.Form):
         tree = Q(positions__account__path__startswith=account.path) | Q(
             positions__account_id__in=account.ancestor_ids()
         )
-        self.fields["contact"].queryset = Contact.objects.filter(tree).distinct().order_by("last_name", "first_name")
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = (
+            Contact.objects.filter(tree).distinct().order_by("last_name", "first_name")
+        )
         self.fields["contact"].help_text = _("People with a position at %(account)s, above or below it.") % {
             "account": account.name
         }
@@ -260,7 +264,7 @@ class RiskForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _owners()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owners()
         self.fields["title"].widget.attrs.update({"autofocus": True})
 
     def clean_title(self) -> str:

@@ -73,6 +73,8 @@ from kampass.pipeline.models import (
     Stage,
     StageKind,
 )
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 BUILT_IN = ("salesforce", "generic")
 FIELDS = (
@@ -315,7 +317,7 @@ class _Row:
 
 def import_opportunities(
     *,
-    actor: Any,
+    actor: Actor,
     path: Path,
     mapping: str | Path = "salesforce",
     prefer: str = "",
@@ -524,7 +526,7 @@ def import_opportunities(
     return result
 
 
-def _link_accounts(*, actor: Any, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:
+def _link_accounts(*, actor: Actor, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:
     from kampass.accounts.services import account_create
 
     ids = sorted({r.account_id for r in rows})
@@ -590,7 +592,7 @@ UPDATABLE = (
 
 def _write(
     *,
-    actor: Any,
+    actor: Actor,
     rows: list[_Row],
     mapping: Mapping,
     link: str,
@@ -605,7 +607,7 @@ def _write(
         for o in Opportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
     }
     now, today = timezone.now(), timezone.localdate()
-    by = actor if getattr(actor, "pk", None) else None
+    by = actor if isinstance(actor, User) and actor.pk else None
     new: list[Opportunity] = []
     changed: list[Opportunity] = []
     moves: list[tuple[Opportunity, int | None, Stage]] = []

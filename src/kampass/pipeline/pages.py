@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from kampass.accounts.models import Account, KamStatus
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Stage, StageSet
+from kampass.users.actors import Actor
 
 # ---------------------------------------------------------------- filters from the query string
 
@@ -218,7 +219,7 @@ MAX_SUBTREE_GROUPS = 25
 
 
 def forecast_subtree_groups(
-    *, user: Any, filters: selectors.OpportunityFilters, period: str, currency: str, simulations: int = 10_000
+    *, user: Actor, filters: selectors.OpportunityFilters, period: str, currency: str, simulations: int = 10_000
 ) -> list[selectors.ForecastGroup]:
     """The forecast rolled up per account subtree: for each child of the filtered account (or each
     top-level account when none is chosen) its forecast with everything below it. The chosen
@@ -264,7 +265,7 @@ def group_totals(rows: Sequence[selectors.ForecastRow]) -> dict[str, Decimal]:
     }
 
 
-def account_options(*, user: Any) -> list[tuple[int, str]]:
+def account_options(*, user: Actor) -> list[tuple[int, str]]:
     """Accounts with visible opportunities and their ancestors, in tree order, as (id, label
     indented by depth) for the account filter (choose a group and tick "with subsidiaries")."""
     paths = set(selectors.visible_opportunities(user).values_list("account__path", flat=True).distinct())
@@ -311,7 +312,7 @@ class Calibration:
     model_ece: float | None
 
 
-def owner_model_calibration(*, user: Any, filters: selectors.OpportunityFilters) -> Calibration:
+def owner_model_calibration(*, user: Actor, filters: selectors.OpportunityFilters) -> Calibration:
     """Reliability of the owners' probabilities and of the model's over the visible closed deals in
     ``filters`` (10 equal-width bins, ``kampass.core.forecasting.reliability_bins``). The model's
     probability of a deal follows ``selectors.optimism``: its score stored while it was open, else

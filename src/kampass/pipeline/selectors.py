@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,7 @@ from kampass.pipeline.models import (
     StageSet,
     TrainingJob,
 )
+from kampass.users.actors import Actor
 
 CENT = Decimal("0.01")
 
@@ -45,7 +47,7 @@ CENT = Decimal("0.01")
 # ---------------------------------------------------------------- visibility and lists
 
 
-def visible_q(user: Any, prefix: str = "") -> Q | None:
+def visible_q(user: Actor, prefix: str = "") -> Q | None:
     """A filter for what ``user`` may see (``None``: everything). ``prefix`` leads to the
     opportunity (e.g. ``"opportunity__"`` for risks)."""
     if is_admin(user) or is_head(user) or is_reader(user):
@@ -57,7 +59,7 @@ def visible_q(user: Any, prefix: str = "") -> Q | None:
     return q
 
 
-def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
+def visible_opportunities(user: Actor) -> QuerySet[Opportunity]:
     qs = Opportunity.objects.all()
     q = visible_q(user)
     return qs if q is None else qs.filter(q)
@@ -96,7 +98,7 @@ SORTS: dict[str, Any] = {
 }
 
 
-def opportunity_list(*, user: Any, filters: OpportunityFilters | None = None) -> QuerySet[Opportunity]:
+def opportunity_list(*, user: Actor, filters: OpportunityFilters | None = None) -> QuerySet[Opportunity]:
     """Visible opportunities matching ``filters``, sorted (``filters.sort`` in ``SORTS``; missing values last)."""
     f = filters or OpportunityFilters()
     qs = visible_opportunities(user).select_related("account", "stage", "owner", "model_version")
@@ -134,7 +136,7 @@ def opportunity_list(*, user: Any, filters: OpportunityFilters | None = None) ->
     return qs.order_by(order, "pk")
 
 
-def owner_options(*, user: Any) -> list[tuple[str, str]]:
+def owner_options(*, user: Actor) -> list[tuple[str, str]]:
     """Owners of visible opportunities as (filter value, label): ``"u:<id>"`` for users, ``"n:<name>"`` for names."""
     qs = visible_opportunities(user)
     users = (
@@ -190,7 +192,7 @@ def _weight(o: Opportunity) -> float:
 
 def pipeline_board(
     *,
-    user: Any,
+    user: Actor,
     filters: OpportunityFilters | None = None,
     stage_set: StageSet | None = None,
     include_closed: bool = False,
@@ -289,7 +291,7 @@ class OpportunityDetail:
     can_edit: bool
 
 
-def opportunity_get(*, user: Any, pk: int) -> Opportunity:
+def opportunity_get(*, user: Actor, pk: int) -> Opportunity:
     """The opportunity if ``user`` may see it (404 if there is none, ``PermissionDenied`` if hidden)."""
     opportunity = get_object_or_404(
         Opportunity.objects.select_related("account", "stage", "stage__stage_set", "owner", "model_version"), pk=pk
@@ -298,7 +300,7 @@ def opportunity_get(*, user: Any, pk: int) -> Opportunity:
     return opportunity
 
 
-def opportunity_detail(*, user: Any, pk: int, explain: bool = True) -> OpportunityDetail:
+def opportunity_detail(*, user: Actor, pk: int, explain: bool = True) -> OpportunityDetail:
     """Everything the opportunity page shows."""
     from kampass.pipeline.services import score_explanation
 
@@ -333,7 +335,7 @@ def opportunity_history(opportunity: Opportunity, *, limit: int = 200) -> list[A
 # ---------------------------------------------------------------- risks
 
 
-def _risk_cost_by_currency(risks: Any) -> dict[str, Decimal]:
+def _risk_cost_by_currency(risks: Iterable[Risk]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = defaultdict(Decimal)
     for r in risks:
         cost = r.expected_cost
@@ -344,7 +346,7 @@ def _risk_cost_by_currency(risks: Any) -> dict[str, Decimal]:
 
 def risk_list(
     *,
-    user: Any,
+    user: Actor,
     opportunity: Opportunity | None = None,
     account: int | None = None,
     subtree: bool = False,
@@ -382,7 +384,7 @@ class RiskMatrix:
 
 def risk_matrix(
     *,
-    user: Any,
+    user: Actor,
     opportunity: Opportunity | None = None,
     account: int | None = None,
     subtree: bool = False,
@@ -543,7 +545,7 @@ def _forecast_rows(items: list[Item], simulations: int, seed: int) -> list[Forec
 
 def forecast(
     *,
-    user: Any,
+    user: Actor,
     filters: OpportunityFilters | None = None,
     period: str = "month",
     group_by: str = "",
@@ -683,7 +685,7 @@ def _owner_units(records: list[tuple[Any, ...]]) -> dict[tuple[int, int], str]:
     return out
 
 
-def optimism(*, user: Any, by: str = "owner", filters: OpportunityFilters | None = None) -> OptimismReport:
+def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | None = None) -> OptimismReport:
     """How optimistic owners' numbers are per owner, team (the owner's org unit) or account,
     compared with outcomes and with the model (core ``owner_calibration``)."""
     from kampass.core.forecasting import owner_calibration
@@ -761,7 +763,7 @@ def model_versions() -> QuerySet[ModelVersion]:
     return ModelVersion.objects.defer("model", "holdout").order_by("-trained_at")
 
 
-def model_report(*, user: Any) -> ModelReport:
+def model_report(*, user: Actor) -> ModelReport:
     authorize(user, "pipeline.view_model")
     versions = list(model_versions()[:20])
     active = next((v for v in versions if v.active), None)
@@ -794,7 +796,7 @@ class AccountPipeline:
     expected_risk_cost: dict[str, Decimal]
 
 
-def account_pipeline(*, user: Any, account: Account, subtree: bool = False) -> AccountPipeline:
+def account_pipeline(*, user: Actor, account: Account, subtree: bool = False) -> AccountPipeline:
     filters = OpportunityFilters(account=account.pk, subtree=subtree)
     qs = opportunity_list(user=user, filters=filters).order_by()
     by_outcome = dict(qs.values_list("outcome").annotate(n=Count("pk")))
@@ -811,6 +813,6 @@ def account_pipeline(*, user: Any, account: Account, subtree: bool = False) -> A
     )
 
 
-def ensure_visible(user: Any, opportunity: Opportunity) -> None:
+def ensure_visible(user: Actor, opportunity: Opportunity) -> None:
     if not user.has_perm("pipeline.view_opportunity", opportunity):
         raise PermissionDenied

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -40,6 +40,8 @@ from kampass.pipeline.models import (
     StageSet,
     TrainingJob,
 )
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,12 @@ MIN_PER_OUTCOME = 5
 Progress = Callable[[float, str], None]
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor | None) -> TypeGuard[User]:
     """A stored user (not a command-line operator without an account) to record in histories."""
     return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
 
 
-def _save(obj: models.Model, actor: Any) -> None:
+def _save(obj: models.Model, actor: Actor) -> None:
     """Validate and save ``obj``, recording ``actor`` in its change history."""
     obj.full_clean()
     if _is_user(actor):
@@ -95,7 +97,7 @@ def _save(obj: models.Model, actor: Any) -> None:
     obj.save()
 
 
-def _delete(obj: models.Model, actor: Any) -> None:
+def _delete(obj: models.Model, actor: Actor) -> None:
     if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.delete()
@@ -154,7 +156,7 @@ def _apply_stage_outcome(opportunity: Opportunity, stage: Stage, *, day: dt.date
 @transaction.atomic
 def stage_set_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     stages: Iterable[tuple[str, int, str]],
     description: str = "",
@@ -184,7 +186,7 @@ def stage_set_create(
 
 
 @transaction.atomic
-def stage_update(*, actor: Any, stage: Stage, **changes: Any) -> Stage:
+def stage_update(*, actor: Actor, stage: Stage, **changes: Any) -> Stage:
     """Rename a stage or change its default probability or late flag (its kind and order stay:
     opportunities and their history refer to them)."""
     authorize(actor, "pipeline.manage_stages")
@@ -204,7 +206,7 @@ def stage_update(*, actor: Any, stage: Stage, **changes: Any) -> Stage:
 @transaction.atomic
 def opportunity_create(
     *,
-    actor: Any,
+    actor: Actor,
     account: Account,
     name: str,
     amount: Decimal | int | str,
@@ -263,7 +265,7 @@ def opportunity_create(
 
 
 @transaction.atomic
-def opportunity_update(*, actor: Any, opportunity: Opportunity, **changes: Any) -> Opportunity:
+def opportunity_update(*, actor: Actor, opportunity: Opportunity, **changes: Any) -> Opportunity:
     """Change fields of an opportunity (not its stage: see ``opportunity_change_stage``).
 
     ``account`` moves it to another account (needs the right to add opportunities there).
@@ -288,7 +290,7 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, **changes: Any) 
 
 
 @transaction.atomic
-def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
+def opportunity_delete(*, actor: Actor, opportunity: Opportunity) -> None:
     """Delete an opportunity with its history of stages, qualification, links and risks."""
     authorize(actor, "pipeline.delete_opportunity", opportunity)
     _delete(opportunity, actor)
@@ -297,7 +299,7 @@ def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
 @transaction.atomic
 def opportunity_change_stage(
     *,
-    actor: Any,
+    actor: Actor,
     opportunity: Opportunity,
     stage: Stage,
     reason: str = "",
@@ -340,7 +342,7 @@ def opportunity_change_stage(
 
 @transaction.atomic
 def qualification_set(
-    *, actor: Any, opportunity: Opportunity, element: str, status: str, evidence: str = ""
+    *, actor: Actor, opportunity: Opportunity, element: str, status: str, evidence: str = ""
 ) -> Qualification:
     """Record how far one MEDDPICC element is known, with the evidence.
 
@@ -401,7 +403,7 @@ def _holds_position_in_tree(contact: Contact, account: Account) -> bool:
 
 @transaction.atomic
 def opportunity_contact_set(
-    *, actor: Any, opportunity: Opportunity, contact: Contact, roles: Iterable[str], notes: str = ""
+    *, actor: Actor, opportunity: Opportunity, contact: Contact, roles: Iterable[str], notes: str = ""
 ) -> OpportunityContact:
     """Record that ``contact`` takes part in deciding this project, in ``roles``
     (the buying-centre roles of the accounts context). The contact must hold a position
@@ -424,7 +426,7 @@ def opportunity_contact_set(
 
 
 @transaction.atomic
-def opportunity_contact_remove(*, actor: Any, link: OpportunityContact) -> None:
+def opportunity_contact_remove(*, actor: Actor, link: OpportunityContact) -> None:
     authorize(actor, "pipeline.change_opportunity", link.opportunity)
     _delete(link, actor)
 
@@ -454,7 +456,7 @@ def _risk_clean(risk: Risk) -> None:
 @transaction.atomic
 def risk_create(
     *,
-    actor: Any,
+    actor: Actor,
     opportunity: Opportunity,
     title: str,
     category: str,
@@ -487,7 +489,7 @@ def risk_create(
 
 
 @transaction.atomic
-def risk_update(*, actor: Any, risk: Risk, **changes: Any) -> Risk:
+def risk_update(*, actor: Actor, risk: Risk, **changes: Any) -> Risk:
     authorize(actor, "pipeline.change_opportunity", risk.opportunity)
     unknown = set(changes) - set(RISK_FIELDS)
     if unknown:
@@ -507,7 +509,7 @@ def risk_update(*, actor: Any, risk: Risk, **changes: Any) -> Risk:
 
 
 @transaction.atomic
-def risk_delete(*, actor: Any, risk: Risk) -> None:
+def risk_delete(*, actor: Actor, risk: Risk) -> None:
     authorize(actor, "pipeline.change_opportunity", risk.opportunity)
     _delete(risk, actor)
 
@@ -533,7 +535,7 @@ def _threads() -> Any:
     return threadpool_limits(limits=int(os.environ.get("KAMPASS_MODEL_THREADS") or default))
 
 
-def model_train(*, actor: Any, progress: Progress | None = None, folds: int = 5, seed: int = 0) -> ModelVersion:
+def model_train(*, actor: Actor, progress: Progress | None = None, folds: int = 5, seed: int = 0) -> ModelVersion:
     """Train the win-probability model on all closed opportunities and make it the active version.
 
     Only as-of features are used (see ``kampass.pipeline.features``). The same run evaluates
@@ -577,9 +579,11 @@ def model_train(*, actor: Any, progress: Progress | None = None, folds: int = 5,
     report(0.15, _("Evaluating on cross-validation folds"))
     folds = max(2, min(folds, won, len(closed) - won))
     with _threads():
-        evaluation = evaluate(rows, outcomes, folds=folds, seed=seed, **kinds)
+        evaluation = evaluate(
+            rows, outcomes, folds=folds, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
+        )
         report(0.6, _("Training the model"))
-        model = train_win_model(rows, outcomes, seed=seed, **kinds)
+        model = train_win_model(rows, outcomes, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"])
     report(0.9, _("Storing the model version"))
     holdout = {str(o.pk): round(float(p), 6) for o, p in zip(closed, evaluation.predictions["kampass"], strict=True)}
     with transaction.atomic():
@@ -617,7 +621,7 @@ def active_model_version() -> ModelVersion | None:
 
 
 def opportunities_score(
-    *, actor: Any, version: ModelVersion | None = None, opportunities: Iterable[Opportunity] | None = None
+    *, actor: Actor, version: ModelVersion | None = None, opportunities: Iterable[Opportunity] | None = None
 ) -> int:
     """Score open opportunities (default: all) with ``version`` (default: the active one) and
     store the calibrated probability, the model version and the time. Returns how many were scored."""
@@ -668,7 +672,7 @@ def score_explanation(opportunity: Opportunity, *, top: int = 3) -> list[Any]:
 
 
 @transaction.atomic
-def training_job_create(*, actor: Any, enqueue: bool = True) -> TrainingJob:
+def training_job_create(*, actor: Actor, enqueue: bool = True) -> TrainingJob:
     """Queue a retraining (train on closed opportunities, then score all open ones) as a background task."""
     authorize(actor, "pipeline.train_model")
     job = TrainingJob.objects.create(created_by=actor if _is_user(actor) else None)
@@ -680,7 +684,7 @@ def training_job_create(*, actor: Any, enqueue: bool = True) -> TrainingJob:
     return job
 
 
-def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Any = None) -> TrainingJob:
+def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Actor | None = None) -> TrainingJob:
     """Run a queued training job and record progress and outcome on it."""
     from kampass.commercial.cli import system_actor
 

@@ -634,7 +634,7 @@ def model_report(request: HttpRequest) -> HttpResponse:
     diagram, the version history and (for head of KAM and administrators) retraining."""
     report = selectors.model_report(user=request.user)
     names = _scorer_names()
-    scores = []
+    scores: list[dict[str, Any]] = []
     for key in ("kampass", "naive_bayes", "base_rate"):
         values = report.metrics.get(key)
         if isinstance(values, dict):

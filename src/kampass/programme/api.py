@@ -38,7 +38,7 @@ router = Router(tags=["programme"])
 
 
 def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _round(request: HttpRequest, round_id: int) -> AssessmentRound:
@@ -77,7 +77,7 @@ class RoundOut(Schema):
     description: str
     starts: dt.date
     ends: dt.date | None
-    status: str = Field(json_schema_extra={"enum": RoundStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*RoundStatus.values]})
     min_respondents: int
     catalogue_version: str
     invited: int
@@ -105,7 +105,7 @@ class RoundFilterIn(Schema):
 
 
 class RespondentIn(Schema):
-    function: str = Field(..., json_schema_extra={"enum": Function.values})
+    function: str = Field(..., json_schema_extra={"enum": [*Function.values]})
     user_id: int | None = Field(None, description="A kampass user; else give the name of an external person.")
     name: str = ""
     email: str = ""

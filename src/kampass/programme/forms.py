@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +59,7 @@ class PhaseForm(forms.Form):
 
     def __init__(self, *args: Any, phases: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = phases
+        cast(forms.ChoiceField, self.fields["phase"]).choices = phases
 
 
 class AcceptForm(forms.Form):
@@ -67,4 +67,4 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args: Any, logics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["logics"].choices = logics
+        cast(forms.ChoiceField, self.fields["logics"]).choices = logics

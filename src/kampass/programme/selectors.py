@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -20,6 +19,7 @@ from kampass.programme.models import (
     Respondent,
     RoundStatus,
 )
+from kampass.users.actors import Actor
 
 
 def round_list(*, status: str = "", q: str = "") -> QuerySet[AssessmentRound]:
@@ -48,8 +48,10 @@ def previous_closed_round(assessment_round: AssessmentRound) -> AssessmentRound 
     return qs.order_by("-starts", "-pk").first()
 
 
-def invitations_of(user: Any) -> QuerySet[Respondent]:
+def invitations_of(user: Actor) -> QuerySet[Respondent]:
     """The user's own invitations to open rounds (their questionnaires to answer)."""
+    if user.pk is None:  # not a user account: no invitations (user_id=None would match the external respondents)
+        return Respondent.objects.none()
     return (
         Respondent.objects.filter(user_id=user.pk, round__status=RoundStatus.OPEN)
         .select_related("round")
@@ -205,7 +207,11 @@ def round_placements(assessment_round: AssessmentRound) -> list[core_assessment.
         current__isnull=False,
         target__isnull=False,
     ).values_list("respondent_id", "respondent__function", "tension_field", "current", "target")
-    return [core_assessment.Placement(str(rid), fn, key, cur, tgt) for rid, fn, key, cur, tgt in rows]
+    return [
+        core_assessment.Placement(str(rid), fn, key, cur, tgt)
+        for rid, fn, key, cur, tgt in rows
+        if cur is not None and tgt is not None  # as filtered above
+    ]
 
 
 @dataclass(frozen=True)

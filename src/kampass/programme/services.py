@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,9 +32,11 @@ from kampass.programme.models import (
     Respondent,
     RoundStatus,
 )
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor | None) -> TypeGuard[User]:
     return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
 
 
@@ -48,7 +50,7 @@ def _lock(assessment_round: AssessmentRound) -> AssessmentRound:
 @transaction.atomic
 def round_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     starts: dt.date,
     ends: dt.date | None = None,
@@ -72,7 +74,7 @@ def round_create(
 
 
 @transaction.atomic
-def round_update(*, actor: Any, assessment_round: AssessmentRound, **changes: Any) -> AssessmentRound:
+def round_update(*, actor: Actor, assessment_round: AssessmentRound, **changes: Any) -> AssessmentRound:
     """Change title, description, dates or the minimum of respondents of a round not yet closed."""
     authorize(actor, "programme.manage_round")
     r = _lock(assessment_round)
@@ -90,7 +92,7 @@ def round_update(*, actor: Any, assessment_round: AssessmentRound, **changes: An
 
 
 @transaction.atomic
-def round_open(*, actor: Any, assessment_round: AssessmentRound) -> AssessmentRound:
+def round_open(*, actor: Actor, assessment_round: AssessmentRound) -> AssessmentRound:
     """Open a draft round for answers (it needs at least one invited respondent)."""
     authorize(actor, "programme.manage_round")
     r = _lock(assessment_round)
@@ -108,7 +110,7 @@ def _status(r: AssessmentRound) -> dict[str, str]:
 
 
 @transaction.atomic
-def round_close(*, actor: Any, assessment_round: AssessmentRound) -> AssessmentRound:
+def round_close(*, actor: Actor, assessment_round: AssessmentRound) -> AssessmentRound:
     """Close an open round; refused while fewer respondents than ``min_respondents`` have submitted.
 
     Drafts of respondents who never submitted stay stored but do not count in the results.
@@ -138,7 +140,7 @@ def round_close(*, actor: Any, assessment_round: AssessmentRound) -> AssessmentR
 
 
 @transaction.atomic
-def round_delete(*, actor: Any, assessment_round: AssessmentRound) -> None:
+def round_delete(*, actor: Actor, assessment_round: AssessmentRound) -> None:
     """Delete a draft round (with its invitations); open and closed rounds are kept."""
     authorize(actor, "programme.manage_round")
     r = _lock(assessment_round)
@@ -153,10 +155,10 @@ def round_delete(*, actor: Any, assessment_round: AssessmentRound) -> None:
 @transaction.atomic
 def respondent_add(
     *,
-    actor: Any,
+    actor: Actor,
     assessment_round: AssessmentRound,
     function: str,
-    user: Any = None,
+    user: User | None = None,
     name: str = "",
     email: str = "",
 ) -> Respondent:
@@ -180,7 +182,7 @@ def respondent_add(
 
 
 @transaction.atomic
-def respondent_remove(*, actor: Any, respondent: Respondent) -> None:
+def respondent_remove(*, actor: Actor, respondent: Respondent) -> None:
     """Withdraw an invitation (with its draft answers); not possible once the round is closed."""
     authorize(actor, "programme.manage_round")
     r = _lock(respondent.round)
@@ -189,7 +191,7 @@ def respondent_remove(*, actor: Any, respondent: Respondent) -> None:
     respondent.delete()
 
 
-def _editable(actor: Any, respondent: Respondent) -> Respondent:
+def _editable(actor: Actor, respondent: Respondent) -> Respondent:
     authorize(actor, "programme.answer", respondent)
     resp = Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
     if resp.round.status != RoundStatus.OPEN:
@@ -200,7 +202,7 @@ def _editable(actor: Any, respondent: Respondent) -> Respondent:
 
 
 @transaction.atomic
-def answer_save(*, actor: Any, respondent: Respondent, statement: str, rating: int | None) -> Answer:
+def answer_save(*, actor: Actor, respondent: Respondent, statement: str, rating: int | None) -> Answer:
     """Save (or change) the draft answer to one statement: a rating 1..5, or ``None`` for "don't know"."""
     resp = _editable(actor, respondent)
     catalogue = active_catalogue()
@@ -222,7 +224,7 @@ def answer_save(*, actor: Any, respondent: Respondent, statement: str, rating: i
 
 
 @transaction.atomic
-def answer_clear(*, actor: Any, respondent: Respondent, statement: str) -> None:
+def answer_clear(*, actor: Actor, respondent: Respondent, statement: str) -> None:
     """Remove the draft answer to one statement (it counts as unanswered again)."""
     resp = _editable(actor, respondent)
     Answer.objects.filter(respondent=resp, statement=statement).delete()
@@ -242,7 +244,7 @@ def _check_position(name: str, value: Any) -> None:
 
 @transaction.atomic
 def placement_save(
-    *, actor: Any, respondent: Respondent, tension_field: str, current: int | None, target: int | None
+    *, actor: Actor, respondent: Respondent, tension_field: str, current: int | None, target: int | None
 ) -> Placement:
     """Save the draft placement on one tension field (-3 left pole .. +3 right pole), now and as target.
 
@@ -278,7 +280,7 @@ def missing_items(respondent: Respondent) -> tuple[list[str], list[str]]:
 
 
 @transaction.atomic
-def respondent_submit(*, actor: Any, respondent: Respondent, unanswered_as_dont_know: bool = False) -> Respondent:
+def respondent_submit(*, actor: Actor, respondent: Respondent, unanswered_as_dont_know: bool = False) -> Respondent:
     """Hand in a questionnaire.
 
     Every tension field needs both positions. Every statement needs an answer; with
@@ -317,7 +319,7 @@ def respondent_submit(*, actor: Any, respondent: Respondent, unanswered_as_dont_
 
 
 @transaction.atomic
-def respondent_reopen(*, actor: Any, respondent: Respondent) -> Respondent:
+def respondent_reopen(*, actor: Actor, respondent: Respondent) -> Respondent:
     """Turn a submitted questionnaire of an open round back into a draft (administrator, head of KAM)."""
     authorize(actor, "programme.manage_round")
     resp = Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
@@ -333,7 +335,7 @@ def respondent_reopen(*, actor: Any, respondent: Respondent) -> Respondent:
 
 @transaction.atomic
 def phase_confirm(
-    *, actor: Any, phase: str, note: str = "", assessment_round: AssessmentRound | None = None
+    *, actor: Actor, phase: str, note: str = "", assessment_round: AssessmentRound | None = None
 ) -> PhaseDecision:
     """Confirm the programme's phase. Choosing a phase other than the proposed one needs a note."""
     authorize(actor, "programme.confirm_phase")
@@ -372,7 +374,7 @@ def phase_confirm(
 
 @transaction.atomic
 def recommendations_accept(
-    *, actor: Any, assessment_round: AssessmentRound, logics: Sequence[str] | None = None
+    *, actor: Actor, assessment_round: AssessmentRound, logics: Sequence[str] | None = None
 ) -> RecommendationAcceptance:
     """Accept all recommended logics of a closed round, or a selection, and turn them into roadmap
     initiatives (through the roadmap's facade; idempotent per round and logic there)."""
@@ -428,7 +430,7 @@ def recommendations_accept(
 
 @transaction.atomic
 def report_job_create(
-    *, actor: Any, lang: str, assessment_round: AssessmentRound | None = None, enqueue: bool = True
+    *, actor: Actor, lang: str, assessment_round: AssessmentRound | None = None, enqueue: bool = True
 ) -> ReportJob:
     """Queue the rendering of the programme report as PDF (readers of the round's results)."""
     from kampass.programme.selectors import latest_closed_round

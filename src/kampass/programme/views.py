@@ -256,7 +256,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     r = get_object_or_404(AssessmentRound, pk=pk)
     can_manage = _can(request.user, "programme.manage_round")
     if not can_manage:
-        mine = r.respondents.filter(user_id=request.user.pk).first()
+        mine = r.respondents.filter(user_id=request.user.pk).first() if request.user.pk is not None else None
         if r.status != RoundStatus.CLOSED and mine is None:
             raise PermissionDenied
     form = RespondentForm(request.POST or None) if can_manage and r.status != RoundStatus.CLOSED else None

@@ -37,7 +37,7 @@ API_FIELD_NAMES = {"owner": "owner_id", "account": "account_id", "accounts": "ac
 
 
 def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 @contextmanager
@@ -60,7 +60,7 @@ def _user(pk: int | None, field: str) -> User | None:
     return user
 
 
-def _accounts(ids: list[int] | None, *, actor: Any, field: str) -> list[Any] | None:
+def _accounts(ids: list[int] | None, *, actor: User, field: str) -> list[Any] | None:
     """Key accounts by id (read through the accounts selectors); unknown or non-key accounts are a 422."""
     if ids is None:
         return None
@@ -73,7 +73,7 @@ def _accounts(ids: list[int] | None, *, actor: Any, field: str) -> list[Any] | N
     return [found[i] for i in dict.fromkeys(ids)]
 
 
-def _account(pk: int | None, *, actor: Any, field: str) -> Any:
+def _account(pk: int | None, *, actor: User, field: str) -> Any:
     found = _accounts(None if pk is None else [pk], actor=actor, field=field)
     return found[0] if found else None
 
@@ -98,7 +98,7 @@ class InitiativeOut(Schema):
     owner: str | None
     starts: dt.date | None
     ends: dt.date | None
-    status: str = Field(json_schema_extra={"enum": InitiativeStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[int]
     round_id: int | None
     timing: str
@@ -106,7 +106,7 @@ class InitiativeOut(Schema):
     guardrail_name: str
     guardrail_unit: str
     guardrail_threshold: float
-    guardrail_direction: str = Field(json_schema_extra={"enum": Direction.values})
+    guardrail_direction: str = Field(json_schema_extra={"enum": [*Direction.values]})
     latest: ReadingOut
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -157,7 +157,7 @@ class InitiativeIn(Schema):
     owner_id: int | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
-    status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": InitiativeStatus.values})
+    status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[int] = Field(default_factory=list, description="Key accounts involved.")
     guardrail_key: str = Field("", description="Empty: the logic's guardrail from the catalogue.")
     guardrail_threshold: float | None = Field(None, description="Empty: the catalogue's default threshold.")
@@ -171,11 +171,11 @@ class InitiativePatchIn(Schema):
     owner_id: int | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
-    status: str | None = Field(None, json_schema_extra={"enum": InitiativeStatus.values})
+    status: str | None = Field(None, json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[int] | None = None
     guardrail_key: str | None = None
     guardrail_threshold: float | None = None
-    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": Direction.values})
+    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": [*Direction.values]})
 
 
 class StatusIn(Schema):
@@ -228,7 +228,7 @@ class TopicOut(Schema):
     impact: int
     effort: int
     quadrant: str
-    status: str = Field(json_schema_extra={"enum": TopicStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
     owner_id: int | None
     owner: str | None
     account_id: int | None
@@ -291,7 +291,7 @@ class TopicPatchIn(Schema):
 
 
 class TopicStatusIn(Schema):
-    status: str = Field(json_schema_extra={"enum": TopicStatus.values})
+    status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
     force: bool = Field(False, description="Activate even when the limit on active topics is reached.")
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from kampass.users.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class RoadmapSummary:
 
 
 def initiatives_from_recommendations(
-    *, actor: Any, round_id: int | None, proposals: Sequence[InitiativeProposal]
+    *, actor: Actor, round_id: int | None, proposals: Sequence[InitiativeProposal]
 ) -> list[int]:
     """Create one planned initiative per proposal (idempotent per round and logic); returns their ids.
 
@@ -111,11 +112,11 @@ def roadmap_summary() -> RoadmapSummary:
             initiative_id=i.pk,
             logic=i.logic,
             key=i.guardrail_key,
-            value=i.reading.value,  # type: ignore[attr-defined]
+            value=i.reading.value,
             threshold=i.guardrail_threshold,
             direction=i.guardrail_direction,
-            warning=i.reading.warning,  # type: ignore[attr-defined]
-            measured_at=i.reading.measured_at,  # type: ignore[attr-defined]
+            warning=i.reading.warning,
+            measured_at=i.reading.measured_at,
         )
         for i in initiatives
         if i.status == InitiativeStatus.ACTIVE

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kampass.roadmap import catalogue, selectors
 from kampass.roadmap.models import Direction, InitiativeStatus, TopicStatus
+
+if TYPE_CHECKING:
+    from kampass.users.models import User
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
@@ -29,13 +32,13 @@ class InitiativeForm(forms.Form):
         label=_("Title"), max_length=200, required=False, help_text=_("Empty: the name of the logic.")
     )
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     starts = forms.DateField(label=_("Start"), required=False, widget=DateInput())
     ends = forms.DateField(label=_("End"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
-    accounts = forms.ModelMultipleChoiceField(
+    accounts: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Key accounts involved"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Hold Ctrl (or Cmd) to choose several."),
@@ -60,10 +63,13 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, restricted: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["logic"].choices = catalogue.logic_choices()
-        self.fields["owner"].queryset = _owner_queryset()
-        self.fields["accounts"].queryset = selectors.key_account_choices(user=user)
-        self.fields["guardrail_key"].choices = [("", _("the logic's guardrail")), *catalogue.metric_choices()]
+        cast(forms.ChoiceField, self.fields["logic"]).choices = catalogue.logic_choices()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owner_queryset()
+        cast(forms.ModelChoiceField, self.fields["accounts"]).queryset = selectors.key_account_choices(user=user)
+        cast(forms.ChoiceField, self.fields["guardrail_key"]).choices = [
+            ("", _("the logic's guardrail")),
+            *catalogue.metric_choices(),
+        ]
         self.fields["title"].widget.attrs.update({"maxlength": 200})
         if restricted:
             for name in self.RESTRICTED:
@@ -71,7 +77,7 @@ class InitiativeForm(forms.Form):
                 self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # a ModelForm returns its cleaned_data
         starts, ends = data.get("starts"), data.get("ends")
         if starts and ends and ends <= starts:
             self.add_error("ends", _("The end must lie after the start."))
@@ -117,10 +123,10 @@ class TopicForm(forms.Form):
     effort = forms.TypedChoiceField(
         label=_("Effort"), choices=RATING_CHOICES, coerce=int, initial=3, help_text=_("1 low … 5 high")
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
-    account = forms.ModelChoiceField(
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    account: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Joint initiative with key account"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         help_text=_("Optional: a topic pursued together with a key account."),
     )
@@ -128,13 +134,13 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = catalogue.field_choices()
-        self.fields["owner"].queryset = _owner_queryset()
-        self.fields["account"].queryset = selectors.key_account_choices(user=user)
+        cast(forms.ChoiceField, self.fields["field"]).choices = catalogue.field_choices()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owner_queryset()
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = selectors.key_account_choices(user=user)
         self.fields["title"].widget.attrs.update({"maxlength": 200})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # a ModelForm returns its cleaned_data
         if data.get("partner_contact") and not data.get("account"):
             self.add_error(
                 "partner_contact", _("A partner contact belongs to a joint initiative: choose the key account too.")

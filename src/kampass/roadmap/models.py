@@ -8,7 +8,7 @@ catalogue in :mod:`kampass.core.concept`; the models store the keys only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from kampass.roadmap.selectors import Reading
 
 
 class InitiativeStatus(models.TextChoices):
@@ -80,6 +83,10 @@ class Initiative(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    if TYPE_CHECKING:
+        # set by the selectors (initiative_list, reading_attached): the latest guardrail reading
+        reading: Reading
 
     class Meta:
         verbose_name = _("initiative")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,9 @@ from kampass.roadmap.models import (
     TopicStatus,
     quadrant_of,
 )
+from kampass.users.actors import Actor
 
-INITIATIVE_SORTS = {
+INITIATIVE_SORTS: dict[str, str | Lower] = {
     "start": "starts",
     "end": "ends",
     "title": Lower("title"),
@@ -64,13 +66,17 @@ class Reading:
     A reading of another metric (the guardrail was changed since) does not count."""
 
     value: float | None
-    measured_at: Any
+    measured_at: dt.datetime | None
     warning: bool
 
 
 def reading_of(initiative: Initiative) -> Reading:
     """The latest guardrail reading of ``initiative`` (uses the annotations of :func:`initiative_list` if present)."""
-    if hasattr(initiative, "last_key"):
+    if (
+        hasattr(initiative, "last_key")
+        and hasattr(initiative, "last_value")
+        and hasattr(initiative, "last_measured_at")
+    ):
         key, value, when = initiative.last_key, initiative.last_value, initiative.last_measured_at
     else:
         last = initiative.measurements.order_by("-measured_at", "-pk").first()
@@ -83,7 +89,7 @@ def reading_of(initiative: Initiative) -> Reading:
 
 def reading_attached(initiative: Initiative) -> Initiative:
     """``initiative`` with its latest guardrail reading set as ``reading``."""
-    initiative.reading = reading_of(initiative)  # type: ignore[attr-defined]
+    initiative.reading = reading_of(initiative)
     return initiative
 
 
@@ -109,12 +115,12 @@ def initiative_list(*, filters: InitiativeFilters | None = None) -> list[Initiat
         qs = qs.filter(owner_id=filters.owner)
     order = INITIATIVE_SORTS.get(filters.sort, INITIATIVE_SORTS["start"])
     expr = F(order) if isinstance(order, str) else order
-    expr = expr.desc(nulls_last=True) if filters.descending else expr.asc(nulls_last=True)
-    items = list(qs.order_by(expr, "logic", "pk"))
+    ordering = expr.desc(nulls_last=True) if filters.descending else expr.asc(nulls_last=True)
+    items: list[Initiative] = list(qs.order_by(ordering, "logic", "pk"))
     for item in items:
-        item.reading = reading_of(item)  # type: ignore[attr-defined]
+        item.reading = reading_of(item)
     if filters.warning:
-        items = [i for i in items if i.reading.warning]  # type: ignore[attr-defined]
+        items = [i for i in items if i.reading.warning]
     return items
 
 
@@ -249,7 +255,7 @@ def owner_choices() -> list[Any]:
     )
 
 
-def key_account_choices(*, user: Any) -> QuerySet[Any]:
+def key_account_choices(*, user: Actor) -> QuerySet[Any]:
     """Key and strategic accounts, for the pickers (read through the accounts selectors)."""
     from kampass.accounts.selectors import AccountFilters, account_list
 

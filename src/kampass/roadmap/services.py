@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -38,6 +38,8 @@ from kampass.roadmap.models import (
     Topic,
     TopicStatus,
 )
+from kampass.users.actors import Actor
+from kampass.users.models import User
 
 INITIATIVE_FIELDS = (
     "logic",
@@ -61,18 +63,18 @@ OWNER_MAY_CHANGE = ("title", "description", "starts", "ends", "status", "account
 TOPIC_FIELDS = ("field", "title", "description", "impact", "effort", "owner", "account", "partner_contact")
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: Actor | None) -> TypeGuard[User]:
     return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
 
 
-def _save(obj: models.Model, actor: Any) -> None:
+def _save(obj: models.Model, actor: Actor) -> None:
     obj.full_clean()
     if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.save()
 
 
-def _delete(obj: models.Model, actor: Any) -> None:
+def _delete(obj: models.Model, actor: Actor) -> None:
     if _is_user(actor):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.delete()
@@ -121,17 +123,17 @@ def _apply_guardrail_defaults(initiative: Initiative) -> None:
     if initiative.guardrail_threshold is None and same:
         initiative.guardrail_threshold = float(default.threshold)
     if not initiative.guardrail_direction:
-        initiative.guardrail_direction = default.direction if same else Direction.MAX
+        initiative.guardrail_direction = default.direction if same and default is not None else Direction.MAX
 
 
 @transaction.atomic
 def initiative_create(
     *,
-    actor: Any,
+    actor: Actor,
     logic: str,
     title: str = "",
     description: str = "",
-    owner: Any = None,
+    owner: User | None = None,
     starts: dt.date | None = None,
     ends: dt.date | None = None,
     status: str = InitiativeStatus.PLANNED,
@@ -155,7 +157,8 @@ def initiative_create(
         round_id=round_id,
         timing=timing or "",
         guardrail_key=(guardrail_key or "").strip(),
-        guardrail_threshold=guardrail_threshold,
+        # None until _apply_guardrail_defaults below; the plugin allows no None for a NOT NULL field even unsaved
+        guardrail_threshold=guardrail_threshold,  # type: ignore[misc]
         guardrail_direction=guardrail_direction or "",
         created_by=actor if _is_user(actor) else None,
     )
@@ -169,7 +172,7 @@ def initiative_create(
 
 
 @transaction.atomic
-def initiative_update(*, actor: Any, initiative: Initiative, **changes: Any) -> Initiative:
+def initiative_update(*, actor: Actor, initiative: Initiative, **changes: Any) -> Initiative:
     """Change an initiative. A key account manager who owns it may change only its
     title, description, dates, status and key accounts."""
     authorize(actor, "roadmap.change_initiative", initiative)
@@ -222,7 +225,7 @@ def _differs(current: Any, new: Any) -> bool:
 
 
 @transaction.atomic
-def initiative_set_status(*, actor: Any, initiative: Initiative, status: str) -> Initiative:
+def initiative_set_status(*, actor: Actor, initiative: Initiative, status: str) -> Initiative:
     """Move an initiative to another status (planned, active, paused, done, abandoned).
 
     Activating an initiative without a start date starts it today."""
@@ -241,7 +244,7 @@ def initiative_set_status(*, actor: Any, initiative: Initiative, status: str) ->
 
 
 @transaction.atomic
-def initiative_delete(*, actor: Any, initiative: Initiative) -> None:
+def initiative_delete(*, actor: Actor, initiative: Initiative) -> None:
     """Remove an initiative and its measurements from the roadmap (abandoning it keeps the record)."""
     authorize(actor, "roadmap.delete_initiative", initiative)
     _delete(initiative, actor)
@@ -269,7 +272,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 @transaction.atomic
-def initiatives_from_recommendations(*, actor: Any, round_id: int | None, proposals: Iterable[Any]) -> list[int]:
+def initiatives_from_recommendations(*, actor: Actor, round_id: int | None, proposals: Iterable[Any]) -> list[int]:
     """Turn accepted recommendations into planned initiatives (idempotent per round and logic).
 
     ``now`` starts today, ``next`` on the first of the month three months on, ``later`` six months on;
@@ -336,7 +339,7 @@ def current_metric_values() -> dict[str, float | None]:
 @transaction.atomic
 def measurement_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     initiative: Initiative,
     value: float,
     measured_at: dt.datetime | None = None,
@@ -373,7 +376,9 @@ def measurement_record(
 
 
 @transaction.atomic
-def guardrails_measure(*, actor: Any = None, values: Mapping[str, float | None] | None = None) -> MeasureResult:
+def guardrails_measure(
+    *, actor: Actor | None = None, values: Mapping[str, float | None] | None = None
+) -> MeasureResult:
     """Measure the guardrail of every active initiative now and store one measurement each.
 
     The values come from :func:`kampass.programme.facade.current_signals` (``values``
@@ -428,21 +433,21 @@ def _validate_topic(topic: Topic) -> None:
 @transaction.atomic
 def topic_create(
     *,
-    actor: Any,
+    actor: Actor,
     field: str,
     title: str,
     description: str = "",
     impact: int = 3,
     effort: int = 3,
-    owner: Any = None,
-    account: Any = None,
+    owner: User | None = None,
+    account: Any = None,  # an accounts.Account: the roadmap reaches the accounts context only through its facade
     partner_contact: str = "",
     template_key: str = "",
 ) -> Topic:
     """Add an improvement topic (status proposed). A key account manager proposing a topic owns it
     unless they name another owner."""
     authorize(actor, "roadmap.add_topic")
-    if owner is None and getattr(actor, "role", None) == "kam":
+    if owner is None and _is_user(actor) and actor.role == "kam":
         owner = actor
     if template_key and Topic.objects.filter(template_key=template_key).exists():
         raise ValidationError({"template_key": _("This catalogue topic is on the list already.")})
@@ -464,7 +469,7 @@ def topic_create(
 
 
 @transaction.atomic
-def topic_update(*, actor: Any, topic: Topic, **changes: Any) -> Topic:
+def topic_update(*, actor: Actor, topic: Topic, **changes: Any) -> Topic:
     """Change a topic's content and rating (its status changes through :func:`topic_set_status`)."""
     authorize(actor, "roadmap.change_topic", topic)
     unknown = set(changes) - set(TOPIC_FIELDS)
@@ -488,7 +493,7 @@ def active_topic_count(*, exclude: int | None = None) -> int:
 
 
 @transaction.atomic
-def topic_set_status(*, actor: Any, topic: Topic, status: str, force: bool = False) -> Topic:
+def topic_set_status(*, actor: Actor, topic: Topic, status: str, force: bool = False) -> Topic:
     """Move a topic to proposed, active, done or abandoned.
 
     Activating it when the limit on active topics is reached is refused unless
@@ -523,14 +528,14 @@ def topic_set_status(*, actor: Any, topic: Topic, status: str, force: bool = Fal
 
 
 @transaction.atomic
-def topic_delete(*, actor: Any, topic: Topic) -> None:
+def topic_delete(*, actor: Actor, topic: Topic) -> None:
     """Remove a topic from the list (abandoning it keeps it for the completion rate)."""
     authorize(actor, "roadmap.delete_topic", topic)
     _delete(topic, actor)
 
 
 @transaction.atomic
-def topic_limit_set(*, actor: Any, limit: int) -> RoadmapSettings:
+def topic_limit_set(*, actor: Actor, limit: int) -> RoadmapSettings:
     """Set how many topics may be active at the same time (1-50)."""
     authorize(actor, "roadmap.change_settings")
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 50:
@@ -543,7 +548,7 @@ def topic_limit_set(*, actor: Any, limit: int) -> RoadmapSettings:
 
 
 @transaction.atomic
-def topics_seed(*, actor: Any, language: str | None = None) -> list[Topic]:
+def topics_seed(*, actor: Actor, language: str | None = None) -> list[Topic]:
     """Add the catalogue's improvement topics that are not on the list yet (status proposed,
     impact and effort 3), titled in ``language`` (default: the active language)."""
     authorize(actor, "roadmap.add_topic")

@@ -84,7 +84,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
             "timeline_spec": charts.timeline_chart(everything),
             "undated": [i for i in everything if i.starts is None],
             "guardrails": guardrails,
-            "warnings": [i for i in active if i.reading.warning],  # type: ignore[attr-defined]
+            "warnings": [i for i in active if i.reading.warning],
             "without_owner": [i for i in everything if i.owner_id is None and i.status in ("planned", "active")],
             "topic_stats": stats,
             "total": len(everything),
@@ -106,7 +106,7 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def initiative_create(request: HttpRequest) -> HttpResponse:
     authorize(request.user, "roadmap.add_initiative")
-    initial = {"status": InitiativeStatus.PLANNED}
+    initial: dict[str, str] = {"status": InitiativeStatus.PLANNED}
     if request.GET.get("logic") in dict(catalogue.logic_choices()):
         initial["logic"] = request.GET["logic"]
     form = InitiativeForm(request.POST or None, user=request.user, initial=initial)

@@ -7,7 +7,7 @@ from kampass.users.models import ApiToken, OrgUnit, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("kampass"), {"fields": ("role", "language")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("kampass"), {"fields": ("role", "language")}))
     list_display = ("username", "first_name", "last_name", "email", "role", "is_active")
     list_filter = ("role", "is_active")
 

@@ -17,5 +17,5 @@ class UserLanguageMiddleware:
         lang = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if lang:
             translation.activate(lang)
-            request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = lang
         return self.get_response(request)

@@ -11,10 +11,11 @@ from typing import Any
 import factory
 
 from kampass.accounts.models import Account, BuyingCentreMember, Contact, Coverage, Position, TeamMember
+from kampass.common.factories import ModelFactory
 from kampass.users.models import Role, User
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
 
@@ -25,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(ModelFactory[Account]):
     class Meta:
         model = Account
 
@@ -46,7 +47,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
         return account_create(actor=actor, **kwargs)
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(ModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -54,7 +55,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
 
 
-class PositionFactory(factory.django.DjangoModelFactory):
+class PositionFactory(ModelFactory[Position]):
     class Meta:
         model = Position
 
@@ -63,7 +64,7 @@ class PositionFactory(factory.django.DjangoModelFactory):
     title = "Head of Purchasing"
 
 
-class BuyingCentreMemberFactory(factory.django.DjangoModelFactory):
+class BuyingCentreMemberFactory(ModelFactory[BuyingCentreMember]):
     class Meta:
         model = BuyingCentreMember
 
@@ -73,7 +74,7 @@ class BuyingCentreMemberFactory(factory.django.DjangoModelFactory):
     influence = 8
 
 
-class TeamMemberFactory(factory.django.DjangoModelFactory):
+class TeamMemberFactory(ModelFactory[TeamMember]):
     class Meta:
         model = TeamMember
 
@@ -82,7 +83,7 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
     role = "kam"
 
 
-class CoverageFactory(factory.django.DjangoModelFactory):
+class CoverageFactory(ModelFactory[Coverage]):
     class Meta:
         model = Coverage
 

@@ -48,7 +48,7 @@ import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 from sklearn.isotonic import IsotonicRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from kampass.core.forecasting.features import Encoder, check_columns
 from kampass.core.forecasting.table import (

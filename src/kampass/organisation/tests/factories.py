@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import factory
 
+from kampass.common.factories import ModelFactory
 from kampass.organisation.models import Competence, DevelopmentAction, FunctionRole, ProcessActivity
 
 
-class ActivityFactory(factory.django.DjangoModelFactory):
+class ActivityFactory(ModelFactory[ProcessActivity]):
     class Meta:
         model = ProcessActivity
 
@@ -15,7 +16,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Activity {n}")
 
 
-class RoleFactory(factory.django.DjangoModelFactory):
+class RoleFactory(ModelFactory[FunctionRole]):
     class Meta:
         model = FunctionRole
 
@@ -23,7 +24,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Role {n}")
 
 
-class CompetenceFactory(factory.django.DjangoModelFactory):
+class CompetenceFactory(ModelFactory[Competence]):
     class Meta:
         model = Competence
 
@@ -31,7 +32,7 @@ class CompetenceFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Competence {n}")
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
+class ActionFactory(ModelFactory[DevelopmentAction]):
     class Meta:
         model = DevelopmentAction
 

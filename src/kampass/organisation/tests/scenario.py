@@ -35,8 +35,8 @@ def clear_catalogues() -> None:
     """Remove the seeded catalogues so that the figures below are all there is."""
     for model in (RaciAssignment, DevelopmentAction, CompetenceRating, CompetenceTarget):
         model.objects.all().delete()
-    for model in (ProcessActivity, FunctionRole, Competence):
-        model.objects.all().delete()
+    for catalogue in (ProcessActivity, FunctionRole, Competence):
+        catalogue.objects.all().delete()
 
 
 def build(*, kam: User, kam2: User, head: User) -> Scenario:

@@ -63,6 +63,7 @@ def _layers(spec):
 
 def test_fan_chart_has_the_band_and_the_lines_with_the_owner_forecast():
     spec = charts.fan_chart(PERIODS, owner_expected={"2026-12": Decimal("180"), "2027-01": 70}, currency="EUR")
+    assert spec is not None
     band, lines = _layers(spec)
     assert band["mark"]["type"] == "area"
     assert band["encoding"]["y"]["field"] == "p10"
@@ -81,6 +82,7 @@ def test_fan_chart_is_none_without_periods_and_german_number_format():
     assert charts.fan_chart([], currency="EUR") is None
     with translation.override("de"):
         spec = charts.fan_chart(PERIODS, currency="CHF")
+    assert spec is not None
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert "CHF" in spec["layer"][0]["encoding"]["y"]["title"]
 

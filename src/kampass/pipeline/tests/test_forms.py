@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
+
 from kampass.pipeline.forms import OpportunityForm, QualificationForm, RiskForm, StageChangeForm
 from kampass.pipeline.tests.factories import make_opportunity, stage
 
@@ -16,7 +20,9 @@ def test_opportunity_form_rejects_negative_amounts_and_probabilities_over_100(gr
 
 def test_opportunity_form_offers_only_open_stages_on_creation_and_none_on_edit(group):
     form = OpportunityForm(creating=True)
-    kinds = {s.kind for s in form.fields["stage"].queryset}
+    stages = cast(forms.ModelChoiceField, form.fields["stage"]).queryset
+    assert stages is not None
+    kinds = {s.kind for s in stages}
     assert kinds == {"open"}
     assert "stage" not in OpportunityForm(creating=False).fields
 
@@ -35,7 +41,9 @@ def test_stage_change_form_needs_a_reason_for_lost_and_excludes_the_current_stag
     form = StageChangeForm({"stage": stage("Closed Lost").pk}, opportunity=opportunity)
     assert not form.is_valid()
     assert "reason" in form.errors
-    assert opportunity.stage not in form.fields["stage"].queryset
+    stages = cast(forms.ModelChoiceField, form.fields["stage"]).queryset
+    assert stages is not None
+    assert opportunity.stage not in stages
 
 
 def test_qualification_form_needs_evidence_unless_missing():

@@ -52,7 +52,7 @@ def expected_rules(rows: list[dict[str, str]]) -> Counter[str]:
 @pytest.fixture
 def accounts(rows: list[dict[str, str]]) -> None:
     """The 4,974 accounts of the file, already in kampass with their Salesforce ids (bulk, for speed)."""
-    names = {}
+    names: dict[str, str] = {}
     for r in rows:
         names.setdefault(r["AccountId"], r["AccountName"])
     created = Account.objects.bulk_create(
@@ -133,5 +133,8 @@ def test_prefer_stage_then_reimport_then_prefer_flags(admin_user, rows, accounts
     assert o.stage.name == MAPPED.get(row["Stage"], row["Stage"])
     assert o.owner_probability == int(row["Probability"])
     # and the move is in its stage history
-    assert o.stage_changes.last().from_stage.name == "Closed Won"
+    last_change = o.stage_changes.last()
+    assert last_change is not None
+    assert last_change.from_stage is not None
+    assert last_change.from_stage.name == "Closed Won"
     assert OpportunityStageChange.objects.count() == changes + len(flags.contradictions)

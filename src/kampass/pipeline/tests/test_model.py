@@ -86,6 +86,7 @@ def test_scoring_stores_probability_version_and_time_and_explains(head, history)
     version = model_train(actor=head, folds=3)
     assert opportunities_score(actor=head) == 3
     for o in Opportunity.objects.filter(outcome="open"):
+        assert o.probability is not None
         assert 0.0 <= o.probability <= 1.0
         assert o.model_version == version
         assert o.scored_at is not None
@@ -120,6 +121,7 @@ def test_training_job_runs_trains_and_scores(head, history):
     assert job.status == JobStatus.DONE
     assert job.progress == 1.0
     assert job.scored == 3
+    assert job.model_version is not None
     assert job.model_version.active
     assert seen == sorted(seen)
 

@@ -90,6 +90,9 @@ def test_forecast_matches_an_independent_computation(head, kam, deals):
     # owners: their probability, else the stage's default (Qualification 10 %, Prospecting 10 %)
     assert jan.owner_expected == Decimal("30.00")  # 0.1 x 100 + 0.1 x 200
     assert feb.owner_expected == Decimal("240.00")
+    assert jan.p10 is not None
+    assert jan.p50 is not None
+    assert jan.p90 is not None
     assert jan.p10 <= jan.p50 <= jan.p90
     # by quarter, by owner, and what a key account manager sees
     assert [r.period for r in forecast(user=head, period="quarter").rows] == ["2030-Q1"]

@@ -116,6 +116,7 @@ def test_stage_change_records_history_and_closing_sets_outcome(kam, group):
     assert opp.outcome == Outcome.WON
     assert opp.closed_on == dt.date.today()
     assert opp.forecast_category == ForecastCategory.CLOSED
+    assert change.from_stage is not None
     assert change.from_stage.name == "Negotiation/Review"
     assert [c.to_stage.name for c in opp.stage_changes.all()] == ["Prospecting", "Negotiation/Review", "Closed Won"]
 

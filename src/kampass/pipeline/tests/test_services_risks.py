@@ -86,5 +86,6 @@ def test_expected_risk_cost_counts_active_risks_of_open_and_won_projects(kam, ad
 def test_risk_matrix_shows_kam_only_visible_risks(kam, group, other):
     mine, theirs = make_opportunity(account=group), make_opportunity(account=other)
     for opp in (mine, theirs):
+        assert opp.owner is not None
         risk_create(actor=opp.owner, opportunity=opp, title="R", category="technical", likelihood=2, impact=2)
     assert risk_matrix(user=kam).total == 1

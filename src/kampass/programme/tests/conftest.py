@@ -122,7 +122,8 @@ def independent_field_scores(r: AssessmentRound, catalogue: Catalogue) -> dict[t
     for statement, rating in Answer.objects.filter(
         respondent__round=r, respondent__submitted_at__isnull=False, rating__isnull=False
     ).values_list("statement", "rating"):
-        ratings.setdefault(cell_of[statement], []).append(rating)
+        if rating is not None:  # as filtered above
+            ratings.setdefault(cell_of[statement], []).append(rating)
     out = {}
     for cell, values in ratings.items():
         mean = sum(values) / len(values)
@@ -139,5 +140,7 @@ def independent_tension_means(r: AssessmentRound) -> dict[str, tuple[float, floa
     for key, cur, tgt in Placement.objects.filter(
         respondent__round=r, respondent__submitted_at__isnull=False
     ).values_list("tension_field", "current", "target"):
+        assert cur is not None
+        assert tgt is not None
         rows.setdefault(key, []).append((cur, tgt))
     return {k: (sum(c for c, _ in v) / len(v), sum(t for _, t in v) / len(v)) for k, v in rows.items()}

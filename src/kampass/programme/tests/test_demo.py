@@ -3,6 +3,8 @@ functions), a previous round for comparison, a confirmed phase, idempotence and 
 
 from __future__ import annotations
 
+import math
+
 from kampass.programme.demo import CURRENT_TITLE, PREVIOUS_TITLE, demo_programme_load
 from kampass.programme.facade import current_phase
 from kampass.programme.models import Answer, AssessmentRound, RoundStatus
@@ -28,7 +30,9 @@ def test_demo_programme_contract(db, catalogue):
     res = round_results(assessment_round=current)
     assert res.previous == AssessmentRound.objects.get(title=PREVIOUS_TITLE)
     assert any(s.disagreement for s in res.fields)  # the structure split between KAMs and management
-    weakest = min((s for s in res.fields if s.mean is not None), key=lambda s: s.mean)
+    weakest = min(
+        (s for s in res.fields if s.mean is not None), key=lambda s: s.mean if s.mean is not None else math.inf
+    )
     assert weakest.field in ("screening", "scorecard")
     assert any(t.warnings for t in res.tensions)
     assert current_phase() is not None

@@ -102,6 +102,7 @@ def test_programme_assessment_uses_the_confirmed_phase(head, catalogue):
     other = next(p.key for p in catalogue.phases if p.key != pa.proposal.phase)
     services.phase_confirm(actor=head, phase=other, note="We know better.", assessment_round=r)
     pa2 = selectors.programme_assessment(assessment_round=r, signals={})
+    assert pa2 is not None
     assert pa2.phase == other
     assert pa2.decision is not None
     assert [rec.logic for rec in pa2.recommendations]  # ranked for the confirmed phase

@@ -18,7 +18,9 @@ def round_(head, catalogue):
 
 
 def test_confirming_the_proposed_phase(head, round_):
-    proposed = programme_assessment(assessment_round=round_).proposal.phase
+    pa = programme_assessment(assessment_round=round_)
+    assert pa is not None
+    proposed = pa.proposal.phase
     d = services.phase_confirm(actor=head, phase=proposed, assessment_round=round_)
     assert d.proposed_phase == proposed
     assert not d.overridden
@@ -27,7 +29,9 @@ def test_confirming_the_proposed_phase(head, round_):
 
 
 def test_overriding_the_proposal_needs_a_note(head, round_, catalogue):
-    proposed = programme_assessment(assessment_round=round_).proposal.phase
+    pa = programme_assessment(assessment_round=round_)
+    assert pa is not None
+    proposed = pa.proposal.phase
     other = next(p.key for p in catalogue.phases if p.key != proposed)
     with pytest.raises(ValidationError) as exc:
         services.phase_confirm(actor=head, phase=other, assessment_round=round_)
@@ -56,7 +60,9 @@ def test_current_phase_is_none_before_any_confirmation(db):
 
 
 def test_accepting_a_selection_creates_roadmap_initiatives(head, round_):
-    recs = programme_assessment(assessment_round=round_).recommendations
+    pa = programme_assessment(assessment_round=round_)
+    assert pa is not None
+    recs = pa.recommendations
     chosen = [recs[1].logic, recs[0].logic]
     # when
     acceptance = services.recommendations_accept(actor=head, assessment_round=round_, logics=chosen)

@@ -219,7 +219,9 @@ def test_accepting_recommendations_in_the_ui(client, head, kam, catalogue):
     assert 'data-testid="accept"' in page
     from kampass.programme.selectors import programme_assessment
 
-    logic = programme_assessment(assessment_round=r).recommendations[0].logic
+    pa = programme_assessment(assessment_round=r)
+    assert pa is not None
+    logic = pa.recommendations[0].logic
     client.force_login(kam)
     assert client.post(url, {"form": "accept", "logics": [logic]}).status_code == 403
     client.force_login(head)

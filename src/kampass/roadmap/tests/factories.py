@@ -7,10 +7,11 @@ import datetime as dt
 
 import factory
 
+from kampass.common.factories import ModelFactory
 from kampass.roadmap.models import GuardrailMeasurement, Initiative, Topic
 
 
-class InitiativeFactory(factory.django.DjangoModelFactory):
+class InitiativeFactory(ModelFactory[Initiative]):
     class Meta:
         model = Initiative
 
@@ -25,7 +26,7 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     guardrail_direction = "max"
 
 
-class MeasurementFactory(factory.django.DjangoModelFactory):
+class MeasurementFactory(ModelFactory[GuardrailMeasurement]):
     class Meta:
         model = GuardrailMeasurement
 
@@ -38,7 +39,7 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     measured_at = factory.Sequence(lambda n: dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=n))
 
 
-class TopicFactory(factory.django.DjangoModelFactory):
+class TopicFactory(ModelFactory[Topic]):
     class Meta:
         model = Topic
 

@@ -44,10 +44,13 @@ def test_creates_one_planned_initiative_per_proposal_with_dates_by_timing(head):
     assert set(got) == {"facts_strategy", "tools", "commercialisation"}
     assert all(i.status == "planned" and i.round_id == 7 for i in got.values())
     assert got["facts_strategy"].starts == today
-    assert got["tools"].starts > today
-    assert got["tools"].starts.day == 1
-    assert got["commercialisation"].starts > got["tools"].starts
-    assert all(i.ends > i.starts for i in got.values())
+    tools_starts, commercialisation_starts = got["tools"].starts, got["commercialisation"].starts
+    assert tools_starts is not None
+    assert commercialisation_starts is not None
+    assert tools_starts > today
+    assert tools_starts.day == 1
+    assert commercialisation_starts > tools_starts
+    assert all(i.ends is not None and i.starts is not None and i.ends > i.starts for i in got.values())
     assert got["facts_strategy"].title == "facts_strategy title"
     assert (got["facts_strategy"].guardrail_direction, got["facts_strategy"].guardrail_threshold) == ("min", 0.7)
 
@@ -55,6 +58,7 @@ def test_creates_one_planned_initiative_per_proposal_with_dates_by_timing(head):
 def test_next_starts_three_months_on(head):
     ids = initiatives_from_recommendations(actor=head, round_id=1, proposals=[proposal("tools", "next")])
     starts = Initiative.objects.get(pk=ids[0]).starts
+    assert starts is not None
     today = timezone.localdate()
     months = (starts.year - today.year) * 12 + starts.month - today.month
     assert months == 3

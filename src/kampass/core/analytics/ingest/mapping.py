@@ -83,7 +83,7 @@ _DATE_DIRECTIVES = re.compile(r"%[-]?[a-zA-Z%]")
 
 
 # PyYAML has no type hints: its classes are Any to mypy
-class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+class _Loader(yaml.SafeLoader):
     """YAML with the booleans of YAML 1.2 only: a column called ``No``, ``Yes``, ``On`` or
     ``Off`` stays a text (YAML 1.1 would read ``invoice_no: No`` as ``false``)."""
 
