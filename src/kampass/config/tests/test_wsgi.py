@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from typing import Any
 
 from django.core.handlers.wsgi import WSGIHandler
 
@@ -11,9 +12,10 @@ from django.core.handlers.wsgi import WSGIHandler
 def call(app: WSGIHandler, path: str) -> tuple[str, dict[str, str], bytes]:
     captured: dict[str, object] = {}
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> None:
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         captured["status"] = status
         captured["headers"] = dict(headers)
+        return None
 
     environ = {
         "REQUEST_METHOD": "GET",

@@ -60,7 +60,12 @@ def test_createuser_defaults_to_a_viewer(db):
 def test_createuser_asks_for_the_password_when_it_is_not_given(db, monkeypatch):
     # given
     prompts: list[str] = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or STRONG)
+
+    def getpass(prompt: str) -> str:
+        prompts.append(prompt)
+        return STRONG
+
+    monkeypatch.setattr("getpass.getpass", getpass)
 
     # when
     call_command("createuser", "quiet", stdout=StringIO())
