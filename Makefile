@@ -66,9 +66,12 @@ test-app: setup
 	@test -d src/kampass/$(APP) || { echo "no context src/kampass/$(APP)" >&2; exit 2; }
 	$(PYTEST) $(wildcard src/kampass/$(APP) tests/$(APP) tests/e2e/test_$(APP).py)
 
-# the whole suite (unit, API, browser, backend parity) on SQLite
+# the whole suite (unit, API, browser, backend parity) on SQLite, in two runs: the browser tests
+# (live_server, so transactional: they flush the database, data migrations' rows included) after
+# all others, as Django orders TransactionTestCases last; xdist would otherwise interleave them.
 test-sqlite: setup
-	$(PYTEST) $(PYTEST_COV)
+	$(PYTEST) $(PYTEST_COV) -m "not browser"
+	$(PYTEST) $(PYTEST_COV) -m browser
 
 # the database-backed tests again on the real PostgreSQL server
 test-postgres: setup

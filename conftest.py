@@ -74,6 +74,19 @@ def _analytics_store_per_test(settings, tmp_path):
     services._synced.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """Leave the thread's active language as a fresh process has it.
+
+    A request for a German user (or a language switch) activates German in the thread and
+    Django leaves it active; in a long-lived test worker that would leak into the next test.
+    """
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def make_user(username: str, role: str) -> User:
     return User.objects.create_user(
         username=username, password="pw-for-tests-1", role=role, first_name=username.title(), last_name="Tester"
