@@ -459,12 +459,9 @@ def account_update(request: HttpRequest, account_id: int, payload: AccountPatchI
             changes["lead_unit"] = _ref(OrgUnit, changes.pop("lead_unit_id"), "lead_unit_id")
         if isinstance(changes.get("country"), str):
             changes["country"] = changes["country"].upper()
-        if changes:
-            account = services.account_update(actor=actor, account=account, **changes)
-        if status is not None and status != account.kam_status:
-            services.account_set_status(
-                actor=actor, account=account, status=status, reason=reason, effective_date=effective_date
-            )
+        account = services.account_change(
+            actor=actor, account=account, status=status, reason=reason, effective_date=effective_date, **changes
+        )
     return Account.objects.get(pk=account.pk)
 
 

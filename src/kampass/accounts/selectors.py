@@ -173,6 +173,11 @@ class Cockpit:
         return {row.member.contact_id: row for row in self.buying_centre}
 
     @property
+    def coverage_below_target(self) -> set[int]:
+        """Ids of the coverage links whose relationship is still below its target (the core's rule)."""
+        return {c.pk for c in self.coverage if CoverageLink(c.contact_id, "", c.level_now, c.level_target).below_target}
+
+    @property
     def coverage_by_contact(self) -> dict[int, list[Coverage]]:
         out: dict[int, list[Coverage]] = {}
         for c in self.coverage:

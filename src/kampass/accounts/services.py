@@ -198,6 +198,26 @@ def account_set_status(
 
 
 @transaction.atomic
+def account_change(
+    *,
+    actor: Actor,
+    account: Account,
+    status: str | None = None,
+    reason: str = "",
+    effective_date: dt.date | None = None,
+    **changes: Any,
+) -> Account:
+    """Change master data (``account_update``) and, when ``status`` differs from the current one,
+    the KAM status with its dated ``reason`` (``account_set_status``), in one transaction: if the
+    status change is refused the master data stay as they were."""
+    if changes:
+        account = account_update(actor=actor, account=account, **changes)
+    if status is not None and status != account.kam_status:
+        account_set_status(actor=actor, account=account, status=status, reason=reason, effective_date=effective_date)
+    return account
+
+
+@transaction.atomic
 def account_delete(*, actor: Actor, account: Account) -> None:
     """Delete an account without children (move or delete the children first)."""
     authorize(actor, "accounts.delete_account", account)

@@ -17,8 +17,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -28,7 +27,6 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from kampass.accounts.api import ERRORS, PageIn
 from kampass.accounts.models import Account
-from kampass.accounts.rules import is_admin, is_head
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
 from kampass.common.permissions import authorize
@@ -440,11 +438,7 @@ def customer_link_set(request: HttpRequest, customer_id: str, payload: CustomerL
 @router.delete("/customer-links/{customer_id}", response={204: None, **ERRORS})
 def customer_link_delete(request: HttpRequest, customer_id: str) -> Status[Any]:
     """Remove a link: the customer's lines count as unassigned again (head of KAM and administrators)."""
-    actor = _actor(request)
-    if not (is_admin(actor) or is_head(actor)):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    with transaction.atomic():
-        get_object_or_404(CustomerLink, customer_id=customer_id).delete()
+    services.customer_unlink(actor=_actor(request), customer_id=customer_id)
     return Status(204, None)
 
 

@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import get_language
 
 from kampass.accounts.models import Account
 from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
+from kampass.commercial.models import ImportJob, ImportStatus
 from kampass.commercial.services import analytics_sync
 from kampass.commercial.store import analytics_store
 from kampass.core import profitability as prof
@@ -52,6 +54,29 @@ class Figures:
             **{k: str(getattr(self, k).quantize(CENT)) for k in AMOUNTS},
             "leakage": {k: str(v.quantize(CENT)) for k, v in self.leakage.items()},
         }
+
+    @property
+    def biggest_leakage(self) -> tuple[str, Decimal] | None:
+        """The leakage category that costs most, with its amount (``None`` without leakage)."""
+        if not self.leakage_total:
+            return None
+        return max(self.leakage.items(), key=lambda kv: kv[1])
+
+
+#: Import jobs in these states are still to finish (the pages poll them).
+ACTIVE_IMPORT_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+def import_job_active(job: ImportJob) -> bool:
+    """Whether an import job is queued or running."""
+    return job.status in ACTIVE_IMPORT_STATUSES
+
+
+def import_jobs() -> QuerySet[ImportJob]:
+    """Import jobs, newest first, each with ``active`` (queued or running)."""
+    return ImportJob.objects.select_related("created_by").annotate(
+        active=ExpressionWrapper(Q(status__in=ACTIVE_IMPORT_STATUSES), output_field=BooleanField())
+    )
 
 
 def visible_account_ids(user: Actor) -> set[int] | None:

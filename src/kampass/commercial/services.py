@@ -12,13 +12,15 @@ from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
+from kampass.accounts.rules import is_admin, is_head
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
 from kampass.commercial.store import analytics_store
@@ -83,6 +85,15 @@ def customer_link(*, actor: Actor, customer_id: str, account: Account) -> Custom
     link.full_clean()
     link.save()
     return link
+
+
+@transaction.atomic
+def customer_unlink(*, actor: Actor, customer_id: str) -> None:
+    """Remove the link of a customer number: its lines count as unassigned again (head of KAM and
+    administrators; 404 if the customer number is not linked)."""
+    if not (is_admin(actor) or is_head(actor)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    get_object_or_404(CustomerLink, customer_id=customer_id).delete()
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from kampass.commercial import selectors, services
 from kampass.commercial.charts import monthly_chart, waterfall_chart, whale_chart
 from kampass.commercial.exports import EXPORT_LINE_LIMIT, profitability_workbook
 from kampass.commercial.forms import CustomerLinkForm, ImportForm
-from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
+from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
@@ -222,9 +222,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     totals = data.totals
     top_leakage = []
     for f in data.top_leakage:
-        if not f.leakage_total:
+        if (biggest := f.biggest_leakage) is None:
             continue
-        key, amount = max(f.leakage.items(), key=lambda kv: kv[1])
+        key, amount = biggest
         top_leakage.append({"f": f, "share": f.leakage_share * 100, "biggest": labels[key], "biggest_amount": amount})
     context.update(
         totals=totals,
@@ -262,7 +262,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
     if done:
         return done
-    jobs = paginate(request, ImportJob.objects.select_related("created_by"))
+    jobs = paginate(request, selectors.import_jobs())
     target = getattr(getattr(request, "htmx", None), "target", None)
     fragment = "commercial/_job_table.html" if target == "jobs" else "commercial/_import_form.html"
     return render_page(
@@ -278,7 +278,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_row(request: HttpRequest, pk: Any) -> HttpResponse:
     """One row of the job list (polled by HTMX while the job is queued or running)."""
     authorize(request.user, "commercial.import_transactions")
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    job = get_object_or_404(selectors.import_jobs(), pk=pk)
     return render_page(request, "commercial/_job_row.html", {"job": job})
 
 
@@ -300,7 +300,7 @@ def _detail_context(request: HttpRequest, job: ImportJob, forms: dict[str, Custo
         "job": job,
         "page": page,
         "rows": _unmatched_rows(page, forms),
-        "active": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        "active": selectors.import_job_active(job),
         "can_create_accounts": request.user.has_perm("accounts.add_account"),
     }
 

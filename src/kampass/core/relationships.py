@@ -29,6 +29,17 @@ class CoverageLink:
     level_now: int
     level_target: int
 
+    @property
+    def below_target(self) -> bool:
+        """Whether the relationship is still below the level the member aims for.
+
+        Examples
+        --------
+        >>> CoverageLink(1, "kam", 2, 3).below_target, CoverageLink(1, "kam", 3, 3).below_target
+        (True, False)
+        """
+        return self.level_now < self.level_target
+
 
 class GapKind(StrEnum):
     UNCOVERED = "uncovered"
@@ -74,7 +85,7 @@ def coverage_gaps(
         if not cov:
             gaps.append(CoverageGap(c.id, GapKind.UNCOVERED, c.influence, None, None))
             continue
-        if any(link.level_now >= link.level_target for link in cov):
+        if any(not link.below_target for link in cov):
             continue
         best = max(cov, key=lambda link: (link.level_now, -link.level_target))
         gaps.append(CoverageGap(c.id, GapKind.BELOW_TARGET, c.influence, best.level_now, best.level_target))

@@ -263,6 +263,19 @@ def profiles(people: list[User]) -> list[Profile]:
     return result
 
 
+def mean_gap_per_competence(profiles: list[Profile]) -> list[tuple[str, float]]:
+    """Per competence (in the order of the profiles' lines), its label and the mean positive gap over
+    the people rated on it with a target (``mean_positive_gap``); competences without any are left out."""
+    if not profiles:
+        return []
+    out = []
+    for i, line in enumerate(profiles[0].lines):
+        mean = mean_positive_gap(p.lines[i].row for p in profiles)
+        if mean is not None:
+            out.append((line.competence.label, mean))
+    return out
+
+
 def profile(person: User) -> Profile:
     return profiles([person])[0]
 

@@ -8,6 +8,8 @@ the same rules) and validates before it writes: on any error nothing is saved.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeGuard, TypeVar, cast
 
 from django.core.exceptions import ValidationError
@@ -198,6 +200,16 @@ def raci_set(*, actor: Actor, activity: ProcessActivity, role: FunctionRole, cod
 
 
 @transaction.atomic
+def raci_set_many(
+    *, actor: Actor, cells: Iterable[tuple[ProcessActivity, FunctionRole, str]]
+) -> list[RaciAssignment | None]:
+    """Set several cells of the function diagram at once (``raci_set`` for each ``(activity, role,
+    code)``): all or nothing, a bad code leaves every cell as it was."""
+    authorize(actor, "organisation.change_structure")
+    return [raci_set(actor=actor, activity=activity, role=role, code=code) for activity, role, code in cells]
+
+
+@transaction.atomic
 def structure_settings_update(*, actor: Actor, max_accounts_per_kam: int) -> StructureSettings:
     """Change the workload threshold (accounts per key account manager)."""
     authorize(actor, "organisation.change_structure")
@@ -279,6 +291,50 @@ def self_rating_set(*, actor: Actor, competence: Competence, self_level: int | N
     rating.self_level = self_level
     _save(rating, actor)
     return rating
+
+
+@dataclass(frozen=True)
+class ProfileLineChange:
+    """What changes on one competence of a profile; only the parts flagged change.
+
+    ``rate``: record the agreed ``level`` (``None`` clears it) and ``note`` (``None`` keeps it);
+    ``set_target``: the person's own ``target`` (``None`` removes it, the role's target applies);
+    ``self_rate``: the person's own proposal ``self_level``."""
+
+    competence: Competence
+    rate: bool = False
+    level: int | None = None
+    note: str | None = None
+    set_target: bool = False
+    target: int | None = None
+    self_rate: bool = False
+    self_level: int | None = None
+
+
+@transaction.atomic
+def profile_update(*, actor: Actor, person: User, changes: Iterable[ProfileLineChange]) -> None:
+    """Change a competence profile in one step: agreed ratings and personal targets (head of KAM,
+    administrators) and the person's self-assessment (the person), competence by competence.
+    All or nothing: a refused or invalid part leaves the whole profile as it was."""
+    for change in changes:
+        c = change.competence
+        if change.rate:
+            rating_set(actor=actor, person=person, competence=c, level=change.level, note=change.note)
+        if change.set_target:
+            target_set(actor=actor, competence=c, level=change.target, person=person)
+        if change.self_rate:
+            if getattr(person, "pk", None) != getattr(actor, "pk", None):
+                authorize(actor, "organisation.self_rate", person)
+            self_rating_set(actor=actor, competence=c, self_level=change.self_level)
+
+
+@transaction.atomic
+def role_targets_set(*, actor: Actor, targets: Mapping[tuple[str, Competence], int | None]) -> None:
+    """Set the role-wide targets ``{(role, competence): level}`` at once (``None`` removes one);
+    all or nothing."""
+    authorize(actor, "organisation.set_targets")
+    for (role, competence), level in targets.items():
+        target_set(actor=actor, competence=competence, level=level, role=role)
 
 
 # ---------------------------------------------------------------- development actions

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -120,13 +119,14 @@ def raci(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         authorize(request.user, "organisation.change_structure")
         matrix = selectors.raci_matrix()
+        changed = [
+            (a, r, request.POST[name])
+            for a in matrix.activities
+            for r in matrix.roles
+            if (name := f"cell-{a.pk}-{r.pk}") in request.POST and request.POST[name] != matrix.code(a.pk, r.pk)
+        ]
         try:
-            with transaction.atomic():
-                for a in matrix.activities:
-                    for r in matrix.roles:
-                        name = f"cell-{a.pk}-{r.pk}"
-                        if name in request.POST and request.POST[name] != matrix.code(a.pk, r.pk):
-                            services.raci_set(actor=request.user, activity=a, role=r, code=request.POST[name])
+            services.raci_set_many(actor=request.user, cells=changed)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -372,11 +372,8 @@ def people(request: HttpRequest) -> HttpResponse:
     profiles = selectors.profiles(persons)
     actions = selectors.open_actions_per_person(persons)
     gap_rows: list[tuple[str, float]] = []
-    if request.user.has_perm("organisation.view_all_profiles") and profiles:
-        for i, line in enumerate(profiles[0].lines):
-            gaps = [g for p in profiles if (g := p.lines[i].row.positive_gap) is not None]
-            if gaps:
-                gap_rows.append((line.competence.label, sum(gaps) / len(gaps)))
+    if request.user.has_perm("organisation.view_all_profiles"):
+        gap_rows = selectors.mean_gap_per_competence(profiles)
     context = {
         "rows": [(p, actions.get(p.person.pk, (0, 0))) for p in profiles],
         "gap_spec": charts.gap_overview_chart(gap_rows),
@@ -425,24 +422,24 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
     def save(data: dict[str, Any]) -> None:
-        with transaction.atomic():
-            for line in prof.lines:
-                c, cid = line.competence, line.competence.pk
-                if can_rate:
-                    if data[f"level_{cid}"] != line.row.level or data[f"note_{cid}"] != line.note:
-                        services.rating_set(
-                            actor=request.user,
-                            person=person,
-                            competence=c,
-                            level=data[f"level_{cid}"],
-                            note=data[f"note_{cid}"],
-                        )
-                    if data[f"target_{cid}"] != personal.get(cid):
-                        services.target_set(
-                            actor=request.user, competence=c, level=data[f"target_{cid}"], person=person
-                        )
-                if can_self_rate and data[f"self_{cid}"] != line.row.self_level:
-                    services.self_rating_set(actor=request.user, competence=c, self_level=data[f"self_{cid}"])
+        changes = []
+        for line in prof.lines:
+            cid = line.competence.pk
+            level, note, target = data.get(f"level_{cid}"), data.get(f"note_{cid}"), data.get(f"target_{cid}")
+            self_level = data.get(f"self_{cid}")
+            changes.append(
+                services.ProfileLineChange(
+                    line.competence,
+                    rate=can_rate and (level != line.row.level or note != line.note),
+                    level=level,
+                    note=note,
+                    set_target=can_rate and target != personal.get(cid),
+                    target=target,
+                    self_rate=can_self_rate and self_level != line.row.self_level,
+                    self_level=self_level,
+                )
+            )
+        services.profile_update(actor=request.user, person=person, changes=changes)
 
     done = submit_form(
         request,
@@ -477,12 +474,13 @@ def targets(request: HttpRequest) -> HttpResponse:
     form = RoleTargetsForm(request.POST or None, competences=competences, current=current)
 
     def save(data: dict[str, Any]) -> None:
-        with transaction.atomic():
-            for c in competences:
-                for role in ProfileRole.values:
-                    level = data[f"{role}_{c.pk}"]
-                    if level != current.get((role, c.pk)):
-                        services.target_set(actor=request.user, competence=c, level=level, role=role)
+        changed = {
+            (role, c): data[f"{role}_{c.pk}"]
+            for c in competences
+            for role in ProfileRole.values
+            if data[f"{role}_{c.pk}"] != current.get((role, c.pk))
+        }
+        services.role_targets_set(actor=request.user, targets=changed)
 
     done = submit_form(request, form, save, success=_("Targets saved."), next_url=reverse("organisation-people"))
     if done:

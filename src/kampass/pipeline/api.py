@@ -409,6 +409,12 @@ class TrainingJobOut(Schema):
         return obj.model_version.version if obj.model_version is not None else None
 
 
+class TrainingConflictOut(Schema):
+    detail: str
+    code: str = Field(description="``training_running``: a retraining is already queued or running.")
+    job_id: uuid.UUID = Field(description="The retraining queued or running.")
+
+
 class ForecastIn(Schema):
     period: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})
     group_by: str = Field("", json_schema_extra={"enum": ["", "owner", "account"]})
@@ -691,10 +697,16 @@ def model_versions(request: HttpRequest) -> list[ModelVersion]:
     return list(selectors.model_versions()[:50])
 
 
-@router.post("/model/train", response={202: TrainingJobOut, **ERRORS})
+@router.post("/model/train", response={202: TrainingJobOut, 409: TrainingConflictOut, **ERRORS})
 def model_train(request: HttpRequest) -> Status[Any]:
-    """Queue a retraining as a background task (train on closed opportunities, score all open ones)."""
-    job = services.training_job_create(actor=_actor(request))
+    """Queue a retraining as a background task (train on closed opportunities, score all open ones).
+
+    One retraining at a time: while one is queued or running the answer is 409 with the code
+    ``training_running`` and the id of that job, and nothing is queued."""
+    try:
+        job = services.training_job_create(actor=_actor(request))
+    except services.TrainingAlreadyQueued as refusal:
+        return Status(409, {"detail": " ".join(refusal.messages), "code": refusal.code, "job_id": refusal.job.pk})
     return Status(202, job)
 
 

@@ -50,9 +50,10 @@ import csv
 import datetime as dt
 import gzip
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ from kampass.pipeline.models import (
     Outcome,
     Stage,
     StageKind,
+    StageSet,
 )
 from kampass.users.actors import Actor
 from kampass.users.models import User
@@ -329,180 +331,13 @@ def import_opportunities(
 ) -> ImportResult:
     """Read, check and (unless refused or ``dry_run``) write the opportunities of ``path``."""
     authorize(actor, "pipeline.import_opportunities")
-    from kampass.pipeline.services import default_stage_set
-
-    if prefer and prefer not in PREFER:
-        raise OpportunityImportError(f"--prefer must be one of {', '.join(PREFER)}")
-    if link not in LINK_MODES:
-        raise OpportunityImportError(f"--link must be one of {', '.join(LINK_MODES)}")
+    _check_options(prefer=prefer, link=link)
     m = load_mapping(mapping)
     file_name = display_name or path.name
     result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=dry_run)
-    reader, handle = _reader(path)
-    header = reader.fieldnames or []
-    col: dict[str, str] = {}
-    for f, candidates in m.columns.items():
-        found = next((c for c in candidates if c in header), None)
-        if found:
-            col[f] = found
-    missing = [f"{f} ({' | '.join(m.columns[f])})" for f in REQUIRED if f not in col]
-    if missing:
-        raise OpportunityImportError(
-            f"{file_name}: missing column(s) {', '.join(missing)}; the file has {', '.join(header)}"
-        )
-    has_flags = "is_closed" in col
-
-    stage_set = default_stage_set()
-    stages = list(stage_set.stages.all())
-    by_name = {s.name.lower(): s for s in stages}
-    aliases = {k.lower(): by_name[v.lower()] for k, v in m.stages.items() if v.lower() in by_name}
-    won_stage = min((s for s in stages if s.kind == StageKind.WON), key=lambda s: s.order)
-    lost_stage = min((s for s in stages if s.kind == StageKind.LOST), key=lambda s: s.order)
-    categories = {k.lower(): v for k, v in m.forecast_categories.items()}
-    today = timezone.localdate()
-
-    def stage_of(value: str) -> Stage | None:
-        key = value.strip().lower()
-        return aliases.get(key) or by_name.get(key)
-
-    def flag(value: str) -> bool | None:
-        v = value.strip().lower()
-        return True if v in TRUE else False if v in FALSE else None
-
-    rows: list[_Row] = []
-    seen: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
-        result.rows += 1
-
-        def get(f: str, raw: dict[str, Any] = raw) -> str:
-            return (raw.get(col[f]) or "").strip() if f in col else ""
-
-        def reject(f: str, reason: str, line: int = line) -> None:
-            result.rejects.append(Reject(file_name, line, col.get(f, f), get(f), reason))
-
-        external_id, name, account_id = get("external_id"), get("name"), get("account_id")
-        problems = False
-        for f, value in (("external_id", external_id), ("name", name), ("account_id", account_id)):
-            if not value:
-                reject(f, "empty")
-                problems = True
-        if external_id and external_id in seen:
-            reject("external_id", f"the same id is in row {seen[external_id]} already")
-            problems = True
-        amount = _parse_amount(get("amount"))
-        if amount is None or amount < 0:
-            reject("amount", "not an amount" if amount is None else "negative")
-            problems = True
-        close_date = None
-        if get("close_date"):
-            close_date = _parse_date(get("close_date"), m.date_formats)
-            if close_date is None:
-                reject("close_date", f"not a date in the formats {', '.join(m.date_formats)}")
-                problems = True
-        created_on = None
-        if get("created_date"):
-            created_on = _parse_date(get("created_date"), m.date_formats)
-            if created_on is None:
-                reject("created_date", f"not a date in the formats {', '.join(m.date_formats)}")
-                problems = True
-        stage = stage_of(get("stage"))
-        if stage is None:
-            known = ", ".join(sorted({*m.stages, *(s.name for s in stages)}))
-            reject("stage", f"unknown stage (known: {known})")
-            problems = True
-        is_closed = flag(get("is_closed")) if has_flags else None
-        is_won = flag(get("is_won")) if "is_won" in col else None
-        if has_flags and is_closed is None:
-            reject("is_closed", "not true or false")
-            problems = True
-        if "is_won" in col and is_won is None:
-            reject("is_won", "not true or false")
-            problems = True
-        probability = None
-        if get("probability"):
-            p = _parse_amount(get("probability").rstrip("%"))
-            if p is None or not 0 <= p <= 100:
-                reject("probability", "not a percentage from 0 to 100")
-                problems = True
-            else:
-                probability = int(p.to_integral_value())
-        currency = (get("currency") or m.default_currency).upper()
-        if problems or stage is None or amount is None:
-            continue
-        seen[external_id] = line
-
-        outcome = {"open": Outcome.OPEN, "won": Outcome.WON, "lost": Outcome.LOST}[stage.kind]
-        flags_open = None
-        if has_flags:
-            flags_open = not is_closed
-            if is_won and not is_closed:
-                result.contradictions.append(
-                    Contradiction(line, external_id, get("stage"), get("is_closed"), get("is_won"), RULE_FLAGS)
-                )
-                if prefer != "stage":
-                    continue
-            else:
-                by_flags = Outcome.OPEN if not is_closed else (Outcome.WON if is_won else Outcome.LOST)
-                if by_flags != outcome:
-                    rule = RULES[(stage.kind, str(by_flags))]
-                    result.contradictions.append(
-                        Contradiction(line, external_id, get("stage"), get("is_closed"), get("is_won"), rule)
-                    )
-                    if prefer == "flags":
-                        outcome = by_flags
-                        if by_flags == Outcome.WON:
-                            stage = won_stage
-                        elif by_flags == Outcome.LOST:
-                            stage = lost_stage
-                        else:
-                            alt = stage_of(get("open_stage")) if get("open_stage") else None
-                            if alt is None or alt.kind != StageKind.OPEN:
-                                reject(
-                                    "open_stage" if "open_stage" in col else "stage",
-                                    "the flags say open but the stage is closed and no open stage is given",
-                                )
-                                continue
-                            stage = alt
-        if created_on is None and get("age_days"):
-            try:
-                age = int(Decimal(get("age_days")))
-                created_on = ((close_date or today) if not flags_open else today) - dt.timedelta(days=age)
-            except (InvalidOperation, ValueError, OverflowError):
-                reject("age_days", "not a number of days")
-                continue
-        forecast = categories.get(get("forecast_category").lower(), ForecastCategory.PIPELINE)
-        if outcome == Outcome.WON:
-            forecast = ForecastCategory.CLOSED
-        elif outcome == Outcome.LOST:
-            forecast = ForecastCategory.OMITTED
-        elif forecast in (ForecastCategory.CLOSED, ForecastCategory.OMITTED):
-            forecast = ForecastCategory.PIPELINE
-        rows.append(
-            _Row(
-                line=line,
-                external_id=external_id,
-                name=name[:300],
-                account_id=account_id,
-                account_name=get("account_name") or account_id,
-                account_industry=get("account_industry"),
-                amount=amount.quantize(Decimal("0.01")),
-                currency=currency,
-                close_date=close_date,
-                created_on=created_on,
-                stage=stage,
-                outcome=outcome,
-                owner_probability=probability if (flags_open if has_flags else outcome == Outcome.OPEN) else None,
-                forecast_category=forecast,
-                owner=get("owner"),
-                lead_source=get("lead_source"),
-                opportunity_type=get("type"),
-                description=get("description"),
-            )
-        )
-        if progress is not None and result.rows % 1000 == 0:
-            progress(0.3, f"{result.rows} rows read")
-    handle.close()
+    rows, account_column = _read_rows(
+        path, mapping=m, file_name=file_name, prefer=prefer, result=result, progress=progress
+    )
     result.contradictions.sort(key=lambda c: c.row)
 
     if result.contradictions and not prefer:
@@ -520,10 +355,317 @@ def import_opportunities(
             link=link,
             result=result,
             file_name=file_name,
-            account_column=col["account_id"],
+            account_column=account_column,
         )
     result.committed = True
     return result
+
+
+def _check_options(*, prefer: str, link: str) -> None:
+    if prefer and prefer not in PREFER:
+        raise OpportunityImportError(f"--prefer must be one of {', '.join(PREFER)}")
+    if link not in LINK_MODES:
+        raise OpportunityImportError(f"--link must be one of {', '.join(LINK_MODES)}")
+
+
+def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[str, str]:
+    """The file's column of each field of the mapping (the first candidate present); every required field needs one."""
+    col: dict[str, str] = {}
+    for f, candidates in mapping.columns.items():
+        found = next((c for c in candidates if c in header), None)
+        if found:
+            col[f] = found
+    missing = [f"{f} ({' | '.join(mapping.columns[f])})" for f in REQUIRED if f not in col]
+    if missing:
+        raise OpportunityImportError(
+            f"{file_name}: missing column(s) {', '.join(missing)}; the file has {', '.join(header)}"
+        )
+    return col
+
+
+def _read_rows(
+    path: Path,
+    *,
+    mapping: Mapping,
+    file_name: str,
+    prefer: str,
+    result: ImportResult,
+    progress: Callable[[float, str], None] | None,
+) -> tuple[list[_Row], str]:
+    """The importable rows of the file and the file's account id column; rejects and contradictions
+    go to ``result``."""
+    from kampass.pipeline.services import default_stage_set
+
+    reader, handle = _reader(path)
+    col = _columns(reader.fieldnames or [], mapping, file_name)
+    rows_of = _RowReader(
+        file_name=file_name,
+        mapping=mapping,
+        col=col,
+        stages=_Stages.of(default_stage_set(), mapping),
+        prefer=prefer,
+        result=result,
+        today=timezone.localdate(),
+    )
+    rows: list[_Row] = []
+    for raw in reader:
+        result.rows += 1
+        row = rows_of.read(raw, reader.line_num)
+        if row is None:
+            continue
+        rows.append(row)
+        if progress is not None and result.rows % 1000 == 0:
+            progress(0.3, f"{result.rows} rows read")
+    handle.close()
+    return rows, col["account_id"]
+
+
+def _flag(value: str) -> bool | None:
+    """A closed/won flag of the export: true, false, or ``None`` when it is neither."""
+    v = value.strip().lower()
+    return True if v in TRUE else False if v in FALSE else None
+
+
+@dataclass(frozen=True)
+class _Stages:
+    """The stages of the default sales process, found by their name or by the mapping's name for them."""
+
+    stages: list[Stage]
+    by_name: dict[str, Stage]
+    aliases: dict[str, Stage]
+    won: Stage
+    lost: Stage
+
+    @classmethod
+    def of(cls, stage_set: StageSet, mapping: Mapping) -> _Stages:
+        stages = list(stage_set.stages.all())
+        by_name = {s.name.lower(): s for s in stages}
+        return cls(
+            stages=stages,
+            by_name=by_name,
+            aliases={k.lower(): by_name[v.lower()] for k, v in mapping.stages.items() if v.lower() in by_name},
+            won=min((s for s in stages if s.kind == StageKind.WON), key=lambda s: s.order),
+            lost=min((s for s in stages if s.kind == StageKind.LOST), key=lambda s: s.order),
+        )
+
+    def find(self, value: str) -> Stage | None:
+        key = value.strip().lower()
+        return self.aliases.get(key) or self.by_name.get(key)
+
+
+class _Skip(Exception):
+    """The row is not imported (why has been recorded in the result, or it is a contradiction)."""
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The cells of one row of the file by field, and a way to reject the row naming one of them."""
+
+    raw: dict[str, Any]
+    line: int
+    col: dict[str, str]
+    file_name: str
+    result: ImportResult
+
+    def get(self, f: str) -> str:
+        return (self.raw.get(self.col[f]) or "").strip() if f in self.col else ""
+
+    def reject(self, f: str, reason: str) -> None:
+        self.result.rejects.append(Reject(self.file_name, self.line, self.col.get(f, f), self.get(f), reason))
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The values of a row that passed the checks of its cells."""
+
+    external_id: str
+    name: str
+    account_id: str
+    amount: Decimal
+    close_date: dt.date | None
+    created_on: dt.date | None
+    stage: Stage
+    is_closed: bool | None
+    is_won: bool | None
+    probability: int | None
+    currency: str
+
+
+@dataclass
+class _RowReader:
+    """Turns the rows of one file into ``_Row`` records; rejects and contradictions go to ``result``."""
+
+    file_name: str
+    mapping: Mapping
+    col: dict[str, str]
+    stages: _Stages
+    prefer: str
+    result: ImportResult
+    today: dt.date
+    seen: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_flags(self) -> bool:
+        return "is_closed" in self.col
+
+    def read(self, raw: dict[str, Any], line: int) -> _Row | None:
+        """The row to import, or ``None`` when it is rejected or contradicts itself."""
+        cells = _Cells(raw, line, self.col, self.file_name, self.result)
+        try:
+            checked = self._checked(cells)
+            self.seen[checked.external_id] = line
+            outcome, stage, flags_open = self._outcome(cells, checked)
+            created_on = self._created_on(cells, checked, flags_open)
+        except _Skip:
+            return None
+        has_flags = self.has_flags
+        return _Row(
+            line=line,
+            external_id=checked.external_id,
+            name=checked.name[:300],
+            account_id=checked.account_id,
+            account_name=cells.get("account_name") or checked.account_id,
+            account_industry=cells.get("account_industry"),
+            amount=checked.amount.quantize(Decimal("0.01")),
+            currency=checked.currency,
+            close_date=checked.close_date,
+            created_on=created_on,
+            stage=stage,
+            outcome=outcome,
+            owner_probability=checked.probability if (flags_open if has_flags else outcome == Outcome.OPEN) else None,
+            forecast_category=self._forecast_category(cells.get("forecast_category"), outcome),
+            owner=cells.get("owner"),
+            lead_source=cells.get("lead_source"),
+            opportunity_type=cells.get("type"),
+            description=cells.get("description"),
+        )
+
+    def _date(self, cells: _Cells, f: str) -> tuple[dt.date | None, bool]:
+        """The date in column ``f`` (``None`` when empty) and whether it is bad (then rejected)."""
+        if not cells.get(f):
+            return None, False
+        day = _parse_date(cells.get(f), self.mapping.date_formats)
+        if day is None:
+            cells.reject(f, f"not a date in the formats {', '.join(self.mapping.date_formats)}")
+            return None, True
+        return day, False
+
+    def _checked(self, cells: _Cells) -> _Checked:
+        """Check every cell of the row, rejecting each bad one; ``_Skip`` if any was bad."""
+        get = cells.get
+        external_id, name, account_id = get("external_id"), get("name"), get("account_id")
+        problems = False
+        for f, value in (("external_id", external_id), ("name", name), ("account_id", account_id)):
+            if not value:
+                cells.reject(f, "empty")
+                problems = True
+        if external_id and external_id in self.seen:
+            cells.reject("external_id", f"the same id is in row {self.seen[external_id]} already")
+            problems = True
+        amount = _parse_amount(get("amount"))
+        if amount is None or amount < 0:
+            cells.reject("amount", "not an amount" if amount is None else "negative")
+            problems = True
+        close_date, bad_close = self._date(cells, "close_date")
+        created_on, bad_created = self._date(cells, "created_date")
+        problems = problems or bad_close or bad_created
+        stage = self.stages.find(get("stage"))
+        if stage is None:
+            known = ", ".join(sorted({*self.mapping.stages, *(s.name for s in self.stages.stages)}))
+            cells.reject("stage", f"unknown stage (known: {known})")
+            problems = True
+        is_closed = _flag(get("is_closed")) if self.has_flags else None
+        is_won = _flag(get("is_won")) if "is_won" in self.col else None
+        if self.has_flags and is_closed is None:
+            cells.reject("is_closed", "not true or false")
+            problems = True
+        if "is_won" in self.col and is_won is None:
+            cells.reject("is_won", "not true or false")
+            problems = True
+        probability = None
+        if get("probability"):
+            p = _parse_amount(get("probability").rstrip("%"))
+            if p is None or not 0 <= p <= 100:
+                cells.reject("probability", "not a percentage from 0 to 100")
+                problems = True
+            else:
+                probability = int(p.to_integral_value())
+        currency = (get("currency") or self.mapping.default_currency).upper()
+        if problems or stage is None or amount is None:
+            raise _Skip
+        return _Checked(
+            external_id, name, account_id, amount, close_date, created_on, stage, is_closed, is_won, probability,
+            currency,
+        )  # fmt: skip
+
+    def _outcome(self, cells: _Cells, checked: _Checked) -> tuple[str, Stage, bool | None]:
+        """Outcome and stage of the row, and whether its flags call it open (``None`` without flags).
+
+        Where stage and flags disagree the contradiction is recorded; ``prefer`` decides which wins
+        (``_Skip`` when neither may)."""
+        stage = checked.stage
+        outcome = {"open": Outcome.OPEN, "won": Outcome.WON, "lost": Outcome.LOST}[stage.kind]
+        if not self.has_flags:
+            return outcome, stage, None
+        is_closed, is_won = checked.is_closed, checked.is_won
+        flags_open = not is_closed
+
+        def contradiction(rule: str) -> None:
+            get = cells.get
+            self.result.contradictions.append(
+                Contradiction(cells.line, checked.external_id, get("stage"), get("is_closed"), get("is_won"), rule)
+            )
+
+        if is_won and not is_closed:
+            contradiction(RULE_FLAGS)
+            if self.prefer != "stage":
+                raise _Skip
+            return outcome, stage, flags_open
+        by_flags = Outcome.OPEN if not is_closed else (Outcome.WON if is_won else Outcome.LOST)
+        if by_flags == outcome:
+            return outcome, stage, flags_open
+        contradiction(RULES[(stage.kind, str(by_flags))])
+        if self.prefer != "flags":
+            return outcome, stage, flags_open
+        if by_flags == Outcome.WON:
+            return by_flags, self.stages.won, flags_open
+        if by_flags == Outcome.LOST:
+            return by_flags, self.stages.lost, flags_open
+        alt = self.stages.find(cells.get("open_stage")) if cells.get("open_stage") else None
+        if alt is None or alt.kind != StageKind.OPEN:
+            cells.reject(
+                "open_stage" if "open_stage" in self.col else "stage",
+                "the flags say open but the stage is closed and no open stage is given",
+            )
+            raise _Skip
+        return by_flags, alt, flags_open
+
+    def _created_on(self, cells: _Cells, checked: _Checked, flags_open: bool | None) -> dt.date | None:
+        """The creation date, or (without one) the close date (or today, for open ones) minus the
+        row's age in days; ``_Skip`` when the age is not a number."""
+        if checked.created_on is not None or not cells.get("age_days"):
+            return checked.created_on
+        try:
+            age = int(Decimal(cells.get("age_days")))
+            return ((checked.close_date or self.today) if not flags_open else self.today) - dt.timedelta(days=age)
+        except (InvalidOperation, ValueError, OverflowError):
+            cells.reject("age_days", "not a number of days")
+            raise _Skip from None
+
+    @cached_property
+    def _categories(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.mapping.forecast_categories.items()}
+
+    def _forecast_category(self, value: str, outcome: str) -> str:
+        """kampass's forecast category for the file's, consistent with the outcome."""
+        forecast = self._categories.get(value.lower(), ForecastCategory.PIPELINE)
+        if outcome == Outcome.WON:
+            return ForecastCategory.CLOSED
+        if outcome == Outcome.LOST:
+            return ForecastCategory.OMITTED
+        if forecast in (ForecastCategory.CLOSED, ForecastCategory.OMITTED):
+            return ForecastCategory.PIPELINE
+        return forecast
 
 
 def _link_accounts(*, actor: Actor, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:

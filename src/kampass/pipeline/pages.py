@@ -165,17 +165,6 @@ def factor_texts(factors: Iterable[Any], *, stages: Sequence[Stage] = ()) -> lis
 # ---------------------------------------------------------------- risk matrix
 
 
-def severity(score: int) -> str:
-    """Band of a likelihood x impact score: low (1-4), medium (5-9), high (10-16), critical (20-25)."""
-    if score >= 20:
-        return "critical"
-    if score >= 10:
-        return "high"
-    if score >= 5:
-        return "medium"
-    return "low"
-
-
 def severity_labels() -> dict[str, str]:
     return {"low": _("low"), "medium": _("medium"), "high": _("high"), "critical": _("critical")}
 
@@ -203,7 +192,7 @@ def matrix_rows(matrix: selectors.RiskMatrix, risks: Iterable[Any] = ()) -> list
                     likelihood,
                     impact,
                     matrix.count(likelihood, impact),
-                    severity(likelihood * impact),
+                    selectors.risk_severity(likelihood * impact),
                     titles.get((likelihood, impact), []),
                 )
                 for impact in range(1, 6)

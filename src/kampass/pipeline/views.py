@@ -31,13 +31,11 @@ from kampass.pipeline.forms import (
 )
 from kampass.pipeline.models import (
     ForecastCategory,
-    JobStatus,
     Opportunity,
     OpportunityContact,
     Outcome,
     QualificationElement,
     Risk,
-    StageKind,
     StageSet,
     TrainingJob,
 )
@@ -100,7 +98,7 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
                 "c": c,
                 "amounts": pages.money_list(c.amounts),
                 "weighted": pages.money_list(c.weighted),
-                "needs_reason": c.stage.kind == StageKind.LOST,
+                "needs_reason": selectors.stage_needs_reason(c.stage),
             }
             for c in board.columns
         ],
@@ -118,14 +116,8 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
         "include_closed": include_closed,
         "query": f"?{query}" if query else "",
         "focus": focus,
-        "can_add": _may_add_somewhere(user),
+        "can_add": selectors.may_add_opportunities(user),
     }
-
-
-def _may_add_somewhere(user: Any) -> bool:
-    from kampass.accounts.rules import is_admin, is_head, is_kam, team_account_ids
-
-    return bool(is_admin(user) or is_head(user) or (is_kam(user) and team_account_ids(user)))
 
 
 @login_required
@@ -182,7 +174,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         "owners": selectors.owner_options(user=request.user),
         "account_options": pages.account_options(user=request.user),
         "outcomes": Outcome.choices,
-        "can_add": _may_add_somewhere(request.user),
+        "can_add": selectors.may_add_opportunities(request.user),
     }
     return render_page(request, "pipeline/opportunity_list.html", context, fragment="pipeline/_opportunity_table.html")
 
@@ -193,11 +185,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     detail = selectors.opportunity_detail(user=request.user, pk=pk)
     o = detail.opportunity
-    active_risks = [r for r in detail.risks if r.status in ("open", "mitigating")]
     matrix = selectors.risk_matrix(user=request.user, opportunity=o)
-    gap = None
-    if o.probability is not None and o.owner_probability is not None:
-        gap = o.owner_probability - round(o.probability * 100)
+    gap = detail.probability_gap
     return {
         "d": detail,
         "opportunity": o,
@@ -207,9 +196,9 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "probability_pct": None if o.probability is None else o.probability * 100,
         "probability_gap": gap,
         "probability_gap_abs": abs(gap) if gap is not None else None,
-        "confirmed_count": sum(1 for r in detail.qualification if r.status == "confirmed"),
+        "confirmed_count": detail.confirmed_count,
         "today": timezone.localdate(),
-        "matrix": pages.matrix_rows(matrix, active_risks),
+        "matrix": pages.matrix_rows(matrix, detail.active_risks),
         "matrix_total": matrix.total,
         "severity_labels": pages.severity_labels(),
         "risk_cost": pages.money_list(detail.expected_risk_cost),
@@ -264,7 +253,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
         account = Account.objects.filter(pk=int(account_id)).first()
     if account is not None:
         authorize(request.user, "pipeline.add_opportunity", account)
-    elif not _may_add_somewhere(request.user):
+    elif not selectors.may_add_opportunities(request.user):
         authorize(request.user, "pipeline.add_opportunity")
     initial: dict[str, Any] = {"owner": request.user.pk, "forecast_category": ForecastCategory.PIPELINE}
     if account is not None:
@@ -614,6 +603,7 @@ def _percent_row(row: Any) -> dict[str, Any]:
         "win_rate": pct(row.win_rate),
         "owner_mean": pct(row.owner_mean),
         "owner_bias": pct(row.owner_bias),
+        "owner_leaning": selectors.bias_leaning(row.owner_bias),
         "owner_brier": row.owner_brier,
         "model_mean": pct(row.model_mean),
         "model_bias": pct(row.model_bias),
@@ -635,24 +625,23 @@ def model_report(request: HttpRequest) -> HttpResponse:
     report = selectors.model_report(user=request.user)
     names = _scorer_names()
     scores: list[dict[str, Any]] = []
-    for key in ("kampass", "naive_bayes", "base_rate"):
+    for key in selectors.SCORERS:
         values = report.metrics.get(key)
         if isinstance(values, dict):
             scores.append(
                 {"key": key, "name": names[key], **{k: values.get(k) for k in ("brier", "log_loss", "ece", "auc")}}
             )
-    best = min((s for s in scores if s["brier"] is not None), key=lambda s: s["brier"], default=None)
     bins = {key: [_Bin(**b) for b in report.reliability.get(key, [])] for key in names if report.reliability.get(key)}
     labels = pages.feature_labels()
     job = report.latest_job
     context = {
         "report": report,
         "scores": scores,
-        "best": best["key"] if best else None,
+        "best": report.best_scorer,
         "reliability_spec": charts.reliability_chart(bins, names=names) if bins else None,
         "features": [labels.get(f, f) for f in report.features],
         "job": job,
-        "job_active": bool(job and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)),
+        "job_active": selectors.training_job_active(job),
     }
     return render_page(request, "pipeline/model_report.html", context)
 
@@ -670,12 +659,11 @@ class _Bin:
 @require_POST
 def model_retrain(request: HttpRequest) -> HttpResponse:
     """Queue a retraining (background task); the report page then follows its progress."""
-    authorize(request.user, "pipeline.train_model")
-    running = TrainingJob.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).first()
-    if running is not None:
-        messages.warning(request, _("A retraining is already queued or running."))
-    else:
+    try:
         services.training_job_create(actor=request.user)
+    except services.TrainingAlreadyQueued as refusal:
+        messages.warning(request, " ".join(refusal.messages))
+    else:
         messages.success(request, _("Retraining queued; the page shows its progress."))
     return redirect_to(request, reverse("model-report") + "#training")
 
@@ -685,7 +673,7 @@ def training_job(request: HttpRequest, pk: Any) -> HttpResponse:
     """The progress of one training job (polled by HTMX while it is queued or running)."""
     authorize(request.user, "pipeline.view_model")
     job = get_object_or_404(TrainingJob.objects.select_related("model_version", "created_by"), pk=pk)
-    active = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    active = selectors.training_job_active(job)
     response = render_page(request, "pipeline/_training_job.html", {"job": job, "job_active": active, "report": None})
     if not active and is_fragment_request(request) and request.GET.get("poll") == "1":
         response["HX-Refresh"] = "true"  # the new version's scores and chart: reload the page once

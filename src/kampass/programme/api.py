@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -44,12 +43,7 @@ def _actor(request: HttpRequest) -> User:
 def _round(request: HttpRequest, round_id: int) -> AssessmentRound:
     """A round the user may see: managers every round, others closed rounds and rounds they are invited to."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
-    actor = _actor(request)
-    if not (
-        actor.has_perm("programme.manage_round")
-        or r.status == RoundStatus.CLOSED
-        or r.respondents.filter(user_id=actor.pk).exists()
-    ):
+    if not selectors.may_view_round(_actor(request), r):
         raise PermissionDenied(_("You do not have permission to do this."))
     return r
 
@@ -284,10 +278,8 @@ class ReportIn(Schema):
 @router.get("/programme/rounds", response={200: RoundPageOut, **ERRORS})
 def round_list(request: HttpRequest, filters: Query[RoundFilterIn], page: Query[PageIn]) -> dict[str, Any]:
     """Assessment rounds, newest first (managers: all; others: closed rounds and those they are invited to)."""
-    actor = _actor(request)
-    qs = selectors.round_list(status=filters.status if filters.status in RoundStatus.values else "", q=filters.q)
-    if not actor.has_perm("programme.manage_round"):
-        qs = qs.filter(Q(status=RoundStatus.CLOSED) | Q(respondents__user_id=actor.pk)).distinct()
+    status = filters.status if filters.status in RoundStatus.values else ""
+    qs = selectors.visible_rounds(user=_actor(request), status=status, q=filters.q)
     return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
 
 

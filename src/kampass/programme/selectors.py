@@ -16,6 +16,8 @@ from kampass.programme.models import (
     Function,
     PhaseDecision,
     Placement,
+    ReportJob,
+    ReportStatus,
     Respondent,
     RoundStatus,
 )
@@ -33,6 +35,25 @@ def round_list(*, status: str = "", q: str = "") -> QuerySet[AssessmentRound]:
     if q:
         qs = qs.filter(title__icontains=q)
     return qs
+
+
+def may_view_round(user: Actor, assessment_round: AssessmentRound) -> bool:
+    """Whether ``user`` may see a round: managers every round, everybody else the closed rounds and
+    the rounds they are invited to."""
+    pk = getattr(user, "pk", None)
+    return bool(
+        user.has_perm("programme.manage_round")
+        or assessment_round.status == RoundStatus.CLOSED
+        or (pk is not None and assessment_round.respondents.filter(user_id=pk).exists())
+    )
+
+
+def visible_rounds(*, user: Actor, status: str = "", q: str = "") -> QuerySet[AssessmentRound]:
+    """``round_list`` narrowed to the rounds ``user`` may see (``may_view_round``)."""
+    qs = round_list(status=status, q=q)
+    if user.has_perm("programme.manage_round"):
+        return qs
+    return qs.filter(Q(status=RoundStatus.CLOSED) | Q(respondents__user_id=getattr(user, "pk", None))).distinct()
 
 
 def latest_closed_round() -> AssessmentRound | None:
@@ -134,8 +155,56 @@ class Questionnaire:
 
     @property
     def percent(self) -> int:
-        total = self.total + len(self.tensions)
-        return round(100 * (self.answered + self.placed) / total) if total else 0
+        return completion_percent(answered=self.answered, placed=self.placed, total=self.total + len(self.tensions))
+
+
+def completion_percent(*, answered: int, placed: int, total: int) -> int:
+    """How much of a questionnaire is done, in whole percent: statements rated plus tension fields
+    placed (now and as target) out of all statements and tension fields."""
+    return round(100 * (answered + placed) / total) if total else 0
+
+
+def questionnaire_editable(respondent: Respondent) -> bool:
+    """Whether the answers of ``respondent`` may still change: the round is open and they have not submitted."""
+    return respondent.round.status == RoundStatus.OPEN and respondent.submitted_at is None
+
+
+@dataclass(frozen=True)
+class RespondentProgress:
+    """A respondent of a round, how much of the questionnaire they have done (percent) and
+    whether their answers may still change."""
+
+    respondent: Respondent
+    percent: int
+    editable: bool
+
+
+def respondent_progress(assessment_round: AssessmentRound) -> list[RespondentProgress]:
+    """The respondents of a round (by function and name) with how much of the questionnaire each has done."""
+    catalogue = active_catalogue()
+    total = len(catalogue.statements) + len(catalogue.tension_fields)
+    respondents = assessment_round.respondents.select_related("user", "round").order_by("function", "name", "pk")
+    return [
+        RespondentProgress(
+            resp,
+            completion_percent(
+                answered=resp.answers.count(),
+                placed=resp.placements.filter(current__isnull=False, target__isnull=False).count(),
+                total=total,
+            ),
+            questionnaire_editable(resp),
+        )
+        for resp in respondents
+    ]
+
+
+#: Report jobs in these states are still to finish (the page polls them).
+ACTIVE_REPORT_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+def report_job_active(job: ReportJob) -> bool:
+    """Whether a report job is queued or running."""
+    return job.status in ACTIVE_REPORT_STATUSES
 
 
 def perspective_label(perspective: str) -> str:

@@ -192,11 +192,13 @@ def respondent_remove(*, actor: Actor, respondent: Respondent) -> None:
 
 
 def _editable(actor: Actor, respondent: Respondent) -> Respondent:
+    from kampass.programme.selectors import questionnaire_editable
+
     authorize(actor, "programme.answer", respondent)
     resp = Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
-    if resp.round.status != RoundStatus.OPEN:
-        raise ValidationError(_("The round is not open for answers."))
-    if resp.submitted_at is not None:
+    if not questionnaire_editable(resp):
+        if resp.round.status != RoundStatus.OPEN:
+            raise ValidationError(_("The round is not open for answers."))
         raise ValidationError(_("This questionnaire has been submitted; its answers can no longer be changed."))
     return resp
 

@@ -161,7 +161,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     summary = _roadmap_summary()
     if summary is not None:
         logic_names = {lg.key: lg.name.get(lang) for lg in catalogue.logics}
-        active = [i for i in summary.initiatives if i.status not in ("done", "abandoned", "cancelled")]
+        active = [i for i in summary.initiatives if i.is_open]
         metric_names = {lg.guardrail.key: lg.guardrail for lg in catalogue.logics}
         guardrails: dict[int, list[dict[str, Any]]] = {}
         for g in summary.guardrails:
@@ -232,17 +232,11 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 def _round_context(request: HttpRequest, r: AssessmentRound, form: RespondentForm | None) -> dict[str, Any]:
-    respondents = list(r.respondents.select_related("user").order_by("function", "name", "pk"))
-    total = len(active_catalogue().statements) + len(active_catalogue().tension_fields)
-    counts = {}
-    for resp in respondents:
-        answered = resp.answers.count()
-        placed = resp.placements.filter(current__isnull=False, target__isnull=False).count()
-        counts[resp.pk] = round(100 * (answered + placed) / total) if total else 0
+    respondents = selectors.respondent_progress(r)
     return {
         "round": r,
-        "respondents": [(resp, counts[resp.pk]) for resp in respondents],
-        "submitted": sum(1 for resp in respondents if resp.submitted),
+        "respondents": respondents,
+        "submitted": sum(1 for row in respondents if row.respondent.submitted),
         "form": form,
         "can_manage": _can(request.user, "programme.manage_round"),
         "can_results": _can(request.user, "programme.view_results", r),
@@ -255,10 +249,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A round: its respondents with their progress; managers invite people, open and close it."""
     r = get_object_or_404(AssessmentRound, pk=pk)
     can_manage = _can(request.user, "programme.manage_round")
-    if not can_manage:
-        mine = r.respondents.filter(user_id=request.user.pk).first() if request.user.pk is not None else None
-        if r.status != RoundStatus.CLOSED and mine is None:
-            raise PermissionDenied
+    if not selectors.may_view_round(request.user, r):
+        raise PermissionDenied
     form = RespondentForm(request.POST or None) if can_manage and r.status != RoundStatus.CLOSED else None
     if request.method == "POST":
         if form is None:
@@ -367,7 +359,7 @@ def _questionnaire_context(resp: Respondent, base: str, actor: Any) -> dict[str,
         "respondent": resp,
         "round": resp.round,
         "base": base,
-        "editable": resp.round.status == RoundStatus.OPEN and not resp.submitted,
+        "editable": selectors.questionnaire_editable(resp),
         "on_behalf": getattr(actor, "pk", None) is not None and resp.user_id != actor.pk,
         "ratings": [1, 2, 3, 4, 5],
         "positions": [-3, -2, -1, 0, 1, 2, 3],
@@ -662,7 +654,7 @@ def _job(request: HttpRequest, pk: Any) -> ReportJob:
 def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
     """A report job's status (HTMX polls it until the PDF is ready) and the download link."""
     job = _job(request, pk)
-    active = job.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+    active = selectors.report_job_active(job)
     return render_page(request, "programme/report_job.html", {"job": job, "active": active},
                        fragment="programme/_report_job.html")  # fmt: skip
 

@@ -36,6 +36,13 @@ class InitiativeRef:
     status: str
     accounts: int
 
+    @property
+    def is_open(self) -> bool:
+        """Still to come or under way (planned, active or paused), not done or abandoned."""
+        from kampass.roadmap.models import OPEN_INITIATIVE_STATUSES
+
+        return self.status in OPEN_INITIATIVE_STATUSES
+
 
 @dataclass(frozen=True)
 class GuardrailStatus:

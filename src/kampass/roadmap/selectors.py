@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,6 +243,15 @@ def initiatives_with_owner_share() -> float | None:
     if not total:
         return None
     return open_qs.filter(owner__isnull=False).count() / total
+
+
+#: Initiatives in these states are flagged on the roadmap page when they have no owner.
+OWNER_FLAGGED_STATUSES = (InitiativeStatus.PLANNED, InitiativeStatus.ACTIVE)
+
+
+def initiatives_without_owner(initiatives: Iterable[Initiative]) -> list[Initiative]:
+    """The planned and active ones among ``initiatives`` that nobody owns."""
+    return [i for i in initiatives if i.owner_id is None and i.status in OWNER_FLAGGED_STATUSES]
 
 
 def owner_choices() -> list[Any]:

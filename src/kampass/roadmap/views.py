@@ -85,7 +85,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
             "undated": [i for i in everything if i.starts is None],
             "guardrails": guardrails,
             "warnings": [i for i in active if i.reading.warning],
-            "without_owner": [i for i in everything if i.owner_id is None and i.status in ("planned", "active")],
+            "without_owner": selectors.initiatives_without_owner(everything),
             "topic_stats": stats,
             "total": len(everything),
         }

@@ -44,3 +44,25 @@ def test_subtree_rolls_up_contacts(admin_user):
     contact_create(actor=admin_user, last_name="C", account=g)
     rows = {r.account.name: r.contacts_total for r in account_subtree(g)}
     assert rows == {"G": 3, "C1": 2, "S1": 1}
+
+
+def test_coverage_below_target_follows_the_core_rule(head, kam):
+    # given: kam covers two contacts, one below target and one at it
+    from kampass.accounts import selectors as account_selectors
+    from kampass.accounts.models import Coverage
+    from kampass.accounts.tests.factories import AccountFactory, ContactFactory, TeamMemberFactory
+
+    account = AccountFactory()
+    member = TeamMemberFactory(account=account, user=kam)
+    below = Coverage.objects.create(team_member=member, contact=ContactFactory(), level_now=1, level_target=3)
+    Coverage.objects.create(team_member=member, contact=ContactFactory(), level_now=3, level_target=3)
+    # when
+    cockpit = account_selectors.Cockpit(
+        account=account,
+        ancestors=[],
+        subtree=[],
+        details_visible=True,
+        coverage=list(Coverage.objects.filter(team_member=member)),
+    )
+    # then
+    assert cockpit.coverage_below_target == {below.pk}

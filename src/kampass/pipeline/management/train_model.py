@@ -22,7 +22,10 @@ def handle_train(command: BaseCommand, **options: Any) -> None:
     from kampass.pipeline.services import training_job_create, training_job_run
 
     actor = system_actor()
-    job = training_job_create(actor=actor, enqueue=False)
+    try:
+        job = training_job_create(actor=actor, enqueue=False)
+    except ValidationError as exc:  # one retraining at a time: another one is queued or running
+        raise CommandError("; ".join(exc.messages)) from None
     bar = None if options["quiet"] or options["json"] else ProgressBar(sys.stderr)
     try:
         job = training_job_run(str(job.pk), progress=bar.update if bar else None, actor=actor)

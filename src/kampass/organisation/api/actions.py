@@ -1,0 +1,90 @@
+"""Development actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Status
+
+from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.permissions import authorize
+from kampass.organisation import selectors, services
+from kampass.organisation.api.router import _actor, _api_field_names, _body_competence, _body_user, router
+from kampass.organisation.api.schemas import ActionFilterIn, ActionIn, ActionOut, ActionPageOut, ActionPatchIn
+from kampass.organisation.models import DevelopmentAction
+
+
+@router.get("/organisation/development-actions", response={200: ActionPageOut, **ERRORS})
+def action_list(request: HttpRequest, filters: Query[ActionFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    """The development actions the caller may read (head of KAM and administrators: all; others: their own
+    and those they own)."""
+    qs = selectors.action_list(
+        user=_actor(request),
+        filters=selectors.ActionFilters(
+            q=filters.q.strip(),
+            person=filters.person_id,
+            status=filters.status,
+            open_only=filters.open,
+            blocked=filters.blocked,
+            cause=filters.cause,
+            competence=filters.competence_id,
+        ),
+    )
+    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+
+
+@router.post("/organisation/development-actions", response={201: ActionOut, **ERRORS})
+def action_create(request: HttpRequest, payload: ActionIn) -> Status[DevelopmentAction]:
+    actor = _actor(request)
+    data = payload.dict()
+    person = _body_user(data.pop("person_id"), "person_id") or actor
+    competence = _body_competence(data.pop("competence_id"))
+    owner = _body_user(data.pop("owner_id"), "owner_id")
+    with _api_field_names():
+        action = services.action_create(actor=actor, person=person, competence=competence, owner=owner, **data)
+    return Status(201, action)
+
+
+def _readable_action(request: HttpRequest, action_id: int) -> DevelopmentAction:
+    action = get_object_or_404(DevelopmentAction.objects.select_related("person"), pk=action_id)
+    authorize(_actor(request), "organisation.view_action", action)
+    return action
+
+
+@router.get("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
+def action_get(request: HttpRequest, action_id: int) -> DevelopmentAction:
+    return _readable_action(request, action_id)
+
+
+@router.patch("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
+def action_update(request: HttpRequest, action_id: int, payload: ActionPatchIn) -> DevelopmentAction:
+    """Change an action; only the fields sent change (null ``competence_id``, ``owner_id``, ``due_date`` clear)."""
+    action = _readable_action(request, action_id)
+    sent = payload.dict(exclude_unset=True)
+    changes: dict[str, Any] = {}
+    for key, value in sent.items():
+        if key == "person_id":
+            if value is None:
+                raise ValidationError({"person_id": _("An action belongs to a person.")})
+            changes["person"] = _body_user(value, "person_id")
+        elif key == "competence_id":
+            changes["competence"] = _body_competence(value)
+        elif key == "owner_id":
+            changes["owner"] = _body_user(value, "owner_id")
+        elif value is None and key in ("title", "status", "blocked"):
+            raise ValidationError({key: _("This field cannot be null.")})
+        else:
+            changes[key] = "" if value is None and key in ("blocked_cause", "blocked_note", "notes") else value
+    with _api_field_names():
+        return services.action_update(actor=_actor(request), action=action, **changes)
+
+
+@router.delete("/organisation/development-actions/{action_id}", response={204: None, **ERRORS})
+def action_delete(request: HttpRequest, action_id: int) -> Status[None]:
+    action = _readable_action(request, action_id)
+    services.action_delete(actor=_actor(request), action=action)
+    return Status(204, None)

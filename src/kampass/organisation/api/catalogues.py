@@ -1,0 +1,150 @@
+"""The editable catalogues (activities of the KAM process, function roles, competences):
+list, create, read, change, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Status
+
+from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.permissions import authorize
+from kampass.organisation import services
+from kampass.organisation.api.router import _actor, router
+from kampass.organisation.api.schemas import (
+    CatalogueFilterIn,
+    CatalogueIn,
+    CatalogueOut,
+    CataloguePageOut,
+    CataloguePatchIn,
+)
+from kampass.organisation.models import BilingualCatalogueEntry, Competence, FunctionRole, ProcessActivity
+
+
+def _entry_out(e: BilingualCatalogueEntry) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "key": e.key,
+        "name_en": e.name_en,
+        "name_de": e.name_de,
+        "description_en": e.description_en,
+        "description_de": e.description_de,
+        "order": e.order,
+        "active": e.active,
+        "label": e.label,
+    }
+
+
+def _register_catalogue(
+    path: str,
+    model: type[BilingualCatalogueEntry],
+    view_perm: str,
+    create: Callable[..., Any],
+    update: Callable[..., Any],
+    delete: Callable[..., Any],
+    kwarg: str,
+    label: str,
+) -> None:
+    """Register list, create, read, update and delete endpoints for one catalogue."""
+    base = f"/organisation/{path}"
+    op = path.replace("-", "_")
+
+    @router.get(
+        base,
+        response={200: CataloguePageOut, **ERRORS},
+        operation_id=f"organisation_{op}_list",
+        summary=f"List {label}",
+    )
+    def list_entries(request: HttpRequest, filters: Query[CatalogueFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+        authorize(_actor(request), view_perm)
+        qs = model._default_manager.all()
+        if filters.q:
+            qs = qs.filter(
+                Q(name_en__icontains=filters.q) | Q(name_de__icontains=filters.q) | Q(key__icontains=filters.q)
+            )
+        if filters.active is not None:
+            qs = qs.filter(active=filters.active)
+        items = [_entry_out(e) for e in qs[page.offset : page.offset + page.limit]]
+        return {"items": items, "count": qs.count()}
+
+    @router.post(
+        base,
+        response={201: CatalogueOut, **ERRORS},
+        operation_id=f"organisation_{op}_create",
+        summary=f"Add to {label}",
+    )
+    def create_entry(request: HttpRequest, payload: CatalogueIn) -> Status[dict[str, Any]]:
+        return Status(201, _entry_out(create(actor=_actor(request), **payload.dict())))
+
+    @router.get(
+        f"{base}/{{entry_id}}",
+        response={200: CatalogueOut, **ERRORS},
+        operation_id=f"organisation_{op}_get",
+        summary=f"Read one of {label}",
+    )
+    def get_entry(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+        authorize(_actor(request), view_perm)
+        return _entry_out(get_object_or_404(model, pk=entry_id))
+
+    @router.patch(
+        f"{base}/{{entry_id}}",
+        response={200: CatalogueOut, **ERRORS},
+        operation_id=f"organisation_{op}_update",
+        summary=f"Change one of {label}",
+    )
+    def update_entry(request: HttpRequest, entry_id: int, payload: CataloguePatchIn) -> dict[str, Any]:
+        entry = get_object_or_404(model, pk=entry_id)
+        changes = payload.dict(exclude_unset=True)
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return _entry_out(update(actor=_actor(request), **{kwarg: entry}, **changes))
+
+    @router.delete(
+        f"{base}/{{entry_id}}",
+        response={204: None, **ERRORS},
+        operation_id=f"organisation_{op}_delete",
+        summary=f"Delete one of {label}",
+    )
+    def delete_entry(request: HttpRequest, entry_id: int) -> Status[None]:
+        entry = get_object_or_404(model, pk=entry_id)
+        delete(actor=_actor(request), **{kwarg: entry})
+        return Status(204, None)
+
+
+_register_catalogue(
+    "activities",
+    ProcessActivity,
+    "organisation.view_structure",
+    services.activity_create,
+    services.activity_update,
+    services.activity_delete,
+    "activity",
+    "KAM process activities",
+)
+
+
+_register_catalogue(
+    "roles",
+    FunctionRole,
+    "organisation.view_structure",
+    services.role_create,
+    services.role_update,
+    services.role_delete,
+    "role",
+    "function-diagram roles",
+)
+
+
+_register_catalogue(
+    "competences",
+    Competence,
+    "organisation.view_competences",
+    services.competence_create,
+    services.competence_update,
+    services.competence_delete,
+    "competence",
+    "competences",
+)

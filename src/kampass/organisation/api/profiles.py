@@ -1,0 +1,136 @@
+"""Competence profiles, ratings and self-assessments, role and personal targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Status
+
+from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.permissions import authorize
+from kampass.organisation import selectors, services
+from kampass.organisation.api.router import (
+    _actor,
+    _api_field_names,
+    _body_competence,
+    _body_user,
+    _profile_person,
+    router,
+)
+from kampass.organisation.api.schemas import (
+    ProfileLineOut,
+    ProfileOut,
+    ProfilePageOut,
+    RatingIn,
+    TargetIn,
+    TargetOut,
+    TargetPageOut,
+)
+from kampass.organisation.models import Competence, CompetenceTarget
+from kampass.users.models import User
+
+
+def _summary_out(p: selectors.Profile) -> dict[str, Any]:
+    return {
+        "user_id": p.person.pk,
+        "name": str(p.person),
+        "role": p.person.role,
+        "rated": p.rated,
+        "competences": len(p.lines),
+        "mean_gap": p.mean_gap,
+    }
+
+
+def _profile_out(p: selectors.Profile) -> dict[str, Any]:
+    return {**_summary_out(p), "lines": [_line_out(line) for line in p.lines]}
+
+
+@router.get("/organisation/profiles", response={200: ProfilePageOut, **ERRORS})
+def profile_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
+    """The competence profiles the caller may read (head of KAM and administrators: all; others: their own)."""
+    people = selectors.visible_profile_people(user=_actor(request))
+    chunk = list(people[page.offset : page.offset + page.limit])
+    return {"items": [_summary_out(p) for p in selectors.profiles(chunk)], "count": people.count()}
+
+
+@router.get("/organisation/profiles/{user_id}", response={200: ProfileOut, **ERRORS})
+def profile_get(request: HttpRequest, user_id: int) -> dict[str, Any]:
+    return _profile_out(selectors.profile(_profile_person(request, user_id)))
+
+
+@router.put("/organisation/profiles/{user_id}/ratings/{competence_id}", response={200: ProfileLineOut, **ERRORS})
+def rating_put(request: HttpRequest, user_id: int, competence_id: int, payload: RatingIn) -> dict[str, Any]:
+    """Rate (``level``, ``note``) and/or self-assess (``self_level``) one competence of a profile."""
+    person = _profile_person(request, user_id)
+    competence = get_object_or_404(Competence, pk=competence_id)
+    if not competence.active:
+        raise ValidationError({"competence_id": _("This competence is inactive.")})
+    sent = payload.dict(exclude_unset=True)
+    if not sent:
+        raise ValidationError(_("Send level, self_level or note."))
+    rate = "level" in sent or "note" in sent
+    change = services.ProfileLineChange(
+        competence,
+        rate=rate,
+        level=sent["level"] if "level" in sent else _line(person, competence).row.level,
+        note=sent.get("note"),
+        self_rate="self_level" in sent,
+        self_level=sent.get("self_level"),
+    )
+    services.profile_update(actor=_actor(request), person=person, changes=[change])
+    return _line_out(_line(person, competence))
+
+
+def _line(person: User, competence: Competence) -> selectors.ProfileLine:
+    return next(line for line in selectors.profile(person).lines if line.competence.pk == competence.pk)
+
+
+def _line_out(line: selectors.ProfileLine) -> dict[str, Any]:
+    return {
+        "competence_id": line.competence.pk,
+        "competence": line.competence.label,
+        "level": line.row.level,
+        "self_level": line.row.self_level,
+        "target": line.row.target,
+        "gap": line.row.gap,
+        "note": line.note,
+    }
+
+
+@router.get("/organisation/targets", response={200: TargetPageOut, **ERRORS})
+def target_list(request: HttpRequest) -> dict[str, Any]:
+    """Role targets (everybody) and personal targets (those the caller may read)."""
+    actor = _actor(request)
+    authorize(actor, "organisation.view_competences")
+    qs = CompetenceTarget.objects.all().order_by("competence__order", "role", "user_id")
+    if not actor.has_perm("organisation.view_all_profiles"):
+        qs = qs.filter(Q(user__isnull=True) | Q(user=actor))
+    items = [{"competence_id": t.competence_id, "role": t.role, "user_id": t.user_id, "level": t.level} for t in qs]
+    return {"items": items, "count": len(items)}
+
+
+@router.put("/organisation/targets", response={200: TargetOut, 204: None, **ERRORS})
+def target_put(request: HttpRequest, payload: TargetIn) -> Any:
+    """Set a role's or a person's target on a competence; ``level`` null removes it (answers 204)."""
+    actor = _actor(request)
+    authorize(actor, "organisation.set_targets")
+    competence = _body_competence(payload.competence_id)
+    assert competence is not None
+    person = _body_user(payload.user_id, "user_id")
+    with _api_field_names():
+        target = services.target_set(
+            actor=actor, competence=competence, level=payload.level, role=payload.role, person=person
+        )
+    if target is None:
+        return Status(204, None)
+    return {
+        "competence_id": target.competence_id,
+        "role": target.role,
+        "user_id": target.user_id,
+        "level": target.level,
+    }

@@ -1,0 +1,258 @@
+"""Request and response schemas of the organisation API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from kampass.organisation.api.router import RACI_CODES
+from kampass.organisation.models import ActionStatus, BlockedCause, DevelopmentAction, ProfileRole
+
+
+class SignalsOut(Schema):
+    kams_appointed: float | None = Field(description="Persons: users with role kam who are KAM on an account team.")
+    accounts_per_kam: float | None = Field(description="Mean accounts per appointed KAM.")
+    raci_conflicts: float | None = Field(description="Active activities with a RACI conflict.")
+    blocked_actions_share: float | None = Field(description="Blocked / open development actions (0..1).")
+    competence_gap: float | None = Field(description="Mean positive gap to target in rating points (0..4).")
+
+
+class CatalogueOut(Schema):
+    id: int
+    key: str
+    name_en: str
+    name_de: str
+    description_en: str
+    description_de: str
+    order: int
+    active: bool
+    label: str = Field(description="The name in the language of the request.")
+
+
+class CataloguePageOut(Schema):
+    items: list[CatalogueOut]
+    count: int
+
+
+class CatalogueIn(Schema):
+    name_en: str
+    name_de: str = ""
+    key: str = Field("", description="Made from the English name when empty.")
+    description_en: str = ""
+    description_de: str = ""
+    order: int = Field(100, ge=0, le=32767)
+    active: bool = True
+
+
+class CataloguePatchIn(Schema):
+    name_en: str | None = None
+    name_de: str | None = None
+    key: str | None = None
+    description_en: str | None = None
+    description_de: str | None = None
+    order: int | None = Field(None, ge=0, le=32767)
+    active: bool | None = None
+
+
+class CatalogueFilterIn(Schema):
+    q: str = Field("", description="Search in names and key.")
+    active: bool | None = Field(None, description="Only active (true) or inactive (false) entries.")
+
+
+class RefOut(Schema):
+    id: int
+    key: str
+    label: str
+
+
+class CellOut(Schema):
+    activity_id: int
+    role_id: int
+    code: str = Field(json_schema_extra={"enum": [*RACI_CODES]})
+
+
+class ActivityCheckOut(Schema):
+    activity_id: int
+    accountable: int
+    responsible: int
+    conflicts: list[str] = Field(description="no_accountable, several_accountable, no_responsible")
+
+
+class RaciOut(Schema):
+    activities: list[RefOut]
+    roles: list[RefOut]
+    cells: list[CellOut]
+    checks: list[ActivityCheckOut]
+    conflict_count: int
+
+
+class CellIn(Schema):
+    code: str = Field(description="R, A, AR, C, I, or empty to clear.", json_schema_extra={"enum": [*RACI_CODES]})
+
+
+class CellResultOut(Schema):
+    cell: CellOut
+    check: ActivityCheckOut
+    conflict_count: int
+
+
+class WorkloadOut(Schema):
+    user_id: int
+    name: str
+    role: str
+    accounts: int
+    key_accounts: int
+    over_threshold: bool
+
+
+class WorkloadPageOut(Schema):
+    items: list[WorkloadOut]
+    count: int
+    threshold: int
+
+
+class InternationalOut(Schema):
+    account_id: int
+    name: str
+    kam_status: str
+    countries: list[str]
+    accounts: int
+    lead_unit_id: int | None
+    lead_unit_name: str
+    lead_unit_missing: bool
+
+
+class InternationalPageOut(Schema):
+    items: list[InternationalOut]
+    count: int
+
+
+class SettingsOut(Schema):
+    max_accounts_per_kam: int
+
+
+class SettingsIn(Schema):
+    max_accounts_per_kam: int
+
+
+class ProfileLineOut(Schema):
+    competence_id: int
+    competence: str
+    level: int | None
+    self_level: int | None
+    target: int | None
+    gap: int | None
+    note: str
+
+
+class ProfileSummaryOut(Schema):
+    user_id: int
+    name: str
+    role: str
+    rated: int
+    competences: int
+    mean_gap: float | None
+
+
+class ProfileOut(ProfileSummaryOut):
+    lines: list[ProfileLineOut]
+
+
+class ProfilePageOut(Schema):
+    items: list[ProfileSummaryOut]
+    count: int
+
+
+class RatingIn(Schema):
+    """Send ``level`` (and ``note``) to rate (head of KAM, administrator), ``self_level`` to self-assess (own profile).
+    ``null`` clears a level; leave a field out to keep it."""
+
+    level: int | None = Field(None, description="Agreed rating 1-5.")
+    self_level: int | None = Field(None, description="Self-assessment 1-5.")
+    note: str | None = None
+
+
+class TargetOut(Schema):
+    competence_id: int
+    role: str
+    user_id: int | None
+    level: int
+
+
+class TargetPageOut(Schema):
+    items: list[TargetOut]
+    count: int
+
+
+class TargetIn(Schema):
+    competence_id: int
+    role: str = Field(
+        "",
+        description="kam or head; or leave empty and send user_id.",
+        json_schema_extra={"enum": ["", *ProfileRole.values]},
+    )
+    user_id: int | None = None
+    level: int | None = Field(description="1-5, or null to remove the target.")
+
+
+class ActionOut(Schema):
+    id: int
+    person_id: int
+    person: str
+    title: str
+    competence_id: int | None
+    due_date: dt.date | None
+    status: str
+    owner_id: int | None
+    blocked: bool
+    blocked_cause: str
+    blocked_note: str
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_person(obj: DevelopmentAction) -> str:
+        return str(obj.person)
+
+
+class ActionPageOut(Schema):
+    items: list[ActionOut]
+    count: int
+
+
+class ActionFilterIn(Schema):
+    q: str = ""
+    person_id: int | None = None
+    status: str = Field("", json_schema_extra={"enum": ["", *ActionStatus.values]})
+    open: bool = Field(False, description="Only planned and in-progress actions.")
+    blocked: bool | None = None
+    cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
+    competence_id: int | None = None
+
+
+class ActionIn(Schema):
+    person_id: int | None = Field(None, description="Default: the caller.")
+    title: str
+    competence_id: int | None = None
+    due_date: dt.date | None = None
+    status: str = Field(ActionStatus.PLANNED.value, json_schema_extra={"enum": [*ActionStatus.values]})
+    owner_id: int | None = None
+    blocked: bool = False
+    blocked_cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
+    blocked_note: str = ""
+    notes: str = ""
+
+
+class ActionPatchIn(Schema):
+    person_id: int | None = None
+    title: str | None = None
+    competence_id: int | None = None
+    due_date: dt.date | None = None
+    status: str | None = Field(None, json_schema_extra={"enum": [*ActionStatus.values]})
+    owner_id: int | None = None
+    blocked: bool | None = None
+    blocked_cause: str | None = Field(None, json_schema_extra={"enum": ["", *BlockedCause.values]})
+    blocked_note: str | None = None
+    notes: str | None = None

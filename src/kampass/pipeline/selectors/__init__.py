@@ -1,0 +1,109 @@
+"""Read operations of the pipeline context: the board, opportunity lists and details, the risk
+matrix, the forecast per period, the optimism analysis and the model report.
+
+Visibility follows the commercial figures: a key account manager sees the opportunities of
+the accounts whose team they are on and of everything below them; head of KAM, controllers,
+viewers and administrators see all.
+
+One module per part; this package gives them all under ``kampass.pipeline.selectors``.
+"""
+
+from __future__ import annotations
+
+from kampass.pipeline.selectors.board import Board, BoardColumn, pipeline_board
+from kampass.pipeline.selectors.detail import (
+    OpportunityDetail,
+    QualificationRow,
+    opportunity_detail,
+    opportunity_get,
+    opportunity_history,
+    qualification_flags,
+    qualification_rows,
+    stage_needs_reason,
+)
+from kampass.pipeline.selectors.lists import (
+    CENT,
+    SORTS,
+    OpportunityFilters,
+    ensure_visible,
+    may_add_opportunities,
+    opportunity_list,
+    owner_options,
+    visible_opportunities,
+    visible_q,
+)
+from kampass.pipeline.selectors.model import (
+    ACTIVE_JOB_STATUSES,
+    SCORERS,
+    ModelReport,
+    active_training_job,
+    model_report,
+    model_versions,
+    training_job_active,
+)
+from kampass.pipeline.selectors.owner_optimism import OPTIMISM_THRESHOLD_POINTS, OptimismReport, bias_leaning, optimism
+from kampass.pipeline.selectors.per_account import AccountPipeline, account_pipeline
+from kampass.pipeline.selectors.revenue_forecast import (
+    ForecastGroup,
+    ForecastReport,
+    ForecastRow,
+    Item,
+    forecast,
+    period_label,
+)
+from kampass.pipeline.selectors.risks import (
+    RISK_SEVERITY_BANDS,
+    RiskMatrix,
+    RiskRow,
+    risk_list,
+    risk_matrix,
+    risk_severity,
+)
+
+__all__ = [
+    "ACTIVE_JOB_STATUSES",
+    "CENT",
+    "OPTIMISM_THRESHOLD_POINTS",
+    "RISK_SEVERITY_BANDS",
+    "SCORERS",
+    "SORTS",
+    "AccountPipeline",
+    "Board",
+    "BoardColumn",
+    "ForecastGroup",
+    "ForecastReport",
+    "ForecastRow",
+    "Item",
+    "ModelReport",
+    "OpportunityDetail",
+    "OpportunityFilters",
+    "OptimismReport",
+    "QualificationRow",
+    "RiskMatrix",
+    "RiskRow",
+    "account_pipeline",
+    "active_training_job",
+    "bias_leaning",
+    "ensure_visible",
+    "forecast",
+    "may_add_opportunities",
+    "model_report",
+    "model_versions",
+    "opportunity_detail",
+    "opportunity_get",
+    "opportunity_history",
+    "opportunity_list",
+    "optimism",
+    "owner_options",
+    "period_label",
+    "pipeline_board",
+    "qualification_flags",
+    "qualification_rows",
+    "risk_list",
+    "risk_matrix",
+    "risk_severity",
+    "stage_needs_reason",
+    "training_job_active",
+    "visible_opportunities",
+    "visible_q",
+]

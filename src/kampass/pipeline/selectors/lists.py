@@ -1,0 +1,135 @@
+"""Which opportunities a user sees, the list filters and sorting, the owners to filter by."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q, QuerySet
+
+from kampass.accounts.models import Account
+from kampass.accounts.rules import is_admin, is_head, is_kam, is_reader, team_account_ids
+from kampass.pipeline.models import Opportunity
+from kampass.users.actors import Actor
+
+CENT = Decimal("0.01")
+
+
+def visible_q(user: Actor, prefix: str = "") -> Q | None:
+    """A filter for what ``user`` may see (``None``: everything). ``prefix`` leads to the
+    opportunity (e.g. ``"opportunity__"`` for risks)."""
+    if is_admin(user) or is_head(user) or is_reader(user):
+        return None
+    paths = list(Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True))
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix}account__path__startswith": path})
+    return q
+
+
+def visible_opportunities(user: Actor) -> QuerySet[Opportunity]:
+    qs = Opportunity.objects.all()
+    q = visible_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+@dataclass(frozen=True)
+class OpportunityFilters:
+    """Filters of the board, the list and the forecast (all optional)."""
+
+    q: str = ""
+    owner: int | None = None  # user id
+    owner_name: str = ""  # an imported owner without a user
+    account: int | None = None
+    subtree: bool = False  # with ``account``: the account and everything below it
+    stage: int | None = None
+    stage_set: int | None = None
+    outcome: str = ""  # open | won | lost
+    forecast_category: str = ""
+    close_from: dt.date | None = None
+    close_to: dt.date | None = None
+    sort: str = "close"
+    descending: bool = False
+
+
+SORTS: dict[str, Any] = {
+    "close": F("expected_close_date"),
+    "name": F("name"),
+    "amount": F("amount"),
+    "probability": F("probability"),
+    "owner_probability": F("owner_probability"),
+    "stage": F("stage__order"),
+    "account": F("account__name"),
+    "owner": F("owner_name"),
+    "updated": F("updated_at"),
+    "created": F("created_on"),
+}
+
+
+def opportunity_list(*, user: Actor, filters: OpportunityFilters | None = None) -> QuerySet[Opportunity]:
+    """Visible opportunities matching ``filters``, sorted (``filters.sort`` in ``SORTS``; missing values last)."""
+    f = filters or OpportunityFilters()
+    qs = visible_opportunities(user).select_related("account", "stage", "owner", "model_version")
+    if f.q:
+        qs = qs.filter(
+            Q(name__icontains=f.q)
+            | Q(account__name__icontains=f.q)
+            | Q(owner_name__icontains=f.q)
+            | Q(external_id__iexact=f.q)
+        )
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.owner_name:
+        qs = qs.filter(owner_name=f.owner_name)
+    if f.account:
+        if f.subtree:
+            root = Account.objects.filter(pk=f.account).values_list("path", flat=True).first()
+            qs = qs.filter(account__path__startswith=root) if root else qs.none()
+        else:
+            qs = qs.filter(account_id=f.account)
+    if f.stage:
+        qs = qs.filter(stage_id=f.stage)
+    if f.stage_set:
+        qs = qs.filter(stage_set_id=f.stage_set)
+    if f.outcome:
+        qs = qs.filter(outcome=f.outcome)
+    if f.forecast_category:
+        qs = qs.filter(forecast_category=f.forecast_category)
+    if f.close_from:
+        qs = qs.filter(expected_close_date__gte=f.close_from)
+    if f.close_to:
+        qs = qs.filter(expected_close_date__lte=f.close_to)
+    order = SORTS.get(f.sort, SORTS["close"])
+    order = order.desc(nulls_last=True) if f.descending else order.asc(nulls_last=True)
+    return qs.order_by(order, "pk")
+
+
+def may_add_opportunities(user: Actor) -> bool:
+    """Whether ``user`` may add an opportunity to some account: head of KAM and administrators
+    anywhere, a key account manager on the accounts of their teams."""
+    return bool(is_admin(user) or is_head(user) or (is_kam(user) and team_account_ids(user)))
+
+
+def owner_options(*, user: Actor) -> list[tuple[str, str]]:
+    """Owners of visible opportunities as (filter value, label): ``"u:<id>"`` for users, ``"n:<name>"`` for names."""
+    qs = visible_opportunities(user)
+    users = (
+        qs.filter(owner__isnull=False)
+        .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .order_by()
+        .distinct()
+    )
+    out = [(f"u:{pk}", f"{first} {last}".strip() or username) for pk, first, last, username in users]
+    names = (
+        qs.filter(owner__isnull=True).exclude(owner_name="").values_list("owner_name", flat=True).order_by().distinct()
+    )
+    out += [(f"n:{n}", n) for n in names]
+    return sorted(out, key=lambda o: o[1].lower())
+
+
+def ensure_visible(user: Actor, opportunity: Opportunity) -> None:
+    if not user.has_perm("pipeline.view_opportunity", opportunity):
+        raise PermissionDenied

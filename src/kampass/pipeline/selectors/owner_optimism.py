@@ -1,0 +1,141 @@
+"""The optimism analysis: owners' probabilities against outcomes (and the model's) per owner, team or account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kampass.accounts.models import TeamMember
+from kampass.common.permissions import authorize
+from kampass.pipeline.models import ModelVersion, Outcome
+from kampass.pipeline.selectors.lists import OpportunityFilters, opportunity_list
+from kampass.users.actors import Actor
+
+#: Bias (mean probability minus win rate) beyond which a group's numbers read as optimistic
+#: (above) or sandbagging (below), in percentage points.
+OPTIMISM_THRESHOLD_POINTS = 5
+
+
+def bias_leaning(bias: float | None) -> str:
+    """``"optimistic"``, ``"sandbagging"`` or ``""`` for a bias given as a fraction (0.07 = 7 points)."""
+    if bias is None:
+        return ""
+    if bias * 100 > OPTIMISM_THRESHOLD_POINTS:
+        return "optimistic"
+    if bias * 100 < -OPTIMISM_THRESHOLD_POINTS:
+        return "sandbagging"
+    return ""
+
+
+@dataclass(frozen=True)
+class OptimismReport:
+    """Owners' probabilities vs outcomes (and the model's) per owner, team or account, over the
+    visible closed opportunities. ``rows`` are core ``CalibrationRow`` records; the model's
+    probability of a deal is the score stored while it was open, else its out-of-fold
+    probability from the active model version's cross-validation."""
+
+    by: str
+    rows: list[Any]
+    deals: int
+    with_owner_probability: int
+    with_model_probability: int
+    model_version: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "deals": self.deals,
+            "with_owner_probability": self.with_owner_probability,
+            "with_model_probability": self.with_model_probability,
+            "model_version": self.model_version,
+            "rows": [
+                {
+                    "group": r.group,
+                    "deals": r.deals,
+                    "win_rate": r.win_rate,
+                    "owner_mean": r.owner_mean,
+                    "owner_bias": r.owner_bias,
+                    "owner_brier": r.owner_brier,
+                    "model_mean": r.model_mean,
+                    "model_bias": r.model_bias,
+                    "model_brier": r.model_brier,
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def _owner_units(records: list[tuple[Any, ...]]) -> dict[tuple[int, int], str]:
+    """Org unit of (owner, account) from the account teams (on the account or an ancestor)."""
+    from kampass.core.hierarchy import path_ids
+
+    owners = {r[1] for r in records if r[1]}
+    members = TeamMember.objects.filter(user_id__in=owners, org_unit__isnull=False).values_list(
+        "user_id", "account_id", "org_unit__name"
+    )
+    unit_of: dict[tuple[int, int], str] = {(u, a): n for u, a, n in members}
+    fallback: dict[int, str] = {}
+    for u, _a, n in members:
+        fallback.setdefault(u, n)
+    out = {}
+    for r in records:
+        if not r[1]:
+            continue
+        name = next((unit_of[(r[1], a)] for a in reversed(path_ids(r[2]) or []) if (r[1], a) in unit_of), None)
+        out[(r[1], r[0])] = name or fallback.get(r[1], "")
+    return out
+
+
+def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | None = None) -> OptimismReport:
+    """How optimistic owners' numbers are per owner, team (the owner's org unit) or account,
+    compared with outcomes and with the model (core ``owner_calibration``)."""
+    from kampass.core.forecasting import owner_calibration
+
+    authorize(user, "pipeline.view_pipeline")
+    if by not in ("owner", "team", "account"):
+        by = "owner"
+    qs = opportunity_list(user=user, filters=filters).exclude(outcome=Outcome.OPEN)
+    records = list(
+        qs.values_list(
+            "pk",
+            "owner_id",
+            "account__path",
+            "outcome",
+            "owner_probability",
+            "probability",
+            "scored_at",
+            "closed_on",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "owner_name",
+            "account__name",
+        )
+    )
+    active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("version", "holdout").first()
+    holdout = active.holdout if active else {}
+    units = _owner_units([(r[0], r[1], r[2]) for r in records]) if by == "team" else {}
+    owner_ps: list[float | None] = []
+    model_ps: list[float | None] = []
+    outcomes: list[int] = []
+    groups: list[str] = []
+    for r in records:
+        owner_ps.append(None if r[4] is None else r[4] / 100)
+        scored_open = r[5] is not None and r[6] is not None and (r[7] is None or r[6].date() <= r[7])
+        model_ps.append(r[5] if scored_open else holdout.get(str(r[0])))
+        outcomes.append(1 if r[3] == Outcome.WON else 0)
+        if by == "owner":
+            groups.append((f"{r[8]} {r[9]}".strip() or r[10]) if r[1] else (r[11] or "–"))
+        elif by == "team":
+            groups.append(units.get((r[1], r[0]), "") or "–")
+        else:
+            groups.append(r[12])
+    rows = owner_calibration(owner_ps, model_ps, outcomes, groups) if records else []
+    return OptimismReport(
+        by=by,
+        rows=list(rows),
+        deals=len(records),
+        with_owner_probability=sum(p is not None for p in owner_ps),
+        with_model_probability=sum(p is not None for p in model_ps),
+        model_version=active.version if active else None,
+    )

@@ -1,0 +1,236 @@
+"""The forecast: expected revenue per month or quarter with P10/P50/P90 beside the owners' numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kampass.common.permissions import authorize
+from kampass.pipeline.models import Outcome
+from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
+from kampass.users.actors import Actor
+
+
+def period_label(day: dt.date, period: str) -> str:
+    """``"2026-12"`` for months, ``"2027-Q1"`` for quarters."""
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One period: the pipeline value, and expected/P10/P50/P90 revenue from the calibrated
+    probabilities and from the owners' probabilities."""
+
+    period: str
+    deals: int
+    pipeline: Decimal
+    expected: Decimal | None
+    p10: Decimal | None
+    p50: Decimal | None
+    p90: Decimal | None
+    owner_expected: Decimal
+    owner_p10: Decimal
+    owner_p50: Decimal
+    owner_p90: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        def m(v: Decimal | None) -> str | None:
+            return None if v is None else str(v.quantize(CENT))
+
+        return {
+            "period": self.period,
+            "deals": self.deals,
+            "pipeline": m(self.pipeline),
+            "calibrated": {"expected": m(self.expected), "p10": m(self.p10), "p50": m(self.p50), "p90": m(self.p90)},
+            "owner": {
+                "expected": m(self.owner_expected),
+                "p10": m(self.owner_p10),
+                "p50": m(self.owner_p50),
+                "p90": m(self.owner_p90),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class ForecastGroup:
+    key: str
+    label: str
+    rows: list[ForecastRow]
+
+
+@dataclass(frozen=True)
+class ForecastReport:
+    """The forecast of open opportunities with an expected close date, in one currency.
+
+    Calibrated figures use the stored model probabilities; deals not scored yet are left out
+    of them (``unscored``). Owner figures use the owner's probability, or the stage's default
+    probability where the owner gave none. Deals in other currencies (``other_currencies``) and
+    without a close date (``undated``) are counted, not included."""
+
+    period: str
+    currency: str
+    currencies: list[str]
+    rows: list[ForecastRow]
+    groups: list[ForecastGroup]
+    group_by: str
+    deals: int
+    unscored: int
+    undated: int
+    other_currencies: int
+    model_version: str | None
+    simulations: int
+    seed: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "currency": self.currency,
+            "currencies": self.currencies,
+            "deals": self.deals,
+            "unscored": self.unscored,
+            "undated": self.undated,
+            "other_currencies": self.other_currencies,
+            "model_version": self.model_version,
+            "simulations": self.simulations,
+            "seed": self.seed,
+            "rows": [r.as_json() for r in self.rows],
+            "group_by": self.group_by,
+            "groups": [{"key": g.key, "label": g.label, "rows": [r.as_json() for r in g.rows]} for g in self.groups],
+        }
+
+
+Item = tuple[str, Decimal, float | None, float]
+
+
+def _forecast_rows(items: list[Item], simulations: int, seed: int) -> list[ForecastRow]:
+    """``items``: (period, amount, calibrated p or None, owner p)."""
+    from kampass.core.forecasting import forecast_distribution
+
+    if not items:
+        return []
+    scored = [i for i in items if i[2] is not None]
+    calibrated = {
+        f.period: f
+        for f in forecast_distribution(
+            [float(i[2]) for i in scored],  # type: ignore[arg-type]
+            [i[1] for i in scored],
+            [i[0] for i in scored],
+            simulations=simulations,
+            seed=seed,
+        )
+    }
+    owner = {
+        f.period: f
+        for f in forecast_distribution(
+            [i[3] for i in items], [i[1] for i in items], [i[0] for i in items], simulations=simulations, seed=seed
+        )
+    }
+    pipeline: dict[str, Decimal] = defaultdict(Decimal)
+    deals: Counter[str] = Counter()
+    for period, amount, _p, _o in items:
+        pipeline[period] += amount
+        deals[period] += 1
+    rows = []
+    for period in sorted(pipeline):
+        c, o = calibrated.get(period), owner[period]
+        rows.append(
+            ForecastRow(
+                period=period,
+                deals=deals[period],
+                pipeline=pipeline[period],
+                expected=c.expected if c else None,
+                p10=c.p10 if c else None,
+                p50=c.p50 if c else None,
+                p90=c.p90 if c else None,
+                owner_expected=o.expected,
+                owner_p10=o.p10,
+                owner_p50=o.p50,
+                owner_p90=o.p90,
+            )
+        )
+    return rows
+
+
+def forecast(
+    *,
+    user: Actor,
+    filters: OpportunityFilters | None = None,
+    period: str = "month",
+    group_by: str = "",
+    currency: str = "",
+    simulations: int = 10_000,
+    seed: int = 0,
+) -> ForecastReport:
+    """Expected revenue per month or quarter with P10/P50/P90 (Monte Carlo over independent
+    outcomes, ``kampass.core.forecasting.forecast_distribution``), from the calibrated and from
+    the owners' probabilities; optionally also per ``group_by`` owner or account.
+
+    ``currency`` picks the currency (default: the one most open deals are in)."""
+    authorize(user, "pipeline.view_pipeline")
+    if period not in ("month", "quarter"):
+        period = "month"
+    base = opportunity_list(user=user, filters=filters).filter(outcome=Outcome.OPEN)
+    records = list(
+        base.values_list(
+            "pk",
+            "expected_close_date",
+            "amount",
+            "currency",
+            "probability",
+            "owner_probability",
+            "stage__probability",
+            "owner_id",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "owner_name",
+            "account_id",
+            "account__name",
+            "model_version__version",
+        )
+    )
+    counts = Counter(r[3] for r in records)
+    currencies = sorted(counts, key=lambda c: (-counts[c], c))
+    chosen = currency or (currencies[0] if currencies else "EUR")
+    in_currency = [r for r in records if r[3] == chosen]
+    dated = [r for r in in_currency if r[1] is not None]
+    versions = Counter(r[14] for r in dated if r[14])
+
+    def item(r: tuple[Any, ...]) -> tuple[str, Decimal, float | None, float]:
+        owner_p = (r[5] if r[5] is not None else r[6]) / 100
+        return (period_label(r[1], period), r[2], r[4], owner_p)
+
+    groups: list[ForecastGroup] = []
+    if group_by in ("owner", "account"):
+        by: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        labels: dict[str, str] = {}
+        for r in dated:
+            if group_by == "owner":
+                key = f"u:{r[7]}" if r[7] else f"n:{r[11]}"
+                labels[key] = (f"{r[8]} {r[9]}".strip() or r[10]) if r[7] else (r[11] or "–")
+            else:
+                key, labels[f"{r[12]}"] = f"{r[12]}", r[13]
+            by[key].append(r)
+        for key in sorted(by, key=lambda k: labels[k].lower()):
+            rows = _forecast_rows([item(r) for r in by[key]], simulations, seed)
+            groups.append(ForecastGroup(key, labels[key], rows))
+    return ForecastReport(
+        period=period,
+        currency=chosen,
+        currencies=currencies,
+        rows=_forecast_rows([item(r) for r in dated], simulations, seed),
+        groups=groups,
+        group_by=group_by if groups or group_by in ("owner", "account") else "",
+        deals=len(dated),
+        unscored=sum(1 for r in dated if r[4] is None),
+        undated=len(in_currency) - len(dated),
+        other_currencies=len(records) - len(in_currency),
+        model_version=versions.most_common(1)[0][0] if versions else None,
+        simulations=simulations,
+        seed=seed,
+    )

@@ -1,0 +1,72 @@
+"""The buying centre of a customer project: which contacts decide it, in which roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kampass.accounts.models import Account, BuyingRole, Contact, Position
+from kampass.common.permissions import authorize
+from kampass.pipeline.models import Opportunity, OpportunityContact
+from kampass.pipeline.services.saving import _delete, _save
+from kampass.users.actors import Actor
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    bad = [r for r in roles if r not in BuyingRole.values]
+    if bad:
+        raise ValidationError(
+            {
+                "roles": _("Unknown buying-centre role “%(role)s”. Known roles: %(known)s.")
+                % {"role": bad[0], "known": ", ".join(BuyingRole.values)}
+            }
+        )
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    return roles
+
+
+def _holds_position_in_tree(contact: Contact, account: Account) -> bool:
+    """Whether ``contact`` holds a position at ``account``, an ancestor or a descendant of it."""
+    from kampass.core.hierarchy import path_ids
+
+    ancestors = path_ids(account.path) or [account.pk]
+    positions = Position.objects.filter(contact=contact)
+    return (
+        positions.filter(account_id__in=ancestors).exists()
+        or positions.filter(account__path__startswith=account.path).exists()
+    )
+
+
+@transaction.atomic
+def opportunity_contact_set(
+    *, actor: Actor, opportunity: Opportunity, contact: Contact, roles: Iterable[str], notes: str = ""
+) -> OpportunityContact:
+    """Record that ``contact`` takes part in deciding this project, in ``roles``
+    (the buying-centre roles of the accounts context). The contact must hold a position
+    at the opportunity's account, above it or below it."""
+    authorize(actor, "pipeline.change_opportunity", opportunity)
+    clean = _clean_roles(roles)
+    if not _holds_position_in_tree(contact, opportunity.account):
+        raise ValidationError(
+            {
+                "contact": _("%(person)s holds no position at %(account)s or in its hierarchy.")
+                % {"person": contact, "account": opportunity.account.name}
+            }
+        )
+    link = OpportunityContact.objects.filter(opportunity=opportunity, contact=contact).first() or OpportunityContact(
+        opportunity=opportunity, contact=contact
+    )
+    link.roles, link.notes = clean, (notes or "").strip()
+    _save(link, actor)
+    return link
+
+
+@transaction.atomic
+def opportunity_contact_remove(*, actor: Actor, link: OpportunityContact) -> None:
+    authorize(actor, "pipeline.change_opportunity", link.opportunity)
+    _delete(link, actor)

@@ -1,0 +1,176 @@
+"""The win-probability model: train it on the closed opportunities, score the open ones, explain a score."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kampass.common.permissions import authorize
+from kampass.pipeline.models import ModelVersion, Opportunity, Outcome
+from kampass.pipeline.services.saving import _is_user
+from kampass.users.actors import Actor
+
+#: Fewest closed opportunities (and of each outcome) a model is trained on.
+MIN_TRAINING_ROWS = 30
+
+
+MIN_PER_OUTCOME = 5
+
+
+Progress = Callable[[float, str], None]
+
+
+def _closed_opportunities() -> list[Opportunity]:
+    return list(
+        Opportunity.objects.exclude(outcome=Outcome.OPEN).select_related("account", "stage", "owner").order_by("pk")
+    )
+
+
+def _threads() -> Any:
+    """Limit the native thread pools (OpenMP of the gradient boosting) while training or scoring:
+    on a busy machine with few cores, oversubscribed OpenMP threads slow training down many times
+    over. ``KAMPASS_MODEL_THREADS`` overrides the default (half the cores, at least one)."""
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    default = max(1, (os.cpu_count() or 2) // 2)
+    return threadpool_limits(limits=int(os.environ.get("KAMPASS_MODEL_THREADS") or default))
+
+
+def model_train(*, actor: Actor, progress: Progress | None = None, folds: int = 5, seed: int = 0) -> ModelVersion:
+    """Train the win-probability model on all closed opportunities and make it the active version.
+
+    Only as-of features are used (see ``kampass.pipeline.features``). The same run evaluates
+    the model family on cross-validation folds fixed by ``seed`` (with the base rate and the
+    naive-Bayes scorer beside it); the scores, reliability bins and the out-of-fold probability
+    of every training opportunity are stored with the version.
+    """
+    authorize(actor, "pipeline.train_model")
+    from kampass.core.forecasting import evaluate, train_win_model
+    from kampass.pipeline.features import CATEGORICAL, NUMERIC, constant_features, feature_rows
+
+    def report(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+
+    report(0.05, _("Reading closed opportunities"))
+    closed = _closed_opportunities()
+    outcomes = [1 if o.outcome == Outcome.WON else 0 for o in closed]
+    won = sum(outcomes)
+    if len(closed) < MIN_TRAINING_ROWS or won < MIN_PER_OUTCOME or len(closed) - won < MIN_PER_OUTCOME:
+        raise ValidationError(
+            _(
+                "Too few closed opportunities to train on: %(rows)s closed, %(won)s won, %(lost)s lost "
+                "(at least %(min)s closed and %(per)s of each outcome are needed)."
+            )
+            % {
+                "rows": len(closed),
+                "won": won,
+                "lost": len(closed) - won,
+                "min": MIN_TRAINING_ROWS,
+                "per": MIN_PER_OUTCOME,
+            }
+        )
+    rows = feature_rows(closed)
+    exclude = constant_features(rows)
+    kinds = {
+        "categorical": [c for c in CATEGORICAL if c not in exclude],
+        "numeric": [c for c in NUMERIC if c not in exclude],
+    }
+    rows = [{k: v for k, v in r.items() if k not in exclude} for r in rows]
+    report(0.15, _("Evaluating on cross-validation folds"))
+    folds = max(2, min(folds, won, len(closed) - won))
+    with _threads():
+        evaluation = evaluate(
+            rows, outcomes, folds=folds, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
+        )
+        report(0.6, _("Training the model"))
+        model = train_win_model(rows, outcomes, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"])
+    report(0.9, _("Storing the model version"))
+    holdout = {str(o.pk): round(float(p), 6) for o, p in zip(closed, evaluation.predictions["kampass"], strict=True)}
+    with transaction.atomic():
+        version = ModelVersion.objects.filter(version=model.version).first() or ModelVersion(version=model.version)
+        version.trained_at = model.trained_at
+        version.training_rows = model.training_rows
+        version.base_rate = float(model.base_rate)
+        version.features = list(model.features)
+        version.metrics = evaluation.to_json() | {"train_seconds": round(float(evaluation.train_seconds), 3)}
+        version.reliability = {
+            scorer: [
+                {
+                    "lower": b.lower,
+                    "upper": b.upper,
+                    "count": b.count,
+                    "mean_predicted": b.mean_predicted,
+                    "observed_rate": b.observed_rate,
+                }
+                for b in bins
+            ]
+            for scorer, bins in evaluation.reliability.items()
+        }
+        version.holdout = holdout
+        version.model = model.to_bytes()
+        version.created_by = actor if _is_user(actor) else None
+        version.active = True
+        version.save()
+        ModelVersion.objects.exclude(pk=version.pk).filter(active=True).update(active=False)
+    report(1.0, _("Model trained"))
+    return version
+
+
+def active_model_version() -> ModelVersion | None:
+    return ModelVersion.objects.filter(active=True).order_by("-trained_at").first()
+
+
+def opportunities_score(
+    *, actor: Actor, version: ModelVersion | None = None, opportunities: Iterable[Opportunity] | None = None
+) -> int:
+    """Score open opportunities (default: all) with ``version`` (default: the active one) and
+    store the calibrated probability, the model version and the time. Returns how many were scored."""
+    authorize(actor, "pipeline.train_model")
+    from kampass.core.forecasting import WinModel
+    from kampass.pipeline.features import feature_rows
+
+    version = version or active_model_version()
+    if version is None:
+        raise ValidationError(_("No model has been trained yet."))
+    model = WinModel.from_bytes(bytes(version.model))
+    if opportunities is None:
+        targets = list(Opportunity.objects.filter(outcome=Outcome.OPEN).select_related("account", "stage", "owner"))
+    else:
+        targets = [o for o in opportunities if o.outcome == Outcome.OPEN]
+    if not targets:
+        return 0
+    rows = [{k: v for k, v in r.items() if k in model.features} for r in feature_rows(targets)]
+    with _threads():
+        probabilities = model.predict(rows)
+    now = timezone.now()
+    for o, p in zip(targets, probabilities, strict=True):
+        o.probability, o.model_version, o.scored_at = float(p), version, now
+    with transaction.atomic():
+        Opportunity.objects.bulk_update(targets, ["probability", "model_version", "scored_at"], batch_size=1000)
+    return len(targets)
+
+
+def score_explanation(opportunity: Opportunity, *, top: int = 3) -> list[Any]:
+    """The main factors behind the opportunity's stored score (``Factor`` of the core), by the
+    model version that produced it; empty when it has not been scored."""
+    if opportunity.model_version_id is None:
+        return []
+    version = ModelVersion.objects.filter(pk=opportunity.model_version_id).first()
+    if version is None:
+        return []
+    # imported only when needed: scikit-learn takes seconds to import
+    from kampass.core.forecasting import WinModel
+    from kampass.pipeline.features import feature_rows
+
+    model = WinModel.from_bytes(bytes(version.model))
+    row = {k: v for k, v in feature_rows([opportunity])[0].items() if k in model.features}
+    with _threads():
+        return list(model.explain(row, top=top))
