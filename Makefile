@@ -42,7 +42,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	cd src && ../$(VENV)/bin/lint-imports --config ../pyproject.toml --no-cache
+	cd src && ../$(VENV)/bin/lint-imports ../pyproject.toml --no-cache
 
 format: setup
 	$(VENV)/bin/ruff format .
