@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kampass.accounts.facade import contacts_linkable
 from kampass.accounts.forms import AccountLookupWidget
-from kampass.accounts.models import CURRENCIES, Account, BuyingRole, Contact
-from kampass.accounts.selectors import contacts_linkable
+from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common.currencies import CURRENCIES
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,
