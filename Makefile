@@ -9,8 +9,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kampass
 ONLY ?=
+# pytest-xdist: one worker per core; `make test-sqlite JOBS=0` runs in one process.
+# --dist loadfile keeps a file's tests on one worker (its module fixtures, one Spark per run).
+JOBS ?= auto
+PYTEST := $(VENV)/bin/pytest -q -n $(JOBS) --dist loadfile
+# `make test` measures coverage; the other targets do not (PYTEST_COV is empty for them).
+PYTEST_COV ?=
+# the database-free tests: pure core, doctests, architecture, CLI parsing ...; see conftest.py
+FAST := not database and not real_data and not browser and not postgres and not spark
+APP ?=
 
-.PHONY: run setup test test-sqlite test-postgres test-browser lint format bench messages clean
+.PHONY: run setup test test-fast test-app test-sqlite test-postgres lint format bench messages clean coverage-erase coverage-report
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +42,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	cd src && ../$(VENV)/bin/lint-imports --config ../pyproject.toml --no-cache
+	cd src && ../$(VENV)/bin/lint-imports ../pyproject.toml --no-cache
 
 format: setup
 	$(VENV)/bin/ruff format .
@@ -42,24 +51,47 @@ format: setup
 messages: setup
 	cd src/kampass && ../../$(VENV)/bin/django-admin makemessages -l de --no-obsolete --add-location file && ../../$(VENV)/bin/django-admin compilemessages
 
-test: setup lint test-sqlite test-postgres
+# everything: lint and types, the whole suite on SQLite (browser and backend parity tests
+# included), the database-backed tests again on PostgreSQL; coverage over both runs, held.
+test: PYTEST_COV = --cov --cov-append --cov-report=
+test: setup lint coverage-erase test-sqlite test-postgres coverage-report
 
-# the whole suite (unit, API, browser) on SQLite
+# the database-free tests (pure core, doctests, architecture ...): the quick loop
+test-fast: setup
+	$(PYTEST) -m "$(FAST)"
+
+# one context's tests: `make test-app APP=pipeline` (its app, tests/<APP>, tests/e2e/test_<APP>.py)
+test-app: setup
+	@test -n "$(APP)" || { echo "usage: make test-app APP=<context>, e.g. APP=pipeline" >&2; exit 2; }
+	@test -d src/kampass/$(APP) || { echo "no context src/kampass/$(APP)" >&2; exit 2; }
+	$(PYTEST) $(wildcard src/kampass/$(APP) tests/$(APP) tests/e2e/test_$(APP).py)
+
+# the whole suite (unit, API, browser, backend parity) on SQLite, in two runs: the browser tests
+# (live_server, so transactional: they flush the database, data migrations' rows included) after
+# all others, as Django orders TransactionTestCases last; xdist would otherwise interleave them.
 test-sqlite: setup
-	$(VENV)/bin/pytest -q
+	$(PYTEST) $(PYTEST_COV) -m "not browser"
+	$(PYTEST) $(PYTEST_COV) -m browser
 
 # the database-backed tests again on the real PostgreSQL server
 test-postgres: setup
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
-	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -q -m "not browser" --ignore=src/kampass/core --ignore=tests/core --ignore=tests/analytics ; \
+	  DATABASE_URL="$(PG_URL)" $(PYTEST) $(PYTEST_COV) -m "database and not browser" --ignore=src/kampass/core --ignore=tests/core --ignore=tests/analytics ; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "FAIL: PostgreSQL at $(PG_URL) is not reachable and CI=true: the PostgreSQL tests must run." >&2; exit 1; \
 	else \
 	  echo "WARNING: PostgreSQL at $(PG_URL) not reachable: PostgreSQL tests NOT run (they run in CI)." >&2; \
 	fi
 
+coverage-erase: setup
+	$(VENV)/bin/coverage erase
+
+# prints the total and fails below the floor ([tool.coverage.report] fail_under in pyproject.toml)
+coverage-report: setup
+	$(VENV)/bin/coverage report
+
 bench: setup
 	$(PY) bench/run.py $(ONLY)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

@@ -1,21 +1,97 @@
-"""Fixtures shared by all tests."""
+"""Fixtures shared by all tests: a fresh analytics store and data directory per test, one user per
+role, and ``api`` (the JSON API as a user); and the ``database`` marker the test tiers select on.
+Fixtures of one context live in that context's tests/conftest.py; test data other contexts' tests
+may use too lives in a context's tests/factories.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from django.test import Client
 
 from kampass.users.models import Role, User
+
+# A test that requests one of these (directly or through another fixture) uses the database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_setup",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    """Whether the test's fixture closure reaches a database fixture.
+
+    Besides the fixtures the test requests, the string values of its parameters count as
+    fixture names: several tests take a role parameter and call ``request.getfixturevalue``.
+    """
+    if item.get_closest_marker("django_db"):
+        return True
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        names |= {value for value in callspec.params.values() if isinstance(value, str)}
+    manager = item.session._fixturemanager
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for definition in manager.getfixturedefs(name, item) or ():
+            todo.extend(definition.argnames)
+    return bool(seen & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every database-backed test ``database`` and every test on the real data sets
+    (``*_real.py``, reading ``../shared/data``) ``real_data``; ``make test-fast`` runs the others.
+
+    A test that is not marked yet touches the database fails (pytest-django blocks
+    database access), so the fast tier cannot silently include one.
+    """
+    for item in items:
+        if _uses_database(item):
+            item.add_marker(pytest.mark.database)
+        if item.path.name.endswith("_real.py"):
+            item.add_marker(pytest.mark.real_data)
 
 
 @pytest.fixture(autouse=True)
 def _analytics_store_per_test(settings, tmp_path):
-    """Every test gets its own, empty DuckDB analytics store."""
+    """Every test gets its own, empty DuckDB analytics store and its own data directory.
+
+    Both live under the test's ``tmp_path``, which pytest-xdist keeps apart per worker, so
+    parallel workers never share a DuckDB file, an upload or a catalogue extension.
+    """
     from kampass.commercial import services
 
     settings.KAMPASS_ANALYTICS_URL = f"duckdb://{tmp_path / 'analytics.duckdb'}"
+    settings.KAMPASS_HOME = tmp_path / "home"
     services._synced.clear()
     yield
     services._synced.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """Leave the thread's active language as a fresh process has it.
+
+    A request for a German user (or a language switch) activates German in the thread and
+    Django leaves it active; in a long-lived test worker that would leak into the next test.
+    """
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 def make_user(username: str, role: str) -> User:
@@ -52,3 +128,32 @@ def controller(db) -> User:
 @pytest.fixture
 def viewer(db) -> User:
     return make_user("viewer_t", Role.VIEWER)
+
+
+@pytest.fixture
+def api(client: Client) -> Callable[..., Any]:
+    """Call ``/api/v1<path>`` as ``user`` (``None``: without credentials) with a fresh personal access token.
+
+    ``body`` is sent as JSON; ``form`` (a dict that may hold open files) as multipart.
+    """
+    from kampass.users.services import token_create
+
+    def call(
+        user: User | None,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        form: dict[str, Any] | None = None,
+    ) -> Any:
+        kwargs: dict[str, Any] = {}
+        if user is not None:
+            _, raw = token_create(user=user)
+            kwargs["headers"] = {"Authorization": f"Bearer {raw}"}
+        if body is not None:
+            kwargs.update(data=body, content_type="application/json")
+        if form is not None:
+            kwargs["data"] = form
+        return getattr(client, method)(f"/api/v1{path}", **kwargs)
+
+    return call

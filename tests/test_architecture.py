@@ -53,3 +53,90 @@ def test_templates_never_print_ids_with_thousand_separators():
         for m in bare.finditer(path.read_text())
     ]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- boundaries import-linter cannot express
+# (the dependency graph itself is enforced by the contracts in pyproject.toml: `make lint`)
+
+CONTEXTS = ("accounts", "commercial", "pipeline", "programme", "organisation", "roadmap")
+
+
+def _is_frozen_dataclass(obj: object) -> bool:
+    import dataclasses
+
+    return isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_facades_export_only_frozen_dataclasses_and_functions(context):
+    """A facade hands out frozen dataclasses and plain values from its own functions: no models,
+    querysets, modules or other objects of its context (those stay behind the facade)."""
+    import importlib
+    import inspect
+
+    facade = importlib.import_module(f"kampass.{context}.facade")
+    offenders = []
+    for name, obj in vars(facade).items():
+        if name.startswith("_") or name == "annotations":
+            continue
+        if inspect.ismodule(obj) and not obj.__name__.startswith("kampass"):
+            continue  # the standard library modules the facade uses
+        own = getattr(obj, "__module__", None) == facade.__name__
+        if own and (inspect.isfunction(obj) or _is_frozen_dataclass(obj)):
+            continue
+        origin = str(getattr(obj, "__module__", "") or "")
+        a_name = inspect.isclass(obj) or inspect.isfunction(obj) or type(obj).__module__ in ("typing", "types")
+        if a_name and not own and not origin.startswith(tuple(f"kampass.{c}" for c in CONTEXTS)):
+            # names the facade uses from below (dataclass, Decimal, Actor, Catalogue): no context's objects
+            continue
+        offenders.append(f"{context}.facade.{name}: {type(obj).__name__}")
+    assert offenders == []
+
+
+def test_every_context_others_import_has_a_facade():
+    for context in CONTEXTS:
+        assert (SRC / context / "facade.py").is_file(), context
+
+
+def _imports(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names += [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+def test_tests_cross_contexts_only_through_factories():
+    """A context's tests may use another context's tests/factories.py (its test data), never its
+    conftest or test modules: shared fixtures live in the root conftest.py."""
+    offenders = []
+    for path in SRC.glob("*/tests/**/*.py"):
+        own = path.relative_to(SRC).parts[0]
+        for name in _imports(path):
+            parts = name.split(".")
+            crosses = len(parts) >= 4 and parts[0] == "kampass" and parts[2] == "tests" and parts[1] != own
+            if crosses and parts[3] != "factories":
+                offenders.append(f"{path.relative_to(SRC)}: {name}")
+    assert offenders == []
+
+
+def test_plumbing_is_defined_once_in_common():
+    """API errors, pages, id refs, the acting user, chart finishing and the CLI actor live in
+    kampass.common; the apps import them instead of keeping copies."""
+    copies_of = {
+        "api.py": {"ErrorOut", "ValidationErrorOut", "PageIn", "_actor", "_ref", "_page", "_api_field_names"},
+        "charts.py": {"_locale", "_time_locale", "_finish"},
+        "*": {"system_actor", "ui_language", "finish_chart"},
+    }
+    copies = []
+    for path in SRC.glob("*/**/*.py"):
+        if path.relative_to(SRC).parts[0] in ("common", "core"):
+            continue
+        names = copies_of.get(path.name, set()) | copies_of["*"]
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name in names:
+                copies.append(f"{path.relative_to(SRC)}: {node.name}")
+    assert copies == []

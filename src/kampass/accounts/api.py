@@ -11,8 +11,7 @@ of an account (people, team, status history) needs
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -39,6 +38,11 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
+from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import actor as _actor
+from kampass.common.api import page_of as _page
+from kampass.common.api import ref as _ref
+from kampass.common.api import required_ref as _required_ref
 from kampass.common.permissions import authorize
 from kampass.users.models import OrgUnit, User
 
@@ -61,42 +65,10 @@ API_FIELD_NAMES = {
     "user": "user_id",
 }
 
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
+
 
 # ---------------------------------------------------------------- helpers
-
-
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
-
-
-def _actor(request: HttpRequest) -> User:
-    """The authenticated user (set by the API's token or session auth)."""
-    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
-
-
-def _ref(model: type[M], pk: int | None, field: str) -> M | None:
-    """Resolve an id sent in the request body; an unknown id is a 422 on ``field``."""
-    if pk is None:
-        return None
-    obj = model._default_manager.filter(pk=pk).first()
-    if obj is None:
-        raise ValidationError(
-            {field: _("There is no %(model)s with id %(id)s.") % {"model": model._meta.verbose_name, "id": pk}}
-        )
-    return obj
-
-
-def _required_ref(model: type[M], pk: int, field: str) -> M:
-    obj = _ref(model, pk, field)
-    assert obj is not None
-    return obj
 
 
 def _account_with_details(request: HttpRequest, account_id: int) -> Account:
@@ -106,32 +78,7 @@ def _account_with_details(request: HttpRequest, account_id: int) -> Account:
     return account
 
 
-def _page(qs: QuerySet[Any], page: PageIn) -> dict[str, Any]:
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
-
-
 # ---------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldErrorOut(Schema):
-    loc: list[str | int] = Field(description="Where the error is: the field name, or empty for the whole request.")
-    msg: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldErrorOut]
-
-
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-class PageIn(Schema):
-    limit: int = Field(50, ge=1, le=500, description="Items per page (at most 500).")
-    offset: int = Field(0, ge=0, description="Number of items to skip.")
 
 
 class AccountRefOut(Schema):

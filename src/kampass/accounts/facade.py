@@ -5,12 +5,16 @@ Returns frozen dataclasses only; callers never touch the models directly.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 
-from kampass.accounts.models import Account, KamStatus, TeamMember, TeamRole
+from kampass.accounts.models import Account as _Account
+from kampass.accounts.models import KamStatus as _KamStatus
+from kampass.accounts.models import TeamMember as _TeamMember
+from kampass.accounts.models import TeamRole as _TeamRole
 from kampass.users.actors import Actor
 
 
@@ -49,21 +53,21 @@ class DashboardSummary:
     recent: list[RecentChange]
 
 
-def _ref(a: Account) -> AccountRef:
+def _ref(a: _Account) -> AccountRef:
     return AccountRef(a.pk, a.name, a.kam_status, str(a.get_kam_status_display()), a.path)
 
 
 def account_ref(account_id: int) -> AccountRef | None:
-    a = Account.objects.filter(pk=account_id).first()
+    a = _Account.objects.filter(pk=account_id).first()
     return _ref(a) if a else None
 
 
 def subtree_account_ids(account_id: int) -> list[int]:
     """Ids of an account and all its descendants (for roll-ups in other contexts)."""
-    a = Account.objects.filter(pk=account_id).only("path").first()
+    a = _Account.objects.filter(pk=account_id).only("path").first()
     if a is None:
         return []
-    return list(Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
+    return list(_Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
 def dashboard_summary(*, user: Actor) -> DashboardSummary:
@@ -71,11 +75,11 @@ def dashboard_summary(*, user: Actor) -> DashboardSummary:
     from kampass.accounts.models import Contact
     from kampass.accounts.selectors import account_gaps
 
-    counts = dict(Account.objects.values("kam_status").annotate(n=Count("id")).values_list("kam_status", "n"))
-    by_status = [(value, str(label), counts.get(value, 0)) for value, label in KamStatus.choices]
+    counts = dict(_Account.objects.values("kam_status").annotate(n=Count("id")).values_list("kam_status", "n"))
+    by_status = [(value, str(label), counts.get(value, 0)) for value, label in _KamStatus.choices]
     mine = (
         list(
-            Account.objects.filter(pk__in=TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by(
+            _Account.objects.filter(pk__in=_TeamMember.objects.filter(user_id=user.pk).values("account_id")).order_by(
                 "name"
             )
         )
@@ -90,8 +94,8 @@ def dashboard_summary(*, user: Actor) -> DashboardSummary:
     gaps = [GapRef(g.account, g.contact_id, names.get(g.contact_id, ""), g.influence, g.kind) for g in gaps]
     gaps.sort(key=lambda g: -g.influence)
     recent = []
-    for rec in Account.history.select_related("history_user").order_by("-history_date")[:10]:
-        acc = Account.objects.filter(pk=rec.id).first()
+    for rec in _Account.history.select_related("history_user").order_by("-history_date")[:10]:
+        acc = _Account.objects.filter(pk=rec.id).first()
         if acc is None:
             continue
         action = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
@@ -99,7 +103,7 @@ def dashboard_summary(*, user: Actor) -> DashboardSummary:
     return DashboardSummary(sum(counts.values()), by_status, [_ref(a) for a in mine], gaps[:15], recent)
 
 
-KEY_STATUSES = ("key_account", "strategic")
+_KEY_STATUSES = ("key_account", "strategic")
 
 
 @dataclass(frozen=True)
@@ -130,16 +134,63 @@ class AccountTreeRow:
 def kam_assignments() -> list[KamAssignment]:
     """Every (user, account) pair where the user is on the account team as key account manager."""
     rows = (
-        TeamMember.objects.filter(role=TeamRole.KAM)
+        _TeamMember.objects.filter(role=_TeamRole.KAM)
         .values_list("user_id", "account_id", "account__name", "account__kam_status")
         .order_by("user_id", "account__name")
     )
-    return [KamAssignment(u, a, n, s, s in KEY_STATUSES) for u, a, n, s in rows]
+    return [KamAssignment(u, a, n, s, s in _KEY_STATUSES) for u, a, n, s in rows]
 
 
 def account_tree_rows() -> list[AccountTreeRow]:
     """All accounts with hierarchy path, country and lead unit (one query)."""
-    rows = Account.objects.values_list(
+    rows = _Account.objects.values_list(
         "id", "name", "path", "parent_id", "country", "kam_status", "lead_unit_id", "lead_unit__name"
     ).order_by("path")
     return [AccountTreeRow(i, n, p, par, str(c or ""), s, lu, lun or "") for i, n, p, par, c, s, lu, lun in rows]
+
+
+def programme_signals() -> dict[str, float | None]:
+    """The accounts' facts for the programme's recommender and guardrails.
+
+    * ``key_accounts`` (count): accounts with KAM status key account or strategic account;
+    * ``kams_appointed`` (count): the distinct users in the team role key account manager on a key account;
+    * ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team;
+    * ``account_heterogeneity`` (0..1): Gini-Simpson diversity of the key accounts' industries
+      (0 = all alike, towards 1 = all different); ``None`` below two key accounts.
+    """
+    keys = _Account.objects.filter(kam_status__in=_KEY_STATUSES)
+    n = keys.count()
+    kam_rows = _TeamMember.objects.filter(account__kam_status__in=_KEY_STATUSES, role=_TeamRole.KAM)
+    with_team = kam_rows.values("account_id").distinct().count()
+    industries = Counter(i or "" for i in keys.values_list("industry", flat=True))
+    heterogeneity = None
+    if n >= 2:
+        heterogeneity = 1.0 - sum((c / n) ** 2 for c in industries.values())
+    return {
+        "key_accounts": float(n),
+        "kams_appointed": float(kam_rows.values("user_id").distinct().count()),
+        "accounts_with_team_share": (with_team / n) if n else None,
+        "account_heterogeneity": heterogeneity,
+    }
+
+
+def team_account_ids(user: Any) -> set[int]:
+    """Ids of the accounts on whose team ``user`` is (not their descendants); cached for one request."""
+    from kampass.accounts.rules import team_account_ids as ids
+
+    return ids(user)
+
+
+def is_on_team(user: Any, account: Any) -> bool:
+    """True when ``user`` is on the team of ``account`` or of one of its ancestors (the rule that
+    lets a key account manager work on an account)."""
+    from kampass.accounts.rules import is_on_team as on_team
+
+    return bool(on_team.test(user, account))
+
+
+def buying_role_labels(roles: list[str]) -> list[str]:
+    """The labels of buying-centre role keys, in the active language (unknown keys as they are)."""
+    from kampass.accounts.models import buying_role_labels as labels
+
+    return labels(roles)

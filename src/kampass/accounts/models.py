@@ -11,26 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-CURRENCIES = [
-    ("EUR", "EUR"),
-    ("CHF", "CHF"),
-    ("USD", "USD"),
-    ("GBP", "GBP"),
-    ("JPY", "JPY"),
-    ("CNY", "CNY"),
-    ("SEK", "SEK"),
-    ("NOK", "NOK"),
-    ("DKK", "DKK"),
-    ("PLN", "PLN"),
-    ("CZK", "CZK"),
-    ("HUF", "HUF"),
-    ("CAD", "CAD"),
-    ("AUD", "AUD"),
-    ("BRL", "BRL"),
-    ("INR", "INR"),
-    ("KRW", "KRW"),
-    ("SGD", "SGD"),
-]
+from kampass.common.currencies import CURRENCIES
 
 
 class KamStatus(models.TextChoices):

@@ -15,28 +15,7 @@ from typing import Any
 
 import rules
 
-from kampass.users.models import Role
-
-
-@rules.predicate
-def is_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
-
-
-@rules.predicate
-def is_head(user: Any) -> bool:
-    return bool(user.is_authenticated and user.role == Role.HEAD)
-
-
-@rules.predicate
-def is_kam(user: Any) -> bool:
-    return bool(user.is_authenticated and user.role == Role.KAM)
-
-
-@rules.predicate
-def is_reader(user: Any) -> bool:
-    """Roles that read everything: controller and viewer."""
-    return bool(user.is_authenticated and user.role in (Role.CONTROLLER, Role.VIEWER))
+from kampass.users.rules import is_admin, is_head, is_kam, is_reader
 
 
 def team_account_ids(user: Any) -> set[int]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -36,7 +35,7 @@ from kampass.accounts.models import (
     Position,
     TeamMember,
 )
-from kampass.common.htmx import form_status, redirect_to, render_page, submit_form
+from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 
@@ -128,16 +127,15 @@ def _form_page(
     submit: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "account": account,
-        "cancel_url": cancel_url,
-        "submit_label": submit or _("Save"),
+    return render_form_page(
+        request,
+        form,
+        template="accounts/form_page.html",
+        title=title,
+        cancel_url=cancel_url,
+        submit=submit,
+        account=account,
         **(extra or {}),
-    }
-    return render_page(
-        request, "accounts/form_page.html", context, fragment="accounts/_form.html", status=form_status(request, form)
     )
 
 
@@ -226,23 +224,14 @@ def account_status(request: HttpRequest, pk: int) -> HttpResponse:
 def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.delete_account", account)
-    error = ""
-    if request.method == "POST":
-        try:
-            parent = account.parent
-            services.account_delete(actor=request.user, account=account)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("Account “%(name)s” deleted.") % {"name": account.name})
-            return redirect_to(
-                request, reverse("account-detail", args=[parent.pk]) if parent else reverse("account-list")
-            )
-    return render_page(
+    parent = account.parent
+    return confirm_delete(
         request,
-        "accounts/confirm_delete.html",
-        {"object": account, "error": error, "cancel_url": reverse("account-detail", args=[pk])},
-        status=422 if error else 200,
+        account,
+        lambda: services.account_delete(actor=request.user, account=account),
+        success=_("Account “%(name)s” deleted.") % {"name": account.name},
+        next_url=reverse("account-detail", args=[parent.pk]) if parent else reverse("account-list"),
+        cancel_url=reverse("account-detail", args=[pk]),
     )
 
 
@@ -482,10 +471,11 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=pk)
     authorize(request.user, "accounts.delete_contact", contact)
-    if request.method == "POST":
-        services.contact_delete(actor=request.user, contact=contact)
-        messages.success(request, _("Contact deleted."))
-        return redirect_to(request, reverse("contact-list"))
-    return render_page(
-        request, "accounts/confirm_delete.html", {"object": contact, "cancel_url": reverse("contact-detail", args=[pk])}
+    return confirm_delete(
+        request,
+        contact,
+        lambda: services.contact_delete(actor=request.user, contact=contact),
+        success=_("Contact deleted."),
+        next_url=reverse("contact-list"),
+        cancel_url=reverse("contact-detail", args=[pk]),
     )

@@ -21,17 +21,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from kampass.accounts.api import ERRORS, PageIn
 from kampass.accounts.models import Account
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
+from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.api import actor as _actor
+from kampass.common.i18n import ui_language as _lang
 from kampass.common.permissions import authorize
 from kampass.core import profitability as prof
-from kampass.users.models import User
 
 router = Router(tags=["commercial"])
 
@@ -42,17 +42,8 @@ LINE_CATEGORIES = ["", prof.GOODS, *prof.LEAKAGE_KEYS]
 # ---------------------------------------------------------------- helpers
 
 
-def _actor(request: HttpRequest) -> User:
-    """The authenticated user (set by the API's token or session auth)."""
-    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
-
-
 def _money(value: Decimal) -> str:
     return str(value.quantize(selectors.CENT))
-
-
-def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
 
 
 def _account_with_figures(request: HttpRequest, account_id: int) -> Account:
@@ -421,7 +412,7 @@ def customer_link_list(
         qs = qs.filter(Q(customer_id__icontains=q) | Q(account__name__icontains=q))
     if filters.account_id is not None:
         qs = qs.filter(account_id=filters.account_id)
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.put("/customer-links/{customer_id}", response={200: CustomerLinkOut, **ERRORS})
@@ -465,7 +456,7 @@ def import_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
     """Import jobs, newest first (head of KAM, administrators, controllers and viewers)."""
     authorize(_actor(request), "commercial.view_portfolio_figures")
     qs = ImportJob.objects.order_by("-created_at")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.get("/imports/{job_id}", response={200: ImportJobOut, **ERRORS})

@@ -7,28 +7,15 @@ from typing import Any
 
 import altair as alt
 from django.utils import dateformat
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kampass.commercial.selectors import MonthRow
+from kampass.common.charts import finish_chart
 from kampass.core.profitability import WaterfallStep
 
 TOTAL_COLOUR = "#1f5f8b"
 LEAKAGE_COLOUR = "#c0392b"
 POCKET_COLOUR = "#27ae60"
-
-
-def _locale() -> dict[str, Any]:
-    """Number format of the current language for the axes and tooltips (d3-format locale)."""
-    if (get_language() or "en").startswith("de"):
-        return {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
-    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}
-
-
-def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
-    spec.setdefault("config", {})["locale"] = {"number": _locale()}
-    return spec
 
 
 def waterfall_chart(steps: Sequence[WaterfallStep], *, currency: str) -> dict[str, Any] | None:
@@ -75,7 +62,7 @@ def waterfall_chart(steps: Sequence[WaterfallStep], *, currency: str) -> dict[st
         text=alt.Text("amount:Q", format=",.0f"),
     )
     text = text.transform_calculate(top="max(datum.start, datum.end)")
-    return _finish(alt.layer(bars, text).properties(width="container", height=320))
+    return finish_chart(alt.layer(bars, text).properties(width="container", height=320))
 
 
 def monthly_chart(months: Sequence[MonthRow], *, currency: str) -> dict[str, Any] | None:
@@ -119,7 +106,7 @@ def monthly_chart(months: Sequence[MonthRow], *, currency: str) -> dict[str, Any
         )
         .properties(width="container", height=260)
     )
-    return _finish(chart)
+    return finish_chart(chart)
 
 
 def whale_chart(points: Sequence[tuple[float, float]]) -> dict[str, Any] | None:
@@ -149,4 +136,4 @@ def whale_chart(points: Sequence[tuple[float, float]]) -> dict[str, Any] | None:
         .mark_text(align="left", dx=4, dy=-6, fontSize=10, color="#555")
         .encode(x="x:Q", y="y:Q", text="label:N")
     )
-    return _finish(alt.layer(hundred, hundred_label, curve, top).properties(width="container", height=300))
+    return finish_chart(alt.layer(hundred, hundred_label, curve, top).properties(width="container", height=300))

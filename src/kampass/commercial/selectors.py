@@ -11,14 +11,15 @@ import ibis
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import get_language
 
+from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
-from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
 from kampass.commercial.models import ImportJob, ImportStatus
 from kampass.commercial.services import analytics_sync
 from kampass.commercial.store import analytics_store
 from kampass.core import profitability as prof
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
 from kampass.users.actors import Actor
+from kampass.users.rules import is_admin, is_head, is_reader
 
 CENT = Decimal("0.01")
 AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")
@@ -44,6 +45,10 @@ class Figures:
 
     @property
     def leakage_share(self) -> float:
+        """Leakage share of gross revenue: the sum of all leakage categories / gross revenue (0 without revenue).
+
+        The one definition of the Commercialisation guardrail; the programme asks it through
+        :func:`kampass.commercial.facade.leakage_share`."""
         return float(self.leakage_total / self.gross_revenue) if self.gross_revenue else 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -161,6 +166,39 @@ def leakage_report(report: ProfitabilityReport, *, account: Account | None, subt
             for f in sorted(report.accounts, key=lambda f: f.leakage_total, reverse=True)
         ],
     }
+
+
+def portfolio_totals() -> Figures:
+    """The P&L of all invoice lines (every account and the unassigned lines), for any reader."""
+    with analytics_store() as store:
+        rows = prof.total_pnl(store.table(INVOICE_FACTS)).to_pyarrow().to_pylist()
+    return _figures(rows[0] if rows else {}, "total")
+
+
+def pocket_margin_trend() -> float | None:
+    """Relative change of the pocket margin (pocket / gross revenue) of the more recent half of the
+    months with invoice lines (at most six) against the half before; ``None`` with fewer than four months."""
+    with analytics_store() as store:
+        t = store.table(INVOICE_LINES)
+        zero = ibis.literal(0, type="decimal(18,4)")
+        t = t.mutate(month=t.invoice_date.truncate("M"))
+        monthly = (
+            t.group_by("month")
+            .aggregate(gross=ibis.ifelse(t.amount > 0, t.amount, zero).sum(), pocket=t.amount.sum())
+            .order_by("month")
+            .to_pyarrow()
+            .to_pylist()
+        )
+    rows = [(float(r["gross"] or 0), float(r["pocket"] or 0)) for r in monthly if r["month"] is not None]
+    if len(rows) < 4:
+        return None
+    half = min(6, len(rows) // 2)
+    recent, before = rows[-half:], rows[-2 * half : -half]
+    m_recent = sum(p for _g, p in recent) / g if (g := sum(g for g, _p in recent)) > 0 else None
+    m_before = sum(p for _g, p in before) / g if (g := sum(g for g, _p in before)) > 0 else None
+    if m_recent is not None and m_before:
+        return (m_recent - m_before) / abs(m_before)
+    return None
 
 
 def _sum_figures(rows: list[Figures], name: str) -> Figures:

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
-from kampass.accounts.rules import is_admin, is_head
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
 from kampass.commercial.store import analytics_store
@@ -29,6 +28,7 @@ from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS
 from kampass.users.actors import Actor
 from kampass.users.models import User
+from kampass.users.rules import is_admin, is_head
 
 log = logging.getLogger(__name__)
 _synced: dict[str, tuple[Any, ...]] = {}
@@ -188,7 +188,7 @@ def import_job_run(
 
     ``actor`` links the customers (default: the user who queued the job, else the command-line operator).
     """
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
     from kampass.core.analytics.ingest import import_file, load_mapping
 
     job = ImportJob.objects.get(pk=job_id)

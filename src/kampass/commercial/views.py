@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
@@ -27,6 +27,7 @@ from kampass.commercial.exports import EXPORT_LINE_LIMIT, profitability_workbook
 from kampass.commercial.forms import CustomerLinkForm, ImportForm
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.i18n import ui_language as _lang
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.core import profitability as prof
@@ -35,10 +36,6 @@ LINES_PER_PAGE = 50
 ABC_PER_PAGE = 50
 UNMATCHED_PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _lang() -> str:
-    return "de" if (get_language() or "en").startswith("de") else "en"
 
 
 def _category_labels() -> dict[str, str]:

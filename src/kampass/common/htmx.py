@@ -76,3 +76,53 @@ def submit_form(
         return None
     messages.success(request, success(result) if callable(success) else success)
     return redirect_to(request, next_url(result) if callable(next_url) else next_url)
+
+
+def render_form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    template: str,
+    title: str,
+    cancel_url: str,
+    submit: str | None = None,
+    fragment: str = "common/_form.html",
+    **extra: Any,
+) -> HttpResponse:
+    """The page of a form (``template`` extends ``common/form_page.html``), or just the form for HTMX.
+
+    An invalid full-page POST answers 422 (see :func:`form_status`); ``extra`` goes into the context.
+    """
+    from django.utils.translation import gettext as _
+
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit or _("Save"), **extra}
+    return render_page(request, template, context, fragment=fragment, status=form_status(request, form))
+
+
+def confirm_delete(
+    request: HttpRequest,
+    obj: Any,
+    delete: Callable[[], Any],
+    *,
+    success: str,
+    next_url: str,
+    cancel_url: str,
+    template: str = "common/confirm_delete.html",
+    **extra: Any,
+) -> HttpResponse:
+    """Handle a delete the same way everywhere: GET shows the confirmation (``template`` extends
+    ``common/confirm_delete.html``); POST runs ``delete()`` (a service call), flashes ``success`` and
+    redirects to ``next_url``. A ``ValidationError`` from the service is shown on the page (422)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, success)
+            return redirect_to(request, next_url)
+    context = {"object": obj, "cancel_url": cancel_url, **extra}
+    if error:
+        context["error"] = error
+    return render_page(request, template, context, status=422 if error else 200)

@@ -1,22 +1,15 @@
-"""Start page, language switch and error pages."""
+"""Language switch and error pages (the start page is in :mod:`kampass.config.views`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kampass.accounts.facade import dashboard_summary
 from kampass.common.htmx import render_page
 from kampass.users.services import user_set_language
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "common/dashboard.html", {"summary": dashboard_summary(user=request.user)})
 
 
 @require_POST

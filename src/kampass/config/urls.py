@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kampass.config import views
 from kampass.config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", views.dashboard, name="dashboard"),
     path("", include("kampass.common.urls")),
     path("accounts/", include("kampass.accounts.urls")),
     path("", include("kampass.commercial.urls")),

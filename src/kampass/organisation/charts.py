@@ -8,18 +8,12 @@ from typing import Any
 import altair as alt
 from django.utils.translation import gettext as _
 
+from kampass.common.charts import finish_chart
 from kampass.organisation.selectors import ProfileLine
 
 RATING_COLOUR = "#1f5f8b"
 TARGET_COLOUR = "#c0392b"
 SELF_COLOUR = "#8e9aaf"
-
-
-def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = (
-        chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
-    )
-    return spec
 
 
 def profile_chart(lines: Sequence[ProfileLine]) -> dict[str, Any] | None:
@@ -68,7 +62,7 @@ def profile_chart(lines: Sequence[ProfileLine]) -> dict[str, Any] | None:
         y=y, x=alt.X("self:Q", scale=scale), tooltip=tooltip
     )
     height = max(120, 30 * len(rows))
-    return _finish(alt.layer(bars, ticks, dots).properties(width="container", height=height))
+    return finish_chart(alt.layer(bars, ticks, dots).properties(width="container", height=height), numbers=False)
 
 
 def gap_overview_chart(rows: Sequence[tuple[str, float]]) -> dict[str, Any] | None:
@@ -89,4 +83,4 @@ def gap_overview_chart(rows: Sequence[tuple[str, float]]) -> dict[str, Any] | No
         )
         .properties(width="container", height=max(120, 30 * len(values)))
     )
-    return _finish(chart)
+    return finish_chart(chart, numbers=False)

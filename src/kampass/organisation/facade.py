@@ -25,10 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kampass.organisation import selectors
-from kampass.organisation.competence_gap import mean_positive_gap
-from kampass.organisation.models import BlockedCause
-from kampass.organisation.raci import Conflict
+from kampass.organisation import selectors as _selectors
+from kampass.organisation.competence_gap import mean_positive_gap as _mean_positive_gap
+from kampass.organisation.models import BlockedCause as _BlockedCause
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ class PeopleSummary:
 
 
 def raci_summary() -> RaciSummary:
-    matrix = selectors.raci_matrix()
+    matrix = _selectors.raci_matrix()
     conflicting = tuple(
         ActivityConflict(a.pk, a.label, tuple(c.value for c in matrix.checks[a.pk].conflicts))
         for a in matrix.activities
@@ -96,14 +95,14 @@ def raci_summary() -> RaciSummary:
 
 
 def structure_summary() -> StructureSummary:
-    load = selectors.kam_load()
-    threshold = selectors.structure_settings().max_accounts_per_kam
-    intl = selectors.international_accounts()
+    load = _selectors.kam_load()
+    threshold = _selectors.structure_settings().max_accounts_per_kam
+    intl = _selectors.international_accounts()
     return StructureSummary(
         load.appointed,
         load.mean_accounts,
         threshold,
-        sum(1 for r in selectors.workload(threshold=threshold) if r.over_threshold),
+        sum(1 for r in _selectors.workload(threshold=threshold) if r.over_threshold),
         len(intl),
         sum(1 for r in intl if r.lead_unit_missing),
     )
@@ -111,31 +110,31 @@ def structure_summary() -> StructureSummary:
 
 def _competence_gap() -> tuple[int, int, float | None]:
     """(profiles, profiles with at least one rating, mean positive gap over all rated competences)."""
-    people = list(selectors.profile_people())
-    all_profiles = selectors.profiles(people)
+    people = list(_selectors.profile_people())
+    all_profiles = _selectors.profiles(people)
     rows = [line.row for p in all_profiles for line in p.lines]
-    return len(all_profiles), sum(1 for p in all_profiles if p.rated), mean_positive_gap(rows)
+    return len(all_profiles), sum(1 for p in all_profiles if p.rated), _mean_positive_gap(rows)
 
 
 def people_summary() -> PeopleSummary:
     profiles, rated, gap = _competence_gap()
-    counts = selectors.action_counts()
+    counts = _selectors.action_counts()
     share = counts.blocked / counts.open if counts.open else None
     by_cause = tuple(
-        BlockedCount(value, str(label), counts.blocked_by_cause.get(value, 0)) for value, label in BlockedCause.choices
+        BlockedCount(value, str(label), counts.blocked_by_cause.get(value, 0)) for value, label in _BlockedCause.choices
     )
     return PeopleSummary(profiles, rated, gap, counts.open, counts.blocked, share, counts.overdue, by_cause)
 
 
 def programme_signals() -> dict[str, float | None]:
     """The organisation's data signals for the programme phase and the recommender (units: module docstring)."""
-    load = selectors.kam_load()
-    counts = selectors.action_counts()
+    load = _selectors.kam_load()
+    counts = _selectors.action_counts()
     _, _, gap = _competence_gap()
     return {
         "kams_appointed": float(load.appointed),
         "accounts_per_kam": load.mean_accounts,
-        "raci_conflicts": float(selectors.raci_matrix().conflict_count),
+        "raci_conflicts": float(_selectors.raci_matrix().conflict_count),
         "blocked_actions_share": counts.blocked / counts.open if counts.open else None,
         "competence_gap": gap,
     }
@@ -144,7 +143,6 @@ def programme_signals() -> dict[str, float | None]:
 __all__ = [
     "ActivityConflict",
     "BlockedCount",
-    "Conflict",
     "PeopleSummary",
     "RaciSummary",
     "StructureSummary",

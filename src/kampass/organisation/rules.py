@@ -27,7 +27,7 @@ from typing import Any
 
 import rules
 
-from kampass.accounts.rules import is_admin, is_head, is_kam
+from kampass.users.rules import is_admin, is_head, is_kam
 
 managers = is_admin | is_head
 

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.organisation.models import (
     OPEN_STATUSES,
@@ -76,9 +77,7 @@ def _delete(obj: models.Model, actor: Actor) -> None:
 
 
 def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: Actor) -> C:
-    unknown = set(changes) - set(CATALOGUE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, CATALOGUE_FIELDS)
     for field, value in changes.items():
         setattr(entry, field, value.strip() if isinstance(value, str) else value)
     if not entry.name_en:
@@ -401,9 +400,7 @@ def action_create(
 def action_update(*, actor: Actor, action: DevelopmentAction, **changes: Any) -> DevelopmentAction:
     """Change a development action; only head of KAM and administrators move it to another person."""
     authorize(actor, "organisation.change_action", action)
-    unknown = set(changes) - set(ACTION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown action fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, ACTION_FIELDS, what="action")
     action = DevelopmentAction.objects.select_for_update().get(pk=action.pk)
     if "person" in changes and changes["person"] is not None and changes["person"].pk != action.person_id:
         authorize(actor, "organisation.change_structure")  # managers only

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kampass.common.htmx import form_status, redirect_to, render_page, submit_form
+from kampass.common.htmx import confirm_delete, form_status, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.organisation import charts, facade, selectors, services
@@ -60,20 +60,10 @@ def _form_page(
     submit: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "cancel_url": cancel_url,
-        "submit_label": submit or _("Save"),
+    return render_form_page(
+        request, form, template="organisation/form_page.html", title=title, cancel_url=cancel_url, submit=submit,
         **(extra or {}),
-    }
-    return render_page(
-        request,
-        "organisation/form_page.html",
-        context,
-        fragment="organisation/_form.html",
-        status=form_status(request, form),
-    )
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- overview
@@ -305,20 +295,13 @@ def catalogue_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     k = _kind(kind)
     entry = get_object_or_404(k.model, pk=pk)
     authorize(request.user, k.change_perm)
-    error = ""
-    if request.method == "POST":
-        try:
-            k.delete(actor=request.user, **{k.kwarg: entry})
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("“%(name)s” deleted.") % {"name": entry.label})
-            return redirect_to(request, reverse(k.list_url))
-    return render_page(
+    return confirm_delete(
         request,
-        "organisation/confirm_delete.html",
-        {"object": entry, "error": error, "cancel_url": reverse(k.list_url)},
-        status=422 if error else 200,
+        entry,
+        lambda: k.delete(actor=request.user, **{k.kwarg: entry}),
+        success=_("“%(name)s” deleted.") % {"name": entry.label},
+        next_url=reverse(k.list_url),
+        cancel_url=reverse(k.list_url),
     )
 
 
@@ -581,10 +564,11 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(DevelopmentAction, pk=pk)
     authorize(request.user, "organisation.delete_action", action)
-    if request.method == "POST":
-        services.action_delete(actor=request.user, action=action)
-        messages.success(request, _("Development action deleted."))
-        return redirect_to(request, reverse("organisation-actions"))
-    return render_page(
-        request, "organisation/confirm_delete.html", {"object": action, "cancel_url": reverse("organisation-actions")}
+    return confirm_delete(
+        request,
+        action,
+        lambda: services.action_delete(actor=request.user, action=action),
+        success=_("Development action deleted."),
+        next_url=reverse("organisation-actions"),
+        cancel_url=reverse("organisation-actions"),
     )

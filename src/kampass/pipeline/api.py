@@ -14,9 +14,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -25,8 +24,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn, _ref
 from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
+from kampass.common.api import actor as _actor
+from kampass.common.api import ref as _ref
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors, services
 from kampass.pipeline.models import (
@@ -52,20 +53,7 @@ Money = Annotated[str, Field(description="Decimal string, e.g. “1234.50”.")]
 CENT = Decimal("0.01")
 API_FIELD_NAMES = {"stage": "stage_id", "owner": "owner_id", "account": "account_id", "contact": "contact_id"}
 
-
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -453,7 +441,7 @@ def _opportunities() -> Any:
 def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilterIn], page: Query[PageIn]) -> dict[str, Any]:
     qs = selectors.opportunity_list(user=_actor(request), filters=filters.filters())
     qs = qs.select_related("stage__stage_set").prefetch_related("qualification")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
@@ -595,7 +583,7 @@ def risk_list(request: HttpRequest, scope: Query[RiskScopeIn], page: Query[PageI
         user=_actor(request), opportunity=opportunity, account=scope.account_id, subtree=scope.subtree,
         active_only=scope.active_only,
     ).order_by("-likelihood", "-impact", "pk")  # fmt: skip
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.get("/risks/matrix", response={200: RiskMatrixOut, **ERRORS})

@@ -12,27 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 import altair as alt
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from kampass.common.charts import finish_chart
 
 MODEL_COLOUR = "#1f5f8b"
 BAND_COLOUR = "#9cc3e0"
 OWNER_COLOUR = "#c0392b"
 BASE_COLOUR = "#888888"
 BAYES_COLOUR = "#b7791f"
-
-
-def _locale() -> dict[str, Any]:
-    """Number format of the current language for the axes and tooltips (d3-format locale)."""
-    if (get_language() or "en").startswith("de"):
-        return {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
-    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}
-
-
-def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
-    spec.setdefault("config", {})["locale"] = {"number": _locale()}
-    return spec
 
 
 def _num(value: Decimal | float | None) -> float | None:
@@ -114,7 +102,7 @@ def fan_chart(
             ],
         )
     )
-    return _finish(alt.layer(band, line).properties(width="container", height=320))
+    return finish_chart(alt.layer(band, line).properties(width="container", height=320))
 
 
 def reliability_chart(reliability: Mapping[str, Sequence[Any]], *, names: Mapping[str, str]) -> dict[str, Any] | None:
@@ -171,7 +159,7 @@ def reliability_chart(reliability: Mapping[str, Sequence[Any]], *, names: Mappin
         **encoding, size=alt.Size("count:Q", legend=None, scale=alt.Scale(range=[20, 300])), tooltip=tooltip
     )
     chart = alt.layer(diagonal, curve, points).properties(width="container", height=320)
-    return _finish(chart)
+    return finish_chart(chart)
 
 
 def optimism_chart(rows: Sequence[Any]) -> dict[str, Any] | None:
@@ -212,4 +200,4 @@ def optimism_chart(rows: Sequence[Any]) -> dict[str, Any] | None:
     )
     zero = alt.Chart(alt.Data(values=[{"x": 0.0}])).mark_rule(color="#555").encode(x="x:Q")
     height = max(120, 34 * len(groups))
-    return _finish(alt.layer(chart, zero).properties(width="container", height=height))
+    return finish_chart(alt.layer(chart, zero).properties(width="container", height=height))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,12 +56,11 @@ FIRST_OPEN_CLOSE = dt.date(2018, 10, 10)
 SEED = 4
 
 
-def build_demo_extract(source: Path, out: Path = EXTRACT) -> int:
-    """Write the opportunities of the demo accounts (by Salesforce account id) from ``source``
-    to ``out``, in the export's row order, with the columns in ``COLUMNS``. Returns the rows written."""
-    from kampass.demo.services import demo_data
-
-    ids = {a["external_id"] for a in demo_data()["accounts"] if a["external_id"]}
+def build_demo_extract(source: Path, out: Path = EXTRACT, *, account_ids: Iterable[str]) -> int:
+    """Write the opportunities of the demo accounts (``account_ids``: their Salesforce account ids,
+    from ``kampass.demo``'s data set) from ``source`` to ``out``, in the export's row order, with the
+    columns in ``COLUMNS``. Returns the rows written."""
+    ids = set(account_ids)
     with source.open(newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["AccountId"] in ids]
     with out.open("w", newline="", encoding="utf-8") as fh:
@@ -178,7 +178,7 @@ def _qualify_and_risks(actor: Actor) -> None:
 
 def demo_pipeline_load(*, reset: bool = False) -> int:
     """Load the demo opportunities; returns how many were created (0 when they are there already)."""
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
     from kampass.pipeline.importing import import_opportunities
     from kampass.pipeline.models import Opportunity
     from kampass.pipeline.services import model_train, opportunities_score

@@ -3,15 +3,21 @@ dataclasses only; callers never touch the models directly."""
 
 from __future__ import annotations
 
+import argparse
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from kampass.pipeline.models import ACTIVE_RISK_STATUSES, LIKELIHOOD_PROBABILITY, Outcome, Risk
+from django.core.management.base import BaseCommand
 
-CENT = Decimal("0.01")
+from kampass.pipeline.models import ACTIVE_RISK_STATUSES as _ACTIVE_RISK_STATUSES
+from kampass.pipeline.models import LIKELIHOOD_PROBABILITY as _LIKELIHOOD_PROBABILITY
+from kampass.pipeline.models import Outcome as _Outcome
+from kampass.pipeline.models import Risk as _Risk
+
+_CENT = Decimal("0.01")
 
 
 def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
@@ -21,17 +27,17 @@ def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decim
     cost do not count. Accounts without such risks are left out."""
     out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     rows = (
-        Risk.objects.filter(
+        _Risk.objects.filter(
             opportunity__account_id__in=list(account_ids),
-            status__in=ACTIVE_RISK_STATUSES,
+            status__in=_ACTIVE_RISK_STATUSES,
             cost__isnull=False,
         )
-        .exclude(opportunity__outcome=Outcome.LOST)
+        .exclude(opportunity__outcome=_Outcome.LOST)
         .values_list("opportunity__account_id", "currency", "likelihood", "cost")
     )
     for account_id, currency, likelihood, cost in rows:
         # cost__isnull=False above
-        out[account_id][currency] += (LIKELIHOOD_PROBABILITY[likelihood] * cast(Decimal, cost)).quantize(CENT)
+        out[account_id][currency] += (_LIKELIHOOD_PROBABILITY[likelihood] * cast(Decimal, cost)).quantize(_CENT)
     return {a: dict(by_currency) for a, by_currency in out.items()}
 
 
@@ -64,7 +70,7 @@ def opportunity_counts(account_ids: Iterable[int]) -> OpportunityCounts:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return OpportunityCounts(counts.get(Outcome.OPEN, 0), counts.get(Outcome.WON, 0), counts.get(Outcome.LOST, 0))
+    return OpportunityCounts(counts.get(_Outcome.OPEN, 0), counts.get(_Outcome.WON, 0), counts.get(_Outcome.LOST, 0))
 
 
 def programme_signals() -> dict[str, float | None]:
@@ -85,7 +91,7 @@ def programme_signals() -> dict[str, float | None]:
 
     from kampass.pipeline.models import LATE_STAGE_ELEMENTS, Opportunity, QualificationElement, QualificationStatus
 
-    open_opps = Opportunity.objects.filter(outcome=Outcome.OPEN)
+    open_opps = Opportunity.objects.filter(outcome=_Outcome.OPEN)
     n_open = open_opps.count()
     qualified = None
     if n_open:
@@ -110,7 +116,7 @@ def programme_signals() -> dict[str, float | None]:
         .annotate(diff=F("owner_probability") / 100.0 - F("probability"))
         .aggregate(b=Avg("diff"))["b"]
     )
-    risks = Risk.objects.filter(status__in=ACTIVE_RISK_STATUSES)
+    risks = _Risk.objects.filter(status__in=_ACTIVE_RISK_STATUSES)
     counts = risks.aggregate(
         n=Count("pk"),
         owned=Count("pk", filter=Q(owner__isnull=False)),
@@ -123,3 +129,17 @@ def programme_signals() -> dict[str, float | None]:
         "risks_with_owner_share": counts["owned"] / n if n else None,
         "findings_with_action_share": counts["acted"] / n if n else None,
     }
+
+
+def add_import_opportunities_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add ``opportunities`` to the sub-commands of ``kampass import`` (the command lives in commercial)."""
+    from kampass.pipeline.management.import_opportunities import add_parser
+
+    return add_parser(sub)
+
+
+def run_import_opportunities(command: BaseCommand, opts: dict[str, Any]) -> None:
+    """Run ``kampass import opportunities`` with the parsed ``opts``."""
+    from kampass.pipeline.management.import_opportunities import run
+
+    run(command, opts)

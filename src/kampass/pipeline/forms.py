@@ -10,7 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kampass.accounts.forms import AccountLookupWidget
-from kampass.accounts.models import CURRENCIES, Account, BuyingRole, Contact
+from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common.currencies import CURRENCIES
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kampass.accounts.models import CURRENCIES
+from kampass.common.currencies import CURRENCIES
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -288,7 +288,7 @@ class OpportunityContact(models.Model):
         return f"{self.contact} @ {self.opportunity}"
 
     def role_labels(self) -> list[str]:
-        from kampass.accounts.models import buying_role_labels
+        from kampass.accounts.facade import buying_role_labels
 
         return buying_role_labels(self.roles)
 

@@ -16,7 +16,11 @@ from typing import Any
 
 import rules
 
-from kampass.accounts.rules import is_admin, is_head, is_kam, is_on_team, is_reader
+from kampass.accounts import facade as accounts_facade
+from kampass.users.rules import is_admin, is_head, is_kam, is_reader
+
+#: the accounts' team rule (on the account's team or an ancestor's), asked through its facade
+is_on_team = rules.predicate(accounts_facade.is_on_team)
 
 
 @rules.predicate

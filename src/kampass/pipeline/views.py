@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
-from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.htmx import (
+    confirm_delete,
+    form_status,
+    is_fragment_request,
+    redirect_to,
+    render_form_page,
+    render_page,
+    submit_form,
+)
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.pipeline import charts, pages, selectors, services
@@ -57,17 +65,10 @@ def _form_page(
     account: Account | None = None,
     submit: str | None = None,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "opportunity": opportunity,
-        "account": account,
-        "cancel_url": cancel_url,
-        "submit_label": submit or _("Save"),
-    }
-    return render_page(
-        request, "pipeline/form_page.html", context, fragment="pipeline/_form.html", status=form_status(request, form)
-    )
+    return render_form_page(
+        request, form, template="pipeline/form_page.html", title=title, cancel_url=cancel_url, submit=submit,
+        opportunity=opportunity, account=account,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- board
@@ -305,15 +306,15 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.delete_opportunity", opportunity)
-    if request.method == "POST":
-        account = opportunity.account
-        services.opportunity_delete(actor=request.user, opportunity=opportunity)
-        messages.success(request, _("Opportunity “%(name)s” deleted.") % {"name": opportunity.name})
-        return redirect_to(request, reverse("account-opportunities", args=[account.pk]))
-    return render_page(
+    return confirm_delete(
         request,
-        "pipeline/confirm_delete.html",
-        {"object": opportunity, "opportunity": opportunity, "cancel_url": _opportunity_url(opportunity)},
+        opportunity,
+        lambda: services.opportunity_delete(actor=request.user, opportunity=opportunity),
+        success=_("Opportunity “%(name)s” deleted.") % {"name": opportunity.name},
+        next_url=reverse("account-opportunities", args=[opportunity.account_id]),
+        cancel_url=_opportunity_url(opportunity),
+        template="pipeline/confirm_delete.html",
+        opportunity=opportunity,
     )
 
 

@@ -19,10 +19,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.api import actor as _actor
+from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
 from kampass.programme import selectors, services
-from kampass.programme.catalogue import current_lang
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
     AssessmentRound,
@@ -34,10 +35,6 @@ from kampass.programme.models import (
 from kampass.users.models import User
 
 router = Router(tags=["programme"])
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
 
 
 def _round(request: HttpRequest, round_id: int) -> AssessmentRound:
@@ -280,7 +277,7 @@ def round_list(request: HttpRequest, filters: Query[RoundFilterIn], page: Query[
     """Assessment rounds, newest first (managers: all; others: closed rounds and those they are invited to)."""
     status = filters.status if filters.status in RoundStatus.values else ""
     qs = selectors.visible_rounds(user=_actor(request), status=status, q=filters.q)
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/programme/rounds", response={201: RoundOut, **ERRORS})
@@ -315,7 +312,7 @@ def respondent_list(request: HttpRequest, round_id: int, page: Query[PageIn]) ->
     authorize(_actor(request), "programme.manage_round")
     r = get_object_or_404(AssessmentRound, pk=round_id)
     qs = r.respondents.select_related("user").order_by("function", "name", "pk")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/programme/rounds/{round_id}/respondents", response={201: RespondentOut, **ERRORS})

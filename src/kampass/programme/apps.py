@@ -6,3 +6,14 @@ class ProgrammeConfig(AppConfig):
     name = "kampass.programme"
     label = "programme"
     verbose_name = _("KAM programme")
+
+    def ready(self) -> None:
+        # The roadmap reads the running catalogue and the current signals from here; it must not
+        # import the programme (which imports the roadmap's facade), so the programme connects itself.
+        # The lambdas look the functions up on each call (tests replace them with monkeypatch).
+        from kampass.programme import facade
+        from kampass.roadmap.facade import ProgrammeSource, connect_programme
+
+        connect_programme(
+            ProgrammeSource(catalogue=lambda: facade.active_catalogue(), signals=lambda: facade.current_signals())
+        )

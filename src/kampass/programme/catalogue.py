@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import get_language
 
 from kampass.core.concept import Catalogue, builtin_catalogue, load_catalogue
 
@@ -65,8 +64,3 @@ def catalogue_reset() -> bool:
         path.unlink()
         return True
     return False
-
-
-def current_lang() -> str:
-    """``"de"`` or ``"en"``: the language the catalogue texts are shown in."""
-    return "de" if (get_language() or "en").lower().startswith("de") else "en"

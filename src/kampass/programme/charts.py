@@ -13,18 +13,12 @@ from typing import Any
 import altair as alt
 from django.utils.translation import gettext as _
 
+from kampass.common.charts import finish_chart
 from kampass.core.assessment import TensionScore
 from kampass.core.concept import Catalogue
 
 GROUP_COLOURS = ["#1f5f8b", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#566573", "#17a589"]
 EXTREME = 2.0
-
-
-def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec: dict[str, Any] = (
-        chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
-    )
-    return spec
 
 
 def tension_chart(
@@ -101,7 +95,7 @@ def tension_chart(
     )
     height = len(order) * (9 * len(groups) + 10)
     chart = alt.layer(zones, centre, lines, points).properties(width=width, height=height)
-    return _finish(chart)
+    return finish_chart(chart, numbers=False)
 
 
 def maturity_chart(
@@ -134,7 +128,7 @@ def maturity_chart(
         )
         .properties(width=width, height=alt.Step(12))
     )
-    return _finish(chart)
+    return finish_chart(chart, numbers=False)
 
 
 def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container") -> dict[str, Any] | None:
@@ -174,7 +168,7 @@ def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container")
         .properties(width=width, height=alt.Step(22))
     )
     today = alt.Chart(alt.Data(values=[{"d": dt.date.today().isoformat()}])).mark_rule(color="#c0392b").encode(x="d:T")
-    return _finish(alt.layer(chart, today))
+    return finish_chart(alt.layer(chart, today), numbers=False)
 
 
 def to_svg(spec: dict[str, Any]) -> str:

@@ -85,7 +85,7 @@ def _user(username: str | None) -> Any:
 
 
 def _actor() -> Any:
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
     from kampass.users.models import Role, User
 
     return User.objects.filter(role=Role.HEAD, is_active=True).order_by("pk").first() or system_actor()

@@ -7,16 +7,11 @@ lazily and guarded, so this works whichever of them exist.
 
 Signals and their units (``None`` = not computable from the data):
 
-* ``key_accounts`` (count): accounts with KAM status key account or strategic account;
-* ``kams_appointed`` (count): from the organisation context, else the distinct users in the
-  team role key account manager on a key account;
-* ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team;
-* ``account_heterogeneity`` (0..1): Gini-Simpson diversity of the key accounts' industries
-  (0 = all alike, towards 1 = all different); ``None`` below two key accounts;
-* ``leakage_share`` (share): leakage / gross revenue over all invoice lines;
-* ``profitability_trend`` (relative change): the pocket margin (pocket / gross revenue) of the
-  more recent half of the months with invoice lines (at most six) against the half before;
-  ``None`` with fewer than four months;
+* ``key_accounts``, ``kams_appointed``, ``accounts_with_team_share`` and ``account_heterogeneity``
+  come from the accounts facade (``kams_appointed`` is replaced by the organisation's count where
+  that context has one);
+* ``leakage_share`` and ``profitability_trend`` come from the commercial facade (one definition:
+  leakage share of gross revenue, as on the profitability pages);
 * the rest (``accounts_with_plan_share``, ``reviews_held``, pipeline, organisation and roadmap
   keys) come from the facades of those contexts where they exist.
 """
@@ -25,104 +20,57 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections import Counter
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-from kampass.core.concept import SIGNALS
+from kampass.core.concept import SIGNALS as _SIGNALS
 
-log = logging.getLogger(__name__)
-
-KEY_STATUSES = ("key_account", "strategic")
+_log = logging.getLogger(__name__)
 
 
 def _facade_signals(module: str) -> dict[str, float | None]:
-    """``programme_signals()`` of another context's facade, if that facade and function exist."""
+    """``programme_signals()`` of the facade named ``module``, if that facade and function exist."""
     try:
         mod = importlib.import_module(module)
     except ImportError:
         return {}
-    fn: Callable[[], dict[str, Any]] | None = getattr(mod, "programme_signals", None)
+    return signals_of(mod)
+
+
+def signals_of(facade: ModuleType) -> dict[str, float | None]:
+    """``programme_signals()`` of another context's facade module, if it has that function; a
+    failing neighbour gives no signals (it must not break the programme pages)."""
+    fn: Callable[[], dict[str, Any]] | None = getattr(facade, "programme_signals", None)
     if fn is None:
         return {}
     try:
         found = fn()
     except Exception:  # a broken neighbour must not break the programme pages
-        log.exception("%s.programme_signals() failed", module)
+        _log.exception("%s.programme_signals() failed", facade.__name__)
         return {}
     return {str(k): (None if v is None else float(v)) for k, v in dict(found).items()}
 
 
-def _account_signals() -> dict[str, float | None]:
-    from kampass.accounts.models import Account, TeamMember, TeamRole
-
-    keys = Account.objects.filter(kam_status__in=KEY_STATUSES)
-    n = keys.count()
-    kam_rows = TeamMember.objects.filter(account__kam_status__in=KEY_STATUSES, role=TeamRole.KAM)
-    with_team = kam_rows.values("account_id").distinct().count()
-    industries = Counter(i or "" for i in keys.values_list("industry", flat=True))
-    heterogeneity = None
-    if n >= 2:
-        heterogeneity = 1.0 - sum((c / n) ** 2 for c in industries.values())
-    return {
-        "key_accounts": float(n),
-        "kams_appointed": float(kam_rows.values("user_id").distinct().count()),
-        "accounts_with_team_share": (with_team / n) if n else None,
-        "account_heterogeneity": heterogeneity,
-    }
-
-
-def _commercial_signals() -> dict[str, float | None]:
-    import ibis
-
-    from kampass.commercial.store import analytics_store
-    from kampass.core.analytics.schema import INVOICE_LINES
-
-    with analytics_store() as store:
-        t = store.table(INVOICE_LINES)
-        zero = ibis.literal(0, type="decimal(18,4)")
-        t = t.mutate(month=t.invoice_date.truncate("M"))
-        monthly = (
-            t.group_by("month")
-            .aggregate(gross=ibis.ifelse(t.amount > 0, t.amount, zero).sum(), pocket=t.amount.sum())
-            .order_by("month")
-            .to_pyarrow()
-            .to_pylist()
-        )
-    rows = [(float(r["gross"] or 0), float(r["pocket"] or 0)) for r in monthly if r["month"] is not None]
-    gross = sum(g for g, _p in rows)
-    pocket = sum(p for _g, p in rows)
-    leakage_share = (gross - pocket) / gross if gross > 0 else None
-    trend = None
-    if len(rows) >= 4:
-        half = min(6, len(rows) // 2)
-        recent, before = rows[-half:], rows[-2 * half : -half]
-        m_recent = sum(p for _g, p in recent) / g if (g := sum(g for g, _p in recent)) > 0 else None
-        m_before = sum(p for _g, p in before) / g if (g := sum(g for g, _p in before)) > 0 else None
-        if m_recent is not None and m_before:
-            trend = (m_recent - m_before) / abs(m_before)
-    return {"leakage_share": leakage_share, "profitability_trend": trend}
-
-
 def current_signals() -> dict[str, float | None]:
     """The facts for the recommender and the current values of every guardrail metric of the catalogue."""
+    from kampass.accounts import facade as accounts_facade
     from kampass.programme.catalogue import active_catalogue
 
-    signals: dict[str, float | None] = dict.fromkeys(SIGNALS)
+    signals: dict[str, float | None] = dict.fromkeys(_SIGNALS)
     catalogue = active_catalogue()
     for logic in catalogue.logics:
         signals.setdefault(logic.guardrail.key, None)
-    signals.update(_account_signals())
-    try:
-        signals.update(_commercial_signals())
-    except Exception:  # no analytics store reachable: leave the commercial facts unknown
-        log.exception("commercial signals unavailable")
-    for module in (
-        "kampass.pipeline.facade",
-        "kampass.organisation.facade",
-        "kampass.roadmap.facade",
-    ):
-        for key, value in _facade_signals(module).items():
+    signals.update(accounts_facade.programme_signals())
+    # the programme reads the other contexts through their facades (imported here, not at module
+    # level: a facade imports its models, and this module is imported when the app registry loads)
+    from kampass.commercial import facade as commercial_facade
+    from kampass.organisation import facade as organisation_facade
+    from kampass.pipeline import facade as pipeline_facade
+    from kampass.roadmap import facade as roadmap_facade
+
+    for module in (commercial_facade, pipeline_facade, organisation_facade, roadmap_facade):
+        for key, value in signals_of(module).items():
             if value is not None or key not in signals:
                 signals[key] = value
     return signals

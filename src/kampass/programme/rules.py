@@ -13,7 +13,7 @@ from typing import Any
 
 import rules
 
-from kampass.accounts.rules import is_admin, is_head
+from kampass.users.rules import is_admin, is_head
 
 
 @rules.predicate

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.i18n import ui_language as current_lang
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.programme import selectors, services
-from kampass.programme.catalogue import active_catalogue, current_lang
+from kampass.programme.catalogue import active_catalogue
 from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart
 from kampass.programme.forms import AcceptForm, PhaseForm, RespondentForm, RoundForm
 from kampass.programme.models import AssessmentRound, Function, ReportJob, ReportStatus, Respondent, RoundStatus
@@ -93,7 +94,8 @@ def _roadmap_summary() -> Any:
 
 def _organisation_summary() -> list[tuple[str, float | None]]:
     """The organisation's programme signals with their labels (empty before that context exists)."""
-    from kampass.programme.facade import _facade_signals
+    from kampass.organisation import facade as organisation_facade
+    from kampass.programme.facade import signals_of
 
     labels = {
         "kams_appointed": _("Key account managers appointed"),
@@ -102,7 +104,7 @@ def _organisation_summary() -> list[tuple[str, float | None]]:
         "blocked_actions_share": _("Share of development actions blocked by the organisation"),
         "competence_gap": _("Mean competence gap"),
     }
-    found = _facade_signals("kampass.organisation.facade")
+    found = signals_of(organisation_facade)
     return [(str(label), found[key]) for key, label in labels.items() if key in found]
 
 

@@ -13,9 +13,8 @@ the code ``topic_limit`` unless the request says ``"force": true``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +23,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
+from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
 from kampass.roadmap.facade import roadmap_summary
@@ -35,20 +35,7 @@ router = Router(tags=["roadmap"])
 
 API_FIELD_NAMES = {"owner": "owner_id", "account": "account_id", "accounts": "account_ids"}
 
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
-
-
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
 
 
 def _user(pk: int | None, field: str) -> User | None:
@@ -367,7 +354,7 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn], pa
             warning=filters.warning,
         )
     )
-    return {"items": items[page.offset : page.offset + page.limit], "count": len(items)}
+    return page_of(items, page)
 
 
 @router.post("/roadmap/initiatives", response={201: InitiativeOut, **ERRORS})
@@ -436,7 +423,7 @@ def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
 def measurement_list(request: HttpRequest, initiative_id: int, page: Query[PageIn]) -> dict[str, Any]:
     initiative = _initiative(request, initiative_id)
     qs = initiative.measurements.select_related("measured_by").order_by("-measured_at", "-pk")
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/roadmap/initiatives/{initiative_id}/measurements", response={201: MeasurementOut, **ERRORS})
@@ -491,7 +478,7 @@ def topic_list(request: HttpRequest, filters: Query[TopicFilterIn], page: Query[
             joint=filters.joint,
         )
     )
-    return {"items": items[page.offset : page.offset + page.limit], "count": len(items)}
+    return page_of(items, page)
 
 
 @router.post("/roadmap/topics", response={201: TopicOut, **ERRORS})

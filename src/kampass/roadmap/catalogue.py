@@ -2,8 +2,9 @@
 
 Logic and field names, the default guardrail of each logic, the unit of a
 guardrail metric and the improvement-topic templates all come from
-:func:`kampass.programme.facade.active_catalogue` (the built-in catalogue with the
-administrator's extension, if one is installed); this module only picks the
+the programme's running catalogue (the built-in catalogue with the administrator's
+extension, if one is installed), handed over through
+:func:`kampass.roadmap.facade.connect_programme`; this module only picks the
 language and shapes them for forms and pages.
 """
 
@@ -11,20 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
-
-from kampass.core.concept import FIELDS, LOGICS
-
-
-def lang() -> str:
-    """The catalogue language for the active Django language (``de`` or ``en``)."""
-    return "de" if (get_language() or "en").startswith("de") else "en"
+from kampass.common.i18n import ui_language as lang  # the catalogue's language is the UI's
+from kampass.core.concept import FIELDS, LOGICS, builtin_catalogue
 
 
 def catalogue() -> Any:
-    from kampass.programme.facade import active_catalogue
+    """The running concept catalogue (from the programme, see :func:`kampass.roadmap.facade.connect_programme`)."""
+    from kampass.roadmap.facade import programme_source
 
-    return active_catalogue()
+    source = programme_source()
+    return source.catalogue() if source is not None else builtin_catalogue()
 
 
 def logic_name(key: str, language: str | None = None) -> str:

@@ -8,9 +8,9 @@ from typing import Any
 
 import altair as alt
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kampass.common.charts import finish_chart
 from kampass.roadmap import catalogue
 from kampass.roadmap.models import GuardrailMeasurement, Initiative, InitiativeStatus, Quadrant, Topic, TopicStatus
 
@@ -29,50 +29,6 @@ TOPIC_COLOURS = {
 }
 WARNING_COLOUR = "#b42318"
 THRESHOLD_COLOUR = "#a15c00"
-
-
-def _locale() -> dict[str, Any]:
-    if (get_language() or "en").startswith("de"):
-        return {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
-    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}
-
-
-def _time_locale() -> dict[str, Any] | None:
-    if not (get_language() or "en").startswith("de"):
-        return None
-    return {
-        "dateTime": "%A, der %e. %B %Y, %X",
-        "date": "%d.%m.%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
-        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
-        "months": [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ],
-        "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
-    }
-
-
-def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
-    locale: dict[str, Any] = {"number": _locale()}
-    time_locale = _time_locale()
-    if time_locale:
-        locale["time"] = time_locale
-    spec.setdefault("config", {})["locale"] = locale
-    return spec
 
 
 def _value_format(unit: str) -> str:
@@ -144,7 +100,7 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
         .encode(x="today:T", tooltip=[alt.Tooltip("label:N", title=" ")])
     )
     height = max(120, (26 * max(lanes.values()) + 14) * len(logic_order))
-    return _finish(alt.layer(bars, labels, now).properties(width="container", height=height))
+    return finish_chart(alt.layer(bars, labels, now).properties(width="container", height=height), dates=True)
 
 
 def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeasurement]) -> dict[str, Any] | None:
@@ -211,7 +167,7 @@ def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeas
         .mark_text(align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=THRESHOLD_COLOUR)
         .encode(y=alt.Y("threshold:Q", scale=y_scale), x=alt.value(0), text="label:N")
     )
-    return _finish(alt.layer(rule, rule_label, line, points).properties(width="container", height=200))
+    return finish_chart(alt.layer(rule, rule_label, line, points).properties(width="container", height=200), dates=True)
 
 
 def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
@@ -292,4 +248,6 @@ def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
         )
         .transform_calculate(link="'#topic-' + datum.id")
     )
-    return _finish(alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360))
+    return finish_chart(
+        alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360), dates=True
+    )

@@ -1,14 +1,21 @@
 """What other contexts may ask of the roadmap context (the contract with the programme app).
 
 Returns frozen dataclasses only; callers never touch the models directly.
+
+The programme context depends on the roadmap (it turns accepted recommendations into initiatives
+and shows the roadmap), so the roadmap never imports the programme. What the roadmap needs from it,
+the running concept catalogue and the current programme signals, the programme hands over once
+its app is ready: :func:`connect_programme` (dependency inversion; see docs/development.md).
+Without it (the programme app not installed) the roadmap uses the built-in catalogue and no signals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kampass.core.concept import Catalogue
 from kampass.users.actors import Actor
 
 
@@ -63,6 +70,27 @@ class RoadmapSummary:
     topics_active: int
     topics_limit: int
     topics_over_limit: bool
+
+
+@dataclass(frozen=True)
+class ProgrammeSource:
+    """Where the roadmap reads the programme's running catalogue and current signals."""
+
+    catalogue: Callable[[], Catalogue]
+    signals: Callable[[], dict[str, float | None]]
+
+
+_programme: list[ProgrammeSource] = []
+
+
+def connect_programme(source: ProgrammeSource) -> None:
+    """Called by the programme app when it is ready (``ProgrammeConfig.ready``)."""
+    _programme[:] = [source]
+
+
+def programme_source() -> ProgrammeSource | None:
+    """The connected programme, ``None`` when the programme app is not installed."""
+    return _programme[0] if _programme else None
 
 
 def initiatives_from_recommendations(

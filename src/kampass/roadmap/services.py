@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.core.concept import FIELDS, LOGICS
 from kampass.roadmap import catalogue
@@ -176,9 +177,7 @@ def initiative_update(*, actor: Actor, initiative: Initiative, **changes: Any) -
     """Change an initiative. A key account manager who owns it may change only its
     title, description, dates, status and key accounts."""
     authorize(actor, "roadmap.change_initiative", initiative)
-    unknown = set(changes) - set(INITIATIVE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown initiative fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, INITIATIVE_FIELDS, what="initiative")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if not actor.has_perm("roadmap.manage_initiative", initiative):
         restricted = {
@@ -328,12 +327,12 @@ class MeasureResult:
 
 def current_metric_values() -> dict[str, float | None]:
     """The current values of the programme's signals and guardrail metrics (from the programme facade)."""
-    from kampass.programme import facade as programme_facade
+    from kampass.roadmap.facade import programme_source
 
-    current = getattr(programme_facade, "current_signals", None)
-    if current is None:
+    source = programme_source()
+    if source is None:
         return {}
-    return dict(current())
+    return dict(source.signals())
 
 
 @transaction.atomic
@@ -472,9 +471,7 @@ def topic_create(
 def topic_update(*, actor: Actor, topic: Topic, **changes: Any) -> Topic:
     """Change a topic's content and rating (its status changes through :func:`topic_set_status`)."""
     authorize(actor, "roadmap.change_topic", topic)
-    unknown = set(changes) - set(TOPIC_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown topic fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, TOPIC_FIELDS, what="topic")
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     for key, value in changes.items():
         setattr(topic, key, value.strip() if isinstance(value, str) and key in ("title", "partner_contact") else value)

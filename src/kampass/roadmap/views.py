@@ -16,7 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
+from kampass.common.htmx import (
+    confirm_delete,
+    is_fragment_request,
+    redirect_to,
+    render_form_page,
+    render_page,
+    submit_form,
+)
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, charts, selectors, services
@@ -96,10 +103,10 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 def _form_page(
     request: HttpRequest, form: Any, *, title: str, cancel_url: str, submit: str | None = None, **extra: Any
 ) -> HttpResponse:
-    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit or _("Save"), **extra}
-    return render_page(
-        request, "roadmap/form_page.html", context, fragment="roadmap/_form.html", status=form_status(request, form)
-    )
+    return render_form_page(
+        request, form, template="roadmap/form_page.html", title=title, cancel_url=cancel_url, submit=submit,
+        fragment="roadmap/_form.html", **extra,
+    )  # fmt: skip
 
 
 @login_required
@@ -213,14 +220,14 @@ def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
 def initiative_delete(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_object_or_404(Initiative, pk=pk)
     authorize(request.user, "roadmap.delete_initiative", initiative)
-    if request.method == "POST":
-        services.initiative_delete(actor=request.user, initiative=initiative)
-        messages.success(request, _("Initiative “%(title)s” deleted.") % {"title": initiative.title})
-        return redirect_to(request, reverse("roadmap"))
-    return render_page(
+    return confirm_delete(
         request,
-        "roadmap/confirm_delete.html",
-        {"object": initiative, "cancel_url": reverse("roadmap-initiative", args=[pk])},
+        initiative,
+        lambda: services.initiative_delete(actor=request.user, initiative=initiative),
+        success=_("Initiative “%(title)s” deleted.") % {"title": initiative.title},
+        next_url=reverse("roadmap"),
+        cancel_url=reverse("roadmap-initiative", args=[pk]),
+        template="roadmap/confirm_delete.html",
     )
 
 
@@ -450,11 +457,15 @@ def topic_status(request: HttpRequest, pk: int) -> HttpResponse:
 def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
     topic = get_object_or_404(Topic, pk=pk)
     authorize(request.user, "roadmap.delete_topic", topic)
-    if request.method == "POST":
-        services.topic_delete(actor=request.user, topic=topic)
-        messages.success(request, _("Topic “%(title)s” deleted.") % {"title": topic.label})
-        return redirect_to(request, reverse("topics"))
-    return render_page(request, "roadmap/confirm_delete.html", {"object": topic, "cancel_url": reverse("topics")})
+    return confirm_delete(
+        request,
+        topic,
+        lambda: services.topic_delete(actor=request.user, topic=topic),
+        success=_("Topic “%(title)s” deleted.") % {"title": topic.label},
+        next_url=reverse("topics"),
+        cancel_url=reverse("topics"),
+        template="roadmap/confirm_delete.html",
+    )
 
 
 @login_required

@@ -4,25 +4,21 @@ in the per-test analytics store, plus an independent (plain Python) P&L of those
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
-from django.test import Client
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
 from kampass.accounts.tests.factories import TeamMemberFactory
 from kampass.commercial.models import CustomerLink
-from kampass.commercial.store import analytics_store
-from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES, SCHEMAS
+from kampass.commercial.tests.factories import insert_lines, line
 from kampass.core.profitability import GOODS, LEAKAGE_KEYS
 from kampass.users.models import User
-from kampass.users.services import token_create
 
 CENT = Decimal("0.01")
 
@@ -33,80 +29,7 @@ def _data_directory_per_test(settings: Any, tmp_path: Path) -> None:
     settings.KAMPASS_HOME = tmp_path / "home"
 
 
-@pytest.fixture
-def api(client: Client) -> Callable[..., Any]:
-    """Call ``/api/v1<path>`` as ``user`` with a fresh personal access token.
-
-    ``body`` is sent as JSON; ``form`` (a dict that may hold open files) as multipart.
-    """
-
-    def call(
-        user: User | None,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None = None,
-        *,
-        form: dict[str, Any] | None = None,
-    ) -> Any:
-        kwargs: dict[str, Any] = {}
-        if user is not None:
-            _, raw = token_create(user=user)
-            kwargs["headers"] = {"Authorization": f"Bearer {raw}"}
-        if body is not None:
-            kwargs.update(data=body, content_type="application/json")
-        if form is not None:
-            kwargs["data"] = form
-        return getattr(client, method)(f"/api/v1{path}", **kwargs)
-
-    return call
-
-
 # ---------------------------------------------------------------- invoice lines
-
-
-def line(
-    invoice_no: str,
-    customer_id: str | None,
-    quantity: str,
-    unit_price: str,
-    category: str = GOODS,
-    *,
-    date: dt.date = dt.date(2011, 1, 5),
-    stock_code: str = "X1",
-    unit_cost: str | None = None,
-) -> dict[str, Any]:
-    """One invoice line (``amount = quantity * unit_price``), like ``profitability._example_lines()``."""
-    qty, price = Decimal(quantity), Decimal(unit_price)
-    return {
-        "invoice_no": invoice_no,
-        "invoice_date": dt.datetime(date.year, date.month, date.day, 10, 30, tzinfo=dt.UTC),
-        "customer_id": customer_id,
-        "country": "United Kingdom",
-        "stock_code": stock_code,
-        "description": f"item {stock_code}",
-        "product_group": stock_code,
-        "quantity": qty,
-        "unit_price": price,
-        "amount": qty * price,
-        "unit_cost": Decimal(unit_cost) if unit_cost is not None else None,
-        "currency": "GBP",
-        "category": category,
-    }
-
-
-def insert_lines(rows: list[dict[str, Any]], *, batch_id: str = "test-batch") -> None:
-    """Append the rows to ``invoice_lines`` of the per-test analytics store, as one import batch
-    (with its ``import_batches`` row, as an import writes it: the importer removes lines of unknown batches)."""
-    schema = SCHEMAS[INVOICE_LINES].to_pyarrow()
-    data = {"batch_id": [batch_id] * len(rows), "source_row": list(range(2, len(rows) + 2))}
-    columns = {f.name: pa.array(data[f.name] if f.name in data else [r[f.name] for r in rows], f.type) for f in schema}
-    batch = {
-        "batch_id": [batch_id], "file_sha256": [f"sha-of-{batch_id}"], "file_name": [f"{batch_id}.csv"],
-        "mapping": ["test"], "lines": [len(rows)], "rejected": [0], "imported_at": [dt.datetime.now(dt.UTC)],
-    }  # fmt: skip
-    with analytics_store() as store:
-        store.insert(INVOICE_LINES, pa.table(columns))
-        store.insert(IMPORT_BATCHES, pa.table(batch))
 
 
 ONLINE_RETAIL_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn, page_of
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, _api_field_names, _body_competence, _body_user, router
@@ -34,7 +34,7 @@ def action_list(request: HttpRequest, filters: Query[ActionFilterIn], page: Quer
             competence=filters.competence_id,
         ),
     )
-    return {"items": list(qs[page.offset : page.offset + page.limit]), "count": qs.count()}
+    return page_of(qs, page)
 
 
 @router.post("/organisation/development-actions", response={201: ActionOut, **ERRORS})

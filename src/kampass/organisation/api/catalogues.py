@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 
-from kampass.accounts.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, PageIn
 from kampass.common.permissions import authorize
 from kampass.organisation import services
 from kampass.organisation.api.router import _actor, router

@@ -3,8 +3,7 @@ body, service errors under the API's field names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -12,6 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from kampass.common.api import actor as _actor
+from kampass.common.api import api_field_names
 from kampass.common.permissions import authorize
 from kampass.organisation.models import Competence, ProfileRole, RaciCode
 from kampass.users.models import User
@@ -31,19 +32,7 @@ API_FIELD_NAMES = {
 RACI_CODES = ["", *RaciCode.values]
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ``ValidationError`` with the field names of the API."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({API_FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}) from exc
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
+_api_field_names = partial(api_field_names, API_FIELD_NAMES)
 
 
 def _body_user(pk: int | None, field: str) -> User | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from kampass.accounts.api import ERRORS
+from kampass.common.api import ERRORS
 from kampass.common.permissions import authorize
 from kampass.organisation import facade
 from kampass.organisation.api.router import _actor, router

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from kampass.accounts.api import ERRORS
+from kampass.common.api import ERRORS
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, router

@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(command: BaseCommand, opts: dict[str, Any]) -> None:
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
 
     path: Path = opts["file"]
     if not path.is_file():

@@ -18,7 +18,7 @@ def add_train_arguments(parser: CommandParser) -> None:
 
 
 def handle_train(command: BaseCommand, **options: Any) -> None:
-    from kampass.commercial.cli import ProgressBar, system_actor
+    from kampass.common.cli import ProgressBar, system_actor
     from kampass.pipeline.services import training_job_create, training_job_run
 
     actor = system_actor()

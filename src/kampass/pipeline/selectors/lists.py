@@ -10,10 +10,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 
+from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
-from kampass.accounts.rules import is_admin, is_head, is_kam, is_reader, team_account_ids
 from kampass.pipeline.models import Opportunity
 from kampass.users.actors import Actor
+from kampass.users.rules import is_admin, is_head, is_kam, is_reader
 
 CENT = Decimal("0.01")
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
+from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageKind, StageSet
@@ -59,9 +60,7 @@ def opportunity_create(
     ``fields`` are further fields of ``OPPORTUNITY_FIELDS``. Created in a lost stage it
     needs a ``reason``.
     """
-    unknown = set(fields) - set(OPPORTUNITY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown opportunity fields: {sorted(unknown)}")
+    reject_unknown_fields(fields, OPPORTUNITY_FIELDS, what="opportunity")
     authorize(actor, "pipeline.add_opportunity", account)
     if stage is None:
         stage = _first_open_stage(stage_set or default_stage_set())
@@ -109,9 +108,7 @@ def opportunity_update(*, actor: Actor, opportunity: Opportunity, **changes: Any
     """
     authorize(actor, "pipeline.change_opportunity", opportunity)
     opportunity = Opportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
-    unknown = set(changes) - set(OPPORTUNITY_FIELDS) - {"account"}
-    if unknown:
-        raise TypeError(f"unknown opportunity fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, {*OPPORTUNITY_FIELDS, "account"}, what="opportunity")
     if "account" in changes and changes["account"].pk != opportunity.account_id:
         authorize(actor, "pipeline.add_opportunity", changes["account"])
     for key, value in changes.items():

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Risk, RiskCategory, RiskStatus
 from kampass.pipeline.services.saving import _decimal, _delete, _is_user
@@ -63,9 +64,7 @@ def risk_create(
 ) -> Risk:
     """Add a risk to the register of a customer project (currency defaults to the opportunity's)."""
     authorize(actor, "pipeline.change_opportunity", opportunity)
-    unknown = set(fields) - set(RISK_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown risk fields: {sorted(unknown)}")
+    reject_unknown_fields(fields, RISK_FIELDS, what="risk")
     risk = Risk(
         opportunity=opportunity,
         title=(title or "").strip(),
@@ -86,9 +85,7 @@ def risk_create(
 @transaction.atomic
 def risk_update(*, actor: Actor, risk: Risk, **changes: Any) -> Risk:
     authorize(actor, "pipeline.change_opportunity", risk.opportunity)
-    unknown = set(changes) - set(RISK_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown risk fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, RISK_FIELDS, what="risk")
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
     for key, value in changes.items():
         if key == "cost":

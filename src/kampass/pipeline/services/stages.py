@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import ForecastCategory, Opportunity, Outcome, Stage, StageKind, StageSet
 from kampass.users.actors import Actor
@@ -81,9 +82,7 @@ def stage_update(*, actor: Actor, stage: Stage, **changes: Any) -> Stage:
     """Rename a stage or change its default probability or late flag (its kind and order stay:
     opportunities and their history refer to them)."""
     authorize(actor, "pipeline.manage_stages")
-    unknown = set(changes) - {"name", "probability", "late"}
-    if unknown:
-        raise TypeError(f"unknown stage fields: {sorted(unknown)}")
+    reject_unknown_fields(changes, {"name", "probability", "late"}, what="stage")
     for key, value in changes.items():
         setattr(stage, key, value.strip() if isinstance(value, str) else value)
     stage.full_clean()

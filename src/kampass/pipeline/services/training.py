@@ -51,7 +51,7 @@ def training_job_create(*, actor: Actor, enqueue: bool = True) -> TrainingJob:
 
 def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Actor | None = None) -> TrainingJob:
     """Run a queued training job and record progress and outcome on it."""
-    from kampass.commercial.cli import system_actor
+    from kampass.common.cli import system_actor
 
     job = TrainingJob.objects.get(pk=job_id)
     actor = actor or job.created_by or system_actor()

@@ -3,17 +3,14 @@ opportunities on it, and an API caller."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from kampass.accounts.models import Account
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
 from kampass.users.models import User
-from kampass.users.services import token_create
 
 
 @pytest.fixture(autouse=True)
@@ -41,19 +38,3 @@ def other(kam2: User) -> Account:
     account = AccountFactory(name="Kone Oyj", currency="EUR", industry="Machinery", country="FI")
     TeamMemberFactory(account=account, user=kam2)
     return account
-
-
-@pytest.fixture
-def api(client: Client) -> Callable[..., Any]:
-    """Call ``/api/v1<path>`` as ``user`` (None: without credentials) with a fresh token."""
-
-    def call(user: User | None, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        kwargs: dict[str, Any] = {}
-        if user is not None:
-            _, raw = token_create(user=user)
-            kwargs["headers"] = {"Authorization": f"Bearer {raw}"}
-        if body is not None:
-            kwargs.update(data=body, content_type="application/json")
-        return getattr(client, method)(f"/api/v1{path}", **kwargs)
-
-    return call

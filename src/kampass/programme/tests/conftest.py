@@ -6,17 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from kampass.core.concept import Catalogue, builtin_catalogue
 from kampass.programme import services
 from kampass.programme.models import Answer, AssessmentRound, Function, Placement, Respondent, RoundStatus
 from kampass.users.models import User
-from kampass.users.services import token_create
 
 FUNCTIONS = [Function.HEAD, Function.KAM, Function.MANAGEMENT, Function.SALES, Function.CONTROLLING, Function.OTHER]
 
@@ -24,22 +21,6 @@ FUNCTIONS = [Function.HEAD, Function.KAM, Function.MANAGEMENT, Function.SALES, F
 @pytest.fixture
 def catalogue() -> Catalogue:
     return builtin_catalogue()
-
-
-@pytest.fixture
-def api(client: Client) -> Callable[..., Any]:
-    """Call ``/api/v1<path>`` as ``user`` (``None``: without credentials); ``body`` is sent as JSON."""
-
-    def call(user: User | None, method: str, path: str, body: Any = None) -> Any:
-        kwargs: dict[str, Any] = {}
-        if user is not None:
-            _, raw = token_create(user=user)
-            kwargs["headers"] = {"Authorization": f"Bearer {raw}"}
-        if body is not None:
-            kwargs.update(data=body, content_type="application/json")
-        return getattr(client, method)(f"/api/v1{path}", **kwargs)
-
-    return call
 
 
 def make_round(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kampass.accounts.models import Account
-from kampass.commercial.cli import system_actor
+from kampass.common.cli import system_actor
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kampass.commercial.cli import ProgressBar, system_actor
 from kampass.commercial.models import LinkMode
+from kampass.common.cli import ProgressBar, system_actor
 
 
 class Command(BaseCommand):
@@ -36,17 +36,17 @@ class Command(BaseCommand):
         tx.add_argument("--rejects", type=Path, help="Write the rejected lines as CSV to this file.")
         tx.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
         tx.add_argument("--quiet", action="store_true", help="No progress bar.")
-        from kampass.pipeline.management.import_opportunities import add_parser
+        from kampass.pipeline.facade import add_import_opportunities_parser
 
-        add_parser(sub)
+        add_import_opportunities_parser(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from kampass.commercial.services import import_job_create, import_job_run
 
         if opts["kind"] == "opportunities":
-            from kampass.pipeline.management.import_opportunities import run
+            from kampass.pipeline.facade import run_import_opportunities
 
-            return run(self, opts)
+            return run_import_opportunities(self, opts)
 
         path: Path = opts["file"]
         if not path.is_file():

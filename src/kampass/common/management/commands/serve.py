@@ -24,9 +24,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
-        from kampass.config.wsgi import application
+        # the same application as kampass.config.wsgi (common sits below config and does not import it)
+        application = get_wsgi_application()
 
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)

@@ -1,4 +1,7 @@
-"""The demo opportunities: the shipped extract matches the real export, and loading works."""
+"""The demo opportunities: the shipped extract matches the real export, and loading works.
+
+(Here, not in pipeline/tests: it loads the whole demo data set, which sits above the contexts.)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from kampass.demo.services import demo_data
 from kampass.pipeline.demo import COLUMNS, EXTRACT, build_demo_extract
+
+
+@pytest.fixture(autouse=True)
+def _data_directory_per_test(settings, tmp_path):
+    """As in pipeline/tests/conftest.py: the trained model files go to a fresh data directory."""
+    settings.KAMPASS_HOME = tmp_path / "home"
+
 
 DATA = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "salesforce-sample" / "Opportunity_export.csv"
 
@@ -32,7 +43,8 @@ def test_the_extract_is_the_demo_accounts_rows_of_the_real_export(tmp_path):
     assert len(expected) == 1008
     # and the builder writes the same bytes
     out = tmp_path / "x.csv"
-    assert build_demo_extract(DATA, out) == 1008
+    demo_ids = [a["external_id"] for a in demo_data()["accounts"] if a["external_id"]]
+    assert build_demo_extract(DATA, out, account_ids=demo_ids) == 1008
     assert out.read_bytes() == EXTRACT.read_bytes()
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the commercial CLI commands."""
+"""Plumbing of the management commands: the acting user at the command line and a progress bar."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The demo data of the organisation context: conflicts on purpose, profiles, blocked actions; idempotent."""
+"""The demo data of the organisation context: conflicts on purpose, profiles, blocked actions; idempotent.
+
+(Here, not in organisation/tests: it loads the whole demo data set, which sits above the contexts.)
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,50 @@
+"""What other contexts may ask of the commercial context (profitability and profit leakage).
+
+Returns plain values and frozen dataclasses only; callers never touch the analytics store or
+the models. Each figure is defined once, in :mod:`kampass.commercial.selectors`; this module
+only asks that definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PortfolioFigures:
+    """The P&L of all invoice lines (the whole portfolio, unassigned lines included)."""
+
+    lines: int
+    gross_revenue: Decimal
+    pocket_revenue: Decimal
+    leakage_total: Decimal
+    contribution: Decimal
+
+
+def portfolio_figures() -> PortfolioFigures:
+    from kampass.commercial.selectors import portfolio_totals
+
+    t = portfolio_totals()
+    return PortfolioFigures(t.lines, t.gross_revenue, t.pocket_revenue, t.leakage_total, t.contribution)
+
+
+def leakage_share() -> float | None:
+    """Leakage share of gross revenue over all invoice lines (``Figures.leakage_share`` of the
+    portfolio totals); ``None`` without gross revenue (not computable)."""
+    from kampass.commercial.selectors import portfolio_totals
+
+    totals = portfolio_totals()
+    return totals.leakage_share if totals.gross_revenue else None
+
+
+def programme_signals() -> dict[str, float | None]:
+    """The commercial facts for the recommender and the guardrails.
+
+    * ``leakage_share`` (share): :func:`leakage_share`;
+    * ``profitability_trend`` (relative change): the pocket margin of the more recent half of the
+      months with invoice lines (at most six) against the half before; ``None`` with fewer than four months.
+    """
+    from kampass.commercial.selectors import pocket_margin_trend
+
+    return {"leakage_share": leakage_share(), "profitability_trend": pocket_margin_trend()}

@@ -1,0 +1,98 @@
+"""The ``kampass`` template tags and filters: query strings, sortable headers, chart specs."""
+
+from __future__ import annotations
+
+import json
+
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from kampass.common.templatetags.kampass import get_item, query_with, sort_link, vega_json
+
+
+def context_for(**params: str) -> dict[str, object]:
+    return {"request": RequestFactory().get("/accounts/", params)}
+
+
+def test_query_with_replaces_and_adds_parameters():
+    assert query_with(context_for(q="acme", page="2"), page=3, sort="name") == "?q=acme&page=3&sort=name"
+
+
+def test_query_with_drops_parameters_set_to_nothing():
+    assert query_with(context_for(q="acme", page="2"), page=None, q="") == "?"
+
+
+def test_query_with_in_a_template():
+    # given
+    template = Template('{% load kampass %}<a href="{% query_with page=4 %}">')
+
+    # when
+    html = template.render(Context(context_for(q="a&b")))
+
+    # then
+    assert html == '<a href="?q=a%26b&amp;page=4">'
+
+
+def test_sort_link_on_another_column_sorts_ascending_and_keeps_the_filter():
+    # when
+    html = sort_link(context_for(q="acme", page="3", sort="name"), "revenue", "Revenue")
+
+    # then
+    assert 'href="?q=acme&amp;sort=revenue&amp;dir=asc"' in html
+    assert 'aria-sort="none"' in html
+    assert "page=" not in html
+    assert "▲" not in html
+    assert "▼" not in html
+
+
+def test_sort_link_on_the_current_ascending_column_turns_to_descending():
+    # when
+    html = sort_link(context_for(sort="revenue", dir="asc"), "revenue", "Revenue")
+
+    # then
+    assert "dir=desc" in html
+    assert 'aria-sort="ascending"' in html
+    assert "Revenue ▲" in html
+
+
+def test_sort_link_on_the_current_descending_column_turns_to_ascending():
+    # when
+    html = sort_link(context_for(sort="revenue", dir="desc"), "revenue", "Revenue")
+
+    # then
+    assert "dir=asc" in html
+    assert 'aria-sort="descending"' in html
+    assert "Revenue ▼" in html
+
+
+def test_sort_link_sorts_by_name_when_nothing_is_chosen():
+    # when
+    html = sort_link(context_for(), "name", "Name")
+
+    # then
+    assert 'aria-sort="ascending"' in html
+    assert "dir=desc" in html
+    assert 'hx-target="#results"' in html
+
+
+def test_sort_link_escapes_the_label():
+    assert "&lt;b&gt;" in sort_link(context_for(), "x", "<b>")
+
+
+def test_vega_json_cannot_close_the_script_element():
+    # given
+    spec = {"title": "</script><script>alert(1)</script>", "note": "a & b"}
+
+    # when
+    text = vega_json(spec)
+
+    # then
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert json.loads(text) == spec
+
+
+def test_get_item_looks_a_key_up_and_gives_none_when_missing():
+    assert get_item({"a": 1, 2: "two"}, 2) == "two"
+    assert get_item({"a": 1}, "b") is None
