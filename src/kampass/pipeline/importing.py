@@ -492,7 +492,7 @@ def _read_rows(
                     "%(file)s, column %(column)s: is it day/month or month/day? %(detail)s. "
                     "Say which with --date-order dmy or --date-order mdy (or date_order: in the mapping)."
                 )
-                % {"file": file_name, "column": col[f], "detail": exc.detail}
+                % {"file": file_name, "column": col[f], "detail": _undecidable_detail(exc)}
             ) from exc
         if order:
             orders[f] = order
@@ -517,6 +517,17 @@ def _read_rows(
         if progress is not None and result.rows % 1000 == 0:
             progress(0.3, f"{result.rows} rows read")
     return rows, col["account_id"]
+
+
+def _undecidable_detail(exc: UndecidableDateOrder) -> str:
+    """Why a column's day/month order is undecidable, in the user's language, with sample values."""
+    e = exc.evidence
+    if e.contradictory:
+        return _("some values are day first (%(dmy)s), others month first (%(mdy)s)") % {
+            "dmy": ", ".join(e.dmy),
+            "mdy": ", ".join(e.mdy),
+        }
+    return _("every value fits both day/month and month/day (e.g. %(values)s)") % {"values": ", ".join(e.ambiguous)}
 
 
 def _flag(value: str) -> bool | None:

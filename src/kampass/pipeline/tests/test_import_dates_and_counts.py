@@ -252,3 +252,16 @@ def test_a_row_without_an_opened_date_is_rejected_not_dated_today(admin_user, tm
         (2, "CreatedDate", "no opened date (neither a created date nor an age); kampass does not invent one")
     ]
     assert list(Opportunity.objects.values_list("external_id", flat=True)) == ["O2"]
+
+
+def test_the_question_is_asked_in_german(admin_user, tmp_path):
+    from django.utils import translation
+
+    path = write(tmp_path, "O1,Retrofit,A1,100,03/04/2029,2029-01-02,Qualification")
+    with translation.override("de"), pytest.raises(OpportunityImportError) as refused:
+        import_opportunities(actor=admin_user, path=path, mapping="generic")
+    assert str(refused.value) == (
+        "deals.csv, Spalte CloseDate: Tag/Monat oder Monat/Tag? jeder Wert passt zu Tag/Monat und zu Monat/Tag "
+        "(z. B. 03/04/2029). Geben Sie es mit --date-order dmy oder --date-order mdy an (oder mit date_order: in der "
+        "Zuordnung)."
+    )
