@@ -50,8 +50,8 @@ def test_us_dates_are_read_month_first_when_one_value_proves_it(admin_user, tmp_
     # when
     result = import_opportunities(actor=admin_user, path=path, mapping="generic")
     # then: every date month first, none swapped
-    assert result.date_orders == {"CloseDate": "mdy", "CreatedDate": "mdy"}
     assert close_dates() == {"O1": dt.date(2029, 3, 4), "O2": dt.date(2029, 11, 5), "O3": dt.date(2029, 12, 25)}
+    assert result.date_orders == {"CloseDate": "mdy", "CreatedDate": "mdy"}
     assert dict(Opportunity.objects.values_list("external_id", "created_on")) == {
         "O1": dt.date(2029, 1, 2), "O2": dt.date(2029, 1, 13), "O3": dt.date(2029, 2, 1),
     }  # fmt: skip
@@ -69,8 +69,8 @@ def test_european_dates_are_read_day_first(admin_user, tmp_path):
         "O3,Spares,A1,300,1.2.2029,2029-01-05,Closed Lost",
     )
     result = import_opportunities(actor=admin_user, path=path, mapping="generic")
-    assert result.date_orders == {"CloseDate": "dmy", "CreatedDate": "dmy"}
     assert close_dates() == {"O1": dt.date(2029, 4, 3), "O2": dt.date(2029, 12, 25), "O3": dt.date(2029, 2, 1)}
+    assert result.date_orders == {"CloseDate": "dmy", "CreatedDate": "dmy"}
 
 
 def test_an_undecidable_column_is_refused_with_a_question_that_the_option_or_the_mapping_answers(admin_user, tmp_path):
@@ -185,17 +185,18 @@ def test_headers_match_ignoring_case_spaces_and_underscores(admin_user, tmp_path
 # --- item 3: counts by row, the dry run checks links, no invented opened dates ---------------------
 
 
-def test_a_row_with_three_problems_is_one_rejected_row_with_three_reasons(admin_user, tmp_path):
+def test_a_row_with_four_problems_is_one_rejected_row_with_four_reasons(admin_user, tmp_path):
     AccountFactory(external_id="A1")
     path = write(
         tmp_path, "O1,,,-5,2029-03-04,2029-01-02,Dreaming", "O2,Fine,A1,10,2029-03-04,2029-01-02,Qualification"
     )
-    result = import_opportunities(actor=admin_user, path=path, mapping="generic")
-    assert (result.rejected_rows, len(result.rejects), result.created) == (1, 4, 1)
     out = StringIO()
     call_command("import", "opportunities", str(path), "--mapping", "generic", "--json", stdout=out)
     outcome = json.loads(out.getvalue())
-    assert (outcome["rejected"], outcome["reject_reasons"], outcome["unchanged"]) == (1, 4, 1)
+    assert (outcome["rejected"], outcome["created"]) == (1, 1)  # rows, not reasons
+    assert outcome["reject_reasons"] == 4
+    result = import_opportunities(actor=admin_user, path=path, mapping="generic")
+    assert (result.rejected_rows, len(result.rejects), result.unchanged) == (1, 4, 1)
     out = StringIO()
     call_command("import", "opportunities", str(path), "--mapping", "generic", stdout=out)
     assert "1 rows rejected, 4 reasons" in out.getvalue()
