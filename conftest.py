@@ -63,6 +63,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.database)
         if item.path.name.endswith("_real.py"):
             item.add_marker(pytest.mark.real_data)
+    # The long files first: pytest-xdist (--dist loadfile) hands out files in this order, so the
+    # real-data imports and model trainings, Spark and the CLI's processes start while the short
+    # files fill the other worker, instead of one of them running alone at the end. A stable sort:
+    # the order within each group stays as collected. Transactional tests stay last (as
+    # pytest-django ordered them just before): they flush the database, data migrations' rows included.
+    items.sort(key=lambda item: (_is_transactional(item), 0 if _is_long(item) else 1))
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    flagged = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    return flagged or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _is_long(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("real_data") or item.get_closest_marker("spark")) or item.path.name in {
+        "test_cli.py",
+        "test_backend_parity.py",
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,13 +15,30 @@ import pytest
 
 KAMPASS = str(Path(sys.executable).with_name("kampass"))
 
+# the CLI's processes open their own SQLite database: these tests are database-backed (not in `make test-fast`)
+pytestmark = pytest.mark.database
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["KAMPASS_HOME"] = str(home)
+    return env
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory migrated once by ``kampass migrate`` (each test gets a copy of it)."""
+    home = tmp_path_factory.mktemp("migrated") / "home"
+    subprocess.run([KAMPASS, "migrate", "-v", "0"], env=_env(home), check=True)
+    return home
+
 
 @pytest.fixture
-def home(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["KAMPASS_HOME"] = str(tmp_path / "home")
-    subprocess.run([KAMPASS, "migrate", "-v", "0"], env=env, check=True)
-    return env
+def home(migrated: Path, tmp_path: Path) -> dict[str, str]:
+    """A fresh data directory of its own: a copy of the migrated one (database and secret key)."""
+    own = tmp_path / "home"
+    shutil.copytree(migrated, own)
+    return _env(own)
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -247,3 +247,29 @@ def test_xlsx_rows_keep_their_numbers(tmp_path, store):
     # then
     assert [(r.row, r.column, r.value, r.reason) for r in result.rejects] == [(3, "Quantity", "many", "not a number")]
     assert [r["source_row"] for r in lines_of(store)] == [2, 4]
+
+
+def test_a_column_with_evidence_for_both_orders_is_not_outvoted(tmp_path):
+    # given: two day-first dates and one month-first date in the same column (a mixed-up file)
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "Invoice,Date,Qty,Price\n1,13/01/2011,1,1.00\n2,14/01/2011,1,1.00\n3,01/15/2011,1,1.00\n", encoding="utf-8"
+    )
+
+    # when
+    dialect = detect_dialect(path)
+
+    # then: no majority vote: the order is not decided by the file (the mapping's formats decide)
+    assert dialect.date_style == "unknown"
+
+
+def test_us_dates_are_decided_per_column(tmp_path):
+    # given: month-first dates; the only proof (12/25) is in the last line
+    path = tmp_path / "us.csv"
+    path.write_text("Invoice,Date,Qty,Price\n1,03/04/2011,1,1.00\n2,12/25/2011,1,1.00\n", encoding="utf-8")
+
+    # when
+    dialect = detect_dialect(path)
+
+    # then
+    assert dialect.date_style == "mdy"

@@ -15,7 +15,8 @@ default sales process and its forecast categories to kampass's. Layout::
       is_closed: IsClosed          # optional: the export's closed/won flags
       is_won: IsWon
     default_currency: USD
-    date_formats: ["%Y-%m-%d"]
+    date_order: mdy                # only for day/month dates the file's values cannot decide
+    date_formats: ["%d %b %Y"]     # optional: further formats (ISO, dotted and slash dates need none)
     stages: {Negotiation: Negotiation/Review}
     forecast_categories: {Best Case: best_case}
 
@@ -29,9 +30,21 @@ they break; the import then refuses (writes nothing) unless the user decides whi
 stage becomes the won or lost stage, or for rows the flags call open the stage in the
 ``open_stage`` column; a row without one is rejected). Nothing is guessed.
 
-**Rows** with a bad amount or date, an unknown stage or a missing required value are rejected
-and reported with file, row, column, value and reason; the other rows are imported (``strict``:
-nothing is). Everything is written in one transaction.
+**Dates** are read by :mod:`kampass.core.dates`: ISO dates and timestamps (also Salesforce REST
+``2013-12-20T04:13:07.000+0000``), dotted day-first dates, and slash dates whose day/month order
+is decided per column from all its values. A column that cannot be decided is refused with a
+question; ``date_order`` in the mapping or ``--date-order dmy|mdy`` answers it.
+
+**Column names** match ignoring case, spaces and underscores (``deal_stage`` is ``Deal Stage``).
+
+**Rows** with a bad required value (id, name, account, amount, stage, the closed/won flags) or an
+unknown stage are rejected and reported with file, row, column, value and reason (a row with three
+problems is one rejected row with three reasons); the other rows are imported (``strict``: nothing
+is). A bad *optional* value (close date, created date, age, probability) does not reject the row:
+the field is left empty and a warning names row, column and value. A row without an opened date
+(neither a created date nor an age) is rejected: kampass never invents one. Everything is written
+in one transaction; the dry run runs the same checks, account and owner links included, and counts
+what it would create and update.
 
 **Accounts** are found by the file's account id as external id; ``link="name"`` also matches
 by name (accounts without an external id of their own); ``link="create"`` does both and creates
@@ -50,10 +63,11 @@ import csv
 import datetime as dt
 import gzip
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,10 +76,12 @@ import yaml
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kampass.accounts.models import Account
 from kampass.common.permissions import authorize
+from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,
@@ -132,6 +148,7 @@ class Mapping:
     date_formats: tuple[str, ...]
     stages: dict[str, str]
     forecast_categories: dict[str, str]
+    date_order: str = ""
 
 
 def load_mapping(name_or_path: str | Path) -> Mapping:
@@ -165,6 +182,12 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     bad = sorted(set(categories.values()) - set(ForecastCategory.values))
     if bad:
         raise OpportunityImportError(f"{source_name}: unknown forecast categories {', '.join(bad)}")
+    date_order = str(data.get("date_order") or "")
+    if date_order and date_order not in ORDERS:
+        raise OpportunityImportError(
+            _("%(mapping)s: date_order must be one of %(orders)s, not “%(value)s”")
+            % {"mapping": source_name, "orders": ", ".join(ORDERS), "value": date_order}
+        )
     return Mapping(
         name=str(data.get("name") or stem),
         source=str(data.get("source") or data.get("name") or stem),
@@ -173,12 +196,24 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
         date_formats=tuple(data.get("date_formats") or ("%Y-%m-%d",)),
         stages={str(k): str(v) for k, v in (data.get("stages") or {}).items()},
         forecast_categories=categories,
+        date_order=date_order,
     )
 
 
 @dataclass(frozen=True)
 class Reject:
     """A row that was not imported."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """An optional value that was left empty; the row was imported without it."""
 
     file: str
     row: int
@@ -209,6 +244,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    date_orders: dict[str, str] = field(default_factory=dict)
     contradictions: list[Contradiction] = field(default_factory=list)
     prefer: str = ""
     refused: bool = False
@@ -218,6 +255,11 @@ class ImportResult:
     accounts_missing: list[str] = field(default_factory=list)
     owners_linked: int = 0
     owners_unlinked: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        """The number of rejected rows (a row with several problems counts once)."""
+        return len({r.row for r in self.rejects})
 
     def contradiction_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -234,8 +276,11 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "rejected": len(self.rejects),
+            "rejected": self.rejected_rows,
+            "reject_reasons": len(self.rejects),
             "rejects": [r.__dict__ for r in self.rejects],
+            "warnings": [w.__dict__ for w in self.warnings],
+            "date_orders": self.date_orders,
             "contradictions": len(self.contradictions),
             "contradiction_rules": self.contradiction_counts(),
             "contradiction_rows": [c.__dict__ for c in self.contradictions],
@@ -273,7 +318,15 @@ def _reader(path: Path) -> tuple[csv.DictReader[str], io.TextIOBase]:
     return csv.DictReader(text, dialect=dialect), text
 
 
-def _parse_date(value: str, formats: tuple[str, ...]) -> dt.date | None:
+_NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
+
+
+def _parse_date(value: str, order: str, formats: tuple[str, ...]) -> dt.date | None:
+    """The date of ``value``: the one parser of :mod:`kampass.core.dates`; the mapping's formats only
+    for values that are not numeric dates (e.g. ``%d %b %Y``), never to guess a day/month order."""
+    day = parse_date(value, order, tz=timezone.get_current_timezone())
+    if day is not None or _NUMERIC_DATE.fullmatch(value.strip()):
+        return day
     for fmt in formats:
         try:
             return dt.datetime.strptime(value, fmt).date()
@@ -306,7 +359,7 @@ class _Row:
     amount: Decimal
     currency: str
     close_date: dt.date | None
-    created_on: dt.date | None
+    created_on: dt.date
     stage: Stage
     outcome: str
     owner_probability: int | None
@@ -326,13 +379,19 @@ def import_opportunities(
     link: str = "external_id",
     dry_run: bool = False,
     strict: bool = False,
+    date_order: str = "",
     display_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportResult:
-    """Read, check and (unless refused or ``dry_run``) write the opportunities of ``path``."""
+    """Read, check and (unless refused or ``dry_run``) write the opportunities of ``path``.
+
+    ``date_order`` (``dmy`` or ``mdy``) answers the day/month order of slash dates for the
+    columns whose values do not decide it (overrides the mapping's ``date_order``)."""
     authorize(actor, "pipeline.import_opportunities")
-    _check_options(prefer=prefer, link=link)
+    _check_options(prefer=prefer, link=link, date_order=date_order)
     m = load_mapping(mapping)
+    if date_order:
+        m = Mapping(**{**m.__dict__, "date_order": date_order})
     file_name = display_name or path.name
     result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=dry_run)
     rows, account_column = _read_rows(
@@ -343,36 +402,52 @@ def import_opportunities(
     if result.contradictions and not prefer:
         result.refused = True
         return result
-    if dry_run or (strict and result.rejects):
+    if strict and result.rejects:
         return result
     if progress is not None:
-        progress(0.4, "writing")
+        progress(0.4, "checking links" if dry_run else "writing")
+    write = partial(
+        _write, actor=actor, rows=rows, mapping=m, link=link, file_name=file_name, account_column=account_column
+    )
+    if dry_run or strict:
+        # the same checks as the real run (account links, owners), writing nothing
+        write(result=result, dry_run=True)
+        if dry_run or result.rejects:
+            return result
+        result.created = result.updated = result.unchanged = result.accounts_created = 0
     with transaction.atomic():
-        _write(
-            actor=actor,
-            rows=rows,
-            mapping=m,
-            link=link,
-            result=result,
-            file_name=file_name,
-            account_column=account_column,
-        )
+        write(result=result)
     result.committed = True
     return result
 
 
-def _check_options(*, prefer: str, link: str) -> None:
+def _check_options(*, prefer: str, link: str, date_order: str = "") -> None:
     if prefer and prefer not in PREFER:
         raise OpportunityImportError(f"--prefer must be one of {', '.join(PREFER)}")
     if link not in LINK_MODES:
         raise OpportunityImportError(f"--link must be one of {', '.join(LINK_MODES)}")
+    if date_order and date_order not in ORDERS:
+        raise OpportunityImportError(_("--date-order must be one of %(orders)s") % {"orders": ", ".join(ORDERS)})
+
+
+def normalise_header(name: str) -> str:
+    """A column name compared ignoring case, spaces and underscores: ``deal_stage`` is ``Deal Stage``.
+
+    >>> normalise_header(" Opportunity_ID "), normalise_header("OpportunityId")
+    ('opportunityid', 'opportunityid')
+    """
+    return re.sub(r"[\s_]+", "", name).casefold()
 
 
 def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[str, str]:
-    """The file's column of each field of the mapping (the first candidate present); every required field needs one."""
+    """The file's column of each field of the mapping (the first candidate present, names compared by
+    :func:`normalise_header`); every required field needs one."""
+    by_norm: dict[str, str] = {}
+    for h in header:
+        by_norm.setdefault(normalise_header(h), h)
     col: dict[str, str] = {}
     for f, candidates in mapping.columns.items():
-        found = next((c for c in candidates if c in header), None)
+        found = next((by_norm[normalise_header(c)] for c in candidates if normalise_header(c) in by_norm), None)
         if found:
             col[f] = found
     missing = [f"{f} ({' | '.join(mapping.columns[f])})" for f in REQUIRED if f not in col]
@@ -398,6 +473,30 @@ def _read_rows(
 
     reader, handle = _reader(path)
     col = _columns(reader.fieldnames or [], mapping, file_name)
+    raws = [(raw, reader.line_num) for raw in reader]
+    handle.close()
+    orders: dict[str, str] = {}
+    for f in ("close_date", "created_date"):
+        if f not in col:
+            continue
+        try:
+            order, _evidence = decide_date_order(
+                ((raw.get(col[f]) or "") for raw, _line in raws),
+                file=file_name,
+                column=col[f],
+                given=mapping.date_order,
+            )
+        except UndecidableDateOrder as exc:
+            raise OpportunityImportError(
+                _(
+                    "%(file)s, column %(column)s: is it day/month or month/day? %(detail)s. "
+                    "Say which with --date-order dmy or --date-order mdy (or date_order: in the mapping)."
+                )
+                % {"file": file_name, "column": col[f], "detail": _undecidable_detail(exc)}
+            ) from exc
+        if order:
+            orders[f] = order
+            result.date_orders[col[f]] = order
     rows_of = _RowReader(
         file_name=file_name,
         mapping=mapping,
@@ -406,18 +505,29 @@ def _read_rows(
         prefer=prefer,
         result=result,
         today=timezone.localdate(),
+        date_orders=orders,
     )
     rows: list[_Row] = []
-    for raw in reader:
+    for raw, line in raws:
         result.rows += 1
-        row = rows_of.read(raw, reader.line_num)
+        row = rows_of.read(raw, line)
         if row is None:
             continue
         rows.append(row)
         if progress is not None and result.rows % 1000 == 0:
             progress(0.3, f"{result.rows} rows read")
-    handle.close()
     return rows, col["account_id"]
+
+
+def _undecidable_detail(exc: UndecidableDateOrder) -> str:
+    """Why a column's day/month order is undecidable, in the user's language, with sample values."""
+    e = exc.evidence
+    if e.contradictory:
+        return _("some values are day first (%(dmy)s), others month first (%(mdy)s)") % {
+            "dmy": ", ".join(e.dmy),
+            "mdy": ", ".join(e.mdy),
+        }
+    return _("every value fits both day/month and month/day (e.g. %(values)s)") % {"values": ", ".join(e.ambiguous)}
 
 
 def _flag(value: str) -> bool | None:
@@ -473,6 +583,10 @@ class _Cells:
     def reject(self, f: str, reason: str) -> None:
         self.result.rejects.append(Reject(self.file_name, self.line, self.col.get(f, f), self.get(f), reason))
 
+    def warn(self, f: str, reason: str) -> None:
+        """An optional value is bad: the field is left empty, the row is imported."""
+        self.result.warnings.append(ImportWarning(self.file_name, self.line, self.col.get(f, f), self.get(f), reason))
+
 
 @dataclass(frozen=True)
 class _Checked:
@@ -502,6 +616,7 @@ class _RowReader:
     prefer: str
     result: ImportResult
     today: dt.date
+    date_orders: dict[str, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -516,6 +631,12 @@ class _RowReader:
             self.seen[checked.external_id] = line
             outcome, stage, flags_open = self._outcome(cells, checked)
             created_on = self._created_on(cells, checked, flags_open)
+            if created_on is None:
+                cells.reject(
+                    "created_date" if "created_date" in self.col else "age_days",
+                    _("no opened date (neither a created date nor an age); kampass does not invent one"),
+                )
+                raise _Skip
         except _Skip:
             return None
         has_flags = self.has_flags
@@ -540,15 +661,16 @@ class _RowReader:
             description=cells.get("description"),
         )
 
-    def _date(self, cells: _Cells, f: str) -> tuple[dt.date | None, bool]:
-        """The date in column ``f`` (``None`` when empty) and whether it is bad (then rejected)."""
+    def _date(self, cells: _Cells, f: str) -> dt.date | None:
+        """The date in column ``f``; ``None`` when empty or bad (then with a warning: dates are optional)."""
         if not cells.get(f):
-            return None, False
-        day = _parse_date(cells.get(f), self.mapping.date_formats)
+            return None
+        order = self.date_orders.get(f, "")
+        day = _parse_date(cells.get(f), order, self.mapping.date_formats)
         if day is None:
-            cells.reject(f, f"not a date in the formats {', '.join(self.mapping.date_formats)}")
-            return None, True
-        return day, False
+            reading = {"dmy": _("day/month/year"), "mdy": _("month/day/year")}.get(order, _("ISO or day.month.year"))
+            cells.warn(f, _("not a date (read as %(reading)s); left empty") % {"reading": reading})
+        return day
 
     def _checked(self, cells: _Cells) -> _Checked:
         """Check every cell of the row, rejecting each bad one; ``_Skip`` if any was bad."""
@@ -566,9 +688,8 @@ class _RowReader:
         if amount is None or amount < 0:
             cells.reject("amount", "not an amount" if amount is None else "negative")
             problems = True
-        close_date, bad_close = self._date(cells, "close_date")
-        created_on, bad_created = self._date(cells, "created_date")
-        problems = problems or bad_close or bad_created
+        close_date = self._date(cells, "close_date")
+        created_on = self._date(cells, "created_date")
         stage = self.stages.find(get("stage"))
         if stage is None:
             known = ", ".join(sorted({*self.mapping.stages, *(s.name for s in self.stages.stages)}))
@@ -586,8 +707,7 @@ class _RowReader:
         if get("probability"):
             p = _parse_amount(get("probability").rstrip("%"))
             if p is None or not 0 <= p <= 100:
-                cells.reject("probability", "not a percentage from 0 to 100")
-                problems = True
+                cells.warn("probability", _("not a percentage from 0 to 100; left empty"))
             else:
                 probability = int(p.to_integral_value())
         currency = (get("currency") or self.mapping.default_currency).upper()
@@ -642,15 +762,17 @@ class _RowReader:
 
     def _created_on(self, cells: _Cells, checked: _Checked, flags_open: bool | None) -> dt.date | None:
         """The creation date, or (without one) the close date (or today, for open ones) minus the
-        row's age in days; ``_Skip`` when the age is not a number."""
+        row's age in days; ``None`` (with a warning) when the age is not a number of days."""
         if checked.created_on is not None or not cells.get("age_days"):
             return checked.created_on
         try:
             age = int(Decimal(cells.get("age_days")))
+            if age < 0:
+                raise ValueError(age)
             return ((checked.close_date or self.today) if not flags_open else self.today) - dt.timedelta(days=age)
         except (InvalidOperation, ValueError, OverflowError):
-            cells.reject("age_days", "not a number of days")
-            raise _Skip from None
+            cells.warn("age_days", _("not a number of days; left empty"))
+            return None
 
     @cached_property
     def _categories(self) -> dict[str, str]:
@@ -668,7 +790,15 @@ class _RowReader:
         return forecast
 
 
-def _link_accounts(*, actor: Actor, rows: list[_Row], link: str, result: ImportResult) -> dict[str, Account]:
+#: Stands for an account the import would create (dry run): rows linked to it are not rejected.
+_WOULD_CREATE = Account(name="")
+
+
+def _link_accounts(
+    *, actor: Actor, rows: list[_Row], link: str, result: ImportResult, dry_run: bool = False
+) -> dict[str, Account]:
+    """The account of every account id of ``rows``; with ``link="create"`` the missing ones are
+    created (``dry_run``: counted and stood in for by ``_WOULD_CREATE``)."""
     from kampass.accounts.services import account_create
 
     ids = sorted({r.account_id for r in rows})
@@ -692,7 +822,10 @@ def _link_accounts(*, actor: Actor, rows: list[_Row], link: str, result: ImportR
             if name.lower() in taken:
                 name = f"{name[:180]} ({i})"
             taken.add(name.lower())
-            found[i] = account_create(actor=actor, name=name, external_id=i, industry=industry[:100])
+            if dry_run:
+                found[i] = _WOULD_CREATE
+            else:
+                found[i] = account_create(actor=actor, name=name, external_id=i, industry=industry[:100])
             result.accounts_created += 1
     result.accounts_missing = [i for i in ids if i not in found]
     return found
@@ -741,8 +874,11 @@ def _write(
     result: ImportResult,
     file_name: str,
     account_column: str,
+    dry_run: bool = False,
 ) -> None:
-    accounts = _link_accounts(actor=actor, rows=rows, link=link, result=result)
+    """Link accounts and owners, then create and update the opportunities; ``dry_run`` does every
+    check and count of the real run (rejects, created, updated, unchanged) but writes nothing."""
+    accounts = _link_accounts(actor=actor, rows=rows, link=link, result=result, dry_run=dry_run)
     owners = _link_owners(rows, result)
     existing = {
         o.external_id: o
@@ -763,7 +899,7 @@ def _write(
         owner = owners.get(r.owner)
         values = {
             "name": r.name,
-            "account_id": account.pk,
+            "account_id": account.pk,  # None for an account the dry run would create
             "amount": r.amount,
             "currency": r.currency if len(r.currency) == 3 else mapping.default_currency,
             "expected_close_date": r.close_date,
@@ -782,7 +918,7 @@ def _write(
         if o is None:
             o = Opportunity(
                 stage_set_id=r.stage.stage_set_id,
-                created_on=r.created_on or today,
+                created_on=r.created_on,
                 source=mapping.source,
                 external_id=r.external_id,
                 **values,
@@ -801,6 +937,10 @@ def _write(
         for k, v in diff.items():
             setattr(o, k, v)
         changed.append(o)
+    result.created, result.updated = len(new), len(changed)
+    result.rejects.sort(key=lambda r: r.row)
+    if dry_run:
+        return
     if new:
         bulk_create_with_history(new, Opportunity, batch_size=500, default_user=by, default_date=now)
     if changed:
@@ -828,8 +968,6 @@ def _write(
         ],
         batch_size=1000,
     )
-    result.created, result.updated = len(new), len(changed)
-    result.rejects.sort(key=lambda r: r.row)
 
 
 def iter_report(result: ImportResult) -> Iterator[str]:

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from kampass.core.dates import ORDERS
 from kampass.pipeline.importing import LINK_MODES, PREFER, OpportunityImportError, import_opportunities, iter_report
 
 
@@ -29,7 +32,18 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         default="external_id",
         help="How to find the accounts: external_id (default), name (external id, then name), create (create missing).",
     )
-    p.add_argument("--dry-run", action="store_true", help="Read and check, but write nothing.")
+    p.add_argument(
+        "--date-order",
+        choices=ORDERS,
+        help="Day/month order of slash dates (03/04/2024) for columns whose values do not decide it: "
+        "dmy (day first) or mdy (month first). Overrides date_order in the mapping.",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="Read and check everything the real run checks (account links and owners too), report what "
+        "would be created and updated, but write nothing.",
+    )
     p.add_argument("--strict", action="store_true", help="Write nothing if any row is rejected.")
     p.add_argument("--report", type=Path, help="Write the contradictions as CSV to this file.")
     p.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
@@ -51,6 +65,7 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
             link=opts["link"],
             dry_run=opts["dry_run"],
             strict=opts["strict"],
+            date_order=opts.get("date_order") or "",
         )
     except OpportunityImportError as exc:
         raise CommandError(str(exc)) from exc
@@ -68,8 +83,27 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
             out.write(f"  {n:6d}  {rule}")
         for line in iter_report(result):
             out.write("  " + line)
+    for column, order in result.date_orders.items():
+        out.write(
+            _("Dates in column %(column)s read as %(order)s.")
+            % {"column": column, "order": _("day/month/year") if order == "dmy" else _("month/day/year")}
+        )
+    if result.warnings:
+        out.write(
+            ngettext(
+                "%(n)d optional value left empty (file, row, column, value, reason):",
+                "%(n)d optional values left empty (file, row, column, value, reason):",
+                len(result.warnings),
+            )
+            % {"n": len(result.warnings)}
+        )
+        for w in result.warnings:
+            out.write(f"  {w.file}, row {w.row}, {w.column}, “{w.value}”: {w.reason}")
     if result.rejects:
-        out.write(f"{len(result.rejects)} rows rejected (file, row, column, value, reason):")
+        out.write(
+            _("%(rows)d rows rejected, %(reasons)d reasons (file, row, column, value, reason):")
+            % {"rows": result.rejected_rows, "reasons": len(result.rejects)}
+        )
         for r in result.rejects:
             out.write(f"  {r.file}, row {r.row}, {r.column}, “{r.value}”: {r.reason}")
     if result.refused:
@@ -78,15 +112,36 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
             "Decide which field wins: --prefer stage (the stage decides the outcome) or --prefer flags "
             "(IsClosed/IsWon decide)."
         )
-    verb = "would import" if result.dry_run else ("imported" if result.committed else "rejected the file;")
+    figures = {
+        "file": path.name,
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected_rows,
+    }
+    if result.dry_run:
+        line = _(
+            "%(file)s: dry run, nothing written; of %(rows)d rows it would create %(created)d, update %(updated)d, "
+            "leave %(unchanged)d unchanged and reject %(rejected)d"
+        )
+    elif result.committed:
+        line = _(
+            "%(file)s: imported %(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(rejected)d rejected"
+        )
+    else:
+        line = _("%(file)s: nothing imported (--strict and %(rejected)d of %(rows)d rows rejected)")
     out.write(
-        f"{path.name}: {verb} {result.rows} rows: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.rejects)} rejected"
+        line % figures
         + (f" (contradictions resolved by --prefer {result.prefer})" if result.contradictions else "")
         + "."
     )
     if result.accounts_created:
-        out.write(f"{result.accounts_created} accounts created.")
+        out.write(
+            (_("%(n)d accounts would be created.") if result.dry_run else _("%(n)d accounts created."))
+            % {"n": result.accounts_created}
+        )
     if result.owners_unlinked:
         out.write(
             f"{len(result.owners_unlinked)} owners are not users of kampass and are kept by name "

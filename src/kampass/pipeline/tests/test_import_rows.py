@@ -19,12 +19,14 @@ from kampass.pipeline.models import Opportunity
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Id,OpportunityName,AccountId,AccountName,AccountIndustry,Amount,CloseDate,StageName,Stage,IsClosed,IsWon,Probability,OpportunityOwner,LeadSource,ForecastCategory\n"  # noqa: E501
+HEADER = "Id,OpportunityName,AccountId,AccountName,AccountIndustry,Amount,CloseDate,StageName,Stage,IsClosed,IsWon,Probability,OpportunityOwner,LeadSource,ForecastCategory,CreatedDate\n"  # noqa: E501
+OPENED = "2029-01-02"
 
 
 def write(tmp_path: Path, *lines: str, name: str = "opps.csv") -> Path:
+    """The rows under HEADER, each opened on OPENED (kampass never invents an opened date)."""
     path = tmp_path / name
-    path.write_text(HEADER + "".join(line + "\n" for line in lines), encoding="utf-8")
+    path.write_text(HEADER + "".join(f"{line},{OPENED}\n" for line in lines), encoding="utf-8")
     return path
 
 
@@ -43,7 +45,7 @@ def test_rows_with_bad_values_are_rejected_with_file_row_column_value_and_reason
         tmp_path,
         GOOD[0],
         "O4,Bad amount,A1,Acme,Machinery,12x,2030-01-31,Qualification,Qualification,false,false,20,,,",
-        "O5,Bad date,A1,Acme,Machinery,10,31.02.2030,Qualification,Qualification,false,false,20,,,",
+        "O5,Bad date,A1,Acme,Machinery,-10,31.02.2030,Qualification,Qualification,false,false,20,,,",
         "O6,Bad stage,A1,Acme,Machinery,10,2030-01-31,Dreaming,Dreaming,false,false,20,,,",
         "O7,No account,A9,Gone,Machinery,10,2030-01-31,Qualification,Qualification,false,false,20,,,",
     )
@@ -51,8 +53,10 @@ def test_rows_with_bad_values_are_rejected_with_file_row_column_value_and_reason
     result = import_opportunities(actor=admin_user, path=path)
     # then
     rejects = {(r.row, r.column, r.value) for r in result.rejects}
-    assert rejects == {(3, "Amount", "12x"), (4, "CloseDate", "31.02.2030"), (5, "StageName", "Dreaming"),
+    assert rejects == {(3, "Amount", "12x"), (4, "Amount", "-10"), (5, "StageName", "Dreaming"),
                        (6, "AccountId", "A9")}  # fmt: skip
+    # a bad optional value (the close date) leaves the field empty with a warning, not a reject
+    assert [(w.row, w.column, w.value) for w in result.warnings] == [(4, "CloseDate", "31.02.2030")]
     assert all(r.file == "opps.csv" and r.reason for r in result.rejects)
     assert result.created == 1
     assert list(Opportunity.objects.values_list("external_id", flat=True)) == ["O1"]
@@ -105,12 +109,13 @@ def test_a_user_mapping_file_and_a_missing_column(admin_user, tmp_path):
     mapping = tmp_path / "crm.yaml"
     mapping.write_text(
         "name: crm\nsource: crm\ncolumns:\n  external_id: Nr\n  name: Titel\n  account_id: Kunde\n"
-        "  amount: Betrag\n  stage: Phase\ndefault_currency: CHF\ndate_formats: ['%d.%m.%Y']\n"
+        "  amount: Betrag\n  stage: Phase\n  created_date: Erstellt\n"
+        "default_currency: CHF\ndate_formats: ['%d.%m.%Y']\n"
         "stages: {Angebot: Proposal/Price Quote}\n",
         encoding="utf-8",
     )
     path = tmp_path / "crm.csv"
-    path.write_text("Nr;Titel;Kunde;Betrag;Phase\n7;Umbau;K-1;1.234,50;Angebot\n", encoding="utf-8")
+    path.write_text("Nr;Titel;Kunde;Betrag;Phase;Erstellt\n7;Umbau;K-1;1.234,50;Angebot;02.01.2029\n", encoding="utf-8")
     result = import_opportunities(actor=admin_user, path=path, mapping=mapping)
     o = Opportunity.objects.get()
     assert (result.created, o.source, o.amount, o.currency, o.stage.name) == (

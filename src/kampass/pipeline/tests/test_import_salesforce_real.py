@@ -4,6 +4,7 @@ and outcomes are checked against an independent computation with the csv module.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 from collections import Counter
 from pathlib import Path
@@ -138,3 +139,31 @@ def test_prefer_stage_then_reimport_then_prefer_flags(admin_user, rows, accounts
     assert last_change.from_stage is not None
     assert last_change.from_stage.name == "Closed Won"
     assert OpportunityStageChange.objects.count() == changes + len(flags.contradictions)
+
+
+def test_us_dates_of_the_real_export_are_all_read_right(admin_user, rows, accounts, tmp_path):
+    # given: the real export with its close dates rewritten US style (M/D/YYYY, the csv module), so that
+    # 2,887 of them (day <= 12) fit both orders; the generic mapping used to read those day first
+    us = tmp_path / "us_dates.csv"
+    with us.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for r in rows:
+            y, m, d = r["CloseDate"].split("-")
+            writer.writerow({**r, "CloseDate": f"{int(m)}/{int(d)}/{y}"})
+    ambiguous = sum(1 for r in rows if int(r["CloseDate"][8:10]) <= 12)
+    # when
+    result = import_opportunities(actor=admin_user, path=us, mapping="generic", prefer="stage")
+    # then: every close date as in the original ISO file
+    assert ambiguous == 2887
+    assert result.date_orders == {"CloseDate": "mdy"}
+    assert (result.created, result.rejects, result.warnings) == (7545, [], [])
+    got = dict(Opportunity.objects.values_list("external_id", "expected_close_date"))
+    assert got == {r["Id"]: dt.date.fromisoformat(r["CloseDate"]) for r in rows}
+    # closed deals carry their final amount and close day
+    won = [r for r in rows if r["StageName"] == "Closed Won"]
+    closed = Opportunity.objects.filter(outcome="won")
+    assert sum(closed.values_list("amount", flat=True)) == sum(int(r["Amount"]) for r in won)
+    assert sorted(d for d in closed.values_list("closed_on", flat=True) if d is not None) == sorted(
+        dt.date.fromisoformat(r["CloseDate"]) for r in won
+    )

@@ -11,12 +11,13 @@ import gzip
 import io
 import re
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, cast
+
+from kampass.core.dates import date_order_evidence
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 XLSX_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
@@ -32,7 +33,6 @@ _COMMA_DECIMAL = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
 _DOT_DECIMAL = re.compile(r"[-+]?\d*\.(?:\d{1,2}|\d{4,})")
 _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?")
 _DOT_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}(?: .*)?")
-_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/\d{2,4}(?: .*)?")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,11 +125,12 @@ def detect_dialect(path: str | Path, *, workdir: Path | None = None) -> Dialect:
     rows = list(csv.reader(lines, delimiter=delimiter, quotechar='"'))
     header = tuple(h.strip() for h in rows[0]) if rows else ()
     values = [v.strip() for row in rows[1:] for v in row]
+    columns = [[row[i] for row in rows[1:] if i < len(row)] for i in range(len(header))]
     return Dialect(
         encoding=encoding,
         delimiter=delimiter,
         decimal_comma=_decimal_comma(values, delimiter),
-        date_style=_date_style(values),
+        date_style=_date_style(columns),
         compression=compression,
         header=header,
     )
@@ -188,22 +189,32 @@ def _decimal_comma(values: list[str], delimiter: str) -> bool:
     return comma > dot
 
 
-def _date_style(values: list[str]) -> str:
-    votes: Counter[str] = Counter()
-    for v in values:
-        if _ISO_DATE.fullmatch(v):
-            votes["iso"] += 1
-        elif _DOT_DATE.fullmatch(v):
-            votes["dmy"] += 1
-        elif m := _SLASH_DATE.fullmatch(v):
-            first, second = int(m.group(1)), int(m.group(2))
-            votes["dmy" if first > 12 else "mdy" if second > 12 else "slash"] += 1
-    if not votes:
+def _date_style(columns: list[list[str]]) -> str:
+    """The date style of the sample, the day/month order decided per column by
+    :func:`kampass.core.dates.date_order_evidence` (the one rule of every importer): a column with
+    evidence for both orders, or columns proving different orders, leave it ``unknown`` (the
+    mapping's format order decides) instead of a majority vote."""
+    orders: set[str] = set()
+    undecided = False
+    iso = dotted = False
+    for values in columns:
+        stripped = [v.strip() for v in values]
+        evidence = date_order_evidence(stripped)
+        if evidence.contradictory:
+            return "unknown"
+        if evidence.order:
+            orders.add(evidence.order)
+        elif evidence.needs_order:
+            undecided = True
+        iso = iso or any(_ISO_DATE.fullmatch(v) for v in stripped)
+        dotted = dotted or any(_DOT_DATE.fullmatch(v) for v in stripped)
+    if dotted:
+        orders.add("dmy")
+    if len(orders) > 1:
         return "unknown"
-    if votes["dmy"] or votes["mdy"]:
-        # one unambiguous slash date decides for all of them
-        return "dmy" if votes["dmy"] >= votes["mdy"] else "mdy"
-    return "iso" if votes["iso"] else "unknown"
+    if orders:
+        return orders.pop()
+    return "iso" if iso and not undecided else "unknown"
 
 
 def format_style(fmt: str) -> str:
