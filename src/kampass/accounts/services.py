@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeGuard
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,9 @@ from kampass.accounts.models import (
 from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
 from kampass.users.actors import Actor
+from kampass.users.history import delete_with_history as _delete
+from kampass.users.history import is_user as _is_user
+from kampass.users.history import save_with_history as _save
 from kampass.users.models import OrgUnit, User
 
 ACCOUNT_FIELDS = (
@@ -45,25 +48,6 @@ ACCOUNT_FIELDS = (
     "external_id",
     "lead_unit",
 )
-
-
-def _is_user(actor: Actor | None) -> TypeGuard[User]:
-    """A stored user (not a command-line operator without an account) to record in histories."""
-    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
-
-
-def _save(obj: models.Model, actor: Actor) -> None:
-    """Validate and save ``obj``, recording ``actor`` in its change history."""
-    obj.full_clean()
-    if _is_user(actor):
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.save()
-
-
-def _delete(obj: models.Model, actor: Actor) -> None:
-    if _is_user(actor):
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.delete()
 
 
 def _check_unique_name(*, name: str, parent: Account | None, exclude_pk: int | None = None) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,9 @@ from kampass.organisation.models import (
     StructureSettings,
 )
 from kampass.users.actors import Actor
+from kampass.users.history import delete_with_history as _delete
+from kampass.users.history import is_user as _is_user
+from kampass.users.history import save_with_history as _save
 from kampass.users.models import User
 
 C = TypeVar("C", bound=BilingualCatalogueEntry)
@@ -53,24 +56,6 @@ ACTION_FIELDS = (
     "blocked_note",
     "notes",
 )
-
-
-def _is_user(actor: Actor | None) -> TypeGuard[User]:
-    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
-
-
-def _save(obj: models.Model, actor: Actor) -> None:
-    """Validate and save ``obj``, recording ``actor`` in its change history."""
-    obj.full_clean()
-    if _is_user(actor):
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.save()
-
-
-def _delete(obj: models.Model, actor: Actor) -> None:
-    if _is_user(actor):
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.delete()
 
 
 # ---------------------------------------------------------------- editable catalogues

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeGuard
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,11 +33,8 @@ from kampass.programme.models import (
     RoundStatus,
 )
 from kampass.users.actors import Actor
+from kampass.users.history import is_user as _is_user
 from kampass.users.models import User
-
-
-def _is_user(actor: Actor | None) -> TypeGuard[User]:
-    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
 
 
 def _lock(assessment_round: AssessmentRound) -> AssessmentRound:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -40,6 +40,9 @@ from kampass.roadmap.models import (
     TopicStatus,
 )
 from kampass.users.actors import Actor
+from kampass.users.history import delete_with_history as _delete
+from kampass.users.history import is_user as _is_user
+from kampass.users.history import save_with_history as _save
 from kampass.users.models import User
 
 INITIATIVE_FIELDS = (
@@ -62,23 +65,6 @@ OWNER_MAY_CHANGE = ("title", "description", "starts", "ends", "status", "account
 """What a key account manager may change on an initiative they own."""
 
 TOPIC_FIELDS = ("field", "title", "description", "impact", "effort", "owner", "account", "partner_contact")
-
-
-def _is_user(actor: Actor | None) -> TypeGuard[User]:
-    return actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None
-
-
-def _save(obj: models.Model, actor: Actor) -> None:
-    obj.full_clean()
-    if _is_user(actor):
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.save()
-
-
-def _delete(obj: models.Model, actor: Actor) -> None:
-    if _is_user(actor):
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.delete()
 
 
 # ---------------------------------------------------------------- initiatives

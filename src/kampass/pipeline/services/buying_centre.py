@@ -12,8 +12,9 @@ from kampass.accounts.facade import contact_link_authorize
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, OpportunityContact
-from kampass.pipeline.services.saving import _delete, _save
 from kampass.users.actors import Actor
+from kampass.users.history import delete_with_history as _delete
+from kampass.users.history import save_with_history as _save
 
 
 def _clean_roles(roles: Iterable[str]) -> list[str]:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import ModelVersion, Opportunity, Outcome
-from kampass.pipeline.services.saving import _is_user
 from kampass.users.actors import Actor
+from kampass.users.history import is_user as _is_user
 
 #: Fewest closed opportunities (and of each outcome) a model is trained on.
 MIN_TRAINING_ROWS = 30

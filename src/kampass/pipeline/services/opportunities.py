@@ -16,9 +16,12 @@ from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageKind, StageSet
-from kampass.pipeline.services.saving import _decimal, _delete, _is_user, _save, _text_list
+from kampass.pipeline.services.saving import _decimal, _text_list
 from kampass.pipeline.services.stages import _apply_stage_outcome, _first_open_stage, default_stage_set
 from kampass.users.actors import Actor
+from kampass.users.history import delete_with_history as _delete
+from kampass.users.history import is_user as _is_user
+from kampass.users.history import save_with_history as _save
 
 OPPORTUNITY_FIELDS = (
     "name",

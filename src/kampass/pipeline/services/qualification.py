@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Qualification, QualificationElement, QualificationStatus
-from kampass.pipeline.services.saving import _is_user, _save
 from kampass.users.actors import Actor
+from kampass.users.history import is_user as _is_user
+from kampass.users.history import save_with_history as _save
 
 
 @transaction.atomic

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Risk, RiskCategory, RiskStatus
-from kampass.pipeline.services.saving import _decimal, _delete, _is_user
+from kampass.pipeline.services.saving import _decimal
 from kampass.users.actors import Actor
+from kampass.users.history import delete_with_history as _delete
+from kampass.users.history import is_user as _is_user
 
 RISK_FIELDS = (
     "title",

@@ -14,8 +14,8 @@ from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import JobStatus, TrainingJob
 from kampass.pipeline.services.model import Progress, active_model_version, model_train, opportunities_score
-from kampass.pipeline.services.saving import _is_user
 from kampass.users.actors import Actor
+from kampass.users.history import is_user as _is_user
 
 log = logging.getLogger(__name__)
 
