@@ -82,8 +82,12 @@ def test_topic_beyond_the_limit_and_the_roadmap_timeline(
     # ---- move it in the matrix: high impact, low effort makes it a quick win at the top of the list
     page.select_option(f"[data-testid=impact-{topic.pk}]", "5")
     expect(page.locator("[data-testid=topics-notice]")).to_contain_text("re-rated")
+    # the next change only once htmx has swapped and settled the list (a change made while the
+    # re-rendered row is still being swapped in can be lost)
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    expect(page.locator(f"[data-testid=impact-{topic.pk}]")).to_have_value("5")
     page.select_option(f"[data-testid=effort-{topic.pk}]", "1")
-    expect(page.locator(f"#topic-{topic.pk}")).to_contain_text("Quick win")
+    expect(page.locator(f"#topic-{topic.pk}")).to_contain_text("Quick win", timeout=15_000)
     expect(page.locator("[data-testid=topic-row]").first).to_have_attribute("id", f"topic-{topic.pk}")
     topic.refresh_from_db()
     assert (topic.impact, topic.effort) == (5, 1)
