@@ -54,12 +54,12 @@ def worker_health(*, now: datetime | None = None) -> WorkerHealth:
     now = now or timezone.now()
     stale_after = timedelta(seconds=settings.KAMPASS_WORKER_STALE_SECONDS)
     beats = WorkerHeartbeat.objects.aggregate(
-        last_seen=Max("last_seen"), alive=Count("id", filter=Q(last_seen__gte=now - stale_after))
+        newest=Max("last_seen"), alive=Count("id", filter=Q(last_seen__gte=now - stale_after))
     )
     queue = DBTaskResult.objects.ready().aggregate(queued=Count("id"), oldest=Min("enqueued_at"))
     return WorkerHealth(
         now=now,
-        last_seen=beats["last_seen"],
+        last_seen=beats["newest"],
         alive_workers=beats["alive"],
         stale_after=stale_after,
         queued=queue["queued"],

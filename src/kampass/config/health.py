@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kampass.commercial.facade import analytics_store_problem
 from kampass.common.worker_health import WorkerHealth, worker_health
@@ -75,7 +75,7 @@ def _database_problem() -> str | None:
     summary="Health of kampass",
     description=__doc__,
 )
-def health(request: HttpRequest) -> tuple[int, HealthOut]:
+def health(request: HttpRequest) -> Status:
     database = _database_problem()
     analytics = analytics_store_problem()
     workers: WorkerHealth | None = None
@@ -104,4 +104,4 @@ def health(request: HttpRequest) -> tuple[int, HealthOut]:
             if workers is None
             else QueueOut(queued=workers.queued, oldest_queued_age_seconds=workers.oldest_queued_age),
         )
-    return status, out
+    return Status(status, out)
