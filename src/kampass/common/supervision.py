@@ -60,7 +60,9 @@ class Supervisor:
             try:
                 process.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
-                logger.warning("The %s (pid %s) did not stop in %g s; killing it", self.name, process.pid, self.stop_timeout)
+                logger.warning(
+                    "The %s (pid %s) did not stop in %g s; killing it", self.name, process.pid, self.stop_timeout
+                )
                 process.kill()
                 process.wait()
         if self._thread is not None:
@@ -71,7 +73,7 @@ class Supervisor:
             if self._stopping.is_set():
                 return
             # its own session: a Ctrl+C in the terminal reaches serve, which stops the child itself
-            self.process = subprocess.Popen(self.command, start_new_session=True)
+            self.process = subprocess.Popen(self.command, start_new_session=True)  # noqa: S603 (our own command)
             self.starts += 1
             self._started_at = time.monotonic()
 

@@ -17,6 +17,7 @@ and wraps it:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -75,10 +76,8 @@ class Backoff:
 
 def _close_connection() -> None:
     """Drop this thread's database connection; the next query opens a fresh one."""
-    try:
+    with contextlib.suppress(DatabaseError):  # closing a broken connection may fail too; it is gone either way
         connection.close()
-    except DatabaseError:  # closing a broken connection may fail as well; it is gone either way
-        pass
 
 
 class Heartbeat:
@@ -178,8 +177,8 @@ class ResilientWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         # The task has run when its outcome is recorded: retry recording it until the database takes it,
         # else the task would stay "running" for ever (and is never run a second time).
-        db_task_result.set_successful = self._until_recorded(db_task_result.set_successful)  # type: ignore[method-assign]
-        db_task_result.set_failed = self._until_recorded(db_task_result.set_failed)  # type: ignore[method-assign]
+        db_task_result.set_successful = self._until_recorded(db_task_result.set_successful)
+        db_task_result.set_failed = self._until_recorded(db_task_result.set_failed)
         super().run_task(db_task_result)
 
     def _until_recorded(self, record: Callable[[Any], None]) -> Callable[[Any], None]:

@@ -65,4 +65,3 @@ def worker_health(*, now: datetime | None = None) -> WorkerHealth:
         queued=queue["queued"],
         oldest_queued_at=queue["oldest"],
     )
-

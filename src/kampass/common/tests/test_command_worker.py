@@ -29,7 +29,9 @@ def test_worker_runs_the_resilient_worker_with_the_options(monkeypatch, settings
     call_command("worker", "--interval", "0.25", "--batch", "--worker-id", "w-7")
 
     # then
-    assert runs[0]["interval"] == 1 and runs[0]["batch"] is False and runs[0]["heartbeat"] == 7.0
+    assert runs[0]["interval"] == 1
+    assert runs[0]["batch"] is False
+    assert runs[0]["heartbeat"] == 7.0
     assert runs[1] == {"interval": 0.25, "batch": True, "heartbeat": 7.0, "id": "w-7"}
 
 

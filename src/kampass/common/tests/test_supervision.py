@@ -53,7 +53,8 @@ def test_supervisor_restarts_a_child_that_exited_and_stops_the_new_one(tmp_path:
         assert eventually(lambda: log.exists() and log.read_text().count("started") == 2)
         assert eventually(lambda: supervisor.starts == 2)
         second = supervisor.process
-        assert second is not None and second.poll() is None
+        assert second is not None
+        assert second.poll() is None
     finally:
         supervisor.stop()
 

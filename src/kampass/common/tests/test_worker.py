@@ -109,7 +109,8 @@ def test_heartbeat_records_the_worker_and_then_updates_last_seen(db):
     # then
     row = WorkerHeartbeat.objects.get(worker_id="w-1")
     assert row.started_at == first.started_at <= first.last_seen <= row.last_seen <= timezone.now()
-    assert row.pid > 0 and row.hostname
+    assert row.pid > 0
+    assert row.hostname
     assert WorkerHeartbeat.objects.count() == 1
 
 

@@ -37,7 +37,8 @@ def test_warning_when_work_is_queued_and_the_last_worker_was_seen_too_long_ago(c
     seen = timezone.localtime(timezone.now() - timedelta(seconds=600)).strftime("%H:%M")
     assert WARNING in page
     assert f"No background worker has been running since {seen}; queued work will not start." in page
-    assert "<code>kampass worker</code>" in page and "<code>kampass serve</code>" in page
+    assert "<code>kampass worker</code>" in page
+    assert "<code>kampass serve</code>" in page
     assert page.count(WARNING) == 1
 
 
@@ -56,7 +57,7 @@ def test_warning_in_german_when_no_worker_ever_ran(client, head):
     assert "1 Aufgabe wartet." in page
 
 
-@pytest.mark.parametrize("seconds_ago, queued", [(5, True), (600, False)])
+@pytest.mark.parametrize(("seconds_ago", "queued"), [(5, True), (600, False)])
 def test_no_warning_while_a_worker_is_alive_or_nothing_is_queued(client, head, seconds_ago, queued):
     # given
     beat(seconds_ago=seconds_ago)

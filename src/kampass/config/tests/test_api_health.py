@@ -36,7 +36,8 @@ def test_health_is_ok_with_a_live_worker_and_shows_the_checks_to_a_user(api, vie
     checks = body["checks"]
     assert checks["database"] == {"ok": True, "error": None}
     assert checks["analytics"] == {"ok": True, "error": None}
-    assert checks["worker"]["alive"] is True and checks["worker"]["alive_workers"] == 1
+    assert checks["worker"]["alive"] is True
+    assert checks["worker"]["alive_workers"] == 1
     assert 5 <= checks["worker"]["last_seen_age_seconds"] < 60
     assert checks["worker"]["stale_after_seconds"] == 60
     assert checks["tasks"]["queued"] == 1
@@ -66,10 +67,12 @@ def test_health_is_degraded_when_no_worker_ever_ran(api, head):
     # then
     assert response.status_code == 503
     worker = response.json()["checks"]["worker"]
-    assert worker["alive"] is False and worker["last_seen"] is None and worker["last_seen_age_seconds"] is None
+    assert worker["alive"] is False
+    assert worker["last_seen"] is None
+    assert worker["last_seen_age_seconds"] is None
 
 
-@pytest.mark.parametrize("seconds_ago, status, code", [(5, "ok", 200), (120, "degraded", 503)])
+@pytest.mark.parametrize(("seconds_ago", "status", "code"), [(5, "ok", 200), (120, "degraded", 503)])
 def test_health_without_credentials_tells_only_the_status(api, db, stale_after_60s, seconds_ago, status, code):
     # given
     beat(seconds_ago=seconds_ago)
@@ -112,4 +115,5 @@ def test_health_reports_a_broken_analytics_store(api, viewer, settings):
     # then
     assert response.status_code == 503
     analytics = response.json()["checks"]["analytics"]
-    assert analytics["ok"] is False and analytics["error"]
+    assert analytics["ok"] is False
+    assert analytics["error"]
