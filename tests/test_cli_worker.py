@@ -35,7 +35,7 @@ def test_worker_survives_a_write_lock_held_longer_than_the_busy_timeout_and_then
     env.update(KAMPASS_HOME=str(home), KAMPASS_SQLITE_TIMEOUT="0.5", KAMPASS_WORKER_HEARTBEAT_SECONDS="0.5")
     subprocess.run([KAMPASS, "migrate", "-v", "0"], env=env, check=True)
     out = tmp_path / "out.txt"
-    enqueue = f"from kampass.common.tests.tasks import append_line; append_line.enqueue({str(out)!r}, 'ran')"
+    enqueue = f"from kampass.common.tests.factories import queued_task; queued_task({str(out)!r})"
     subprocess.run([KAMPASS, "shell", "-c", enqueue], env=env, check=True)
 
     # and another process holds the write lock

@@ -11,7 +11,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from kampass.common.models import WorkerHeartbeat
-from kampass.common.tests.tasks import append_line
+from kampass.common.tests.factories import queued_task
 from kampass.common.worker import Backoff, Heartbeat, ResilientWorker
 
 
@@ -41,7 +41,7 @@ def no_heartbeat_thread(monkeypatch):
 def test_worker_resumes_after_the_database_is_locked_while_fetching(db, tmp_path, monkeypatch, no_heartbeat_thread):
     # given: a queued task, and a database that is locked at the worker's first two attempts
     out = tmp_path / "out.txt"
-    result = append_line.enqueue(str(out), "ran")
+    result = queued_task(out)
     real = db_worker.exclusive_transaction
     failures = iter([OperationalError("database is locked"), OperationalError("server closed the connection")])
 
@@ -66,7 +66,7 @@ def test_worker_records_the_outcome_when_the_database_was_locked_at_first(
 ):
     # given: recording success fails twice with a lock (after upstream's own three quick retries)
     out = tmp_path / "out.txt"
-    result = append_line.enqueue(str(out), "ran")
+    result = queued_task(out)
     real = DBTaskResult.set_successful
     calls = []
 
@@ -89,7 +89,7 @@ def test_worker_records_the_outcome_when_the_database_was_locked_at_first(
 
 def test_worker_does_not_swallow_other_errors(db, monkeypatch, no_heartbeat_thread):
     # given: a programming error in the loop
-    append_line.enqueue("/nonexistent/x", "x")
+    queued_task()
     monkeypatch.setattr(db_worker, "exclusive_transaction", lambda using=None: 1 / 0)
 
     # when / then

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kampass.common.models import WorkerHeartbeat
-from kampass.common.tests.tasks import append_line
+from kampass.common.tests.factories import queued_task
 
 WARNING = 'data-testid="worker-warning"'
 
@@ -27,7 +27,7 @@ def stale_after_60s(settings):
 def test_warning_when_work_is_queued_and_the_last_worker_was_seen_too_long_ago(client, head, url):
     # given
     beat(seconds_ago=600)
-    append_line.enqueue("/tmp/x", "x")
+    queued_task()
     client.force_login(head)
 
     # when
@@ -46,7 +46,7 @@ def test_warning_in_german_when_no_worker_ever_ran(client, head):
     # given
     head.language = "de"
     head.save()
-    append_line.enqueue("/tmp/x", "x")
+    queued_task()
     client.force_login(head)
 
     # when
@@ -62,7 +62,7 @@ def test_no_warning_while_a_worker_is_alive_or_nothing_is_queued(client, head, s
     # given
     beat(seconds_ago=seconds_ago)
     if queued:
-        append_line.enqueue("/tmp/x", "x")
+        queued_task()
     client.force_login(head)
 
     # when
@@ -74,7 +74,7 @@ def test_no_warning_while_a_worker_is_alive_or_nothing_is_queued(client, head, s
 
 def test_key_account_managers_see_the_warning_on_task_pages_only(client, kam):
     # given
-    append_line.enqueue("/tmp/x", "x")
+    queued_task()
     client.force_login(kam)
 
     # when

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kampass.common.models import WorkerHeartbeat
-from kampass.common.tests.tasks import append_line
+from kampass.common.tests.factories import queued_task
 
 
 def beat(*, seconds_ago: float, worker_id: str = "w-1") -> WorkerHeartbeat:
@@ -24,7 +24,7 @@ def stale_after_60s(settings):
 def test_health_is_ok_with_a_live_worker_and_shows_the_checks_to_a_user(api, viewer, stale_after_60s):
     # given: a worker seen 5 s ago and one task waiting
     beat(seconds_ago=5)
-    append_line.enqueue("/tmp/x", "x")
+    queued_task()
 
     # when
     response = api(viewer, "get", "/health")
