@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
@@ -52,11 +53,30 @@ class WorkerHealth:
 def worker_health(*, now: datetime | None = None) -> WorkerHealth:
     """The heartbeats and the queue (two small queries)."""
     now = now or timezone.now()
+    return _with_heartbeats(now, _queue())
+
+
+def stalled_workers(*, now: datetime | None = None) -> WorkerHealth | None:
+    """:func:`worker_health` when work is queued and no worker is alive, else ``None``.
+
+    For every page of a manager: one query while nothing is queued, two otherwise.
+    """
+    queue = _queue()
+    if not queue["queued"]:
+        return None
+    health = _with_heartbeats(now or timezone.now(), queue)
+    return health if health.stalled else None
+
+
+def _queue() -> dict[str, Any]:
+    return DBTaskResult.objects.ready().aggregate(queued=Count("id"), oldest=Min("enqueued_at"))
+
+
+def _with_heartbeats(now: datetime, queue: dict[str, Any]) -> WorkerHealth:
     stale_after = timedelta(seconds=settings.KAMPASS_WORKER_STALE_SECONDS)
     beats = WorkerHeartbeat.objects.aggregate(
         newest=Max("last_seen"), alive=Count("id", filter=Q(last_seen__gte=now - stale_after))
     )
-    queue = DBTaskResult.objects.ready().aggregate(queued=Count("id"), oldest=Min("enqueued_at"))
     return WorkerHealth(
         now=now,
         last_seen=beats["newest"],

@@ -66,7 +66,7 @@ def worker_warning(context: dict[str, Any], *, managers_only: bool = False) -> d
     from django.utils import timezone
     from django.utils.formats import date_format, time_format
 
-    from kampass.common.worker_health import worker_health
+    from kampass.common.worker_health import stalled_workers
     from kampass.users.rules import is_admin, is_head
 
     user = context.get("user")
@@ -74,8 +74,8 @@ def worker_warning(context: dict[str, Any], *, managers_only: bool = False) -> d
         return {"health": None}
     if managers_only and not (user.is_staff or is_admin(user) or is_head(user)):
         return {"health": None}
-    health = worker_health()
-    if not health.stalled:
+    health = stalled_workers()
+    if health is None:
         return {"health": None}
     since = ""
     if health.last_seen is not None:
