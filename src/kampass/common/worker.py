@@ -69,13 +69,19 @@ class Backoff:
         if self._attempt and now - self._last > self.reset_after:
             self._attempt = 0
         self._last = now
-        delay = min(self.cap, self.initial * 2**self._attempt)
+        delay = min(self.cap, self.initial * 2 ** min(self._attempt, 30))
         self._attempt += 1
         return delay * (1 - self.jitter * random.random())  # noqa: S311 (jitter, not cryptography)
 
 
 def _close_connection() -> None:
-    """Drop this thread's database connection; the next query opens a fresh one."""
+    """Drop this thread's database connection; the next query opens a fresh one.
+
+    Not inside a transaction someone else opened (the worker's own are over when an error reaches its
+    handlers; a test's is rolled back by the test): closing would break that transaction's owner.
+    """
+    if connection.in_atomic_block:
+        return
     with contextlib.suppress(DatabaseError):  # closing a broken connection may fail too; it is gone either way
         connection.close()
 

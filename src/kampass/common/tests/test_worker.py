@@ -34,11 +34,17 @@ def make_worker(**kwargs: Any) -> ResilientWorker:
 
 @pytest.fixture
 def no_heartbeat_thread(monkeypatch):
-    """The in-memory test database is shared with the test's open transaction: beat in the tests only."""
+    """No second thread writing beside the test (the heartbeat has tests of its own)."""
     monkeypatch.setattr(Heartbeat, "start", lambda self: None)
 
 
-def test_worker_resumes_after_the_database_is_locked_while_fetching(db, tmp_path, monkeypatch, no_heartbeat_thread):
+# The worker's loop runs in autocommit (it closes connections left in a transaction, as upstream does):
+# its tests use transactional_db, not a test wrapped in a transaction.
+
+
+def test_worker_resumes_after_the_database_is_locked_while_fetching(
+    transactional_db, tmp_path, monkeypatch, no_heartbeat_thread
+):
     # given: a queued task, and a database that is locked at the worker's first two attempts
     out = tmp_path / "out.txt"
     result = queued_task(out)
@@ -62,7 +68,7 @@ def test_worker_resumes_after_the_database_is_locked_while_fetching(db, tmp_path
 
 
 def test_worker_records_the_outcome_when_the_database_was_locked_at_first(
-    db, tmp_path, monkeypatch, no_heartbeat_thread
+    transactional_db, tmp_path, monkeypatch, no_heartbeat_thread
 ):
     # given: recording success fails twice with a lock (after upstream's own three quick retries)
     out = tmp_path / "out.txt"
@@ -87,7 +93,7 @@ def test_worker_records_the_outcome_when_the_database_was_locked_at_first(
     assert len(calls) == 3
 
 
-def test_worker_does_not_swallow_other_errors(db, monkeypatch, no_heartbeat_thread):
+def test_worker_does_not_swallow_other_errors(transactional_db, monkeypatch, no_heartbeat_thread):
     # given: a programming error in the loop
     queued_task()
     monkeypatch.setattr(db_worker, "exclusive_transaction", lambda using=None: 1 / 0)
@@ -129,7 +135,7 @@ def test_a_missed_heartbeat_is_logged_not_raised(db, monkeypatch, caplog):
     assert "missed a heartbeat" in caplog.text
 
 
-def test_worker_runs_the_heartbeat_while_it_runs(db, monkeypatch):
+def test_worker_runs_the_heartbeat_while_it_runs(transactional_db, monkeypatch):
     # given
     events: list[str] = []
     monkeypatch.setattr(Heartbeat, "start", lambda self: events.append("start"))
