@@ -48,3 +48,20 @@ def programme_signals() -> dict[str, float | None]:
     from kampass.commercial.selectors import pocket_margin_trend
 
     return {"leakage_share": leakage_share(), "profitability_trend": pocket_margin_trend()}
+
+
+def analytics_store_problem() -> str | None:
+    """``None`` when the analytics store opens and lists its tables, else what went wrong.
+
+    A store held by a running import (the DuckDB file lock) counts as working: it is busy, not broken.
+    """
+    from kampass.commercial.store import analytics_store
+
+    try:
+        with analytics_store(wait_seconds=2.0) as store:
+            store.con.list_tables()
+    except Exception as exc:  # any failure of any backend is the answer, not an error of the caller
+        if "lock" in str(exc).lower():
+            return None
+        return f"{type(exc).__name__}: {exc}"
+    return None

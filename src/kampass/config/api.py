@@ -28,6 +28,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
+from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.programme.api import router as programme_router
@@ -124,3 +125,4 @@ api.add_router("", pipeline_router)
 api.add_router("", programme_router)
 api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
+api.add_router("", health_router)

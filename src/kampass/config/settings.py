@@ -109,7 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # seconds a connection waits for another one's write lock before "database is locked"
+            "timeout": env.float("KAMPASS_SQLITE_TIMEOUT", default=20.0),
         }
     )
 
@@ -168,6 +169,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The worker writes a heartbeat every few seconds; when none is newer than KAMPASS_WORKER_STALE_SECONDS,
+# no worker is alive: the health endpoint reports it and the UI warns while work is queued.
+KAMPASS_WORKER_HEARTBEAT_SECONDS = env.float("KAMPASS_WORKER_HEARTBEAT_SECONDS", default=5.0)
+KAMPASS_WORKER_STALE_SECONDS = env.float("KAMPASS_WORKER_STALE_SECONDS", default=60.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -54,3 +54,32 @@ def vega_json(spec: Any) -> SafeString:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.inclusion_tag("common/_worker_warning.html", takes_context=True)
+def worker_warning(context: dict[str, Any], *, managers_only: bool = False) -> dict[str, Any]:
+    """A warning while work is queued and no background worker is alive (``{% worker_warning %}``).
+
+    The base layout shows it to administrators, staff and the head of KAM (``managers_only=True``);
+    the pages that follow a task's progress (model retraining, imports) show it to everyone there.
+    """
+    from django.utils import timezone
+    from django.utils.formats import date_format, time_format
+
+    from kampass.common.worker_health import stalled_workers
+    from kampass.users.rules import is_admin, is_head
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {"health": None}
+    if managers_only and not (user.is_staff or is_admin(user) or is_head(user)):
+        return {"health": None}
+    health = stalled_workers()
+    if health is None:
+        return {"health": None}
+    since = ""
+    if health.last_seen is not None:
+        seen = timezone.localtime(health.last_seen)
+        same_day = seen.date() == timezone.localtime(health.now).date()
+        since = time_format(seen, "H:i") if same_day else date_format(seen, "SHORT_DATETIME_FORMAT")
+    return {"health": health, "since": since}

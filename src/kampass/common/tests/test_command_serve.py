@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from io import StringIO
 from typing import Any
@@ -13,25 +12,18 @@ from django.core.management import call_command
 from gunicorn.app.base import BaseApplication
 
 
-class FakeWorker:
-    """Stands in for the worker process; records how it was stopped."""
+class FakeSupervisor:
+    """Stands in for the supervisor of the worker process; records what serve asked of it."""
 
-    def __init__(self, args: list[str], *, hang: bool = False) -> None:
-        self.args = args
-        self.hang = hang
+    def __init__(self, command: list[str], **kwargs: Any) -> None:
+        self.command = command
         self.events: list[str] = []
 
-    def terminate(self) -> None:
-        self.events.append("terminate")
+    def start(self) -> None:
+        self.events.append("start")
 
-    def wait(self, timeout: float) -> int:
-        self.events.append(f"wait {timeout:g}")
-        if self.hang:
-            raise subprocess.TimeoutExpired(self.args, timeout)
-        return 0
-
-    def kill(self) -> None:
-        self.events.append("kill")
+    def stop(self) -> None:
+        self.events.append("stop")
 
 
 @pytest.fixture
@@ -46,8 +38,8 @@ def served(monkeypatch) -> dict[str, Any]:
         seen["worker_class"] = self.cfg.worker_class_str
         seen["app"] = self.load()
 
-    def popen(args: list[str], **kwargs: Any) -> FakeWorker:
-        worker = FakeWorker(args, hang=seen.get("hang", False))
+    def supervisor(command: list[str], **kwargs: Any) -> FakeSupervisor:
+        worker = FakeSupervisor(command, **kwargs)
         seen["workers"].append(worker)
         return worker
 
@@ -60,7 +52,7 @@ def served(monkeypatch) -> dict[str, Any]:
         real_call_command(name, *args, **kwargs)
 
     monkeypatch.setattr(BaseApplication, "run", run)
-    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr("kampass.common.management.commands.serve.Supervisor", supervisor)
     monkeypatch.setattr("kampass.common.management.commands.serve.call_command", fake_call_command)
     return seen
 
@@ -81,25 +73,29 @@ def test_serve_migrates_and_runs_gunicorn_with_the_options(served):
     assert "http://0.0.0.0:8123/" in out.getvalue()
 
 
-def test_serve_starts_the_task_worker_and_stops_it_afterwards(served):
+def test_serve_starts_the_task_worker_under_supervision_and_stops_it_afterwards(served):
     # when
     call_command("serve", stdout=StringIO())
 
     # then
     [worker] = served["workers"]
-    assert worker.args == [sys.executable, "-m", "kampass.cli", "worker"]
-    assert worker.events == ["terminate", "wait 15"]
+    assert worker.command == [sys.executable, "-m", "kampass.cli", "worker"]
+    assert worker.events == ["start", "stop"]
 
 
-def test_serve_kills_a_worker_that_does_not_stop(served):
-    # given
-    served["hang"] = True
+def test_serve_stops_the_worker_when_gunicorn_exits_with_an_error(served, monkeypatch):
+    # given: gunicorn's arbiter ends with SystemExit (as on SIGTERM or a failed boot)
+    def halt(self: BaseApplication) -> None:
+        raise SystemExit(1)
+
+    monkeypatch.setattr(BaseApplication, "run", halt)
 
     # when
-    call_command("serve", stdout=StringIO())
+    with pytest.raises(SystemExit):
+        call_command("serve", stdout=StringIO())
 
     # then
-    assert served["workers"][0].events == ["terminate", "wait 15", "kill"]
+    assert served["workers"][0].events == ["start", "stop"]
 
 
 def test_serve_without_worker_and_migration(served):

@@ -1,13 +1,21 @@
-"""``kampass serve``: run kampass under gunicorn (static files by whitenoise)."""
+"""``kampass serve``: run kampass under gunicorn (static files by whitenoise), the task worker beside it.
+
+The worker runs as a child process under a :class:`~kampass.common.supervision.Supervisor`: when it
+exits it is restarted (with back-off, logged); when serve stops (SIGTERM, SIGINT) it is stopped too.
+"""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from kampass.common.supervision import Supervisor
+
+# the command of the supervised worker process
+WORKER_COMMAND = [sys.executable, "-m", "kampass.cli", "worker"]
 
 
 class Command(BaseCommand):
@@ -53,15 +61,12 @@ class Command(BaseCommand):
 
         worker = None
         if not opts["no_worker"]:
-            # the task worker (imports, reports) runs beside the web server, so one command serves everything
-            worker = subprocess.Popen([sys.executable, "-m", "kampass.cli", "worker"])
+            # the task worker (imports, training, reports) runs beside the web server, so one command serves everything
+            worker = Supervisor(WORKER_COMMAND, name="task worker")
+            worker.start()
         self.stdout.write(f"kampass serving on http://{opts['host']}:{opts['port']}/  (Ctrl+C to stop)")
         try:
             KampassApplication().run()
         finally:
             if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                worker.stop()

@@ -1,18 +1,47 @@
-"""``kampass worker``: run the background task worker alone (imports, model training, reports)."""
+"""``kampass worker``: run the background task worker alone (imports, model training, reports).
+
+django-tasks' ``db_worker`` with its options, running :class:`kampass.common.worker.ResilientWorker`:
+it survives a locked or lost database and records a heartbeat (see that module).
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands import db_worker
+
+from kampass.common.worker import ResilientWorker
 
 
-class Command(BaseCommand):
+class Command(db_worker.Command):
     help = "Run the background task worker (django-tasks database backend) until stopped."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls for new tasks.")
-
     def handle(self, *args: Any, **opts: Any) -> None:
-        call_command("db_worker", interval=opts["interval"])
+        self.configure_logging(opts["verbosity"])
+        queue_names = opts["queue_name"].split(",")
+        excluded = opts["exclude_queues"].split(",") if opts["exclude_queues"] else []
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        reload = opts["reload"] and not opts["batch"]
+        worker = ResilientWorker(
+            queue_names=queue_names,
+            interval=opts["interval"],
+            batch=opts["batch"],
+            backend_name=opts["backend_name"],
+            startup_delay=opts["startup_delay"],
+            max_tasks=opts["max_tasks"],
+            worker_id=opts["worker_id"],
+            excluded_queue_names=excluded,
+            heartbeat_interval=settings.KAMPASS_WORKER_HEARTBEAT_SECONDS,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()  # only the reloaded child handles signals
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()
