@@ -239,8 +239,10 @@ def _guardrail_rows(catalogue: Catalogue, roadmap: Any, lang: str) -> list[dict[
     for g in roadmap.guardrails:
         guardrail = by_key.get(g.key)
         if guardrail is None:
-            name, value, threshold = g.key, ("–" if g.value is None else number_format(g.value, 3)), number_format(
-                g.threshold, 3
+            name, value, threshold = (
+                g.key,
+                ("–" if g.value is None else number_format(g.value, 3)),
+                number_format(g.threshold, 3),
             )
         else:
             name = guardrail.name.get(lang)
