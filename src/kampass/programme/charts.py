@@ -22,6 +22,7 @@ GROUP_COLOURS = ["#1f5f8b", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#566573
 EXTREME = 2.0
 SEPARATOR = " \u2063"  # an invisible separator where the axis label of a tension field breaks
 LABEL_LIMIT = 240
+LEGEND_LABEL_LIMIT = 110
 # the font the PDF draws the charts' texts with: vl-convert must measure them with the same one
 PDF_FONT = "DejaVu Sans"
 
@@ -69,7 +70,7 @@ def tension_chart(
     colour = alt.Color(
         "group:N",
         scale=alt.Scale(domain=groups, range=colours),
-        legend=alt.Legend(title=None, orient="bottom", columns=4, labelLimit=150),
+        legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=LEGEND_LABEL_LIMIT),
     )
     zones = (
         alt.Chart(alt.Data(values=[{"a": -3, "b": -EXTREME}, {"a": EXTREME, "b": 3}]))
@@ -110,7 +111,7 @@ def tension_chart(
         shape=alt.Shape(
             "kind:N",
             scale=alt.Scale(domain=[str(_("Now")), str(_("Target"))], range=["circle", "diamond"]),
-            legend=alt.Legend(title=None, orient="bottom"),
+            legend=alt.Legend(title=None, orient="top", direction="horizontal"),
         ),
         tooltip=[
             alt.Tooltip("field:N", title=_("Tension field")),

@@ -20,9 +20,13 @@ from kampass.programme.models import AssessmentRound, Function
 from kampass.programme.selectors import ProgrammeAssessment, perspective_label, programme_assessment
 
 DIGITS = 4
-# the width (CSS px) of the PDF's text column (A4 less the margins): a chart, its axis labels and legends
-# included, must fit into it, or the PDF shrinks it and its texts become unreadable
-PDF_CHART_WIDTH = 660
+# the width (CSS px) of the PDF's text column (A4 less the margins, 182 mm): a chart, its axis labels and
+# legends included, must fit into it, or the PDF shrinks it and its texts become unreadable
+PDF_TEXT_WIDTH = 680
+# the plots' widths, leaving room for the axis labels on their left (tension fields: two lines of up to 240 px)
+TENSION_PLOT_WIDTH = 380
+MATURITY_PLOT_WIDTH = 480
+ROADMAP_PLOT_WIDTH = 480
 
 
 def _num(value: float | None, digits: int = DIGITS) -> float | None:
@@ -34,7 +38,7 @@ def threshold_text(guardrail: Guardrail, value: float | None = None) -> str:
     v = guardrail.threshold if value is None else value
     if guardrail.unit == "share":
         digits = 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1
-        return f"{number_format(v * 100, digits)}\u00a0%"
+        return f"{number_format(v * 100, digits)} %"
     if guardrail.unit == "count":
         return number_format(v, 0)
     if guardrail.unit == "days":
@@ -175,33 +179,40 @@ def timing_labels() -> dict[str, str]:
     return {"now": _("now"), "next": _("next"), "later": _("later")}
 
 
-def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> bytes:
-    """The programme report as PDF in ``lang`` (WeasyPrint; charts as static SVG from vl-convert)."""
-    from weasyprint import HTML
-
+def report_charts(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> dict[str, str]:
+    """The report's charts as SVG (vl-convert), sized to the PDF's text column, in ``lang``."""
     from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart, to_svg
 
     lang = "de" if lang.lower().startswith("de") else "en"
     catalogue = active_catalogue()
-    doc = report_document(lang=lang, assessment_round=assessment_round)
+    charts: dict[str, str] = {}
     with translation.override(lang):
         pa = programme_assessment(assessment_round=assessment_round)
-        charts: dict[str, str] = {}
-        roadmap = _roadmap_summary()
         if pa is not None:
             groups = {value: str(label) for value, label in Function.choices}
-            spec = tension_chart(catalogue, pa.tensions, lang=lang, group_labels=groups, width=PDF_CHART_WIDTH - 280)
+            spec = tension_chart(catalogue, pa.tensions, lang=lang, group_labels=groups, width=TENSION_PLOT_WIDTH)
             if spec:
                 charts["tension"] = to_svg(spec)
-            spec = maturity_chart(
-                catalogue, {(s.field, s.perspective): s.mean for s in pa.fields}, lang=lang, width=PDF_CHART_WIDTH - 120
-            )
+            means = {(s.field, s.perspective): s.mean for s in pa.fields}
+            spec = maturity_chart(catalogue, means, lang=lang, width=MATURITY_PLOT_WIDTH)
             if spec:
                 charts["maturity"] = to_svg(spec)
+        roadmap = _roadmap_summary()
         if roadmap is not None:
-            spec = roadmap_chart(roadmap.initiatives, width=PDF_CHART_WIDTH - 200)
+            spec = roadmap_chart(roadmap.initiatives, width=ROADMAP_PLOT_WIDTH)
             if spec:
                 charts["roadmap"] = to_svg(spec)
+    return charts
+
+
+def report_html(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> str:
+    """The HTML the PDF is printed from (``programme/report_pdf.html``) in ``lang``."""
+    lang = "de" if lang.lower().startswith("de") else "en"
+    catalogue = active_catalogue()
+    doc = report_document(lang=lang, assessment_round=assessment_round)
+    charts = report_charts(lang=lang, assessment_round=assessment_round)
+    with translation.override(lang):
+        roadmap = _roadmap_summary()
         warnings = warning_labels()
         timings = timing_labels()
         for t in doc["tension_fields"]:
@@ -211,7 +222,7 @@ def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = N
             rec["timing_text"] = timings.get(rec["timing"], rec["timing"])
             rec["combine_names"] = [catalogue.logic(k).name.get(lang) for k in rec["combine_with"]]
             rec["after_names"] = [catalogue.logic(k).name.get(lang) for k in rec["after"]]
-        html = render_to_string(
+        return render_to_string(
             "programme/report_pdf.html",
             {
                 "doc": doc,
@@ -226,7 +237,13 @@ def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = N
                 "phase_accents": catalogue.phase(doc["phase"]).accents.get(lang) if doc["phase"] else "",
             },
         )
-    return bytes(HTML(string=html).write_pdf())
+
+
+def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> bytes:
+    """The programme report as PDF in ``lang`` (WeasyPrint; charts as static SVG from vl-convert)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=report_html(lang=lang, assessment_round=assessment_round)).write_pdf())
 
 
 def _guardrail_rows(catalogue: Catalogue, roadmap: Any, lang: str) -> list[dict[str, Any]]:
