@@ -81,7 +81,7 @@ def relationship_map(
         alt.Tooltip("coverage:N", title=_("Coverage")),
         alt.Tooltip("gap:N", title=_("Coverage gap")),
     ]
-    attitudes = [str(label) for _value, label in reversed(ATTITUDE_CHOICES)]
+    attitudes = [str(label) for _value, label in ATTITUDE_CHOICES]  # −2 … +2, as the colours and shapes
     base = alt.Chart(alt.Data(values=rows))
     lines = (
         alt.Chart(alt.Data(values=edges))

@@ -95,11 +95,17 @@ def finish_chart(
     currency: str | None = None,
     title: str | None = None,
     description: str | None = None,
+    numbers: bool = True,
+    dates: bool = True,
 ) -> dict[str, Any]:
     """The spec of ``chart`` with the common look and the number and time locales of the active
     language (``currency``: the ISO code a ``$`` format shows). ``title`` and ``description`` are the
     chart's accessible name and a short textual summary (``description`` of the spec, which the page
-    puts on the chart's container as ``aria-label``/``aria-description``)."""
+    puts on the chart's container as its name and a described-by text with a table of its data).
+
+    ``numbers`` and ``dates`` are ignored: every chart gets both locales (they were opt-in, and charts
+    that did not opt in showed English formats in German); kept for callers written before."""
+    del numbers, dates
     spec: dict[str, Any] = (
         chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
     )

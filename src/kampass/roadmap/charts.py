@@ -248,6 +248,4 @@ def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
         )
         .transform_calculate(link="'#topic-' + datum.id")
     )
-    return finish_chart(
-        alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360), dates=True
-    )
+    return finish_chart(alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360))

@@ -65,7 +65,7 @@ def test_tension_chart_has_the_german_locale_two_line_labels_and_a_summary():
 
 
 def test_maturity_chart_titles_its_tooltips_in_the_language():
-    means = {("screening", "corporate"): 2.5, ("screening", "operative"): 3.25}
+    means: dict[tuple[str, str], float | None] = {("screening", "corporate"): 2.5, ("screening", "operative"): 3.25}
     with translation.override("de"):
         spec = maturity_chart(CATALOGUE, means, lang="de", width=400)
     assert spec is not None
