@@ -27,7 +27,9 @@ def test_attitude_is_coded_by_shape_and_signed_words_besides_colour():
     dots = _dots(spec)
     # then colour and shape both follow the attitude, told as "+2 supporter" in legend and tooltip
     assert dots["encoding"]["color"]["field"] == dots["encoding"]["shape"]["field"] == "attitude_label"
-    shapes = dict(zip(dots["encoding"]["shape"]["scale"]["domain"], dots["encoding"]["shape"]["scale"]["range"]))
+    shapes = dict(
+        zip(dots["encoding"]["shape"]["scale"]["domain"], dots["encoding"]["shape"]["scale"]["range"], strict=True)
+    )
     assert shapes["+2 supporter"] == "triangle-up"
     assert shapes["−1 sceptical"] == "triangle-down"
     assert shapes["0 neutral"] == "circle"
