@@ -109,7 +109,11 @@ def finish_chart(
     spec: dict[str, Any] = (
         chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
     )
-    spec.setdefault("config", {})["locale"] = {"number": number_locale(currency), "time": time_locale()}
+    config = spec.setdefault("config", {})
+    config["locale"] = {"number": number_locale(currency), "time": time_locale()}
+    # no ARIA labels on the marks (Vega writes them in English with raw field names): the chart's container
+    # carries its name, summary and data table for screen readers
+    config["aria"] = False
     if title or description:
         spec["description"] = ". ".join(str(p) for p in (title, description) if p)
         spec.setdefault("usermeta", {})["a11y"] = {"title": str(title or ""), "summary": str(description or "")}

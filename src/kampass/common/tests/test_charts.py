@@ -80,3 +80,6 @@ def test_title_and_summary_become_the_specs_description():
     # then screen readers (and Vega) get them instead of "Vega visualization"
     assert spec["description"] == "Revenue. December 1,234.5"
     assert spec["usermeta"]["a11y"] == {"title": "Revenue", "summary": "December 1,234.5"}
+    # and the marks do not announce themselves in English with raw field names
+    assert spec["config"]["aria"] is False
+    assert 'aria-label="day:' not in vlc.vegalite_to_svg(spec)
