@@ -8,10 +8,13 @@ import altair as alt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kampass.accounts.models import BuyingRole, RelationshipLevel
+from kampass.accounts.models import ATTITUDE_CHOICES, BuyingRole, RelationshipLevel, attitude_text
+from kampass.common.charts import finish_chart
 from kampass.core.relationships import ContactNode, CoverageGap, CoverageLink, reporting_layout
 
 ATTITUDE_COLOURS = ["#c0392b", "#e67e22", "#95a5a6", "#7fb77e", "#27ae60"]
+# attitude is told by shape too, not by colour alone: down for against, up for in favour
+ATTITUDE_SHAPES = ["triangle-down", "triangle-down", "circle", "triangle-up", "triangle-up"]
 
 
 def relationship_map(
@@ -19,7 +22,7 @@ def relationship_map(
 ) -> dict[str, Any] | None:
     """The relationship map: an org chart of the buying centre.
 
-    Circles are contacts (size = influence, colour = attitude), lines are
+    Marks are contacts (size = influence, colour and shape = attitude, ``+2 supporter`` in the legend), lines are
     reports-to relations, a red ring marks a coverage gap. Hovering shows roles
     and coverage; clicking opens the contact.
     """
@@ -34,7 +37,6 @@ def relationship_map(
         cov.setdefault(link.contact_id, []).append(
             f"{link.member}: {level_labels.get(link.level_now)} → {level_labels.get(link.level_target)}"
         )
-    attitude_labels = {-2: _("hostile"), -1: _("sceptical"), 0: _("neutral"), 1: _("positive"), 2: _("supporter")}
     rows = []
     for n in nodes:
         x, y = pos[n.id]
@@ -49,7 +51,7 @@ def relationship_map(
                 "roles": ", ".join(str(role_labels.get(r, r)) for r in n.roles) or "–",
                 "influence": n.influence,
                 "attitude": n.attitude,
-                "attitude_label": str(attitude_labels.get(n.attitude, n.attitude)),
+                "attitude_label": attitude_text(n.attitude),
                 "coverage": "; ".join(cov.get(n.id, [])) or str(_("not covered")),
                 "gap": (str(_("uncovered")) if gap.kind.value == "uncovered" else str(_("below target")))
                 if gap
@@ -79,6 +81,7 @@ def relationship_map(
         alt.Tooltip("coverage:N", title=_("Coverage")),
         alt.Tooltip("gap:N", title=_("Coverage gap")),
     ]
+    attitudes = [str(label) for _value, label in ATTITUDE_CHOICES]  # −2 … +2, as the colours and shapes
     base = alt.Chart(alt.Data(values=rows))
     lines = (
         alt.Chart(alt.Data(values=edges))
@@ -95,7 +98,7 @@ def relationship_map(
         )
     )
     dots = (
-        base.mark_circle(opacity=0.95, stroke="#34495e", cursor="pointer")
+        base.mark_point(filled=True, opacity=0.95, stroke="#34495e", cursor="pointer")
         .encode(
             x=alt.X("x:Q", scale=xs, **no_axis),
             y=alt.Y("y:Q", scale=ys, **no_axis),
@@ -106,7 +109,16 @@ def relationship_map(
                 legend=alt.Legend(symbolFillColor="#c8ced6", symbolStrokeColor="#5d6d7e"),
             ),
             color=alt.Color(
-                "attitude:O", scale=alt.Scale(domain=[-2, -1, 0, 1, 2], range=ATTITUDE_COLOURS), title=_("Attitude")
+                "attitude_label:N",
+                scale=alt.Scale(domain=attitudes, range=ATTITUDE_COLOURS),
+                title=_("Attitude"),
+                sort=attitudes,
+            ),
+            shape=alt.Shape(
+                "attitude_label:N",
+                scale=alt.Scale(domain=attitudes, range=ATTITUDE_SHAPES),
+                title=_("Attitude"),
+                sort=attitudes,
             ),
             strokeWidth=alt.condition(hover, alt.value(3), alt.value(0.5)),
             href="url:N",
@@ -124,6 +136,6 @@ def relationship_map(
         alt.layer(lines, rings, dots, labels, titles)
         .resolve_scale(size="independent")
         .properties(width=width, height=height)
-        .configure_view(stroke=None)
     )
-    return chart.to_dict()
+    summary = "; ".join(f"{r['name']}: {r['attitude_label']}, {_('influence')} {r['influence']}" for r in rows)
+    return finish_chart(chart, title=_("Relationship map of the buying centre"), description=summary)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kampass.accounts.models import (
+    ATTITUDE_CHOICES,
     Account,
     BuyingRole,
     Contact,
@@ -21,14 +22,6 @@ from kampass.accounts.models import (
 from kampass.accounts.selectors import contacts_linkable
 from kampass.users.actors import Actor
 from kampass.users.models import OrgUnit, User
-
-ATTITUDE_CHOICES = [
-    (-2, _("−2 hostile")),
-    (-1, _("−1 sceptical")),
-    (0, _("0 neutral")),
-    (1, _("+1 positive")),
-    (2, _("+2 supporter")),
-]
 
 
 class AccountLookupWidget(forms.TextInput):

@@ -177,6 +177,21 @@ class PoliticalStatus(models.TextChoices):
     INNER_CIRCLE = "inner_circle", _("Inner circle")
 
 
+# the attitude with its sign and its word: never told by colour alone (WCAG 1.4.1)
+ATTITUDE_CHOICES = [
+    (-2, _("−2 hostile")),
+    (-1, _("−1 sceptical")),
+    (0, _("0 neutral")),
+    (1, _("+1 positive")),
+    (2, _("+2 supporter")),
+]
+
+
+def attitude_text(attitude: int) -> str:
+    """``+2 supporter``, ``−1 sceptical``: the attitude as sign, number and word in the active language."""
+    return str(dict(ATTITUDE_CHOICES).get(attitude, attitude))
+
+
 class BuyingCentreMember(models.Model):
     """A contact's part in the buying centre of an account: the roles they play
     in buying decisions (a contact can hold several), how much influence they
@@ -215,6 +230,11 @@ class BuyingCentreMember(models.Model):
 
     def role_labels(self) -> list[str]:
         return buying_role_labels(self.roles)
+
+    @property
+    def attitude_text(self) -> str:
+        """The attitude as sign, number and word (``+2 supporter``)."""
+        return attitude_text(self.attitude)
 
 
 def buying_role_labels(roles: list[str]) -> list[str]:

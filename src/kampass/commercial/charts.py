@@ -53,7 +53,7 @@ def waterfall_chart(steps: Sequence[WaterfallStep], *, currency: str) -> dict[st
         ),
         tooltip=[
             alt.Tooltip("label:N", title=_("Step")),
-            alt.Tooltip("amount:Q", title=amount_title, format=",.2f"),
+            alt.Tooltip("amount:Q", title=amount_title, format="$,.2f"),
         ],
     )
     text = base.mark_text(dy=-6, fontSize=10, color="#333").encode(
@@ -62,7 +62,7 @@ def waterfall_chart(steps: Sequence[WaterfallStep], *, currency: str) -> dict[st
         text=alt.Text("amount:Q", format=",.0f"),
     )
     text = text.transform_calculate(top="max(datum.start, datum.end)")
-    return finish_chart(alt.layer(bars, text).properties(width="container", height=320))
+    return finish_chart(alt.layer(bars, text).properties(width="container", height=320), currency=currency)
 
 
 def monthly_chart(months: Sequence[MonthRow], *, currency: str) -> dict[str, Any] | None:
@@ -101,12 +101,12 @@ def monthly_chart(months: Sequence[MonthRow], *, currency: str) -> dict[str, Any
             tooltip=[
                 alt.Tooltip("month:O", title=month_title),
                 alt.Tooltip("series:N", title=_("Figure")),
-                alt.Tooltip("value:Q", title=amount_title, format=",.2f"),
+                alt.Tooltip("value:Q", title=amount_title, format="$,.2f"),
             ],
         )
         .properties(width="container", height=260)
     )
-    return finish_chart(chart)
+    return finish_chart(chart, currency=currency)
 
 
 def whale_chart(points: Sequence[tuple[float, float]]) -> dict[str, Any] | None:

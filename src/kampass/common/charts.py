@@ -1,5 +1,7 @@
 """Finishing of the Vega-Lite specs every context builds with Altair: the common look (no view
-stroke, axis font sizes) and the number and date formats of the active language (d3 locales)."""
+stroke, axis font sizes), the number and date formats of the active language (d3 format and
+time-format locales, in ``config.locale`` of every spec, which vega-embed in the browser and
+vl-convert for the PDF both apply) and the accessible description of the chart."""
 
 from __future__ import annotations
 
@@ -8,52 +10,117 @@ from typing import Any
 import altair as alt
 from django.utils.translation import get_language
 
+# Currency symbols d3 puts before (English) or after (German) an amount formatted with ``$``.
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"}
 
-def number_locale() -> dict[str, Any]:
-    """Number format of the current language for the axes and tooltips (d3-format locale)."""
-    if (get_language() or "en").startswith("de"):
-        return {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}
-    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}
+_EN_TIME: dict[str, Any] = {
+    "dateTime": "%x, %X",
+    "date": "%-m/%-d/%Y",
+    "time": "%-I:%M:%S %p",
+    "periods": ["AM", "PM"],
+    "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+    "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    "months": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+_DE_TIME: dict[str, Any] = {
+    "dateTime": "%A, der %e. %B %Y, %X",
+    "date": "%d.%m.%Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+    "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+    "months": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+}
 
 
-def time_locale() -> dict[str, Any] | None:
-    """Date format of the current language (d3-time-format locale); ``None`` for English (the default)."""
-    if not (get_language() or "en").startswith("de"):
-        return None
-    return {
-        "dateTime": "%A, der %e. %B %Y, %X",
-        "date": "%d.%m.%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
-        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
-        "months": [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ],
-        "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
-    }
+def _german() -> bool:
+    return (get_language() or "en").startswith("de")
 
 
-def finish_chart(chart: alt.TopLevelMixin, *, numbers: bool = True, dates: bool = False) -> dict[str, Any]:
-    """The spec of ``chart`` with the common look; with ``numbers`` the number locale of the
-    active language, with ``dates`` also its date locale (where it is not English)."""
+def number_locale(currency: str | None = None) -> dict[str, Any]:
+    """Number format of the current language for the axes and tooltips (d3-format locale).
+
+    ``currency`` (ISO code) is the currency a ``$`` in a format stands for: after the amount in German
+    (``1.234,50 €``), before it in English (``€1,234.50``); without it ``$`` adds nothing.
+    """
+    symbol = CURRENCY_SYMBOLS.get(currency, currency) if currency else ""
+    if _german():
+        return {
+            "decimal": ",",
+            "thousands": ".",
+            "grouping": [3],
+            "currency": ["", f"\u00a0{symbol}" if symbol else ""],
+            "percent": "\u00a0%",
+        }
+    return {"decimal": ".", "thousands": ",", "grouping": [3], "currency": [symbol, ""]}
+
+
+def time_locale() -> dict[str, Any]:
+    """Date format of the current language (d3-time-format locale): month and day names, ``%x``."""
+    return dict(_DE_TIME if _german() else _EN_TIME)
+
+
+def finish_chart(
+    chart: alt.TopLevelMixin,
+    *,
+    currency: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    numbers: bool = True,
+    dates: bool = True,
+) -> dict[str, Any]:
+    """The spec of ``chart`` with the common look and the number and time locales of the active
+    language (``currency``: the ISO code a ``$`` format shows). ``title`` and ``description`` are the
+    chart's accessible name and a short textual summary (``description`` of the spec, which the page
+    puts on the chart's container as its name and a described-by text with a table of its data).
+
+    ``numbers`` and ``dates`` are ignored: every chart gets both locales (they were opt-in, and charts
+    that did not opt in showed English formats in German); kept for callers written before."""
+    del numbers, dates
     spec: dict[str, Any] = (
         chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=12).to_dict()
     )
-    if numbers:
-        locale: dict[str, Any] = {"number": number_locale()}
-        if dates and (times := time_locale()):
-            locale["time"] = times
-        spec.setdefault("config", {})["locale"] = locale
+    config = spec.setdefault("config", {})
+    config["locale"] = {"number": number_locale(currency), "time": time_locale()}
+    # no ARIA labels on the marks (Vega writes them in English with raw field names): the chart's container
+    # carries its name, summary and data table for screen readers
+    config["aria"] = False
+    if title or description:
+        spec["description"] = ". ".join(str(p) for p in (title, description) if p)
+        spec.setdefault("usermeta", {})["a11y"] = {"title": str(title or ""), "summary": str(description or "")}
     return spec
+
+
+def spec_locales(spec: dict[str, Any]) -> dict[str, Any]:
+    """The format and time-format locales of a finished spec, as vl-convert takes them."""
+    locale = spec.get("config", {}).get("locale", {})
+    return {"format_locale": locale.get("number"), "time_format_locale": locale.get("time")}

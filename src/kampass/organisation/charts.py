@@ -62,7 +62,7 @@ def profile_chart(lines: Sequence[ProfileLine]) -> dict[str, Any] | None:
         y=y, x=alt.X("self:Q", scale=scale), tooltip=tooltip
     )
     height = max(120, 30 * len(rows))
-    return finish_chart(alt.layer(bars, ticks, dots).properties(width="container", height=height), numbers=False)
+    return finish_chart(alt.layer(bars, ticks, dots).properties(width="container", height=height))
 
 
 def gap_overview_chart(rows: Sequence[tuple[str, float]]) -> dict[str, Any] | None:
@@ -83,4 +83,4 @@ def gap_overview_chart(rows: Sequence[tuple[str, float]]) -> dict[str, Any] | No
         )
         .properties(width="container", height=max(120, 30 * len(values)))
     )
-    return finish_chart(chart, numbers=False)
+    return finish_chart(chart)

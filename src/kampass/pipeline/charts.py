@@ -70,11 +70,11 @@ def fan_chart(
             tooltip=[
                 alt.Tooltip("period:O", title=period_title),
                 alt.Tooltip("deals:Q", title=_("Open deals")),
-                alt.Tooltip("p10:Q", title=_("P10 (pessimistic)"), format=",.0f"),
-                alt.Tooltip("p50:Q", title=median_name, format=",.0f"),
-                alt.Tooltip("p90:Q", title=_("P90 (optimistic)"), format=",.0f"),
-                alt.Tooltip("expected:Q", title=model_name, format=",.0f"),
-                alt.Tooltip("owner:Q", title=owner_name, format=",.0f"),
+                alt.Tooltip("p10:Q", title=_("P10 (pessimistic)"), format="$,.0f"),
+                alt.Tooltip("p50:Q", title=median_name, format="$,.0f"),
+                alt.Tooltip("p90:Q", title=_("P90 (optimistic)"), format="$,.0f"),
+                alt.Tooltip("expected:Q", title=model_name, format="$,.0f"),
+                alt.Tooltip("owner:Q", title=owner_name, format="$,.0f"),
             ],
         )
     )
@@ -98,11 +98,11 @@ def fan_chart(
             tooltip=[
                 alt.Tooltip("period:O", title=period_title),
                 alt.Tooltip("series:N", title=_("Figure")),
-                alt.Tooltip("value:Q", title=amount_title, format=",.0f"),
+                alt.Tooltip("value:Q", title=amount_title, format="$,.0f"),
             ],
         )
     )
-    return finish_chart(alt.layer(band, line).properties(width="container", height=320))
+    return finish_chart(alt.layer(band, line).properties(width="container", height=320), currency=currency)
 
 
 def reliability_chart(reliability: Mapping[str, Sequence[Any]], *, names: Mapping[str, str]) -> dict[str, Any] | None:

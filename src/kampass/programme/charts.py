@@ -11,14 +11,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from kampass.common.charts import finish_chart
+from kampass.common.charts import finish_chart, spec_locales
 from kampass.core.assessment import TensionScore
 from kampass.core.concept import Catalogue
 
 GROUP_COLOURS = ["#1f5f8b", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#566573", "#17a589"]
 EXTREME = 2.0
+SEPARATOR = " \u2063"  # an invisible separator where the axis label of a tension field breaks
+LABEL_LIMIT = 240
+LEGEND_LABEL_LIMIT = 110
+# the font the PDF draws the charts' texts with: vl-convert must measure them with the same one
+PDF_FONT = "DejaVu Sans"
 
 
 def tension_chart(
@@ -36,7 +42,7 @@ def tension_chart(
     order: list[str] = []
     for score in tensions:
         tf = catalogue.tension_field(score.key)
-        label = f"{tf.number}. {tf.left.get(lang)} ↔ {tf.right.get(lang)}"
+        label = f"{tf.number}. {tf.left.get(lang)}{SEPARATOR}↔ {tf.right.get(lang)}"
         order.append(label)
         series = [(all_label, score.current, score.target)] + [
             (group_labels.get(g, g), cur, tgt) for g, (cur, tgt) in sorted(score.by_group.items())
@@ -53,15 +59,36 @@ def tension_chart(
     groups = [all_label] + [g for g in dict.fromkeys(r["group"] for r in rows) if g != all_label]
     colours = ["#222", *GROUP_COLOURS[: len(groups) - 1]]
     position_title = _("Position (−3 left pole … +3 right pole)")
-    y = alt.Y("field:N", sort=order, title=None, axis=alt.Axis(labelLimit=380, labelFontSize=11))
+    # each label on two lines, "1. left pole" over "↔ right pole", each line cut at the label limit
+    y = alt.Y(
+        "field:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelLimit=LABEL_LIMIT, labelFontSize=10, labelExpr=f"split(datum.label, '{SEPARATOR}')"),
+    )
     x_scale = alt.Scale(domain=[-3, 3], nice=False)
     colour = alt.Color(
-        "group:N", scale=alt.Scale(domain=groups, range=colours), legend=alt.Legend(title=None, orient="top")
+        "group:N",
+        scale=alt.Scale(domain=groups, range=colours),
+        legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=LEGEND_LABEL_LIMIT),
     )
     zones = (
         alt.Chart(alt.Data(values=[{"a": -3, "b": -EXTREME}, {"a": EXTREME, "b": 3}]))
         .mark_rect(color="#fbe3e0", opacity=0.6)
-        .encode(x=alt.X("a:Q", scale=x_scale, title=position_title), x2="b:Q")
+        .encode(
+            x=alt.X(
+                "a:Q",
+                scale=x_scale,
+                title=position_title,
+                axis=alt.Axis(
+                    values=[-3, -2, -1, 0, 1, 2, 3],
+                    format="d",
+                    labelExpr="datum.value > 0 ? '+' + datum.label : datum.label",
+                    labelFlush=True,
+                ),
+            ),
+            x2="b:Q",
+        )
     )
     centre = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color="#999", strokeDash=[4, 3]).encode(x="x:Q")
     base = alt.Chart(alt.Data(values=rows))
@@ -84,18 +111,24 @@ def tension_chart(
         shape=alt.Shape(
             "kind:N",
             scale=alt.Scale(domain=[str(_("Now")), str(_("Target"))], range=["circle", "diamond"]),
-            legend=alt.Legend(title=None, orient="top"),
+            legend=alt.Legend(title=None, orient="top", direction="horizontal"),
         ),
         tooltip=[
             alt.Tooltip("field:N", title=_("Tension field")),
             alt.Tooltip("group:N", title=_("Group")),
-            alt.Tooltip("current:Q", title=_("Now"), format=".1f"),
-            alt.Tooltip("target:Q", title=_("Target"), format=".1f"),
+            alt.Tooltip("current:Q", title=_("Now"), format="+.1f"),
+            alt.Tooltip("target:Q", title=_("Target"), format="+.1f"),
         ],
     )
-    height = len(order) * (9 * len(groups) + 10)
+    height = len(order) * (9 * len(groups) + 12)
     chart = alt.layer(zones, centre, lines, points).properties(width=width, height=height)
-    return finish_chart(chart, numbers=False)
+    summary = "; ".join(
+        _("%(field)s: now %(now)s, target %(target)s")
+        % {"field": r["field"].replace(SEPARATOR, " "), "now": _signed(r["current"]), "target": _signed(r["target"])}
+        for r in rows
+        if r["group"] == all_label and r["kind"] == str(_("Now"))
+    )
+    return finish_chart(chart, title=_("Tension-field profile"), description=summary)
 
 
 def maturity_chart(
@@ -118,17 +151,26 @@ def maturity_chart(
         .encode(
             y=alt.Y("field:N", sort=[f.name.get(lang) for f in catalogue.fields], title=None),
             yOffset="perspective:N",
-            x=alt.X("mean:Q", scale=alt.Scale(domain=[0, 5]), title=_("Mean rating (1–5)")),
+            x=alt.X(
+                "mean:Q",
+                scale=alt.Scale(domain=[0, 5]),
+                title=_("Mean rating (1–5)"),
+                axis=alt.Axis(values=[0, 1, 2, 3, 4, 5], format="d"),
+            ),
             color=alt.Color(
                 "perspective:N",
                 scale=alt.Scale(range=["#1f5f8b", "#9cc3e0"]),
-                legend=alt.Legend(title=None, orient="top"),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=300),
             ),
-            tooltip=[alt.Tooltip("field:N"), alt.Tooltip("perspective:N"), alt.Tooltip("mean:Q", format=".2f")],
+            tooltip=[
+                alt.Tooltip("field:N", title=_("Field")),
+                alt.Tooltip("perspective:N", title=_("Perspective")),
+                alt.Tooltip("mean:Q", title=_("Mean rating (1–5)"), format=".2f"),
+            ],
         )
         .properties(width=width, height=alt.Step(12))
     )
-    return finish_chart(chart, numbers=False)
+    return finish_chart(chart)
 
 
 def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container") -> dict[str, Any] | None:
@@ -143,7 +185,7 @@ def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container")
                 "title": f"{i.title}",
                 "starts": i.starts.isoformat(),
                 "ends": ends.isoformat(),
-                "status": i.status,
+                "status": str(i.status_label),
                 "owner": i.owner or "–",
             }
         )
@@ -154,25 +196,32 @@ def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container")
         .mark_bar(cornerRadius=3, height=14)
         .encode(
             y=alt.Y("title:N", sort=[r["title"] for r in rows], title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("starts:T", title=None),
+            x=alt.X("starts:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True, labelFlush=True)),
             x2="ends:T",
-            color=alt.Color("status:N", legend=alt.Legend(title=_("Status"), orient="top")),
+            color=alt.Color("status:N", legend=alt.Legend(title=_("Status"), orient="bottom", direction="horizontal")),
             tooltip=[
                 alt.Tooltip("title:N", title=_("Initiative")),
                 alt.Tooltip("owner:N", title=_("Owner")),
-                alt.Tooltip("starts:T", title=_("Starts")),
-                alt.Tooltip("ends:T", title=_("Ends")),
+                alt.Tooltip("starts:T", title=_("Starts"), format="%x"),
+                alt.Tooltip("ends:T", title=_("Ends"), format="%x"),
                 alt.Tooltip("status:N", title=_("Status")),
             ],
         )
         .properties(width=width, height=alt.Step(22))
     )
     today = alt.Chart(alt.Data(values=[{"d": dt.date.today().isoformat()}])).mark_rule(color="#c0392b").encode(x="d:T")
-    return finish_chart(alt.layer(chart, today), numbers=False)
+    return finish_chart(alt.layer(chart, today))
 
 
 def to_svg(spec: dict[str, Any]) -> str:
-    """Render a spec to SVG (for the PDF report)."""
+    """Render a spec to SVG for the PDF report, its texts measured and drawn in the PDF's font."""
     import vl_convert as vlc
 
-    return str(vlc.vegalite_to_svg(spec))
+    spec = {**spec, "config": {**spec.get("config", {}), "font": PDF_FONT}}
+    return str(vlc.vegalite_to_svg(spec, **spec_locales(spec)))
+
+
+def _signed(value: float) -> str:
+    """``+1.5`` / ``−0.5`` in the number format of the active language."""
+    text = number_format(abs(value), 1)
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)

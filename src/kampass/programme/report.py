@@ -11,6 +11,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kampass.core.concept import Catalogue, Guardrail
@@ -19,6 +20,13 @@ from kampass.programme.models import AssessmentRound, Function
 from kampass.programme.selectors import ProgrammeAssessment, perspective_label, programme_assessment
 
 DIGITS = 4
+# the width (CSS px) of the PDF's text column (A4 less the margins, 182 mm): a chart, its axis labels and
+# legends included, must fit into it, or the PDF shrinks it and its texts become unreadable
+PDF_TEXT_WIDTH = 680
+# the plots' widths, leaving room for the axis labels on their left (tension fields: two lines of up to 240 px)
+TENSION_PLOT_WIDTH = 380
+MATURITY_PLOT_WIDTH = 480
+ROADMAP_PLOT_WIDTH = 480
 
 
 def _num(value: float | None, digits: int = DIGITS) -> float | None:
@@ -29,12 +37,13 @@ def threshold_text(guardrail: Guardrail, value: float | None = None) -> str:
     """A threshold (or value) in the guardrail's unit, e.g. ``8 %``, ``3``, ``30 days``, ``1.50``."""
     v = guardrail.threshold if value is None else value
     if guardrail.unit == "share":
-        return f"{v * 100:.0f} %" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v * 100:.1f} %"
+        digits = 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1
+        return f"{number_format(v * 100, digits)} %"
     if guardrail.unit == "count":
-        return f"{v:.0f}"
+        return number_format(v, 0)
     if guardrail.unit == "days":
-        return _("%(n)s days") % {"n": f"{v:.0f}"}
-    return f"{v:.2f}"
+        return _("%(n)s days") % {"n": number_format(v, 0)}
+    return number_format(v, 2)
 
 
 def guardrail_text(guardrail: Guardrail, lang: str) -> str:
@@ -170,47 +179,57 @@ def timing_labels() -> dict[str, str]:
     return {"now": _("now"), "next": _("next"), "later": _("later")}
 
 
-def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> bytes:
-    """The programme report as PDF in ``lang`` (WeasyPrint; charts as static SVG from vl-convert)."""
-    from weasyprint import HTML
-
+def report_charts(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> dict[str, str]:
+    """The report's charts as SVG (vl-convert), sized to the PDF's text column, in ``lang``."""
     from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart, to_svg
 
     lang = "de" if lang.lower().startswith("de") else "en"
     catalogue = active_catalogue()
-    doc = report_document(lang=lang, assessment_round=assessment_round)
+    charts: dict[str, str] = {}
     with translation.override(lang):
         pa = programme_assessment(assessment_round=assessment_round)
-        charts: dict[str, str] = {}
-        roadmap = _roadmap_summary()
         if pa is not None:
             groups = {value: str(label) for value, label in Function.choices}
-            spec = tension_chart(catalogue, pa.tensions, lang=lang, group_labels=groups, width=430)
+            spec = tension_chart(catalogue, pa.tensions, lang=lang, group_labels=groups, width=TENSION_PLOT_WIDTH)
             if spec:
                 charts["tension"] = to_svg(spec)
-            spec = maturity_chart(
-                catalogue, {(s.field, s.perspective): s.mean for s in pa.fields}, lang=lang, width=430
-            )
+            means = {(s.field, s.perspective): s.mean for s in pa.fields}
+            spec = maturity_chart(catalogue, means, lang=lang, width=MATURITY_PLOT_WIDTH)
             if spec:
                 charts["maturity"] = to_svg(spec)
+        roadmap = _roadmap_summary()
         if roadmap is not None:
-            spec = roadmap_chart(roadmap.initiatives, width=460)
+            spec = roadmap_chart(roadmap.initiatives, width=ROADMAP_PLOT_WIDTH)
             if spec:
                 charts["roadmap"] = to_svg(spec)
+    return charts
+
+
+def report_html(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> str:
+    """The HTML the PDF is printed from (``programme/report_pdf.html``) in ``lang``."""
+    lang = "de" if lang.lower().startswith("de") else "en"
+    catalogue = active_catalogue()
+    doc = report_document(lang=lang, assessment_round=assessment_round)
+    charts = report_charts(lang=lang, assessment_round=assessment_round)
+    with translation.override(lang):
+        roadmap = _roadmap_summary()
         warnings = warning_labels()
         timings = timing_labels()
         for t in doc["tension_fields"]:
             t["warning_texts"] = [warnings.get(w, w) for w in t["warnings"]]
+        guardrails = _guardrail_rows(catalogue, roadmap, lang)
         for rec in doc["recommendations"]:
             rec["timing_text"] = timings.get(rec["timing"], rec["timing"])
             rec["combine_names"] = [catalogue.logic(k).name.get(lang) for k in rec["combine_with"]]
             rec["after_names"] = [catalogue.logic(k).name.get(lang) for k in rec["after"]]
-        html = render_to_string(
+        return render_to_string(
             "programme/report_pdf.html",
             {
                 "doc": doc,
                 "charts": charts,
                 "roadmap": roadmap,
+                "guardrails": guardrails,
+                "any_tension_warning": any(t["warnings"] for t in doc["tension_fields"]),
                 "generated": timezone.localtime(),
                 "LANG": lang,
                 "phases": [(p.key, p.name.get(lang)) for p in catalogue.phases],
@@ -218,7 +237,44 @@ def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = N
                 "phase_accents": catalogue.phase(doc["phase"]).accents.get(lang) if doc["phase"] else "",
             },
         )
-    return bytes(HTML(string=html).write_pdf())
+
+
+def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> bytes:
+    """The programme report as PDF in ``lang`` (WeasyPrint; charts as static SVG from vl-convert)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=report_html(lang=lang, assessment_round=assessment_round)).write_pdf())
+
+
+def _guardrail_rows(catalogue: Catalogue, roadmap: Any, lang: str) -> list[dict[str, Any]]:
+    """The roadmap's guardrail readings as the report shows them: the metric's name, value and
+    threshold in its unit (a share as a percentage) and the warning as a word."""
+    if roadmap is None:
+        return []
+    by_key = {logic.guardrail.key: logic.guardrail for logic in catalogue.logics}
+    rows = []
+    for g in roadmap.guardrails:
+        guardrail = by_key.get(g.key)
+        if guardrail is None:
+            name, value, threshold = (
+                g.key,
+                ("–" if g.value is None else number_format(g.value, 3)),
+                number_format(g.threshold, 3),
+            )
+        else:
+            name = guardrail.name.get(lang)
+            value = "–" if g.value is None else threshold_text(guardrail, g.value)
+            threshold = threshold_text(guardrail, g.threshold)
+        rows.append(
+            {
+                "name": name,
+                "value": value,
+                "threshold": f"{'≤' if g.direction == 'max' else '≥'} {threshold}",
+                "warning": g.warning,
+                "status": _("breached") if g.warning else _("kept"),
+            }
+        )
+    return rows
 
 
 def _roadmap_summary() -> Any:

@@ -100,7 +100,7 @@ def timeline_chart(initiatives: Sequence[Initiative], *, today: dt.date | None =
         .encode(x="today:T", tooltip=[alt.Tooltip("label:N", title=" ")])
     )
     height = max(120, (26 * max(lanes.values()) + 14) * len(logic_order))
-    return finish_chart(alt.layer(bars, labels, now).properties(width="container", height=height), dates=True)
+    return finish_chart(alt.layer(bars, labels, now).properties(width="container", height=height))
 
 
 def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeasurement]) -> dict[str, Any] | None:
@@ -167,7 +167,7 @@ def guardrail_chart(initiative: Initiative, measurements: Sequence[GuardrailMeas
         .mark_text(align="left", baseline="bottom", dx=4, dy=-3, fontSize=10, color=THRESHOLD_COLOUR)
         .encode(y=alt.Y("threshold:Q", scale=y_scale), x=alt.value(0), text="label:N")
     )
-    return finish_chart(alt.layer(rule, rule_label, line, points).properties(width="container", height=200), dates=True)
+    return finish_chart(alt.layer(rule, rule_label, line, points).properties(width="container", height=200))
 
 
 def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
@@ -248,6 +248,4 @@ def topic_matrix_chart(topics: Sequence[Topic]) -> dict[str, Any] | None:
         )
         .transform_calculate(link="'#topic-' + datum.id")
     )
-    return finish_chart(
-        alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360), dates=True
-    )
+    return finish_chart(alt.layer(shade, vline, hline, *names, points).properties(width="container", height=360))

@@ -50,6 +50,13 @@ class InitiativeRef:
 
         return self.status in OPEN_INITIATIVE_STATUSES
 
+    @property
+    def status_label(self) -> str:
+        """The status as the user reads it (``Geplant``, not ``planned``), in the active language."""
+        from kampass.roadmap.models import InitiativeStatus
+
+        return str(dict(InitiativeStatus.choices).get(self.status, self.status))
+
 
 @dataclass(frozen=True)
 class GuardrailStatus:

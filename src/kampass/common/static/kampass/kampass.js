@@ -2,6 +2,54 @@
 (function () {
   "use strict";
 
+  // the fields a chart's tooltips show, with their titles and formats: the rows of its text alternative
+  function tooltipLayer(spec) {
+    var best = null;
+    (function walk(node, data) {
+      if (!node || typeof node !== "object") return;
+      var values = (node.data && node.data.values) || data;
+      var tip = node.encoding && node.encoding.tooltip;
+      if (Array.isArray(tip) && values && (!best || tip.length > best.fields.length)) best = { fields: tip, values: values };
+      (node.layer || []).forEach(function (child) { walk(child, values); });
+    })(spec, null);
+    return best;
+  }
+
+  // a visually hidden table of a chart's data (what its tooltips show), formatted in the chart's locale
+  function dataTable(spec, caption) {
+    var layer = tooltipLayer(spec);
+    if (!layer || typeof vega === "undefined" || !vega.locale) return null;
+    var loc = (spec.config && spec.config.locale) || {};
+    var fmt = vega.locale(loc.number || null, loc.time || null);
+    function cell(field, value) {
+      if (value === null || value === undefined || value === "") return "–";
+      if (field.type === "quantitative") return fmt.format(field.format || ",.4~r")(value);
+      if (field.type === "temporal") {
+        var d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value + "T00:00:00") : new Date(value);
+        return fmt.timeFormat(field.format || "%x")(d);
+      }
+      return String(value);
+    }
+    var table = document.createElement("table");
+    table.className = "visually-hidden chart-data";
+    var cap = document.createElement("caption");
+    cap.textContent = caption;
+    table.appendChild(cap);
+    var head = table.createTHead().insertRow();
+    layer.fields.forEach(function (f) {
+      var th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = f.title || f.field;
+      head.appendChild(th);
+    });
+    var body = table.createTBody();
+    layer.values.slice(0, 300).forEach(function (row) {
+      var tr = body.insertRow();
+      layer.fields.forEach(function (f) { tr.insertCell().textContent = cell(f, row[f.field]); });
+    });
+    return table;
+  }
+
   function drawCharts(root) {
     if (typeof vegaEmbed === "undefined") return;
     root.querySelectorAll("[data-vega-spec]").forEach(function (el) {
@@ -9,8 +57,38 @@
       var src = document.getElementById(el.dataset.vegaSpec);
       if (!src) return;
       el.dataset.drawn = "1";
-      vegaEmbed(el, JSON.parse(src.textContent), { actions: { export: true, source: false, compiled: false, editor: false }, renderer: "svg" })
-        .then(function () { el.dataset.ready = "1"; })
+      var spec = JSON.parse(src.textContent);
+      var a11y = (spec.usermeta && spec.usermeta.a11y) || {};
+      var name = el.getAttribute("aria-label") || a11y.title || "";
+      // the chart's name stays the container's label (not Vega's "Vega visualization"); its summary and
+      // data follow it, visually hidden, and describe it
+      el.setAttribute("role", "img");
+      if (name) el.setAttribute("aria-label", name);
+      spec.description = name + (a11y.summary ? ". " + a11y.summary : "");
+      var desc = document.createElement("div");
+      desc.className = "visually-hidden";
+      desc.id = el.dataset.vegaSpec + "-description";
+      if (a11y.summary) {
+        var p = document.createElement("p");
+        p.textContent = a11y.summary;
+        desc.appendChild(p);
+      }
+      var table = dataTable(spec, name);
+      if (table) desc.appendChild(table);
+      if (desc.childNodes.length) {
+        el.insertAdjacentElement("afterend", desc);
+        el.setAttribute("aria-describedby", desc.id);
+      }
+      var locale = (spec.config && spec.config.locale) || {};
+      var options = { actions: { export: true, source: false, compiled: false, editor: false }, renderer: "svg" };
+      if (locale.number) options.formatLocale = locale.number;
+      if (locale.time) options.timeFormatLocale = locale.time;
+      vegaEmbed(el, spec, options)
+        .then(function () {
+          var svg = el.querySelector("svg");
+          if (svg) svg.setAttribute("aria-hidden", "true");
+          el.dataset.ready = "1";
+        })
         .catch(function (err) { el.textContent = String(err); });
     });
   }
