@@ -63,7 +63,7 @@ def put_lines(rows, *, start=dtm.datetime(2011, 3, 1, 9, 30, tzinfo=dtm.UTC)):
         },
         schema=SCHEMAS[INVOICE_LINES].to_pyarrow(),
     )
-    with analytics_store() as store:
+    with analytics_store(write=True) as store:
         store.insert(INVOICE_LINES, table)
 
 
