@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core import profitability as prof
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES

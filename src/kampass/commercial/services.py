@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.common.permissions import authorize
 from kampass.users.actors import Actor
 from kampass.users.models import User

@@ -9,7 +9,7 @@ import ibis
 
 from kampass.accounts.models import Account, KamStatus
 from kampass.commercial.models import CustomerLink
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "online_retail_demo.csv.gz"

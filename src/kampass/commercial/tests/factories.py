@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES, SCHEMAS
 from kampass.core.profitability import GOODS
 

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 
 from kampass.commercial import selectors
-from kampass.commercial.store import analytics_store
 from kampass.commercial.tests.factories import insert_lines, line
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.backends import Snapshots, duckdb_path
 from kampass.core.analytics.schema import INVOICE_LINES
 

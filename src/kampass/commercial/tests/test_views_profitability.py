@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from kampass.accounts.services import account_create, team_member_set
 from kampass.commercial.models import CustomerLink
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import INVOICE_LINES, SCHEMAS
 
 # (customer, invoice no, stock code, quantity, unit price, category)
