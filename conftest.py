@@ -91,13 +91,13 @@ def _analytics_store_per_test(settings, tmp_path):
     Both live under the test's ``tmp_path``, which pytest-xdist keeps apart per worker, so
     parallel workers never share a DuckDB file, an upload or a catalogue extension.
     """
-    from kampass.commercial import services
+    from kampass.commercial import selectors
 
     settings.KAMPASS_ANALYTICS_URL = f"duckdb://{tmp_path / 'analytics.duckdb'}"
     settings.KAMPASS_HOME = tmp_path / "home"
-    services._synced.clear()
+    selectors._dims_cache.clear()
     yield
-    services._synced.clear()
+    selectors._dims_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,21 +8,66 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+import pyarrow as pa
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
 from django.utils.translation import get_language
 
 from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
-from kampass.commercial.models import ImportJob, ImportStatus
-from kampass.commercial.services import analytics_sync
-from kampass.commercial.store import analytics_store
+from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
+from kampass.common.analytics import analytics_store
 from kampass.core import profitability as prof
+from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
 from kampass.users.actors import Actor
 from kampass.users.rules import is_admin, is_head, is_reader
 
 CENT = Decimal("0.01")
 AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")
+
+
+_dims_cache: dict[str, Any] = {}
+
+
+def _dims_signature() -> tuple[Any, ...]:
+    acc = Account.objects.aggregate(n=Max("id"), u=Max("updated_at"))
+    links = CustomerLink.objects.aggregate(n=Max("id"), u=Max("created_at"))
+    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]
+    return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"], moved)
+
+
+def dimensions() -> dict[str, pa.Table]:
+    """The account hierarchy and the customer links as the analytics store's dimension tables,
+    read from the operational database (cached in the process until either changes)."""
+    signature = _dims_signature()
+    if _dims_cache.get("signature") != signature:
+        rows = list(Account.objects.values_list("id", "name", "path", "parent_id"))
+        links = list(CustomerLink.objects.values_list("customer_id", "account_id"))
+        _dims_cache["tables"] = {
+            ACCOUNT_DIM: pa.table(
+                {
+                    "account_id": pa.array([r[0] for r in rows], pa.int64()),
+                    "name": [r[1] for r in rows],
+                    "path": [r[2] for r in rows],
+                    "parent_id": pa.array([r[3] for r in rows], pa.int64()),
+                }
+            ),
+            CUSTOMER_LINKS: pa.table(
+                {
+                    "customer_id": pa.array([c for c, _a in links], pa.string()),
+                    "account_id": pa.array([a for _c, a in links], pa.int64()),
+                }
+            ),
+        }
+        _dims_cache["signature"] = signature
+    tables: dict[str, pa.Table] = _dims_cache["tables"]
+    return tables
+
+
+def with_dimensions(store: AnalyticsStore) -> AnalyticsStore:
+    """The store answering the dimension tables from the operational database (never stale)."""
+    store.use_dims(dimensions())
+    return store
 
 
 @dataclass(frozen=True)
@@ -217,7 +262,7 @@ def profitability(*, user: Actor, account: Account | None = None, subtree: bool 
     the user may see all figures."""
     allowed = visible_account_ids(user)
     with analytics_store() as store:
-        analytics_sync(store)
+        with_dimensions(store)
         facts, links = store.table(INVOICE_FACTS), store.table(CUSTOMER_LINKS)
         pnl = prof.account_pnl(facts, links)
         if account is not None:
@@ -277,7 +322,7 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
         else [account.pk]
     )
     with analytics_store() as store:
-        analytics_sync(store)
+        with_dimensions(store)
         lines, facts = store.table(INVOICE_LINES), store.table(INVOICE_FACTS)
         links = store.table(CUSTOMER_LINKS)
         mine = links.filter(links.account_id.isin(ids))
@@ -390,7 +435,7 @@ def account_lines(
         else [account.pk]
     )
     with analytics_store() as store:
-        analytics_sync(store)
+        with_dimensions(store)
         lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
         mine = links.filter(links.account_id.isin(ids))
         t = lines.semi_join(mine, lines.customer_id == mine.customer_id)
@@ -411,6 +456,3 @@ def account_lines(
             .to_pylist()
         )
     return LinePage(rows, total)
-
-
-__all__ = ["ACCOUNT_DIM"]

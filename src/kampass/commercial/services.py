@@ -10,11 +10,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,53 +20,13 @@ from django.utils.translation import gettext as _
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.common.permissions import authorize
-from kampass.core.analytics.backends import AnalyticsStore
-from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS
 from kampass.users.actors import Actor
 from kampass.users.models import User
 from kampass.users.rules import is_admin, is_head
 
 log = logging.getLogger(__name__)
-_synced: dict[str, tuple[Any, ...]] = {}
-
-
-def _dims_signature() -> tuple[Any, ...]:
-    acc = Account.objects.aggregate(n=Max("id"), u=Max("updated_at"))
-    links = CustomerLink.objects.aggregate(n=Max("id"), u=Max("created_at"))
-    moved = CustomerLink.history.aggregate(h=Max("history_id"))["h"]
-    return (Account.objects.count(), acc["n"], acc["u"], CustomerLink.objects.count(), links["n"], links["u"], moved)
-
-
-def analytics_sync(store: AnalyticsStore, *, force: bool = False) -> None:
-    """Copy the account hierarchy and the customer links into the analytics store when they changed."""
-    signature = _dims_signature()
-    if not force and _synced.get(store.url) == signature:
-        return
-    rows = list(Account.objects.values_list("id", "name", "path", "parent_id"))
-    store.replace(
-        ACCOUNT_DIM,
-        pa.table(
-            {
-                "account_id": pa.array([r[0] for r in rows], pa.int64()),
-                "name": [r[1] for r in rows],
-                "path": [r[2] for r in rows],
-                "parent_id": pa.array([r[3] for r in rows], pa.int64()),
-            }
-        ),
-    )
-    links = list(CustomerLink.objects.values_list("customer_id", "account_id"))
-    store.replace(
-        CUSTOMER_LINKS,
-        pa.table(
-            {
-                "customer_id": pa.array([c for c, _a in links], pa.string()),
-                "account_id": pa.array([a for _c, a in links], pa.int64()),
-            }
-        ),
-    )
-    _synced[store.url] = signature
 
 
 @transaction.atomic
@@ -201,7 +159,7 @@ def import_job_run(
             progress(fraction * 0.9, message)
 
     try:
-        with analytics_store(wait_seconds=300) as store:
+        with analytics_store(write=True) as store:
             result = import_file(
                 store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
                 dry_run=job.dry_run, progress=report,
@@ -217,7 +175,6 @@ def import_job_run(
             if committed:
                 report(0.95, _("Linking customers to accounts"))
                 linked, unmatched = customers_link(actor=actor, customer_ids=result.customers, mode=job.link_mode)
-                analytics_sync(store, force=True)
         job.refresh_from_db()
         job.status = ImportStatus.DONE
         job.lines, job.rejected = result.lines, result.rejected

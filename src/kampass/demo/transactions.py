@@ -9,8 +9,7 @@ import ibis
 
 from kampass.accounts.models import Account, KamStatus
 from kampass.commercial.models import CustomerLink
-from kampass.commercial.services import analytics_sync
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "online_retail_demo.csv.gz"
@@ -42,7 +41,7 @@ def demo_transactions_load(*, reset: bool = False) -> DemoTransactions:
     """
     from kampass.core.analytics.ingest import import_file, load_mapping
 
-    with analytics_store() as store:
+    with analytics_store(write=True) as store:
         if reset:
             for name in (INVOICE_LINES, INVOICE_FACTS, IMPORT_BATCHES):
                 store.con.drop_table(name, force=True)
@@ -65,6 +64,5 @@ def demo_transactions_load(*, reset: bool = False) -> DemoTransactions:
             if row["customer_id"] not in already
         ]
         CustomerLink.objects.bulk_create(links, ignore_conflicts=True)
-        analytics_sync(store, force=True)
         total = int(lines.count().to_pyarrow().as_py())
     return DemoTransactions(total, len(by_customer), len(links), result.already_imported)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_LINES, SCHEMAS
 from kampass.core.profitability import GOODS
 
@@ -54,6 +54,6 @@ def insert_lines(rows: list[dict[str, Any]], *, batch_id: str = "test-batch") ->
         "batch_id": [batch_id], "file_sha256": [f"sha-of-{batch_id}"], "file_name": [f"{batch_id}.csv"],
         "mapping": ["test"], "lines": [len(rows)], "rejected": [0], "imported_at": [dt.datetime.now(dt.UTC)],
     }  # fmt: skip
-    with analytics_store() as store:
+    with analytics_store(write=True) as store:
         store.insert(INVOICE_LINES, pa.table(columns))
         store.insert(IMPORT_BATCHES, pa.table(batch))

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from kampass.accounts.services import account_create, team_member_set
 from kampass.commercial.models import CustomerLink
-from kampass.commercial.store import analytics_store
+from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import INVOICE_LINES, SCHEMAS
 
 # (customer, invoice no, stock code, quantity, unit price, category)
@@ -63,7 +63,7 @@ def put_lines(rows, *, start=dtm.datetime(2011, 3, 1, 9, 30, tzinfo=dtm.UTC)):
         },
         schema=SCHEMAS[INVOICE_LINES].to_pyarrow(),
     )
-    with analytics_store() as store:
+    with analytics_store(write=True) as store:
         store.insert(INVOICE_LINES, table)
 
 

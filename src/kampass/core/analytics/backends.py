@@ -6,13 +6,22 @@ The backend is chosen by a URL (``KAMPASS_ANALYTICS_URL``), never by code:
 * ``duckdb:///path/file.duckdb`` or ``duckdb://`` (in memory);
 * ``postgres://user@host:5432/db`` (PostgreSQL);
 * ``pyspark://local`` or ``pyspark://local[4]`` (Spark in local mode; ``spark://host:7077`` for a cluster).
+
+A DuckDB file admits one process at a time. Readers therefore never open it: a writer (an import,
+the demo) publishes a read-only copy after each committed write (:class:`Snapshots`), and readers
+share the newest published copy (:func:`open_reader`); see docs/adr/0003-analytics-store-access.md.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 
@@ -50,8 +59,22 @@ def backend_name(url: str) -> str:
     raise ValueError(f"unsupported analytics URL {url!r}: use duckdb://, postgres:// or pyspark://")
 
 
+def duckdb_path(url: str) -> Path | None:
+    """The file of a DuckDB URL (``None`` for other backends and for an in-memory DuckDB).
+
+    Examples
+    --------
+    >>> duckdb_path("duckdb:///srv/kampass/analytics.duckdb"), duckdb_path("duckdb://"), duckdb_path("postgres://h/db")
+    (PosixPath('/srv/kampass/analytics.duckdb'), None, None)
+    """
+    if backend_name(url) != "duckdb":
+        return None
+    path = url.removeprefix("duckdb://")
+    return Path(path) if path and path != ":memory:" else None
+
+
 def connect(url: str) -> Any:
-    """Open the Ibis backend for ``url``."""
+    """Open the Ibis backend for ``url`` (for DuckDB: the file itself, for reading and writing)."""
     kind = backend_name(url)
     if kind == "duckdb":
         path = url.removeprefix("duckdb://")
@@ -78,13 +101,103 @@ def connect(url: str) -> Any:
     return ibis.pyspark.connect(session)
 
 
-class AnalyticsStore:
-    """The facts store: creates missing tables and hands out table expressions."""
+class Snapshots:
+    """Published read-only copies of a DuckDB store file, for readers in any number of processes.
 
-    def __init__(self, url: str) -> None:
+    The copies live next to the file (``analytics.duckdb.snapshots/<n>.duckdb``); ``CURRENT`` names
+    the newest. A writer publishes a copy after its work is committed: the copy is written under a
+    temporary name and made current by an atomic rename, so a reader sees either the old or the new
+    complete copy, never a partial one. Older copies are removed; a process that still has one open
+    keeps reading it (POSIX semantics) until it opens the new one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> home = Path(tempfile.mkdtemp())
+    >>> store = AnalyticsStore(f"duckdb://{home / 'a.duckdb'}")
+    >>> store.ensure_tables()
+    >>> snapshots = Snapshots(home / "a.duckdb")
+    >>> snapshots.current() is None
+    True
+    >>> published = snapshots.publish(store)
+    >>> snapshots.current() == published, published.parent.name
+    (True, 'a.duckdb.snapshots')
+    >>> store.close()
+    """
+
+    KEEP = 2  # the current copy and the one before it
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.dir = path.with_name(path.name + ".snapshots")
+
+    def current(self) -> Path | None:
+        """The newest published copy, or ``None`` before the first publication."""
+        try:
+            name = (self.dir / "CURRENT").read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        found = self.dir / name
+        return found if name and found.exists() else None
+
+    def publish(self, store: AnalyticsStore) -> Path:
+        """Copy the store (opened for writing, work committed) and make the copy current."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}-{os.getpid()}.duckdb"
+        partial = self.dir / f"{name}.partial"
+        database = store.con.raw_sql("SELECT current_database()").fetchone()[0]
+        store.con.raw_sql(f"ATTACH '{partial}' AS kampass_snapshot")
+        try:
+            store.con.raw_sql(f'COPY FROM DATABASE "{database}" TO kampass_snapshot')
+        finally:
+            store.con.raw_sql("DETACH kampass_snapshot")
+        partial.rename(self.dir / name)
+        pointer = self.dir / f"CURRENT.{os.getpid()}"
+        pointer.write_text(name + "\n", encoding="ascii")
+        pointer.replace(self.dir / "CURRENT")
+        self._prune(keep=name)
+        return self.dir / name
+
+    def _prune(self, *, keep: str) -> None:
+        copies = sorted(self.dir.glob("*.duckdb"), key=lambda p: p.name)
+        for old in [p for p in copies if p.name != keep][: max(0, len(copies) - self.KEEP)]:
+            old.unlink(missing_ok=True)
+        for stale in self.dir.glob("*.partial"):  # left by a writer that died while copying
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink(missing_ok=True)
+
+
+_readers: dict[Path, duckdb.DuckDBPyConnection] = {}
+_readers_lock = threading.Lock()
+
+
+def open_reader(snapshot: Path, *, dims: Mapping[str, pa.Table] | None = None) -> AnalyticsStore:
+    """A store that reads a published copy: one read-only DuckDB database per copy and process,
+    one cursor per caller (cursors may be used from different threads)."""
+    with _readers_lock:
+        base = _readers.get(snapshot)
+        if base is None:
+            for old in list(_readers):  # an older copy: its open cursors keep it alive until done
+                del _readers[old]
+            base = _readers[snapshot] = duckdb.connect(str(snapshot), read_only=True)
+        cursor = base.cursor()
+    cursor.execute("SET enable_progress_bar = false")
+    return AnalyticsStore(f"duckdb://{snapshot}", con=ibis.duckdb.from_connection(cursor), dims=dims)
+
+
+class AnalyticsStore:
+    """The facts store: creates missing tables and hands out table expressions.
+
+    ``dims`` are small tables the application supplies with each unit of work (the account
+    hierarchy and the customer links): :meth:`table` answers them from memory instead of from the
+    store, so that reading never has to write.
+    """
+
+    def __init__(self, url: str, *, con: Any = None, dims: Mapping[str, pa.Table] | None = None) -> None:
         self.url = url
         self.kind = backend_name(url)
-        self.con = connect(url)
+        self.con = con if con is not None else connect(url)
+        self.dims: dict[str, pa.Table] = dict(dims or {})
 
     def ensure_tables(self) -> None:
         """Create the tables of :data:`SCHEMAS` that do not exist yet.
@@ -117,7 +230,13 @@ class AnalyticsStore:
                 result.close()  # a cursor (on DuckDB raw_sql hands back the connection itself)
 
     def table(self, name: str) -> ibis.Table:
+        if name in self.dims:
+            return ibis.memtable(self.dims[name].cast(SCHEMAS[name].to_pyarrow()))
         return self.con.table(name)
+
+    def use_dims(self, dims: Mapping[str, pa.Table]) -> None:
+        """Answer these tables from memory from now on (see the class docstring)."""
+        self.dims.update(dims)
 
     def replace(self, name: str, data: pa.Table) -> None:
         """Replace the whole content of a (small) dimension table in one statement."""

@@ -1,0 +1,136 @@
+"""`kampass backup` and `kampass restore` as an administrator runs them: separate processes, real data directories."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+KAMPASS = str(Path(sys.executable).with_name("kampass"))
+
+pytestmark = pytest.mark.database
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.pop("KAMPASS_ANALYTICS_URL", None)
+    env["KAMPASS_HOME"] = str(home)
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([KAMPASS, *args], env=env, capture_output=True, text=True, check=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`kampass serve` on a data directory, for as long as the with-block lasts."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.proc = subprocess.Popen(
+            [KAMPASS, "serve", "--no-migrate", "--no-worker", "--port", str(self.port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def __enter__(self) -> Server:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/login/", timeout=5).read()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("kampass serve did not answer")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+    def get_json(self, path: str, token: str) -> object:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
+    """A data directory with the demo data and an API token of the head of KAM."""
+    env = _env(tmp_path_factory.mktemp("source") / "home")
+    for args in (("migrate", "-v", "0"), ("demo",)):
+        done = run(env, *args)
+        assert done.returncode == 0, done.stderr
+    token = run(env, "token", "create", "head")
+    assert token.returncode == 0, token.stderr
+    return env, token.stdout.strip()
+
+
+def test_a_backup_taken_while_serving_restores_to_the_same_figures_and_objects(installation, tmp_path):
+    source, token = installation
+    backup = tmp_path / "kampass-backup.tar.gz"
+    # given a running installation: the backup is taken while it serves
+    with Server(source) as server:
+        taken = run(source, "backup", str(backup))
+        accounts_before = server.get_json("/api/v1/accounts?limit=500", token)
+    assert taken.returncode == 0, taken.stderr
+    assert backup.stat().st_mode & 0o077 == 0  # readable by its owner only
+    # when it is restored onto a fresh data directory
+    target = _env(tmp_path / "restored")
+    restored = run(target, "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    # then the figures and the objects are the same
+    before = run(source, "analyze", "profitability", "--json")
+    after = run(target, "analyze", "profitability", "--json")
+    assert before.returncode == 0, before.stderr
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout) == json.loads(before.stdout)
+    assert json.loads(before.stdout)["accounts"]  # the comparison is not between two empty reports
+    with Server(target) as server:
+        assert server.get_json("/api/v1/accounts?limit=500", token) == accounts_before
+    assert accounts_before["count"] > 0  # type: ignore[index]
+
+
+def test_restore_refuses_an_installation_that_holds_data(installation, tmp_path):
+    source, _token = installation
+    backup = tmp_path / "b.tar.gz"
+    assert run(source, "backup", str(backup)).returncode == 0
+    # when restoring onto the installation that holds data, without --force
+    refused = run(source, "restore", str(backup))
+    # then nothing is replaced and the message says what to do
+    assert refused.returncode != 0
+    assert "--force" in refused.stderr
+
+
+def test_restore_refuses_a_file_that_is_no_backup_and_unsafe_entries(tmp_path):
+    target = _env(tmp_path / "target")
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a tar file")
+    out = run(target, "restore", str(junk))
+    assert out.returncode != 0
+    assert "not a kampass backup" in out.stderr
+    # an archive with a path that climbs out of the restore directory
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as archive:
+        data = b"{}"
+        info = tarfile.TarInfo("../../outside.txt")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    out = run(target, "restore", str(evil))
+    assert out.returncode != 0
+    assert "unsafe" in out.stderr
+    assert not (tmp_path / "outside.txt").exists()
