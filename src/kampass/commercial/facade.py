@@ -53,9 +53,10 @@ def programme_signals() -> dict[str, float | None]:
 def analytics_store_problem() -> str | None:
     """``None`` when the analytics store opens and lists its tables, else what went wrong.
 
-    A store held by a running import (the DuckDB file lock) counts as working: it is busy, not broken.
+    Readers read the newest published copy, so a running import does not make this fail; only the
+    very first read of a new store waits for a writer, and a lock there counts as busy, not broken.
     """
-    from kampass.commercial.store import analytics_store
+    from kampass.common.analytics import analytics_store
 
     try:
         with analytics_store(wait_seconds=2.0) as store:
