@@ -8,6 +8,7 @@ PostgreSQL and Spark handle concurrent access themselves: both kinds simply conn
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from contextlib import contextmanager
 from django.conf import settings
 
 from kampass.core.analytics.backends import AnalyticsStore, Snapshots, duckdb_path, open_reader
+
+_writers = threading.Lock()  # one writing unit per process (other processes: DuckDB's file lock)
 
 
 def _open_writer(url: str, wait_seconds: float) -> AnalyticsStore:
@@ -46,23 +49,25 @@ def analytics_store(*, write: bool = False, wait_seconds: float = 300.0) -> Iter
         snapshots = Snapshots(path)
         current = snapshots.current()
         if current is None:  # the first read of a new (or pre-snapshot) store publishes it once
-            writer = _open_writer(url, wait_seconds)
-            try:
-                writer.ensure_tables()
-                current = snapshots.current() or snapshots.publish(writer)
-            finally:
-                writer.close()
+            with _writers:
+                writer = _open_writer(url, wait_seconds)
+                try:
+                    writer.ensure_tables()
+                    current = snapshots.current() or snapshots.publish(writer)
+                finally:
+                    writer.close()
         store = open_reader(current)
         try:
             yield store
         finally:
             store.close()
         return
-    store = _open_writer(url, wait_seconds)
-    try:
-        store.ensure_tables()
-        yield store
-        if path is not None:
-            Snapshots(path).publish(store)
-    finally:
-        store.close()
+    with _writers:
+        store = _open_writer(url, wait_seconds)
+        try:
+            store.ensure_tables()
+            yield store
+            if path is not None:
+                Snapshots(path).publish(store)
+        finally:
+            store.close()

@@ -15,6 +15,7 @@ share the newest published copy (:func:`open_reader`); see docs/adr/0003-analyti
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections.abc import Mapping
@@ -145,12 +146,11 @@ class Snapshots:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns()}-{os.getpid()}.duckdb"
         partial = self.dir / f"{name}.partial"
-        database = store.con.raw_sql("SELECT current_database()").fetchone()[0]
-        store.con.raw_sql(f"ATTACH '{partial}' AS kampass_snapshot")
-        try:
-            store.con.raw_sql(f'COPY FROM DATABASE "{database}" TO kampass_snapshot')
-        finally:
-            store.con.raw_sql("DETACH kampass_snapshot")
+        # after a checkpoint the file holds every committed write and the write-ahead log is empty: a
+        # byte copy is a complete database (the caller is the only writer: the file lock keeps other
+        # processes out, kampass.common.analytics other threads)
+        store.con.raw_sql("CHECKPOINT")
+        shutil.copyfile(self.path, partial)
         partial.rename(self.dir / name)
         pointer = self.dir / f"CURRENT.{os.getpid()}"
         pointer.write_text(name + "\n", encoding="ascii")
