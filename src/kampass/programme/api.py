@@ -257,11 +257,22 @@ class AcceptIn(Schema):
     logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
 
 
+class SkippedOut(Schema):
+    logic: str
+    initiative_id: int = Field(..., description="The open initiative that already pursues the logic.")
+    title: str
+    status: str
+    round_id: int | None
+
+
 class AcceptOut(Schema):
     id: int
     round_id: int
     logics: list[str]
-    initiative_ids: list[int]
+    initiative_ids: list[int] = Field(..., description="Initiatives created by this acceptance.")
+    skipped: list[SkippedOut] = Field(
+        ..., description="Accepted logics that got no new initiative: an open one is already on the roadmap."
+    )
 
 
 class ReportIn(Schema):
@@ -516,7 +527,9 @@ def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[s
 
 @router.post("/programme/recommendations/accept", response={201: AcceptOut, **ERRORS})
 def recommendations_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
-    """Accept all recommended logics or a selection: the roadmap gets one initiative per logic."""
+    """Accept all recommended logics or a selection: the roadmap gets one initiative per logic not yet
+    pursued; logics that already have an open initiative (planned, active, paused) are listed in
+    ``skipped`` and get none (create a second one explicitly with ``POST /roadmap/initiatives``)."""
     authorize(_actor(request), "programme.accept_recommendations")
     r = _closed_round(request, payload.round_id)
     acceptance = services.recommendations_accept(actor=_actor(request), assessment_round=r, logics=payload.logics)
@@ -527,6 +540,7 @@ def recommendations_accept(request: HttpRequest, payload: AcceptIn) -> Status[An
             "round_id": r.pk,
             "logics": acceptance.logics,
             "initiative_ids": acceptance.initiative_ids,
+            "skipped": acceptance.skipped,
         },
     )
 

@@ -225,13 +225,21 @@ class PhaseDecision(models.Model):
 
 class RecommendationAcceptance(models.Model):
     """The head of KAM accepted recommended logics of a round; the roadmap holds the initiatives
-    created from them (``initiative_ids``). ``recommendations`` keeps what was recommended then."""
+    created from them (``initiative_ids``). ``skipped`` lists the accepted logics that got no new
+    initiative because an open one already pursued them (logic, initiative id, title, status, round).
+    ``recommendations`` keeps what was recommended then."""
 
     round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="acceptances")
     phase = models.CharField(_("phase"), max_length=30)
     logics = models.JSONField(_("accepted logics"), default=list)
     recommendations = models.JSONField(_("recommendations"), default=list, blank=True)
     initiative_ids = models.JSONField(_("initiatives"), default=list, blank=True)
+    skipped = models.JSONField(
+        _("already on the roadmap"),
+        default=list,
+        blank=True,
+        help_text=_("Accepted logics that got no new initiative because an open one already pursues them."),
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )

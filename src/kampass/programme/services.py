@@ -376,7 +376,12 @@ def recommendations_accept(
     *, actor: Actor, assessment_round: AssessmentRound, logics: Sequence[str] | None = None
 ) -> RecommendationAcceptance:
     """Accept all recommended logics of a closed round, or a selection, and turn them into roadmap
-    initiatives (through the roadmap's facade; idempotent per round and logic there)."""
+    initiatives through the roadmap's facade.
+
+    A logic that already has an open initiative on the roadmap (planned, active or paused, from any
+    round or planned by hand) gets no second one: it is listed in ``skipped`` with the initiative
+    that pursues it, and the caller tells the user. ``initiative_ids`` holds the initiatives created
+    by this acceptance; accepting the same logics again creates none (idempotent)."""
     authorize(actor, "programme.accept_recommendations")
     from kampass.programme.selectors import programme_assessment
     from kampass.roadmap import facade as roadmap_facade
@@ -407,7 +412,7 @@ def recommendations_accept(
         )
         for key in sorted(chosen, key=lambda k: recs[k].rank)
     ]
-    ids = roadmap_facade.initiatives_from_recommendations(
+    outcome = roadmap_facade.initiatives_from_recommendations(
         actor=actor, round_id=assessment_round.pk, proposals=proposals
     )
     acceptance = RecommendationAcceptance(
@@ -417,7 +422,17 @@ def recommendations_accept(
         recommendations=[
             {"logic": r.logic, "rank": r.rank, "timing": r.timing, "score": r.score} for r in assessment.recommendations
         ],
-        initiative_ids=list(ids),
+        initiative_ids=list(outcome.created),
+        skipped=[
+            {
+                "logic": s.logic,
+                "initiative_id": s.initiative_id,
+                "title": s.title,
+                "status": s.status,
+                "round_id": s.round_id,
+            }
+            for s in outcome.skipped
+        ],
         accepted_by=actor if _is_user(actor) else None,
     )
     acceptance.save()

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
@@ -563,7 +564,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
                 lambda d: services.recommendations_accept(
                     actor=request.user, assessment_round=pa.round, logics=d["logics"]
                 ),
-                success=_("Accepted: the roadmap now holds an initiative for each accepted logic."),
+                success=lambda acceptance: _accepted_message(request, acceptance),
                 next_url=_roadmap_url(),
             )
             if done:
@@ -612,6 +613,40 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "closed_rounds": AssessmentRound.objects.filter(status=RoundStatus.CLOSED).order_by("-starts", "-pk"),
     }
     return render_page(request, "programme/recommendations.html", context, status=status)
+
+
+def _accepted_message(request: HttpRequest, acceptance: Any) -> str:
+    """What accepting did: initiatives created, and (as a warning) the logics skipped because an open
+    initiative already pursues them."""
+    catalogue = active_catalogue()
+    lang = current_lang()
+    statuses = _initiative_statuses()
+    if acceptance.skipped:
+        skipped = "; ".join(
+            _("%(logic)s (%(status)s initiative “%(title)s”)")
+            % {
+                "logic": catalogue.logic(s["logic"]).name.get(lang),
+                "status": statuses.get(s["status"], s["status"]),
+                "title": s["title"],
+            }
+            for s in acceptance.skipped
+        )
+        messages.warning(
+            request,
+            _(
+                "Not added, already on the roadmap: %(skipped)s. No second initiative was created; "
+                "if you want one for the same logic, add it on the roadmap."
+            )
+            % {"skipped": skipped},
+        )
+    created = len(acceptance.initiative_ids)
+    if not created:
+        return _("No new initiative: every accepted logic is already on the roadmap.")
+    return ngettext(
+        "Accepted: %(count)d new initiative on the roadmap.",
+        "Accepted: %(count)d new initiatives on the roadmap.",
+        created,
+    ) % {"count": created}
 
 
 def _roadmap_url() -> str:

@@ -93,10 +93,36 @@ def programme_source() -> ProgrammeSource | None:
     return _programme[0] if _programme else None
 
 
+@dataclass(frozen=True)
+class AlreadyOnRoadmap:
+    """A proposal not turned into an initiative because its logic already has an open initiative
+    (planned, active or paused), or one from the same round."""
+
+    logic: str
+    initiative_id: int
+    title: str
+    status: str
+    round_id: int | None
+
+
+@dataclass(frozen=True)
+class RecommendationsOutcome:
+    """The initiatives created from accepted recommendations and the proposals skipped."""
+
+    created: tuple[int, ...]
+    skipped: tuple[AlreadyOnRoadmap, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        """The initiatives that now stand for the proposals: created or already there."""
+        return [*self.created, *(s.initiative_id for s in self.skipped)]
+
+
 def initiatives_from_recommendations(
     *, actor: Actor, round_id: int | None, proposals: Sequence[InitiativeProposal]
-) -> list[int]:
-    """Create one planned initiative per proposal (idempotent per round and logic); returns their ids.
+) -> RecommendationsOutcome:
+    """Create one planned initiative per proposal whose logic is not pursued yet; skip (and report)
+    the others. Idempotent: calling again creates nothing.
 
     Only the head of KAM or an administrator may do this.
     """

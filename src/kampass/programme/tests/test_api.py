@@ -122,6 +122,14 @@ def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalog
     assert accepted.status_code == 201
     assert accepted.json()["logics"] == [logic]
     assert len(accepted.json()["initiative_ids"]) == 1
+    assert accepted.json()["skipped"] == []
+    # accepting the same logic again creates no second initiative and says which one pursues it
+    again = api(head, "post", "/programme/recommendations/accept", {"round_id": r.pk, "logics": [logic]})
+    assert again.status_code == 201
+    assert again.json()["initiative_ids"] == []
+    assert [(s["logic"], s["initiative_id"]) for s in again.json()["skipped"]] == [
+        (logic, accepted.json()["initiative_ids"][0])
+    ]
     # report in both languages
     en = api(viewer, "get", "/programme/report?lang=en").json()
     de = api(viewer, "get", "/programme/report?lang=de").json()

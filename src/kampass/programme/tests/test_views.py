@@ -231,3 +231,38 @@ def test_accepting_recommendations_in_the_ui(client, head, kam, catalogue):
     assert response.status_code == 302
     assert response["Location"] == reverse("roadmap")
     assert r.acceptances.get().logics == [logic]
+
+
+@pytest.mark.parametrize(
+    ("lang", "skipped_text", "none_text"),
+    [
+        ("en", "Not added, already on the roadmap:", "No new initiative"),
+        ("de", "Nicht hinzugefügt, bereits auf der Roadmap:", "Keine neue Initiative"),
+    ],
+)
+def test_accepting_a_logic_already_on_the_roadmap_says_so_and_adds_none(
+    client, head, catalogue, lang, skipped_text, none_text
+):
+    # given: a closed round whose top logic the roadmap already pursues
+    from kampass.programme.selectors import programme_assessment
+    from kampass.roadmap.models import Initiative
+
+    r = closed_round(head, catalogue)
+    pa = programme_assessment(assessment_round=r)
+    assert pa is not None
+    logic = pa.recommendations[0].logic
+    Initiative.objects.create(
+        logic=logic, title="Under way", status="paused", guardrail_key="leakage_share", guardrail_threshold=0.08
+    )
+    head.language = lang
+    head.save()
+    client.force_login(head)
+    url = reverse("programme-recommendations") + f"?round={r.pk}"
+    # when
+    response = client.post(url, {"form": "accept", "logics": [logic]}, follow=True, HTTP_ACCEPT_LANGUAGE=lang)
+    # then
+    html = response.content.decode()
+    assert skipped_text in html
+    assert "Under way" in html
+    assert none_text in html
+    assert Initiative.objects.filter(logic=logic).count() == 1
