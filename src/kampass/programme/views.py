@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kampass.common.guardrails import describe
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.pagination import paginate
@@ -173,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {
                     "status": g,
                     "name": known.name.get(lang) if known else g.key,
-                    "value": threshold_text(known, g.value) if known and g.value is not None else g.value,
+                    "value": describe(g.reading, known.unit if known else ""),
                     "threshold": threshold_text(known) if known else g.threshold,
                 }
             )
@@ -199,14 +200,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
-    """All rounds (managers) or the closed ones (everybody else); managers create rounds here."""
+    """All rounds (managers), else the closed ones and those the user is invited to; managers create rounds here."""
     can_manage = _can(request.user, "programme.manage_round")
     status = request.GET.get("status", "")
     status = status if status in RoundStatus.values else ""
     q = request.GET.get("q", "").strip()
-    qs = selectors.round_list(status=status, q=q)
-    if not can_manage:
-        qs = qs.filter(status=RoundStatus.CLOSED)
+    qs = selectors.visible_rounds(user=request.user, status=status, q=q)
     form = None
     if can_manage:
         form = RoundForm(request.POST or None)
@@ -236,9 +235,12 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 def _round_context(request: HttpRequest, r: AssessmentRound, form: RespondentForm | None) -> dict[str, Any]:
     respondents = selectors.respondent_progress(r)
+    can_manage = _can(request.user, "programme.manage_round")
     return {
         "round": r,
-        "respondents": respondents,
+        # an invited user sees their own part of the round only: their questionnaire
+        "respondents": respondents if can_manage else [x for x in respondents if x.respondent.user_id == request.user.pk],
+        "invited": len(respondents),
         "submitted": sum(1 for row in respondents if row.respondent.submitted),
         "form": form,
         "can_manage": _can(request.user, "programme.manage_round"),
@@ -575,9 +577,10 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     recs = []
     timings = timing_labels()
     if pa is not None:
+        values = selectors.guardrail_values([rec.guardrail.key for rec in pa.recommendations], signals=pa.signals)
         for rec in pa.recommendations:
             logic = catalogue.logic(rec.logic)
-            value = pa.signals.get(rec.guardrail.key)
+            value = values[rec.guardrail.key].value
             recs.append(
                 {
                     "rec": rec,
@@ -591,7 +594,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
                     "benefits": rec.benefits.get(lang),
                     "dangers": rec.dangers.get(lang),
                     "guardrail": guardrail_text(rec.guardrail, lang),
-                    "guardrail_value": threshold_text(rec.guardrail, value) if value is not None else None,
+                    "guardrail_value": describe(values[rec.guardrail.key], rec.guardrail.unit),
                     "guardrail_breached": rec.guardrail.breached(value),
                 }
             )

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kampass.common.guardrails import GuardrailValue, StoredReading
 from kampass.core.concept import Catalogue
 from kampass.users.actors import Actor
 
@@ -61,6 +62,8 @@ class GuardrailStatus:
     direction: str
     warning: bool
     measured_at: dt.datetime | None
+    reading: GuardrailValue | None = None
+    """The value shown, with its source (live or stored) and the stored reading next to it."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,24 @@ def initiatives_from_recommendations(
     return create(actor=actor, round_id=round_id, proposals=proposals)
 
 
+def latest_guardrail_readings() -> dict[str, StoredReading]:
+    """The latest stored measurement of each guardrail metric (over all initiatives watching it),
+    with the assessment round of the initiative it was stored for."""
+    from kampass.roadmap.models import GuardrailMeasurement
+
+    out: dict[str, StoredReading] = {}
+    for key in GuardrailMeasurement.objects.order_by().values_list("key", flat=True).distinct():
+        last = (
+            GuardrailMeasurement.objects.filter(key=key)
+            .order_by("-measured_at", "-pk")
+            .values_list("value", "measured_at", "initiative__round_id")
+            .first()
+        )
+        if last is not None:
+            out[key] = StoredReading(value=last[0], measured_at=last[1], round_id=last[2])
+    return out
+
+
 def programme_signals() -> dict[str, float | None]:
     """The roadmap's facts for the recommender.
 
@@ -178,6 +199,7 @@ def roadmap_summary() -> RoadmapSummary:
             direction=i.guardrail_direction,
             warning=i.reading.warning,
             measured_at=i.reading.measured_at,
+            reading=i.reading.guardrail,
         )
         for i in initiatives
         if i.status == InitiativeStatus.ACTIVE

@@ -54,3 +54,12 @@ def vega_json(spec: Any) -> SafeString:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def guardrail_text(value: Any, unit: str) -> str:
+    """A guardrail value with what it is (``kampass.common.guardrails.describe``): "6.3 % measured
+    live (8.7 % as stored on …)"."""
+    from kampass.common.guardrails import describe
+
+    return describe(value, unit)
