@@ -56,9 +56,7 @@ class GuardrailValue:
         return self.source == LIVE and self.stored is not None
 
 
-def guardrail_value(
-    key: str, *, live: float | None, stored: StoredReading | None, now: dt.datetime
-) -> GuardrailValue:
+def guardrail_value(key: str, *, live: float | None, stored: StoredReading | None, now: dt.datetime) -> GuardrailValue:
     """The rule: the live value when computable, else the stored one, always with its source.
 
     >>> import datetime as dt

@@ -46,9 +46,9 @@ class AssessmentRound(models.Model):
 
     A round is prepared as a draft, opened for answers and closed once enough respondents have
     submitted (``min_respondents``). Results of a respondent group are shown only from
-    ``min_group_respondents`` submitted questionnaires in it (privacy). Only closed rounds count for the phase, the recommendations
-    and the programme report. ``catalogue_version`` records which version of the concept
-    catalogue the statements came from."""
+    ``min_group_respondents`` submitted questionnaires in it (privacy). Only closed rounds count
+    for the phase, the recommendations and the programme report. ``catalogue_version`` records
+    which version of the concept catalogue the statements came from."""
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

@@ -10,7 +10,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kampass.common.guardrails import GuardrailValue, guardrail_value
-
 from kampass.core import assessment as core_assessment
 from kampass.core.assessment import FieldChange, FieldScore, TensionScore
 from kampass.core.recommender import PhaseProposal, Recommendation, propose_phase, recommend

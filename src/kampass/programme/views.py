@@ -239,7 +239,9 @@ def _round_context(request: HttpRequest, r: AssessmentRound, form: RespondentFor
     return {
         "round": r,
         # an invited user sees their own part of the round only: their questionnaire
-        "respondents": respondents if can_manage else [x for x in respondents if x.respondent.user_id == request.user.pk],
+        "respondents": respondents
+        if can_manage
+        else [row for row in respondents if row.respondent.user_id == request.user.pk],
         "invited": len(respondents),
         "submitted": sum(1 for row in respondents if row.respondent.submitted),
         "form": form,

@@ -287,7 +287,10 @@ def initiatives_from_recommendations(
         if found is not None:
             skipped.append(
                 AlreadyOnRoadmap(
-                    logic=p.logic, initiative_id=found.pk, title=found.label, status=found.status,
+                    logic=p.logic,
+                    initiative_id=found.pk,
+                    title=found.label,
+                    status=found.status,
                     round_id=found.round_id,
                 )
             )

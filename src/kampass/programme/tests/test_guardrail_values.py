@@ -27,11 +27,21 @@ def watched(head, catalogue):
     """A closed round and an active Commercialisation initiative of it with a stored reading of 8.7 %."""
     r = closed_round(head, catalogue, title="Autumn assessment")
     initiative = Initiative.objects.create(
-        logic="commercialisation", title="Leakage watch", status="active", round_id=r.pk,
-        guardrail_key="leakage_share", guardrail_threshold=0.08, guardrail_direction="max",
+        logic="commercialisation",
+        title="Leakage watch",
+        status="active",
+        round_id=r.pk,
+        guardrail_key="leakage_share",
+        guardrail_threshold=0.08,
+        guardrail_direction="max",
     )
     GuardrailMeasurement.objects.create(
-        initiative=initiative, key="leakage_share", value=0.087, threshold=0.08, direction="max", warning=True,
+        initiative=initiative,
+        key="leakage_share",
+        value=0.087,
+        threshold=0.08,
+        direction="max",
+        warning=True,
         measured_at=timezone.make_aware(dt.datetime(2026, 11, 2, 9, 0)),
     )
     return r
@@ -64,9 +74,7 @@ def test_without_live_data_the_stored_value_is_shown_as_stored(watched):
     ("lang", "live", "stored"),
     [("en", "6.3 % measured live", "8.7 % as stored on"), ("de", "6,3 % live gemessen", "8,7 % gespeichert am")],
 )
-def test_dashboard_roadmap_recommendations_and_portfolio_show_the_same_value(
-    client, head, watched, lang, live, stored
-):
+def test_dashboard_roadmap_recommendations_and_portfolio_show_the_same_value(client, head, watched, lang, live, stored):
     # given
     _leakage_lines()
     head.language = lang

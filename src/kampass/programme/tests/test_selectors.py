@@ -17,6 +17,7 @@ from kampass.programme.tests.conftest import (
     independent_tension_means,
     open_round_with,
 )
+from kampass.users.models import User
 
 
 def test_round_results_equal_an_independent_computation(head, catalogue):
@@ -119,10 +120,13 @@ def test_results_are_shown_per_group_only_from_the_minimum_of_respondents(head, 
 
     kams = [UserFactory(role="kam") for _ in range(3)]
     the_head = UserFactory(role="head")
-    r = open_round_with(head, [(u, Function.KAM) for u in kams] + [(the_head, Function.HEAD)], minimum=1)
+    invited: list[tuple[User | None, str]] = [(u, str(Function.KAM)) for u in kams]
+    invited.append((the_head, str(Function.HEAD)))
+    r = open_round_with(head, invited, minimum=1)
     rng = random.Random(3)
     for resp in r.respondents.all():
         fill(resp, catalogue, rng, dont_know=0)
+        assert resp.user is not None
         services.respondent_submit(actor=resp.user, respondent=resp)
     # when
     res = selectors.round_results(assessment_round=r)

@@ -88,7 +88,10 @@ def test_accepting_a_logic_already_pursued_on_the_roadmap_skips_it(head, round_,
     assert pa is not None
     first, second = pa.recommendations[0].logic, pa.recommendations[1].logic
     existing = Initiative.objects.create(
-        logic=first, title="Already under way", status="active", guardrail_key="leakage_share",
+        logic=first,
+        title="Already under way",
+        status="active",
+        guardrail_key="leakage_share",
         guardrail_threshold=0.08,
     )
     # when
@@ -97,8 +100,13 @@ def test_accepting_a_logic_already_pursued_on_the_roadmap_skips_it(head, round_,
     logics = [i.logic for i in roadmap_summary().initiatives]
     assert sorted(logics) == sorted([first, second])
     assert acceptance.skipped == [
-        {"logic": first, "initiative_id": existing.pk, "title": "Already under way", "status": "active",
-         "round_id": None}
+        {
+            "logic": first,
+            "initiative_id": existing.pk,
+            "title": "Already under way",
+            "status": "active",
+            "round_id": None,
+        }
     ]
     assert len(acceptance.initiative_ids) == 1
 

@@ -134,8 +134,6 @@ def test_a_chosen_function_wins_and_externals_or_roles_without_one_must_choose(h
 @pytest.mark.parametrize("minimum", [0, -1])
 def test_minimum_respondents_per_group_must_be_at_least_one(head, minimum):
     with pytest.raises(ValidationError) as exc:
-        services.round_create(
-            actor=head, title="x", starts=dt.date(2026, 1, 1), min_group_respondents=minimum
-        )
+        services.round_create(actor=head, title="x", starts=dt.date(2026, 1, 1), min_group_respondents=minimum)
     assert "min_group_respondents" in exc.value.message_dict
     assert services.round_create(actor=head, title="y", starts=dt.date(2026, 1, 1)).min_group_respondents == 3

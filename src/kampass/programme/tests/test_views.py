@@ -323,8 +323,13 @@ def test_the_head_cannot_answer_for_an_internal_user_in_the_ui(client, head, kam
     assert not resp.answers.exists()
 
 
-@pytest.mark.parametrize(("lang", "text"), [("en", "results hidden until 3 respondents in this group (privacy)"),
-                                            ("de", "Ergebnisse verborgen, bis 3 Befragte dieser Gruppe geantwortet haben (Datenschutz)")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "results hidden until 3 respondents in this group (privacy)"),
+        ("de", "Ergebnisse verborgen, bis 3 Befragte dieser Gruppe geantwortet haben (Datenschutz)"),
+    ],
+)
 def test_interim_results_hide_a_group_below_the_minimum(client, head, kam, kam_round, catalogue, lang, text):
     # given: one key account manager submitted in the open round (minimum per group: 3)
     resp = kam_round.respondents.get(user=kam)

@@ -89,8 +89,12 @@ def test_a_logic_with_an_open_initiative_of_another_round_is_skipped_not_duplica
     # given: Facts & Strategy accepted from round 3 and Tools planned by hand (both still open)
     earlier = initiatives_from_recommendations(actor=head, round_id=3, proposals=[proposal("facts_strategy")])
     by_hand = Initiative.objects.create(
-        logic="tools", title="Account plans everywhere", status="active", guardrail_key="accounts_with_plan_share",
-        guardrail_threshold=0.8, guardrail_direction="min",
+        logic="tools",
+        title="Account plans everywhere",
+        status="active",
+        guardrail_key="accounts_with_plan_share",
+        guardrail_threshold=0.8,
+        guardrail_direction="min",
     )
     # when: round 4 recommends both again, and Commercialisation
     outcome = initiatives_from_recommendations(
