@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kampass.common.guardrails import describe
 from kampass.core.concept import Catalogue, Guardrail
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.models import AssessmentRound, Function
@@ -199,6 +200,7 @@ def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = N
                 charts["roadmap"] = to_svg(spec)
         warnings = warning_labels()
         timings = timing_labels()
+        units = {lg.guardrail.key: lg.guardrail.unit for lg in catalogue.logics}
         for t in doc["tension_fields"]:
             t["warning_texts"] = [warnings.get(w, w) for w in t["warnings"]]
         for rec in doc["recommendations"]:
@@ -211,6 +213,11 @@ def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = N
                 "doc": doc,
                 "charts": charts,
                 "roadmap": roadmap,
+                # each guardrail value with what it is (measured live / as stored on), as on the pages
+                "guardrail_rows": [
+                    (g, describe(g.reading, units.get(g.key, "")))
+                    for g in (roadmap.guardrails if roadmap is not None else [])
+                ],
                 "generated": timezone.localtime(),
                 "LANG": lang,
                 "phases": [(p.key, p.name.get(lang)) for p in catalogue.phases],
