@@ -103,3 +103,29 @@ def test_questionnaire_on_a_phone_draft_and_submit(live_server: Any, phone: Any,
     assert len(ratings) == total
     assert (ratings[first], ratings[second], ratings[third], ratings[fourth]) == (4, 2, None, 2)
     assert sum(1 for v in ratings.values() if v is None) == total - 3
+
+
+@pytest.mark.parametrize(("lang", "answer"), [("en", "Answer"), ("de", "Beantworten")])
+def test_an_invited_kam_reaches_the_questionnaire_from_the_round_list(
+    live_server: Any, page: Any, make_user: Any, login: Any, lang: str, answer: str
+) -> None:
+    # given: an open round the key account manager is invited to (function from their role), with a
+    # second, external respondent they must not see
+    from kampass.programme import services
+
+    head = make_user("head_e2e", "head")
+    kam = make_user("kam_e2e", "kam", language=lang)
+    r = services.round_create(actor=head, title="Pulse check", starts=dt.date(2026, 3, 1))
+    resp = services.respondent_add(actor=head, assessment_round=r, user=kam)
+    services.respondent_add(actor=head, assessment_round=r, name="Customer buyer", function="other")
+    services.round_open(actor=head, assessment_round=r)
+    login(page, "kam_e2e")
+    # when: from the list of rounds to the round page
+    page.goto(f"{live_server.url}/programme/rounds/")
+    page.get_by_role("link", name="Pulse check").click()
+    page.wait_for_url(re.compile(rf"/programme/rounds/{r.pk}/$"))
+    # then: their own part only, and on to the questionnaire
+    expect(page.locator("[data-testid=respondents]")).not_to_contain_text("Customer buyer")
+    expect(page.locator("[data-testid=my-questionnaire]")).to_have_text(answer)
+    page.locator("[data-testid=my-questionnaire]").click()
+    page.wait_for_url(re.compile(rf"/programme/questionnaire/{resp.pk}/$"))

@@ -20,7 +20,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.core.hierarchy import TreeNode, TreeRow, flatten_tree, path_ids, roll_up
+from kampass.core.hierarchy import TreeNode, TreeRow, flatten_tree, path_ids, roll_up_distinct
 from kampass.core.relationships import ContactNode, CoverageGap, CoverageLink, coverage_gaps
 from kampass.users.actors import Actor
 
@@ -123,23 +123,19 @@ class SubtreeRow:
 
 
 def account_subtree(account: Account) -> list[SubtreeRow]:
-    """The account and all its descendants in display order, with rolled-up contact and team counts."""
+    """The account and all its descendants in display order, with the rolled-up number of distinct
+    contacts and of distinct people on the account teams (someone on the teams of two subsidiaries,
+    or a contact with positions at both, counts once for their parent)."""
     accounts = list(Account.objects.filter(path__startswith=account.path).order_by("path"))
     rows = flatten_tree([TreeNode(a.pk, a.parent_id, a.name) for a in accounts], account.pk)
     ids = [a.pk for a in accounts]
-    contacts = dict(
-        Position.objects.filter(account_id__in=ids)
-        .values("account_id")
-        .annotate(n=Count("id"))
-        .values_list("account_id", "n")
-    )
-    team = dict(
-        TeamMember.objects.filter(account_id__in=ids)
-        .values("account_id")
-        .annotate(n=Count("id"))
-        .values_list("account_id", "n")
-    )
-    c_total, t_total = roll_up(rows, contacts), roll_up(rows, team)
+    contacts: dict[int, list[int]] = {}
+    for account_id, contact_id in Position.objects.filter(account_id__in=ids).values_list("account_id", "contact_id"):
+        contacts.setdefault(account_id, []).append(contact_id)
+    team: dict[int, list[int]] = {}
+    for account_id, user_id in TeamMember.objects.filter(account_id__in=ids).values_list("account_id", "user_id"):
+        team.setdefault(account_id, []).append(user_id)
+    c_total, t_total = roll_up_distinct(rows, contacts), roll_up_distinct(rows, team)
     by_id = {a.pk: a for a in accounts}
     return [SubtreeRow(r, by_id[r.id], c_total.get(r.id, 0), t_total.get(r.id, 0)) for r in rows]
 

@@ -26,6 +26,7 @@ from kampass.commercial.charts import monthly_chart, waterfall_chart, whale_char
 from kampass.commercial.exports import EXPORT_LINE_LIMIT, profitability_workbook
 from kampass.commercial.forms import CustomerLinkForm, ImportForm
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
+from kampass.common.guardrails import guardrail_values
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as _lang
 from kampass.common.pagination import paginate
@@ -226,6 +227,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     context.update(
         totals=totals,
         leakage_share=totals.leakage_share * 100,
+        leakage_guardrail=guardrail_values(["leakage_share"]).get("leakage_share"),
         top_leakage=top_leakage,
         whale_spec=whale_chart(data.whale),
         can_import=request.user.has_perm("commercial.import_transactions"),

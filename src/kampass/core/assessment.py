@@ -8,8 +8,8 @@ Everything here is plain arithmetic over the answers; the shell stores answers a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from kampass.core.concept import PERSPECTIVES, TENSION_MAX, TENSION_MIN, Catalogue
 
@@ -271,3 +271,51 @@ def compare_rounds(before: list[FieldScore], after: list[FieldScore]) -> list[Fi
         b, a = old.get((f, p)), new.get((f, p))
         changes.append(FieldChange(f, p, b, a, None if a is None or b is None else a - b))
     return changes
+
+
+DEFAULT_MIN_GROUP_RESPONDENTS = 3
+"""Results of a respondent group are shown only from this many submitted questionnaires (privacy)."""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Which results of a round may be shown, given the minimum number of respondents per group.
+
+    ``overall`` is true when the round as a whole has at least ``minimum`` submitted questionnaires;
+    ``groups`` are the respondent groups (functions) with at least ``minimum`` each, ``hidden`` the
+    others with their count (shown as "hidden until N respondents in this group")."""
+
+    minimum: int
+    overall: bool
+    groups: frozenset[str]
+    hidden: tuple[tuple[str, int], ...]
+
+
+def disclosure(counts: Mapping[str, int], minimum: int) -> Disclosure:
+    """What may be shown of a round with ``counts`` submitted questionnaires per group.
+
+    Examples
+    --------
+    >>> d = disclosure({"head": 1, "kam": 4, "sales": 2}, 3)
+    >>> d.overall, sorted(d.groups), d.hidden
+    (True, ['kam'], (('head', 1), ('sales', 2)))
+    >>> disclosure({"head": 1}, 3).overall
+    False
+    """
+    if minimum < 1:
+        raise ValueError(f"the minimum of respondents per group must be at least 1, not {minimum}")
+    shown = frozenset(g for g, n in counts.items() if n >= minimum)
+    hidden = tuple(sorted((g, n) for g, n in counts.items() if 0 < n < minimum))
+    return Disclosure(minimum, sum(counts.values()) >= minimum, shown, hidden)
+
+
+def withhold_groups(tensions: Iterable[TensionScore], shown: Collection[str]) -> list[TensionScore]:
+    """The tension scores with the per-group positions of the groups not in ``shown`` removed.
+
+    Examples
+    --------
+    >>> t = TensionScore("tf", 0.0, 1.0, {"head": (-1.0, 0.0), "kam": (1.0, 2.0)}, ())
+    >>> withhold_groups([t], {"kam"})[0].by_group
+    {'kam': (1.0, 2.0)}
+    """
+    return [replace(t, by_group={g: v for g, v in t.by_group.items() if g in shown}) for t in tensions]

@@ -7,7 +7,7 @@ A subtree is every account whose path starts with the root's path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -118,20 +118,26 @@ def flatten_tree(nodes: Iterable[TreeNode], root_id: int) -> list[TreeRow]:
     return out
 
 
-def roll_up(rows: Sequence[TreeRow], own: dict[int, int]) -> dict[int, int]:
-    """Sum a per-node figure over each node's subtree.
+def roll_up_distinct(rows: Sequence[TreeRow], members: Mapping[int, Iterable[Hashable]]) -> dict[int, int]:
+    """Count the distinct members (people, contacts) of each node's subtree.
 
-    ``rows`` must be in the order :func:`flatten_tree` returns.
+    A member attached to several nodes of a subtree (a person on the teams of two subsidiaries, a
+    contact with positions at two sites) counts once for every ancestor, not once per node: a sum
+    of per-node counts would count memberships, not people. ``rows`` must be in the order
+    :func:`flatten_tree` returns; ``members`` maps a node id to the ids of its own members.
 
     Examples
     --------
-    >>> rows = flatten_tree([TreeNode(1, None, "G"), TreeNode(2, 1, "A"), TreeNode(3, 2, "S")], 1)
-    >>> roll_up(rows, {1: 1, 2: 2, 3: 4})
-    {3: 4, 2: 6, 1: 7}
+    >>> rows = flatten_tree([TreeNode(1, None, "G"), TreeNode(2, 1, "A"), TreeNode(3, 1, "B")], 1)
+    >>> roll_up_distinct(rows, {1: ["ann"], 2: ["bob", "cy"], 3: ["bob"]})
+    {3: 1, 2: 2, 1: 3}
     """
+    below: dict[int, set[Hashable]] = {}
     total: dict[int, int] = {}
     for row in reversed(rows):
-        total[row.id] = total.get(row.id, 0) + own.get(row.id, 0)
+        mine = below.pop(row.id, set())
+        mine.update(members.get(row.id, ()))
+        total[row.id] = len(mine)
         if row.parent_id is not None and row.depth > 0:
-            total[row.parent_id] = total.get(row.parent_id, 0) + total[row.id]
+            below.setdefault(row.parent_id, set()).update(mine)
     return total

@@ -23,6 +23,7 @@ from kampass.common.api import ERRORS, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
+from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.programme import selectors, services
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
@@ -60,6 +61,13 @@ class RoundIn(Schema):
     starts: dt.date
     ends: dt.date | None = None
     min_respondents: int = Field(DEFAULT_MIN_RESPONDENTS, description="Submitted respondents needed to close.")
+    min_group_respondents: int = Field(
+        DEFAULT_MIN_GROUP_RESPONDENTS,
+        ge=1,
+        le=500,
+        description="Results of a respondent group (and of the round) are shown only from this many submitted "
+        "questionnaires (privacy).",
+    )
 
 
 class RoundOut(Schema):
@@ -70,6 +78,7 @@ class RoundOut(Schema):
     ends: dt.date | None
     status: str = Field(json_schema_extra={"enum": [*RoundStatus.values]})
     min_respondents: int
+    min_group_respondents: int
     catalogue_version: str
     invited: int
     submitted: int
@@ -96,7 +105,12 @@ class RoundFilterIn(Schema):
 
 
 class RespondentIn(Schema):
-    function: str = Field(..., json_schema_extra={"enum": [*Function.values]})
+    function: str = Field(
+        "",
+        json_schema_extra={"enum": ["", *Function.values]},
+        description="Empty: a user's function follows their role (head, kam, controller); required for an "
+        "external person and for other roles.",
+    )
     user_id: int | None = Field(None, description="A kampass user; else give the name of an external person.")
     name: str = ""
     email: str = ""
@@ -182,10 +196,20 @@ class TensionScoreOut(Schema):
     warnings: list[str]
 
 
+class HiddenGroupOut(Schema):
+    function: str
+    submitted: int
+
+
 class ResultsOut(Schema):
     round_id: int
     invited: int
     submitted: int
+    min_group_respondents: int = Field(..., description="Results of a group are shown from this many submitted.")
+    shown: bool = Field(..., description="False while the round has fewer submitted than the minimum: no results.")
+    hidden_groups: list[HiddenGroupOut] = Field(
+        ..., description="Groups below the minimum: their positions are left out of ``by_group`` (privacy)."
+    )
     previous_round_id: int | None
     fields: list[FieldScoreOut]
     tension_fields: list[TensionScoreOut]
@@ -226,7 +250,12 @@ class GuardrailOut(Schema):
     unit: str
     direction: str
     threshold: float
-    value: float | None
+    value: float | None = Field(..., description="The one value of the metric every page shows.")
+    source: str = Field(..., description="“live” (measured from the data now), “stored” (the latest stored "
+                        "guardrail measurement) or empty (not measurable).")  # fmt: skip
+    measured_at: dt.datetime | None
+    stored_value: float | None = Field(..., description="The latest stored measurement, also next to a live value.")
+    stored_at: dt.datetime | None
     warning: bool
 
 
@@ -257,11 +286,22 @@ class AcceptIn(Schema):
     logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
 
 
+class SkippedOut(Schema):
+    logic: str
+    initiative_id: int = Field(..., description="The open initiative that already pursues the logic.")
+    title: str
+    status: str
+    round_id: int | None
+
+
 class AcceptOut(Schema):
     id: int
     round_id: int
     logics: list[str]
-    initiative_ids: list[int]
+    initiative_ids: list[int] = Field(..., description="Initiatives created by this acceptance.")
+    skipped: list[SkippedOut] = Field(
+        ..., description="Accepted logics that got no new initiative: an open one is already on the roadmap."
+    )
 
 
 class ReportIn(Schema):
@@ -407,6 +447,9 @@ def results(request: HttpRequest, round_id: int) -> dict[str, Any]:
         "round_id": r.pk,
         "invited": res.invited,
         "submitted": res.submitted,
+        "min_group_respondents": res.minimum,
+        "shown": res.shown,
+        "hidden_groups": [{"function": key, "submitted": n} for key, _label, n in res.hidden_groups],
         "previous_round_id": res.previous.pk if res.previous else None,
         "fields": [
             {
@@ -486,6 +529,7 @@ def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[s
     assert pa is not None
     lang = current_lang()
     catalogue = active_catalogue()
+    values = selectors.guardrail_values([rec.guardrail.key for rec in pa.recommendations], signals=pa.signals)
     items = [
         {
             "logic": rec.logic,
@@ -504,8 +548,12 @@ def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[s
                 "unit": rec.guardrail.unit,
                 "direction": rec.guardrail.direction,
                 "threshold": rec.guardrail.threshold,
-                "value": pa.signals.get(rec.guardrail.key),
-                "warning": rec.guardrail.breached(pa.signals.get(rec.guardrail.key)),
+                "value": (gv := values[rec.guardrail.key]).value,
+                "source": gv.source,
+                "measured_at": gv.measured_at,
+                "stored_value": gv.stored.value if gv.stored else None,
+                "stored_at": gv.stored.measured_at if gv.stored else None,
+                "warning": rec.guardrail.breached(gv.value),
             },
         }
         for rec in pa.recommendations
@@ -516,7 +564,9 @@ def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[s
 
 @router.post("/programme/recommendations/accept", response={201: AcceptOut, **ERRORS})
 def recommendations_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
-    """Accept all recommended logics or a selection: the roadmap gets one initiative per logic."""
+    """Accept all recommended logics or a selection: the roadmap gets one initiative per logic not yet
+    pursued; logics that already have an open initiative (planned, active, paused) are listed in
+    ``skipped`` and get none (create a second one explicitly with ``POST /roadmap/initiatives``)."""
     authorize(_actor(request), "programme.accept_recommendations")
     r = _closed_round(request, payload.round_id)
     acceptance = services.recommendations_accept(actor=_actor(request), assessment_round=r, logics=payload.logics)
@@ -527,6 +577,7 @@ def recommendations_accept(request: HttpRequest, payload: AcceptIn) -> Status[An
             "round_id": r.pk,
             "logics": acceptance.logics,
             "initiative_ids": acceptance.initiative_ids,
+            "skipped": acceptance.skipped,
         },
     )
 

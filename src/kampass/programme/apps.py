@@ -17,3 +17,8 @@ class ProgrammeConfig(AppConfig):
         connect_programme(
             ProgrammeSource(catalogue=lambda: facade.active_catalogue(), signals=lambda: facade.current_signals())
         )
+        # every page showing a guardrail value asks this one definition (kampass.common.guardrails)
+        from kampass.common import guardrails
+        from kampass.programme import selectors
+
+        guardrails.connect(lambda keys: selectors.guardrail_values(keys))

@@ -137,7 +137,7 @@ def _load_round(
     Answer.objects.bulk_create(answers)
     Placement.objects.bulk_create(placements)
     for resp in chosen:
-        services.respondent_submit(actor=actor, respondent=resp)
+        services.respondent_submit(actor=resp.user or actor, respondent=resp)  # users hand in their own
     r = services.round_close(actor=actor, assessment_round=r)
     AssessmentRound.objects.filter(pk=r.pk).update(closed_at=closed_at)
     Respondent.objects.filter(round=r).update(submitted_at=closed_at - dt.timedelta(days=2))

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.programme.models import DEFAULT_MIN_RESPONDENTS, Function
 from kampass.users.models import User
 
@@ -22,6 +23,16 @@ class RoundForm(forms.Form):
         max_value=500,
         initial=DEFAULT_MIN_RESPONDENTS,
         help_text=_("The round can be closed only when at least this many respondents have submitted."),
+    )
+    min_group_respondents = forms.IntegerField(
+        label=_("Minimum respondents per group"),
+        min_value=1,
+        max_value=500,
+        initial=DEFAULT_MIN_GROUP_RESPONDENTS,
+        help_text=_(
+            "Results of a group (function) are shown only from this many submitted questionnaires in it, "
+            "the results of the round only from this many in all (privacy)."
+        ),
     )
 
 
@@ -39,7 +50,15 @@ class RespondentForm(forms.Form):
         help_text=_("External respondents answer through their invitation link, or you enter their answers."),
     )
     email = forms.EmailField(label=_("Email"), required=False)
-    function = forms.ChoiceField(label=_("Function"), choices=Function.choices)
+    function = forms.ChoiceField(
+        label=_("Function"),
+        choices=[("", _("– from the user’s role –")), *Function.choices],
+        required=False,
+        help_text=_(
+            "A kampass user answers from the function of their role (key account manager, head of KAM, "
+            "controlling) unless you choose another; for an external person choose it."
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
+
 DEFAULT_MIN_RESPONDENTS = 5
 TENSION_MIN, TENSION_MAX = -3, 3
 
@@ -33,14 +35,20 @@ class Function(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+FUNCTION_OF_ROLE: dict[str, str] = {"head": Function.HEAD, "kam": Function.KAM, "controller": Function.CONTROLLING}
+"""The function an invited kampass user answers from by default, by their role; other roles (and
+external respondents) have none: whoever invites them chooses."""
+
+
 class AssessmentRound(models.Model):
     """One assessment of the company's KAM programme: invited people rate the statements of the six
     fields from both perspectives and place the company on the nine tension fields, now and as target.
 
     A round is prepared as a draft, opened for answers and closed once enough respondents have
-    submitted (``min_respondents``); only closed rounds count for the phase, the recommendations
-    and the programme report. ``catalogue_version`` records which version of the concept
-    catalogue the statements came from."""
+    submitted (``min_respondents``). Results of a respondent group are shown only from
+    ``min_group_respondents`` submitted questionnaires in it (privacy). Only closed rounds count
+    for the phase, the recommendations and the programme report. ``catalogue_version`` records
+    which version of the concept catalogue the statements came from."""
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -52,6 +60,15 @@ class AssessmentRound(models.Model):
         default=DEFAULT_MIN_RESPONDENTS,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
         help_text=_("The round can be closed only when at least this many respondents have submitted."),
+    )
+    min_group_respondents = models.PositiveSmallIntegerField(
+        _("minimum respondents per group"),
+        default=DEFAULT_MIN_GROUP_RESPONDENTS,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_(
+            "Results (interim and final) of a respondent group are shown only from this many submitted "
+            "questionnaires in the group, and the results of the round only from this many in all (privacy)."
+        ),
     )
     catalogue_version = models.CharField(_("catalogue version"), max_length=50, blank=True)
     created_by = models.ForeignKey(
@@ -225,13 +242,21 @@ class PhaseDecision(models.Model):
 
 class RecommendationAcceptance(models.Model):
     """The head of KAM accepted recommended logics of a round; the roadmap holds the initiatives
-    created from them (``initiative_ids``). ``recommendations`` keeps what was recommended then."""
+    created from them (``initiative_ids``). ``skipped`` lists the accepted logics that got no new
+    initiative because an open one already pursued them (logic, initiative id, title, status, round).
+    ``recommendations`` keeps what was recommended then."""
 
     round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="acceptances")
     phase = models.CharField(_("phase"), max_length=30)
     logics = models.JSONField(_("accepted logics"), default=list)
     recommendations = models.JSONField(_("recommendations"), default=list, blank=True)
     initiative_ids = models.JSONField(_("initiatives"), default=list, blank=True)
+    skipped = models.JSONField(
+        _("already on the roadmap"),
+        default=list,
+        blank=True,
+        help_text=_("Accepted logics that got no new initiative because an open one already pursues them."),
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )

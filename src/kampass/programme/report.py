@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from kampass.common.guardrails import describe
 from kampass.core.concept import Catalogue, Guardrail
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.models import AssessmentRound, Function
@@ -263,7 +264,8 @@ def _guardrail_rows(catalogue: Catalogue, roadmap: Any, lang: str) -> list[dict[
             )
         else:
             name = guardrail.name.get(lang)
-            value = "–" if g.value is None else threshold_text(guardrail, g.value)
+            # with what it is (measured live / as stored on), as on the pages
+            value = describe(g.reading, guardrail.unit) if g.reading is not None else "–"
             threshold = threshold_text(guardrail, g.threshold)
         rows.append(
             {

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from kampass.common.guardrails import GuardrailValue, guardrail_value
 from kampass.core import assessment as core_assessment
 from kampass.core.assessment import FieldChange, FieldScore, TensionScore
 from kampass.core.recommender import PhaseProposal, Recommendation, propose_phase, recommend
@@ -292,7 +296,10 @@ class RoundResults:
     changes: list[FieldChange]
     invited: int
     submitted: int
-    groups: list[tuple[str, str, int]]  # function key, label, submitted respondents
+    groups: list[tuple[str, str, int]]  # function key, label, submitted respondents (groups shown)
+    minimum: int = 1  # submitted questionnaires a group (and the round) needs before its results are shown
+    shown: bool = True  # the round has enough submitted questionnaires for any result to be shown
+    hidden_groups: list[tuple[str, str, int]] = dataclasses.field(default_factory=list)  # below the minimum
 
     def score(self, field: str, perspective: str) -> FieldScore | None:
         return next((s for s in self.fields if s.field == field and s.perspective == perspective), None)
@@ -301,23 +308,46 @@ class RoundResults:
         return next((c for c in self.changes if c.field == field and c.perspective == perspective), None)
 
 
-def round_results(*, assessment_round: AssessmentRound) -> RoundResults:
-    """Maturity per field and perspective, the tension profile, and the change since the previous closed round."""
-    catalogue = active_catalogue()
-    fields = core_assessment.score_fields(catalogue, round_answers(assessment_round))
-    tensions = core_assessment.tension_profile(catalogue, round_placements(assessment_round))
-    previous = previous_closed_round(assessment_round)
-    changes: list[FieldChange] = []
-    if previous is not None:
-        before = core_assessment.score_fields(catalogue, round_answers(previous))
-        changes = core_assessment.compare_rounds(before, fields)
-    counts = dict(
+def submitted_per_group(assessment_round: AssessmentRound) -> dict[str, int]:
+    """Submitted questionnaires of the round per respondent group (function)."""
+    return dict(
         assessment_round.respondents.filter(submitted_at__isnull=False)
         .values("function")
         .annotate(n=Count("id"))
         .values_list("function", "n")
     )
-    groups = [(value, str(label), counts[value]) for value, label in Function.choices if counts.get(value)]
+
+
+def round_disclosure(assessment_round: AssessmentRound) -> core_assessment.Disclosure:
+    """What may be shown of the round's results (interim or final): the round as a whole and the groups
+    with at least ``min_group_respondents`` submitted questionnaires (privacy)."""
+    return core_assessment.disclosure(submitted_per_group(assessment_round), assessment_round.min_group_respondents)
+
+
+def round_results(*, assessment_round: AssessmentRound) -> RoundResults:
+    """Maturity per field and perspective, the tension profile, and the change since the previous closed round.
+
+    Only what the round's minimum of respondents per group allows (``round_disclosure``): nothing while
+    the round has fewer submitted questionnaires than the minimum, and no positions of a group below it.
+    """
+    catalogue = active_catalogue()
+    counts = submitted_per_group(assessment_round)
+    disclosed = core_assessment.disclosure(counts, assessment_round.min_group_respondents)
+    labels = {value: str(label) for value, label in Function.choices}
+    groups = [(value, labels[value], counts[value]) for value in Function.values if value in disclosed.groups]
+    hidden = [(value, labels.get(value, value), n) for value, n in disclosed.hidden]
+    fields: list[FieldScore] = []
+    tensions: list[TensionScore] = []
+    changes: list[FieldChange] = []
+    previous = previous_closed_round(assessment_round)
+    if disclosed.overall:
+        fields = core_assessment.score_fields(catalogue, round_answers(assessment_round))
+        tensions = core_assessment.withhold_groups(
+            core_assessment.tension_profile(catalogue, round_placements(assessment_round)), disclosed.groups
+        )
+        if previous is not None:
+            before = core_assessment.score_fields(catalogue, round_answers(previous))
+            changes = core_assessment.compare_rounds(before, fields)
     return RoundResults(
         round=assessment_round,
         fields=fields,
@@ -327,6 +357,9 @@ def round_results(*, assessment_round: AssessmentRound) -> RoundResults:
         invited=assessment_round.respondents.count(),
         submitted=sum(counts.values()),
         groups=groups,
+        minimum=assessment_round.min_group_respondents,
+        shown=disclosed.overall,
+        hidden_groups=hidden,
     )
 
 
@@ -375,10 +408,48 @@ def programme_assessment(
         return None
     catalogue = active_catalogue()
     fields = core_assessment.score_fields(catalogue, round_answers(r))
-    tensions = core_assessment.tension_profile(catalogue, round_placements(r))
+    # the positions of a group below the round's minimum of respondents are not shown anywhere (privacy)
+    tensions = core_assessment.withhold_groups(
+        core_assessment.tension_profile(catalogue, round_placements(r)), round_disclosure(r).groups
+    )
     sig = dict(current_signals() if signals is None else signals)
     proposal = propose_phase(catalogue, fields, sig)
     decision = phase_decision_for(r)
     phase = decision.phase if decision is not None else proposal.phase
     recs = recommend(catalogue, fields, tensions, sig, phase)
     return ProgrammeAssessment(r, fields, tensions, sig, proposal, decision, phase, recs)
+
+
+# ---------------------------------------------------------------- guardrail values
+
+
+def guardrail_values(
+    keys: Iterable[str] | None = None, *, signals: Mapping[str, float | None] | None = None
+) -> dict[str, GuardrailValue]:
+    """The one value of each guardrail metric that every page shows (dashboard, roadmap,
+    recommendations, portfolio): measured live from the data now (the programme's signals, e.g. the
+    leakage share from the commercial facade), else the latest measurement stored on the roadmap;
+    with its source, its time and the stored reading next to the live one.
+
+    ``keys`` defaults to every guardrail metric of the catalogue; ``signals`` to
+    ``facade.current_signals()`` (a page that has them already passes them in).
+    """
+    from kampass.programme.facade import current_signals
+    from kampass.roadmap import facade as roadmap_facade
+
+    wanted = list(dict.fromkeys(keys if keys is not None else (lg.guardrail.key for lg in active_catalogue().logics)))
+    live = dict(current_signals() if signals is None else signals)
+    stored = roadmap_facade.latest_guardrail_readings()
+    titles = dict(
+        AssessmentRound.objects.filter(pk__in={s.round_id for s in stored.values() if s.round_id}).values_list(
+            "pk", "title"
+        )
+    )
+    now = timezone.now()
+    out = {}
+    for key in wanted:
+        s = stored.get(key)
+        if s is not None and s.round_id in titles:
+            s = dataclasses.replace(s, round_title=titles[s.round_id])
+        out[key] = guardrail_value(key, live=live.get(key), stored=s, now=now)
+    return out

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kampass.common.permissions import authorize
+from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.core.concept import PHASES, TENSION_MAX, TENSION_MIN
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
+    FUNCTION_OF_ROLE,
     Answer,
     AssessmentRound,
     Function,
@@ -52,6 +54,7 @@ def round_create(
     starts: dt.date,
     ends: dt.date | None = None,
     min_respondents: int = DEFAULT_MIN_RESPONDENTS,
+    min_group_respondents: int = DEFAULT_MIN_GROUP_RESPONDENTS,
     description: str = "",
 ) -> AssessmentRound:
     """Prepare a new assessment round (status draft) on the current catalogue version."""
@@ -62,6 +65,7 @@ def round_create(
         starts=starts,
         ends=ends,
         min_respondents=min_respondents,
+        min_group_respondents=min_group_respondents,
         catalogue_version=active_catalogue().version,
         created_by=actor if _is_user(actor) else None,
     )
@@ -72,12 +76,13 @@ def round_create(
 
 @transaction.atomic
 def round_update(*, actor: Actor, assessment_round: AssessmentRound, **changes: Any) -> AssessmentRound:
-    """Change title, description, dates or the minimum of respondents of a round not yet closed."""
+    """Change title, description, dates or the minimum of respondents (to close, per group) of a round
+    not yet closed."""
     authorize(actor, "programme.manage_round")
     r = _lock(assessment_round)
     if r.status == RoundStatus.CLOSED:
         raise ValidationError(_("A closed round cannot be changed."))
-    allowed = {"title", "description", "starts", "ends", "min_respondents"}
+    allowed = {"title", "description", "starts", "ends", "min_respondents", "min_group_respondents"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -154,12 +159,16 @@ def respondent_add(
     *,
     actor: Actor,
     assessment_round: AssessmentRound,
-    function: str,
+    function: str = "",
     user: User | None = None,
     name: str = "",
     email: str = "",
 ) -> Respondent:
-    """Invite a kampass user or a named external person to a round that is not closed."""
+    """Invite a kampass user or a named external person to a round that is not closed.
+
+    Without ``function`` a user answers from the function of their role (``FUNCTION_OF_ROLE``: head of
+    KAM, key account manager, controlling); for an external person or a user whose role gives none the
+    function must be chosen."""
     authorize(actor, "programme.manage_round")
     r = _lock(assessment_round)
     if r.status == RoundStatus.CLOSED:
@@ -169,6 +178,15 @@ def respondent_add(
         raise ValidationError({"name": _("Choose a user or enter the name of an external respondent.")})
     if user is not None and r.respondents.filter(user=user).exists():
         raise ValidationError({"user": _("%(user)s is already invited to this round.") % {"user": user}})
+    if not function and user is not None:
+        function = FUNCTION_OF_ROLE.get(getattr(user, "role", ""), "")
+    if not function:
+        raise ValidationError(
+            {
+                "function": _("Choose the function %(who)s answers from.")
+                % {"who": str(user) if user is not None else (name or _("the respondent"))}
+            }
+        )
     if function not in Function.values:
         raise ValidationError({"function": _("Unknown function “%(value)s”.") % {"value": function}})
     respondent = Respondent(round=r, user=user, name=name, email=email.strip(), function=function)
@@ -376,7 +394,12 @@ def recommendations_accept(
     *, actor: Actor, assessment_round: AssessmentRound, logics: Sequence[str] | None = None
 ) -> RecommendationAcceptance:
     """Accept all recommended logics of a closed round, or a selection, and turn them into roadmap
-    initiatives (through the roadmap's facade; idempotent per round and logic there)."""
+    initiatives through the roadmap's facade.
+
+    A logic that already has an open initiative on the roadmap (planned, active or paused, from any
+    round or planned by hand) gets no second one: it is listed in ``skipped`` with the initiative
+    that pursues it, and the caller tells the user. ``initiative_ids`` holds the initiatives created
+    by this acceptance; accepting the same logics again creates none (idempotent)."""
     authorize(actor, "programme.accept_recommendations")
     from kampass.programme.selectors import programme_assessment
     from kampass.roadmap import facade as roadmap_facade
@@ -407,7 +430,7 @@ def recommendations_accept(
         )
         for key in sorted(chosen, key=lambda k: recs[k].rank)
     ]
-    ids = roadmap_facade.initiatives_from_recommendations(
+    outcome = roadmap_facade.initiatives_from_recommendations(
         actor=actor, round_id=assessment_round.pk, proposals=proposals
     )
     acceptance = RecommendationAcceptance(
@@ -417,7 +440,17 @@ def recommendations_accept(
         recommendations=[
             {"logic": r.logic, "rank": r.rank, "timing": r.timing, "score": r.score} for r in assessment.recommendations
         ],
-        initiative_ids=list(ids),
+        initiative_ids=list(outcome.created),
+        skipped=[
+            {
+                "logic": s.logic,
+                "initiative_id": s.initiative_id,
+                "title": s.title,
+                "status": s.status,
+                "round_id": s.round_id,
+            }
+            for s in outcome.skipped
+        ],
         accepted_by=actor if _is_user(actor) else None,
     )
     acceptance.save()

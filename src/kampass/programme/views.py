@@ -14,8 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kampass.common.guardrails import describe
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.pagination import paginate
@@ -172,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {
                     "status": g,
                     "name": known.name.get(lang) if known else g.key,
-                    "value": threshold_text(known, g.value) if known and g.value is not None else g.value,
+                    "value": describe(g.reading, known.unit if known else ""),
                     "threshold": threshold_text(known) if known else g.threshold,
                 }
             )
@@ -198,14 +200,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
-    """All rounds (managers) or the closed ones (everybody else); managers create rounds here."""
+    """All rounds (managers), else the closed ones and those the user is invited to; managers create rounds here."""
     can_manage = _can(request.user, "programme.manage_round")
     status = request.GET.get("status", "")
     status = status if status in RoundStatus.values else ""
     q = request.GET.get("q", "").strip()
-    qs = selectors.round_list(status=status, q=q)
-    if not can_manage:
-        qs = qs.filter(status=RoundStatus.CLOSED)
+    qs = selectors.visible_rounds(user=request.user, status=status, q=q)
     form = None
     if can_manage:
         form = RoundForm(request.POST or None)
@@ -235,9 +235,14 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 def _round_context(request: HttpRequest, r: AssessmentRound, form: RespondentForm | None) -> dict[str, Any]:
     respondents = selectors.respondent_progress(r)
+    can_manage = _can(request.user, "programme.manage_round")
     return {
         "round": r,
-        "respondents": respondents,
+        # an invited user sees their own part of the round only: their questionnaire
+        "respondents": respondents
+        if can_manage
+        else [row for row in respondents if row.respondent.user_id == request.user.pk],
+        "invited": len(respondents),
         "submitted": sum(1 for row in respondents if row.respondent.submitted),
         "form": form,
         "can_manage": _can(request.user, "programme.manage_round"),
@@ -563,7 +568,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
                 lambda d: services.recommendations_accept(
                     actor=request.user, assessment_round=pa.round, logics=d["logics"]
                 ),
-                success=_("Accepted: the roadmap now holds an initiative for each accepted logic."),
+                success=lambda acceptance: _accepted_message(request, acceptance),
                 next_url=_roadmap_url(),
             )
             if done:
@@ -574,9 +579,10 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     recs = []
     timings = timing_labels()
     if pa is not None:
+        values = selectors.guardrail_values([rec.guardrail.key for rec in pa.recommendations], signals=pa.signals)
         for rec in pa.recommendations:
             logic = catalogue.logic(rec.logic)
-            value = pa.signals.get(rec.guardrail.key)
+            value = values[rec.guardrail.key].value
             recs.append(
                 {
                     "rec": rec,
@@ -590,7 +596,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
                     "benefits": rec.benefits.get(lang),
                     "dangers": rec.dangers.get(lang),
                     "guardrail": guardrail_text(rec.guardrail, lang),
-                    "guardrail_value": threshold_text(rec.guardrail, value) if value is not None else None,
+                    "guardrail_value": describe(values[rec.guardrail.key], rec.guardrail.unit),
                     "guardrail_breached": rec.guardrail.breached(value),
                 }
             )
@@ -612,6 +618,40 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "closed_rounds": AssessmentRound.objects.filter(status=RoundStatus.CLOSED).order_by("-starts", "-pk"),
     }
     return render_page(request, "programme/recommendations.html", context, status=status)
+
+
+def _accepted_message(request: HttpRequest, acceptance: Any) -> str:
+    """What accepting did: initiatives created, and (as a warning) the logics skipped because an open
+    initiative already pursues them."""
+    catalogue = active_catalogue()
+    lang = current_lang()
+    statuses = _initiative_statuses()
+    if acceptance.skipped:
+        skipped = "; ".join(
+            _("%(logic)s (%(status)s initiative “%(title)s”)")
+            % {
+                "logic": catalogue.logic(s["logic"]).name.get(lang),
+                "status": statuses.get(s["status"], s["status"]),
+                "title": s["title"],
+            }
+            for s in acceptance.skipped
+        )
+        messages.warning(
+            request,
+            _(
+                "Not added, already on the roadmap: %(skipped)s. No second initiative was created; "
+                "if you want one for the same logic, add it on the roadmap."
+            )
+            % {"skipped": skipped},
+        )
+    created = len(acceptance.initiative_ids)
+    if not created:
+        return _("No new initiative: every accepted logic is already on the roadmap.")
+    return ngettext(
+        "Accepted: %(count)d new initiative on the roadmap.",
+        "Accepted: %(count)d new initiatives on the roadmap.",
+        created,
+    ) % {"count": created}
 
 
 def _roadmap_url() -> str:

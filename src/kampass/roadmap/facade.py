@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kampass.common.guardrails import GuardrailValue, StoredReading
 from kampass.core.concept import Catalogue
 from kampass.users.actors import Actor
 
@@ -68,6 +69,8 @@ class GuardrailStatus:
     direction: str
     warning: bool
     measured_at: dt.datetime | None
+    reading: GuardrailValue | None = None
+    """The value shown, with its source (live or stored) and the stored reading next to it."""
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,60 @@ def programme_source() -> ProgrammeSource | None:
     return _programme[0] if _programme else None
 
 
+@dataclass(frozen=True)
+class AlreadyOnRoadmap:
+    """A proposal not turned into an initiative because its logic already has an open initiative
+    (planned, active or paused), or one from the same round."""
+
+    logic: str
+    initiative_id: int
+    title: str
+    status: str
+    round_id: int | None
+
+
+@dataclass(frozen=True)
+class RecommendationsOutcome:
+    """The initiatives created from accepted recommendations and the proposals skipped."""
+
+    created: tuple[int, ...]
+    skipped: tuple[AlreadyOnRoadmap, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        """The initiatives that now stand for the proposals: created or already there."""
+        return [*self.created, *(s.initiative_id for s in self.skipped)]
+
+
 def initiatives_from_recommendations(
     *, actor: Actor, round_id: int | None, proposals: Sequence[InitiativeProposal]
-) -> list[int]:
-    """Create one planned initiative per proposal (idempotent per round and logic); returns their ids.
+) -> RecommendationsOutcome:
+    """Create one planned initiative per proposal whose logic is not pursued yet; skip (and report)
+    the others. Idempotent: calling again creates nothing.
 
     Only the head of KAM or an administrator may do this.
     """
     from kampass.roadmap.services import initiatives_from_recommendations as create
 
     return create(actor=actor, round_id=round_id, proposals=proposals)
+
+
+def latest_guardrail_readings() -> dict[str, StoredReading]:
+    """The latest stored measurement of each guardrail metric (over all initiatives watching it),
+    with the assessment round of the initiative it was stored for."""
+    from kampass.roadmap.models import GuardrailMeasurement
+
+    out: dict[str, StoredReading] = {}
+    for key in GuardrailMeasurement.objects.order_by().values_list("key", flat=True).distinct():
+        last = (
+            GuardrailMeasurement.objects.filter(key=key)
+            .order_by("-measured_at", "-pk")
+            .values_list("value", "measured_at", "initiative__round_id")
+            .first()
+        )
+        if last is not None:
+            out[key] = StoredReading(value=last[0], measured_at=last[1], round_id=last[2])
+    return out
 
 
 def programme_signals() -> dict[str, float | None]:
@@ -159,6 +206,7 @@ def roadmap_summary() -> RoadmapSummary:
             direction=i.guardrail_direction,
             warning=i.reading.warning,
             measured_at=i.reading.measured_at,
+            reading=i.reading.guardrail,
         )
         for i in initiatives
         if i.status == InitiativeStatus.ACTIVE

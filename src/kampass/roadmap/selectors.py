@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
+from kampass.common.guardrails import GuardrailValue, guardrail_values
 from kampass.roadmap.guardrails import is_warning
 from kampass.roadmap.models import (
     OPEN_INITIATIVE_STATUSES,
@@ -62,40 +63,54 @@ def _latest(field: str) -> Subquery:
 
 @dataclass(frozen=True)
 class Reading:
-    """The latest reading of an initiative's guardrail metric, judged against its current threshold.
+    """The value of an initiative's guardrail metric, judged against its current threshold.
 
-    A reading of another metric (the guardrail was changed since) does not count."""
+    ``guardrail`` is the one value of the metric every page shows (:mod:`kampass.common.guardrails`:
+    live when computable, else the latest stored measurement, with its source); ``value`` and
+    ``measured_at`` are its figure and time. Without a connected programme the initiative's own
+    latest measurement counts (a reading of another metric, the guardrail changed since, does not)."""
 
     value: float | None
     measured_at: dt.datetime | None
     warning: bool
+    guardrail: GuardrailValue | None = None
 
 
-def reading_of(initiative: Initiative) -> Reading:
-    """The latest guardrail reading of ``initiative`` (uses the annotations of :func:`initiative_list` if present)."""
-    if (
-        hasattr(initiative, "last_key")
-        and hasattr(initiative, "last_value")
-        and hasattr(initiative, "last_measured_at")
-    ):
-        key, value, when = initiative.last_key, initiative.last_value, initiative.last_measured_at
+def reading_of(initiative: Initiative, values: Mapping[str, GuardrailValue] | None = None) -> Reading:
+    """The guardrail reading of ``initiative``: the metric's value from ``values`` (default: asked now
+    from :func:`kampass.common.guardrails.guardrail_values`), else its own latest measurement (uses
+    the annotations of :func:`initiative_list` if present)."""
+    if values is None:
+        values = guardrail_values([initiative.guardrail_key])
+    found = values.get(initiative.guardrail_key)
+    if found is not None:
+        value, when = found.value, found.measured_at
     else:
-        last = initiative.measurements.order_by("-measured_at", "-pk").first()
-        key, value, when = (last.key, last.value, last.measured_at) if last else (None, None, None)
-    if value is None or key != initiative.guardrail_key:
-        return Reading(None, None, False)
+        if (
+            hasattr(initiative, "last_key")
+            and hasattr(initiative, "last_value")
+            and hasattr(initiative, "last_measured_at")
+        ):
+            key, value, when = initiative.last_key, initiative.last_value, initiative.last_measured_at
+        else:
+            last = initiative.measurements.order_by("-measured_at", "-pk").first()
+            key, value, when = (last.key, last.value, last.measured_at) if last else (None, None, None)
+        if key != initiative.guardrail_key:
+            value, when = None, None
+    if value is None:
+        return Reading(None, None, False, found)
     warning = is_warning(value, initiative.guardrail_threshold, initiative.guardrail_direction)
-    return Reading(value, when, warning and initiative.status == InitiativeStatus.ACTIVE)
+    return Reading(value, when, warning and initiative.status == InitiativeStatus.ACTIVE, found)
 
 
 def reading_attached(initiative: Initiative) -> Initiative:
-    """``initiative`` with its latest guardrail reading set as ``reading``."""
+    """``initiative`` with its guardrail reading set as ``reading``."""
     initiative.reading = reading_of(initiative)
     return initiative
 
 
 def initiative_list(*, filters: InitiativeFilters | None = None) -> list[Initiative]:
-    """Initiatives matching ``filters``, each with ``reading`` (its latest guardrail reading)
+    """Initiatives matching ``filters``, each with ``reading`` (the value of its guardrail metric)
     and ``account_count`` (the number of key accounts involved).
 
     ``filters.warning`` keeps the active initiatives whose latest reading is beyond the threshold."""
@@ -118,8 +133,9 @@ def initiative_list(*, filters: InitiativeFilters | None = None) -> list[Initiat
     expr = F(order) if isinstance(order, str) else order
     ordering = expr.desc(nulls_last=True) if filters.descending else expr.asc(nulls_last=True)
     items: list[Initiative] = list(qs.order_by(ordering, "logic", "pk"))
+    values = guardrail_values({item.guardrail_key for item in items}) if items else {}
     for item in items:
-        item.reading = reading_of(item)
+        item.reading = reading_of(item, values)
     if filters.warning:
         items = [i for i in items if i.reading.warning]
     return items

@@ -29,8 +29,10 @@ from kampass.common.changes import reject_unknown_fields
 from kampass.common.permissions import authorize
 from kampass.core.concept import FIELDS, LOGICS
 from kampass.roadmap import catalogue
+from kampass.roadmap.facade import AlreadyOnRoadmap, RecommendationsOutcome
 from kampass.roadmap.guardrails import UNITS, is_warning, threshold_problem
 from kampass.roadmap.models import (
+    OPEN_INITIATIVE_STATUSES,
     Direction,
     GuardrailMeasurement,
     Initiative,
@@ -257,23 +259,41 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 @transaction.atomic
-def initiatives_from_recommendations(*, actor: Actor, round_id: int | None, proposals: Iterable[Any]) -> list[int]:
-    """Turn accepted recommendations into planned initiatives (idempotent per round and logic).
+def initiatives_from_recommendations(
+    *, actor: Actor, round_id: int | None, proposals: Iterable[Any]
+) -> RecommendationsOutcome:
+    """Turn accepted recommendations into planned initiatives, never duplicating one already on the roadmap.
+
+    A proposal whose logic already has an *open* initiative (planned, active or paused; see
+    ``OPEN_INITIATIVE_STATUSES``), from any round or planned by hand, or an initiative of the same
+    round in any status, is skipped and reported (``skipped``); a logic whose initiatives are all done
+    or abandoned gets a new one. Calling again with the same proposals changes nothing (idempotent).
+    A second initiative for a pursued logic is a deliberate choice made on the roadmap itself
+    (``initiative_create``).
 
     ``now`` starts today, ``next`` on the first of the month three months on, ``later`` six months on;
-    each runs six months. An initiative for the same round and logic is reused as it is (for
-    ``round_id=None``: an open initiative of that logic without a round).
+    each runs six months.
     """
     authorize(actor, "roadmap.add_initiative")
     today = timezone.localdate()
-    ids: list[int] = []
+    created: list[int] = []
+    skipped: list[AlreadyOnRoadmap] = []
     for p in proposals:
-        existing = Initiative.objects.filter(logic=p.logic, round_id=round_id)
-        if round_id is None:
-            existing = existing.filter(status__in=[s.value for s in _open_statuses()])
-        found = existing.order_by("pk").first()
+        same_logic = Initiative.objects.filter(logic=p.logic)
+        pursued = same_logic.filter(status__in=[s.value for s in OPEN_INITIATIVE_STATUSES])
+        if round_id is not None:
+            pursued = pursued | same_logic.filter(round_id=round_id)
+        found = pursued.order_by("pk").first()
         if found is not None:
-            ids.append(found.pk)
+            skipped.append(
+                AlreadyOnRoadmap(
+                    logic=p.logic,
+                    initiative_id=found.pk,
+                    title=found.label,
+                    status=found.status,
+                    round_id=found.round_id,
+                )
+            )
             continue
         starts = _start_for(p.timing, today)
         initiative = initiative_create(
@@ -289,12 +309,8 @@ def initiatives_from_recommendations(*, actor: Actor, round_id: int | None, prop
             guardrail_threshold=float(p.guardrail_threshold),
             guardrail_direction=p.guardrail_direction,
         )
-        ids.append(initiative.pk)
-    return ids
-
-
-def _open_statuses() -> tuple[InitiativeStatus, ...]:
-    return (InitiativeStatus.PLANNED, InitiativeStatus.ACTIVE, InitiativeStatus.PAUSED)
+        created.append(initiative.pk)
+    return RecommendationsOutcome(created=tuple(created), skipped=tuple(skipped))
 
 
 # ---------------------------------------------------------------- guardrail measurements

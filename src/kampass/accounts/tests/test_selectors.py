@@ -66,3 +66,35 @@ def test_coverage_below_target_follows_the_core_rule(head, kam):
     )
     # then
     assert cockpit.coverage_below_target == {below.pk}
+
+
+def test_subtree_counts_distinct_people_and_contacts_not_memberships(admin_user, kam, kam2):
+    # given: a group with two subsidiaries; kam is on the teams of both subsidiaries and of the group,
+    # one contact holds positions at both subsidiaries
+    from kampass.accounts.models import Position, TeamMember
+    from kampass.accounts.tests.factories import ContactFactory, PositionFactory, TeamMemberFactory
+
+    g = account_create(actor=admin_user, name="G")
+    a = account_create(actor=admin_user, name="A", parent=g)
+    b = account_create(actor=admin_user, name="B", parent=g)
+    site = account_create(actor=admin_user, name="A site", parent=a)
+    for account in (g, a, b):
+        TeamMemberFactory(account=account, user=kam)
+    TeamMemberFactory(account=site, user=kam2)
+    both = ContactFactory(last_name="Both")
+    PositionFactory(contact=both, account=a)
+    PositionFactory(contact=both, account=b)
+    PositionFactory(contact=ContactFactory(last_name="Site"), account=site)
+    # when
+    rows = {r.account.name: (r.contacts_total, r.team_total) for r in account_subtree(g)}
+    # then: the figures equal a plain set computation over each subtree
+    subtrees = {"G": [g, a, b, site], "A": [a, site], "B": [b], "A site": [site]}
+    expected = {
+        name: (
+            len(set(Position.objects.filter(account__in=accounts).values_list("contact_id", flat=True))),
+            len(set(TeamMember.objects.filter(account__in=accounts).values_list("user_id", flat=True))),
+        )
+        for name, accounts in subtrees.items()
+    }
+    assert rows == expected
+    assert rows["G"] == (2, 2)  # not 3 positions and 4 memberships

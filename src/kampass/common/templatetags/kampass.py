@@ -83,3 +83,12 @@ def worker_warning(context: dict[str, Any], *, managers_only: bool = False) -> d
         same_day = seen.date() == timezone.localtime(health.now).date()
         since = time_format(seen, "H:i") if same_day else date_format(seen, "SHORT_DATETIME_FORMAT")
     return {"health": health, "since": since}
+
+
+@register.filter
+def guardrail_text(value: Any, unit: str) -> str:
+    """A guardrail value with what it is (``kampass.common.guardrails.describe``): "6.3 % measured
+    live (8.7 % as stored on …)"."""
+    from kampass.common.guardrails import describe
+
+    return describe(value, unit)

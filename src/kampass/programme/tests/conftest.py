@@ -79,7 +79,8 @@ def closed_round(
     services.round_open(actor=actor, assessment_round=r)
     for p in people:
         fill(p, catalogue, rng)
-        services.respondent_submit(actor=actor, respondent=p)
+        # a kampass user hands in their own questionnaire (nobody answers on their behalf)
+        services.respondent_submit(actor=p.user or actor, respondent=p)
     return services.round_close(actor=actor, assessment_round=r)
 
 

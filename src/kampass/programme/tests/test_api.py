@@ -90,8 +90,11 @@ def test_close_refused_with_too_few_then_results(api, head, kam, kam2, viewer, k
     assert results.status_code == 200
     doc = results.json()
     assert doc["submitted"] == 2
-    assert len(doc["fields"]) == 12
-    assert len(doc["tension_fields"]) == 9
+    # two key account managers are fewer than the round's minimum per group (3): nothing is shown
+    assert (doc["min_group_respondents"], doc["shown"]) == (3, False)
+    assert doc["hidden_groups"] == [{"function": "kam", "submitted": 2}]
+    assert doc["fields"] == []
+    assert doc["tension_fields"] == []
 
 
 def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalogue):
@@ -122,6 +125,14 @@ def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalog
     assert accepted.status_code == 201
     assert accepted.json()["logics"] == [logic]
     assert len(accepted.json()["initiative_ids"]) == 1
+    assert accepted.json()["skipped"] == []
+    # accepting the same logic again creates no second initiative and says which one pursues it
+    again = api(head, "post", "/programme/recommendations/accept", {"round_id": r.pk, "logics": [logic]})
+    assert again.status_code == 201
+    assert again.json()["initiative_ids"] == []
+    assert [(s["logic"], s["initiative_id"]) for s in again.json()["skipped"]] == [
+        (logic, accepted.json()["initiative_ids"][0])
+    ]
     # report in both languages
     en = api(viewer, "get", "/programme/report?lang=en").json()
     de = api(viewer, "get", "/programme/report?lang=de").json()
@@ -135,3 +146,41 @@ def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalog
 
 def test_report_of_an_unknown_round_404(api, viewer):
     assert api(viewer, "get", "/programme/report?round_id=12345").status_code == 404
+
+
+def test_head_cannot_answer_for_an_internal_user_through_the_api(api, head, kam, kam_round, catalogue):
+    # given
+    mine = kam_round.respondents.get(user=kam)
+    external = kam_round.respondents.get(user__isnull=True)
+    key, tension = catalogue.statements[0].key, catalogue.tension_fields[0].key
+    # when / then: reading, answering, placing and submitting the user's questionnaire are denied
+    assert api(head, "get", f"/programme/respondents/{mine.pk}").status_code == 403
+    assert api(head, "put", f"/programme/respondents/{mine.pk}/answers/{key}", {"rating": 5}).status_code == 403
+    placed = api(head, "put", f"/programme/respondents/{mine.pk}/placements/{tension}", {"current": 1, "target": 1})
+    assert placed.status_code == 403
+    submit = api(head, "post", f"/programme/respondents/{mine.pk}/submit", {"unanswered_as_dont_know": True})
+    assert submit.status_code == 403
+    assert not mine.answers.exists()
+    # an external respondent's answers may still be entered; the user answers their own
+    assert api(head, "put", f"/programme/respondents/{external.pk}/answers/{key}", {"rating": 2}).status_code == 200
+    assert api(kam, "put", f"/programme/respondents/{mine.pk}/answers/{key}", {"rating": 4}).status_code == 200
+
+
+def test_invitation_function_defaults_from_the_role_and_minimum_per_group_in_the_api(api, head, kam, kam2):
+    # given
+    made = api(head, "post", "/programme/rounds", {"title": "R", "starts": "2026-04-01", "min_group_respondents": 2})
+    assert made.status_code == 201
+    assert made.json()["min_group_respondents"] == 2
+    rid = made.json()["id"]
+    # when / then
+    invited = api(head, "post", f"/programme/rounds/{rid}/respondents", {"user_id": kam.pk})
+    assert invited.status_code == 201
+    assert invited.json()["function"] == "kam"
+    external = api(head, "post", f"/programme/rounds/{rid}/respondents", {"name": "Customer buyer"})
+    assert external.status_code == 422
+    bad = api(head, "post", "/programme/rounds", {"title": "R", "starts": "2026-04-01", "min_group_respondents": 0})
+    assert bad.status_code == 422
+    # the invited key account manager sees the open round in their list
+    api(head, "post", f"/programme/rounds/{rid}/open")
+    assert rid in [r["id"] for r in api(kam, "get", "/programme/rounds").json()["items"]]
+    assert rid not in [r["id"] for r in api(kam2, "get", "/programme/rounds").json()["items"]]

@@ -17,6 +17,7 @@ from kampass.programme.tests.conftest import (
     independent_tension_means,
     open_round_with,
 )
+from kampass.users.models import User
 
 
 def test_round_results_equal_an_independent_computation(head, catalogue):
@@ -36,12 +37,16 @@ def test_round_results_equal_an_independent_computation(head, catalogue):
     for t in res.tensions:
         assert (t.current, t.target) == pytest.approx(means[t.key])
     assert res.submitted == 6
-    assert sum(n for _, _, n in res.groups) == 6
+    # one respondent per function: every group is below the minimum (3) and its positions are withheld
+    assert res.groups == []
+    assert sum(n for _, _, n in res.hidden_groups) == 6
+    assert all(t.by_group == {} for t in res.tensions)
 
 
 def test_drafts_do_not_count_in_the_results(head, kam, kam2, catalogue):
     # given two respondents: one submitted (all 5s), one draft (all 1s)
     r = open_round_with(head, [(kam, Function.KAM), (kam2, Function.KAM)], minimum=1)
+    r = services.round_update(actor=head, assessment_round=r, min_group_respondents=1)
     done, draft = r.respondents.get(user=kam), r.respondents.get(user=kam2)
     fill(done, catalogue, random.Random(1), dont_know=0)
     done.answers.update(rating=5)
@@ -107,3 +112,30 @@ def test_programme_assessment_uses_the_confirmed_phase(head, catalogue):
     assert pa2.decision is not None
     assert [rec.logic for rec in pa2.recommendations]  # ranked for the confirmed phase
     assert sorted(rec.rank for rec in pa2.recommendations) == list(range(1, len(pa2.recommendations) + 1))
+
+
+def test_results_are_shown_per_group_only_from_the_minimum_of_respondents(head, catalogue):
+    # given: an open round (interim results) with three key account managers and one head of KAM submitted
+    from kampass.accounts.tests.factories import UserFactory
+
+    kams = [UserFactory(role="kam") for _ in range(3)]
+    the_head = UserFactory(role="head")
+    invited: list[tuple[User | None, str]] = [(u, str(Function.KAM)) for u in kams]
+    invited.append((the_head, str(Function.HEAD)))
+    r = open_round_with(head, invited, minimum=1)
+    rng = random.Random(3)
+    for resp in r.respondents.all():
+        fill(resp, catalogue, rng, dont_know=0)
+        assert resp.user is not None
+        services.respondent_submit(actor=resp.user, respondent=resp)
+    # when
+    res = selectors.round_results(assessment_round=r)
+    # then: the round (4 >= 3) and the key account managers are shown, the single head is not
+    assert res.shown
+    assert [(key, n) for key, _label, n in res.groups] == [("kam", 3)]
+    assert [(key, n) for key, _label, n in res.hidden_groups] == [("head", 1)]
+    assert all(set(t.by_group) == {"kam"} for t in res.tensions)
+    # and with a minimum of 5 nothing of the round is shown
+    r = services.round_update(actor=head, assessment_round=r, min_group_respondents=5)
+    hidden = selectors.round_results(assessment_round=r)
+    assert (hidden.shown, hidden.fields, hidden.tensions) == (False, [], [])

@@ -125,3 +125,21 @@ def test_submitted_answers_are_locked_until_reopened(head, kam, kam_round, catal
         services.respondent_reopen(actor=kam, respondent=resp)
     services.respondent_reopen(actor=head, respondent=resp)
     services.answer_save(actor=kam, respondent=resp, statement=catalogue.statements[0].key, rating=1)
+
+
+def test_nobody_answers_on_behalf_of_an_internal_user_not_even_the_head(head, admin_user, kam, kam_round, catalogue):
+    # given: the key account manager's own questionnaire
+    resp = kam_round.respondents.get(user=kam)
+    key, tension = catalogue.statements[0].key, catalogue.tension_fields[0].key
+    for manager in (head, admin_user):
+        # when / then: every way of answering is denied
+        with pytest.raises(PermissionDenied):
+            services.answer_save(actor=manager, respondent=resp, statement=key, rating=5)
+        with pytest.raises(PermissionDenied):
+            services.placement_save(actor=manager, respondent=resp, tension_field=tension, current=1, target=1)
+        with pytest.raises(PermissionDenied):
+            services.respondent_submit(actor=manager, respondent=resp, unanswered_as_dont_know=True)
+    assert not resp.answers.exists()
+    # and the user answers it themselves
+    services.answer_save(actor=kam, respondent=resp, statement=key, rating=4)
+    assert resp.answers.get().rating == 4

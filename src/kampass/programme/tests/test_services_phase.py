@@ -73,9 +73,42 @@ def test_accepting_a_selection_creates_roadmap_initiatives(head, round_):
 
     logics = {i.logic for i in roadmap_summary().initiatives if i.id in acceptance.initiative_ids}
     assert logics == set(chosen)
-    # accepting again does not duplicate (idempotent per round and logic on the roadmap side)
+    # accepting again does not duplicate: nothing new, both reported as already on the roadmap
     again = services.recommendations_accept(actor=head, assessment_round=round_, logics=chosen)
-    assert sorted(again.initiative_ids) == sorted(acceptance.initiative_ids)
+    assert again.initiative_ids == []
+    assert sorted(s["initiative_id"] for s in again.skipped) == sorted(acceptance.initiative_ids)
+
+
+def test_accepting_a_logic_already_pursued_on_the_roadmap_skips_it(head, round_, catalogue):
+    # given: the roadmap already pursues the top recommended logic (planned by hand, active)
+    from kampass.roadmap.facade import roadmap_summary
+    from kampass.roadmap.models import Initiative
+
+    pa = programme_assessment(assessment_round=round_)
+    assert pa is not None
+    first, second = pa.recommendations[0].logic, pa.recommendations[1].logic
+    existing = Initiative.objects.create(
+        logic=first,
+        title="Already under way",
+        status="active",
+        guardrail_key="leakage_share",
+        guardrail_threshold=0.08,
+    )
+    # when
+    acceptance = services.recommendations_accept(actor=head, assessment_round=round_, logics=[first, second])
+    # then: one initiative per logic on the roadmap, the skipped one named with its initiative
+    logics = [i.logic for i in roadmap_summary().initiatives]
+    assert sorted(logics) == sorted([first, second])
+    assert acceptance.skipped == [
+        {
+            "logic": first,
+            "initiative_id": existing.pk,
+            "title": "Already under way",
+            "status": "active",
+            "round_id": None,
+        }
+    ]
+    assert len(acceptance.initiative_ids) == 1
 
 
 def test_accepting_unknown_logics_or_by_a_kam_is_refused(head, kam, round_):

@@ -106,3 +106,34 @@ def test_a_user_is_invited_once_and_externals_need_a_name(head, kam):
     with pytest.raises(ValidationError) as exc:
         services.respondent_add(actor=head, assessment_round=r, function="janitor", name="X")
     assert "function" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(("role_user", "function"), [("head", "head"), ("kam", "kam"), ("controller", "controlling")])
+def test_an_invited_users_function_follows_their_role(request, head, role_user, function):
+    # given
+    r = make_round(head)
+    user = request.getfixturevalue(role_user)
+    # when: invited without choosing a function
+    resp = services.respondent_add(actor=head, assessment_round=r, user=user)
+    # then
+    assert resp.function == function
+
+
+def test_a_chosen_function_wins_and_externals_or_roles_without_one_must_choose(head, kam, viewer):
+    r = make_round(head)
+    assert services.respondent_add(actor=head, assessment_round=r, user=kam, function="sales").function == "sales"
+    with pytest.raises(ValidationError) as external:
+        services.respondent_add(actor=head, assessment_round=r, name="Customer buyer")
+    assert "function" in external.value.message_dict
+    with pytest.raises(ValidationError) as no_default:
+        services.respondent_add(actor=head, assessment_round=r, user=viewer)
+    assert "function" in no_default.value.message_dict
+    assert r.respondents.count() == 1
+
+
+@pytest.mark.parametrize("minimum", [0, -1])
+def test_minimum_respondents_per_group_must_be_at_least_one(head, minimum):
+    with pytest.raises(ValidationError) as exc:
+        services.round_create(actor=head, title="x", starts=dt.date(2026, 1, 1), min_group_respondents=minimum)
+    assert "min_group_respondents" in exc.value.message_dict
+    assert services.round_create(actor=head, title="y", starts=dt.date(2026, 1, 1)).min_group_respondents == 3

@@ -3,6 +3,7 @@ invitation links, rounds, results, phase and recommendations, PDF report jobs, a
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -142,7 +143,7 @@ def test_invitation_links_do_not_open_users_questionnaires(client, kam, kam_roun
 
 
 def test_head_creates_a_round_and_a_kam_may_not(client, head, kam):
-    data = {"title": "Autumn", "starts": "2026-09-01", "min_respondents": "5"}
+    data = {"title": "Autumn", "starts": "2026-09-01", "min_respondents": "5", "min_group_respondents": "4"}
     client.force_login(kam)
     assert client.post(reverse("programme-rounds"), data).status_code == 403
     client.force_login(head)
@@ -152,6 +153,7 @@ def test_head_creates_a_round_and_a_kam_may_not(client, head, kam):
     r = AssessmentRound.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("programme-round", args=[r.pk])
+    assert r.min_group_respondents == 4
 
 
 def test_closing_with_too_few_shows_the_numbers(client, head, kam_round):
@@ -231,3 +233,132 @@ def test_accepting_recommendations_in_the_ui(client, head, kam, catalogue):
     assert response.status_code == 302
     assert response["Location"] == reverse("roadmap")
     assert r.acceptances.get().logics == [logic]
+
+
+@pytest.mark.parametrize(
+    ("lang", "skipped_text", "none_text"),
+    [
+        ("en", "Not added, already on the roadmap:", "No new initiative"),
+        ("de", "Nicht hinzugefügt, bereits auf der Roadmap:", "Keine neue Initiative"),
+    ],
+)
+def test_accepting_a_logic_already_on_the_roadmap_says_so_and_adds_none(
+    client, head, catalogue, lang, skipped_text, none_text
+):
+    # given: a closed round whose top logic the roadmap already pursues
+    from kampass.programme.selectors import programme_assessment
+    from kampass.roadmap.models import Initiative
+
+    r = closed_round(head, catalogue)
+    pa = programme_assessment(assessment_round=r)
+    assert pa is not None
+    logic = pa.recommendations[0].logic
+    Initiative.objects.create(
+        logic=logic, title="Under way", status="paused", guardrail_key="leakage_share", guardrail_threshold=0.08
+    )
+    head.language = lang
+    head.save()
+    client.force_login(head)
+    url = reverse("programme-recommendations") + f"?round={r.pk}"
+    # when
+    response = client.post(url, {"form": "accept", "logics": [logic]}, follow=True, HTTP_ACCEPT_LANGUAGE=lang)
+    # then
+    html = response.content.decode()
+    assert skipped_text in html
+    assert "Under way" in html
+    assert none_text in html
+    assert Initiative.objects.filter(logic=logic).count() == 1
+
+
+@pytest.mark.parametrize(("lang", "answer"), [("en", "Answer"), ("de", "Beantworten")])
+def test_an_invited_kam_finds_the_open_round_in_the_list_on_its_page_and_on_the_dashboard(
+    client, kam, kam_round, lang, answer
+):
+    # given
+    kam.language = lang
+    kam.save()
+    client.force_login(kam)
+    mine = kam_round.respondents.get(user=kam)
+    questionnaire = reverse("programme-questionnaire", args=[mine.pk])
+    # when / then: the round list shows the open round they are invited to
+    listing = client.get(reverse("programme-rounds")).content.decode()
+    assert kam_round.title in listing
+    assert reverse("programme-round", args=[kam_round.pk]) in listing
+    # the round page shows their own part only: their questionnaire, not the other respondents
+    page = client.get(reverse("programme-round", args=[kam_round.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="my-questionnaire"' in html
+    assert questionnaire in html
+    assert answer in html
+    assert str(kam_round.respondents.get(user__isnull=True).display_name) not in html
+    assert 'data-testid="invitation-link"' not in html
+    # the dashboard offers the questionnaire
+    dashboard = client.get(reverse("programme-dashboard")).content.decode()
+    assert 'data-testid="my-invitations"' in dashboard
+    assert questionnaire in dashboard
+
+
+def test_a_round_someone_is_not_invited_to_stays_hidden(client, kam2, viewer, head):
+    r = open_round_with(head, [(kam2, Function.KAM)])
+    client.force_login(viewer)
+    assert reverse("programme-round", args=[r.pk]) not in client.get(reverse("programme-rounds")).content.decode()
+    assert client.get(reverse("programme-round", args=[r.pk])).status_code == 403
+
+
+def test_the_head_cannot_answer_for_an_internal_user_in_the_ui(client, head, kam, kam_round, catalogue):
+    # given
+    resp = kam_round.respondents.get(user=kam)
+    external = kam_round.respondents.get(user__isnull=True)
+    client.force_login(head)
+    # when / then: no "Enter answers" for the user, the questionnaire and every answer are refused
+    page = client.get(reverse("programme-round", args=[kam_round.pk])).content.decode()
+    assert reverse("programme-questionnaire", args=[resp.pk]) not in page
+    assert reverse("programme-questionnaire", args=[external.pk]) in page  # externals stay allowed
+    assert client.get(reverse("programme-questionnaire", args=[resp.pk])).status_code == 403
+    key = catalogue.statements[0].key
+    post = client.post(reverse("programme-answer", args=[resp.pk]), {"statement": key, "rating": "5"}, **HTMX)
+    assert post.status_code == 403
+    assert client.post(reverse("programme-submit", args=[resp.pk]), {"dont_know_rest": "1"}).status_code == 403
+    assert not resp.answers.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "results hidden until 3 respondents in this group (privacy)"),
+        ("de", "Ergebnisse verborgen, bis 3 Befragte dieser Gruppe geantwortet haben (Datenschutz)"),
+    ],
+)
+def test_interim_results_hide_a_group_below_the_minimum(client, head, kam, kam_round, catalogue, lang, text):
+    # given: one key account manager submitted in the open round (minimum per group: 3)
+    resp = kam_round.respondents.get(user=kam)
+    fill(resp, catalogue, random.Random(5))
+    services.respondent_submit(actor=kam, respondent=resp)
+    head.language = lang
+    head.save()
+    client.force_login(head)
+    # when
+    html = client.get(reverse("programme-results", args=[kam_round.pk])).content.decode()
+    # then: no heatmap, no profile; the group is named as hidden
+    assert text in html
+    assert 'data-testid="results-hidden"' in html
+    assert 'id="tension-spec"' not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_invite_form_defaults_the_function_from_the_role(client, head, kam, lang):
+    # given
+    r = services.round_create(actor=head, title="Invite", starts=dt.date(2026, 5, 1))
+    head.language = lang
+    head.save()
+    client.force_login(head)
+    url = reverse("programme-round", args=[r.pk])
+    # when: a user is invited without choosing a function, and an external person too
+    ok = client.post(url, {"user": kam.pk, "name": "", "email": "", "function": ""})
+    refused = client.post(url, {"user": "", "name": "Customer buyer", "email": "", "function": ""})
+    # then
+    assert ok.status_code == 302
+    assert r.respondents.get().function == Function.KAM
+    assert refused.status_code == 422
+    assert r.respondents.count() == 1

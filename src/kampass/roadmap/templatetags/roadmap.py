@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import floatformat
 
+from kampass.common.guardrails import format_metric
 from kampass.roadmap import catalogue
 
 register = template.Library()
@@ -14,15 +14,11 @@ register = template.Library()
 
 @register.filter
 def metric_value(value: Any, unit: str) -> str:
-    """A guardrail value for display: shares as percent, counts and days as whole numbers."""
+    """A guardrail value for display (``kampass.common.guardrails.format_metric``: shares as percent,
+    counts and days as whole numbers)."""
     if value is None or value == "":
         return "–"
-    v = float(value)
-    if unit == "share":
-        return f"{floatformat(v * 100, 1)} %"
-    if unit in ("count", "days"):
-        return str(floatformat(v, 0))
-    return str(floatformat(v, 2))
+    return format_metric(float(value), unit)
 
 
 @register.filter

@@ -64,7 +64,7 @@ def test_uses_the_initiative_of_an_accepted_recommendation(demo_users):
         proposals=[
             InitiativeProposal("commercialisation", 1, "Kommerzialisierung", "leakage_share", 0.08, "max", "now")
         ],
-    )
+    ).created
     # when
     demo_roadmap_load()
     demo_roadmap_load()

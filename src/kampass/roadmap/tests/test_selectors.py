@@ -38,7 +38,16 @@ def test_only_active_initiatives_warn(db):
 
 
 def test_initiative_filters_and_sorting(db, kam):
-    a = InitiativeFactory(title="Alpha", logic="tools", owner=kam, starts=dt.date(2026, 3, 1))
+    # Alpha watches another metric than Beta (a guardrail value belongs to the metric, not the initiative)
+    a = InitiativeFactory(
+        title="Alpha",
+        logic="tools",
+        owner=kam,
+        starts=dt.date(2026, 3, 1),
+        guardrail_key="findings_with_action_share",
+        guardrail_threshold=0.0,
+        guardrail_direction="min",
+    )
     b = InitiativeFactory(title="Beta", logic="commercialisation", starts=dt.date(2026, 1, 1))
     c = InitiativeFactory(title="Gamma", logic="tools", status="planned", starts=None, ends=None)
     MeasurementFactory(initiative=b, value=0.3)

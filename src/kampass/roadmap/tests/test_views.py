@@ -54,7 +54,14 @@ def test_roadmap_empty_state(client, head):
 
 
 def test_roadmap_filter_fragment(client, head, warned):
-    InitiativeFactory(title="Tools rollout", logic="tools")
+    # another metric than the warned initiative's (a guardrail value belongs to the metric)
+    InitiativeFactory(
+        title="Tools rollout",
+        logic="tools",
+        guardrail_key="findings_with_action_share",
+        guardrail_threshold=0.0,
+        guardrail_direction="min",
+    )
     client.force_login(head)
     response = client.get(reverse("roadmap"), {"logic": "tools"}, headers=HX)
     body = response.content.decode()
