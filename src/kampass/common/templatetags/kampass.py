@@ -7,6 +7,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from kampass.common.i18n import format_percent
+
 register = template.Library()
 
 
@@ -54,3 +56,16 @@ def vega_json(spec: Any) -> SafeString:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def percent(value: Any, decimals: Any = 0) -> str:
+    """A share (``0.25``) in per cent: ``{{ share|percent }}`` → "25 %" (German) / "25%" (English);
+    ``{{ share|percent:1 }}`` with one decimal. "–" when there is no value."""
+    return format_percent(value, int(decimals)) or "–"
+
+
+@register.filter
+def percent_points(value: Any, decimals: Any = 0) -> str:
+    """A value already in per cent (``25``, e.g. a probability in points) written as ``percent`` writes it."""
+    return format_percent(value, int(decimals), points=True) or "–"

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import floatformat
 
+from kampass.common.i18n import format_percent
 from kampass.roadmap import catalogue
 
 register = template.Library()
@@ -19,7 +20,7 @@ def metric_value(value: Any, unit: str) -> str:
         return "–"
     v = float(value)
     if unit == "share":
-        return f"{floatformat(v * 100, 1)} %"
+        return format_percent(v, 1)
     if unit in ("count", "days"):
         return str(floatformat(v, 0))
     return str(floatformat(v, 2))
