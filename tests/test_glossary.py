@@ -85,8 +85,11 @@ def test_the_glossary_covers_the_decided_terms():
 
 def test_avoided_forms_match_words_not_parts_of_other_words():
     konto = avoid_pattern("Konto*")
-    assert konto.search("Dieses Konto") and konto.search("Kontoteam") and konto.search("des Kontos")
-    assert not konto.search("Benutzerkonto") and not konto.search("Skonto")
+    assert konto.search("Dieses Konto")
+    assert konto.search("Kontoteam")
+    assert konto.search("des Kontos")
+    assert not konto.search("Benutzerkonto")
+    assert not konto.search("Skonto")
     assert avoid_pattern("Leiter KAM").search("Leiter KAM")
     assert not avoid_pattern("Key Account Manager").search("Key-Account-Manager")
 
