@@ -25,3 +25,19 @@ def test_every_status_reason_of_the_demo_reads_in_german():
     # then each is listed for the catalogue and translated
     assert reasons <= set(texts.STATUS_REASONS)
     assert [reason for reason, text in german.items() if text == reason] == []
+
+
+def test_the_demos_development_actions_and_initiatives_read_in_german():
+    # given the texts the organisation and roadmap demos store (action titles, what blocks them, descriptions)
+    from kampass.organisation.demo import ACTIONS
+    from kampass.roadmap.demo import INITIATIVE_PLAN
+
+    stored = [t for _who, title, *_rest, note in ACTIONS for t in (title, note) if t]
+    stored += [description for _owner, _months, description, _values in INITIATIVE_PLAN.values()]
+
+    # when they are shown to a reader of German
+    with translation.override("de"):
+        untranslated = [t for t in stored if gettext(t) == t]
+
+    # then none is left in English
+    assert untranslated == []
