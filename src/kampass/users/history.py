@@ -61,10 +61,10 @@ def display_value(field: models.Field[Any, Any], value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     if field.choices:
-        labels = {str(k): v for k, v in field.flatchoices}  # type: ignore[attr-defined]  # django-stubs lacks it
+        labels = {str(k): v for k, v in field.flatchoices}
         return str(labels.get(str(value), value))
     if field.is_relation and field.related_model is not None and not isinstance(value, models.Model):
-        related = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]  # a model
+        related = field.related_model._default_manager.filter(pk=value).first()
         # names of built-in objects (stages, roles) are translated in the catalogues, as in the templates
         return gettext(str(related)) if related is not None else f"#{value}"
     if isinstance(value, bool):
