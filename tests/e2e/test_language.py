@@ -20,7 +20,8 @@ DEMO_PASSWORD = "language-e2e-93"
 DENIED = {
     "a code instead of its label (key_account, rule ids, signal keys)": re.compile(r"\b[a-z]+(?:_[a-z]+)+\b"),
     "a change written as code -> code": re.compile(r"->"),
-    "a share printed raw (0.49) or with a decimal point": re.compile(r"(?<![\d.,])0\.\d+\b"),
+    "a share printed raw (0.49)": re.compile(r"(?<![\d.,])0\.\d+\b"),
+    "a per cent with a decimal point (6.1 %)": re.compile(r"\d\.\d+\s?%"),
     "the avoided word for account": re.compile(r"\bKont(?:o|os|en)\b"),
     "an English label that has a German translation": re.compile(
         r"\b(?:Key account|Strategic account|Account created|Candidate|Prospect|Demoted|Economic buyer|"

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kampass.common.i18n import format_percent
 from kampass.core.concept import Catalogue, Guardrail
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.models import AssessmentRound, Function
@@ -28,8 +29,8 @@ def _num(value: float | None, digits: int = DIGITS) -> float | None:
 def threshold_text(guardrail: Guardrail, value: float | None = None) -> str:
     """A threshold (or value) in the guardrail's unit, e.g. ``8 %``, ``3``, ``30 days``, ``1.50``."""
     v = guardrail.threshold if value is None else value
-    if guardrail.unit == "share":
-        return f"{v * 100:.0f} %" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v * 100:.1f} %"
+    if guardrail.unit == "share":  # in the active language: "6,1 %" in German, "6.1%" in English
+        return format_percent(v, 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1)
     if guardrail.unit == "count":
         return f"{v:.0f}"
     if guardrail.unit == "days":
