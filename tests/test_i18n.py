@@ -72,4 +72,4 @@ def test_pages_speak_german_when_the_user_chose_it(client, head):
     body = client.get(reverse("account-list")).content.decode()
     assert 'lang="de"' in body
     assert "Abmelden" in body
-    assert "Konten" in body
+    assert "Neuer Account" in body  # the glossary: "Account", never "Konto"

@@ -159,7 +159,7 @@ def test_head_of_kam_builds_up_a_key_account(
     assert re.search(rf"/accounts/{group.pk}/", page.url)  # back on the same page
     expect(page.locator("[data-testid=lang-de]")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("[data-testid=logout]")).to_have_text("Abmelden")
-    expect(page.locator("nav.mainnav")).to_contain_text("Konten")
+    expect(page.locator("nav.mainnav")).to_contain_text("Accounts")
     expect(page.locator("#buying-centre h2")).to_contain_text("Buying Center")
     head.refresh_from_db()
     assert head.language == "de"

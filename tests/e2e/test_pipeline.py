@@ -68,8 +68,8 @@ def test_kam_works_the_pipeline(live_server: Any, page: Any, login: Any, pipelin
     page.goto(f"{base}/pipeline/")
     card = page.locator(f"#opp-{retrofit.pk}")
     expect(card).to_contain_text("Escalator retrofit")
-    expect(card).to_contain_text("70 %")
-    expect(card.locator("[data-testid=card-probability]")).to_have_text("62 %")
+    expect(card).to_contain_text("70%")
+    expect(card.locator("[data-testid=card-probability]")).to_have_text("62%")
 
     # ---- drag the card to the "Qualification" column (HTML5 drag and drop, HTMX post)
     target = page.locator(f"[data-testid=stage-{qualification.pk}]")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -201,6 +204,8 @@ class BuyingCentreMember(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="buying_centre")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="buying_centre_memberships")
     roles = models.JSONField(_("roles"), default=list, blank=True)
+    # the change history shows the roles by their labels (kampass.users.history.display_value)
+    HISTORY_LABELS: ClassVar[dict[str, Callable[[Any], list[str]]]] = {"roles": lambda roles: buying_role_labels(roles)}
     influence = models.PositiveSmallIntegerField(
         _("influence"), default=5, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )

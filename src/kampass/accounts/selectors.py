@@ -23,6 +23,7 @@ from kampass.accounts.models import (
 from kampass.core.hierarchy import TreeNode, TreeRow, flatten_tree, path_ids, roll_up_distinct
 from kampass.core.relationships import ContactNode, CoverageGap, CoverageLink, coverage_gaps
 from kampass.users.actors import Actor
+from kampass.users.history import FieldChange, field_changes
 
 ACCOUNT_SORTS: dict[str, str | Lower] = {
     "name": Lower("name"),
@@ -297,7 +298,7 @@ class HistoryEntry:
     kind: str
     object_label: str
     action: str
-    changes: list[tuple[str, Any, Any]]
+    changes: list[FieldChange]
 
 
 def _history_entries(records: list[Any], kind: str, label: Any) -> list[HistoryEntry]:
@@ -311,20 +312,14 @@ def _history_entries(records: list[Any], kind: str, label: Any) -> list[HistoryE
         for older, newer in pairwise(versions):
             prev_of[newer.history_id] = older
     for rec in records:
-        changes: list[tuple[str, Any, Any]] = []
+        changes: list[FieldChange] = []
         prev = (
             prev_of.get(rec.history_id)
             if rec.history_id in prev_of
             else (rec.prev_record if rec.history_type == "~" else None)
         )
         if rec.history_type == "~" and prev is not None:
-            delta = rec.diff_against(prev)
-            for ch in delta.changes:
-                try:
-                    verbose = str(rec.instance_type._meta.get_field(ch.field).verbose_name)
-                except Exception:
-                    verbose = ch.field
-                changes.append((verbose, ch.old, ch.new))
+            changes = field_changes(rec, prev)
         action = {"+": "created", "~": "changed", "-": "deleted"}[rec.history_type]
         if action == "changed" and not changes:
             continue

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kampass.accounts.models import (
     Account,
@@ -104,7 +105,8 @@ def account_create(
         account=account,
         from_status="",
         to_status=kam_status,
-        reason=status_reason or _("Account created"),
+        # stored as the message id, shown in the reader's language (template filter stored_text)
+        reason=status_reason or gettext_noop("Account created"),
         effective_date=timezone.localdate(),
         changed_by=actor if _is_user(actor) else None,
     )

@@ -45,6 +45,14 @@ class LinkMode(models.TextChoices):
     NONE = "none", _("Do not link (report unmatched customers only)")
 
 
+# the built-in column mappings of a transactions import (kampass.core.analytics.mappings) by their title;
+# the import form offers them, the job pages name them (a mapping file of one's own is shown by its name)
+MAPPING_TITLES = {
+    "online-retail": _("Online Retail"),
+    "generic": _("Generic"),
+}
+
+
 class ImportJob(models.Model):
     """One import of a transactions file into the analytics store, run as a background task.
     Progress and outcome are stored here for the UI and the CLI."""
@@ -81,6 +89,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def mapping_title(self) -> str:
+        """The column mapping by its title in the reader's language (``online-retail`` → "Online Retail")."""
+        return str(MAPPING_TITLES.get(self.mapping, self.mapping))
 
     @property
     def percent(self) -> int:

@@ -22,6 +22,8 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from kampass.common.i18n import format_percent
+
 LIVE = "live"
 STORED = "stored"
 
@@ -81,13 +83,13 @@ def format_metric(value: float | None, unit: str) -> str:
     """A guardrail value for display: shares as percent with one decimal, counts and days whole.
 
     >>> format_metric(0.0634, "share"), format_metric(3.0, "count"), format_metric(None, "share")
-    ('6.3 %', '3', '–')
+    ('6.3%', '3', '–')
     """
     if value is None:
         return "–"
     v = float(value)
     if unit == "share":
-        return f"{floatformat(v * 100, 1)} %"
+        return format_percent(v, 1)
     if unit in ("count", "days"):
         return str(floatformat(v, 0))
     return str(floatformat(v, 2))

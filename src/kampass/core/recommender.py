@@ -217,6 +217,61 @@ def format_value(value: float | None, lang: str, *, percent: bool = False) -> st
     return text
 
 
+_PERSPECTIVES = {"corporate": Text(en="programme", de="Programm"), "operative": Text(en="accounts", de="Accounts")}
+_TENSION_OF = {
+    "current": Text(en="now", de="heute"),
+    "target": Text(en="target", de="Ziel"),
+    "gap": Text(en="gap", de="Lücke"),
+}
+_ALL_FIELDS = Text(en="all fields", de="alle Felder")
+_SPREAD = Text(en="spread", de="Streuung")
+
+
+def input_text(catalogue: Catalogue, name: str, value: float | None, lang: str) -> tuple[str, str]:
+    """An input of a reason in words: its label and its value, as a reader of ``lang`` sees them.
+
+    ``name`` is an input name of the condition language: a signal key, a field reference
+    (``screening.corporate``, ``all``), ``<field>.<perspective>.spread`` or ``<tension field>.<current|target|gap>``;
+    a share is shown in per cent.
+
+    Examples
+    --------
+    >>> from kampass.core.concept import builtin_catalogue
+    >>> c = builtin_catalogue()
+    >>> input_text(c, "accounts_with_team_share", 0.49, "de")
+    ('Anteil der Key Accounts mit Account-Team', '49 %')
+    >>> input_text(c, "screening.corporate", 2.5, "en")
+    ('Screening (programme)', '2.5')
+    >>> input_text(c, "all", 2.78, "de")
+    ('alle Felder', '2,78')
+    >>> input_text(c, "decision_style.gap", 1.0, "en")[0]
+    'Analytics with consistent conclusions ↔ Intuition, balancing power and interests (gap)'
+    """
+    parts = name.split(".")
+    known_signals = {sd.key: sd for sd in catalogue.signals}
+    if name in known_signals:
+        signal = known_signals[name]
+        return signal.name.get(lang), format_value(value, lang, percent=signal.unit == "share")
+    spread = parts[-1] == "spread"
+    if spread:
+        parts = parts[:-1]
+    tensions = {t.key: t for t in catalogue.tension_fields}
+    if len(parts) == 2 and parts[0] in tensions and parts[1] in _TENSION_OF:
+        t = tensions[parts[0]]
+        label = f"{t.left.get(lang)} ↔ {t.right.get(lang)} ({_TENSION_OF[parts[1]].get(lang)})"
+        return label, format_value(value, lang)
+    fields = {f.key: f for f in catalogue.fields}
+    if parts and (parts[0] in fields or parts[0] == "all"):
+        label = fields[parts[0]].name.get(lang) if parts[0] in fields else _ALL_FIELDS.get(lang)
+        extra = [_PERSPECTIVES[p].get(lang) for p in parts[1:2] if p in _PERSPECTIVES]
+        if spread:
+            extra.append(_SPREAD.get(lang))
+        if extra:
+            label = f"{label} ({', '.join(extra)})"
+        return label, format_value(value, lang)
+    return name, format_value(value, lang)
+
+
 def _fill(text: Text, inputs: Mapping[str, float | None]) -> Text:
     def render(lang: str) -> str:
         return _PLACEHOLDER.sub(

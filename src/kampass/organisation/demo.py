@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kampass.organisation import services
 from kampass.organisation.models import (
@@ -88,33 +89,50 @@ RATINGS: dict[str, dict[str, tuple[int, int]]] = {
     },
 }
 
-# person, title, competence, due in days, status, blocked cause, what blocks it
+# person, title, competence, due in days, status, blocked cause, what blocks it; the texts are message ids,
+# shown in the reader's language (template filter stored_text)
 ACTIONS: tuple[tuple[str, str, str, int, str, str, str], ...] = (
-    ("kam", "Lead the account team workshop at the largest key account", "team-leadership", 45, "in_progress", "", ""),
     (
         "kam",
-        "Value-based pricing training (two days)",
+        gettext_noop("Lead the account team workshop at the largest key account"),
+        "team-leadership",
+        45,
+        "in_progress",
+        "",
+        "",
+    ),
+    (
+        "kam",
+        gettext_noop("Value-based pricing training (two days)"),
         "financial-acumen",
         30,
         "planned",
         "resources",
-        "No training budget released for this year.",
+        gettext_noop("No training budget released for this year."),
     ),
-    ("kam", "Build a value case with the customer's controlling", "value-selling", -10, "in_progress", "", ""),
-    ("kam", "Negotiation coaching with the head of KAM", "negotiation", -60, "done", "", ""),
-    ("kam2", "Strategy module of the KAM programme", "strategic-thinking", 60, "planned", "", ""),
+    (
+        "kam",
+        gettext_noop("Build a value case with the customer's controlling"),
+        "value-selling",
+        -10,
+        "in_progress",
+        "",
+        "",
+    ),
+    ("kam", gettext_noop("Negotiation coaching with the head of KAM"), "negotiation", -60, "done", "", ""),
+    ("kam2", gettext_noop("Strategy module of the KAM programme"), "strategic-thinking", 60, "planned", "", ""),
     (
         "kam2",
-        "Write the first account plan with the sales teams of three countries",
+        gettext_noop("Write the first account plan with the sales teams of three countries"),
         "strategic-thinking",
         20,
         "in_progress",
         "structure",
-        "The country sales units do not report to the KAM; nobody may commit their people.",
+        gettext_noop("The country sales units do not report to the KAM; nobody may commit their people."),
     ),
-    ("kam2", "Learn the CRM account plan and pipeline views", "digital-tools", 14, "in_progress", "", ""),
-    ("kam2", "Value selling training", "value-selling", 90, "planned", "", ""),
-    ("head", "Present the KAM programme to the executive board", "networking", 21, "planned", "", ""),
+    ("kam2", gettext_noop("Learn the CRM account plan and pipeline views"), "digital-tools", 14, "in_progress", "", ""),
+    ("kam2", gettext_noop("Value selling training"), "value-selling", 90, "planned", "", ""),
+    ("head", gettext_noop("Present the KAM programme to the executive board"), "networking", 21, "planned", "", ""),
 )
 
 

@@ -84,8 +84,8 @@ ACTIVITIES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 ROLES: tuple[tuple[str, str, str], ...] = (
-    ("head-of-kam", "Head of KAM", "Leiter/in KAM"),
-    ("kam", "Key account manager", "Key Account Manager/in"),
+    ("head-of-kam", "Head of KAM", "KAM-Leitung"),
+    ("kam", "Key account manager", "Key-Account-Manager/in"),
     ("account-team", "Account team", "Account-Team"),
     ("sales-management", "Sales management", "Verkaufsleitung"),
     ("product-management", "Product management", "Produktmanagement"),

@@ -47,6 +47,7 @@ from kampass.pipeline.models import (
     StageSet,
     TrainingJob,
 )
+from kampass.users.history import field_changes
 
 BOARD_CARDS_PER_COLUMN = 50
 
@@ -215,8 +216,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 def _history_entries(opportunity: Opportunity) -> list[dict[str, Any]]:
     """Field changes of the opportunity in words (newest first): who changed which field from what to what."""
     records = selectors.opportunity_history(opportunity, limit=60)
-    labels = {f.name: str(f.verbose_name) for f in Opportunity._meta.fields}
-    hidden = {"history_id", "history_date", "history_user", "history_type", "history_change_reason", "id"}
+    hidden = frozenset({"history_id", "history_date", "history_user", "history_type", "history_change_reason", "id"})
     entries = []
     for new, old in zip(records, [*records[1:], None], strict=False):
         entry: dict[str, Any] = {"when": new.history_date, "who": new.history_user, "changes": []}
@@ -226,11 +226,7 @@ def _history_entries(opportunity: Opportunity) -> list[dict[str, Any]]:
             entry["action"] = "deleted"
         else:
             entry["action"] = "changed"
-            delta = new.diff_against(old)
-            for change in delta.changes:
-                if change.field in hidden:
-                    continue
-                entry["changes"].append((labels.get(change.field, change.field), change.old, change.new))
+            entry["changes"] = field_changes(new, old, hidden=hidden)
             if not entry["changes"]:
                 continue
         entries.append(entry)

@@ -15,6 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kampass.common.guardrails import describe
+from kampass.common.i18n import format_percent
 from kampass.core.concept import Catalogue, Guardrail
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.models import AssessmentRound, Function
@@ -37,9 +38,8 @@ def _num(value: float | None, digits: int = DIGITS) -> float | None:
 def threshold_text(guardrail: Guardrail, value: float | None = None) -> str:
     """A threshold (or value) in the guardrail's unit, e.g. ``8 %``, ``3``, ``30 days``, ``1.50``."""
     v = guardrail.threshold if value is None else value
-    if guardrail.unit == "share":
-        digits = 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1
-        return f"{number_format(v * 100, digits)} %"
+    if guardrail.unit == "share":  # in the active language: "6,1 %" in German, "6.1%" in English
+        return format_percent(v, 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1)
     if guardrail.unit == "count":
         return number_format(v, 0)
     if guardrail.unit == "days":

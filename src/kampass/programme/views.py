@@ -22,6 +22,8 @@ from kampass.common.htmx import form_status, is_fragment_request, redirect_to, r
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
+from kampass.core.concept import Catalogue
+from kampass.core.recommender import input_text
 from kampass.programme import selectors, services
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart
@@ -503,17 +505,12 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- phase and recommendations
 
 
-def _input_rows(inputs: dict[str, float | None]) -> list[tuple[str, str]]:
-    rows = []
-    for key, value in inputs.items():
-        if value is None:
-            shown = "–"
-        elif isinstance(value, float) and not value.is_integer():
-            shown = f"{value:.2f}"
-        else:
-            shown = f"{value:g}"
-        rows.append((key, shown))
-    return rows
+def _reason_rows(catalogue: Catalogue, reasons: Any, lang: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Each reason's rule key (kept out of sight, in a data attribute), its text and its inputs in words:
+    the signal's, field's or tension field's name and the value (shares in per cent), never the input's key."""
+    return [
+        (x.rule, x.text.get(lang), [input_text(catalogue, k, v, lang) for k, v in x.inputs.items()]) for x in reasons
+    ]
 
 
 @login_required
@@ -592,7 +589,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
                     "timing": timings.get(rec.timing, rec.timing),
                     "combine": [catalogue.logic(k).name.get(lang) for k in rec.combine_with],
                     "after": [catalogue.logic(k).name.get(lang) for k in rec.after],
-                    "reasons": [(x.rule, x.text.get(lang), _input_rows(x.inputs)) for x in rec.reasons],
+                    "reasons": _reason_rows(catalogue, rec.reasons, lang),
                     "benefits": rec.benefits.get(lang),
                     "dangers": rec.dangers.get(lang),
                     "guardrail": guardrail_text(rec.guardrail, lang),
@@ -606,7 +603,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "recs": recs,
         "proposal_name": catalogue.phase(pa.proposal.phase).name.get(lang) if pa else "",
         "phase_name": catalogue.phase(pa.phase).name.get(lang) if pa else "",
-        "phase_reasons": [(x.rule, x.text.get(lang), _input_rows(x.inputs)) for x in pa.proposal.reasons] if pa else [],
+        "phase_reasons": _reason_rows(catalogue, pa.proposal.reasons, lang) if pa else [],
         "phase_names": dict(phases),
         "history": selectors.phase_history()[:20],
         "phase_form": phase_form,
@@ -614,7 +611,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "can_confirm": can_confirm,
         "can_accept": can_accept,
         "acceptances": pa.round.acceptances.select_related("accepted_by")[:10] if pa else [],
-        "signals": _input_rows(pa.signals) if pa else [],
+        "signals": [input_text(catalogue, k, v, lang) for k, v in pa.signals.items()] if pa else [],
         "closed_rounds": AssessmentRound.objects.filter(status=RoundStatus.CLOSED).order_by("-starts", "-pk"),
     }
     return render_page(request, "programme/recommendations.html", context, status=status)

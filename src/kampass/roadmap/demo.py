@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kampass.roadmap import catalogue
 from kampass.roadmap.models import GuardrailMeasurement, Initiative, InitiativeStatus, RoadmapSettings, Topic
@@ -68,18 +69,21 @@ TOPIC_PLAN: dict[str, tuple[int, int, str, str]] = {
 }
 JOINT = {"co_creation": "Dr. Anna Keller", "cross_selling": "Markus Steiner"}
 
-# logic -> (owner, months ago it started, description, values oldest first)
+# logic -> (owner, months ago it started, description, values oldest first); descriptions are message ids,
+# shown in the reader's language (template filter stored_text)
 INITIATIVE_PLAN: dict[str, tuple[str, int, str, tuple[float, ...]]] = {
     "facts_strategy": (
         "head",
         5,
-        "Analyse potentials and decision processes of the key accounts; every finding gets an owner and an action.",
+        gettext_noop(
+            "Analyse potentials and decision processes of the key accounts; every finding gets an owner and an action."
+        ),
         (0.58, 0.66, 0.72, 0.75, 0.79, 0.82),
     ),
     "commercialisation": (
         "kam",
         5,
-        "Make the profitability of every key account and large order visible, including profit leakage.",
+        gettext_noop("Make the profitability of every key account and large order visible, including profit leakage."),
         (0.061, 0.064, 0.068, 0.073, 0.079, 0.087),
     ),
 }
@@ -180,7 +184,9 @@ def _load_initiatives(users: dict[str, Any], accounts: list[Any]) -> int:
             actor=actor,
             logic="topics",
             title=catalogue.logic_name("topics", "en"),
-            description="Limit and prioritise the improvement topics; transfer the results of finished topics.",
+            description=gettext_noop(
+                "Limit and prioritise the improvement topics; transfer the results of finished topics."
+            ),
             starts=starts,
             ends=_add_months(starts, 6),
             status=InitiativeStatus.PLANNED,

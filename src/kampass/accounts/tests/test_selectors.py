@@ -19,11 +19,13 @@ def test_history_lists_field_changes_with_user(admin_user, head):
     entries = account_history(a)
 
     changed = [(e.kind, e.changes, e.who) for e in entries if e.action == "changed"]
-    assert ("Account", [("name", "Old name", "New name")], head) in changed
-    assert ("Account", [("industry", "", "Chemicals")], head) in changed
+    assert ("Account", [("Name", "Old name", "New name")], head) in changed
+    assert ("Account", [("Industry", "", "Chemicals")], head) in changed
     bc = next(e for e in entries if e.kind == "Buying centre" and e.action == "changed")
     assert bc.object_label == "Muster"
-    assert {f for f, _old, _new in bc.changes} == {"roles", "influence"}
+    assert {f for f, _old, _new in bc.changes} == {"Roles", "Influence"}
+    # the roles by their labels, not their codes ['buyer']
+    assert ("Roles", "Buyer", "Buyer, Decider") in bc.changes
 
 
 def test_contact_history(head, admin_user):
@@ -31,7 +33,7 @@ def test_contact_history(head, admin_user):
     c = contact_create(actor=head, last_name="Muster", account=a)
     contact_update(actor=head, contact=c, email="m@example.com")
     entries = contact_history(c)
-    assert any(e.changes == [("email", "", "m@example.com")] for e in entries)
+    assert any(e.changes == [("Email", "", "m@example.com")] for e in entries)
     assert any(e.kind == "Position" and e.object_label == "A" for e in entries)
 
 

@@ -230,3 +230,18 @@ def test_controller_may_not_open_import_details(client, controller, head):
     assert client.get(reverse("import-row", args=[job.pk])).status_code == 403
     assert client.post(reverse("import-create-accounts", args=[job.pk])).status_code == 403
     assert not CustomerLink.objects.exists()
+
+
+def test_import_detail_names_the_mapping_by_its_title_in_the_readers_language(client, head):
+    # given: a job that read its file with the built-in mapping "online-retail"
+    job = make_job(head, status=ImportStatus.DONE, progress=1.0, mapping="online-retail")
+    head.language = "de"
+    head.save()
+    client.force_login(head)
+
+    # when
+    body = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+
+    # then: its title, not its file name
+    assert "Online Retail" in body
+    assert "online-retail" not in body

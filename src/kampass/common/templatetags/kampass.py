@@ -6,6 +6,9 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from kampass.common.i18n import format_percent
 
 register = template.Library()
 
@@ -92,3 +95,25 @@ def guardrail_text(value: Any, unit: str) -> str:
     from kampass.common.guardrails import describe
 
     return describe(value, unit)
+
+
+@register.filter
+def percent(value: Any, decimals: Any = 0) -> str:
+    """A share (``0.25``) in per cent: ``{{ share|percent }}`` → "25 %" (German) / "25%" (English);
+    ``{{ share|percent:1 }}`` with one decimal. "–" when there is no value."""
+    return format_percent(value, int(decimals)) or "–"
+
+
+@register.filter
+def percent_points(value: Any, decimals: Any = 0) -> str:
+    """A value already in per cent (``25``, e.g. a probability in points) written as ``percent`` writes it."""
+    return format_percent(value, int(decimals), points=True) or "–"
+
+
+@register.filter
+def stored_text(value: Any) -> Any:
+    """A text kampass stored itself (a status reason it wrote, a text of the demo data) in the reader's language.
+
+    kampass stores such a text as its English message id (``gettext_noop``) and translates it here, when it
+    is shown; a text a user typed has no catalogue entry and stays as typed."""
+    return gettext(value) if isinstance(value, str) and value else value

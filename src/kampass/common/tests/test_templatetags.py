@@ -96,3 +96,29 @@ def test_vega_json_cannot_close_the_script_element():
 def test_get_item_looks_a_key_up_and_gives_none_when_missing():
     assert get_item({"a": 1, 2: "two"}, 2) == "two"
     assert get_item({"a": 1}, "b") is None
+
+
+def test_percent_writes_a_share_in_per_cent_in_the_readers_language():
+    # given a share and a template that shows it
+    from django.utils import translation
+
+    template = Template("{% load kampass %}{{ share|percent }} · {{ share|percent:1 }} · {{ none|percent }}")
+    context = Context({"share": 0.2549, "none": None})
+
+    # when
+    with translation.override("en"):
+        english = template.render(context)
+    with translation.override("de"):
+        german = template.render(context)
+
+    # then: never the raw 0.25
+    assert english == "25% · 25.5% · –"
+    assert german == "25\u00a0% · 25,5\u00a0% · –"
+
+
+def test_percent_points_writes_a_value_already_in_per_cent():
+    from django.utils import translation
+
+    template = Template("{% load kampass %}{{ p|percent_points }} {{ p|percent_points:1 }}")
+    with translation.override("de"):
+        assert template.render(Context({"p": 35})) == "35\u00a0% 35,0\u00a0%"

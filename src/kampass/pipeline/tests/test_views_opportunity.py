@@ -327,7 +327,7 @@ def test_probability_explanation_in_plain_words(client, kam, group, monkeypatch)
     ]
     assert 'data-testid="factors"' in body
     assert "wm-test" in body
-    assert "41 %" in body
+    assert "41%" in body
     assert "29 points above the calibrated probability" in body
     from django.utils import translation
 

@@ -91,7 +91,22 @@ def test_guardrail_names_metric_and_threshold(round_, catalogue):
     leak = next((r for r in doc["recommendations"] if r["logic"] == "commercialisation"), None)
     assert leak is not None
     threshold = catalogue.logic("commercialisation").guardrail.threshold
-    assert f"{threshold * 100:.0f} %" in leak["guardrail"]
+    assert f"{threshold * 100:.0f}%" in leak["guardrail"]
+
+
+def test_a_share_threshold_is_written_as_the_reader_writes_per_cent(catalogue):
+    # given the guardrail of commercialisation (a share) and a measured value
+    from django.utils import translation
+
+    from kampass.programme.report import threshold_text
+
+    guardrail = catalogue.logic("commercialisation").guardrail
+
+    # when / then: a decimal comma and a space before the sign in German, neither in English
+    with translation.override("de"):
+        assert threshold_text(guardrail, 0.061) == "6,1\u00a0%"
+    with translation.override("en"):
+        assert threshold_text(guardrail, 0.061) == "6.1%"
 
 
 def test_without_a_closed_round_the_lists_are_empty(db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.urls import reverse
@@ -187,7 +188,10 @@ def test_phase_confirmation_in_the_ui_and_denied_to_a_viewer(client, head, viewe
     client.force_login(head)
     page = client.get(url).content.decode()
     assert 'data-testid="phase-proposal"' in page
-    assert "<code>" in page  # reasons name their rules
+    assert 'data-rule="' in page  # reasons keep their rule for tracing, out of sight
+    # and show their inputs by name and value, never rule ids or input keys (accounts_with_team_share = 0.49)
+    assert "<code>" not in page
+    assert not re.search(r"\b[a-z]+(?:_[a-z]+)+ = ", page)
     response = client.post(url, {"form": "phase", "phase": "focus", "note": "Board decision"})
     assert response.status_code == 302
     assert PhaseDecision.objects.get().phase == "focus"

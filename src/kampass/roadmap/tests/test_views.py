@@ -34,7 +34,7 @@ def test_roadmap_page_shows_timeline_warning_and_guardrail_chart(client, viewer,
     assert 'data-testid="timeline-chart"' in body
     assert 'data-testid="guardrail-warnings"' in body
     assert "Leakage watch" in body
-    assert "9.5 %" in body
+    assert "9.5%" in body
     spec = response.context["timeline_spec"]
     assert spec["layer"][0]["mark"]["type"] == "bar"
     [card] = response.context["guardrails"]
@@ -209,7 +209,7 @@ def test_topics_page_with_matrix_and_stats(client, viewer):
     body = response.content.decode()
     assert 'data-testid="topic-matrix"' in body
     assert "Quick one" in body
-    assert "50.0 %" in body  # completion 1 / (1 + 0 + 1)
+    assert "50.0%" in body  # completion 1 / (1 + 0 + 1)
     assert 'data-testid="new-topic"' not in body
     assert 'data-testid="seed-topics"' not in body
     spec = response.context["matrix_spec"]

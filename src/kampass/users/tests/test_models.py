@@ -66,7 +66,7 @@ def test_the_role_labels_are_translated():
         labels = (str(Role.HEAD.label), str(Role.VIEWER.label))
 
     # then
-    assert labels == ("Leiter KAM", "Betrachter")
+    assert labels == ("KAM-Leitung", "Betrachter")
 
 
 def test_an_org_unit_is_shown_by_name_and_ordered_by_name(db):
