@@ -136,3 +136,55 @@ def test_kam_works_the_pipeline(live_server: Any, page: Any, login: Any, pipelin
     expect(page.locator("[data-testid=fan-chart]")).to_have_attribute("data-ready", "1")
     expect(page.locator("[data-testid=fan-chart] svg").first).to_be_visible()
     assert "period=quarter" in page.url
+
+
+def test_kam_picks_an_account_after_several_searches_and_sees_a_refused_save(
+    live_server: Any, page: Any, login: Any, pipeline: dict[str, Any]
+) -> None:
+    from kampass.accounts.services import account_create
+    from kampass.pipeline.models import Opportunity
+    from kampass.users.models import User
+
+    # given: a second account of the KAM's team family and a foreign one with a similar name
+    base = live_server.url
+    admin = User.objects.get(username="admin_e2e")
+    foreign = account_create(actor=admin, name="Helvetia Cranes AG", currency="CHF")
+    login(page, "kam_e2e")
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if "targetError" in msg.text else None)
+    page.goto(f"{base}/pipeline/opportunities/new/")
+    page.fill("#id_name", "Picker test")
+    page.fill("#id_amount", "1000")
+    search = page.locator("#id_account_search")
+    results = page.locator("#id_account_results")
+
+    # when: the KAM searches, changes the query twice and picks
+    search.fill("zzz")
+    expect(results).to_contain_text("No matching account")
+    search.fill("Helv")
+    expect(results.locator(".lookup-option")).to_have_count(1)  # the foreign account is not offered
+    search.fill("Helvetia Lifts")
+    option = results.get_by_role("option", name=re.compile("Helvetia Lifts AG"))
+    expect(option).to_be_visible()
+    option.click()
+    expect(search).to_have_value("Helvetia Lifts AG")
+    with page.expect_navigation():
+        page.click("[data-testid=main-form] button[type=submit]")
+
+    # then: the opportunity is on the picked account, and htmx never lost its target
+    created = Opportunity.objects.get(name="Picker test")
+    assert created.account_id == pipeline["account"].pk
+    assert errors == []
+
+    # when: a forged save on the foreign account (the picker does not offer it)
+    page.goto(f"{base}/pipeline/opportunities/new/")
+    page.fill("#id_name", "Forged")
+    page.fill("#id_amount", "1000")
+    page.evaluate(f"document.getElementById('id_account').value = '{foreign.pk}'")
+    page.click("[data-testid=main-form] button[type=submit]")
+
+    # then: the refusal is shown, nothing is saved
+    alert = page.locator("[data-testid=htmx-alert]")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("You do not have permission")
+    assert not Opportunity.objects.filter(name="Forged").exists()
