@@ -173,6 +173,7 @@ def test_the_base_page_has_an_alert_region_with_the_translated_refusal_messages(
     body = client.get(reverse("dashboard")).content.decode()
 
     # then
-    assert 'id="htmx-alert"' in body and 'role="alert"' in body
+    assert 'id="htmx-alert"' in body
+    assert 'role="alert"' in body
     for status in ("403", "404", "409", "422", "500"):
         assert f"data-msg-{status}=" in body

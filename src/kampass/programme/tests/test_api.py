@@ -135,3 +135,14 @@ def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalog
 
 def test_report_of_an_unknown_round_404(api, viewer):
     assert api(viewer, "get", "/programme/report?round_id=12345").status_code == 404
+
+
+def test_recommendations_without_a_closed_round_say_how_to_get_one(api, viewer, db):
+    # when: no round has been closed yet
+    response = api(viewer, "get", "/programme/recommendations")
+
+    # then: a 404 that says why and what to do
+    assert response.status_code == 404
+    detail = response.json()["detail"]
+    assert "No assessment round has been closed yet" in detail
+    assert "POST /api/v1/programme/rounds" in detail
