@@ -57,14 +57,8 @@ def _full_clean(account: Account) -> None:
     except ValidationError as exc:
         errors = exc.update_error_dict({})
         if "country" in errors:
-            errors["country"] = [
-                ValidationError(
-                    _(
-                        "“%(value)s” is not a country code. Expected an ISO 3166-1 alpha-2 country code such as DE or CH."
-                    )
-                    % {"value": account.country}
-                )
-            ]
+            msg = _("“%(value)s” is not a country code. Expected an ISO 3166-1 alpha-2 country code such as DE or CH.")
+            errors["country"] = [ValidationError(msg % {"value": account.country})]
         raise ValidationError(errors) from None
 
 
