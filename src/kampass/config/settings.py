@@ -144,6 +144,8 @@ TIME_ZONE = env.str("KAMPASS_TIME_ZONE", default="Europe/Zurich")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+#: English dates without the month-first ambiguity (see kampass/config/formats/en/formats.py)
+FORMAT_MODULE_PATH = ["kampass.config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = KAMPASS_HOME / "static"

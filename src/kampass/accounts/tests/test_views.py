@@ -271,3 +271,28 @@ def test_the_account_pickers_search_box_swaps_only_its_own_results_box(client, h
 
     # then: explicit target and swap, so it does not inherit the form's hx-swap="outerHTML"
     assert 'hx-target="#id_parent_results" hx-swap="innerHTML"' in body
+
+
+def test_an_account_without_contacts_says_so_instead_of_full_coverage(client, head, group):
+    # given: an account with nobody in its buying centre
+    client.force_login(head)
+
+    # when
+    body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
+
+    # then: a neutral note, not the green "every contact is covered"
+    assert 'data-testid="no-contacts"' in body
+    assert "Every high-influence contact is covered" not in body
+
+
+def test_an_account_whose_contacts_are_covered_says_so(client, admin_user, head, group):
+    # given: one low-influence contact in the buying centre (no gap)
+    contact = contact_create(actor=admin_user, first_name="Anna", last_name="Meier", account=group)
+    buying_centre_set(actor=admin_user, account=group, contact=contact, roles=["user"], influence=2)
+    client.force_login(head)
+
+    # when
+    body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
+
+    # then
+    assert 'data-testid="no-gaps"' in body

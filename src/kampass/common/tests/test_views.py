@@ -177,3 +177,17 @@ def test_the_base_page_has_an_alert_region_with_the_translated_refusal_messages(
     assert 'role="alert"' in body
     for status in ("403", "404", "409", "422", "500"):
         assert f"data-msg-{status}=" in body
+
+
+def test_the_favicon_is_linked_and_favicon_ico_is_served(client, kam):
+    # given
+    client.force_login(kam)
+
+    # when
+    page = client.get(reverse("dashboard")).content.decode()
+    icon = client.get("/favicon.ico", follow=True)
+
+    # then: no 404 for the icon
+    assert 'rel="icon"' in page
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content) if icon.streaming else b"<svg" in icon.content
