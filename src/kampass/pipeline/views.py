@@ -570,11 +570,18 @@ def forecast(request: HttpRequest) -> HttpResponse:
             [r for r in report.rows if r.expected is not None],
             owner_expected={r.period: r.owner_expected for r in report.rows},
             currency=report.currency,
+            current_period=report.current_period,
         )
         if report.rows
         else None,
         "period_rows": [
-            {"r": r, "diff": None if r.expected is None else r.owner_expected - r.expected} for r in report.rows
+            {
+                "r": r,
+                "diff": None if r.expected is None else r.owner_expected - r.expected,
+                "past": report.is_past(r.period),
+                "current": r.period == report.current_period,
+            }
+            for r in report.rows
         ],
         "optimism": optimism,
         "optimism_rows": [_percent_row(r) for r in optimism.rows],
