@@ -49,11 +49,12 @@ def declared_choices(schema: type[Schema], name: str) -> list[Any] | None:
     extra = field.json_schema_extra if field is not None else None
     if not isinstance(extra, dict):
         return None
-    if isinstance(extra.get("enum"), list):
-        return list(extra["enum"])  # type: ignore[arg-type]  # checked to be a list just above
+    enum = extra.get("enum")
+    if isinstance(enum, list):
+        return list(enum)
     items = extra.get("items")
-    if isinstance(items, dict) and isinstance(items.get("enum"), list):
-        return list(items["enum"])
+    if isinstance(items, dict) and isinstance(items_enum := items.get("enum"), list):
+        return list(items_enum)
     return None
 
 

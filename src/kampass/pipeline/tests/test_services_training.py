@@ -96,7 +96,12 @@ def test_a_stored_model_is_deserialised_once_per_process(db, monkeypatch):
     from kampass.pipeline.services import model as model_services
 
     loads = []
-    monkeypatch.setattr(WinModel, "from_bytes", staticmethod(lambda blob: loads.append(blob) or object()))
+
+    def from_bytes(blob):
+        loads.append(blob)
+        return object()
+
+    monkeypatch.setattr(WinModel, "from_bytes", staticmethod(from_bytes))
     version = ModelVersion.objects.create(version="wm-cache", trained_at=timezone.now(), training_rows=1, model=b"x")
 
     # when: the model is asked for twice, then the version is stored again (a retraining)

@@ -322,7 +322,9 @@ def test_probability_explanation_in_plain_words(client, kam, group, monkeypatch)
     # the page does not wait for the model: it loads the factors with HTMX
     assert "factors" not in response.context
     assert 'data-testid="factors-slot"' in body
-    part = client.get(reverse("opportunity-detail", args=[deal.pk]), {"part": "factors"}, headers={"HX-Request": "true"})
+    part = client.get(
+        reverse("opportunity-detail", args=[deal.pk]), {"part": "factors"}, headers={"HX-Request": "true"}
+    )
     texts = [f.text for f in part.context["factors"]]
     assert texts == [
         "Amount 250,000 lowers the chance by 6 points.",
