@@ -8,8 +8,6 @@ tests check: the same apps, middleware, database engine, migrations, login throt
 - Passwords are hashed with MD5: the production PBKDF2 hasher costs about half a
   second per user on a small machine, and the suite creates hundreds of users. The
   login path is the same (Django verifies whichever hasher the hash names).
-- Chart specs are validated against the Vega-Lite schema (``KAMPASS_VALIDATE_CHARTS``), which
-  production skips for speed: stricter, not faster.
 """
 
 from __future__ import annotations
@@ -17,6 +15,3 @@ from __future__ import annotations
 from kampass.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-# the tests check every chart spec against the Vega-Lite schema (production skips it for speed)
-KAMPASS_VALIDATE_CHARTS = True
