@@ -115,25 +115,21 @@ def fan_chart(
     )
     layers: list[Any] = [band, line]
     if current_period:
+        # past periods grey, today's yellow (the legend under the chart says so): fixed colours,
+        # so the series legend stays the only one
         past, now = str(_("past")), str(_("current period"))
-        marks = [{"period": k, "when": past} for k in labels if k < current_period]
-        marks += [{"period": k, "when": now} for k in labels if k == current_period]
-        if marks:
-            shade = (
-                alt.Chart(alt.Data(values=marks))
-                .mark_rect(opacity=0.35)
-                .encode(
-                    x=x,
-                    color=alt.Color(
-                        "when:N",
-                        scale=alt.Scale(domain=[past, now], range=[PAST_COLOUR, CURRENT_COLOUR]),
-                        legend=alt.Legend(title=None, orient="top"),
-                    ),
-                    tooltip=[alt.Tooltip("period:O", title=period_title), alt.Tooltip("when:N", title=period_title)],
+        for when, colour, keep in ((now, CURRENT_COLOUR, str.__eq__), (past, PAST_COLOUR, str.__lt__)):
+            marks = [{"period": k, "when": when} for k in labels if keep(k, current_period)]
+            if marks:
+                shade = (
+                    alt.Chart(alt.Data(values=marks))
+                    .mark_rect(opacity=0.35, color=colour)
+                    .encode(
+                        x=x, tooltip=[alt.Tooltip("period:O", title=period_title), alt.Tooltip("when:N", title=" ")]
+                    )
                 )
-            )
-            layers.insert(0, shade)
-    chart = alt.layer(*layers).resolve_scale(color="independent")
+                layers.insert(0, shade)
+    chart = alt.layer(*layers)
     return finish_chart(chart.properties(width="container", height=320))
 
 

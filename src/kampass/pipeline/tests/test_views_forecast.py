@@ -164,9 +164,10 @@ def test_the_forecast_marks_past_periods_and_the_current_one(client, head, group
     assert body.count('data-testid="current-period"') == 1
 
     # and: the chart shades the same periods (a layer of its own)
-    shade = response.context["fan_spec"]["layer"][0]
-    marks = {v["period"]: v["when"] for v in shade["data"]["values"]}
+    layers = response.context["fan_spec"]["layer"]
+    marks = {v["period"]: v["when"] for shade in layers[:2] for v in shade["data"]["values"]}
     assert marks == {past_month: "past", this_month: "current period"}
+    assert all(shade["mark"]["type"] == "rect" for shade in layers[:2])
 
 
 def test_the_owners_forecast_says_how_much_rests_on_stage_defaults(client, head, group, kam):
