@@ -12,6 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kampass.core.concept import Catalogue, Guardrail
 from kampass.programme.catalogue import active_catalogue
@@ -33,7 +34,8 @@ def threshold_text(guardrail: Guardrail, value: float | None = None) -> str:
     if guardrail.unit == "count":
         return f"{v:.0f}"
     if guardrail.unit == "days":
-        return _("%(n)s days") % {"n": f"{v:.0f}"}
+        days = round(v)
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
     return f"{v:.2f}"
 
 
