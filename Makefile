@@ -24,7 +24,9 @@ APP ?=
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip install --python $(PY) -q --require-hashes -r requirements.lock
+	# --compile-bytecode: uv does not write .pyc files by default, so every fresh process (and every
+	# process where PYTHONDONTWRITEBYTECODE is set) compiled scikit-learn, ibis, altair ... again (seconds)
+	$(VENV)/bin/uv pip install --python $(PY) -q --compile-bytecode --require-hashes -r requirements.lock
 	$(VENV)/bin/uv pip install --python $(PY) -q --no-deps -e .
 	touch $@
 

@@ -85,6 +85,13 @@ def _is_long(item: pytest.Item) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _validate_chart_specs(settings):
+    """The tests check every chart spec against the Vega-Lite schema while it is built; production
+    skips that check for speed (``KAMPASS_VALIDATE_CHARTS``, see ``common.charts.finish_chart``)."""
+    settings.KAMPASS_VALIDATE_CHARTS = True
+
+
+@pytest.fixture(autouse=True)
 def _analytics_store_per_test(settings, tmp_path):
     """Every test gets its own, empty DuckDB analytics store and its own data directory.
 

@@ -140,3 +140,26 @@ def test_plumbing_is_defined_once_in_common():
             if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name in names:
                 copies.append(f"{path.relative_to(SRC)}: {node.name}")
     assert copies == []
+
+
+def test_every_input_schema_with_declared_values_refuses_others():
+    """An input schema that declares allowed values (``json_schema_extra={"enum": ...}``) derives
+    from ``common.api.InSchema``, which refuses other values with a 422 (nothing silently ignored)."""
+    import importlib
+    import inspect
+
+    from ninja import Schema
+
+    from kampass.common.api import InSchema, declared_choices
+
+    unchecked = []
+    for context in CONTEXTS:
+        module = importlib.import_module(f"kampass.{context}.api")
+        for name, cls in vars(module).items():
+            if not (inspect.isclass(cls) and issubclass(cls, Schema) and cls.__module__ == module.__name__):
+                continue
+            if name.endswith("Out") or issubclass(cls, InSchema):
+                continue
+            if any(declared_choices(cls, field) is not None for field in cls.model_fields):
+                unchecked.append(f"{context}.api.{name}")
+    assert unchecked == []

@@ -136,3 +136,129 @@ def test_kam_works_the_pipeline(live_server: Any, page: Any, login: Any, pipelin
     expect(page.locator("[data-testid=fan-chart]")).to_have_attribute("data-ready", "1")
     expect(page.locator("[data-testid=fan-chart] svg").first).to_be_visible()
     assert "period=quarter" in page.url
+
+
+def test_kam_picks_an_account_after_several_searches_and_sees_a_refused_save(
+    live_server: Any, page: Any, login: Any, pipeline: dict[str, Any]
+) -> None:
+    from kampass.accounts.services import account_create
+    from kampass.pipeline.models import Opportunity
+    from kampass.users.models import User
+
+    # given: a second account of the KAM's team family and a foreign one with a similar name
+    base = live_server.url
+    admin = User.objects.get(username="admin_e2e")
+    foreign = account_create(actor=admin, name="Helvetia Cranes AG", currency="CHF")
+    login(page, "kam_e2e")
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if "targetError" in msg.text else None)
+    page.goto(f"{base}/pipeline/opportunities/new/")
+    page.fill("#id_name", "Picker test")
+    page.fill("#id_amount", "1000")
+    search = page.locator("#id_account_search")
+    results = page.locator("#id_account_results")
+
+    # when: the KAM searches, changes the query twice and picks
+    search.fill("zzz")
+    expect(results).to_contain_text("No matching account")
+    search.fill("Helv")
+    expect(results.locator(".lookup-option")).to_have_count(1)  # the foreign account is not offered
+    search.fill("Helvetia Lifts")
+    option = results.get_by_role("option", name=re.compile("Helvetia Lifts AG"))
+    expect(option).to_be_visible()
+    option.click()
+    expect(search).to_have_value("Helvetia Lifts AG")
+    with page.expect_navigation():
+        page.click("[data-testid=main-form] button[type=submit]")
+
+    # then: the opportunity is on the picked account, and htmx never lost its target
+    created = Opportunity.objects.get(name="Picker test")
+    assert created.account_id == pipeline["account"].pk
+    assert errors == []
+
+    # when: a forged save on the foreign account (the picker does not offer it)
+    page.goto(f"{base}/pipeline/opportunities/new/")
+    page.fill("#id_name", "Forged")
+    page.fill("#id_amount", "1000")
+    page.evaluate(f"document.getElementById('id_account').value = '{foreign.pk}'")
+    page.click("[data-testid=main-form] button[type=submit]")
+
+    # then: the refusal is shown, nothing is saved
+    alert = page.locator("[data-testid=htmx-alert]")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("You do not have permission")
+    assert not Opportunity.objects.filter(name="Forged").exists()
+
+
+def test_the_board_fits_eight_stages_at_1440_and_keeps_its_scrollbar_in_view(
+    live_server: Any, browser: Any, login: Any, pipeline: dict[str, Any], make_user: Any
+) -> None:
+    from kampass.pipeline.services import opportunity_create
+
+    # given: a tall column (many cards in the first stage) and a read-only user
+    for i in range(14):
+        opportunity_create(actor=pipeline["kam"], account=pipeline["account"], name=f"Spare parts framework {i:02d}",
+                           amount=Decimal("1000"), expected_close_date=dt.date(2030, 1, 1))  # fmt: skip
+    make_user("viewer_e2e", "viewer")
+    base = live_server.url
+    retrofit = pipeline["Escalator retrofit"]
+    shots = {}
+    for lang in ("en", "de"):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        login(page, "kam_e2e")
+        if lang == "de":
+            with page.expect_navigation():
+                page.click("[data-testid=lang-de]")
+
+        # when
+        page.goto(f"{base}/pipeline/")
+        columns = page.locator(".stage-col")
+        expect(columns).to_have_count(8)
+
+        # then: all eight columns are inside the window, the board is no wider than its box
+        boxes = [columns.nth(i).bounding_box() for i in range(8)]
+        assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 1440 for b in boxes), boxes
+        wrap = page.locator("#board")
+        assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+        # the tall column scrolls inside itself: the board ends within the window
+        first = columns.nth(0)
+        assert first.evaluate("el => el.scrollHeight > el.clientHeight")
+        box = page.locator(".board").bounding_box()
+        assert box is not None
+        assert box["y"] + box["height"] <= 900
+        expect(page.locator("[data-testid=drag-hint]")).to_be_visible()
+        path = f"/tmp/pipeui-board-{lang}.png"
+        page.screenshot(path=path)
+        shots[lang] = path
+
+        # when: the KAM chooses the lost stage on a card and cancels the reason dialog
+        card = page.locator(f"#opp-{retrofit.pk}")
+        select = card.locator("[data-testid=card-stage]")
+        before = select.input_value()
+        lost_label = "Closed Lost" if lang == "en" else None
+        if lost_label:
+            select.select_option(label=lost_label)
+        else:
+            select.select_option(index=select.locator("option").count() - 1)
+        card.locator("[data-testid=card-move]").click()
+        dialog = page.locator("[data-testid=lost-dialog]")
+        expect(dialog).to_be_visible()
+        dialog.locator("[data-dialog-cancel]").click()
+
+        # then: the select shows the card's stage again
+        expect(dialog).to_be_hidden()
+        assert select.input_value() == before
+        context.close()
+
+    # when: a read-only user opens the board
+    context = browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    login(page, "viewer_e2e")
+    page.goto(f"{base}/pipeline/")
+
+    # then: no drag hint (they cannot move cards), the probability legend stays
+    expect(page.locator("[data-testid=board-legend]")).to_contain_text("calibrated probability")
+    expect(page.locator("[data-testid=drag-hint]")).to_have_count(0)
+    context.close()
+    assert set(shots) == {"en", "de"}

@@ -38,7 +38,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.api import ERRORS, PageIn, api_field_names
+from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names
 from kampass.common.api import actor as _actor
 from kampass.common.api import page_of as _page
 from kampass.common.api import ref as _ref
@@ -126,7 +126,7 @@ class AccountPageOut(Schema):
     count: int
 
 
-class AccountFilterIn(Schema):
+class AccountFilterIn(InSchema):
     q: str = Field("", description="Search in name and legal name (and exact external id).")
     kam_status: str = Field("", json_schema_extra={"enum": ["", *KamStatus.values]})
     industry: str = ""
@@ -136,7 +136,7 @@ class AccountFilterIn(Schema):
     subtree_of: int | None = Field(None, description="Only this account and all accounts below it.")
 
 
-class AccountIn(Schema):
+class AccountIn(InSchema):
     name: str
     legal_name: str = ""
     parent_id: int | None = None
@@ -151,7 +151,7 @@ class AccountIn(Schema):
     status_reason: str = Field("", description="Why the account starts with this KAM status.")
 
 
-class AccountPatchIn(Schema):
+class AccountPatchIn(InSchema):
     """Only the fields sent are changed; ``parent_id`` moves the account (``null``: to the top level)."""
 
     name: str | None = None
@@ -279,7 +279,7 @@ class BuyingCentreOut(Schema):
         return str(obj.contact)
 
 
-class BuyingCentreIn(Schema):
+class BuyingCentreIn(InSchema):
     roles: list[str] = Field(
         default_factory=list, json_schema_extra={"items": {"type": "string", "enum": [*BuyingRole.values]}}
     )
@@ -302,7 +302,7 @@ class TeamMemberOut(Schema):
         return str(obj.user)
 
 
-class TeamMemberIn(Schema):
+class TeamMemberIn(InSchema):
     role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": [*TeamRole.values]})
     org_unit_id: int | None = None
 
@@ -330,7 +330,7 @@ class CoverageOut(Schema):
         return str(obj.contact)
 
 
-class CoverageIn(Schema):
+class CoverageIn(InSchema):
     team_user_id: int = Field(description="User on the account team who covers the contact.")
     contact_id: int
     level_now: int = Field(

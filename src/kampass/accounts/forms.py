@@ -25,7 +25,13 @@ from kampass.users.models import OrgUnit, User
 
 
 class AccountLookupWidget(forms.TextInput):
-    """A search box that finds an account by name (HTMX) and keeps its id in a hidden input."""
+    """A search box that finds an account by name (HTMX) and keeps its id in a hidden input.
+
+    ``attrs["data-perm"]`` names the object permission the chosen account needs (for example
+    ``"pipeline.add_opportunity"``): the search then offers only accounts the user has it on.
+    ``attrs["data-empty"]`` is the label of the "no account" choice (the parent picker's
+    "top level"); without it the results offer no empty choice.
+    """
 
     template_name = "accounts/widgets/account_lookup.html"
 
@@ -38,6 +44,8 @@ class AccountLookupWidget(forms.TextInput):
         ctx["widget"]["label"] = label
         ctx["widget"]["exclude"] = self.attrs.get("data-exclude", "")
         ctx["widget"]["aria_label"] = self.attrs.get("aria-label", "")
+        ctx["widget"]["perm"] = self.attrs.get("data-perm", "")
+        ctx["widget"]["empty"] = "1" if self.attrs.get("data-empty") else ""
         return ctx
 
 
@@ -45,7 +53,7 @@ class AccountForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Account.objects.all(),
         required=False,
-        widget=AccountLookupWidget,
+        widget=AccountLookupWidget(attrs={"data-empty": "1"}),
         label=_("Parent account"),
         help_text=_("Leave empty for a top-level account (a group or a standalone company)."),
     )

@@ -368,3 +368,35 @@ def contact_history(contact: Contact, *, limit: int = 100) -> list[HistoryEntry]
     entries += _history_entries(positions, str(_("Position")), lambda r: names.get(r.account_id, f"#{r.account_id}"))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+#: the most accounts a picker's search offers
+LOOKUP_LIMIT = 15
+#: how many name matches a permission-filtered search examines at most
+LOOKUP_SCAN = 500
+
+
+def account_lookup(*, user: Actor, q: str, exclude: str = "", perm: str = "") -> list[Account]:
+    """The accounts an account picker offers for the search ``q`` (name or legal name, any case).
+
+    ``exclude`` (an account id) leaves out that account and its subtree (a parent cannot be its own
+    descendant); ``perm`` keeps only accounts on which ``user`` has that object permission (the
+    rules of the context that asks, e.g. ``pipeline.add_opportunity``), so the picker never offers
+    an account the save would refuse.
+    """
+    if not q:
+        return []
+    qs = Account.objects.filter(Q(name__icontains=q) | Q(legal_name__icontains=q)).order_by(Lower("name"), "pk")
+    if exclude.isdigit():
+        own = Account.objects.filter(pk=int(exclude)).first()
+        if own is not None:
+            qs = qs.exclude(path__startswith=own.path)
+    if not perm:
+        return list(qs[:LOOKUP_LIMIT])
+    found: list[Account] = []
+    for account in qs[:LOOKUP_SCAN]:
+        if user.has_perm(perm, account):
+            found.append(account)
+            if len(found) == LOOKUP_LIMIT:
+                break
+    return found

@@ -51,6 +51,18 @@ ACCOUNT_FIELDS = (
 )
 
 
+def _full_clean(account: Account) -> None:
+    """Validate the account's fields; a country that is not a code says which codes are expected."""
+    try:
+        account.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict({})
+        if "country" in errors:
+            msg = _("“%(value)s” is not a country code. Expected an ISO 3166-1 alpha-2 country code such as DE or CH.")
+            errors["country"] = [ValidationError(msg % {"value": account.country})]
+        raise ValidationError(errors) from None
+
+
 def _check_unique_name(*, name: str, parent: Account | None, exclude_pk: int | None = None) -> None:
     qs = Account.objects.annotate(lname=Lower("name")).filter(lname=name.strip().lower(), parent=parent)
     if exclude_pk is not None:
@@ -95,7 +107,7 @@ def account_create(
     if kam_status not in KamStatus.values:
         raise ValidationError({"kam_status": _("Unknown KAM status “%(value)s”.") % {"value": kam_status}})
     account = Account(name=name, parent=parent, kam_status=kam_status, **fields)
-    account.full_clean(validate_constraints=False)
+    _full_clean(account)
     _check_unique_name(name=name, parent=parent)
     _save(account, actor)
     account.path = node_path(parent.path if parent else "", account.pk)
@@ -144,7 +156,7 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
     for key, value in changes.items():
         setattr(account, key, value.strip() if isinstance(value, str) and key == "name" else value)
     account.parent = new_parent
-    account.full_clean(validate_constraints=False)
+    _full_clean(account)
     _check_unique_name(name=account.name, parent=new_parent, exclude_pk=account.pk)
     _save(account, actor)
     if moved:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -69,20 +68,17 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_lookup(request: HttpRequest) -> HttpResponse:
-    """Search results for the parent-account picker."""
-    q = request.GET.get("q", "").strip()
-    exclude = request.GET.get("exclude", "")
-    results: list[Account] = []
-    if q:
-        qs = Account.objects.filter(Q(name__icontains=q) | Q(legal_name__icontains=q)).order_by("name")
-        if exclude.isdigit():
-            own = Account.objects.filter(pk=int(exclude)).first()
-            if own is not None:
-                qs = qs.exclude(path__startswith=own.path)
-        results = list(qs[:15])
-    return render_page(
-        request, "accounts/_lookup_results.html", {"results": results, "target": request.GET.get("target", "id_parent")}
+    """Search results for the account pickers (``AccountLookupWidget``).
+
+    ``perm`` (optional) is the object permission the chosen account needs, e.g.
+    ``pipeline.add_opportunity``: only accounts the user has it on are offered.
+    """
+    g = request.GET
+    results = selectors.account_lookup(
+        user=request.user, q=g.get("q", "").strip(), exclude=g.get("exclude", ""), perm=g.get("perm", "")
     )
+    context = {"results": results, "target": g.get("target", "id_parent"), "empty": g.get("empty") == "1"}
+    return render_page(request, "accounts/_lookup_results.html", context)
 
 
 # ---------------------------------------------------------------- cockpit

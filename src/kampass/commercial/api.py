@@ -27,7 +27,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from kampass.accounts.models import Account
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
-from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.api import ERRORS, InSchema, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as _lang
 from kampass.common.permissions import authorize
@@ -156,7 +156,7 @@ class AccountProfitabilityOut(Schema):
     months: list[MonthOut]
 
 
-class LineFilterIn(Schema):
+class LineFilterIn(InSchema):
     subtree: bool = Field(False, description="Include the lines of every account below this one.")
     category: str = Field(
         "",
@@ -240,7 +240,7 @@ class CustomerLinkIn(Schema):
     account_id: int
 
 
-class ImportIn(Schema):
+class ImportIn(InSchema):
     mapping: str = Field("online-retail", description="online-retail, generic, or a mapping file.")
     strict: bool = Field(False, description="Store nothing if any line is rejected.")
     dry_run: bool = Field(False, description="Read, check and classify, but store nothing.")

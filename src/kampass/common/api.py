@@ -18,6 +18,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from kampass.users.models import User
 
@@ -38,6 +40,45 @@ class ValidationErrorOut(Schema):
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+def declared_choices(schema: type[Schema], name: str) -> list[Any] | None:
+    """The allowed values a schema declares for field ``name`` (``json_schema_extra={"enum": [...]}``,
+    or ``{"items": {"enum": [...]}}`` for a list), or ``None`` when the field is free."""
+    field = schema.model_fields.get(name)
+    extra = field.json_schema_extra if field is not None else None
+    if not isinstance(extra, dict):
+        return None
+    enum = extra.get("enum")
+    if isinstance(enum, list):
+        return list(enum)
+    items = extra.get("items")
+    if isinstance(items, dict) and isinstance(items_enum := items.get("enum"), list):
+        return list(items_enum)
+    return None
+
+
+class InSchema(Schema):
+    """Base of every input schema (query parameters and bodies) that declares allowed values.
+
+    A field declared with ``json_schema_extra={"enum": [...]}`` (the values OpenAPI shows) only
+    accepts those values: anything else is a 422 naming the allowed values, never silently ignored
+    or replaced by a default. ``tests/test_architecture.py`` checks that every input schema with
+    declared values derives from this class.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_of_the_declared_values(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = declared_choices(cls, info.field_name or "")
+        if allowed is None or value is None:
+            return value
+        for item in value if isinstance(value, list) else [value]:
+            if item not in allowed:
+                shown = ", ".join(f"'{v}'" if v != "" else "'' (none)" for v in allowed)
+                msg = _("“%(value)s” is not allowed; expected one of: %(allowed)s.") % {"value": item, "allowed": shown}
+                raise PydanticCustomError("enum", msg)
+        return value
 
 
 class PageIn(Schema):

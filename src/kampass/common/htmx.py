@@ -27,6 +27,17 @@ def render_page(
     return TemplateResponse(request, chosen, context, status=status)
 
 
+def refusal(request: HttpRequest, message: str, *, status: int, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Answer a refused request (403, 404, ...): the full error page, or for HTMX a short text.
+
+    HTMX swaps nothing on an error status; the base template's script (``kampass.js``) shows the
+    text of a ``text/plain`` error answer in the page's alert region, so the user reads why.
+    """
+    if is_fragment_request(request):
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return render_page(request, template, {**context, "message": message}, status=status)
+
+
 def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
     """Redirect, telling HTMX to do a full navigation when the request came from HTMX."""
     if is_fragment_request(request):

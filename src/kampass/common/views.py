@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kampass.common.htmx import render_page
+from kampass.common.htmx import refusal
 from kampass.users.services import user_set_language
 
 
@@ -29,8 +31,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render_page(request, "403.html", {"message": str(exception or "")}, status=403)
+    message = str(exception or "") or _("You do not have permission to do this.")
+    return refusal(request, message, status=403, template="403.html", context={})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render_page(request, "404.html", {}, status=404)
+    message = _("The page you asked for does not exist (any more).")
+    return refusal(request, message, status=404, template="404.html", context={})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for ``/favicon.ico`` whatever the page links: send them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("kampass/favicon.svg"))

@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
@@ -100,6 +101,28 @@ def validation_failed(request: HttpRequest, exc: ValidationError) -> HttpRespons
         ]
     else:
         detail = [{"loc": [], "msg": msg} for msg in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+#: where django-ninja says an input came from; the API names only the field (as for the services' errors)
+_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def field_loc(loc: list[Any]) -> list[Any]:
+    """The location of a schema error as the API reports every error: the field, without the source
+    and the name of the body parameter (``["body", "payload", "role"]`` -> ``["role"]``).
+
+    >>> field_loc(["body", "payload", "roles", 0]), field_loc(["query", "period"]), field_loc(["body"])
+    (['roles', 0], ['period'], [])
+    """
+    if loc and loc[0] in _SOURCES:
+        return list(loc[2:] if loc[0] == "body" else loc[1:])
+    return list(loc)
+
+
+@api.exception_handler(SchemaError)
+def schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    detail = [{"loc": field_loc(list(e.get("loc", []))), "msg": e.get("msg", "")} for e in exc.errors]
     return api.create_response(request, {"detail": detail}, status=422)
 
 

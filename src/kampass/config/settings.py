@@ -36,6 +36,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env.bool("KAMPASS_DEBUG", default=False)
+#: check every chart spec against the Vega-Lite schema while it is built (Altair's validation costs
+#: about 0.2 s per chart): on in debugging and in the tests, off in production
+KAMPASS_VALIDATE_CHARTS = env.bool("KAMPASS_VALIDATE_CHARTS", default=DEBUG)
 ALLOWED_HOSTS = env.list("KAMPASS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("KAMPASS_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -145,6 +148,8 @@ TIME_ZONE = env.str("KAMPASS_TIME_ZONE", default="Europe/Zurich")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+#: English dates without the month-first ambiguity (see kampass/config/formats/en/formats.py)
+FORMAT_MODULE_PATH = ["kampass.config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = KAMPASS_HOME / "static"

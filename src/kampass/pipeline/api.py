@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.accounts.models import Account, BuyingRole, Contact
-from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
+from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
 from kampass.common.permissions import authorize
@@ -158,7 +158,7 @@ class OpportunityPageOut(Schema):
     count: int
 
 
-class OpportunityFilterIn(Schema):
+class OpportunityFilterIn(InSchema):
     q: str = Field("", description="Search in name, account, owner name (and exact external id).")
     owner_id: int | None = None
     owner_name: str = Field("", description="An imported owner without a user.")
@@ -180,7 +180,7 @@ class OpportunityFilterIn(Schema):
         )  # fmt: skip
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(InSchema):
     account_id: int
     name: str
     amount: Decimal
@@ -203,7 +203,7 @@ class OpportunityIn(Schema):
     source: str = ""
 
 
-class OpportunityPatchIn(Schema):
+class OpportunityPatchIn(InSchema):
     """Only the fields sent are changed; the stage changes through ``POST .../stage``."""
 
     account_id: int | None = None
@@ -257,7 +257,7 @@ class QualificationOut(Schema):
     flagged: bool
 
 
-class QualificationIn(Schema):
+class QualificationIn(InSchema):
     status: str = Field(json_schema_extra={"enum": [*QualificationStatus.values]})
     evidence: str = ""
 
@@ -311,7 +311,7 @@ class RiskPageOut(Schema):
     count: int
 
 
-class RiskIn(Schema):
+class RiskIn(InSchema):
     title: str
     category: str = Field(json_schema_extra={"enum": [*RiskCategory.values]})
     likelihood: int = Field(description="1 (rare) .. 5 (almost certain)")
@@ -403,7 +403,7 @@ class TrainingConflictOut(Schema):
     job_id: uuid.UUID = Field(description="The retraining queued or running.")
 
 
-class ForecastIn(Schema):
+class ForecastIn(InSchema):
     period: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})
     group_by: str = Field("", json_schema_extra={"enum": ["", "owner", "account"]})
     currency: str = Field("", description="Default: the currency most open deals are in.")
@@ -415,7 +415,7 @@ class ForecastIn(Schema):
     seed: int = 0
 
 
-class OptimismIn(Schema):
+class OptimismIn(InSchema):
     by: str = Field("owner", json_schema_extra={"enum": ["owner", "team", "account"]})
     account_id: int | None = None
     subtree: bool = False

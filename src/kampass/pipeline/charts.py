@@ -13,12 +13,17 @@ from typing import Any
 
 import altair as alt
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kampass.common.charts import finish_chart
 
 MODEL_COLOUR = "#1f5f8b"
 BAND_COLOUR = "#9cc3e0"
 OWNER_COLOUR = "#c0392b"
+PAST_COLOUR = "#b8bec6"
+CURRENT_COLOUR = "#f3d27a"
+#: the owners' forecast takes the stage's default probability where the owner gave none: say so
+OWNER_EXPECTED_LABEL = gettext_lazy("Expected (owners' probabilities; stage default where none given)")
 BASE_COLOUR = "#888888"
 BAYES_COLOUR = "#b7791f"
 
@@ -28,13 +33,19 @@ def _num(value: Decimal | float | None) -> float | None:
 
 
 def fan_chart(
-    periods: Sequence[Any], *, owner_expected: Mapping[str, Decimal | float] | None = None, currency: str
+    periods: Sequence[Any],
+    *,
+    owner_expected: Mapping[str, Decimal | float] | None = None,
+    currency: str,
+    current_period: str = "",
 ) -> dict[str, Any] | None:
     """Expected revenue per period with the P10–P90 band and the median (calibrated probabilities),
     and the forecast from the owners' probabilities beside it as a dashed line.
 
     ``periods`` are ``PeriodForecast`` rows (``period, expected, p10, p50, p90, deals``);
     ``owner_expected`` maps a period label to the expected revenue from the owners' numbers.
+    With ``current_period`` (today's label) the periods before it are shaded grey as past and
+    today's period is highlighted.
     """
     if not periods:
         return None
@@ -42,7 +53,7 @@ def fan_chart(
     labels = sorted({p.period for p in periods} | set(owner_expected))
     amount_title = _("Revenue (%(currency)s)") % {"currency": currency}
     period_title = _("Period")
-    model_name, owner_name = str(_("Expected (calibrated)")), str(_("Expected (owners' probabilities)"))
+    model_name, owner_name = str(_("Expected (calibrated)")), str(OWNER_EXPECTED_LABEL)
     median_name = str(_("Median (P50)"))
     rows = [
         {
@@ -102,7 +113,24 @@ def fan_chart(
             ],
         )
     )
-    return finish_chart(alt.layer(band, line).properties(width="container", height=320), currency=currency)
+    layers: list[Any] = [band, line]
+    if current_period:
+        # past periods grey, today's yellow (the legend under the chart says so): fixed colours,
+        # so the series legend stays the only one
+        past, now = str(_("past")), str(_("current period"))
+        for when, colour, keep in ((now, CURRENT_COLOUR, str.__eq__), (past, PAST_COLOUR, str.__lt__)):
+            marks = [{"period": k, "when": when} for k in labels if keep(k, current_period)]
+            if marks:
+                shade = (
+                    alt.Chart(alt.Data(values=marks))
+                    .mark_rect(opacity=0.35, color=colour)
+                    .encode(
+                        x=x, tooltip=[alt.Tooltip("period:O", title=period_title), alt.Tooltip("when:N", title=" ")]
+                    )
+                )
+                layers.insert(0, shade)
+    chart = alt.layer(*layers)
+    return finish_chart(chart.properties(width="container", height=320), currency=currency)
 
 
 def reliability_chart(reliability: Mapping[str, Sequence[Any]], *, names: Mapping[str, str]) -> dict[str, Any] | None:

@@ -76,7 +76,7 @@ class OpportunityForm(forms.Form):
     account = forms.ModelChoiceField(
         queryset=Account.objects.all(),
         label=_("Account"),
-        widget=AccountLookupWidget(attrs={"aria-label": _("Account")}),
+        widget=AccountLookupWidget(attrs={"aria-label": _("Account"), "data-perm": "pipeline.add_opportunity"}),
     )
     stage = StageChoiceField(
         queryset=Stage.objects.none(),

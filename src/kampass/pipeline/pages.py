@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -139,8 +139,11 @@ def factor_texts(factors: Iterable[Any], *, stages: Sequence[Stage] = ()) -> lis
     out = []
     for f in factors:
         points = abs(float(f.effect)) * 100
-        shown = formats.number_format(points, decimal_pos=0 if points >= 1 else 1, use_l10n=True)
-        n = max(1, round(points))
+        # round once (half up), show that number and choose singular/plural by it: "1 point",
+        # "2 points", "0.6 points" (number_format alone truncates, so 1.5 read "1 points")
+        rounded = Decimal(str(points)).quantize(Decimal(1) if points >= 0.95 else Decimal("0.1"), ROUND_HALF_UP)
+        shown = formats.number_format(rounded, use_l10n=True)
+        n = int(rounded) if rounded == rounded.to_integral_value() else 0  # a fraction takes the plural
         values = {
             "feature": labels.get(f.feature, f.feature.replace("_", " ").capitalize()),
             "value": _factor_value(f.feature, str(f.value), stages),

@@ -184,8 +184,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- one opportunity
 
 
-def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
-    detail = selectors.opportunity_detail(user=request.user, pk=pk)
+def _detail_context(request: HttpRequest, pk: int, *, explain: bool = False) -> dict[str, Any]:
+    detail = selectors.opportunity_detail(user=request.user, pk=pk, explain=explain)
     o = detail.opportunity
     matrix = selectors.risk_matrix(user=request.user, opportunity=o)
     gap = detail.probability_gap
@@ -194,7 +194,6 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "opportunity": o,
         "account": o.account,
         "flags": detail.flags,
-        "factors": pages.factor_texts(detail.explanation, stages=detail.stages),
         "probability_pct": None if o.probability is None else o.probability * 100,
         "probability_gap": gap,
         "probability_gap_abs": abs(gap) if gap is not None else None,
@@ -236,8 +235,18 @@ def _history_entries(opportunity: Opportunity) -> list[dict[str, Any]]:
 @login_required
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The opportunity page: facts, qualification, buying centre, risks, probability, history
-    (``?part=qualification`` with HTMX: the checklist alone)."""
-    fragment = "pipeline/_qualification.html" if request.GET.get("part") == "qualification" else None
+    (``?part=qualification`` with HTMX: the checklist alone).
+
+    The main factors behind the score need the win-probability model (scikit-learn, seconds to
+    import in a fresh process), so the page leaves them out and loads them with HTMX from
+    ``?part=factors``: the page itself never waits for the model.
+    """
+    part = request.GET.get("part")
+    if part == "factors":
+        detail = selectors.opportunity_detail(user=request.user, pk=pk, explain=True)
+        factors = pages.factor_texts(detail.explanation, stages=detail.stages)
+        return render_page(request, "pipeline/_factors.html", {"factors": factors, "opportunity": detail.opportunity})
+    fragment = "pipeline/_qualification.html" if part == "qualification" else None
     return render_page(request, "pipeline/opportunity_detail.html", _detail_context(request, pk), fragment=fragment)
 
 
@@ -566,11 +575,18 @@ def forecast(request: HttpRequest) -> HttpResponse:
             [r for r in report.rows if r.expected is not None],
             owner_expected={r.period: r.owner_expected for r in report.rows},
             currency=report.currency,
+            current_period=report.current_period,
         )
         if report.rows
         else None,
         "period_rows": [
-            {"r": r, "diff": None if r.expected is None else r.owner_expected - r.expected} for r in report.rows
+            {
+                "r": r,
+                "diff": None if r.expected is None else r.owner_expected - r.expected,
+                "past": report.is_past(r.period),
+                "current": r.period == report.current_period,
+            }
+            for r in report.rows
         ],
         "optimism": optimism,
         "optimism_rows": [_percent_row(r) for r in optimism.rows],

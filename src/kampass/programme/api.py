@@ -17,9 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
-from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.api import ERRORS, InSchema, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
@@ -99,12 +101,12 @@ class RoundPageOut(Schema):
     count: int
 
 
-class RoundFilterIn(Schema):
+class RoundFilterIn(InSchema):
     status: str = Field("", json_schema_extra={"enum": ["", *RoundStatus.values]})
     q: str = ""
 
 
-class RespondentIn(Schema):
+class RespondentIn(InSchema):
     function: str = Field(
         "",
         json_schema_extra={"enum": ["", *Function.values]},
@@ -304,7 +306,7 @@ class AcceptOut(Schema):
     )
 
 
-class ReportIn(Schema):
+class ReportIn(InSchema):
     lang: str = Field("", json_schema_extra={"enum": ["", "en", "de"]}, description="Default: the user's language.")
     round_id: int | None = Field(None, description="Default: the latest closed round.")
 
@@ -477,13 +479,18 @@ def results(request: HttpRequest, round_id: int) -> dict[str, Any]:
     }
 
 
+#: the 404 of the results, phase and recommendations when no round has been closed yet
+NO_CLOSED_ROUND = gettext_lazy(
+    "No assessment round has been closed yet: create one (POST /api/v1/programme/rounds), open it, "
+    "let the invited users answer, and close it; its results and recommendations then appear here."
+)
+
+
 def _closed_round(request: HttpRequest, round_id: int | None) -> AssessmentRound:
     if round_id is None:
         r = selectors.latest_closed_round()
         if r is None:
-            from django.http import Http404
-
-            raise Http404
+            raise HttpError(404, str(NO_CLOSED_ROUND))
     else:
         r = get_object_or_404(AssessmentRound, pk=round_id, status=RoundStatus.CLOSED)
     authorize(_actor(request), "programme.view_results", r)
@@ -521,7 +528,11 @@ def _reason(x: Any, lang: str) -> dict[str, Any]:
 
 @router.get("/programme/recommendations", response={200: RecommendationsOut, **ERRORS})
 def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[str, Any]:
-    """The ranked logics with timing, combination, order, reasons and inputs, benefits, dangers, guardrail."""
+    """The ranked logics with timing, combination, order, reasons and inputs, benefits, dangers, guardrail.
+
+    Without ``round_id``: those of the latest closed round. When no round has been closed yet the
+    answer is a 404 whose ``detail`` says so and how to run a round (create, open, answer, close).
+    """
     from kampass.programme.catalogue import active_catalogue
 
     r = _closed_round(request, round_id)

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kampass.common.guardrails import describe
 from kampass.common.i18n import format_percent
@@ -43,7 +44,8 @@ def threshold_text(guardrail: Guardrail, value: float | None = None) -> str:
     if guardrail.unit == "count":
         return number_format(v, 0)
     if guardrail.unit == "days":
-        return _("%(n)s days") % {"n": number_format(v, 0)}
+        days = round(v)
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": number_format(days, 0)}
     return number_format(v, 2)
 
 

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, PageIn, api_field_names, page_of
+from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
@@ -129,7 +129,7 @@ class InitiativePageOut(Schema):
     count: int
 
 
-class InitiativeFilterIn(Schema):
+class InitiativeFilterIn(InSchema):
     q: str = Field("", description="Search in title and description.")
     logic: str = Field("", json_schema_extra={"enum": ["", *catalogue.LOGICS]})
     status: str = Field("", json_schema_extra={"enum": ["", *InitiativeStatus.values]})
@@ -137,7 +137,7 @@ class InitiativeFilterIn(Schema):
     warning: bool = Field(False, description="Only active initiatives whose latest guardrail value is a warning.")
 
 
-class InitiativeIn(Schema):
+class InitiativeIn(InSchema):
     logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.")
     title: str = Field("", description="Empty: the name of the logic.")
     description: str = ""
@@ -151,7 +151,7 @@ class InitiativeIn(Schema):
     guardrail_direction: str = Field("", json_schema_extra={"enum": ["", *Direction.values]})
 
 
-class InitiativePatchIn(Schema):
+class InitiativePatchIn(InSchema):
     logic: str | None = None
     title: str | None = None
     description: str | None = None
@@ -246,7 +246,7 @@ class TopicPageOut(Schema):
     count: int
 
 
-class TopicFilterIn(Schema):
+class TopicFilterIn(InSchema):
     q: str = ""
     field: str = Field("", json_schema_extra={"enum": ["", *catalogue.FIELDS]})
     status: str = Field("", json_schema_extra={"enum": ["", *TopicStatus.values]})
@@ -255,7 +255,7 @@ class TopicFilterIn(Schema):
     joint: bool = Field(False, description="Only joint initiatives with a key account.")
 
 
-class TopicIn(Schema):
+class TopicIn(InSchema):
     field: str = Field(json_schema_extra={"enum": list(catalogue.FIELDS)})
     title: str
     description: str = ""
@@ -277,7 +277,7 @@ class TopicPatchIn(Schema):
     partner_contact: str | None = None
 
 
-class TopicStatusIn(Schema):
+class TopicStatusIn(InSchema):
     status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
     force: bool = Field(False, description="Activate even when the limit on active topics is reached.")
 

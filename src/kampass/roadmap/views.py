@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.common.htmx import (
@@ -488,7 +489,11 @@ def topics_seed(request: HttpRequest) -> HttpResponse:
     authorize(request.user, "roadmap.change_settings")
     created = services.topics_seed(actor=request.user)
     if created:
-        notice = _("%(count)s topics taken over from the catalogue.") % {"count": len(created)}
+        notice = ngettext(
+            "%(count)s topic taken over from the catalogue.",
+            "%(count)s topics taken over from the catalogue.",
+            len(created),
+        ) % {"count": len(created)}
     else:
         notice = _("All catalogue topics are on the list already.")
     return _topics_result(request, notice=notice)

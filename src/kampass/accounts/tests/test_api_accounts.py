@@ -400,3 +400,26 @@ def test_openapi_document_lists_the_account_paths(client):
         assert path in paths
     assert set(paths["/api/v1/accounts/{account_id}"]) == {"get", "patch", "delete"}
     assert {"TokenAuth", "SessionAuth"} <= set(doc["components"]["securitySchemes"])
+
+
+def test_an_unknown_country_says_an_iso_code_is_expected(api, admin_user):
+    # when
+    created = api(admin_user, "post", "/accounts", {"name": "X", "country": "Germany"})
+    account = AccountFactory(name="Acme", country="DE")
+    patched = api(admin_user, "patch", f"/accounts/{account.pk}", {"country": "XX"})
+
+    # then
+    for response in (created, patched):
+        assert response.status_code == 422
+        [error] = response.json()["detail"]
+        assert error["loc"] == ["country"]
+        assert "Expected an ISO 3166-1 alpha-2 country code such as DE or CH" in error["msg"]
+
+
+def test_an_unknown_kam_status_filter_is_a_422(api, viewer):
+    # when
+    response = api(viewer, "get", "/accounts?kam_status=bogus")
+
+    # then
+    assert response.status_code == 422
+    assert "'key_account'" in response.json()["detail"][0]["msg"]

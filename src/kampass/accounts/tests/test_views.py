@@ -236,3 +236,63 @@ def test_parent_picker_searches_by_the_field_it_sends(client, head, group):
     assert f'data-id="{child.pk}"' not in body  # the own subtree is excluded (no cycles)
     found = client.get(reverse("account-lookup"), {"q": "helvetia"}, headers={"HX-Request": "true"})
     assert f'data-id="{child.pk}"' in found.content.decode()
+
+
+def test_the_account_lookup_offers_only_accounts_with_the_asked_permission(client, admin_user, kam):
+    # given: the KAM is on the team of one of two matching accounts
+    mine = account_create(actor=admin_user, name="Lookup Mine AG")
+    account_create(actor=admin_user, name="Lookup Foreign AG")
+    team_member_set(actor=admin_user, account=mine, user=kam, role="kam")
+    client.force_login(kam)
+
+    # when: the opportunity form's picker searches (it asks for pipeline.add_opportunity)
+    response = client.get(
+        reverse("account-lookup"),
+        {"q": "lookup", "target": "id_account", "perm": "pipeline.add_opportunity"},
+        headers={"HX-Request": "true"},
+    )
+    plain = client.get(reverse("account-lookup"), {"q": "lookup", "empty": "1"}, headers={"HX-Request": "true"})
+
+    # then: only the own account, and no "top level" choice; the parent picker still sees both
+    body = response.content.decode()
+    assert "Lookup Mine AG" in body
+    assert "Lookup Foreign AG" not in body
+    assert "no parent" not in body
+    assert "Lookup Foreign AG" in plain.content.decode()
+    assert "no parent" in plain.content.decode()
+
+
+def test_the_account_pickers_search_box_swaps_only_its_own_results_box(client, head):
+    # given
+    client.force_login(head)
+
+    # when
+    body = client.get(reverse("account-create")).content.decode()
+
+    # then: explicit target and swap, so it does not inherit the form's hx-swap="outerHTML"
+    assert 'hx-target="#id_parent_results" hx-swap="innerHTML"' in body
+
+
+def test_an_account_without_contacts_says_so_instead_of_full_coverage(client, head, group):
+    # given: an account with nobody in its buying centre
+    client.force_login(head)
+
+    # when
+    body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
+
+    # then: a neutral note, not the green "every contact is covered"
+    assert 'data-testid="no-contacts"' in body
+    assert "Every high-influence contact is covered" not in body
+
+
+def test_an_account_whose_contacts_are_covered_says_so(client, admin_user, head, group):
+    # given: one low-influence contact in the buying centre (no gap)
+    contact = contact_create(actor=admin_user, first_name="Anna", last_name="Meier", account=group)
+    buying_centre_set(actor=admin_user, account=group, contact=contact, roles=["user"], influence=2)
+    client.force_login(head)
+
+    # when
+    body = client.get(reverse("account-detail", args=[group.pk])).content.decode()
+
+    # then
+    assert 'data-testid="no-gaps"' in body

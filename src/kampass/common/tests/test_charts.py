@@ -4,10 +4,12 @@ comma, month names, the amount's currency), whatever context builds it, and rend
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import altair as alt
 import pytest
 import vl_convert as vlc
+from django.test import override_settings
 from django.utils import translation
 
 from kampass.common.charts import finish_chart, number_locale, spec_locales
@@ -83,3 +85,25 @@ def test_title_and_summary_become_the_specs_description():
     # and the marks do not announce themselves in English with raw field names
     assert spec["config"]["aria"] is False
     assert 'aria-label="day:' not in vlc.vegalite_to_svg(spec)
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_the_vega_lite_validation_follows_the_setting(monkeypatch, validate):
+    # given: a chart whose to_dict records how it was asked
+    seen: list[Any] = []
+    original = alt.Chart.to_dict
+
+    def recording(self, *args, **kwargs):
+        seen.append(kwargs.get("validate"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(alt.Chart, "to_dict", recording)
+    chart = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q")
+
+    # when
+    with override_settings(KAMPASS_VALIDATE_CHARTS=validate):
+        spec = finish_chart(chart)
+
+    # then: production (off) skips Altair's costly schema check; the tests keep it on
+    assert seen[0] is validate
+    assert spec["mark"]["type"] == "point"

@@ -122,3 +122,22 @@ def test_percent_points_writes_a_value_already_in_per_cent():
     template = Template("{% load kampass %}{{ p|percent_points }} {{ p|percent_points:1 }}")
     with translation.override("de"):
         assert template.render(Context({"p": 35})) == "35\u00a0% 35,0\u00a0%"
+
+
+def test_english_dates_are_unambiguous_and_german_ones_stay_dotted():
+    # given: 00:50 on 5 December 2026 (which Django's English default prints as 12/05/2026 12:50 a.m.)
+    import datetime as dt
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    moment = dt.datetime(2026, 12, 5, 0, 50)
+
+    # when / then
+    with translation.override("en"):
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "5 Dec 2026, 00:50"
+        assert date_format(moment, "DATETIME_FORMAT") == "5 Dec 2026, 00:50"
+        assert date_format(moment.date(), "SHORT_DATE_FORMAT") == "5 Dec 2026"
+    with translation.override("de"):
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "05.12.2026 00:50"
+        assert date_format(moment.date(), "SHORT_DATE_FORMAT") == "05.12.2026"

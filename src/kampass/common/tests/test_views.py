@@ -137,3 +137,57 @@ def test_a_denial_gets_the_kampass_403_page_with_the_reason(client, viewer):
     assert response.status_code == 403
     assert "403.html" in [t.name for t in response.templates]
     assert "You do not have permission to do this." in response.content.decode()
+
+
+def test_a_denied_htmx_request_gets_the_reason_as_text_for_the_alert_region(client, viewer):
+    # given: a viewer may not create accounts
+    client.force_login(viewer)
+
+    # when: an HTMX request is refused
+    response = client.get(reverse("account-create"), headers={"HX-Request": "true"})
+
+    # then: a short readable text the page's script shows, not a page nobody sees
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode() == "You do not have permission to do this."
+
+
+def test_an_htmx_request_for_something_missing_gets_a_text_404(client, viewer):
+    # given
+    client.force_login(viewer)
+
+    # when
+    response = client.get("/no-such-page/", headers={"HX-Request": "true"})
+
+    # then
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/plain")
+    assert "does not exist" in response.content.decode()
+
+
+def test_the_base_page_has_an_alert_region_with_the_translated_refusal_messages(client, kam):
+    # given
+    client.force_login(kam)
+
+    # when
+    body = client.get(reverse("dashboard")).content.decode()
+
+    # then
+    assert 'id="htmx-alert"' in body
+    assert 'role="alert"' in body
+    for status in ("403", "404", "409", "422", "500"):
+        assert f"data-msg-{status}=" in body
+
+
+def test_the_favicon_is_linked_and_favicon_ico_is_served(client, kam):
+    # given
+    client.force_login(kam)
+
+    # when
+    page = client.get(reverse("dashboard")).content.decode()
+    icon = client.get("/favicon.ico", follow=True)
+
+    # then: no 404 for the icon
+    assert 'rel="icon"' in page
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content) if icon.streaming else b"<svg" in icon.content

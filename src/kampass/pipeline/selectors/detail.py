@@ -118,7 +118,8 @@ def opportunity_get(*, user: Actor, pk: int) -> Opportunity:
 
 
 def opportunity_detail(*, user: Actor, pk: int, explain: bool = True) -> OpportunityDetail:
-    """Everything the opportunity page shows."""
+    """Everything the opportunity page shows; ``explain=False`` leaves out the main factors of the
+    score (they need the model, see ``services.score_explanation``)."""
     from kampass.pipeline.services import score_explanation
 
     opportunity = opportunity_get(user=user, pk=pk)

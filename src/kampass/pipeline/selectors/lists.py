@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
@@ -58,13 +59,13 @@ class OpportunityFilters:
 
 SORTS: dict[str, Any] = {
     "close": F("expected_close_date"),
-    "name": F("name"),
+    "name": Lower("name"),  # text sorts ignore case ("acme" next to "Acme", not after "Zeta")
     "amount": F("amount"),
     "probability": F("probability"),
     "owner_probability": F("owner_probability"),
     "stage": F("stage__order"),
-    "account": F("account__name"),
-    "owner": F("owner_name"),
+    "account": Lower("account__name"),
+    "owner": Lower("owner_name"),
     "updated": F("updated_at"),
     "created": F("created_on"),
 }

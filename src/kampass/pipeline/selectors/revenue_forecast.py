@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
@@ -69,8 +71,11 @@ class ForecastReport:
 
     Calibrated figures use the stored model probabilities; deals not scored yet are left out
     of them (``unscored``). Owner figures use the owner's probability, or the stage's default
-    probability where the owner gave none. Deals in other currencies (``other_currencies``) and
-    without a close date (``undated``) are counted, not included."""
+    probability where the owner gave none: ``owner_default_deals`` deals and
+    ``owner_default_expected`` of the owners' expected revenue rest on stage defaults. Deals in other
+    currencies (``other_currencies``) and without a close date (``undated``) are counted, not
+    included. ``current_period`` is today's period: rows before it are past (open deals whose
+    expected close date has passed)."""
 
     period: str
     currency: str
@@ -85,10 +90,20 @@ class ForecastReport:
     model_version: str | None
     simulations: int
     seed: int
+    current_period: str = ""
+    owner_default_deals: int = 0
+    owner_default_expected: Decimal = Decimal(0)
+
+    def is_past(self, period: str) -> bool:
+        """Whether ``period`` (a label like ``"2026-12"`` or ``"2026-Q4"``) lies before today's."""
+        return bool(self.current_period) and period < self.current_period
 
     def as_json(self) -> dict[str, Any]:
         return {
             "period": self.period,
+            "current_period": self.current_period,
+            "owner_default_deals": self.owner_default_deals,
+            "owner_default_expected": str(self.owner_default_expected.quantize(CENT)),
             "currency": self.currency,
             "currencies": self.currencies,
             "deals": self.deals,
@@ -205,6 +220,7 @@ def forecast(
         owner_p = (r[5] if r[5] is not None else r[6]) / 100
         return (period_label(r[1], period), r[2], r[4], owner_p)
 
+    on_default = [r for r in dated if r[5] is None]
     groups: list[ForecastGroup] = []
     if group_by in ("owner", "account"):
         by: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -233,4 +249,7 @@ def forecast(
         model_version=versions.most_common(1)[0][0] if versions else None,
         simulations=simulations,
         seed=seed,
+        current_period=period_label(timezone.localdate(), period),
+        owner_default_deals=len(on_default),
+        owner_default_expected=sum((r[2] * Decimal(str(r[6])) / 100 for r in on_default), Decimal(0)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -175,19 +176,35 @@ def opportunities_score(
     return len(targets)
 
 
+def _loaded_model(version_id: int) -> Any:
+    """The ``WinModel`` of a stored version, deserialised once per process, or ``None`` if there is
+    no such version. The cache key includes the version's name and training time, so a version
+    stored again (retrained under the same name) is loaded afresh."""
+    key = ModelVersion.objects.filter(pk=version_id).values_list("version", "trained_at").first()
+    return None if key is None else _model_of(version_id, *key)
+
+
+@functools.lru_cache(maxsize=4)
+def _model_of(version_id: int, version: str, trained_at: Any) -> Any:
+    blob = ModelVersion.objects.filter(pk=version_id).values_list("model", flat=True).first()
+    if blob is None:
+        return None
+    # imported only when needed: scikit-learn takes seconds to import
+    from kampass.core.forecasting import WinModel
+
+    return WinModel.from_bytes(bytes(blob))
+
+
 def score_explanation(opportunity: Opportunity, *, top: int = 3) -> list[Any]:
     """The main factors behind the opportunity's stored score (``Factor`` of the core), by the
     model version that produced it; empty when it has not been scored."""
     if opportunity.model_version_id is None:
         return []
-    version = ModelVersion.objects.filter(pk=opportunity.model_version_id).first()
-    if version is None:
+    model = _loaded_model(opportunity.model_version_id)
+    if model is None:
         return []
-    # imported only when needed: scikit-learn takes seconds to import
-    from kampass.core.forecasting import WinModel
     from kampass.pipeline.features import feature_rows
 
-    model = WinModel.from_bytes(bytes(version.model))
     row = {k: v for k, v in feature_rows([opportunity])[0].items() if k in model.features}
     with _threads():
         return list(model.explain(row, top=top))

@@ -44,3 +44,24 @@ def test_optimism(api, head, kam2, deals):
     assert body["rows"][0]["owner_bias"] == pytest.approx(0.9)
     assert api(kam2, "get", "/forecast/optimism").json()["deals"] == 0
     assert api(None, "get", "/forecast/optimism").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "allowed"),
+    [
+        ("/forecast?period=year", "period", "'month', 'quarter'"),
+        ("/forecast?group_by=team", "group_by", "'owner', 'account'"),
+        ("/forecast/optimism?by=bogus", "by", "'owner', 'team', 'account'"),
+        ("/opportunities?sort=bogus", "sort", "'close'"),
+        ("/opportunities?outcome=maybe", "outcome", "'won'"),
+    ],
+)
+def test_an_unknown_choice_is_a_422_naming_the_allowed_values(api, head, deals, path, field, allowed):
+    # when: a value the parameter does not declare
+    response = api(head, "get", path)
+
+    # then: refused (not silently answered with the default), with the allowed values
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == [field]
+    assert allowed in error["msg"]

@@ -70,7 +70,7 @@ def test_fan_chart_has_the_band_and_the_lines_with_the_owner_forecast():
     assert band["encoding"]["y2"]["field"] == "p90"
     assert [r["p90"] for r in band["data"]["values"]] == [250.0, 90.0]
     series = {(v["series"], v["period"]): v["value"] for v in lines["data"]["values"]}
-    assert series[("Expected (owners' probabilities)", "2026-12")] == 180.0
+    assert series[("Expected (owners' probabilities; stage default where none given)", "2026-12")] == 180.0
     assert series[("Expected (calibrated)", "2027-01")] == 50.5
     assert series[("Median (P50)", "2026-12")] == 100.0
     assert band["encoding"]["x"]["sort"] == ["2026-12", "2027-01"]

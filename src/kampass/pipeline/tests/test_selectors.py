@@ -162,3 +162,18 @@ def test_optimism_per_team_uses_the_owners_org_unit_on_the_account(head, kam, ka
     assert set(rows) == {"Sales North", "Sales South", "–"}
     assert rows["Sales North"].owner_bias == pytest.approx(0.6 - 1.0)
     assert rows["Sales South"].deals == 1
+
+
+def test_text_sorts_ignore_case(head, group, other):
+    # given: names whose byte order differs from their alphabetical order
+    for name in ("beta", "Alpha", "Zeta", "gamma"):
+        make_opportunity(account=group, name=name, amount=1, owner_name=name.upper() if name == "Zeta" else name)
+
+    # when
+    def names(**kw):
+        return list(opportunity_list(user=head, filters=OpportunityFilters(**kw)).values_list("name", flat=True))
+
+    # then
+    assert names(sort="name") == ["Alpha", "beta", "gamma", "Zeta"]
+    assert names(sort="name", descending=True) == ["Zeta", "gamma", "beta", "Alpha"]
+    assert names(sort="owner") == ["Alpha", "beta", "gamma", "Zeta"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -83,3 +85,33 @@ def test_the_command_line_obeys_the_same_rule(head):
     with pytest.raises(CommandError, match="A retraining is already queued or running"):
         call_command("forecast", "train", "--quiet")
     assert TrainingJob.objects.count() == 1
+
+
+def test_a_stored_model_is_deserialised_once_per_process(db, monkeypatch):
+    # given: a stored version and a counting deserialiser
+    from django.utils import timezone
+
+    from kampass.core.forecasting import WinModel
+    from kampass.pipeline.models import ModelVersion
+    from kampass.pipeline.services import model as model_services
+
+    loads = []
+
+    def from_bytes(blob):
+        loads.append(blob)
+        return object()
+
+    monkeypatch.setattr(WinModel, "from_bytes", staticmethod(from_bytes))
+    version = ModelVersion.objects.create(version="wm-cache", trained_at=timezone.now(), training_rows=1, model=b"x")
+
+    # when: the model is asked for twice, then the version is stored again (a retraining)
+    first = model_services._loaded_model(version.pk)
+    again = model_services._loaded_model(version.pk)
+    ModelVersion.objects.filter(pk=version.pk).update(trained_at=timezone.now() + dt.timedelta(seconds=1), model=b"y")
+    fresh = model_services._loaded_model(version.pk)
+
+    # then
+    assert first is again
+    assert fresh is not first
+    assert loads == [b"x", b"y"]
+    assert model_services._loaded_model(version.pk + 999) is None

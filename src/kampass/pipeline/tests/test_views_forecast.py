@@ -137,3 +137,55 @@ def test_kam_forecast_covers_only_their_accounts(client, kam, group, other):
     report = client.get(reverse("forecast")).context["report"]
     assert report.deals == 1
     assert report.rows[0].expected == Decimal("10")
+
+
+def test_the_forecast_marks_past_periods_and_the_current_one(client, head, group, kam):
+    # given: an open deal whose close date has passed, one closing this month, one next year
+    today = timezone.localdate()
+    past = today.replace(day=1) - dt.timedelta(days=40)
+    for name, day in (("Overdue", past), ("Now", today), ("Later", today.replace(year=today.year + 1))):
+        scored(make_opportunity(account=group, name=name, amount=Decimal("1000"), owner=kam, owner_probability=50,
+                                expected_close_date=day), 0.5)  # fmt: skip
+    client.force_login(head)
+
+    # when
+    response = client.get(reverse("forecast"))
+
+    # then: the table marks the past period and the current one
+    rows = {row["r"].period: row for row in response.context["period_rows"]}
+    this_month, past_month = f"{today:%Y-%m}", f"{past:%Y-%m}"
+    assert rows[past_month]["past"]
+    assert not rows[past_month]["current"]
+    assert rows[this_month]["current"]
+    assert not rows[this_month]["past"]
+    assert not any(r["past"] or r["current"] for p, r in rows.items() if p not in (past_month, this_month))
+    body = response.content.decode()
+    assert body.count('data-testid="past-period"') == 1
+    assert body.count('data-testid="current-period"') == 1
+
+    # and: the chart shades the same periods (a layer of its own)
+    layers = response.context["fan_spec"]["layer"]
+    marks = {v["period"]: v["when"] for shade in layers[:2] for v in shade["data"]["values"]}
+    assert marks == {past_month: "past", this_month: "current period"}
+    assert all(shade["mark"]["type"] == "rect" for shade in layers[:2])
+
+
+def test_the_owners_forecast_says_how_much_rests_on_stage_defaults(client, head, group, kam):
+    # given: one deal with the owner's probability, one without (stage default of Prospecting: 10 %)
+    make_opportunity(account=group, name="Owned", amount=Decimal("1000"), owner=kam, owner_probability=50,
+                     expected_close_date=dt.date(2030, 5, 1))  # fmt: skip
+    unowned = make_opportunity(account=group, name="Default", amount=Decimal("2000"), owner=kam,
+                               expected_close_date=dt.date(2030, 5, 1))  # fmt: skip
+    Opportunity.objects.filter(pk=unowned.pk).update(owner_probability=None)
+    client.force_login(head)
+
+    # when
+    response = client.get(reverse("forecast"))
+
+    # then
+    report = response.context["report"]
+    assert report.owner_default_deals == 1
+    assert report.owner_default_expected == Decimal("200")  # 2000 x 10 %
+    body = response.content.decode()
+    assert "stage default where none given" in body
+    assert 'data-testid="owner-default-share"' in body

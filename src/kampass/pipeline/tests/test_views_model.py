@@ -120,3 +120,18 @@ def test_only_head_and_admin_may_retrain(client, kam, viewer, controller, admin_
     client.force_login(admin_user)
     assert client.post(reverse("model-retrain")).status_code == 302
     assert TrainingJob.objects.count() == 1
+
+
+def test_an_active_model_without_a_retraining_job_says_where_it_came_from(client, viewer):
+    # given: the active version was trained outside the app (demo or command line), no job ran
+    make_version()
+    client.force_login(viewer)
+
+    # when
+    body = client.get(reverse("model-report")).content.decode()
+
+    # then: not "no training has run yet" beside the active version
+    assert "No training has run yet." not in body
+    assert 'data-testid="no-retraining-job"' in body
+    assert "wm-1a2b3c4d" in body
+    assert "outside the app" in body

@@ -184,3 +184,14 @@ def test_invitation_function_defaults_from_the_role_and_minimum_per_group_in_the
     api(head, "post", f"/programme/rounds/{rid}/open")
     assert rid in [r["id"] for r in api(kam, "get", "/programme/rounds").json()["items"]]
     assert rid not in [r["id"] for r in api(kam2, "get", "/programme/rounds").json()["items"]]
+
+
+def test_recommendations_without_a_closed_round_say_how_to_get_one(api, viewer, db):
+    # when: no round has been closed yet
+    response = api(viewer, "get", "/programme/recommendations")
+
+    # then: a 404 that says why and what to do
+    assert response.status_code == 404
+    detail = response.json()["detail"]
+    assert "No assessment round has been closed yet" in detail
+    assert "POST /api/v1/programme/rounds" in detail

@@ -318,3 +318,16 @@ def test_german_pages(client, head, warned):
     assert "Zeitplan" in body
     body = client.get(reverse("topics"), headers={"Accept-Language": "de"}).content.decode()
     assert "Verbesserungsthemen" in body
+
+
+def test_seeding_the_one_missing_topic_says_one_topic(client, head):
+    # given: the catalogue's topics are on the list but one
+    client.force_login(head)
+    client.post(reverse("topics-seed"), headers=HX)
+    Topic.objects.order_by("-pk")[0].delete()
+
+    # when
+    response = client.post(reverse("topics-seed"), headers=HX)
+
+    # then
+    assert "1 topic taken over from the catalogue." in response.content.decode()

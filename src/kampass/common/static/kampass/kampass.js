@@ -120,6 +120,37 @@
     }
   });
 
+  // a refused HTMX request (403, 404, 409, 422, 500, ...) swaps nothing: say why in the alert region.
+  // A text/plain answer carries the server's own message; otherwise the translated message of the
+  // status class from the region's data attributes (see base.html and kampass.common.htmx.refusal).
+  function showAlert(text) {
+    var box = document.getElementById("htmx-alert");
+    if (!box) return;
+    box.querySelector(".toast-text").textContent = text;
+    box.hidden = false;
+  }
+  function refusalText(xhr) {
+    var box = document.getElementById("htmx-alert");
+    var type = (xhr && xhr.getResponseHeader("Content-Type")) || "";
+    var body = xhr && typeof xhr.responseText === "string" ? xhr.responseText.trim() : "";
+    if (type.indexOf("text/plain") === 0 && body && body.length < 500) return body;
+    var status = xhr ? xhr.status : 0;
+    var key = "msg" + (status === 403 || status === 404 || status === 409 || status === 422 ? status : status >= 500 ? "500" : "422");
+    return box ? box.dataset[key] : "";
+  }
+  document.addEventListener("htmx:responseError", function (ev) { showAlert(refusalText(ev.detail.xhr)); });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("htmx-alert");
+    if (box) showAlert(box.dataset.msgNetwork);
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("htmx-alert");
+    if (box) box.hidden = true;
+  });
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest(".toast-close")) document.getElementById("htmx-alert").hidden = true;
+  });
+
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (ev) { drawCharts(ev.target); });
 })();

@@ -21,7 +21,7 @@
     var field = dialog.querySelector("textarea");
     var error = dialog.querySelector(".field-error");
     field.value = ""; error.hidden = true;
-    dialog._move = { card: card, stage: stage };
+    dialog._move = { card: card, stage: stage, confirmed: false };
     dialog.showModal();
     field.focus();
   }
@@ -76,6 +76,7 @@
       var dialog = document.getElementById("lost-dialog");
       var field = form.querySelector("textarea");
       if (!field.value.trim()) { form.querySelector(".field-error").hidden = false; field.focus(); return; }
+      dialog._move.confirmed = true;
       dialog.close();
       send(dialog._move.card, dialog._move.stage, field.value.trim());
     }
@@ -86,6 +87,16 @@
       if (dialog) dialog.close();
     }
   });
+  // a lost-reason dialog closed without confirming (Cancel, Escape): the move did not happen, so the
+  // card's stage select shows the card's stage again (not the lost stage that was chosen)
+  document.addEventListener("close", function (ev) {
+    var dialog = ev.target;
+    if (!dialog || dialog.id !== "lost-dialog" || !dialog._move || dialog._move.confirmed) return;
+    var select = dialog._move.card.querySelector("select[name=stage]");
+    if (select) select.value = dialog._move.card.dataset.stage;
+    dialog._move = null;
+  }, true);
+
   // after a swap keep the keyboard focus on the moved card
   document.addEventListener("htmx:afterSettle", function () {
     var focus = document.querySelector("#board [data-focus]");
