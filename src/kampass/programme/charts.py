@@ -120,7 +120,9 @@ def tension_chart(
             alt.Tooltip("target:Q", title=_("Target"), format="+.1f"),
         ],
     )
-    height = len(order) * (9 * len(groups) + 12)
+    # a band per field for its groups' rows, at least the height of its two-line label (when groups
+    # below the respondents' minimum are hidden, only "All respondents" is left)
+    height = len(order) * max(9 * len(groups) + 12, 28)
     chart = alt.layer(zones, centre, lines, points).properties(width=width, height=height)
     summary = "; ".join(
         _("%(field)s: now %(now)s, target %(target)s")

@@ -28,11 +28,15 @@ SVG = "{http://www.w3.org/2000/svg}"
 SHOTS = os.environ.get("KAMPASS_SCREENSHOTS")
 
 
-@pytest.fixture
-def report_data(head, catalogue):
+@pytest.fixture(params=[1, 3], ids=["every-group-shown", "small-groups-hidden"])
+def report_data(request, head, catalogue):
     """A closed round (six respondents of all functions) and a roadmap of three initiatives, one of
-    them with a guardrail reading within its limit (no warning anywhere), one planned without owner and end."""
+    them with a guardrail reading within its limit (no warning anywhere), one planned without owner and end.
+    Once with every group's figures shown, once with the groups below three respondents hidden (only
+    "All respondents" left in the tension chart)."""
     round_ = closed_round(head, catalogue, respondents=6, seed=5)
+    round_.min_group_respondents = request.param
+    round_.save(update_fields=["min_group_respondents"])
     today = timezone.localdate()
     leak = initiative_create(
         actor=head,
