@@ -17,6 +17,7 @@ from kampass.core.analytics.ingest.mapping import (
     load_mapping,
     parse_mapping,
 )
+from kampass.core.analytics.ingest.dateorder import DateOrderQuestion
 from kampass.core.analytics.ingest.pipeline import (
     ImportResult,
     IngestError,
@@ -27,6 +28,7 @@ from kampass.core.analytics.ingest.pipeline import (
 
 __all__ = [
     "CategoryRule",
+    "DateOrderQuestion",
     "Dialect",
     "ImportResult",
     "IngestError",

@@ -27,7 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ from kampass.core.analytics.ingest.dialect import (
     readable_source,
     scan_blank_lines,
 )
+from kampass.core.analytics.ingest.dateorder import column_evidence, decide_column_order, formats_for_order
+from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
 from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
@@ -66,15 +68,6 @@ _READER_REASONS = {
     "UNQUOTED VALUE": "stray quote character",
     "LINE SIZE OVER MAXIMUM": "line too long",
 }
-
-
-class IngestError(ValueError):
-    """A file that cannot be imported at all (not a single line can be read)."""
-
-    def __init__(self, *, file: str, problem: str) -> None:
-        self.file = file
-        self.problem = problem
-        super().__init__(f"{file}: {problem}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +103,8 @@ class ImportResult:
     dialect: Dialect | None
     mapping: str
     categories: dict[str, int] = field(default_factory=dict)
+    date_order: str = ""
+    """The day/month order the date column was read in (``""``: it had no day/month dates)."""
 
     @property
     def committed(self) -> bool:
@@ -166,6 +161,7 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     dialect: Dialect | None = None,
+    date_order: str = "",
 ) -> ImportResult:
     """Import the invoice lines of a CSV (plain or gzipped) or XLSX file.
 
@@ -186,6 +182,10 @@ def import_file(
         ``writing``, ``done``.
     dialect
         Overrides :func:`detect_dialect`.
+    date_order
+        ``dmy`` or ``mdy``: the day/month order of the date column when its values cannot decide it
+        (overrides the mapping's ``date_order``). Otherwise the order is decided from all the
+        column's values (see :mod:`~kampass.core.analytics.ingest.dateorder`).
 
     Returns
     -------
@@ -198,6 +198,9 @@ def import_file(
         The file lacks a column the mapping requires.
     IngestError
         The file cannot be read at all (e.g. it is empty).
+    DateOrderQuestion
+        The date column's day/month order cannot be told from its values (an :class:`IngestError`
+        naming file and column): ``date_order`` answers it.
 
     Examples
     --------
@@ -221,6 +224,8 @@ def import_file(
     path = Path(path)
     report = progress or _no_progress
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    if date_order and date_order not in ("dmy", "mdy"):
+        raise ValueError(f"date order must be dmy or mdy, not {date_order!r}")
     report(0.0, "reading")
     store.ensure_tables()
     with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
@@ -241,6 +246,7 @@ def import_file(
             report=report,
             digest=digest,
             workdir=workdir,
+            date_order=date_order or loaded.date_order,
         )
         if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
             return job.already_imported(previous)
@@ -261,9 +267,10 @@ def import_file(
         already_imported=False,
         dry_run=dry_run,
         strict=strict,
-        dialect=dialect,
+        dialect=replace(dialect, date_style=outcome.date_order) if outcome.date_order else dialect,
         mapping=loaded.name,
         categories=outcome.categories,
+        date_order=outcome.date_order,
     )
 
 
@@ -309,6 +316,7 @@ class _Outcome:
     categories: dict[str, int]
     written: bool
     previous: str | None = None
+    date_order: str = ""
 
 
 class _Digest:
@@ -378,6 +386,7 @@ class _Job:
     report: Progress
     digest: _Digest
     workdir: Path
+    date_order: str = ""
 
     def previous_batch(self) -> str | None:
         """The batch that imported this very file before, if any."""
@@ -405,14 +414,16 @@ class _Job:
     def run(self) -> _Outcome:
         names = _Names(self.batch_id)
         source, transcoded_blanks = readable_source(self.path, self.dialect, self.workdir)
+        compression = "gzip" if is_gzip(source) else "none"
         with _staging_connection(self.store) as (con, shared):
             try:
+                order, formats = self._date_order(con, source, compression)
                 plan = plan_stage(
                     read_csv=read_csv_sql(
                         source=source,
                         dialect=self.dialect,
                         width=len(self.dialect.header),
-                        compression="gzip" if is_gzip(source) else "none",
+                        compression=compression,
                         rejects_table=names.rejects,
                         rejects_scan=names.scan,
                     ),
@@ -420,6 +431,7 @@ class _Job:
                     mapping=self.mapping,
                     header=self.dialect.header,
                     file=self.path.name,
+                    date_formats=formats,
                 )
 
                 def blank_lines(read: int) -> list[int]:
@@ -430,9 +442,30 @@ class _Job:
                         return []  # not counted (gzip), or every line accounted for
                     return scan_blank_lines(self.path)
 
-                return self._import(con, shared, names, plan, blank_lines)
+                return replace(self._import(con, shared, names, plan, blank_lines), date_order=order)
             finally:
                 names.drop_all(con)
+
+    def _date_order(self, con: Any, source: Path, compression: str) -> tuple[str, tuple[str, ...]]:
+        """The day/month order of the date column, decided from all its values (one scan of that
+        column), and the mapping's date formats for it; :class:`DateOrderQuestion` when undecidable."""
+        index = self.mapping.resolve(self.dialect.header, file=self.path.name)["invoice_date"]
+        column = self.dialect.header[index]
+        scan = read_csv_sql(
+            source=source,
+            dialect=self.dialect,
+            width=len(self.dialect.header),
+            compression=compression,
+            rejects_table=None,
+            rejects_scan=None,
+        )
+        try:
+            evidence = column_evidence(con, source_sql=scan, column=f"c{index}")
+        except duckdb.Error as exc:
+            raise IngestError(file=self.path.name, problem=f"cannot be read as CSV: {exc}") from exc
+        order = decide_column_order(evidence, file=self.path.name, column=column, given=self.date_order)
+        formats = formats_for_order(self.mapping.date_formats, order, file=self.path.name, column=column)
+        return order, formats
 
     def _import(
         self, con: Any, shared: bool, names: _Names, plan: StagePlan, blank_lines: Callable[[int], list[int]]

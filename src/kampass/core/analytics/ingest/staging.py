@@ -58,20 +58,34 @@ def quote_literal(text: str) -> str:
 
 
 def read_csv_sql(
-    *, source: Path, dialect: Dialect, width: int, compression: str, rejects_table: str, rejects_scan: str
+    *,
+    source: Path,
+    dialect: Dialect,
+    width: int,
+    compression: str,
+    rejects_table: str | None,
+    rejects_scan: str | None,
 ) -> str:
-    """The ``read_csv`` call: every column as text, nothing auto-detected, bad lines to the rejects table.
+    """The ``read_csv`` call: every column as text, nothing auto-detected, bad lines to the rejects table
+    (without rejects tables: bad lines are skipped, for a scan that only looks at values).
 
     An explicit 16 MB read buffer makes DuckDB's parallel CSV scan about 20 % faster here
     than its default.
     """
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    if rejects_table is None or rejects_scan is None:
+        rejects = "store_rejects=false, ignore_errors=true"
+    else:
+        rejects = (
+            f"store_rejects=true, rejects_table={quote_literal(rejects_table)}, "
+            f"rejects_scan={quote_literal(rejects_scan)}"
+        )
     return (
         f"read_csv({quote_literal(str(source))}, columns={{{columns}}}, all_varchar=true, header=false, skip=1, "
         f"delim={quote_literal(dialect.delimiter)}, quote={quote_literal(dialect.quote)}, "
         f"escape={quote_literal(dialect.quote)}, encoding='utf-8', compression={quote_literal(compression)}, "
         f"auto_detect=false, null_padding=false, strict_mode=true, buffer_size={READ_BUFFER_BYTES}, "
-        f"store_rejects=true, rejects_table={quote_literal(rejects_table)}, rejects_scan={quote_literal(rejects_scan)})"
+        f"{rejects})"
     )
 
 
@@ -150,6 +164,7 @@ def plan_stage(
     mapping: Mapping,
     header: Sequence[str],
     file: str,
+    date_formats: tuple[str, ...] | None = None,
 ) -> StagePlan:
     """Compile the query that reads, converts, checks and classifies a file read by ``read_csv``.
 
@@ -162,7 +177,9 @@ def plan_stage(
     ``DECIMAL(18,4)`` (the exact cast that detects more than four decimal places runs only on
     values with more than four digits after the point), descriptions are kept verbatim, and
     the expensive parts of the checks sit behind cheap ones (``CASE``/``AND``/``coalesce``
-    evaluate lazily in DuckDB).
+    evaluate lazily in DuckDB). ``date_formats`` (default: the mapping's) are tried in order; the
+    importer passes those of the column's decided day/month order only (see
+    :mod:`~kampass.core.analytics.ingest.dateorder`).
     """
     index = mapping.resolve(header, file=file)
     names = [h.strip() for h in header]
@@ -186,7 +203,7 @@ def plan_stage(
             f"ELSE {value} END"
         )
 
-    formats = ordered_formats(mapping.date_formats, dialect.date_style)
+    formats = date_formats if date_formats is not None else ordered_formats(mapping.date_formats, dialect.date_style)
     format_list = "[" + ", ".join(quote_literal(f) for f in formats) + "]"
     date = raw("invoice_date")
     customer = trimmed("customer_id")
