@@ -85,7 +85,9 @@ class Reject:
 class ImportResult:
     """What an import did (or, for a dry run or a strict import with rejects, would have done).
 
-    ``lines`` counts the imported lines (0 when nothing was committed); ``categories``
+    ``lines`` counts the imported lines (for a dry run: the lines it would import, after the same
+    checks as the real run; 0 when nothing was committed otherwise); ``rejected`` counts rejected
+    lines (one per line, whatever number of problems it has); ``categories``
     counts the good lines per category and ``customers`` lists their distinct customer ids,
     sorted (also for dry runs).
     """
@@ -260,7 +262,7 @@ def import_file(
         batch_id=job.batch_id,
         file_sha256=digest.sha,
         file_name=path.name,
-        lines=outcome.lines if outcome.written else 0,
+        lines=outcome.lines if outcome.written or dry_run else 0,
         rejected=len(outcome.rejects),
         rejects=outcome.rejects,
         customers=outcome.customers,
