@@ -19,10 +19,9 @@ from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.dates import ORDERS, DateOrderEvidence, UndecidableDateOrder, decide_from_evidence
 
 SAMPLES = 5
-# kampass.core.dates._SLASH in RE2 (no back-references: one pattern per separator)
+# kampass.core.dates._SLASH in RE2 (no back-references: the same separator twice is spelt out)
 _TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?"
-_SLASH_SQL = r"\d{1,2}/\d{1,2}/(?:\d{2}|\d{4})" + _TAIL
-_DASH_SQL = r"\d{1,2}-\d{1,2}-(?:\d{2}|\d{4})" + _TAIL
+_PARTS_SQL = r"(\d{1,2})(?:/(\d{1,2})/|-(\d{1,2})-)(?:\d{2}|\d{4})" + _TAIL
 
 
 class DateOrderQuestion(IngestError):
@@ -47,39 +46,53 @@ class DateOrderQuestion(IngestError):
 
 def column_evidence(con: Any, *, source_sql: str, column: str) -> DateOrderEvidence:
     """The evidence of every value of ``column`` (an SQL column of ``source_sql``, e.g. ``c4`` of a
-    ``read_csv`` call), counted in DuckDB with the rule of :func:`kampass.core.dates.date_order_evidence`."""
-    value = f"trim({column})"
-    # the cheap tests first: most columns hold no slash or dash dates at all
-    candidate = (
-        f"(contains(v, '/') OR substr(v, 2, 1) = '-' OR substr(v, 3, 1) = '-') "
-        f"AND (regexp_full_match(v, '{_SLASH_SQL}') OR regexp_full_match(v, '{_DASH_SQL}'))"
-    )
-    parts = (
-        "SELECT v, CAST(regexp_extract(v, '^([0-9]+)', 1) AS INTEGER) AS a, "
-        "CAST(regexp_extract(v, '^[0-9]+[/-]([0-9]+)', 1) AS INTEGER) AS b "
-        f"FROM (SELECT {value} AS v FROM {source_sql}) WHERE {candidate}"
-    )
-    kinds = (
-        "SELECT v, CASE WHEN a > 12 AND b > 12 THEN NULL WHEN a > 12 THEN 'dmy' WHEN b > 12 THEN 'mdy' "
-        f"ELSE 'ambiguous' END AS kind FROM ({parts})"
-    )
-    rows = con.execute(
-        f"SELECT kind, count(*), list(DISTINCT v ORDER BY v)[1:{SAMPLES}] FROM ({kinds}) "
-        "WHERE kind IS NOT NULL GROUP BY kind"
-    ).fetchall()
-    counts = {str(kind): (int(n), tuple(str(v) for v in samples or ())) for kind, n, samples in rows}
+    ``read_csv`` call), counted in DuckDB with the rule of :func:`kampass.core.dates.date_order_evidence`.
 
-    def of(kind: str) -> tuple[int, tuple[str, ...]]:
-        return counts.get(kind, (0, ()))
+    The distinct values are classified (dates repeat: a million invoice lines have some ten thousand
+    distinct timestamps), one regular expression each; sample values are fetched only for a column
+    that cannot be decided (they are only needed for the question).
+    """
+    kinds = f"""
+        SELECT v, n, CASE WHEN a > 12 AND b > 12 THEN NULL WHEN a > 12 THEN 'dmy' WHEN b > 12 THEN 'mdy'
+                          ELSE 'ambiguous' END AS kind
+        FROM (
+          SELECT v, n, TRY_CAST(p.a AS INTEGER) AS a, TRY_CAST(coalesce(nullif(p.bs, ''), p.bd) AS INTEGER) AS b
+          FROM (
+            SELECT v, n, regexp_extract(v, '^({_PARTS_SQL})$', ['all', 'a', 'bs', 'bd']) AS p
+            FROM (SELECT trim({column}) AS v, count(*) AS n FROM {source_sql} GROUP BY 1)
+            WHERE contains(v, '/') OR substr(v, 2, 1) = '-' OR substr(v, 3, 1) = '-'
+          )
+          WHERE p['all'] <> ''
+        )"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE kampass_date_kinds AS {kinds}")
+    try:
+        counts = {
+            str(kind): int(n)
+            for kind, n in con.execute(
+                "SELECT kind, sum(n) FROM kampass_date_kinds WHERE kind IS NOT NULL GROUP BY kind"
+            ).fetchall()
+        }
+        dmy, mdy, ambiguous = counts.get("dmy", 0), counts.get("mdy", 0), counts.get("ambiguous", 0)
+        decided = (dmy > 0) != (mdy > 0)
 
-    return DateOrderEvidence(
-        dmy=of("dmy")[1],
-        mdy=of("mdy")[1],
-        ambiguous=of("ambiguous")[1],
-        dmy_count=of("dmy")[0],
-        mdy_count=of("mdy")[0],
-        ambiguous_count=of("ambiguous")[0],
-    )
+        def samples(kind: str) -> tuple[str, ...]:
+            if decided or not counts.get(kind):
+                return ()
+            rows = con.execute(
+                f"SELECT v FROM kampass_date_kinds WHERE kind = '{kind}' ORDER BY v LIMIT {SAMPLES}"
+            ).fetchall()
+            return tuple(str(r[0]) for r in rows)
+
+        return DateOrderEvidence(
+            dmy=samples("dmy"),
+            mdy=samples("mdy"),
+            ambiguous=samples("ambiguous"),
+            dmy_count=dmy,
+            mdy_count=mdy,
+            ambiguous_count=ambiguous,
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS kampass_date_kinds")
 
 
 def decide_column_order(evidence: DateOrderEvidence, *, file: str, column: str, given: str = "") -> str:
@@ -123,7 +136,8 @@ def format_order(fmt: str) -> str:
 
 
 def formats_for_order(formats: tuple[str, ...], order: str, *, file: str, column: str) -> tuple[str, ...]:
-    """The mapping's date formats without the day/month formats of the other order.
+    """The mapping's date formats without the day/month formats of the other order, those of the
+    column's order first.
 
     Raises :class:`IngestError` when the column's dates are day/month ones and the mapping has no
     format of their order (every line would be rejected).
@@ -132,7 +146,7 @@ def formats_for_order(formats: tuple[str, ...], order: str, *, file: str, column
     --------
     >>> fmts = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y %H:%M", "%d.%m.%Y")
     >>> formats_for_order(fmts, "mdy", file="f.csv", column="Date")
-    ('%Y-%m-%d', '%m/%d/%Y %H:%M', '%d.%m.%Y')
+    ('%m/%d/%Y %H:%M', '%Y-%m-%d', '%d.%m.%Y')
     >>> formats_for_order(fmts, "", file="f.csv", column="Date") == fmts
     True
     """
@@ -148,4 +162,5 @@ def formats_for_order(formats: tuple[str, ...], order: str, *, file: str, column
                 f"{reading} format (add one, e.g. {'%d/%m/%Y' if order == 'dmy' else '%m/%d/%Y'})"
             ),
         )
-    return kept
+    # the formats of the column's order first: most values then match at the first try
+    return tuple(sorted(kept, key=lambda f: format_order(f) != order))
