@@ -116,9 +116,9 @@ def customers_link_preview(*, customer_ids: Iterable[str], mode: str) -> LinkPre
     unmatched = [c for c in ids if c not in known]
     if mode == LinkMode.CREATE:
         names = {_("Customer %(id)s") % {"id": cid}: cid for cid in unmatched}
-        existing = {
-            n.lower() for n in Account.objects.filter(parent__isnull=True).values_list("name", flat=True)
-        } & {n.lower() for n in names}
+        existing = {n.lower() for n in Account.objects.filter(parent__isnull=True).values_list("name", flat=True)} & {
+            n.lower() for n in names
+        }
         return LinkPreview(linked=len(ids), accounts_created=len(names) - len(existing), unmatched=[])
     return LinkPreview(linked=len(ids) - len(unmatched), accounts_created=0, unmatched=unmatched)
 
@@ -198,7 +198,8 @@ def import_job_create(
                 fh.write(chunk)
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, date_order=date_order, created_by=actor if isinstance(actor, User) and actor.pk else None,
+        dry_run=dry_run, link_mode=link_mode, date_order=date_order,
+        created_by=actor if isinstance(actor, User) and actor.pk else None,
     )  # fmt: skip
     if enqueue:
         from kampass.commercial.tasks import run_import

@@ -54,9 +54,7 @@ def test_the_cli_refuses_an_undecidable_column_with_a_question_and_takes_the_ans
 
 def test_the_cli_reads_a_column_decided_after_the_first_500_lines(admin_user, tmp_path):
     # given: 600 lines of 03/04/2011, then 12/25/2011: month first (the generic mapping tries %d/%m first)
-    path = write_online_retail_csv(
-        tmp_path / "late.csv", lines_with_dates(*(["03/04/2011"] * 600), "12/25/2011 10:00")
-    )
+    path = write_online_retail_csv(tmp_path / "late.csv", lines_with_dates(*(["03/04/2011"] * 600), "12/25/2011 10:00"))
     outcome = run(str(path), "--mapping", "generic")
     assert (outcome["lines"], outcome["rejected"], outcome["date_order"]) == (601, 0, "mdy")
     out = StringIO()
@@ -75,8 +73,7 @@ def test_the_dry_run_says_what_it_would_import_and_link(admin_user, tmp_path):
     # would create, and nothing written
     assert out.getvalue().splitlines()[:2] == [
         "online_retail.csv: would import 6 lines, 1 would be rejected.",
-        "Rejected lines (file, row, column, value, reason): "
-        + str(Path(ImportJob.objects.get().rejects_path)),
+        "Rejected lines (file, row, column, value, reason): " + str(Path(ImportJob.objects.get().rejects_path)),
     ]
     assert "It would link 2 of 2 customers to accounts, 1 of them to new accounts." in out.getvalue()
     assert (Account.objects.count(), CustomerLink.objects.count()) == (1, 0)

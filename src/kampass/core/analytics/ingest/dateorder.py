@@ -107,8 +107,8 @@ def decide_column_order(evidence: DateOrderEvidence, *, file: str, column: str, 
     >>> try:
     ...     decide_column_order(only_ambiguous, file="f.csv", column="InvoiceDate")
     ... except DateOrderQuestion as q:
-    ...     print(q)
-    f.csv: column InvoiceDate: is it day/month or month/day? every value fits both day/month and month/day (e.g. 01/02/2011). Say which with --date-order dmy or --date-order mdy (or date_order: in the mapping)
+    ...     print(q.column, "|", q.detail)
+    InvoiceDate | every value fits both day/month and month/day (e.g. 01/02/2011)
     >>> decide_column_order(only_ambiguous, file="f.csv", column="InvoiceDate", given="dmy")
     'dmy'
     """

@@ -37,6 +37,7 @@ import pyarrow as pa
 
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.facts import facts_select_sql
+from kampass.core.analytics.ingest.dateorder import column_evidence, decide_column_order, formats_for_order
 from kampass.core.analytics.ingest.dialect import (
     SAMPLE_BYTES,
     Dialect,
@@ -45,7 +46,6 @@ from kampass.core.analytics.ingest.dialect import (
     readable_source,
     scan_blank_lines,
 )
-from kampass.core.analytics.ingest.dateorder import column_evidence, decide_column_order, formats_for_order
 from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
 from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
