@@ -134,3 +134,20 @@ def test_dates_of_an_order_the_mapping_has_no_format_for_are_refused(tmp_path, s
         import_file(store=store, path=path, mapping="online-retail")
     assert "column InvoiceDate: the dates are day/month dates" in str(refused.value)
     assert load_mapping("online-retail").date_order == ""
+
+
+def test_a_file_staged_again_in_the_decided_order_counts_each_rejected_line_once(tmp_path, store):
+    # given: ambiguous dates first (the sample suggests no order), a line the reader rejects, a bad
+    # quantity, and at the end the date that proves month first
+    path = write(tmp_path, *(["03/04/2011"] * 600), "12/25/2011")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("2000,03/04/2011,1,2.50,17850,extra\n2001,03/04/2011,six,2.50,17850\n")
+    # when
+    result = import_file(store=store, path=path, mapping="generic")
+    # then
+    assert (result.lines, result.rejected, result.date_order) == (601, 2, "mdy")
+    assert [(r.row, r.reason) for r in result.rejects] == [
+        (603, "too many columns (expected 5)"),
+        (604, "not a number"),
+    ]
+    assert set(dates_of(store)) == {date(2011, 3, 4), date(2011, 12, 25)}

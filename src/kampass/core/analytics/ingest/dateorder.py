@@ -5,8 +5,8 @@ above 12 proves day first, one whose second part is above 12 proves month first;
 evidence for both, or with day/month dates and no evidence at all, cannot be decided and is refused
 with a question (:class:`DateOrderQuestion`) that the mapping's ``date_order`` or the import's date
 order option answers. Here the evidence is counted by DuckDB over the whole column of the file
-(one extra scan of that column, in parallel), not over a sample: a file whose first thousand
-dates are ambiguous is decided by a later one.
+(the staged lines' ``date_raw``, see :mod:`~kampass.core.analytics.ingest.pipeline`), not over a
+sample: a file whose first thousand dates are ambiguous is decided by a later one.
 """
 
 # ruff: noqa: S608  (SQL over a generated read_csv call; no user text is spliced in)

@@ -416,25 +416,35 @@ class _Job:
     def run(self) -> _Outcome:
         names = _Names(self.batch_id)
         source, transcoded_blanks = readable_source(self.path, self.dialect, self.workdir)
-        compression = "gzip" if is_gzip(source) else "none"
+        index = self.mapping.resolve(self.dialect.header, file=self.path.name)["invoice_date"]
+        date_column = self.dialect.header[index]
+        read_csv = read_csv_sql(
+            source=source,
+            dialect=self.dialect,
+            width=len(self.dialect.header),
+            compression="gzip" if is_gzip(source) else "none",
+            rejects_table=names.rejects,
+            rejects_scan=names.scan,
+        )
+
+        def plan_for(order: str) -> StagePlan:
+            """The staging plan reading day/month dates in ``order`` first (``""``: in the mapping's order)."""
+            formats = (
+                formats_for_order(self.mapping.date_formats, order, file=self.path.name, column=date_column)
+                if order
+                else self.mapping.date_formats
+            )
+            return plan_stage(
+                read_csv=read_csv,
+                dialect=self.dialect,
+                mapping=self.mapping,
+                header=self.dialect.header,
+                file=self.path.name,
+                date_formats=formats,
+            )
+
         with _staging_connection(self.store) as (con, shared):
             try:
-                order, formats = self._date_order(con, source, compression)
-                plan = plan_stage(
-                    read_csv=read_csv_sql(
-                        source=source,
-                        dialect=self.dialect,
-                        width=len(self.dialect.header),
-                        compression=compression,
-                        rejects_table=names.rejects,
-                        rejects_scan=names.scan,
-                    ),
-                    dialect=self.dialect,
-                    mapping=self.mapping,
-                    header=self.dialect.header,
-                    file=self.path.name,
-                    date_formats=formats,
-                )
 
                 def blank_lines(read: int) -> list[int]:
                     """Blank lines DuckDB skipped, given that it ``read`` this many lines (header included)."""
@@ -444,39 +454,52 @@ class _Job:
                         return []  # not counted (gzip), or every line accounted for
                     return scan_blank_lines(self.path)
 
-                return replace(self._import(con, shared, names, plan, blank_lines), date_order=order)
+                return self._import(con, shared, names, plan_for, date_column, blank_lines)
             finally:
                 names.drop_all(con)
 
-    def _date_order(self, con: Any, source: Path, compression: str) -> tuple[str, tuple[str, ...]]:
-        """The day/month order of the date column, decided from all its values (one scan of that
-        column), and the mapping's date formats for it; :class:`DateOrderQuestion` when undecidable."""
-        index = self.mapping.resolve(self.dialect.header, file=self.path.name)["invoice_date"]
-        column = self.dialect.header[index]
-        scan = read_csv_sql(
-            source=source,
-            dialect=self.dialect,
-            width=len(self.dialect.header),
-            compression=compression,
-            rejects_table=None,
-            rejects_scan=None,
-        )
-        try:
-            evidence = column_evidence(con, source_sql=scan, column=f"c{index}")
-        except duckdb.Error as exc:
-            raise IngestError(file=self.path.name, problem=f"cannot be read as CSV: {exc}") from exc
-        order = decide_column_order(evidence, file=self.path.name, column=column, given=self.date_order)
-        formats = formats_for_order(self.mapping.date_formats, order, file=self.path.name, column=column)
-        return order, formats
-
-    def _import(
-        self, con: Any, shared: bool, names: _Names, plan: StagePlan, blank_lines: Callable[[int], list[int]]
-    ) -> _Outcome:
-        """Stage in a temporary table, collect the rejects, then one INSERT of the good lines."""
+    def _stage(self, con: Any, names: _Names, plan: StagePlan) -> None:
         try:
             con.execute(f"CREATE TEMP TABLE {names.stage} AS {plan.select_sql}")
         except duckdb.Error as exc:
             raise IngestError(file=self.path.name, problem=f"cannot be read as CSV: {exc}") from exc
+
+    def _staged_date_order(
+        self, con: Any, names: _Names, plan_for: Callable[[str], StagePlan], date_column: str
+    ) -> tuple[str, StagePlan]:
+        """Stage the file and decide the day/month order of its date column from all its staged values.
+
+        The first staging reads day/month dates in the order given by the user or, without one, in
+        the order the dialect's sample suggests. When the column proves that order (or has no
+        day/month dates) the staged dates are right: a proven column has no value of the other
+        order, and its ambiguous values were read in the proven order first. Otherwise the file is
+        staged again with the decided order (one more read, only for such files).
+        """
+        guess = self.date_order or (self.dialect.date_style if self.dialect.date_style in ("dmy", "mdy") else "")
+        plan = plan_for(guess)
+        self._stage(con, names, plan)
+        evidence = column_evidence(con, source_sql=names.stage, column="date_raw")
+        order = decide_column_order(evidence, file=self.path.name, column=date_column, given=self.date_order)
+        if order == guess or not order:
+            return order, plan
+        plan = plan_for(order)
+        for table in (names.stage, names.rejects, names.scan):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        self._stage(con, names, plan)
+        return order, plan
+
+    def _import(
+        self,
+        con: Any,
+        shared: bool,
+        names: _Names,
+        plan_for: Callable[[str], StagePlan],
+        date_column: str,
+        blank_lines: Callable[[int], list[int]],
+    ) -> _Outcome:
+        """Stage in a temporary table (the date order decided on it), collect the rejects, then one
+        INSERT of the good lines."""
+        order, plan = self._staged_date_order(con, names, plan_for, date_column)
         self.report(0.6, "validating")
         reader = _reader_rejects(con, names, self.path.name, plan.width)
         read = 1 + _count(con, names.stage) + len(reader)
@@ -495,9 +518,9 @@ class _Job:
         categories, customers = _summary(con, names.facts)
         good = sum(categories.values())
         if (previous := self.previous_batch()) is not None:  # large files are fingerprinted meanwhile
-            return _Outcome(good, rejects, customers, categories, written=False, previous=previous)
+            return _Outcome(good, rejects, customers, categories, written=False, previous=previous, date_order=order)
         if self.dry_run or (self.strict and rejects):
-            return _Outcome(good, rejects, customers, categories, written=False)
+            return _Outcome(good, rejects, customers, categories, written=False, date_order=order)
         self.report(0.8, "writing")
         lines = (
             f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
@@ -525,7 +548,7 @@ class _Job:
                 facts=_arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all(),
             )
             self.store.insert(IMPORT_BATCHES, batch_row)
-        return _Outcome(good, rejects, customers, categories, written=True)
+        return _Outcome(good, rejects, customers, categories, written=True, date_order=order)
 
     def _batch_row(self, *, lines: int, rejected: int) -> pa.Table:
         return pa.table(

@@ -39,7 +39,8 @@ class StagePlan:
     """The staging statement and what its ``bad`` codes mean."""
 
     select_sql: str
-    """Reads the file: the staged columns, ``category``, ``bad`` and ``bad_value`` per line, in file order."""
+    """Reads the file: the staged columns, ``category``, ``bad``, ``bad_value`` and ``date_raw`` (the date
+    column's text, for deciding its day/month order) per line, in file order."""
     checks: dict[int, Check]
     width: int
     line_columns: dict[str, str]
@@ -253,7 +254,7 @@ def plan_stage(
 SELECT invoice_no, invoice_date, customer_id, country, stock_code, description, quantity, unit_price, amount,
        {"".join(f"{name}, " for name in optional)}
        {category_case(mapping.rules, mapping.default_category)} AS category,
-       CAST(bad AS SMALLINT) AS bad, {bad_value} AS bad_value
+       CAST(bad AS SMALLINT) AS bad, {bad_value} AS bad_value, {date} AS date_raw
 FROM (
   SELECT *, {bad} AS bad
   FROM (
