@@ -59,8 +59,13 @@ def column_evidence(con: Any, *, source_sql: str, column: str) -> DateOrderEvide
           SELECT v, n, TRY_CAST(p.a AS INTEGER) AS a, TRY_CAST(coalesce(nullif(p.bs, ''), p.bd) AS INTEGER) AS b
           FROM (
             SELECT v, n, regexp_extract(v, '^({_PARTS_SQL})$', ['all', 'a', 'bs', 'bd']) AS p
-            FROM (SELECT trim({column}) AS v, count(*) AS n FROM {source_sql} GROUP BY 1)
-            WHERE contains(v, '/') OR substr(v, 2, 1) = '-' OR substr(v, 3, 1) = '-'
+            FROM (
+              SELECT trim({column}) AS v, count(*) AS n FROM {source_sql}
+              -- the cheap test first: ISO and dotted dates are no candidates (most files have no others)
+              WHERE contains({column}, '/') OR substr(ltrim({column}), 2, 1) = '-'
+                 OR substr(ltrim({column}), 3, 1) = '-'
+              GROUP BY 1
+            )
           )
           WHERE p['all'] <> ''
         )"""
