@@ -242,6 +242,12 @@ def plan_stage(
         f"CASE WHEN {small} THEN amount <> quantity * unit_price "
         f"ELSE amount <> CAST(quantity AS DECIMAL(38,4)) * unit_price END"
     )
+    # the date text for deciding the day/month order; only slash and dash dates need it (NULL for ISO
+    # and dotted dates, which then cost nothing to keep)
+    date_raw = (
+        f"CASE WHEN contains({date}, '/') OR substr(ltrim({date}), 2, 1) = '-' "
+        f"OR substr(ltrim({date}), 3, 1) = '-' THEN {date} END"
+    )
     all_empty = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(width)) or "false"
 
     checks, first_failed = _checks(index=index, names=names, formats=formats, inexact_amount=inexact_amount)
@@ -254,7 +260,7 @@ def plan_stage(
 SELECT invoice_no, invoice_date, customer_id, country, stock_code, description, quantity, unit_price, amount,
        {"".join(f"{name}, " for name in optional)}
        {category_case(mapping.rules, mapping.default_category)} AS category,
-       CAST(bad AS SMALLINT) AS bad, {bad_value} AS bad_value, {date} AS date_raw
+       CAST(bad AS SMALLINT) AS bad, {bad_value} AS bad_value, {date_raw} AS date_raw
 FROM (
   SELECT *, {bad} AS bad
   FROM (
