@@ -140,6 +140,28 @@ def format_order(fmt: str) -> str:
     return "dmy" if m.group(1) == "d" else "mdy"
 
 
+def leading_order(formats: tuple[str, ...]) -> str:
+    """The order an ambiguous date is read in with ``formats`` tried in turn: that of the day/month
+    formats when all of one order come before all of the other, else ``""`` (it depends on the
+    value's shape).
+
+    Examples
+    --------
+    >>> leading_order(("%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y")), leading_order(("%m/%d/%Y %H:%M",))
+    ('dmy', 'mdy')
+    >>> leading_order(("%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y")), leading_order(("%Y-%m-%d",))
+    ('', '')
+    """
+    orders = [o for o in (format_order(f) for f in formats) if o]
+    other_seen = False
+    for order in orders:
+        if order != orders[0]:
+            other_seen = True
+        elif other_seen:
+            return ""
+    return orders[0] if orders else ""
+
+
 def formats_for_order(formats: tuple[str, ...], order: str, *, file: str, column: str) -> tuple[str, ...]:
     """The mapping's date formats without the day/month formats of the other order, those of the
     column's order first.

@@ -37,7 +37,12 @@ import pyarrow as pa
 
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.facts import facts_select_sql
-from kampass.core.analytics.ingest.dateorder import column_evidence, decide_column_order, formats_for_order
+from kampass.core.analytics.ingest.dateorder import (
+    column_evidence,
+    decide_column_order,
+    formats_for_order,
+    leading_order,
+)
 from kampass.core.analytics.ingest.dialect import (
     SAMPLE_BYTES,
     Dialect,
@@ -48,7 +53,14 @@ from kampass.core.analytics.ingest.dialect import (
 )
 from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
-from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
+from kampass.core.analytics.ingest.staging import (
+    BLANK,
+    StagePlan,
+    date_sql,
+    plan_stage,
+    quote_literal,
+    read_csv_sql,
+)
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
 
 try:
@@ -469,23 +481,24 @@ class _Job:
     ) -> tuple[str, StagePlan]:
         """Stage the file and decide the day/month order of its date column from all its staged values.
 
-        The first staging reads day/month dates in the order given by the user or, without one, in
-        the order the dialect's sample suggests. When the column proves that order (or has no
-        day/month dates) the staged dates are right: a proven column has no value of the other
-        order, and its ambiguous values were read in the proven order first. Otherwise the file is
-        staged again with the decided order (one more read, only for such files).
+        The staging reads day/month dates in the order given by the user or, without one, in the
+        order the dialect's sample suggests, else in the mapping's format order. When the column
+        then proves another order, only its ambiguous dates (both parts up to 12) were read wrong:
+        a proven column has no value of the other order, and an ambiguous value is a valid date in
+        both orders, so no line changes from good to bad. Those dates are read again in the proven
+        order (one UPDATE of the staged lines, not a second read of the file).
         """
         guess = self.date_order or (self.dialect.date_style if self.dialect.date_style in ("dmy", "mdy") else "")
         plan = plan_for(guess)
         self._stage(con, names, plan)
         evidence = column_evidence(con, source_sql=names.stage, column="date_raw")
         order = decide_column_order(evidence, file=self.path.name, column=date_column, given=self.date_order)
-        if order == guess or not order:
-            return order, plan
-        plan = plan_for(order)
-        for table in (names.stage, names.rejects, names.scan):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        self._stage(con, names, plan)
+        if order and order != (guess or leading_order(self.mapping.date_formats)):
+            formats = formats_for_order(self.mapping.date_formats, order, file=self.path.name, column=date_column)
+            con.execute(
+                f"UPDATE {names.stage} SET invoice_date = {date_sql('date_raw', formats)} "
+                "WHERE date_raw IS NOT NULL AND invoice_date IS NOT NULL"
+            )
         return order, plan
 
     def _import(

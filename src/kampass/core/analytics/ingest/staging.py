@@ -131,6 +131,18 @@ def rule_condition(rule: CategoryRule) -> str:
     return " AND ".join(parts)
 
 
+def date_sql(column: str, formats: Sequence[str]) -> str:
+    """The invoice date (UTC) of a text column, the first of ``formats`` that fits (NULL if none).
+
+    Naive source times are UTC; ``epoch_us``/``make_timestamptz`` is far cheaper than ``timezone()``.
+    """
+    format_list = "[" + ", ".join(quote_literal(f) for f in formats) + "]"
+    return (
+        f"make_timestamptz(epoch_us(coalesce(try_strptime({column}, {format_list}), "
+        f"try_strptime(trim({column}), {format_list}))))"
+    )
+
+
 def trimmed_sql(column: str) -> str:
     """A text column without surrounding spaces, empty as NULL (``trim`` only where needed: it is slow).
 
@@ -205,17 +217,13 @@ def plan_stage(
         )
 
     formats = date_formats if date_formats is not None else ordered_formats(mapping.date_formats, dialect.date_style)
-    format_list = "[" + ", ".join(quote_literal(f) for f in formats) + "]"
     date = raw("invoice_date")
     customer = trimmed("customer_id")
     group_columns = [trimmed_sql(f"c{i}") for i in mapping.product_group_columns(names)]
     parsed = {
         "invoice_no": trimmed("invoice_no"),
         # naive source times are UTC; epoch_us/make_timestamptz is far cheaper than timezone()
-        "invoice_date": (
-            f"make_timestamptz(epoch_us(coalesce(try_strptime({date}, {format_list}), "
-            f"try_strptime(trim({date}), {format_list}))))"
-        ),
+        "invoice_date": date_sql(date, formats),
         # customer numbers written as floats (17850.0) become 17850
         "customer_id": f"CASE WHEN ends_with({customer}, '.0') THEN left({customer}, -2) ELSE {customer} END",
         "country": trimmed("country"),
