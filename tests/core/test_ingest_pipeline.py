@@ -222,7 +222,8 @@ def test_dry_run_reads_validates_and_classifies_but_writes_nothing(retail_csv, s
     result = import_file(store=store, path=path, mapping="online-retail", dry_run=True)
 
     # then
-    assert (result.dry_run, result.committed, result.lines, result.rejected) == (True, False, 0, 1)
+    # the lines it would import, not 0 (issue 10, item 3)
+    assert (result.dry_run, result.committed, result.lines, result.rejected) == (True, False, 6, 1)
     assert result.categories == {"discounts": 1, "freight": 1, "goods": 3, "returns": 1}
     assert result.customers == ["12583", "14527", "15311", "17850"]
     assert count(store, "invoice_lines") == 0

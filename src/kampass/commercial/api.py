@@ -245,6 +245,12 @@ class ImportIn(InSchema):
     strict: bool = Field(False, description="Store nothing if any line is rejected.")
     dry_run: bool = Field(False, description="Read, check and classify, but store nothing.")
     link_mode: str = Field(LinkMode.EXTERNAL_ID.value, json_schema_extra={"enum": [*LinkMode.values]})
+    date_order: str = Field(
+        "",
+        description="dmy or mdy: how to read slash dates when the date column cannot decide it (empty: decide "
+        "from all its values; an undecidable column fails the job with a question in `error`).",
+        json_schema_extra={"enum": ["", "dmy", "mdy"]},
+    )
 
 
 class ImportJobOut(Schema):
@@ -254,6 +260,8 @@ class ImportJobOut(Schema):
     strict: bool
     dry_run: bool
     link_mode: str
+    date_order: str = Field(description="The date order given with the import (empty: decided from the file).")
+    date_order_used: str = Field(description="The day/month order the dates were read in (empty: no such dates).")
     status: str = Field(json_schema_extra={"enum": ["queued", "running", "done", "failed"]})
     progress: float = Field(description="0 to 1.")
     message: str
@@ -261,7 +269,8 @@ class ImportJobOut(Schema):
     rejected: int
     already_imported: bool
     customers: int
-    linked: int = Field(description="Customers newly linked to accounts.")
+    linked: int = Field(description="Customers newly linked to accounts (a dry run: that would be linked).")
+    accounts_created: int = Field(description="Accounts created for new customers (a dry run: that would be).")
     unmatched: int = Field(description="Customers not linked to an account (their lines are unassigned).")
     error: str
     created_by_id: int | None
@@ -447,6 +456,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], options: Form[
         strict=options.strict,
         dry_run=options.dry_run,
         link_mode=options.link_mode,
+        date_order=options.date_order,
     )
     return Status(202, job)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account
-from kampass.commercial.models import LinkMode
+from kampass.commercial.models import DateOrder, LinkMode
 
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
 MAPPINGS = (
@@ -29,6 +29,13 @@ class ImportForm(forms.Form):
     mapping = forms.ChoiceField(
         label=_("Column mapping"), choices=MAPPINGS, initial="online-retail",
         help_text=_("Which columns of the file hold invoice number, date, customer, quantity and price."),
+    )  # fmt: skip
+    date_order = forms.ChoiceField(
+        label=_("Date order"), choices=DateOrder.choices, initial="", required=False,
+        help_text=_(
+            "How to read slash dates such as 03/04/2011. kampass decides it from all dates of the file and asks "
+            "when it cannot be told (every date fits both, or some fit only one order and others only the other)."
+        ),
     )  # fmt: skip
     strict = forms.BooleanField(label=_("Strict: import nothing when a single line is rejected"), required=False)
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)

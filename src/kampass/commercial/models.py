@@ -53,6 +53,14 @@ MAPPING_TITLES = {
 }
 
 
+class DateOrder(models.TextChoices):
+    """The day/month order of slash dates such as 03/04/2011, when the file's values cannot decide it."""
+
+    DECIDE = "", _("Decide from the file (ask when it cannot be told)")
+    DMY = "dmy", _("Day/month/year (31/12/2011)")
+    MDY = "mdy", _("Month/day/year (12/31/2011)")
+
+
 class ImportJob(models.Model):
     """One import of a transactions file into the analytics store, run as a background task.
     Progress and outcome are stored here for the UI and the CLI."""
@@ -64,6 +72,11 @@ class ImportJob(models.Model):
     strict = models.BooleanField(_("strict"), default=False)
     dry_run = models.BooleanField(_("dry run"), default=False)
     link_mode = models.CharField(_("customers"), max_length=20, choices=LinkMode.choices, default=LinkMode.EXTERNAL_ID)
+    date_order = models.CharField(_("date order"), max_length=3, choices=DateOrder.choices, default="", blank=True)
+    date_order_used = models.CharField(
+        _("dates read as"), max_length=3, choices=DateOrder.choices, default="", blank=True,
+        help_text=_("The day/month order the dates were read in (empty: the file has no day/month dates)."),
+    )  # fmt: skip
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
     message = models.CharField(_("message"), max_length=500, blank=True)
@@ -74,6 +87,7 @@ class ImportJob(models.Model):
     rejects_path = models.CharField(max_length=500, blank=True)
     customers = models.IntegerField(_("customers"), default=0)
     linked_customers = models.IntegerField(_("customers linked"), default=0)
+    accounts_created = models.IntegerField(_("accounts created"), default=0)
     unmatched_customers = models.JSONField(_("unmatched customers"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(

@@ -14,12 +14,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
-from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
+from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode
 from kampass.common.analytics import analytics_store
 from kampass.common.permissions import authorize
 from kampass.users.actors import Actor
@@ -52,6 +52,33 @@ def customer_unlink(*, actor: Actor, customer_id: str) -> None:
     if not (is_admin(actor) or is_head(actor)):
         raise PermissionDenied(_("You do not have permission to do this."))
     get_object_or_404(CustomerLink, customer_id=customer_id).delete()
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkPreview:
+    """What linking the customers of an import would do: ``linked`` customers newly linked (by external
+    id, or to an account created for them), ``accounts_created`` of them to a new account, ``unmatched``
+    ids left without one."""
+
+    linked: int
+    accounts_created: int
+    unmatched: list[str]
+
+
+def customers_link_preview(*, customer_ids: Iterable[str], mode: str) -> LinkPreview:
+    """What :func:`customers_link` would do, writing nothing (the dry run of an import)."""
+    ids = sorted({c for c in customer_ids if c} - set(CustomerLink.objects.values_list("customer_id", flat=True)))
+    if mode == LinkMode.NONE or not ids:
+        return LinkPreview(linked=0, accounts_created=0, unmatched=ids)
+    known = set(Account.objects.filter(external_id__in=ids).values_list("external_id", flat=True))
+    unmatched = [c for c in ids if c not in known]
+    if mode == LinkMode.CREATE:
+        names = {_("Customer %(id)s") % {"id": cid}: cid for cid in unmatched}
+        existing = {n.lower() for n in Account.objects.filter(parent__isnull=True).values_list("name", flat=True)} & {
+            n.lower() for n in names
+        }
+        return LinkPreview(linked=len(ids), accounts_created=len(names) - len(existing), unmatched=[])
+    return LinkPreview(linked=len(ids) - len(unmatched), accounts_created=0, unmatched=unmatched)
 
 
 @transaction.atomic
@@ -100,11 +127,13 @@ def import_job_create(
     strict: bool = False,
     dry_run: bool = False,
     link_mode: str = LinkMode.EXTERNAL_ID,
+    date_order: str = "",
     enqueue: bool = True,
 ) -> ImportJob:
     """Keep the uploaded file in the data directory and queue its import as a background task.
 
-    ``source`` is a path or an uploaded file object (with ``chunks()``).
+    ``source`` is a path or an uploaded file object (with ``chunks()``). ``date_order`` (``dmy`` or
+    ``mdy``) answers the day/month order of a date column whose values cannot decide it.
     """
     authorize(actor, "commercial.import_transactions")
     from kampass.core.analytics.ingest import MappingError, load_mapping
@@ -115,6 +144,8 @@ def import_job_create(
         raise ValidationError({"mapping": str(exc)}) from exc
     if link_mode not in LinkMode.values:
         raise ValidationError({"link_mode": _("Unknown option “%(value)s”.") % {"value": link_mode}})
+    if date_order not in DateOrder.values:
+        raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order}})
     suffix = "".join(Path(original_name).suffixes[-2:]) or ".csv"
     target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     if isinstance(source, Path | str):
@@ -125,7 +156,8 @@ def import_job_create(
                 fh.write(chunk)
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, created_by=actor if isinstance(actor, User) and actor.pk else None,
+        dry_run=dry_run, link_mode=link_mode, date_order=date_order,
+        created_by=actor if isinstance(actor, User) and actor.pk else None,
     )  # fmt: skip
     if enqueue:
         from kampass.commercial.tasks import run_import
@@ -133,6 +165,24 @@ def import_job_create(
         job_id = str(job.pk)
         transaction.on_commit(lambda: run_import.enqueue(job_id))
     return job
+
+
+def date_order_question(exc: Any, *, file: str) -> str:
+    """The question of an undecidable date column (a ``DateOrderQuestion``), in the user's language."""
+    e = exc.evidence
+    if e.contradictory:
+        detail = _("some values are day first (%(dmy)s), others month first (%(mdy)s)") % {
+            "dmy": ", ".join(e.dmy),
+            "mdy": ", ".join(e.mdy),
+        }
+    else:
+        detail = _("every value fits both day/month and month/day (e.g. %(values)s)") % {
+            "values": ", ".join(e.ambiguous)
+        }
+    return _(
+        "%(file)s, column %(column)s: is it day/month or month/day? %(detail)s. Say which with the date order "
+        "of the import (--date-order dmy or --date-order mdy on the command line) or date_order: in the mapping."
+    ) % {"file": file, "column": exc.column, "detail": detail}
 
 
 def _progress(job: ImportJob, fraction: float, message: str) -> None:
@@ -147,7 +197,7 @@ def import_job_run(
     ``actor`` links the customers (default: the user who queued the job, else the command-line operator).
     """
     from kampass.common.cli import system_actor
-    from kampass.core.analytics.ingest import import_file, load_mapping
+    from kampass.core.analytics.ingest import DateOrderQuestion, import_file, load_mapping
 
     job = ImportJob.objects.get(pk=job_id)
     actor = actor or job.created_by or system_actor()
@@ -162,7 +212,7 @@ def import_job_run(
         with analytics_store(write=True) as store:
             result = import_file(
                 store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
-                dry_run=job.dry_run, progress=report,
+                dry_run=job.dry_run, progress=report, date_order=job.date_order,
             )  # fmt: skip
             rejects_path = ""
             if result.rejects:
@@ -170,22 +220,38 @@ def import_job_run(
                 # name the file as the user knows it, not the stored copy
                 named = [dataclasses.replace(r, file=job.original_name) for r in result.rejects]
                 dataclasses.replace(result, rejects=named).write_rejects_csv(Path(rejects_path))
-            linked, unmatched = 0, list(result.customers)
-            committed = not job.dry_run and not (job.strict and result.rejected)
+            linked, created, unmatched = 0, 0, list(result.customers)
+            committed = not job.dry_run and not (job.strict and result.rejected) and not result.already_imported
             if committed:
                 report(0.95, _("Linking customers to accounts"))
+                accounts_before = Account.objects.count()
                 linked, unmatched = customers_link(actor=actor, customer_ids=result.customers, mode=job.link_mode)
+                created = Account.objects.count() - accounts_before
+            elif job.dry_run and not result.already_imported:
+                preview = customers_link_preview(customer_ids=result.customers, mode=job.link_mode)
+                linked, created, unmatched = preview.linked, preview.accounts_created, preview.unmatched
         job.refresh_from_db()
         job.status = ImportStatus.DONE
         job.lines, job.rejected = result.lines, result.rejected
         job.already_imported, job.batch_id = result.already_imported, result.batch_id
         job.rejects_path = rejects_path
         job.customers, job.linked_customers, job.unmatched_customers = len(result.customers), linked, unmatched
+        job.accounts_created = created
+        job.date_order_used = result.date_order
         job.progress, job.finished_at = 1.0, timezone.now()
         job.message = _("Done")
         job.save()
         if progress is not None:
             progress(1.0, job.message)
+    except DateOrderQuestion as exc:
+        # asked in the language of the user who started the import (the worker has none of its own)
+        language = getattr(job.created_by, "language", "") or translation.get_language()
+        with translation.override(language):
+            question = date_order_question(exc, file=job.original_name)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error=question, finished_at=timezone.now()
+        )
+        raise
     except Exception as exc:
         log.exception("import %s failed", job_id)
         ImportJob.objects.filter(pk=job.pk).update(

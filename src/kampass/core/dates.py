@@ -137,15 +137,29 @@ def decide_date_order(
     >>> decide_date_order(["01/02/2018"], file="f.csv", column="d", given="dmy")[0]
     'dmy'
     """
+    evidence = date_order_evidence(values)
+    return decide_from_evidence(evidence, file=file, column=column, given=given), evidence
+
+
+def decide_from_evidence(evidence: DateOrderEvidence, *, file: str, column: str, given: str = "") -> str:
+    """The order of a column whose evidence was collected elsewhere (e.g. counted by a database over
+    a large file): ``given``, or the one the evidence proves, ``""`` without day/month dates; raises
+    :class:`UndecidableDateOrder` like :func:`decide_date_order`.
+
+    Examples
+    --------
+    >>> decide_from_evidence(DateOrderEvidence(dmy=("13/01/2024",), mdy=(), ambiguous=(), dmy_count=1),
+    ...                      file="f.csv", column="d")
+    'dmy'
+    """
     if given and given not in ORDERS:
         raise ValueError(f"date order must be one of {', '.join(ORDERS)}, not {given!r}")
-    evidence = date_order_evidence(values)
     if given:
-        return given, evidence
+        return given
     if not evidence.needs_order:
-        return "", evidence
+        return ""
     if evidence.order:
-        return evidence.order, evidence
+        return evidence.order
     raise UndecidableDateOrder(file=file, column=column, evidence=evidence)
 
 

@@ -42,7 +42,9 @@ unknown stage are rejected and reported with file, row, column, value and reason
 problems is one rejected row with three reasons); the other rows are imported (``strict``: nothing
 is). A bad *optional* value (close date, created date, age, probability) does not reject the row:
 the field is left empty and a warning names row, column and value. A row without an opened date
-(neither a created date nor an age) is rejected: kampass never invents one. Everything is written
+(neither a created date nor an age) is rejected: kampass never invents one; so is a won or lost row
+without a close date, unless the mapping names a ``stage_changed_date`` column (the date of the last
+stage change): then that date is taken and a warning says so. Everything is written
 in one transaction; the dry run runs the same checks, account and owner links included, and counts
 what it would create and update.
 
@@ -60,6 +62,7 @@ the probability of closed opportunities to 0 or 100 itself, which is no estimate
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -105,6 +108,7 @@ FIELDS = (
     "currency",
     "close_date",
     "created_date",
+    "stage_changed_date",
     "age_days",
     "stage",
     "open_stage",
@@ -476,7 +480,7 @@ def _read_rows(
     raws = [(raw, reader.line_num) for raw in reader]
     handle.close()
     orders: dict[str, str] = {}
-    for f in ("close_date", "created_date"):
+    for f in ("close_date", "created_date", "stage_changed_date"):
         if f not in col:
             continue
         try:
@@ -630,6 +634,8 @@ class _RowReader:
             checked = self._checked(cells)
             self.seen[checked.external_id] = line
             outcome, stage, flags_open = self._outcome(cells, checked)
+            if outcome != Outcome.OPEN and checked.close_date is None:
+                checked = dataclasses.replace(checked, close_date=self._closed_on(cells))
             created_on = self._created_on(cells, checked, flags_open)
             if created_on is None:
                 cells.reject(
@@ -671,6 +677,22 @@ class _RowReader:
             reading = {"dmy": _("day/month/year"), "mdy": _("month/day/year")}.get(order, _("ISO or day.month.year"))
             cells.warn(f, _("not a date (read as %(reading)s); left empty") % {"reading": reading})
         return day
+
+    def _closed_on(self, cells: _Cells) -> dt.date:
+        """The close date of a won or lost deal without one: the date of its last stage change, when the
+        mapping names such a column (with a warning); otherwise the row is rejected (``_Skip``)."""
+        if "stage_changed_date" in self.col and (changed := self._date(cells, "stage_changed_date")) is not None:
+            cells.warn(
+                "close_date",
+                _("a closed deal without a close date: the date of its last stage change (%(date)s) is taken")
+                % {"date": changed.isoformat()},
+            )
+            return changed
+        cells.reject(
+            "close_date",
+            _("a closed deal (won or lost) without a close date; kampass does not invent one"),
+        )
+        raise _Skip
 
     def _checked(self, cells: _Cells) -> _Checked:
         """Check every cell of the row, rejecting each bad one; ``_Skip`` if any was bad."""
@@ -884,7 +906,7 @@ def _write(
         o.external_id: o
         for o in Opportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
     }
-    now, today = timezone.now(), timezone.localdate()
+    now = timezone.now()
     by = actor if isinstance(actor, User) and actor.pk else None
     new: list[Opportunity] = []
     changed: list[Opportunity] = []
@@ -908,7 +930,7 @@ def _write(
             "lead_source": r.lead_source[:100],
             "opportunity_type": r.opportunity_type[:100],
             "outcome": r.outcome,
-            "closed_on": (r.close_date or today) if r.outcome != Outcome.OPEN else None,
+            "closed_on": r.close_date if r.outcome != Outcome.OPEN else None,  # a closed row has one
             "owner_id": owner.pk if owner else None,
             "owner_name": r.owner[:200],
             "description": r.description,

@@ -70,7 +70,8 @@ def test_upload_queues_an_import_job(
     assert doc["id"] == str(job.pk)
     assert doc | {"id": None, "created_at": None} == {
         "id": None, "file": "online_retail.csv", "mapping": "online-retail", "strict": True, "dry_run": False,
-        "link_mode": "create", "status": "queued", "progress": 0.0, "message": "", "lines": 0, "rejected": 0,
+        "link_mode": "create", "date_order": "", "date_order_used": "", "accounts_created": 0, "status": "queued",
+        "progress": 0.0, "message": "", "lines": 0, "rejected": 0,
         "already_imported": False, "customers": 0, "linked": 0, "unmatched": 0, "error": "",
         "created_by_id": head.pk, "created_at": None, "finished_at": None,
     }  # fmt: skip

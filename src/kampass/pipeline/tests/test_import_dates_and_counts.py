@@ -266,3 +266,46 @@ def test_the_question_is_asked_in_german(admin_user, tmp_path):
         "(z. B. 03/04/2029). Geben Sie es mit --date-order dmy oder --date-order mdy an (oder mit date_order: in der "
         "Zuordnung)."
     )
+
+
+def test_a_closed_deal_without_a_close_date_is_rejected_not_closed_today(admin_user, tmp_path):
+    # given: a won and a lost deal without a close date, and an open one without one (allowed)
+    AccountFactory(external_id="A1")
+    path = write(
+        tmp_path,
+        "O1,Retrofit,A1,100,,2029-01-02,Closed Won",
+        "O2,Service,A1,200,,2029-01-02,Closed Lost",
+        "O3,Spares,A1,300,,2029-01-02,Qualification",
+        "O4,Pumps,A1,400,2029-03-04,2029-01-02,Closed Won",
+    )
+    # when
+    result = import_opportunities(actor=admin_user, path=path, mapping="generic")
+    # then: the closed rows without a date are rejected, naming file, row and column; nothing is dated today
+    reason = "a closed deal (won or lost) without a close date; kampass does not invent one"
+    assert [(r.file, r.row, r.column, r.reason) for r in result.rejects] == [
+        ("deals.csv", 2, "CloseDate", reason),
+        ("deals.csv", 3, "CloseDate", reason),
+    ]
+    assert dict(Opportunity.objects.values_list("external_id", "closed_on")) == {"O3": None, "O4": dt.date(2029, 3, 4)}
+
+
+def test_a_closed_deal_without_a_close_date_takes_its_last_stage_change_with_a_warning(admin_user, tmp_path):
+    # given: the mapping's last-stage-change column (US dates, decided by 12/20) dates a won deal without close date
+    AccountFactory(external_id="A1")
+    path = write(
+        tmp_path,
+        "O1,Retrofit,A1,100,,2029-01-02,Closed Won,03/04/2029",
+        "O2,Service,A1,200,,2029-01-02,Closed Lost,",
+        "O3,Spares,A1,300,2029-02-01,2029-01-02,Closed Won,12/20/2029",
+        header=HEADER.rstrip("\n") + ",LastStageChangeDate\n",
+    )
+    # when
+    result = import_opportunities(actor=admin_user, path=path, mapping="generic")
+    # then: O1 is closed on its last stage change (month first), with a warning; O2 has neither date
+    assert dict(Opportunity.objects.values_list("external_id", "closed_on")) == {
+        "O1": dt.date(2029, 3, 4), "O3": dt.date(2029, 2, 1),
+    }  # fmt: skip
+    assert [(w.row, w.column, w.reason) for w in result.warnings] == [
+        (2, "CloseDate", "a closed deal without a close date: the date of its last stage change (2029-03-04) is taken")
+    ]
+    assert [(r.row, r.column) for r in result.rejects] == [(3, "CloseDate")]

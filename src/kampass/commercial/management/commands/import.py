@@ -33,6 +33,13 @@ class Command(BaseCommand):
             default=LinkMode.EXTERNAL_ID,
             help="How to link customer numbers to accounts: external_id (default), create, none.",
         )
+        tx.add_argument(
+            "--date-order",
+            choices=["dmy", "mdy"],
+            default="",
+            help="Day/month order of slash dates (03/04/2011) when the date column cannot decide it: "
+            "dmy (day first) or mdy (month first). Without it the order is decided from all the column's values.",
+        )
         tx.add_argument("--rejects", type=Path, help="Write the rejected lines as CSV to this file.")
         tx.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
         tx.add_argument("--quiet", action="store_true", help="No progress bar.")
@@ -42,6 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from kampass.commercial.services import import_job_create, import_job_run
+        from kampass.core.analytics.ingest import DateOrderQuestion
 
         if opts["kind"] == "opportunities":
             from kampass.pipeline.facade import run_import_opportunities
@@ -55,13 +63,16 @@ class Command(BaseCommand):
         try:
             job = import_job_create(
                 actor=actor, source=path, original_name=path.name, mapping=opts["mapping"], strict=opts["strict"],
-                dry_run=opts["dry_run"], link_mode=opts["link"], enqueue=False,
+                dry_run=opts["dry_run"], link_mode=opts["link"], date_order=opts["date_order"], enqueue=False,
             )  # fmt: skip
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         bar = None if opts["quiet"] or opts["json"] else ProgressBar(sys.stderr)
         try:
             job = import_job_run(str(job.pk), progress=bar.update if bar else None, actor=actor)
+        except DateOrderQuestion as exc:
+            job.refresh_from_db()
+            raise CommandError(job.error) from exc
         except Exception as exc:
             raise CommandError(f"import failed: {exc}") from exc
         finally:
@@ -80,7 +91,9 @@ class Command(BaseCommand):
             "committed": not job.dry_run and not job.already_imported and not (job.strict and job.rejected),
             "customers": job.customers,
             "customers_linked": job.linked_customers,
+            "accounts_created": job.accounts_created,
             "unmatched_customers": len(job.unmatched_customers),
+            "date_order": job.date_order_used,
             "rejects_report": str(opts["rejects"] or job.rejects_path or ""),
         }
         if opts["json"]:
@@ -90,12 +103,24 @@ class Command(BaseCommand):
             self.stdout.write(f"{path.name} was imported before: nothing added.")
             return
         verb = "would import" if job.dry_run else ("imported" if outcome["committed"] else "rejected the file;")
-        self.stdout.write(f"{path.name}: {verb} {job.lines} lines, {job.rejected} rejected.")
+        would = "would be " if job.dry_run else ""
+        self.stdout.write(f"{path.name}: {verb} {job.lines} lines, {job.rejected} {would}rejected.")
+        if job.date_order_used:
+            reading = {"dmy": "day/month/year", "mdy": "month/day/year"}[job.date_order_used]
+            self.stdout.write(f"Dates read as {reading}.")
         if job.rejected:
             self.stdout.write(f"Rejected lines (file, row, column, value, reason): {outcome['rejects_report']}")
+        if job.dry_run and (job.linked_customers or job.accounts_created):
+            self.stdout.write(
+                f"It would link {job.linked_customers} of {job.customers} customers to accounts"
+                + (f", {job.accounts_created} of them to new accounts." if job.accounts_created else ".")
+            )
+        elif job.accounts_created:
+            self.stdout.write(f"{job.accounts_created} accounts created for new customers.")
         if job.unmatched_customers:
             sample = ", ".join(job.unmatched_customers[:10])
             self.stdout.write(
-                f"{len(job.unmatched_customers)} customers are not linked to an account yet (e.g. {sample}); "
-                "their lines count as 'unassigned'. Link them in the UI or re-run with --link create."
+                f"{len(job.unmatched_customers)} customers {'would not be' if job.dry_run else 'are not'} linked "
+                f"to an account yet (e.g. {sample}); their lines count as 'unassigned'. "
+                "Link them in the UI or re-run with --link create."
             )

@@ -5,10 +5,14 @@
 * :mod:`~kampass.core.analytics.ingest.mapping` loads the YAML mappings (source columns,
   date formats, product groups, category rules);
 * :mod:`~kampass.core.analytics.ingest.staging` compiles them to DuckDB SQL;
+* :mod:`~kampass.core.analytics.ingest.dateorder` decides the day/month order of the date column
+  from all its values (or asks: :class:`DateOrderQuestion`);
 * :mod:`~kampass.core.analytics.ingest.pipeline` runs an import: all good lines or nothing.
 """
 
+from kampass.core.analytics.ingest.dateorder import DateOrderQuestion
 from kampass.core.analytics.ingest.dialect import Dialect, detect_dialect
+from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.analytics.ingest.mapping import (
     CategoryRule,
     Mapping,
@@ -19,7 +23,6 @@ from kampass.core.analytics.ingest.mapping import (
 )
 from kampass.core.analytics.ingest.pipeline import (
     ImportResult,
-    IngestError,
     Reject,
     delete_orphan_lines,
     import_file,
@@ -27,6 +30,7 @@ from kampass.core.analytics.ingest.pipeline import (
 
 __all__ = [
     "CategoryRule",
+    "DateOrderQuestion",
     "Dialect",
     "ImportResult",
     "IngestError",

@@ -42,7 +42,9 @@ class Dialect:
     ``encoding`` is ``utf-8``, ``utf-8-sig`` (byte-order mark), ``cp1252`` (Windows
     Western European, when the bytes are not valid UTF-8), ``latin-1`` (when not even
     cp1252 fits) or ``utf-16`` (byte-order mark). ``date_style`` is ``iso``, ``dmy``,
-    ``mdy`` or ``unknown`` (only ambiguous dates such as ``01/02/2011`` were seen).
+    ``mdy`` or ``unknown`` (only ambiguous dates such as ``01/02/2011`` were seen) *in the sample*:
+    a first look only. The import decides the day/month order of the date column from all its
+    values (:mod:`~kampass.core.analytics.ingest.dateorder`); its result carries that order.
     ``header`` holds the column names of the first line.
     """
 

@@ -12,6 +12,7 @@ A mapping is a YAML file. The built-in ones live next to this package in ``mappi
     optional_columns: [unit_cost]  # fields whose columns a file may lack (NULL then)
     default_currency: EUR
     date_formats: ["%d.%m.%Y %H:%M", "%d.%m.%Y"]
+    date_order: dmy                # only for slash dates whose column cannot decide it
     product_group: {stock_code_regex: "^([0-9]{3})", otherwise: stock_code}
     categories:
       default: goods
@@ -73,6 +74,7 @@ _TOP_LEVEL_KEYS = frozenset(
         "optional_columns",
         "default_currency",
         "date_formats",
+        "date_order",
         "product_group",
         "categories",
     }
@@ -154,6 +156,8 @@ class Mapping:
     rules: tuple[CategoryRule, ...]
     default_category: str = GOODS
     description: str = ""
+    date_order: str = ""
+    """``dmy`` or ``mdy``: the answer for a date column whose values fit both orders (``""``: none given)."""
 
     def candidates(self, field: str) -> tuple[str, ...]:
         """The source columns that may hold ``field``, in order of preference (empty: not mapped).
@@ -280,6 +284,11 @@ def parse_mapping(data: Any, *, source: str, default_name: str) -> Mapping:
         if not directives & {"%d", "%-d", "%j"} or not directives & {"%Y", "%y"}:
             raise p.error(f"date_formats[{i}]", f"{fmt!r} needs a day (%d) and a year (%Y or %y)")
 
+    raw_order = data.get("date_order")
+    date_order = "" if raw_order is None else p.string(raw_order, "date_order")
+    if date_order and date_order not in ("dmy", "mdy"):
+        raise p.error("date_order", f"{date_order!r} is not dmy (day/month/year) or mdy (month/day/year)")
+
     product_group = _product_group(p, data.get("product_group", {}))
     default_category, rules = _categories(p, data.get("categories", {}))
     return Mapping(
@@ -293,6 +302,7 @@ def parse_mapping(data: Any, *, source: str, default_name: str) -> Mapping:
         product_group=product_group,
         rules=rules,
         default_category=default_category,
+        date_order=date_order,
     )
 
 

@@ -27,7 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,12 @@ import pyarrow as pa
 
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.facts import facts_select_sql
+from kampass.core.analytics.ingest.dateorder import (
+    column_evidence,
+    decide_column_order,
+    formats_for_order,
+    leading_order,
+)
 from kampass.core.analytics.ingest.dialect import (
     SAMPLE_BYTES,
     Dialect,
@@ -45,8 +51,16 @@ from kampass.core.analytics.ingest.dialect import (
     readable_source,
     scan_blank_lines,
 )
+from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
-from kampass.core.analytics.ingest.staging import BLANK, StagePlan, plan_stage, quote_literal, read_csv_sql
+from kampass.core.analytics.ingest.staging import (
+    BLANK,
+    StagePlan,
+    date_sql,
+    plan_stage,
+    quote_literal,
+    read_csv_sql,
+)
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
 
 try:
@@ -68,15 +82,6 @@ _READER_REASONS = {
 }
 
 
-class IngestError(ValueError):
-    """A file that cannot be imported at all (not a single line can be read)."""
-
-    def __init__(self, *, file: str, problem: str) -> None:
-        self.file = file
-        self.problem = problem
-        super().__init__(f"{file}: {problem}")
-
-
 @dataclass(frozen=True, kw_only=True)
 class Reject:
     """A line that was not imported: ``row`` counts the lines of the file, the header is row 1."""
@@ -92,7 +97,9 @@ class Reject:
 class ImportResult:
     """What an import did (or, for a dry run or a strict import with rejects, would have done).
 
-    ``lines`` counts the imported lines (0 when nothing was committed); ``categories``
+    ``lines`` counts the imported lines (for a dry run: the lines it would import, after the same
+    checks as the real run; 0 when nothing was committed otherwise); ``rejected`` counts rejected
+    lines (one per line, whatever number of problems it has); ``categories``
     counts the good lines per category and ``customers`` lists their distinct customer ids,
     sorted (also for dry runs).
     """
@@ -110,6 +117,8 @@ class ImportResult:
     dialect: Dialect | None
     mapping: str
     categories: dict[str, int] = field(default_factory=dict)
+    date_order: str = ""
+    """The day/month order the date column was read in (``""``: it had no day/month dates)."""
 
     @property
     def committed(self) -> bool:
@@ -166,6 +175,7 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     dialect: Dialect | None = None,
+    date_order: str = "",
 ) -> ImportResult:
     """Import the invoice lines of a CSV (plain or gzipped) or XLSX file.
 
@@ -186,6 +196,10 @@ def import_file(
         ``writing``, ``done``.
     dialect
         Overrides :func:`detect_dialect`.
+    date_order
+        ``dmy`` or ``mdy``: the day/month order of the date column when its values cannot decide it
+        (overrides the mapping's ``date_order``). Otherwise the order is decided from all the
+        column's values (see :mod:`~kampass.core.analytics.ingest.dateorder`).
 
     Returns
     -------
@@ -198,6 +212,9 @@ def import_file(
         The file lacks a column the mapping requires.
     IngestError
         The file cannot be read at all (e.g. it is empty).
+    DateOrderQuestion
+        The date column's day/month order cannot be told from its values (an :class:`IngestError`
+        naming file and column): ``date_order`` answers it.
 
     Examples
     --------
@@ -221,6 +238,8 @@ def import_file(
     path = Path(path)
     report = progress or _no_progress
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    if date_order and date_order not in ("dmy", "mdy"):
+        raise ValueError(f"date order must be dmy or mdy, not {date_order!r}")
     report(0.0, "reading")
     store.ensure_tables()
     with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
@@ -241,6 +260,7 @@ def import_file(
             report=report,
             digest=digest,
             workdir=workdir,
+            date_order=date_order or loaded.date_order,
         )
         if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
             return job.already_imported(previous)
@@ -254,16 +274,17 @@ def import_file(
         batch_id=job.batch_id,
         file_sha256=digest.sha,
         file_name=path.name,
-        lines=outcome.lines if outcome.written else 0,
+        lines=outcome.lines if outcome.written or dry_run else 0,
         rejected=len(outcome.rejects),
         rejects=outcome.rejects,
         customers=outcome.customers,
         already_imported=False,
         dry_run=dry_run,
         strict=strict,
-        dialect=dialect,
+        dialect=replace(dialect, date_style=outcome.date_order) if outcome.date_order else dialect,
         mapping=loaded.name,
         categories=outcome.categories,
+        date_order=outcome.date_order,
     )
 
 
@@ -309,6 +330,7 @@ class _Outcome:
     categories: dict[str, int]
     written: bool
     previous: str | None = None
+    date_order: str = ""
 
 
 class _Digest:
@@ -378,6 +400,7 @@ class _Job:
     report: Progress
     digest: _Digest
     workdir: Path
+    date_order: str = ""
 
     def previous_batch(self) -> str | None:
         """The batch that imported this very file before, if any."""
@@ -405,22 +428,35 @@ class _Job:
     def run(self) -> _Outcome:
         names = _Names(self.batch_id)
         source, transcoded_blanks = readable_source(self.path, self.dialect, self.workdir)
+        index = self.mapping.resolve(self.dialect.header, file=self.path.name)["invoice_date"]
+        date_column = self.dialect.header[index]
+        read_csv = read_csv_sql(
+            source=source,
+            dialect=self.dialect,
+            width=len(self.dialect.header),
+            compression="gzip" if is_gzip(source) else "none",
+            rejects_table=names.rejects,
+            rejects_scan=names.scan,
+        )
+
+        def plan_for(order: str) -> StagePlan:
+            """The staging plan reading day/month dates in ``order`` first (``""``: in the mapping's order)."""
+            formats = (
+                formats_for_order(self.mapping.date_formats, order, file=self.path.name, column=date_column)
+                if order
+                else self.mapping.date_formats
+            )
+            return plan_stage(
+                read_csv=read_csv,
+                dialect=self.dialect,
+                mapping=self.mapping,
+                header=self.dialect.header,
+                file=self.path.name,
+                date_formats=formats,
+            )
+
         with _staging_connection(self.store) as (con, shared):
             try:
-                plan = plan_stage(
-                    read_csv=read_csv_sql(
-                        source=source,
-                        dialect=self.dialect,
-                        width=len(self.dialect.header),
-                        compression="gzip" if is_gzip(source) else "none",
-                        rejects_table=names.rejects,
-                        rejects_scan=names.scan,
-                    ),
-                    dialect=self.dialect,
-                    mapping=self.mapping,
-                    header=self.dialect.header,
-                    file=self.path.name,
-                )
 
                 def blank_lines(read: int) -> list[int]:
                     """Blank lines DuckDB skipped, given that it ``read`` this many lines (header included)."""
@@ -430,18 +466,53 @@ class _Job:
                         return []  # not counted (gzip), or every line accounted for
                     return scan_blank_lines(self.path)
 
-                return self._import(con, shared, names, plan, blank_lines)
+                return self._import(con, shared, names, plan_for, date_column, blank_lines)
             finally:
                 names.drop_all(con)
 
-    def _import(
-        self, con: Any, shared: bool, names: _Names, plan: StagePlan, blank_lines: Callable[[int], list[int]]
-    ) -> _Outcome:
-        """Stage in a temporary table, collect the rejects, then one INSERT of the good lines."""
+    def _stage(self, con: Any, names: _Names, plan: StagePlan) -> None:
         try:
             con.execute(f"CREATE TEMP TABLE {names.stage} AS {plan.select_sql}")
         except duckdb.Error as exc:
             raise IngestError(file=self.path.name, problem=f"cannot be read as CSV: {exc}") from exc
+
+    def _staged_date_order(
+        self, con: Any, names: _Names, plan_for: Callable[[str], StagePlan], date_column: str
+    ) -> tuple[str, StagePlan]:
+        """Stage the file and decide the day/month order of its date column from all its staged values.
+
+        The staging reads day/month dates in the order given by the user or, without one, in the
+        order the dialect's sample suggests, else in the mapping's format order. When the column
+        then proves another order, only its ambiguous dates (both parts up to 12) were read wrong:
+        a proven column has no value of the other order, and an ambiguous value is a valid date in
+        both orders, so no line changes from good to bad. Those dates are read again in the proven
+        order (one UPDATE of the staged lines, not a second read of the file).
+        """
+        guess = self.date_order or (self.dialect.date_style if self.dialect.date_style in ("dmy", "mdy") else "")
+        plan = plan_for(guess)
+        self._stage(con, names, plan)
+        evidence = column_evidence(con, source_sql=names.stage, column="date_raw")
+        order = decide_column_order(evidence, file=self.path.name, column=date_column, given=self.date_order)
+        if order and order != (guess or leading_order(self.mapping.date_formats)):
+            formats = formats_for_order(self.mapping.date_formats, order, file=self.path.name, column=date_column)
+            con.execute(
+                f"UPDATE {names.stage} SET invoice_date = {date_sql('date_raw', formats)} "
+                "WHERE date_raw IS NOT NULL AND invoice_date IS NOT NULL"
+            )
+        return order, plan
+
+    def _import(
+        self,
+        con: Any,
+        shared: bool,
+        names: _Names,
+        plan_for: Callable[[str], StagePlan],
+        date_column: str,
+        blank_lines: Callable[[int], list[int]],
+    ) -> _Outcome:
+        """Stage in a temporary table (the date order decided on it), collect the rejects, then one
+        INSERT of the good lines."""
+        order, plan = self._staged_date_order(con, names, plan_for, date_column)
         self.report(0.6, "validating")
         reader = _reader_rejects(con, names, self.path.name, plan.width)
         read = 1 + _count(con, names.stage) + len(reader)
@@ -460,9 +531,9 @@ class _Job:
         categories, customers = _summary(con, names.facts)
         good = sum(categories.values())
         if (previous := self.previous_batch()) is not None:  # large files are fingerprinted meanwhile
-            return _Outcome(good, rejects, customers, categories, written=False, previous=previous)
+            return _Outcome(good, rejects, customers, categories, written=False, previous=previous, date_order=order)
         if self.dry_run or (self.strict and rejects):
-            return _Outcome(good, rejects, customers, categories, written=False)
+            return _Outcome(good, rejects, customers, categories, written=False, date_order=order)
         self.report(0.8, "writing")
         lines = (
             f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
@@ -490,7 +561,7 @@ class _Job:
                 facts=_arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all(),
             )
             self.store.insert(IMPORT_BATCHES, batch_row)
-        return _Outcome(good, rejects, customers, categories, written=True)
+        return _Outcome(good, rejects, customers, categories, written=True, date_order=order)
 
     def _batch_row(self, *, lines: int, rejected: int) -> pa.Table:
         return pa.table(

@@ -39,7 +39,8 @@ class StagePlan:
     """The staging statement and what its ``bad`` codes mean."""
 
     select_sql: str
-    """Reads the file: the staged columns, ``category``, ``bad`` and ``bad_value`` per line, in file order."""
+    """Reads the file: the staged columns, ``category``, ``bad``, ``bad_value`` and ``date_raw`` (the date
+    column's text, for deciding its day/month order) per line, in file order."""
     checks: dict[int, Check]
     width: int
     line_columns: dict[str, str]
@@ -58,20 +59,34 @@ def quote_literal(text: str) -> str:
 
 
 def read_csv_sql(
-    *, source: Path, dialect: Dialect, width: int, compression: str, rejects_table: str, rejects_scan: str
+    *,
+    source: Path,
+    dialect: Dialect,
+    width: int,
+    compression: str,
+    rejects_table: str | None,
+    rejects_scan: str | None,
 ) -> str:
-    """The ``read_csv`` call: every column as text, nothing auto-detected, bad lines to the rejects table.
+    """The ``read_csv`` call: every column as text, nothing auto-detected, bad lines to the rejects table
+    (without rejects tables: bad lines are skipped, for a scan that only looks at values).
 
     An explicit 16 MB read buffer makes DuckDB's parallel CSV scan about 20 % faster here
     than its default.
     """
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    if rejects_table is None or rejects_scan is None:
+        rejects = "store_rejects=false, ignore_errors=true"
+    else:
+        rejects = (
+            f"store_rejects=true, rejects_table={quote_literal(rejects_table)}, "
+            f"rejects_scan={quote_literal(rejects_scan)}"
+        )
     return (
         f"read_csv({quote_literal(str(source))}, columns={{{columns}}}, all_varchar=true, header=false, skip=1, "
         f"delim={quote_literal(dialect.delimiter)}, quote={quote_literal(dialect.quote)}, "
         f"escape={quote_literal(dialect.quote)}, encoding='utf-8', compression={quote_literal(compression)}, "
         f"auto_detect=false, null_padding=false, strict_mode=true, buffer_size={READ_BUFFER_BYTES}, "
-        f"store_rejects=true, rejects_table={quote_literal(rejects_table)}, rejects_scan={quote_literal(rejects_scan)})"
+        f"{rejects})"
     )
 
 
@@ -116,6 +131,18 @@ def rule_condition(rule: CategoryRule) -> str:
     return " AND ".join(parts)
 
 
+def date_sql(column: str, formats: Sequence[str]) -> str:
+    """The invoice date (UTC) of a text column, the first of ``formats`` that fits (NULL if none).
+
+    Naive source times are UTC; ``epoch_us``/``make_timestamptz`` is far cheaper than ``timezone()``.
+    """
+    format_list = "[" + ", ".join(quote_literal(f) for f in formats) + "]"
+    return (
+        f"make_timestamptz(epoch_us(coalesce(try_strptime({column}, {format_list}), "
+        f"try_strptime(trim({column}), {format_list}))))"
+    )
+
+
 def trimmed_sql(column: str) -> str:
     """A text column without surrounding spaces, empty as NULL (``trim`` only where needed: it is slow).
 
@@ -150,6 +177,7 @@ def plan_stage(
     mapping: Mapping,
     header: Sequence[str],
     file: str,
+    date_formats: tuple[str, ...] | None = None,
 ) -> StagePlan:
     """Compile the query that reads, converts, checks and classifies a file read by ``read_csv``.
 
@@ -162,7 +190,9 @@ def plan_stage(
     ``DECIMAL(18,4)`` (the exact cast that detects more than four decimal places runs only on
     values with more than four digits after the point), descriptions are kept verbatim, and
     the expensive parts of the checks sit behind cheap ones (``CASE``/``AND``/``coalesce``
-    evaluate lazily in DuckDB).
+    evaluate lazily in DuckDB). ``date_formats`` (default: the mapping's) are tried in order; the
+    importer passes those of the column's decided day/month order only (see
+    :mod:`~kampass.core.analytics.ingest.dateorder`).
     """
     index = mapping.resolve(header, file=file)
     names = [h.strip() for h in header]
@@ -186,18 +216,14 @@ def plan_stage(
             f"ELSE {value} END"
         )
 
-    formats = ordered_formats(mapping.date_formats, dialect.date_style)
-    format_list = "[" + ", ".join(quote_literal(f) for f in formats) + "]"
+    formats = date_formats if date_formats is not None else ordered_formats(mapping.date_formats, dialect.date_style)
     date = raw("invoice_date")
     customer = trimmed("customer_id")
     group_columns = [trimmed_sql(f"c{i}") for i in mapping.product_group_columns(names)]
     parsed = {
         "invoice_no": trimmed("invoice_no"),
         # naive source times are UTC; epoch_us/make_timestamptz is far cheaper than timezone()
-        "invoice_date": (
-            f"make_timestamptz(epoch_us(coalesce(try_strptime({date}, {format_list}), "
-            f"try_strptime(trim({date}), {format_list}))))"
-        ),
+        "invoice_date": date_sql(date, formats),
         # customer numbers written as floats (17850.0) become 17850
         "customer_id": f"CASE WHEN ends_with({customer}, '.0') THEN left({customer}, -2) ELSE {customer} END",
         "country": trimmed("country"),
@@ -224,6 +250,12 @@ def plan_stage(
         f"CASE WHEN {small} THEN amount <> quantity * unit_price "
         f"ELSE amount <> CAST(quantity AS DECIMAL(38,4)) * unit_price END"
     )
+    # the date text for deciding the day/month order; only slash and dash dates need it (NULL for ISO
+    # and dotted dates, which then cost nothing to keep)
+    date_raw = (
+        f"CASE WHEN contains({date}, '/') OR substr(ltrim({date}), 2, 1) = '-' "
+        f"OR substr(ltrim({date}), 3, 1) = '-' THEN {date} END"
+    )
     all_empty = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(width)) or "false"
 
     checks, first_failed = _checks(index=index, names=names, formats=formats, inexact_amount=inexact_amount)
@@ -236,7 +268,7 @@ def plan_stage(
 SELECT invoice_no, invoice_date, customer_id, country, stock_code, description, quantity, unit_price, amount,
        {"".join(f"{name}, " for name in optional)}
        {category_case(mapping.rules, mapping.default_category)} AS category,
-       CAST(bad AS SMALLINT) AS bad, {bad_value} AS bad_value
+       CAST(bad AS SMALLINT) AS bad, {bad_value} AS bad_value, {date_raw} AS date_raw
 FROM (
   SELECT *, {bad} AS bad
   FROM (
