@@ -145,14 +145,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     pa = selectors.programme_assessment(assessment_round=latest) if latest else None
     if pa is not None:
+        # the round's figures only when it has the minimum of respondents (privacy), as on its results page
+        shown = selectors.round_disclosure(pa.round).overall
         context.update(
             pa=pa,
+            results_shown=shown,
             phase=catalogue.phase(pa.phase),
             phase_name=catalogue.phase(pa.phase).name.get(lang),
             phase_accents=catalogue.phase(pa.phase).accents.get(lang),
-            heatmap=_heatmap(pa.fields),
-            tension_spec=tension_chart(catalogue, pa.tensions, lang=lang, group_labels=_group_labels()),
-            warnings=[r for r in _tension_rows(pa.tensions) if r["warnings"]],
+            heatmap=_heatmap(pa.fields) if shown else [],
+            tension_spec=tension_chart(catalogue, pa.tensions, lang=lang, group_labels=_group_labels())
+            if shown
+            else None,
+            warnings=[r for r in _tension_rows(pa.tensions) if r["warnings"]] if shown else [],
             top=[
                 (r, catalogue.logic(r.logic).name.get(lang), timing_labels().get(r.timing, r.timing))
                 for r in pa.recommendations[:3]

@@ -39,6 +39,21 @@ def test_dashboard_with_a_closed_round_shows_phase_heatmap_and_profile(client, h
     assert 'data-testid="pdf-de"' in html
 
 
+def test_dashboard_hides_the_figures_of_a_round_below_its_minimum_of_respondents(client, head, catalogue):
+    # given a closed round with two submitted questionnaires and a minimum of three
+    round_ = closed_round(head, catalogue, respondents=2)
+    round_.min_group_respondents = 3
+    round_.save(update_fields=["min_group_respondents"])
+    client.force_login(head)
+    # when
+    html = client.get(reverse("programme-dashboard")).content.decode()
+    # then neither the maturity heatmap nor the tension profile is shown, and the page says why
+    assert 'data-testid="heatmap"' not in html
+    assert 'id="tension-spec"' not in html
+    assert 'data-testid="results-hidden"' in html
+    assert "3 respondents" in html
+
+
 def test_dashboard_lists_my_open_questionnaire(client, kam, kam_round):
     client.force_login(kam)
     html = client.get(reverse("programme-dashboard")).content.decode()
