@@ -39,7 +39,10 @@ def no_heartbeat_thread(monkeypatch):
 
 
 # The worker's loop runs in autocommit (it closes connections left in a transaction, as upstream does):
-# its tests use transactional_db, not a test wrapped in a transaction.
+# its tests use transactional_db, not a test wrapped in a transaction. A transactional test empties the
+# database afterwards, rows of data migrations (the default sales process) included: serialized rollback
+# puts them back, so tests that run after these on the same worker find them.
+pytestmark = pytest.mark.usefixtures("django_db_serialized_rollback")
 
 
 def test_worker_resumes_after_the_database_is_locked_while_fetching(

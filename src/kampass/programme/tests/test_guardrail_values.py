@@ -72,7 +72,7 @@ def test_without_live_data_the_stored_value_is_shown_as_stored(watched):
 
 @pytest.mark.parametrize(
     ("lang", "live", "stored"),
-    [("en", "6.3 % measured live", "8.7 % as stored on"), ("de", "6,3 % live gemessen", "8,7 % gespeichert am")],
+    [("en", "6.3% measured live", "8.7% as stored on"), ("de", "6,3 % live gemessen", "8,7 % gespeichert am")],
 )
 def test_dashboard_roadmap_recommendations_and_portfolio_show_the_same_value(client, head, watched, lang, live, stored):
     # given
