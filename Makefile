@@ -10,9 +10,11 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kampass
 ONLY ?=
 # pytest-xdist: one worker per core; `make test-sqlite JOBS=0` runs in one process.
-# --dist loadfile keeps a file's tests on one worker (its module fixtures, one Spark per run).
+# --dist loadfile keeps a file's tests on one worker (its module fixtures, one Spark per run);
+# --no-loadscope-reorder hands the files out in the order conftest.py sorts them (xdist would sort
+# them by their number of tests, and a file that flushes the database could run before others).
 JOBS ?= auto
-PYTEST := $(VENV)/bin/pytest -q -n $(JOBS) --dist loadfile
+PYTEST := $(VENV)/bin/pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder
 # `make test` measures coverage; the other targets do not (PYTEST_COV is empty for them).
 PYTEST_COV ?=
 # the database-free tests: pure core, doctests, architecture, CLI parsing ...; see conftest.py

@@ -68,7 +68,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # files fill the other worker, instead of one of them running alone at the end. A stable sort:
     # the order within each group stays as collected. Transactional tests stay last (as
     # pytest-django ordered them just before): they flush the database, data migrations' rows included.
-    items.sort(key=lambda item: (_is_transactional(item), 0 if _is_long(item) else 1))
+    # xdist hands out whole files, placed where their first test is: a file with any transactional test
+    # goes last as a whole, else its other tests would take it to the front and the flush would hit the
+    # files its worker runs afterwards.
+    flushing = {item.path for item in items if _is_transactional(item)}
+    items.sort(key=lambda item: (item.path in flushing, 0 if _is_long(item) else 1))
 
 
 def _is_transactional(item: pytest.Item) -> bool:
