@@ -70,6 +70,21 @@ def page(new_page: Any) -> Any:
     return new_page()
 
 
+@pytest.fixture(autouse=True)
+def _data_of_the_migrations(transactional_db: None) -> None:
+    """Each browser test starts with the rows the data migrations create (the default sales process, the
+    organisation's catalogues): the live server's tests are transactional and empty the database afterwards,
+    those rows included, so a later test on the same worker would miss them."""
+    import importlib
+
+    from django.apps import apps
+
+    stages = importlib.import_module("kampass.pipeline.migrations.0002_default_stage_set")
+    stages.create_default(apps, None)  # does nothing when the default process exists
+    if not apps.get_model("organisation", "FunctionRole").objects.exists():
+        importlib.import_module("kampass.organisation.migrations.0002_seed_catalogues").seed(apps, None)
+
+
 @pytest.fixture
 def make_user(transactional_db: None) -> Any:
     """Create a user with a role and the e2e password."""
