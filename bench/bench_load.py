@@ -83,14 +83,16 @@ class Client:
                 status = r.status
         except urllib.error.HTTPError as exc:
             body, status = exc.read(), exc.code
-        except Exception:  # timeouts, resets: counted as errors
-            body, status = b"", 0
+        except Exception as exc:  # timeouts, resets: counted as errors
+            body, status = type(exc).__name__.encode() + b": " + str(exc).encode()[:80], 0
         return status, (time.perf_counter() - started) * 1000, body
 
 
 def request_mix(client: Client) -> list[tuple[str, bool]]:
-    _status, _ms, body = client.get("/api/v1/accounts?limit=20")
-    ids = [item["id"] for item in json.loads(body or b"{}").get("items", [])] or [1]
+    # the accounts whose figures the user may see (a key account manager: those of their teams)
+    _status, _ms, body = client.get("/api/v1/profitability")
+    rows = json.loads(body or b"{}").get("accounts", [])
+    ids = [row["account_id"] for row in rows if row.get("account_id")][:20] or [1]
     pages = [("/", False), ("/accounts/", False), ("/accounts/?q=a", True), ("/portfolio/", False),
              ("/forecast/", False), ("/pipeline/", False), ("/programme/", False),
              ("/api/v1/portfolio", False), ("/api/v1/profitability", False), ("/api/v1/leakage", False),
@@ -115,11 +117,11 @@ def run_clients(base: str, clients: int, seconds: float) -> tuple[list[float], i
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             path, htmx = rng.choice(mix)
-            status, ms, _body = client.get(path, htmx=htmx)
+            status, ms, body = client.get(path, htmx=htmx)
             with lock:
                 times.append(ms)
                 if not (200 <= status < 400) or ms > TIMEOUT * 1000:
-                    failures.append(f"{status} {path}")
+                    failures.append(f"{status} {path}" + (f" ({body.decode(errors='replace')})" if status == 0 else ""))
 
     threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(clients)]
     for t in threads:
@@ -178,6 +180,9 @@ def main() -> None:
         }  # fmt: skip
         if failures:
             result["first_errors"] = sorted(set(failures))[:10]
+            log_lines = (home / "serve.log").read_text(errors="replace").splitlines()
+            notes = [line for line in log_lines if any(w in line for w in ("WORKER", "Booting", "rror", "xit"))]
+            print("\n".join(notes[-40:]), file=sys.stderr)
         print(json.dumps(result), flush=True)
     finally:
         if server is not None:
