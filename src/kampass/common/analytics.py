@@ -18,6 +18,10 @@ from django.conf import settings
 from kampass.core.analytics.backends import AnalyticsStore, Snapshots, duckdb_path, open_reader
 
 _writers = threading.Lock()  # one writing unit per process (other processes: DuckDB's file lock)
+# one reading unit per process at a time on the embedded store: DuckDB deadlocked when request threads
+# scanned in-memory Arrow tables (the dimension tables) on one database at once (a thread holding the GIL
+# waited for DuckDB's tasks while another's Arrow scan waited for the GIL); processes still read in parallel
+_readers = threading.Lock()
 
 
 def _open_writer(url: str, wait_seconds: float) -> AnalyticsStore:
@@ -56,11 +60,12 @@ def analytics_store(*, write: bool = False, wait_seconds: float = 300.0) -> Iter
                     current = snapshots.current() or snapshots.publish(writer)
                 finally:
                     writer.close()
-        store = open_reader(current)
-        try:
-            yield store
-        finally:
-            store.close()
+        with _readers:
+            store = open_reader(current)
+            try:
+                yield store
+            finally:
+                store.close()
         return
     with _writers:
         store = _open_writer(url, wait_seconds)

@@ -9,6 +9,7 @@ import threading
 from contextlib import contextmanager
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 from django.conf import settings
 
@@ -16,7 +17,7 @@ from kampass.commercial import selectors
 from kampass.commercial.tests.factories import insert_lines, line
 from kampass.common.analytics import analytics_store
 from kampass.core.analytics.backends import Snapshots, duckdb_path
-from kampass.core.analytics.schema import INVOICE_LINES
+from kampass.core.analytics.schema import CUSTOMER_LINKS, INVOICE_LINES
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,33 @@ def test_many_threads_read_at_once():
     # then none fails and all see the same figures
     assert errors == []
     assert results == [2] * 40
+
+
+def test_many_threads_join_the_dimension_tables_at_once():
+    # given committed lines and the customer links as an in-memory dimension table (as every figures page has)
+    insert_lines([_line("C1", "10.00"), _line("C2", "5.00"), _line("C3", "1.00")])
+    links = pa.table({"customer_id": ["C1", "C2"], "account_id": pa.array([1, 2], pa.int64())})
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(25):
+                with analytics_store() as store:
+                    store.use_dims({CUSTOMER_LINKS: links})
+                    lines, mine = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+                    joined = lines.semi_join(mine, lines.customer_id == mine.customer_id)
+                    results.append(int(joined.count().to_pyarrow().as_py()))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    # when 8 threads of one process read with in-memory tables at the same time
+    threads = [threading.Thread(target=read, daemon=True) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    # then none hangs (DuckDB deadlocked on concurrent scans of in-memory Arrow tables) or fails
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    assert results == [2] * 200
