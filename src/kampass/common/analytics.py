@@ -21,7 +21,7 @@ _writers = threading.Lock()  # one writing unit per process (other processes: Du
 # one reading unit per process at a time on the embedded store: DuckDB deadlocked when request threads
 # scanned in-memory Arrow tables (the dimension tables) on one database at once (a thread holding the GIL
 # waited for DuckDB's tasks while another's Arrow scan waited for the GIL); processes still read in parallel
-_readers = threading.Lock()
+_readers = threading.RLock()  # re-entrant: a reading unit may call a selector that reads too
 
 
 def _open_writer(url: str, wait_seconds: float) -> AnalyticsStore:
