@@ -216,6 +216,7 @@ class ReportInputs:
     document: dict[str, Any]
     roadmap: Any
     guardrails: list[dict[str, Any]]
+    today: dt.date
 
     @property
     def fingerprint(self) -> str:
@@ -228,7 +229,12 @@ class ReportInputs:
             "lang": self.lang,
             "round": self.round_id,
             "document": self.document,
-            "roadmap": self.roadmap,
+            # the roadmap as the PDF shows it: its guardrail readings as the rows below (a live reading's
+            # time is when it was read, not an input), its chart marks today
+            "roadmap": None if self.roadmap is None else {
+                f.name: getattr(self.roadmap, f.name) for f in dataclasses.fields(self.roadmap) if f.name != "guardrails"
+            },
+            "today": self.today,
             "guardrails": self.guardrails,
             "phases": [(p.key, p.name.get(self.lang), p.description.get(self.lang), p.accents.get(self.lang))
                        for p in self.catalogue.phases],
@@ -293,6 +299,7 @@ def report_inputs(*, lang: str = "en", assessment_round: AssessmentRound | None 
             document=_document(catalogue, pa, lang),
             roadmap=roadmap,
             guardrails=_guardrail_rows(catalogue, roadmap, lang),
+            today=timezone.localdate(),
         )
 
 

@@ -489,11 +489,11 @@ def report_job_create(
 ) -> ReportJob:
     """Ask for the programme report as PDF (readers of the round's results); rendering runs in the worker.
 
-    The inputs of the report are read (no rendering) and fingerprinted. When the report cache has the
-    PDF of that fingerprint the job is done at once (``cached``). Else, when the user has a render of
-    the same inputs queued or running, that job is returned (the request joins it); else a render is
-    queued in one of the user's ``KAMPASS_REPORT_RENDERS_PER_USER`` slots, or, all of them taken,
-    ``ReportRenderLimit`` is raised and nothing is queued.
+    A user has at most ``KAMPASS_REPORT_RENDERS_PER_USER`` report jobs queued or running: a request for
+    the round and language of one of them joins it (that job is returned); a request for another report
+    takes a free slot or, all of them taken, raises ``ReportRenderLimit`` and does nothing more. A new
+    job then reads the report's inputs (queries, no rendering) and fingerprints them: when the report
+    cache has the PDF of that fingerprint the job is done at once (``cached``), else the render is queued.
     """
     from kampass.programme import report_cache
     from kampass.programme.report import report_inputs
@@ -508,34 +508,41 @@ def report_job_create(
     if lang not in ("en", "de"):
         raise ValidationError({"lang": _("Unknown language “%(value)s”.") % {"value": lang}})
     user = actor if _is_user(actor) else None
-    # read outside the transaction: the inputs take queries (the signals), no write lock is held meanwhile
-    fingerprint = report_inputs(lang=lang, assessment_round=r).fingerprint
-    if report_cache.lookup(fingerprint) is not None:
-        now = timezone.now()
-        return ReportJob.objects.create(
-            round=r, lang=lang, created_by=user, fingerprint=fingerprint, cached=True, status=ReportStatus.DONE,
-            progress=1.0, finished_at=now, seconds=0.0,
-        )  # fmt: skip
     with transaction.atomic():
         _expire_lost_renders()
         if user is None:  # the system (CLI): no per-user limit
-            job = ReportJob.objects.create(round=r, lang=lang, fingerprint=fingerprint)
+            job = ReportJob.objects.create(round=r, lang=lang)
         else:
-            job, created = _claim_render_slot(user=user, assessment_round=r, lang=lang, fingerprint=fingerprint)
+            job, created = _claim_render_slot(user=user, assessment_round=r, lang=lang)
             if not created:
                 return job
+    # the job holds the slot while the inputs are read (outside a transaction: no write lock is held
+    # meanwhile): the same user's concurrent requests join it or are refused instead of reading them too
+    try:
+        fingerprint = report_inputs(lang=lang, assessment_round=r).fingerprint
+    except Exception as exc:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    if report_cache.lookup(fingerprint) is not None:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.DONE, fingerprint=fingerprint, cached=True, progress=1.0,
+            finished_at=timezone.now(), seconds=0.0,
+        )  # fmt: skip
+    else:
+        ReportJob.objects.filter(pk=job.pk).update(fingerprint=fingerprint)
         if enqueue:
             from kampass.programme.tasks import render_report
 
             job_id = str(job.pk)
             transaction.on_commit(lambda: render_report.enqueue(job_id))
+    job.refresh_from_db()
     return job
 
 
-def _claim_render_slot(
-    *, user: User, assessment_round: AssessmentRound, lang: str, fingerprint: str
-) -> tuple[ReportJob, bool]:
-    """The user's queued or running job of these inputs (joined, ``False``), else a new job in a free
+def _claim_render_slot(*, user: User, assessment_round: AssessmentRound, lang: str) -> tuple[ReportJob, bool]:
+    """The user's queued or running job of this report (joined, ``False``), else a new job in a free
     slot (``True``).
 
     Each slot is held by at most one queued or running job of a user (a unique constraint): two
@@ -548,7 +555,7 @@ def _claim_render_slot(
 
     active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_REPORT_STATUSES).order_by("created_at"))
     for job in active:
-        if job.fingerprint == fingerprint and job.lang == lang and job.round_id == assessment_round.pk:
+        if job.lang == lang and job.round_id == assessment_round.pk:
             return job, False
     taken = {job.slot for job in active}
     for slot in range(max(1, settings.KAMPASS_REPORT_RENDERS_PER_USER)):
@@ -556,9 +563,7 @@ def _claim_render_slot(
             continue
         try:
             with transaction.atomic():
-                job = ReportJob.objects.create(
-                    round=assessment_round, lang=lang, created_by=user, fingerprint=fingerprint, slot=slot
-                )
+                job = ReportJob.objects.create(round=assessment_round, lang=lang, created_by=user, slot=slot)
         except IntegrityError:  # a concurrent request took this slot
             continue
         return job, True
