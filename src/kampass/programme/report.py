@@ -231,9 +231,7 @@ class ReportInputs:
             "document": self.document,
             # the roadmap as the PDF shows it: its guardrail readings as the rows below (a live reading's
             # time is when it was read, not an input), its chart marks today
-            "roadmap": None if self.roadmap is None else {
-                f.name: getattr(self.roadmap, f.name) for f in dataclasses.fields(self.roadmap) if f.name != "guardrails"
-            },
+            "roadmap": _without(self.roadmap, "guardrails"),
             "today": self.today,
             "guardrails": self.guardrails,
             "phases": [(p.key, p.name.get(self.lang), p.description.get(self.lang), p.accents.get(self.lang))
@@ -241,6 +239,13 @@ class ReportInputs:
         }  # fmt: skip
         text = json.dumps(payload, sort_keys=True, default=_plain, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _without(summary: Any, name: str) -> dict[str, Any] | None:
+    """The fields of a dataclass but ``name`` (``None`` stays ``None``)."""
+    if summary is None:
+        return None
+    return {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary) if f.name != name}
 
 
 def _plain(value: Any) -> Any:
