@@ -385,3 +385,22 @@ def test_the_cache_files_are_private_and_written_whole(tmp_path, settings):
     assert [p.name for p in path.parent.iterdir()] == [path.name]
     with pytest.raises(ValueError):
         report_cache.path_of("../../etc/passwd")
+
+
+def test_the_fingerprint_of_unchanged_inputs_is_stable(head, round_, catalogue):
+    # given an active initiative of every logic: guardrail readings measured live from the data (read
+    # anew, with the time of reading, every time the inputs are read) and stored ones
+    today = timezone.localdate()
+    for logic in catalogue.logics:
+        initiative_create(
+            actor=head, logic=logic.key, owner=head, status="active", starts=today,
+            ends=today + dt.timedelta(days=90),
+        )  # fmt: skip
+    first = report.report_inputs(lang="de")
+    assert any(g.reading is not None and g.reading.source == "live" for g in first.roadmap.guardrails)
+    # when the inputs are read again, nothing changed
+    time.sleep(0.01)
+    second = report.report_inputs(lang="de")
+    # then the fingerprint is the same (else no request would ever be served from the cache)
+    assert second.fingerprint == first.fingerprint
+    assert report.report_inputs(lang="en").fingerprint != first.fingerprint
