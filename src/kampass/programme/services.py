@@ -572,8 +572,11 @@ def _claim_render_slot(*, user: User, assessment_round: AssessmentRound, lang: s
 
 
 def _retry_after(active: Sequence[ReportJob]) -> int:
-    """Seconds until the first of ``active`` is likely done: the mean of the last renders' times less
+    """Seconds until the first of ``active`` is likely done: 1 while one is still reading its inputs
+    (in its request: it may be served from the cache), else the mean of the last renders' times less
     the time it has been waiting (at least 1 s)."""
+    if any(not job.fingerprint for job in active):
+        return 1
     recent = [
         float(seconds or 0.0)
         for seconds in ReportJob.objects.filter(status=ReportStatus.DONE, cached=False, seconds__isnull=False)

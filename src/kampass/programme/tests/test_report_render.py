@@ -198,6 +198,21 @@ def test_the_limit_is_configurable(api, viewer, head, round_, renderer, settings
     assert None not in ReportJob.objects.values_list("slot", flat=True)
 
 
+def test_retry_after_follows_the_running_render(api, viewer, round_, renderer):
+    # given a request of the viewer that is still reading the report's inputs (no fingerprint yet)
+    job = ReportJob.objects.create(round=round_, lang="en", created_by=viewer, slot=0)
+    # then another request is asked to retry in a second (the first may well be served from the cache)
+    assert ask_pdf(api, viewer, "de")["Retry-After"] == "1"
+    # given renders timed at 20 s and the viewer's render queued for 5 s
+    for seconds in (18.0, 22.0):
+        ReportJob.objects.create(round=round_, status=ReportStatus.DONE, seconds=seconds, finished_at=timezone.now())
+    ReportJob.objects.filter(pk=job.pk).update(
+        fingerprint="f" * 64, created_at=timezone.now() - dt.timedelta(seconds=5)
+    )
+    # then about 15 s
+    assert 14 <= int(ask_pdf(api, viewer, "de")["Retry-After"]) <= 15
+
+
 def test_the_database_holds_one_render_per_slot(viewer, round_):
     ReportJob.objects.create(round=round_, created_by=viewer, slot=0)
     with pytest.raises(IntegrityError):
