@@ -178,6 +178,16 @@ TASKS = {
 # no worker is alive: the health endpoint reports it and the UI warns while work is queued.
 KAMPASS_WORKER_HEARTBEAT_SECONDS = env.float("KAMPASS_WORKER_HEARTBEAT_SECONDS", default=5.0)
 KAMPASS_WORKER_STALE_SECONDS = env.float("KAMPASS_WORKER_STALE_SECONDS", default=60.0)
+# The programme report PDF renders in the worker: at most this many renders queued or running per user
+# (more requests join the running one with the same inputs or are answered 429); rendered PDFs are kept
+# in the report cache by the fingerprint of their inputs, pruned after KAMPASS_REPORT_CACHE_DAYS unused
+# days and beyond KAMPASS_REPORT_CACHE_FILES files; a render not finished after
+# KAMPASS_REPORT_RENDER_TIMEOUT seconds (a lost worker) frees its place.
+KAMPASS_REPORT_RENDERS_PER_USER = env.int("KAMPASS_REPORT_RENDERS_PER_USER", default=1)
+KAMPASS_REPORT_CACHE_DIR = env.str("KAMPASS_REPORT_CACHE_DIR", default="")  # "": $KAMPASS_HOME/reports
+KAMPASS_REPORT_CACHE_DAYS = env.float("KAMPASS_REPORT_CACHE_DAYS", default=30.0)
+KAMPASS_REPORT_CACHE_FILES = env.int("KAMPASS_REPORT_CACHE_FILES", default=200)
+KAMPASS_REPORT_RENDER_TIMEOUT = env.float("KAMPASS_REPORT_RENDER_TIMEOUT", default=600.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

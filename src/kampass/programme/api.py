@@ -10,11 +10,13 @@ reads the results of closed rounds. ``GET /programme/report`` returns the docume
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,8 @@ from kampass.programme.models import (
     AssessmentRound,
     Function,
     PhaseDecision,
+    ReportJob,
+    ReportStatus,
     Respondent,
     RoundStatus,
 )
@@ -614,12 +618,123 @@ def report(request: HttpRequest, params: Query[ReportIn]) -> dict[str, Any]:
     return report_document(lang=lang, assessment_round=r)
 
 
-@router.get("/programme/report.pdf", response={200: None, **ERRORS})
-def report_pdf(request: HttpRequest, params: Query[ReportIn]) -> HttpResponse:
-    """The programme report as PDF (``application/pdf``)."""
-    from kampass.programme.report import report_pdf as render
+class ReportJobOut(Schema):
+    id: uuid.UUID
+    round_id: int | None
+    lang: str
+    status: str = Field(..., description="queued, running, done or failed.")
+    progress: float = Field(..., description="Share of the rendering done (0..1).")
+    cached: bool = Field(..., description="Served from the report cache: the inputs had not changed.")
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    seconds: float | None
+    url: str = Field(..., description="This job (poll it until ``status`` is done or failed).")
+    download_url: str | None = Field(..., description="The PDF, once done (and while the report cache keeps it).")
 
-    lang, r = _report_args(request, params)
-    response = HttpResponse(render(lang=lang, assessment_round=r), content_type="application/pdf")
+
+class ReportBusyOut(Schema):
+    detail: str
+    code: str = Field(..., description="``report_render_limit``")
+    retry_after: int = Field(..., description="Seconds until a render is likely done (also the Retry-After header).")
+    job_ids: list[uuid.UUID] = Field(..., description="The user's renders queued or running.")
+
+
+def _job_out(job: ReportJob) -> dict[str, Any]:
+    done = job.status == ReportStatus.DONE and selectors.report_job_available(job)
+    return {
+        "id": job.pk,
+        "round_id": job.round_id,
+        "lang": job.lang,
+        "status": job.status,
+        "progress": job.progress,
+        "cached": job.cached,
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "seconds": job.seconds,
+        "url": reverse("api:programme_report_job", kwargs={"job_id": job.pk}),
+        "download_url": reverse("api:programme_report_job_pdf", kwargs={"job_id": job.pk}) if done else None,
+    }
+
+
+def _pdf_response(data: bytes, lang: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, f"kampass-programme-report-{lang}.pdf")
     return response
+
+
+@router.get(
+    "/programme/report.pdf",
+    response={200: None, 202: ReportJobOut, 429: ReportBusyOut, **ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {"description": "The PDF (its inputs have not changed since it was rendered).",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            "202": {"description": "Rendering in the background: poll ``url`` (the Location header), then "
+                    "fetch ``download_url``; asking again joins the same render."},
+            "429": {"description": "The user's renders in progress reach KAMPASS_REPORT_RENDERS_PER_USER; "
+                    "try again after Retry-After seconds."},
+        }
+    },
+)  # fmt: skip
+def report_pdf(request: HttpRequest, params: Query[ReportIn]) -> HttpResponse | Status[Any]:
+    """The programme report as PDF: at once (200, ``application/pdf``) when the report cache holds it
+    for unchanged inputs, else rendered by the worker (202 with the job to poll); 429 with Retry-After
+    over the per-user limit of renders in progress."""
+    lang, r = _report_args(request, params)
+    try:
+        job = services.report_job_create(actor=_actor(request), lang=lang, assessment_round=r)
+    except services.ReportRenderLimit as refusal:
+        response = JsonResponse(
+            {
+                "detail": " ".join(refusal.messages),
+                "code": refusal.code_name,
+                "retry_after": refusal.retry_after,
+                "job_ids": [str(job.pk) for job in refusal.jobs],
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
+    if job.status == ReportStatus.DONE and (data := selectors.report_job_pdf(job)) is not None:
+        return _pdf_response(data, lang)
+    out = _job_out(job)
+    response = JsonResponse(ReportJobOut(**out).model_dump(mode="json"), status=202)
+    response["Location"] = out["url"]
+    return response
+
+
+def _report_job(request: HttpRequest, job_id: uuid.UUID) -> ReportJob:
+    """A report job of the caller (managers of rounds: anyone's)."""
+    job = get_object_or_404(ReportJob.objects.select_related("round"), pk=job_id)
+    user = _actor(request)
+    if job.created_by_id != user.pk and not user.has_perm("programme.manage_round"):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return job
+
+
+@router.get("/programme/report-jobs/{job_id}", response={200: ReportJobOut, **ERRORS}, url_name="programme_report_job")
+def report_job(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
+    """Status and progress of a PDF report render; ``download_url`` once the PDF is ready."""
+    return _job_out(_report_job(request, job_id))
+
+
+@router.get(
+    "/programme/report-jobs/{job_id}/pdf",
+    response={200: None, **ERRORS},
+    url_name="programme_report_job_pdf",
+    openapi_extra={
+        "responses": {
+            "200": {"description": "The PDF.",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        }
+    },
+)  # fmt: skip
+def report_job_pdf(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The PDF of a finished render (404 while it renders, after a failure or once the cache let it go)."""
+    job = _report_job(request, job_id)
+    data = selectors.report_job_pdf(job)
+    if data is None:
+        raise HttpError(404, _("The PDF is not ready or no longer kept; ask for the report again."))
+    return _pdf_response(data, job.lang)

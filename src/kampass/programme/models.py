@@ -279,8 +279,11 @@ class ReportStatus(models.TextChoices):
 
 
 class ReportJob(models.Model):
-    """One rendering of the programme report as PDF, run as a background task (rendering takes
-    seconds). The finished PDF is kept here for download."""
+    """One request of the programme report as PDF, rendered as a background task (rendering takes
+    seconds). The PDF itself is kept in the report cache of the data directory under ``fingerprint``,
+    the digest of everything it was rendered from: a request whose inputs have not changed is served
+    from there at once (``cached``). While a job is queued or running it holds one of its requester's
+    render ``slot``s (``KAMPASS_REPORT_RENDERS_PER_USER``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(
@@ -288,7 +291,10 @@ class ReportJob(models.Model):
     )
     lang = models.CharField(_("language"), max_length=5, default="en")
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    progress = models.FloatField(_("progress"), default=0.0)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, db_index=True)
+    cached = models.BooleanField(_("from the cache"), default=False)
+    slot = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
@@ -301,6 +307,15 @@ class ReportJob(models.Model):
         verbose_name = _("report job")
         verbose_name_plural = _("report jobs")
         ordering = ["-created_at"]
+        constraints = [
+            # a user's queued or running jobs each hold a different slot: the per-user limit holds
+            # under concurrent requests too (the database refuses a second job in the same slot)
+            models.UniqueConstraint(
+                fields=["created_by", "slot"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="programme_reportjob_one_render_per_slot",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lang} report ({self.get_status_display()})"

@@ -3,10 +3,24 @@
 ``report_document`` is what ``kampass programme report --json`` prints and
 ``GET /api/v1/programme/report`` returns; ``report_pdf`` renders the same content with
 WeasyPrint from ``programme/report_pdf.html``, the charts drawn statically by vl-convert.
+
+``report_inputs`` collects everything the PDF is rendered from (the round's figures, the signals,
+the recommendations, the roadmap and its guardrail readings, the language) without rendering
+anything; its ``fingerprint`` (with the code version) keys the report cache (``report_cache``).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import datetime as dt
+import decimal
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -101,71 +115,78 @@ def report_document(*, lang: str = "en", assessment_round: AssessmentRound | Non
     issue 5; more keys give the context. Without a closed round the lists are empty and ``phase``
     is the confirmed phase (or ``None``).
     """
-    lang = "de" if lang.lower().startswith("de") else "en"
-    catalogue = active_catalogue()
+    lang = _lang(lang)
     with translation.override(lang):
         pa = programme_assessment(assessment_round=assessment_round)
-        if pa is None:
-            from kampass.programme.facade import current_phase
+        return _document(active_catalogue(), pa, lang)
 
-            phase = current_phase()
-            return {
-                "phase": phase,
-                "phase_name": catalogue.phase(phase).name.get(lang) if phase else None,
-                "phase_confirmed": phase is not None,
-                "lang": lang,
-                "round": None,
-                "fields": [],
-                "tension_fields": [],
-                "recommendations": [],
-            }
-        r = pa.round
+
+def _lang(lang: str) -> str:
+    return "de" if lang.lower().startswith("de") else "en"
+
+
+def _document(catalogue: Catalogue, pa: ProgrammeAssessment | None, lang: str) -> dict[str, Any]:
+    if pa is None:
+        from kampass.programme.facade import current_phase
+
+        phase = current_phase()
         return {
-            "phase": pa.phase,
-            "phase_name": catalogue.phase(pa.phase).name.get(lang),
-            "phase_confirmed": pa.decision is not None,
-            "proposed_phase": pa.proposal.phase,
-            "phase_reasons": [reason.text.get(lang) for reason in pa.proposal.reasons],
+            "phase": phase,
+            "phase_name": catalogue.phase(phase).name.get(lang) if phase else None,
+            "phase_confirmed": phase is not None,
             "lang": lang,
-            "round": {
-                "id": r.pk,
-                "title": r.title,
-                "status": r.status,
-                "starts": r.starts.isoformat(),
-                "closed_at": r.closed_at.isoformat() if r.closed_at else None,
-                "respondents": r.respondents.filter(submitted_at__isnull=False).count(),
-                "catalogue_version": r.catalogue_version,
-            },
-            "fields": [
-                {
-                    "field": s.field,
-                    "perspective": s.perspective,
-                    "mean": _num(s.mean),
-                    "spread": _num(s.spread),
-                    "answers": s.answers,
-                    "field_name": catalogue.field(s.field).name.get(lang),
-                    "perspective_name": perspective_label(s.perspective),
-                    "dont_know": s.dont_know,
-                    "disagreement": s.disagreement,
-                }
-                for s in pa.fields
-            ],
-            "tension_fields": [
-                {
-                    "key": t.key,
-                    "left": catalogue.tension_field(t.key).left.get(lang),
-                    "right": catalogue.tension_field(t.key).right.get(lang),
-                    "current": _num(t.current),
-                    "target": _num(t.target),
-                    "number": catalogue.tension_field(t.key).number,
-                    "warnings": list(t.warnings),
-                    "by_group": {g: [_num(c), _num(tg)] for g, (c, tg) in sorted(t.by_group.items())},
-                }
-                for t in pa.tensions
-            ],
-            "recommendations": _recommendations(catalogue, pa, lang),
-            "signals": {k: _num(v) for k, v in sorted(pa.signals.items())},
+            "round": None,
+            "fields": [],
+            "tension_fields": [],
+            "recommendations": [],
         }
+    r = pa.round
+    return {
+        "phase": pa.phase,
+        "phase_name": catalogue.phase(pa.phase).name.get(lang),
+        "phase_confirmed": pa.decision is not None,
+        "proposed_phase": pa.proposal.phase,
+        "phase_reasons": [reason.text.get(lang) for reason in pa.proposal.reasons],
+        "lang": lang,
+        "round": {
+            "id": r.pk,
+            "title": r.title,
+            "status": r.status,
+            "starts": r.starts.isoformat(),
+            "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+            "respondents": r.respondents.filter(submitted_at__isnull=False).count(),
+            "catalogue_version": r.catalogue_version,
+        },
+        "fields": [
+            {
+                "field": s.field,
+                "perspective": s.perspective,
+                "mean": _num(s.mean),
+                "spread": _num(s.spread),
+                "answers": s.answers,
+                "field_name": catalogue.field(s.field).name.get(lang),
+                "perspective_name": perspective_label(s.perspective),
+                "dont_know": s.dont_know,
+                "disagreement": s.disagreement,
+            }
+            for s in pa.fields
+        ],
+        "tension_fields": [
+            {
+                "key": t.key,
+                "left": catalogue.tension_field(t.key).left.get(lang),
+                "right": catalogue.tension_field(t.key).right.get(lang),
+                "current": _num(t.current),
+                "target": _num(t.target),
+                "number": catalogue.tension_field(t.key).number,
+                "warnings": list(t.warnings),
+                "by_group": {g: [_num(c), _num(tg)] for g, (c, tg) in sorted(t.by_group.items())},
+            }
+            for t in pa.tensions
+        ],
+        "recommendations": _recommendations(catalogue, pa, lang),
+        "signals": {k: _num(v) for k, v in sorted(pa.signals.items())},
+    }
 
 
 def warning_labels() -> dict[str, str]:
@@ -182,15 +203,121 @@ def timing_labels() -> dict[str, str]:
     return {"now": _("now"), "next": _("next"), "later": _("later")}
 
 
-def report_charts(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> dict[str, str]:
+@dataclasses.dataclass
+class ReportInputs:
+    """Everything the PDF is rendered from, read once: the assessment (round, figures, signals,
+    phase, recommendations), the report document made of it, the roadmap summary and its guardrail
+    rows, in ``lang``. Reading them costs queries, never a chart or a PDF."""
+
+    lang: str
+    round_id: int | None
+    catalogue: Catalogue
+    assessment: ProgrammeAssessment | None
+    document: dict[str, Any]
+    roadmap: Any
+    guardrails: list[dict[str, Any]]
+    today: dt.date
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest (SHA-256, hex) of the inputs and the code version: equal digests, equal PDFs.
+
+        The time of rendering printed on the PDF is not an input: a PDF served from the cache
+        shows when it was rendered."""
+        payload = {
+            "code": code_version(self.lang),
+            "lang": self.lang,
+            "round": self.round_id,
+            "document": self.document,
+            # the roadmap as the PDF shows it: its guardrail readings as the rows below (a live reading's
+            # time is when it was read, not an input), its chart marks today
+            "roadmap": _without(self.roadmap, "guardrails"),
+            "today": self.today,
+            "guardrails": self.guardrails,
+            "phases": [(p.key, p.name.get(self.lang), p.description.get(self.lang), p.accents.get(self.lang))
+                       for p in self.catalogue.phases],
+        }  # fmt: skip
+        text = json.dumps(payload, sort_keys=True, default=_plain, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _without(summary: Any, name: str) -> dict[str, Any] | None:
+    """The fields of a dataclass but ``name`` (``None`` stays ``None``)."""
+    if summary is None:
+        return None
+    return {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary) if f.name != name}
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what the inputs hold besides JSON types (dataclasses, dates, decimals, sets)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dt.date | dt.datetime | dt.time | decimal.Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
+    if hasattr(value, "_asdict"):
+        return value._asdict()
+    return repr(value)
+
+
+#: What the PDF is made with besides the data: the modules, template and translations that render it,
+#: and the versions of the libraries that draw the charts and print the PDF.
+_CODE_FILES = (
+    Path(__file__),
+    Path(__file__).with_name("charts.py"),
+    Path(__file__).parent / "templates" / "programme" / "report_pdf.html",
+)
+_LIBRARIES: tuple[str, ...] = ("kampass", "weasyprint", "vl-convert-python", "altair")
+
+
+@functools.cache
+def code_version(lang: str) -> str:
+    """A digest of the code that renders the report in ``lang`` (read once per process)."""
+    digest = hashlib.sha256()
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?;".encode())
+    package = Path(__file__).parent.parent
+    translations = sorted(package.glob(f"**/locale/{lang}/LC_MESSAGES/*.mo"))
+    for path in (*_CODE_FILES, *translations):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+def report_inputs(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> ReportInputs:
+    """Read what the report of ``assessment_round`` (default: the latest closed round) in ``lang`` is
+    rendered from (no chart, no PDF: cheap enough for a web request)."""
+    lang = _lang(lang)
+    catalogue = active_catalogue()
+    with translation.override(lang):
+        pa = programme_assessment(assessment_round=assessment_round)
+        roadmap = _roadmap_summary()
+        return ReportInputs(
+            lang=lang,
+            round_id=pa.round.pk if pa is not None else None,
+            catalogue=catalogue,
+            assessment=pa,
+            document=_document(catalogue, pa, lang),
+            roadmap=roadmap,
+            guardrails=_guardrail_rows(catalogue, roadmap, lang),
+            today=timezone.localdate(),
+        )
+
+
+def report_charts(
+    *, lang: str = "en", assessment_round: AssessmentRound | None = None, inputs: ReportInputs | None = None
+) -> dict[str, str]:
     """The report's charts as SVG (vl-convert), sized to the PDF's text column, in ``lang``."""
     from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart, to_svg
 
-    lang = "de" if lang.lower().startswith("de") else "en"
-    catalogue = active_catalogue()
+    inputs = inputs or report_inputs(lang=lang, assessment_round=assessment_round)
+    lang, catalogue, pa = inputs.lang, inputs.catalogue, inputs.assessment
     charts: dict[str, str] = {}
     with translation.override(lang):
-        pa = programme_assessment(assessment_round=assessment_round)
         if pa is not None:
             groups = {value: str(label) for value, label in Function.choices}
             spec = tension_chart(catalogue, pa.tensions, lang=lang, group_labels=groups, width=TENSION_PLOT_WIDTH)
@@ -200,27 +327,39 @@ def report_charts(*, lang: str = "en", assessment_round: AssessmentRound | None 
             spec = maturity_chart(catalogue, means, lang=lang, width=MATURITY_PLOT_WIDTH)
             if spec:
                 charts["maturity"] = to_svg(spec)
-        roadmap = _roadmap_summary()
-        if roadmap is not None:
-            spec = roadmap_chart(roadmap.initiatives, width=ROADMAP_PLOT_WIDTH)
+        if inputs.roadmap is not None:
+            spec = roadmap_chart(inputs.roadmap.initiatives, width=ROADMAP_PLOT_WIDTH)
             if spec:
                 charts["roadmap"] = to_svg(spec)
     return charts
 
 
-def report_html(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> str:
+#: Called with the share of the rendering done (0..1) while a PDF is rendered.
+Progress = Callable[[float], None]
+
+
+def _no_progress(share: float) -> None:
+    return None
+
+
+def report_html(
+    *,
+    lang: str = "en",
+    assessment_round: AssessmentRound | None = None,
+    inputs: ReportInputs | None = None,
+    progress: Progress = _no_progress,
+) -> str:
     """The HTML the PDF is printed from (``programme/report_pdf.html``) in ``lang``."""
-    lang = "de" if lang.lower().startswith("de") else "en"
-    catalogue = active_catalogue()
-    doc = report_document(lang=lang, assessment_round=assessment_round)
-    charts = report_charts(lang=lang, assessment_round=assessment_round)
+    inputs = inputs or report_inputs(lang=lang, assessment_round=assessment_round)
+    lang, catalogue = inputs.lang, inputs.catalogue
+    doc = copy.deepcopy(inputs.document)  # a copy: the texts added below are not inputs
+    charts = report_charts(inputs=inputs)
+    progress(0.6)
     with translation.override(lang):
-        roadmap = _roadmap_summary()
         warnings = warning_labels()
         timings = timing_labels()
         for t in doc["tension_fields"]:
             t["warning_texts"] = [warnings.get(w, w) for w in t["warnings"]]
-        guardrails = _guardrail_rows(catalogue, roadmap, lang)
         for rec in doc["recommendations"]:
             rec["timing_text"] = timings.get(rec["timing"], rec["timing"])
             rec["combine_names"] = [catalogue.logic(k).name.get(lang) for k in rec["combine_with"]]
@@ -230,8 +369,8 @@ def report_html(*, lang: str = "en", assessment_round: AssessmentRound | None = 
             {
                 "doc": doc,
                 "charts": charts,
-                "roadmap": roadmap,
-                "guardrails": guardrails,
+                "roadmap": inputs.roadmap,
+                "guardrails": inputs.guardrails,
                 "any_tension_warning": any(t["warnings"] for t in doc["tension_fields"]),
                 "generated": timezone.localtime(),
                 "LANG": lang,
@@ -242,11 +381,19 @@ def report_html(*, lang: str = "en", assessment_round: AssessmentRound | None = 
         )
 
 
-def report_pdf(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> bytes:
+def report_pdf(
+    *,
+    lang: str = "en",
+    assessment_round: AssessmentRound | None = None,
+    inputs: ReportInputs | None = None,
+    progress: Progress = _no_progress,
+) -> bytes:
     """The programme report as PDF in ``lang`` (WeasyPrint; charts as static SVG from vl-convert)."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=report_html(lang=lang, assessment_round=assessment_round)).write_pdf())
+    html = report_html(lang=lang, assessment_round=assessment_round, inputs=inputs, progress=progress)
+    progress(0.7)
+    return bytes(HTML(string=html).write_pdf())
 
 
 def _guardrail_rows(catalogue: Catalogue, roadmap: Any, lang: str) -> list[dict[str, Any]]:

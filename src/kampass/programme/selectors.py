@@ -211,6 +211,22 @@ def report_job_active(job: ReportJob) -> bool:
     return job.status in ACTIVE_REPORT_STATUSES
 
 
+def report_job_available(job: ReportJob) -> bool:
+    """Whether the PDF of a finished report job is still in the report cache (it is pruned in time)."""
+    from kampass.programme import report_cache
+
+    return bool(job.fingerprint) and report_cache.lookup(job.fingerprint) is not None
+
+
+def report_job_pdf(job: ReportJob) -> bytes | None:
+    """The PDF of a finished report job from the report cache; ``None`` if not done or pruned."""
+    from kampass.programme import report_cache
+
+    if job.status != ReportStatus.DONE or not job.fingerprint:
+        return None
+    return report_cache.read(job.fingerprint)
+
+
 def perspective_label(perspective: str) -> str:
     from django.utils.translation import gettext as _
 

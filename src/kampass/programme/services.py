@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -460,11 +460,43 @@ def recommendations_accept(
 # ---------------------------------------------------------------- report rendering
 
 
-@transaction.atomic
+class ReportRenderLimit(ValidationError):
+    """Refusal of a report render: the user has ``KAMPASS_REPORT_RENDERS_PER_USER`` renders queued or
+    running already (``jobs``), with other inputs; ``retry_after`` estimates the seconds until one ends."""
+
+    code_name = "report_render_limit"
+
+    def __init__(self, jobs: Sequence[ReportJob], retry_after: int) -> None:
+        super().__init__(
+            ngettext(
+                "You have %(n)s report being rendered already; wait until it is ready (about %(s)s s) and ask again.",
+                "You have %(n)s reports being rendered already; wait until one is ready (about %(s)s s) and ask again.",
+                len(jobs),
+            )
+            % {"n": len(jobs), "s": retry_after},
+            code=self.code_name,
+        )
+        self.jobs = list(jobs)
+        self.retry_after = retry_after
+
+
+#: Seconds a render is expected to take before any was timed on this installation.
+DEFAULT_RENDER_SECONDS = 10.0
+
+
 def report_job_create(
     *, actor: Actor, lang: str, assessment_round: AssessmentRound | None = None, enqueue: bool = True
 ) -> ReportJob:
-    """Queue the rendering of the programme report as PDF (readers of the round's results)."""
+    """Ask for the programme report as PDF (readers of the round's results); rendering runs in the worker.
+
+    A user has at most ``KAMPASS_REPORT_RENDERS_PER_USER`` report jobs queued or running: a request for
+    the round and language of one of them joins it (that job is returned); a request for another report
+    takes a free slot or, all of them taken, raises ``ReportRenderLimit`` and does nothing more. A new
+    job then reads the report's inputs (queries, no rendering) and fingerprints them: when the report
+    cache has the PDF of that fingerprint the job is done at once (``cached``), else the render is queued.
+    """
+    from kampass.programme import report_cache
+    from kampass.programme.report import report_inputs
     from kampass.programme.selectors import latest_closed_round
 
     r = assessment_round or latest_closed_round()
@@ -475,28 +507,132 @@ def report_job_create(
     authorize(actor, "programme.view_results", r)
     if lang not in ("en", "de"):
         raise ValidationError({"lang": _("Unknown language “%(value)s”.") % {"value": lang}})
-    job = ReportJob.objects.create(round=r, lang=lang, created_by=actor if _is_user(actor) else None)
-    if enqueue:
-        from kampass.programme.tasks import render_report
+    user = actor if _is_user(actor) else None
+    with transaction.atomic():
+        _expire_lost_renders()
+        if user is None:  # the system (CLI): no per-user limit
+            job = ReportJob.objects.create(round=r, lang=lang)
+        else:
+            job, created = _claim_render_slot(user=user, assessment_round=r, lang=lang)
+            if not created:
+                return job
+    # the job holds the slot while the inputs are read (outside a transaction: no write lock is held
+    # meanwhile): the same user's concurrent requests join it or are refused instead of reading them too
+    try:
+        fingerprint = report_inputs(lang=lang, assessment_round=r).fingerprint
+    except Exception as exc:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    if report_cache.lookup(fingerprint) is not None:
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportStatus.DONE, fingerprint=fingerprint, cached=True, progress=1.0,
+            finished_at=timezone.now(), seconds=0.0,
+        )  # fmt: skip
+    else:
+        ReportJob.objects.filter(pk=job.pk).update(fingerprint=fingerprint)
+        if enqueue:
+            from kampass.programme.tasks import render_report
 
-        job_id = str(job.pk)
-        transaction.on_commit(lambda: render_report.enqueue(job_id))
+            job_id = str(job.pk)
+            transaction.on_commit(lambda: render_report.enqueue(job_id))
+    job.refresh_from_db()
     return job
 
 
+def _claim_render_slot(*, user: User, assessment_round: AssessmentRound, lang: str) -> tuple[ReportJob, bool]:
+    """The user's queued or running job of this report (joined, ``False``), else a new job in a free
+    slot (``True``).
+
+    Each slot is held by at most one queued or running job of a user (a unique constraint): two
+    concurrent requests cannot both take the last one, the second gets ``IntegrityError`` and tries
+    the next slot.
+    """
+    from django.conf import settings
+
+    from kampass.programme.selectors import ACTIVE_REPORT_STATUSES
+
+    active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_REPORT_STATUSES).order_by("created_at"))
+    for job in active:
+        if job.lang == lang and job.round_id == assessment_round.pk:
+            return job, False
+    taken = {job.slot for job in active}
+    for slot in range(max(1, settings.KAMPASS_REPORT_RENDERS_PER_USER)):
+        if slot in taken:
+            continue
+        try:
+            with transaction.atomic():
+                job = ReportJob.objects.create(round=assessment_round, lang=lang, created_by=user, slot=slot)
+        except IntegrityError:  # a concurrent request took this slot
+            continue
+        return job, True
+    active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_REPORT_STATUSES))
+    raise ReportRenderLimit(active, _retry_after(active))
+
+
+def _retry_after(active: Sequence[ReportJob]) -> int:
+    """Seconds until the first of ``active`` is likely done: 1 while one is still reading its inputs
+    (in its request: it may be served from the cache), else the mean of the last renders' times less
+    the time it has been waiting (at least 1 s)."""
+    if any(not job.fingerprint for job in active):
+        return 1
+    recent = [
+        float(seconds or 0.0)
+        for seconds in ReportJob.objects.filter(status=ReportStatus.DONE, cached=False, seconds__isnull=False)
+        .order_by("-finished_at")
+        .values_list("seconds", flat=True)[:5]
+    ]
+    expected = sum(recent) / len(recent) if recent else DEFAULT_RENDER_SECONDS
+    if not active:
+        return 1
+    waited = min((timezone.now() - job.created_at).total_seconds() for job in active)
+    return max(1, round(expected - waited))
+
+
+def _expire_lost_renders() -> None:
+    """Mark renders queued or running longer than ``KAMPASS_REPORT_RENDER_TIMEOUT`` as failed (their
+    worker was lost): they free their slots."""
+    from django.conf import settings
+
+    from kampass.programme.selectors import ACTIVE_REPORT_STATUSES
+
+    limit = timezone.now() - dt.timedelta(seconds=settings.KAMPASS_REPORT_RENDER_TIMEOUT)
+    ReportJob.objects.filter(status__in=ACTIVE_REPORT_STATUSES, created_at__lt=limit).update(
+        status=ReportStatus.FAILED,
+        error=_("Not rendered within %(s)s s; ask again.") % {"s": round(settings.KAMPASS_REPORT_RENDER_TIMEOUT)},
+        finished_at=timezone.now(),
+    )
+
+
 def report_job_run(job_id: str) -> ReportJob:
-    """Render a queued report job; failures are stored on the job with their message."""
+    """Render a queued report job (the worker's task); failures are stored on the job with their message.
+
+    The inputs are read again (they may have changed since the request): when the cache holds the PDF
+    of their fingerprint (a render of the same inputs finished meanwhile) nothing is rendered; else
+    the PDF is rendered from exactly these inputs and kept in the cache under their fingerprint.
+    """
     import time
 
-    from kampass.programme.report import report_pdf
+    from kampass.programme import report_cache
+    from kampass.programme.report import report_inputs, report_pdf
 
-    job = ReportJob.objects.get(pk=job_id)
+    job = ReportJob.objects.select_related("round").get(pk=job_id)
     if job.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
         return job
-    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING)
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING, progress=0.05)
     start = time.monotonic()
+
+    def progress(share: float) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(progress=round(share, 2))
+
     try:
-        data = report_pdf(lang=job.lang, assessment_round=job.round)
+        inputs = report_inputs(lang=job.lang, assessment_round=job.round)
+        fingerprint = inputs.fingerprint
+        cached = report_cache.lookup(fingerprint) is not None
+        if not cached:
+            progress(0.1)
+            report_cache.store(fingerprint, report_pdf(inputs=inputs, progress=progress))
     except Exception as exc:  # the job records why it failed; the worker goes on
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
@@ -504,7 +640,9 @@ def report_job_run(job_id: str) -> ReportJob:
     else:
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportStatus.DONE,
-            pdf=data,
+            fingerprint=fingerprint,
+            cached=cached,
+            progress=1.0,
             finished_at=timezone.now(),
             seconds=round(time.monotonic() - start, 2),
         )

@@ -673,13 +673,20 @@ def _roadmap_url() -> str:
 @login_required
 @require_POST
 def report_create(request: HttpRequest) -> HttpResponse:
-    """Queue the PDF report (``lang``, optional ``round``): rendering takes seconds, so it runs as a task."""
+    """Ask for the PDF report (``lang``, optional ``round``): served from the report cache when its inputs
+    have not changed, else rendered by the worker; over the per-user limit 429 with ``Retry-After``."""
     lang = request.POST.get("lang") or current_lang()
     r = None
     if rid := request.POST.get("round"):
         r = get_object_or_404(AssessmentRound, pk=rid if rid.isdigit() else 0)
     try:
         job = services.report_job_create(actor=request.user, lang=lang, assessment_round=r)
+    except services.ReportRenderLimit as refusal:
+        response = render_page(
+            request, "programme/report_busy.html", {"refusal": refusal, "jobs": refusal.jobs}, status=429
+        )
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
     except ValidationError as exc:
         for msg in exc.messages:
             messages.error(request, msg)
@@ -696,19 +703,22 @@ def _job(request: HttpRequest, pk: Any) -> ReportJob:
 
 @login_required
 def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
-    """A report job's status (HTMX polls it until the PDF is ready) and the download link."""
+    """A report job's status and progress (HTMX polls it, without JavaScript the page reloads itself
+    until the PDF is ready) and the download link."""
     job = _job(request, pk)
     active = selectors.report_job_active(job)
-    return render_page(request, "programme/report_job.html", {"job": job, "active": active},
+    available = job.status == ReportStatus.DONE and selectors.report_job_available(job)
+    return render_page(request, "programme/report_job.html", {"job": job, "active": active, "available": available},
                        fragment="programme/_report_job.html")  # fmt: skip
 
 
 @login_required
 def report_download(request: HttpRequest, pk: Any) -> HttpResponse:
-    """The finished PDF of a report job."""
+    """The finished PDF of a report job (from the report cache)."""
     job = _job(request, pk)
-    if job.status != ReportStatus.DONE or not job.pdf:
+    data = selectors.report_job_pdf(job)
+    if data is None:
         raise Http404
-    response = HttpResponse(bytes(job.pdf), content_type="application/pdf")
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, f"kampass-programme-report-{job.lang}.pdf")
     return response

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from kampass.programme import services
 from kampass.programme.models import AssessmentRound, Function, RoundStatus
 from kampass.programme.tests.conftest import closed_round, fill, open_round_with
 
@@ -138,6 +139,10 @@ def test_phase_recommendations_accept_and_report(api, head, viewer, kam, catalog
     de = api(viewer, "get", "/programme/report?lang=de").json()
     assert en["phase"] == de["phase"] == other
     assert en["tension_fields"][0]["left"] != de["tension_fields"][0]["left"]
+    # the PDF is rendered by the worker (202 with the job), then served
+    queued = api(viewer, "get", "/programme/report.pdf?lang=de")
+    assert queued.status_code == 202
+    services.report_job_run(queued.json()["id"])
     pdf = api(viewer, "get", "/programme/report.pdf?lang=de")
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
