@@ -85,6 +85,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kampass.accounts.models import Account
 from kampass.common.permissions import authorize
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
+from kampass.core.text_safety import neutralise_row
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,
@@ -1000,5 +1001,5 @@ def iter_report(result: ImportResult) -> Iterator[str]:
     for c in result.contradictions:
         out.seek(0)
         out.truncate()
-        writer.writerow([c.row, c.external_id, c.stage, c.is_closed, c.is_won, c.rule])
+        writer.writerow(neutralise_row([c.row, c.external_id, c.stage, c.is_closed, c.is_won, c.rule]))
         yield out.getvalue()
