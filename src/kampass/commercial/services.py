@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
-from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode
+from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode, OnOverlap
 from kampass.common.analytics import analytics_store
 from kampass.common.permissions import authorize
 from kampass.users.actors import Actor
@@ -128,12 +128,14 @@ def import_job_create(
     dry_run: bool = False,
     link_mode: str = LinkMode.EXTERNAL_ID,
     date_order: str = "",
+    on_overlap: str = OnOverlap.SKIP,
     enqueue: bool = True,
 ) -> ImportJob:
     """Keep the uploaded file in the data directory and queue its import as a background task.
 
     ``source`` is a path or an uploaded file object (with ``chunks()``). ``date_order`` (``dmy`` or
-    ``mdy``) answers the day/month order of a date column whose values cannot decide it.
+    ``mdy``) answers the day/month order of a date column whose values cannot decide it;
+    ``on_overlap`` says what to do with lines an earlier import already wrote (skip, replace, import).
     """
     authorize(actor, "commercial.import_transactions")
     from kampass.core.analytics.ingest import MappingError, load_mapping
@@ -146,6 +148,8 @@ def import_job_create(
         raise ValidationError({"link_mode": _("Unknown option “%(value)s”.") % {"value": link_mode}})
     if date_order not in DateOrder.values:
         raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order}})
+    if on_overlap not in OnOverlap.values:
+        raise ValidationError({"on_overlap": _("Unknown option “%(value)s”.") % {"value": on_overlap}})
     suffix = "".join(Path(original_name).suffixes[-2:]) or ".csv"
     target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     if isinstance(source, Path | str):
@@ -156,7 +160,7 @@ def import_job_create(
                 fh.write(chunk)
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, date_order=date_order,
+        dry_run=dry_run, link_mode=link_mode, date_order=date_order, on_overlap=on_overlap,
         created_by=actor if isinstance(actor, User) and actor.pk else None,
     )  # fmt: skip
     if enqueue:
@@ -212,7 +216,7 @@ def import_job_run(
         with analytics_store(write=True) as store:
             result = import_file(
                 store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
-                dry_run=job.dry_run, progress=report, date_order=job.date_order,
+                dry_run=job.dry_run, progress=report, date_order=job.date_order, on_overlap=job.on_overlap,
             )  # fmt: skip
             rejects_path = ""
             if result.rejects:
@@ -238,6 +242,7 @@ def import_job_run(
         job.customers, job.linked_customers, job.unmatched_customers = len(result.customers), linked, unmatched
         job.accounts_created = created
         job.date_order_used = result.date_order
+        job.overlap = result.overlap.as_json() if result.overlap is not None and result.overlap.lines else {}
         job.progress, job.finished_at = 1.0, timezone.now()
         job.message = _("Done")
         job.save()
