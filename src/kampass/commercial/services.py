@@ -193,6 +193,22 @@ def _progress(job: ImportJob, fraction: float, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
 
 
+def _overlap_report(overlap: Any) -> dict[str, Any]:
+    """The overlap of an import as stored on its job (empty: none), the earlier imports named by the files
+    their users uploaded (the store knows only the names of the stored copies)."""
+    if overlap is None or not overlap.lines:
+        return {}
+    report: dict[str, Any] = overlap.as_json()
+    names = dict(
+        ImportJob.objects.filter(batch_id__in=[e["batch_id"] for e in report["earlier"]]).values_list(
+            "batch_id", "original_name"
+        )
+    )
+    for e in report["earlier"]:
+        e["file_name"] = names.get(e["batch_id"], e["file_name"])
+    return report
+
+
 def import_job_run(
     job_id: str, *, progress: Callable[[float, str], None] | None = None, actor: Actor | None = None
 ) -> ImportJob:
@@ -242,7 +258,7 @@ def import_job_run(
         job.customers, job.linked_customers, job.unmatched_customers = len(result.customers), linked, unmatched
         job.accounts_created = created
         job.date_order_used = result.date_order
-        job.overlap = result.overlap.as_json() if result.overlap is not None and result.overlap.lines else {}
+        job.overlap = _overlap_report(result.overlap)
         job.progress, job.finished_at = 1.0, timezone.now()
         job.message = _("Done")
         job.save()
