@@ -29,6 +29,26 @@ BIDI_CONTROLS: frozenset[str] = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\
 MULTILINE_ALLOWED: frozenset[str] = frozenset("\t\n\r")
 """Control characters a free text (several lines) may hold; names hold none."""
 
+_FORBIDDEN_RANGES: tuple[tuple[int, int], ...] = ((0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
+
+
+def forbidden_pattern(*, multiline: bool = False) -> str:
+    r"""The characters :func:`forbidden_character` finds, as a character class in RE2 syntax (DuckDB's
+    ``regexp_matches``); ``multiline`` allows tab, line feed and carriage return.
+
+    Examples
+    --------
+    >>> forbidden_pattern()
+    '[\\x{0}-\\x{1f}\\x{7f}-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]'
+    >>> forbidden_pattern(multiline=True).startswith("[\\x{0}-\\x{8}\\x{b}-\\x{c}\\x{e}-")
+    True
+    """
+    ranges = list(_FORBIDDEN_RANGES)
+    if multiline:
+        ranges = [(0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), *ranges[1:]]
+    return "[" + "".join(f"\\x{{{low:x}}}-\\x{{{high:x}}}" for low, high in ranges) + "]"
+
+
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -100,9 +120,11 @@ def describe_character(char: str) -> str:
 
 __all__ = [
     "BIDI_CONTROLS",
+
     "FORMULA_PREFIXES",
     "describe_character",
     "forbidden_character",
+    "forbidden_pattern",
     "neutralise_formula",
     "neutralise_row",
 ]

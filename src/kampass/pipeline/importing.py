@@ -85,7 +85,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kampass.accounts.models import Account
 from kampass.common.permissions import authorize
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
-from kampass.core.text_safety import neutralise_row
+from kampass.core.text_safety import describe_character, forbidden_character, neutralise_row
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,
@@ -703,6 +703,10 @@ class _RowReader:
         for f, value in (("external_id", external_id), ("name", name), ("account_id", account_id)):
             if not value:
                 cells.reject(f, "empty")
+                problems = True
+        for f in cells.col:
+            if (char := forbidden_character(get(f), multiline=f == "description")) is not None:
+                cells.reject(f, _("holds a control or text-direction character (%(char)s)") % {"char": describe_character(char)})
                 problems = True
         if external_id and external_id in self.seen:
             cells.reject("external_id", f"the same id is in row {self.seen[external_id]} already")
