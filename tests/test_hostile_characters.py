@@ -32,7 +32,7 @@ NUL, RLO = "\x00", "\u202e"
         (Opportunity, "name", f"Retrofit{RLO}"),
         (Opportunity, "description", "bell\x07"),
         (Risk, "title", f"Penalty{NUL}"),
-        (Initiative, "title", f"\u2066Pricing\u2069"),
+        (Initiative, "title", "\u2066Pricing\u2069"),
         (Topic, "title", f"Topic{NUL}"),
         (Competence, "name_en", f"Story{RLO}telling"),
         (ProcessActivity, "name_de", "Angebot\x1b[31m"),

@@ -91,7 +91,8 @@ def profitability_workbook(
     _append(ws, [_cell(ws, h, bold=True) for h in headers])
     kinds = {"total": _("Total"), "leakage": _("Leakage")}
     for s in data.waterfall:
-        _append(ws, 
+        _append(
+            ws,
             [
                 _cell(ws, s.label, bold=s.kind == "total"),
                 kinds.get(s.kind, s.kind),
@@ -99,16 +100,17 @@ def profitability_workbook(
                 _cell(ws, s.start, MONEY_FORMAT),
                 _cell(ws, s.end, MONEY_FORMAT),
                 _cell(ws, _share(s.amount, gross), PERCENT_FORMAT),
-            ]
+            ],
         )
     _append(ws, [])
     _append(ws, [_("Invoice lines"), _cell(ws, data.figures.lines, "#,##0")])
     if lines.total > len(lines.rows):
-        _append(ws, 
+        _append(
+            ws,
             [
                 _("The sheet “Lines” holds the newest %(shown)s of %(total)s lines.")
                 % {"shown": len(lines.rows), "total": lines.total}
-            ]
+            ],
         )
 
     ws = wb.create_sheet("Leakage")
@@ -116,12 +118,13 @@ def profitability_workbook(
     for label, amount in categories:
         _append(ws, [label, _cell(ws, amount, MONEY_FORMAT), _cell(ws, _share(amount, gross), PERCENT_FORMAT)])
     total = sum((a for _l, a in categories), Decimal(0))
-    _append(ws, 
+    _append(
+        ws,
         [
             _cell(ws, _("Total leakage"), bold=True),
             _cell(ws, total, MONEY_FORMAT),
             _cell(ws, _share(total, gross), PERCENT_FORMAT),
-        ]
+        ],
     )
 
     ws = wb.create_sheet("Months")
@@ -132,7 +135,8 @@ def profitability_workbook(
     )
     for m in data.months:
         month = m.month.date() if isinstance(m.month, dtm.datetime) else m.month
-        _append(ws, 
+        _append(
+            ws,
             [
                 _cell(ws, month, MONTH_FORMAT),
                 _cell(ws, m.gross_revenue, MONEY_FORMAT),
@@ -140,7 +144,7 @@ def profitability_workbook(
                 _cell(ws, m.pocket_revenue, MONEY_FORMAT),
                 m.orders,
                 m.product_groups,
-            ]
+            ],
         )
 
     ws = wb.create_sheet("Lines")
@@ -161,7 +165,8 @@ def profitability_workbook(
         [12, 17, 11, 11, 36, 10, 12, 13, 9, 22],
     )
     for r in lines.rows:
-        _append(ws, 
+        _append(
+            ws,
             [
                 r["invoice_no"],
                 _cell(ws, r["invoice_date"], DATE_FORMAT),
@@ -173,7 +178,7 @@ def profitability_workbook(
                 _cell(ws, r["amount"], MONEY_FORMAT),
                 r["currency"],
                 category_labels.get(r["category"], r["category"]),
-            ]
+            ],
         )
     out = io.BytesIO()
     wb.save(out)

@@ -147,13 +147,13 @@ class ImportJob(models.Model):
             o["of"],
         ) % {"lines": o["lines"], "of": o["of"], "imports": ", ".join(places)}
         if o.get("mode") == OnOverlap.SKIP:
-            outcome = _("They are skipped.") if self.dry_run else _("They were skipped.")
+            outcome = str(_("They are skipped.") if self.dry_run else _("They were skipped."))
         elif o.get("mode") == OnOverlap.REPLACE:
             outcome = (
                 _("%(n)s earlier lines would be replaced.") if self.dry_run else _("%(n)s earlier lines were replaced.")
             ) % {"n": o.get("replaced", 0)}
         else:
-            outcome = _("They are imported again.") if self.dry_run else _("They were imported again.")
+            outcome = str(_("They are imported again.") if self.dry_run else _("They were imported again."))
         return f"{text} {outcome}"
 
     @property

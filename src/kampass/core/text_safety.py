@@ -120,7 +120,6 @@ def describe_character(char: str) -> str:
 
 __all__ = [
     "BIDI_CONTROLS",
-
     "FORMULA_PREFIXES",
     "describe_character",
     "forbidden_character",

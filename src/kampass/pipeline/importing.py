@@ -706,7 +706,9 @@ class _RowReader:
                 problems = True
         for f in cells.col:
             if (char := forbidden_character(get(f), multiline=f == "description")) is not None:
-                cells.reject(f, _("holds a control or text-direction character (%(char)s)") % {"char": describe_character(char)})
+                cells.reject(
+                    f, _("holds a control or text-direction character (%(char)s)") % {"char": describe_character(char)}
+                )
                 problems = True
         if external_id and external_id in self.seen:
             cells.reject("external_id", f"the same id is in row {self.seen[external_id]} already")

@@ -46,7 +46,8 @@ def test_profitability_workbook_writes_imported_formulas_as_text(client, head, a
     assert not any(t.startswith(("=", "+", "@")) or (t.startswith("-") and t != "-") for t in texts)
     lines = {r[0]: r for r in wb["Lines"].iter_rows(min_row=2, values_only=True)}
     assert lines["C536379"][4] == "'-1+2"
-    assert lines["C536379"][5] == -3 and lines["C536379"][7] == -5.55  # negative numbers stay numbers
+    assert lines["C536379"][5] == -3
+    assert lines["C536379"][7] == -5.55  # negative numbers stay numbers
 
 
 def test_rejects_download_neutralises_formulas(client, head, admin_user, tmp_path: Path):

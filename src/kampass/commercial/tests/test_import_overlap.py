@@ -83,7 +83,8 @@ def test_imports_page_offers_the_choice_and_shows_the_overlap_in_german(client, 
     run(str(extract))
     client.force_login(head)
     page = client.get(reverse("import-list")).content.decode()
-    assert 'name="on_overlap"' in page and 'value="replace"' in page
+    assert 'name="on_overlap"' in page
+    assert 'value="replace"' in page
     # when
     upload = SimpleUploadedFile("full.csv", full.read_bytes(), content_type="text/csv")
     response = client.post(

@@ -99,9 +99,7 @@ def _same(left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in IDENTITY)
 
 
-def find_overlap(
-    con: Any, *, good: str, stored: str, batches: str, matched: str, earlier: str, mode: str
-) -> Overlap:
+def find_overlap(con: Any, *, good: str, stored: str, batches: str, matched: str, earlier: str, mode: str) -> Overlap:
     """Find the lines of ``good`` that the store already holds (see the module docstring).
 
     ``good`` is a query of the new file's good lines with ``rid`` (their position) and the

@@ -675,12 +675,17 @@ def _remove_earlier(store: AnalyticsStore, earlier: pa.Table) -> None:
     affected = sorted(set(earlier.column("batch_id").to_pylist()))
     if store.kind == "postgres":
         by_batch: dict[str, list[int]] = {}
-        for batch, row in zip(earlier.column("batch_id").to_pylist(), earlier.column("source_row").to_pylist()):
+        for batch, row in zip(
+            earlier.column("batch_id").to_pylist(), earlier.column("source_row").to_pylist(), strict=True
+        ):
             by_batch.setdefault(batch, []).append(int(row))
         for batch, rows in by_batch.items():
             for start in range(0, len(rows), 10_000):
                 chunk = ", ".join(str(r) for r in rows[start : start + 10_000])
-                _run(store, f"DELETE FROM {INVOICE_LINES} WHERE batch_id = {quote_literal(batch)} AND source_row IN ({chunk})")
+                _run(
+                    store,
+                    f"DELETE FROM {INVOICE_LINES} WHERE batch_id = {quote_literal(batch)} AND source_row IN ({chunk})",
+                )
         _run(store, f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({', '.join(quote_literal(b) for b in affected)})")
     else:
         lines = store.table(INVOICE_LINES)
