@@ -8,7 +8,10 @@ staged table keeps the file's order, so ``rowid`` gives each line its number in 
 Meanwhile a thread computes the file's SHA-256. *Validating*: the rejects are collected from
 DuckDB's CSV rejects table and the staged ``bad`` codes, and the invoice facts of the good
 lines are summed into a temporary table (see :mod:`kampass.core.analytics.facts`; the line
-count per category and the customers of the report come from them). *Writing*: one INSERT of
+count per category and the customers of the report come from them). Before that, the good lines
+that earlier imports already hold are found (see :mod:`~kampass.core.analytics.ingest.overlap`):
+skipped lines are marked in the staged table, so neither the lines nor the facts written hold them;
+with ``replace`` the earlier lines are deleted in the same transaction as the INSERTs. *Writing*: one INSERT of
 all good lines, one of their facts, then one row in ``import_batches``. On a DuckDB store
 staging runs on the store's own connection and the three statements run in one transaction,
 straight from the staged tables (``INSERT INTO invoice_lines SELECT ...``, nothing is copied).
@@ -103,8 +106,9 @@ class ImportResult:
     """What an import did (or, for a dry run or a strict import with rejects, would have done).
 
     ``lines`` counts the imported lines (for a dry run: the lines it would import, after the same
-    checks as the real run; 0 when nothing was committed otherwise); ``rejected`` counts rejected
-    lines (one per line, whatever number of problems it has); ``categories``
+    checks as the real run and without the overlap it skips; 0 when nothing was committed
+    otherwise); ``rejected`` counts rejected lines (one per line, whatever number of problems it
+    has); ``categories``
     counts the good lines per category and ``customers`` lists their distinct customer ids,
     sorted (also for dry runs).
     """
