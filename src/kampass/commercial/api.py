@@ -26,7 +26,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from kampass.accounts.models import Account
 from kampass.commercial import selectors, services
-from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
+from kampass.commercial.models import CustomerLink, ImportJob, LinkMode, OnOverlap
 from kampass.common.api import ERRORS, InSchema, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as _lang
@@ -251,6 +251,28 @@ class ImportIn(InSchema):
         "from all its values; an undecidable column fails the job with a question in `error`).",
         json_schema_extra={"enum": ["", "dmy", "mdy"]},
     )
+    on_overlap: str = Field(
+        OnOverlap.SKIP.value,
+        description="Lines an earlier import already holds (same invoice, stock code, quantity, price, date and "
+        "customer): skip them, replace the earlier ones, or import them again.",
+        json_schema_extra={"enum": [*OnOverlap.values]},
+    )
+
+
+class OverlapImportOut(Schema):
+    batch_id: str
+    file_name: str
+    imported_at: dt.datetime | None
+    lines: int = Field(description="Lines of this file found in that import.")
+
+
+class OverlapOut(Schema):
+    lines: int = Field(description="Lines of the file that earlier imports hold.")
+    of: int = Field(description="Good lines of the file.")
+    mode: str = Field(json_schema_extra={"enum": [*OnOverlap.values]})
+    skipped: int = Field(description="Lines of the file not written (skip).")
+    replaced: int = Field(description="Earlier lines deleted (replace).")
+    earlier: list[OverlapImportOut]
 
 
 class ImportJobOut(Schema):
@@ -268,6 +290,8 @@ class ImportJobOut(Schema):
     lines: int
     rejected: int
     already_imported: bool
+    on_overlap: str = Field(json_schema_extra={"enum": [*OnOverlap.values]})
+    overlap: OverlapOut | None = Field(description="How the file overlaps earlier imports (null: it does not).")
     customers: int
     linked: int = Field(description="Customers newly linked to accounts (a dry run: that would be linked).")
     accounts_created: int = Field(description="Accounts created for new customers (a dry run: that would be).")
@@ -280,6 +304,10 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_file(obj: ImportJob) -> str:
         return obj.original_name
+
+    @staticmethod
+    def resolve_overlap(obj: ImportJob) -> dict[str, Any] | None:
+        return obj.overlap or None
 
     @staticmethod
     def resolve_linked(obj: ImportJob) -> int:
@@ -457,6 +485,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], options: Form[
         dry_run=options.dry_run,
         link_mode=options.link_mode,
         date_order=options.date_order,
+        on_overlap=options.on_overlap,
     )
     return Status(202, job)
 

@@ -11,10 +11,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kampass.commercial.selectors import AccountProfitability, LinePage
+from kampass.core.text_safety import neutralise_formula
 
 MONEY_FORMAT = "#,##0.00"
 QUANTITY_FORMAT = "#,##0.####"
@@ -25,6 +27,14 @@ EXPORT_LINE_LIMIT = 100_000
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, fmt: str | None = None, *, bold: bool = False) -> Any:
+    """One cell: numbers as numbers, texts always as plain strings (never formulas, see
+    :func:`~kampass.core.text_safety.neutralise_formula`)."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=neutralise_formula(value))
+        cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
     if isinstance(value, Decimal):
         value = float(value)
     elif isinstance(value, dtm.datetime) and value.tzinfo is not None:
@@ -39,11 +49,16 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, fmt: str | None = None, *, bold: b
     return cell
 
 
+def _append(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> None:
+    """Append a row; every value that is not a cell yet goes through :func:`_cell`."""
+    ws.append([v if isinstance(v, Cell) else _cell(ws, v) for v in values])
+
+
 def _header(ws: WriteOnlyWorksheet, labels: Iterable[str], widths: Sequence[int]) -> None:
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     ws.freeze_panes = "A2"
-    ws.append([_cell(ws, str(label), bold=True) for label in labels])
+    _append(ws, [_cell(ws, str(label), bold=True) for label in labels])
 
 
 def _share(amount: Decimal, gross: Decimal) -> float | None:
@@ -69,14 +84,15 @@ def profitability_workbook(
 
     ws = wb.create_sheet("P&L")
     ws.column_dimensions["A"].width = 38
-    ws.append([_cell(ws, title, bold=True)])
-    ws.append([_("Currency"), currency])
-    ws.append([])
+    _append(ws, [_cell(ws, title, bold=True)])
+    _append(ws, [_("Currency"), currency])
+    _append(ws, [])
     headers = [_("Step"), _("Type"), _("Amount"), _("From"), _("To"), _("Share of gross revenue")]
-    ws.append([_cell(ws, h, bold=True) for h in headers])
+    _append(ws, [_cell(ws, h, bold=True) for h in headers])
     kinds = {"total": _("Total"), "leakage": _("Leakage")}
     for s in data.waterfall:
-        ws.append(
+        _append(
+            ws,
             [
                 _cell(ws, s.label, bold=s.kind == "total"),
                 kinds.get(s.kind, s.kind),
@@ -84,29 +100,31 @@ def profitability_workbook(
                 _cell(ws, s.start, MONEY_FORMAT),
                 _cell(ws, s.end, MONEY_FORMAT),
                 _cell(ws, _share(s.amount, gross), PERCENT_FORMAT),
-            ]
+            ],
         )
-    ws.append([])
-    ws.append([_("Invoice lines"), _cell(ws, data.figures.lines, "#,##0")])
+    _append(ws, [])
+    _append(ws, [_("Invoice lines"), _cell(ws, data.figures.lines, "#,##0")])
     if lines.total > len(lines.rows):
-        ws.append(
+        _append(
+            ws,
             [
                 _("The sheet “Lines” holds the newest %(shown)s of %(total)s lines.")
                 % {"shown": len(lines.rows), "total": lines.total}
-            ]
+            ],
         )
 
     ws = wb.create_sheet("Leakage")
     _header(ws, [_("Category"), _("Amount"), _("Share of gross revenue")], [38, 16, 22])
     for label, amount in categories:
-        ws.append([label, _cell(ws, amount, MONEY_FORMAT), _cell(ws, _share(amount, gross), PERCENT_FORMAT)])
+        _append(ws, [label, _cell(ws, amount, MONEY_FORMAT), _cell(ws, _share(amount, gross), PERCENT_FORMAT)])
     total = sum((a for _l, a in categories), Decimal(0))
-    ws.append(
+    _append(
+        ws,
         [
             _cell(ws, _("Total leakage"), bold=True),
             _cell(ws, total, MONEY_FORMAT),
             _cell(ws, _share(total, gross), PERCENT_FORMAT),
-        ]
+        ],
     )
 
     ws = wb.create_sheet("Months")
@@ -117,7 +135,8 @@ def profitability_workbook(
     )
     for m in data.months:
         month = m.month.date() if isinstance(m.month, dtm.datetime) else m.month
-        ws.append(
+        _append(
+            ws,
             [
                 _cell(ws, month, MONTH_FORMAT),
                 _cell(ws, m.gross_revenue, MONEY_FORMAT),
@@ -125,7 +144,7 @@ def profitability_workbook(
                 _cell(ws, m.pocket_revenue, MONEY_FORMAT),
                 m.orders,
                 m.product_groups,
-            ]
+            ],
         )
 
     ws = wb.create_sheet("Lines")
@@ -146,7 +165,8 @@ def profitability_workbook(
         [12, 17, 11, 11, 36, 10, 12, 13, 9, 22],
     )
     for r in lines.rows:
-        ws.append(
+        _append(
+            ws,
             [
                 r["invoice_no"],
                 _cell(ws, r["invoice_date"], DATE_FORMAT),
@@ -158,7 +178,7 @@ def profitability_workbook(
                 _cell(ws, r["amount"], MONEY_FORMAT),
                 r["currency"],
                 category_labels.get(r["category"], r["category"]),
-            ]
+            ],
         )
     out = io.BytesIO()
     wb.save(out)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account
-from kampass.commercial.models import DateOrder, LinkMode
+from kampass.commercial.models import DateOrder, LinkMode, OnOverlap
 
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
 MAPPINGS = (
@@ -35,6 +35,14 @@ class ImportForm(forms.Form):
         help_text=_(
             "How to read slash dates such as 03/04/2011. kampass decides it from all dates of the file and asks "
             "when it cannot be told (every date fits both, or some fit only one order and others only the other)."
+        ),
+    )  # fmt: skip
+    on_overlap = forms.ChoiceField(
+        label=_("Lines imported before"), choices=OnOverlap.choices, initial=OnOverlap.SKIP, required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A line counts as imported before when an earlier import holds a line with the same invoice, stock "
+            "code, quantity, price, date and customer."
         ),
     )  # fmt: skip
     strict = forms.BooleanField(label=_("Strict: import nothing when a single line is rejected"), required=False)

@@ -6,7 +6,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 
@@ -61,6 +65,15 @@ class DateOrder(models.TextChoices):
     MDY = "mdy", _("Month/day/year (12/31/2011)")
 
 
+class OnOverlap(models.TextChoices):
+    """What an import does with lines that an earlier import already wrote (see
+    :mod:`kampass.core.analytics.ingest.overlap`)."""
+
+    SKIP = "skip", _("Skip the lines imported before")
+    REPLACE = "replace", _("Replace the earlier lines with those of this file")
+    IMPORT = "import", _("Import them again (count them twice)")
+
+
 class ImportJob(models.Model):
     """One import of a transactions file into the analytics store, run as a background task.
     Progress and outcome are stored here for the UI and the CLI."""
@@ -76,6 +89,13 @@ class ImportJob(models.Model):
     date_order_used = models.CharField(
         _("dates read as"), max_length=3, choices=DateOrder.choices, default="", blank=True,
         help_text=_("The day/month order the dates were read in (empty: the file has no day/month dates)."),
+    )  # fmt: skip
+    on_overlap = models.CharField(
+        _("lines imported before"), max_length=10, choices=OnOverlap.choices, default=OnOverlap.SKIP
+    )
+    overlap = models.JSONField(
+        _("overlap"), default=dict, blank=True,
+        help_text=_("How the file overlapped earlier imports: lines, of, mode, skipped, replaced, earlier imports."),
     )  # fmt: skip
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
@@ -108,6 +128,33 @@ class ImportJob(models.Model):
     def mapping_title(self) -> str:
         """The column mapping by its title in the reader's language (``online-retail`` → "Online Retail")."""
         return str(MAPPING_TITLES.get(self.mapping, self.mapping))
+
+    @property
+    def overlap_summary(self) -> str:
+        """The overlap with earlier imports in the reader's language ("" when there was none): "N of M lines
+        were imported before, in import X on DATE", and what the import did about them."""
+        o = self.overlap or {}
+        if not o.get("lines"):
+            return ""
+        places = []
+        for e in o.get("earlier", []):
+            at = parse_datetime(e["imported_at"]) if e.get("imported_at") else None
+            when = date_format(timezone.localtime(at), "SHORT_DATE_FORMAT") if at else "?"
+            places.append(_("import %(file)s on %(date)s") % {"file": e["file_name"], "date": when})
+        text = ngettext(
+            "%(lines)s of %(of)s line was imported before, in %(imports)s.",
+            "%(lines)s of %(of)s lines were imported before, in %(imports)s.",
+            o["of"],
+        ) % {"lines": o["lines"], "of": o["of"], "imports": ", ".join(places)}
+        if o.get("mode") == OnOverlap.SKIP:
+            outcome = str(_("They are skipped.") if self.dry_run else _("They were skipped."))
+        elif o.get("mode") == OnOverlap.REPLACE:
+            outcome = (
+                _("%(n)s earlier lines would be replaced.") if self.dry_run else _("%(n)s earlier lines were replaced.")
+            ) % {"n": o.get("replaced", 0)}
+        else:
+            outcome = str(_("They are imported again.") if self.dry_run else _("They were imported again."))
+        return f"{text} {outcome}"
 
     @property
     def percent(self) -> int:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
-from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode
+from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode, OnOverlap
 from kampass.common.analytics import analytics_store
 from kampass.common.permissions import authorize
 from kampass.users.actors import Actor
@@ -128,12 +128,14 @@ def import_job_create(
     dry_run: bool = False,
     link_mode: str = LinkMode.EXTERNAL_ID,
     date_order: str = "",
+    on_overlap: str = OnOverlap.SKIP,
     enqueue: bool = True,
 ) -> ImportJob:
     """Keep the uploaded file in the data directory and queue its import as a background task.
 
     ``source`` is a path or an uploaded file object (with ``chunks()``). ``date_order`` (``dmy`` or
-    ``mdy``) answers the day/month order of a date column whose values cannot decide it.
+    ``mdy``) answers the day/month order of a date column whose values cannot decide it;
+    ``on_overlap`` says what to do with lines an earlier import already wrote (skip, replace, import).
     """
     authorize(actor, "commercial.import_transactions")
     from kampass.core.analytics.ingest import MappingError, load_mapping
@@ -146,6 +148,8 @@ def import_job_create(
         raise ValidationError({"link_mode": _("Unknown option “%(value)s”.") % {"value": link_mode}})
     if date_order not in DateOrder.values:
         raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order}})
+    if on_overlap not in OnOverlap.values:
+        raise ValidationError({"on_overlap": _("Unknown option “%(value)s”.") % {"value": on_overlap}})
     suffix = "".join(Path(original_name).suffixes[-2:]) or ".csv"
     target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     if isinstance(source, Path | str):
@@ -156,7 +160,7 @@ def import_job_create(
                 fh.write(chunk)
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, date_order=date_order,
+        dry_run=dry_run, link_mode=link_mode, date_order=date_order, on_overlap=on_overlap,
         created_by=actor if isinstance(actor, User) and actor.pk else None,
     )  # fmt: skip
     if enqueue:
@@ -189,6 +193,22 @@ def _progress(job: ImportJob, fraction: float, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
 
 
+def _overlap_report(overlap: Any) -> dict[str, Any]:
+    """The overlap of an import as stored on its job (empty: none), the earlier imports named by the files
+    their users uploaded (the store knows only the names of the stored copies)."""
+    if overlap is None or not overlap.lines:
+        return {}
+    report: dict[str, Any] = overlap.as_json()
+    names = dict(
+        ImportJob.objects.filter(batch_id__in=[e["batch_id"] for e in report["earlier"]]).values_list(
+            "batch_id", "original_name"
+        )
+    )
+    for e in report["earlier"]:
+        e["file_name"] = names.get(e["batch_id"], e["file_name"])
+    return report
+
+
 def import_job_run(
     job_id: str, *, progress: Callable[[float, str], None] | None = None, actor: Actor | None = None
 ) -> ImportJob:
@@ -212,7 +232,7 @@ def import_job_run(
         with analytics_store(write=True) as store:
             result = import_file(
                 store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
-                dry_run=job.dry_run, progress=report, date_order=job.date_order,
+                dry_run=job.dry_run, progress=report, date_order=job.date_order, on_overlap=job.on_overlap,
             )  # fmt: skip
             rejects_path = ""
             if result.rejects:
@@ -238,6 +258,7 @@ def import_job_run(
         job.customers, job.linked_customers, job.unmatched_customers = len(result.customers), linked, unmatched
         job.accounts_created = created
         job.date_order_used = result.date_order
+        job.overlap = _overlap_report(result.overlap)
         job.progress, job.finished_at = 1.0, timezone.now()
         job.message = _("Done")
         job.save()

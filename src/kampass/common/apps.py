@@ -6,3 +6,10 @@ class CommonConfig(AppConfig):
     name = "kampass.common"
     label = "common"
     verbose_name = _("Common")
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
+        from kampass.common.validators import refuse_hostile_characters
+
+        pre_save.connect(refuse_hostile_characters, dispatch_uid="kampass-refuse-hostile-characters")

@@ -85,6 +85,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kampass.accounts.models import Account
 from kampass.common.permissions import authorize
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
+from kampass.core.text_safety import describe_character, forbidden_character, neutralise_row
 from kampass.pipeline.models import (
     ForecastCategory,
     Opportunity,
@@ -703,6 +704,12 @@ class _RowReader:
             if not value:
                 cells.reject(f, "empty")
                 problems = True
+        for f in cells.col:
+            if (char := forbidden_character(get(f), multiline=f == "description")) is not None:
+                cells.reject(
+                    f, _("holds a control or text-direction character (%(char)s)") % {"char": describe_character(char)}
+                )
+                problems = True
         if external_id and external_id in self.seen:
             cells.reject("external_id", f"the same id is in row {self.seen[external_id]} already")
             problems = True
@@ -1000,5 +1007,5 @@ def iter_report(result: ImportResult) -> Iterator[str]:
     for c in result.contradictions:
         out.seek(0)
         out.truncate()
-        writer.writerow([c.row, c.external_id, c.stage, c.is_closed, c.is_won, c.rule])
+        writer.writerow(neutralise_row([c.row, c.external_id, c.stage, c.is_closed, c.is_won, c.rule]))
         yield out.getvalue()

@@ -72,7 +72,8 @@ def test_upload_queues_an_import_job(
         "id": None, "file": "online_retail.csv", "mapping": "online-retail", "strict": True, "dry_run": False,
         "link_mode": "create", "date_order": "", "date_order_used": "", "accounts_created": 0, "status": "queued",
         "progress": 0.0, "message": "", "lines": 0, "rejected": 0,
-        "already_imported": False, "customers": 0, "linked": 0, "unmatched": 0, "error": "",
+        "already_imported": False, "on_overlap": "skip", "overlap": None, "customers": 0, "linked": 0,
+        "unmatched": 0, "error": "",
         "created_by_id": head.pk, "created_at": None, "finished_at": None,
     }  # fmt: skip
     assert Path(job.file_path).read_bytes() == sample.read_bytes()

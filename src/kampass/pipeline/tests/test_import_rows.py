@@ -3,6 +3,7 @@ mappings and the command line."""
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from io import StringIO
@@ -155,3 +156,22 @@ def test_command_refuses_contradictions_and_imports_with_prefer(admin_user, tmp_
     assert outcome["committed"] is True
     odd = Opportunity.objects.get(external_id="O8")
     assert (odd.outcome, odd.stage.name, odd.owner_probability) == ("open", "Proposal/Price Quote", 75)
+
+
+def test_contradiction_report_neutralises_formulas(admin_user, tmp_path):
+    # given contradictory rows whose id a spreadsheet would run as a formula
+    AccountFactory(name="Acme", external_id="A1")
+    path = write(
+        tmp_path,
+        '"=HYPERLINK(""http://x"",""y"")",Odd,A1,Acme,Machinery,10,2030-01-31,Closed Won,Proposal/Quote,false,false,'
+        "75,,,Best Case",
+        "@SUM(1),Odd,A1,Acme,Machinery,10,2030-01-31,Closed Won,Proposal/Quote,false,false,75,,,Best Case",
+    )
+    report = tmp_path / "report.csv"
+    # when
+    with pytest.raises(CommandError):
+        call_command("import", "opportunities", str(path), "--report", str(report), stdout=StringIO())
+    # then
+    rows = list(csv.DictReader(report.open(encoding="utf-8", newline="")))
+    assert [r["Id"] for r in rows] == ['\'=HYPERLINK("http://x","y")', "'@SUM(1)"]
+    assert rows[0]["row"] == "2"

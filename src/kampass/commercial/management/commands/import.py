@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kampass.commercial.models import LinkMode
+from kampass.commercial.models import LinkMode, OnOverlap
 from kampass.common.cli import ProgressBar, system_actor
 
 
@@ -40,6 +40,13 @@ class Command(BaseCommand):
             help="Day/month order of slash dates (03/04/2011) when the date column cannot decide it: "
             "dmy (day first) or mdy (month first). Without it the order is decided from all the column's values.",
         )
+        tx.add_argument(
+            "--on-overlap",
+            choices=OnOverlap.values,
+            default=OnOverlap.SKIP,
+            help="Lines an earlier import already holds (same invoice, stock code, quantity, price, date, customer): "
+            "skip them (default), replace the earlier ones, or import them again (counted twice).",
+        )
         tx.add_argument("--rejects", type=Path, help="Write the rejected lines as CSV to this file.")
         tx.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
         tx.add_argument("--quiet", action="store_true", help="No progress bar.")
@@ -63,7 +70,8 @@ class Command(BaseCommand):
         try:
             job = import_job_create(
                 actor=actor, source=path, original_name=path.name, mapping=opts["mapping"], strict=opts["strict"],
-                dry_run=opts["dry_run"], link_mode=opts["link"], date_order=opts["date_order"], enqueue=False,
+                dry_run=opts["dry_run"], link_mode=opts["link"], date_order=opts["date_order"],
+                on_overlap=opts["on_overlap"], enqueue=False,
             )  # fmt: skip
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
@@ -94,6 +102,7 @@ class Command(BaseCommand):
             "accounts_created": job.accounts_created,
             "unmatched_customers": len(job.unmatched_customers),
             "date_order": job.date_order_used,
+            "overlap": job.overlap or None,
             "rejects_report": str(opts["rejects"] or job.rejects_path or ""),
         }
         if opts["json"]:
@@ -105,6 +114,8 @@ class Command(BaseCommand):
         verb = "would import" if job.dry_run else ("imported" if outcome["committed"] else "rejected the file;")
         would = "would be " if job.dry_run else ""
         self.stdout.write(f"{path.name}: {verb} {job.lines} lines, {job.rejected} {would}rejected.")
+        if job.overlap:
+            self.stdout.write(job.overlap_summary)
         if job.date_order_used:
             reading = {"dmy": "day/month/year", "mdy": "month/day/year"}[job.date_order_used]
             self.stdout.write(f"Dates read as {reading}.")

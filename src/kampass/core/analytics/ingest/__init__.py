@@ -7,6 +7,7 @@
 * :mod:`~kampass.core.analytics.ingest.staging` compiles them to DuckDB SQL;
 * :mod:`~kampass.core.analytics.ingest.dateorder` decides the day/month order of the date column
   from all its values (or asks: :class:`DateOrderQuestion`);
+* :mod:`~kampass.core.analytics.ingest.overlap` finds the lines earlier imports already hold;
 * :mod:`~kampass.core.analytics.ingest.pipeline` runs an import: all good lines or nothing.
 """
 
@@ -21,6 +22,7 @@ from kampass.core.analytics.ingest.mapping import (
     load_mapping,
     parse_mapping,
 )
+from kampass.core.analytics.ingest.overlap import OVERLAP_MODES, EarlierImport, Overlap
 from kampass.core.analytics.ingest.pipeline import (
     ImportResult,
     Reject,
@@ -29,13 +31,16 @@ from kampass.core.analytics.ingest.pipeline import (
 )
 
 __all__ = [
+    "OVERLAP_MODES",
     "CategoryRule",
     "DateOrderQuestion",
     "Dialect",
+    "EarlierImport",
     "ImportResult",
     "IngestError",
     "Mapping",
     "MappingError",
+    "Overlap",
     "ProductGroupRule",
     "Reject",
     "delete_orphan_lines",

@@ -8,7 +8,10 @@ staged table keeps the file's order, so ``rowid`` gives each line its number in 
 Meanwhile a thread computes the file's SHA-256. *Validating*: the rejects are collected from
 DuckDB's CSV rejects table and the staged ``bad`` codes, and the invoice facts of the good
 lines are summed into a temporary table (see :mod:`kampass.core.analytics.facts`; the line
-count per category and the customers of the report come from them). *Writing*: one INSERT of
+count per category and the customers of the report come from them). Before that, the good lines
+that earlier imports already hold are found (see :mod:`~kampass.core.analytics.ingest.overlap`):
+skipped lines are marked in the staged table, so neither the lines nor the facts written hold them;
+with ``replace`` the earlier lines are deleted in the same transaction as the INSERTs. *Writing*: one INSERT of
 all good lines, one of their facts, then one row in ``import_batches``. On a DuckDB store
 staging runs on the store's own connection and the three statements run in one transaction,
 straight from the staged tables (``INSERT INTO invoice_lines SELECT ...``, nothing is copied).
@@ -33,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 import pyarrow as pa
 
 from kampass.core.analytics.backends import AnalyticsStore
-from kampass.core.analytics.facts import facts_select_sql
+from kampass.core.analytics.facts import facts_select_sql, invoice_facts
 from kampass.core.analytics.ingest.dateorder import (
     column_evidence,
     decide_column_order,
@@ -53,6 +57,7 @@ from kampass.core.analytics.ingest.dialect import (
 )
 from kampass.core.analytics.ingest.errors import IngestError
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
+from kampass.core.analytics.ingest.overlap import IDENTITY, OVERLAP_MODES, Overlap, find_overlap
 from kampass.core.analytics.ingest.staging import (
     BLANK,
     StagePlan,
@@ -62,6 +67,7 @@ from kampass.core.analytics.ingest.staging import (
     read_csv_sql,
 )
 from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
+from kampass.core.text_safety import neutralise_row
 
 try:
     import numpy as _numpy
@@ -69,6 +75,8 @@ except ImportError:  # pragma: no cover - numpy is optional
     _numpy = None  # type: ignore[assignment]
 
 Progress = Callable[[float, str], None]
+OVERLAP = -1
+"""``bad`` code of a good line that an earlier import holds and the import skips."""
 ARROW_BATCH_ROWS = 1_000_000
 EARLY_DIGEST_BYTES = 64 << 20
 """Files up to this size are fingerprinted before reading (an earlier import is found at once);
@@ -98,8 +106,9 @@ class ImportResult:
     """What an import did (or, for a dry run or a strict import with rejects, would have done).
 
     ``lines`` counts the imported lines (for a dry run: the lines it would import, after the same
-    checks as the real run; 0 when nothing was committed otherwise); ``rejected`` counts rejected
-    lines (one per line, whatever number of problems it has); ``categories``
+    checks as the real run and without the overlap it skips; 0 when nothing was committed
+    otherwise); ``rejected`` counts rejected lines (one per line, whatever number of problems it
+    has); ``categories``
     counts the good lines per category and ``customers`` lists their distinct customer ids,
     sorted (also for dry runs).
     """
@@ -119,6 +128,8 @@ class ImportResult:
     categories: dict[str, int] = field(default_factory=dict)
     date_order: str = ""
     """The day/month order the date column was read in (``""``: it had no day/month dates)."""
+    overlap: Overlap | None = None
+    """How the file overlaps earlier imports (``None``: not checked, as for a file imported before)."""
 
     @property
     def committed(self) -> bool:
@@ -126,12 +137,13 @@ class ImportResult:
         return not self.dry_run and not self.already_imported and not (self.strict and self.rejected > 0)
 
     def write_rejects_csv(self, path: str | Path) -> None:
-        """Write the rejects as CSV with the columns ``file,row,column,value,reason``."""
+        """Write the rejects as CSV with the columns ``file,row,column,value,reason``; texts a
+        spreadsheet would run as formulas are neutralised (:func:`neutralise_row`)."""
         with Path(path).open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["file", "row", "column", "value", "reason"])
             for r in self.rejects:
-                writer.writerow([r.file, r.row, r.column, r.value, r.reason])
+                writer.writerow(neutralise_row([r.file, r.row, r.column, r.value, r.reason]))
 
 
 def file_digest(path: Path, *, count_lines: bool) -> tuple[str, int | None]:
@@ -176,6 +188,7 @@ def import_file(
     progress: Progress | None = None,
     dialect: Dialect | None = None,
     date_order: str = "",
+    on_overlap: str = "skip",
 ) -> ImportResult:
     """Import the invoice lines of a CSV (plain or gzipped) or XLSX file.
 
@@ -200,6 +213,10 @@ def import_file(
         ``dmy`` or ``mdy``: the day/month order of the date column when its values cannot decide it
         (overrides the mapping's ``date_order``). Otherwise the order is decided from all the
         column's values (see :mod:`~kampass.core.analytics.ingest.dateorder`).
+    on_overlap
+        What to do with lines that earlier imports already wrote (see
+        :mod:`~kampass.core.analytics.ingest.overlap`): ``skip`` them (the default), ``replace``
+        the earlier ones, or ``import`` them again. The result's ``overlap`` reports them.
 
     Returns
     -------
@@ -240,6 +257,8 @@ def import_file(
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     if date_order and date_order not in ("dmy", "mdy"):
         raise ValueError(f"date order must be dmy or mdy, not {date_order!r}")
+    if on_overlap not in OVERLAP_MODES:
+        raise ValueError(f"on_overlap must be one of {', '.join(OVERLAP_MODES)}, not {on_overlap!r}")
     report(0.0, "reading")
     store.ensure_tables()
     with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
@@ -261,6 +280,7 @@ def import_file(
             digest=digest,
             workdir=workdir,
             date_order=date_order or loaded.date_order,
+            on_overlap=on_overlap,
         )
         if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
             return job.already_imported(previous)
@@ -285,6 +305,7 @@ def import_file(
         mapping=loaded.name,
         categories=outcome.categories,
         date_order=outcome.date_order,
+        overlap=outcome.overlap,
     )
 
 
@@ -331,6 +352,7 @@ class _Outcome:
     written: bool
     previous: str | None = None
     date_order: str = ""
+    overlap: Overlap | None = None
 
 
 class _Digest:
@@ -376,12 +398,19 @@ class _Names:
         self.rejects = f"kampass_rejects_{batch_id}"
         self.scan = f"kampass_scan_{batch_id}"
         self.facts = f"kampass_facts_{batch_id}"
+        self.stored = f"kampass_stored_{batch_id}"
+        self.batches = f"kampass_batches_{batch_id}"
+        self.matched = f"kampass_matched_{batch_id}"
+        self.earlier = f"kampass_earlier_{batch_id}"
 
     def drop_all(self, con: Any) -> None:
         for view in (self.lines, self.numbered):
             with suppress(duckdb.Error):
                 con.execute(f"DROP VIEW IF EXISTS {view}")
-        for table in (self.facts, self.skips, self.rejects, self.scan, self.stage):
+        for name in (self.stored, self.batches):
+            with suppress(duckdb.Error):
+                con.unregister(name)
+        for table in (self.matched, self.earlier, self.facts, self.skips, self.rejects, self.scan, self.stage):
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -401,6 +430,7 @@ class _Job:
     digest: _Digest
     workdir: Path
     date_order: str = ""
+    on_overlap: str = "skip"
 
     def previous_batch(self) -> str | None:
         """The batch that imported this very file before, if any."""
@@ -523,6 +553,9 @@ class _Job:
         ).fetchall()
         rejects = reader + [_value_reject(self.path.name, plan, row, code, value) for row, code, value in bad]
         rejects.sort(key=lambda r: r.row)
+        overlap = self._overlap(con, shared, names)
+        if overlap.skipped:
+            con.execute(f"UPDATE {names.stage} SET bad = {OVERLAP} WHERE rowid IN (SELECT rid FROM {names.matched})")
         facts_sql = facts_select_sql(
             source=f"{names.stage} WHERE bad IS NULL",
             columns={**plan.line_columns, "batch_id": quote_literal(self.batch_id)},
@@ -533,7 +566,7 @@ class _Job:
         if (previous := self.previous_batch()) is not None:  # large files are fingerprinted meanwhile
             return _Outcome(good, rejects, customers, categories, written=False, previous=previous, date_order=order)
         if self.dry_run or (self.strict and rejects):
-            return _Outcome(good, rejects, customers, categories, written=False, date_order=order)
+            return _Outcome(good, rejects, customers, categories, written=False, date_order=order, overlap=overlap)
         self.report(0.8, "writing")
         lines = (
             f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
@@ -546,6 +579,8 @@ class _Job:
             with _without_fsst(con):
                 con.execute("BEGIN TRANSACTION")
                 try:
+                    if overlap.replaced:
+                        _remove_earlier_shared(con, names.earlier)
                     self.store.insert(INVOICE_LINES, self.store.table(names.lines), facts=self.store.table(names.facts))
                     self.store.insert(IMPORT_BATCHES, batch_row)
                 except BaseException:
@@ -561,7 +596,51 @@ class _Job:
                 facts=_arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all(),
             )
             self.store.insert(IMPORT_BATCHES, batch_row)
-        return _Outcome(good, rejects, customers, categories, written=True, date_order=order)
+            if overlap.replaced:  # not one transaction on these stores: see docs/adr/0003
+                earlier = _arrow_reader(con, f"SELECT batch_id, source_row FROM {names.earlier}", ARROW_BATCH_ROWS)
+                _remove_earlier(self.store, earlier.read_all())
+        return _Outcome(good, rejects, customers, categories, written=True, date_order=order, overlap=overlap)
+
+    def _overlap(self, con: Any, shared: bool, names: _Names) -> Overlap:
+        """Find the good staged lines that earlier imports hold (see :func:`find_overlap`)."""
+        span = _arrow_reader(  # as Arrow: DuckDB's Python datetimes with a zone need pytz
+            con,
+            f"SELECT min(invoice_date) AS low, max(invoice_date) AS high, count(*) AS n FROM {names.stage} "
+            "WHERE bad IS NULL",
+            1,
+        ).read_all()
+        low, high, total = (span.column(name)[0].as_py() for name in ("low", "high", "n"))
+        nothing = Overlap(lines=0, of=int(total), mode=self.on_overlap)
+        if not total:
+            return nothing
+        if shared:
+            stored, batches = INVOICE_LINES, IMPORT_BATCHES
+            row = con.execute(
+                f"SELECT count(*) FROM {INVOICE_LINES} WHERE invoice_date BETWEEN "
+                f"(SELECT min(invoice_date) FROM {names.stage} WHERE bad IS NULL) "
+                f"AND (SELECT max(invoice_date) FROM {names.stage} WHERE bad IS NULL)"
+            ).fetchone()
+            if not row or not row[0]:
+                return nothing
+        else:  # the stored lines in the file's date range travel as Arrow into the staging DuckDB
+            lines = self.store.table(INVOICE_LINES)
+            near = lines.filter(lines.invoice_date.between(low, high)).select("batch_id", "source_row", *IDENTITY)
+            found = near.to_pyarrow()
+            if not found.num_rows:
+                return nothing
+            stored, batches = names.stored, names.batches
+            con.register(stored, found)
+            con.register(batches, self.store.table(IMPORT_BATCHES).to_pyarrow())
+        good = f"SELECT rowid AS rid, {', '.join(IDENTITY)} FROM {names.stage} WHERE bad IS NULL"
+        return find_overlap(
+            con,
+            good=good,
+            stored=stored,
+            batches=batches,
+            matched=names.matched,
+            earlier=names.earlier,
+            mode=self.on_overlap,
+        )
 
     def _batch_row(self, *, lines: int, rejected: int) -> pa.Table:
         return pa.table(
@@ -576,6 +655,57 @@ class _Job:
             },
             schema=SCHEMAS[IMPORT_BATCHES].to_pyarrow(),
         )
+
+
+def _remove_earlier_shared(con: Any, earlier: str) -> None:
+    """Delete the stored lines listed in the table ``earlier`` (``batch_id, source_row``) and compute
+    the facts of their batches again (DuckDB store, inside the import's transaction)."""
+    affected = f"SELECT DISTINCT batch_id FROM {earlier}"
+    con.execute(
+        f"DELETE FROM {INVOICE_LINES} USING {earlier} e "
+        f"WHERE {INVOICE_LINES}.batch_id = e.batch_id AND {INVOICE_LINES}.source_row = e.source_row"
+    )
+    con.execute(f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({affected})")
+    columns = {name: name for name in ("batch_id", "customer_id", "currency", "category", "quantity", "unit_cost")}
+    facts = facts_select_sql(
+        source=f"{INVOICE_LINES} WHERE batch_id IN ({affected})", columns={**columns, "amount": "amount"}
+    )
+    con.execute(f"INSERT INTO {INVOICE_FACTS} {facts}")
+
+
+def _remove_earlier(store: AnalyticsStore, earlier: pa.Table) -> None:
+    """:func:`_remove_earlier_shared` for the other stores: the lines are deleted batch by batch
+    (PostgreSQL) or their tables rewritten without them (Spark), then the batches' facts recomputed."""
+    affected = sorted(set(earlier.column("batch_id").to_pylist()))
+    if store.kind == "postgres":
+        by_batch: dict[str, list[int]] = {}
+        for batch, row in zip(
+            earlier.column("batch_id").to_pylist(), earlier.column("source_row").to_pylist(), strict=True
+        ):
+            by_batch.setdefault(batch, []).append(int(row))
+        for batch, rows in by_batch.items():
+            for start in range(0, len(rows), 10_000):
+                chunk = ", ".join(str(r) for r in rows[start : start + 10_000])
+                _run(
+                    store,
+                    f"DELETE FROM {INVOICE_LINES} WHERE batch_id = {quote_literal(batch)} AND source_row IN ({chunk})",
+                )
+        _run(store, f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({', '.join(quote_literal(b) for b in affected)})")
+    else:
+        lines = store.table(INVOICE_LINES)
+        gone = ibis.memtable(earlier).mutate(gone=True)
+        kept = lines.left_join(gone, ["batch_id", "source_row"]).filter(lambda t: t.gone.isnull())
+        store.replace(INVOICE_LINES, kept.select(*lines.columns).to_pyarrow())
+        facts = store.table(INVOICE_FACTS)
+        store.replace(INVOICE_FACTS, facts.filter(~facts.batch_id.isin(affected)).to_pyarrow())
+    lines = store.table(INVOICE_LINES)
+    store.con.insert(INVOICE_FACTS, invoice_facts(lines.filter(lines.batch_id.isin(affected))))
+
+
+def _run(store: AnalyticsStore, sql: str) -> None:
+    cursor = store.con.raw_sql(sql)
+    with suppress(AttributeError):
+        cursor.close()
 
 
 def _no_progress(done: float, message: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kampass.core.analytics.ingest.dialect import Dialect, ordered_formats
 from kampass.core.analytics.ingest.mapping import CategoryRule, Mapping
+from kampass.core.text_safety import forbidden_pattern
 
 DECIMAL = "DECIMAL(18,4)"
 EXACT = "DECIMAL(38,10)"
@@ -379,6 +380,22 @@ def _checks(
                 ],
             )
         )
+    # names and free texts: no control or text-direction character (kampass.core.text_safety)
+    for field in ("invoice_no", "stock_code", "description", "customer_id", "country"):
+        if field in index:
+            pattern = quote_literal(forbidden_pattern(multiline=field == "description"))
+            fields.append(
+                (
+                    index[field],
+                    field,
+                    [
+                        (
+                            f"regexp_matches({col[field]}, {pattern})",
+                            "holds a control or text-direction character",
+                        )
+                    ],
+                )
+            )
     fields.sort(key=lambda f: f[0])
     checks: dict[int, Check] = {}
     whens: list[str] = []
