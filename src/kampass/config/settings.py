@@ -196,9 +196,9 @@ KAMPASS_SESSION_IDLE_MINUTES = env.int("KAMPASS_SESSION_IDLE_MINUTES", default=6
 SESSION_COOKIE_AGE = KAMPASS_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # django-csp: scripts and styles from this site's static files only -- no inline scripts or event handlers,
-# no eval (htmx runs with allowEval off, Vega with its expression interpreter), no inline <style> blocks.
-# style-src-attr allows style *attributes* set from scripts' markup: Vega's SVG renderer and vega-embed write
-# `style="..."` on the chart elements they create (the templates themselves use none).
+# no eval (htmx runs with allowEval off, Vega with its expression interpreter), no inline <style> blocks or
+# style attributes (sizes from data are set through the CSSOM, as Vega and vega-embed do, which CSP allows).
+# `data:` images: the icons of the API docs' stylesheet (Swagger UI).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
