@@ -28,6 +28,7 @@ def restrict_umask() -> int:
     True
     >>> oct(now & UMASK)
     '0o27'
+    >>> _ = os.umask(old)  # (the example leaves the process as it found it)
     """
     old = os.umask(UMASK)
     os.umask(old | UMASK)
