@@ -16,6 +16,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kampass.config.settings")
     from django.core.management import execute_from_command_line
 
+    from kampass.common.filemodes import restrict_umask
+
+    # the data files (database, analytics store, uploads, backups) are not for other users of the machine
+    restrict_umask()
+
     args = list(sys.argv[1:] if argv is None else argv)
     execute_from_command_line(["kampass", *args])
 

@@ -21,6 +21,7 @@ from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode, OnOverlap
 from kampass.common.analytics import analytics_store
+from kampass.common.filemodes import open_private, private_dir
 from kampass.common.permissions import authorize
 from kampass.users.actors import Actor
 from kampass.users.models import User
@@ -112,9 +113,8 @@ def customers_link(*, actor: Actor, customer_ids: Iterable[str], mode: str) -> t
 
 
 def upload_dir() -> Path:
-    path = Path(settings.KAMPASS_HOME) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The uploaded import files: customers' data, readable by kampass's user only."""
+    return private_dir(Path(settings.KAMPASS_HOME) / "uploads")
 
 
 @transaction.atomic
@@ -153,9 +153,10 @@ def import_job_create(
     suffix = "".join(Path(original_name).suffixes[-2:]) or ".csv"
     target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     if isinstance(source, Path | str):
-        shutil.copyfile(source, target)
+        with open(source, "rb") as src, open_private(target) as fh:
+            shutil.copyfileobj(src, fh)
     else:
-        with target.open("wb") as fh:
+        with open_private(target) as fh:
             for chunk in source.chunks():
                 fh.write(chunk)
     job = ImportJob.objects.create(

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kampass.common.htmx import refusal
+from kampass.common.redirects import safe_next
 from kampass.users.services import user_set_language
 
 
@@ -18,10 +18,7 @@ from kampass.users.services import user_set_language
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; for a logged-in user the choice is stored on the user."""
     lang = request.POST.get("language", "")
-    nxt = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        nxt = "/"
-    response = HttpResponseRedirect(nxt)
+    response = HttpResponseRedirect(safe_next(request, request.POST.get("next"), fallback="/"))
     if lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             user_set_language(user=request.user, language=lang)

@@ -15,11 +15,14 @@ turns the services' exceptions into JSON responses:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -75,12 +78,32 @@ class SessionAuth(APIKeyCookie):
         return request.user if request.user.is_authenticated else None
 
 
+def docs_behind_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's documentation (``/docs`` and ``/openapi.json``) for logged-in users and token holders only,
+    unless in DEBUG: in production it would tell anyone every endpoint and field. A browser without a session
+    is sent to the login page; a client asking for the OpenAPI document gets 401."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.DEBUG or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip() and token_authenticate(token.strip()) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith("/openapi.json"):
+            return JsonResponse({"detail": _("Log in or send a token to read the API's description.")}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="kampass API",
     version="1",
     description="Key account management: accounts, their hierarchy, contacts, buying centres and account teams.",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
+    docs_decorator=docs_behind_login,
 )
 
 

@@ -8,6 +8,7 @@ Everything that differs between installations comes from the environment
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -18,7 +19,7 @@ env = environ.Env()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 KAMPASS_HOME = Path(env.str("KAMPASS_HOME", default=str(Path.cwd() / "var"))).resolve()
-KAMPASS_HOME.mkdir(parents=True, exist_ok=True)
+KAMPASS_HOME.mkdir(mode=0o750, parents=True, exist_ok=True)  # not for others (kampass.common.filemodes)
 (KAMPASS_HOME / "static").mkdir(exist_ok=True)
 
 
@@ -29,8 +30,13 @@ def _secret_key() -> str:
         return key
     path = KAMPASS_HOME / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        try:  # readable by its owner only from the start; another process may have just written it
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -39,7 +45,8 @@ DEBUG = env.bool("KAMPASS_DEBUG", default=False)
 #: check every chart spec against the Vega-Lite schema while it is built (Altair's validation costs
 #: about 0.2 s per chart): on in debugging and in the tests, off in production
 KAMPASS_VALIDATE_CHARTS = env.bool("KAMPASS_VALIDATE_CHARTS", default=DEBUG)
-ALLOWED_HOSTS = env.list("KAMPASS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+# no "testserver" (Django's test client) here: the test settings add it
+ALLOWED_HOSTS = env.list("KAMPASS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("KAMPASS_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -68,10 +75,12 @@ INSTALLED_APPS = [
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,6 +169,50 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Deployment: HTTPS, cookies, headers, idle sessions, Content-Security-Policy -----------------------------
+# `KAMPASS_HTTPS=true` turns on the set for a site served over HTTPS only (README, "Production"); each part
+# can be overridden on its own. `kampass check --deploy` is clean in the documented production configuration
+# (tests/test_deploy.py runs it).
+KAMPASS_HTTPS = env.bool("KAMPASS_HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("KAMPASS_SSL_REDIRECT", default=KAMPASS_HTTPS)
+SESSION_COOKIE_SECURE = env.bool("KAMPASS_SECURE_COOKIES", default=KAMPASS_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("KAMPASS_HSTS_SECONDS", default=365 * 24 * 3600 if KAMPASS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("KAMPASS_HSTS_INCLUDE_SUBDOMAINS", default=KAMPASS_HTTPS)
+#: asking browsers to preload HTTPS for the whole domain is the domain owner's decision, so it is off unless
+#: set; Django's reminder of it (security.W021) is then silenced, as that decision was made here
+SECURE_HSTS_PRELOAD = env.bool("KAMPASS_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"] if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD else []
+SECURE_REFERRER_POLICY = env.str("KAMPASS_REFERRER_POLICY", default="same-origin")
+#: behind a reverse proxy that ends TLS: the request header that says the original scheme, e.g.
+#: `X-Forwarded-Proto` (the proxy must set it and strip it from clients); then requests with "https" count as secure
+_proxy_ssl_header = env.str("KAMPASS_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+#: a session ends after this many minutes without a request (every request renews it)
+KAMPASS_SESSION_IDLE_MINUTES = env.int("KAMPASS_SESSION_IDLE_MINUTES", default=60)
+SESSION_COOKIE_AGE = KAMPASS_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# django-csp: scripts and styles from this site's static files only -- no inline scripts or event handlers,
+# no eval (htmx runs with allowEval off, Vega with its expression interpreter), no inline <style> blocks or
+# style attributes (sizes from data are set through the CSSOM, as Vega and vega-embed do, which CSP allows).
+# `data:` images: the icons of the API docs' stylesheet (Swagger UI).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

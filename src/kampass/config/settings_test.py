@@ -15,3 +15,6 @@ from __future__ import annotations
 from kampass.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Django's test client sends "testserver" as the host; production does not answer to it.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405

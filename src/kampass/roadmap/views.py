@@ -27,6 +27,7 @@ from kampass.common.htmx import (
 )
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
+from kampass.common.redirects import safe_next
 from kampass.roadmap import catalogue, charts, selectors, services
 from kampass.roadmap.forms import (
     InitiativeForm,
@@ -200,9 +201,7 @@ def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_object_or_404(Initiative, pk=pk)
     authorize(request.user, "roadmap.change_initiative", initiative)
     form = InitiativeStatusForm(request.POST)
-    back = request.POST.get("next") or reverse("roadmap-initiative", args=[pk])
-    if not back.startswith("/"):
-        back = reverse("roadmap-initiative", args=[pk])
+    back = safe_next(request, request.POST.get("next"), fallback=reverse("roadmap-initiative", args=[pk]))
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
         return redirect_to(request, back)

@@ -380,7 +380,9 @@ def test_kam_creates_child_of_team_account(api, kam):
     assert response.status_code == 201
 
 
-def test_openapi_document_lists_the_account_paths(client):
+def test_openapi_document_lists_the_account_paths(client, settings):
+    # given debugging (else the document needs a login: config/tests/test_api_docs.py)
+    settings.DEBUG = True
     # when
     response = client.get("/api/v1/openapi.json")
     # then

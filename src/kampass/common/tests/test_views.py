@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -102,9 +103,10 @@ def test_an_unknown_language_changes_nothing(client, kam):
     assert User.objects.get(pk=kam.pk).language == ""
 
 
-def test_the_language_switch_never_redirects_to_another_site(client, db):
+@pytest.mark.parametrize("target", ["https://evil.example.com/", "//evil.example", "/\\evil.example"])
+def test_the_language_switch_never_redirects_to_another_site(client, db, target):
     # when
-    response = client.post(reverse("set-language"), {"language": "en", "next": "https://evil.example.com/"})
+    response = client.post(reverse("set-language"), {"language": "en", "next": target})
 
     # then
     assert response["Location"] == "/"

@@ -30,6 +30,15 @@ VARIABLES = (
     "KAMPASS_TASKS_BACKEND",
     "KAMPASS_HIGH_INFLUENCE",
     "KAMPASS_LOG_LEVEL",
+    "KAMPASS_HTTPS",
+    "KAMPASS_SSL_REDIRECT",
+    "KAMPASS_SECURE_COOKIES",
+    "KAMPASS_HSTS_SECONDS",
+    "KAMPASS_HSTS_INCLUDE_SUBDOMAINS",
+    "KAMPASS_HSTS_PRELOAD",
+    "KAMPASS_REFERRER_POLICY",
+    "KAMPASS_PROXY_SSL_HEADER",
+    "KAMPASS_SESSION_IDLE_MINUTES",
 )
 
 
@@ -66,7 +75,7 @@ def test_the_defaults_keep_everything_in_the_data_directory(load, tmp_path):
     assert s.DATABASES["default"]["NAME"] == str(home / "kampass.sqlite3")
     assert f"duckdb://{home / 'analytics.duckdb'}" == s.KAMPASS_ANALYTICS_URL
     assert s.DEBUG is False
-    assert s.ALLOWED_HOSTS == ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    assert s.ALLOWED_HOSTS == ["127.0.0.1", "localhost", "[::1]"]  # no "testserver": the test settings add it
     assert s.TIME_ZONE == "Europe/Zurich"
     assert (s.AXES_ENABLED, s.AXES_FAILURE_LIMIT) == (True, 10)
     assert s.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
@@ -161,7 +170,8 @@ def test_the_test_settings_differ_only_in_the_password_hasher():
     added = {n for n in dir(test_settings) if n.isupper()} - names
 
     # then
-    assert differing == set()
+    assert differing == {"ALLOWED_HOSTS"}
+    assert [*real_settings.ALLOWED_HOSTS, "testserver"] == test_settings.ALLOWED_HOSTS
     assert added == {"PASSWORD_HASHERS"}
     assert test_settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -176,3 +186,63 @@ def test_the_running_tests_use_the_test_settings():
     assert os.environ["DJANGO_SETTINGS_MODULE"] == "kampass.config.settings_test"
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
     assert "axes.middleware.AxesMiddleware" in settings.MIDDLEWARE
+
+
+def test_by_default_plain_http_works_and_sessions_end_after_an_idle_hour(load):
+    # when
+    s = load()
+
+    # then: nothing forces HTTPS (a local installation on http://127.0.0.1)
+    assert (s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE) == (False, False, False)
+    assert s.SECURE_HSTS_SECONDS == 0
+    assert s.SECURE_PROXY_SSL_HEADER is None
+    assert s.SECURE_REFERRER_POLICY == "same-origin"
+    # and a session lasts an hour from its last request
+    assert (s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST) == (3600, True)
+
+
+def test_kampass_https_turns_on_the_set_for_a_site_served_over_https_only(load):
+    # when
+    s = load(KAMPASS_HTTPS="true")
+
+    # then
+    assert (s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE) == (True, True, True)
+    assert s.SECURE_HSTS_SECONDS == 365 * 24 * 3600
+    assert s.SECURE_HSTS_INCLUDE_SUBDOMAINS is True
+    # preloading is the domain owner's decision: off, and Django's reminder of it silenced
+    assert s.SECURE_HSTS_PRELOAD is False
+    assert s.SILENCED_SYSTEM_CHECKS == ["security.W021"]
+
+
+def test_each_part_of_the_https_set_can_be_overridden(load):
+    # when: TLS ends at a proxy that redirects itself, HSTS for a day first, preloading wanted
+    s = load(
+        KAMPASS_HTTPS="true",
+        KAMPASS_SSL_REDIRECT="false",
+        KAMPASS_HSTS_SECONDS="86400",
+        KAMPASS_HSTS_INCLUDE_SUBDOMAINS="false",
+        KAMPASS_HSTS_PRELOAD="true",
+        KAMPASS_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        KAMPASS_REFERRER_POLICY="no-referrer",
+        KAMPASS_SESSION_IDLE_MINUTES="15",
+    )
+
+    # then
+    assert s.SECURE_SSL_REDIRECT is False
+    assert (s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE) == (True, True)
+    assert (s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD) == (86400, False, True)
+    assert s.SILENCED_SYSTEM_CHECKS == []
+    assert s.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert s.SECURE_REFERRER_POLICY == "no-referrer"
+    assert s.SESSION_COOKIE_AGE == 15 * 60
+    # and secure cookies alone, without the rest
+    alone = load(KAMPASS_SECURE_COOKIES="true")
+    assert (alone.SESSION_COOKIE_SECURE, alone.SECURE_SSL_REDIRECT, alone.SECURE_HSTS_SECONDS) == (True, False, 0)
+
+
+def test_the_new_data_directory_is_closed_to_others(load, tmp_path):
+    # when
+    load()
+
+    # then
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) & 0o027 == 0

@@ -331,3 +331,27 @@ def test_seeding_the_one_missing_topic_says_one_topic(client, head):
 
     # then
     assert "1 topic taken over from the catalogue." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "https://evil.example", "https://evil.example/programme/", "/\\evil.example"]
+)
+def test_status_change_never_redirects_off_site(client, head, warned, target):
+    # given a status form whose hidden next field was changed to point to another site
+    client.force_login(head)
+    # when it is sent
+    response = client.post(reverse("roadmap-initiative-status", args=[warned.pk]), {"status": "done", "next": target})
+    # then the status is changed and the browser stays on this site (the initiative's page)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("roadmap-initiative", args=[warned.pk])
+    warned.refresh_from_db()
+    assert warned.status == "done"
+
+
+def test_status_change_redirects_to_a_next_page_on_this_site(client, head, warned):
+    client.force_login(head)
+    response = client.post(
+        reverse("roadmap-initiative-status", args=[warned.pk]),
+        {"status": "done", "next": "/programme/roadmap/?logic=tools"},
+    )
+    assert response["Location"] == "/programme/roadmap/?logic=tools"

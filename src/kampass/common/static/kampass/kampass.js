@@ -80,7 +80,17 @@
         el.setAttribute("aria-describedby", desc.id);
       }
       var locale = (spec.config && spec.config.locale) || {};
-      var options = { actions: { export: true, source: false, compiled: false, editor: false }, renderer: "svg" };
+      // CSP: Vega evaluates its expressions with the vendored interpreter (vega-interpreter.js), not with
+      // Function(); vega-embed and its tooltips inject no <style> (their styles are in vega-embed.css)
+      var options = {
+        actions: { export: true, source: false, compiled: false, editor: false },
+        renderer: "svg",
+        ast: true,
+        expr: vega.expressionInterpreter,
+        defaultStyle: false,
+        forceActionsMenu: true,
+        tooltip: { disableDefaultStyle: true }
+      };
       if (locale.number) options.formatLocale = locale.number;
       if (locale.time) options.timeFormatLocale = locale.time;
       vegaEmbed(el, spec, options)
@@ -92,6 +102,29 @@
         .catch(function (err) { el.textContent = String(err); });
     });
   }
+
+  // sizes that come from data (a bar's length, a hierarchy's indentation), set through the CSSOM: the
+  // Content-Security-Policy allows no style attributes in the markup
+  function applySizes(root) {
+    root.querySelectorAll("[data-width-px]").forEach(function (el) {
+      el.style.width = Math.max(0, parseFloat(el.dataset.widthPx) || 0) + "px";
+    });
+    root.querySelectorAll("[data-width-em]").forEach(function (el) {
+      el.style.width = Math.max(0, parseFloat(el.dataset.widthEm) || 0) + "em";
+    });
+  }
+
+  // a form with data-confirm asks before it is sent (instead of an inline onsubmit handler)
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) ev.preventDefault();
+  });
+
+  // a <select data-autosubmit> sends its form when it changes (instead of an inline onchange handler)
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.requestSubmit();
+  });
 
   // account picker: choosing a result fills the hidden id and the visible name
   document.addEventListener("click", function (ev) {
@@ -151,6 +184,6 @@
     if (ev.target.closest(".toast-close")) document.getElementById("htmx-alert").hidden = true;
   });
 
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
-  document.addEventListener("htmx:afterSettle", function (ev) { drawCharts(ev.target); });
+  document.addEventListener("DOMContentLoaded", function () { applySizes(document); drawCharts(document); });
+  document.addEventListener("htmx:afterSettle", function (ev) { applySizes(ev.target); drawCharts(ev.target); });
 })();
