@@ -9,8 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kampass.common.concurrency import Versioned
 
-class CustomerLink(models.Model):
+
+class CustomerLink(Versioned):
     """Which account a customer number of the source system (ERP, shop) belongs to.
 
     Invoice lines keep the customer number; this link decides under which account
