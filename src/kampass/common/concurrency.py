@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -71,7 +71,9 @@ class Versioned(models.Model):
         self._loaded_version = loaded
         self.version = loaded + 1
         try:
-            super().save(*args, **kwargs)
+            # in a savepoint: a refused save leaves an outer transaction usable (to load the current state)
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
         except BaseException:
             self.version = loaded
             raise
@@ -79,22 +81,17 @@ class Versioned(models.Model):
             del self._loaded_version
 
     def _do_update(
-        self,
-        base_qs: Any,
-        using: Any,
-        pk_val: Any,
-        values: Any,
-        update_fields: Any,
-        forced_update: Any,
-    ) -> bool:
+        self, base_qs: Any, using: Any, pk_val: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         loaded = getattr(self, "_loaded_version", None)
         if loaded is None:
-            return bool(super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update))  # type: ignore[misc]
-        if super()._do_update(base_qs.filter(version=loaded), using, pk_val, values, update_fields, forced_update):  # type: ignore[misc]
-            return True
+            return super()._do_update(base_qs, using, pk_val, *args, **kwargs)
+        updated = super()._do_update(base_qs.filter(version=loaded), using, pk_val, *args, **kwargs)
+        if updated:
+            return updated
         if base_qs.filter(pk=pk_val).exists():
             raise ConcurrentEdit(type(self), pk_val, expected=loaded)
-        return False  # the row is gone: Django inserts it as it always does
+        return updated  # the row is gone: Django inserts it as it always does
 
 
 def expect_version(obj: Versioned, version: int | None) -> None:
@@ -276,6 +273,32 @@ def api_update(
         set_etag(response, obj)
         return Status(412 if header is not None else 409, obj)
     return set_etag(response, current())
+
+
+_VERSION_OUT = (
+    "Raised by one with every save. Send it back as `version` (or in `If-Match`, as the `ETag` shows it) "
+    "when you update."
+)
+
+
+def version_out() -> Any:
+    """The ``version`` field of an output schema."""
+    from ninja import Field
+
+    return Field(description=_VERSION_OUT)
+
+
+def version_in() -> Any:
+    """The optional ``version`` field of an update's input schema."""
+    from ninja import Field
+
+    return Field(
+        None,
+        ge=1,
+        description="The version your change is based on (from the last answer). When the object was saved since, "
+        "nothing is written and the answer is 409 with the current representation. Without it the change is applied "
+        "to whatever is saved now; clients should send it (or If-Match).",
+    )
 
 
 def conflict_responses(schema: Any) -> dict[int, Any]:
