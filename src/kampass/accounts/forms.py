@@ -95,7 +95,7 @@ class AccountCreateForm(AccountForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["version"]  # a new account has no version to compare with
+        self.fields.pop("version", None)  # a new account has no version to compare with
 
 
 class StatusForm(VersionedFormMixin, forms.Form):

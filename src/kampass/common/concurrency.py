@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-
-M = TypeVar("M", bound=models.Model)
 
 
 class ConcurrentEdit(Exception):
@@ -80,9 +78,7 @@ class Versioned(models.Model):
         finally:
             del self._loaded_version
 
-    def _do_update(
-        self, base_qs: Any, using: Any, pk_val: Any, *args: Any, **kwargs: Any
-    ) -> Any:
+    def _do_update(self, base_qs: Any, using: Any, pk_val: Any, *args: Any, **kwargs: Any) -> Any:
         loaded = getattr(self, "_loaded_version", None)
         if loaded is None:
             return super()._do_update(base_qs, using, pk_val, *args, **kwargs)
@@ -112,15 +108,17 @@ class VersionedFormMixin(forms.BaseForm):
     """An edit form that carries the ``version`` of the object it was loaded with (hidden field).
 
     A ``ModelForm`` takes it from its instance; other forms from ``initial["version"]``. The
-    cleaned value goes to the service as ``version=``.
+    cleaned value goes to the service as ``version=``. A form that creates (no instance, no
+    version in ``initial``) has no such field.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
         instance = getattr(self, "instance", None)
         if isinstance(instance, Versioned) and instance.pk is not None and "version" not in self.initial:
             self.initial["version"] = instance.version
+        if self.initial.get("version") is not None:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 def _shown(field: forms.Field, value: Any) -> str:
@@ -242,9 +240,9 @@ def if_match_version(request: HttpRequest) -> int | None:
     return 0
 
 
-def set_etag(response: HttpResponse, obj: Any) -> Any:
-    """Put the ``ETag`` of ``obj``'s version on ``response``; returns ``obj``."""
-    response["ETag"] = etag(obj.version)
+def set_etag(response: HttpResponse, obj: Any, *, version: int | None = None) -> Any:
+    """Put the ``ETag`` of ``obj``'s version (or of ``version``) on ``response``; returns ``obj``."""
+    response["ETag"] = etag(obj.version if version is None else version)
     return obj
 
 
@@ -254,12 +252,14 @@ def api_update(
     *,
     version: int | None,
     update: Callable[[int | None], Any],
-    current: Callable[[], M],
+    current: Callable[[], Any],
+    version_of: Callable[[Any], int] | None = None,
 ) -> Any:
     """Run an API update with optimistic concurrency and answer as the API promises.
 
     ``update(version)`` calls the service with the version the client expects (``If-Match`` wins
-    over the body's ``version``); ``current()`` loads the representation to answer with. A stale
+    over the body's ``version``); ``current()`` loads the representation to answer with (an
+    object with a ``version``, or anything ``version_of`` finds the version of). A stale
     ``If-Match`` answers 412, a stale body ``version`` 409, both with the current representation;
     every answer carries its ``ETag``.
     """
@@ -268,11 +268,12 @@ def api_update(
     header = if_match_version(request)
     try:
         update(header if header is not None else version)
+        status = 200
     except ConcurrentEdit:
-        obj = current()
-        set_etag(response, obj)
-        return Status(412 if header is not None else 409, obj)
-    return set_etag(response, current())
+        status = 412 if header is not None else 409
+    obj = current()
+    set_etag(response, obj, version=version_of(obj) if version_of is not None else None)
+    return obj if status == 200 else Status(status, obj)
 
 
 _VERSION_OUT = (

@@ -8,12 +8,12 @@ from typing import Any
 from django.test import Client
 
 
-def loaded_form(client: Client, url: str, **changes: Any) -> dict[str, Any]:
+def loaded_form(client: Client, url: str, *, form_key: str = "form", **changes: Any) -> dict[str, Any]:
     """GET the edit form at ``url`` and return what its browser would post (the loaded values with
     the hidden ``version``), with ``changes`` applied: the user's entry, to post later."""
     response = client.get(url)
     assert response.status_code == 200, response.status_code
-    form = response.context["form"]
+    form = response.context[form_key]
     assert "version" in form.fields, f"the form at {url} carries no version"
     data: dict[str, Any] = {}
     for name in form.fields:
