@@ -121,6 +121,12 @@ class VersionedFormMixin(forms.BaseForm):
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
+def version_field() -> forms.IntegerField:
+    """The hidden ``version`` field of a small form posted from a page (a status select, a rating):
+    the page renders the object's version into it."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
 def _shown(field: forms.Field, value: Any) -> str:
     """``value`` of form ``field`` (a saved attribute or a cleaned entry) as the reader sees it."""
     if value is None or value == "" or value == [] or value == ():
