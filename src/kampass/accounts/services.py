@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -359,7 +360,9 @@ def position_delete(*, actor: Actor, position: Position) -> None:
     authorize(actor, "accounts.change_account", position.account)
     BuyingCentreMember.objects.filter(account=position.account, contact=position.contact).delete()
     Coverage.objects.filter(team_member__account=position.account, contact=position.contact).delete()
-    Position.objects.filter(account=position.account, reports_to=position.contact).update(reports_to=None)
+    Position.objects.filter(account=position.account, reports_to=position.contact).update(
+        reports_to=None, version=F("version") + 1
+    )
     _delete(position, actor)
 
 

@@ -133,3 +133,25 @@ def test_risk_patch_stale_answers_412_and_409(client, kam, admin_user, group):
     assert Risk.objects.get(pk=risk.pk).mitigation == "theirs"
     fresh = api_call(client, kam, "patch", path, {"mitigation": "mine", "version": 2})
     assert (fresh.status_code, fresh.json()["version"]) == (200, 3)
+
+
+def test_an_import_that_changes_an_opportunity_makes_an_open_edit_form_stale(client, admin_user, tmp_path):
+    # given an imported opportunity whose edit form a user opened
+    from kampass.accounts.tests.factories import AccountFactory
+    from kampass.pipeline.importing import import_opportunities
+
+    AccountFactory(name="Acme", external_id="A1")
+    header = "Id,OpportunityName,AccountId,AccountName,Amount,CloseDate,StageName,CreatedDate\n"
+    path = tmp_path / "opps.csv"
+    path.write_text(header + "O1,Retrofit,A1,Acme,1000,2030-01-31,Negotiation,2029-01-02\n", encoding="utf-8")
+    import_opportunities(actor=admin_user, path=path)
+    opportunity = Opportunity.objects.get(external_id="O1")
+    client.force_login(admin_user)
+    url = reverse("opportunity-edit", args=[opportunity.pk])
+    mine = loaded_form(client, url, description="mine")
+    # when a re-import changes its amount, then the user saves
+    path.write_text(header + "O1,Retrofit,A1,Acme,2000,2030-01-31,Negotiation,2029-01-02\n", encoding="utf-8")
+    import_opportunities(actor=admin_user, path=path)
+    # then the imported amount survives
+    assert_conflict_page(client.post(url, mine))
+    assert Opportunity.objects.get(pk=opportunity.pk).amount == 2000
