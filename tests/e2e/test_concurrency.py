@@ -21,7 +21,8 @@ def test_a_stale_save_shows_both_versions_and_can_be_reapplied(
     from kampass.accounts.services import account_create
 
     # given an account and two heads of KAM who both open its edit form
-    anna, ben = make_user("anna_head", "head"), make_user("ben_head", "head")
+    anna = make_user("anna_head", "head")
+    make_user("ben_head", "head")
     account = account_create(actor=anna, name="Helvetia AG", industry="Steel")
     edit_url = f"{live_server.url}/accounts/{account.pk}/edit/"
     first, second = new_page(), new_page()

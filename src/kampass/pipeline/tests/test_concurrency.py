@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from kampass.common.tests.conflicts import api_call, assert_conflict_page, loaded_form
 from kampass.pipeline import services
-from kampass.pipeline.models import Opportunity, Qualification, Risk
+from kampass.pipeline.models import Opportunity, Qualification, Risk, Stage
 from kampass.pipeline.tests.factories import make_opportunity
 
 
@@ -15,6 +15,10 @@ def _risk(opportunity: Opportunity, actor) -> Risk:
     return services.risk_create(
         actor=actor, opportunity=opportunity, title="Late delivery", category="delivery", likelihood=2, impact=3
     )
+
+
+def _another_open_stage(opportunity: Opportunity) -> Stage:
+    return opportunity.stage_set.stages.exclude(pk=opportunity.stage_id).filter(kind="open")[0]
 
 
 # ---------------------------------------------------------------- forms
@@ -34,7 +38,7 @@ def test_stale_stage_change_form_answers_409(client, kam, admin_user, group):
     opportunity = make_opportunity(account=group)
     client.force_login(kam)
     url = reverse("opportunity-stage", args=[opportunity.pk])
-    target = opportunity.stage_set.stages.exclude(pk=opportunity.stage_id).filter(kind="open").first()
+    target = _another_open_stage(opportunity)
     mine = loaded_form(client, url, stage=str(target.pk))
     services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
     assert_conflict_page(client.post(url, mine))
@@ -43,7 +47,7 @@ def test_stale_stage_change_form_answers_409(client, kam, admin_user, group):
 
 def test_stale_board_move_is_refused_with_a_message(client, kam, admin_user, group):
     opportunity = make_opportunity(account=group)
-    target = opportunity.stage_set.stages.exclude(pk=opportunity.stage_id).filter(kind="open").first()
+    target = _another_open_stage(opportunity)
     services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
     client.force_login(kam)
     response = client.post(
@@ -99,7 +103,7 @@ def test_opportunity_patch_stale_answers_412_and_409(client, kam, admin_user, gr
 def test_stage_change_by_api_with_a_stale_version_answers_409(client, kam, admin_user, group):
     opportunity = make_opportunity(account=group)
     services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
-    target = opportunity.stage_set.stages.exclude(pk=opportunity.stage_id).filter(kind="open").first()
+    target = _another_open_stage(opportunity)
     path = f"/opportunities/{opportunity.pk}/stage"
     assert api_call(client, kam, "post", path, {"stage_id": target.pk, "version": 1}).status_code == 409
     assert api_call(client, kam, "post", path, {"stage_id": target.pk}, if_match='W/"1"').status_code == 412
