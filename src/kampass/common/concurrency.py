@@ -18,13 +18,16 @@ the API's update operations use :func:`api_update`/:func:`set_etag` (409, 412 an
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
@@ -148,6 +151,12 @@ def _shown(field: forms.Field, value: Any) -> str:
         return ", ".join(labels.get(str(v), str(v)) for v in items)
     if isinstance(value, list | tuple | set | models.QuerySet):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        return str(formats.localize(value))
     return str(value)
 
 
