@@ -227,6 +227,23 @@ def conflict_response(
     return response
 
 
+class ConflictMiddleware:
+    """A page whose save lost a race outside ``submit_form`` (which shows the conflict page itself)
+    answers 409 with a short message instead of a server error; HTMX shows it in the alert region."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ConcurrentEdit):
+            return None
+        message = str(_("Someone else changed this in the meantime. Reload the page and try again."))
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+
+
 # ---------------------------------------------------------------- API
 
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
