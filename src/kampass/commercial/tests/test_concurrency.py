@@ -6,27 +6,26 @@ from __future__ import annotations
 from kampass.accounts.tests.factories import AccountFactory
 from kampass.commercial import services
 from kampass.commercial.models import CustomerLink
-from kampass.common.tests.conflicts import api_call
 
 
-def test_customer_link_put_stale_answers_412_and_409_and_keeps_the_other_move(client, head, admin_user):
+def test_customer_link_put_stale_answers_412_and_409_and_keeps_the_other_move(conflicts, client, head, admin_user):
     first, second, mine = AccountFactory(name="North"), AccountFactory(name="South"), AccountFactory(name="West")
-    created = api_call(client, head, "put", "/customer-links/C-1", {"account_id": first.pk})
+    created = conflicts.api_call(client, head, "put", "/customer-links/C-1", {"account_id": first.pk})
     assert (created.status_code, created.json()["version"], created["ETag"]) == (200, 1, 'W/"1"')
     services.customer_link(actor=admin_user, customer_id="C-1", account=second)
-    header = api_call(client, head, "put", "/customer-links/C-1", {"account_id": mine.pk}, if_match='W/"1"')
-    body = api_call(client, head, "put", "/customer-links/C-1", {"account_id": mine.pk, "version": 1})
+    header = conflicts.api_call(client, head, "put", "/customer-links/C-1", {"account_id": mine.pk}, if_match='W/"1"')
+    body = conflicts.api_call(client, head, "put", "/customer-links/C-1", {"account_id": mine.pk, "version": 1})
     assert (header.status_code, body.status_code) == (412, 409)
     assert body.json()["account_id"] == second.pk
     assert body["ETag"] == 'W/"2"'
     assert CustomerLink.objects.get(customer_id="C-1").account_id == second.pk
-    moved = api_call(client, head, "put", "/customer-links/C-1", {"account_id": mine.pk, "version": 2})
+    moved = conflicts.api_call(client, head, "put", "/customer-links/C-1", {"account_id": mine.pk, "version": 2})
     assert (moved.status_code, moved.json()["account_id"], moved.json()["version"]) == (200, mine.pk, 3)
 
 
-def test_customer_link_put_without_a_version_is_accepted(client, head, admin_user):
+def test_customer_link_put_without_a_version_is_accepted(conflicts, client, head, admin_user):
     first, second = AccountFactory(name="North"), AccountFactory(name="South")
     services.customer_link(actor=admin_user, customer_id="C-2", account=first)
     services.customer_link(actor=admin_user, customer_id="C-2", account=second)
-    assert api_call(client, head, "put", "/customer-links/C-2", {"account_id": first.pk}).status_code == 200
+    assert conflicts.api_call(client, head, "put", "/customer-links/C-2", {"account_id": first.pk}).status_code == 200
     assert CustomerLink.objects.get(customer_id="C-2").account_id == first.pk
