@@ -187,3 +187,13 @@ def api(client: Client) -> Callable[..., Any]:
         return getattr(client, method)(f"/api/v1{path}", **kwargs)
 
     return call
+
+
+@pytest.fixture
+def conflicts() -> Any:
+    """The helpers of the concurrency tests of every context (``kampass.common.tests.conflicts``):
+    ``loaded_form`` (an edit form as its browser would post it later), ``api_call`` (with ``If-Match``)
+    and ``assert_conflict_page`` (the 409 page showing both versions)."""
+    from kampass.common.tests import conflicts as helpers
+
+    return helpers

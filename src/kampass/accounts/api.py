@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -43,6 +43,7 @@ from kampass.common.api import actor as _actor
 from kampass.common.api import page_of as _page
 from kampass.common.api import ref as _ref
 from kampass.common.api import required_ref as _required_ref
+from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.users.models import OrgUnit, User
 
@@ -102,6 +103,7 @@ class AccountOut(Schema):
     lead_unit_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = version_out()
 
     @staticmethod
     def resolve_path(obj: Account) -> list[int]:
@@ -167,6 +169,7 @@ class AccountPatchIn(InSchema):
     kam_status: str | None = Field(None, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str | None = Field(None, description="Required when kam_status changes.")
     status_effective_date: dt.date | None = Field(None, description="When the status change takes effect (today).")
+    version: int | None = version_in()
 
 
 class StatusChangeOut(Schema):
@@ -206,6 +209,7 @@ class ContactOut(Schema):
     notes: str
     created_at: dt.datetime
     positions: list[ContactPositionOut]
+    version: int = version_out()
 
     @staticmethod
     def resolve_positions(obj: Contact) -> list[Position]:
@@ -240,6 +244,7 @@ class ContactPatchIn(Schema):
     email: str | None = None
     phone: str | None = None
     notes: str | None = None
+    version: int | None = version_in()
 
 
 class PositionOut(Schema):
@@ -265,6 +270,7 @@ class PositionIn(Schema):
 
 class BuyingCentreOut(Schema):
     id: int
+    version: int = version_out()
     account_id: int
     contact_id: int
     contact_name: str
@@ -287,10 +293,12 @@ class BuyingCentreIn(InSchema):
     attitude: int = Field(0, description="-2 (hostile) to +2 (supportive).")
     political_status: str = Field(PoliticalStatus.OUTSIDE.value, json_schema_extra={"enum": [*PoliticalStatus.values]})
     notes: str = ""
+    version: int | None = version_in()
 
 
 class TeamMemberOut(Schema):
     id: int
+    version: int = version_out()
     account_id: int
     user_id: int
     user_name: str
@@ -305,10 +313,12 @@ class TeamMemberOut(Schema):
 class TeamMemberIn(InSchema):
     role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": [*TeamRole.values]})
     org_unit_id: int | None = None
+    version: int | None = version_in()
 
 
 class CoverageOut(Schema):
     id: int
+    version: int = version_out()
     team_member_id: int
     team_user_id: int
     team_user_name: str
@@ -338,6 +348,7 @@ class CoverageIn(InSchema):
         json_schema_extra={"enum": [*RelationshipLevel.values]},
     )
     level_target: int = Field(json_schema_extra={"enum": [*RelationshipLevel.values]})
+    version: int | None = version_in()
 
 
 # ---------------------------------------------------------------- accounts
@@ -386,16 +397,21 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
-def account_detail(request: HttpRequest, account_id: int) -> Account:
-    return get_object_or_404(Account, pk=account_id)
+def account_detail(request: HttpRequest, response: HttpResponse, account_id: int) -> Account:
+    return set_etag(response, get_object_or_404(Account, pk=account_id))
 
 
-@router.patch("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
-def account_update(request: HttpRequest, account_id: int, payload: AccountPatchIn) -> Account:
-    """Change master data, move the account (``parent_id``) or change its KAM status (with ``status_reason``)."""
+@router.patch(
+    "/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS, **conflict_responses(AccountDetailOut)}
+)
+def account_update(request: HttpRequest, response: HttpResponse, account_id: int, payload: AccountPatchIn) -> Any:
+    """Change master data, move the account (``parent_id``) or change its KAM status (with ``status_reason``).
+
+    Send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412) and changes nothing."""
     actor = _actor(request)
     account = get_object_or_404(Account, pk=account_id)
     changes = payload.model_dump(exclude_unset=True)
+    changes.pop("version", None)
     status = changes.pop("kam_status", None)
     reason = changes.pop("status_reason", None) or ""
     effective_date = changes.pop("status_effective_date", None)
@@ -406,10 +422,21 @@ def account_update(request: HttpRequest, account_id: int, payload: AccountPatchI
             changes["lead_unit"] = _ref(OrgUnit, changes.pop("lead_unit_id"), "lead_unit_id")
         if isinstance(changes.get("country"), str):
             changes["country"] = changes["country"].upper()
-        account = services.account_change(
-            actor=actor, account=account, status=status, reason=reason, effective_date=effective_date, **changes
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.account_change(
+                actor=actor,
+                account=account,
+                status=status,
+                reason=reason,
+                effective_date=effective_date,
+                version=version,
+                **changes,
+            ),
+            current=lambda: Account.objects.get(pk=account.pk),
         )
-    return Account.objects.get(pk=account.pk)
 
 
 @router.delete("/accounts/{account_id}", response={204: None, **ERRORS})
@@ -464,18 +491,28 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_detail(request: HttpRequest, contact_id: int) -> Contact:
+def contact_detail(request: HttpRequest, response: HttpResponse, contact_id: int) -> Contact:
     contact = get_object_or_404(_contacts(), pk=contact_id)
     authorize(_actor(request), "accounts.view_contact", contact)
+    set_etag(response, contact)
     return contact
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatchIn) -> Contact:
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS, **conflict_responses(ContactOut)})
+def contact_update(request: HttpRequest, response: HttpResponse, contact_id: int, payload: ContactPatchIn) -> Any:
+    """Change a contact; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     contact = get_object_or_404(Contact, pk=contact_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     with _api_field_names():
-        services.contact_update(actor=_actor(request), contact=contact, **payload.model_dump(exclude_unset=True))
-    return _contacts().get(pk=contact.pk)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.contact_update(
+                actor=_actor(request), contact=contact, version=version, **changes
+            ),
+            current=lambda: _contacts().get(pk=contact.pk),
+        )
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
@@ -532,23 +569,34 @@ def buying_centre_list(request: HttpRequest, account_id: int) -> list[BuyingCent
     return list(account.buying_centre.select_related("contact"))
 
 
-@router.put("/accounts/{account_id}/buying-centre/{contact_id}", response={200: BuyingCentreOut, **ERRORS})
+@router.put(
+    "/accounts/{account_id}/buying-centre/{contact_id}",
+    response={200: BuyingCentreOut, **ERRORS, **conflict_responses(BuyingCentreOut)},
+)
 def buying_centre_set(
-    request: HttpRequest, account_id: int, contact_id: int, payload: BuyingCentreIn
-) -> BuyingCentreMember:
-    """Put a contact (who holds a position at the account) into its buying centre, or update their entry."""
+    request: HttpRequest, response: HttpResponse, account_id: int, contact_id: int, payload: BuyingCentreIn
+) -> Any:
+    """Put a contact (who holds a position at the account) into its buying centre, or update their entry
+    (send its ``version`` or ``If-Match``: a stale one answers 409 or 412)."""
     account = get_object_or_404(Account, pk=account_id)
     contact = get_object_or_404(Contact, pk=contact_id)
     with _api_field_names():
-        return services.buying_centre_set(
-            actor=_actor(request),
-            account=account,
-            contact=contact,
-            roles=payload.roles,
-            influence=payload.influence,
-            attitude=payload.attitude,
-            political_status=payload.political_status,
-            notes=payload.notes,
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.buying_centre_set(
+                actor=_actor(request),
+                account=account,
+                contact=contact,
+                roles=payload.roles,
+                influence=payload.influence,
+                attitude=payload.attitude,
+                political_status=payload.political_status,
+                notes=payload.notes,
+                version=version,
+            ),
+            current=lambda: BuyingCentreMember.objects.get(account=account, contact=contact),
         )
 
 
@@ -571,18 +619,32 @@ def team_list(request: HttpRequest, account_id: int) -> list[TeamMember]:
     return list(account.team.select_related("user").order_by("role", "pk"))
 
 
-@router.put("/accounts/{account_id}/team/{user_id}", response={200: TeamMemberOut, **ERRORS})
-def team_member_set(request: HttpRequest, account_id: int, user_id: int, payload: TeamMemberIn) -> TeamMember:
-    """Put a user on the account team in a role (or change their role)."""
+@router.put(
+    "/accounts/{account_id}/team/{user_id}",
+    response={200: TeamMemberOut, **ERRORS, **conflict_responses(TeamMemberOut)},
+)
+def team_member_set(
+    request: HttpRequest, response: HttpResponse, account_id: int, user_id: int, payload: TeamMemberIn
+) -> Any:
+    """Put a user on the account team in a role (or change their role; send the membership's ``version`` or
+    ``If-Match``: a stale one answers 409 or 412)."""
     account = get_object_or_404(Account, pk=account_id)
     user = get_object_or_404(User, pk=user_id)
     with _api_field_names():
-        return services.team_member_set(
-            actor=_actor(request),
-            account=account,
-            user=user,
-            role=payload.role,
-            org_unit=_ref(OrgUnit, payload.org_unit_id, "org_unit_id"),
+        org_unit = _ref(OrgUnit, payload.org_unit_id, "org_unit_id")
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.team_member_set(
+                actor=_actor(request),
+                account=account,
+                user=user,
+                role=payload.role,
+                org_unit=org_unit,
+                version=version,
+            ),
+            current=lambda: TeamMember.objects.get(account=account, user=user),
         )
 
 
@@ -607,9 +669,10 @@ def coverage_list(request: HttpRequest, account_id: int) -> list[Coverage]:
     )
 
 
-@router.put("/accounts/{account_id}/coverage", response={200: CoverageOut, **ERRORS})
-def coverage_set(request: HttpRequest, account_id: int, payload: CoverageIn) -> Coverage:
-    """Record that a team member covers a contact of the account, now and as target level."""
+@router.put("/accounts/{account_id}/coverage", response={200: CoverageOut, **ERRORS, **conflict_responses(CoverageOut)})
+def coverage_set(request: HttpRequest, response: HttpResponse, account_id: int, payload: CoverageIn) -> Any:
+    """Record that a team member covers a contact of the account, now and as target level (send the coverage's
+    ``version`` or ``If-Match`` when you change one: a stale one answers 409 or 412)."""
     account = get_object_or_404(Account, pk=account_id)
     team_member = TeamMember.objects.filter(account=account, user_id=payload.team_user_id).first()
     with _api_field_names():
@@ -620,12 +683,22 @@ def coverage_set(request: HttpRequest, account_id: int, payload: CoverageIn) -> 
                     % {"id": payload.team_user_id, "account": account.name}
                 }
             )
-        return services.coverage_set(
-            actor=_actor(request),
-            team_member=team_member,
-            contact=_required_ref(Contact, payload.contact_id, "contact_id"),
-            level_now=payload.level_now,
-            level_target=payload.level_target,
+        contact = _required_ref(Contact, payload.contact_id, "contact_id")
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.coverage_set(
+                actor=_actor(request),
+                team_member=team_member,
+                contact=contact,
+                level_now=payload.level_now,
+                level_target=payload.level_target,
+                version=version,
+            ),
+            current=lambda: Coverage.objects.select_related("team_member__user", "contact").get(
+                team_member=team_member, contact=contact
+            ),
         )
 
 

@@ -20,6 +20,7 @@ from kampass.accounts.models import (
     TeamRole,
 )
 from kampass.accounts.selectors import contacts_linkable
+from kampass.common.concurrency import VersionedFormMixin
 from kampass.users.actors import Actor
 from kampass.users.models import OrgUnit, User
 
@@ -49,7 +50,7 @@ class AccountLookupWidget(forms.TextInput):
         return ctx
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(VersionedFormMixin, forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Account.objects.all(),
         required=False,
@@ -92,8 +93,12 @@ class AccountCreateForm(AccountForm):
     class Meta(AccountForm.Meta):
         fields = [*AccountForm.Meta.fields[:3], "kam_status", *AccountForm.Meta.fields[3:]]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("version", None)  # a new account has no version to compare with
 
-class StatusForm(forms.Form):
+
+class StatusForm(VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("New KAM status"), choices=KamStatus.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     effective_date = forms.DateField(
@@ -178,7 +183,7 @@ class ExistingContactForm(forms.Form):
         self.fields["reports_to"] = _account_contacts(account)
 
 
-class MemberForm(BuyingCentreFields):
+class MemberForm(VersionedFormMixin, BuyingCentreFields):
     """Edit a contact's position and buying-centre part at one account."""
 
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
@@ -205,7 +210,7 @@ class MemberForm(BuyingCentreFields):
         self.order_fields(self.field_order)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "email", "phone", "notes"]

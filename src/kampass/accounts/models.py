@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from kampass.common.concurrency import Versioned
 from kampass.common.currencies import CURRENCIES
 
 
@@ -25,7 +26,7 @@ class KamStatus(models.TextChoices):
     DEMOTED = "demoted", _("Demoted")
 
 
-class Account(models.Model):
+class Account(Versioned):
     """A customer organisation the supplier manages: a group, a company, a
     division or country organisation, or a site. Accounts form a tree of any
     depth; large customers such as conglomerates are markets of their own, so
@@ -111,7 +112,7 @@ class AccountStatusChange(models.Model):
         return f"{self.account}: {self.from_status or '–'} -> {self.to_status} ({self.effective_date})"
 
 
-class Contact(models.Model):
+class Contact(Versioned):
     """A person on the customer side. One person can hold positions at several
     accounts (e.g. a group purchasing director who also sits on a subsidiary's
     board)."""
@@ -133,7 +134,7 @@ class Contact(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class Position(models.Model):
+class Position(Versioned):
     """The job a contact holds at one account, and whom they report to there."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="positions")
@@ -195,7 +196,7 @@ def attitude_text(attitude: int) -> str:
     return str(dict(ATTITUDE_CHOICES).get(attitude, attitude))
 
 
-class BuyingCentreMember(models.Model):
+class BuyingCentreMember(Versioned):
     """A contact's part in the buying centre of an account: the roles they play
     in buying decisions (a contact can hold several), how much influence they
     have (0-10), how they feel about the supplier (-2 hostile .. +2 supportive)
@@ -258,7 +259,7 @@ class TeamRole(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class TeamMember(models.Model):
+class TeamMember(Versioned):
     """A user of the supplier working on an account in a role. Membership of
     an account's team (or of an ancestor's) is what lets a key account manager
     edit the account."""
@@ -287,7 +288,7 @@ class RelationshipLevel(models.IntegerChoices):
     TRUSTED_ADVISOR = 4, _("Trusted advisor")
 
 
-class Coverage(models.Model):
+class Coverage(Versioned):
     """Which team member covers which contact of the account, with the
     relationship level reached now and the level the team aims for."""
 

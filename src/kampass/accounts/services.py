@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
+from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
 from kampass.users.actors import Actor
@@ -128,10 +130,13 @@ def account_create(
 
 
 @transaction.atomic
-def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account:
-    """Change master data of an account; ``parent`` moves it (with its subtree) in the hierarchy."""
+def account_update(*, actor: Actor, account: Account, version: int | None = None, **changes: Any) -> Account:
+    """Change master data of an account; ``parent`` moves it (with its subtree) in the hierarchy.
+
+    ``version``: the version the change is based on (``ConcurrentEdit`` when it was saved since)."""
     authorize(actor, "accounts.change_account", account)
     account = Account.objects.select_for_update().get(pk=account.pk)
+    expect_version(account, version)
     allowed = set(ACCOUNT_FIELDS) | {"parent"}
     unknown = set(changes) - allowed
     if unknown:
@@ -170,10 +175,17 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
 
 @transaction.atomic
 def account_set_status(
-    *, actor: Actor, account: Account, status: str, reason: str, effective_date: dt.date | None = None
+    *,
+    actor: Actor,
+    account: Account,
+    status: str,
+    reason: str,
+    effective_date: dt.date | None = None,
+    version: int | None = None,
 ) -> AccountStatusChange:
     """Change the KAM status of an account and record the dated reason for it."""
     authorize(actor, "accounts.change_account_status", account)
+    expect_version(account, version)
     if status not in KamStatus.values:
         raise ValidationError({"status": _("Unknown KAM status “%(value)s”.") % {"value": status}})
     if not (reason or "").strip():
@@ -203,13 +215,15 @@ def account_change(
     status: str | None = None,
     reason: str = "",
     effective_date: dt.date | None = None,
+    version: int | None = None,
     **changes: Any,
 ) -> Account:
     """Change master data (``account_update``) and, when ``status`` differs from the current one,
     the KAM status with its dated ``reason`` (``account_set_status``), in one transaction: if the
-    status change is refused the master data stay as they were."""
+    status change is refused the master data stay as they were. ``version``: as for ``account_update``."""
+    expect_version(Account.objects.get(pk=account.pk), version)
     if changes:
-        account = account_update(actor=actor, account=account, **changes)
+        account = account_update(actor=actor, account=account, version=version, **changes)
     if status is not None and status != account.kam_status:
         account_set_status(actor=actor, account=account, status=status, reason=reason, effective_date=effective_date)
     return account
@@ -294,8 +308,10 @@ def contact_create(
 
 
 @transaction.atomic
-def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact:
+def contact_update(*, actor: Actor, contact: Contact, version: int | None = None, **changes: Any) -> Contact:
+    """Change a contact's details; ``version``: the version the change is based on."""
     authorize(actor, "accounts.change_contact", contact)
+    expect_version(contact, version)
     allowed = {"first_name", "last_name", "email", "phone", "notes"}
     unknown = set(changes) - allowed
     if unknown:
@@ -321,8 +337,9 @@ def position_set(
     title: str = "",
     department: str = "",
     reports_to: Contact | None = None,
+    version: int | None = None,
 ) -> Position:
-    """Create or update the position ``contact`` holds at ``account``."""
+    """Create or update the position ``contact`` holds at ``account`` (``version``: of the existing position)."""
     authorize(actor, "accounts.change_account", account)
     contact_link_authorize(actor=actor, contact=contact)
     if reports_to is not None:
@@ -331,6 +348,7 @@ def position_set(
     position = Position.objects.filter(contact=contact, account=account).first() or Position(
         contact=contact, account=account
     )
+    expect_version(position, version)
     position.title, position.department, position.reports_to = title, department, reports_to
     _save(position, actor)
     return position
@@ -342,7 +360,9 @@ def position_delete(*, actor: Actor, position: Position) -> None:
     authorize(actor, "accounts.change_account", position.account)
     BuyingCentreMember.objects.filter(account=position.account, contact=position.contact).delete()
     Coverage.objects.filter(team_member__account=position.account, contact=position.contact).delete()
-    Position.objects.filter(account=position.account, reports_to=position.contact).update(reports_to=None)
+    Position.objects.filter(account=position.account, reports_to=position.contact).update(
+        reports_to=None, version=F("version") + 1
+    )
     _delete(position, actor)
 
 
@@ -373,8 +393,9 @@ def buying_centre_set(
     attitude: int = 0,
     political_status: str = "outside",
     notes: str = "",
+    version: int | None = None,
 ) -> BuyingCentreMember:
-    """Put ``contact`` into the buying centre of ``account`` (or update their entry)."""
+    """Put ``contact`` into the buying centre of ``account`` (or update their entry, based on ``version``)."""
     authorize(actor, "accounts.change_account", account)
     contact_link_authorize(actor=actor, contact=contact)
     errors: dict[str, list[str]] = {}
@@ -393,6 +414,7 @@ def buying_centre_set(
     member = BuyingCentreMember.objects.filter(account=account, contact=contact).first() or BuyingCentreMember(
         account=account, contact=contact
     )
+    expect_version(member, version)
     member.roles = clean_roles
     member.influence, member.attitude = influence, attitude
     member.political_status, member.notes = political_status, notes
@@ -417,13 +439,20 @@ def buying_centre_remove(*, actor: Actor, member: BuyingCentreMember) -> None:
 
 @transaction.atomic
 def team_member_set(
-    *, actor: Actor, account: Account, user: User, role: str = TeamRole.KAM, org_unit: OrgUnit | None = None
+    *,
+    actor: Actor,
+    account: Account,
+    user: User,
+    role: str = TeamRole.KAM,
+    org_unit: OrgUnit | None = None,
+    version: int | None = None,
 ) -> TeamMember:
-    """Add ``user`` to the account team in ``role`` (or change their role)."""
+    """Add ``user`` to the account team in ``role`` (or change their role, based on ``version``)."""
     authorize(actor, "accounts.manage_team", account)
     if role not in TeamRole.values:
         raise ValidationError({"role": _("Unknown team role “%(value)s”.") % {"value": role}})
     member = TeamMember.objects.filter(account=account, user=user).first() or TeamMember(account=account, user=user)
+    expect_version(member, version)
     member.role, member.org_unit = role, org_unit
     _save(member, actor)
     return member
@@ -437,9 +466,16 @@ def team_member_remove(*, actor: Actor, member: TeamMember) -> None:
 
 @transaction.atomic
 def coverage_set(
-    *, actor: Actor, team_member: TeamMember, contact: Contact, level_now: int, level_target: int
+    *,
+    actor: Actor,
+    team_member: TeamMember,
+    contact: Contact,
+    level_now: int,
+    level_target: int,
+    version: int | None = None,
 ) -> Coverage:
-    """Record that ``team_member`` covers ``contact`` at ``level_now``, aiming for ``level_target``."""
+    """Record that ``team_member`` covers ``contact`` at ``level_now``, aiming for ``level_target``
+    (``version``: of the existing coverage the change is based on)."""
     account = team_member.account
     authorize(actor, "accounts.manage_team", account)
     contact_link_authorize(actor=actor, contact=contact)
@@ -453,6 +489,7 @@ def coverage_set(
     cov = Coverage.objects.filter(team_member=team_member, contact=contact).first() or Coverage(
         team_member=team_member, contact=contact
     )
+    expect_version(cov, version)
     cov.level_now, cov.level_target = level_now, level_target
     _save(cov, actor)
     return cov
@@ -511,11 +548,15 @@ def account_person_update(
     attitude: int = 0,
     political_status: str = "outside",
     notes: str = "",
+    version: int | None = None,
 ) -> Position:
-    """Update a contact's position at ``account`` and put them into (or take them out of) its buying centre."""
+    """Update a contact's position at ``account`` and put them into (or take them out of) its buying centre.
+
+    ``version`` is the position's: every save of this form raises it, so it guards the whole entry."""
     position = position_set(
-        actor=actor, contact=contact, account=account, title=title, department=department, reports_to=reports_to
-    )
+        actor=actor, contact=contact, account=account, title=title, department=department, reports_to=reports_to,
+        version=version,
+    )  # fmt: skip
     member = BuyingCentreMember.objects.filter(account=account, contact=contact).first()
     if in_buying_centre:
         buying_centre_set(

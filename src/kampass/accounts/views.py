@@ -196,7 +196,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def account_status(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.change_account_status", account)
-    form = StatusForm(request.POST or None, initial={"status": account.kam_status})
+    form = StatusForm(request.POST or None, initial={"status": account.kam_status, "version": account.version})
     done = submit_form(
         request,
         form,
@@ -302,6 +302,7 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
         "department": position.department,
         "reports_to": position.reports_to_id,
         "in_buying_centre": member is not None,
+        "version": position.version,
     }
     if member:
         initial.update(
@@ -320,6 +321,7 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
         ),
         success=_("Changes saved."),
         next_url=reverse("account-detail", args=[pk]) + "#buying-centre",
+        conflict_extra=initial,  # loaded with this request: the values saved now
     )
     if done:
         return done

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -29,6 +29,7 @@ from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode, OnOverlap
 from kampass.common.api import ERRORS, InSchema, PageIn, page_of
 from kampass.common.api import actor as _actor
+from kampass.common.concurrency import api_update, conflict_responses, version_in, version_out
 from kampass.common.i18n import ui_language as _lang
 from kampass.common.permissions import authorize
 from kampass.core import profitability as prof
@@ -220,6 +221,7 @@ class CustomerLinkOut(Schema):
     account_id: int
     account: str
     created_at: dt.datetime
+    version: int = version_out()
 
     @staticmethod
     def resolve_account(obj: CustomerLink) -> str:
@@ -238,6 +240,7 @@ class CustomerLinkFilterIn(Schema):
 
 class CustomerLinkIn(Schema):
     account_id: int
+    version: int | None = version_in()
 
 
 class ImportIn(InSchema):
@@ -452,15 +455,25 @@ def customer_link_list(
     return page_of(qs, page)
 
 
-@router.put("/customer-links/{customer_id}", response={200: CustomerLinkOut, **ERRORS})
-def customer_link_set(request: HttpRequest, customer_id: str, payload: CustomerLinkIn) -> CustomerLink:
-    """Link a customer number to an account, or move its link (needs permission to change the account)."""
+@router.put(
+    "/customer-links/{customer_id}", response={200: CustomerLinkOut, **ERRORS, **conflict_responses(CustomerLinkOut)}
+)
+def customer_link_set(request: HttpRequest, response: HttpResponse, customer_id: str, payload: CustomerLinkIn) -> Any:
+    """Link a customer number to an account, or move its link (needs permission to change the account).
+    Moving a link: send its ``version`` (or ``If-Match``); a stale one answers 409 (412) and moves nothing."""
     account = Account.objects.filter(pk=payload.account_id).first()
     if account is None:
         message = _("There is no %(model)s with id %(id)s.")
         raise ValidationError({"account_id": message % {"model": Account._meta.verbose_name, "id": payload.account_id}})
-    link = services.customer_link(actor=_actor(request), customer_id=customer_id, account=account)
-    return CustomerLink.objects.select_related("account").get(pk=link.pk)
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=lambda version: services.customer_link(
+            actor=_actor(request), customer_id=customer_id, account=account, version=version
+        ),
+        current=lambda: CustomerLink.objects.select_related("account").get(customer_id=customer_id.strip()),
+    )
 
 
 @router.delete("/customer-links/{customer_id}", response={204: None, **ERRORS})

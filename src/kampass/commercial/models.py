@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from kampass.common.concurrency import Versioned
 
-class CustomerLink(models.Model):
+
+class CustomerLink(Versioned):
     """Which account a customer number of the source system (ERP, shop) belongs to.
 
     Invoice lines keep the customer number; this link decides under which account

@@ -21,6 +21,7 @@ from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode, OnOverlap
 from kampass.common.analytics import analytics_store
+from kampass.common.concurrency import expect_version
 from kampass.common.filemodes import open_private, private_dir
 from kampass.common.permissions import authorize
 from kampass.users.actors import Actor
@@ -31,13 +32,15 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def customer_link(*, actor: Actor, customer_id: str, account: Account) -> CustomerLink:
-    """Link a customer number to an account (or move the link to another account)."""
+def customer_link(*, actor: Actor, customer_id: str, account: Account, version: int | None = None) -> CustomerLink:
+    """Link a customer number to an account (or move the link to another account). ``version``: of the
+    existing link the move is based on (``ConcurrentEdit`` when it was saved since)."""
     authorize(actor, "accounts.change_account", account)
     customer_id = (customer_id or "").strip()
     if not customer_id:
         raise ValidationError({"customer_id": _("Enter a customer number.")})
     link = CustomerLink.objects.filter(customer_id=customer_id).first() or CustomerLink(customer_id=customer_id)
+    expect_version(link, version)
     if link.pk and link.account_id != account.pk:
         authorize(actor, "accounts.change_account", link.account)  # taking a customer away needs rights there too
     link.account = account

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from kampass.common.concurrency import ConcurrentEdit, conflict_response
+
 
 def is_fragment_request(request: HttpRequest) -> bool:
     """True for an HTMX request that wants a fragment (not a boosted full-page navigation)."""
@@ -70,13 +72,16 @@ def submit_form(
     *,
     success: str | Callable[[Any], str],
     next_url: str | Callable[[Any], str],
+    conflict_extra: dict[str, Any] | None = None,
 ) -> HttpResponse | None:
     """Handle a form POST the same way everywhere.
 
     On a valid POST run ``action(cleaned_data)`` (a service call); when it succeeds, flash
     ``success`` and redirect to ``next_url`` (either may be a function of the action's result).
     A ``ValidationError`` from the service lands on the form fields it names. Returns ``None``
-    when the form page is to be (re-)rendered.
+    when the form page is to be (re-)rendered. A :class:`~kampass.common.concurrency.ConcurrentEdit`
+    (the object was saved by someone else since the form was loaded) answers the conflict page (409);
+    ``conflict_extra`` gives the saved values of form fields that are not attributes of the object.
     """
     if request.method != "POST" or not form.is_valid():
         return None
@@ -85,6 +90,8 @@ def submit_form(
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return None
+    except ConcurrentEdit as exc:  # someone else saved first: show both versions, write nothing
+        return conflict_response(request, form, exc, extra=conflict_extra)
     messages.success(request, success(result) if callable(success) else success)
     return redirect_to(request, next_url(result) if callable(next_url) else next_url)
 

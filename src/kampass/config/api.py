@@ -32,6 +32,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
+from kampass.common.concurrency import ConcurrentEdit
 from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
@@ -111,6 +112,13 @@ api = NinjaAPI(
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     detail = str(exc) or _("You do not have permission to do this.")
     return api.create_response(request, {"detail": detail}, status=403)
+
+
+@api.exception_handler(ConcurrentEdit)
+def concurrent_edit(request: HttpRequest, exc: ConcurrentEdit) -> HttpResponse:
+    """A save that lost a race with another one outside :func:`kampass.common.concurrency.api_update`: 409."""
+    detail = _("Someone else changed this in the meantime. Reload it and try again.")
+    return api.create_response(request, {"detail": detail}, status=409)
 
 
 @api.exception_handler(ValidationError)

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kampass.common.concurrency import VersionedFormMixin
 from kampass.organisation.models import (
     ActionStatus,
     BlockedCause,
@@ -20,7 +21,7 @@ from kampass.users.models import User
 LEVEL_CHOICES = [("", "–"), *[(str(i), str(i)) for i in range(1, 6)]]
 
 
-class CatalogueEntryForm(forms.Form):
+class CatalogueEntryForm(VersionedFormMixin, forms.Form):
     """An entry of the KAM process, the function roles or the competence model."""
 
     name_en = forms.CharField(label=_("Name (English)"), max_length=200)
@@ -71,28 +72,43 @@ class ProfileForm(forms.Form):
         self.can_rate = can_rate
         self.can_self_rate = can_self_rate
         self.personal_targets: dict[int, int] = kwargs.pop("personal_targets", {})
+        # the version of each competence's rating as loaded (0: none yet), so a stale save is refused
+        versions: dict[int, int] = kwargs.pop("versions", {})
         super().__init__(*args, **kwargs)
         for line in profile.lines:
             cid = line.competence.pk
+            name = line.competence.label
+            self.fields[f"version_{cid}"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+            self.initial.setdefault(f"version_{cid}", versions.get(cid, 0))
             if can_rate:
                 self.fields[f"level_{cid}"] = forms.TypedChoiceField(
-                    label=_("Rating"), choices=LEVEL_CHOICES, required=False, coerce=int, empty_value=None
+                    label=_("%(competence)s: rating") % {"competence": name},
+                    choices=LEVEL_CHOICES,
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
                 )
                 self.fields[f"target_{cid}"] = forms.TypedChoiceField(
-                    label=_("Personal target"),
+                    label=_("%(competence)s: personal target") % {"competence": name},
                     choices=LEVEL_CHOICES,
                     required=False,
                     coerce=int,
                     empty_value=None,
                     help_text=_("Empty: the target of the role applies."),
                 )
-                self.fields[f"note_{cid}"] = forms.CharField(label=_("Note"), max_length=500, required=False)
+                self.fields[f"note_{cid}"] = forms.CharField(
+                    label=_("%(competence)s: note") % {"competence": name}, max_length=500, required=False
+                )
                 self.initial.setdefault(f"level_{cid}", line.row.level)
                 self.initial.setdefault(f"target_{cid}", self.personal_targets.get(cid))
                 self.initial.setdefault(f"note_{cid}", line.note)
             if can_self_rate:
                 self.fields[f"self_{cid}"] = forms.TypedChoiceField(
-                    label=_("Self-assessment"), choices=LEVEL_CHOICES, required=False, coerce=int, empty_value=None
+                    label=_("%(competence)s: self-assessment") % {"competence": name},
+                    choices=LEVEL_CHOICES,
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
                 )
                 self.initial.setdefault(f"self_{cid}", line.row.self_level)
 
@@ -131,7 +147,7 @@ class RoleTargetsForm(forms.Form):
         return [(c, [self[f"{role}_{c.pk}"] for role, _label in ProfileRole.choices]) for c in self.competences]
 
 
-class ActionForm(forms.Form):
+class ActionForm(VersionedFormMixin, forms.Form):
     person = forms.ModelChoiceField(label=_("Key account manager"), queryset=User.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     competence = forms.ModelChoiceField(
@@ -169,6 +185,7 @@ class ActionForm(forms.Form):
                     "blocked_cause": action.blocked_cause,
                     "blocked_note": action.blocked_note,
                     "notes": action.notes,
+                    "version": action.version,
                 },
             )
         super().__init__(*args, **kwargs)

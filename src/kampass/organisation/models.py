@@ -11,10 +11,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kampass.common.concurrency import Versioned
+
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class BilingualCatalogueEntry(models.Model):
+class BilingualCatalogueEntry(Versioned):
     """An entry of an editable catalogue with its name in English and German.
 
     The UI shows the name in the user's language (German falls back to English
@@ -188,7 +190,7 @@ class CompetenceTarget(models.Model):
         return f"{self.competence} – {who}: {self.level}"
 
 
-class CompetenceRating(models.Model):
+class CompetenceRating(Versioned):
     """Where a person stands on one competence: ``level`` is the rating agreed
     by the head of KAM (1-5; what the gap is computed from), ``self_level`` the
     person's own proposal."""
@@ -253,7 +255,7 @@ class BlockedCause(models.TextChoices):
     MANAGEMENT = "management", _("Management")
 
 
-class DevelopmentAction(models.Model):
+class DevelopmentAction(Versioned):
     """A step in the development of a key account manager (a training, a
     coaching, a project to lead...), usually aimed at one competence. The key
     account manager may mark it as blocked by the organisation, with the cause:

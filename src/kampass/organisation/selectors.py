@@ -208,6 +208,7 @@ class ProfileLine:
     competence: Competence
     row: GapRow
     note: str
+    version: int = 0  # of the rating (0: none yet), carried by edit forms and the API
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,7 @@ def profiles(people: list[User]) -> list[Profile]:
                     c,
                     GapRow(c.pk, r.level if r else None, r.self_level if r else None, targets[p.pk][c.pk]),
                     r.note if r else "",
+                    r.version if r else 0,
                 )
             )
         result.append(Profile(p, lines))

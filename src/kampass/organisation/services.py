@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
+from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.organisation.models import (
     OPEN_STATUSES,
@@ -61,8 +62,9 @@ ACTION_FIELDS = (
 # ---------------------------------------------------------------- editable catalogues
 
 
-def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: Actor) -> C:
+def _catalogue_save(model: type[C], entry: C, changes: dict[str, Any], actor: Actor, version: int | None = None) -> C:
     reject_unknown_fields(changes, CATALOGUE_FIELDS)
+    expect_version(entry, version)
     for field, value in changes.items():
         setattr(entry, field, value.strip() if isinstance(value, str) else value)
     if not entry.name_en:
@@ -88,10 +90,12 @@ def activity_create(*, actor: Actor, name_en: str, **fields: Any) -> ProcessActi
 
 
 @transaction.atomic
-def activity_update(*, actor: Actor, activity: ProcessActivity, **changes: Any) -> ProcessActivity:
-    """Rename, re-order, describe or (de)activate an activity."""
+def activity_update(
+    *, actor: Actor, activity: ProcessActivity, version: int | None = None, **changes: Any
+) -> ProcessActivity:
+    """Rename, re-order, describe or (de)activate an activity (``version``: the one the change is based on)."""
     authorize(actor, "organisation.change_structure")
-    return _catalogue_save(ProcessActivity, activity, changes, actor)
+    return _catalogue_save(ProcessActivity, activity, changes, actor, version)
 
 
 @transaction.atomic
@@ -111,9 +115,10 @@ def role_create(*, actor: Actor, name_en: str, **fields: Any) -> FunctionRole:
 
 
 @transaction.atomic
-def role_update(*, actor: Actor, role: FunctionRole, **changes: Any) -> FunctionRole:
+def role_update(*, actor: Actor, role: FunctionRole, version: int | None = None, **changes: Any) -> FunctionRole:
+    """Change a role (``version``: the one the change is based on)."""
     authorize(actor, "organisation.change_structure")
-    return _catalogue_save(FunctionRole, role, changes, actor)
+    return _catalogue_save(FunctionRole, role, changes, actor, version)
 
 
 @transaction.atomic
@@ -133,9 +138,12 @@ def competence_create(*, actor: Actor, name_en: str, **fields: Any) -> Competenc
 
 
 @transaction.atomic
-def competence_update(*, actor: Actor, competence: Competence, **changes: Any) -> Competence:
+def competence_update(
+    *, actor: Actor, competence: Competence, version: int | None = None, **changes: Any
+) -> Competence:
+    """Change a competence (``version``: the one the change is based on)."""
     authorize(actor, "organisation.change_competences")
-    return _catalogue_save(Competence, competence, changes, actor)
+    return _catalogue_save(Competence, competence, changes, actor, version)
 
 
 @transaction.atomic
@@ -251,13 +259,21 @@ def _rating(person: User, competence: Competence) -> CompetenceRating:
 
 @transaction.atomic
 def rating_set(
-    *, actor: Actor, person: User, competence: Competence, level: int | None, note: str | None = None
+    *,
+    actor: Actor,
+    person: User,
+    competence: Competence,
+    level: int | None,
+    note: str | None = None,
+    version: int | None = None,
 ) -> CompetenceRating:
-    """Record the agreed rating (1-5, ``None`` to clear) of ``person`` on a competence (head of KAM, administrator)."""
+    """Record the agreed rating (1-5, ``None`` to clear) of ``person`` on a competence (head of KAM, administrator).
+    ``version``: of the rating the change is based on (0: there was none yet)."""
     authorize(actor, "organisation.rate_profile", person)
     _check_profile_person(person)
     _check_level(level, "level")
     rating = _rating(person, competence)
+    expect_version(rating, version)
     rating.level = level
     if note is not None:
         rating.note = note.strip()
@@ -267,11 +283,15 @@ def rating_set(
 
 
 @transaction.atomic
-def self_rating_set(*, actor: Actor, competence: Competence, self_level: int | None) -> CompetenceRating:
-    """Propose one's own rating on a competence (key account managers and heads of KAM, own profile only)."""
+def self_rating_set(
+    *, actor: Actor, competence: Competence, self_level: int | None, version: int | None = None
+) -> CompetenceRating:
+    """Propose one's own rating on a competence (key account managers and heads of KAM, own profile only).
+    ``version``: of the rating the change is based on (0: there was none yet)."""
     authorize(actor, "organisation.self_rate", actor)
     _check_level(self_level, "self_level")
     rating = _rating(cast(User, actor), competence)  # authorized to rate their own profile: a user
+    expect_version(rating, version)
     rating.self_level = self_level
     _save(rating, actor)
     return rating
@@ -283,7 +303,8 @@ class ProfileLineChange:
 
     ``rate``: record the agreed ``level`` (``None`` clears it) and ``note`` (``None`` keeps it);
     ``set_target``: the person's own ``target`` (``None`` removes it, the role's target applies);
-    ``self_rate``: the person's own proposal ``self_level``."""
+    ``self_rate``: the person's own proposal ``self_level``; ``version``: of the competence's rating
+    as the change's author saw it (0: none yet; ``None``: not checked)."""
 
     competence: Competence
     rate: bool = False
@@ -293,6 +314,7 @@ class ProfileLineChange:
     target: int | None = None
     self_rate: bool = False
     self_level: int | None = None
+    version: int | None = None
 
 
 @transaction.atomic
@@ -303,13 +325,18 @@ def profile_update(*, actor: Actor, person: User, changes: Iterable[ProfileLineC
     for change in changes:
         c = change.competence
         if change.rate:
-            rating_set(actor=actor, person=person, competence=c, level=change.level, note=change.note)
+            rating_set(
+                actor=actor, person=person, competence=c, level=change.level, note=change.note, version=change.version
+            )
         if change.set_target:
             target_set(actor=actor, competence=c, level=change.target, person=person)
         if change.self_rate:
             if getattr(person, "pk", None) != getattr(actor, "pk", None):
                 authorize(actor, "organisation.self_rate", person)
-            self_rating_set(actor=actor, competence=c, self_level=change.self_level)
+            # after the agreed rating of the same line the version moved on: it was checked there
+            self_rating_set(
+                actor=actor, competence=c, self_level=change.self_level, version=None if change.rate else change.version
+            )
 
 
 @transaction.atomic
@@ -382,11 +409,15 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, actor: Actor, action: DevelopmentAction, **changes: Any) -> DevelopmentAction:
-    """Change a development action; only head of KAM and administrators move it to another person."""
+def action_update(
+    *, actor: Actor, action: DevelopmentAction, version: int | None = None, **changes: Any
+) -> DevelopmentAction:
+    """Change a development action; only head of KAM and administrators move it to another person.
+    ``version``: the version the change is based on (``ConcurrentEdit`` when it was saved since)."""
     authorize(actor, "organisation.change_action", action)
     reject_unknown_fields(changes, ACTION_FIELDS, what="action")
     action = DevelopmentAction.objects.select_for_update().get(pk=action.pk)
+    expect_version(action, version)
     if "person" in changes and changes["person"] is not None and changes["person"].pk != action.person_id:
         authorize(actor, "organisation.change_structure")  # managers only
         authorize(actor, "organisation.add_action", changes["person"])

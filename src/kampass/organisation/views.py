@@ -246,7 +246,7 @@ def catalogue_list(request: HttpRequest, kind: str) -> HttpResponse:
 def _entry_initial(entry: BilingualCatalogueEntry) -> dict[str, Any]:
     return {
         f: getattr(entry, f)
-        for f in ("key", "name_en", "name_de", "description_en", "description_de", "order", "active")
+        for f in ("key", "name_en", "name_de", "description_en", "description_de", "order", "active", "version")
     }
 
 
@@ -396,13 +396,20 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         authorize(request.user, "organisation.rate_profile", person)
     prof = selectors.profile(person)
     personal = dict(CompetenceTarget.objects.filter(user=person).values_list("competence_id", "level"))
+    versions = {line.competence.pk: line.version for line in prof.lines}
     form = ProfileForm(
         request.POST or None,
         profile=prof,
         can_rate=can_rate,
         can_self_rate=can_self_rate,
         personal_targets=personal,
+        versions=versions,
     )
+    saved: dict[str, Any] = {}  # the profile as saved now (loaded with this request), for a conflict
+    for line in prof.lines:
+        cid = line.competence.pk
+        saved |= {f"level_{cid}": line.row.level, f"note_{cid}": line.note, f"target_{cid}": personal.get(cid)}
+        saved[f"self_{cid}"] = line.row.self_level
 
     def save(data: dict[str, Any]) -> None:
         changes = []
@@ -420,6 +427,7 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                     target=target,
                     self_rate=can_self_rate and self_level != line.row.self_level,
                     self_level=self_level,
+                    version=data.get(f"version_{cid}"),
                 )
             )
         services.profile_update(actor=request.user, person=person, changes=changes)
@@ -430,6 +438,7 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         save,
         success=_("Profile saved."),
         next_url=reverse("organisation-profile", args=[person.pk]),
+        conflict_extra=saved,
     )
     if done:
         return done

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -28,6 +28,7 @@ from kampass.accounts.models import Account, BuyingRole, Contact
 from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
+from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors, services
 from kampass.pipeline.models import (
@@ -96,6 +97,7 @@ class StageSetOut(Schema):
 
 class OpportunityOut(Schema):
     id: int
+    version: int = version_out()
     account_id: int
     account_name: str
     name: str
@@ -222,12 +224,14 @@ class OpportunityPatchIn(InSchema):
     opportunity_type: str | None = None
     outcome_reason: str | None = None
     external_id: str | None = None
+    version: int | None = version_in()
 
 
 class StageChangeIn(Schema):
     stage_id: int
     reason: str = Field("", description="Required for a lost stage.")
     note: str = ""
+    version: int | None = version_in()
 
 
 class StageChangeOut(Schema):
@@ -255,11 +259,15 @@ class QualificationOut(Schema):
     status: str
     evidence: str
     flagged: bool
+    version: int | None = Field(
+        description="Version of the element's entry (null while nothing was recorded); send it back to change it."
+    )
 
 
 class QualificationIn(InSchema):
     status: str = Field(json_schema_extra={"enum": [*QualificationStatus.values]})
     evidence: str = ""
+    version: int | None = version_in()
 
 
 class ContactLinkOut(Schema):
@@ -281,6 +289,7 @@ class ContactLinkIn(Schema):
 
 class RiskOut(Schema):
     id: int
+    version: int = version_out()
     opportunity_id: int
     title: str
     description: str
@@ -337,6 +346,7 @@ class RiskPatchIn(Schema):
     owner_id: int | None = None
     due_date: dt.date | None = None
     status: str | None = None
+    version: int | None = version_in()
 
 
 class RiskScopeIn(Schema):
@@ -445,8 +455,8 @@ def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilterIn], 
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
-def opportunity_get(request: HttpRequest, opportunity_id: int) -> Opportunity:
-    return _opportunity(request, opportunity_id)
+def opportunity_get(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> Opportunity:
+    return set_etag(response, _opportunity(request, opportunity_id))
 
 
 @router.post("/opportunities", response={201: OpportunityOut, **ERRORS})
@@ -468,10 +478,15 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[A
     return Status(201, _opportunities().get(pk=opportunity.pk))
 
 
-@router.patch("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
-def opportunity_update(request: HttpRequest, opportunity_id: int, payload: OpportunityPatchIn) -> Opportunity:
+@router.patch(
+    "/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)}
+)
+def opportunity_update(
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityPatchIn
+) -> Any:
+    """Change an opportunity; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     opportunity = _opportunity(request, opportunity_id)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     with transaction.atomic(), _api_field_names():
         if "account_id" in changes:
             changes["account"] = _ref(Account, changes.pop("account_id"), "account_id")
@@ -480,8 +495,15 @@ def opportunity_update(request: HttpRequest, opportunity_id: int, payload: Oppor
         for key in ("competitors", "products", "name", "description", "owner_name", "lead_source"):
             if key in changes and changes[key] is None:
                 changes[key] = [] if key in ("competitors", "products") else ""
-        services.opportunity_update(actor=_actor(request), opportunity=opportunity, **changes)
-    return _opportunities().get(pk=opportunity.pk)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.opportunity_update(
+                actor=_actor(request), opportunity=opportunity, version=version, **changes
+            ),
+            current=lambda: _opportunities().get(pk=opportunity.pk),
+        )
 
 
 @router.delete("/opportunities/{opportunity_id}", response={204: None, **ERRORS})
@@ -491,17 +513,31 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status[Any]
     return Status(204, None)
 
 
-@router.post("/opportunities/{opportunity_id}/stage", response={200: OpportunityOut, **ERRORS})
-def opportunity_stage(request: HttpRequest, opportunity_id: int, payload: StageChangeIn) -> Opportunity:
-    """Move the opportunity to another stage of its sales process (won/lost close it; lost needs a reason)."""
+@router.post(
+    "/opportunities/{opportunity_id}/stage",
+    response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)},
+)
+def opportunity_stage(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: StageChangeIn) -> Any:
+    """Move the opportunity to another stage of its sales process (won/lost close it; lost needs a reason).
+    With ``version`` (or ``If-Match``) a move based on a stale version answers 409 (412)."""
     opportunity = _opportunity(request, opportunity_id)
     with _api_field_names():
         stage = _stage(payload.stage_id)
         assert stage is not None
-        services.opportunity_change_stage(
-            actor=_actor(request), opportunity=opportunity, stage=stage, reason=payload.reason, note=payload.note
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.opportunity_change_stage(
+                actor=_actor(request),
+                opportunity=opportunity,
+                stage=stage,
+                reason=payload.reason,
+                note=payload.note,
+                version=version,
+            ),
+            current=lambda: _opportunities().get(pk=opportunity.pk),
         )
-    return _opportunities().get(pk=opportunity.pk)
 
 
 @router.get("/opportunities/{opportunity_id}/stage-history", response={200: list[StageChangeOut], **ERRORS})
@@ -518,23 +554,45 @@ def qualification_list(request: HttpRequest, opportunity_id: int) -> list[dict[s
     """The eight MEDDPICC elements in order, missing ones included, with the late-stage flags."""
     opportunity = _opportunity(request, opportunity_id)
     return [
-        {"element": r.element, "label": r.label, "status": r.status, "evidence": r.evidence, "flagged": r.flagged}
+        {
+            "element": r.element,
+            "label": r.label,
+            "status": r.status,
+            "evidence": r.evidence,
+            "flagged": r.flagged,
+            "version": r.item.version if r.item is not None else None,
+        }
         for r in selectors.qualification_rows(opportunity)
     ]
 
 
-@router.put("/opportunities/{opportunity_id}/qualification/{element}", response={200: list[QualificationOut], **ERRORS})
+@router.put(
+    "/opportunities/{opportunity_id}/qualification/{element}",
+    response={200: list[QualificationOut], **ERRORS, **conflict_responses(list[QualificationOut])},
+)
 def qualification_put(
-    request: HttpRequest, opportunity_id: int, element: str, payload: QualificationIn
-) -> list[dict[str, Any]]:
+    request: HttpRequest, response: HttpResponse, opportunity_id: int, element: str, payload: QualificationIn
+) -> Any:
+    """Record one element; the answer is the whole checklist, its ``ETag`` the version of this element. A stale
+    ``version`` (``If-Match``) answers 409 (412) with the checklist as saved."""
     opportunity = _opportunity(request, opportunity_id)
     if element not in QualificationElement.values:
         raise ValidationError({"element": f"unknown element; known: {', '.join(QualificationElement.values)}"})
-    services.qualification_set(
-        actor=_actor(request), opportunity=opportunity, element=element, status=payload.status,
-        evidence=payload.evidence,
-    )  # fmt: skip
-    return qualification_list(request, opportunity.pk)
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=lambda version: services.qualification_set(
+            actor=_actor(request),
+            opportunity=opportunity,
+            element=element,
+            status=payload.status,
+            evidence=payload.evidence,
+            version=version,
+        ),
+        current=lambda: qualification_list(request, opportunity.pk),
+        version_of=lambda rows: next(r["version"] for r in rows if r["element"] == element),
+    )
 
 
 # ---------------------------------------------------------------- buying-centre links
@@ -612,18 +670,25 @@ def risk_create(request: HttpRequest, opportunity_id: int, payload: RiskIn) -> S
 
 
 @router.get("/risks/{risk_id}", response={200: RiskOut, **ERRORS})
-def risk_get(request: HttpRequest, risk_id: int) -> Risk:
-    return _risk(request, risk_id)
+def risk_get(request: HttpRequest, response: HttpResponse, risk_id: int) -> Risk:
+    return set_etag(response, _risk(request, risk_id))
 
 
-@router.patch("/risks/{risk_id}", response={200: RiskOut, **ERRORS})
-def risk_update(request: HttpRequest, risk_id: int, payload: RiskPatchIn) -> Risk:
+@router.patch("/risks/{risk_id}", response={200: RiskOut, **ERRORS, **conflict_responses(RiskOut)})
+def risk_update(request: HttpRequest, response: HttpResponse, risk_id: int, payload: RiskPatchIn) -> Any:
+    """Change a risk; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     risk = _risk(request, risk_id)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     with transaction.atomic(), _api_field_names():
         if "owner_id" in changes:
             changes["owner"] = _ref(User, changes.pop("owner_id"), "owner_id")
-        return services.risk_update(actor=_actor(request), risk=risk, **changes)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.risk_update(actor=_actor(request), risk=risk, version=version, **changes),
+            current=lambda: Risk.objects.get(pk=risk.pk),
+        )
 
 
 @router.delete("/risks/{risk_id}", response={204: None, **ERRORS})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kampass.accounts.facade import contacts_linkable
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common.concurrency import VersionedFormMixin
 from kampass.common.currencies import CURRENCIES
 from kampass.pipeline.models import (
     ForecastCategory,
@@ -68,7 +69,7 @@ def _text_list_initial(value: Any) -> str:
     return ", ".join(value) if isinstance(value, list | tuple) else (value or "")
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(VersionedFormMixin, forms.Form):
     """Create or edit an opportunity. The stage is chosen on creation only (later moves go through
     the stage change, which records the history)."""
 
@@ -139,6 +140,7 @@ class OpportunityForm(forms.Form):
             owner=opportunity.owner_id,
             competitors=_text_list_initial(opportunity.competitors),
             products=_text_list_initial(opportunity.products),
+            version=opportunity.version,
         )
         return initial
 
@@ -167,7 +169,7 @@ class OpportunityForm(forms.Form):
         return data
 
 
-class StageChangeForm(forms.Form):
+class StageChangeForm(VersionedFormMixin, forms.Form):
     """Move an opportunity to another stage of its sales process (the keyboard- and script-free way)."""
 
     stage = StageChoiceField(queryset=Stage.objects.none(), label=_("New stage"))
@@ -194,7 +196,7 @@ class StageChangeForm(forms.Form):
         return data
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(VersionedFormMixin, forms.Form):
     """Status and evidence of one MEDDPICC element."""
 
     status = forms.ChoiceField(
@@ -242,7 +244,7 @@ class OpportunityContactForm(forms.Form):
         }
 
 
-class RiskForm(forms.Form):
+class RiskForm(VersionedFormMixin, forms.Form):
     """One entry of a customer project's risk register."""
 
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -975,10 +975,11 @@ def _write(
     if changed:
         for o in changed:
             o.updated_at = now
+            o.version += 1  # an edit form opened before the import is now stale (kampass.common.concurrency)
         bulk_update_with_history(
             changed,
             Opportunity,
-            [*UPDATABLE, "created_on", "updated_at"],
+            [*UPDATABLE, "created_on", "updated_at", "version"],
             batch_size=500,
             default_user=by,
             default_date=now,

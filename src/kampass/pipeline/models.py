@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kampass.common.concurrency import Versioned
 from kampass.common.currencies import CURRENCIES
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -155,7 +156,7 @@ class ModelVersion(models.Model):
         return self.version
 
 
-class Opportunity(models.Model):
+class Opportunity(Versioned):
     """A customer project the supplier wants to win at an account: what it is worth, when it
     should close, where it stands in the sales process, how likely the owner thinks it is to
     be won and how likely the trained model thinks it is (the hardened probability).
@@ -316,7 +317,7 @@ class QualificationStatus(models.TextChoices):
 LATE_STAGE_ELEMENTS = (QualificationElement.ECONOMIC_BUYER, QualificationElement.CHAMPION)
 
 
-class Qualification(models.Model):
+class Qualification(Versioned):
     """How far one MEDDPICC element of an opportunity is known, and the evidence for it.
     Elements without a row count as missing."""
 
@@ -366,7 +367,7 @@ class RiskStatus(models.TextChoices):
 ACTIVE_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MITIGATING)
 
 
-class Risk(models.Model):
+class Risk(Versioned):
     """A risk of a customer project: what could go wrong, how likely (1-5) and how bad (1-5)
     it is, what it would cost, what is done about it, by whom and by when. The expected cost
     is the likelihood's probability (see ``LIKELIHOOD_PROBABILITY``) times the cost."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
+from kampass.common.concurrency import ConcurrentEdit
 from kampass.common.htmx import (
     confirm_delete,
     form_status,
@@ -137,12 +138,20 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     authorize(request.user, "pipeline.change_opportunity", opportunity)
     stage_id = request.POST.get("stage", "")
     stage = opportunity.stage_set.stages.filter(pk=int(stage_id)).first() if stage_id.isdigit() else None
+    version = request.POST.get("version", "")
     if stage is None:
         messages.error(request, _("Choose a stage of this opportunity's sales process."))
     else:
         try:
             services.opportunity_change_stage(
-                actor=request.user, opportunity=opportunity, stage=stage, reason=request.POST.get("reason", "")
+                actor=request.user, opportunity=opportunity, stage=stage, reason=request.POST.get("reason", ""),
+                version=int(version) if version.isdigit() else None,
+            )  # fmt: skip
+        except ConcurrentEdit:
+            messages.error(
+                request,
+                _("“%(name)s” was not moved: someone else changed it in the meantime. The board shows it as saved now.")
+                % {"name": opportunity.name},
             )
         except ValidationError as exc:
             messages.error(
@@ -329,7 +338,7 @@ def opportunity_stage(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the stage with a form (reason and note): the way without drag and drop."""
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.change_opportunity", opportunity)
-    form = StageChangeForm(request.POST or None, opportunity=opportunity)
+    form = StageChangeForm(request.POST or None, opportunity=opportunity, initial={"version": opportunity.version})
     done = submit_form(
         request,
         form,
@@ -364,7 +373,11 @@ def qualification_edit(request: HttpRequest, pk: int, element: str) -> HttpRespo
     current = next(r for r in selectors.qualification_rows(opportunity) if r.element == element)
     form = QualificationForm(
         request.POST or None,
-        initial={"status": current.status, "evidence": current.evidence},
+        initial={
+            "status": current.status,
+            "evidence": current.evidence,
+            "version": current.item.version if current.item else None,
+        },
         auto_id=f"id_q_{element}_%s",
     )
     done = submit_form(
@@ -374,6 +387,8 @@ def qualification_edit(request: HttpRequest, pk: int, element: str) -> HttpRespo
         success=_("%(element)s saved.") % {"element": current.label},
         next_url=_opportunity_url(opportunity, "qualification"),
     )
+    if done is not None and done.status_code == 409:  # a stale save: the conflict view
+        return done
     if done and is_fragment_request(request):
         context = _detail_context(request, pk) | {"fragment_messages": True}
         return render_page(
@@ -470,7 +485,7 @@ def risk_edit(request: HttpRequest, pk: int, risk_id: int) -> HttpResponse:
         "title", "category", "likelihood", "impact", "cost", "currency", "description", "mitigation",
         "due_date", "status",
     ]  # fmt: skip
-    initial = {f: getattr(risk, f) for f in fields} | {"owner": risk.owner_id}
+    initial = {f: getattr(risk, f) for f in fields} | {"owner": risk.owner_id, "version": risk.version}
     form = RiskForm(request.POST or None, initial=initial)
     done = submit_form(
         request,

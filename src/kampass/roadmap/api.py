@@ -18,13 +18,14 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
+from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
 from kampass.roadmap.facade import roadmap_summary
@@ -76,6 +77,7 @@ class ReadingOut(Schema):
 
 class InitiativeOut(Schema):
     id: int
+    version: int = version_out()
     logic: str
     logic_name: str
     title: str
@@ -163,10 +165,12 @@ class InitiativePatchIn(InSchema):
     guardrail_key: str | None = None
     guardrail_threshold: float | None = None
     guardrail_direction: str | None = Field(None, json_schema_extra={"enum": [*Direction.values]})
+    version: int | None = version_in()
 
 
 class StatusIn(Schema):
     status: str
+    version: int | None = version_in()
 
 
 class MeasurementOut(Schema):
@@ -206,6 +210,7 @@ class MeasureOut(Schema):
 
 class TopicOut(Schema):
     id: int
+    version: int = version_out()
     template_key: str
     field: str
     field_name: str
@@ -275,11 +280,13 @@ class TopicPatchIn(Schema):
     owner_id: int | None = None
     account_id: int | None = None
     partner_contact: str | None = None
+    version: int | None = version_in()
 
 
 class TopicStatusIn(InSchema):
     status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
     force: bool = Field(False, description="Activate even when the limit on active topics is reached.")
+    version: int | None = version_in()
 
 
 class LimitErrorOut(Schema):
@@ -294,10 +301,14 @@ class TopicLimitOut(Schema):
     active: int
     over_limit: bool
     completion_rate: float | None
+    version: int | None = Field(
+        description="Version of the limit (null before it was first set); send it back to change it."
+    )
 
 
 class TopicLimitIn(Schema):
     topic_limit: int = Field(description="1 .. 50")
+    version: int | None = version_in()
 
 
 class InitiativeRefOut(Schema):
@@ -380,16 +391,22 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> Status[Any
 
 
 @router.get("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
-def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
-    return _initiative_out(_initiative(request, initiative_id).pk)
+def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: int) -> Initiative:
+    return set_etag(response, _initiative_out(_initiative(request, initiative_id).pk))
 
 
-@router.patch("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
-def initiative_patch(request: HttpRequest, initiative_id: int, payload: InitiativePatchIn) -> Initiative:
+@router.patch(
+    "/roadmap/initiatives/{initiative_id}",
+    response={200: InitiativeOut, **ERRORS, **conflict_responses(InitiativeOut)},
+)
+def initiative_patch(
+    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: InitiativePatchIn
+) -> Any:
+    """Change an initiative; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     initiative = _initiative(request, initiative_id)
     actor = _actor(request)
     authorize(actor, "roadmap.change_initiative", initiative)
-    sent = payload.model_dump(exclude_unset=True)
+    sent = payload.model_dump(exclude_unset=True, exclude={"version"})
     changes: dict[str, Any] = {}
     for key, value in sent.items():
         if key == "owner_id":
@@ -401,15 +418,33 @@ def initiative_patch(request: HttpRequest, initiative_id: int, payload: Initiati
         else:
             changes[key] = value
     with _api_field_names():
-        services.initiative_update(actor=actor, initiative=initiative, **changes)
-    return _initiative_out(initiative.pk)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.initiative_update(
+                actor=actor, initiative=initiative, version=version, **changes
+            ),
+            current=lambda: _initiative_out(initiative.pk),
+        )
 
 
-@router.post("/roadmap/initiatives/{initiative_id}/status", response={200: InitiativeOut, **ERRORS})
-def initiative_status(request: HttpRequest, initiative_id: int, payload: StatusIn) -> Initiative:
+@router.post(
+    "/roadmap/initiatives/{initiative_id}/status",
+    response={200: InitiativeOut, **ERRORS, **conflict_responses(InitiativeOut)},
+)
+def initiative_status(request: HttpRequest, response: HttpResponse, initiative_id: int, payload: StatusIn) -> Any:
+    """Change the status; a stale ``version`` (``If-Match``) answers 409 (412)."""
     initiative = _initiative(request, initiative_id)
-    services.initiative_set_status(actor=_actor(request), initiative=initiative, status=payload.status)
-    return _initiative_out(initiative.pk)
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=lambda version: services.initiative_set_status(
+            actor=_actor(request), initiative=initiative, status=payload.status, version=version
+        ),
+        current=lambda: _initiative_out(initiative.pk),
+    )
 
 
 @router.delete("/roadmap/initiatives/{initiative_id}", response={204: None, **ERRORS})
@@ -501,17 +536,18 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Status[Any]:
 
 
 @router.get("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
-def topic_get(request: HttpRequest, topic_id: int) -> Topic:
-    return _topic(request, topic_id)
+def topic_get(request: HttpRequest, response: HttpResponse, topic_id: int) -> Topic:
+    return set_etag(response, _topic(request, topic_id))
 
 
-@router.patch("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
-def topic_patch(request: HttpRequest, topic_id: int, payload: TopicPatchIn) -> Topic:
+@router.patch("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS, **conflict_responses(TopicOut)})
+def topic_patch(request: HttpRequest, response: HttpResponse, topic_id: int, payload: TopicPatchIn) -> Any:
+    """Change a topic; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     topic = _topic(request, topic_id)
     actor = _actor(request)
     authorize(actor, "roadmap.change_topic", topic)
     changes: dict[str, Any] = {}
-    for key, value in payload.model_dump(exclude_unset=True).items():
+    for key, value in payload.model_dump(exclude_unset=True, exclude={"version"}).items():
         if key == "owner_id":
             changes["owner"] = _user(value, "owner_id")
         elif key == "account_id":
@@ -521,15 +557,33 @@ def topic_patch(request: HttpRequest, topic_id: int, payload: TopicPatchIn) -> T
         else:
             changes[key] = value
     with _api_field_names():
-        return services.topic_update(actor=actor, topic=topic, **changes)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.topic_update(actor=actor, topic=topic, version=version, **changes),
+            current=lambda: Topic.objects.get(pk=topic.pk),
+        )
 
 
-@router.post("/roadmap/topics/{topic_id}/status", response={200: TopicOut, 409: LimitErrorOut, **ERRORS})
-def topic_status(request: HttpRequest, topic_id: int, payload: TopicStatusIn) -> Any:
-    """Change the status; activating beyond the limit is refused with 409 unless ``force`` is true."""
+@router.post(
+    "/roadmap/topics/{topic_id}/status",
+    response={200: TopicOut, 409: LimitErrorOut | TopicOut, 412: TopicOut, **ERRORS},
+)
+def topic_status(request: HttpRequest, response: HttpResponse, topic_id: int, payload: TopicStatusIn) -> Any:
+    """Change the status; activating beyond the limit is refused with 409 (``code`` ``topic_limit``) unless
+    ``force`` is true. A stale ``version`` answers 409 with the topic as saved, a stale ``If-Match`` 412."""
     topic = _topic(request, topic_id)
     try:
-        return services.topic_set_status(actor=_actor(request), topic=topic, status=payload.status, force=payload.force)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.topic_set_status(
+                actor=_actor(request), topic=topic, status=payload.status, force=payload.force, version=version
+            ),
+            current=lambda: Topic.objects.get(pk=topic.pk),
+        )
     except ValidationError as exc:
         codes = [e.code for errs in getattr(exc, "error_dict", {}).values() for e in errs]
         if "topic_limit" not in codes:
@@ -554,16 +608,29 @@ def _limit_out() -> dict[str, Any]:
         "active": stats.active,
         "over_limit": stats.over_limit,
         "completion_rate": stats.completion_rate,
+        "version": selectors.topic_limit_version(),
     }
 
 
 @router.get("/roadmap/topic-limit", response={200: TopicLimitOut, **ERRORS})
-def topic_limit_get(request: HttpRequest) -> dict[str, Any]:
+def topic_limit_get(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     authorize(_actor(request), "roadmap.view_roadmap")
-    return _limit_out()
+    out = _limit_out()
+    if out["version"] is not None:
+        set_etag(response, None, version=out["version"])
+    return out
 
 
-@router.put("/roadmap/topic-limit", response={200: TopicLimitOut, **ERRORS})
-def topic_limit_put(request: HttpRequest, payload: TopicLimitIn) -> dict[str, Any]:
-    services.topic_limit_set(actor=_actor(request), limit=payload.topic_limit)
-    return _limit_out()
+@router.put("/roadmap/topic-limit", response={200: TopicLimitOut, **ERRORS, **conflict_responses(TopicLimitOut)})
+def topic_limit_put(request: HttpRequest, response: HttpResponse, payload: TopicLimitIn) -> Any:
+    """Set the limit; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=lambda version: services.topic_limit_set(
+            actor=_actor(request), limit=payload.topic_limit, version=version
+        ),
+        current=_limit_out,
+        version_of=lambda out: out["version"],
+    )

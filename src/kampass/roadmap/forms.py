@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.roadmap import catalogue, selectors
 from kampass.roadmap.models import Direction, InitiativeStatus, TopicStatus
 
@@ -23,7 +24,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class InitiativeForm(forms.Form):
+class InitiativeForm(VersionedFormMixin, forms.Form):
     """Create or edit an initiative. For a key account manager who owns the initiative the logic,
     owner and guardrail fields are shown read-only (``restricted=True``)."""
 
@@ -104,6 +105,7 @@ def _owner_queryset() -> Any:
 
 class InitiativeStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
+    version = version_field()
 
 
 class MeasurementForm(forms.Form):
@@ -111,7 +113,7 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class TopicForm(forms.Form):
+class TopicForm(VersionedFormMixin, forms.Form):
     """Create or edit an improvement topic."""
 
     field = forms.ChoiceField(label=_("Field"))
@@ -153,12 +155,15 @@ class TopicRatingForm(forms.Form):
 
     impact = forms.TypedChoiceField(label=_("Impact"), choices=RATING_CHOICES, coerce=int)
     effort = forms.TypedChoiceField(label=_("Effort"), choices=RATING_CHOICES, coerce=int)
+    version = version_field()
 
 
 class TopicStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TopicStatus.choices)
     force = forms.BooleanField(label=_("Activate beyond the limit"), required=False)
+    version = version_field()
 
 
 class TopicLimitForm(forms.Form):
     topic_limit = forms.IntegerField(label=_("Limit on active topics"), min_value=1, max_value=50)
+    version = version_field()

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kampass.common.concurrency import Versioned
+
 if TYPE_CHECKING:
     from kampass.roadmap.selectors import Reading
 
@@ -37,7 +39,7 @@ class Direction(models.TextChoices):
     MIN = "min", _("Warn below the threshold")
 
 
-class Initiative(models.Model):
+class Initiative(Versioned):
     """One step of the programme's roadmap: pursuing a logic of realisation (e.g.
     Facts & Strategy, Commercialisation) from a start to an end date, led by an
     owner, with the key accounts it involves.
@@ -180,7 +182,7 @@ def quadrant_of(impact: int, effort: int) -> Quadrant:
     return Quadrant.THANKLESS if effort >= HIGH else Quadrant.FILL_IN
 
 
-class Topic(models.Model):
+class Topic(Versioned):
     """An improvement topic of the KAM programme in one of the six fields (e.g.
     market intelligence in Screening, cross-selling in Solutions), rated by its
     impact and the effort it takes (1-5 each) so that the programme pursues a
@@ -281,7 +283,7 @@ class Topic(models.Model):
         return self.account_id is not None
 
 
-class RoadmapSettings(models.Model):
+class RoadmapSettings(Versioned):
     """Settings of the roadmap kept in the database (one row): how many
     improvement topics may be active at the same time."""
 

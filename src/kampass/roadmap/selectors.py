@@ -156,6 +156,11 @@ def topic_limit() -> int:
     return row.topic_limit if row else RoadmapSettings._meta.get_field("topic_limit").default
 
 
+def topic_limit_version() -> int | None:
+    """The version of the topic limit's settings row (``None`` before it is first saved)."""
+    return RoadmapSettings.objects.filter(pk=1).values_list("version", flat=True).first()
+
+
 @dataclass(frozen=True)
 class TopicFilters:
     q: str = ""

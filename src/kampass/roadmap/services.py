@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
+from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.core.concept import FIELDS, LOGICS
 from kampass.roadmap import catalogue
@@ -161,12 +162,16 @@ def initiative_create(
 
 
 @transaction.atomic
-def initiative_update(*, actor: Actor, initiative: Initiative, **changes: Any) -> Initiative:
+def initiative_update(
+    *, actor: Actor, initiative: Initiative, version: int | None = None, **changes: Any
+) -> Initiative:
     """Change an initiative. A key account manager who owns it may change only its
-    title, description, dates, status and key accounts."""
+    title, description, dates, status and key accounts. ``version``: the version the change is
+    based on (``ConcurrentEdit`` when it was saved since)."""
     authorize(actor, "roadmap.change_initiative", initiative)
     reject_unknown_fields(changes, INITIATIVE_FIELDS, what="initiative")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    expect_version(initiative, version)
     if not actor.has_perm("roadmap.manage_initiative", initiative):
         restricted = {
             k
@@ -212,14 +217,17 @@ def _differs(current: Any, new: Any) -> bool:
 
 
 @transaction.atomic
-def initiative_set_status(*, actor: Actor, initiative: Initiative, status: str) -> Initiative:
+def initiative_set_status(
+    *, actor: Actor, initiative: Initiative, status: str, version: int | None = None
+) -> Initiative:
     """Move an initiative to another status (planned, active, paused, done, abandoned).
 
-    Activating an initiative without a start date starts it today."""
+    Activating an initiative without a start date starts it today. ``version``: as for ``initiative_update``."""
     authorize(actor, "roadmap.change_initiative", initiative)
     if status not in InitiativeStatus.values:
         raise ValidationError({"status": _("Unknown status “%(value)s”.") % {"value": status}})
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    expect_version(initiative, version)
     if status == initiative.status:
         raise ValidationError({"status": _("The initiative has this status already.")})
     initiative.status = status
@@ -470,11 +478,13 @@ def topic_create(
 
 
 @transaction.atomic
-def topic_update(*, actor: Actor, topic: Topic, **changes: Any) -> Topic:
-    """Change a topic's content and rating (its status changes through :func:`topic_set_status`)."""
+def topic_update(*, actor: Actor, topic: Topic, version: int | None = None, **changes: Any) -> Topic:
+    """Change a topic's content and rating (its status changes through :func:`topic_set_status`).
+    ``version``: the version the change is based on (``ConcurrentEdit`` when it was saved since)."""
     authorize(actor, "roadmap.change_topic", topic)
     reject_unknown_fields(changes, TOPIC_FIELDS, what="topic")
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    expect_version(topic, version)
     for key, value in changes.items():
         setattr(topic, key, value.strip() if isinstance(value, str) and key in ("title", "partner_contact") else value)
     if topic.account_id is None:
@@ -492,7 +502,9 @@ def active_topic_count(*, exclude: int | None = None) -> int:
 
 
 @transaction.atomic
-def topic_set_status(*, actor: Actor, topic: Topic, status: str, force: bool = False) -> Topic:
+def topic_set_status(
+    *, actor: Actor, topic: Topic, status: str, force: bool = False, version: int | None = None
+) -> Topic:
     """Move a topic to proposed, active, done or abandoned.
 
     Activating it when the limit on active topics is reached is refused unless
@@ -503,6 +515,7 @@ def topic_set_status(*, actor: Actor, topic: Topic, status: str, force: bool = F
         raise ValidationError({"status": _("Unknown status “%(value)s”.") % {"value": status}})
     settings_row = RoadmapSettings.objects.select_for_update().get_or_create(pk=1)[0]
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    expect_version(topic, version)
     if status == topic.status:
         raise ValidationError({"status": _("The topic has this status already.")})
     if status == TopicStatus.ACTIVE and not force:
@@ -534,12 +547,14 @@ def topic_delete(*, actor: Actor, topic: Topic) -> None:
 
 
 @transaction.atomic
-def topic_limit_set(*, actor: Actor, limit: int) -> RoadmapSettings:
-    """Set how many topics may be active at the same time (1-50)."""
+def topic_limit_set(*, actor: Actor, limit: int, version: int | None = None) -> RoadmapSettings:
+    """Set how many topics may be active at the same time (1-50); ``version``: of the settings the change is
+    based on (``ConcurrentEdit`` when they were saved since)."""
     authorize(actor, "roadmap.change_settings")
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 50:
         raise ValidationError({"topic_limit": _("The limit must be a whole number from 1 to 50.")})
     row = RoadmapSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    expect_version(row, version)
     row.topic_limit = limit
     row.updated_by = actor if _is_user(actor) else None
     _save(row, actor)

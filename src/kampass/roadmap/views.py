@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kampass.common.concurrency import ConcurrentEdit, conflict_response
 from kampass.common.htmx import (
     confirm_delete,
     is_fragment_request,
@@ -175,6 +176,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "guardrail_key": initiative.guardrail_key,
         "guardrail_threshold": initiative.guardrail_threshold,
         "guardrail_direction": initiative.guardrail_direction,
+        "version": initiative.version,
     }
     form = InitiativeForm(request.POST or None, user=request.user, restricted=restricted, initial=initial)
     done = submit_form(
@@ -206,7 +208,12 @@ def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a valid status."))
         return redirect_to(request, back)
     try:
-        services.initiative_set_status(actor=request.user, initiative=initiative, status=form.cleaned_data["status"])
+        services.initiative_set_status(
+            actor=request.user, initiative=initiative, status=form.cleaned_data["status"],
+            version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except ConcurrentEdit as exc:
+        return conflict_response(request, form, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -319,6 +326,7 @@ def _topics_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "can_manage": user.has_perm("roadmap.change_topic_status"),
         "can_settings": user.has_perm("roadmap.change_settings"),
         "limit_form": TopicLimitForm(initial={"topic_limit": stats.limit}),
+        "limit_version": selectors.topic_limit_version(),
         "query": request.GET.urlencode(),
         **extra,
     }
@@ -385,6 +393,7 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "owner": topic.owner_id,
         "account": topic.account_id,
         "partner_contact": topic.partner_contact,
+        "version": topic.version,
     }
     form = TopicForm(request.POST or None, user=request.user, initial=initial)
     done = submit_form(
@@ -419,6 +428,8 @@ def topic_rating(request: HttpRequest, pk: int) -> HttpResponse:
         return _topics_result(request, error=_("Rate impact and effort from 1 to 5."), status=422)
     try:
         services.topic_update(actor=request.user, topic=topic, **form.cleaned_data)
+    except ConcurrentEdit as exc:
+        return conflict_response(request, form, exc)
     except ValidationError as exc:
         return _topics_result(request, error=" ".join(exc.messages), status=422)
     return _topics_result(request, notice=_("“%(title)s” re-rated.") % {"title": topic.label})
@@ -435,7 +446,11 @@ def topic_status(request: HttpRequest, pk: int) -> HttpResponse:
         return _topics_result(request, error=_("Choose a valid status."), status=422)
     status, force = form.cleaned_data["status"], form.cleaned_data["force"]
     try:
-        services.topic_set_status(actor=request.user, topic=topic, status=status, force=force)
+        services.topic_set_status(
+            actor=request.user, topic=topic, status=status, force=force, version=form.cleaned_data["version"]
+        )
+    except ConcurrentEdit as exc:
+        return conflict_response(request, form, exc)
     except ValidationError as exc:
         codes = [e.code for errs in getattr(exc, "error_dict", {}).values() for e in errs]
         if "topic_limit" in codes:
@@ -475,7 +490,12 @@ def topic_limit(request: HttpRequest) -> HttpResponse:
     form = TopicLimitForm(request.POST)
     if not form.is_valid():
         return _topics_result(request, error=_("The limit must be a whole number from 1 to 50."), status=422)
-    services.topic_limit_set(actor=request.user, limit=form.cleaned_data["topic_limit"])
+    try:
+        services.topic_limit_set(
+            actor=request.user, limit=form.cleaned_data["topic_limit"], version=form.cleaned_data["version"]
+        )
+    except ConcurrentEdit as exc:
+        return conflict_response(request, form, exc)
     return _topics_result(
         request, notice=_("At most %(limit)s topics may now be active.") % {"limit": form.cleaned_data["topic_limit"]}
     )

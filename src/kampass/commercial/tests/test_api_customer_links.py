@@ -28,7 +28,8 @@ def test_head_lists_every_link(api: Api, head, world: World):
     assert doc["count"] == 5
     assert [i["customer_id"] for i in doc["items"]] == ["F1", "G1", "N1", "N2", "S1"]
     assert doc["items"][2] | {"created_at": None} == {
-        "customer_id": "N1", "account_id": world.north.pk, "account": "Group North", "created_at": None
+        "customer_id": "N1", "account_id": world.north.pk, "account": "Group North", "created_at": None,
+        "version": 1,
     }  # fmt: skip
 
 

@@ -192,3 +192,45 @@ def test_submit_form_only_acts_on_post(method):
     # then
     assert response is None
     assert calls == []
+
+
+def test_the_conflict_page_shows_amounts_and_dates_in_the_readers_format():
+    """The two versions side by side read like the rest of the page: localised numbers and dates."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django import forms
+    from django.utils import translation
+
+    from kampass.common.concurrency import conflict_rows
+
+    class Form(forms.Form):
+        amount = forms.DecimalField(label="Amount")
+        due = forms.DateField(label="Due")
+
+    form = Form({"amount": "1234.5", "due": "2030-01-31"})
+    assert form.is_valid()
+    saved = type("Saved", (), {"amount": Decimal("99.50"), "due": dt.date(2030, 2, 1)})()
+    with translation.override("de"):
+        rows = conflict_rows(form, saved)
+    assert [(r["mine"], r["saved"], r["differs"]) for r in rows] == [
+        ("1.234,5", "99,50", True),
+        ("31.01.2030", "01.02.2030", True),
+    ]
+
+
+def test_a_save_that_loses_a_race_outside_a_form_answers_409_not_500(rf):
+    """``ConflictMiddleware``: a ``ConcurrentEdit`` that no view caught is a 409 with a message."""
+    from django.http import HttpResponse
+
+    from kampass.common.concurrency import ConcurrentEdit, ConflictMiddleware
+    from kampass.common.models import WorkerHeartbeat
+
+    middleware = ConflictMiddleware(lambda request: HttpResponse())
+    response = middleware.process_exception(rf.post("/x/"), ConcurrentEdit(WorkerHeartbeat, 1, expected=1))
+    assert response is not None
+    assert (response.status_code, response.content.decode()) == (
+        409,
+        "Someone else changed this in the meantime. Reload the page and try again.",
+    )
+    assert middleware.process_exception(rf.post("/x/"), ValueError()) is None

@@ -178,3 +178,18 @@ def test_an_object_that_does_not_exist_becomes_404():
 def test_the_api_is_mounted_once_under_its_namespace():
     assert api.urls_namespace == "api"
     assert api.version == "1"
+
+
+def test_a_save_that_loses_a_race_outside_an_update_helper_answers_409(rf):
+    """A ``ConcurrentEdit`` no operation caught is a 409 with a message, never a 500."""
+    import json
+
+    from kampass.common.concurrency import ConcurrentEdit
+    from kampass.common.models import WorkerHeartbeat
+    from kampass.config.api import concurrent_edit
+
+    response = concurrent_edit(rf.patch("/api/v1/x"), ConcurrentEdit(WorkerHeartbeat, 1, expected=1))
+    assert response.status_code == 409
+    assert (
+        json.loads(response.content)["detail"] == "Someone else changed this in the meantime. Reload it and try again."
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, _api_field_names, _body_competence, _body_user, router
@@ -56,15 +57,19 @@ def _readable_action(request: HttpRequest, action_id: int) -> DevelopmentAction:
 
 
 @router.get("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
-def action_get(request: HttpRequest, action_id: int) -> DevelopmentAction:
-    return _readable_action(request, action_id)
+def action_get(request: HttpRequest, response: HttpResponse, action_id: int) -> DevelopmentAction:
+    return set_etag(response, _readable_action(request, action_id))
 
 
-@router.patch("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
-def action_update(request: HttpRequest, action_id: int, payload: ActionPatchIn) -> DevelopmentAction:
-    """Change an action; only the fields sent change (null ``competence_id``, ``owner_id``, ``due_date`` clear)."""
+@router.patch(
+    "/organisation/development-actions/{action_id}",
+    response={200: ActionOut, **ERRORS, **conflict_responses(ActionOut)},
+)
+def action_update(request: HttpRequest, response: HttpResponse, action_id: int, payload: ActionPatchIn) -> Any:
+    """Change an action; only the fields sent change (null ``competence_id``, ``owner_id``, ``due_date`` clear).
+    Send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412) and changes nothing."""
     action = _readable_action(request, action_id)
-    sent = payload.dict(exclude_unset=True)
+    sent = payload.dict(exclude_unset=True, exclude={"version"})
     changes: dict[str, Any] = {}
     for key, value in sent.items():
         if key == "person_id":
@@ -80,7 +85,15 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionPatchIn) 
         else:
             changes[key] = "" if value is None and key in ("blocked_cause", "blocked_note", "notes") else value
     with _api_field_names():
-        return services.action_update(actor=_actor(request), action=action, **changes)
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.action_update(
+                actor=_actor(request), action=action, version=version, **changes
+            ),
+            current=lambda: DevelopmentAction.objects.get(pk=action.pk),
+        )
 
 
 @router.delete("/organisation/development-actions/{action_id}", response={204: None, **ERRORS})

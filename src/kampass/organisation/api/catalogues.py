@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 
 from kampass.common.api import ERRORS, PageIn
+from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import services
 from kampass.organisation.api.router import _actor, router
@@ -36,6 +37,7 @@ def _entry_out(e: BilingualCatalogueEntry) -> dict[str, Any]:
         "order": e.order,
         "active": e.active,
         "label": e.label,
+        "version": e.version,
     }
 
 
@@ -86,21 +88,31 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_get",
         summary=f"Read one of {label}",
     )
-    def get_entry(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+    def get_entry(request: HttpRequest, response: HttpResponse, entry_id: int) -> dict[str, Any]:
         authorize(_actor(request), view_perm)
-        return _entry_out(get_object_or_404(model, pk=entry_id))
+        entry = get_object_or_404(model, pk=entry_id)
+        set_etag(response, entry)
+        return _entry_out(entry)
 
     @router.patch(
         f"{base}/{{entry_id}}",
-        response={200: CatalogueOut, **ERRORS},
+        response={200: CatalogueOut, **ERRORS, **conflict_responses(CatalogueOut)},
         operation_id=f"organisation_{op}_update",
         summary=f"Change one of {label}",
+        description="Send the `version` you read (or `If-Match`): a stale one answers 409 (412) and changes nothing.",
     )
-    def update_entry(request: HttpRequest, entry_id: int, payload: CataloguePatchIn) -> dict[str, Any]:
+    def update_entry(request: HttpRequest, response: HttpResponse, entry_id: int, payload: CataloguePatchIn) -> Any:
         entry = get_object_or_404(model, pk=entry_id)
-        changes = payload.dict(exclude_unset=True)
+        changes = payload.dict(exclude_unset=True, exclude={"version"})
         changes = {k: v for k, v in changes.items() if v is not None}
-        return _entry_out(update(actor=_actor(request), **{kwarg: entry}, **changes))
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: update(actor=_actor(request), **{kwarg: entry}, version=version, **changes),
+            current=lambda: _entry_out(model._default_manager.get(pk=entry.pk)),
+            version_of=lambda out: out["version"],
+        )
 
     @router.delete(
         f"{base}/{{entry_id}}",

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from kampass.common.api import ERRORS, PageIn
+from kampass.common.concurrency import api_update, conflict_responses
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import (
@@ -63,27 +64,44 @@ def profile_get(request: HttpRequest, user_id: int) -> dict[str, Any]:
     return _profile_out(selectors.profile(_profile_person(request, user_id)))
 
 
-@router.put("/organisation/profiles/{user_id}/ratings/{competence_id}", response={200: ProfileLineOut, **ERRORS})
-def rating_put(request: HttpRequest, user_id: int, competence_id: int, payload: RatingIn) -> dict[str, Any]:
-    """Rate (``level``, ``note``) and/or self-assess (``self_level``) one competence of a profile."""
+@router.put(
+    "/organisation/profiles/{user_id}/ratings/{competence_id}",
+    response={200: ProfileLineOut, **ERRORS, **conflict_responses(ProfileLineOut)},
+)
+def rating_put(
+    request: HttpRequest, response: HttpResponse, user_id: int, competence_id: int, payload: RatingIn
+) -> Any:
+    """Rate (``level``, ``note``) and/or self-assess (``self_level``) one competence of a profile. Send the line's
+    ``version`` (or ``If-Match``): a stale one answers 409 (412) with the line as saved."""
     person = _profile_person(request, user_id)
     competence = get_object_or_404(Competence, pk=competence_id)
     if not competence.active:
         raise ValidationError({"competence_id": _("This competence is inactive.")})
-    sent = payload.dict(exclude_unset=True)
+    sent = payload.dict(exclude_unset=True, exclude={"version"})
     if not sent:
         raise ValidationError(_("Send level, self_level or note."))
     rate = "level" in sent or "note" in sent
-    change = services.ProfileLineChange(
-        competence,
-        rate=rate,
-        level=sent["level"] if "level" in sent else _line(person, competence).row.level,
-        note=sent.get("note"),
-        self_rate="self_level" in sent,
-        self_level=sent.get("self_level"),
+
+    def change(version: int | None) -> None:
+        line = services.ProfileLineChange(
+            competence,
+            rate=rate,
+            level=sent["level"] if "level" in sent else _line(person, competence).row.level,
+            note=sent.get("note"),
+            self_rate="self_level" in sent,
+            self_level=sent.get("self_level"),
+            version=version,
+        )
+        services.profile_update(actor=_actor(request), person=person, changes=[line])
+
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=change,
+        current=lambda: _line_out(_line(person, competence)),
+        version_of=lambda out: out["version"],
     )
-    services.profile_update(actor=_actor(request), person=person, changes=[change])
-    return _line_out(_line(person, competence))
 
 
 def _line(person: User, competence: Competence) -> selectors.ProfileLine:
@@ -99,6 +117,7 @@ def _line_out(line: selectors.ProfileLine) -> dict[str, Any]:
         "target": line.row.target,
         "gap": line.row.gap,
         "note": line.note,
+        "version": line.version,
     }
 
 

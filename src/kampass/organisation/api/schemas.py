@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from kampass.common.concurrency import version_in, version_out
 from kampass.organisation.api.router import RACI_CODES
 from kampass.organisation.models import ActionStatus, BlockedCause, DevelopmentAction, ProfileRole
 
@@ -28,6 +29,7 @@ class CatalogueOut(Schema):
     order: int
     active: bool
     label: str = Field(description="The name in the language of the request.")
+    version: int = version_out()
 
 
 class CataloguePageOut(Schema):
@@ -53,6 +55,7 @@ class CataloguePatchIn(Schema):
     description_de: str | None = None
     order: int | None = Field(None, ge=0, le=32767)
     active: bool | None = None
+    version: int | None = version_in()
 
 
 class CatalogueFilterIn(Schema):
@@ -144,6 +147,7 @@ class ProfileLineOut(Schema):
     target: int | None
     gap: int | None
     note: str
+    version: int = Field(description="Version of the rating (0 while there is none); send it back to change it.")
 
 
 class ProfileSummaryOut(Schema):
@@ -171,6 +175,12 @@ class RatingIn(Schema):
     level: int | None = Field(None, description="Agreed rating 1-5.")
     self_level: int | None = Field(None, description="Self-assessment 1-5.")
     note: str | None = None
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the rating your change is based on (0: none yet). When it was saved since, "
+        "nothing is written and the answer is 409 with the line as saved. Clients should send it (or If-Match).",
+    )
 
 
 class TargetOut(Schema):
@@ -198,6 +208,7 @@ class TargetIn(Schema):
 
 class ActionOut(Schema):
     id: int
+    version: int = version_out()
     person_id: int
     person: str
     title: str
@@ -256,3 +267,4 @@ class ActionPatchIn(Schema):
     blocked_cause: str | None = Field(None, json_schema_extra={"enum": ["", *BlockedCause.values]})
     blocked_note: str | None = None
     notes: str | None = None
+    version: int | None = version_in()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.common.changes import reject_unknown_fields
+from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageKind, StageSet
@@ -104,13 +105,17 @@ def opportunity_create(
 
 
 @transaction.atomic
-def opportunity_update(*, actor: Actor, opportunity: Opportunity, **changes: Any) -> Opportunity:
+def opportunity_update(
+    *, actor: Actor, opportunity: Opportunity, version: int | None = None, **changes: Any
+) -> Opportunity:
     """Change fields of an opportunity (not its stage: see ``opportunity_change_stage``).
 
     ``account`` moves it to another account (needs the right to add opportunities there).
+    ``version``: the version the change is based on (``ConcurrentEdit`` when it was saved since).
     """
     authorize(actor, "pipeline.change_opportunity", opportunity)
     opportunity = Opportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
+    expect_version(opportunity, version)
     reject_unknown_fields(changes, {*OPPORTUNITY_FIELDS, "account"}, what="opportunity")
     if "account" in changes and changes["account"].pk != opportunity.account_id:
         authorize(actor, "pipeline.add_opportunity", changes["account"])
@@ -142,14 +147,17 @@ def opportunity_change_stage(
     reason: str = "",
     note: str = "",
     at: dt.datetime | None = None,
+    version: int | None = None,
 ) -> OpportunityStageChange:
     """Move an opportunity to ``stage`` and record the move in its stage history.
 
     Moving to a won or lost stage closes it (outcome, close date, forecast category);
-    a lost stage needs a ``reason``. Moving back to an open stage reopens it.
+    a lost stage needs a ``reason``. Moving back to an open stage reopens it. ``version``: the version
+    the move is based on (``ConcurrentEdit`` when the opportunity was saved since).
     """
     authorize(actor, "pipeline.change_opportunity", opportunity)
     opportunity = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+    expect_version(opportunity, version)
     if stage.stage_set_id != opportunity.stage_set_id:
         raise ValidationError({"stage": _("This stage belongs to another sales process.")})
     if stage.pk == opportunity.stage_id:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Qualification, QualificationElement, QualificationStatus
 from kampass.users.actors import Actor
@@ -15,11 +16,12 @@ from kampass.users.history import save_with_history as _save
 
 @transaction.atomic
 def qualification_set(
-    *, actor: Actor, opportunity: Opportunity, element: str, status: str, evidence: str = ""
+    *, actor: Actor, opportunity: Opportunity, element: str, status: str, evidence: str = "", version: int | None = None
 ) -> Qualification:
     """Record how far one MEDDPICC element is known, with the evidence.
 
-    A partly known or confirmed element needs evidence.
+    A partly known or confirmed element needs evidence. ``version``: of the element's entry the change is
+    based on (``ConcurrentEdit`` when it was saved since).
     """
     authorize(actor, "pipeline.change_opportunity", opportunity)
     errors: dict[str, list[str]] = {}
@@ -38,6 +40,7 @@ def qualification_set(
     item = Qualification.objects.filter(opportunity=opportunity, element=element).first() or Qualification(
         opportunity=opportunity, element=element
     )
+    expect_version(item, version)
     item.status, item.evidence = status, evidence
     item.updated_by = actor if _is_user(actor) else None
     _save(item, actor)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
+from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Risk, RiskCategory, RiskStatus
 from kampass.pipeline.services.saving import _decimal
@@ -85,10 +86,12 @@ def risk_create(
 
 
 @transaction.atomic
-def risk_update(*, actor: Actor, risk: Risk, **changes: Any) -> Risk:
+def risk_update(*, actor: Actor, risk: Risk, version: int | None = None, **changes: Any) -> Risk:
+    """Change a risk; ``version``: the version the change is based on (``ConcurrentEdit`` when saved since)."""
     authorize(actor, "pipeline.change_opportunity", risk.opportunity)
     reject_unknown_fields(changes, RISK_FIELDS, what="risk")
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    expect_version(risk, version)
     for key, value in changes.items():
         if key == "cost":
             value = _decimal(value, "cost")

@@ -171,6 +171,14 @@
     var key = "msg" + (status === 403 || status === 404 || status === 409 || status === 422 ? status : status >= 500 ? "500" : "422");
     return box ? box.dataset[key] : "";
   }
+  // a stale save (409 with the header Kampass-Conflict) answers the conflict view: swap it in place of the form
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var xhr = ev.detail.xhr;
+    if (xhr && xhr.status === 409 && xhr.getResponseHeader("Kampass-Conflict")) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:responseError", function (ev) { showAlert(refusalText(ev.detail.xhr)); });
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("htmx-alert");

@@ -9,7 +9,7 @@
   function send(card, stage, reason) {
     if (typeof htmx === "undefined") return;
     htmx.ajax("POST", card.dataset.moveUrl, {
-      source: card, target: "#board", swap: "outerHTML", values: { stage: stage, reason: reason || "" }
+      source: card, target: "#board", swap: "outerHTML", values: { stage: stage, reason: reason || "", version: card.dataset.version || "" }
     });
   }
 
