@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commercial', '0002_import_job_date_order'),
+        ('commercial', '0003_import_job_overlap'),
     ]
 
     operations = [
