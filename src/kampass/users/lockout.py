@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.conf import settings
 from axes.helpers import get_cool_off, get_failure_limit
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 

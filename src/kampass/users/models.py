@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any, ClassVar
 
 from django.conf import settings
-from typing import Any
-
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.password_validation import validate_password
 from django.db import models
@@ -48,7 +47,7 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
-    objects = KampassUserManager()
+    objects: ClassVar[KampassUserManager] = KampassUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -80,9 +80,9 @@ def test_failures_for_one_account_from_many_addresses_lock_the_account(kam, kam2
     # given: an attacker spreads the guesses for one account over as many addresses as the limit
     limit = settings.AXES_FAILURE_LIMIT
     statuses = [
-        Client(REMOTE_ADDR=f"10.0.{i // 250}.{i % 250 + 1}").post(
-            reverse("login"), {"username": kam.username, "password": "wrong-password"}
-        ).status_code
+        Client(REMOTE_ADDR=f"10.0.{i // 250}.{i % 250 + 1}")
+        .post(reverse("login"), {"username": kam.username, "password": "wrong-password"})
+        .status_code
         for i in range(limit)
     ]
 

@@ -129,7 +129,8 @@ def test_token_create_defaults_to_ninety_days_and_takes_a_chosen_lifetime(kam):
     short, _ = token_create(user=kam, days=1)
 
     # then
-    assert default.expires_at is not None and short.expires_at is not None
+    assert default.expires_at is not None
+    assert short.expires_at is not None
     assert abs(default.expires_at - default.created_at - timedelta(days=90)) < timedelta(seconds=5)
     assert abs(short.expires_at - short.created_at - timedelta(days=1)) < timedelta(seconds=5)
 
