@@ -39,6 +39,8 @@ run: setup
 	$(VENV)/bin/kampass demo --if-empty
 	@echo ""
 	@echo "  kampass runs on http://$(HOST):$(PORT)/  — demo logins above (password: $${KAMPASS_DEMO_PASSWORD:-kampass-demo})"
+	@echo "  The demo passwords are public: for local use only. Never expose this installation to others;"
+	@echo "  for a real one create users with strong passwords (kampass createuser NAME --role ROLE)."
 	@echo ""
 	$(VENV)/bin/kampass serve --host $(HOST) --port $(PORT)
 

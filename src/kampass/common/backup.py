@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -78,6 +79,53 @@ def _pg_env_and_url(url_settings: dict[str, Any]) -> tuple[dict[str, str], str]:
     return env, f"postgresql://{user}@{host}:{port}/{url_settings['NAME']}"
 
 
+#: where Debian and Ubuntu install the client tools of each PostgreSQL major version side by side
+PG_BIN_DIRS = "/usr/lib/postgresql/{major}/bin"
+_VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")
+
+
+def _server_major(url: str, env: dict[str, str] | None = None) -> int:
+    import psycopg
+
+    # psycopg leaves out parameters that are None
+    with psycopg.connect(url, connect_timeout=10, password=(env or {}).get("PGPASSWORD")) as conn:
+        return int(conn.info.server_version) // 10000
+
+
+def _tool_major(tool: str) -> int | None:
+    try:
+        done = subprocess.run([tool, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
+    except OSError:
+        return None
+    found = _VERSION.search(done.stdout)
+    return int(found.group(1)) if found else None
+
+
+def pg_tool(name: str, server_major: int) -> str:
+    """The ``pg_dump`` or ``pg_restore`` for a server of major version ``server_major``.
+
+    The tool of exactly that version (``/usr/lib/postgresql/<major>/bin``) when it is installed, else the one
+    on ``PATH`` when it is not older than the server (an older ``pg_dump`` refuses a newer server, and an older
+    ``pg_restore`` cannot read a newer dump). Anything else is a ``BackupError`` naming the versions.
+    """
+    exact = Path(PG_BIN_DIRS.format(major=server_major)) / name
+    if exact.is_file():
+        return str(exact)
+    on_path = shutil.which(name)
+    if on_path is None:
+        raise BackupError(_("%(tool)s is not installed; it is needed for PostgreSQL.") % {"tool": name})
+    major = _tool_major(on_path)
+    if major is None or major < server_major:
+        raise BackupError(
+            _(
+                "%(tool)s is version %(tool_version)s but the PostgreSQL server is version %(server_version)s: "
+                "install the client tools of version %(server_version)s (e.g. postgresql-client-%(server_version)s)."
+            )
+            % {"tool": on_path, "tool_version": major or "?", "server_version": server_major}
+        )
+    return on_path
+
+
 def _run(command: list[str], env: dict[str, str] | None = None) -> None:
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 (fixed tool, our arguments)
@@ -109,7 +157,8 @@ def backup_create(*, path: Path) -> BackupSummary:
                 source.close()
         elif vendor == "postgresql":
             env, pg_url = _pg_env_and_url(db)
-            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={work / 'database.pgdump'}", pg_url], env)
+            pg_dump = pg_tool("pg_dump", _server_major(pg_url, env))
+            _run([pg_dump, "--format=custom", "--no-owner", f"--file={work / 'database.pgdump'}", pg_url], env)
         else:
             raise BackupError(_("Backups support SQLite and PostgreSQL, not %(vendor)s.") % {"vendor": vendor})
         manifest["rows"] = _row_counts()
@@ -122,7 +171,8 @@ def backup_create(*, path: Path) -> BackupSummary:
             assert current is not None
             shutil.copyfile(current, work / "analytics.duckdb")
         elif kind == "postgres":
-            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={work / 'analytics.pgdump'}", url])
+            pg_dump = pg_tool("pg_dump", _server_major(url))
+            _run([pg_dump, "--format=custom", "--no-owner", f"--file={work / 'analytics.pgdump'}", url])
         else:
             manifest["analytics_included"] = False
         uploads = Path(settings.KAMPASS_HOME) / "uploads"
@@ -195,7 +245,8 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, Any]:
                 source.close()
         else:
             env, pg_url = _pg_env_and_url(db)
-            _run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={pg_url}",
+            pg_restore = pg_tool("pg_restore", _server_major(pg_url, env))
+            _run([pg_restore, "--clean", "--if-exists", "--no-owner", f"--dbname={pg_url}",
                   str(work / "database.pgdump")], env)  # fmt: skip
         store_file = duckdb_path(url)
         if (work / "analytics.duckdb").exists():
@@ -211,7 +262,7 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, Any]:
         elif (work / "analytics.pgdump").exists():
             _run(
                 [
-                    "pg_restore",
+                    pg_tool("pg_restore", _server_major(url)),
                     "--clean",
                     "--if-exists",
                     "--no-owner",

@@ -10,7 +10,8 @@ turns the services' exceptions into JSON responses:
 * ``ValidationError`` -> 422 ``{"detail": [{"loc": [field], "msg": "..."}]}``
   (the same shape django-ninja uses for malformed requests)
 * ``Http404`` / ``ObjectDoesNotExist`` -> 404 ``{"detail": "..."}``
-* no or unknown credentials -> 401 ``{"detail": "..."}``
+* no credentials, or an invalid, expired or revoked token (never replaced by the session) -> 401
+  ``{"detail": "..."}``
 """
 
 from __future__ import annotations
@@ -42,10 +43,29 @@ from kampass.users.services import token_authenticate
 
 
 class TokenAuth(HttpBearer):
-    """A personal access token sent as ``Authorization: Bearer <token>``."""
+    """A personal access token sent as ``Authorization: Bearer <token>``.
+
+    A request that sends an ``Authorization`` header is judged by it alone: an unknown, expired or
+    revoked token (or another scheme) is answered 401 and never falls back to the browser session
+    that may come with the same request.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get(self.header) is None:
+            return None  # no credentials of this kind: the session may authenticate the request
+        user = super().__call__(request)
+        if user is None:
+            raise HttpError(
+                401,
+                _(
+                    "The personal access token is invalid, expired or revoked: "
+                    "send a valid token as “Authorization: Bearer <token>”."
+                ),
+            )
+        return user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
+        user = token_authenticate(token.strip())
         if user is None:
             return None
         # Let the rest of the request see the token's owner as the user (e.g. the

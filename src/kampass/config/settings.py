@@ -134,22 +134,36 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an IP/user pair out after repeated failed logins.
+# ---- Accounts, passwords, logins and API tokens ----
+# Every password set through kampass (admin site, `kampass createuser`, `createsuperuser`, `changepassword`)
+# is checked by these validators: at least KAMPASS_PASSWORD_MIN_LENGTH characters, not like the user's
+# name or e-mail, not a common password, not all digits.
+KAMPASS_PASSWORD_MIN_LENGTH = env.int("KAMPASS_PASSWORD_MIN_LENGTH", default=12)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": max(12, KAMPASS_PASSWORD_MIN_LENGTH)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes: after KAMPASS_LOGIN_FAILURE_LIMIT failed logins, lock out the user name from that address,
+# and the account itself however many addresses the attempts come from (an attacker spreading guesses over
+# addresses), for AXES_COOLOFF_TIME hours. The failures are counted per parameter set.
 AXES_FAILURE_LIMIT = env.int("KAMPASS_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("KAMPASS_AXES_ENABLED", default=True)
+AXES_LOCKOUT_CALLABLE = "kampass.users.lockout.lockout_response"  # the lockout page, translated
+# A new personal API token is valid for this many days unless its creator chooses another lifetime.
+KAMPASS_API_TOKEN_DAYS = env.int("KAMPASS_API_TOKEN_DAYS", default=90)
+# ---- end of accounts, passwords, logins and API tokens ----
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]

@@ -43,6 +43,44 @@ from kampass.users.services import user_create
 DEMO_JSON = Path(__file__).resolve().parent / "data" / "demo.json"
 PASSWORD_ENV = "KAMPASS_DEMO_PASSWORD"
 DEFAULT_PASSWORD = "kampass-demo"
+#: the e-mail domain of the demo logins (how a demo login is told from a real user of the same name)
+DEMO_EMAIL_DOMAIN = "kampass.example"
+
+
+class DemoRefused(Exception):
+    """The database holds data the demo did not create; loading (or resetting) could mix or destroy it."""
+
+    def __init__(self, foreign: ForeignData) -> None:
+        self.foreign = foreign
+        super().__init__(
+            f"This database holds data not created by the demo ({foreign.describe()}). "
+            "`kampass demo` is for trying kampass out on an empty installation: it would mix demo records "
+            "into real ones (and --reset would delete them). Use an empty database (KAMPASS_HOME, DATABASE_URL) "
+            "or pass --force if you really mean it."
+        )
+
+
+@dataclass(frozen=True)
+class ForeignData:
+    """What the database holds that the demo did not create."""
+
+    accounts: int
+    opportunities: int
+    users: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts or self.opportunities or self.users)
+
+    def describe(self) -> str:
+        parts = []
+        if self.accounts:
+            parts.append(f"{self.accounts} account(s)")
+        if self.opportunities:
+            parts.append(f"{self.opportunities} opportunit{'y' if self.opportunities == 1 else 'ies'}")
+        if self.users:
+            shown = ", ".join(self.users[:5]) + (", …" if len(self.users) > 5 else "")
+            parts.append(f"{len(self.users)} user(s): {shown}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -81,6 +119,8 @@ class DemoSummary:
     buying_centre_members: int
     team_members: int
     coverage: int
+    #: administrators whose changed password the demo left alone
+    kept_passwords: tuple[str, ...] = ()
 
 
 def demo_password() -> str:
@@ -99,7 +139,7 @@ def _demo_usernames(data: dict[str, Any]) -> list[str]:
     return [login.username for login in DEMO_LOGINS] + [u["username"] for u in data["users"]]
 
 
-def demo_summary(*, loaded: bool = False) -> DemoSummary:
+def demo_summary(*, loaded: bool = False, kept_passwords: tuple[str, ...] = ()) -> DemoSummary:
     """Count what the database holds (all accounts, contacts, ... and the demo users)."""
     data = demo_data()
     return DemoSummary(
@@ -115,33 +155,85 @@ def demo_summary(*, loaded: bool = False) -> DemoSummary:
         buying_centre_members=BuyingCentreMember.objects.count(),
         team_members=TeamMember.objects.count(),
         coverage=Coverage.objects.count(),
+        kept_passwords=kept_passwords,
     )
 
 
+def _is_demo_login(user: User) -> bool:
+    return user.email == f"{user.username}@{DEMO_EMAIL_DOMAIN}"
+
+
+def demo_foreign_data() -> ForeignData:
+    """Count the accounts, opportunities and users that the demo did not create.
+
+    Demo accounts carry the data set's external ids, demo opportunities the extract's Salesforce ids;
+    demo logins have the demo's user names and e-mail addresses, the demo's account owners its user
+    names and no usable password.
+    """
+    from kampass.pipeline.demo import demo_foreign_opportunities
+
+    data = demo_data()
+    accounts = Account.objects.exclude(external_id__in=[a["external_id"] for a in data["accounts"]]).count()
+    opportunities = demo_foreign_opportunities()
+    logins = {login.username for login in DEMO_LOGINS}
+    owners = {u["username"] for u in data["users"]}
+    users = []
+    for user in User.objects.order_by("username"):
+        if user.username in logins and _is_demo_login(user):
+            continue
+        if user.username in owners and not user.has_usable_password():
+            continue
+        users.append(user.username)
+    return ForeignData(accounts=accounts, opportunities=opportunities, users=tuple(users))
+
+
+def demo_check(*, force: bool = False) -> ForeignData:
+    """Raise ``DemoRefused`` when the database holds data the demo did not create (unless ``force``);
+    returns what was found."""
+    foreign = demo_foreign_data()
+    if foreign and not force:
+        raise DemoRefused(foreign)
+    return foreign
+
+
+def _changed_admin_passwords(password: str) -> set[str]:
+    """The demo logins with the administrator role whose password is no longer the demo password:
+    someone changed it, and the demo leaves it (and the login) alone."""
+    return {
+        user.username
+        for user in User.objects.filter(username__in=[login.username for login in DEMO_LOGINS])
+        if user.is_admin_role and user.has_usable_password() and not user.check_password(password)
+    }
+
+
 @transaction.atomic
-def demo_load(*, reset: bool = False, password: str | None = None) -> DemoSummary:
+def demo_load(*, reset: bool = False, password: str | None = None, force: bool = False) -> DemoSummary:
     """Load the demo data set and make sure the demo logins exist with the demo password.
 
-    When the demo accounts are already there (and ``reset`` is false) only the
-    logins are refreshed, so running this twice changes nothing else. ``reset``
-    first deletes all accounts, contacts, org units and account teams, their
+    Refused (``DemoRefused``) when the database holds accounts, opportunities or users that the
+    demo did not create, unless ``force``. When the demo accounts are already there (and ``reset``
+    is false) only the logins are refreshed, so running this twice changes nothing else. The
+    password of an administrator that was changed from the demo password is never reset.
+    ``reset`` first deletes all accounts, contacts, org units and account teams, their
     change history, and the demo users, then loads afresh. One transaction: on
     any error nothing is written.
     """
+    demo_check(force=force)
     data = demo_data()
     password = password or demo_password()
+    keep = _changed_admin_passwords(password)
     if reset:
-        _delete_all(data)
+        _delete_all(data, keep=keep)
     external_ids = [a["external_id"] for a in data["accounts"]]
     present = Account.objects.filter(external_id__in=external_ids).exists()
-    users = _ensure_logins(password)
+    users = _ensure_logins(password, keep=keep)
     if not present:
         users |= _ensure_team_users(data)
         _load(data, users)
-    return demo_summary(loaded=not present)
+    return demo_summary(loaded=not present, kept_passwords=tuple(sorted(keep)))
 
 
-def _delete_all(data: dict[str, Any]) -> None:
+def _delete_all(data: dict[str, Any], *, keep: set[str]) -> None:
     Coverage.objects.all().delete()
     TeamMember.objects.all().delete()
     BuyingCentreMember.objects.all().delete()
@@ -152,12 +244,12 @@ def _delete_all(data: dict[str, Any]) -> None:
     Account.objects.all().delete()
     OrgUnit.objects.update(parent=None)
     OrgUnit.objects.all().delete()
-    User.objects.filter(username__in=_demo_usernames(data)).delete()
+    User.objects.filter(username__in=_demo_usernames(data)).exclude(username__in=keep).delete()
     for model in (Account, Contact, Position, BuyingCentreMember, TeamMember, Coverage):
         model.history.all().delete()
 
 
-def _ensure_logins(password: str) -> dict[str, User]:
+def _ensure_logins(password: str, *, keep: set[str]) -> dict[str, User]:
     users: dict[str, User] = {}
     for login in DEMO_LOGINS:
         user = User.objects.filter(username=login.username).first()
@@ -168,10 +260,10 @@ def _ensure_logins(password: str) -> dict[str, User]:
                 role=login.role,
                 first_name=login.first_name,
                 last_name=login.last_name,
-                email=f"{login.username}@kampass.example",
+                email=f"{login.username}@{DEMO_EMAIL_DOMAIN}",
                 validate=False,
             )
-        else:
+        elif login.username not in keep:
             user.role, user.first_name, user.last_name = login.role, login.first_name, login.last_name
             user.is_staff = user.is_superuser = login.role == Role.ADMIN
             user.is_active = True

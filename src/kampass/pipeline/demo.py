@@ -70,6 +70,15 @@ def build_demo_extract(source: Path, out: Path = EXTRACT, *, account_ids: Iterab
     return len(rows)
 
 
+def demo_foreign_opportunities() -> int:
+    """How many opportunities the demo did not create (not among the extract's Salesforce ids)."""
+    from kampass.pipeline.models import Opportunity
+
+    with EXTRACT.open(newline="", encoding="utf-8") as fh:
+        ids = [row["Id"] for row in csv.DictReader(fh)]
+    return Opportunity.objects.exclude(source=SOURCE, external_id__in=ids).count()
+
+
 def _delete_all() -> None:
     from kampass.pipeline.models import ModelVersion, Opportunity, Risk, TrainingJob
 

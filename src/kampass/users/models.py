@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +25,20 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class KampassUserManager(UserManager["User"]):
+    """Django's user manager, except that a superuser's password must pass the password validators:
+    ``createsuperuser`` checks them neither with ``--noinput`` (``DJANGO_SUPERUSER_PASSWORD``) nor when
+    its "Bypass password validation" question is answered with yes."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        if password is not None:
+            validate_password(password, self.model(username=username, email=email or "", **extra_fields))
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who works with kampass: a head of KAM, a key account manager, a
     controller or an executive reading along. The role decides what they may
@@ -28,6 +46,8 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+
+    objects: ClassVar[KampassUserManager] = KampassUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -75,13 +95,17 @@ def hash_token(raw: str) -> str:
 
 class ApiToken(models.Model):
     """A personal access token for the JSON API. Only its hash is stored; the
-    raw token is shown once, when it is created."""
+    raw token is shown once, when it is created. A token is refused once it is
+    revoked or has expired (every token gets an expiry when it is created)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    #: the token is refused from this moment on (set at creation: ``KAMPASS_API_TOKEN_DAYS`` or a chosen lifetime)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    #: updated when the token authenticates a request, at most once a minute
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -92,6 +116,15 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    def state(self, now: datetime | None = None) -> str:
+        """``revoked``, ``expired`` or ``active`` (at ``now``, default: the current time)."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
 
     @staticmethod
     def generate() -> str:

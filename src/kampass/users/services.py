@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kampass.users.models import ApiToken, Role, User, hash_token
 
@@ -23,8 +28,6 @@ def user_create(
 ) -> User:
     """Create a user with a role; the password is checked by Django's validators unless ``validate`` is false."""
     if role not in Role.values:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."})
     user = User(
         username=username,
@@ -44,24 +47,48 @@ def user_create(
     return user
 
 
+#: the longest lifetime a token may be given, in days (ten years)
+TOKEN_MAX_DAYS = 3650
+#: a token's last use is written at most this often (every API request would write otherwise)
+TOKEN_LAST_USED_INTERVAL = timedelta(minutes=1)
+
+
+def token_default_days() -> int:
+    """The lifetime of a new token when none is chosen: ``KAMPASS_API_TOKEN_DAYS`` (90 days)."""
+    return int(getattr(settings, "KAMPASS_API_TOKEN_DAYS", 90))
+
+
 @transaction.atomic
-def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """Create a personal access token; returns the stored token and the raw secret (shown once)."""
+def token_create(*, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a personal access token valid for ``days`` (default ``KAMPASS_API_TOKEN_DAYS``);
+    returns the stored token and the raw secret (shown once)."""
+    days = token_default_days() if days is None else days
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A token's lifetime must be between 1 and %(max)d days.") % {"max": TOKEN_MAX_DAYS}}
+        )
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], token_hash=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[:10],
+        token_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
     return token, raw
 
 
 def token_authenticate(raw: str) -> User | None:
-    """Return the active user owning ``raw`` or ``None``; records the last use."""
+    """Return the active user owning ``raw`` or ``None`` (unknown, revoked or expired token, inactive
+    user); records the last use, at most once a minute."""
+    now = timezone.now()
     try:
-        token = ApiToken.objects.select_related("user").get(token_hash=hash_token(raw), revoked_at__isnull=True)
+        token = ApiToken.objects.select_related("user").get(token_hash=hash_token(raw))
     except ApiToken.DoesNotExist:
         return None
-    if not token.user.is_active:
+    if token.state(now) != "active" or not token.user.is_active:
         return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
@@ -74,11 +101,7 @@ def token_revoke(*, token: ApiToken) -> None:
 
 @transaction.atomic
 def user_set_language(*, user: User, language: str) -> None:
-    from django.conf import settings
-
     if language not in dict(settings.LANGUAGES):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"language": f"Unsupported language {language!r}."})
     user.language = language
     user.save(update_fields=["language"])

@@ -4,15 +4,16 @@ the services' exceptions turned into JSON."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.test import Client, RequestFactory
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kampass.config.api import api, object_not_found, validation_failed
-from kampass.users.models import User
-from kampass.users.services import token_create
+from kampass.users.models import ApiToken, User
+from kampass.users.services import token_create, token_revoke
 
 
 def bearer(user: User) -> dict[str, str]:
@@ -50,6 +51,52 @@ def test_an_unknown_token_is_refused(client, db):
 
     # then
     assert response.status_code == 401
+
+
+def _expired(user: User) -> str:
+    token, raw = token_create(user=user)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    return raw
+
+
+def _revoked(user: User) -> str:
+    token, raw = token_create(user=user)
+    token_revoke(token=token)
+    return raw
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param(lambda user: "Bearer kp_not-a-token", id="unknown"),
+        pytest.param(lambda user: f"Bearer {_expired(user)}", id="expired"),
+        pytest.param(lambda user: f"Bearer {_revoked(user)}", id="revoked"),
+        pytest.param(lambda user: "Bearer ", id="empty"),
+        pytest.param(lambda user: "Basic a2FtOnB3", id="other-scheme"),
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_bad_token_is_answered_401_even_with_a_logged_in_session(client, kam, authorization, method):
+    # given: a logged-in browser session that alone would be let in
+    client.force_login(kam)
+    assert client.get("/api/v1/accounts").status_code == 200
+
+    # when: the same request carries a token that is not (or no longer) valid
+    response = getattr(client, method)("/api/v1/accounts", headers={"Authorization": authorization(kam)})
+
+    # then: refused by the token, not let in by the session
+    assert response.status_code == 401
+    assert "invalid, expired or revoked" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("bad", [_expired, _revoked])
+def test_an_expired_or_revoked_token_alone_is_answered_401_with_a_detail(client, kam, bad):
+    # when
+    response = client.get("/api/v1/accounts", headers={"Authorization": f"Bearer {bad(kam)}"})
+
+    # then
+    assert response.status_code == 401
+    assert set(response.json()) == {"detail"}
 
 
 def test_a_token_authenticates_its_owner(client, kam):

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
@@ -25,8 +26,17 @@ from django.test import override_settings
 from kampass.accounts.models import Account, BuyingCentreMember, Coverage, Position, TeamMember
 from kampass.accounts.services import account_create
 from kampass.core.relationships import ContactNode, CoverageLink, coverage_gaps
-from kampass.demo.services import DEMO_JSON, DEMO_LOGINS, demo_load, demo_password, demo_summary
+from kampass.demo.services import (
+    DEMO_JSON,
+    DEMO_LOGINS,
+    DemoRefused,
+    demo_foreign_data,
+    demo_load,
+    demo_password,
+    demo_summary,
+)
 from kampass.users.models import Role, User
+from kampass.users.services import user_create
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 # the demo password is public; hashing it slowly would only slow the tests down
@@ -138,7 +148,7 @@ def test_reset_deletes_everything_and_reloads(demo, db):
     extra = account_create(actor=admin, name="Not part of the demo")
     old_ids = set(Account.objects.values_list("pk", flat=True))
 
-    summary = demo_load(reset=True)
+    summary = demo_load(reset=True, force=True)
 
     assert summary.loaded
     assert counts() == before
@@ -182,6 +192,133 @@ def test_command_if_empty_leaves_existing_accounts_alone(demo, db):
     call_command("demo", "--if-empty", stdout=out)
     assert "not loaded" in out.getvalue()
     assert counts() == before
+
+
+# ---------------------------------------------------------------- demo safety
+
+
+def test_the_demo_alone_is_not_foreign_data(demo, db):
+    # then: what the demo created (logins, account owners, accounts) does not count against it
+    assert not demo_foreign_data()
+    assert demo_load().loaded is False
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_loading_refuses_a_database_with_an_account_the_demo_did_not_create(demo, db, reset):
+    # given
+    extra = account_create(actor=User.objects.get(username="admin"), name="Real customer AG")
+    before = counts()
+
+    # when
+    with pytest.raises(DemoRefused) as exc:
+        demo_load(reset=reset)
+
+    # then: nothing touched, and the message says what was found and how to go on
+    assert "1 account(s)" in str(exc.value)
+    assert "--force" in str(exc.value)
+    assert counts() == before
+    assert Account.objects.filter(pk=extra.pk).exists()
+
+
+def test_loading_refuses_a_database_with_users_the_demo_did_not_create(demo, db):
+    # given: a real user, and a real administrator called like the demo's (not the demo's e-mail)
+    user_create(username="anna", password="Tr0ub4dor&3x")
+    User.objects.filter(username="admin").update(email="it@customer.example")
+
+    # when
+    with pytest.raises(DemoRefused) as exc:
+        demo_load()
+
+    # then
+    assert exc.value.foreign.users == ("admin", "anna")
+    assert "2 user(s): admin, anna" in str(exc.value)
+
+
+def test_loading_refuses_a_database_with_opportunities_the_demo_did_not_create(demo, db):
+    # given: an opportunity entered by hand on a demo account
+    from kampass.pipeline.tests.factories import make_opportunity
+
+    make_opportunity(account=Account.objects.order_by("pk").first(), actor=User.objects.get(username="admin"))
+
+    # when / then
+    with pytest.raises(DemoRefused, match="1 opportunity"):
+        demo_load()
+    assert demo_foreign_data().opportunities == 1
+
+
+def test_force_loads_next_to_foreign_data(demo, db):
+    # given
+    extra = account_create(actor=User.objects.get(username="admin"), name="Real customer AG")
+
+    # when
+    summary = demo_load(force=True)
+
+    # then
+    assert not summary.loaded
+    assert Account.objects.filter(pk=extra.pk).exists()
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_changed_administrator_password_is_never_reset(demo, db, reset):
+    # given: the administrator changed the demo password; a key account manager did too
+    admin = User.objects.get(username="admin")
+    admin.set_password("S3cret-of-the-admin")
+    admin.save()
+    kam = User.objects.get(username="kam")
+    kam.set_password("S3cret-of-the-kam")
+    kam.save()
+
+    # when
+    summary = demo_load(reset=reset, force=reset)
+
+    # then: the administrator keeps theirs; the demo login of the key account manager is refreshed
+    assert summary.kept_passwords == ("admin",)
+    assert User.objects.get(username="admin").check_password("S3cret-of-the-admin")
+    assert User.objects.get(username="kam").check_password(demo_password())
+
+
+def test_the_command_refuses_foreign_data_with_a_clear_message_unless_forced(demo, db):
+    # given
+    user_create(username="anna", password="Tr0ub4dor&3x")
+
+    # when
+    with pytest.raises(CommandError) as exc:
+        call_command("demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--force", stdout=out)
+
+    # then
+    assert "not created by the demo (1 user(s): anna)" in str(exc.value)
+    assert "--force" in str(exc.value)
+    assert "demo logins refreshed" in out.getvalue()
+
+
+def test_the_command_marks_the_demo_passwords_for_local_use_and_a_kept_admin_password(demo, db):
+    # given
+    admin = User.objects.get(username="admin")
+    admin.set_password("S3cret-of-the-admin")
+    admin.save()
+    out = StringIO()
+
+    # when
+    call_command("demo", stdout=out)
+
+    # then
+    text = out.getvalue()
+    assert "use them on your own machine only" in text
+    admin_row = next(line for line in text.splitlines() if line.strip().startswith("admin "))
+    assert "(changed, left as it is)" in admin_row
+    assert demo_password() not in admin_row
+
+
+def test_make_run_prints_that_the_demo_passwords_are_for_local_use():
+    # given
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+
+    # then: loads the demo only into an empty installation, and says the passwords are for local use
+    assert "kampass demo --if-empty" in run
+    assert "for local use only" in run
 
 
 # ---------------------------------------------------------------- the data file itself

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from kampass.users.models import ApiToken, OrgUnit, Role, User
-from kampass.users.services import token_create, user_create
+from kampass.users.services import token_authenticate, token_create, user_create
 
 
 @pytest.fixture
@@ -104,3 +106,58 @@ def test_a_kam_without_staff_status_is_sent_to_the_admin_login(client, kam):
     # then
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_adding_a_user_in_the_admin_refuses_a_short_password(client, site_admin):
+    # given
+    client.force_login(site_admin)
+    url = reverse("admin:users_user_add")
+    data = {"username": "anna", "usable_password": "true", "password1": "Tr0ub4dor&3", "password2": "Tr0ub4dor&3"}
+
+    # when
+    short = client.post(url, data)
+    strong = client.post(url, data | {"password1": "Tr0ub4dor&3x", "password2": "Tr0ub4dor&3x"})
+
+    # then: 11 characters are refused with the reason; 12 are taken
+    assert short.status_code == 200
+    assert "at least 12 characters" in " ".join(short.context["adminform"].form.errors["password2"])
+    assert strong.status_code == 302
+    assert User.objects.get(username="anna").check_password("Tr0ub4dor&3x")
+
+
+def test_changing_a_password_in_the_admin_refuses_a_short_password(client, site_admin, kam):
+    # given
+    client.force_login(site_admin)
+    url = reverse("admin:auth_user_password_change", args=[kam.pk])
+
+    # when
+    response = client.post(url, {"password1": "Tr0ub4dor&3", "password2": "Tr0ub4dor&3"})
+
+    # then
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.content.decode()
+    kam.refresh_from_db()
+    assert not kam.check_password("Tr0ub4dor&3")
+
+
+def test_a_token_added_in_the_admin_gets_its_lifetime_and_is_shown_once(client, site_admin, kam):
+    # given
+    client.force_login(site_admin)
+
+    # when
+    form = client.get(reverse("admin:users_apitoken_add"))
+    response = client.post(
+        reverse("admin:users_apitoken_add"), {"user": kam.pk, "name": "laptop", "days": "14"}, follow=True
+    )
+
+    # then: the form offers the default lifetime; the token works and expires in 14 days
+    assert form.context["adminform"].form.fields["days"].initial() == 90
+    token = ApiToken.objects.get(user=kam)
+    assert token.expires_at is not None
+    assert abs(token.expires_at - token.created_at - timedelta(days=14)) < timedelta(seconds=5)
+    shown = [str(m) for m in response.context["messages"]]
+    raw = shown[0].rsplit(" ", 1)[-1]
+    assert token_authenticate(raw) == kam
+    assert raw.startswith(token.prefix)
+    listing = client.get(reverse("admin:users_apitoken_changelist")).content.decode()
+    assert raw not in listing

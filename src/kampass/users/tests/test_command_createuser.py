@@ -90,3 +90,57 @@ def test_createuser_rejects_an_unknown_role_before_touching_the_database(db):
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("createuser", "bob", "--role", "wizard", "--password", STRONG)
     assert not User.objects.filter(username="bob").exists()
+
+
+def test_createuser_refuses_eleven_characters(db):
+    # when: long enough for Django's default minimum of 8, not for kampass's 12
+    with pytest.raises(CommandError, match="at least 12 characters"):
+        call_command("createuser", "bob", "--password", "Tr0ub4dor&3", stdout=StringIO())
+
+    # then
+    assert not User.objects.filter(username="bob").exists()
+
+
+# ---------------------------------------------------------------- Django's createsuperuser
+
+
+def test_createsuperuser_without_input_refuses_a_weak_password_from_the_environment(db, monkeypatch):
+    # given: Django's command does not validate DJANGO_SUPERUSER_PASSWORD with --noinput
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Tr0ub4dor&3")
+
+    # when
+    with pytest.raises(CommandError, match="at least 12 characters"):
+        call_command("createsuperuser", "--noinput", "--username", "root", "--email", "", stdout=StringIO())
+
+    # then
+    assert not User.objects.filter(username="root").exists()
+
+
+def test_createsuperuser_refuses_a_weak_password_even_when_told_to_bypass_validation(db, monkeypatch):
+    # given: Django asks "Bypass password validation and create user anyway? [y/N]" and the answer is y
+    from django.contrib.auth.management.commands import createsuperuser
+
+    answers = iter(["root", "", "y"])  # username, e-mail, bypass
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr(createsuperuser.getpass, "getpass", lambda prompt="": "123")
+    terminal = type("Terminal", (), {"isatty": lambda self: True})()
+
+    # when
+    with pytest.raises(CommandError, match="too short"):
+        call_command("createsuperuser", stdin=terminal, stdout=StringIO(), stderr=StringIO())
+
+    # then
+    assert not User.objects.filter(username="root").exists()
+
+
+def test_createsuperuser_creates_an_administrator_with_a_strong_password(db, monkeypatch):
+    # given
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG)
+
+    # when
+    call_command("createsuperuser", "--noinput", "--username", "root", "--email", "", stdout=StringIO())
+
+    # then
+    user = User.objects.get(username="root")
+    assert (user.is_superuser, user.is_staff, user.role) == (True, True, Role.ADMIN)
+    assert user.check_password(STRONG)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from kampass.users.models import ApiToken
 from kampass.users.services import token_authenticate, token_create, token_revoke
@@ -27,6 +29,50 @@ def test_token_create_prints_only_a_working_token(kam):
     assert len(lines) == 1
     assert token_authenticate(lines[0]) == kam
     assert ApiToken.objects.get(user=kam).name == "ci"
+
+
+def test_token_create_shows_the_expiry_on_stderr_and_takes_a_lifetime(kam):
+    # given
+    out, err = StringIO(), StringIO()
+
+    # when
+    call_command("token", "create", kam.username, "--days", "30", stdout=out, stderr=err)
+
+    # then: stdout stays the token alone; stderr names the expiry, 30 days from now
+    token = ApiToken.objects.get(user=kam)
+    assert token.expires_at is not None
+    assert abs(token.expires_at - timezone.now() - timedelta(days=30)) < timedelta(minutes=1)
+    assert token_authenticate(out.getvalue().strip()) == kam
+    assert f"expires {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}" in err.getvalue()
+
+
+def test_token_create_refuses_a_lifetime_out_of_range(kam):
+    # when / then
+    with pytest.raises(CommandError, match="between 1 and 3650 days"):
+        run("create", kam.username, "--days", "0")
+    assert not ApiToken.objects.exists()
+
+
+def test_token_list_shows_expiry_last_use_and_expired_tokens(kam):
+    # given
+    used, raw = token_create(user=kam, name="used")
+    token_authenticate(raw)
+    expired, _ = token_create(user=kam, name="old")
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    used.refresh_from_db()
+    expired.refresh_from_db()
+
+    # when
+    rows = {line.split("\t")[0]: line.split("\t") for line in run("list").strip().splitlines()}
+
+    # then
+    assert rows[used.prefix][4:] == [
+        "active",
+        f"expires {timezone.localtime(used.expires_at):%Y-%m-%d %H:%M}",
+        f"last used {timezone.localtime(used.last_used_at):%Y-%m-%d %H:%M}",
+    ]
+    assert rows[expired.prefix][4] == "expired"
+    assert rows[expired.prefix][6] == "last used -"
 
 
 def test_token_create_for_an_unknown_user_fails_naming_the_user(db):

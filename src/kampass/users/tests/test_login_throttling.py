@@ -1,11 +1,13 @@
 """Login throttling (django-axes): after ``AXES_FAILURE_LIMIT`` failed logins the pair of
-username and IP address is locked out, in the UI login and the admin login alike, and the API
-offers no password login that could bypass the lockout."""
+username and IP address is locked out, and so is the account itself when the failures come from
+several addresses; in the UI login and the admin login alike, with a translated lockout page; and
+the API offers no password login that could bypass the lockout."""
 
 from __future__ import annotations
 
 import base64
 
+import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
@@ -23,10 +25,10 @@ def fail_logins(client: Client, username: str, times: int, url: str | None = Non
 
 
 def test_the_failure_limit_comes_from_the_settings():
-    # then: the environment's KAMPASS_LOGIN_FAILURE_LIMIT or 10, locking the username/IP pair
+    # then: the environment's KAMPASS_LOGIN_FAILURE_LIMIT or 10, locking the username/IP pair and the username
     assert settings.AXES_ENABLED
     assert settings.AXES_FAILURE_LIMIT >= 1
-    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "username"]
 
 
 def test_below_the_limit_the_right_password_still_logs_in(client, kam):
@@ -59,7 +61,7 @@ def test_at_the_limit_the_user_is_locked_out_even_with_the_right_password(client
     assert AccessAttempt.objects.get(username=kam.username).failures_since_start == settings.AXES_FAILURE_LIMIT + 1
 
 
-def test_the_lockout_holds_for_that_username_and_address_only(client, kam, kam2):
+def test_the_lockout_holds_that_account_only(client, kam, kam2):
     # given
     fail_logins(client, kam.username, settings.AXES_FAILURE_LIMIT)
 
@@ -69,9 +71,55 @@ def test_the_lockout_holds_for_that_username_and_address_only(client, kam, kam2)
         reverse("login"), {"username": kam.username, "password": PASSWORD}
     )
 
-    # then
+    # then: another user logs in from the same address; the locked account stays locked from elsewhere
     assert other_user.status_code == 302
-    assert other_address.status_code == 302
+    assert other_address.status_code == LOCKED
+
+
+def test_failures_for_one_account_from_many_addresses_lock_the_account(kam, kam2):
+    # given: an attacker spreads the guesses for one account over as many addresses as the limit
+    limit = settings.AXES_FAILURE_LIMIT
+    statuses = [
+        Client(REMOTE_ADDR=f"10.0.{i // 250}.{i % 250 + 1}")
+        .post(reverse("login"), {"username": kam.username, "password": "wrong-password"})
+        .status_code
+        for i in range(limit)
+    ]
+
+    # when: the owner tries the right password from yet another address
+    owner = Client(REMOTE_ADDR="192.0.2.10")
+    response = owner.post(reverse("login"), {"username": kam.username, "password": PASSWORD})
+    other_user = owner.post(reverse("login"), {"username": kam2.username, "password": PASSWORD})
+
+    # then: no single address reached the limit, yet the account is locked; other accounts are not
+    assert statuses[:-1] == [200] * (limit - 1)
+    assert statuses[-1] == LOCKED
+    assert response.status_code == LOCKED
+    assert other_user.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["Login locked", "This account is locked after", "Try again in 15 minutes"]),
+        ("de", ["Anmeldung gesperrt", "Dieses Konto ist nach", "Versuchen Sie es in 15 Minuten erneut"]),
+    ],
+)
+def test_the_lockout_page_speaks_the_visitors_language(kam, language, expected):
+    # given: a visitor whose browser asks for the language
+    client = Client(headers={"Accept-Language": language})
+    fail_logins(client, kam.username, settings.AXES_FAILURE_LIMIT - 1)
+
+    # when
+    response = client.post(reverse("login"), {"username": kam.username, "password": "wrong-password"})
+
+    # then: the site's page, not a bare text, in that language
+    assert response.status_code == LOCKED
+    assert "registration/lockout.html" in [t.name for t in response.templates]
+    text = response.content.decode()
+    for phrase in expected:
+        assert phrase in text
+    assert f'lang="{language}"' in text
 
 
 def test_a_successful_login_resets_the_failures(client, kam):

@@ -49,14 +49,32 @@ def test_user_create_refuses_an_unknown_role(db):
     assert not User.objects.filter(username="x").exists()
 
 
-@pytest.mark.parametrize("password", ["123", "password", "anna1"])
-def test_user_create_refuses_a_weak_password(db, password):
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("123", "too short"),
+        ("Tr0ub4dor&3", "at least 12 characters"),  # 11 characters: Django's default minimum is 8
+        ("anna.meier.anna", "too similar"),
+        ("qwertyuiop123", "too common"),
+        ("123498765432", "entirely numeric"),
+    ],
+)
+def test_user_create_refuses_a_weak_password(db, password, reason):
     # when
-    with pytest.raises(ValidationError):
-        user_create(username="anna", password=password)
+    with pytest.raises(ValidationError) as exc:
+        user_create(username="anna.meier", email="anna.meier@example.com", password=password)
 
     # then
-    assert not User.objects.filter(username="anna").exists()
+    assert reason in " ".join(exc.value.messages)
+    assert not User.objects.filter(username="anna.meier").exists()
+
+
+def test_user_create_accepts_twelve_characters(db):
+    # when
+    user = user_create(username="anna", password="Tr0ub4dor&3x")
+
+    # then
+    assert user.check_password("Tr0ub4dor&3x")
 
 
 def test_user_create_without_validation_accepts_any_password(db):
@@ -89,6 +107,67 @@ def test_token_create_stores_only_the_hash_and_the_prefix(kam):
     assert stored.token_hash == hash_token(raw)
     assert raw not in {stored.prefix, stored.token_hash, stored.name}
     assert (stored.user, stored.name, stored.revoked_at, stored.last_used_at) == (kam, "laptop", None, None)
+
+
+def test_token_create_gives_the_configured_lifetime(kam, settings):
+    # given
+    settings.KAMPASS_API_TOKEN_DAYS = 7
+    before = timezone.now()
+
+    # when
+    token, _ = token_create(user=kam)
+
+    # then
+    assert token.expires_at is not None
+    assert before + timedelta(days=7) <= token.expires_at <= timezone.now() + timedelta(days=7)
+    assert ApiToken.objects.get(pk=token.pk).expires_at == token.expires_at
+
+
+def test_token_create_defaults_to_ninety_days_and_takes_a_chosen_lifetime(kam):
+    # when
+    default, _ = token_create(user=kam)
+    short, _ = token_create(user=kam, days=1)
+
+    # then
+    assert default.expires_at is not None
+    assert short.expires_at is not None
+    assert abs(default.expires_at - default.created_at - timedelta(days=90)) < timedelta(seconds=5)
+    assert abs(short.expires_at - short.created_at - timedelta(days=1)) < timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("days", [0, -3, 3651])
+def test_token_create_refuses_a_lifetime_out_of_range(kam, days):
+    # when
+    with pytest.raises(ValidationError) as exc:
+        token_create(user=kam, days=days)
+
+    # then
+    assert "days" in exc.value.message_dict
+    assert not ApiToken.objects.exists()
+
+
+def test_an_expired_token_is_refused_and_its_use_not_recorded(kam):
+    # given: a token that expired a second ago
+    token, raw = token_create(user=kam)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    # when
+    user = token_authenticate(raw)
+
+    # then
+    assert user is None
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    assert token.state() == "expired"
+
+
+def test_a_token_works_until_it_expires(kam):
+    # given
+    token, raw = token_create(user=kam)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(minutes=1))
+
+    # when / then
+    assert token_authenticate(raw) == kam
 
 
 def test_token_authenticate_returns_the_owner_and_records_the_use(kam):

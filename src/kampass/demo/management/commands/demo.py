@@ -1,4 +1,4 @@
-"""``kampass demo [--reset] [--if-empty]``: load the demo data set and print the demo logins."""
+"""``kampass demo [--reset] [--if-empty] [--force]``: load the demo data set and print the demo logins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kampass.demo.services import DEMO_LOGINS, PASSWORD_ENV, demo_load, demo_password, demo_summary
+from kampass.demo.services import (
+    DEMO_LOGINS,
+    PASSWORD_ENV,
+    DemoRefused,
+    demo_check,
+    demo_load,
+    demo_password,
+    demo_summary,
+)
 
 
 class Command(BaseCommand):
@@ -26,18 +34,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Load only when the database holds no accounts yet.",
+            help="Load only when the database holds no accounts yet (and nothing the demo did not create).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load (or --reset) even when the database holds accounts, opportunities or users "
+            "that the demo did not create.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reset, if_empty = options["reset"], options["if_empty"]
+        reset, if_empty, force = options["reset"], options["if_empty"], options["force"]
         if reset and if_empty:
             raise CommandError("--reset and --if-empty exclude each other.")
         if if_empty and demo_summary().accounts:
             self.stdout.write("The database holds accounts already; demo data not loaded.")
             return
+        try:
+            demo_check(force=force)
+        except DemoRefused as exc:
+            if if_empty:
+                self.stdout.write(
+                    f"The database holds data not created by the demo ({exc.foreign.describe()}); demo data not loaded."
+                )
+                return
+            raise CommandError(str(exc)) from exc
         started = time.perf_counter()
-        summary = demo_load(reset=reset)
+        summary = demo_load(reset=reset, force=force)
         from kampass.demo.transactions import demo_transactions_load
 
         tx = demo_transactions_load(reset=reset)
@@ -59,7 +82,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data present already; demo logins refreshed (use --reset to reload).")
         width = max(len(f.name) for f in fields(summary))
         for f in fields(summary):
-            if f.name != "loaded":
+            if f.name not in {"loaded", "kept_passwords"}:
                 self.stdout.write(f"  {f.name.replace('_', ' '):<{width}}  {getattr(summary, f.name)}")
         self.stdout.write(
             f"  invoice lines          {tx.lines} ({tx.customers} customers, {tx.linked} newly linked to accounts)"
@@ -71,9 +94,18 @@ class Command(BaseCommand):
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
-        rows = [("username", "role", "password")] + [(u.username, str(u.role), password) for u in DEMO_LOGINS]
+        rows = [("username", "role", "password")] + [
+            (u.username, str(u.role), "(changed, left as it is)" if u.username in summary.kept_passwords else password)
+            for u in DEMO_LOGINS
+        ]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         for i, row in enumerate(rows):
             self.stdout.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
             if i == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.WARNING(
+                "The demo passwords are public: use them on your own machine only, never on a server others can reach."
+            )
+        )
