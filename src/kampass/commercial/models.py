@@ -77,6 +77,10 @@ class ImportJob(models.Model):
         _("dates read as"), max_length=3, choices=DateOrder.choices, default="", blank=True,
         help_text=_("The day/month order the dates were read in (empty: the file has no day/month dates)."),
     )  # fmt: skip
+    encoding = models.CharField(
+        _("encoding"), max_length=40, default="", blank=True,
+        help_text=_("The file's text encoding as given with the import (empty: recognised from its bytes)."),
+    )  # fmt: skip
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
     message = models.CharField(_("message"), max_length=500, blank=True)

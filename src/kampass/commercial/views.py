@@ -243,7 +243,7 @@ def _import_start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
     return services.import_job_create(
         actor=request.user, source=upload, original_name=upload.name, mapping=data["mapping"],
         strict=data["strict"], dry_run=data["dry_run"], link_mode=data["link_mode"],
-        date_order=data.get("date_order") or "",
+        date_order=data.get("date_order") or "", encoding=data.get("encoding") or "",
     )  # fmt: skip
 
 

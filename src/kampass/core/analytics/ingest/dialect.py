@@ -512,14 +512,14 @@ def xlsx_to_csv(
                 if limits.max_columns is not None and len(cells) > limits.max_columns:
                     raise LimitExceeded(
                         file=name, limit="max_columns", allowed=limits.max_columns, actual=len(cells),
-                        where=f"row {number}",
+                        row=number,
                     )  # fmt: skip
                 if limits.max_cell_chars is not None:
                     for column, cell in enumerate(cells, start=1):
                         if len(cell) > limits.max_cell_chars:
                             raise LimitExceeded(
                                 file=name, limit="max_cell_chars", allowed=limits.max_cell_chars,
-                                actual=len(cell), where=f"row {number}, column {column}",
+                                actual=len(cell), row=number, column=column,
                             )  # fmt: skip
                 width = width or len(cells)
                 cells += [""] * (width - len(cells))

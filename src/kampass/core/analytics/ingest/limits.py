@@ -51,13 +51,29 @@ class ImportLimits:
 
 class LimitExceeded(IngestError):
     """A file over one of the :class:`ImportLimits`: ``limit`` names the field, ``allowed`` its value,
-    ``actual`` what the file has (at least: the check stops counting early)."""
+    ``actual`` what the file has (at least: the check stops counting early); ``row``/``column`` (1-based)
+    or ``part`` (a member of an XLSX zip) say where, when known."""
 
-    def __init__(self, *, file: str, limit: str, allowed: float, actual: float, where: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        file: str,
+        limit: str,
+        allowed: float,
+        actual: float,
+        row: int | None = None,
+        column: int | None = None,
+        part: str = "",
+    ) -> None:
         self.limit = limit
         self.allowed = allowed
         self.actual = actual
-        self.where = where
+        self.row = row
+        self.column = column
+        self.part = part
+        where = ", ".join(
+            [f"row {row}"] * (row is not None) + [f"column {column}"] * (column is not None) + [part] * bool(part)
+        )
         detail = f"{where}: " if where else ""
         super().__init__(
             file=file, problem=f"{detail}{_LABELS[limit]} {_fmt(actual)} is over the limit of {_fmt(allowed)}"
@@ -104,7 +120,7 @@ def check_columns(names: int, limits: ImportLimits, *, file: str) -> None:
     """Refuse a header of more than ``limits.max_columns`` columns."""
     allowed = limits.max_columns
     if allowed is not None and names > allowed:
-        raise LimitExceeded(file=file, limit="max_columns", allowed=allowed, actual=names, where="header")
+        raise LimitExceeded(file=file, limit="max_columns", allowed=allowed, actual=names, row=1)
 
 
 def header_columns(path: Path) -> int:
@@ -172,7 +188,7 @@ def check_xlsx(path: Path, limits: ImportLimits, *, file: str | None = None) -> 
         actual = member.file_size / max(member.compress_size, 1)
         if actual > ratio:
             raise LimitExceeded(
-                file=name, limit="xlsx_max_ratio", allowed=ratio, actual=round(actual, 1), where=member.filename
+                file=name, limit="xlsx_max_ratio", allowed=ratio, actual=round(actual, 1), part=member.filename
             )
 
 
