@@ -488,10 +488,8 @@ def xlsx_to_csv(
     name = source.name
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (LimitExceeded, MixedEncoding):
-        raise
     except Exception as exc:  # zipfile, XML (defusedxml refuses entities), openpyxl's own errors
-        raise IngestError(file=name, problem=f"cannot be read as an Excel workbook: {exc}") from exc
+        raise IngestError(file=name, problem=f"cannot be read as an Excel workbook: {_root_cause(exc)}") from exc
     max_rows = None if limits.max_rows is None else limits.max_rows + 1  # the header row
     try:
         sheet = workbook.worksheets[0]
@@ -527,9 +525,18 @@ def xlsx_to_csv(
     except (LimitExceeded, IngestError):
         raise
     except Exception as exc:  # the sheet's XML: defusedxml refuses entities, broken XML, ...
-        raise IngestError(file=name, problem=f"cannot be read as an Excel workbook: {exc}") from exc
+        raise IngestError(file=name, problem=f"cannot be read as an Excel workbook: {_root_cause(exc)}") from exc
     finally:
         workbook.close()
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The first error of a chain (openpyxl wraps the XML parser's), as ``Type: message``."""
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return f"{type(exc).__name__}: {exc}".strip().removesuffix(":")
 
 
 def _cell_text(value: Any) -> str:

@@ -84,6 +84,7 @@ _READER_REASONS = {
     "MISSING COLUMNS": "too few columns (expected {width})",
     "TOO MANY COLUMNS": "too many columns (expected {width})",
     "INVALID UNICODE": "invalid UTF-8 byte sequence",
+    "INVALID ENCODING": "invalid UTF-8 byte sequence",  # DuckDB 1.2 and later
     "UNQUOTED VALUE": "stray quote character",
     "LINE SIZE OVER MAXIMUM": "line too long",
 }
