@@ -54,7 +54,8 @@ def test_the_api_refuses_a_file_over_the_size_limit_naming_it(api: Api, head, tm
     # then
     assert response.status_code == 422
     text = str(response.json())
-    assert "KAMPASS_IMPORT_MAX_FILE_MB" in text and "1.0\\xa0KB" in text.replace("\xa0", "\\xa0")
+    assert "KAMPASS_IMPORT_MAX_FILE_MB" in text
+    assert "1.0\\xa0KB" in text.replace("\xa0", "\\xa0")
     assert not ImportJob.objects.exists()
     assert uploads() == []
 
@@ -84,7 +85,8 @@ def test_the_form_refuses_an_oversized_file_in_german(client, head, settings):
     )
     assert response.status_code == 422
     body = response.content.decode()
-    assert "die Grenze für eine Importdatei" in body and "KAMPASS_IMPORT_MAX_FILE_MB" in body
+    assert "die Grenze für eine Importdatei" in body
+    assert "KAMPASS_IMPORT_MAX_FILE_MB" in body
     assert not ImportJob.objects.exists()
 
 
@@ -107,7 +109,8 @@ def test_the_api_mapping_takes_no_server_paths_and_reveals_nothing(api: Api, hea
         answers[name] = str(response.json()).replace(value, "<path>")
     # then: the same answer whether the file exists or not, and nothing of its content
     assert answers["mapping"] == answers["secret"] == answers["missing"]
-    assert "hunter2" not in answers["secret"] and "no such file" not in answers["missing"]
+    assert "hunter2" not in answers["secret"]
+    assert "no such file" not in answers["missing"]
     assert not ImportJob.objects.exists()
     assert uploads() == []
 

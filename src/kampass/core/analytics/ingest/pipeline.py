@@ -274,9 +274,7 @@ def import_file(
     store.ensure_tables()
     with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
         workdir = Path(tmp)
-        dialect = dialect or detect_dialect(
-            path, workdir=workdir, encoding=encoding, limits=limits, deadline=deadline
-        )
+        dialect = dialect or detect_dialect(path, workdir=workdir, encoding=encoding, limits=limits, deadline=deadline)
         if not dialect.header:
             raise IngestError(file=path.name, problem="the file is empty (no header line)")
         check_columns(len(dialect.header), limits, file=path.name)
