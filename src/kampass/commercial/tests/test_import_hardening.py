@@ -298,3 +298,22 @@ def test_the_api_takes_an_encoding_and_refuses_an_unknown_one(api: Api, head, tm
     response = upload(api, head, path, encoding="utf-8")
     assert response.status_code == 202
     assert ImportJob.objects.get().encoding == "utf-8"
+
+
+def test_the_service_takes_a_mapping_path_only_from_the_operator(admin_user, sample, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "columns: {invoice_no: InvoiceNo, invoice_date: InvoiceDate, quantity: Quantity, unit_price: UnitPrice}\n"
+        "default_currency: EUR\ndate_formats: ['%Y-%m-%d %H:%M:%S']\n"
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_job_create(actor=admin_user, source=sample, original_name="a.csv", mapping=str(mine), enqueue=False)
+    assert "Unknown mapping" in str(caught.value)
+    assert uploads() == []
+    job = import_job_create(
+        actor=admin_user, source=sample, original_name="a.csv", mapping=str(mine), enqueue=False,
+        allow_mapping_path=True,
+    )  # fmt: skip
+    assert job.mapping == str(mine)
