@@ -67,7 +67,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 _("“%(name)s” is not a CSV, CSV.GZ or XLSX file."), params={"name": upload.name}, code="file_type"
             )
-        from kampass.commercial.services import import_limits, limit_message
+        from kampass.common.import_limits import import_limits, limit_message
         from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
 
         try:

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,9 +22,10 @@ from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode
 from kampass.common.analytics import analytics_store
+from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.permissions import authorize
 from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
-from kampass.core.analytics.ingest.limits import ImportLimits, ImportTimeout, LimitExceeded, check_file, check_size
+from kampass.core.analytics.ingest.limits import ImportTimeout, LimitExceeded, check_file, check_size
 from kampass.core.analytics.ingest.mapping import BUILT_IN, known_encoding
 from kampass.users.actors import Actor
 from kampass.users.models import User
@@ -128,85 +128,6 @@ def mapping_upload_dir() -> Path:
     path = upload_dir() / "mappings"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def import_limits() -> ImportLimits:
-    """The limits of an import file, from the settings (``KAMPASS_IMPORT_*``; 0 switches one off)."""
-
-    def positive(value: float) -> float | None:
-        return value if value and value > 0 else None
-
-    def megabytes(value: float) -> int | None:
-        return int(value * (1 << 20)) if value and value > 0 else None
-
-    rows, columns, cells = (
-        settings.KAMPASS_IMPORT_MAX_ROWS, settings.KAMPASS_IMPORT_MAX_COLUMNS, settings.KAMPASS_IMPORT_MAX_CELL_CHARS,
-    )  # fmt: skip
-    return ImportLimits(
-        max_file_bytes=megabytes(settings.KAMPASS_IMPORT_MAX_FILE_MB),
-        max_rows=rows if rows > 0 else None,
-        max_columns=columns if columns > 0 else None,
-        max_cell_chars=cells if cells > 0 else None,
-        xlsx_max_uncompressed_bytes=megabytes(settings.KAMPASS_IMPORT_XLSX_MAX_UNCOMPRESSED_MB),
-        xlsx_max_ratio=positive(settings.KAMPASS_IMPORT_XLSX_MAX_RATIO),
-        seconds=positive(settings.KAMPASS_IMPORT_TIME_LIMIT_SECONDS),
-    )
-
-
-_LIMIT_SETTINGS = {
-    "max_file_bytes": "KAMPASS_IMPORT_MAX_FILE_MB",
-    "max_rows": "KAMPASS_IMPORT_MAX_ROWS",
-    "max_columns": "KAMPASS_IMPORT_MAX_COLUMNS",
-    "max_cell_chars": "KAMPASS_IMPORT_MAX_CELL_CHARS",
-    "xlsx_max_uncompressed_bytes": "KAMPASS_IMPORT_XLSX_MAX_UNCOMPRESSED_MB",
-    "xlsx_max_ratio": "KAMPASS_IMPORT_XLSX_MAX_RATIO",
-    "seconds": "KAMPASS_IMPORT_TIME_LIMIT_SECONDS",
-}
-
-
-def limit_message(exc: LimitExceeded, *, file: str | None = None) -> str:
-    """The message of a file over a limit, in the current language: names the limit (and its setting),
-    the file's value and the allowed one."""
-    where = []
-    if exc.row is not None:
-        where.append(_("row %(row)s") % {"row": exc.row})
-    if exc.column is not None:
-        where.append(_("column %(column)s") % {"column": exc.column})
-    if exc.part:
-        where.append(exc.part)
-    values: dict[str, Any] = {
-        "file": file or exc.file,
-        "where": f" ({', '.join(where)})" if where else "",
-        "actual": exc.actual,
-        "allowed": exc.allowed,
-        "setting": _LIMIT_SETTINGS[exc.limit],
-    }
-    if exc.limit in ("max_file_bytes", "xlsx_max_uncompressed_bytes"):
-        values |= {"actual": filesizeformat(exc.actual), "allowed": filesizeformat(exc.allowed)}
-    if exc.limit == "xlsx_max_ratio":
-        values |= {"actual": f"{exc.actual:g}", "allowed": f"{exc.allowed:g}"}
-    if exc.limit == "seconds":
-        values |= {"allowed": f"{exc.allowed:g}"}
-    templates = {
-        "max_file_bytes": _("%(file)s is %(actual)s; the limit for an import file is %(allowed)s (%(setting)s)."),
-        "max_rows": _("%(file)s has %(actual)s rows or more; the limit is %(allowed)s rows (%(setting)s)."),
-        "max_columns": _("%(file)s%(where)s has %(actual)s columns; the limit is %(allowed)s columns (%(setting)s)."),
-        "max_cell_chars": _(
-            "%(file)s%(where)s has a cell of %(actual)s characters; the limit is %(allowed)s characters (%(setting)s)."
-        ),
-        "xlsx_max_uncompressed_bytes": _(
-            "%(file)s unpacks to %(actual)s; the limit for an Excel workbook is %(allowed)s (%(setting)s)."
-        ),
-        "xlsx_max_ratio": _(
-            "%(file)s%(where)s is compressed %(actual)s times; the limit for an Excel workbook is %(allowed)s "
-            "times (%(setting)s)."
-        ),
-        "seconds": _(
-            "%(file)s: the import was stopped after the time limit of %(allowed)s seconds (%(setting)s); nothing "
-            "was stored."
-        ),
-    }
-    return templates[exc.limit] % values
 
 
 def import_error_message(exc: BaseException, *, file: str) -> str:
