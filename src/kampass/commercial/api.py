@@ -244,7 +244,18 @@ class CustomerLinkIn(Schema):
 
 
 class ImportIn(InSchema):
-    mapping: str = Field("online-retail", description="online-retail, generic, or a mapping file.")
+    mapping: str = Field(
+        "online-retail",
+        description="A built-in mapping: online-retail or generic (to use your own, upload it as `mapping_file`). "
+        "Any other value is a 422.",
+        json_schema_extra={"enum": ["online-retail", "generic"]},
+    )
+    encoding: str = Field(
+        "",
+        description="The file's text encoding, e.g. utf-8, cp1252, latin-1 (empty: recognised from its bytes; a "
+        "file mixing UTF-8 with other lines fails with a message until it is given).",
+        max_length=40,
+    )
     strict: bool = Field(False, description="Store nothing if any line is rejected.")
     dry_run: bool = Field(False, description="Read, check and classify, but store nothing.")
     link_mode: str = Field(LinkMode.EXTERNAL_ID.value, json_schema_extra={"enum": [*LinkMode.values]})
@@ -487,8 +498,17 @@ def customer_link_delete(request: HttpRequest, customer_id: str) -> Status[Any]:
 
 
 @router.post("/imports", response={202: ImportJobOut, **ERRORS})
-def import_create(request: HttpRequest, file: File[UploadedFile], options: Form[ImportIn]) -> Status[Any]:
-    """Upload a transactions file (CSV, gzipped CSV, XLSX) and queue its import; poll ``GET /imports/{id}``."""
+def import_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    options: Form[ImportIn],
+    mapping_file: File[UploadedFile | None] = None,
+) -> Status[Any]:
+    """Upload a transactions file (CSV, gzipped CSV, XLSX) and queue its import; poll ``GET /imports/{id}``.
+
+    Optionally upload a mapping file (YAML, at most 1 MB) as ``mapping_file``; it replaces ``mapping``.
+    A file over the limits of the installation (size, columns, XLSX unpacked size and compression) is a 422
+    naming the limit."""
     job = services.import_job_create(
         actor=_actor(request),
         source=file,
@@ -499,6 +519,8 @@ def import_create(request: HttpRequest, file: File[UploadedFile], options: Form[
         link_mode=options.link_mode,
         date_order=options.date_order,
         on_overlap=options.on_overlap,
+        encoding=options.encoding,
+        mapping_file=mapping_file,
     )
     return Status(202, job)
 

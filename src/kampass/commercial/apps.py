@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,15 @@ class CommercialConfig(AppConfig):
     name = "kampass.commercial"
     label = "commercial"
     verbose_name = _("Commercialisation")
+
+    def ready(self) -> None:
+        from kampass.common.worker import worker_started
+
+        worker_started.connect(_clean_uploads, dispatch_uid="commercial-uploads-clean")
+
+
+def _clean_uploads(**kwargs: Any) -> None:
+    """When a worker starts: delete uploaded files of imports that ended long ago (or crashed)."""
+    from kampass.commercial.services import uploads_clean
+
+    uploads_clean()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -15,6 +16,17 @@ UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
 MAPPINGS = (
     ("online-retail", _("Online Retail (InvoiceNo, StockCode, Quantity, UnitPrice, CustomerID …)")),
     ("generic", _("Generic (invoice_no, invoice_date, customer_id, quantity, unit_price …)")),
+)
+
+
+ENCODINGS = (
+    ("", _("Recognise from the file")),
+    ("utf-8", "UTF-8"),
+    ("cp1252", _("Windows-1252 (Western European)")),
+    ("latin-1", _("ISO-8859-1 (Latin-1)")),
+    ("iso8859-15", _("ISO-8859-15 (Latin-9, with €)")),
+    ("utf-16", "UTF-16"),
+    ("mac_roman", _("Mac OS Roman")),
 )
 
 
@@ -45,6 +57,11 @@ class ImportForm(forms.Form):
             "code, quantity, price, date and customer."
         ),
     )  # fmt: skip
+    encoding = forms.ChoiceField(
+        label=_("Encoding"), choices=ENCODINGS, initial="", required=False,
+        help_text=_("The file's text encoding. kampass recognises it; a file mixing encodings is refused until you "
+                    "choose one."),
+    )  # fmt: skip
     strict = forms.BooleanField(label=_("Strict: import nothing when a single line is rejected"), required=False)
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
     link_mode = forms.ChoiceField(
@@ -58,6 +75,13 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 _("“%(name)s” is not a CSV, CSV.GZ or XLSX file."), params={"name": upload.name}, code="file_type"
             )
+        from kampass.common.import_limits import import_limits, limit_message
+        from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
+
+        try:
+            check_size(Path(upload.name or "upload"), import_limits(), size=upload.size)
+        except LimitExceeded as exc:
+            raise forms.ValidationError(limit_message(exc), code="file_size") from exc
         return upload
 
 

@@ -99,6 +99,10 @@ class ImportJob(models.Model):
         _("overlap"), default=dict, blank=True,
         help_text=_("How the file overlapped earlier imports: lines, of, mode, skipped, replaced, earlier imports."),
     )  # fmt: skip
+    encoding = models.CharField(
+        _("encoding"), max_length=40, default="", blank=True,
+        help_text=_("The file's text encoding as given with the import (empty: recognised from its bytes)."),
+    )  # fmt: skip
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
     message = models.CharField(_("message"), max_length=500, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,7 +24,11 @@ from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, Import
 from kampass.common.analytics import analytics_store
 from kampass.common.concurrency import expect_version
 from kampass.common.filemodes import open_private, private_dir
+from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.permissions import authorize
+from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
+from kampass.core.analytics.ingest.limits import ImportTimeout, LimitExceeded, check_file, check_size
+from kampass.core.analytics.ingest.mapping import BUILT_IN, known_encoding
 from kampass.users.actors import Actor
 from kampass.users.models import User
 from kampass.users.rules import is_admin, is_head
@@ -116,8 +121,111 @@ def customers_link(*, actor: Actor, customer_ids: Iterable[str], mode: str) -> t
 
 
 def upload_dir() -> Path:
-    """The uploaded import files: customers' data, readable by kampass's user only."""
+    """Where uploaded import files wait for their import (deleted after it, see :func:`uploads_clean`):
+    customers' data, readable by kampass's user only."""
     return private_dir(Path(settings.KAMPASS_HOME) / "uploads")
+
+
+def mapping_upload_dir() -> Path:
+    """Where uploaded mapping files are kept (the only mapping files the web and the API may name)."""
+    path = upload_dir() / "mappings"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def import_error_message(exc: BaseException, *, file: str) -> str:
+    """What went wrong with an import, for the user (limits and mixed encodings in their language)."""
+    if isinstance(exc, LimitExceeded):
+        return limit_message(exc, file=file)
+    if isinstance(exc, MixedEncoding):
+        lines = ", ".join(str(n) for n in exc.bad[:10]) + (" …" if len(exc.bad) > 10 else "")
+        return _(
+            "%(file)s: line(s) %(lines)s are not valid %(encoding)s, while other lines are: the file mixes "
+            "encodings and would be garbled. Give the file's encoding with the import (Encoding in the form, "
+            "encoding in the API or the mapping, --encoding on the command line) to read it anyway."
+        ) % {"file": file, "lines": lines, "encoding": exc.encoding.upper()}
+    if isinstance(exc, IngestError):
+        return f"{file}: {exc.problem}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _check_mapping(mapping: str, *, allow_path: bool) -> None:
+    """Only the built-in mappings and uploaded mapping files, unless ``allow_path`` (the operator's CLI).
+
+    Any other name is refused with the same message whether such a file exists or not.
+    """
+    if mapping in BUILT_IN or allow_path:
+        return
+    root = mapping_upload_dir().resolve()
+    candidate = Path(mapping)
+    if candidate.is_absolute() and candidate.resolve().is_relative_to(root) and candidate.suffix == ".yaml":
+        return
+    raise ValidationError(
+        {
+            "mapping": _("Unknown mapping “%(value)s”: choose one of %(names)s, or upload a mapping file.")
+            % {"value": mapping[:100], "names": ", ".join(BUILT_IN)}
+        }
+    )
+
+
+def _store_mapping_upload(upload: Any) -> str:
+    """Keep an uploaded mapping file (YAML) with the uploads; its path becomes the job's mapping."""
+    limit = 1 << 20
+    if (getattr(upload, "size", 0) or 0) > limit:
+        raise ValidationError({"mapping_file": _("A mapping file may have at most 1 MB.")})
+    target = mapping_upload_dir() / f"{uuid.uuid4().hex}.yaml"
+    with target.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return str(target)
+
+
+def _remove_upload(path: str) -> None:
+    """Delete an uploaded file (a file outside the uploads directory, e.g. the CLI's own, is never touched)."""
+    if not path:
+        return
+    target = Path(path)
+    if target.resolve().is_relative_to(upload_dir().resolve()):
+        target.unlink(missing_ok=True)
+
+
+UPLOAD_GRACE_SECONDS = 3600.0
+""":func:`uploads_clean` leaves younger files alone (an upload whose job is being created)."""
+
+
+def uploads_clean(*, now: float | None = None) -> int:
+    """Delete uploaded files older than ``KAMPASS_UPLOAD_RETENTION_HOURS`` (at least an hour: the files a
+    crashed or killed import left behind, or kept ones whose time is up), except those of queued or
+    running jobs. Runs when the worker starts, after each import and as ``kampass import cleanup``.
+
+    The rejects reports (``*.rejects.csv``) stay: the job pages offer them for download. Returns the
+    number of files deleted.
+    """
+    now = time.time() if now is None else now
+    # a file younger than the grace period may belong to a job whose row is not committed yet
+    keep_seconds = max(float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0) * 3600, UPLOAD_GRACE_SECONDS)
+    active = ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+    busy = {Path(p).resolve() for p in active.values_list("file_path", flat=True)}
+    busy |= {Path(m).resolve() for m in active.values_list("mapping", flat=True) if m not in BUILT_IN}
+    removed = 0
+    for path in upload_dir().rglob("*"):
+        if not path.is_file() or path.name.endswith(".rejects.csv") or path.resolve() in busy:
+            continue
+        if now - path.stat().st_mtime >= keep_seconds:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _finish_upload(job: ImportJob) -> None:
+    """After an import: delete its uploaded file (and uploaded mapping) at once, unless kept for a while."""
+    if float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0) > 0:
+        return
+    _remove_upload(job.file_path)
+    if job.mapping not in BUILT_IN and Path(job.mapping).is_absolute():
+        root = mapping_upload_dir().resolve()
+        if Path(job.mapping).resolve().is_relative_to(root):
+            _remove_upload(job.mapping)
 
 
 @transaction.atomic
@@ -132,21 +240,43 @@ def import_job_create(
     link_mode: str = LinkMode.EXTERNAL_ID,
     date_order: str = "",
     on_overlap: str = OnOverlap.SKIP,
+    encoding: str = "",
+    mapping_file: Any = None,
+    allow_mapping_path: bool = False,
     enqueue: bool = True,
 ) -> ImportJob:
     """Keep the uploaded file in the data directory and queue its import as a background task.
 
-    ``source`` is a path or an uploaded file object (with ``chunks()``). ``date_order`` (``dmy`` or
-    ``mdy``) answers the day/month order of a date column whose values cannot decide it;
+    ``source`` is a path or an uploaded file object (with ``chunks()`` and ``size``). ``date_order`` (``dmy``
+    or ``mdy``) answers the day/month order of a date column whose values cannot decide it; ``encoding``
+    names the file's text encoding (default: recognised). ``mapping`` is a built-in mapping's name;
+    ``mapping_file`` an uploaded mapping (YAML) used instead; a path to any other file only with
+    ``allow_mapping_path`` (the operator's command line). The file's size, its header's columns and an
+    XLSX workbook's zip directory are checked against the limits (:func:`import_limits`) at once.
     ``on_overlap`` says what to do with lines an earlier import already wrote (skip, replace, import).
     """
     authorize(actor, "commercial.import_transactions")
     from kampass.core.analytics.ingest import MappingError, load_mapping
 
+    limits = import_limits()
+    size = Path(source).stat().st_size if isinstance(source, Path | str) else getattr(source, "size", None)
+    if size is not None:
+        try:
+            check_size(Path(original_name), limits, size=size)
+        except LimitExceeded as exc:
+            raise ValidationError({"file": limit_message(exc)}) from exc
+    if encoding and not known_encoding(encoding):
+        raise ValidationError({"encoding": _("Unknown encoding “%(value)s”.") % {"value": encoding[:40]}})
+    if mapping_file is not None:
+        mapping = _store_mapping_upload(mapping_file)
+    else:
+        _check_mapping(mapping, allow_path=allow_mapping_path)
     try:
         load_mapping(mapping)
     except MappingError as exc:
-        raise ValidationError({"mapping": str(exc)}) from exc
+        if mapping_file is not None:
+            _remove_upload(mapping)
+        raise ValidationError({"mapping_file" if mapping_file is not None else "mapping": str(exc)}) from exc
     if link_mode not in LinkMode.values:
         raise ValidationError({"link_mode": _("Unknown option “%(value)s”.") % {"value": link_mode}})
     if date_order not in DateOrder.values:
@@ -162,9 +292,16 @@ def import_job_create(
         with open_private(target) as fh:
             for chunk in source.chunks():
                 fh.write(chunk)
+    try:
+        check_file(target, limits, file=Path(original_name).name)
+    except IngestError as exc:
+        _remove_upload(str(target))
+        if mapping_file is not None:
+            _remove_upload(mapping)
+        raise ValidationError({"file": import_error_message(exc, file=Path(original_name).name)}) from exc
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
-        dry_run=dry_run, link_mode=link_mode, date_order=date_order, on_overlap=on_overlap,
+        dry_run=dry_run, link_mode=link_mode, date_order=date_order, on_overlap=on_overlap, encoding=encoding,
         created_by=actor if isinstance(actor, User) and actor.pk else None,
     )  # fmt: skip
     if enqueue:
@@ -237,6 +374,7 @@ def import_job_run(
             result = import_file(
                 store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
                 dry_run=job.dry_run, progress=report, date_order=job.date_order, on_overlap=job.on_overlap,
+                encoding=job.encoding, limits=import_limits(),
             )  # fmt: skip
             rejects_path = ""
             if result.rejects:
@@ -277,10 +415,26 @@ def import_job_run(
             status=ImportStatus.FAILED, error=question, finished_at=timezone.now()
         )
         raise
+    except (LimitExceeded, MixedEncoding) as exc:
+        if isinstance(exc, ImportTimeout):
+            log.warning("import %s stopped after its time limit", job_id)
+        language = getattr(job.created_by, "language", "") or translation.get_language()
+        with translation.override(language):
+            message = import_error_message(exc, file=job.original_name)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error=message, message=message[:500], finished_at=timezone.now()
+        )
+        raise
     except Exception as exc:
         log.exception("import %s failed", job_id)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
         raise
+    finally:
+        try:
+            _finish_upload(job)
+            uploads_clean()
+        except OSError:
+            log.warning("cleaning up the uploads of import %s failed", job_id, exc_info=True)
     return job

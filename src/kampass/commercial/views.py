@@ -244,6 +244,7 @@ def _import_start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
         actor=request.user, source=upload, original_name=upload.name, mapping=data["mapping"],
         strict=data["strict"], dry_run=data["dry_run"], link_mode=data["link_mode"],
         date_order=data.get("date_order") or "", on_overlap=data.get("on_overlap") or "skip",
+        encoding=data.get("encoding") or "",
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -36,6 +37,10 @@ from django_tasks_db.models import DBTaskResult
 from kampass.common.models import WorkerHeartbeat
 
 logger = logging.getLogger("kampass.worker")
+
+worker_started = Signal()
+"""Sent when a worker starts, before it fetches tasks: the contexts tidy up after a crashed run
+(e.g. the commercial context deletes uploaded files whose import is long over)."""
 
 # The errors after which the database may work again: locks, lost connections, a restarting server.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -164,6 +169,9 @@ class ResilientWorker(Worker):
         self.backoff = backoff or Backoff()
 
     def run(self) -> None:
+        for receiver, result in worker_started.send_robust(sender=type(self)):
+            if isinstance(result, Exception):
+                logger.warning("start-up hook %s failed: %s", getattr(receiver, "__name__", receiver), result)
         self.heartbeat.start()
         try:
             while True:

@@ -259,6 +259,18 @@ KAMPASS_REPORT_RENDER_TIMEOUT = env.float("KAMPASS_REPORT_RENDER_TIMEOUT", defau
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Limits of an import file (issue 11), checked before the heavy work starts; 0 switches a limit off.
+KAMPASS_IMPORT_MAX_FILE_MB = env.float("KAMPASS_IMPORT_MAX_FILE_MB", default=200.0)
+KAMPASS_IMPORT_MAX_ROWS = env.int("KAMPASS_IMPORT_MAX_ROWS", default=10_000_000)
+KAMPASS_IMPORT_MAX_COLUMNS = env.int("KAMPASS_IMPORT_MAX_COLUMNS", default=500)
+KAMPASS_IMPORT_MAX_CELL_CHARS = env.int("KAMPASS_IMPORT_MAX_CELL_CHARS", default=32_767)
+KAMPASS_IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.float("KAMPASS_IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=1024.0)
+KAMPASS_IMPORT_XLSX_MAX_RATIO = env.float("KAMPASS_IMPORT_XLSX_MAX_RATIO", default=100.0)
+KAMPASS_IMPORT_TIME_LIMIT_SECONDS = env.float("KAMPASS_IMPORT_TIME_LIMIT_SECONDS", default=3600.0)
+# Uploaded import files are deleted when their import ends (0) or kept this many hours; the worker
+# deletes older ones when it starts (and `kampass import cleanup` on demand).
+KAMPASS_UPLOAD_RETENTION_HOURS = env.float("KAMPASS_UPLOAD_RETENTION_HOURS", default=0.0)
+
 # Relationship map: a contact with at least this influence must be covered.
 KAMPASS_HIGH_INFLUENCE = env.int("KAMPASS_HIGH_INFLUENCE", default=7)
 KAMPASS_PAGE_SIZE = 25

@@ -83,7 +83,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kampass.accounts.models import Account
+from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.permissions import authorize
+from kampass.core.analytics.ingest.limits import LimitExceeded, check_columns, check_size, header_columns
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
 from kampass.core.text_safety import describe_character, forbidden_character, neutralise_row
 from kampass.pipeline.models import (
@@ -398,6 +400,7 @@ def import_opportunities(
     if date_order:
         m = Mapping(**{**m.__dict__, "date_order": date_order})
     file_name = display_name or path.name
+    _check_limits(path, file_name)
     result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=dry_run)
     rows, account_column = _read_rows(
         path, mapping=m, file_name=file_name, prefer=prefer, result=result, progress=progress
@@ -424,6 +427,16 @@ def import_opportunities(
         write(result=result)
     result.committed = True
     return result
+
+
+def _check_limits(path: Path, file_name: str) -> None:
+    """Refuse a file over the size or column limit (``KAMPASS_IMPORT_*``) before it is read."""
+    limits = import_limits()
+    try:
+        check_size(path, limits, file=file_name)
+        check_columns(header_columns(path), limits, file=file_name)
+    except LimitExceeded as exc:
+        raise OpportunityImportError(limit_message(exc, file=file_name)) from exc
 
 
 def _check_options(*, prefer: str, link: str, date_order: str = "") -> None:

@@ -80,3 +80,17 @@ def test_the_age_gives_the_opening_date(admin_user, tmp_path):
     assert o.created_on == dt.date(2029, 3, 1)
     assert o.owner_probability is None  # closed rows carry no owner's estimate
     assert o.forecast_category == "omitted"
+
+
+def test_a_file_over_the_import_limits_is_refused_before_it_is_read(admin_user, tmp_path, settings):
+    from kampass.pipeline.importing import OpportunityImportError
+
+    path = write(tmp_path, "O1,Deal,A1,10,2030-01-31,2029-01-01,,Qualification,false,false,")
+    settings.KAMPASS_IMPORT_MAX_COLUMNS = 5
+    with pytest.raises(OpportunityImportError, match=r"has 11 columns; the limit is 5 columns \(KAMPASS_IMPORT_MAX_"):
+        import_opportunities(actor=admin_user, path=path, mapping="generic")
+    settings.KAMPASS_IMPORT_MAX_COLUMNS = 500
+    settings.KAMPASS_IMPORT_MAX_FILE_MB = 100 / (1 << 20)
+    with pytest.raises(OpportunityImportError, match="KAMPASS_IMPORT_MAX_FILE_MB"):
+        import_opportunities(actor=admin_user, path=path, mapping="generic")
+    assert not Opportunity.objects.exists()

@@ -47,21 +47,35 @@ class Command(BaseCommand):
             help="Lines an earlier import already holds (same invoice, stock code, quantity, price, date, customer): "
             "skip them (default), replace the earlier ones, or import them again (counted twice).",
         )
+        tx.add_argument(
+            "--encoding",
+            default="",
+            help="The file's text encoding, e.g. utf-8, cp1252, latin-1 (default: recognised from its bytes; "
+            "a file mixing UTF-8 with other lines is refused until it is given).",
+        )
         tx.add_argument("--rejects", type=Path, help="Write the rejected lines as CSV to this file.")
         tx.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
         tx.add_argument("--quiet", action="store_true", help="No progress bar.")
+        sub.add_parser(
+            "cleanup",
+            help="Delete uploaded import files older than KAMPASS_UPLOAD_RETENTION_HOURS (at least an hour) "
+            "whose import is not queued or running.",
+        )
         from kampass.pipeline.facade import add_import_opportunities_parser
 
         add_import_opportunities_parser(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from kampass.commercial.services import import_job_create, import_job_run
-        from kampass.core.analytics.ingest import DateOrderQuestion
+        from kampass.commercial.services import import_job_create, import_job_run, uploads_clean
+        from kampass.core.analytics.ingest import IngestError
 
         if opts["kind"] == "opportunities":
             from kampass.pipeline.facade import run_import_opportunities
 
             return run_import_opportunities(self, opts)
+        if opts["kind"] == "cleanup":
+            self.stdout.write(f"{uploads_clean()} uploaded files deleted.")
+            return None
 
         path: Path = opts["file"]
         if not path.is_file():
@@ -72,15 +86,16 @@ class Command(BaseCommand):
                 actor=actor, source=path, original_name=path.name, mapping=opts["mapping"], strict=opts["strict"],
                 dry_run=opts["dry_run"], link_mode=opts["link"], date_order=opts["date_order"],
                 on_overlap=opts["on_overlap"], enqueue=False,
+                encoding=opts["encoding"], allow_mapping_path=True,
             )  # fmt: skip
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         bar = None if opts["quiet"] or opts["json"] else ProgressBar(sys.stderr)
         try:
             job = import_job_run(str(job.pk), progress=bar.update if bar else None, actor=actor)
-        except DateOrderQuestion as exc:
+        except IngestError as exc:  # a question, a limit, mixed encodings: the job says it
             job.refresh_from_db()
-            raise CommandError(job.error) from exc
+            raise CommandError(job.error or str(exc)) from exc
         except Exception as exc:
             raise CommandError(f"import failed: {exc}") from exc
         finally:

@@ -6,9 +6,9 @@ sheet is converted to a temporary UTF-8 CSV, see :func:`xlsx_to_csv`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
-import io
 import re
 import tempfile
 from dataclasses import dataclass, replace
@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
+from kampass.core.analytics.ingest.limits import Deadline, ImportLimits, LimitExceeded, check_xlsx
 from kampass.core.dates import date_order_evidence
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -33,6 +35,9 @@ _COMMA_DECIMAL = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
 _DOT_DECIMAL = re.compile(r"[-+]?\d*\.(?:\d{1,2}|\d{4,})")
 _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?")
 _DOT_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}(?: .*)?")
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+XLSX_DEADLINE_ROWS = 1000
+"""The time limit is checked every this many sheet rows while a workbook is converted."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +92,14 @@ def open_binary(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
-def detect_dialect(path: str | Path, *, workdir: Path | None = None) -> Dialect:
+def detect_dialect(
+    path: str | Path,
+    *,
+    workdir: Path | None = None,
+    encoding: str = "",
+    limits: ImportLimits | None = None,
+    deadline: Deadline | None = None,
+) -> Dialect:
     """Sniff encoding, delimiter, decimal comma and date style from the first lines of a file.
 
     Parameters
@@ -97,6 +109,11 @@ def detect_dialect(path: str | Path, *, workdir: Path | None = None) -> Dialect:
     workdir
         Where an XLSX workbook's first sheet is converted to CSV and kept for
         :func:`readable_source` (default: a temporary directory, removed again).
+    encoding
+        The file's encoding as the user gave it (default: recognised from the bytes; a sample whose
+        non-ASCII lines are partly UTF-8 and partly not raises :class:`MixedEncoding`).
+    limits, deadline
+        Bound the conversion of an XLSX workbook (see :func:`xlsx_to_csv`).
 
     Examples
     --------
@@ -112,15 +129,20 @@ def detect_dialect(path: str | Path, *, workdir: Path | None = None) -> Dialect:
     if is_xlsx(path):
         if workdir is None:
             with tempfile.TemporaryDirectory(prefix="kampass-xlsx-") as tmp:
-                return detect_dialect(path, workdir=Path(tmp))
+                return detect_dialect(path, workdir=Path(tmp), limits=limits, deadline=deadline)
         csv_path = workdir / XLSX_CSV
-        xlsx_to_csv(path, csv_path)
+        xlsx_to_csv(path, csv_path, limits=limits, deadline=deadline)
         return replace(detect_dialect(csv_path), file_format="xlsx")
     with open_binary(path) as fh:
         sample = fh.read(SAMPLE_BYTES)
         complete = not fh.read(1)
     compression = "gzip" if is_gzip(path) else "none"
-    encoding = _encoding(sample, complete)
+    if encoding:
+        encoding = _given_encoding(encoding, sample)
+    else:
+        encoding = _encoding(sample, complete)
+        if encoding in ("cp1252", "latin-1"):
+            check_one_encoding(_whole_lines(sample, complete), file=path.name)
     text = _decode_sample(sample, encoding, complete)
     lines = text.splitlines()[:SAMPLE_LINES]
     delimiter = _delimiter(lines)
@@ -155,6 +177,62 @@ def _encoding(sample: bytes, complete: bool) -> str:
             return "latin-1"
         return "cp1252"
     return "utf-8"
+
+
+def _given_encoding(name: str, sample: bytes) -> str:
+    """The canonical name of an encoding the user gave (``utf-8-sig`` for UTF-8 with a byte-order mark)."""
+    canonical = codecs.lookup(name).name
+    if canonical == "utf-8" and sample.startswith(_UTF8_BOM):
+        return "utf-8-sig"
+    return {"iso8859-1": "latin-1"}.get(canonical, canonical)
+
+
+def _whole_lines(sample: bytes, complete: bool) -> bytes:
+    if complete or b"\n" not in sample:
+        return sample
+    return sample[: sample.rfind(b"\n") + 1]
+
+
+def utf8_split(data: bytes, *, first_line: int = 1) -> tuple[list[int], list[int]]:
+    """The numbers of the lines of ``data`` that hold non-ASCII bytes: those that are valid UTF-8, and
+    those that are not.
+
+    Examples
+    --------
+    >>> utf8_split("a\\nZürich\\n".encode() + "Zürich\\nb\\n".encode("cp1252"))
+    ([2], [3])
+    """
+    valid: list[int] = []
+    invalid: list[int] = []
+    line, pos = first_line, 0
+    for m in _NON_ASCII_LINE.finditer(data):
+        line += data.count(b"\n", pos, m.start())
+        pos = m.start()
+        try:
+            m.group().decode("utf-8")
+        except UnicodeDecodeError:
+            invalid.append(line)
+        else:
+            valid.append(line)
+    return valid, invalid
+
+
+def check_one_encoding(data: bytes, *, file: str, first_line: int = 1) -> None:
+    """Raise :class:`MixedEncoding` when some non-ASCII lines of ``data`` are UTF-8 and others are not
+    (a file pieced together from exports in different encodings).
+
+    Examples
+    --------
+    >>> check_one_encoding("Zürich\\n".encode("cp1252") * 2, file="x.csv")  # one encoding: fine
+    >>> try:
+    ...     check_one_encoding("Zürich\\n".encode() + "Zürich\\n".encode("cp1252"), file="x.csv")
+    ... except MixedEncoding as exc:
+    ...     print(exc.bad, exc.good)
+    [2] [1]
+    """
+    valid, invalid = utf8_split(data, first_line=first_line)
+    if valid and invalid:
+        raise MixedEncoding(file=file, encoding="utf-8", bad=invalid, good=valid)
 
 
 def _decode_sample(sample: bytes, encoding: str, complete: bool) -> str:
@@ -251,7 +329,15 @@ def ordered_formats(formats: tuple[str, ...], style: str) -> tuple[str, ...]:
     return tuple(sorted(formats, key=lambda f: format_style(f) != style))
 
 
-def readable_source(path: Path, dialect: Dialect, workdir: Path) -> tuple[Path, list[int] | None]:
+def readable_source(
+    path: Path,
+    dialect: Dialect,
+    workdir: Path,
+    *,
+    encoding_given: bool = False,
+    limits: ImportLimits | None = None,
+    deadline: Deadline | None = None,
+) -> tuple[Path, list[int] | None]:
     """A UTF-8 CSV file DuckDB can read, and the numbers of its blank lines (1-based) where known.
 
     UTF-8 files (plain or gzipped) are used as they are (blank lines ``None``: not known yet,
@@ -263,12 +349,13 @@ def readable_source(path: Path, dialect: Dialect, workdir: Path) -> tuple[Path, 
     if dialect.file_format == "xlsx":
         target = workdir / XLSX_CSV
         if not target.exists():
-            xlsx_to_csv(path, target)
+            xlsx_to_csv(path, target, limits=limits, deadline=deadline)
         return target, []  # every sheet row becomes one line, empty ones as empty fields
     if dialect.native_utf8:
         return path, None
     target = workdir / "transcoded.csv"
-    return target, transcode(path, target, dialect.encoding)
+    check_mixed = not encoding_given and dialect.encoding in ("cp1252", "latin-1")
+    return target, transcode(path, target, dialect.encoding, check_mixed=check_mixed, deadline=deadline)
 
 
 class LineScanner:
@@ -334,49 +421,122 @@ def scan_blank_lines(path: Path) -> list[int]:
     return scanner.blank_lines()
 
 
-def transcode(source: Path, target: Path, encoding: str) -> list[int]:
+def transcode(
+    source: Path,
+    target: Path,
+    encoding: str,
+    *,
+    check_mixed: bool = False,
+    file: str | None = None,
+    deadline: Deadline | None = None,
+) -> list[int]:
     """Copy ``source`` (gzip or plain, in ``encoding``) to ``target`` as UTF-8, 1 MB at a time.
 
     Line ends are kept as they are, so line numbers do not change. Returns the numbers of
-    the blank lines (see :class:`LineScanner`).
+    the blank lines (see :class:`LineScanner`). ``check_mixed`` (the encoding was guessed, not
+    given): raise :class:`MixedEncoding` when some non-ASCII lines are UTF-8 and others are not.
     """
     scanner = LineScanner()
-    with (
-        open_binary(source) as raw,
-        io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as text,
-        target.open("wb") as out,
-    ):
-        while chunk := text.read(CHUNK_CHARS):
-            data = chunk.encode("utf-8")
-            scanner.feed(data)
-            out.write(data)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    name = file or source.name
+    valid: list[int] = []
+    invalid: list[int] = []
+    line, pending = 1, b""
+    with open_binary(source) as raw, target.open("wb") as out:
+        while True:
+            chunk = raw.read(CHUNK_CHARS)
+            if deadline is not None:
+                deadline.check(name)
+            if check_mixed:
+                data = pending + chunk
+                cut = len(data) if not chunk else data.rfind(b"\n") + 1
+                whole, pending = data[:cut], data[cut:]
+                good, bad = utf8_split(whole, first_line=line)
+                valid += good[:10]
+                invalid += bad[:10]
+                if valid and invalid:
+                    raise MixedEncoding(file=name, encoding="utf-8", bad=invalid, good=valid)
+                line += whole.count(b"\n")
+            text = decoder.decode(chunk, final=not chunk)
+            data_out = text.encode("utf-8")
+            scanner.feed(data_out)
+            out.write(data_out)
+            if not chunk:
+                break
     return scanner.blank_lines()
 
 
-def xlsx_to_csv(source: Path, target: Path) -> None:
+def xlsx_to_csv(
+    source: Path, target: Path, *, limits: ImportLimits | None = None, deadline: Deadline | None = None
+) -> None:
     """Write the first sheet of an XLSX workbook as a UTF-8 CSV (comma, ``"`` quotes).
 
     Dates become ``YYYY-MM-DD HH:MM:SS``, numbers their shortest exact decimal form; every
     sheet row becomes one line (so row numbers stay the sheet's; line breaks inside a cell
     become spaces), empty rows as lines of empty fields.
+
+    The workbook is checked before it is opened (:func:`~kampass.core.analytics.ingest.limits.check_xlsx`:
+    declared uncompressed size, compression ratio), then streamed row by row (openpyxl's read-only
+    mode, whose XML parser is defusedxml's when installed: no entity expansion). Rows, columns per row
+    and cell lengths over ``limits`` stop it with :class:`LimitExceeded`; so does ``deadline``.
+    The sheet's declared dimensions are ignored (a hostile file can declare a million empty rows).
     """
     from openpyxl import load_workbook
 
-    workbook = load_workbook(source, read_only=True, data_only=True)
+    limits = limits or ImportLimits()
+    check_xlsx(source, limits)
+    name = source.name
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML (defusedxml refuses entities), openpyxl's own errors
+        raise IngestError(file=name, problem=f"cannot be read as an Excel workbook: {_root_cause(exc)}") from exc
+    max_rows = None if limits.max_rows is None else limits.max_rows + 1  # the header row
     try:
         sheet = workbook.worksheets[0]
+        reset = getattr(sheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
         with target.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             width = 0
-            for row in sheet.iter_rows(values_only=True):
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if deadline is not None and number % XLSX_DEADLINE_ROWS == 0:
+                    deadline.check(name)
+                if max_rows is not None and number > max_rows:
+                    raise LimitExceeded(file=name, limit="max_rows", allowed=max_rows - 1, actual=number - 1)
                 cells = [_cell_text(v) for v in row]
                 while cells and cells[-1] == "" and len(cells) > width:
                     cells.pop()
+                if limits.max_columns is not None and len(cells) > limits.max_columns:
+                    raise LimitExceeded(
+                        file=name, limit="max_columns", allowed=limits.max_columns, actual=len(cells),
+                        row=number,
+                    )  # fmt: skip
+                if limits.max_cell_chars is not None:
+                    for column, cell in enumerate(cells, start=1):
+                        if len(cell) > limits.max_cell_chars:
+                            raise LimitExceeded(
+                                file=name, limit="max_cell_chars", allowed=limits.max_cell_chars,
+                                actual=len(cell), row=number, column=column,
+                            )  # fmt: skip
                 width = width or len(cells)
                 cells += [""] * (width - len(cells))
                 writer.writerow(cell.replace("\r\n", " ").replace("\n", " ") for cell in cells)
+    except (LimitExceeded, IngestError):
+        raise
+    except Exception as exc:  # the sheet's XML: defusedxml refuses entities, broken XML, ...
+        raise IngestError(file=name, problem=f"cannot be read as an Excel workbook: {_root_cause(exc)}") from exc
     finally:
         workbook.close()
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The first error of a chain (openpyxl wraps the XML parser's), as ``Type: message``."""
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return f"{type(exc).__name__}: {exc}".strip().removesuffix(":")
 
 
 def _cell_text(value: Any) -> str:

@@ -13,6 +13,7 @@ A mapping is a YAML file. The built-in ones live next to this package in ``mappi
     default_currency: EUR
     date_formats: ["%d.%m.%Y %H:%M", "%d.%m.%Y"]
     date_order: dmy                # only for slash dates whose column cannot decide it
+    encoding: cp1252               # the file's text encoding (default: recognised from its bytes)
     product_group: {stock_code_regex: "^([0-9]{3})", otherwise: stock_code}
     categories:
       default: goods
@@ -28,6 +29,7 @@ and ``price_negative`` (``true``/``false``).
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,6 +77,7 @@ _TOP_LEVEL_KEYS = frozenset(
         "default_currency",
         "date_formats",
         "date_order",
+        "encoding",
         "product_group",
         "categories",
     }
@@ -158,6 +161,8 @@ class Mapping:
     description: str = ""
     date_order: str = ""
     """``dmy`` or ``mdy``: the answer for a date column whose values fit both orders (``""``: none given)."""
+    encoding: str = ""
+    """The files' text encoding as Python names it (``""``: recognised from the bytes of each file)."""
 
     def candidates(self, field: str) -> tuple[str, ...]:
         """The source columns that may hold ``field``, in order of preference (empty: not mapped).
@@ -289,6 +294,11 @@ def parse_mapping(data: Any, *, source: str, default_name: str) -> Mapping:
     if date_order and date_order not in ("dmy", "mdy"):
         raise p.error("date_order", f"{date_order!r} is not dmy (day/month/year) or mdy (month/day/year)")
 
+    raw_encoding = data.get("encoding")
+    encoding = "" if raw_encoding is None else p.string(raw_encoding, "encoding")
+    if encoding and not known_encoding(encoding):
+        raise p.error("encoding", f"{encoding!r} is not a known text encoding (e.g. utf-8, cp1252, latin-1)")
+
     product_group = _product_group(p, data.get("product_group", {}))
     default_category, rules = _categories(p, data.get("categories", {}))
     return Mapping(
@@ -303,7 +313,23 @@ def parse_mapping(data: Any, *, source: str, default_name: str) -> Mapping:
         rules=rules,
         default_category=default_category,
         date_order=date_order,
+        encoding=encoding,
     )
+
+
+def known_encoding(name: str) -> bool:
+    """Whether Python can decode text in the encoding ``name``.
+
+    Examples
+    --------
+    >>> known_encoding("cp1252"), known_encoding("Latin-1"), known_encoding("klingon")
+    (True, True, False)
+    """
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return getattr(info, "_is_text_encoding", True)
 
 
 def _read(name_or_path: str | Path) -> tuple[str, str, str]:

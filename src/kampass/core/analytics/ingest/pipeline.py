@@ -55,7 +55,14 @@ from kampass.core.analytics.ingest.dialect import (
     readable_source,
     scan_blank_lines,
 )
-from kampass.core.analytics.ingest.errors import IngestError
+from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
+from kampass.core.analytics.ingest.limits import (
+    Deadline,
+    ImportLimits,
+    LimitExceeded,
+    check_columns,
+    check_file,
+)
 from kampass.core.analytics.ingest.mapping import Mapping, load_mapping
 from kampass.core.analytics.ingest.overlap import IDENTITY, OVERLAP_MODES, Overlap, find_overlap
 from kampass.core.analytics.ingest.staging import (
@@ -85,6 +92,7 @@ _READER_REASONS = {
     "MISSING COLUMNS": "too few columns (expected {width})",
     "TOO MANY COLUMNS": "too many columns (expected {width})",
     "INVALID UNICODE": "invalid UTF-8 byte sequence",
+    "INVALID ENCODING": "invalid UTF-8 byte sequence",  # DuckDB 1.2 and later
     "UNQUOTED VALUE": "stray quote character",
     "LINE SIZE OVER MAXIMUM": "line too long",
 }
@@ -189,6 +197,8 @@ def import_file(
     dialect: Dialect | None = None,
     date_order: str = "",
     on_overlap: str = "skip",
+    encoding: str = "",
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
     """Import the invoice lines of a CSV (plain or gzipped) or XLSX file.
 
@@ -217,6 +227,14 @@ def import_file(
         What to do with lines that earlier imports already wrote (see
         :mod:`~kampass.core.analytics.ingest.overlap`): ``skip`` them (the default), ``replace``
         the earlier ones, or ``import`` them again. The result's ``overlap`` reports them.
+    encoding
+        The file's text encoding (overrides the mapping's ``encoding``; default: recognised from its
+        bytes, and a file mixing UTF-8 with other lines is refused with :class:`MixedEncoding`).
+    limits
+        What the file may hold and how long the import may take (default: :class:`ImportLimits`'
+        defaults). Size, header columns and an XLSX workbook's zip directory are checked before any
+        parsing; rows and cell lengths while reading; the time limit between the stages and, inside
+        DuckDB, by interrupting the running statement.
 
     Returns
     -------
@@ -232,6 +250,9 @@ def import_file(
     DateOrderQuestion
         The date column's day/month order cannot be told from its values (an :class:`IngestError`
         naming file and column): ``date_order`` answers it.
+    LimitExceeded
+        The file is over one of the ``limits`` (an :class:`IngestError`; :class:`ImportTimeout` for
+        the time limit). Nothing is written.
 
     Examples
     --------
@@ -253,19 +274,29 @@ def import_file(
     (True, 0)
     """
     path = Path(path)
-    report = progress or _no_progress
+    limits = limits or ImportLimits()
+    deadline = Deadline(limits.seconds)
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    outer_report = progress or _no_progress
+
+    def report(done: float, phase: str) -> None:
+        deadline.check(path.name)
+        outer_report(done, phase)
+
     if date_order and date_order not in ("dmy", "mdy"):
         raise ValueError(f"date order must be dmy or mdy, not {date_order!r}")
     if on_overlap not in OVERLAP_MODES:
         raise ValueError(f"on_overlap must be one of {', '.join(OVERLAP_MODES)}, not {on_overlap!r}")
+    encoding = encoding or loaded.encoding
+    check_file(path, limits)
     report(0.0, "reading")
     store.ensure_tables()
     with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
         workdir = Path(tmp)
-        dialect = dialect or detect_dialect(path, workdir=workdir)
+        dialect = dialect or detect_dialect(path, workdir=workdir, encoding=encoding, limits=limits, deadline=deadline)
         if not dialect.header:
             raise IngestError(file=path.name, problem="the file is empty (no header line)")
+        check_columns(len(dialect.header), limits, file=path.name)
         count_lines = dialect.file_format == "csv" and dialect.native_utf8 and not is_gzip(path)
         digest = _Digest(path, count_lines=count_lines)
         job = _Job(
@@ -281,6 +312,9 @@ def import_file(
             workdir=workdir,
             date_order=date_order or loaded.date_order,
             on_overlap=on_overlap,
+            encoding_given=bool(encoding),
+            limits=limits,
+            deadline=deadline,
         )
         if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
             return job.already_imported(previous)
@@ -431,6 +465,9 @@ class _Job:
     workdir: Path
     date_order: str = ""
     on_overlap: str = "skip"
+    encoding_given: bool = False
+    limits: ImportLimits = field(default_factory=ImportLimits)
+    deadline: Deadline = field(default_factory=lambda: Deadline(None))
 
     def previous_batch(self) -> str | None:
         """The batch that imported this very file before, if any."""
@@ -457,7 +494,10 @@ class _Job:
 
     def run(self) -> _Outcome:
         names = _Names(self.batch_id)
-        source, transcoded_blanks = readable_source(self.path, self.dialect, self.workdir)
+        source, transcoded_blanks = readable_source(
+            self.path, self.dialect, self.workdir, encoding_given=self.encoding_given, limits=self.limits,
+            deadline=self.deadline,
+        )  # fmt: skip
         index = self.mapping.resolve(self.dialect.header, file=self.path.name)["invoice_date"]
         date_column = self.dialect.header[index]
         read_csv = read_csv_sql(
@@ -483,6 +523,7 @@ class _Job:
                 header=self.dialect.header,
                 file=self.path.name,
                 date_formats=formats,
+                max_cell_chars=self.limits.max_cell_chars,
             )
 
         with _staging_connection(self.store) as (con, shared):
@@ -496,7 +537,12 @@ class _Job:
                         return []  # not counted (gzip), or every line accounted for
                     return scan_blank_lines(self.path)
 
-                return self._import(con, shared, names, plan_for, date_column, blank_lines)
+                with _interrupt_at(con, self.deadline):
+                    return self._import(con, shared, names, plan_for, date_column, blank_lines)
+            except (duckdb.Error, IngestError) as exc:
+                if self.deadline.passed and not isinstance(exc, LimitExceeded):
+                    raise self.deadline.timeout(self.path.name) from exc  # the interrupted statement
+                raise
             finally:
                 names.drop_all(con)
 
@@ -545,7 +591,15 @@ class _Job:
         order, plan = self._staged_date_order(con, names, plan_for, date_column)
         self.report(0.6, "validating")
         reader = _reader_rejects(con, names, self.path.name, plan.width)
-        read = 1 + _count(con, names.stage) + len(reader)
+        if not self.encoding_given and self.dialect.native_utf8:
+            invalid = [r.row for r in reader if r.reason == _READER_REASONS["INVALID UNICODE"]]
+            if invalid:  # the sample was UTF-8, these lines are not: refuse rather than drop them
+                raise MixedEncoding(file=self.path.name, encoding="utf-8", bad=invalid, good=[])
+        staged = _count(con, names.stage)
+        rows = staged + len(reader)
+        if self.limits.max_rows is not None and rows > self.limits.max_rows:
+            raise LimitExceeded(file=self.path.name, limit="max_rows", allowed=self.limits.max_rows, actual=rows)
+        read = 1 + rows
         skipped = sorted({r.row for r in reader} | set(blank_lines(read)))
         _number_lines(con, names, skipped)
         bad = con.execute(
@@ -740,6 +794,25 @@ def _staging_connection(store: AnalyticsStore) -> Iterator[tuple[Any, bool]]:
         yield con, False
     finally:
         con.close()
+
+
+@contextmanager
+def _interrupt_at(con: Any, deadline: Deadline) -> Iterator[None]:
+    """Interrupt the statement running on the DuckDB connection ``con`` when ``deadline`` passes.
+
+    The statement then fails (DuckDB's interrupt error); the importer reports the time limit instead.
+    """
+    remaining = deadline.remaining
+    if remaining is None:
+        yield
+        return
+    timer = threading.Timer(remaining, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _setting(con: Any, name: str) -> Any:

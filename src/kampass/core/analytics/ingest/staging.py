@@ -179,6 +179,7 @@ def plan_stage(
     header: Sequence[str],
     file: str,
     date_formats: tuple[str, ...] | None = None,
+    max_cell_chars: int | None = None,
 ) -> StagePlan:
     """Compile the query that reads, converts, checks and classifies a file read by ``read_csv``.
 
@@ -193,7 +194,8 @@ def plan_stage(
     the expensive parts of the checks sit behind cheap ones (``CASE``/``AND``/``coalesce``
     evaluate lazily in DuckDB). ``date_formats`` (default: the mapping's) are tried in order; the
     importer passes those of the column's decided day/month order only (see
-    :mod:`~kampass.core.analytics.ingest.dateorder`).
+    :mod:`~kampass.core.analytics.ingest.dateorder`). A line with a field of the mapping longer than
+    ``max_cell_chars`` is rejected (its value shown cut to 100 characters).
     """
     index = mapping.resolve(header, file=file)
     names = [h.strip() for h in header]
@@ -259,7 +261,9 @@ def plan_stage(
     )
     all_empty = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(width)) or "false"
 
-    checks, first_failed = _checks(index=index, names=names, formats=formats, inexact_amount=inexact_amount)
+    checks, first_failed = _checks(
+        index=index, names=names, formats=formats, inexact_amount=inexact_amount, max_cell_chars=max_cell_chars
+    )
     # all_empty is only evaluated for lines that failed a check (CASE evaluates lazily)
     bad = f"CASE WHEN first_failed IS NULL THEN NULL WHEN {all_empty} THEN {BLANK} ELSE first_failed END"
     by_code = " ".join(f"WHEN {c.code} THEN {c.value_sql}" for c in checks.values())
@@ -349,9 +353,21 @@ def _checks(
     names: list[str],
     formats: tuple[str, ...],
     inexact_amount: str,
+    max_cell_chars: int | None = None,
 ) -> tuple[dict[int, Check], str]:
-    """The checks in column order, and the ``CASE`` yielding the code of the first failed one."""
+    """The checks in column order, and the ``CASE`` yielding the code of the first failed one
+    (the cell length limit first: an overlong value is not looked at further)."""
     col = {field: f"c{i}" for field, i in index.items()}
+    checks: dict[int, Check] = {}
+    whens: list[str] = []
+    if max_cell_chars is not None:
+        for position in sorted(set(index.values())):
+            code = len(checks) + 1
+            checks[code] = Check(
+                code=code, column=names[position], reason=f"longer than {max_cell_chars} characters (the cell limit)",
+                value_sql=f"left(c{position}, 100) || '…'",
+            )  # fmt: skip
+            whens.append(f"WHEN length(c{position}) > {max_cell_chars} THEN {code}")
     fields: list[tuple[int, str, list[tuple[str, str]]]] = [
         (index["invoice_no"], "invoice_no", [("invoice_no IS NULL", "empty invoice number")]),
         (
@@ -397,8 +413,6 @@ def _checks(
                 )
             )
     fields.sort(key=lambda f: f[0])
-    checks: dict[int, Check] = {}
-    whens: list[str] = []
     for position, field, conditions in fields:
         for condition, reason in conditions:
             code = len(checks) + 1
