@@ -38,7 +38,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names
+from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field
 from kampass.common.api import actor as _actor
 from kampass.common.api import page_of as _page
 from kampass.common.api import ref as _ref
@@ -71,7 +71,7 @@ _api_field_names = partial(api_field_names, API_FIELD_NAMES)
 # ---------------------------------------------------------------- helpers
 
 
-def _account_with_details(request: HttpRequest, account_id: int) -> Account:
+def _account_with_details(request: HttpRequest, account_id: Id) -> Account:
     """The account, if the user may read its details (people, team, history); else 403."""
     account = get_object_or_404(Account, pk=account_id)
     authorize(_actor(request), "accounts.view_account_details", account)
@@ -90,7 +90,7 @@ class AccountOut(Schema):
     id: int
     name: str
     legal_name: str
-    parent_id: int | None
+    parent_id: Id | None
     path: list[int] = Field(description="Ids of the ancestors, from the root down to the parent.")
     depth: int
     kam_status: str
@@ -99,7 +99,7 @@ class AccountOut(Schema):
     currency: str
     website: str
     external_id: str
-    lead_unit_id: int | None
+    lead_unit_id: Id | None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -131,7 +131,7 @@ class AccountFilterIn(InSchema):
     kam_status: str = Field("", json_schema_extra={"enum": ["", *KamStatus.values]})
     industry: str = ""
     country: str = Field("", description="ISO country code.")
-    parent_id: int | None = Field(None, description="Only the direct children of this account.")
+    parent_id: Id | None = Field(None, description="Only the direct children of this account.")
     root: bool = Field(False, description="Only top-level accounts.")
     subtree_of: int | None = Field(None, description="Only this account and all accounts below it.")
 
@@ -139,33 +139,37 @@ class AccountFilterIn(InSchema):
 class AccountIn(InSchema):
     name: str
     legal_name: str = ""
-    parent_id: int | None = None
+    parent_id: Id | None = None
     industry: str = ""
     country: str = Field("", description="ISO 3166-1 alpha-2 code.")
     currency: str = "EUR"
     website: str = ""
     notes: str = ""
     external_id: str = ""
-    lead_unit_id: int | None = None
+    lead_unit_id: Id | None = None
     kam_status: str = Field(KamStatus.PROSPECT.value, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str = Field("", description="Why the account starts with this KAM status.")
 
 
 class AccountPatchIn(InSchema):
-    """Only the fields sent are changed; ``parent_id`` moves the account (``null``: to the top level)."""
+    """Only the fields sent are changed; ``parent_id`` moves the account (``null``: to the top level),
+    ``lead_unit_id: null`` removes the lead unit. Text fields cannot be ``null`` (send ``""`` to empty
+    one that may be empty)."""
 
-    name: str | None = None
-    legal_name: str | None = None
-    parent_id: int | None = None
-    industry: str | None = None
-    country: str | None = None
-    currency: str | None = None
-    website: str | None = None
-    notes: str | None = None
-    external_id: str | None = None
-    lead_unit_id: int | None = None
-    kam_status: str | None = Field(None, json_schema_extra={"enum": [*KamStatus.values]})
-    status_reason: str | None = Field(None, description="Required when kam_status changes.")
+    name: str = model_field(Account, "name", UNCHANGED)
+    legal_name: str = model_field(Account, "legal_name", UNCHANGED)
+    parent_id: Id | None = UNCHANGED
+    industry: str = model_field(Account, "industry", UNCHANGED)
+    country: str = model_field(Account, "country", UNCHANGED)
+    currency: str = model_field(Account, "currency", UNCHANGED)
+    website: str = model_field(Account, "website", UNCHANGED)
+    notes: str = model_field(Account, "notes", UNCHANGED)
+    external_id: str = model_field(Account, "external_id", UNCHANGED)
+    lead_unit_id: Id | None = UNCHANGED
+    kam_status: str = Field(None, json_schema_extra={"enum": [*KamStatus.values]})
+    status_reason: str = model_field(
+        AccountStatusChange, "reason", UNCHANGED, description="Required when kam_status changes."
+    )
     status_effective_date: dt.date | None = Field(None, description="When the status change takes effect (today).")
 
 
@@ -176,7 +180,7 @@ class StatusChangeOut(Schema):
     reason: str
     effective_date: dt.date
     changed_at: dt.datetime
-    changed_by_id: int | None
+    changed_by_id: Id | None
     changed_by: str | None
 
     @staticmethod
@@ -186,11 +190,11 @@ class StatusChangeOut(Schema):
 
 class ContactPositionOut(Schema):
     id: int
-    account_id: int
+    account_id: Id
     account_name: str
     title: str
     department: str
-    reports_to_id: int | None
+    reports_to_id: Id | None
 
     @staticmethod
     def resolve_account_name(obj: Position) -> str:
@@ -219,7 +223,7 @@ class ContactPageOut(Schema):
 
 class ContactFilterIn(Schema):
     q: str = Field("", description="Search in name, email and the accounts the contact works at.")
-    account_id: int | None = Field(None, description="Only contacts holding a position at this account.")
+    account_id: Id | None = Field(None, description="Only contacts holding a position at this account.")
 
 
 class ContactIn(Schema):
@@ -228,28 +232,30 @@ class ContactIn(Schema):
     email: str = ""
     phone: str = ""
     notes: str = ""
-    account_id: int | None = Field(None, description="Create the contact's first position at this account.")
+    account_id: Id | None = Field(None, description="Create the contact's first position at this account.")
     title: str = ""
     department: str = ""
-    reports_to_id: int | None = Field(None, description="Contact the new position reports to (same account).")
+    reports_to_id: Id | None = Field(None, description="Contact the new position reports to (same account).")
 
 
-class ContactPatchIn(Schema):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    notes: str | None = None
+class ContactPatchIn(InSchema):
+    """Only the fields sent are changed; none can be ``null`` (send ``""`` to empty one that may be empty)."""
+
+    first_name: str = model_field(Contact, "first_name", UNCHANGED)
+    last_name: str = model_field(Contact, "last_name", UNCHANGED)
+    email: str = model_field(Contact, "email", UNCHANGED)
+    phone: str = model_field(Contact, "phone", UNCHANGED)
+    notes: str = model_field(Contact, "notes", UNCHANGED)
 
 
 class PositionOut(Schema):
     id: int
-    contact_id: int
+    contact_id: Id
     contact_name: str
-    account_id: int
+    account_id: Id
     title: str
     department: str
-    reports_to_id: int | None
+    reports_to_id: Id | None
 
     @staticmethod
     def resolve_contact_name(obj: Position) -> str:
@@ -257,16 +263,16 @@ class PositionOut(Schema):
 
 
 class PositionIn(Schema):
-    contact_id: int
+    contact_id: Id
     title: str = ""
     department: str = ""
-    reports_to_id: int | None = None
+    reports_to_id: Id | None = None
 
 
 class BuyingCentreOut(Schema):
     id: int
-    account_id: int
-    contact_id: int
+    account_id: Id
+    contact_id: Id
     contact_name: str
     roles: list[str]
     influence: int
@@ -291,11 +297,11 @@ class BuyingCentreIn(InSchema):
 
 class TeamMemberOut(Schema):
     id: int
-    account_id: int
-    user_id: int
+    account_id: Id
+    user_id: Id
     user_name: str
     role: str
-    org_unit_id: int | None
+    org_unit_id: Id | None
 
     @staticmethod
     def resolve_user_name(obj: TeamMember) -> str:
@@ -304,15 +310,15 @@ class TeamMemberOut(Schema):
 
 class TeamMemberIn(InSchema):
     role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": [*TeamRole.values]})
-    org_unit_id: int | None = None
+    org_unit_id: Id | None = None
 
 
 class CoverageOut(Schema):
     id: int
-    team_member_id: int
-    team_user_id: int
+    team_member_id: Id
+    team_user_id: Id
     team_user_name: str
-    contact_id: int
+    contact_id: Id
     contact_name: str
     level_now: int
     level_target: int
@@ -331,8 +337,8 @@ class CoverageOut(Schema):
 
 
 class CoverageIn(InSchema):
-    team_user_id: int = Field(description="User on the account team who covers the contact.")
-    contact_id: int
+    team_user_id: Id = Field(description="User on the account team who covers the contact.")
+    contact_id: Id
     level_now: int = Field(
         description="1 vendor, 2 credible source, 3 problem solver, 4 trusted advisor.",
         json_schema_extra={"enum": [*RelationshipLevel.values]},
@@ -386,12 +392,12 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
-def account_detail(request: HttpRequest, account_id: int) -> Account:
+def account_detail(request: HttpRequest, account_id: Id) -> Account:
     return get_object_or_404(Account, pk=account_id)
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
-def account_update(request: HttpRequest, account_id: int, payload: AccountPatchIn) -> Account:
+def account_update(request: HttpRequest, account_id: Id, payload: AccountPatchIn) -> Account:
     """Change master data, move the account (``parent_id``) or change its KAM status (with ``status_reason``)."""
     actor = _actor(request)
     account = get_object_or_404(Account, pk=account_id)
@@ -413,7 +419,7 @@ def account_update(request: HttpRequest, account_id: int, payload: AccountPatchI
 
 
 @router.delete("/accounts/{account_id}", response={204: None, **ERRORS})
-def account_delete(request: HttpRequest, account_id: int) -> Status[Any]:
+def account_delete(request: HttpRequest, account_id: Id) -> Status[Any]:
     account = get_object_or_404(Account, pk=account_id)
     with _api_field_names():
         services.account_delete(actor=_actor(request), account=account)
@@ -421,7 +427,7 @@ def account_delete(request: HttpRequest, account_id: int) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}/status-history", response={200: list[StatusChangeOut], **ERRORS})
-def account_status_history(request: HttpRequest, account_id: int) -> list[AccountStatusChange]:
+def account_status_history(request: HttpRequest, account_id: Id) -> list[AccountStatusChange]:
     account = _account_with_details(request, account_id)
     return list(account.status_changes.select_related("changed_by"))
 
@@ -464,14 +470,14 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_detail(request: HttpRequest, contact_id: int) -> Contact:
+def contact_detail(request: HttpRequest, contact_id: Id) -> Contact:
     contact = get_object_or_404(_contacts(), pk=contact_id)
     authorize(_actor(request), "accounts.view_contact", contact)
     return contact
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatchIn) -> Contact:
+def contact_update(request: HttpRequest, contact_id: Id, payload: ContactPatchIn) -> Contact:
     contact = get_object_or_404(Contact, pk=contact_id)
     with _api_field_names():
         services.contact_update(actor=_actor(request), contact=contact, **payload.model_dump(exclude_unset=True))
@@ -479,7 +485,7 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatchI
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
-def contact_delete(request: HttpRequest, contact_id: int) -> Status[Any]:
+def contact_delete(request: HttpRequest, contact_id: Id) -> Status[Any]:
     contact = get_object_or_404(Contact, pk=contact_id)
     services.contact_delete(actor=_actor(request), contact=contact)
     return Status(204, None)
@@ -489,7 +495,7 @@ def contact_delete(request: HttpRequest, contact_id: int) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}/positions", response={200: list[PositionOut], **ERRORS})
-def position_list(request: HttpRequest, account_id: int) -> list[Position]:
+def position_list(request: HttpRequest, account_id: Id) -> list[Position]:
     account = _account_with_details(request, account_id)
     return list(
         account.positions.select_related("contact").order_by(
@@ -499,7 +505,7 @@ def position_list(request: HttpRequest, account_id: int) -> list[Position]:
 
 
 @router.post("/accounts/{account_id}/positions", response={201: PositionOut, **ERRORS})
-def position_set(request: HttpRequest, account_id: int, payload: PositionIn) -> Status[Any]:
+def position_set(request: HttpRequest, account_id: Id, payload: PositionIn) -> Status[Any]:
     """Give a contact a position at the account (or change the one they hold)."""
     account = get_object_or_404(Account, pk=account_id)
     with _api_field_names():
@@ -515,7 +521,7 @@ def position_set(request: HttpRequest, account_id: int, payload: PositionIn) -> 
 
 
 @router.delete("/positions/{position_id}", response={204: None, **ERRORS})
-def position_delete(request: HttpRequest, position_id: int) -> Status[Any]:
+def position_delete(request: HttpRequest, position_id: Id) -> Status[Any]:
     """Remove a contact from an account (and from its buying centre and coverage)."""
     position = get_object_or_404(Position.objects.select_related("account", "contact"), pk=position_id)
     authorize(_actor(request), "accounts.view_account_details", position.account)
@@ -527,14 +533,14 @@ def position_delete(request: HttpRequest, position_id: int) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}/buying-centre", response={200: list[BuyingCentreOut], **ERRORS})
-def buying_centre_list(request: HttpRequest, account_id: int) -> list[BuyingCentreMember]:
+def buying_centre_list(request: HttpRequest, account_id: Id) -> list[BuyingCentreMember]:
     account = _account_with_details(request, account_id)
     return list(account.buying_centre.select_related("contact"))
 
 
 @router.put("/accounts/{account_id}/buying-centre/{contact_id}", response={200: BuyingCentreOut, **ERRORS})
 def buying_centre_set(
-    request: HttpRequest, account_id: int, contact_id: int, payload: BuyingCentreIn
+    request: HttpRequest, account_id: Id, contact_id: Id, payload: BuyingCentreIn
 ) -> BuyingCentreMember:
     """Put a contact (who holds a position at the account) into its buying centre, or update their entry."""
     account = get_object_or_404(Account, pk=account_id)
@@ -553,7 +559,7 @@ def buying_centre_set(
 
 
 @router.delete("/accounts/{account_id}/buying-centre/{contact_id}", response={204: None, **ERRORS})
-def buying_centre_remove(request: HttpRequest, account_id: int, contact_id: int) -> Status[Any]:
+def buying_centre_remove(request: HttpRequest, account_id: Id, contact_id: Id) -> Status[Any]:
     account = _account_with_details(request, account_id)
     member = get_object_or_404(
         BuyingCentreMember.objects.select_related("account"), account=account, contact_id=contact_id
@@ -566,13 +572,13 @@ def buying_centre_remove(request: HttpRequest, account_id: int, contact_id: int)
 
 
 @router.get("/accounts/{account_id}/team", response={200: list[TeamMemberOut], **ERRORS})
-def team_list(request: HttpRequest, account_id: int) -> list[TeamMember]:
+def team_list(request: HttpRequest, account_id: Id) -> list[TeamMember]:
     account = _account_with_details(request, account_id)
     return list(account.team.select_related("user").order_by("role", "pk"))
 
 
 @router.put("/accounts/{account_id}/team/{user_id}", response={200: TeamMemberOut, **ERRORS})
-def team_member_set(request: HttpRequest, account_id: int, user_id: int, payload: TeamMemberIn) -> TeamMember:
+def team_member_set(request: HttpRequest, account_id: Id, user_id: Id, payload: TeamMemberIn) -> TeamMember:
     """Put a user on the account team in a role (or change their role)."""
     account = get_object_or_404(Account, pk=account_id)
     user = get_object_or_404(User, pk=user_id)
@@ -587,7 +593,7 @@ def team_member_set(request: HttpRequest, account_id: int, user_id: int, payload
 
 
 @router.delete("/accounts/{account_id}/team/{user_id}", response={204: None, **ERRORS})
-def team_member_remove(request: HttpRequest, account_id: int, user_id: int) -> Status[Any]:
+def team_member_remove(request: HttpRequest, account_id: Id, user_id: Id) -> Status[Any]:
     account = _account_with_details(request, account_id)
     member = get_object_or_404(TeamMember.objects.select_related("account"), account=account, user_id=user_id)
     services.team_member_remove(actor=_actor(request), member=member)
@@ -598,7 +604,7 @@ def team_member_remove(request: HttpRequest, account_id: int, user_id: int) -> S
 
 
 @router.get("/accounts/{account_id}/coverage", response={200: list[CoverageOut], **ERRORS})
-def coverage_list(request: HttpRequest, account_id: int) -> list[Coverage]:
+def coverage_list(request: HttpRequest, account_id: Id) -> list[Coverage]:
     account = _account_with_details(request, account_id)
     return list(
         Coverage.objects.filter(team_member__account=account)
@@ -608,7 +614,7 @@ def coverage_list(request: HttpRequest, account_id: int) -> list[Coverage]:
 
 
 @router.put("/accounts/{account_id}/coverage", response={200: CoverageOut, **ERRORS})
-def coverage_set(request: HttpRequest, account_id: int, payload: CoverageIn) -> Coverage:
+def coverage_set(request: HttpRequest, account_id: Id, payload: CoverageIn) -> Coverage:
     """Record that a team member covers a contact of the account, now and as target level."""
     account = get_object_or_404(Account, pk=account_id)
     team_member = TeamMember.objects.filter(account=account, user_id=payload.team_user_id).first()
@@ -630,7 +636,7 @@ def coverage_set(request: HttpRequest, account_id: int, payload: CoverageIn) -> 
 
 
 @router.delete("/coverage/{coverage_id}", response={204: None, **ERRORS})
-def coverage_remove(request: HttpRequest, coverage_id: int) -> Status[Any]:
+def coverage_remove(request: HttpRequest, coverage_id: Id) -> Status[Any]:
     coverage = get_object_or_404(Coverage.objects.select_related("team_member__account"), pk=coverage_id)
     authorize(_actor(request), "accounts.view_account_details", coverage.team_member.account)
     services.coverage_remove(actor=_actor(request), coverage=coverage)

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
+from kampass.common.api import ERRORS, Id, InSchema, PageIn, api_field_names, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
@@ -81,13 +81,13 @@ class InitiativeOut(Schema):
     title: str
     name: str = Field(description="The title in the user's language (a title that is just the logic's name).")
     description: str
-    owner_id: int | None
+    owner_id: Id | None
     owner: str | None
     starts: dt.date | None
     ends: dt.date | None
     status: str = Field(json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[int]
-    round_id: int | None
+    account_ids: list[Id]
+    round_id: Id | None
     timing: str
     guardrail_key: str
     guardrail_name: str
@@ -133,7 +133,7 @@ class InitiativeFilterIn(InSchema):
     q: str = Field("", description="Search in title and description.")
     logic: str = Field("", json_schema_extra={"enum": ["", *catalogue.LOGICS]})
     status: str = Field("", json_schema_extra={"enum": ["", *InitiativeStatus.values]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     warning: bool = Field(False, description="Only active initiatives whose latest guardrail value is a warning.")
 
 
@@ -141,11 +141,11 @@ class InitiativeIn(InSchema):
     logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.")
     title: str = Field("", description="Empty: the name of the logic.")
     description: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
     status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[int] = Field(default_factory=list, description="Key accounts involved.")
+    account_ids: list[Id] = Field(default_factory=list, description="Key accounts involved.")
     guardrail_key: str = Field("", description="Empty: the logic's guardrail from the catalogue.")
     guardrail_threshold: float | None = Field(None, description="Empty: the catalogue's default threshold.")
     guardrail_direction: str = Field("", json_schema_extra={"enum": ["", *Direction.values]})
@@ -155,11 +155,11 @@ class InitiativePatchIn(InSchema):
     logic: str | None = None
     title: str | None = None
     description: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
     status: str | None = Field(None, json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[int] | None = None
+    account_ids: list[Id] | None = None
     guardrail_key: str | None = None
     guardrail_threshold: float | None = None
     guardrail_direction: str | None = Field(None, json_schema_extra={"enum": [*Direction.values]})
@@ -171,7 +171,7 @@ class StatusIn(Schema):
 
 class MeasurementOut(Schema):
     id: int
-    initiative_id: int
+    initiative_id: Id
     key: str
     value: float
     threshold: float
@@ -216,9 +216,9 @@ class TopicOut(Schema):
     effort: int
     quadrant: str
     status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
-    owner_id: int | None
+    owner_id: Id | None
     owner: str | None
-    account_id: int | None
+    account_id: Id | None
     partner_contact: str
     activated_at: dt.datetime | None
     closed_at: dt.datetime | None
@@ -251,7 +251,7 @@ class TopicFilterIn(InSchema):
     field: str = Field("", json_schema_extra={"enum": ["", *catalogue.FIELDS]})
     status: str = Field("", json_schema_extra={"enum": ["", *TopicStatus.values]})
     quadrant: str = Field("", json_schema_extra={"enum": ["", "quick_win", "major_project", "fill_in", "thankless"]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     joint: bool = Field(False, description="Only joint initiatives with a key account.")
 
 
@@ -261,8 +261,8 @@ class TopicIn(InSchema):
     description: str = ""
     impact: int = Field(3, description="1 (low) .. 5 (high)")
     effort: int = Field(3, description="1 (low) .. 5 (high)")
-    owner_id: int | None = None
-    account_id: int | None = Field(None, description="Key account of a joint initiative.")
+    owner_id: Id | None = None
+    account_id: Id | None = Field(None, description="Key account of a joint initiative.")
     partner_contact: str = ""
 
 
@@ -272,8 +272,8 @@ class TopicPatchIn(Schema):
     description: str | None = None
     impact: int | None = None
     effort: int | None = None
-    owner_id: int | None = None
-    account_id: int | None = None
+    owner_id: Id | None = None
+    account_id: Id | None = None
     partner_contact: str | None = None
 
 
@@ -312,7 +312,7 @@ class InitiativeRefOut(Schema):
 
 
 class GuardrailStatusOut(Schema):
-    initiative_id: int
+    initiative_id: Id
     logic: str
     key: str
     value: float | None
@@ -333,7 +333,7 @@ class SummaryOut(Schema):
 # ---------------------------------------------------------------- initiatives
 
 
-def _initiative(request: HttpRequest, initiative_id: int) -> Initiative:
+def _initiative(request: HttpRequest, initiative_id: Id) -> Initiative:
     authorize(_actor(request), "roadmap.view_roadmap")
     return get_object_or_404(Initiative, pk=initiative_id)
 
@@ -380,12 +380,12 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> Status[Any
 
 
 @router.get("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
-def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
+def initiative_get(request: HttpRequest, initiative_id: Id) -> Initiative:
     return _initiative_out(_initiative(request, initiative_id).pk)
 
 
 @router.patch("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
-def initiative_patch(request: HttpRequest, initiative_id: int, payload: InitiativePatchIn) -> Initiative:
+def initiative_patch(request: HttpRequest, initiative_id: Id, payload: InitiativePatchIn) -> Initiative:
     initiative = _initiative(request, initiative_id)
     actor = _actor(request)
     authorize(actor, "roadmap.change_initiative", initiative)
@@ -406,28 +406,28 @@ def initiative_patch(request: HttpRequest, initiative_id: int, payload: Initiati
 
 
 @router.post("/roadmap/initiatives/{initiative_id}/status", response={200: InitiativeOut, **ERRORS})
-def initiative_status(request: HttpRequest, initiative_id: int, payload: StatusIn) -> Initiative:
+def initiative_status(request: HttpRequest, initiative_id: Id, payload: StatusIn) -> Initiative:
     initiative = _initiative(request, initiative_id)
     services.initiative_set_status(actor=_actor(request), initiative=initiative, status=payload.status)
     return _initiative_out(initiative.pk)
 
 
 @router.delete("/roadmap/initiatives/{initiative_id}", response={204: None, **ERRORS})
-def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
+def initiative_delete(request: HttpRequest, initiative_id: Id) -> Status[None]:
     initiative = _initiative(request, initiative_id)
     services.initiative_delete(actor=_actor(request), initiative=initiative)
     return Status(204, None)
 
 
 @router.get("/roadmap/initiatives/{initiative_id}/measurements", response={200: MeasurementPageOut, **ERRORS})
-def measurement_list(request: HttpRequest, initiative_id: int, page: Query[PageIn]) -> dict[str, Any]:
+def measurement_list(request: HttpRequest, initiative_id: Id, page: Query[PageIn]) -> dict[str, Any]:
     initiative = _initiative(request, initiative_id)
     qs = initiative.measurements.select_related("measured_by").order_by("-measured_at", "-pk")
     return page_of(qs, page)
 
 
 @router.post("/roadmap/initiatives/{initiative_id}/measurements", response={201: MeasurementOut, **ERRORS})
-def measurement_create(request: HttpRequest, initiative_id: int, payload: MeasurementIn) -> Status[Any]:
+def measurement_create(request: HttpRequest, initiative_id: Id, payload: MeasurementIn) -> Status[Any]:
     initiative = _initiative(request, initiative_id)
     actor = _actor(request)
     authorize(actor, "roadmap.measure_guardrails")
@@ -459,7 +459,7 @@ def summary(request: HttpRequest) -> dict[str, Any]:
 # ---------------------------------------------------------------- topics
 
 
-def _topic(request: HttpRequest, topic_id: int) -> Topic:
+def _topic(request: HttpRequest, topic_id: Id) -> Topic:
     authorize(_actor(request), "roadmap.view_roadmap")
     return get_object_or_404(Topic, pk=topic_id)
 
@@ -501,12 +501,12 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Status[Any]:
 
 
 @router.get("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
-def topic_get(request: HttpRequest, topic_id: int) -> Topic:
+def topic_get(request: HttpRequest, topic_id: Id) -> Topic:
     return _topic(request, topic_id)
 
 
 @router.patch("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
-def topic_patch(request: HttpRequest, topic_id: int, payload: TopicPatchIn) -> Topic:
+def topic_patch(request: HttpRequest, topic_id: Id, payload: TopicPatchIn) -> Topic:
     topic = _topic(request, topic_id)
     actor = _actor(request)
     authorize(actor, "roadmap.change_topic", topic)
@@ -525,7 +525,7 @@ def topic_patch(request: HttpRequest, topic_id: int, payload: TopicPatchIn) -> T
 
 
 @router.post("/roadmap/topics/{topic_id}/status", response={200: TopicOut, 409: LimitErrorOut, **ERRORS})
-def topic_status(request: HttpRequest, topic_id: int, payload: TopicStatusIn) -> Any:
+def topic_status(request: HttpRequest, topic_id: Id, payload: TopicStatusIn) -> Any:
     """Change the status; activating beyond the limit is refused with 409 unless ``force`` is true."""
     topic = _topic(request, topic_id)
     try:
@@ -541,7 +541,7 @@ def topic_status(request: HttpRequest, topic_id: int, payload: TopicStatusIn) ->
 
 
 @router.delete("/roadmap/topics/{topic_id}", response={204: None, **ERRORS})
-def topic_delete(request: HttpRequest, topic_id: int) -> Status[None]:
+def topic_delete(request: HttpRequest, topic_id: Id) -> Status[None]:
     topic = _topic(request, topic_id)
     services.topic_delete(actor=_actor(request), topic=topic)
     return Status(204, None)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.api import ERRORS, Id, PageIn, page_of
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, _api_field_names, _body_competence, _body_user, router
@@ -49,19 +49,19 @@ def action_create(request: HttpRequest, payload: ActionIn) -> Status[Development
     return Status(201, action)
 
 
-def _readable_action(request: HttpRequest, action_id: int) -> DevelopmentAction:
+def _readable_action(request: HttpRequest, action_id: Id) -> DevelopmentAction:
     action = get_object_or_404(DevelopmentAction.objects.select_related("person"), pk=action_id)
     authorize(_actor(request), "organisation.view_action", action)
     return action
 
 
 @router.get("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
-def action_get(request: HttpRequest, action_id: int) -> DevelopmentAction:
+def action_get(request: HttpRequest, action_id: Id) -> DevelopmentAction:
     return _readable_action(request, action_id)
 
 
 @router.patch("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
-def action_update(request: HttpRequest, action_id: int, payload: ActionPatchIn) -> DevelopmentAction:
+def action_update(request: HttpRequest, action_id: Id, payload: ActionPatchIn) -> DevelopmentAction:
     """Change an action; only the fields sent change (null ``competence_id``, ``owner_id``, ``due_date`` clear)."""
     action = _readable_action(request, action_id)
     sent = payload.dict(exclude_unset=True)
@@ -84,7 +84,7 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionPatchIn) 
 
 
 @router.delete("/organisation/development-actions/{action_id}", response={204: None, **ERRORS})
-def action_delete(request: HttpRequest, action_id: int) -> Status[None]:
+def action_delete(request: HttpRequest, action_id: Id) -> Status[None]:
     action = _readable_action(request, action_id)
     services.action_delete(actor=_actor(request), action=action)
     return Status(204, None)

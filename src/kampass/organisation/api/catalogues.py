@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, Id, PageIn
 from kampass.common.permissions import authorize
 from kampass.organisation import services
 from kampass.organisation.api.router import _actor, router
@@ -86,7 +86,7 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_get",
         summary=f"Read one of {label}",
     )
-    def get_entry(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+    def get_entry(request: HttpRequest, entry_id: Id) -> dict[str, Any]:
         authorize(_actor(request), view_perm)
         return _entry_out(get_object_or_404(model, pk=entry_id))
 
@@ -96,7 +96,7 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_update",
         summary=f"Change one of {label}",
     )
-    def update_entry(request: HttpRequest, entry_id: int, payload: CataloguePatchIn) -> dict[str, Any]:
+    def update_entry(request: HttpRequest, entry_id: Id, payload: CataloguePatchIn) -> dict[str, Any]:
         entry = get_object_or_404(model, pk=entry_id)
         changes = payload.dict(exclude_unset=True)
         changes = {k: v for k, v in changes.items() if v is not None}
@@ -108,7 +108,7 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_delete",
         summary=f"Delete one of {label}",
     )
-    def delete_entry(request: HttpRequest, entry_id: int) -> Status[None]:
+    def delete_entry(request: HttpRequest, entry_id: Id) -> Status[None]:
         entry = get_object_or_404(model, pk=entry_id)
         delete(actor=_actor(request), **{kwarg: entry})
         return Status(204, None)

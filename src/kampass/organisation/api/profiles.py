@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, Id, PageIn
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import (
@@ -59,12 +59,12 @@ def profile_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
 
 
 @router.get("/organisation/profiles/{user_id}", response={200: ProfileOut, **ERRORS})
-def profile_get(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def profile_get(request: HttpRequest, user_id: Id) -> dict[str, Any]:
     return _profile_out(selectors.profile(_profile_person(request, user_id)))
 
 
 @router.put("/organisation/profiles/{user_id}/ratings/{competence_id}", response={200: ProfileLineOut, **ERRORS})
-def rating_put(request: HttpRequest, user_id: int, competence_id: int, payload: RatingIn) -> dict[str, Any]:
+def rating_put(request: HttpRequest, user_id: Id, competence_id: Id, payload: RatingIn) -> dict[str, Any]:
     """Rate (``level``, ``note``) and/or self-assess (``self_level``) one competence of a profile."""
     person = _profile_person(request, user_id)
     competence = get_object_or_404(Competence, pk=competence_id)

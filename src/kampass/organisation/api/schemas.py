@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from kampass.common.api import Id
 from kampass.organisation.api.router import RACI_CODES
 from kampass.organisation.models import ActionStatus, BlockedCause, DevelopmentAction, ProfileRole
 
@@ -67,13 +68,13 @@ class RefOut(Schema):
 
 
 class CellOut(Schema):
-    activity_id: int
-    role_id: int
+    activity_id: Id
+    role_id: Id
     code: str = Field(json_schema_extra={"enum": [*RACI_CODES]})
 
 
 class ActivityCheckOut(Schema):
-    activity_id: int
+    activity_id: Id
     accountable: int
     responsible: int
     conflicts: list[str] = Field(description="no_accountable, several_accountable, no_responsible")
@@ -98,7 +99,7 @@ class CellResultOut(Schema):
 
 
 class WorkloadOut(Schema):
-    user_id: int
+    user_id: Id
     name: str
     role: str
     accounts: int
@@ -113,12 +114,12 @@ class WorkloadPageOut(Schema):
 
 
 class InternationalOut(Schema):
-    account_id: int
+    account_id: Id
     name: str
     kam_status: str
     countries: list[str]
     accounts: int
-    lead_unit_id: int | None
+    lead_unit_id: Id | None
     lead_unit_name: str
     lead_unit_missing: bool
 
@@ -137,7 +138,7 @@ class SettingsIn(Schema):
 
 
 class ProfileLineOut(Schema):
-    competence_id: int
+    competence_id: Id
     competence: str
     level: int | None
     self_level: int | None
@@ -147,7 +148,7 @@ class ProfileLineOut(Schema):
 
 
 class ProfileSummaryOut(Schema):
-    user_id: int
+    user_id: Id
     name: str
     role: str
     rated: int
@@ -174,9 +175,9 @@ class RatingIn(Schema):
 
 
 class TargetOut(Schema):
-    competence_id: int
+    competence_id: Id
     role: str
-    user_id: int | None
+    user_id: Id | None
     level: int
 
 
@@ -186,25 +187,25 @@ class TargetPageOut(Schema):
 
 
 class TargetIn(Schema):
-    competence_id: int
+    competence_id: Id
     role: str = Field(
         "",
         description="kam or head; or leave empty and send user_id.",
         json_schema_extra={"enum": ["", *ProfileRole.values]},
     )
-    user_id: int | None = None
+    user_id: Id | None = None
     level: int | None = Field(description="1-5, or null to remove the target.")
 
 
 class ActionOut(Schema):
     id: int
-    person_id: int
+    person_id: Id
     person: str
     title: str
-    competence_id: int | None
+    competence_id: Id | None
     due_date: dt.date | None
     status: str
-    owner_id: int | None
+    owner_id: Id | None
     blocked: bool
     blocked_cause: str
     blocked_note: str
@@ -224,21 +225,21 @@ class ActionPageOut(Schema):
 
 class ActionFilterIn(Schema):
     q: str = ""
-    person_id: int | None = None
+    person_id: Id | None = None
     status: str = Field("", json_schema_extra={"enum": ["", *ActionStatus.values]})
     open: bool = Field(False, description="Only planned and in-progress actions.")
     blocked: bool | None = None
     cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
-    competence_id: int | None = None
+    competence_id: Id | None = None
 
 
 class ActionIn(Schema):
-    person_id: int | None = Field(None, description="Default: the caller.")
+    person_id: Id | None = Field(None, description="Default: the caller.")
     title: str
-    competence_id: int | None = None
+    competence_id: Id | None = None
     due_date: dt.date | None = None
     status: str = Field(ActionStatus.PLANNED.value, json_schema_extra={"enum": [*ActionStatus.values]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     blocked: bool = False
     blocked_cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
     blocked_note: str = ""
@@ -246,12 +247,12 @@ class ActionIn(Schema):
 
 
 class ActionPatchIn(Schema):
-    person_id: int | None = None
+    person_id: Id | None = None
     title: str | None = None
-    competence_id: int | None = None
+    competence_id: Id | None = None
     due_date: dt.date | None = None
     status: str | None = Field(None, json_schema_extra={"enum": [*ActionStatus.values]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     blocked: bool | None = None
     blocked_cause: str | None = Field(None, json_schema_extra={"enum": ["", *BlockedCause.values]})
     blocked_note: str | None = None
