@@ -166,7 +166,7 @@ class AccountPatchIn(InSchema):
     notes: str = model_field(Account, "notes", UNCHANGED)
     external_id: str = model_field(Account, "external_id", UNCHANGED)
     lead_unit_id: Id | None = UNCHANGED
-    kam_status: str = Field(None, json_schema_extra={"enum": [*KamStatus.values]})
+    kam_status: str = Field(UNCHANGED, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str = model_field(
         AccountStatusChange, "reason", UNCHANGED, description="Required when kam_status changes."
     )
@@ -221,12 +221,12 @@ class ContactPageOut(Schema):
     count: int
 
 
-class ContactFilterIn(Schema):
+class ContactFilterIn(InSchema):
     q: str = Field("", description="Search in name, email and the accounts the contact works at.")
     account_id: Id | None = Field(None, description="Only contacts holding a position at this account.")
 
 
-class ContactIn(Schema):
+class ContactIn(InSchema):
     last_name: str
     first_name: str = ""
     email: str = ""
@@ -262,7 +262,7 @@ class PositionOut(Schema):
         return str(obj.contact)
 
 
-class PositionIn(Schema):
+class PositionIn(InSchema):
     contact_id: Id
     title: str = ""
     department: str = ""
@@ -289,8 +289,8 @@ class BuyingCentreIn(InSchema):
     roles: list[str] = Field(
         default_factory=list, json_schema_extra={"items": {"type": "string", "enum": [*BuyingRole.values]}}
     )
-    influence: int = Field(5, description="0 (none) to 10 (decisive).")
-    attitude: int = Field(0, description="-2 (hostile) to +2 (supportive).")
+    influence: int = model_field(BuyingCentreMember, "influence", 5, description="0 (none) to 10 (decisive).")
+    attitude: int = model_field(BuyingCentreMember, "attitude", 0, description="-2 (hostile) to +2 (supportive).")
     political_status: str = Field(PoliticalStatus.OUTSIDE.value, json_schema_extra={"enum": [*PoliticalStatus.values]})
     notes: str = ""
 

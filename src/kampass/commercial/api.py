@@ -60,14 +60,14 @@ def _scope(request: HttpRequest, account_id: Id | None) -> Account | None:
 # ---------------------------------------------------------------- schemas
 
 
-class ScopeIn(Schema):
+class ScopeIn(InSchema):
     account_id: Id | None = Field(
         None, description="Only this account (needs permission to see its figures); default: all visible accounts."
     )
     subtree: bool = Field(False, description="With account_id: the account and every account below it.")
 
 
-class SubtreeIn(Schema):
+class SubtreeIn(InSchema):
     subtree: bool = Field(False, description="Include every account below this one.")
 
 
@@ -231,12 +231,12 @@ class CustomerLinkPageOut(Schema):
     count: int
 
 
-class CustomerLinkFilterIn(Schema):
+class CustomerLinkFilterIn(InSchema):
     q: str = Field("", description="Search in customer number and account name.")
     account_id: Id | None = Field(None, description="Only the links to this account.")
 
 
-class CustomerLinkIn(Schema):
+class CustomerLinkIn(InSchema):
     account_id: Id
 
 

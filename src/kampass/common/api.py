@@ -8,7 +8,10 @@ service's ``ValidationError`` with the field names of the API.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import types
+import typing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -21,7 +24,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError, core_schema
 
 from kampass.users.models import User
@@ -72,6 +76,19 @@ def declared_choices(schema: type[Schema], name: str) -> list[Any] | None:
     return None
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _scalar_kinds(annotation: Any) -> set[Any]:
+    """The scalar types an annotation accepts: ``dt.date | None`` -> ``{dt.date, NoneType}``."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _scalar_kinds(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_scalar_kinds(a) for a in typing.get_args(annotation)))
+    return {annotation}
+
+
 def _allows_null(prop: dict[str, Any]) -> bool:
     return prop.get("type") == "null" or any(_allows_null(p) for p in prop.get("anyOf", []))
 
@@ -96,6 +113,32 @@ class InSchema(Schema):
 
     model_config = ConfigDict(json_schema_extra=_no_null_defaults)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        """A body is a JSON object (an array, a string or a number is not turned into defaults)."""
+        raw = data._obj if isinstance(data, DjangoGetter) else data  # django-ninja wraps the input first
+        if raw is None or isinstance(raw, list | tuple | str | bytes | int | float | bool):
+            raise PydanticCustomError("model_type", _("Send a JSON object."))
+        return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _the_documented_type(cls, value: Any, info: ValidationInfo) -> Any:
+        """Dates only as ISO strings (``YYYY-MM-DD``; not a number read as a timestamp) and yes/no only as
+        ``true``/``false`` (not a number), as OpenAPI declares them."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or value is None:
+            return value
+        kinds = _scalar_kinds(field.annotation)
+        iso = isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value))
+        if kinds & {dt.date, dt.datetime} and not iso:
+            msg = _("Send a date as YYYY-MM-DD (a time as YYYY-MM-DDTHH:MM:SS+01:00).")
+            raise PydanticCustomError("date_type", msg)
+        if bool in kinds and not isinstance(value, bool | str):
+            raise PydanticCustomError("bool_type", _("Send true or false."))
+        return value
+
     @field_validator("*", mode="after")
     @classmethod
     def _one_of_the_declared_values(cls, value: Any, info: ValidationInfo) -> Any:
@@ -110,7 +153,7 @@ class InSchema(Schema):
         return value
 
 
-class PageIn(Schema):
+class PageIn(InSchema):
     limit: int = Field(50, ge=1, le=500, description="Items per page (at most 500).")
     offset: int = Field(0, ge=0, le=INT_MAX, description="Number of items to skip.")
 

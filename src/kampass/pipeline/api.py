@@ -240,7 +240,7 @@ class OpportunityPatchIn(InSchema):
     external_id: str = model_field(Opportunity, "external_id", UNCHANGED)
 
 
-class StageChangeIn(Schema):
+class StageChangeIn(InSchema):
     stage_id: Id
     reason: str = Field("", description="Required for a lost stage.")
     note: str = ""
@@ -290,7 +290,7 @@ class ContactLinkOut(Schema):
         return str(obj.contact)
 
 
-class ContactLinkIn(Schema):
+class ContactLinkIn(InSchema):
     roles: list[str] = Field(description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.")
     notes: str = ""
 
@@ -358,7 +358,7 @@ class RiskPatchIn(InSchema):
     status: str = Field(UNCHANGED, json_schema_extra={"enum": [*RiskStatus.values]})
 
 
-class RiskScopeIn(Schema):
+class RiskScopeIn(InSchema):
     opportunity_id: Id | None = None
     account_id: Id | None = None
     subtree: bool = False

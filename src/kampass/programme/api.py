@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from kampass.common.api import ERRORS, Id, InSchema, PageIn, page_of
+from kampass.common.api import ERRORS, Id, InSchema, PageIn, model_field, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
@@ -29,9 +29,11 @@ from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.programme import selectors, services
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
+    Answer,
     AssessmentRound,
     Function,
     PhaseDecision,
+    Placement,
     Respondent,
     RoundStatus,
 )
@@ -57,12 +59,17 @@ def _respondent(request: HttpRequest, respondent_id: Id) -> Respondent:
 # ---------------------------------------------------------------- schemas
 
 
-class RoundIn(Schema):
+class RoundIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     starts: dt.date
     ends: dt.date | None = None
-    min_respondents: int = Field(DEFAULT_MIN_RESPONDENTS, description="Submitted respondents needed to close.")
+    min_respondents: int = model_field(
+        AssessmentRound,
+        "min_respondents",
+        DEFAULT_MIN_RESPONDENTS,
+        description="Submitted respondents needed to close.",
+    )
     min_group_respondents: int = Field(
         DEFAULT_MIN_GROUP_RESPONDENTS,
         ge=1,
@@ -146,8 +153,8 @@ class RespondentPageOut(Schema):
     count: int
 
 
-class AnswerIn(Schema):
-    rating: int | None = Field(..., description="1..5, or null for “don't know”.")
+class AnswerIn(InSchema):
+    rating: int | None = model_field(Answer, "rating", description="1..5, or null for “don't know”.")
 
 
 class AnswerOut(Schema):
@@ -156,9 +163,11 @@ class AnswerOut(Schema):
     dont_know: bool
 
 
-class PlacementIn(Schema):
-    current: int | None = Field(None, description="-3 (left pole) .. +3 (right pole); null = not yet.")
-    target: int | None = Field(None, description="-3 .. +3; null = not yet.")
+class PlacementIn(InSchema):
+    current: int | None = model_field(
+        Placement, "current", None, description="-3 (left pole) .. +3 (right pole); null = not yet."
+    )
+    target: int | None = model_field(Placement, "target", None, description="-3 .. +3; null = not yet.")
 
 
 class PlacementOut(Schema):
@@ -175,7 +184,7 @@ class QuestionnaireOut(Schema):
     missing_tension_fields: list[str]
 
 
-class SubmitIn(Schema):
+class SubmitIn(InSchema):
     unanswered_as_dont_know: bool = Field(False, description="Record open statements as “don't know”.")
 
 
@@ -217,7 +226,7 @@ class ResultsOut(Schema):
     tension_fields: list[TensionScoreOut]
 
 
-class PhaseIn(Schema):
+class PhaseIn(InSchema):
     phase: str
     note: str = ""
     round_id: Id | None = Field(None, description="Default: the latest closed round.")
@@ -283,7 +292,7 @@ class RecommendationsOut(Schema):
     count: int
 
 
-class AcceptIn(Schema):
+class AcceptIn(InSchema):
     round_id: Id | None = Field(None, description="Default: the latest closed round.")
     logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
 

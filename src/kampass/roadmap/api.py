@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, Id, InSchema, PageIn, api_field_names, page_of
+from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
@@ -152,20 +152,23 @@ class InitiativeIn(InSchema):
 
 
 class InitiativePatchIn(InSchema):
-    logic: str | None = None
-    title: str | None = None
-    description: str | None = None
-    owner_id: Id | None = None
-    starts: dt.date | None = None
-    ends: dt.date | None = None
-    status: str | None = Field(None, json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[Id] | None = None
-    guardrail_key: str | None = None
-    guardrail_threshold: float | None = None
-    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": [*Direction.values]})
+    """Only the fields sent are changed; ``null`` clears the owner and the dates, the other fields
+    cannot be ``null``."""
+
+    logic: str = model_field(Initiative, "logic", UNCHANGED)
+    title: str = model_field(Initiative, "title", UNCHANGED)
+    description: str = UNCHANGED
+    owner_id: Id | None = UNCHANGED
+    starts: dt.date | None = UNCHANGED
+    ends: dt.date | None = UNCHANGED
+    status: str = Field(UNCHANGED, json_schema_extra={"enum": [*InitiativeStatus.values]})
+    account_ids: list[Id] = UNCHANGED
+    guardrail_key: str = model_field(Initiative, "guardrail_key", UNCHANGED)
+    guardrail_threshold: float = UNCHANGED
+    guardrail_direction: str = Field(UNCHANGED, json_schema_extra={"enum": [*Direction.values]})
 
 
-class StatusIn(Schema):
+class StatusIn(InSchema):
     status: str
 
 
@@ -191,7 +194,7 @@ class MeasurementPageOut(Schema):
     count: int
 
 
-class MeasurementIn(Schema):
+class MeasurementIn(InSchema):
     value: float
     measured_at: dt.datetime | None = Field(None, description="Default: now. With time zone; not in the future.")
     note: str = ""
@@ -259,22 +262,25 @@ class TopicIn(InSchema):
     field: str = Field(json_schema_extra={"enum": list(catalogue.FIELDS)})
     title: str
     description: str = ""
-    impact: int = Field(3, description="1 (low) .. 5 (high)")
-    effort: int = Field(3, description="1 (low) .. 5 (high)")
+    impact: int = model_field(Topic, "impact", 3, description="1 (low) .. 5 (high)")
+    effort: int = model_field(Topic, "effort", 3, description="1 (low) .. 5 (high)")
     owner_id: Id | None = None
     account_id: Id | None = Field(None, description="Key account of a joint initiative.")
     partner_contact: str = ""
 
 
-class TopicPatchIn(Schema):
-    field: str | None = None
-    title: str | None = None
-    description: str | None = None
-    impact: int | None = None
-    effort: int | None = None
-    owner_id: Id | None = None
-    account_id: Id | None = None
-    partner_contact: str | None = None
+class TopicPatchIn(InSchema):
+    """Only the fields sent are changed; ``null`` clears the owner and the key account, the other
+    fields cannot be ``null``."""
+
+    field: str = Field(UNCHANGED, json_schema_extra={"enum": list(catalogue.FIELDS)})
+    title: str = model_field(Topic, "title", UNCHANGED)
+    description: str = UNCHANGED
+    impact: int = model_field(Topic, "impact", UNCHANGED, description="1 (low) .. 5 (high)")
+    effort: int = model_field(Topic, "effort", UNCHANGED, description="1 (low) .. 5 (high)")
+    owner_id: Id | None = UNCHANGED
+    account_id: Id | None = UNCHANGED
+    partner_contact: str = model_field(Topic, "partner_contact", UNCHANGED)
 
 
 class TopicStatusIn(InSchema):
@@ -296,7 +302,7 @@ class TopicLimitOut(Schema):
     completion_rate: float | None
 
 
-class TopicLimitIn(Schema):
+class TopicLimitIn(InSchema):
     topic_limit: int = Field(description="1 .. 50")
 
 

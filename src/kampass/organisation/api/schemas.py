@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from kampass.common.api import Id
+from kampass.common.api import Id, InSchema
 from kampass.organisation.api.router import RACI_CODES
 from kampass.organisation.models import ActionStatus, BlockedCause, DevelopmentAction, ProfileRole
 
@@ -36,7 +36,7 @@ class CataloguePageOut(Schema):
     count: int
 
 
-class CatalogueIn(Schema):
+class CatalogueIn(InSchema):
     name_en: str
     name_de: str = ""
     key: str = Field("", description="Made from the English name when empty.")
@@ -46,7 +46,7 @@ class CatalogueIn(Schema):
     active: bool = True
 
 
-class CataloguePatchIn(Schema):
+class CataloguePatchIn(InSchema):
     name_en: str | None = None
     name_de: str | None = None
     key: str | None = None
@@ -56,7 +56,7 @@ class CataloguePatchIn(Schema):
     active: bool | None = None
 
 
-class CatalogueFilterIn(Schema):
+class CatalogueFilterIn(InSchema):
     q: str = Field("", description="Search in names and key.")
     active: bool | None = Field(None, description="Only active (true) or inactive (false) entries.")
 
@@ -88,7 +88,7 @@ class RaciOut(Schema):
     conflict_count: int
 
 
-class CellIn(Schema):
+class CellIn(InSchema):
     code: str = Field(description="R, A, AR, C, I, or empty to clear.", json_schema_extra={"enum": [*RACI_CODES]})
 
 
@@ -133,7 +133,7 @@ class SettingsOut(Schema):
     max_accounts_per_kam: int
 
 
-class SettingsIn(Schema):
+class SettingsIn(InSchema):
     max_accounts_per_kam: int
 
 
@@ -165,7 +165,7 @@ class ProfilePageOut(Schema):
     count: int
 
 
-class RatingIn(Schema):
+class RatingIn(InSchema):
     """Send ``level`` (and ``note``) to rate (head of KAM, administrator), ``self_level`` to self-assess (own profile).
     ``null`` clears a level; leave a field out to keep it."""
 
@@ -186,7 +186,7 @@ class TargetPageOut(Schema):
     count: int
 
 
-class TargetIn(Schema):
+class TargetIn(InSchema):
     competence_id: Id
     role: str = Field(
         "",
@@ -223,7 +223,7 @@ class ActionPageOut(Schema):
     count: int
 
 
-class ActionFilterIn(Schema):
+class ActionFilterIn(InSchema):
     q: str = ""
     person_id: Id | None = None
     status: str = Field("", json_schema_extra={"enum": ["", *ActionStatus.values]})
@@ -233,7 +233,7 @@ class ActionFilterIn(Schema):
     competence_id: Id | None = None
 
 
-class ActionIn(Schema):
+class ActionIn(InSchema):
     person_id: Id | None = Field(None, description="Default: the caller.")
     title: str
     competence_id: Id | None = None
@@ -246,7 +246,7 @@ class ActionIn(Schema):
     notes: str = ""
 
 
-class ActionPatchIn(Schema):
+class ActionPatchIn(InSchema):
     person_id: Id | None = None
     title: str | None = None
     competence_id: Id | None = None
