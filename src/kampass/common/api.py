@@ -38,6 +38,9 @@ BIGINT_MAX = 2**63 - 1
 #: The largest integer an ``IntegerField`` holds on PostgreSQL (``integer``, signed 32 bit).
 INT_MAX = 2**31 - 1
 
+#: The most significant digits of a decimal every database gives back exactly (SQLite: a double).
+SAFE_DIGITS = 15
+
 #: An object's id, in a path, a query or a body: 1 .. the largest id the database stores.
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
 #: A count (items per page, number to skip, a limit ...): 0 .. the largest ``integer``.
@@ -186,13 +189,15 @@ class DecimalString:
 
     @classmethod
     def of(cls, model: type[models.Model], name: str) -> DecimalString:
-        """The bounds of the model's ``DecimalField`` ``name`` (unsigned when it has a minimum >= 0)."""
+        """The bounds of the model's ``DecimalField`` ``name`` (unsigned when it has a minimum >= 0), at
+        most ``SAFE_DIGITS`` digits: SQLite stores a decimal as a double, which gives back exactly only
+        15 significant digits (a 16-digit amount was stored, and reading it back was a 500)."""
         field = model._meta.get_field(name)
         assert isinstance(field, models.DecimalField)
         assert field.max_digits is not None
         assert field.decimal_places is not None
         signed = not any(isinstance(v, MinValueValidator) and v.limit_value >= 0 for v in field.validators)
-        return cls(field.max_digits, field.decimal_places, signed=signed)
+        return cls(min(field.max_digits, SAFE_DIGITS), field.decimal_places, signed=signed)
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(self.validate)
