@@ -132,3 +132,16 @@ def test_dates_and_booleans_only_as_documented(api, kam, account):
     assert _locs(response) == {("expected_close_date",)}
     response = api(kam, "get", f"/risks?subtree=1&account_id={account.pk}")
     assert response.status_code == 200  # a query is text: "1" is as good as "true" there
+
+
+def test_numbers_are_not_sent_as_booleans(api, head, account):
+    contact = ContactFactory(last_name="Meier")
+    PositionFactory(contact=contact, account=account)
+    body = {"roles": [], "influence": 5, "attitude": False, "political_status": "outside"}
+    response = api(head, "put", f"/accounts/{account.pk}/buying-centre/{contact.pk}", body)
+    assert response.status_code == 422
+    assert _locs(response) == {("attitude",)}
+    assert (
+        api(head, "put", f"/accounts/{account.pk}/buying-centre/{contact.pk}", body | {"attitude": 0}).status_code
+        == 200
+    )

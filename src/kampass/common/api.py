@@ -128,8 +128,8 @@ class InSchema(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _the_documented_type(cls, value: Any, info: ValidationInfo) -> Any:
-        """Dates only as ISO strings (``YYYY-MM-DD``; not a number read as a timestamp) and yes/no only as
-        ``true``/``false`` (not a number), as OpenAPI declares them."""
+        """Dates only as ISO strings (``YYYY-MM-DD``; not a number read as a timestamp), yes/no only as
+        ``true``/``false`` (not a number) and numbers not as ``true``/``false``, as OpenAPI declares them."""
         field = cls.model_fields.get(info.field_name or "")
         if field is None or value is None:
             return value
@@ -140,6 +140,8 @@ class InSchema(Schema):
             raise PydanticCustomError("date_type", msg)
         if bool in kinds and not isinstance(value, bool | str):
             raise PydanticCustomError("bool_type", _("Send true or false."))
+        if kinds & {int, float} and bool not in kinds and isinstance(value, bool):
+            raise PydanticCustomError("number_type", _("Send a number, not true or false."))
         return value
 
     @field_validator("*", mode="after")
