@@ -137,15 +137,15 @@ class AccountFilterIn(InSchema):
 
 
 class AccountIn(InSchema):
-    name: str
-    legal_name: str = ""
+    name: str = model_field(Account, "name")
+    legal_name: str = model_field(Account, "legal_name", "")
     parent_id: Id | None = None
-    industry: str = ""
-    country: str = Field("", description="ISO 3166-1 alpha-2 code.")
-    currency: str = "EUR"
-    website: str = ""
+    industry: str = model_field(Account, "industry", "")
+    country: str = Field("", description="ISO 3166-1 alpha-2 code (checked by the service, which names the field).")
+    currency: str = model_field(Account, "currency", "EUR")
+    website: str = model_field(Account, "website", "")
     notes: str = ""
-    external_id: str = ""
+    external_id: str = model_field(Account, "external_id", "")
     lead_unit_id: Id | None = None
     kam_status: str = Field(KamStatus.PROSPECT.value, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str = Field("", description="Why the account starts with this KAM status.")
@@ -160,7 +160,7 @@ class AccountPatchIn(InSchema):
     legal_name: str = model_field(Account, "legal_name", UNCHANGED)
     parent_id: Id | None = UNCHANGED
     industry: str = model_field(Account, "industry", UNCHANGED)
-    country: str = model_field(Account, "country", UNCHANGED)
+    country: str = Field(UNCHANGED, description="ISO 3166-1 alpha-2 code, or empty.")
     currency: str = model_field(Account, "currency", UNCHANGED)
     website: str = model_field(Account, "website", UNCHANGED)
     notes: str = model_field(Account, "notes", UNCHANGED)
@@ -227,10 +227,10 @@ class ContactFilterIn(InSchema):
 
 
 class ContactIn(InSchema):
-    last_name: str
-    first_name: str = ""
-    email: str = ""
-    phone: str = ""
+    last_name: str = model_field(Contact, "last_name")
+    first_name: str = model_field(Contact, "first_name", "")
+    email: str = model_field(Contact, "email", "")
+    phone: str = model_field(Contact, "phone", "")
     notes: str = ""
     account_id: Id | None = Field(None, description="Create the contact's first position at this account.")
     title: str = ""

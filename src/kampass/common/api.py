@@ -217,7 +217,8 @@ class DecimalString:
 def model_field(model: type[models.Model], name: str, default: Any = ..., **kwargs: Any) -> Any:
     """A schema field bounded as the model field ``name`` is stored, so that OpenAPI describes what
     the API accepts and the database never sees a value it cannot hold: text up to its
-    ``max_length`` (not empty unless the field may be blank), integers within the field's
+    ``max_length`` (not empty unless the field may be blank; one of its choices, enforced by
+    ``InSchema``), integers within the field's
     validators (else the database's ``integer``).
     ``default`` as for ``Field`` (``UNCHANGED`` for a PATCH body); further keyword arguments go to
     ``Field``. (Decimals: ``Annotated[Decimal, DecimalString(...)]``.)
@@ -225,6 +226,8 @@ def model_field(model: type[models.Model], name: str, default: Any = ..., **kwar
     field = model._meta.get_field(name)
     extra: dict[str, Any] = {}
     if isinstance(field, models.CharField | models.TextField):
+        if field.choices and "json_schema_extra" not in kwargs:
+            kwargs["json_schema_extra"] = {"enum": [value for value, _label in field.flatchoices]}
         if field.max_length:
             extra["max_length"] = field.max_length
         if not field.blank:
