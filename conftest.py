@@ -85,6 +85,7 @@ def _is_long(item: pytest.Item) -> bool:
     return bool(item.get_closest_marker("real_data") or item.get_closest_marker("spark")) or item.path.name in {
         "test_cli.py",
         "test_backend_parity.py",
+        "test_contract.py",
     }
 
 

@@ -38,7 +38,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names
+from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field
 from kampass.common.api import actor as _actor
 from kampass.common.api import page_of as _page
 from kampass.common.api import ref as _ref
@@ -72,7 +72,7 @@ _api_field_names = partial(api_field_names, API_FIELD_NAMES)
 # ---------------------------------------------------------------- helpers
 
 
-def _account_with_details(request: HttpRequest, account_id: int) -> Account:
+def _account_with_details(request: HttpRequest, account_id: Id) -> Account:
     """The account, if the user may read its details (people, team, history); else 403."""
     account = get_object_or_404(Account, pk=account_id)
     authorize(_actor(request), "accounts.view_account_details", account)
@@ -91,7 +91,7 @@ class AccountOut(Schema):
     id: int
     name: str
     legal_name: str
-    parent_id: int | None
+    parent_id: Id | None
     path: list[int] = Field(description="Ids of the ancestors, from the root down to the parent.")
     depth: int
     kam_status: str
@@ -100,7 +100,7 @@ class AccountOut(Schema):
     currency: str
     website: str
     external_id: str
-    lead_unit_id: int | None
+    lead_unit_id: Id | None
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = version_out()
@@ -133,41 +133,45 @@ class AccountFilterIn(InSchema):
     kam_status: str = Field("", json_schema_extra={"enum": ["", *KamStatus.values]})
     industry: str = ""
     country: str = Field("", description="ISO country code.")
-    parent_id: int | None = Field(None, description="Only the direct children of this account.")
+    parent_id: Id | None = Field(None, description="Only the direct children of this account.")
     root: bool = Field(False, description="Only top-level accounts.")
     subtree_of: int | None = Field(None, description="Only this account and all accounts below it.")
 
 
 class AccountIn(InSchema):
-    name: str
-    legal_name: str = ""
-    parent_id: int | None = None
-    industry: str = ""
-    country: str = Field("", description="ISO 3166-1 alpha-2 code.")
-    currency: str = "EUR"
-    website: str = ""
+    name: str = model_field(Account, "name")
+    legal_name: str = model_field(Account, "legal_name", "")
+    parent_id: Id | None = None
+    industry: str = model_field(Account, "industry", "")
+    country: str = Field("", description="ISO 3166-1 alpha-2 code (checked by the service, which names the field).")
+    currency: str = model_field(Account, "currency", "EUR")
+    website: str = model_field(Account, "website", "")
     notes: str = ""
-    external_id: str = ""
-    lead_unit_id: int | None = None
+    external_id: str = model_field(Account, "external_id", "")
+    lead_unit_id: Id | None = None
     kam_status: str = Field(KamStatus.PROSPECT.value, json_schema_extra={"enum": [*KamStatus.values]})
     status_reason: str = Field("", description="Why the account starts with this KAM status.")
 
 
 class AccountPatchIn(InSchema):
-    """Only the fields sent are changed; ``parent_id`` moves the account (``null``: to the top level)."""
+    """Only the fields sent are changed; ``parent_id`` moves the account (``null``: to the top level),
+    ``lead_unit_id: null`` removes the lead unit. Text fields cannot be ``null`` (send ``""`` to empty
+    one that may be empty)."""
 
-    name: str | None = None
-    legal_name: str | None = None
-    parent_id: int | None = None
-    industry: str | None = None
-    country: str | None = None
-    currency: str | None = None
-    website: str | None = None
-    notes: str | None = None
-    external_id: str | None = None
-    lead_unit_id: int | None = None
-    kam_status: str | None = Field(None, json_schema_extra={"enum": [*KamStatus.values]})
-    status_reason: str | None = Field(None, description="Required when kam_status changes.")
+    name: str = model_field(Account, "name", UNCHANGED)
+    legal_name: str = model_field(Account, "legal_name", UNCHANGED)
+    parent_id: Id | None = UNCHANGED
+    industry: str = model_field(Account, "industry", UNCHANGED)
+    country: str = Field(UNCHANGED, description="ISO 3166-1 alpha-2 code, or empty.")
+    currency: str = model_field(Account, "currency", UNCHANGED)
+    website: str = model_field(Account, "website", UNCHANGED)
+    notes: str = model_field(Account, "notes", UNCHANGED)
+    external_id: str = model_field(Account, "external_id", UNCHANGED)
+    lead_unit_id: Id | None = UNCHANGED
+    kam_status: str = Field(UNCHANGED, json_schema_extra={"enum": [*KamStatus.values]})
+    status_reason: str = model_field(
+        AccountStatusChange, "reason", UNCHANGED, description="Required when kam_status changes."
+    )
     status_effective_date: dt.date | None = Field(None, description="When the status change takes effect (today).")
     version: int | None = version_in()
 
@@ -179,7 +183,7 @@ class StatusChangeOut(Schema):
     reason: str
     effective_date: dt.date
     changed_at: dt.datetime
-    changed_by_id: int | None
+    changed_by_id: Id | None
     changed_by: str | None
 
     @staticmethod
@@ -189,11 +193,11 @@ class StatusChangeOut(Schema):
 
 class ContactPositionOut(Schema):
     id: int
-    account_id: int
+    account_id: Id
     account_name: str
     title: str
     department: str
-    reports_to_id: int | None
+    reports_to_id: Id | None
 
     @staticmethod
     def resolve_account_name(obj: Position) -> str:
@@ -221,58 +225,60 @@ class ContactPageOut(Schema):
     count: int
 
 
-class ContactFilterIn(Schema):
+class ContactFilterIn(InSchema):
     q: str = Field("", description="Search in name, email and the accounts the contact works at.")
-    account_id: int | None = Field(None, description="Only contacts holding a position at this account.")
+    account_id: Id | None = Field(None, description="Only contacts holding a position at this account.")
 
 
-class ContactIn(Schema):
-    last_name: str
-    first_name: str = ""
-    email: str = ""
-    phone: str = ""
+class ContactIn(InSchema):
+    last_name: str = model_field(Contact, "last_name")
+    first_name: str = model_field(Contact, "first_name", "")
+    email: str = model_field(Contact, "email", "")
+    phone: str = model_field(Contact, "phone", "")
     notes: str = ""
-    account_id: int | None = Field(None, description="Create the contact's first position at this account.")
+    account_id: Id | None = Field(None, description="Create the contact's first position at this account.")
     title: str = ""
     department: str = ""
-    reports_to_id: int | None = Field(None, description="Contact the new position reports to (same account).")
+    reports_to_id: Id | None = Field(None, description="Contact the new position reports to (same account).")
 
 
-class ContactPatchIn(Schema):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    notes: str | None = None
+class ContactPatchIn(InSchema):
+    """Only the fields sent are changed; none can be ``null`` (send ``""`` to empty one that may be empty)."""
+
+    first_name: str = model_field(Contact, "first_name", UNCHANGED)
+    last_name: str = model_field(Contact, "last_name", UNCHANGED)
+    email: str = model_field(Contact, "email", UNCHANGED)
+    phone: str = model_field(Contact, "phone", UNCHANGED)
+    notes: str = model_field(Contact, "notes", UNCHANGED)
     version: int | None = version_in()
 
 
 class PositionOut(Schema):
     id: int
-    contact_id: int
+    contact_id: Id
     contact_name: str
-    account_id: int
+    account_id: Id
     title: str
     department: str
-    reports_to_id: int | None
+    reports_to_id: Id | None
 
     @staticmethod
     def resolve_contact_name(obj: Position) -> str:
         return str(obj.contact)
 
 
-class PositionIn(Schema):
-    contact_id: int
+class PositionIn(InSchema):
+    contact_id: Id
     title: str = ""
     department: str = ""
-    reports_to_id: int | None = None
+    reports_to_id: Id | None = None
 
 
 class BuyingCentreOut(Schema):
     id: int
     version: int = version_out()
-    account_id: int
-    contact_id: int
+    account_id: Id
+    contact_id: Id
     contact_name: str
     roles: list[str]
     influence: int
@@ -289,8 +295,8 @@ class BuyingCentreIn(InSchema):
     roles: list[str] = Field(
         default_factory=list, json_schema_extra={"items": {"type": "string", "enum": [*BuyingRole.values]}}
     )
-    influence: int = Field(5, description="0 (none) to 10 (decisive).")
-    attitude: int = Field(0, description="-2 (hostile) to +2 (supportive).")
+    influence: int = model_field(BuyingCentreMember, "influence", 5, description="0 (none) to 10 (decisive).")
+    attitude: int = model_field(BuyingCentreMember, "attitude", 0, description="-2 (hostile) to +2 (supportive).")
     political_status: str = Field(PoliticalStatus.OUTSIDE.value, json_schema_extra={"enum": [*PoliticalStatus.values]})
     notes: str = ""
     version: int | None = version_in()
@@ -299,11 +305,11 @@ class BuyingCentreIn(InSchema):
 class TeamMemberOut(Schema):
     id: int
     version: int = version_out()
-    account_id: int
-    user_id: int
+    account_id: Id
+    user_id: Id
     user_name: str
     role: str
-    org_unit_id: int | None
+    org_unit_id: Id | None
 
     @staticmethod
     def resolve_user_name(obj: TeamMember) -> str:
@@ -312,17 +318,17 @@ class TeamMemberOut(Schema):
 
 class TeamMemberIn(InSchema):
     role: str = Field(TeamRole.KAM.value, json_schema_extra={"enum": [*TeamRole.values]})
-    org_unit_id: int | None = None
+    org_unit_id: Id | None = None
     version: int | None = version_in()
 
 
 class CoverageOut(Schema):
     id: int
     version: int = version_out()
-    team_member_id: int
-    team_user_id: int
+    team_member_id: Id
+    team_user_id: Id
     team_user_name: str
-    contact_id: int
+    contact_id: Id
     contact_name: str
     level_now: int
     level_target: int
@@ -341,8 +347,8 @@ class CoverageOut(Schema):
 
 
 class CoverageIn(InSchema):
-    team_user_id: int = Field(description="User on the account team who covers the contact.")
-    contact_id: int
+    team_user_id: Id = Field(description="User on the account team who covers the contact.")
+    contact_id: Id
     level_now: int = Field(
         description="1 vendor, 2 credible source, 3 problem solver, 4 trusted advisor.",
         json_schema_extra={"enum": [*RelationshipLevel.values]},
@@ -397,14 +403,14 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS})
-def account_detail(request: HttpRequest, response: HttpResponse, account_id: int) -> Account:
+def account_detail(request: HttpRequest, response: HttpResponse, account_id: Id) -> Account:
     return set_etag(response, get_object_or_404(Account, pk=account_id))
 
 
 @router.patch(
     "/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS, **conflict_responses(AccountDetailOut)}
 )
-def account_update(request: HttpRequest, response: HttpResponse, account_id: int, payload: AccountPatchIn) -> Any:
+def account_update(request: HttpRequest, response: HttpResponse, account_id: Id, payload: AccountPatchIn) -> Any:
     """Change master data, move the account (``parent_id``) or change its KAM status (with ``status_reason``).
 
     Send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412) and changes nothing."""
@@ -440,7 +446,7 @@ def account_update(request: HttpRequest, response: HttpResponse, account_id: int
 
 
 @router.delete("/accounts/{account_id}", response={204: None, **ERRORS})
-def account_delete(request: HttpRequest, account_id: int) -> Status[Any]:
+def account_delete(request: HttpRequest, account_id: Id) -> Status[Any]:
     account = get_object_or_404(Account, pk=account_id)
     with _api_field_names():
         services.account_delete(actor=_actor(request), account=account)
@@ -448,7 +454,7 @@ def account_delete(request: HttpRequest, account_id: int) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}/status-history", response={200: list[StatusChangeOut], **ERRORS})
-def account_status_history(request: HttpRequest, account_id: int) -> list[AccountStatusChange]:
+def account_status_history(request: HttpRequest, account_id: Id) -> list[AccountStatusChange]:
     account = _account_with_details(request, account_id)
     return list(account.status_changes.select_related("changed_by"))
 
@@ -491,7 +497,7 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_detail(request: HttpRequest, response: HttpResponse, contact_id: int) -> Contact:
+def contact_detail(request: HttpRequest, response: HttpResponse, contact_id: Id) -> Contact:
     contact = get_object_or_404(_contacts(), pk=contact_id)
     authorize(_actor(request), "accounts.view_contact", contact)
     set_etag(response, contact)
@@ -499,7 +505,7 @@ def contact_detail(request: HttpRequest, response: HttpResponse, contact_id: int
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS, **conflict_responses(ContactOut)})
-def contact_update(request: HttpRequest, response: HttpResponse, contact_id: int, payload: ContactPatchIn) -> Any:
+def contact_update(request: HttpRequest, response: HttpResponse, contact_id: Id, payload: ContactPatchIn) -> Any:
     """Change a contact; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     contact = get_object_or_404(Contact, pk=contact_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -516,7 +522,7 @@ def contact_update(request: HttpRequest, response: HttpResponse, contact_id: int
 
 
 @router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
-def contact_delete(request: HttpRequest, contact_id: int) -> Status[Any]:
+def contact_delete(request: HttpRequest, contact_id: Id) -> Status[Any]:
     contact = get_object_or_404(Contact, pk=contact_id)
     services.contact_delete(actor=_actor(request), contact=contact)
     return Status(204, None)
@@ -526,7 +532,7 @@ def contact_delete(request: HttpRequest, contact_id: int) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}/positions", response={200: list[PositionOut], **ERRORS})
-def position_list(request: HttpRequest, account_id: int) -> list[Position]:
+def position_list(request: HttpRequest, account_id: Id) -> list[Position]:
     account = _account_with_details(request, account_id)
     return list(
         account.positions.select_related("contact").order_by(
@@ -536,7 +542,7 @@ def position_list(request: HttpRequest, account_id: int) -> list[Position]:
 
 
 @router.post("/accounts/{account_id}/positions", response={201: PositionOut, **ERRORS})
-def position_set(request: HttpRequest, account_id: int, payload: PositionIn) -> Status[Any]:
+def position_set(request: HttpRequest, account_id: Id, payload: PositionIn) -> Status[Any]:
     """Give a contact a position at the account (or change the one they hold)."""
     account = get_object_or_404(Account, pk=account_id)
     with _api_field_names():
@@ -552,7 +558,7 @@ def position_set(request: HttpRequest, account_id: int, payload: PositionIn) -> 
 
 
 @router.delete("/positions/{position_id}", response={204: None, **ERRORS})
-def position_delete(request: HttpRequest, position_id: int) -> Status[Any]:
+def position_delete(request: HttpRequest, position_id: Id) -> Status[Any]:
     """Remove a contact from an account (and from its buying centre and coverage)."""
     position = get_object_or_404(Position.objects.select_related("account", "contact"), pk=position_id)
     authorize(_actor(request), "accounts.view_account_details", position.account)
@@ -564,7 +570,7 @@ def position_delete(request: HttpRequest, position_id: int) -> Status[Any]:
 
 
 @router.get("/accounts/{account_id}/buying-centre", response={200: list[BuyingCentreOut], **ERRORS})
-def buying_centre_list(request: HttpRequest, account_id: int) -> list[BuyingCentreMember]:
+def buying_centre_list(request: HttpRequest, account_id: Id) -> list[BuyingCentreMember]:
     account = _account_with_details(request, account_id)
     return list(account.buying_centre.select_related("contact"))
 
@@ -574,7 +580,7 @@ def buying_centre_list(request: HttpRequest, account_id: int) -> list[BuyingCent
     response={200: BuyingCentreOut, **ERRORS, **conflict_responses(BuyingCentreOut)},
 )
 def buying_centre_set(
-    request: HttpRequest, response: HttpResponse, account_id: int, contact_id: int, payload: BuyingCentreIn
+    request: HttpRequest, response: HttpResponse, account_id: Id, contact_id: Id, payload: BuyingCentreIn
 ) -> Any:
     """Put a contact (who holds a position at the account) into its buying centre, or update their entry
     (send its ``version`` or ``If-Match``: a stale one answers 409 or 412)."""
@@ -601,7 +607,7 @@ def buying_centre_set(
 
 
 @router.delete("/accounts/{account_id}/buying-centre/{contact_id}", response={204: None, **ERRORS})
-def buying_centre_remove(request: HttpRequest, account_id: int, contact_id: int) -> Status[Any]:
+def buying_centre_remove(request: HttpRequest, account_id: Id, contact_id: Id) -> Status[Any]:
     account = _account_with_details(request, account_id)
     member = get_object_or_404(
         BuyingCentreMember.objects.select_related("account"), account=account, contact_id=contact_id
@@ -614,7 +620,7 @@ def buying_centre_remove(request: HttpRequest, account_id: int, contact_id: int)
 
 
 @router.get("/accounts/{account_id}/team", response={200: list[TeamMemberOut], **ERRORS})
-def team_list(request: HttpRequest, account_id: int) -> list[TeamMember]:
+def team_list(request: HttpRequest, account_id: Id) -> list[TeamMember]:
     account = _account_with_details(request, account_id)
     return list(account.team.select_related("user").order_by("role", "pk"))
 
@@ -624,7 +630,7 @@ def team_list(request: HttpRequest, account_id: int) -> list[TeamMember]:
     response={200: TeamMemberOut, **ERRORS, **conflict_responses(TeamMemberOut)},
 )
 def team_member_set(
-    request: HttpRequest, response: HttpResponse, account_id: int, user_id: int, payload: TeamMemberIn
+    request: HttpRequest, response: HttpResponse, account_id: Id, user_id: Id, payload: TeamMemberIn
 ) -> Any:
     """Put a user on the account team in a role (or change their role; send the membership's ``version`` or
     ``If-Match``: a stale one answers 409 or 412)."""
@@ -649,7 +655,7 @@ def team_member_set(
 
 
 @router.delete("/accounts/{account_id}/team/{user_id}", response={204: None, **ERRORS})
-def team_member_remove(request: HttpRequest, account_id: int, user_id: int) -> Status[Any]:
+def team_member_remove(request: HttpRequest, account_id: Id, user_id: Id) -> Status[Any]:
     account = _account_with_details(request, account_id)
     member = get_object_or_404(TeamMember.objects.select_related("account"), account=account, user_id=user_id)
     services.team_member_remove(actor=_actor(request), member=member)
@@ -660,7 +666,7 @@ def team_member_remove(request: HttpRequest, account_id: int, user_id: int) -> S
 
 
 @router.get("/accounts/{account_id}/coverage", response={200: list[CoverageOut], **ERRORS})
-def coverage_list(request: HttpRequest, account_id: int) -> list[Coverage]:
+def coverage_list(request: HttpRequest, account_id: Id) -> list[Coverage]:
     account = _account_with_details(request, account_id)
     return list(
         Coverage.objects.filter(team_member__account=account)
@@ -670,7 +676,7 @@ def coverage_list(request: HttpRequest, account_id: int) -> list[Coverage]:
 
 
 @router.put("/accounts/{account_id}/coverage", response={200: CoverageOut, **ERRORS, **conflict_responses(CoverageOut)})
-def coverage_set(request: HttpRequest, response: HttpResponse, account_id: int, payload: CoverageIn) -> Any:
+def coverage_set(request: HttpRequest, response: HttpResponse, account_id: Id, payload: CoverageIn) -> Any:
     """Record that a team member covers a contact of the account, now and as target level (send the coverage's
     ``version`` or ``If-Match`` when you change one: a stale one answers 409 or 412)."""
     account = get_object_or_404(Account, pk=account_id)
@@ -703,7 +709,7 @@ def coverage_set(request: HttpRequest, response: HttpResponse, account_id: int, 
 
 
 @router.delete("/coverage/{coverage_id}", response={204: None, **ERRORS})
-def coverage_remove(request: HttpRequest, coverage_id: int) -> Status[Any]:
+def coverage_remove(request: HttpRequest, coverage_id: Id) -> Status[Any]:
     coverage = get_object_or_404(Coverage.objects.select_related("team_member__account"), pk=coverage_id)
     authorize(_actor(request), "accounts.view_account_details", coverage.team_member.account)
     services.coverage_remove(actor=_actor(request), coverage=coverage)

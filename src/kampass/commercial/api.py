@@ -27,7 +27,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from kampass.accounts.models import Account
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode, OnOverlap
-from kampass.common.api import ERRORS, InSchema, PageIn, page_of
+from kampass.common.api import ERRORS, Id, InSchema, PageIn, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.concurrency import api_update, conflict_responses, version_in, version_out
 from kampass.common.i18n import ui_language as _lang
@@ -47,35 +47,35 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(selectors.CENT))
 
 
-def _account_with_figures(request: HttpRequest, account_id: int) -> Account:
+def _account_with_figures(request: HttpRequest, account_id: Id) -> Account:
     """The account, if the user may see its figures; else 403 (404 if there is none)."""
     account = get_object_or_404(Account, pk=account_id)
     authorize(_actor(request), "commercial.view_figures", account)
     return account
 
 
-def _scope(request: HttpRequest, account_id: int | None) -> Account | None:
+def _scope(request: HttpRequest, account_id: Id | None) -> Account | None:
     return None if account_id is None else _account_with_figures(request, account_id)
 
 
 # ---------------------------------------------------------------- schemas
 
 
-class ScopeIn(Schema):
-    account_id: int | None = Field(
+class ScopeIn(InSchema):
+    account_id: Id | None = Field(
         None, description="Only this account (needs permission to see its figures); default: all visible accounts."
     )
     subtree: bool = Field(False, description="With account_id: the account and every account below it.")
 
 
-class SubtreeIn(Schema):
+class SubtreeIn(InSchema):
     subtree: bool = Field(False, description="Include every account below this one.")
 
 
 class FiguresOut(Schema):
     """The P&L of one account; ``account_id`` null is the row of unassigned lines."""
 
-    account_id: int | None
+    account_id: Id | None
     account: str
     lines: int
     gross_revenue: Money
@@ -101,7 +101,7 @@ class ProfitabilityOut(Schema):
 
 
 class LeakageScopeOut(Schema):
-    account_id: int | None
+    account_id: Id | None
     subtree: bool
 
 
@@ -113,7 +113,7 @@ class LeakageCategoryOut(Schema):
 
 
 class AccountLeakageOut(Schema):
-    account_id: int | None
+    account_id: Id | None
     account: str
     leakage_total: Money
     leakage: dict[str, Money] = Field(description="Only the categories with leakage.")
@@ -147,7 +147,7 @@ class MonthOut(Schema):
 
 
 class AccountProfitabilityOut(Schema):
-    account_id: int
+    account_id: Id
     account: str
     subtree: bool
     figures: FiguresOut
@@ -186,7 +186,7 @@ class LinePageOut(Schema):
 
 class AbcRowOut(Schema):
     rank: int
-    account_id: int
+    account_id: Id
     account: str
     contribution: Money
     share: float
@@ -200,7 +200,7 @@ class WhalePointOut(Schema):
 
 
 class LeakageAccountOut(Schema):
-    account_id: int | None
+    account_id: Id | None
     account: str
     gross_revenue: Money
     leakage_total: Money
@@ -218,7 +218,7 @@ class PortfolioOut(Schema):
 
 class CustomerLinkOut(Schema):
     customer_id: str
-    account_id: int
+    account_id: Id
     account: str
     created_at: dt.datetime
     version: int = version_out()
@@ -233,13 +233,13 @@ class CustomerLinkPageOut(Schema):
     count: int
 
 
-class CustomerLinkFilterIn(Schema):
+class CustomerLinkFilterIn(InSchema):
     q: str = Field("", description="Search in customer number and account name.")
-    account_id: int | None = Field(None, description="Only the links to this account.")
+    account_id: Id | None = Field(None, description="Only the links to this account.")
 
 
-class CustomerLinkIn(Schema):
-    account_id: int
+class CustomerLinkIn(InSchema):
+    account_id: Id
     version: int | None = version_in()
 
 
@@ -311,7 +311,7 @@ class ImportJobOut(Schema):
     accounts_created: int = Field(description="Accounts created for new customers (a dry run: that would be).")
     unmatched: int = Field(description="Customers not linked to an account (their lines are unassigned).")
     error: str
-    created_by_id: int | None
+    created_by_id: Id | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
 
@@ -358,7 +358,7 @@ def leakage(request: HttpRequest, scope: Query[ScopeIn]) -> dict[str, Any]:
 
 
 @router.get("/accounts/{account_id}/profitability", response={200: AccountProfitabilityOut, **ERRORS})
-def account_profitability(request: HttpRequest, account_id: int, params: Query[SubtreeIn]) -> dict[str, Any]:
+def account_profitability(request: HttpRequest, account_id: Id, params: Query[SubtreeIn]) -> dict[str, Any]:
     """P&L, pocket-price waterfall and monthly series of one account (or its subtree)."""
     account = _account_with_figures(request, account_id)
     result = selectors.account_profitability(account=account, subtree=params.subtree)
@@ -397,7 +397,7 @@ def account_profitability(request: HttpRequest, account_id: int, params: Query[S
 
 @router.get("/accounts/{account_id}/lines", response={200: LinePageOut, **ERRORS})
 def account_lines(
-    request: HttpRequest, account_id: int, filters: Query[LineFilterIn], page: Query[PageIn]
+    request: HttpRequest, account_id: Id, filters: Query[LineFilterIn], page: Query[PageIn]
 ) -> dict[str, Any]:
     """The invoice lines behind an account's figures (drill-down), newest first."""
     account = _account_with_figures(request, account_id)

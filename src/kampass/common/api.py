@@ -8,22 +8,43 @@ service's ``ValidationError`` with the field names of the API.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import types
+import typing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError, core_schema
 
 from kampass.users.models import User
 
 M = TypeVar("M", bound=models.Model)
+
+#: The largest integer the databases store in an id (SQLite's INTEGER, PostgreSQL's bigint): larger
+#: ones overflow in the database driver (a 500) instead of simply finding nothing.
+BIGINT_MAX = 2**63 - 1
+#: The largest integer an ``IntegerField`` holds on PostgreSQL (``integer``, signed 32 bit).
+INT_MAX = 2**31 - 1
+
+#: The most significant digits of a decimal every database gives back exactly (SQLite: a double).
+SAFE_DIGITS = 15
+
+#: An object's id, in a path, a query or a body: 1 .. the largest id the database stores.
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+#: A count (items per page, number to skip, a limit ...): 0 .. the largest ``integer``.
+Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 
 
 class ErrorOut(Schema):
@@ -58,14 +79,70 @@ def declared_choices(schema: type[Schema], name: str) -> list[Any] | None:
     return None
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _scalar_kinds(annotation: Any) -> set[Any]:
+    """The scalar types an annotation accepts: ``dt.date | None`` -> ``{dt.date, NoneType}``."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _scalar_kinds(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_scalar_kinds(a) for a in typing.get_args(annotation)))
+    return {annotation}
+
+
+def _allows_null(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "null" or any(_allows_null(p) for p in prop.get("anyOf", []))
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """Drop ``"default": null`` from properties whose type has no ``null`` (a PATCH field left out
+    is unchanged; sending ``null`` is a 422), so that the OpenAPI document does not contradict itself."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _allows_null(prop):
+            del prop["default"]
+
+
 class InSchema(Schema):
-    """Base of every input schema (query parameters and bodies) that declares allowed values.
+    """Base of every input schema (query parameters and bodies) that declares allowed values,
+    and of every PATCH body (see ``UNCHANGED``).
 
     A field declared with ``json_schema_extra={"enum": [...]}`` (the values OpenAPI shows) only
     accepts those values: anything else is a 422 naming the allowed values, never silently ignored
     or replaced by a default. ``tests/test_architecture.py`` checks that every input schema with
     declared values derives from this class.
     """
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        """A body is a JSON object (an array, a string or a number is not turned into defaults)."""
+        raw = data._obj if isinstance(data, DjangoGetter) else data  # django-ninja wraps the input first
+        if raw is None or isinstance(raw, list | tuple | str | bytes | int | float | bool):
+            raise PydanticCustomError("model_type", _("Send a JSON object."))
+        return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _the_documented_type(cls, value: Any, info: ValidationInfo) -> Any:
+        """Dates only as ISO strings (``YYYY-MM-DD``; not a number read as a timestamp), yes/no only as
+        ``true``/``false`` (not a number) and numbers not as ``true``/``false``, as OpenAPI declares them."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or value is None:
+            return value
+        kinds = _scalar_kinds(field.annotation)
+        iso = isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value))
+        if kinds & {dt.date, dt.datetime} and not iso:
+            msg = _("Send a date as YYYY-MM-DD (a time as YYYY-MM-DDTHH:MM:SS+01:00).")
+            raise PydanticCustomError("date_type", msg)
+        if bool in kinds and not isinstance(value, bool | str):
+            raise PydanticCustomError("bool_type", _("Send true or false."))
+        if kinds & {int, float} and bool not in kinds and isinstance(value, bool):
+            raise PydanticCustomError("number_type", _("Send a number, not true or false."))
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -81,9 +158,89 @@ class InSchema(Schema):
         return value
 
 
-class PageIn(Schema):
+class PageIn(InSchema):
     limit: int = Field(50, ge=1, le=500, description="Items per page (at most 500).")
-    offset: int = Field(0, ge=0, description="Number of items to skip.")
+    offset: int = Field(0, ge=0, le=INT_MAX, description="Number of items to skip.")
+
+
+#: The default of a field of a PATCH body (an ``InSchema``): omitted means unchanged. The field's
+#: type says whether ``null`` is allowed (``Id | None``: it clears the value) or is a 422 naming the
+#: field (``str``: a value that cannot be ``null``); OpenAPI shows no default for it.
+UNCHANGED: Any = None
+
+
+def decimal_pattern(max_digits: int, decimal_places: int, *, signed: bool = True) -> str:
+    r"""The pattern of a decimal string with at most ``max_digits`` digits, ``decimal_places`` of them
+    after the point (a ``DecimalField``'s bounds).
+
+    >>> decimal_pattern(14, 2)
+    '^-?(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$'
+    """
+    sign = "-?" if signed else ""
+    whole = max_digits - decimal_places
+    return rf"^{sign}(0|[1-9][0-9]{{0,{whole - 1}}})(\.[0-9]{{1,{decimal_places}}})?$"
+
+
+class DecimalString:
+    """Marks a ``Decimal`` input as a decimal string within a ``DecimalField``'s bounds:
+    ``Annotated[Decimal, DecimalString(14, 2)]``. OpenAPI shows the exact pattern; anything else
+    (a JSON number, an exponent, too many digits) is a 422 naming the field."""
+
+    def __init__(self, max_digits: int, decimal_places: int, *, signed: bool = True) -> None:
+        self.pattern = decimal_pattern(max_digits, decimal_places, signed=signed)
+
+    @classmethod
+    def of(cls, model: type[models.Model], name: str) -> DecimalString:
+        """The bounds of the model's ``DecimalField`` ``name`` (unsigned when it has a minimum >= 0), at
+        most ``SAFE_DIGITS`` digits: SQLite stores a decimal as a double, which gives back exactly only
+        15 significant digits (a 16-digit amount was stored, and reading it back was a 500)."""
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.DecimalField)
+        assert field.max_digits is not None
+        assert field.decimal_places is not None
+        signed = not any(isinstance(v, MinValueValidator) and v.limit_value >= 0 for v in field.validators)
+        return cls(min(field.max_digits, SAFE_DIGITS), field.decimal_places, signed=signed)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(self.validate)
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "pattern": self.pattern, "examples": ["1234.50"]}
+
+    def validate(self, value: Any) -> Decimal:
+        if isinstance(value, str) and re.fullmatch(self.pattern, value):
+            return Decimal(value)
+        msg = _("Send a decimal string such as “1234.50” (pattern %(pattern)s).") % {"pattern": self.pattern}
+        raise PydanticCustomError("decimal_string", msg)
+
+
+def model_field(model: type[models.Model], name: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A schema field bounded as the model field ``name`` is stored, so that OpenAPI describes what
+    the API accepts and the database never sees a value it cannot hold: text up to its
+    ``max_length`` (not empty unless the field may be blank; one of its choices, enforced by
+    ``InSchema``), integers within the field's
+    validators (else the database's ``integer``).
+    ``default`` as for ``Field`` (``UNCHANGED`` for a PATCH body); further keyword arguments go to
+    ``Field``. (Decimals: ``Annotated[Decimal, DecimalString(...)]``.)
+    """
+    field = model._meta.get_field(name)
+    extra: dict[str, Any] = {}
+    if isinstance(field, models.CharField | models.TextField):
+        if field.choices and "json_schema_extra" not in kwargs:
+            kwargs["json_schema_extra"] = {"enum": [value for value, _label in field.flatchoices]}
+        if field.max_length:
+            extra["max_length"] = field.max_length
+        if not field.blank:
+            extra["min_length"] = 1
+    elif isinstance(field, models.IntegerField):
+        for validator in field.validators:
+            if isinstance(validator, MinValueValidator) and isinstance(validator.limit_value, int):
+                extra.setdefault("ge", validator.limit_value)
+            if isinstance(validator, MaxValueValidator) and isinstance(validator.limit_value, int):
+                extra.setdefault("le", validator.limit_value)
+        extra.setdefault("ge", -INT_MAX - 1)
+        extra.setdefault("le", INT_MAX)
+    return Field(default, **{**extra, **kwargs})
 
 
 def page_of(qs: QuerySet[Any] | Sequence[Any], page: PageIn) -> dict[str, Any]:

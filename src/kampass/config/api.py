@@ -26,13 +26,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Permiss
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
+from kampass.common.api import ErrorOut
 from kampass.common.concurrency import ConcurrentEdit
 from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
@@ -192,6 +193,28 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     detail = _("Authentication required: send a valid personal access token as “Authorization: Bearer <token>”.")
     return api.create_response(request, {"detail": detail}, status=401)
 
+
+def declare_malformed_body(router: Router) -> None:
+    """Declare the 400 django-ninja answers when a body cannot be parsed (not JSON, not a form) on
+    every operation of ``router`` that takes a body, so that OpenAPI lists every status code an
+    operation can return (checked by ``tests/api/test_contract.py``)."""
+    for view in router.path_operations.values():
+        for operation in view.operations:
+            if any(m.__ninja_param_source__ in {"body", "form", "file"} for m in operation.models):
+                operation.response_models.setdefault(400, operation._create_response_model(ErrorOut))
+
+
+ROUTERS = [
+    accounts_router,
+    commercial_router,
+    pipeline_router,
+    programme_router,
+    organisation_router,
+    roadmap_router,
+    health_router,
+]
+for _router in ROUTERS:
+    declare_malformed_body(_router)
 
 api.add_router("", accounts_router)
 api.add_router("", commercial_router)

@@ -25,7 +25,17 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.accounts.models import Account, BuyingRole, Contact
-from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
+from kampass.common.api import (
+    ERRORS,
+    UNCHANGED,
+    DecimalString,
+    Id,
+    InSchema,
+    PageIn,
+    api_field_names,
+    model_field,
+    page_of,
+)
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
 from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
@@ -51,6 +61,8 @@ from kampass.users.models import User
 router = Router(tags=["pipeline"])
 
 Money = Annotated[str, Field(description="Decimal string, e.g. “1234.50”.")]
+AmountIn = Annotated[Decimal, DecimalString.of(Opportunity, "amount")]
+CostIn = Annotated[Decimal, DecimalString.of(Risk, "cost")]
 CENT = Decimal("0.01")
 API_FIELD_NAMES = {"stage": "stage_id", "owner": "owner_id", "account": "account_id", "contact": "contact_id"}
 
@@ -61,12 +73,12 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value.quantize(CENT))
 
 
-def _opportunity(request: HttpRequest, opportunity_id: int) -> Opportunity:
+def _opportunity(request: HttpRequest, opportunity_id: Id) -> Opportunity:
     """The opportunity if the user may see it: 404 if there is none, 403 if it is hidden."""
     return selectors.opportunity_get(user=_actor(request), pk=opportunity_id)
 
 
-def _stage(stage_id: int | None, field: str = "stage_id") -> Stage | None:
+def _stage(stage_id: Id | None, field: str = "stage_id") -> Stage | None:
     return _ref(Stage, stage_id, field)
 
 
@@ -98,14 +110,14 @@ class StageSetOut(Schema):
 class OpportunityOut(Schema):
     id: int
     version: int = version_out()
-    account_id: int
+    account_id: Id
     account_name: str
     name: str
     description: str
-    stage_set_id: int
-    stage_id: int
+    stage_set_id: Id
+    stage_id: Id
     stage_name: str
-    owner_id: int | None
+    owner_id: Id | None
     owner_name: str = Field(description="The owner: a user's name, or the name from an imported file.")
     amount: Money
     currency: str
@@ -162,11 +174,11 @@ class OpportunityPageOut(Schema):
 
 class OpportunityFilterIn(InSchema):
     q: str = Field("", description="Search in name, account, owner name (and exact external id).")
-    owner_id: int | None = None
+    owner_id: Id | None = None
     owner_name: str = Field("", description="An imported owner without a user.")
-    account_id: int | None = None
+    account_id: Id | None = None
     subtree: bool = Field(False, description="With account_id: the account and everything below it.")
-    stage_id: int | None = None
+    stage_id: Id | None = None
     outcome: str = Field("", json_schema_extra={"enum": ["", *Outcome.values]})
     forecast_category: str = Field("", json_schema_extra={"enum": ["", *ForecastCategory.values]})
     close_from: dt.date | None = None
@@ -183,52 +195,56 @@ class OpportunityFilterIn(InSchema):
 
 
 class OpportunityIn(InSchema):
-    account_id: int
-    name: str
-    amount: Decimal
-    currency: str | None = Field(None, description="Default: the account's currency.")
-    stage_id: int | None = Field(None, description="Default: the first open stage of the default sales process.")
+    account_id: Id
+    name: str = model_field(Opportunity, "name")
+    amount: AmountIn
+    currency: str | None = model_field(Opportunity, "currency", None, description="Default: the account's currency.")
+    stage_id: Id | None = Field(None, description="Default: the first open stage of the default sales process.")
     reason: str = Field("", description="Required when created in a lost stage.")
     description: str = ""
-    owner_id: int | None = Field(None, description="Default: the caller.")
-    owner_name: str = ""
+    owner_id: Id | None = Field(None, description="Default: the caller.")
+    owner_name: str = model_field(Opportunity, "owner_name", "")
     expected_close_date: dt.date | None = None
-    owner_probability: int | None = Field(None, description="Percent; default: the stage's default probability.")
+    owner_probability: int | None = model_field(
+        Opportunity, "owner_probability", None, description="Percent; default: the stage's default probability."
+    )
     forecast_category: str = Field(
         ForecastCategory.PIPELINE.value, json_schema_extra={"enum": [*ForecastCategory.values]}
     )
     competitors: list[str] = []
     products: list[str] = []
-    lead_source: str = ""
-    opportunity_type: str = ""
-    external_id: str = ""
-    source: str = ""
+    lead_source: str = model_field(Opportunity, "lead_source", "")
+    opportunity_type: str = model_field(Opportunity, "opportunity_type", "")
+    external_id: str = model_field(Opportunity, "external_id", "")
+    source: str = model_field(Opportunity, "source", "")
 
 
 class OpportunityPatchIn(InSchema):
-    """Only the fields sent are changed; the stage changes through ``POST .../stage``."""
+    """Only the fields sent are changed; the stage changes through ``POST .../stage``. ``null``
+    clears the owner, the expected close date and the owner's probability; the other fields
+    cannot be ``null`` (send ``""`` or ``[]`` to empty one that may be empty)."""
 
-    account_id: int | None = None
-    name: str | None = None
-    description: str | None = None
-    amount: Decimal | None = None
-    currency: str | None = None
-    owner_id: int | None = None
-    owner_name: str | None = None
-    expected_close_date: dt.date | None = None
-    owner_probability: int | None = None
-    forecast_category: str | None = Field(None, json_schema_extra={"enum": [*ForecastCategory.values]})
-    competitors: list[str] | None = None
-    products: list[str] | None = None
-    lead_source: str | None = None
-    opportunity_type: str | None = None
-    outcome_reason: str | None = None
-    external_id: str | None = None
+    account_id: Id = UNCHANGED
+    name: str = model_field(Opportunity, "name", UNCHANGED)
+    description: str = UNCHANGED
+    amount: AmountIn = UNCHANGED
+    currency: str = model_field(Opportunity, "currency", UNCHANGED)
+    owner_id: Id | None = UNCHANGED
+    owner_name: str = model_field(Opportunity, "owner_name", UNCHANGED)
+    expected_close_date: dt.date | None = UNCHANGED
+    owner_probability: int | None = model_field(Opportunity, "owner_probability", UNCHANGED)
+    forecast_category: str = Field(UNCHANGED, json_schema_extra={"enum": [*ForecastCategory.values]})
+    competitors: list[str] = UNCHANGED
+    products: list[str] = UNCHANGED
+    lead_source: str = model_field(Opportunity, "lead_source", UNCHANGED)
+    opportunity_type: str = model_field(Opportunity, "opportunity_type", UNCHANGED)
+    outcome_reason: str = UNCHANGED
+    external_id: str = model_field(Opportunity, "external_id", UNCHANGED)
     version: int | None = version_in()
 
 
-class StageChangeIn(Schema):
-    stage_id: int
+class StageChangeIn(InSchema):
+    stage_id: Id
     reason: str = Field("", description="Required for a lost stage.")
     note: str = ""
     version: int | None = version_in()
@@ -236,12 +252,12 @@ class StageChangeIn(Schema):
 
 class StageChangeOut(Schema):
     id: int
-    from_stage_id: int | None
+    from_stage_id: Id | None
     from_stage: str | None
-    to_stage_id: int
+    to_stage_id: Id
     to_stage: str
     changed_at: dt.datetime
-    changed_by_id: int | None
+    changed_by_id: Id | None
     note: str
 
     @staticmethod
@@ -272,7 +288,7 @@ class QualificationIn(InSchema):
 
 class ContactLinkOut(Schema):
     id: int
-    contact_id: int
+    contact_id: Id
     contact_name: str
     roles: list[str]
     notes: str
@@ -282,7 +298,7 @@ class ContactLinkOut(Schema):
         return str(obj.contact)
 
 
-class ContactLinkIn(Schema):
+class ContactLinkIn(InSchema):
     roles: list[str] = Field(description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.")
     notes: str = ""
 
@@ -290,7 +306,7 @@ class ContactLinkIn(Schema):
 class RiskOut(Schema):
     id: int
     version: int = version_out()
-    opportunity_id: int
+    opportunity_id: Id
     title: str
     description: str
     category: str
@@ -301,7 +317,7 @@ class RiskOut(Schema):
     expected_cost: Money | None = Field(description="Likelihood probability (1..5 -> 0.1, 0.3, 0.5, 0.7, 0.9) x cost.")
     currency: str
     mitigation: str
-    owner_id: int | None
+    owner_id: Id | None
     due_date: dt.date | None
     status: str
     updated_at: dt.datetime
@@ -321,37 +337,40 @@ class RiskPageOut(Schema):
 
 
 class RiskIn(InSchema):
-    title: str
+    title: str = model_field(Risk, "title")
     category: str = Field(json_schema_extra={"enum": [*RiskCategory.values]})
-    likelihood: int = Field(description="1 (rare) .. 5 (almost certain)")
-    impact: int = Field(description="1 (minor) .. 5 (severe)")
-    cost: Decimal | None = None
-    currency: str | None = Field(None, description="Default: the opportunity's currency.")
+    likelihood: int = model_field(Risk, "likelihood", description="1 (rare) .. 5 (almost certain)")
+    impact: int = model_field(Risk, "impact", description="1 (minor) .. 5 (severe)")
+    cost: CostIn | None = None
+    currency: str | None = model_field(Risk, "currency", None, description="Default: the opportunity's currency.")
     description: str = ""
     mitigation: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_date: dt.date | None = None
     status: str = Field(RiskStatus.OPEN.value, json_schema_extra={"enum": [*RiskStatus.values]})
 
 
-class RiskPatchIn(Schema):
-    title: str | None = None
-    category: str | None = None
-    likelihood: int | None = None
-    impact: int | None = None
-    cost: Decimal | None = None
-    currency: str | None = None
-    description: str | None = None
-    mitigation: str | None = None
-    owner_id: int | None = None
-    due_date: dt.date | None = None
-    status: str | None = None
+class RiskPatchIn(InSchema):
+    """Only the fields sent are changed; ``null`` clears the cost, the owner and the due date; the
+    other fields cannot be ``null``."""
+
+    title: str = model_field(Risk, "title", UNCHANGED)
+    category: str = Field(UNCHANGED, json_schema_extra={"enum": [*RiskCategory.values]})
+    likelihood: int = model_field(Risk, "likelihood", UNCHANGED)
+    impact: int = model_field(Risk, "impact", UNCHANGED)
+    cost: CostIn | None = UNCHANGED
+    currency: str = model_field(Risk, "currency", UNCHANGED)
+    description: str = UNCHANGED
+    mitigation: str = UNCHANGED
+    owner_id: Id | None = UNCHANGED
+    due_date: dt.date | None = UNCHANGED
+    status: str = Field(UNCHANGED, json_schema_extra={"enum": [*RiskStatus.values]})
     version: int | None = version_in()
 
 
-class RiskScopeIn(Schema):
-    opportunity_id: int | None = None
-    account_id: int | None = None
+class RiskScopeIn(InSchema):
+    opportunity_id: Id | None = None
+    account_id: Id | None = None
     subtree: bool = False
     active_only: bool = Field(False, description="Only open and mitigating risks.")
 
@@ -370,7 +389,7 @@ class FactorOut(Schema):
 
 
 class ScoreOut(Schema):
-    opportunity_id: int
+    opportunity_id: Id
     probability: float | None
     owner_probability: int | None
     stage_probability: int
@@ -417,17 +436,17 @@ class ForecastIn(InSchema):
     period: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})
     group_by: str = Field("", json_schema_extra={"enum": ["", "owner", "account"]})
     currency: str = Field("", description="Default: the currency most open deals are in.")
-    owner_id: int | None = None
+    owner_id: Id | None = None
     owner_name: str = ""
-    account_id: int | None = None
+    account_id: Id | None = None
     subtree: bool = False
     simulations: int = Field(10_000, ge=100, le=100_000)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the simulation (repeatable figures).")
 
 
 class OptimismIn(InSchema):
     by: str = Field("owner", json_schema_extra={"enum": ["owner", "team", "account"]})
-    account_id: int | None = None
+    account_id: Id | None = None
     subtree: bool = False
 
 
@@ -455,7 +474,7 @@ def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilterIn], 
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
-def opportunity_get(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> Opportunity:
+def opportunity_get(request: HttpRequest, response: HttpResponse, opportunity_id: Id) -> Opportunity:
     return set_etag(response, _opportunity(request, opportunity_id))
 
 
@@ -482,7 +501,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[A
     "/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)}
 )
 def opportunity_update(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: OpportunityPatchIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: Id, payload: OpportunityPatchIn
 ) -> Any:
     """Change an opportunity; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     opportunity = _opportunity(request, opportunity_id)
@@ -492,9 +511,6 @@ def opportunity_update(
             changes["account"] = _ref(Account, changes.pop("account_id"), "account_id")
         if "owner_id" in changes:
             changes["owner"] = _ref(User, changes.pop("owner_id"), "owner_id")
-        for key in ("competitors", "products", "name", "description", "owner_name", "lead_source"):
-            if key in changes and changes[key] is None:
-                changes[key] = [] if key in ("competitors", "products") else ""
         return api_update(
             request,
             response,
@@ -507,7 +523,7 @@ def opportunity_update(
 
 
 @router.delete("/opportunities/{opportunity_id}", response={204: None, **ERRORS})
-def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status[Any]:
+def opportunity_delete(request: HttpRequest, opportunity_id: Id) -> Status[Any]:
     opportunity = _opportunity(request, opportunity_id)
     services.opportunity_delete(actor=_actor(request), opportunity=opportunity)
     return Status(204, None)
@@ -517,7 +533,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status[Any]
     "/opportunities/{opportunity_id}/stage",
     response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)},
 )
-def opportunity_stage(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: StageChangeIn) -> Any:
+def opportunity_stage(request: HttpRequest, response: HttpResponse, opportunity_id: Id, payload: StageChangeIn) -> Any:
     """Move the opportunity to another stage of its sales process (won/lost close it; lost needs a reason).
     With ``version`` (or ``If-Match``) a move based on a stale version answers 409 (412)."""
     opportunity = _opportunity(request, opportunity_id)
@@ -541,7 +557,7 @@ def opportunity_stage(request: HttpRequest, response: HttpResponse, opportunity_
 
 
 @router.get("/opportunities/{opportunity_id}/stage-history", response={200: list[StageChangeOut], **ERRORS})
-def opportunity_stage_history(request: HttpRequest, opportunity_id: int) -> list[Any]:
+def opportunity_stage_history(request: HttpRequest, opportunity_id: Id) -> list[Any]:
     opportunity = _opportunity(request, opportunity_id)
     return list(opportunity.stage_changes.select_related("from_stage", "to_stage"))
 
@@ -550,7 +566,7 @@ def opportunity_stage_history(request: HttpRequest, opportunity_id: int) -> list
 
 
 @router.get("/opportunities/{opportunity_id}/qualification", response={200: list[QualificationOut], **ERRORS})
-def qualification_list(request: HttpRequest, opportunity_id: int) -> list[dict[str, Any]]:
+def qualification_list(request: HttpRequest, opportunity_id: Id) -> list[dict[str, Any]]:
     """The eight MEDDPICC elements in order, missing ones included, with the late-stage flags."""
     opportunity = _opportunity(request, opportunity_id)
     return [
@@ -571,7 +587,7 @@ def qualification_list(request: HttpRequest, opportunity_id: int) -> list[dict[s
     response={200: list[QualificationOut], **ERRORS, **conflict_responses(list[QualificationOut])},
 )
 def qualification_put(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, element: str, payload: QualificationIn
+    request: HttpRequest, response: HttpResponse, opportunity_id: Id, element: str, payload: QualificationIn
 ) -> Any:
     """Record one element; the answer is the whole checklist, its ``ETag`` the version of this element. A stale
     ``version`` (``If-Match``) answers 409 (412) with the checklist as saved."""
@@ -599,14 +615,14 @@ def qualification_put(
 
 
 @router.get("/opportunities/{opportunity_id}/contacts", response={200: list[ContactLinkOut], **ERRORS})
-def contact_links(request: HttpRequest, opportunity_id: int) -> list[OpportunityContact]:
+def contact_links(request: HttpRequest, opportunity_id: Id) -> list[OpportunityContact]:
     opportunity = _opportunity(request, opportunity_id)
     return list(opportunity.contacts.select_related("contact"))
 
 
 @router.put("/opportunities/{opportunity_id}/contacts/{contact_id}", response={200: ContactLinkOut, **ERRORS})
 def contact_link_put(
-    request: HttpRequest, opportunity_id: int, contact_id: int, payload: ContactLinkIn
+    request: HttpRequest, opportunity_id: Id, contact_id: Id, payload: ContactLinkIn
 ) -> OpportunityContact:
     """Link a contact (with a position at the account, above or below it) in buying-centre roles."""
     opportunity = _opportunity(request, opportunity_id)
@@ -618,7 +634,7 @@ def contact_link_put(
 
 
 @router.delete("/opportunities/{opportunity_id}/contacts/{contact_id}", response={204: None, **ERRORS})
-def contact_link_delete(request: HttpRequest, opportunity_id: int, contact_id: int) -> Status[Any]:
+def contact_link_delete(request: HttpRequest, opportunity_id: Id, contact_id: Id) -> Status[Any]:
     opportunity = _opportunity(request, opportunity_id)
     link = get_object_or_404(OpportunityContact, opportunity=opportunity, contact_id=contact_id)
     services.opportunity_contact_remove(actor=_actor(request), link=link)
@@ -628,7 +644,7 @@ def contact_link_delete(request: HttpRequest, opportunity_id: int, contact_id: i
 # ---------------------------------------------------------------- risks
 
 
-def _risk(request: HttpRequest, risk_id: int) -> Risk:
+def _risk(request: HttpRequest, risk_id: Id) -> Risk:
     risk = get_object_or_404(Risk.objects.select_related("opportunity__account"), pk=risk_id)
     authorize(_actor(request), "pipeline.view_opportunity", risk.opportunity)
     return risk
@@ -660,7 +676,7 @@ def risk_matrix(request: HttpRequest, scope: Query[RiskScopeIn]) -> dict[str, An
 
 
 @router.post("/opportunities/{opportunity_id}/risks", response={201: RiskOut, **ERRORS})
-def risk_create(request: HttpRequest, opportunity_id: int, payload: RiskIn) -> Status[Any]:
+def risk_create(request: HttpRequest, opportunity_id: Id, payload: RiskIn) -> Status[Any]:
     opportunity = _opportunity(request, opportunity_id)
     data = payload.model_dump()
     with transaction.atomic(), _api_field_names():
@@ -670,12 +686,12 @@ def risk_create(request: HttpRequest, opportunity_id: int, payload: RiskIn) -> S
 
 
 @router.get("/risks/{risk_id}", response={200: RiskOut, **ERRORS})
-def risk_get(request: HttpRequest, response: HttpResponse, risk_id: int) -> Risk:
+def risk_get(request: HttpRequest, response: HttpResponse, risk_id: Id) -> Risk:
     return set_etag(response, _risk(request, risk_id))
 
 
 @router.patch("/risks/{risk_id}", response={200: RiskOut, **ERRORS, **conflict_responses(RiskOut)})
-def risk_update(request: HttpRequest, response: HttpResponse, risk_id: int, payload: RiskPatchIn) -> Any:
+def risk_update(request: HttpRequest, response: HttpResponse, risk_id: Id, payload: RiskPatchIn) -> Any:
     """Change a risk; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     risk = _risk(request, risk_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -692,7 +708,7 @@ def risk_update(request: HttpRequest, response: HttpResponse, risk_id: int, payl
 
 
 @router.delete("/risks/{risk_id}", response={204: None, **ERRORS})
-def risk_delete(request: HttpRequest, risk_id: int) -> Status[Any]:
+def risk_delete(request: HttpRequest, risk_id: Id) -> Status[Any]:
     risk = _risk(request, risk_id)
     services.risk_delete(actor=_actor(request), risk=risk)
     return Status(204, None)
@@ -702,7 +718,7 @@ def risk_delete(request: HttpRequest, risk_id: int) -> Status[Any]:
 
 
 @router.get("/opportunities/{opportunity_id}/score", response={200: ScoreOut, **ERRORS})
-def opportunity_score(request: HttpRequest, opportunity_id: int) -> dict[str, Any]:
+def opportunity_score(request: HttpRequest, opportunity_id: Id) -> dict[str, Any]:
     """The stored calibrated probability, the model version that produced it and the main factors behind it."""
     o = _opportunity(request, opportunity_id)
     factors = services.score_explanation(o) if o.is_open else []

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from kampass.common.api import ERRORS, InSchema, PageIn, page_of
+from kampass.common.api import ERRORS, Id, InSchema, PageIn, model_field, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
@@ -31,9 +31,11 @@ from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.programme import selectors, services
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
+    Answer,
     AssessmentRound,
     Function,
     PhaseDecision,
+    Placement,
     ReportJob,
     ReportStatus,
     Respondent,
@@ -44,7 +46,7 @@ from kampass.users.models import User
 router = Router(tags=["programme"])
 
 
-def _round(request: HttpRequest, round_id: int) -> AssessmentRound:
+def _round(request: HttpRequest, round_id: Id) -> AssessmentRound:
     """A round the user may see: managers every round, others closed rounds and rounds they are invited to."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
     if not selectors.may_view_round(_actor(request), r):
@@ -52,7 +54,7 @@ def _round(request: HttpRequest, round_id: int) -> AssessmentRound:
     return r
 
 
-def _respondent(request: HttpRequest, respondent_id: int) -> Respondent:
+def _respondent(request: HttpRequest, respondent_id: Id) -> Respondent:
     resp = get_object_or_404(Respondent.objects.select_related("round", "user"), pk=respondent_id)
     authorize(_actor(request), "programme.answer", resp)
     return resp
@@ -61,12 +63,17 @@ def _respondent(request: HttpRequest, respondent_id: int) -> Respondent:
 # ---------------------------------------------------------------- schemas
 
 
-class RoundIn(Schema):
+class RoundIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     starts: dt.date
     ends: dt.date | None = None
-    min_respondents: int = Field(DEFAULT_MIN_RESPONDENTS, description="Submitted respondents needed to close.")
+    min_respondents: int = model_field(
+        AssessmentRound,
+        "min_respondents",
+        DEFAULT_MIN_RESPONDENTS,
+        description="Submitted respondents needed to close.",
+    )
     min_group_respondents: int = Field(
         DEFAULT_MIN_GROUP_RESPONDENTS,
         ge=1,
@@ -117,15 +124,15 @@ class RespondentIn(InSchema):
         description="Empty: a user's function follows their role (head, kam, controller); required for an "
         "external person and for other roles.",
     )
-    user_id: int | None = Field(None, description="A kampass user; else give the name of an external person.")
+    user_id: Id | None = Field(None, description="A kampass user; else give the name of an external person.")
     name: str = ""
     email: str = ""
 
 
 class RespondentOut(Schema):
     id: int
-    round_id: int
-    user_id: int | None
+    round_id: Id
+    user_id: Id | None
     name: str
     function: str
     submitted_at: dt.datetime | None
@@ -150,8 +157,8 @@ class RespondentPageOut(Schema):
     count: int
 
 
-class AnswerIn(Schema):
-    rating: int | None = Field(..., description="1..5, or null for “don't know”.")
+class AnswerIn(InSchema):
+    rating: int | None = model_field(Answer, "rating", description="1..5, or null for “don't know”.")
 
 
 class AnswerOut(Schema):
@@ -160,9 +167,11 @@ class AnswerOut(Schema):
     dont_know: bool
 
 
-class PlacementIn(Schema):
-    current: int | None = Field(None, description="-3 (left pole) .. +3 (right pole); null = not yet.")
-    target: int | None = Field(None, description="-3 .. +3; null = not yet.")
+class PlacementIn(InSchema):
+    current: int | None = model_field(
+        Placement, "current", None, description="-3 (left pole) .. +3 (right pole); null = not yet."
+    )
+    target: int | None = model_field(Placement, "target", None, description="-3 .. +3; null = not yet.")
 
 
 class PlacementOut(Schema):
@@ -179,7 +188,7 @@ class QuestionnaireOut(Schema):
     missing_tension_fields: list[str]
 
 
-class SubmitIn(Schema):
+class SubmitIn(InSchema):
     unanswered_as_dont_know: bool = Field(False, description="Record open statements as “don't know”.")
 
 
@@ -208,7 +217,7 @@ class HiddenGroupOut(Schema):
 
 
 class ResultsOut(Schema):
-    round_id: int
+    round_id: Id
     invited: int
     submitted: int
     min_group_respondents: int = Field(..., description="Results of a group are shown from this many submitted.")
@@ -216,31 +225,31 @@ class ResultsOut(Schema):
     hidden_groups: list[HiddenGroupOut] = Field(
         ..., description="Groups below the minimum: their positions are left out of ``by_group`` (privacy)."
     )
-    previous_round_id: int | None
+    previous_round_id: Id | None
     fields: list[FieldScoreOut]
     tension_fields: list[TensionScoreOut]
 
 
-class PhaseIn(Schema):
+class PhaseIn(InSchema):
     phase: str
     note: str = ""
-    round_id: int | None = Field(None, description="Default: the latest closed round.")
+    round_id: Id | None = Field(None, description="Default: the latest closed round.")
 
 
 class PhaseDecisionOut(Schema):
     id: int
-    round_id: int | None
+    round_id: Id | None
     proposed_phase: str
     phase: str
     note: str
-    decided_by_id: int | None
+    decided_by_id: Id | None
     decided_at: dt.datetime
 
 
 class PhaseOut(Schema):
     current_phase: str | None
     proposed_phase: str | None
-    round_id: int | None
+    round_id: Id | None
     history: list[PhaseDecisionOut]
 
 
@@ -280,31 +289,31 @@ class RecommendationOut(Schema):
 
 
 class RecommendationsOut(Schema):
-    round_id: int
+    round_id: Id
     phase: str
     proposed_phase: str
     items: list[RecommendationOut]
     count: int
 
 
-class AcceptIn(Schema):
-    round_id: int | None = Field(None, description="Default: the latest closed round.")
+class AcceptIn(InSchema):
+    round_id: Id | None = Field(None, description="Default: the latest closed round.")
     logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
 
 
 class SkippedOut(Schema):
     logic: str
-    initiative_id: int = Field(..., description="The open initiative that already pursues the logic.")
+    initiative_id: Id = Field(..., description="The open initiative that already pursues the logic.")
     title: str
     status: str
-    round_id: int | None
+    round_id: Id | None
 
 
 class AcceptOut(Schema):
     id: int
-    round_id: int
+    round_id: Id
     logics: list[str]
-    initiative_ids: list[int] = Field(..., description="Initiatives created by this acceptance.")
+    initiative_ids: list[Id] = Field(..., description="Initiatives created by this acceptance.")
     skipped: list[SkippedOut] = Field(
         ..., description="Accepted logics that got no new initiative: an open one is already on the roadmap."
     )
@@ -312,7 +321,7 @@ class AcceptOut(Schema):
 
 class ReportIn(InSchema):
     lang: str = Field("", json_schema_extra={"enum": ["", "en", "de"]}, description="Default: the user's language.")
-    round_id: int | None = Field(None, description="Default: the latest closed round.")
+    round_id: Id | None = Field(None, description="Default: the latest closed round.")
 
 
 # ---------------------------------------------------------------- rounds
@@ -334,26 +343,26 @@ def round_create(request: HttpRequest, payload: RoundIn) -> Status[Any]:
 
 
 @router.get("/programme/rounds/{round_id}", response={200: RoundOut, **ERRORS})
-def round_detail(request: HttpRequest, round_id: int) -> AssessmentRound:
+def round_detail(request: HttpRequest, round_id: Id) -> AssessmentRound:
     return _round(request, round_id)
 
 
 @router.post("/programme/rounds/{round_id}/open", response={200: RoundOut, **ERRORS})
-def round_open(request: HttpRequest, round_id: int) -> AssessmentRound:
+def round_open(request: HttpRequest, round_id: Id) -> AssessmentRound:
     """Open a draft round for answers."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
     return services.round_open(actor=_actor(request), assessment_round=r)
 
 
 @router.post("/programme/rounds/{round_id}/close", response={200: RoundOut, **ERRORS})
-def round_close(request: HttpRequest, round_id: int) -> AssessmentRound:
+def round_close(request: HttpRequest, round_id: Id) -> AssessmentRound:
     """Close an open round; 422 while fewer respondents than the minimum have submitted."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
     return services.round_close(actor=_actor(request), assessment_round=r)
 
 
 @router.get("/programme/rounds/{round_id}/respondents", response={200: RespondentPageOut, **ERRORS})
-def respondent_list(request: HttpRequest, round_id: int, page: Query[PageIn]) -> dict[str, Any]:
+def respondent_list(request: HttpRequest, round_id: Id, page: Query[PageIn]) -> dict[str, Any]:
     """Invited respondents with their progress (managers)."""
     authorize(_actor(request), "programme.manage_round")
     r = get_object_or_404(AssessmentRound, pk=round_id)
@@ -362,7 +371,7 @@ def respondent_list(request: HttpRequest, round_id: int, page: Query[PageIn]) ->
 
 
 @router.post("/programme/rounds/{round_id}/respondents", response={201: RespondentOut, **ERRORS})
-def respondent_add(request: HttpRequest, round_id: int, payload: RespondentIn) -> Status[Any]:
+def respondent_add(request: HttpRequest, round_id: Id, payload: RespondentIn) -> Status[Any]:
     """Invite a user (``user_id``) or a named external person (``name``)."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
     user = None
@@ -401,13 +410,13 @@ def _questionnaire(resp: Respondent) -> dict[str, Any]:
 
 
 @router.get("/programme/respondents/{respondent_id}", response={200: QuestionnaireOut, **ERRORS})
-def questionnaire(request: HttpRequest, respondent_id: int) -> dict[str, Any]:
+def questionnaire(request: HttpRequest, respondent_id: Id) -> dict[str, Any]:
     """A questionnaire's saved answers and what is still missing (the respondent, or a manager)."""
     return _questionnaire(_respondent(request, respondent_id))
 
 
 @router.put("/programme/respondents/{respondent_id}/answers/{statement}", response={200: AnswerOut, **ERRORS})
-def answer_save(request: HttpRequest, respondent_id: int, statement: str, payload: AnswerIn) -> dict[str, Any]:
+def answer_save(request: HttpRequest, respondent_id: Id, statement: str, payload: AnswerIn) -> dict[str, Any]:
     """Save a draft answer: ``rating`` 1..5, or null for “don't know”."""
     resp = get_object_or_404(Respondent, pk=respondent_id)
     a = services.answer_save(actor=_actor(request), respondent=resp, statement=statement, rating=payload.rating)
@@ -415,14 +424,14 @@ def answer_save(request: HttpRequest, respondent_id: int, statement: str, payloa
 
 
 @router.delete("/programme/respondents/{respondent_id}/answers/{statement}", response={204: None, **ERRORS})
-def answer_clear(request: HttpRequest, respondent_id: int, statement: str) -> Status[Any]:
+def answer_clear(request: HttpRequest, respondent_id: Id, statement: str) -> Status[Any]:
     resp = get_object_or_404(Respondent, pk=respondent_id)
     services.answer_clear(actor=_actor(request), respondent=resp, statement=statement)
     return Status(204, None)
 
 
 @router.put("/programme/respondents/{respondent_id}/placements/{key}", response={200: PlacementOut, **ERRORS})
-def placement_save(request: HttpRequest, respondent_id: int, key: str, payload: PlacementIn) -> Any:
+def placement_save(request: HttpRequest, respondent_id: Id, key: str, payload: PlacementIn) -> Any:
     """Save a draft placement on a tension field (now and target, -3..+3)."""
     resp = get_object_or_404(Respondent, pk=respondent_id)
     return services.placement_save(
@@ -431,7 +440,7 @@ def placement_save(request: HttpRequest, respondent_id: int, key: str, payload: 
 
 
 @router.post("/programme/respondents/{respondent_id}/submit", response={200: QuestionnaireOut, **ERRORS})
-def submit(request: HttpRequest, respondent_id: int, payload: SubmitIn) -> dict[str, Any]:
+def submit(request: HttpRequest, respondent_id: Id, payload: SubmitIn) -> dict[str, Any]:
     """Hand the questionnaire in; 422 naming what is missing."""
     resp = get_object_or_404(Respondent, pk=respondent_id)
     resp = services.respondent_submit(
@@ -444,7 +453,7 @@ def submit(request: HttpRequest, respondent_id: int, payload: SubmitIn) -> dict[
 
 
 @router.get("/programme/rounds/{round_id}/results", response={200: ResultsOut, **ERRORS})
-def results(request: HttpRequest, round_id: int) -> dict[str, Any]:
+def results(request: HttpRequest, round_id: Id) -> dict[str, Any]:
     """Maturity per field and perspective and the tension profile (closed rounds: everybody)."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
     authorize(_actor(request), "programme.view_results", r)
@@ -490,7 +499,7 @@ NO_CLOSED_ROUND = gettext_lazy(
 )
 
 
-def _closed_round(request: HttpRequest, round_id: int | None) -> AssessmentRound:
+def _closed_round(request: HttpRequest, round_id: Id | None) -> AssessmentRound:
     if round_id is None:
         r = selectors.latest_closed_round()
         if r is None:
@@ -531,7 +540,7 @@ def _reason(x: Any, lang: str) -> dict[str, Any]:
 
 
 @router.get("/programme/recommendations", response={200: RecommendationsOut, **ERRORS})
-def recommendations(request: HttpRequest, round_id: int | None = None) -> dict[str, Any]:
+def recommendations(request: HttpRequest, round_id: Id | None = None) -> dict[str, Any]:
     """The ranked logics with timing, combination, order, reasons and inputs, benefits, dangers, guardrail.
 
     Without ``round_id``: those of the latest closed round. When no round has been closed yet the

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, InSchema, PageIn, api_field_names, page_of
+from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
@@ -83,13 +83,13 @@ class InitiativeOut(Schema):
     title: str
     name: str = Field(description="The title in the user's language (a title that is just the logic's name).")
     description: str
-    owner_id: int | None
+    owner_id: Id | None
     owner: str | None
     starts: dt.date | None
     ends: dt.date | None
     status: str = Field(json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[int]
-    round_id: int | None
+    account_ids: list[Id]
+    round_id: Id | None
     timing: str
     guardrail_key: str
     guardrail_name: str
@@ -135,7 +135,7 @@ class InitiativeFilterIn(InSchema):
     q: str = Field("", description="Search in title and description.")
     logic: str = Field("", json_schema_extra={"enum": ["", *catalogue.LOGICS]})
     status: str = Field("", json_schema_extra={"enum": ["", *InitiativeStatus.values]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     warning: bool = Field(False, description="Only active initiatives whose latest guardrail value is a warning.")
 
 
@@ -143,39 +143,42 @@ class InitiativeIn(InSchema):
     logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.")
     title: str = Field("", description="Empty: the name of the logic.")
     description: str = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
     status: str = Field(InitiativeStatus.PLANNED, json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[int] = Field(default_factory=list, description="Key accounts involved.")
+    account_ids: list[Id] = Field(default_factory=list, description="Key accounts involved.")
     guardrail_key: str = Field("", description="Empty: the logic's guardrail from the catalogue.")
     guardrail_threshold: float | None = Field(None, description="Empty: the catalogue's default threshold.")
     guardrail_direction: str = Field("", json_schema_extra={"enum": ["", *Direction.values]})
 
 
 class InitiativePatchIn(InSchema):
-    logic: str | None = None
-    title: str | None = None
-    description: str | None = None
-    owner_id: int | None = None
-    starts: dt.date | None = None
-    ends: dt.date | None = None
-    status: str | None = Field(None, json_schema_extra={"enum": [*InitiativeStatus.values]})
-    account_ids: list[int] | None = None
-    guardrail_key: str | None = None
-    guardrail_threshold: float | None = None
-    guardrail_direction: str | None = Field(None, json_schema_extra={"enum": [*Direction.values]})
+    """Only the fields sent are changed; ``null`` clears the owner and the dates, the other fields
+    cannot be ``null``."""
+
+    logic: str = model_field(Initiative, "logic", UNCHANGED)
+    title: str = model_field(Initiative, "title", UNCHANGED)
+    description: str = UNCHANGED
+    owner_id: Id | None = UNCHANGED
+    starts: dt.date | None = UNCHANGED
+    ends: dt.date | None = UNCHANGED
+    status: str = Field(UNCHANGED, json_schema_extra={"enum": [*InitiativeStatus.values]})
+    account_ids: list[Id] = UNCHANGED
+    guardrail_key: str = model_field(Initiative, "guardrail_key", UNCHANGED)
+    guardrail_threshold: float = UNCHANGED
+    guardrail_direction: str = Field(UNCHANGED, json_schema_extra={"enum": [*Direction.values]})
     version: int | None = version_in()
 
 
-class StatusIn(Schema):
+class StatusIn(InSchema):
     status: str
     version: int | None = version_in()
 
 
 class MeasurementOut(Schema):
     id: int
-    initiative_id: int
+    initiative_id: Id
     key: str
     value: float
     threshold: float
@@ -195,7 +198,7 @@ class MeasurementPageOut(Schema):
     count: int
 
 
-class MeasurementIn(Schema):
+class MeasurementIn(InSchema):
     value: float
     measured_at: dt.datetime | None = Field(None, description="Default: now. With time zone; not in the future.")
     note: str = ""
@@ -221,9 +224,9 @@ class TopicOut(Schema):
     effort: int
     quadrant: str
     status: str = Field(json_schema_extra={"enum": [*TopicStatus.values]})
-    owner_id: int | None
+    owner_id: Id | None
     owner: str | None
-    account_id: int | None
+    account_id: Id | None
     partner_contact: str
     activated_at: dt.datetime | None
     closed_at: dt.datetime | None
@@ -256,7 +259,7 @@ class TopicFilterIn(InSchema):
     field: str = Field("", json_schema_extra={"enum": ["", *catalogue.FIELDS]})
     status: str = Field("", json_schema_extra={"enum": ["", *TopicStatus.values]})
     quadrant: str = Field("", json_schema_extra={"enum": ["", "quick_win", "major_project", "fill_in", "thankless"]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     joint: bool = Field(False, description="Only joint initiatives with a key account.")
 
 
@@ -264,22 +267,25 @@ class TopicIn(InSchema):
     field: str = Field(json_schema_extra={"enum": list(catalogue.FIELDS)})
     title: str
     description: str = ""
-    impact: int = Field(3, description="1 (low) .. 5 (high)")
-    effort: int = Field(3, description="1 (low) .. 5 (high)")
-    owner_id: int | None = None
-    account_id: int | None = Field(None, description="Key account of a joint initiative.")
+    impact: int = model_field(Topic, "impact", 3, description="1 (low) .. 5 (high)")
+    effort: int = model_field(Topic, "effort", 3, description="1 (low) .. 5 (high)")
+    owner_id: Id | None = None
+    account_id: Id | None = Field(None, description="Key account of a joint initiative.")
     partner_contact: str = ""
 
 
-class TopicPatchIn(Schema):
-    field: str | None = None
-    title: str | None = None
-    description: str | None = None
-    impact: int | None = None
-    effort: int | None = None
-    owner_id: int | None = None
-    account_id: int | None = None
-    partner_contact: str | None = None
+class TopicPatchIn(InSchema):
+    """Only the fields sent are changed; ``null`` clears the owner and the key account, the other
+    fields cannot be ``null``."""
+
+    field: str = Field(UNCHANGED, json_schema_extra={"enum": list(catalogue.FIELDS)})
+    title: str = model_field(Topic, "title", UNCHANGED)
+    description: str = UNCHANGED
+    impact: int = model_field(Topic, "impact", UNCHANGED, description="1 (low) .. 5 (high)")
+    effort: int = model_field(Topic, "effort", UNCHANGED, description="1 (low) .. 5 (high)")
+    owner_id: Id | None = UNCHANGED
+    account_id: Id | None = UNCHANGED
+    partner_contact: str = model_field(Topic, "partner_contact", UNCHANGED)
     version: int | None = version_in()
 
 
@@ -306,7 +312,7 @@ class TopicLimitOut(Schema):
     )
 
 
-class TopicLimitIn(Schema):
+class TopicLimitIn(InSchema):
     topic_limit: int = Field(description="1 .. 50")
     version: int | None = version_in()
 
@@ -323,7 +329,7 @@ class InitiativeRefOut(Schema):
 
 
 class GuardrailStatusOut(Schema):
-    initiative_id: int
+    initiative_id: Id
     logic: str
     key: str
     value: float | None
@@ -344,7 +350,7 @@ class SummaryOut(Schema):
 # ---------------------------------------------------------------- initiatives
 
 
-def _initiative(request: HttpRequest, initiative_id: int) -> Initiative:
+def _initiative(request: HttpRequest, initiative_id: Id) -> Initiative:
     authorize(_actor(request), "roadmap.view_roadmap")
     return get_object_or_404(Initiative, pk=initiative_id)
 
@@ -391,7 +397,7 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> Status[Any
 
 
 @router.get("/roadmap/initiatives/{initiative_id}", response={200: InitiativeOut, **ERRORS})
-def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: int) -> Initiative:
+def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: Id) -> Initiative:
     return set_etag(response, _initiative_out(_initiative(request, initiative_id).pk))
 
 
@@ -400,7 +406,7 @@ def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: 
     response={200: InitiativeOut, **ERRORS, **conflict_responses(InitiativeOut)},
 )
 def initiative_patch(
-    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: InitiativePatchIn
+    request: HttpRequest, response: HttpResponse, initiative_id: Id, payload: InitiativePatchIn
 ) -> Any:
     """Change an initiative; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     initiative = _initiative(request, initiative_id)
@@ -433,7 +439,7 @@ def initiative_patch(
     "/roadmap/initiatives/{initiative_id}/status",
     response={200: InitiativeOut, **ERRORS, **conflict_responses(InitiativeOut)},
 )
-def initiative_status(request: HttpRequest, response: HttpResponse, initiative_id: int, payload: StatusIn) -> Any:
+def initiative_status(request: HttpRequest, response: HttpResponse, initiative_id: Id, payload: StatusIn) -> Any:
     """Change the status; a stale ``version`` (``If-Match``) answers 409 (412)."""
     initiative = _initiative(request, initiative_id)
     return api_update(
@@ -448,21 +454,21 @@ def initiative_status(request: HttpRequest, response: HttpResponse, initiative_i
 
 
 @router.delete("/roadmap/initiatives/{initiative_id}", response={204: None, **ERRORS})
-def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
+def initiative_delete(request: HttpRequest, initiative_id: Id) -> Status[None]:
     initiative = _initiative(request, initiative_id)
     services.initiative_delete(actor=_actor(request), initiative=initiative)
     return Status(204, None)
 
 
 @router.get("/roadmap/initiatives/{initiative_id}/measurements", response={200: MeasurementPageOut, **ERRORS})
-def measurement_list(request: HttpRequest, initiative_id: int, page: Query[PageIn]) -> dict[str, Any]:
+def measurement_list(request: HttpRequest, initiative_id: Id, page: Query[PageIn]) -> dict[str, Any]:
     initiative = _initiative(request, initiative_id)
     qs = initiative.measurements.select_related("measured_by").order_by("-measured_at", "-pk")
     return page_of(qs, page)
 
 
 @router.post("/roadmap/initiatives/{initiative_id}/measurements", response={201: MeasurementOut, **ERRORS})
-def measurement_create(request: HttpRequest, initiative_id: int, payload: MeasurementIn) -> Status[Any]:
+def measurement_create(request: HttpRequest, initiative_id: Id, payload: MeasurementIn) -> Status[Any]:
     initiative = _initiative(request, initiative_id)
     actor = _actor(request)
     authorize(actor, "roadmap.measure_guardrails")
@@ -494,7 +500,7 @@ def summary(request: HttpRequest) -> dict[str, Any]:
 # ---------------------------------------------------------------- topics
 
 
-def _topic(request: HttpRequest, topic_id: int) -> Topic:
+def _topic(request: HttpRequest, topic_id: Id) -> Topic:
     authorize(_actor(request), "roadmap.view_roadmap")
     return get_object_or_404(Topic, pk=topic_id)
 
@@ -536,12 +542,12 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Status[Any]:
 
 
 @router.get("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS})
-def topic_get(request: HttpRequest, response: HttpResponse, topic_id: int) -> Topic:
+def topic_get(request: HttpRequest, response: HttpResponse, topic_id: Id) -> Topic:
     return set_etag(response, _topic(request, topic_id))
 
 
 @router.patch("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS, **conflict_responses(TopicOut)})
-def topic_patch(request: HttpRequest, response: HttpResponse, topic_id: int, payload: TopicPatchIn) -> Any:
+def topic_patch(request: HttpRequest, response: HttpResponse, topic_id: Id, payload: TopicPatchIn) -> Any:
     """Change a topic; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     topic = _topic(request, topic_id)
     actor = _actor(request)
@@ -570,7 +576,7 @@ def topic_patch(request: HttpRequest, response: HttpResponse, topic_id: int, pay
     "/roadmap/topics/{topic_id}/status",
     response={200: TopicOut, 409: LimitErrorOut | TopicOut, 412: TopicOut, **ERRORS},
 )
-def topic_status(request: HttpRequest, response: HttpResponse, topic_id: int, payload: TopicStatusIn) -> Any:
+def topic_status(request: HttpRequest, response: HttpResponse, topic_id: Id, payload: TopicStatusIn) -> Any:
     """Change the status; activating beyond the limit is refused with 409 (``code`` ``topic_limit``) unless
     ``force`` is true. A stale ``version`` answers 409 with the topic as saved, a stale ``If-Match`` 412."""
     topic = _topic(request, topic_id)
@@ -595,7 +601,7 @@ def topic_status(request: HttpRequest, response: HttpResponse, topic_id: int, pa
 
 
 @router.delete("/roadmap/topics/{topic_id}", response={204: None, **ERRORS})
-def topic_delete(request: HttpRequest, topic_id: int) -> Status[None]:
+def topic_delete(request: HttpRequest, topic_id: Id) -> Status[None]:
     topic = _topic(request, topic_id)
     services.topic_delete(actor=_actor(request), topic=topic)
     return Status(204, None)

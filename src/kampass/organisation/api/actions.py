@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, PageIn, page_of
+from kampass.common.api import ERRORS, Id, PageIn, page_of
 from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
@@ -50,14 +50,14 @@ def action_create(request: HttpRequest, payload: ActionIn) -> Status[Development
     return Status(201, action)
 
 
-def _readable_action(request: HttpRequest, action_id: int) -> DevelopmentAction:
+def _readable_action(request: HttpRequest, action_id: Id) -> DevelopmentAction:
     action = get_object_or_404(DevelopmentAction.objects.select_related("person"), pk=action_id)
     authorize(_actor(request), "organisation.view_action", action)
     return action
 
 
 @router.get("/organisation/development-actions/{action_id}", response={200: ActionOut, **ERRORS})
-def action_get(request: HttpRequest, response: HttpResponse, action_id: int) -> DevelopmentAction:
+def action_get(request: HttpRequest, response: HttpResponse, action_id: Id) -> DevelopmentAction:
     return set_etag(response, _readable_action(request, action_id))
 
 
@@ -65,7 +65,7 @@ def action_get(request: HttpRequest, response: HttpResponse, action_id: int) -> 
     "/organisation/development-actions/{action_id}",
     response={200: ActionOut, **ERRORS, **conflict_responses(ActionOut)},
 )
-def action_update(request: HttpRequest, response: HttpResponse, action_id: int, payload: ActionPatchIn) -> Any:
+def action_update(request: HttpRequest, response: HttpResponse, action_id: Id, payload: ActionPatchIn) -> Any:
     """Change an action; only the fields sent change (null ``competence_id``, ``owner_id``, ``due_date`` clear).
     Send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412) and changes nothing."""
     action = _readable_action(request, action_id)
@@ -97,7 +97,7 @@ def action_update(request: HttpRequest, response: HttpResponse, action_id: int, 
 
 
 @router.delete("/organisation/development-actions/{action_id}", response={204: None, **ERRORS})
-def action_delete(request: HttpRequest, action_id: int) -> Status[None]:
+def action_delete(request: HttpRequest, action_id: Id) -> Status[None]:
     action = _readable_action(request, action_id)
     services.action_delete(actor=_actor(request), action=action)
     return Status(204, None)

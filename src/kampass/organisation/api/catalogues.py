@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, Id, PageIn
 from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import services
@@ -88,7 +88,7 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_get",
         summary=f"Read one of {label}",
     )
-    def get_entry(request: HttpRequest, response: HttpResponse, entry_id: int) -> dict[str, Any]:
+    def get_entry(request: HttpRequest, response: HttpResponse, entry_id: Id) -> dict[str, Any]:
         authorize(_actor(request), view_perm)
         entry = get_object_or_404(model, pk=entry_id)
         set_etag(response, entry)
@@ -101,7 +101,7 @@ def _register_catalogue(
         summary=f"Change one of {label}",
         description="Send the `version` you read (or `If-Match`): a stale one answers 409 (412) and changes nothing.",
     )
-    def update_entry(request: HttpRequest, response: HttpResponse, entry_id: int, payload: CataloguePatchIn) -> Any:
+    def update_entry(request: HttpRequest, response: HttpResponse, entry_id: Id, payload: CataloguePatchIn) -> Any:
         entry = get_object_or_404(model, pk=entry_id)
         changes = payload.dict(exclude_unset=True, exclude={"version"})
         changes = {k: v for k, v in changes.items() if v is not None}
@@ -120,7 +120,7 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_delete",
         summary=f"Delete one of {label}",
     )
-    def delete_entry(request: HttpRequest, entry_id: int) -> Status[None]:
+    def delete_entry(request: HttpRequest, entry_id: Id) -> Status[None]:
         entry = get_object_or_404(model, pk=entry_id)
         delete(actor=_actor(request), **{kwarg: entry})
         return Status(204, None)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, PageIn
+from kampass.common.api import ERRORS, Id, PageIn
 from kampass.common.concurrency import api_update, conflict_responses
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
@@ -60,7 +60,7 @@ def profile_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
 
 
 @router.get("/organisation/profiles/{user_id}", response={200: ProfileOut, **ERRORS})
-def profile_get(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def profile_get(request: HttpRequest, user_id: Id) -> dict[str, Any]:
     return _profile_out(selectors.profile(_profile_person(request, user_id)))
 
 
@@ -68,9 +68,7 @@ def profile_get(request: HttpRequest, user_id: int) -> dict[str, Any]:
     "/organisation/profiles/{user_id}/ratings/{competence_id}",
     response={200: ProfileLineOut, **ERRORS, **conflict_responses(ProfileLineOut)},
 )
-def rating_put(
-    request: HttpRequest, response: HttpResponse, user_id: int, competence_id: int, payload: RatingIn
-) -> Any:
+def rating_put(request: HttpRequest, response: HttpResponse, user_id: Id, competence_id: Id, payload: RatingIn) -> Any:
     """Rate (``level``, ``note``) and/or self-assess (``self_level``) one competence of a profile. Send the line's
     ``version`` (or ``If-Match``): a stale one answers 409 (412) with the line as saved."""
     person = _profile_person(request, user_id)

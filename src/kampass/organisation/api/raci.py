@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from kampass.common.api import ERRORS
+from kampass.common.api import ERRORS, Id
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, router
@@ -43,7 +43,7 @@ def raci_get(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.put("/organisation/raci/{activity_id}/{role_id}", response={200: CellResultOut, **ERRORS})
-def raci_set_cell(request: HttpRequest, activity_id: int, role_id: int, payload: CellIn) -> dict[str, Any]:
+def raci_set_cell(request: HttpRequest, activity_id: Id, role_id: Id, payload: CellIn) -> dict[str, Any]:
     """Set one cell (R, A, AR, C, I) or clear it (empty code); answers with the activity's check."""
     activity = get_object_or_404(ProcessActivity, pk=activity_id)
     role = get_object_or_404(FunctionRole, pk=role_id)

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from kampass.common.api import Id, api_field_names
 from kampass.common.api import actor as _actor
-from kampass.common.api import api_field_names
 from kampass.common.permissions import authorize
 from kampass.organisation.models import Competence, ProfileRole, RaciCode
 from kampass.users.models import User
@@ -53,7 +53,7 @@ def _body_competence(pk: int | None, field: str = "competence_id") -> Competence
     return competence
 
 
-def _profile_person(request: HttpRequest, user_id: int) -> User:
+def _profile_person(request: HttpRequest, user_id: Id) -> User:
     """The person with a competence profile, if the user may read it; else 403 (404 if there is none)."""
     person = get_object_or_404(User, pk=user_id, role__in=ProfileRole.values)
     authorize(_actor(request), "organisation.view_profile", person)

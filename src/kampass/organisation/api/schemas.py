@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from kampass.common.api import Id, InSchema
 from kampass.common.concurrency import version_in, version_out
 from kampass.organisation.api.router import RACI_CODES
 from kampass.organisation.models import ActionStatus, BlockedCause, DevelopmentAction, ProfileRole
@@ -37,7 +38,7 @@ class CataloguePageOut(Schema):
     count: int
 
 
-class CatalogueIn(Schema):
+class CatalogueIn(InSchema):
     name_en: str
     name_de: str = ""
     key: str = Field("", description="Made from the English name when empty.")
@@ -47,7 +48,7 @@ class CatalogueIn(Schema):
     active: bool = True
 
 
-class CataloguePatchIn(Schema):
+class CataloguePatchIn(InSchema):
     name_en: str | None = None
     name_de: str | None = None
     key: str | None = None
@@ -58,7 +59,7 @@ class CataloguePatchIn(Schema):
     version: int | None = version_in()
 
 
-class CatalogueFilterIn(Schema):
+class CatalogueFilterIn(InSchema):
     q: str = Field("", description="Search in names and key.")
     active: bool | None = Field(None, description="Only active (true) or inactive (false) entries.")
 
@@ -70,13 +71,13 @@ class RefOut(Schema):
 
 
 class CellOut(Schema):
-    activity_id: int
-    role_id: int
+    activity_id: Id
+    role_id: Id
     code: str = Field(json_schema_extra={"enum": [*RACI_CODES]})
 
 
 class ActivityCheckOut(Schema):
-    activity_id: int
+    activity_id: Id
     accountable: int
     responsible: int
     conflicts: list[str] = Field(description="no_accountable, several_accountable, no_responsible")
@@ -90,7 +91,7 @@ class RaciOut(Schema):
     conflict_count: int
 
 
-class CellIn(Schema):
+class CellIn(InSchema):
     code: str = Field(description="R, A, AR, C, I, or empty to clear.", json_schema_extra={"enum": [*RACI_CODES]})
 
 
@@ -101,7 +102,7 @@ class CellResultOut(Schema):
 
 
 class WorkloadOut(Schema):
-    user_id: int
+    user_id: Id
     name: str
     role: str
     accounts: int
@@ -116,12 +117,12 @@ class WorkloadPageOut(Schema):
 
 
 class InternationalOut(Schema):
-    account_id: int
+    account_id: Id
     name: str
     kam_status: str
     countries: list[str]
     accounts: int
-    lead_unit_id: int | None
+    lead_unit_id: Id | None
     lead_unit_name: str
     lead_unit_missing: bool
 
@@ -135,12 +136,12 @@ class SettingsOut(Schema):
     max_accounts_per_kam: int
 
 
-class SettingsIn(Schema):
+class SettingsIn(InSchema):
     max_accounts_per_kam: int
 
 
 class ProfileLineOut(Schema):
-    competence_id: int
+    competence_id: Id
     competence: str
     level: int | None
     self_level: int | None
@@ -151,7 +152,7 @@ class ProfileLineOut(Schema):
 
 
 class ProfileSummaryOut(Schema):
-    user_id: int
+    user_id: Id
     name: str
     role: str
     rated: int
@@ -168,7 +169,7 @@ class ProfilePageOut(Schema):
     count: int
 
 
-class RatingIn(Schema):
+class RatingIn(InSchema):
     """Send ``level`` (and ``note``) to rate (head of KAM, administrator), ``self_level`` to self-assess (own profile).
     ``null`` clears a level; leave a field out to keep it."""
 
@@ -184,9 +185,9 @@ class RatingIn(Schema):
 
 
 class TargetOut(Schema):
-    competence_id: int
+    competence_id: Id
     role: str
-    user_id: int | None
+    user_id: Id | None
     level: int
 
 
@@ -195,27 +196,27 @@ class TargetPageOut(Schema):
     count: int
 
 
-class TargetIn(Schema):
-    competence_id: int
+class TargetIn(InSchema):
+    competence_id: Id
     role: str = Field(
         "",
         description="kam or head; or leave empty and send user_id.",
         json_schema_extra={"enum": ["", *ProfileRole.values]},
     )
-    user_id: int | None = None
+    user_id: Id | None = None
     level: int | None = Field(description="1-5, or null to remove the target.")
 
 
 class ActionOut(Schema):
     id: int
     version: int = version_out()
-    person_id: int
+    person_id: Id
     person: str
     title: str
-    competence_id: int | None
+    competence_id: Id | None
     due_date: dt.date | None
     status: str
-    owner_id: int | None
+    owner_id: Id | None
     blocked: bool
     blocked_cause: str
     blocked_note: str
@@ -233,36 +234,36 @@ class ActionPageOut(Schema):
     count: int
 
 
-class ActionFilterIn(Schema):
+class ActionFilterIn(InSchema):
     q: str = ""
-    person_id: int | None = None
+    person_id: Id | None = None
     status: str = Field("", json_schema_extra={"enum": ["", *ActionStatus.values]})
     open: bool = Field(False, description="Only planned and in-progress actions.")
     blocked: bool | None = None
     cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
-    competence_id: int | None = None
+    competence_id: Id | None = None
 
 
-class ActionIn(Schema):
-    person_id: int | None = Field(None, description="Default: the caller.")
+class ActionIn(InSchema):
+    person_id: Id | None = Field(None, description="Default: the caller.")
     title: str
-    competence_id: int | None = None
+    competence_id: Id | None = None
     due_date: dt.date | None = None
     status: str = Field(ActionStatus.PLANNED.value, json_schema_extra={"enum": [*ActionStatus.values]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     blocked: bool = False
     blocked_cause: str = Field("", json_schema_extra={"enum": ["", *BlockedCause.values]})
     blocked_note: str = ""
     notes: str = ""
 
 
-class ActionPatchIn(Schema):
-    person_id: int | None = None
+class ActionPatchIn(InSchema):
+    person_id: Id | None = None
     title: str | None = None
-    competence_id: int | None = None
+    competence_id: Id | None = None
     due_date: dt.date | None = None
     status: str | None = Field(None, json_schema_extra={"enum": [*ActionStatus.values]})
-    owner_id: int | None = None
+    owner_id: Id | None = None
     blocked: bool | None = None
     blocked_cause: str | None = Field(None, json_schema_extra={"enum": ["", *BlockedCause.values]})
     blocked_note: str | None = None
