@@ -159,6 +159,7 @@ def snapshot(history: DealHistory, day: Any, horizon: int) -> tuple[LabelledRows
             history.owner_probability[index] if history.owner_probability is not None else np.empty(0)
         ),
         outcomes=won_within(history, index, d, horizon),
+        deals=index.astype(np.int64),
     )
     return rows, index
 
@@ -170,6 +171,7 @@ def _concat(parts: Sequence[LabelledRows]) -> LabelledRows:
         stage=tuple(s for p in parts for s in p.stage) if all(p.stage for p in parts) else (),
         owner_probability=np.concatenate([p.owner_probability for p in parts]),
         outcomes=np.concatenate([p.outcomes for p in parts]),
+        deals=np.concatenate([p.deals for p in parts]),
     )
 
 
@@ -194,8 +196,8 @@ def training_rows(view: DealHistory, origin: Any, horizon: int, *, step_days: in
 def drift_ratios(view: DealHistory, origin: Any, horizon: int, *, step_days: int = DRIFT_STEP_DAYS) -> FloatArray:
     """Past errors of a trailing-rate forecast ``horizon`` days ahead, as ratios actual / forecast.
 
-    At dates ``t = origin - horizon - k * step_days`` (all resolved by ``origin``) the won share of the
-    open total (amount-weighted) is ``rate(t)``; the forecast for ``t`` made with what was resolved
+    At dates ``t = origin - horizon - k * step_days`` (all resolved by ``origin``) the share of the open
+    deals won within the horizon is ``rate(t)``; the forecast for ``t`` made with what was resolved
     ``horizon`` days earlier is ``rate(t - horizon)``; the ratio is ``rate(t) / rate(t - horizon)``
     (dates where the earlier rate is 0 are skipped).
     """
@@ -205,9 +207,7 @@ def drift_ratios(view: DealHistory, origin: Any, horizon: int, *, step_days: int
 
     def rate(t: np.datetime64) -> float:
         index = open_at(view, t)
-        amounts = _amounts(view, index)
-        total = float(amounts.sum())
-        return float((amounts * won_within(view, index, t, horizon)).sum()) / total if total > 0 else math.nan
+        return float(won_within(view, index, t, horizon).mean()) if len(index) else math.nan
 
     ratios = []
     t = origin_day - gap

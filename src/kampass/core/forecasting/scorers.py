@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from kampass.core.forecasting.model import train_win_model
 from kampass.core.forecasting.naive_bayes import NaiveBayesScorer
@@ -39,14 +40,16 @@ Predict = Callable[["LabelledRows"], FloatArray]
 @dataclass(frozen=True)
 class LabelledRows:
     """Rows to learn from or to score: ``features`` (a pyarrow Table), per row the snapshot date ``as_of``
-    (``datetime64[D]``), the ``stage`` reached then (or ``None``), the owner's probability (NaN: none) and
-    -- for training rows -- the outcome (1 = won within the horizon)."""
+    (``datetime64[D]``), the ``stage`` reached then (or ``None``), the owner's probability (NaN: none),
+    -- for training rows -- the outcome (1 = won within the horizon), and which deal a row describes
+    (``deals``, any integer key; a deal has a row in each snapshot it was open at)."""
 
     features: pa.Table
     as_of: npt.NDArray[np.datetime64]
     stage: tuple[str | None, ...] = ()
     owner_probability: FloatArray = field(default_factory=lambda: np.empty(0))
     outcomes: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    deals: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def __len__(self) -> int:
         return int(self.features.num_rows)
@@ -163,16 +166,90 @@ class OwnerProbability:
 
 @dataclass(frozen=True)
 class KampassModel:
-    """The calibrated kampass model (:func:`~kampass.core.forecasting.model.train_win_model`)."""
+    """The calibrated kampass model (:func:`~kampass.core.forecasting.model.train_win_model`), recalibrated
+    out of time for drift: the model is trained on all training rows but the latest snapshot and scores
+    that snapshot; there the **strength** ``b >= 0`` of its log-odds deviation from their mean ``c`` is fitted
+    (:func:`fit_slope`); the model learns from none of that snapshot's deals. A deal's probability is
+    ``sigmoid(a + b * (logit(p) - c))`` with the level ``a`` set so that the latest snapshot's mean probability
+    is the trailing base rate (:func:`level_for_mean`): the level comes from the trailing window
+    (as the base rate's), the ranking from the model, as strongly as it held out of time -- a model
+    without signal there (``b = 0``) scores the trailing base rate. When the latest snapshot or the older
+    rows have fewer than :data:`MIN_PER_OUTCOME` won or lost rows, the model is trained on all rows
+    without the recalibration (``recalibrate=False`` always does so)."""
 
     seed: int = 0
+    recalibrate: bool = True
+    window_days: int = 180
     name: str = "kampass"
 
     def fit(self, rows: LabelledRows) -> Predict:
         if _too_few(rows.outcomes):
             return _constant(_rate(rows.outcomes))
-        model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
-        return lambda target: model.predict(target.features)
+        recent = rows.as_of == rows.as_of.max()
+        if not self.recalibrate or _too_few(rows.outcomes[recent]) or _too_few(rows.outcomes[~recent]):
+            model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
+            return lambda target: model.predict(target.features)
+        latest = np.flatnonzero(recent)
+        # the model learns from none of the latest snapshot's deals, so that they test it out of time and deal
+        older = np.flatnonzero(~recent & ~np.isin(rows.deals, rows.deals[latest])) if len(rows.deals) else np.flatnonzero(~recent)
+        if _too_few(rows.outcomes[older]):
+            model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
+            return lambda target: model.predict(target.features)
+        model = train_win_model(rows.features.take(pa.array(older)), rows.outcomes[older], seed=self.seed)
+        z = _logit(model.predict(rows.features.take(pa.array(latest))))
+        center = float(z.mean())
+        slope = fit_slope(z - center, rows.outcomes[latest])
+        rate = float(TrailingBaseRate(self.window_days).fit(rows)(rows)[:1][0])
+        level = level_for_mean(slope * (z - center), rate) if 0 < rate < 1 else float(_logit(np.array([rate]))[0])
+
+        def predict(target: LabelledRows) -> FloatArray:
+            if len(target) == 0:
+                return np.empty(0, dtype=np.float64)
+            x = level + slope * (_logit(model.predict(target.features)) - center)
+            return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+        return predict
+
+
+def fit_slope(x: FloatArray, y: npt.NDArray[np.int64]) -> float:
+    """The slope ``b >= 0`` of the logistic regression ``P(y=1) = sigmoid(a + b * x)`` (maximum likelihood).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=4000)
+    >>> y = (rng.random(4000) < 1 / (1 + np.exp(-(-1 + 0.5 * x)))).astype(np.int64)
+    >>> round(fit_slope(x, y), 1)
+    0.5
+    >>> fit_slope(x, 1 - y) == 0.0
+    True
+    """
+    fitted = LogisticRegression(C=1e6).fit(x[:, None], y)
+    return max(0.0, float(fitted.coef_[0][0]))
+
+
+def level_for_mean(x: FloatArray, mean: float) -> float:
+    """The intercept ``a`` with ``mean(sigmoid(a + x)) = mean`` (bisection; ``mean`` in (0, 1)).
+
+    Examples
+    --------
+    >>> a = level_for_mean(np.array([-1.0, 0.0, 1.0]), 0.3)
+    >>> round(float(np.mean(1 / (1 + np.exp(-(a + np.array([-1.0, 0.0, 1.0])))))), 6)
+    0.3
+    """
+    low, high = -40.0, 40.0
+    for _ in range(100):
+        mid = (low + high) / 2
+        if float(np.mean(1.0 / (1.0 + np.exp(-(mid + x))))) < mean:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    q = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
 
 
 def default_scorers(*, seed: int = 0, window_days: int = 180, owner: bool = False) -> list[Scorer]:
