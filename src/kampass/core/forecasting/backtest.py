@@ -494,21 +494,33 @@ def backtest(
 
 
 def history_leakage(history: DealHistory, *, seed: int = 0) -> list[LeakageFinding]:
-    """The leakage guard on a whole history: feature columns that separate the won deals from all others
-    (lost and still open: a column filled in only once a deal is won), and amounts of closed deals that
-    look final against the open deals' amounts (column ``"amount"``)."""
+    """The leakage guard on a whole history: feature columns that separate the won from the lost deals
+    (where closed deals of both outcomes exist), or the won deals from all others (a column filled in only
+    once a deal is won, when lost deals never close), and amounts of closed deals that look final against
+    the open deals' amounts (column ``"amount"``). Each column and reason is reported once."""
     findings: list[LeakageFinding] = []
-    won = (history.won & ~np.isnat(history.closed)).astype(np.int64)
-    if history.features.num_columns and 0 < int(won.sum()) < len(won):
-        findings += detect_leakage(history.features, won, amount_columns=[], seed=seed)
-    if history.amount is not None:
-        closed = ~np.isnat(history.closed)
-        if closed.any():
-            findings += detect_leakage(
-                pa.table({"amount": pa.array(history.amount[closed], type=pa.float64())}),
-                history.won[closed].astype(np.int64),
-                amount_columns=["amount"],
-                open_amounts={"amount": history.amount[~closed]},
-                seed=seed,
-            )
-    return findings
+    closed = ~np.isnat(history.closed)
+    checks = [
+        (np.flatnonzero(closed), history.won[closed].astype(np.int64)),
+        (np.arange(len(history)), (history.won & closed).astype(np.int64)),
+    ]
+    if history.features.num_columns:
+        for index, y in checks:
+            if 0 < int(y.sum()) < len(y):
+                rows = history.features.take(pa.array(index, type=pa.int64()))
+                findings += detect_leakage(rows, y, amount_columns=[], seed=seed)
+    if history.amount is not None and closed.any():
+        findings += detect_leakage(
+            pa.table({"amount": pa.array(history.amount[closed], type=pa.float64())}),
+            history.won[closed].astype(np.int64),
+            amount_columns=["amount"],
+            open_amounts={"amount": history.amount[~closed]},
+            seed=seed,
+        )
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for f in findings:
+        if (f.column, f.reason) not in seen:
+            seen.add((f.column, f.reason))
+            unique.append(f)
+    return unique
