@@ -21,12 +21,14 @@ For each origin ``D`` (:func:`backtest`):
    the open deals have one outcome only); the paired bootstrap 95 % interval of the per-deal Brier
    difference kampass - trailing base rate (resampling deals, seeded).
 5. **Period total**: the expected total ``sum(amount * p)`` of the kampass probabilities, and its
-   P10/P50/P90 band, against the actual total won in ``[D, D + H)``. The band is the Monte-Carlo
-   distribution of independent wins (:func:`~kampass.core.forecasting.forecast.forecast_distribution`)
-   *widened by drift* when the history allows (:func:`drift_ratios`): each simulation multiplies every
-   probability by one ratio drawn from the past errors of a trailing-rate forecast made ``H`` days
-   ahead (``band`` = ``"drift"``); with fewer than :data:`MIN_DRIFT_RATIOS` ratios it is the plain
-   Bernoulli band (``band`` = ``"bernoulli"``).
+   P10/P50/P90 band, against the actual total won in ``[D, D + H)``. Where the history known at ``D``
+   allows, the band is **empirical** (``band`` = ``"empirical"``): the expected total times the 10th,
+   50th and 90th percentile of the past errors actual / forecast of a trailing-rate forecast of the
+   period total made ``H`` days ahead (:func:`drift_ratios`, weekly dates), so that it holds drift,
+   model error and the lumpiness of amounts as they occurred. With fewer than :data:`MIN_DRIFT_RATIOS`
+   such errors it is the Monte-Carlo distribution of independent wins
+   (:func:`~kampass.core.forecasting.forecast.forecast_distribution`, ``band`` = ``"bernoulli"``),
+   which holds none of them.
 
 The summary pools the deals of all origins: the mean Brier difference kampass - base rate with its
 paired bootstrap interval (resampled within each origin), the same against naive Bayes, and the
@@ -53,6 +55,7 @@ from kampass.core.forecasting.table import FloatArray
 
 SNAPSHOT_STEP_DAYS = 30
 DRIFT_STEP_DAYS = 7
+"""Past forecast errors for the band are taken at weekly dates."""
 MIN_DRIFT_RATIOS = 4
 BOOTSTRAP = 2000
 AGE_COLUMN = "days_open"
@@ -194,27 +197,32 @@ def training_rows(view: DealHistory, origin: Any, horizon: int, *, step_days: in
 
 
 def drift_ratios(view: DealHistory, origin: Any, horizon: int, *, step_days: int = DRIFT_STEP_DAYS) -> FloatArray:
-    """Past errors of a trailing-rate forecast ``horizon`` days ahead, as ratios actual / forecast.
+    """Past errors of a trailing-rate forecast of the period total ``horizon`` days ahead, as ratios
+    actual / forecast.
 
-    At dates ``t = origin - horizon - k * step_days`` (all resolved by ``origin``) the share of the open
-    deals won within the horizon is ``rate(t)``; the forecast for ``t`` made with what was resolved
-    ``horizon`` days earlier is ``rate(t - horizon)``; the ratio is ``rate(t) / rate(t - horizon)``
-    (dates where the earlier rate is 0 are skipped).
+    At dates ``t = origin - horizon - k * step_days`` (all resolved by ``origin``) the actual total is the
+    amount won within the horizon by the deals open at ``t``; the forecast made with what was resolved
+    at ``t`` is their total amount times the share of the deals open at ``t - horizon`` that were won
+    within the horizon (a count, as the trailing base rate). The ratio carries both drift and the
+    difference between won amounts and won counts; dates whose earlier share is 0 are skipped.
     """
     origin_day = _day(origin)
     first = view.opened.min() if len(view) else origin_day
     gap = np.timedelta64(horizon, "D")
 
-    def rate(t: np.datetime64) -> float:
+    def share(t: np.datetime64) -> float:
         index = open_at(view, t)
         return float(won_within(view, index, t, horizon).mean()) if len(index) else math.nan
 
     ratios = []
     t = origin_day - gap
     while t - gap > first:
-        now, before = rate(t), rate(t - gap)
-        if before > 0 and not math.isnan(now):
-            ratios.append(now / before)
+        index = open_at(view, t)
+        amounts = _amounts(view, index)
+        before = share(t - gap)
+        if before > 0 and amounts.sum() > 0:
+            actual = float((amounts * won_within(view, index, t, horizon)).sum())
+            ratios.append(actual / (before * float(amounts.sum())))
         t -= np.timedelta64(step_days, "D")
     return np.asarray(ratios, dtype=np.float64)
 
@@ -233,15 +241,18 @@ class Band:
 def forecast_band(
     probabilities: FloatArray, amounts: FloatArray, ratios: FloatArray, *, simulations: int = 4000, seed: int = 0
 ) -> Band:
-    """P10/P50/P90 of the won total; widened by drift ratios (see the module docstring) when there are enough.
+    """P10/P50/P90 of the won total: the expected total times the percentiles of the past error ``ratios``
+    when there are at least :data:`MIN_DRIFT_RATIOS`, else the Bernoulli band (see the module docstring).
 
     Examples
     --------
     >>> p, a = np.full(100, 0.2), np.ones(100)
     >>> plain = forecast_band(p, a, np.array([]))
-    >>> wide = forecast_band(p, a, np.array([0.5, 1.0, 1.5, 2.0]))
-    >>> plain.method, wide.method, plain.expected, wide.p90 - wide.p10 > plain.p90 - plain.p10
-    ('bernoulli', 'drift', 20.0, True)
+    >>> wide = forecast_band(p, a, np.array([0.5, 1.0, 1.5, 2.0, 1.0]))
+    >>> plain.method, round(plain.expected, 6), (plain.p10, plain.p50, plain.p90)
+    ('bernoulli', 20.0, (15.0, 20.0, 25.0))
+    >>> wide.method, [round(x, 6) for x in (wide.p10, wide.p50, wide.p90)]
+    ('empirical', [14.0, 20.0, 36.0])
     """
     expected = float((probabilities * amounts).sum())
     if len(ratios) < MIN_DRIFT_RATIOS:
@@ -251,16 +262,8 @@ def forecast_band(
         if not f:
             return Band(expected, 0.0, 0.0, 0.0, "bernoulli")
         return Band(expected, float(f[0].p10), float(f[0].p50), float(f[0].p90), "bernoulli")
-    rng = np.random.default_rng(seed)
-    totals = np.empty(simulations, dtype=np.float64)
-    chunk = 200
-    for start in range(0, simulations, chunk):
-        n = min(chunk, simulations - start)
-        r = ratios[rng.integers(0, len(ratios), n)]
-        q = np.clip(probabilities[None, :] * r[:, None], 0.0, 1.0)
-        totals[start : start + n] = (rng.random((n, len(probabilities))) < q) @ amounts
-    p10, p50, p90 = np.quantile(totals, [0.1, 0.5, 0.9], method="inverted_cdf")
-    return Band(expected, float(p10), float(p50), float(p90), "drift")
+    p10, p50, p90 = np.quantile(ratios, [0.1, 0.5, 0.9])
+    return Band(expected, expected * float(p10), expected * float(p50), expected * float(p90), "empirical")
 
 
 @dataclass(frozen=True)

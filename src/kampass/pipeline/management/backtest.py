@@ -180,7 +180,7 @@ def write_text(command: BaseCommand, doc: dict[str, Any]) -> None:
                 "p10": f"{f['p10']:,.0f}",
                 "p50": f"{f['p50']:,.0f}",
                 "p90": f"{f['p90']:,.0f}",
-                "band": _("drift-widened") if f["band"] == "drift" else _("Bernoulli"),
+                "band": _("empirical") if f["band"] == "empirical" else _("Bernoulli"),
                 "mark": "" if f["covered"] else _(" -- outside the band"),
             }
         )
