@@ -93,7 +93,9 @@ def load_backtest_mapping(name_or_path: str) -> BacktestMapping:
     else:
         path = Path(name_or_path)
         if not path.is_file():
-            raise HistoryFileError(f"{name_or_path}: no such mapping file and no built-in mapping ({', '.join(BUILT_IN)})")
+            raise HistoryFileError(
+                f"{name_or_path}: no such mapping file and no built-in mapping ({', '.join(BUILT_IN)})"
+            )
         text, stem = path.read_text("utf-8"), path.stem
     try:
         data = yaml.safe_load(text)
@@ -228,7 +230,9 @@ def read_history(path: Path, mapping_name: str) -> HistoryFile:
             flags_won = np.array([v.lower() in TRUE for v in _texts(table, used["is_won"])])
             disagree = int(((flags_closed != is_closed) | (flags_won != won)).sum())
             if disagree:
-                notes.append(f"{disagree} row(s) where {used['stage']} and the closed/won flags disagree: the stage is taken")
+                notes.append(
+                    f"{disagree} row(s) where {used['stage']} and the closed/won flags disagree: the stage is taken"
+                )
     elif "is_closed" in used and "is_won" in used:
         is_closed = np.array([v.lower() in TRUE for v in _texts(table, used["is_closed"])])
         won = is_closed & np.array([v.lower() in TRUE for v in _texts(table, used["is_won"])])

@@ -65,7 +65,8 @@ def test_no_scorer_learns_from_a_deal_closed_on_or_after_the_origin():
     assert (rows.as_of + np.timedelta64(60, "D") <= origin).all()
     won_rows = index[rows.outcomes == 1]
     assert len(won_rows) > 100
-    assert (h.closed[won_rows] < origin).all() and h.won[won_rows].all()
+    assert (h.closed[won_rows] < origin).all()
+    assert h.won[won_rows].all()
 
 
 def test_changing_what_happened_after_the_origin_changes_no_probability():

@@ -117,7 +117,8 @@ def test_evaluate_reports_leakage_by_name_with_evidence(tmp_path):
     lines = ["Deal Number,Region,Final Amount,Result"]
     for i in range(200):
         won = rng.random() < 0.6
-        lines.append(f"{1000 + i},{['West', 'East'][i % 2]},{int(rng.integers(1, 90)) * 1000 if won else 0},{'Won' if won else 'Loss'}")
+        amount = int(rng.integers(1, 90)) * 1000 if won else 0
+        lines.append(f"{1000 + i},{['West', 'East'][i % 2]},{amount},{'Won' if won else 'Loss'}")
     path = tmp_path / "final.csv"
     path.write_text("\n".join(lines) + "\n")
     args = ["evaluate", str(path), "--target", "Result", "--positive", "Won", "--folds", "3"]

@@ -149,7 +149,7 @@ def _amounts(history: DealHistory, index: npt.NDArray[np.int64]) -> FloatArray:
 
 
 def snapshot(history: DealHistory, day: Any, horizon: int) -> tuple[LabelledRows, npt.NDArray[np.int64]]:
-    """The deals open at ``day`` as rows (features, ``days_open``) labelled won within ``horizon``, and their indices."""
+    """The deals open at ``day`` as rows (features, ``days_open``) labelled won within ``horizon``; their indices."""
     d = _day(day)
     index = open_at(history, d)
     age = (d - history.opened[index]).astype(np.float64)
@@ -158,9 +158,7 @@ def snapshot(history: DealHistory, day: Any, horizon: int) -> tuple[LabelledRows
         features=features,
         as_of=np.full(len(index), d, dtype="datetime64[D]"),
         stage=tuple(history.stage[int(i)] for i in index) if history.stage else (),
-        owner_probability=(
-            history.owner_probability[index] if history.owner_probability is not None else np.empty(0)
-        ),
+        owner_probability=(history.owner_probability[index] if history.owner_probability is not None else np.empty(0)),
         outcomes=won_within(history, index, d, horizon),
         deals=index.astype(np.int64),
     )
@@ -443,7 +441,11 @@ def backtest(
     >>> o.scores["kampass"].brier < o.scores["base_rate"].brier
     True
     """
-    scorers = list(scorers) if scorers is not None else default_scorers(seed=seed, owner=history.owner_probability is not None)
+    scorers = (
+        list(scorers)
+        if scorers is not None
+        else default_scorers(seed=seed, owner=history.owner_probability is not None)
+    )
     results = []
     for k, origin in enumerate(origins):
         d = _day(origin)
@@ -490,7 +492,7 @@ def backtest(
         unit=history.amount_unit if history.amount is not None else "deals",
         origins=tuple(results),
         leakage=tuple(leakage),
-        features=tuple(history.features.column_names) + (AGE_COLUMN,),
+        features=(*tuple(history.features.column_names), AGE_COLUMN),
         seed=seed,
         scorers=tuple(s.name for s in scorers),
     )

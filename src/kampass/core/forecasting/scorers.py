@@ -58,7 +58,8 @@ class LabelledRows:
 class Scorer(Protocol):
     """Anything that learns from labelled rows and scores others."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def fit(self, rows: LabelledRows) -> Predict: ...
 
@@ -191,7 +192,11 @@ class KampassModel:
             return lambda target: model.predict(target.features)
         latest = np.flatnonzero(recent)
         # the model learns from none of the latest snapshot's deals, so that they test it out of time and deal
-        older = np.flatnonzero(~recent & ~np.isin(rows.deals, rows.deals[latest])) if len(rows.deals) else np.flatnonzero(~recent)
+        older = (
+            np.flatnonzero(~recent & ~np.isin(rows.deals, rows.deals[latest]))
+            if len(rows.deals)
+            else np.flatnonzero(~recent)
+        )
         if _too_few(rows.outcomes[older]):
             model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
             return lambda target: model.predict(target.features)

@@ -56,7 +56,9 @@ def _date(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(_("%(option)s: “%(value)s” is not a date (YYYY-MM-DD)") % {"option": option, "value": value}) from None
+        raise CommandError(
+            _("%(option)s: “%(value)s” is not a date (YYYY-MM-DD)") % {"option": option, "value": value}
+        ) from None
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -79,7 +81,8 @@ def origins_of(options: dict[str, Any]) -> list[dt.date]:
     if stop < start:
         raise CommandError(_("--to lies before --from."))
     months, days = EVERY[options["every"]]
-    result, k = [], 0
+    result: list[dt.date] = []
+    k = 0
     while True:
         day = _add_months(start, months * k) if months else start + dt.timedelta(days=days * k)
         if day > stop:
@@ -107,7 +110,10 @@ def handle_backtest(command: BaseCommand, **options: Any) -> None:
     for text in read.notes:
         note(text)
     if read.left_out:
-        note(_("Known only after closing (mapping), not learnt from: %(columns)s") % {"columns": ", ".join(read.left_out)})
+        note(
+            _("Known only after closing (mapping), not learnt from: %(columns)s")
+            % {"columns": ", ".join(read.left_out)}
+        )
     findings = history_leakage(history, seed=options["seed"])
     allowed = set(options["allow_feature"])
     flagged = [c for c in flagged_columns(findings) if c not in allowed]
@@ -115,7 +121,9 @@ def handle_backtest(command: BaseCommand, **options: Any) -> None:
         note(_("Leakage guard: %(column)s -- %(evidence)s") % {"column": f.column, "evidence": f.evidence})
     unknown = allowed - set(history.features.column_names) - {"amount"}
     if unknown:
-        raise CommandError(_("--allow-feature names no feature column: %(columns)s") % {"columns": ", ".join(sorted(unknown))})
+        raise CommandError(
+            _("--allow-feature names no feature column: %(columns)s") % {"columns": ", ".join(sorted(unknown))}
+        )
     drop = [c for c in flagged if c in history.features.column_names]
     if drop:
         note(_("Left out (flagged; --allow-feature COLUMN keeps one): %(columns)s") % {"columns": ", ".join(drop)})
@@ -158,21 +166,39 @@ def write_text(command: BaseCommand, doc: dict[str, Any]) -> None:
     """The backtest as a table in the active language."""
     out = command.stdout.write
     unit = _("deals") if doc["unit"] == "deals" else doc["unit"]
-    out(_("Temporal backtest, horizon %(days)d days; features: %(features)s") % {"days": doc["horizon"], "features": ", ".join(doc["features"])})
+    out(
+        _("Temporal backtest, horizon %(days)d days; features: %(features)s")
+        % {"days": doc["horizon"], "features": ", ".join(doc["features"])}
+    )
     if doc["leakage"]:
-        out(_("Warning: possible leakage in %(columns)s (see above).") % {"columns": ", ".join(f["column"] for f in doc["leakage"])})
+        out(
+            _("Warning: possible leakage in %(columns)s (see above).")
+            % {"columns": ", ".join(f["column"] for f in doc["leakage"])}
+        )
     for o in doc["origins"]:
         out("")
         out(
-            _("As of %(date)s: %(open)d open deals, %(won)d won within the horizon; trained on %(rows)d snapshot rows (%(trained_won)d won)")
-            % {"date": o["as_of"], "open": o["open"], "won": o["won"], "rows": o["training_rows"], "trained_won": o["training_won"]}
+            _(
+                "As of %(date)s: %(open)d open deals, %(won)d won within the horizon; "
+                "trained on %(rows)d snapshot rows (%(trained_won)d won)"
+            )
+            % {
+                "date": o["as_of"],
+                "open": o["open"],
+                "won": o["won"],
+                "rows": o["training_rows"],
+                "trained_won": o["training_won"],
+            }
         )
         out(f"  {_('scorer'):12} {'Brier':>8} {_('log loss'):>9} {'ECE':>8} {'AUC':>8}")
         for name, s in o["scorers"].items():
             out(f"  {name:12} {_f(s['brier'])} {_f(s['log_loss']):>9} {_f(s['ece']):>8} {_f(s['auc']):>8}")
         f = o["forecast"]
         out(
-            _("  total (%(unit)s): actual %(actual)s, expected %(expected)s, P10 %(p10)s, P50 %(p50)s, P90 %(p90)s (%(band)s band)%(mark)s")
+            _(
+                "  total (%(unit)s): actual %(actual)s, expected %(expected)s, "
+                "P10 %(p10)s, P50 %(p50)s, P90 %(p90)s (%(band)s band)%(mark)s"
+            )
             % {
                 "unit": unit,
                 "actual": f"{f['actual']:,.0f}",
@@ -189,7 +215,12 @@ def write_text(command: BaseCommand, doc: dict[str, Any]) -> None:
     out("")
     out(
         _("Brier kampass - base rate over %(deals)d deals: %(mean)s (95 %% interval %(low)s to %(high)s)")
-        % {"deals": s["deals_scored"], "mean": _f(d["mean"], 5), "low": _f(d["ci95"][0], 5), "high": _f(d["ci95"][1], 5)}
+        % {
+            "deals": s["deals_scored"],
+            "mean": _f(d["mean"], 5),
+            "low": _f(d["ci95"][0], 5),
+            "high": _f(d["ci95"][1], 5),
+        }
     )
     nb = s["kampass_minus_naive_bayes_brier"]
     out(

@@ -161,9 +161,7 @@ def _refuse_leakage(
     """Raise a ``ValidationError`` naming each flagged feature not in ``allow_features`` with its evidence."""
     from kampass.core.forecasting import detect_leakage
 
-    open_amounts = [
-        float(a) for a in Opportunity.objects.filter(outcome=Outcome.OPEN).values_list("amount", flat=True)
-    ]
+    open_amounts = [float(a) for a in Opportunity.objects.filter(outcome=Outcome.OPEN).values_list("amount", flat=True)]
     findings = detect_leakage(
         rows,
         outcomes,

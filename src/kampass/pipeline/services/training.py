@@ -89,9 +89,7 @@ def training_job_run(
     language = (job.created_by.language if job.created_by else "") or settings.LANGUAGE_CODE
     with translation.override(language):
         try:
-            version = model_train(
-                actor=actor, progress=lambda f, m: report(f * 0.9, m), allow_features=allow_features
-            )
+            version = model_train(actor=actor, progress=lambda f, m: report(f * 0.9, m), allow_features=allow_features)
             report(0.92, _("Scoring open opportunities"))
             scored = opportunities_score(actor=actor, version=version)
         except Exception as exc:

@@ -41,9 +41,19 @@ def run(*args):
 
 def test_json_contract_with_monthly_origins(tmp_path):
     path = write_export(tmp_path / "export.csv")
-    out, err = run(
-        str(path), "--mapping", "generic", "--every", "month", "--from", "2023-01-01", "--to", "2023-03-01",
-        "--horizon", "60", "--json",
+    out, _err = run(
+        str(path),
+        "--mapping",
+        "generic",
+        "--every",
+        "month",
+        "--from",
+        "2023-01-01",
+        "--to",
+        "2023-03-01",
+        "--horizon",
+        "60",
+        "--json",
     )
     doc = json.loads(out)
     assert [o["as_of"] for o in doc["origins"]] == ["2023-01-01", "2023-02-01", "2023-03-01"]
@@ -59,7 +69,8 @@ def test_json_contract_with_monthly_origins(tmp_path):
     assert len(summary["kampass_minus_base_rate_brier"]["ci95"]) == 2
     assert 0.0 <= summary["band_coverage"] <= 1.0
     assert [f["column"] for f in doc["leakage"]] == ["LossReason"]  # filled in only for lost deals
-    assert "LeadSource" in doc["features"] and "Amount" in doc["features"]
+    assert "LeadSource" in doc["features"]
+    assert "Amount" in doc["features"]
     assert not {"Id", "Name", "CreatedDate", "CloseDate", "StageName"} & set(doc["features"])  # mapped fields
 
 
@@ -67,7 +78,8 @@ def test_as_of_origins_and_the_text_output_in_german(tmp_path):
     path = write_export(tmp_path / "export.csv")
     with translation.override("de"):
         out, _ = run(str(path), "--mapping", "generic", "--as-of", "2023-06-01", "--as-of", "2023-03-01")
-    assert "Stand 2023-03-01" in out and "Stand 2023-06-01" in out
+    assert "Stand 2023-03-01" in out
+    assert "Stand 2023-06-01" in out
     assert out.index("2023-03-01") < out.index("2023-06-01")
     assert "P10-P90-Band" in out
 
@@ -89,7 +101,7 @@ def test_a_flagged_column_is_left_out_unless_allowed(tmp_path):
 
 def test_final_amounts_are_neither_learnt_nor_summed(tmp_path):
     path = write_export(tmp_path / "export.csv", final_amounts=True)
-    out, err = run(str(path), "--mapping", "generic", "--as-of", "2023-06-01", "--json")
+    out, _err = run(str(path), "--mapping", "generic", "--as-of", "2023-06-01", "--json")
     doc = json.loads(out)
     assert {(f["column"], f["reason"]) for f in doc["leakage"]} >= {("amount", "final_amount")}
     assert doc["unit"] == "deals"

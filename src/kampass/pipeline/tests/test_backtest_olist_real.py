@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from django.core.management import call_command
 

@@ -35,7 +35,8 @@ def test_training_refuses_final_amounts_with_the_evidence(head, group):
     with pytest.raises(ValidationError) as refused:
         model_train(actor=head)
     message = " ".join(refused.value.messages)
-    assert "amount" in message and "0 or empty for 100 % of lost and 0 % of won deals" in message
+    assert "amount" in message
+    assert "0 or empty for 100 % of lost and 0 % of won deals" in message
     assert "--allow-feature" in message
     assert not ModelVersion.objects.exists()
 
@@ -43,7 +44,8 @@ def test_training_refuses_final_amounts_with_the_evidence(head, group):
 def test_a_confirmed_feature_is_trained_on(head, group):
     deals_with_final_amounts(group)
     version = model_train(actor=head, allow_features=["amount"])
-    assert version.active and "amount" in version.features
+    assert version.active
+    assert "amount" in version.features
 
 
 def test_the_train_command_refuses_and_accepts_the_confirmation(head, group):
