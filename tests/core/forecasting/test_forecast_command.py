@@ -56,7 +56,8 @@ def test_json_and_predictions_from_a_gzipped_crlf_file(tmp_path):
     # then
     doc = json.loads(out)
     assert (doc["rows"], doc["folds"], doc["seed"]) == (120, 3, 0)
-    assert set(doc) == {"rows", "folds", "seed", "kampass", "base_rate", "naive_bayes"}
+    assert set(doc) == {"rows", "folds", "seed", "kampass", "base_rate", "naive_bayes", "leakage"}
+    assert doc["leakage"] == []  # region and amount are honest columns
     assert "Deal Number" in err  # detected id, not learnt from
     with pred.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -108,3 +109,30 @@ def test_unknown_excluded_column(tmp_path):
     path = write_deals(tmp_path / "deals.csv")
     with pytest.raises(CommandError, match="'Colour' not in"):
         run("evaluate", str(path), "--target", "Result", "--positive", "Won", "--exclude", "Colour")
+
+
+def test_evaluate_reports_leakage_by_name_with_evidence(tmp_path):
+    # given: the export carries the final amount (lost deals 0) -- the trap of issue 12
+    rng = np.random.default_rng(1)
+    lines = ["Deal Number,Region,Final Amount,Result"]
+    for i in range(200):
+        won = rng.random() < 0.6
+        amount = int(rng.integers(1, 90)) * 1000 if won else 0
+        lines.append(f"{1000 + i},{['West', 'East'][i % 2]},{amount},{'Won' if won else 'Loss'}")
+    path = tmp_path / "final.csv"
+    path.write_text("\n".join(lines) + "\n")
+    args = ["evaluate", str(path), "--target", "Result", "--positive", "Won", "--folds", "3"]
+    # when
+    out, err = run(*args, "--json")
+    text, _ = run(*args)
+    # then
+    leakage = json.loads(out)["leakage"]
+    found = {(f["column"], f["reason"]) for f in leakage}
+    assert found == {
+        ("Final Amount", "separates_outcome"),
+        ("Final Amount", "final_amount"),
+        ("(score)", "near_perfect_score"),
+    }
+    assert all(f["evidence"] for f in leakage)
+    assert "Warning, possible leakage: Final Amount" in text
+    assert "Warning, possible leakage" in err

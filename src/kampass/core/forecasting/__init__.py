@@ -6,6 +6,10 @@
   frequency scorer on the same stratified folds -- :mod:`kampass.core.forecasting.evaluation`;
 * scores: Brier, log loss, expected calibration error, ROC AUC, reliability bins --
   :mod:`kampass.core.forecasting.metrics`;
+* :func:`detect_leakage` -- the leakage guard: columns known only after closing --
+  :mod:`kampass.core.forecasting.leakage`;
+* :func:`~kampass.core.forecasting.backtest.backtest` -- the temporal backtest against the baselines of
+  :mod:`kampass.core.forecasting.scorers` -- :mod:`kampass.core.forecasting.backtest`;
 * :func:`forecast_distribution` (Monte-Carlo P10/P50/P90 per period) and :func:`owner_calibration`
   (owners' optimism against outcomes) -- :mod:`kampass.core.forecasting.forecast`.
 
@@ -20,6 +24,7 @@ from kampass.core.forecasting.forecast import (
     forecast_distribution,
     owner_calibration,
 )
+from kampass.core.forecasting.leakage import LeakageFinding, detect_leakage, flagged_columns, score_leakage
 from kampass.core.forecasting.metrics import (
     ReliabilityBin,
     brier_score,
@@ -35,6 +40,7 @@ __all__ = [
     "CalibrationRow",
     "EvaluationReport",
     "Factor",
+    "LeakageFinding",
     "NaiveBayesScorer",
     "PeriodForecast",
     "ReliabilityBin",
@@ -42,13 +48,16 @@ __all__ = [
     "WinModel",
     "base_rate_scores",
     "brier_score",
+    "detect_leakage",
     "evaluate",
     "expected_calibration_error",
+    "flagged_columns",
     "fold_assignment",
     "forecast_distribution",
     "log_loss",
     "owner_calibration",
     "reliability_bins",
     "roc_auc",
+    "score_leakage",
     "train_win_model",
 ]

@@ -15,6 +15,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 def add_train_arguments(parser: CommandParser) -> None:
     parser.add_argument("--json", action="store_true", help="Print the new version and its scores as JSON.")
     parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+    parser.add_argument(
+        "--allow-feature",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Train although the leakage guard flags this feature (confirms it; repeatable).",
+    )
 
 
 def handle_train(command: BaseCommand, **options: Any) -> None:
@@ -28,7 +35,12 @@ def handle_train(command: BaseCommand, **options: Any) -> None:
         raise CommandError("; ".join(exc.messages)) from None
     bar = None if options["quiet"] or options["json"] else ProgressBar(sys.stderr)
     try:
-        job = training_job_run(str(job.pk), progress=bar.update if bar else None, actor=actor)
+        job = training_job_run(
+            str(job.pk),
+            progress=bar.update if bar else None,
+            actor=actor,
+            allow_features=tuple(options.get("allow_feature") or ()),
+        )
     except ValidationError as exc:
         raise CommandError("; ".join(exc.messages)) from None
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -44,13 +44,25 @@ def _threads() -> Any:
     return threadpool_limits(limits=int(os.environ.get("KAMPASS_MODEL_THREADS") or default))
 
 
-def model_train(*, actor: Actor, progress: Progress | None = None, folds: int = 5, seed: int = 0) -> ModelVersion:
+def model_train(
+    *,
+    actor: Actor,
+    progress: Progress | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    allow_features: Sequence[str] = (),
+) -> ModelVersion:
     """Train the win-probability model on all closed opportunities and make it the active version.
 
     Only as-of features are used (see ``kampass.pipeline.features``). The same run evaluates
     the model family on cross-validation folds fixed by ``seed`` (with the base rate and the
     naive-Bayes scorer beside it); the scores, reliability bins and the out-of-fold probability
     of every training opportunity are stored with the version.
+
+    The leakage guard (:func:`kampass.core.forecasting.detect_leakage`) runs on the training rows first:
+    a feature that alone separates won from lost almost perfectly, or amounts of closed deals that look
+    final (lost deals 0 while open deals are not), refuses the training with the evidence -- unless the
+    user confirms the feature by naming it in ``allow_features``.
     """
     authorize(actor, "pipeline.train_model")
     from kampass.core.forecasting import evaluate, train_win_model
@@ -94,6 +106,7 @@ def model_train(*, actor: Actor, progress: Progress | None = None, folds: int = 
             % {"rows": len(closed)}
         )
     rows = [{k: v for k, v in r.items() if k not in exclude} for r in rows]
+    _refuse_leakage(rows, outcomes, kinds, allow_features)
     report(0.15, _("Evaluating on cross-validation folds"))
     folds = max(2, min(folds, won, len(closed) - won))
     try:
@@ -140,6 +153,32 @@ def model_train(*, actor: Actor, progress: Progress | None = None, folds: int = 
         ModelVersion.objects.exclude(pk=version.pk).filter(active=True).update(active=False)
     report(1.0, _("Model trained"))
     return version
+
+
+def _refuse_leakage(
+    rows: list[dict[str, Any]], outcomes: list[int], kinds: dict[str, list[str]], allow_features: Sequence[str]
+) -> None:
+    """Raise a ``ValidationError`` naming each flagged feature not in ``allow_features`` with its evidence."""
+    from kampass.core.forecasting import detect_leakage
+
+    open_amounts = [float(a) for a in Opportunity.objects.filter(outcome=Outcome.OPEN).values_list("amount", flat=True)]
+    findings = detect_leakage(
+        rows,
+        outcomes,
+        categorical=kinds["categorical"],
+        numeric=kinds["numeric"],
+        amount_columns=[c for c in ("amount",) if c in kinds["numeric"]],
+        open_amounts={"amount": open_amounts} if open_amounts else None,
+    )
+    refused = [f for f in findings if f.column not in set(allow_features)]
+    if refused:
+        raise ValidationError(
+            _(
+                "Training refused: %(findings)s. These features look known only after closing; "
+                "to train with one anyway, confirm it (kampass forecast train --allow-feature NAME)."
+            )
+            % {"findings": "; ".join(f"{f.column}: {f.evidence}" for f in refused)}
+        )
 
 
 def active_model_version() -> ModelVersion | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,8 +65,15 @@ def training_failure_message(exc: Exception) -> str:
     return _("The training failed: %(reason)s %(kept)s") % {"reason": reason, "kept": kept}
 
 
-def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Actor | None = None) -> TrainingJob:
-    """Run a queued training job and record progress and outcome on it."""
+def training_job_run(
+    job_id: str,
+    *,
+    progress: Progress | None = None,
+    actor: Actor | None = None,
+    allow_features: Sequence[str] = (),
+) -> TrainingJob:
+    """Run a queued training job and record progress and outcome on it; ``allow_features`` confirms
+    features the leakage guard flags (see ``model_train``)."""
     from kampass.common.cli import system_actor
 
     job = TrainingJob.objects.get(pk=job_id)
@@ -81,7 +89,7 @@ def training_job_run(job_id: str, *, progress: Progress | None = None, actor: Ac
     language = (job.created_by.language if job.created_by else "") or settings.LANGUAGE_CODE
     with translation.override(language):
         try:
-            version = model_train(actor=actor, progress=lambda f, m: report(f * 0.9, m))
+            version = model_train(actor=actor, progress=lambda f, m: report(f * 0.9, m), allow_features=allow_features)
             report(0.92, _("Scoring open opportunities"))
             scored = opportunities_score(actor=actor, version=version)
         except Exception as exc:

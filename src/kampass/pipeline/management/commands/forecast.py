@@ -12,8 +12,12 @@ of its values are distinct; the excluded id columns are named on stderr. Empty c
 values; every other text (also "None") is a category of its own.
 
 Output: ``--json`` prints the contract document ``{"rows", "folds", "seed", "kampass": {"brier",
-"log_loss", "ece", "auc"}, "base_rate": {...}, "naive_bayes": {...}}``; without it a table. Progress
-goes to stderr. ``--predictions OUT.csv`` writes the out-of-fold probabilities of every scorer,
+"log_loss", "ece", "auc"}, "base_rate": {...}, "naive_bayes": {...}, "leakage": [{"column", "reason",
+"evidence"}...]}``; without it a table. Progress goes to stderr. The leakage guard
+(:mod:`kampass.core.forecasting.leakage`) names every column that alone separates won from lost almost
+perfectly, numeric columns that look like final amounts (lost deals 0), and a near-perfect score; in
+text mode each finding is printed as a warning (stderr and under the table); ``"leakage"`` is empty
+when there is none. ``--predictions OUT.csv`` writes the out-of-fold probabilities of every scorer,
 ``row`` (1 = first data line of FILE), ``outcome`` (0/1), ``kampass``, ``base_rate``, ``naive_bayes``,
 in full precision, so that the scores can be recomputed independently.
 
@@ -67,9 +71,21 @@ def add_train_arguments(parser: CommandParser) -> None:
     add(parser)
 
 
+def add_backtest_arguments(parser: CommandParser) -> None:
+    """Arguments of ``forecast backtest`` (see ``kampass.pipeline.management.backtest``)."""
+    from kampass.pipeline.management.backtest import add_backtest_arguments as add
+
+    add(parser)
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None]]] = {
     "evaluate": ("Cross-validate the win model against base rate and naive Bayes.", add_evaluate_arguments),
     "train": ("Retrain the model on the closed opportunities and score the open ones.", add_train_arguments),
+    "backtest": (
+        "Temporal backtest of the model and its baselines on a CRM export: train on what was known at each "
+        "origin, score what was open then, compare with what happened.",
+        add_backtest_arguments,
+    ),
 }
 
 
@@ -128,11 +144,16 @@ class Command(BaseCommand):
 
         handle_train(self, **options)
 
+    def handle_backtest(self, **options: Any) -> None:
+        from kampass.pipeline.management.backtest import handle_backtest
+
+        handle_backtest(self, **options)
+
     def handle_evaluate(self, **options: Any) -> None:
         import numpy as np
         import pyarrow as pa
 
-        from kampass.core.forecasting import evaluate
+        from kampass.core.forecasting import detect_leakage, evaluate, score_leakage
 
         path = Path(options["file"])
         target, positive, folds = options["target"], options["positive"], options["folds"]
@@ -200,8 +221,15 @@ class Command(BaseCommand):
                         ]
                     )
             self.progress(f"Out-of-fold probabilities written to {out}")
+        kampass = report.scores["kampass"]
+        leakage = [
+            *detect_leakage(rows, outcomes, seed=options["seed"]),
+            *score_leakage(auc=kampass.auc, brier=kampass.brier),
+        ]
+        for finding in leakage:
+            self.progress(f"Warning, possible leakage: {finding.column} ({finding.reason}): {finding.evidence}")
         if options["json"]:
-            self.stdout.write(json.dumps(report.to_json()))
+            self.stdout.write(json.dumps(report.to_json() | {"leakage": [f.to_json() for f in leakage]}))
             return
         self.stdout.write(
             f"{report.rows:,} rows ({int(outcomes.sum()):,} won), {report.folds}-fold stratified cross-validation, "
@@ -210,4 +238,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{'scorer':12} {'Brier':>8} {'log loss':>9} {'ECE':>8} {'ROC AUC':>8}")
         for name, s in report.scores.items():
             self.stdout.write(f"{name:12} {s.brier:8.4f} {s.log_loss:9.4f} {s.ece:8.4f} {s.auc:8.4f}")
+        for finding in leakage:
+            self.stdout.write(f"Warning, possible leakage: {finding.column} ({finding.reason}): {finding.evidence}")
         sys.stdout.flush()
