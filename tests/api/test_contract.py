@@ -92,7 +92,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         deadline = time.monotonic() + 180  # a loaded machine needs long to start gunicorn and Django
         while True:
             try:
-                with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=10) as r:
+                # outside DEBUG the OpenAPI document is for logged-in users and token holders only
+                probe = urllib.request.Request(
+                    f"{base}/api/v1/openapi.json", headers={"Authorization": f"Bearer {tokens['head']}"}
+                )
+                with urllib.request.urlopen(probe, timeout=10) as r:
                     json.load(r)
                 break
             except OSError:
