@@ -801,18 +801,31 @@ def _interrupt_at(con: Any, deadline: Deadline) -> Iterator[None]:
     """Interrupt the statement running on the DuckDB connection ``con`` when ``deadline`` passes.
 
     The statement then fails (DuckDB's interrupt error); the importer reports the time limit instead.
+    Once the deadline has passed the interrupt is repeated every 0.2 s until the block is left: an
+    interrupt that arrives between two statements (or before the first, on a busy machine where the
+    deadline passed while the block was being entered) does not stop the next one.
     """
     remaining = deadline.remaining
     if remaining is None:
         yield
         return
-    timer = threading.Timer(remaining, con.interrupt)
-    timer.daemon = True
-    timer.start()
+    delay = max(remaining, 0.0)
+    left = threading.Event()
+
+    def interrupt() -> None:
+        if left.wait(delay):
+            return
+        while not left.is_set():
+            con.interrupt()
+            left.wait(0.2)
+
+    watcher = threading.Thread(target=interrupt, name="kampass-import-deadline", daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        timer.cancel()
+        left.set()
+        watcher.join()
 
 
 def _setting(con: Any, name: str) -> Any:
