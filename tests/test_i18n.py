@@ -55,11 +55,22 @@ def test_every_message_is_translated_and_not_fuzzy(po):
 def test_compiled_catalogue_matches_the_po_file(po):
     with po.with_suffix(".mo").open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
+
+    def text(raw: str) -> str:
+        return raw.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+
     for e in _po_entries(po.read_text()):
-        if not e.get("msgid") or "msgid_plural" in e:
+        if not e.get("msgid"):
             continue
-        msgid = e["msgid"].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-        want = e["msgstr"].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        msgid = text(e["msgid"])
+        if "msgid_plural" in e:  # both forms (German: one, other)
+            plural = text(e["msgid_plural"])
+            for n, key in ((1, "msgstr"), (2, "msgstr[1]")):
+                want = text(e[key])
+                got = catalogue.ngettext(msgid, plural, n)
+                assert got == want, f"{msgid!r} (n={n}): .mo has {got!r}, .po has {want!r} (run `make messages`)"
+            continue
+        want = text(e["msgstr"])
         got = catalogue.pgettext(e["msgctxt"], msgid) if "msgctxt" in e else catalogue.gettext(msgid)
         assert got == want, f"{msgid!r}: .mo has {got!r}, .po has {want!r} (run `make messages`)"
 
