@@ -43,6 +43,14 @@ SAFE_DIGITS = 15
 
 #: An object's id, in a path, a query or a body: 1 .. the largest id the database stores.
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+#: The pattern of a text that must hold more than blanks: one character that ``str.strip()`` keeps (the services
+#: strip texts before they check them; ``\x1c``-``\x1f`` are blanks to Python but not to ``\s`` everywhere).
+NOT_BLANK = r"[^\s\x1c-\x1f]"
+#: A slug as Django's ``validate_slug`` accepts it (a ``SlugField``), or empty where the service then makes one.
+SLUG = r"^[-a-zA-Z0-9_]*$"
+#: The level of a rating, a target, a relationship: 1 .. 5.
+Level = Annotated[int, Field(ge=1, le=5)]
+
 #: A count (items per page, number to skip, a limit ...): 0 .. the largest ``integer``.
 Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 
@@ -232,6 +240,8 @@ def model_field(model: type[models.Model], name: str, default: Any = ..., **kwar
             extra["max_length"] = field.max_length
         if not field.blank:
             extra["min_length"] = 1
+        if isinstance(field, models.SlugField) and not field.allow_unicode:
+            extra["pattern"] = SLUG
     elif isinstance(field, models.IntegerField):
         for validator in field.validators:
             if isinstance(validator, MinValueValidator) and isinstance(validator.limit_value, int):

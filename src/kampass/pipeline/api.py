@@ -299,7 +299,11 @@ class ContactLinkOut(Schema):
 
 
 class ContactLinkIn(InSchema):
-    roles: list[str] = Field(description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.")
+    roles: list[str] = Field(
+        min_length=1,
+        description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.",
+        json_schema_extra={"items": {"enum": [*BuyingRole.values]}},
+    )
     notes: str = ""
 
 
@@ -587,13 +591,16 @@ def qualification_list(request: HttpRequest, opportunity_id: Id) -> list[dict[st
     response={200: list[QualificationOut], **ERRORS, **conflict_responses(list[QualificationOut])},
 )
 def qualification_put(
-    request: HttpRequest, response: HttpResponse, opportunity_id: Id, element: str, payload: QualificationIn
+    request: HttpRequest,
+    response: HttpResponse,
+    opportunity_id: Id,
+    element: QualificationElement,
+    payload: QualificationIn,
 ) -> Any:
     """Record one element; the answer is the whole checklist, its ``ETag`` the version of this element. A stale
     ``version`` (``If-Match``) answers 409 (412) with the checklist as saved."""
     opportunity = _opportunity(request, opportunity_id)
-    if element not in QualificationElement.values:
-        raise ValidationError({"element": f"unknown element; known: {', '.join(QualificationElement.values)}"})
+    key = str(element.value)
     return api_update(
         request,
         response,
@@ -601,13 +608,13 @@ def qualification_put(
         update=lambda version: services.qualification_set(
             actor=_actor(request),
             opportunity=opportunity,
-            element=element,
+            element=key,
             status=payload.status,
             evidence=payload.evidence,
             version=version,
         ),
         current=lambda: qualification_list(request, opportunity.pk),
-        version_of=lambda rows: next(r["version"] for r in rows if r["element"] == element),
+        version_of=lambda rows: next(r["version"] for r in rows if r["element"] == key),
     )
 
 

@@ -28,6 +28,7 @@ from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
 from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
+from kampass.core.concept import LOGICS, PHASES
 from kampass.programme import selectors, services
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
@@ -231,7 +232,7 @@ class ResultsOut(Schema):
 
 
 class PhaseIn(InSchema):
-    phase: str
+    phase: str = Field(json_schema_extra={"enum": [*PHASES]})
     note: str = ""
     round_id: Id | None = Field(None, description="Default: the latest closed round.")
 
@@ -298,7 +299,12 @@ class RecommendationsOut(Schema):
 
 class AcceptIn(InSchema):
     round_id: Id | None = Field(None, description="Default: the latest closed round.")
-    logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
+    logics: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Logic keys to accept (recommended in the round); null = all recommended.",
+        json_schema_extra={"items": {"enum": [*LOGICS]}},
+    )
 
 
 class SkippedOut(Schema):

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, page_of
+from kampass.common.api import ERRORS, NOT_BLANK, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, page_of
 from kampass.common.api import actor as _actor
 from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
@@ -140,7 +140,7 @@ class InitiativeFilterIn(InSchema):
 
 
 class InitiativeIn(InSchema):
-    logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.")
+    logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.", json_schema_extra={"enum": [*catalogue.LOGICS]})
     title: str = Field("", description="Empty: the name of the logic.")
     description: str = ""
     owner_id: Id | None = None
@@ -157,22 +157,22 @@ class InitiativePatchIn(InSchema):
     """Only the fields sent are changed; ``null`` clears the owner and the dates, the other fields
     cannot be ``null``."""
 
-    logic: str = model_field(Initiative, "logic", UNCHANGED)
-    title: str = model_field(Initiative, "title", UNCHANGED)
+    logic: str = model_field(Initiative, "logic", UNCHANGED, json_schema_extra={"enum": [*catalogue.LOGICS]})
+    title: str = model_field(Initiative, "title", UNCHANGED, pattern=NOT_BLANK)
     description: str = UNCHANGED
     owner_id: Id | None = UNCHANGED
     starts: dt.date | None = UNCHANGED
     ends: dt.date | None = UNCHANGED
     status: str = Field(UNCHANGED, json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[Id] = UNCHANGED
-    guardrail_key: str = model_field(Initiative, "guardrail_key", UNCHANGED)
+    guardrail_key: str = model_field(Initiative, "guardrail_key", UNCHANGED, pattern=NOT_BLANK)
     guardrail_threshold: float = UNCHANGED
     guardrail_direction: str = Field(UNCHANGED, json_schema_extra={"enum": [*Direction.values]})
     version: int | None = version_in()
 
 
 class StatusIn(InSchema):
-    status: str
+    status: str = Field(json_schema_extra={"enum": [*InitiativeStatus.values]})
     version: int | None = version_in()
 
 
@@ -265,7 +265,7 @@ class TopicFilterIn(InSchema):
 
 class TopicIn(InSchema):
     field: str = Field(json_schema_extra={"enum": list(catalogue.FIELDS)})
-    title: str
+    title: str = model_field(Topic, "title", pattern=NOT_BLANK)
     description: str = ""
     impact: int = model_field(Topic, "impact", 3, description="1 (low) .. 5 (high)")
     effort: int = model_field(Topic, "effort", 3, description="1 (low) .. 5 (high)")
@@ -279,7 +279,7 @@ class TopicPatchIn(InSchema):
     fields cannot be ``null``."""
 
     field: str = Field(UNCHANGED, json_schema_extra={"enum": list(catalogue.FIELDS)})
-    title: str = model_field(Topic, "title", UNCHANGED)
+    title: str = model_field(Topic, "title", UNCHANGED, pattern=NOT_BLANK)
     description: str = UNCHANGED
     impact: int = model_field(Topic, "impact", UNCHANGED, description="1 (low) .. 5 (high)")
     effort: int = model_field(Topic, "effort", UNCHANGED, description="1 (low) .. 5 (high)")
@@ -313,7 +313,7 @@ class TopicLimitOut(Schema):
 
 
 class TopicLimitIn(InSchema):
-    topic_limit: int = Field(description="1 .. 50")
+    topic_limit: int = Field(ge=1, le=50, description="1 .. 50")
     version: int | None = version_in()
 
 
