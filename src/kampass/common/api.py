@@ -71,6 +71,18 @@ class ValidationErrorOut(Schema):
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
+def refused(*rules: str) -> dict[str, Any]:
+    """The ``openapi_extra`` of an operation that refuses some schema-valid requests (422) by a rule the
+    schema cannot express, because it depends on stored data or state or compares fields: the rules
+    become the description of its 422, so that a client knows why a valid-looking request is refused.
+
+    >>> refused("the round is closed")["responses"][422]["description"]
+    'Validation failed (the field is named), or a rule the schema cannot express: the round is closed.'
+    """
+    text = "Validation failed (the field is named), or a rule the schema cannot express: "
+    return {"responses": {422: {"description": text + "; ".join(rules) + "."}}}
+
+
 def declared_choices(schema: type[Schema], name: str) -> list[Any] | None:
     """The allowed values a schema declares for field ``name`` (``json_schema_extra={"enum": [...]}``,
     or ``{"items": {"enum": [...]}}`` for a list), or ``None`` when the field is free."""
