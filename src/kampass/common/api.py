@@ -252,7 +252,7 @@ def model_field(model: type[models.Model], name: str, default: Any = ..., **kwar
             extra["max_length"] = field.max_length
         if not field.blank:
             extra["min_length"] = 1
-        if isinstance(field, models.SlugField) and not field.allow_unicode:
+        if isinstance(field, models.SlugField) and not getattr(field, "allow_unicode", False):
             extra["pattern"] = SLUG
     elif isinstance(field, models.IntegerField):
         for validator in field.validators:
