@@ -106,6 +106,8 @@ def test_fields_a_patch_refuses_as_null_are_not_nullable(doc, field):
         ("post", "/programme/rounds/{round_id}/close", "the round is not open"),
         ("post", "/opportunities/{opportunity_id}/stage", "the opportunity is already in this stage"),
         ("post", "/roadmap/initiatives", "the end does not lie after the start"),
+        ("delete", "/organisation/competences/{entry_id}", "people have been rated on the competence"),
+        ("patch", "/organisation/roles/{entry_id}", "an entry of that English name or key exists"),
     ],
 )
 def test_the_422_names_the_rules_a_schema_cannot_express(doc, method, path, rule):
