@@ -38,7 +38,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field
+from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, refused
 from kampass.common.api import actor as _actor
 from kampass.common.api import page_of as _page
 from kampass.common.api import ref as _ref
@@ -381,7 +381,11 @@ def account_list(request: HttpRequest, filters: Query[AccountFilterIn], page: Qu
     return _page(qs, page)
 
 
-@router.post("/accounts", response={201: AccountDetailOut, **ERRORS})
+@router.post(
+    "/accounts",
+    response={201: AccountDetailOut, **ERRORS},
+    openapi_extra=refused("an account of that name exists under the same parent", "an id that names no stored object"),
+)
 def account_create(request: HttpRequest, payload: AccountIn) -> Status[Any]:
     with _api_field_names():
         account = services.account_create(
@@ -408,7 +412,13 @@ def account_detail(request: HttpRequest, response: HttpResponse, account_id: Id)
 
 
 @router.patch(
-    "/accounts/{account_id}", response={200: AccountDetailOut, **ERRORS, **conflict_responses(AccountDetailOut)}
+    "/accounts/{account_id}",
+    response={200: AccountDetailOut, **ERRORS, **conflict_responses(AccountDetailOut)},
+    openapi_extra=refused(
+        "an account of that name exists under the same parent",
+        "a move under its own subsidiary",
+        "an id that names no stored object",
+    ),
 )
 def account_update(request: HttpRequest, response: HttpResponse, account_id: Id, payload: AccountPatchIn) -> Any:
     """Change master data, move the account (``parent_id``) or change its KAM status (with ``status_reason``).
@@ -445,7 +455,9 @@ def account_update(request: HttpRequest, response: HttpResponse, account_id: Id,
         )
 
 
-@router.delete("/accounts/{account_id}", response={204: None, **ERRORS})
+@router.delete(
+    "/accounts/{account_id}", response={204: None, **ERRORS}, openapi_extra=refused("the account has subsidiaries")
+)
 def account_delete(request: HttpRequest, account_id: Id) -> Status[Any]:
     account = get_object_or_404(Account, pk=account_id)
     with _api_field_names():
@@ -477,7 +489,9 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilterIn], page: Qu
     return _page(qs, page)
 
 
-@router.post("/contacts", response={201: ContactOut, **ERRORS})
+@router.post(
+    "/contacts", response={201: ContactOut, **ERRORS}, openapi_extra=refused("an id that names no stored object")
+)
 def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
     """Create a contact; with ``account_id`` also their first position there."""
     with _api_field_names():
@@ -504,7 +518,11 @@ def contact_detail(request: HttpRequest, response: HttpResponse, contact_id: Id)
     return contact
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS, **conflict_responses(ContactOut)})
+@router.patch(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **ERRORS, **conflict_responses(ContactOut)},
+    openapi_extra=refused("an id that names no stored object"),
+)
 def contact_update(request: HttpRequest, response: HttpResponse, contact_id: Id, payload: ContactPatchIn) -> Any:
     """Change a contact; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     contact = get_object_or_404(Contact, pk=contact_id)
@@ -541,7 +559,11 @@ def position_list(request: HttpRequest, account_id: Id) -> list[Position]:
     )
 
 
-@router.post("/accounts/{account_id}/positions", response={201: PositionOut, **ERRORS})
+@router.post(
+    "/accounts/{account_id}/positions",
+    response={201: PositionOut, **ERRORS},
+    openapi_extra=refused("an id that names no stored object"),
+)
 def position_set(request: HttpRequest, account_id: Id, payload: PositionIn) -> Status[Any]:
     """Give a contact a position at the account (or change the one they hold)."""
     account = get_object_or_404(Account, pk=account_id)
@@ -578,6 +600,7 @@ def buying_centre_list(request: HttpRequest, account_id: Id) -> list[BuyingCentr
 @router.put(
     "/accounts/{account_id}/buying-centre/{contact_id}",
     response={200: BuyingCentreOut, **ERRORS, **conflict_responses(BuyingCentreOut)},
+    openapi_extra=refused("the contact holds no position at the account"),
 )
 def buying_centre_set(
     request: HttpRequest, response: HttpResponse, account_id: Id, contact_id: Id, payload: BuyingCentreIn
@@ -628,6 +651,7 @@ def team_list(request: HttpRequest, account_id: Id) -> list[TeamMember]:
 @router.put(
     "/accounts/{account_id}/team/{user_id}",
     response={200: TeamMemberOut, **ERRORS, **conflict_responses(TeamMemberOut)},
+    openapi_extra=refused("an id that names no stored object"),
 )
 def team_member_set(
     request: HttpRequest, response: HttpResponse, account_id: Id, user_id: Id, payload: TeamMemberIn
@@ -675,7 +699,15 @@ def coverage_list(request: HttpRequest, account_id: Id) -> list[Coverage]:
     )
 
 
-@router.put("/accounts/{account_id}/coverage", response={200: CoverageOut, **ERRORS, **conflict_responses(CoverageOut)})
+@router.put(
+    "/accounts/{account_id}/coverage",
+    response={200: CoverageOut, **ERRORS, **conflict_responses(CoverageOut)},
+    openapi_extra=refused(
+        "the user is not on the account's team",
+        "the contact holds no position at the account",
+        "an id that names no stored object",
+    ),
+)
 def coverage_set(request: HttpRequest, response: HttpResponse, account_id: Id, payload: CoverageIn) -> Any:
     """Record that a team member covers a contact of the account, now and as target level (send the coverage's
     ``version`` or ``If-Match`` when you change one: a stale one answers 409 or 412)."""

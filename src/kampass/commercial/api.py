@@ -27,7 +27,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from kampass.accounts.models import Account
 from kampass.commercial import selectors, services
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode, OnOverlap
-from kampass.common.api import ERRORS, Id, InSchema, PageIn, page_of
+from kampass.common.api import ERRORS, Id, InSchema, PageIn, page_of, refused
 from kampass.common.api import actor as _actor
 from kampass.common.concurrency import api_update, conflict_responses, version_in, version_out
 from kampass.common.i18n import ui_language as _lang
@@ -467,7 +467,9 @@ def customer_link_list(
 
 
 @router.put(
-    "/customer-links/{customer_id}", response={200: CustomerLinkOut, **ERRORS, **conflict_responses(CustomerLinkOut)}
+    "/customer-links/{customer_id}",
+    response={200: CustomerLinkOut, **ERRORS, **conflict_responses(CustomerLinkOut)},
+    openapi_extra=refused("an id that names no stored object"),
 )
 def customer_link_set(request: HttpRequest, response: HttpResponse, customer_id: str, payload: CustomerLinkIn) -> Any:
     """Link a customer number to an account, or move its link (needs permission to change the account).
@@ -497,7 +499,11 @@ def customer_link_delete(request: HttpRequest, customer_id: str) -> Status[Any]:
 # ---------------------------------------------------------------- imports
 
 
-@router.post("/imports", response={202: ImportJobOut, **ERRORS})
+@router.post(
+    "/imports",
+    response={202: ImportJobOut, **ERRORS},
+    openapi_extra=refused("an encoding Python does not know", "a file over the configured import limits"),
+)
 def import_create(
     request: HttpRequest,
     file: File[UploadedFile],

@@ -43,6 +43,14 @@ SAFE_DIGITS = 15
 
 #: An object's id, in a path, a query or a body: 1 .. the largest id the database stores.
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+#: The pattern of a text that must hold more than blanks: one character that ``str.strip()`` keeps (the services
+#: strip texts before they check them; ``\x1c``-``\x1f`` are blanks to Python but not to ``\s`` everywhere).
+NOT_BLANK = r"[^\s\x1c-\x1f]"
+#: A slug as Django's ``validate_slug`` accepts it (a ``SlugField``), or empty where the service then makes one.
+SLUG = r"^[-a-zA-Z0-9_]*$"
+#: The level of a rating, a target, a relationship: 1 .. 5.
+Level = Annotated[int, Field(ge=1, le=5)]
+
 #: A count (items per page, number to skip, a limit ...): 0 .. the largest ``integer``.
 Count = Annotated[int, Field(ge=0, le=INT_MAX)]
 
@@ -61,6 +69,18 @@ class ValidationErrorOut(Schema):
 
 
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+def refused(*rules: str) -> dict[str, Any]:
+    """The ``openapi_extra`` of an operation that refuses some schema-valid requests (422) by a rule the
+    schema cannot express, because it depends on stored data or state or compares fields: the rules
+    become the description of its 422, so that a client knows why a valid-looking request is refused.
+
+    >>> refused("the round is closed")["responses"][422]["description"]
+    'Validation failed (the field is named), or a rule the schema cannot express: the round is closed.'
+    """
+    text = "Validation failed (the field is named), or a rule the schema cannot express: "
+    return {"responses": {422: {"description": text + "; ".join(rules) + "."}}}
 
 
 def declared_choices(schema: type[Schema], name: str) -> list[Any] | None:
@@ -232,6 +252,8 @@ def model_field(model: type[models.Model], name: str, default: Any = ..., **kwar
             extra["max_length"] = field.max_length
         if not field.blank:
             extra["min_length"] = 1
+        if isinstance(field, models.SlugField) and not getattr(field, "allow_unicode", False):
+            extra["pattern"] = SLUG
     elif isinstance(field, models.IntegerField):
         for validator in field.validators:
             if isinstance(validator, MinValueValidator) and isinstance(validator.limit_value, int):

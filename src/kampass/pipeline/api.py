@@ -18,7 +18,6 @@ from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -35,6 +34,7 @@ from kampass.common.api import (
     api_field_names,
     model_field,
     page_of,
+    refused,
 )
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
@@ -299,7 +299,11 @@ class ContactLinkOut(Schema):
 
 
 class ContactLinkIn(InSchema):
-    roles: list[str] = Field(description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.")
+    roles: list[str] = Field(
+        min_length=1,
+        description=f"Buying-centre roles: {', '.join(BuyingRole.values)}.",
+        json_schema_extra={"items": {"enum": [*BuyingRole.values]}},
+    )
     notes: str = ""
 
 
@@ -478,7 +482,11 @@ def opportunity_get(request: HttpRequest, response: HttpResponse, opportunity_id
     return set_etag(response, _opportunity(request, opportunity_id))
 
 
-@router.post("/opportunities", response={201: OpportunityOut, **ERRORS})
+@router.post(
+    "/opportunities",
+    response={201: OpportunityOut, **ERRORS},
+    openapi_extra=refused("an id that names no stored object", "the external id is taken"),
+)
 def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[Any]:
     data = payload.model_dump()
     with transaction.atomic(), _api_field_names():
@@ -498,7 +506,9 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[A
 
 
 @router.patch(
-    "/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)}
+    "/opportunities/{opportunity_id}",
+    response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)},
+    openapi_extra=refused("an id that names no stored object", "the external id is taken"),
 )
 def opportunity_update(
     request: HttpRequest, response: HttpResponse, opportunity_id: Id, payload: OpportunityPatchIn
@@ -532,6 +542,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: Id) -> Status[Any]:
 @router.post(
     "/opportunities/{opportunity_id}/stage",
     response={200: OpportunityOut, **ERRORS, **conflict_responses(OpportunityOut)},
+    openapi_extra=refused("the opportunity is already in this stage", "a stage change the stage rules refuse"),
 )
 def opportunity_stage(request: HttpRequest, response: HttpResponse, opportunity_id: Id, payload: StageChangeIn) -> Any:
     """Move the opportunity to another stage of its sales process (won/lost close it; lost needs a reason).
@@ -585,15 +596,19 @@ def qualification_list(request: HttpRequest, opportunity_id: Id) -> list[dict[st
 @router.put(
     "/opportunities/{opportunity_id}/qualification/{element}",
     response={200: list[QualificationOut], **ERRORS, **conflict_responses(list[QualificationOut])},
+    openapi_extra=refused("evidence is required for a partial or confirmed element"),
 )
 def qualification_put(
-    request: HttpRequest, response: HttpResponse, opportunity_id: Id, element: str, payload: QualificationIn
+    request: HttpRequest,
+    response: HttpResponse,
+    opportunity_id: Id,
+    element: QualificationElement,
+    payload: QualificationIn,
 ) -> Any:
     """Record one element; the answer is the whole checklist, its ``ETag`` the version of this element. A stale
     ``version`` (``If-Match``) answers 409 (412) with the checklist as saved."""
     opportunity = _opportunity(request, opportunity_id)
-    if element not in QualificationElement.values:
-        raise ValidationError({"element": f"unknown element; known: {', '.join(QualificationElement.values)}"})
+    key = str(element.value)
     return api_update(
         request,
         response,
@@ -601,13 +616,13 @@ def qualification_put(
         update=lambda version: services.qualification_set(
             actor=_actor(request),
             opportunity=opportunity,
-            element=element,
+            element=key,
             status=payload.status,
             evidence=payload.evidence,
             version=version,
         ),
         current=lambda: qualification_list(request, opportunity.pk),
-        version_of=lambda rows: next(r["version"] for r in rows if r["element"] == element),
+        version_of=lambda rows: next(r["version"] for r in rows if r["element"] == key),
     )
 
 
@@ -620,7 +635,11 @@ def contact_links(request: HttpRequest, opportunity_id: Id) -> list[OpportunityC
     return list(opportunity.contacts.select_related("contact"))
 
 
-@router.put("/opportunities/{opportunity_id}/contacts/{contact_id}", response={200: ContactLinkOut, **ERRORS})
+@router.put(
+    "/opportunities/{opportunity_id}/contacts/{contact_id}",
+    response={200: ContactLinkOut, **ERRORS},
+    openapi_extra=refused("the contact holds no position at the opportunity's account or in its hierarchy"),
+)
 def contact_link_put(
     request: HttpRequest, opportunity_id: Id, contact_id: Id, payload: ContactLinkIn
 ) -> OpportunityContact:
@@ -675,7 +694,11 @@ def risk_matrix(request: HttpRequest, scope: Query[RiskScopeIn]) -> dict[str, An
     }
 
 
-@router.post("/opportunities/{opportunity_id}/risks", response={201: RiskOut, **ERRORS})
+@router.post(
+    "/opportunities/{opportunity_id}/risks",
+    response={201: RiskOut, **ERRORS},
+    openapi_extra=refused("an id that names no stored object"),
+)
 def risk_create(request: HttpRequest, opportunity_id: Id, payload: RiskIn) -> Status[Any]:
     opportunity = _opportunity(request, opportunity_id)
     data = payload.model_dump()
@@ -690,7 +713,11 @@ def risk_get(request: HttpRequest, response: HttpResponse, risk_id: Id) -> Risk:
     return set_etag(response, _risk(request, risk_id))
 
 
-@router.patch("/risks/{risk_id}", response={200: RiskOut, **ERRORS, **conflict_responses(RiskOut)})
+@router.patch(
+    "/risks/{risk_id}",
+    response={200: RiskOut, **ERRORS, **conflict_responses(RiskOut)},
+    openapi_extra=refused("an id that names no stored object"),
+)
 def risk_update(request: HttpRequest, response: HttpResponse, risk_id: Id, payload: RiskPatchIn) -> Any:
     """Change a risk; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     risk = _risk(request, risk_id)

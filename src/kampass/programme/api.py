@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from kampass.common.api import ERRORS, Id, InSchema, PageIn, model_field, page_of
+from kampass.common.api import ERRORS, Id, InSchema, PageIn, model_field, page_of, refused
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.permissions import authorize
 from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
+from kampass.core.concept import LOGICS, PHASES
 from kampass.programme import selectors, services
 from kampass.programme.models import (
     DEFAULT_MIN_RESPONDENTS,
@@ -231,7 +232,7 @@ class ResultsOut(Schema):
 
 
 class PhaseIn(InSchema):
-    phase: str
+    phase: str = Field(json_schema_extra={"enum": [*PHASES]})
     note: str = ""
     round_id: Id | None = Field(None, description="Default: the latest closed round.")
 
@@ -298,7 +299,12 @@ class RecommendationsOut(Schema):
 
 class AcceptIn(InSchema):
     round_id: Id | None = Field(None, description="Default: the latest closed round.")
-    logics: list[str] | None = Field(None, description="Logic keys to accept; null = all recommended.")
+    logics: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Logic keys to accept (recommended in the round); null = all recommended.",
+        json_schema_extra={"items": {"enum": [*LOGICS]}},
+    )
 
 
 class SkippedOut(Schema):
@@ -335,7 +341,11 @@ def round_list(request: HttpRequest, filters: Query[RoundFilterIn], page: Query[
     return page_of(qs, page)
 
 
-@router.post("/programme/rounds", response={201: RoundOut, **ERRORS})
+@router.post(
+    "/programme/rounds",
+    response={201: RoundOut, **ERRORS},
+    openapi_extra=refused("the end date lies before the start date"),
+)
 def round_create(request: HttpRequest, payload: RoundIn) -> Status[Any]:
     """Prepare a round (draft); invite respondents, then open it."""
     r = services.round_create(actor=_actor(request), **payload.dict())
@@ -347,14 +357,22 @@ def round_detail(request: HttpRequest, round_id: Id) -> AssessmentRound:
     return _round(request, round_id)
 
 
-@router.post("/programme/rounds/{round_id}/open", response={200: RoundOut, **ERRORS})
+@router.post(
+    "/programme/rounds/{round_id}/open",
+    response={200: RoundOut, **ERRORS},
+    openapi_extra=refused("the round is not a draft"),
+)
 def round_open(request: HttpRequest, round_id: Id) -> AssessmentRound:
     """Open a draft round for answers."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
     return services.round_open(actor=_actor(request), assessment_round=r)
 
 
-@router.post("/programme/rounds/{round_id}/close", response={200: RoundOut, **ERRORS})
+@router.post(
+    "/programme/rounds/{round_id}/close",
+    response={200: RoundOut, **ERRORS},
+    openapi_extra=refused("the round is not open"),
+)
 def round_close(request: HttpRequest, round_id: Id) -> AssessmentRound:
     """Close an open round; 422 while fewer respondents than the minimum have submitted."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
@@ -370,7 +388,11 @@ def respondent_list(request: HttpRequest, round_id: Id, page: Query[PageIn]) -> 
     return page_of(qs, page)
 
 
-@router.post("/programme/rounds/{round_id}/respondents", response={201: RespondentOut, **ERRORS})
+@router.post(
+    "/programme/rounds/{round_id}/respondents",
+    response={201: RespondentOut, **ERRORS},
+    openapi_extra=refused("the round is closed", "the person is invited already"),
+)
 def respondent_add(request: HttpRequest, round_id: Id, payload: RespondentIn) -> Status[Any]:
     """Invite a user (``user_id``) or a named external person (``name``)."""
     r = get_object_or_404(AssessmentRound, pk=round_id)
@@ -415,7 +437,11 @@ def questionnaire(request: HttpRequest, respondent_id: Id) -> dict[str, Any]:
     return _questionnaire(_respondent(request, respondent_id))
 
 
-@router.put("/programme/respondents/{respondent_id}/answers/{statement}", response={200: AnswerOut, **ERRORS})
+@router.put(
+    "/programme/respondents/{respondent_id}/answers/{statement}",
+    response={200: AnswerOut, **ERRORS},
+    openapi_extra=refused("the round is not open for answers"),
+)
 def answer_save(request: HttpRequest, respondent_id: Id, statement: str, payload: AnswerIn) -> dict[str, Any]:
     """Save a draft answer: ``rating`` 1..5, or null for “don't know”."""
     resp = get_object_or_404(Respondent, pk=respondent_id)
@@ -423,14 +449,22 @@ def answer_save(request: HttpRequest, respondent_id: Id, statement: str, payload
     return {"statement": a.statement, "rating": a.rating, "dont_know": a.rating is None}
 
 
-@router.delete("/programme/respondents/{respondent_id}/answers/{statement}", response={204: None, **ERRORS})
+@router.delete(
+    "/programme/respondents/{respondent_id}/answers/{statement}",
+    response={204: None, **ERRORS},
+    openapi_extra=refused("the round is not open for answers"),
+)
 def answer_clear(request: HttpRequest, respondent_id: Id, statement: str) -> Status[Any]:
     resp = get_object_or_404(Respondent, pk=respondent_id)
     services.answer_clear(actor=_actor(request), respondent=resp, statement=statement)
     return Status(204, None)
 
 
-@router.put("/programme/respondents/{respondent_id}/placements/{key}", response={200: PlacementOut, **ERRORS})
+@router.put(
+    "/programme/respondents/{respondent_id}/placements/{key}",
+    response={200: PlacementOut, **ERRORS},
+    openapi_extra=refused("the round is not open for answers"),
+)
 def placement_save(request: HttpRequest, respondent_id: Id, key: str, payload: PlacementIn) -> Any:
     """Save a draft placement on a tension field (now and target, -3..+3)."""
     resp = get_object_or_404(Respondent, pk=respondent_id)
@@ -439,7 +473,11 @@ def placement_save(request: HttpRequest, respondent_id: Id, key: str, payload: P
     )
 
 
-@router.post("/programme/respondents/{respondent_id}/submit", response={200: QuestionnaireOut, **ERRORS})
+@router.post(
+    "/programme/respondents/{respondent_id}/submit",
+    response={200: QuestionnaireOut, **ERRORS},
+    openapi_extra=refused("the round is not open for answers"),
+)
 def submit(request: HttpRequest, respondent_id: Id, payload: SubmitIn) -> dict[str, Any]:
     """Hand the questionnaire in; 422 naming what is missing."""
     resp = get_object_or_404(Respondent, pk=respondent_id)
@@ -524,7 +562,11 @@ def phase(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/programme/phase", response={201: PhaseDecisionOut, **ERRORS})
+@router.post(
+    "/programme/phase",
+    response={201: PhaseDecisionOut, **ERRORS},
+    openapi_extra=refused("a phase other than the proposed one without a note", "the round is not closed"),
+)
 def phase_confirm(request: HttpRequest, payload: PhaseIn) -> Status[Any]:
     """Confirm the phase (a note is required when it differs from the proposal)."""
     authorize(_actor(request), "programme.confirm_phase")
@@ -586,7 +628,11 @@ def recommendations(request: HttpRequest, round_id: Id | None = None) -> dict[st
             "count": len(items)}  # fmt: skip
 
 
-@router.post("/programme/recommendations/accept", response={201: AcceptOut, **ERRORS})
+@router.post(
+    "/programme/recommendations/accept",
+    response={201: AcceptOut, **ERRORS},
+    openapi_extra=refused("a logic that is not recommended in the round"),
+)
 def recommendations_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
     """Accept all recommended logics or a selection: the roadmap gets one initiative per logic not yet
     pursued; logics that already have an open initiative (planned, active, paused) are listed in

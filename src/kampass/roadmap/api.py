@@ -23,7 +23,18 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, page_of
+from kampass.common.api import (
+    ERRORS,
+    NOT_BLANK,
+    UNCHANGED,
+    Id,
+    InSchema,
+    PageIn,
+    api_field_names,
+    model_field,
+    page_of,
+    refused,
+)
 from kampass.common.api import actor as _actor
 from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
@@ -140,7 +151,9 @@ class InitiativeFilterIn(InSchema):
 
 
 class InitiativeIn(InSchema):
-    logic: str = Field(description="Catalogue logic key, e.g. facts_strategy.")
+    logic: str = Field(
+        description="Catalogue logic key, e.g. facts_strategy.", json_schema_extra={"enum": [*catalogue.LOGICS]}
+    )
     title: str = Field("", description="Empty: the name of the logic.")
     description: str = ""
     owner_id: Id | None = None
@@ -157,22 +170,22 @@ class InitiativePatchIn(InSchema):
     """Only the fields sent are changed; ``null`` clears the owner and the dates, the other fields
     cannot be ``null``."""
 
-    logic: str = model_field(Initiative, "logic", UNCHANGED)
-    title: str = model_field(Initiative, "title", UNCHANGED)
+    logic: str = model_field(Initiative, "logic", UNCHANGED, json_schema_extra={"enum": [*catalogue.LOGICS]})
+    title: str = model_field(Initiative, "title", UNCHANGED, pattern=NOT_BLANK)
     description: str = UNCHANGED
     owner_id: Id | None = UNCHANGED
     starts: dt.date | None = UNCHANGED
     ends: dt.date | None = UNCHANGED
     status: str = Field(UNCHANGED, json_schema_extra={"enum": [*InitiativeStatus.values]})
     account_ids: list[Id] = UNCHANGED
-    guardrail_key: str = model_field(Initiative, "guardrail_key", UNCHANGED)
+    guardrail_key: str = model_field(Initiative, "guardrail_key", UNCHANGED, pattern=NOT_BLANK)
     guardrail_threshold: float = UNCHANGED
     guardrail_direction: str = Field(UNCHANGED, json_schema_extra={"enum": [*Direction.values]})
     version: int | None = version_in()
 
 
 class StatusIn(InSchema):
-    status: str
+    status: str = Field(json_schema_extra={"enum": [*InitiativeStatus.values]})
     version: int | None = version_in()
 
 
@@ -265,7 +278,7 @@ class TopicFilterIn(InSchema):
 
 class TopicIn(InSchema):
     field: str = Field(json_schema_extra={"enum": list(catalogue.FIELDS)})
-    title: str
+    title: str = model_field(Topic, "title", pattern=NOT_BLANK)
     description: str = ""
     impact: int = model_field(Topic, "impact", 3, description="1 (low) .. 5 (high)")
     effort: int = model_field(Topic, "effort", 3, description="1 (low) .. 5 (high)")
@@ -279,7 +292,7 @@ class TopicPatchIn(InSchema):
     fields cannot be ``null``."""
 
     field: str = Field(UNCHANGED, json_schema_extra={"enum": list(catalogue.FIELDS)})
-    title: str = model_field(Topic, "title", UNCHANGED)
+    title: str = model_field(Topic, "title", UNCHANGED, pattern=NOT_BLANK)
     description: str = UNCHANGED
     impact: int = model_field(Topic, "impact", UNCHANGED, description="1 (low) .. 5 (high)")
     effort: int = model_field(Topic, "effort", UNCHANGED, description="1 (low) .. 5 (high)")
@@ -313,7 +326,7 @@ class TopicLimitOut(Schema):
 
 
 class TopicLimitIn(InSchema):
-    topic_limit: int = Field(description="1 .. 50")
+    topic_limit: int = Field(ge=1, le=50, description="1 .. 50")
     version: int | None = version_in()
 
 
@@ -374,7 +387,15 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn], pa
     return page_of(items, page)
 
 
-@router.post("/roadmap/initiatives", response={201: InitiativeOut, **ERRORS})
+@router.post(
+    "/roadmap/initiatives",
+    response={201: InitiativeOut, **ERRORS},
+    openapi_extra=refused(
+        "the end does not lie after the start",
+        "an active initiative without a start",
+        "an id that names no stored object",
+    ),
+)
 def initiative_create(request: HttpRequest, payload: InitiativeIn) -> Status[Any]:
     actor = _actor(request)
     authorize(actor, "roadmap.add_initiative")
@@ -404,6 +425,11 @@ def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: 
 @router.patch(
     "/roadmap/initiatives/{initiative_id}",
     response={200: InitiativeOut, **ERRORS, **conflict_responses(InitiativeOut)},
+    openapi_extra=refused(
+        "the end does not lie after the start",
+        "an active initiative without a start",
+        "an id that names no stored object",
+    ),
 )
 def initiative_patch(
     request: HttpRequest, response: HttpResponse, initiative_id: Id, payload: InitiativePatchIn
@@ -438,6 +464,7 @@ def initiative_patch(
 @router.post(
     "/roadmap/initiatives/{initiative_id}/status",
     response={200: InitiativeOut, **ERRORS, **conflict_responses(InitiativeOut)},
+    openapi_extra=refused("the initiative has this status already"),
 )
 def initiative_status(request: HttpRequest, response: HttpResponse, initiative_id: Id, payload: StatusIn) -> Any:
     """Change the status; a stale ``version`` (``If-Match``) answers 409 (412)."""
@@ -467,7 +494,13 @@ def measurement_list(request: HttpRequest, initiative_id: Id, page: Query[PageIn
     return page_of(qs, page)
 
 
-@router.post("/roadmap/initiatives/{initiative_id}/measurements", response={201: MeasurementOut, **ERRORS})
+@router.post(
+    "/roadmap/initiatives/{initiative_id}/measurements",
+    response={201: MeasurementOut, **ERRORS},
+    openapi_extra=refused(
+        "a value outside the range of the initiative's metric (a share lies between 0 and 1)", "a time in the future"
+    ),
+)
 def measurement_create(request: HttpRequest, initiative_id: Id, payload: MeasurementIn) -> Status[Any]:
     initiative = _initiative(request, initiative_id)
     actor = _actor(request)
@@ -522,7 +555,11 @@ def topic_list(request: HttpRequest, filters: Query[TopicFilterIn], page: Query[
     return page_of(items, page)
 
 
-@router.post("/roadmap/topics", response={201: TopicOut, **ERRORS})
+@router.post(
+    "/roadmap/topics",
+    response={201: TopicOut, **ERRORS},
+    openapi_extra=refused("the account is not a key account", "an id that names no stored object"),
+)
 def topic_create(request: HttpRequest, payload: TopicIn) -> Status[Any]:
     actor = _actor(request)
     authorize(actor, "roadmap.add_topic")
@@ -546,7 +583,11 @@ def topic_get(request: HttpRequest, response: HttpResponse, topic_id: Id) -> Top
     return set_etag(response, _topic(request, topic_id))
 
 
-@router.patch("/roadmap/topics/{topic_id}", response={200: TopicOut, **ERRORS, **conflict_responses(TopicOut)})
+@router.patch(
+    "/roadmap/topics/{topic_id}",
+    response={200: TopicOut, **ERRORS, **conflict_responses(TopicOut)},
+    openapi_extra=refused("the account is not a key account", "an id that names no stored object"),
+)
 def topic_patch(request: HttpRequest, response: HttpResponse, topic_id: Id, payload: TopicPatchIn) -> Any:
     """Change a topic; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     topic = _topic(request, topic_id)
@@ -575,6 +616,7 @@ def topic_patch(request: HttpRequest, response: HttpResponse, topic_id: Id, payl
 @router.post(
     "/roadmap/topics/{topic_id}/status",
     response={200: TopicOut, 409: LimitErrorOut | TopicOut, 412: TopicOut, **ERRORS},
+    openapi_extra=refused("the topic has this status already"),
 )
 def topic_status(request: HttpRequest, response: HttpResponse, topic_id: Id, payload: TopicStatusIn) -> Any:
     """Change the status; activating beyond the limit is refused with 409 (``code`` ``topic_limit``) unless

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, Id, PageIn, page_of
+from kampass.common.api import ERRORS, Id, PageIn, page_of, refused
 from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
@@ -38,7 +38,15 @@ def action_list(request: HttpRequest, filters: Query[ActionFilterIn], page: Quer
     return page_of(qs, page)
 
 
-@router.post("/organisation/development-actions", response={201: ActionOut, **ERRORS})
+@router.post(
+    "/organisation/development-actions",
+    response={201: ActionOut, **ERRORS},
+    openapi_extra=refused(
+        "the person is neither a key account manager nor a head of KAM",
+        "blocked without a cause, or a done or cancelled action blocked",
+        "an id that names no stored object",
+    ),
+)
 def action_create(request: HttpRequest, payload: ActionIn) -> Status[DevelopmentAction]:
     actor = _actor(request)
     data = payload.dict()
@@ -64,6 +72,11 @@ def action_get(request: HttpRequest, response: HttpResponse, action_id: Id) -> D
 @router.patch(
     "/organisation/development-actions/{action_id}",
     response={200: ActionOut, **ERRORS, **conflict_responses(ActionOut)},
+    openapi_extra=refused(
+        "the person is neither a key account manager nor a head of KAM",
+        "blocked without a cause, or a done or cancelled action blocked",
+        "an id that names no stored object",
+    ),
 )
 def action_update(request: HttpRequest, response: HttpResponse, action_id: Id, payload: ActionPatchIn) -> Any:
     """Change an action; only the fields sent change (null ``competence_id``, ``owner_id``, ``due_date`` clear).

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, Id, PageIn
+from kampass.common.api import ERRORS, Id, PageIn, refused
 from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import services
@@ -78,6 +78,7 @@ def _register_catalogue(
         response={201: CatalogueOut, **ERRORS},
         operation_id=f"organisation_{op}_create",
         summary=f"Add to {label}",
+        openapi_extra=refused("an entry of that English name or key exists"),
     )
     def create_entry(request: HttpRequest, payload: CatalogueIn) -> Status[dict[str, Any]]:
         return Status(201, _entry_out(create(actor=_actor(request), **payload.dict())))
@@ -100,6 +101,7 @@ def _register_catalogue(
         operation_id=f"organisation_{op}_update",
         summary=f"Change one of {label}",
         description="Send the `version` you read (or `If-Match`): a stale one answers 409 (412) and changes nothing.",
+        openapi_extra=refused("an entry of that English name or key exists"),
     )
     def update_entry(request: HttpRequest, response: HttpResponse, entry_id: Id, payload: CataloguePatchIn) -> Any:
         entry = get_object_or_404(model, pk=entry_id)
@@ -119,6 +121,9 @@ def _register_catalogue(
         response={204: None, **ERRORS},
         operation_id=f"organisation_{op}_delete",
         summary=f"Delete one of {label}",
+        openapi_extra=refused("people have been rated on the competence: deactivate it instead")
+        if model is Competence
+        else None,
     )
     def delete_entry(request: HttpRequest, entry_id: Id) -> Status[None]:
         entry = get_object_or_404(model, pk=entry_id)

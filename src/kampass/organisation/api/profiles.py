@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, Id, PageIn
+from kampass.common.api import ERRORS, Id, PageIn, refused
 from kampass.common.concurrency import api_update, conflict_responses
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
@@ -67,6 +67,11 @@ def profile_get(request: HttpRequest, user_id: Id) -> dict[str, Any]:
 @router.put(
     "/organisation/profiles/{user_id}/ratings/{competence_id}",
     response={200: ProfileLineOut, **ERRORS, **conflict_responses(ProfileLineOut)},
+    openapi_extra=refused(
+        "the competence is inactive",
+        "none of level, self_level and note sent",
+        "the person is neither a key account manager nor a head of KAM",
+    ),
 )
 def rating_put(request: HttpRequest, response: HttpResponse, user_id: Id, competence_id: Id, payload: RatingIn) -> Any:
     """Rate (``level``, ``note``) and/or self-assess (``self_level``) one competence of a profile. Send the line's
@@ -131,7 +136,15 @@ def target_list(request: HttpRequest) -> dict[str, Any]:
     return {"items": items, "count": len(items)}
 
 
-@router.put("/organisation/targets", response={200: TargetOut, 204: None, **ERRORS})
+@router.put(
+    "/organisation/targets",
+    response={200: TargetOut, 204: None, **ERRORS},
+    openapi_extra=refused(
+        "both or neither of role and user_id sent",
+        "the person is neither a key account manager nor a head of KAM",
+        "an id that names no stored object",
+    ),
+)
 def target_put(request: HttpRequest, payload: TargetIn) -> Any:
     """Set a role's or a person's target on a competence; ``level`` null removes it (answers 204)."""
     actor = _actor(request)

@@ -6,10 +6,17 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from kampass.common.api import Id, InSchema
+from kampass.common.api import NOT_BLANK, UNCHANGED, Id, InSchema, Level, model_field
 from kampass.common.concurrency import version_in, version_out
 from kampass.organisation.api.router import RACI_CODES
-from kampass.organisation.models import ActionStatus, BlockedCause, DevelopmentAction, ProfileRole
+from kampass.organisation.models import (
+    ActionStatus,
+    BilingualCatalogueEntry,
+    BlockedCause,
+    DevelopmentAction,
+    ProfileRole,
+    StructureSettings,
+)
 
 
 class SignalsOut(Schema):
@@ -39,9 +46,11 @@ class CataloguePageOut(Schema):
 
 
 class CatalogueIn(InSchema):
-    name_en: str
-    name_de: str = ""
-    key: str = Field("", description="Made from the English name when empty.")
+    name_en: str = model_field(BilingualCatalogueEntry, "name_en", pattern=NOT_BLANK)
+    name_de: str = model_field(BilingualCatalogueEntry, "name_de", "")
+    key: str = model_field(
+        BilingualCatalogueEntry, "key", "", min_length=0, description="Made from the English name when empty."
+    )
     description_en: str = ""
     description_de: str = ""
     order: int = Field(100, ge=0, le=32767)
@@ -49,9 +58,13 @@ class CatalogueIn(InSchema):
 
 
 class CataloguePatchIn(InSchema):
-    name_en: str | None = None
-    name_de: str | None = None
-    key: str | None = None
+    """Only the fields sent are changed (``null``: unchanged)."""
+
+    name_en: str | None = model_field(BilingualCatalogueEntry, "name_en", None, pattern=NOT_BLANK)
+    name_de: str | None = model_field(BilingualCatalogueEntry, "name_de", None)
+    key: str | None = model_field(
+        BilingualCatalogueEntry, "key", None, min_length=0, description="Empty: made from the English name."
+    )
     description_en: str | None = None
     description_de: str | None = None
     order: int | None = Field(None, ge=0, le=32767)
@@ -137,7 +150,7 @@ class SettingsOut(Schema):
 
 
 class SettingsIn(InSchema):
-    max_accounts_per_kam: int
+    max_accounts_per_kam: int = model_field(StructureSettings, "max_accounts_per_kam")
 
 
 class ProfileLineOut(Schema):
@@ -173,8 +186,8 @@ class RatingIn(InSchema):
     """Send ``level`` (and ``note``) to rate (head of KAM, administrator), ``self_level`` to self-assess (own profile).
     ``null`` clears a level; leave a field out to keep it."""
 
-    level: int | None = Field(None, description="Agreed rating 1-5.")
-    self_level: int | None = Field(None, description="Self-assessment 1-5.")
+    level: Level | None = Field(None, description="Agreed rating 1-5.")
+    self_level: Level | None = Field(None, description="Self-assessment 1-5.")
     note: str | None = None
     version: int | None = Field(
         None,
@@ -204,7 +217,7 @@ class TargetIn(InSchema):
         json_schema_extra={"enum": ["", *ProfileRole.values]},
     )
     user_id: Id | None = None
-    level: int | None = Field(description="1-5, or null to remove the target.")
+    level: Level | None = Field(description="1-5, or null to remove the target.")
 
 
 class ActionOut(Schema):
@@ -246,7 +259,7 @@ class ActionFilterIn(InSchema):
 
 class ActionIn(InSchema):
     person_id: Id | None = Field(None, description="Default: the caller.")
-    title: str
+    title: str = model_field(DevelopmentAction, "title", pattern=NOT_BLANK)
     competence_id: Id | None = None
     due_date: dt.date | None = None
     status: str = Field(ActionStatus.PLANNED.value, json_schema_extra={"enum": [*ActionStatus.values]})
@@ -258,13 +271,16 @@ class ActionIn(InSchema):
 
 
 class ActionPatchIn(InSchema):
-    person_id: Id | None = None
-    title: str | None = None
+    """Only the fields sent are changed; ``null`` clears the competence, the due date, the owner and
+    the texts that may be empty; ``person_id``, ``title``, ``status`` and ``blocked`` cannot be ``null``."""
+
+    person_id: Id = UNCHANGED
+    title: str = model_field(DevelopmentAction, "title", UNCHANGED, pattern=NOT_BLANK)
     competence_id: Id | None = None
     due_date: dt.date | None = None
-    status: str | None = Field(None, json_schema_extra={"enum": [*ActionStatus.values]})
+    status: str = Field(UNCHANGED, json_schema_extra={"enum": [*ActionStatus.values]})
     owner_id: Id | None = None
-    blocked: bool | None = None
+    blocked: bool = UNCHANGED
     blocked_cause: str | None = Field(None, json_schema_extra={"enum": ["", *BlockedCause.values]})
     blocked_note: str | None = None
     notes: str | None = None
