@@ -28,6 +28,8 @@ from ninja.schema import DjangoGetter
 from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError, core_schema
 
+from kampass.common.validators import MESSAGE as HOSTILE_TEXT
+from kampass.core.text_safety import describe_character, forbidden_character
 from kampass.users.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -162,6 +164,17 @@ class InSchema(Schema):
             raise PydanticCustomError("bool_type", _("Send true or false."))
         if kinds & {int, float} and bool not in kinds and isinstance(value, bool):
             raise PydanticCustomError("number_type", _("Send a number, not true or false."))
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """No control or text-direction character in any text sent (tab and line breaks are fine here;
+        names are checked more strictly when saved). PostgreSQL cannot even compare a text holding NUL,
+        so it must not reach a query."""
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and (char := forbidden_character(item, multiline=True)):
+                raise PydanticCustomError("text_character", str(HOSTILE_TEXT % {"character": describe_character(char)}))
         return value
 
     @field_validator("*", mode="after")

@@ -102,7 +102,7 @@ def test_failures_for_one_account_from_many_addresses_lock_the_account(kam, kam2
     ("language", "expected"),
     [
         ("en", ["Login locked", "This account is locked after", "Try again in 15 minutes"]),
-        ("de", ["Anmeldung gesperrt", "Dieses Konto ist nach", "Versuchen Sie es in 15 Minuten erneut"]),
+        ("de", ["Anmeldung gesperrt", "Dieses Benutzerkonto ist nach", "Versuchen Sie es in 15 Minuten erneut"]),
     ],
 )
 def test_the_lockout_page_speaks_the_visitors_language(kam, language, expected):
