@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats
 
@@ -49,16 +50,66 @@ def test_stale_stage_change_form_answers_409(conflicts, client, kam, admin_user,
     assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
 
 
-def test_stale_board_move_is_refused_with_a_message(client, kam, admin_user, group):
+def test_stale_board_move_answers_409_with_both_versions_and_moves_on_request(client, kam, admin_user, group):
+    # given a KAM who loaded the board (the card carries its version)
+    opportunity = make_opportunity(account=group, name="Retrofit", amount="100000")
+    target = _another_open_stage(opportunity)
+    client.force_login(kam)
+    board = client.get(reverse("pipeline-board")).content.decode()
+    assert f'id="opp-{opportunity.pk}"' in board and 'data-version="1"' in board
+    # and an administrator who changed the card's amount in the meantime
+    services.opportunity_update(actor=admin_user, opportunity=opportunity, amount="99000")
+    # when the KAM drops the card on another stage (HTMX)
+    url = reverse("opportunity-move", args=[opportunity.pk])
+    response = client.post(url, {"stage": target.pk, "version": 1}, headers={"HX-Request": "true"})
+    # then nothing moved, and both versions are shown: the stage dropped on, the card as saved now
+    assert (response.status_code, response["Kampass-Conflict"]) == (409, "1")
+    body = response.content.decode()
+    assert 'data-testid="move-conflict"' in body and "<html" not in body
+    conflict = response.context["move_conflict"]
+    assert (conflict["mine_stage"], conflict["current"].stage, conflict["changed_by"]) == (
+        target,
+        opportunity.stage,
+        admin_user,
+    )
+    panel = body[body.index('data-testid="move-conflict"') : body.index("</section>")]
+    assert target.name in panel and opportunity.stage.name in panel
+    assert floatformat(Decimal("99000"), "2g") in panel  # as the page formats amounts
+    assert str(admin_user) in panel and "Move it to" in panel and "Keep the saved version" in panel
+    assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
+    # when the KAM applies the move anyway (the panel's form carries the saved version)
+    assert 'name="version" value="2"' in panel
+    moved = client.post(url, {"stage": target.pk, "version": 2}, headers={"HX-Request": "true"})
+    # then the card moves and keeps the amount saved by the other
+    saved = Opportunity.objects.get(pk=opportunity.pk)
+    assert (moved.status_code, saved.stage_id, saved.amount) == (200, target.pk, 99000)
+
+
+def test_stale_board_move_without_htmx_answers_the_board_page_with_both_versions(client, kam, admin_user, group):
     opportunity = make_opportunity(account=group)
     target = _another_open_stage(opportunity)
     services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
     client.force_login(kam)
-    response = client.post(
-        reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1}, follow=True
-    )
-    assert "someone else changed it in the meantime" in response.content.decode()
+    response = client.post(reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "<html" in body and 'data-testid="move-conflict"' in body and 'data-testid="move-anyway"' in body
     assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
+
+
+def test_board_move_conflict_reads_in_german(client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    target = _another_open_stage(opportunity)
+    services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
+    kam.language = "de"
+    kam.save()
+    client.force_login(kam)
+    response = client.post(
+        reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "Jemand anderes hat diese Karte inzwischen geändert" in body
+    assert "Gespeicherte Fassung behalten" in body
 
 
 def test_stale_qualification_edit_answers_409(conflicts, client, kam, admin_user, group):
