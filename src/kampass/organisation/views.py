@@ -539,7 +539,9 @@ def targets(request: HttpRequest) -> HttpResponse:
         save,
         success=_("Targets saved."),
         next_url=reverse("organisation-people"),
-        conflict_extra={f"{role}_{c.pk}": saved.get(f"{role}_{c.pk}") for c in competences for role in ProfileRole.values},
+        conflict_extra={
+            f"{role}_{c.pk}": saved.get(f"{role}_{c.pk}") for c in competences for role in ProfileRole.values
+        },
         conflict_versions={
             f"version_{role}_{c.pk}": versions.get((role, c.pk), 0) for c in competences for role in ProfileRole.values
         },

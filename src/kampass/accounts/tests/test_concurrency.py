@@ -132,7 +132,7 @@ def test_stale_team_member_edit_answers_409_with_both_roles(conflicts, client, h
     # and an administrator who changed the role in the meantime
     services.team_member_set(actor=admin_user, account=account, user=member.user, role="sales")
     # when the head saves, then nothing is written and both roles are shown
-    body = conflicts.assert_conflict_page(client.post(url, mine), "Service", "Sales", str(admin_user))
+    conflicts.assert_conflict_page(client.post(url, mine), "Service", "Sales", str(admin_user))
     assert TeamMember.objects.get(pk=member.pk).role == "sales"
     # and re-applying the entry (based on the saved version) saves it
     again = {k: v for k, v in mine.items() if k != "version"} | {"version": "2"}

@@ -137,7 +137,13 @@ def target_list(request: HttpRequest) -> dict[str, Any]:
 
 
 def _target_out(t: CompetenceTarget) -> dict[str, Any]:
-    return {"competence_id": t.competence_id, "role": t.role, "user_id": t.user_id, "level": t.level, "version": t.version}
+    return {
+        "competence_id": t.competence_id,
+        "role": t.role,
+        "user_id": t.user_id,
+        "level": t.level,
+        "version": t.version,
+    }
 
 
 @router.put(
@@ -162,14 +168,25 @@ def target_put(request: HttpRequest, response: HttpResponse, payload: TargetIn) 
     def change(version: int | None) -> None:
         with _api_field_names():
             services.target_set(
-                actor=actor, competence=competence, level=payload.level, role=payload.role, person=person, version=version
+                actor=actor,
+                competence=competence,
+                level=payload.level,
+                role=payload.role,
+                person=person,
+                version=version,
             )
 
     def current() -> dict[str, Any]:
         saved = CompetenceTarget.objects.filter(**lookup).first()
         if saved is not None:
             return _target_out(saved)
-        return {"competence_id": competence.pk, "role": payload.role, "user_id": payload.user_id, "level": None, "version": 0}
+        return {
+            "competence_id": competence.pk,
+            "role": payload.role,
+            "user_id": payload.user_id,
+            "level": None,
+            "version": 0,
+        }
 
     answer = api_update(
         request, response, version=payload.version, update=change, current=current, version_of=lambda o: o["version"]

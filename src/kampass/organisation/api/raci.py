@@ -38,7 +38,8 @@ def raci_get(request: HttpRequest) -> dict[str, Any]:
         "activities": [_ref_out(a) for a in m.activities],
         "roles": [_ref_out(r) for r in m.roles],
         "cells": [
-            {"activity_id": a, "role_id": r, "code": c, "version": m.version(a, r)} for (a, r), c in sorted(m.cells.items())
+            {"activity_id": a, "role_id": r, "code": c, "version": m.version(a, r)}
+            for (a, r), c in sorted(m.cells.items())
         ],
         "checks": [_check_out(m.checks[a.pk]) for a in m.activities],
         "conflict_count": m.conflict_count,
@@ -49,9 +50,7 @@ def raci_get(request: HttpRequest) -> dict[str, Any]:
     "/organisation/raci/{activity_id}/{role_id}",
     response={200: CellResultOut, **ERRORS, **conflict_responses(CellResultOut)},
 )
-def raci_set_cell(
-    request: HttpRequest, response: HttpResponse, activity_id: Id, role_id: Id, payload: CellIn
-) -> Any:
+def raci_set_cell(request: HttpRequest, response: HttpResponse, activity_id: Id, role_id: Id, payload: CellIn) -> Any:
     """Set one cell (R, A, AR, C, I) or clear it (empty code); answers with the activity's check. Send the
     cell's ``version`` (0: empty; or ``If-Match``): a stale one answers 409 (412) with the cell as saved."""
     activity = get_object_or_404(ProcessActivity, pk=activity_id)

@@ -162,8 +162,9 @@ class SettingsIn(InSchema):
     version: int | None = Field(
         None,
         ge=0,
-        description="The version of the settings your change is based on (0: none stored yet). When they were saved "
-        "since, nothing is written and the answer is 409 with the settings as saved. Clients should send it (or If-Match).",
+        description="The version of the settings your change is based on (0: none stored yet). When they were "
+        "saved since, nothing is written and the answer is 409 with the settings as saved. Clients should send it "
+        "(or If-Match).",
     )
 
 

@@ -56,7 +56,8 @@ def test_stale_board_move_answers_409_with_both_versions_and_moves_on_request(cl
     target = _another_open_stage(opportunity)
     client.force_login(kam)
     board = client.get(reverse("pipeline-board")).content.decode()
-    assert f'id="opp-{opportunity.pk}"' in board and 'data-version="1"' in board
+    assert f'id="opp-{opportunity.pk}"' in board
+    assert 'data-version="1"' in board
     # and an administrator who changed the card's amount in the meantime
     services.opportunity_update(actor=admin_user, opportunity=opportunity, amount="99000")
     # when the KAM drops the card on another stage (HTMX)
@@ -65,7 +66,8 @@ def test_stale_board_move_answers_409_with_both_versions_and_moves_on_request(cl
     # then nothing moved, and both versions are shown: the stage dropped on, the card as saved now
     assert (response.status_code, response["Kampass-Conflict"]) == (409, "1")
     body = response.content.decode()
-    assert 'data-testid="move-conflict"' in body and "<html" not in body
+    assert 'data-testid="move-conflict"' in body
+    assert "<html" not in body
     conflict = response.context["move_conflict"]
     assert (conflict["mine_stage"], conflict["current"].stage, conflict["changed_by"]) == (
         target,
@@ -73,16 +75,19 @@ def test_stale_board_move_answers_409_with_both_versions_and_moves_on_request(cl
         admin_user,
     )
     panel = body[body.index('data-testid="move-conflict"') : body.index("</section>")]
-    assert target.name in panel and opportunity.stage.name in panel
+    assert target.name in panel
+    assert opportunity.stage.name in panel
     assert floatformat(Decimal("99000"), "2g") in panel  # as the page formats amounts
-    assert str(admin_user) in panel and "Move it to" in panel and "Keep the saved version" in panel
+    assert str(admin_user) in panel
+    assert "Move it to" in panel
+    assert "Keep the saved version" in panel
     assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
     # when the KAM applies the move anyway (the panel's form carries the saved version)
     assert 'name="version" value="2"' in panel
     moved = client.post(url, {"stage": target.pk, "version": 2}, headers={"HX-Request": "true"})
     # then the card moves and keeps the amount saved by the other
     saved = Opportunity.objects.get(pk=opportunity.pk)
-    assert (moved.status_code, saved.stage_id, saved.amount) == (200, target.pk, 99000)
+    assert (moved.status_code, saved.stage_id, saved.amount) == (200, target.pk, Decimal("99000"))
 
 
 def test_stale_board_move_without_htmx_answers_the_board_page_with_both_versions(client, kam, admin_user, group):
@@ -93,7 +98,9 @@ def test_stale_board_move_without_htmx_answers_the_board_page_with_both_versions
     response = client.post(reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1})
     assert response.status_code == 409
     body = response.content.decode()
-    assert "<html" in body and 'data-testid="move-conflict"' in body and 'data-testid="move-anyway"' in body
+    assert "<html" in body
+    assert 'data-testid="move-conflict"' in body
+    assert 'data-testid="move-anyway"' in body
     assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
 
 
@@ -105,7 +112,9 @@ def test_board_move_conflict_reads_in_german(client, kam, admin_user, group):
     kam.save()
     client.force_login(kam)
     response = client.post(
-        reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1}, headers={"HX-Request": "true"}
+        reverse("opportunity-move", args=[opportunity.pk]),
+        {"stage": target.pk, "version": 1},
+        headers={"HX-Request": "true"},
     )
     body = response.content.decode()
     assert "Jemand anderes hat diese Karte inzwischen geändert" in body
