@@ -288,6 +288,7 @@ class QualificationIn(InSchema):
 
 class ContactLinkOut(Schema):
     id: int
+    version: int = version_out()
     contact_id: Id
     contact_name: str
     roles: list[str]
@@ -305,6 +306,13 @@ class ContactLinkIn(InSchema):
         json_schema_extra={"items": {"enum": [*BuyingRole.values]}},
     )
     notes: str = ""
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the link your change is based on (0: the contact was not linked). When it was "
+        "added, changed or removed since, nothing is written and the answer is 409 with the link as saved. Clients "
+        "should send it (or If-Match).",
+    )
 
 
 class RiskOut(Schema):
@@ -637,18 +645,33 @@ def contact_links(request: HttpRequest, opportunity_id: Id) -> list[OpportunityC
 
 @router.put(
     "/opportunities/{opportunity_id}/contacts/{contact_id}",
-    response={200: ContactLinkOut, **ERRORS},
+    response={200: ContactLinkOut, **ERRORS, **conflict_responses(ContactLinkOut)},
     openapi_extra=refused("the contact holds no position at the opportunity's account or in its hierarchy"),
 )
 def contact_link_put(
-    request: HttpRequest, opportunity_id: Id, contact_id: Id, payload: ContactLinkIn
-) -> OpportunityContact:
-    """Link a contact (with a position at the account, above or below it) in buying-centre roles."""
+    request: HttpRequest, response: HttpResponse, opportunity_id: Id, contact_id: Id, payload: ContactLinkIn
+) -> Any:
+    """Link a contact (with a position at the account, above or below it) in buying-centre roles. Send the
+    link's ``version`` (0: not linked; or ``If-Match``): a stale one answers 409 (412) with the link as saved
+    (404 when it was removed meanwhile)."""
     opportunity = _opportunity(request, opportunity_id)
     contact = get_object_or_404(Contact, pk=contact_id)
     with _api_field_names():
-        return services.opportunity_contact_set(
-            actor=_actor(request), opportunity=opportunity, contact=contact, roles=payload.roles, notes=payload.notes
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.opportunity_contact_set(
+                actor=_actor(request),
+                opportunity=opportunity,
+                contact=contact,
+                roles=payload.roles,
+                notes=payload.notes,
+                version=version,
+            ),
+            current=lambda: get_object_or_404(
+                OpportunityContact.objects.select_related("contact"), opportunity=opportunity, contact=contact
+            ),
         )
 
 

@@ -438,7 +438,16 @@ def qualification_edit(request: HttpRequest, pk: int, element: str) -> HttpRespo
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.change_opportunity", opportunity)
-    form = OpportunityContactForm(request.POST or None, opportunity=opportunity, user=request.user)
+    link_id = request.GET.get("link", "")
+    link = (
+        get_object_or_404(OpportunityContact, pk=int(link_id), opportunity=opportunity) if link_id.isdigit() else None
+    )
+    initial = (
+        {"contact": link.contact_id, "roles": link.roles, "notes": link.notes, "version": link.version}
+        if link is not None
+        else None
+    )  # changing an existing link: based on its version
+    form = OpportunityContactForm(request.POST or None, opportunity=opportunity, user=request.user, initial=initial)
     done = submit_form(
         request,
         form,

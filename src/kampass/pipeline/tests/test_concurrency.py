@@ -9,8 +9,9 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats
 
+from kampass.accounts.tests.factories import PositionFactory
 from kampass.pipeline import services
-from kampass.pipeline.models import Opportunity, Qualification, Risk, Stage
+from kampass.pipeline.models import Opportunity, OpportunityContact, Qualification, Risk, Stage
 from kampass.pipeline.tests.factories import make_opportunity
 
 
@@ -149,6 +150,40 @@ def test_stale_risk_edit_answers_409(conflicts, client, kam, admin_user, group):
     assert Risk.objects.get(pk=risk.pk).mitigation == "theirs: second supplier"
 
 
+def test_stale_buying_centre_link_edit_answers_409_with_both_versions(conflicts, client, kam, admin_user, group):
+    # given a KAM who opened the edit form of a contact's roles in this project
+    opportunity = make_opportunity(account=group)
+    contact = PositionFactory(account=group).contact
+    link = services.opportunity_contact_set(
+        actor=admin_user, opportunity=opportunity, contact=contact, roles=["coach"], notes="old"
+    )
+    client.force_login(kam)
+    detail = client.get(reverse("opportunity-detail", args=[opportunity.pk])).content.decode()
+    assert f"?link={link.pk}" in detail
+    url = reverse("opportunity-contact-add", args=[opportunity.pk]) + f"?link={link.pk}"
+    mine = conflicts.loaded_form(client, url, notes="mine: signs the order")
+    assert mine["version"] == "1"
+    # and an administrator who changed the link in the meantime
+    services.opportunity_contact_set(
+        actor=admin_user, opportunity=opportunity, contact=contact, roles=["decider"], notes="theirs: user only"
+    )
+    # when the KAM saves, then nothing is written and both versions are shown
+    conflicts.assert_conflict_page(client.post(url, mine), "mine: signs the order", "theirs: user only")
+    assert OpportunityContact.objects.get(pk=link.pk).notes == "theirs: user only"
+
+
+def test_linking_a_contact_who_was_linked_meanwhile_answers_409(conflicts, client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    contact = PositionFactory(account=group).contact
+    client.force_login(kam)
+    url = reverse("opportunity-contact-add", args=[opportunity.pk])
+    mine = conflicts.loaded_form(client, url, contact=str(contact.pk), roles=["coach"], notes="mine")
+    assert mine["version"] == "0"
+    services.opportunity_contact_set(actor=admin_user, opportunity=opportunity, contact=contact, roles=["decider"])
+    conflicts.assert_conflict_page(client.post(url, mine), "mine")
+    assert OpportunityContact.objects.get(opportunity=opportunity, contact=contact).roles == ["decider"]
+
+
 # ---------------------------------------------------------------- API
 
 
@@ -225,3 +260,16 @@ def test_an_import_that_changes_an_opportunity_makes_an_open_edit_form_stale(con
     # then the imported amount survives
     conflicts.assert_conflict_page(client.post(url, mine))
     assert Opportunity.objects.get(pk=opportunity.pk).amount == 2000
+
+
+def test_buying_centre_link_put_stale_answers_412_and_409(conflicts, client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    contact = PositionFactory(account=group).contact
+    path = f"/opportunities/{opportunity.pk}/contacts/{contact.pk}"
+    first = conflicts.api_call(client, kam, "put", path, {"roles": ["coach"], "version": 0})
+    assert (first.status_code, first.json()["version"], first["ETag"]) == (200, 1, 'W/"1"')
+    services.opportunity_contact_set(actor=admin_user, opportunity=opportunity, contact=contact, roles=["decider"])
+    assert conflicts.api_call(client, kam, "put", path, {"roles": ["user"]}, if_match='W/"1"').status_code == 412
+    stale = conflicts.api_call(client, kam, "put", path, {"roles": ["user"], "version": 1})
+    assert (stale.status_code, stale.json()["roles"], stale["ETag"]) == (409, ["decider"], 'W/"2"')
+    assert OpportunityContact.objects.get(opportunity=opportunity, contact=contact).roles == ["decider"]
