@@ -151,8 +151,13 @@ def test_stale_personal_target_in_the_profile_form_answers_409(conflicts, client
     mine = conflicts.loaded_form(client, url, **{f"note_{competence.pk}": "mine"})
     assert mine[f"version_target_{competence.pk}"] == "1"
     services.target_set(actor=admin_user, competence=competence, level=5, person=kam)
-    conflicts.assert_conflict_page(client.post(url, mine))
+    body = conflicts.assert_conflict_page(client.post(url, mine))
     assert CompetenceTarget.objects.get(competence=competence, user=kam).level == 5
+    # re-applying the entry from the conflict page is based on the saved versions (of rating and target)
+    resubmit = _resubmit_fields(body)
+    assert (resubmit[f"version_target_{competence.pk}"], resubmit[f"version_{competence.pk}"]) == ("2", "0")
+    assert client.post(url, resubmit).status_code == 302
+    assert CompetenceTarget.objects.get(competence=competence, user=kam).level == 3
 
 
 def test_target_put_stale_answers_412_and_409(conflicts, client, head, admin_user):
