@@ -565,7 +565,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         filters=filters,
         period=period,
         group_by=group if group in ("owner", "account") else "",
-        currency=g.get("currency", ""),
+        currency=pages.chosen_currency(request),
     )
     groups = report.groups
     if group == "subtree":
