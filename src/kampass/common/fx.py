@@ -258,6 +258,15 @@ class Consolidation:
         self.total += value
         return value
 
+    def count(self, n: int, currency: str, source: str) -> None:
+        """Count ``n`` amounts in ``currency`` converted elsewhere (e.g. in the analytics store) at ``source``'s rates."""
+        currency = currency.upper()
+        self.amounts += n
+        self.currencies.add(currency)
+        if currency != self.currency:
+            self.converted += n
+            self.sources.update(s.strip() for s in source.split("+"))
+
     def add_all(self, items: Iterable[tuple[Decimal, str, dt.date]]) -> Decimal:
         return sum((self.add(*item) for item in items), Decimal(0))
 
