@@ -534,6 +534,7 @@ def account_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": summary,
         "amounts": pages.money_list(summary.amounts),
         "risk_cost": pages.money_list(summary.expected_risk_cost),
+        "other_currencies": sorted(c for c in summary.amounts if c != account.currency),
         "outcomes": Outcome.choices,
         "has_children": Account.objects.filter(parent=account).exists(),
         "can_add": request.user.has_perm("pipeline.add_opportunity", account),

@@ -46,7 +46,9 @@ class Command(BaseCommand):
         if not summaries:
             self.stdout.write(_("No rates loaded; conversions use the ECB reference rates."))
             return
-        self.stdout.write(f"{_('source'):<24} {_('currency'):<8} {_('rates'):>6}  {_('from'):<10}  {_('to'):<10}  {_('loaded at')}")
+        source, currency, count = _("source"), _("currency"), _("number of rates")
+        first, last, loaded = _("first day"), _("last day"), _("loaded at")
+        self.stdout.write(f"{source:<24} {currency:<8} {count:>6}  {first:<10}  {last:<10}  {loaded}")
         for s in summaries:
             self.stdout.write(
                 f"{s.source[:24]:<24} {s.currency:<8} {s.rates:>6}  {s.first_day}  {s.last_day}  {s.loaded_at:%Y-%m-%d %H:%M}"
