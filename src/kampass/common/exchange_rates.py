@@ -49,7 +49,9 @@ class RateFileInvalid(ValueError):
 
     def __init__(self, name: str, errors: list[RateFileError]) -> None:
         self.name, self.errors = name, errors
-        super().__init__("\n".join([_("%(file)s: not loaded, %(n)s errors") % {"file": name, "n": len(errors)}, *map(str, errors)]))
+        super().__init__(
+            "\n".join([_("%(file)s: not loaded, %(n)s errors") % {"file": name, "n": len(errors)}, *map(str, errors)])
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,10 @@ def _parse(text: str, name: str) -> list[_Row]:
     if missing:
         raise RateFileInvalid(
             name,
-            [RateFileError(1, c, ",".join(reader.fieldnames or []), _("the header lacks this column")) for c in missing],
+            [
+                RateFileError(1, c, ",".join(reader.fieldnames or []), _("the header lacks this column"))
+                for c in missing
+            ],
         )
     known = fx.known_currencies()
     rows: list[_Row] = []

@@ -259,7 +259,8 @@ class Consolidation:
         return value
 
     def count(self, n: int, currency: str, source: str) -> None:
-        """Count ``n`` amounts in ``currency`` converted elsewhere (e.g. in the analytics store) at ``source``'s rates."""
+        """Count ``n`` amounts in ``currency`` converted elsewhere (e.g. in the analytics store) at
+        ``source``'s rates."""
         currency = currency.upper()
         self.amounts += n
         self.currencies.add(currency)
@@ -276,7 +277,7 @@ class Consolidation:
         return self.converted > 0
 
     def describe(self) -> str:
-        """"converted at ECB rates (3 amounts in 2 currencies)", or "" when nothing was converted."""
+        """ "converted at ECB rates (3 amounts in 2 currencies)", or "" when nothing was converted."""
         if not self.converted:
             return ""
         from django.utils.translation import ngettext

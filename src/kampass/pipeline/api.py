@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common import fx
 from kampass.common.api import (
     ERRORS,
     UNCHANGED,
@@ -39,7 +40,6 @@ from kampass.common.api import (
 )
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
-from kampass.common import fx
 from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors, services
@@ -776,7 +776,9 @@ def forecast(request: HttpRequest, params: Query[ForecastIn]) -> dict[str, Any]:
     if params.account_id:
         get_object_or_404(Account, pk=params.account_id)
     if params.currency and params.currency.upper() not in fx.view_currency_choices():
-        raise ValidationError({"currency": f"Unknown currency {params.currency!r}; known: {', '.join(fx.view_currency_choices())}."})
+        raise ValidationError(
+            {"currency": f"Unknown currency {params.currency!r}; known: {', '.join(fx.view_currency_choices())}."}
+        )
     report = selectors.forecast(
         user=_actor(request), filters=filters, period=params.period, group_by=params.group_by,
         currency=params.currency.upper(), simulations=params.simulations, seed=params.seed,

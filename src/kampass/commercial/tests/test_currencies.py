@@ -31,7 +31,9 @@ def priced(currency: str, *args, **kwargs):
 def mixed(admin_user):
     group = account_create(actor=admin_user, name="Group plc", currency="EUR")
     site = account_create(actor=admin_user, name="Group Site", parent=group, currency="EUR")
-    CustomerLink.objects.bulk_create([CustomerLink(customer_id="G", account=group), CustomerLink(customer_id="S", account=site)])
+    CustomerLink.objects.bulk_create(
+        [CustomerLink(customer_id="G", account=group), CustomerLink(customer_id="S", account=site)]
+    )
     rows = [
         priced("GBP", "1", "G", "10", "25.00", date=dt.date(2024, 3, 15), unit_cost="10.00"),
         priced("GBP", "2", "G", "-1", "25.00", "returns", date=dt.date(2024, 3, 18)),
@@ -73,11 +75,12 @@ def test_profitability_totals_in_the_reporting_currency_equal_the_independent_co
 
 
 def test_account_profitability_and_another_view_currency(head, mixed):
-    group, _site, rows = mixed
+    group, _site, _rows = mixed
     data = selectors.account_profitability(account=group, subtree=True, user=head, currency="GBP")
     assert data.currency == "GBP"
     assert data.figures.lines == 4
-    assert "converted into GBP" in data.conversion and "2 amounts in 2 currencies" in data.conversion
+    assert "converted into GBP" in data.conversion
+    assert "2 amounts in 2 currencies" in data.conversion
     assert sum(m.pocket_revenue for m in data.months) == data.figures.pocket_revenue
 
 

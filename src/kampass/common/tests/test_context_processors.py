@@ -24,7 +24,8 @@ def test_a_user_chooses_the_view_currency_in_the_header(client, kam, settings):
     # when
     response = client.post(reverse("set-view-currency"), {"currency": "USD", "next": "/pipeline/"})
     # then
-    assert response.status_code == 302 and response["Location"] == "/pipeline/"
+    assert response.status_code == 302
+    assert response["Location"] == "/pipeline/"
     kam.refresh_from_db()
     assert kam.view_currency == "USD"
     assert client.get(reverse("dashboard")).context["VIEW_CURRENCY"] == "USD"

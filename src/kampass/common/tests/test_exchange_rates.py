@@ -95,7 +95,9 @@ def test_the_command_loads_and_lists(tmp_path, capsys):
     assert "3 rates loaded from treasury-2024-03.csv: GBP, USD, 2024-03-15 to 2024-03-22" in out
     call_command("rates", "list")
     out = capsys.readouterr().out
-    assert "treasury-2024-03.csv" in out and "USD" in out and "GBP" in out
+    assert "treasury-2024-03.csv" in out
+    assert "USD" in out
+    assert "GBP" in out
     assert rates_load(path=path, source="T2").rates == 3  # again, under another name: replaced, not added
     assert ExchangeRate.objects.count() == 3
 

@@ -8,7 +8,6 @@ import pytest
 from kampass.common import fx
 from kampass.common.tests.ecb_table import ecb_table
 
-
 # kampass first looks for rates an administrator loaded (in the database)
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ Examples
 >>> import datetime as dt, ibis, pyarrow as pa
 >>> from decimal import Decimal
 >>> lines = ibis.memtable(pa.table({
-...     "invoice_date": pa.array([dt.datetime(2024, 3, 15, 10), dt.datetime(2024, 3, 15, 11)], pa.timestamp("us", "UTC")),
+...     "invoice_date": pa.array([dt.datetime(2024, 3, 15, 10)] * 2, pa.timestamp("us", "UTC")),
 ...     "currency": ["USD", "EUR"], "quantity": [Decimal("2")] * 2, "unit_price": [Decimal("10")] * 2,
 ...     "amount": [Decimal("20"), Decimal("20")], "unit_cost": [Decimal("5")] * 2}))
 >>> rates = ibis.memtable(pa.table({"day": [dt.date(2024, 3, 15)], "currency": ["USD"], "rate": [Decimal("0.8")]}))

@@ -77,8 +77,8 @@ class ForecastReport:
     currencies are converted into ``currency`` at the rate of their expected close date (today's rate
     for a date in the future): ``converted`` of them, in ``currencies`` (all currencies of the deals),
     ``conversion`` says how and from which source ("" when nothing was converted). Deals without a close
-    date (``undated``) are counted, not included. ``current_period`` is today's period: rows before it are past (open deals whose
-    expected close date has passed)."""
+    date (``undated``) are counted, not included. ``current_period`` is today's period: rows before it
+    are past (open deals whose expected close date has passed)."""
 
     period: str
     currency: str

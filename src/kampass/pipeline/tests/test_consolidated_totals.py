@@ -63,6 +63,7 @@ def test_forecast_pipeline_total_equals_the_independent_computation(head, mixed)
     assert report.as_json()["conversion"] == "converted into EUR at ECB rates (4 amounts in 2 currencies)"
     # the owners' expected revenue (no owner's probability: the stage's) is over the converted amounts too
     probability = Stage.objects.filter(name="Qualification").values_list("probability", flat=True).first()
+    assert probability is not None
     owner_total = sum((r.owner_expected for r in report.rows), Decimal(0))
     assert float(owner_total) == pytest.approx(float(expected_eur()) * probability / 100, abs=0.05)
 
@@ -73,7 +74,8 @@ def test_the_users_view_currency_is_the_default(head, mixed):
     board = pipeline_board(user=head)
     column = next(c for c in board.columns if c.count)
     assert board.currency == "GBP"
-    assert "converted into GBP" in column.conversion and "3 amounts in 2 currencies" in column.conversion
+    assert "converted into GBP" in column.conversion
+    assert "3 amounts in 2 currencies" in column.conversion
 
 
 def test_a_loaded_rate_takes_over_and_is_named(head, mixed):

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
         load = sub.add_parser("load", help="Load a CSV rate file: date,currency,rate[,base] (base default EUR).")
         load.add_argument("file", metavar="FILE")
-        load.add_argument("--source", default="", metavar="NAME", help="Name of the rates' source (default: file name).")
+        load.add_argument(
+            "--source", default="", metavar="NAME", help="Name of the rates' source (default: file name)."
+        )
         sub.add_parser("list", help="List the loaded rates per source and currency.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,9 +49,10 @@ class Command(BaseCommand):
             self.stdout.write(_("No rates loaded; conversions use the ECB reference rates."))
             return
         source, currency, count = _("source"), _("currency"), _("number of rates")
-        first, last, loaded = _("first day"), _("last day"), _("loaded at")
-        self.stdout.write(f"{source:<24} {currency:<8} {count:>6}  {first:<10}  {last:<10}  {loaded}")
+        first_day, last_day, loaded_at = _("first day"), _("last day"), _("loaded at")
+        self.stdout.write(f"{source:<24} {currency:<8} {count:>6}  {first_day:<10}  {last_day:<10}  {loaded_at}")
         for s in summaries:
             self.stdout.write(
-                f"{s.source[:24]:<24} {s.currency:<8} {s.rates:>6}  {s.first_day}  {s.last_day}  {s.loaded_at:%Y-%m-%d %H:%M}"
+                f"{s.source[:24]:<24} {s.currency:<8} {s.rates:>6}  {s.first_day}  {s.last_day}  "
+                f"{s.loaded_at:%Y-%m-%d %H:%M}"
             )
