@@ -14,7 +14,7 @@ from kampass.commercial import selectors
 from kampass.commercial.models import CustomerLink
 from kampass.commercial.tests.factories import insert_lines, line
 from kampass.common.exchange_rates import rates_load_text
-from kampass.common.tests.ecb_table import ecb_table
+from kampass.common.tests.factories import ecb_table
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from kampass.common.exchange_rates import rates_load_text
-from kampass.common.tests.ecb_table import last_published_day, to_euro
+from kampass.common.tests.factories import last_published_day, to_euro
 from kampass.pipeline.models import Stage
 from kampass.pipeline.selectors import account_pipeline, forecast, pipeline_board
 from kampass.pipeline.tests.factories import make_opportunity
