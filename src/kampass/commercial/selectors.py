@@ -281,9 +281,10 @@ def portfolio_totals(*, currency: str = "") -> Figures:
 
 def pocket_margin_trend() -> float | None:
     """Relative change of the pocket margin (pocket / gross revenue) of the more recent half of the
-    months with invoice lines (at most six) against the half before; ``None`` with fewer than four months."""
+    months with invoice lines (at most six) against the half before; ``None`` with fewer than four months.
+    Lines in several currencies are converted into one first (:func:`in_one_currency`)."""
     with analytics_store() as store:
-        t = store.table(INVOICE_LINES)
+        t = in_one_currency(store).lines
         zero = ibis.literal(0, type="decimal(18,4)")
         t = t.mutate(month=t.invoice_date.truncate("M"))
         monthly = (

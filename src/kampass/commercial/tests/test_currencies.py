@@ -5,9 +5,10 @@ needs no conversion."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.urls import reverse
 
 from kampass.accounts.services import account_create
 from kampass.commercial import selectors
@@ -96,3 +97,24 @@ def test_a_loaded_rate_converts_the_lines_of_its_days(head, mixed):
 def test_lines_in_one_currency_are_not_converted(head, world):
     report = selectors.profitability(user=head)
     assert (report.currency, report.conversion) == ("GBP", "")
+
+
+def test_the_profitability_page_names_the_conversion(client, head, mixed):
+    group, _site, _rows = mixed
+    client.force_login(head)
+    body = client.get(reverse("account-profitability", args=[group.pk]), {"subtree": "1"}).content.decode()
+    assert 'data-testid="profitability-currency"' in body
+    assert "Figures in EUR: converted into EUR at ECB rates (3 amounts in 2 currencies)" in body
+
+
+def test_an_account_whose_lines_are_in_another_currency_shows_them_converted(client, head, world):
+    # the lines are in GBP, the account's master data says EUR
+    client.force_login(head)
+    body = client.get(reverse("account-profitability", args=[world.group.pk])).content.decode()
+    assert "The account's currency (master data) is EUR, its invoice lines are in GBP" in body
+    in_eur = selectors.profitability(user=head, account=world.group, currency="EUR")
+    assert in_eur.conversion.startswith("converted into EUR at ECB rates")
+    contribution = in_eur.totals.contribution.quantize(CENT, rounding=ROUND_HALF_UP)  # as the template rounds
+    assert f"contribution {contribution} EUR" in body
+    detail = client.get(reverse("account-detail", args=[world.group.pk])).content.decode()
+    assert 'data-testid="account-currency">EUR<' in detail
