@@ -109,7 +109,11 @@ def in_one_currency(store: AnalyticsStore, *, user: Actor | None = None, currenc
     values: list[Decimal] = []
     for pair in pairs:
         day = pair["day"] or today
-        r = fx.rate(pair["currency"], target, day)
+        try:
+            r = fx.rate(pair["currency"], target, day)
+        except fx.UnknownCurrency:  # no rate: the line's amounts stay out of the sums, and the note says so
+            counted.cannot_convert(int(pair["n"]), pair["currency"])
+            continue
         days.append(day)
         codes.append(pair["currency"])
         values.append(r.rate.quantize(Decimal("1e-12")))

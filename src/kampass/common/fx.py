@@ -235,7 +235,9 @@ class Consolidation:
     day; it counts what it converted and names the rate sources, so that a total never leaves anything
     out silently.
 
-    ``add`` returns the converted amount (so a caller can keep per-group totals as well)."""
+    ``add`` returns the converted amount (so a caller can keep per-group totals as well). An amount in a
+    currency no rate source knows cannot be converted: it is not in the total, and counted per currency in
+    ``unconvertible`` and named by :meth:`describe`."""
 
     currency: str
     total: Decimal = Decimal(0)
@@ -243,6 +245,7 @@ class Consolidation:
     converted: int = 0
     currencies: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
+    unconvertible: dict[str, int] = field(default_factory=dict)
 
     def add(self, amount: Decimal, currency: str, on: dt.date) -> Decimal:
         currency = currency.upper()
@@ -251,12 +254,22 @@ class Consolidation:
         if currency == self.currency:
             value = Decimal(amount)
         else:
-            r = rate(currency, self.currency, on)
+            try:
+                r = rate(currency, self.currency, on)
+            except UnknownCurrency:
+                self.unconvertible[currency] = self.unconvertible.get(currency, 0) + 1
+                return Decimal(0)
             value = r.apply(amount)
             self.converted += 1
             self.sources.update(s.strip() for s in r.source.split("+"))
         self.total += value
         return value
+
+    def cannot_convert(self, n: int, currency: str) -> None:
+        """Count ``n`` amounts in ``currency`` left out of the total for want of a rate."""
+        self.amounts += n
+        self.currencies.add(currency.upper())
+        self.unconvertible[currency.upper()] = self.unconvertible.get(currency.upper(), 0) + n
 
     def count(self, n: int, currency: str, source: str) -> None:
         """Count ``n`` amounts in ``currency`` converted elsewhere (e.g. in the analytics store) at
@@ -277,13 +290,23 @@ class Consolidation:
         return self.converted > 0
 
     def describe(self) -> str:
-        """ "converted at ECB rates (3 amounts in 2 currencies)", or "" when nothing was converted."""
-        if not self.converted:
-            return ""
+        """ "converted at ECB rates (3 amounts in 2 currencies)", or "" when nothing was converted; the
+        amounts that could not be converted are named."""
         from django.utils.translation import ngettext
 
-        others = len(self.currencies - {self.currency})
-        return str(
+        left_out = "; ".join(
+            ngettext(
+                "%(n)d amount in %(currency)s has no exchange rate and is not included",
+                "%(n)d amounts in %(currency)s have no exchange rate and are not included",
+                n,
+            )
+            % {"n": n, "currency": code}
+            for code, n in sorted(self.unconvertible.items())
+        )
+        if not self.converted:
+            return left_out
+        others = len(self.currencies - {self.currency} - set(self.unconvertible))
+        converted = str(
             _("converted into %(currency)s at %(sources)s rates (%(amounts)s in %(currencies)s)")
             % {
                 "currency": self.currency,
@@ -292,6 +315,7 @@ class Consolidation:
                 "currencies": ngettext("%(n)d currency", "%(n)d currencies", others) % {"n": others},
             }
         )
+        return f"{converted}; {left_out}" if left_out else converted
 
 
 def pipeline_rate_day(expected_close: dt.date | None, today: dt.date) -> dt.date:

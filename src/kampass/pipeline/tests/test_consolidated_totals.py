@@ -11,7 +11,7 @@ import pytest
 
 from kampass.common.exchange_rates import rates_load_text
 from kampass.common.tests.factories import last_published_day, to_euro
-from kampass.pipeline.models import Stage
+from kampass.pipeline.models import Opportunity, Stage
 from kampass.pipeline.selectors import account_pipeline, forecast, pipeline_board
 from kampass.pipeline.tests.factories import make_opportunity
 
@@ -94,3 +94,13 @@ def test_account_pipeline_total_over_a_subtree(head, group, site, mixed):
     assert summary.conversion == "converted into EUR at ECB rates (5 amounts in 2 currencies)"
     own = account_pipeline(user=head, account=group)
     assert own.total == expected_eur()
+
+
+def test_an_amount_without_any_rate_is_named_not_silently_dropped(head, group, mixed):
+    Opportunity.objects.filter(name="E1").update(currency="XYZ")  # e.g. an import's code no source knows
+    column = next(c for c in pipeline_board(user=head).columns if c.count)
+    assert column.total == expected_eur() - Decimal("1000.00")
+    assert column.conversion == (
+        "converted into EUR at ECB rates (4 amounts in 2 currencies); "
+        "1 amount in XYZ has no exchange rate and is not included"
+    )
