@@ -18,12 +18,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common import fx
 from kampass.common.api import (
     ERRORS,
     UNCHANGED,
@@ -447,7 +449,11 @@ class TrainingConflictOut(Schema):
 class ForecastIn(InSchema):
     period: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})
     group_by: str = Field("", json_schema_extra={"enum": ["", "owner", "account"]})
-    currency: str = Field("", description="Default: the currency most open deals are in.")
+    currency: str = Field(
+        "",
+        description="Currency of the figures; deals in other currencies are converted at the rate of their expected "
+        "close date (today's for a future date). Default: the user's view currency, else the reporting currency.",
+    )
     owner_id: Id | None = None
     owner_name: str = ""
     account_id: Id | None = None
@@ -792,6 +798,10 @@ def forecast(request: HttpRequest, params: Query[ForecastIn]) -> dict[str, Any]:
     )
     if params.account_id:
         get_object_or_404(Account, pk=params.account_id)
+    if params.currency and params.currency.upper() not in fx.view_currency_choices():
+        raise ValidationError(
+            {"currency": f"Unknown currency {params.currency!r}; known: {', '.join(fx.view_currency_choices())}."}
+        )
     report = selectors.forecast(
         user=_actor(request), filters=filters, period=params.period, group_by=params.group_by,
         currency=params.currency.upper(), simulations=params.simulations, seed=params.seed,

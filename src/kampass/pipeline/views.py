@@ -570,6 +570,7 @@ def account_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": summary,
         "amounts": pages.money_list(summary.amounts),
         "risk_cost": pages.money_list(summary.expected_risk_cost),
+        "other_currencies": sorted(c for c in summary.amounts if c != account.currency),
         "outcomes": Outcome.choices,
         "has_children": Account.objects.filter(parent=account).exists(),
         "can_add": request.user.has_perm("pipeline.add_opportunity", account),
@@ -601,7 +602,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         filters=filters,
         period=period,
         group_by=group if group in ("owner", "account") else "",
-        currency=g.get("currency", ""),
+        currency=pages.chosen_currency(request),
     )
     groups = report.groups
     if group == "subtree":
