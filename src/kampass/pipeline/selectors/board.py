@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Stage, StageKind, StageSet
+from kampass.pipeline.selectors.backtests import ScorerSwitch, forecast_scorer
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
 
@@ -15,7 +16,8 @@ from kampass.users.actors import Actor
 @dataclass(frozen=True)
 class BoardColumn:
     """One stage on the board: its opportunities (the first ``limit``), how many, and what they are worth
-    (per currency; ``weighted`` by the calibrated probability where scored, else the owner's)."""
+    (per currency; ``weighted`` by the calibrated probability where scored, else the owner's; while the
+    last backtest showed the model not better than a baseline, by that baseline's probability)."""
 
     stage: Stage
     count: int
@@ -32,6 +34,7 @@ class BoardColumn:
 class Board:
     stage_set: StageSet
     columns: list[BoardColumn]
+    switch: ScorerSwitch | None = None
 
     @property
     def count(self) -> int:
@@ -70,9 +73,12 @@ def pipeline_board(
     weighted: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     counts: dict[int, int] = defaultdict(int)
     by_id = {stage.pk: stage for stage in stages}
-    for stage_id, currency, amount, p, owner_p in qs.filter(stage__in=stages).values_list(
-        "stage_id", "currency", "amount", "probability", "owner_probability"
+    switch = forecast_scorer()
+    for pk, stage_id, currency, amount, p, owner_p in qs.filter(stage__in=stages).values_list(
+        "pk", "stage_id", "currency", "amount", "probability", "owner_probability"
     ):
+        if switch is not None:
+            p = switch.probability(pk)
         stage_probability = by_id[stage_id].probability
         counts[stage_id] += 1
         amounts[stage_id][currency] += amount
@@ -88,4 +94,4 @@ def pipeline_board(
         )
         for stage in stages
     ]
-    return Board(stage_set, columns)
+    return Board(stage_set, columns, switch)

@@ -10,6 +10,12 @@ One module per part; this package gives them all under ``kampass.pipeline.servic
 
 from __future__ import annotations
 
+from kampass.pipeline.services.backtests import (
+    BacktestRefused,
+    backtest_recorded,
+    backtest_run_create,
+    backtest_run_execute,
+)
 from kampass.pipeline.services.buying_centre import opportunity_contact_remove, opportunity_contact_set
 from kampass.pipeline.services.model import (
     MIN_PER_OUTCOME,
@@ -33,6 +39,7 @@ from kampass.pipeline.services.stages import default_stage_set, stage_set_create
 from kampass.pipeline.services.training import TrainingAlreadyQueued, training_job_create, training_job_run
 
 __all__ = [
+    "BacktestRefused",
     "MIN_PER_OUTCOME",
     "MIN_TRAINING_ROWS",
     "OPPORTUNITY_FIELDS",
@@ -40,6 +47,9 @@ __all__ = [
     "Progress",
     "TrainingAlreadyQueued",
     "active_model_version",
+    "backtest_recorded",
+    "backtest_run_create",
+    "backtest_run_execute",
     "default_stage_set",
     "model_train",
     "opportunities_score",
