@@ -109,7 +109,7 @@ def test_values_are_taken_as_first_recorded_not_as_they_are_now(kam):
     assert float(h.amount[0]) == 50000.0
     assert float(h.owner_probability[0]) == pytest.approx(0.30)
     assert h.features.column("owner").to_pylist() != [kam.username]
-    assert h.stage == ("Prospecting",) or h.stage[0] is not None
+    assert h.stage == ("Prospecting",)
     assert str(h.opened[0]) == (today - dt.timedelta(days=40)).isoformat()
     assert str(h.closed[0]) == (today - dt.timedelta(days=3)).isoformat()
     assert bool(h.won[0]) is True
