@@ -38,7 +38,15 @@ from kampass.core.forecasting.backtest import DealHistory
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome, StageKind
 
 FEATURES = ("currency", "industry", "country", "lead_source", "opportunity_type", "owner", "opened_quarter")
-FIRST_RECORDED = ("amount", "currency", "owner_id", "owner_name", "owner_probability", "lead_source", "opportunity_type")
+FIRST_RECORDED = (
+    "amount",
+    "currency",
+    "owner_id",
+    "owner_name",
+    "owner_probability",
+    "lead_source",
+    "opportunity_type",
+)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from kampass.pipeline.forms import (
     StageChangeForm,
 )
 from kampass.pipeline.models import (
+    BacktestRun,
     ForecastCategory,
     Opportunity,
     OpportunityContact,
@@ -47,7 +48,6 @@ from kampass.pipeline.models import (
     Risk,
     StageSet,
     TrainingJob,
-    BacktestRun,
 )
 from kampass.users.history import field_changes
 
@@ -695,9 +695,7 @@ def _backtest_context(request: HttpRequest) -> dict[str, Any]:
         "backtest_done": done,
         "backtest": result,
         "backtest_scorers": [{"key": k, "name": names[k]} for k in keys],
-        "backtest_origins": [
-            {"o": o, "brier": [o["scorers"].get(k, {}).get("brier") for k in keys]} for o in origins
-        ],
+        "backtest_origins": [{"o": o, "brier": [o["scorers"].get(k, {}).get("brier") for k in keys]} for o in origins],
         "backtest_pooled": [{"key": k, "name": names[k], **result["pooled"][k]} for k in keys],
         "backtest_spec": charts.backtest_chart(origins, names={k: names[k] for k in keys}) if origins else None,
         "verdict": verdict,

@@ -287,7 +287,12 @@ def write_text(command: BaseCommand, doc: dict[str, Any]) -> None:
         v = verdict["kampass_minus_best_brier"]
         out(
             _("Best baseline: %(name)s; Brier kampass - %(name)s: %(mean)s (95 %% interval %(low)s to %(high)s).")
-            % {"name": verdict["best_baseline"], "mean": _f(v["mean"], 5), "low": _f(v["ci95"][0], 5), "high": _f(v["ci95"][1], 5)}
+            % {
+                "name": verdict["best_baseline"],
+                "mean": _f(v["mean"], 5),
+                "low": _f(v["ci95"][0], 5),
+                "high": _f(v["ci95"][1], 5),
+            }
         )
         out(
             _("The model is better than the best baseline.")

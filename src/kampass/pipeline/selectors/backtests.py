@@ -93,6 +93,7 @@ def win_rate_by_quarter(version: ModelVersion | None) -> list[QuarterRow]:
         .values_list("pk", "closed_on", "outcome")
     )
     for pk, day, outcome in rows.iterator(chunk_size=2000):
+        assert day is not None  # filtered above
         q = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
         closed[q] += 1
         won[q] += outcome == Outcome.WON

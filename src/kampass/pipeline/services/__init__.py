@@ -39,11 +39,11 @@ from kampass.pipeline.services.stages import default_stage_set, stage_set_create
 from kampass.pipeline.services.training import TrainingAlreadyQueued, training_job_create, training_job_run
 
 __all__ = [
-    "BacktestRefused",
     "MIN_PER_OUTCOME",
     "MIN_TRAINING_ROWS",
     "OPPORTUNITY_FIELDS",
     "RISK_FIELDS",
+    "BacktestRefused",
     "Progress",
     "TrainingAlreadyQueued",
     "active_model_version",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +72,7 @@ def _pooled(report: Any) -> dict[str, dict[str, float | None]]:
     return pooled
 
 
-def verdict(report: Any, pooled: dict[str, dict[str, float | None]]) -> dict[str, Any]:
+def verdict(report: Any, pooled: Mapping[str, Mapping[str, float | None]]) -> dict[str, Any]:
     """The best baseline by pooled Brier score and whether the model beats it (module docstring)."""
     baselines = [(float(pooled[n]["brier"] or 0.0), n) for n in BASELINES if n in pooled]
     best = min(baselines)[1]
@@ -160,7 +160,9 @@ def backtest_recorded(
     return doc
 
 
-def current_scores(history: Any, pks: Sequence[int], scorer_name: str, horizon: int, *, seed: int = 0) -> dict[str, Any]:
+def current_scores(
+    history: Any, pks: Sequence[int], scorer_name: str, horizon: int, *, seed: int = 0
+) -> dict[str, Any]:
     """``scorer_name`` fitted on everything known today and its probabilities for the deals open today."""
     import numpy as np
 

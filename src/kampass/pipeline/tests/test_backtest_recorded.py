@@ -44,7 +44,8 @@ def generate(n: int = 90, seed: int = 3) -> list[dict]:
         Opportunity.objects.filter(pk=o.pk).update(
             created_on=opened, closed_on=closes if is_closed else None, outcome=outcome
         )
-        deals.append({"pk": o.pk, "opened": opened, "closed": closes if is_closed else None, "won": won, "amount": amount})
+        closed = closes if is_closed else None
+        deals.append({"pk": o.pk, "opened": opened, "closed": closed, "won": won, "amount": amount})
     return deals
 
 
@@ -106,6 +107,8 @@ def test_values_are_taken_as_first_recorded_not_as_they_are_now(kam):
     h = recorded.history
     # then: the first recorded amount, owner and probability; the open stage it started in
     assert recorded.pks == (o.pk,)
+    assert h.amount is not None
+    assert h.owner_probability is not None
     assert float(h.amount[0]) == 50000.0
     assert float(h.owner_probability[0]) == pytest.approx(0.30)
     assert h.features.column("owner").to_pylist() != [kam.username]

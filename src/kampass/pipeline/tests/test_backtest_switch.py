@@ -26,11 +26,8 @@ def finished_run(*, model_better: bool, probabilities: dict[int, float], default
             "model_better": model_better,
         },
     }
-    switch = (
-        {}
-        if model_better
-        else {"scorer": "stage_rate", "probabilities": {str(k): v for k, v in probabilities.items()}, "default": default}
-    )
+    by_pk = {str(k): v for k, v in probabilities.items()}
+    switch = {} if model_better else {"scorer": "stage_rate", "probabilities": by_pk, "default": default}
     when = timezone.now() - dt.timedelta(minutes=minutes_ago)
     run = BacktestRun.objects.create(status=JobStatus.DONE, result=result, switch=switch, finished_at=when)
     return run
@@ -49,7 +46,7 @@ def deals(group):
 def test_the_forecast_uses_the_model_without_a_backtest(deals, head):
     report = selectors.forecast(user=head, period="month")
     assert report.scorer == "kampass"
-    assert report.rows[0].expected == Decimal("135000.00") or float(report.rows[0].expected) == pytest.approx(135000)
+    assert float(report.rows[0].expected or 0) == pytest.approx(135000)
 
 
 @pytest.mark.django_db
@@ -58,7 +55,7 @@ def test_the_forecast_and_the_board_switch_to_the_better_baseline_with_a_note(de
     finished_run(model_better=False, probabilities={a.pk: 0.5, b.pk: 0.1})
     report = selectors.forecast(user=head, period="month")
     assert report.scorer == "stage_rate"
-    assert float(report.rows[0].expected) == pytest.approx(100000 * 0.5 + 50000 * 0.1)
+    assert float(report.rows[0].expected or 0) == pytest.approx(100000 * 0.5 + 50000 * 0.1)
     assert report.as_json()["scorer"] == "stage_rate"
     board = selectors.pipeline_board(user=head)
     weighted = sum(float(c.weighted.get("EUR", 0)) for c in board.columns)
@@ -75,9 +72,11 @@ def test_a_deal_opened_after_the_backtest_gets_the_baselines_default(deals, head
     a, b = deals
     finished_run(model_better=False, probabilities={a.pk: 0.5, b.pk: 0.1}, default=0.3)
     c = make_opportunity(account=group, name="C", amount=Decimal("10000"), expected_close_date=dt.date(2030, 1, 25))
-    assert selectors.forecast_scorer().probability(c.pk) == 0.3
+    switch = selectors.forecast_scorer()
+    assert switch is not None
+    assert switch.probability(c.pk) == 0.3
     report = selectors.forecast(user=head, period="month")
-    assert float(report.rows[0].expected) == pytest.approx(55000 + 3000)
+    assert float(report.rows[0].expected or 0) == pytest.approx(55000 + 3000)
 
 
 @pytest.mark.django_db
@@ -87,7 +86,7 @@ def test_a_later_backtest_with_the_model_better_switches_back(deals, head, clien
     finished_run(model_better=True, probabilities={})
     report = selectors.forecast(user=head, period="month")
     assert report.scorer == "kampass"
-    assert float(report.rows[0].expected) == pytest.approx(135000)
+    assert float(report.rows[0].expected or 0) == pytest.approx(135000)
     client.force_login(head)
     assert 'data-testid="scorer-switch"' not in client.get(reverse("forecast")).content.decode()
 
@@ -120,7 +119,8 @@ def test_the_verdict_compares_with_the_baseline_of_lowest_pooled_brier():
     worse = _Report(0.001, 0.03)
     v = verdict(worse, pooled)
     assert worse.asked == ["stage_rate"]
-    assert v["best_baseline"] == "stage_rate" and v["model_better"] is False
+    assert v["best_baseline"] == "stage_rate"
+    assert v["model_better"] is False
     # the upper end of the interval at or below 0: the model is better
     assert verdict(_Report(-0.03, -0.001), pooled)["model_better"] is True
     # an interval that holds 0 is not "better"

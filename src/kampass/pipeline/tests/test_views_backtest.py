@@ -63,7 +63,8 @@ def test_a_finished_run_shows_its_result_per_origin_with_the_chart_and_its_date(
     for o in origins:
         assert f"<td>{o['as_of']}</td>" in body
     assert 'data-testid="backtest-pooled"' in body
-    assert "Stage win rate" in body and "Trailing base rate" in body
+    assert "Stage win rate" in body
+    assert "Trailing base rate" in body
     assert 'data-vega-spec="backtest-spec"' in body
     assert "Last result:" in body
     testid = "model-better" if run.result["verdict"]["model_better"] else "model-not-better"
@@ -86,7 +87,12 @@ def test_drift_shows_win_rate_and_mean_predicted_per_quarter(client, head):
     closed = [d for d in deals if d["closed"] is not None]
     holdout = {str(d["pk"]): (0.8 if d["won"] else 0.1) for d in closed}
     ModelVersion.objects.create(
-        version="wm-drift", trained_at=timezone.now(), training_rows=len(closed), model=b"", active=True, holdout=holdout
+        version="wm-drift",
+        trained_at=timezone.now(),
+        training_rows=len(closed),
+        model=b"",
+        active=True,
+        holdout=holdout,
     )
     client.force_login(head)
     response = client.get(reverse("model-report"))
