@@ -193,3 +193,13 @@ def default_origins(history: DealHistory, horizon: int, *, months: int = 12) -> 
         origins.append(month)
         month = (month - dt.timedelta(days=1)).replace(day=1)
     return sorted(origins)
+
+
+def first_owner_probabilities() -> dict[int, float]:
+    """The owner's probability (0-1) of every opportunity as first recorded while it was open, where
+    one was given (a probability first recorded on a closed opportunity is its final 0/100, not used)."""
+    return {
+        pk: record["owner_probability"] / 100
+        for pk, record in _first_records().items()
+        if record["outcome"] == Outcome.OPEN and record["owner_probability"] is not None
+    }

@@ -646,7 +646,13 @@ def _percent_row(row: Any) -> dict[str, Any]:
 
 
 def _scorer_names() -> dict[str, str]:
-    return {"kampass": _("kampass model"), "base_rate": _("Base rate"), "naive_bayes": _("Naive Bayes")}
+    return {
+        "kampass": _("kampass model"),
+        "base_rate": _("Base rate"),
+        "naive_bayes": _("Naive Bayes"),
+        "stage_rate": _("Stage win rate"),
+        "owner": _("Owners' probabilities"),
+    }
 
 
 @login_required
@@ -659,9 +665,10 @@ def model_report(request: HttpRequest) -> HttpResponse:
     for key in selectors.SCORERS:
         values = report.metrics.get(key)
         if isinstance(values, dict):
-            scores.append(
-                {"key": key, "name": names[key], **{k: values.get(k) for k in ("brier", "log_loss", "ece", "auc")}}
-            )
+            name = names[key]
+            if key == "owner" and values.get("rows"):
+                name = _("%(name)s (the %(n)d deals with one)") % {"name": name, "n": values["rows"]}
+            scores.append({"key": key, "name": name, **{k: values.get(k) for k in ("brier", "log_loss", "ece", "auc")}})
     bins = {key: [_Bin(**b) for b in report.reliability.get(key, [])] for key in names if report.reliability.get(key)}
     labels = pages.feature_labels()
     job = report.latest_job
