@@ -125,3 +125,29 @@ def test_the_verdict_compares_with_the_baseline_of_lowest_pooled_brier():
     assert verdict(_Report(-0.03, -0.001), pooled)["model_better"] is True
     # an interval that holds 0 is not "better"
     assert verdict(_Report(-0.01, 0.002), pooled)["model_better"] is False
+
+
+@pytest.mark.django_db
+def test_a_retraining_queues_a_backtest_while_the_forecast_uses_a_baseline(
+    deals, head, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kampass.pipeline.models import TrainingJob
+    from kampass.pipeline.services import training as training_module
+
+    monkeypatch.setattr(training_module, "model_train", lambda **kw: None)
+    monkeypatch.setattr(training_module, "opportunities_score", lambda **kw: 0)
+    a, b = deals
+    finished_run(model_better=False, probabilities={a.pk: 0.5, b.pk: 0.1})
+    job = TrainingJob.objects.create(created_by=head)
+    with django_capture_on_commit_callbacks(execute=False):
+        training_module.training_job_run(str(job.pk))
+    queued = BacktestRun.objects.filter(status=JobStatus.QUEUED)
+    assert queued.count() == 1
+    assert queued.get().created_by == head
+    # with the model in use, a retraining queues none
+    BacktestRun.objects.all().delete()
+    finished_run(model_better=True, probabilities={})
+    job = TrainingJob.objects.create(created_by=head)
+    with django_capture_on_commit_callbacks(execute=False):
+        training_module.training_job_run(str(job.pk))
+    assert not BacktestRun.objects.filter(status=JobStatus.QUEUED).exists()
