@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -72,10 +73,8 @@ def _backtest_after_retraining(actor: Actor) -> None:
 
     if selectors.forecast_scorer() is None:
         return
-    try:
+    with contextlib.suppress(BacktestRefused):  # one is queued or running already
         backtest_run_create(actor=actor)
-    except BacktestRefused:
-        pass  # one is queued or running already
 
 
 def training_job_run(
