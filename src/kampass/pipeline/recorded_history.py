@@ -14,9 +14,10 @@ Per opportunity (nothing is written):
 * **Amount** -- converted into the reporting currency at the rate of the day it was opened
   (:mod:`kampass.common.fx`); an amount in a currency no rate source knows is left out of the totals.
 * **Stage** -- the stage the opportunity entered first (its first recorded stage change) when that is an
-  open stage; an opportunity whose first record is already closed (an import of a finished deal) has no
-  stage known while it was open.
-* **Owner's probability** -- the first recorded one while the opportunity was open (none: ``NaN``).
+  open stage recorded on the day it was opened; an import records the stage on the import day, after
+  the deal was opened (at an earlier origin that stage was not known yet), so imported deals have none.
+* **Owner's probability** -- the first recorded one, when it was recorded on the day the opportunity was
+  opened and while it was open (none: ``NaN``), for the same reason.
 * **Features** known when opened: currency, industry and country of the account, lead source, type,
   owner, and the calendar quarter it was opened in. The stage reached later, the products and
   competitors named later, the forecast category and the calibrated probability are not features.
@@ -62,21 +63,24 @@ class RecordedHistory:
 def _first_records() -> dict[int, dict[str, Any]]:
     """The earliest history record of every opportunity (its values as kampass first knew them)."""
     first: dict[int, dict[str, Any]] = {}
-    rows = Opportunity.history.order_by("id", "history_date", "history_id").values("id", "outcome", *FIRST_RECORDED)
+    rows = Opportunity.history.order_by("id", "history_date", "history_id").values(
+        "id", "outcome", "history_date", *FIRST_RECORDED
+    )
     for row in rows.iterator(chunk_size=2000):
         first.setdefault(row["id"], row)
     return first
 
 
-def _first_open_stages() -> dict[int, str]:
-    """The name of the stage every opportunity entered first, where that was an open stage."""
-    first: dict[int, tuple[str, str]] = {}
+def _first_open_stages() -> dict[int, tuple[str, dt.date]]:
+    """The name of the stage every opportunity entered first, where that was an open stage, and the day
+    it was recorded."""
+    first: dict[int, tuple[str, str, dt.date]] = {}
     changes = OpportunityStageChange.objects.order_by("opportunity_id", "changed_at", "pk").values_list(
-        "opportunity_id", "to_stage__name", "to_stage__kind"
+        "opportunity_id", "to_stage__name", "to_stage__kind", "changed_at"
     )
-    for opportunity_id, name, kind in changes.iterator(chunk_size=2000):
-        first.setdefault(opportunity_id, (name, kind))
-    return {pk: name for pk, (name, kind) in first.items() if kind == StageKind.OPEN}
+    for opportunity_id, name, kind, when in changes.iterator(chunk_size=2000):
+        first.setdefault(opportunity_id, (name, kind, timezone.localdate(when)))
+    return {pk: (name, day) for pk, (name, kind, day) in first.items() if kind == StageKind.OPEN}
 
 
 def _usernames() -> dict[int, str]:
@@ -123,8 +127,8 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
     for o in kept:
         record = first.get(o["pk"])
         if record is None:
-            # no history record: the current values, but no owner's probability for a closed deal
-            record = {**o, "owner_probability": o["owner_probability"] if o["outcome"] == Outcome.OPEN else None}
+            # no history record: the current values, but no owner's probability (not known when it was given)
+            record = {**o, "owner_probability": None}
         elif record["outcome"] != Outcome.OPEN:
             record = {**record, "owner_probability": None}  # first recorded already closed: a final value
         day: dt.date = o["created_on"]
@@ -135,7 +139,9 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
             amount = math.nan
         amounts.append(amount)
         p = record["owner_probability"]
-        owner_p.append(math.nan if p is None else p / 100)
+        # known when opened only if recorded on the day it was opened (an import records later)
+        at_opening = "history_date" in record and timezone.localdate(record["history_date"]) <= day
+        owner_p.append(math.nan if p is None or not at_opening else p / 100)
         owner = users.get(record["owner_id"], "") if record["owner_id"] else record["owner_name"]
         columns["currency"].append(record["currency"] or None)
         columns["industry"].append(o["account__industry"] or None)
@@ -148,7 +154,8 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
         is_closed = o["outcome"] != Outcome.OPEN
         closed.append(np.datetime64(o["closed_on"], "D") if is_closed else np.datetime64("NaT", "D"))
         won.append(o["outcome"] == Outcome.WON)
-        stage.append(stages.get(o["pk"]))
+        entered = stages.get(o["pk"])
+        stage.append(entered[0] if entered is not None and entered[1] <= day else None)
     if unknown_currency:
         notes.append(f"{unknown_currency} amounts in a currency without exchange rates left out of the totals")
     probabilities = np.asarray(owner_p, dtype=np.float64)

@@ -18,11 +18,21 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from kampass.accounts.tests.factories import AccountFactory
-from kampass.pipeline.models import Opportunity, Outcome
+from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome
 from kampass.pipeline.recorded_history import recorded_deal_history
 from kampass.pipeline.tests.factories import make_opportunity
 
 HORIZON = 60
+
+
+def backdate(pk: int, opened: dt.date) -> None:
+    """As if the opportunity had been created in kampass on ``opened``: its first history record and
+    first stage change carry that day."""
+    when = timezone.make_aware(dt.datetime.combine(opened, dt.time(10)))
+    first = Opportunity.history.filter(id=pk).order_by("history_date", "history_id").first()
+    assert first is not None
+    Opportunity.history.filter(history_id=first.history_id).update(history_date=when)
+    OpportunityStageChange.objects.filter(opportunity_id=pk).update(changed_at=when)
 
 
 def generate(n: int = 90, seed: int = 3) -> list[dict]:
@@ -38,12 +48,16 @@ def generate(n: int = 90, seed: int = 3) -> list[dict]:
         source = ["Web", "Fair", "Partner"][i % 3]
         won = rng.random() < (0.6 if source == "Partner" else 0.2)
         amount = Decimal(rng.randint(1, 40) * 1000)
-        o = make_opportunity(account=accounts[i % 3], name=f"Deal {i}", amount=amount, lead_source=source)
+        first_stage = {"Web": "Prospecting", "Fair": "Qualification", "Partner": "Needs Analysis"}[source]
+        o = make_opportunity(
+            account=accounts[i % 3], name=f"Deal {i}", amount=amount, lead_source=source, stage_name=first_stage
+        )
         is_closed = closes < today
         outcome = (Outcome.WON if won else Outcome.LOST) if is_closed else Outcome.OPEN
         Opportunity.objects.filter(pk=o.pk).update(
             created_on=opened, closed_on=closes if is_closed else None, outcome=outcome
         )
+        backdate(o.pk, opened)
         closed = closes if is_closed else None
         deals.append({"pk": o.pk, "opened": opened, "closed": closed, "won": won, "amount": amount})
     return deals
@@ -102,17 +116,22 @@ def test_values_are_taken_as_first_recorded_not_as_they_are_now(kam):
     o.amount, o.owner_probability, o.owner, o.outcome = Decimal("80000"), 100, kam, Outcome.WON
     o.closed_on, o.created_on = today - dt.timedelta(days=3), today - dt.timedelta(days=40)
     o.save()
+    backdate(o.pk, today - dt.timedelta(days=40))
+    # and an opportunity imported today that was opened a month ago: stage and probability recorded later
+    imported = make_opportunity(amount=Decimal("20000"), owner_probability=60, stage_name="Negotiation/Review")
+    Opportunity.objects.filter(pk=imported.pk).update(created_on=today - dt.timedelta(days=30))
     # when
     recorded = recorded_deal_history()
     h = recorded.history
     # then: the first recorded amount, owner and probability; the open stage it started in
-    assert recorded.pks == (o.pk,)
+    assert recorded.pks == (o.pk, imported.pk)
     assert h.amount is not None
     assert h.owner_probability is not None
     assert float(h.amount[0]) == 50000.0
     assert float(h.owner_probability[0]) == pytest.approx(0.30)
     assert h.features.column("owner").to_pylist() != [kam.username]
-    assert h.stage == ("Prospecting",)
+    assert h.stage == ("Prospecting", None)
+    assert np.isnan(h.owner_probability[1])
     assert str(h.opened[0]) == (today - dt.timedelta(days=40)).isoformat()
     assert str(h.closed[0]) == (today - dt.timedelta(days=3)).isoformat()
     assert bool(h.won[0]) is True
