@@ -65,6 +65,7 @@ def test_the_forecast_and_the_board_switch_to_the_better_baseline_with_a_note(de
         body = client.get(url).content.decode()
         assert 'data-testid="scorer-switch"' in body
         assert "Stage win rate" in body
+    assert "Expected (Stage win rate)" in client.get(reverse("forecast")).content.decode()
 
 
 @pytest.mark.django_db

@@ -61,7 +61,7 @@ def test_a_finished_run_shows_its_result_per_origin_with_the_chart_and_its_date(
     body = client.get(reverse("model-report")).content.decode()
     assert 'data-testid="backtest-table"' in body
     for o in origins:
-        assert f"<td>{o['as_of']}</td>" in body
+        assert f'<td class="nowrap">{o["as_of"]}</td>' in body
     assert 'data-testid="backtest-pooled"' in body
     assert "Stage win rate" in body
     assert "Trailing base rate" in body
