@@ -44,6 +44,7 @@ from kampass.common.concurrency import api_update, conflict_responses, set_etag,
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors, services
 from kampass.pipeline.models import (
+    BacktestRun,
     ForecastCategory,
     ModelVersion,
     Opportunity,
@@ -438,6 +439,27 @@ class TrainingJobOut(Schema):
     @staticmethod
     def resolve_model_version(obj: TrainingJob) -> str | None:
         return obj.model_version.version if obj.model_version is not None else None
+
+
+class BacktestRunOut(Schema):
+    """A backtest on kampass's own opportunities: its progress (origins done of all) and, once done, the
+    document ``kampass forecast backtest --json`` prints (with ``pooled``, ``verdict`` and ``notes``)."""
+
+    id: uuid.UUID
+    status: str
+    horizon: int
+    origins_total: int
+    origins_done: int
+    message: str
+    result: dict[str, Any]
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class BacktestConflictOut(Schema):
+    detail: str
+    code: str
 
 
 class TrainingConflictOut(Schema):
@@ -837,6 +859,24 @@ def model_train(request: HttpRequest) -> Status[Any]:
     except services.TrainingAlreadyQueued as refusal:
         return Status(409, {"detail": " ".join(refusal.messages), "code": refusal.code, "job_id": refusal.job.pk})
     return Status(202, job)
+
+
+@router.post("/model/backtest", response={202: BacktestRunOut, 409: BacktestConflictOut, **ERRORS})
+def model_backtest(request: HttpRequest) -> Status[Any]:
+    """Queue a temporal backtest of the model and its baselines on kampass's own opportunities (background
+    task; monthly origins over the last year, horizon 90 days). One at a time: while one is queued or
+    running the answer is 409 with the code ``backtest_running``."""
+    try:
+        run = services.backtest_run_create(actor=_actor(request))
+    except services.BacktestRefused as refusal:
+        return Status(409, {"detail": " ".join(refusal.messages), "code": refusal.code or "backtest_refused"})
+    return Status(202, run)
+
+
+@router.get("/model/backtests/{run_id}", response={200: BacktestRunOut, **ERRORS})
+def backtest_run(request: HttpRequest, run_id: uuid.UUID) -> BacktestRun:
+    authorize(_actor(request), "pipeline.view_model")
+    return get_object_or_404(BacktestRun, pk=run_id)
 
 
 @router.get("/model/jobs/{job_id}", response={200: TrainingJobOut, **ERRORS})

@@ -229,3 +229,64 @@ def optimism_chart(rows: Sequence[Any]) -> dict[str, Any] | None:
     zero = alt.Chart(alt.Data(values=[{"x": 0.0}])).mark_rule(color="#555").encode(x="x:Q")
     height = max(120, 34 * len(groups))
     return finish_chart(alt.layer(chart, zero).properties(width="container", height=height))
+
+
+SCORER_COLOURS = {
+    "kampass": MODEL_COLOUR,
+    "base_rate": BASE_COLOUR,
+    "naive_bayes": BAYES_COLOUR,
+    "stage_rate": "#2e8b57",
+    "owner": OWNER_COLOUR,
+}
+
+
+def backtest_chart(origins: Sequence[Mapping[str, Any]], *, names: Mapping[str, str]) -> dict[str, Any] | None:
+    """Brier score per scorer over the origins of a backtest (lower is better), one line per scorer.
+
+    ``origins`` are the ``"origins"`` of the backtest document (``as_of``, ``scorers``: name -> ``brier``);
+    ``names`` gives each scorer's label. The chart's data table (for screen readers) lists every point.
+    """
+    keys = [k for k in names if any(k in o.get("scorers", {}) for o in origins)]
+    rows = [
+        {"as_of": o["as_of"], "scorer": str(names[k]), "brier": float(o["scorers"][k]["brier"]), "open": o["open"]}
+        for o in origins
+        for k in keys
+        if k in o.get("scorers", {}) and o["scorers"][k].get("brier") is not None
+    ]
+    if not rows:
+        return None
+    labels = [str(names[k]) for k in keys]
+    origin_title, brier_title = _("Origin"), _("Brier score (lower is better)")
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("as_of:O", title=origin_title, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("brier:Q", title=brier_title, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "scorer:N",
+                scale=alt.Scale(domain=labels, range=[SCORER_COLOURS.get(k, "#555") for k in keys]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("as_of:O", title=origin_title),
+                alt.Tooltip("scorer:N", title=_("Scorer")),
+                alt.Tooltip("brier:Q", title="Brier", format=".4f"),
+                alt.Tooltip("open:Q", title=_("Open deals")),
+            ],
+        )
+        .properties(width="container", height=280)
+    )
+    best = min(rows, key=lambda r: r["brier"])
+    return finish_chart(
+        chart,
+        title=_("Brier score per scorer over the backtest origins"),
+        description=_("%(origins)d origins, %(scorers)d scorers; lowest: %(scorer)s at %(as_of)s (%(brier).4f).")
+        % {
+            "origins": len(origins),
+            "scorers": len(keys),
+            "scorer": best["scorer"],
+            "as_of": best["as_of"],
+            "brier": best["brier"],
+        },
+    )

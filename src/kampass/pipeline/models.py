@@ -477,3 +477,49 @@ class TrainingJob(models.Model):
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+
+class BacktestRun(models.Model):
+    """One temporal backtest of the win model and its baselines on kampass's own opportunities, run as a
+    background task: at each origin it trains on what was known then and scores what was open then
+    (:mod:`kampass.core.forecasting.backtest`). Progress (origins done of all), the result (the
+    document ``kampass forecast backtest --json`` prints, with the verdict model vs. best baseline) and,
+    when the model was not better, the better scorer's probabilities for the open opportunities
+    (``switch``) are stored here: the last finished run decides which scorer the forecast uses."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    horizon = models.PositiveSmallIntegerField(_("horizon (days)"), default=90)
+    origins_total = models.PositiveSmallIntegerField(_("origins"), default=0)
+    origins_done = models.PositiveSmallIntegerField(_("origins done"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    switch = models.JSONField(
+        _("better scorer's probabilities"),
+        default=dict,
+        blank=True,
+        help_text=_("When the model was not better than the best baseline: that scorer and its probabilities."),
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("backtest run")
+        verbose_name_plural = _("backtest runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.origins_done / self.origins_total) if self.origins_total else 0

@@ -342,3 +342,31 @@ def owner_model_calibration(*, user: Actor, filters: selectors.OpportunityFilter
         owner_ece=expected_calibration_error(owner_p, owner_y) if owner_p else None,
         model_ece=expected_calibration_error(model_p, model_y) if model_p else None,
     )
+
+
+# ---------------------------------------------------------------- the model and its baselines
+
+
+def scorer_names() -> dict[str, str]:
+    """The label of every scorer of a backtest or model report, in the active language."""
+    return {
+        "kampass": _("kampass model"),
+        "base_rate": _("Trailing base rate"),
+        "stage_rate": _("Stage win rate"),
+        "naive_bayes": _("Naive Bayes"),
+        "owner": _("Owners' probabilities"),
+    }
+
+
+def switch_note(switch: selectors.ScorerSwitch | None) -> dict[str, Any] | None:
+    """What the board and the forecast say while they use a baseline instead of the model."""
+    if switch is None:
+        return None
+    low, high = switch.difference.get("ci95", [None, None])
+    return {
+        "name": scorer_names().get(switch.scorer, switch.scorer),
+        "when": switch.run_at,
+        "mean": switch.difference.get("mean"),
+        "low": low,
+        "high": high,
+    }

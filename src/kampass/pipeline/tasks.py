@@ -11,3 +11,11 @@ def run_training(job_id: str) -> None:
     from kampass.pipeline.services import training_job_run
 
     training_job_run(job_id)
+
+
+@task()
+def run_backtest(run_id: str) -> None:
+    """Run one queued backtest on kampass's own opportunities (see ``services.backtest_run_execute``)."""
+    from kampass.pipeline.services.backtests import backtest_run_execute
+
+    backtest_run_execute(run_id)

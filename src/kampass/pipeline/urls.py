@@ -32,6 +32,8 @@ urlpatterns = [
     path("pipeline/model/", views.model_report, name="model-report"),
     path("pipeline/model/retrain/", views.model_retrain, name="model-retrain"),
     path("pipeline/model/jobs/<uuid:pk>/", views.training_job, name="training-job"),
+    path("pipeline/model/backtest/", views.model_backtest, name="model-backtest"),
+    path("pipeline/model/backtests/<uuid:pk>/", views.backtest_run, name="backtest-run"),
     path("forecast/", views.forecast, name="forecast"),
     path("accounts/<int:pk>/opportunities/", views.account_opportunities, name="account-opportunities"),
 ]

@@ -39,6 +39,7 @@ from kampass.pipeline.forms import (
     StageChangeForm,
 )
 from kampass.pipeline.models import (
+    BacktestRun,
     ForecastCategory,
     Opportunity,
     OpportunityContact,
@@ -121,6 +122,7 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
         "query": f"?{query}" if query else "",
         "focus": focus,
         "can_add": selectors.may_add_opportunities(user),
+        "switch_note": pages.switch_note(board.switch),
     }
 
 
@@ -614,6 +616,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     calibration_bins = {k: v for k, v in (("owner", calibration.owner), ("kampass", calibration.model)) if v}
     context = {
         "report": report,
+        "switch_note": pages.switch_note(report.switch),
         "filters": filters,
         "period": period,
         "group": group,
@@ -680,7 +683,13 @@ def _percent_row(row: Any) -> dict[str, Any]:
 
 
 def _scorer_names() -> dict[str, str]:
-    return {"kampass": _("kampass model"), "base_rate": _("Base rate"), "naive_bayes": _("Naive Bayes")}
+    return {
+        "kampass": _("kampass model"),
+        "base_rate": _("Base rate"),
+        "naive_bayes": _("Naive Bayes"),
+        "stage_rate": _("Stage win rate"),
+        "owner": _("Owners' probabilities"),
+    }
 
 
 @login_required
@@ -693,9 +702,10 @@ def model_report(request: HttpRequest) -> HttpResponse:
     for key in selectors.SCORERS:
         values = report.metrics.get(key)
         if isinstance(values, dict):
-            scores.append(
-                {"key": key, "name": names[key], **{k: values.get(k) for k in ("brier", "log_loss", "ece", "auc")}}
-            )
+            name = names[key]
+            if key == "owner" and values.get("rows"):
+                name = _("%(name)s (the %(n)d deals with one)") % {"name": name, "n": values["rows"]}
+            scores.append({"key": key, "name": name, **{k: values.get(k) for k in ("brier", "log_loss", "ece", "auc")}})
     bins = {key: [_Bin(**b) for b in report.reliability.get(key, [])] for key in names if report.reliability.get(key)}
     labels = pages.feature_labels()
     job = report.latest_job
@@ -707,8 +717,62 @@ def model_report(request: HttpRequest) -> HttpResponse:
         "features": [labels.get(f, f) for f in report.features],
         "job": job,
         "job_active": selectors.training_job_active(job),
+        **_backtest_context(request),
+        "drift": selectors.win_rate_by_quarter(report.version),
     }
     return render_page(request, "pipeline/model_report.html", context)
+
+
+def _backtest_context(request: HttpRequest) -> dict[str, Any]:
+    """The backtest section of the model report: the latest run (progress), the last finished run's
+    result per origin, the scorers pooled, the chart over the origins and the verdict."""
+    names = pages.scorer_names()
+    run = selectors.latest_backtest_run()
+    done = selectors.last_finished_backtest()
+    result: dict[str, Any] = done.result if done is not None else {}
+    origins = result.get("origins", [])
+    keys = [k for k in names if k in result.get("pooled", {})]
+    verdict = result.get("verdict")
+    return {
+        "backtest_run": run,
+        "backtest_active": selectors.backtest_run_active(run),
+        "backtest_done": done,
+        "backtest": result,
+        "backtest_scorers": [{"key": k, "name": names[k]} for k in keys],
+        "backtest_origins": [{"o": o, "brier": [o["scorers"].get(k, {}).get("brier") for k in keys]} for o in origins],
+        "backtest_pooled": [{"key": k, "name": names[k], **result["pooled"][k]} for k in keys],
+        "backtest_spec": charts.backtest_chart(origins, names={k: names[k] for k in keys}) if origins else None,
+        "verdict": verdict,
+        "verdict_best": names.get(verdict["best_baseline"], verdict["best_baseline"]) if verdict else "",
+        "can_backtest": request.user.has_perm("pipeline.train_model"),
+    }
+
+
+@login_required
+@require_POST
+def model_backtest(request: HttpRequest) -> HttpResponse:
+    """Queue a backtest on kampass's own opportunities (background task); the report follows its progress."""
+    try:
+        services.backtest_run_create(actor=request.user)
+    except services.BacktestRefused as refusal:
+        messages.warning(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("Backtest queued; the page shows its progress."))
+    return redirect_to(request, reverse("model-report") + "#backtest")
+
+
+@login_required
+def backtest_run(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The progress of one backtest run (polled by HTMX while it is queued or running)."""
+    authorize(request.user, "pipeline.view_model")
+    run = get_object_or_404(BacktestRun.objects.select_related("created_by"), pk=pk)
+    active = selectors.backtest_run_active(run)
+    response = render_page(
+        request, "pipeline/_backtest_run.html", {"backtest_run": run, "backtest_active": active, "report": None}
+    )
+    if not active and is_fragment_request(request) and request.GET.get("poll") == "1":
+        response["HX-Refresh"] = "true"  # the result table and chart: reload the page once
+    return response
 
 
 @dataclasses.dataclass(frozen=True)

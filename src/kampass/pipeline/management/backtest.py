@@ -7,6 +7,11 @@ within that many days. The leakage guard runs on the whole file first: a flagged
 unless ``--allow-feature COLUMN`` names it; amounts that look final (lost deals 0) are neither learnt
 from nor summed (the forecast then counts deals).
 
+Without FILE (and without ``--mapping``) the backtest runs on kampass's own opportunities
+(:mod:`kampass.pipeline.recorded_history`); without origins it takes the first of each month over the
+last year whose horizon has passed. The document then also holds ``"pooled"`` (per scorer over all
+origins), ``"verdict"`` (the best baseline and whether the model beats it) and ``"notes"``.
+
 Output: ``--json`` prints the contract document ``{"origins": [{"as_of", "open", "scorers": {"kampass":
 {"brier", "auc", "ece", ...}, "base_rate": {...}, "naive_bayes": {...}, "stage_rate": {...}}, "forecast":
 {"actual", "p10", "p50", "p90", ...}}...], "summary": {"kampass_minus_base_rate_brier": {"mean", "ci95":
@@ -32,9 +37,14 @@ EVERY = {"week": (0, 7), "month": (1, 0), "quarter": (3, 0)}
 
 
 def add_backtest_arguments(parser: CommandParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="CSV export of opportunities (open and closed) with dates.")
     parser.add_argument(
-        "--mapping", required=True, metavar="generic|salesforce|FILE.yaml", help="Column mapping of the file."
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="CSV export of opportunities (open and closed) with dates; without it kampass's own opportunities.",
+    )
+    parser.add_argument(
+        "--mapping", metavar="generic|salesforce|FILE.yaml", help="Column mapping of the file (required with FILE)."
     )
     parser.add_argument("--as-of", action="append", default=[], metavar="DATE", help="An origin (repeatable).")
     parser.add_argument("--every", choices=sorted(EVERY), help="Origins every week, month or quarter ...")
@@ -69,8 +79,11 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, days[month - 1]))
 
 
-def origins_of(options: dict[str, Any]) -> list[dt.date]:
-    """The origins the options ask for (sorted, distinct)."""
+def origins_of(options: dict[str, Any], default: list[dt.date] | None = None) -> list[dt.date]:
+    """The origins the options ask for (sorted, distinct); ``default`` when none are asked for and a
+    default is given."""
+    if default is not None and not (options["as_of"] or options["every"] or options["start"] or options["stop"]):
+        return default
     if options["as_of"]:
         if options["every"] or options["start"] or options["stop"]:
             raise CommandError(_("Give either --as-of or --every with --from and --to, not both."))
@@ -99,9 +112,14 @@ def handle_backtest(command: BaseCommand, **options: Any) -> None:
     def note(text: str) -> None:
         command.stderr.write(text)
 
-    origins = origins_of(options)
     if options["horizon"] < 1:
         raise CommandError(_("--horizon must be at least 1 day."))
+    if not options["file"]:
+        handle_recorded_backtest(command, **options)
+        return
+    if not options["mapping"]:
+        raise CommandError(_("A file needs --mapping generic|salesforce|FILE.yaml."))
+    origins = origins_of(options)
     try:
         read = read_history(Path(options["file"]), options["mapping"])
     except HistoryFileError as exc:
@@ -156,6 +174,38 @@ def handle_backtest(command: BaseCommand, **options: Any) -> None:
         return
     write_text(command, doc)
     sys.stdout.flush()
+
+
+def handle_recorded_backtest(command: BaseCommand, **options: Any) -> None:
+    """``kampass forecast backtest`` without a file: on kampass's own opportunities (see
+    :func:`kampass.pipeline.services.backtest_recorded`); without origins, monthly over the last year."""
+    from kampass.common.cli import system_actor
+    from kampass.pipeline.recorded_history import default_origins, recorded_deal_history
+    from kampass.pipeline.services import BacktestRefused, backtest_recorded
+
+    recorded = recorded_deal_history()
+    for text in recorded.notes:
+        command.stderr.write(text)
+    origins = origins_of(options, default_origins(recorded.history, options["horizon"]))
+
+    def tick(done: int, total: int) -> None:
+        command.stderr.write(_("origin %(done)d of %(total)d done") % {"done": done, "total": total})
+
+    try:
+        doc = backtest_recorded(
+            actor=system_actor(),
+            origins=origins,
+            horizon=options["horizon"],
+            seed=options["seed"],
+            recorded=recorded,
+            progress=tick,
+        )
+    except BacktestRefused as exc:
+        raise CommandError(" ".join(exc.messages)) from None
+    if options["json"]:
+        command.stdout.write(json.dumps(doc))
+        return
+    write_text(command, doc)
 
 
 def _f(x: float | None, digits: int = 4) -> str:
@@ -232,3 +282,20 @@ def write_text(command: BaseCommand, doc: dict[str, Any]) -> None:
         _("The P10-P90 band held the actual total at %(covered)s of %(origins)d origins.")
         % {"covered": "–" if coverage is None else f"{coverage:.0%}", "origins": s["origins"]}
     )
+    verdict = doc.get("verdict")
+    if verdict:
+        v = verdict["kampass_minus_best_brier"]
+        out(
+            _("Best baseline: %(name)s; Brier kampass - %(name)s: %(mean)s (95 %% interval %(low)s to %(high)s).")
+            % {
+                "name": verdict["best_baseline"],
+                "mean": _f(v["mean"], 5),
+                "low": _f(v["ci95"][0], 5),
+                "high": _f(v["ci95"][1], 5),
+            }
+        )
+        out(
+            _("The model is better than the best baseline.")
+            if verdict["model_better"]
+            else _("The model is NOT better than the best baseline: the forecast would use the baseline.")
+        )

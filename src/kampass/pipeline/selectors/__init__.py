@@ -10,6 +10,15 @@ One module per part; this package gives them all under ``kampass.pipeline.select
 
 from __future__ import annotations
 
+from kampass.pipeline.selectors.backtests import (
+    QuarterRow,
+    ScorerSwitch,
+    backtest_run_active,
+    forecast_scorer,
+    last_finished_backtest,
+    latest_backtest_run,
+    win_rate_by_quarter,
+)
 from kampass.pipeline.selectors.board import Board, BoardColumn, pipeline_board
 from kampass.pipeline.selectors.detail import (
     OpportunityDetail,
@@ -79,13 +88,19 @@ __all__ = [
     "OpportunityFilters",
     "OptimismReport",
     "QualificationRow",
+    "QuarterRow",
     "RiskMatrix",
     "RiskRow",
+    "ScorerSwitch",
     "account_pipeline",
     "active_training_job",
+    "backtest_run_active",
     "bias_leaning",
     "ensure_visible",
     "forecast",
+    "forecast_scorer",
+    "last_finished_backtest",
+    "latest_backtest_run",
     "may_add_opportunities",
     "model_report",
     "model_versions",
@@ -106,4 +121,5 @@ __all__ = [
     "training_job_active",
     "visible_opportunities",
     "visible_q",
+    "win_rate_by_quarter",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Stage, StageKind, StageSet
+from kampass.pipeline.selectors.backtests import ScorerSwitch, forecast_scorer
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
 
@@ -19,7 +20,8 @@ from kampass.users.actors import Actor
 class BoardColumn:
     """One stage on the board: its opportunities (the first ``limit``), how many, and what they are worth
     (per currency; ``weighted`` by the calibrated probability where scored, else the owner's), and both
-    consolidated into the board's currency (``total``, ``weighted_total``; ``conversion`` says how)."""
+    consolidated into the board's currency (``total``, ``weighted_total``; ``conversion`` says how); while the
+    last backtest showed the model not better than a baseline, weighted by that baseline's probability)."""
 
     stage: Stage
     count: int
@@ -44,6 +46,7 @@ class Board:
     columns: list[BoardColumn]
     currency: str = "EUR"
     conversion: str = ""
+    switch: ScorerSwitch | None = None
 
     @property
     def count(self) -> int:
@@ -90,9 +93,12 @@ def pipeline_board(
     board_total = fx.Consolidation(currency)
     totals = {stage.pk: fx.Consolidation(currency) for stage in stages}
     weighted_totals: dict[int, Decimal] = defaultdict(Decimal)
-    for stage_id, amount_currency, amount, p, owner_p, close in qs.filter(stage__in=stages).values_list(
-        "stage_id", "currency", "amount", "probability", "owner_probability", "expected_close_date"
+    switch = forecast_scorer()
+    for pk, stage_id, amount_currency, amount, p, owner_p, close in qs.filter(stage__in=stages).values_list(
+        "pk", "stage_id", "currency", "amount", "probability", "owner_probability", "expected_close_date"
     ):
+        if switch is not None:
+            p = switch.probability(pk)
         stage_probability = by_id[stage_id].probability
         counts[stage_id] += 1
         amounts[stage_id][amount_currency] += amount
@@ -115,4 +121,4 @@ def pipeline_board(
         )
         for stage in stages
     ]
-    return Board(stage_set, columns, currency=currency, conversion=board_total.describe())
+    return Board(stage_set, columns, currency=currency, conversion=board_total.describe(), switch=switch)

@@ -40,7 +40,7 @@ class ModelReport:
 
 
 #: The scorers of a model report in the order they are shown: the model and its baselines.
-SCORERS = ("kampass", "naive_bayes", "base_rate")
+SCORERS = ("kampass", "naive_bayes", "base_rate", "stage_rate", "owner")
 
 
 #: Training jobs in these states are still to finish: only one retraining at a time.

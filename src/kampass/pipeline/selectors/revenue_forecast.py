@@ -13,6 +13,7 @@ from django.utils import timezone
 from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Outcome
+from kampass.pipeline.selectors.backtests import ScorerSwitch, forecast_scorer
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
 
@@ -78,7 +79,10 @@ class ForecastReport:
     for a date in the future): ``converted`` of them, in ``currencies`` (all currencies of the deals),
     ``conversion`` says how and from which source ("" when nothing was converted). Deals without a close
     date (``undated``) are counted, not included. ``current_period`` is today's period: rows before it
-    are past (open deals whose expected close date has passed)."""
+    are past (open deals whose expected close date has passed).
+
+    ``switch``: while the last backtest showed the model not better than the best baseline, the
+    "calibrated" figures use that baseline's probabilities (``switch.scorer``), and the page says so."""
 
     period: str
     currency: str
@@ -98,6 +102,12 @@ class ForecastReport:
     owner_default_expected: Decimal = Decimal(0)
     conversion: str = ""
     rate_sources: tuple[str, ...] = ()
+    switch: ScorerSwitch | None = None
+
+    @property
+    def scorer(self) -> str:
+        """The scorer of the calibrated figures: ``"kampass"`` (the model) or the baseline switched to."""
+        return self.switch.scorer if self.switch is not None else "kampass"
 
     def is_past(self, period: str) -> bool:
         """Whether ``period`` (a label like ``"2026-12"`` or ``"2026-Q4"``) lies before today's."""
@@ -118,6 +128,7 @@ class ForecastReport:
             "conversion": self.conversion,
             "rate_sources": list(self.rate_sources),
             "model_version": self.model_version,
+            "scorer": self.scorer,
             "simulations": self.simulations,
             "seed": self.seed,
             "rows": [r.as_json() for r in self.rows],
@@ -229,6 +240,10 @@ def forecast(
         if r[1] is not None
     ]
     versions = Counter(r[14] for r in dated if r[14])
+    switch = forecast_scorer()
+    if switch is not None:
+        # the last backtest showed the model not better than this baseline: its probabilities count
+        dated = [(*r[:4], switch.probability(r[0]), *r[5:]) for r in dated]
 
     def item(r: tuple[Any, ...]) -> tuple[str, Decimal, float | None, float]:
         owner_p = (r[5] if r[5] is not None else r[6]) / 100
@@ -268,4 +283,5 @@ def forecast(
         current_period=period_label(timezone.localdate(), period),
         owner_default_deals=len(on_default),
         owner_default_expected=sum((r[2] * Decimal(str(r[6])) / 100 for r in on_default), Decimal(0)),
+        switch=switch,
     )

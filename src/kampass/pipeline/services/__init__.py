@@ -10,6 +10,12 @@ One module per part; this package gives them all under ``kampass.pipeline.servic
 
 from __future__ import annotations
 
+from kampass.pipeline.services.backtests import (
+    BacktestRefused,
+    backtest_recorded,
+    backtest_run_create,
+    backtest_run_execute,
+)
 from kampass.pipeline.services.buying_centre import opportunity_contact_remove, opportunity_contact_set
 from kampass.pipeline.services.model import (
     MIN_PER_OUTCOME,
@@ -37,9 +43,13 @@ __all__ = [
     "MIN_TRAINING_ROWS",
     "OPPORTUNITY_FIELDS",
     "RISK_FIELDS",
+    "BacktestRefused",
     "Progress",
     "TrainingAlreadyQueued",
     "active_model_version",
+    "backtest_recorded",
+    "backtest_run_create",
+    "backtest_run_execute",
     "default_stage_set",
     "model_train",
     "opportunities_score",

@@ -123,6 +123,10 @@ def model_train(
             _("The model could not be trained on the %(rows)s closed opportunities: %(reason)s")
             % {"rows": len(closed), "reason": exc}
         ) from exc
+    from kampass.pipeline.services.baselines import cv_baselines
+
+    # the stage win rate and the owners' probabilities beside the model, on the same folds
+    baselines, baseline_bins = cv_baselines([o.pk for o in closed], rows, outcomes, folds=folds, seed=seed)
     report(0.9, _("Storing the model version"))
     holdout = {str(o.pk): round(float(p), 6) for o, p in zip(closed, evaluation.predictions["kampass"], strict=True)}
     with transaction.atomic():
@@ -131,7 +135,9 @@ def model_train(
         version.training_rows = model.training_rows
         version.base_rate = float(model.base_rate)
         version.features = list(model.features)
-        version.metrics = evaluation.to_json() | {"train_seconds": round(float(evaluation.train_seconds), 3)}
+        version.metrics = (
+            evaluation.to_json() | baselines | {"train_seconds": round(float(evaluation.train_seconds), 3)}
+        )
         version.reliability = {
             scorer: [
                 {
@@ -144,7 +150,7 @@ def model_train(
                 for b in bins
             ]
             for scorer, bins in evaluation.reliability.items()
-        }
+        } | baseline_bins
         version.holdout = holdout
         version.model = model.to_bytes()
         version.created_by = actor if _is_user(actor) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -65,6 +66,17 @@ def training_failure_message(exc: Exception) -> str:
     return _("The training failed: %(reason)s %(kept)s") % {"reason": reason, "kept": kept}
 
 
+def _backtest_after_retraining(actor: Actor) -> None:
+    """While the forecast uses a baseline because the last backtest showed the model not better, a
+    retraining queues a new backtest: the forecast goes back to the model once one shows it better."""
+    from kampass.pipeline.services.backtests import BacktestRefused, backtest_run_create
+
+    if selectors.forecast_scorer() is None:
+        return
+    with contextlib.suppress(BacktestRefused):  # one is queued or running already
+        backtest_run_create(actor=actor)
+
+
 def training_job_run(
     job_id: str,
     *,
@@ -103,6 +115,7 @@ def training_job_run(
     job.status, job.progress, job.model_version, job.scored = JobStatus.DONE, 1.0, version, scored
     job.finished_at = timezone.now()
     job.save()
+    _backtest_after_retraining(actor)
     if progress is not None:
         progress(1.0, job.message)
     return job
