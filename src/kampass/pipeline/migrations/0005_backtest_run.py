@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipeline', '0003_versions'),
+        ('pipeline', '0004_versioned_opportunity_contacts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
