@@ -810,3 +810,7 @@ def model_train(request: HttpRequest) -> Status[Any]:
 def training_job(request: HttpRequest, job_id: uuid.UUID) -> TrainingJob:
     authorize(_actor(request), "pipeline.view_model")
     return get_object_or_404(TrainingJob.objects.select_related("model_version"), pk=job_id)
+
+
+# the targets' operations live in their own module and register themselves on this router
+from kampass.pipeline import target_api as _target_api  # noqa: E402, F401

@@ -109,6 +109,7 @@ class CalibrationRow:
     model_mean: float | None
     model_bias: float | None
     model_brier: float | None
+    owner_deals: int = 0  # deals with an owner's probability (what the owner's mean, bias and Brier rest on)
 
 
 def _side(probabilities: list[float | None], won: list[int]) -> tuple[float | None, float | None, float | None]:
@@ -171,6 +172,9 @@ def owner_calibration(
                 model_mean=model[0],
                 model_bias=model[1],
                 model_brier=model[2],
+                owner_deals=sum(
+                    1 for i in index if owner_probabilities[i] is not None and not math.isnan(owner_probabilities[i])  # type: ignore[arg-type]
+                ),
             )
         )
     return rows
