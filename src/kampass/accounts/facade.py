@@ -187,9 +187,7 @@ def org_unit_ids(user: Any) -> set[int]:
 
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(
-        TeamMember.objects.filter(user_id=user.pk, org_unit__isnull=False).values_list("org_unit_id", flat=True)
-    )
+    return set(TeamMember.objects.filter(user_id=user.pk, org_unit__isnull=False).values_list("org_unit_id", flat=True))
 
 
 def org_unit_member_ids(org_unit_id: int) -> set[int]:

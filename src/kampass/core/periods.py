@@ -35,8 +35,8 @@ def target_period_bounds(kind: str, year: int, number: int = 1) -> tuple[date, d
 def target_period_label(kind: str, year: int, number: int = 1) -> str:
     """``"2026"``, ``"2026-Q4"`` or ``"2026-12"``: the labels the forecast uses for its periods.
 
-    >>> target_period_label("quarter", 2026, 4), target_period_label("month", 2026, 3), target_period_label("year", 2026)
-    ('2026-Q4', '2026-03', '2026')
+    >>> [target_period_label(kind, 2026, n) for kind, n in (("quarter", 4), ("month", 3), ("year", 1))]
+    ['2026-Q4', '2026-03', '2026']
     """
     if kind == "year":
         return f"{year}"
@@ -48,8 +48,8 @@ def target_period_label(kind: str, year: int, number: int = 1) -> str:
 def period_of(day: date, kind: str) -> tuple[int, int]:
     """(year, number) of the ``kind`` period that holds ``day``.
 
-    >>> period_of(date(2026, 11, 5), "quarter"), period_of(date(2026, 11, 5), "month"), period_of(date(2026, 11, 5), "year")
-    ((2026, 4), (2026, 11), (2026, 1))
+    >>> [period_of(date(2026, 11, 5), kind) for kind in ("quarter", "month", "year")]
+    [(2026, 4), (2026, 11), (2026, 1)]
     """
     if kind == "year":
         return day.year, 1

@@ -206,7 +206,11 @@ class OpportunityIn(InSchema):
     owner_name: str = model_field(Opportunity, "owner_name", "")
     expected_close_date: dt.date | None = None
     owner_probability: int | None = model_field(
-        Opportunity, "owner_probability", None, description="Percent; omitted or null: the owner gives none (forecasts use the stage's default and count such deals)."
+        Opportunity,
+        "owner_probability",
+        None,
+        description="Percent; omitted or null: the owner gives none (forecasts use the stage's default and "
+        "count such deals).",
     )
     forecast_category: str = Field(
         ForecastCategory.PIPELINE.value, json_schema_extra={"enum": [*ForecastCategory.values]}

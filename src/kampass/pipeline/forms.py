@@ -102,7 +102,10 @@ class OpportunityForm(VersionedFormMixin, forms.Form):
         min_value=0,
         max_value=100,
         required=False,
-        help_text=_("Your own estimate of the chance to win, 0–100. Empty: you give none (the forecast then uses the stage's default and says so)."),
+        help_text=_(
+            "Your own estimate of the chance to win, 0–100. Empty: you give none (the forecast then uses the "
+            "stage's default and says so)."
+        ),
         widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
     )
     forecast_category = forms.ChoiceField(

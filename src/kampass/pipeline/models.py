@@ -519,9 +519,7 @@ class Target(Versioned):
         "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
     )
     period = models.CharField(_("period"), max_length=10, choices=TargetPeriod.choices)
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     number = models.PositiveSmallIntegerField(
         _("month or quarter"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )

@@ -49,7 +49,8 @@ rules.add_perm("pipeline.manage_stages", editors)
 
 @rules.predicate
 def target_is_mine(user: Any, target: Any) -> bool:
-    """True when ``target`` is ``user``'s own, their team's (org unit) or an account subtree's they are on the team of."""
+    """True when ``target`` is ``user``'s own, their team's (org unit) or that of an account subtree whose
+    team they are on."""
     if target is None or not user.is_authenticated:
         return False
     if target.scope == "owner":

@@ -147,10 +147,11 @@ class AttainmentOut(Schema):
 
 def _subjects(data: dict[str, Any]) -> dict[str, Any]:
     """The ids of the body as the objects the service takes (an unknown id is a 422 on its field)."""
-    out = {}
-    for api_name, (name, model) in {
+    out: dict[str, Any] = {}
+    models: dict[str, tuple[str, Any]] = {
         "owner_id": ("owner", User), "org_unit_id": ("org_unit", OrgUnit), "account_id": ("account", _Account),
-    }.items():  # fmt: skip
+    }  # fmt: skip
+    for api_name, (name, model) in models.items():
         if api_name in data:
             out[name] = _ref(model, data.pop(api_name), api_name)
     return out

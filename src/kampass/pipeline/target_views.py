@@ -64,8 +64,9 @@ def target_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         lambda data: services.target_create(actor=request.user, **form.service_data()),
-        success=lambda t: _("Target for %(subject)s in %(period)s set.")
-        % {"subject": t.subject_label, "period": t.period_label},
+        success=lambda t: (
+            _("Target for %(subject)s in %(period)s set.") % {"subject": t.subject_label, "period": t.period_label}
+        ),
         next_url=reverse("target-list"),
     )
     return done or _form_page(request, form, title=_("New target"), submit=_("Set target"))

@@ -617,7 +617,9 @@ def forecast(request: HttpRequest) -> HttpResponse:
     context.update(_targets_context(request))
     target = getattr(getattr(request, "htmx", None), "target", None)
     fragments = {"optimism": "pipeline/_optimism.html", "targets-forecast": "pipeline/_targets_forecast.html"}
-    return render_page(request, "pipeline/forecast.html", context, fragment=fragments.get(target, "pipeline/_forecast.html"))
+    return render_page(
+        request, "pipeline/forecast.html", context, fragment=fragments.get(str(target), "pipeline/_forecast.html")
+    )
 
 
 def _targets_context(request: HttpRequest) -> dict[str, Any]:

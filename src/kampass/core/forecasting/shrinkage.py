@@ -105,7 +105,8 @@ def pooled_biases(
     Examples
     --------
     >>> pool = pooled_biases([0.9, 0.8, 0.3, 0.5], [1, 0, 0, 1], ["ann", "ann", "bob", "bob"], ["x"] * 4, k=2)
-    >>> [(r.group, r.deals, round(r.raw, 2), round(r.prior, 3), r.weight, round(r.shrunk, 3), r.small_sample) for r in pool.rows]
+    >>> [(r.group, r.deals, round(r.raw, 2), round(r.prior, 3), r.weight, round(r.shrunk, 3), r.small_sample)
+    ...  for r in pool.rows]
     [('ann', 2, 0.35, 0.125, 0.5, 0.238, False), ('bob', 2, -0.1, 0.125, 0.5, 0.012, False)]
     """
     if not len(probabilities) == len(outcomes) == len(groups) == len(teams):

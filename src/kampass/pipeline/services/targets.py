@@ -81,8 +81,8 @@ def target_create(
     authorize(actor, "pipeline.add_target")
     reject_unknown_fields(fields, TARGET_FIELDS, what="target")
     target = Target(
-        scope=scope, period=period, year=year, number=number, amount=_decimal(amount, "amount"), currency=currency,
-        **fields,
+        scope=scope, period=period, year=year, number=number, amount=_decimal(amount, "amount"),  # type: ignore[misc]
+        currency=currency, **fields,
     )  # fmt: skip
     _target_clean(target)
     if _is_user(actor):

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_head_creates_reads_changes_and_deletes_a_target(api, client, head, kam, conflicts):
-    created = api(head, "post", "/targets", {"scope": "owner", "owner_id": kam.pk, "period": "quarter",
-                                             "year": 2030, "number": 4, "amount": "5000.50", "currency": "CHF"})  # fmt: skip
+    body = {"scope": "owner", "owner_id": kam.pk, "period": "quarter", "year": 2030, "number": 4,
+            "amount": "5000.50", "currency": "CHF"}  # fmt: skip
+    created = api(head, "post", "/targets", body)
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["period_label"], body["amount"], body["version"], body["subject"]) == ("2030-Q4", "5000.50", 1,
@@ -27,9 +28,11 @@ def test_head_creates_reads_changes_and_deletes_a_target(api, client, head, kam,
     got = api(head, "get", url)
     assert got.headers["ETag"] == 'W/"1"'
     changed = conflicts.api_call(client, head, "patch", url, {"amount": "6000"}, if_match='W/"1"')
-    assert changed.status_code == 200 and changed.json()["amount"] == "6000.00"
+    assert changed.status_code == 200
+    assert changed.json()["amount"] == "6000.00"
     stale = conflicts.api_call(client, head, "patch", url, {"amount": "7000"}, if_match='W/"1"')
-    assert stale.status_code == 412 and stale.json()["amount"] == "6000.00"
+    assert stale.status_code == 412
+    assert stale.json()["amount"] == "6000.00"
     assert api(head, "patch", url, {"amount": "8000", "version": 1}).status_code == 409
     assert Target.objects.get().amount == 6000
     assert api(head, "delete", url).status_code == 204
@@ -42,14 +45,23 @@ def test_input_errors_name_the_field(api, head, kam):
     assert missing.json()["detail"][0]["loc"][-1] == "org_unit_id"
     unknown = api(head, "post", "/targets", {"scope": "team", "org_unit_id": 999999, "period": "year", "year": 2030,
                                              "amount": "1"})  # fmt: skip
-    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "org_unit_id"
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"][-1] == "org_unit_id"
     quarter = api(head, "post", "/targets", {"scope": "owner", "owner_id": kam.pk, "period": "quarter", "year": 2030,
                                              "number": 5, "amount": "1"})  # fmt: skip
-    assert quarter.status_code == 422 and quarter.json()["detail"][0]["loc"][-1] == "number"
+    assert quarter.status_code == 422
+    assert quarter.json()["detail"][0]["loc"][-1] == "number"
     assert api(head, "post", "/targets", {"scope": "owner", "owner_id": kam.pk, "period": "week", "year": 2030,
                                           "amount": "1"}).status_code == 422  # fmt: skip
-    assert api(head, "post", "/targets", {"scope": "owner", "owner_id": kam.pk, "period": "year", "year": 2030,
-                                          "amount": 1}).status_code == 422  # a JSON number, not a decimal string
+    assert (
+        api(
+            head,
+            "post",
+            "/targets",
+            {"scope": "owner", "owner_id": kam.pk, "period": "year", "year": 2030, "amount": 1},
+        ).status_code
+        == 422
+    )  # a JSON number, not a decimal string
     assert not Target.objects.exists()
 
 

@@ -21,7 +21,8 @@ def test_a_deal_without_an_owners_probability_counts_as_a_stage_default(client, 
                              expected_close_date=dt.date(2030, 5, 1))  # fmt: skip
     bare = make_opportunity(account=group, name="Bare", amount="2000", owner=kam, stage_name="Proposal/Price Quote",
                             expected_close_date=dt.date(2030, 5, 2))  # fmt: skip
-    assert bare.owner_probability is None and given.owner_probability == 70
+    assert bare.owner_probability is None
+    assert given.owner_probability == 70
     default = stage("Proposal/Price Quote").probability
     report = forecast(user=head)
     assert report.owner_default_deals == 1

@@ -88,7 +88,8 @@ def test_the_page_shows_raw_and_shrunk_bias_and_the_small_sample_mark(client, cl
     client.force_login(head)
     response = client.get(reverse("forecast"), {"by": "owner"})
     body = response.content.decode()
-    assert 'data-testid="shrunk-bias"' in body and 'data-testid="shrinkage-legend"' in body
+    assert 'data-testid="shrunk-bias"' in body
+    assert 'data-testid="shrinkage-legend"' in body
     rows = response.context["optimism_rows"]
     assert any(r["small_sample"] for r in rows)
     assert body.count('data-testid="small-sample"') == sum(1 for r in rows if r["small_sample"])

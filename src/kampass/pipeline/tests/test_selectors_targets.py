@@ -126,7 +126,8 @@ def test_team_and_subtree_targets_count_their_owners_and_accounts(head, kam, kam
     _deal(AccountFactory(), kam, "300", "EUR", "best_case", dt.date(2024, 1, 7))  # kam's deal outside the group
     team = target_create(actor=head, scope="team", org_unit=dach, period="month", year=2024, number=1, amount=1000)
     tree = target_create(actor=head, scope="account", account=group, period="year", year=2024, amount=1000)
-    assert (attainment(user=head, target=team).commit, attainment(user=head, target=team).best_case) == (100, 300)
+    team_figures = attainment(user=head, target=team)
+    assert (team_figures.commit, team_figures.best_case) == (Decimal(100), Decimal(300))
     assert attainment(user=head, target=tree).commit == 100
     assert attainment(user=head, target=tree).best_case == 0
     rows = targets_against_forecast(user=head, period="month", year=2024)

@@ -4,6 +4,7 @@ German, their denials, and the forecast page's section that sets the forecast ag
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -27,7 +28,7 @@ def test_head_sets_a_target_with_the_form(client, head, kam):
     })  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     target = Target.objects.get()
-    assert (target.owner_id, target.period_label, target.amount) == (kam.pk, "2030-Q3", 120000)
+    assert (target.owner_id, target.period_label, target.amount) == (kam.pk, "2030-Q3", Decimal("120000"))
 
 
 def test_the_form_names_what_is_missing_or_wrong(client, head):
@@ -108,7 +109,8 @@ def test_the_pages_speak_german(client, head, kam):
     head.save()
     client.force_login(head)
     body = client.get(reverse("target-list"), headers={"Accept-Language": "de"}).content.decode()
-    assert "Ziele" in body and "Neues Ziel" in body
+    assert "Ziele" in body
+    assert "Neues Ziel" in body
     form = client.get(reverse("target-create"), headers={"Accept-Language": "de"}).content.decode()
     assert "Monat oder Quartal" in form
 
@@ -127,6 +129,7 @@ def test_the_forecast_page_sets_the_forecast_against_the_targets(client, head, k
     assert 'data-testid="targets-table"' in body
     fragment = client.get(reverse("forecast"), {"tp": "year", "subject": f"owner:{kam.pk}"},
                           headers=HX | {"HX-Target": "targets-forecast"}).content.decode()  # fmt: skip
-    assert fragment.startswith('<section id="targets-forecast"') and 'data-testid="target-gap"' in fragment
+    assert fragment.startswith('<section id="targets-forecast"')
+    assert 'data-testid="target-gap"' in fragment
     empty = client.get(reverse("forecast"), {"tp": "month"}).content.decode()
     assert 'data-testid="targets-empty"' in empty
