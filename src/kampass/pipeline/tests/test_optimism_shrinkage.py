@@ -94,3 +94,16 @@ def test_the_page_shows_raw_and_shrunk_bias_and_the_small_sample_mark(client, cl
     assert any(r["small_sample"] for r in rows)
     assert body.count('data-testid="small-sample"') == sum(1 for r in rows if r["small_sample"])
     assert sorted(r["owner_deals"] for r in rows) == sorted([len(HEAD), len(KAM2), len(KAM)])
+
+
+def test_a_team_of_one_is_not_its_own_prior():
+    # ann is alone in team x: her prior is the bias over all deals, not her own
+    pool = pooled_biases([0.9, 0.8, 0.2, 0.3], [0, 0, 0, 1], ["ann", "ann", "bob", "cy"], ["x", "x", "y", "y"], k=2)
+    every = np.mean([0.9, 0.8, 0.2, 0.3 - 1])
+    ann = pool.row("ann")
+    assert ann is not None
+    assert ann.prior == pytest.approx(every)
+    assert ann.shrunk == pytest.approx(0.5 * 0.85 + 0.5 * every)
+    bob = pool.row("bob")
+    assert bob is not None
+    assert bob.prior == pytest.approx(np.mean([0.2, 0.3 - 1]))
