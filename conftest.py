@@ -113,6 +113,17 @@ def _analytics_store_per_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _loaded_exchange_rates_per_test():
+    """Each test reads the exchange rates loaded in it, not a copy cached from an earlier test whose
+    rows were rolled back (``kampass.common.fx`` caches them per process)."""
+    from kampass.common import fx
+
+    fx.invalidate_loaded_rates()
+    yield
+    fx.invalidate_loaded_rates()
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     """Leave the thread's active language as a fresh process has it.
 

@@ -123,8 +123,8 @@ def test_kam_works_the_pipeline(live_server: Any, page: Any, login: Any, pipelin
     expect(page.locator("[data-testid=expected-risk-cost]")).to_contain_text("14,000.00")
     assert Risk.objects.get(opportunity=retrofit).expected_cost == Decimal("14000.00")
 
-    # ---- the forecast: the fan chart is drawn
-    page.goto(f"{base}/forecast/")
+    # ---- the forecast (in the deals' currency, CHF; else converted into the view currency): the fan chart is drawn
+    page.goto(f"{base}/forecast/?currency=CHF")
     chart = page.locator("[data-testid=fan-chart]")
     expect(chart).to_have_attribute("data-ready", "1")
     expect(chart.locator("svg").first).to_be_visible()

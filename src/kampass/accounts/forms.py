@@ -20,7 +20,7 @@ from kampass.accounts.models import (
     TeamRole,
 )
 from kampass.accounts.selectors import contacts_linkable
-from kampass.common.concurrency import VersionedFormMixin
+from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.users.actors import Actor
 from kampass.users.models import OrgUnit, User
 
@@ -221,12 +221,23 @@ class ContactForm(VersionedFormMixin, forms.ModelForm):
 
 
 class TeamMemberForm(forms.Form):
+    """Add a user to the account team or change their role; ``version`` is the one of the membership
+    as loaded (0: the user was not on the team), so a change made meanwhile is not overwritten."""
+
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), label=_("User"))
     role = forms.ChoiceField(label=_("Team role"), choices=TeamRole.choices)
     org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), required=False, label=_("Org unit"))
+    version = version_field(min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", 0)
 
 
 class CoverageForm(forms.Form):
+    """Record how a team member covers a contact; ``version`` is the one of the coverage as loaded
+    (0: there was none), so a change made meanwhile is not overwritten."""
+
     team_member = forms.ModelChoiceField(queryset=TeamMember.objects.none(), label=_("Team member"))
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
     level_now = forms.TypedChoiceField(label=_("Relationship now"), choices=RelationshipLevel.choices, coerce=int)
@@ -236,9 +247,11 @@ class CoverageForm(forms.Form):
         coerce=int,
         initial=RelationshipLevel.PROBLEM_SOLVER,
     )
+    version = version_field(min_value=0)
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", 0)
         cast(forms.ModelChoiceField, self.fields["team_member"]).queryset = TeamMember.objects.filter(
             account=account
         ).select_related("user")

@@ -31,7 +31,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.concurrency import expect_version
+from kampass.common.concurrency import expect_row_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
 from kampass.users.actors import Actor
@@ -447,12 +447,15 @@ def team_member_set(
     org_unit: OrgUnit | None = None,
     version: int | None = None,
 ) -> TeamMember:
-    """Add ``user`` to the account team in ``role`` (or change their role, based on ``version``)."""
+    """Add ``user`` to the account team in ``role`` (or change their role), based on ``version``: of
+    the membership as the caller saw it (0: not on the team; ``ConcurrentEdit`` when it was added,
+    changed or removed since)."""
     authorize(actor, "accounts.manage_team", account)
     if role not in TeamRole.values:
         raise ValidationError({"role": _("Unknown team role “%(value)s”.") % {"value": role}})
-    member = TeamMember.objects.filter(account=account, user=user).first() or TeamMember(account=account, user=user)
-    expect_version(member, version)
+    saved = TeamMember.objects.select_for_update().filter(account=account, user=user).first()
+    expect_row_version(TeamMember, saved, version)
+    member = saved or TeamMember(account=account, user=user)
     member.role, member.org_unit = role, org_unit
     _save(member, actor)
     return member
@@ -475,7 +478,7 @@ def coverage_set(
     version: int | None = None,
 ) -> Coverage:
     """Record that ``team_member`` covers ``contact`` at ``level_now``, aiming for ``level_target``
-    (``version``: of the existing coverage the change is based on)."""
+    (``version``: of the coverage the change is based on; 0: there was none)."""
     account = team_member.account
     authorize(actor, "accounts.manage_team", account)
     contact_link_authorize(actor=actor, contact=contact)
@@ -486,10 +489,9 @@ def coverage_set(
                 % {"person": contact, "account": account.name}
             }
         )
-    cov = Coverage.objects.filter(team_member=team_member, contact=contact).first() or Coverage(
-        team_member=team_member, contact=contact
-    )
-    expect_version(cov, version)
+    saved = Coverage.objects.select_for_update().filter(team_member=team_member, contact=contact).first()
+    expect_row_version(Coverage, saved, version)
+    cov = saved or Coverage(team_member=team_member, contact=contact)
     cov.level_now, cov.level_target = level_now, level_target
     _save(cov, actor)
     return cov

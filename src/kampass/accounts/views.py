@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,6 +38,8 @@ from kampass.accounts.models import (
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
+
+M = TypeVar("M", bound=Model)
 
 # ---------------------------------------------------------------- list and lookup
 
@@ -346,12 +349,28 @@ def position_remove(request: HttpRequest, pk: int, contact_id: int) -> HttpRespo
 # ---------------------------------------------------------------- team and coverage
 
 
+def _get_param_object(request: HttpRequest, name: str, queryset: QuerySet[M]) -> M | None:
+    """The object of ``queryset`` whose id the query parameter ``name`` names (404 when none)."""
+    raw = request.GET.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(queryset, pk=int(raw))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.manage_team", account)
-    form = TeamMemberForm(request.POST or None)
+    member = _get_param_object(request, "member", TeamMember.objects.filter(account=account))
+    initial = (
+        {"user": member.user_id, "role": member.role, "org_unit": member.org_unit_id, "version": member.version}
+        if member is not None
+        else None
+    )
+    form = TeamMemberForm(request.POST or None, initial=initial)
     done = submit_form(
         request,
         form,
@@ -384,7 +403,16 @@ def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
 def coverage_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "accounts.manage_team", account)
-    initial = {"contact": request.GET.get("contact")} if request.GET.get("contact") else None
+    initial: dict[str, Any] | None = {"contact": request.GET.get("contact")} if request.GET.get("contact") else None
+    coverage = _get_param_object(request, "coverage", Coverage.objects.filter(team_member__account=account))
+    if coverage is not None:  # change an existing coverage: based on its version
+        initial = {
+            "team_member": coverage.team_member_id,
+            "contact": coverage.contact_id,
+            "level_now": coverage.level_now,
+            "level_target": coverage.level_target,
+            "version": coverage.version,
+        }
     form = CoverageForm(request.POST or None, account=account, initial=initial)
     done = submit_form(
         request,

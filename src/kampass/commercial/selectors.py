@@ -10,14 +10,17 @@ from typing import Any
 import ibis
 import pyarrow as pa
 from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
+from kampass.common import fx
 from kampass.common.analytics import analytics_store
 from kampass.core import profitability as prof
 from kampass.core.analytics.backends import AnalyticsStore
+from kampass.core.analytics.currency import lines_in_currency
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
 from kampass.users.actors import Actor
 from kampass.users.rules import is_admin, is_head, is_reader
@@ -68,6 +71,61 @@ def with_dimensions(store: AnalyticsStore) -> AnalyticsStore:
     """The store answering the dimension tables from the operational database (never stale)."""
     store.use_dims(dimensions())
     return store
+
+
+@dataclass(frozen=True)
+class InOneCurrency:
+    """What a P&L reads, in one currency: ``facts`` (the invoice facts, or the converted lines when
+    some are in another currency), ``lines`` (converted likewise), the ``currency`` and how the lines in
+    other currencies were converted (``conversion``, "" when none were)."""
+
+    facts: ibis.Table
+    lines: ibis.Table
+    currency: str
+    conversion: str = ""
+
+
+def in_one_currency(store: AnalyticsStore, *, user: Actor | None = None, currency: str = "") -> InOneCurrency:
+    """The store's facts and lines in one currency: ``currency`` if given; else the lines' own when they
+    are all in one; else the user's view currency. Lines in another currency convert at the rate of their
+    invoice day (ECB reference rates or a rate an administrator loaded; lines without a date at today's),
+    through a rates table joined on (day, currency) in the analytics store: nothing is left out."""
+    facts, lines = store.table(INVOICE_FACTS), store.table(INVOICE_LINES)
+    present = sorted(r["currency"] for r in facts.select("currency").distinct().to_pyarrow().to_pylist())
+    target = (currency or (present[0] if len(present) == 1 else fx.view_currency(user))).upper()
+    if set(present) <= {target}:
+        return InOneCurrency(facts, lines, target)
+    today = timezone.localdate()
+    others = lines.filter(lines.currency != target)
+    pairs = (
+        others.group_by(currency=others.currency, day=others.invoice_date.date())
+        .aggregate(n=others.count())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    counted = fx.Consolidation(target)
+    days: list[Any] = []
+    codes: list[str] = []
+    values: list[Decimal] = []
+    for pair in pairs:
+        day = pair["day"] or today
+        try:
+            r = fx.rate(pair["currency"], target, day)
+        except fx.UnknownCurrency:  # no rate: the line's amounts stay out of the sums, and the note says so
+            counted.cannot_convert(int(pair["n"]), pair["currency"])
+            continue
+        days.append(day)
+        codes.append(pair["currency"])
+        values.append(r.rate.quantize(Decimal("1e-12")))
+        counted.count(int(pair["n"]), pair["currency"], r.source)
+    rates = ibis.memtable(
+        pa.table(
+            {"day": pa.array(days, pa.date32()), "currency": pa.array(codes, pa.string()),
+             "rate": pa.array(values, pa.decimal128(38, 12))}
+        )
+    )  # fmt: skip
+    converted = lines_in_currency(lines, rates, target, undated_day=today)
+    return InOneCurrency(converted, converted, target, counted.describe())
 
 
 @dataclass(frozen=True)
@@ -167,6 +225,8 @@ def _names(ids: set[int]) -> dict[int, str]:
 class ProfitabilityReport:
     accounts: list[Figures]
     totals: Figures
+    currency: str = ""
+    conversion: str = ""
 
     def as_json(self) -> dict[str, Any]:
         totals = self.totals.as_json()
@@ -174,6 +234,8 @@ class ProfitabilityReport:
             "accounts": [f.as_json() for f in self.accounts],
             "totals": {k: totals[k] for k in ("gross_revenue", "pocket_revenue", "leakage", "lines")}
             | {"invoice_revenue": totals["invoice_revenue"], "contribution": totals["contribution"]},
+            "currency": self.currency,
+            "conversion": self.conversion,
         }
 
 
@@ -213,18 +275,20 @@ def leakage_report(report: ProfitabilityReport, *, account: Account | None, subt
     }
 
 
-def portfolio_totals() -> Figures:
-    """The P&L of all invoice lines (every account and the unassigned lines), for any reader."""
+def portfolio_totals(*, currency: str = "") -> Figures:
+    """The P&L of all invoice lines (every account and the unassigned lines), for any reader; in one
+    currency (see :func:`in_one_currency`)."""
     with analytics_store() as store:
-        rows = prof.total_pnl(store.table(INVOICE_FACTS)).to_pyarrow().to_pylist()
+        rows = prof.total_pnl(in_one_currency(store, currency=currency).facts).to_pyarrow().to_pylist()
     return _figures(rows[0] if rows else {}, "total")
 
 
 def pocket_margin_trend() -> float | None:
     """Relative change of the pocket margin (pocket / gross revenue) of the more recent half of the
-    months with invoice lines (at most six) against the half before; ``None`` with fewer than four months."""
+    months with invoice lines (at most six) against the half before; ``None`` with fewer than four months.
+    Lines in several currencies are converted into one first (:func:`in_one_currency`)."""
     with analytics_store() as store:
-        t = store.table(INVOICE_LINES)
+        t = in_one_currency(store).lines
         zero = ibis.literal(0, type="decimal(18,4)")
         t = t.mutate(month=t.invoice_date.truncate("M"))
         monthly = (
@@ -256,14 +320,17 @@ def _sum_figures(rows: list[Figures], name: str) -> Figures:
     )
 
 
-def profitability(*, user: Actor, account: Account | None = None, subtree: bool = False) -> ProfitabilityReport:
+def profitability(
+    *, user: Actor, account: Account | None = None, subtree: bool = False, currency: str = ""
+) -> ProfitabilityReport:
     """Figures per account: all visible accounts, one account, or one account's subtree (each account of
     it plus the subtree total). Lines without a linked customer appear as the "unassigned" row when
-    the user may see all figures."""
+    the user may see all figures. All figures in one currency (see :func:`in_one_currency`)."""
     allowed = visible_account_ids(user)
     with analytics_store() as store:
         with_dimensions(store)
-        facts, links = store.table(INVOICE_FACTS), store.table(CUSTOMER_LINKS)
+        one = in_one_currency(store, user=user, currency=currency)
+        facts, links = one.facts, store.table(CUSTOMER_LINKS)
         pnl = prof.account_pnl(facts, links)
         if account is not None:
             ids = (
@@ -284,7 +351,7 @@ def profitability(*, user: Actor, account: Account | None = None, subtree: bool 
         totals = _figures(totals_row, "total")
     else:
         totals = _sum_figures(figures, account.name if account is not None and subtree else "total")
-    return ProfitabilityReport(figures, totals)
+    return ProfitabilityReport(figures, totals, one.currency, one.conversion)
 
 
 @dataclass(frozen=True)
@@ -306,16 +373,24 @@ class AccountProfitability:
     # expected cost of the active risks of the account's customer projects, per currency
     # (likelihood probability x cost; from the pipeline context)
     risk_costs: dict[str, Decimal] = field(default_factory=dict)
+    currency: str = ""
+    conversion: str = ""
+    # the expected risk cost in ``currency`` (each risk's at today's rate)
+    risk_cost_total: Decimal = Decimal(0)
 
-    def contribution_after_risks(self, currency: str) -> Decimal | None:
-        """Contribution minus the expected risk cost in ``currency``; ``None`` when risks are in other currencies."""
-        if any(c != currency for c in self.risk_costs):
+    def contribution_after_risks(self, currency: str = "") -> Decimal | None:
+        """Contribution minus the expected risk cost (converted into the figures' currency at today's rate);
+        ``None`` when asked for another currency than the figures'."""
+        if currency and self.currency and currency != self.currency:
             return None
-        return self.figures.contribution - self.risk_costs.get(currency, Decimal(0))
+        return self.figures.contribution - self.risk_cost_total
 
 
-def account_profitability(*, account: Account, subtree: bool = False) -> AccountProfitability:
-    """P&L, waterfall and monthly series of one account (or its subtree). Check the permission before."""
+def account_profitability(
+    *, account: Account, subtree: bool = False, user: Actor | None = None, currency: str = ""
+) -> AccountProfitability:
+    """P&L, waterfall and monthly series of one account (or its subtree), in one currency (see
+    :func:`in_one_currency`). Check the permission before."""
     ids = (
         list(Account.objects.filter(path__startswith=account.path).values_list("pk", flat=True))
         if subtree
@@ -323,7 +398,8 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
     )
     with analytics_store() as store:
         with_dimensions(store)
-        lines, facts = store.table(INVOICE_LINES), store.table(INVOICE_FACTS)
+        one = in_one_currency(store, user=user, currency=currency)
+        lines, facts = one.lines, one.facts
         links = store.table(CUSTOMER_LINKS)
         mine = links.filter(links.account_id.isin(ids))
         own_facts = facts.semi_join(mine, facts.customer_id == mine.customer_id)
@@ -361,7 +437,11 @@ def account_profitability(*, account: Account, subtree: bool = False) -> Account
     for by_currency in expected_risk_costs(ids).values():
         for currency, amount in by_currency.items():
             risk_costs[currency] += amount
-    return AccountProfitability(figures, steps, months, subtree, dict(sorted(risk_costs.items())))
+    today = timezone.localdate()
+    risk_total = sum((fx.convert(amount, c, one.currency, today) for c, amount in risk_costs.items()), Decimal(0))
+    return AccountProfitability(
+        figures, steps, months, subtree, dict(sorted(risk_costs.items())), one.currency, one.conversion, risk_total
+    )
 
 
 @dataclass(frozen=True)
@@ -382,6 +462,8 @@ class Portfolio:
     whale: list[tuple[float, float]]
     top_leakage: list[Figures]
     class_counts: dict[str, int]
+    currency: str = ""
+    conversion: str = ""
 
 
 def portfolio(*, user: Actor, top: int = 15) -> Portfolio:
@@ -416,7 +498,7 @@ def portfolio(*, user: Actor, top: int = 15) -> Portfolio:
     counts = {k: sum(1 for r in abc if r.abc == k) for k in "ABC"}
     top_leakage = sorted(accounts, key=lambda f: f.leakage_total, reverse=True)[:top]
     points = [(0.0, 0.0)] + [(float(r["account_share"]), float(r["cumulative_value_share"])) for r in whale]
-    return Portfolio(report.totals, abc, points, top_leakage, counts)
+    return Portfolio(report.totals, abc, points, top_leakage, counts, report.currency, report.conversion)
 
 
 @dataclass(frozen=True)

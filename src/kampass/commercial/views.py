@@ -145,15 +145,19 @@ def account_profitability(request: HttpRequest, pk: int) -> HttpResponse:
     if category and is_fragment_request(request):
         return render_page(request, page, context, fragment=lines_fragment)
 
-    data = selectors.account_profitability(account=account, subtree=subtree)
+    data = selectors.account_profitability(account=account, subtree=subtree, user=request.user)
     figures = data.figures
-    currency = _line_currency(account, subtree)
+    currency = data.currency or _line_currency(account, subtree)
     leakage = [
         {"key": key, "label": labels[key], "amount": amount, "share": _pct(amount, figures.gross_revenue)}
         for key, amount in sorted(figures.leakage.items(), key=lambda kv: kv[1], reverse=True)
         if amount
     ]
-    breakdown = selectors.profitability(user=request.user, account=account, subtree=True).accounts if subtree else []
+    breakdown = (
+        selectors.profitability(user=request.user, account=account, subtree=True, currency=currency).accounts
+        if subtree
+        else []
+    )
     context.update(
         figures=figures,
         currency=currency,
@@ -162,7 +166,10 @@ def account_profitability(request: HttpRequest, pk: int) -> HttpResponse:
         breakdown=[{"f": f, "leakage_share": f.leakage_share * 100} for f in breakdown],
         months=data.months,
         risk_costs=sorted(data.risk_costs.items()),
-        contribution_after_risks=data.contribution_after_risks(currency) if data.risk_costs else None,
+        contribution_after_risks=data.contribution_after_risks() if data.risk_costs else None,
+        conversion=data.conversion,
+        account_currency=account.currency,
+        in_account_currency=_in_account_currency(request, account, subtree, currency) if figures.lines else None,
         has_children=Account.objects.filter(parent=account).exists(),
         waterfall_spec=waterfall_chart(data.waterfall, currency=currency) if figures.lines else None,
         monthly_spec=monthly_chart(data.months, currency=currency) if figures.lines else None,
@@ -171,15 +178,25 @@ def account_profitability(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, page, context)
 
 
+def _in_account_currency(
+    request: HttpRequest, account: Account, subtree: bool, currency: str
+) -> selectors.ProfitabilityReport | None:
+    """The figures again in the account's master-data currency when they are in another one (each line
+    converted at its invoice day's rate), so that master data and profitability agree or show the conversion."""
+    if account.currency == currency:
+        return None
+    return selectors.profitability(user=request.user, account=account, subtree=subtree, currency=account.currency)
+
+
 @login_required
 def account_profitability_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The profitability of an account as an Excel workbook (``?subtree=1``: with subsidiaries)."""
     account = get_object_or_404(Account, pk=pk)
     authorize(request.user, "commercial.view_figures", account)
     subtree = _subtree(request)
-    data = selectors.account_profitability(account=account, subtree=subtree)
+    data = selectors.account_profitability(account=account, subtree=subtree, user=request.user)
     lines = selectors.account_lines(account=account, subtree=subtree, limit=EXPORT_LINE_LIMIT)
-    currency = str(lines.rows[0]["currency"]) if lines.rows else account.currency
+    currency = data.currency or (str(lines.rows[0]["currency"]) if lines.rows else account.currency)
     labels = _category_labels()
     categories = [(labels[k], data.figures.leakage[k]) for k in prof.LEAKAGE_KEYS if data.figures.leakage.get(k)]
     title = (_("Profitability of %(account)s with subsidiaries") if subtree else _("Profitability of %(account)s")) % {
@@ -205,13 +222,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "data": data,
         "page": page,
-        "currency": "",
+        "currency": data.currency,
+        "conversion": data.conversion,
         "abc_rows": [
             {"r": r, "share": r.share * 100, "cumulative": r.cumulative_share * 100} for r in page.object_list
         ],
         "restricted": not request.user.has_perm("commercial.view_portfolio_figures"),
     }
-    if data.abc:
+    if data.abc and not data.currency:
         top = Account.objects.filter(pk=data.abc[0].account_id).first()
         context["currency"] = _line_currency(top, False) if top else ""
     if is_fragment_request(request):

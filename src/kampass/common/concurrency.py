@@ -104,6 +104,20 @@ def expect_version(obj: Versioned, version: int | None) -> None:
         raise ConcurrentEdit(type(obj), obj.pk, expected=int(version))
 
 
+def expect_row_version(model: type[Versioned], obj: Versioned | None, version: int | None) -> None:
+    """Like :func:`expect_version` for a row that may not exist (a matrix cell, a target): ``obj`` is
+    the row saved now or ``None``, ``version`` what the user saw, ``0`` meaning "there was none".
+
+    A row created meanwhile (``0`` expected) or removed meanwhile (a version expected, no row) is a
+    conflict too.
+    """
+    if version is None:
+        return
+    saved = obj.version if obj is not None and obj.pk is not None else 0
+    if int(version) != saved:
+        raise ConcurrentEdit(model, obj.pk if obj is not None else None, expected=int(version))
+
+
 # ---------------------------------------------------------------- forms
 
 
@@ -124,10 +138,11 @@ class VersionedFormMixin(forms.BaseForm):
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
-def version_field() -> forms.IntegerField:
+def version_field(*, min_value: int = 1) -> forms.IntegerField:
     """The hidden ``version`` field of a small form posted from a page (a status select, a rating):
-    the page renders the object's version into it."""
-    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    the page renders the object's version into it. ``min_value=0`` for a row that may not exist
+    yet (0: there was none, see :func:`expect_row_version`)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=min_value)
 
 
 def _shown(field: forms.Field, value: Any) -> str:
@@ -190,26 +205,37 @@ def last_change(obj: Any) -> tuple[Any, Any]:
     return record.history_user, record.history_date
 
 
-def resubmitted_fields(request: HttpRequest, current: Any) -> list[tuple[str, str]]:
+def resubmitted_fields(
+    request: HttpRequest, current: Any, versions: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
     """The user's POST again (without the CSRF token), with the version saved now: re-applying
-    the entry deliberately overwrites the newer values."""
+    the entry deliberately overwrites the newer values. ``versions``: the saved versions of a form
+    that carries several (``{"version_<key>": version}``), replacing the ones posted."""
+    fresh = {"version": current.version} if current is not None else {}
+    fresh |= versions or {}
     pairs = [
         (key, value)
         for key in request.POST
-        if key not in ("csrfmiddlewaretoken", "version")
+        if key not in ("csrfmiddlewaretoken", "version", *fresh)
         for value in request.POST.getlist(key)
     ]
-    if current is not None:
-        pairs.append(("version", str(current.version)))
+    pairs += [(key, str(value)) for key, value in fresh.items() if key != "version" or current is not None]
     return pairs
 
 
 def conflict_response(
-    request: HttpRequest, form: forms.BaseForm, exc: ConcurrentEdit, *, extra: dict[str, Any] | None = None
+    request: HttpRequest,
+    form: forms.BaseForm,
+    exc: ConcurrentEdit,
+    *,
+    extra: dict[str, Any] | None = None,
+    versions: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The answer to a stale save: 409 with both versions side by side (the user's entry and the
     values saved now, who saved them and when) and the choice to re-apply the entry or discard it.
-    The whole page, or for HTMX the fragment that replaces the form."""
+    The whole page, or for HTMX the fragment that replaces the form. ``extra``: the saved values of
+    fields that are no attributes of the conflicting object; ``versions``: the saved versions of a
+    form with several version fields (see :func:`resubmitted_fields`)."""
     from kampass.common.htmx import render_page
 
     current = exc.current()
@@ -219,7 +245,7 @@ def conflict_response(
         "current": current,
         "changed_by": user,
         "changed_at": when,
-        "resubmit": resubmitted_fields(request, current),
+        "resubmit": resubmitted_fields(request, current, versions),
         "action_url": request.get_full_path(),
     }
     response = render_page(request, "common/conflict.html", context, fragment="common/_conflict.html", status=409)

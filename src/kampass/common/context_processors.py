@@ -10,4 +10,11 @@ from kampass import __version__
 
 
 def kampass(request: HttpRequest) -> dict[str, Any]:
-    return {"KAMPASS_VERSION": __version__}
+    from kampass.common import fx
+
+    user = getattr(request, "user", None)
+    return {
+        "KAMPASS_VERSION": __version__,
+        "VIEW_CURRENCY": fx.view_currency(user),
+        "VIEW_CURRENCIES": fx.view_currency_choices(),
+    }

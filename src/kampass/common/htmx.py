@@ -73,6 +73,7 @@ def submit_form(
     success: str | Callable[[Any], str],
     next_url: str | Callable[[Any], str],
     conflict_extra: dict[str, Any] | None = None,
+    conflict_versions: dict[str, Any] | None = None,
 ) -> HttpResponse | None:
     """Handle a form POST the same way everywhere.
 
@@ -81,7 +82,9 @@ def submit_form(
     A ``ValidationError`` from the service lands on the form fields it names. Returns ``None``
     when the form page is to be (re-)rendered. A :class:`~kampass.common.concurrency.ConcurrentEdit`
     (the object was saved by someone else since the form was loaded) answers the conflict page (409);
-    ``conflict_extra`` gives the saved values of form fields that are not attributes of the object.
+    ``conflict_extra`` gives the saved values of form fields that are not attributes of the object,
+    ``conflict_versions`` the saved versions of a form with several version fields (so that
+    re-applying the entry from the conflict page is based on them).
     """
     if request.method != "POST" or not form.is_valid():
         return None
@@ -91,7 +94,7 @@ def submit_form(
         apply_validation_error(form, exc)
         return None
     except ConcurrentEdit as exc:  # someone else saved first: show both versions, write nothing
-        return conflict_response(request, form, exc, extra=conflict_extra)
+        return conflict_response(request, form, exc, extra=conflict_extra, versions=conflict_versions)
     messages.success(request, success(result) if callable(success) else success)
     return redirect_to(request, next_url(result) if callable(next_url) else next_url)
 

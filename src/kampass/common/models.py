@@ -27,3 +27,36 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class ExchangeRate(models.Model):
+    """An exchange rate an administrator loaded from a rate file (``kampass rates load``): on ``day``,
+    one euro bought ``per_euro`` units of ``currency``, according to ``source`` (e.g. the group
+    treasury's month-end rates).
+
+    Conversions prefer a loaded rate for the day (or the nearest earlier day within a week) over the
+    ECB reference rates shipped with kampass (:mod:`kampass.common.fx`); every converted total names
+    the source of its rates. A rate file given against another base currency is stored per euro
+    (``base`` and ``base_rate`` keep what the file said). There is one loaded rate per currency and day:
+    loading a file again replaces its rates, it does not add to them.
+    """
+
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    per_euro = models.DecimalField(_("units per euro"), max_digits=24, decimal_places=10)
+    base = models.CharField(_("base currency in the file"), max_length=3, default="EUR")
+    base_rate = models.DecimalField(_("rate in the file"), max_digits=24, decimal_places=10)
+    source = models.CharField(_("source"), max_length=100)
+    loaded_at = models.DateTimeField(_("loaded at"))
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ("currency", "day")
+        constraints = [
+            models.UniqueConstraint(fields=("currency", "day"), name="exchange_rate_one_per_currency_day"),
+            models.CheckConstraint(condition=models.Q(per_euro__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} 1 EUR = {self.per_euro} {self.currency} ({self.source})"

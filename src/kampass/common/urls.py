@@ -7,5 +7,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set-language"),
+    path("currency/", views.set_view_currency, name="set-view-currency"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -15,6 +15,19 @@ from kampass.users.services import user_set_language
 
 
 @require_POST
+def set_view_currency(request: HttpRequest) -> HttpResponse:
+    """Choose the currency the logged-in user's consolidated totals are shown in ("" = the installation's)."""
+    from kampass.common import fx
+    from kampass.users.facade import set_view_currency as store
+
+    currency = request.POST.get("currency", "").strip().upper()
+    response = HttpResponseRedirect(safe_next(request, request.POST.get("next"), fallback="/"))
+    if request.user.is_authenticated and (currency == "" or currency in fx.view_currency_choices()):
+        store(user=request.user, currency="" if currency == fx.reporting_currency() else currency)
+    return response
+
+
+@require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; for a logged-in user the choice is stored on the user."""
     lang = request.POST.get("language", "")

@@ -165,6 +165,10 @@ AXES_LOCKOUT_CALLABLE = "kampass.users.lockout.lockout_response"  # the lockout 
 KAMPASS_API_TOKEN_DAYS = env.int("KAMPASS_API_TOKEN_DAYS", default=90)
 # ---- end of accounts, passwords, logins and API tokens ----
 
+# Totals over amounts in several currencies are converted into this one (ISO 4217; a user may pick another
+# for their own view). Rates: ECB reference rates shipped with kampass, plus files loaded with `kampass rates load`.
+KAMPASS_REPORTING_CURRENCY = env.str("KAMPASS_REPORTING_CURRENCY", default="EUR").upper()
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

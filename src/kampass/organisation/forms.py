@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kampass.common.concurrency import VersionedFormMixin
+from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.organisation.models import (
     ActionStatus,
     BlockedCause,
@@ -57,6 +57,7 @@ class StructureSettingsForm(forms.Form):
         max_value=500,
         help_text=_("Key account managers looking after more accounts than this are flagged."),
     )
+    version = version_field(min_value=0)  # of the stored settings (0: none stored yet)
 
 
 class RaciCellForm(forms.Form):
@@ -74,12 +75,16 @@ class ProfileForm(forms.Form):
         self.personal_targets: dict[int, int] = kwargs.pop("personal_targets", {})
         # the version of each competence's rating as loaded (0: none yet), so a stale save is refused
         versions: dict[int, int] = kwargs.pop("versions", {})
+        target_versions: dict[int, int] = kwargs.pop("target_versions", {})
         super().__init__(*args, **kwargs)
         for line in profile.lines:
             cid = line.competence.pk
             name = line.competence.label
             self.fields[f"version_{cid}"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
             self.initial.setdefault(f"version_{cid}", versions.get(cid, 0))
+            if can_rate:  # the version of the personal target as loaded (0: none)
+                self.fields[f"version_target_{cid}"] = version_field(min_value=0)
+                self.initial.setdefault(f"version_target_{cid}", target_versions.get(cid, 0))
             if can_rate:
                 self.fields[f"level_{cid}"] = forms.TypedChoiceField(
                     label=_("%(competence)s: rating") % {"competence": name},
@@ -130,9 +135,17 @@ class ProfileForm(forms.Form):
 
 
 class RoleTargetsForm(forms.Form):
-    """The target level of every active competence for key account managers and heads of KAM."""
+    """The target level of every active competence for key account managers and heads of KAM, each
+    with the version of the target as loaded (``version_<role>_<competence>``, 0: none)."""
 
-    def __init__(self, *args: Any, competences: list[Competence], current: dict[tuple[str, int], int], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        competences: list[Competence],
+        current: dict[tuple[str, int], int],
+        versions: dict[tuple[str, int], int] | None = None,
+        **kwargs: Any,
+    ):
         self.competences = competences
         super().__init__(*args, **kwargs)
         for c in competences:
@@ -142,6 +155,8 @@ class RoleTargetsForm(forms.Form):
                     label=f"{c.label} – {_label}", choices=LEVEL_CHOICES, required=False, coerce=int, empty_value=None
                 )
                 self.initial.setdefault(name, current.get((role, c.pk)))
+                self.fields[f"version_{name}"] = version_field(min_value=0)
+                self.initial.setdefault(f"version_{name}", (versions or {}).get((role, c.pk), 0))
 
     def rows(self) -> list[tuple[Competence, list[Any]]]:
         return [(c, [self[f"{role}_{c.pk}"] for role, _label in ProfileRole.choices]) for c in self.competences]

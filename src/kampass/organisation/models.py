@@ -83,7 +83,7 @@ class RaciCode(models.TextChoices):
     INFORMED = "I", _("Informed")
 
 
-class RaciAssignment(models.Model):
+class RaciAssignment(Versioned):
     """One filled cell of the function diagram: the part a role plays in a KAM
     process activity (R does the work, A answers for it and decides, C is
     consulted before, I is informed after). An empty cell has no row."""
@@ -104,7 +104,7 @@ class RaciAssignment(models.Model):
         return f"{self.activity} / {self.role}: {self.code}"
 
 
-class StructureSettings(models.Model):
+class StructureSettings(Versioned):
     """Settings of the structure analysis (one row): how many accounts a key
     account manager can look after before the workload table flags them."""
 
@@ -143,7 +143,7 @@ class ProfileRole(models.TextChoices):
     HEAD = "head", _("Head of KAM")
 
 
-class CompetenceTarget(models.Model):
+class CompetenceTarget(Versioned):
     """The level (1-5) a competence should reach: for every user of a role
     (``role`` set) or for one person (``user`` set, overriding the role's
     target)."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
@@ -38,6 +39,7 @@ class RaciMatrix:
     roles: list[FunctionRole]
     cells: dict[tuple[int, int], str]
     checks: dict[int, ActivityCheck]
+    versions: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def conflict_count(self) -> int:
@@ -47,19 +49,27 @@ class RaciMatrix:
     def code(self, activity_id: int, role_id: int) -> str:
         return self.cells.get((activity_id, role_id), "")
 
+    def version(self, activity_id: int, role_id: int) -> int:
+        """The version of a cell (0: empty), which a change of it is based on."""
+        return self.versions.get((activity_id, role_id), 0)
+
 
 def raci_matrix() -> RaciMatrix:
     """The function diagram with the check of every active activity (inactive roles do not count)."""
     activities = list(ProcessActivity.objects.filter(active=True))
     roles = list(FunctionRole.objects.filter(active=True))
-    cells = {
-        (a, r): c
-        for a, r, c in RaciAssignment.objects.filter(activity__active=True, role__active=True).values_list(
-            "activity_id", "role_id", "code"
-        )
-    }
+    rows = RaciAssignment.objects.filter(activity__active=True, role__active=True).values_list(
+        "activity_id", "role_id", "code", "version"
+    )
+    cells = {(a, r): c for a, r, c, _v in rows}
+    versions = {(a, r): v for a, r, _c, v in rows}
     checks = check_matrix([a.pk for a in activities], [(a, r, c) for (a, r), c in cells.items()])
-    return RaciMatrix(activities, roles, cells, checks)
+    return RaciMatrix(activities, roles, cells, checks, versions)
+
+
+def raci_cell(activity: ProcessActivity, role: FunctionRole) -> RaciAssignment | None:
+    """The saved cell of ``activity`` and ``role`` (``None``: empty)."""
+    return RaciAssignment.objects.filter(activity=activity, role=role).first()
 
 
 def activity_check(activity: ProcessActivity) -> ActivityCheck:
@@ -285,6 +295,18 @@ def profile(person: User) -> Profile:
 def role_targets() -> dict[tuple[str, int], int]:
     """The role-wide targets as ``{(role, competence_id): level}``."""
     return {(t.role, t.competence_id): t.level for t in CompetenceTarget.objects.filter(user__isnull=True)}
+
+
+def role_target_versions() -> dict[tuple[str, int], int]:
+    """The version of every role-wide target as ``{(role, competence_id): version}``."""
+    rows = CompetenceTarget.objects.filter(user__isnull=True).values_list("role", "competence_id", "version")
+    return {(role, cid): version for role, cid, version in rows}
+
+
+def personal_targets(person: Any) -> tuple[dict[int, int], dict[int, int]]:
+    """The personal targets of ``person``: ``{competence_id: level}`` and ``{competence_id: version}``."""
+    rows = CompetenceTarget.objects.filter(user=person).values_list("competence_id", "level", "version")
+    return {cid: level for cid, level, _v in rows}, {cid: version for cid, _l, version in rows}
 
 
 # ---------------------------------------------------------------- development actions

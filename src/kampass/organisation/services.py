@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
-from kampass.common.concurrency import expect_version
+from kampass.common.concurrency import expect_row_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.organisation.models import (
     OPEN_STATUSES,
@@ -164,10 +164,13 @@ def competence_delete(*, actor: Actor, competence: Competence) -> None:
 
 
 @transaction.atomic
-def raci_set(*, actor: Actor, activity: ProcessActivity, role: FunctionRole, code: str) -> RaciAssignment | None:
+def raci_set(
+    *, actor: Actor, activity: ProcessActivity, role: FunctionRole, code: str, version: int | None = None
+) -> RaciAssignment | None:
     """Set one cell of the function diagram to R, A, AR, C or I; an empty ``code`` clears the cell.
 
-    Returns the cell, or ``None`` when it was cleared.
+    ``version``: of the cell the change is based on (0: it was empty; ``ConcurrentEdit`` when it
+    was changed since). Returns the cell, or ``None`` when it was cleared.
     """
     authorize(actor, "organisation.change_structure")
     code = (code or "").strip().upper()
@@ -178,6 +181,7 @@ def raci_set(*, actor: Actor, activity: ProcessActivity, role: FunctionRole, cod
             {"code": _("“%(code)s” is not a RACI code; use R, A, AR, C, I or nothing.") % {"code": code}}
         )
     cell = RaciAssignment.objects.select_for_update().filter(activity=activity, role=role).first()
+    expect_row_version(RaciAssignment, cell, version)
     if not code:
         if cell is not None:
             _delete(cell, actor)
@@ -193,19 +197,32 @@ def raci_set(*, actor: Actor, activity: ProcessActivity, role: FunctionRole, cod
 
 @transaction.atomic
 def raci_set_many(
-    *, actor: Actor, cells: Iterable[tuple[ProcessActivity, FunctionRole, str]]
+    *,
+    actor: Actor,
+    cells: Iterable[tuple[ProcessActivity, FunctionRole, str]],
+    versions: Mapping[tuple[int, int], int | None] | None = None,
 ) -> list[RaciAssignment | None]:
     """Set several cells of the function diagram at once (``raci_set`` for each ``(activity, role,
-    code)``): all or nothing, a bad code leaves every cell as it was."""
+    code)``): all or nothing, a bad code or a cell changed since (``versions``: per ``(activity id,
+    role id)`` the version the change is based on) leaves every cell as it was."""
     authorize(actor, "organisation.change_structure")
-    return [raci_set(actor=actor, activity=activity, role=role, code=code) for activity, role, code in cells]
+    seen = versions or {}
+    return [
+        raci_set(actor=actor, activity=activity, role=role, code=code, version=seen.get((activity.pk, role.pk)))
+        for activity, role, code in cells
+    ]
 
 
 @transaction.atomic
-def structure_settings_update(*, actor: Actor, max_accounts_per_kam: int) -> StructureSettings:
-    """Change the workload threshold (accounts per key account manager)."""
+def structure_settings_update(
+    *, actor: Actor, max_accounts_per_kam: int, version: int | None = None
+) -> StructureSettings:
+    """Change the workload threshold (accounts per key account manager); ``version``: of the
+    settings the change is based on (0: none saved yet)."""
     authorize(actor, "organisation.change_structure")
-    current = StructureSettings.objects.select_for_update().order_by("pk").first() or StructureSettings()
+    current = StructureSettings.objects.select_for_update().order_by("pk").first()
+    expect_row_version(StructureSettings, current, version)
+    current = current or StructureSettings()
     current.max_accounts_per_kam = max_accounts_per_kam
     _save(current, actor)
     return current
@@ -226,11 +243,19 @@ def _check_profile_person(person: User | None, field: str = "person") -> None:
 
 @transaction.atomic
 def target_set(
-    *, actor: Actor, competence: Competence, level: int | None, role: str = "", person: User | None = None
+    *,
+    actor: Actor,
+    competence: Competence,
+    level: int | None,
+    role: str = "",
+    person: User | None = None,
+    version: int | None = None,
 ) -> CompetenceTarget | None:
     """Set the target level of a competence for a role (``role``) or one person (``person``).
 
     ``level`` ``None`` removes the target (a person then falls back to their role's target).
+    ``version``: of the target the change is based on (0: there was none; ``ConcurrentEdit`` when
+    it was set, changed or removed since).
     """
     authorize(actor, "organisation.set_targets")
     if bool(role) == (person is not None):
@@ -242,6 +267,7 @@ def target_set(
     _check_level(level, "level")
     lookup = {"competence": competence, "role": role, "user": person}
     target = CompetenceTarget.objects.select_for_update().filter(**lookup).first()
+    expect_row_version(CompetenceTarget, target, version)
     if level is None:
         if target is not None:
             _delete(target, actor)
@@ -304,7 +330,8 @@ class ProfileLineChange:
     ``rate``: record the agreed ``level`` (``None`` clears it) and ``note`` (``None`` keeps it);
     ``set_target``: the person's own ``target`` (``None`` removes it, the role's target applies);
     ``self_rate``: the person's own proposal ``self_level``; ``version``: of the competence's rating
-    as the change's author saw it (0: none yet; ``None``: not checked)."""
+    as the change's author saw it (0: none yet; ``None``: not checked); ``target_version``: the same
+    for the personal target."""
 
     competence: Competence
     rate: bool = False
@@ -315,6 +342,7 @@ class ProfileLineChange:
     self_rate: bool = False
     self_level: int | None = None
     version: int | None = None
+    target_version: int | None = None
 
 
 @transaction.atomic
@@ -329,7 +357,7 @@ def profile_update(*, actor: Actor, person: User, changes: Iterable[ProfileLineC
                 actor=actor, person=person, competence=c, level=change.level, note=change.note, version=change.version
             )
         if change.set_target:
-            target_set(actor=actor, competence=c, level=change.target, person=person)
+            target_set(actor=actor, competence=c, level=change.target, person=person, version=change.target_version)
         if change.self_rate:
             if getattr(person, "pk", None) != getattr(actor, "pk", None):
                 authorize(actor, "organisation.self_rate", person)
@@ -340,12 +368,18 @@ def profile_update(*, actor: Actor, person: User, changes: Iterable[ProfileLineC
 
 
 @transaction.atomic
-def role_targets_set(*, actor: Actor, targets: Mapping[tuple[str, Competence], int | None]) -> None:
+def role_targets_set(
+    *,
+    actor: Actor,
+    targets: Mapping[tuple[str, Competence], int | None],
+    versions: Mapping[tuple[str, Competence], int | None] | None = None,
+) -> None:
     """Set the role-wide targets ``{(role, competence): level}`` at once (``None`` removes one);
-    all or nothing."""
+    all or nothing. ``versions``: per target the version the change is based on (0: none)."""
     authorize(actor, "organisation.set_targets")
     for (role, competence), level in targets.items():
-        target_set(actor=actor, competence=competence, level=level, role=role)
+        version = (versions or {}).get((role, competence))
+        target_set(actor=actor, competence=competence, level=level, role=role, version=version)
 
 
 # ---------------------------------------------------------------- development actions

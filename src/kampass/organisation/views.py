@@ -14,10 +14,12 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kampass.common.concurrency import ConcurrentEdit, last_change
 from kampass.common.htmx import confirm_delete, form_status, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
@@ -34,7 +36,6 @@ from kampass.organisation.models import (
     BilingualCatalogueEntry,
     BlockedCause,
     Competence,
-    CompetenceTarget,
     DevelopmentAction,
     FunctionRole,
     ProcessActivity,
@@ -90,7 +91,7 @@ def _raci_context(request: HttpRequest) -> dict[str, Any]:
         "rows": [
             {
                 "activity": a,
-                "cells": [(r, matrix.code(a.pk, r.pk)) for r in matrix.roles],
+                "cells": [(r, matrix.code(a.pk, r.pk), matrix.version(a.pk, r.pk)) for r in matrix.roles],
                 "check": matrix.checks[a.pk],
             }
             for a in matrix.activities
@@ -115,10 +116,19 @@ def raci(request: HttpRequest) -> HttpResponse:
             for r in matrix.roles
             if (name := f"cell-{a.pk}-{r.pk}") in request.POST and request.POST[name] != matrix.code(a.pk, r.pk)
         ]
+        versions = {(a.pk, r.pk): _posted_version(request, f"version-{a.pk}-{r.pk}") for a, r, _code in changed}
         try:
-            services.raci_set_many(actor=request.user, cells=changed)
+            services.raci_set_many(actor=request.user, cells=changed, versions=versions)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except ConcurrentEdit:  # nothing written: name every cell changed since the page was loaded
+            saved = selectors.raci_matrix()
+            stale = [
+                (a, r, code)
+                for a, r, code in changed
+                if versions[(a.pk, r.pk)] not in (None, saved.version(a.pk, r.pk))
+            ]
+            messages.error(request, " ".join(_raci_conflict_text(a, r, code) for a, r, code in stale))
         else:
             messages.success(request, _("Function diagram saved."))
         return redirect_to(request, reverse("organisation-raci"))
@@ -131,21 +141,59 @@ def raci_cell(request: HttpRequest, activity_id: int, role_id: int) -> HttpRespo
     """Set one cell (HTMX); answers with the activity's conflict cell and the conflict count (out of band)."""
     activity = get_object_or_404(ProcessActivity, pk=activity_id)
     role = get_object_or_404(FunctionRole, pk=role_id)
-    error = ""
+    error, status = "", 200
+    code = request.POST.get("code", request.POST.get(f"cell-{activity.pk}-{role.pk}", ""))
+    version = _posted_version(request, f"version-{activity.pk}-{role.pk}")
     try:
-        code = request.POST.get("code", request.POST.get(f"cell-{activity.pk}-{role.pk}", ""))
-        services.raci_set(actor=request.user, activity=activity, role=role, code=code)
+        services.raci_set(actor=request.user, activity=activity, role=role, code=code, version=version)
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        error, status = " ".join(exc.messages), 422
+    except ConcurrentEdit:  # changed since the page was loaded: both codes, and the cell as saved now
+        error, status = _raci_conflict_text(activity, role, code), 409
+    saved = selectors.raci_cell(activity, role)
     context = {
         "activity": activity,
+        "role": role,
         "check": selectors.activity_check(activity),
         "conflict_count": selectors.raci_matrix().conflict_count,
         "conflict_labels": CONFLICT_LABELS,
         "error": error,
         "oob": True,
+        "saved_code": saved.code if saved else "",
+        "saved_version": saved.version if saved else 0,
+        "stale": status == 409,
+        "codes": RaciCode.choices,
     }
-    return render_page(request, "organisation/_raci_cell_result.html", context, status=422 if error else 200)
+    response = render_page(request, "organisation/_raci_cell_result.html", context, status=status)
+    if status == 409:
+        response["Kampass-Conflict"] = "1"  # kampass.js swaps it in: the user sees both codes in the row
+    return response
+
+
+def _posted_version(request: HttpRequest, name: str) -> int | None:
+    """The version a page posted in ``name`` (``None`` when it sent none or garbage)."""
+    raw = request.POST.get(name, request.POST.get("version", ""))
+    return int(raw) if raw.isdigit() else None
+
+
+def _raci_conflict_text(activity: ProcessActivity, role: FunctionRole, code: str) -> str:
+    """Both versions of a RACI cell changed by someone else since the page was loaded."""
+    saved = selectors.raci_cell(activity, role)
+    who, when = last_change(saved) if saved is not None else (None, None)
+    values = {
+        "cell": f"{activity.label} – {role.label}",
+        "mine": code or "·",
+        "saved": saved.code if saved else "·",
+        "who": who or _("someone else"),
+        "when": formats.date_format(when, "SHORT_DATETIME_FORMAT") if when else "–",
+    }
+    return (
+        _(
+            "Not saved: %(who)s changed the cell %(cell)s on %(when)s. Your entry: %(mine)s; saved now: %(saved)s. "
+            "The cell shows the saved code; choose yours again to replace it."
+        )
+        % values
+    )
 
 
 # ---------------------------------------------------------------- editable catalogues
@@ -316,7 +364,10 @@ def workload(request: HttpRequest) -> HttpResponse:
     can_edit = request.user.has_perm("organisation.change_structure")
     form = StructureSettingsForm(
         request.POST if request.method == "POST" else None,
-        initial={"max_accounts_per_kam": settings_obj.max_accounts_per_kam},
+        initial={
+            "max_accounts_per_kam": settings_obj.max_accounts_per_kam,
+            "version": settings_obj.version if settings_obj.pk else 0,
+        },
     )
     if request.method == "POST":
         authorize(request.user, "organisation.change_structure")
@@ -326,6 +377,7 @@ def workload(request: HttpRequest) -> HttpResponse:
             lambda data: services.structure_settings_update(actor=request.user, **data),
             success=_("Threshold saved."),
             next_url=reverse("organisation-workload"),
+            conflict_extra={"max_accounts_per_kam": settings_obj.max_accounts_per_kam},
         )
         if done:
             return done
@@ -395,7 +447,7 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if not (can_rate or can_self_rate):
         authorize(request.user, "organisation.rate_profile", person)
     prof = selectors.profile(person)
-    personal = dict(CompetenceTarget.objects.filter(user=person).values_list("competence_id", "level"))
+    personal, personal_versions = selectors.personal_targets(person)
     versions = {line.competence.pk: line.version for line in prof.lines}
     form = ProfileForm(
         request.POST or None,
@@ -404,6 +456,7 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         can_self_rate=can_self_rate,
         personal_targets=personal,
         versions=versions,
+        target_versions=personal_versions,
     )
     saved: dict[str, Any] = {}  # the profile as saved now (loaded with this request), for a conflict
     for line in prof.lines:
@@ -428,6 +481,7 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                     self_rate=can_self_rate and self_level != line.row.self_level,
                     self_level=self_level,
                     version=data.get(f"version_{cid}"),
+                    target_version=data.get(f"version_target_{cid}"),
                 )
             )
         services.profile_update(actor=request.user, person=person, changes=changes)
@@ -439,6 +493,8 @@ def profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         success=_("Profile saved."),
         next_url=reverse("organisation-profile", args=[person.pk]),
         conflict_extra=saved,
+        conflict_versions={f"version_{cid}": v for cid, v in versions.items()}
+        | {f"version_target_{line.competence.pk}": personal_versions.get(line.competence.pk, 0) for line in prof.lines},
     )
     if done:
         return done
@@ -463,7 +519,8 @@ def targets(request: HttpRequest) -> HttpResponse:
     authorize(request.user, "organisation.set_targets")
     competences = list(Competence.objects.filter(active=True))
     current = selectors.role_targets()
-    form = RoleTargetsForm(request.POST or None, competences=competences, current=current)
+    versions = selectors.role_target_versions()
+    form = RoleTargetsForm(request.POST or None, competences=competences, current=current, versions=versions)
 
     def save(data: dict[str, Any]) -> None:
         changed = {
@@ -472,9 +529,23 @@ def targets(request: HttpRequest) -> HttpResponse:
             for role in ProfileRole.values
             if data[f"{role}_{c.pk}"] != current.get((role, c.pk))
         }
-        services.role_targets_set(actor=request.user, targets=changed)
+        seen = {(role, c): data.get(f"version_{role}_{c.pk}") for role, c in changed}
+        services.role_targets_set(actor=request.user, targets=changed, versions=seen)
 
-    done = submit_form(request, form, save, success=_("Targets saved."), next_url=reverse("organisation-people"))
+    saved = {f"{role}_{cid}": level for (role, cid), level in current.items()}  # as saved now, for a conflict
+    done = submit_form(
+        request,
+        form,
+        save,
+        success=_("Targets saved."),
+        next_url=reverse("organisation-people"),
+        conflict_extra={
+            f"{role}_{c.pk}": saved.get(f"{role}_{c.pk}") for c in competences for role in ProfileRole.values
+        },
+        conflict_versions={
+            f"version_{role}_{c.pk}": versions.get((role, c.pk), 0) for c in competences for role in ProfileRole.values
+        },
+    )
     if done:
         return done
     context = {"form": form, "roles": ProfileRole.choices, "cancel_url": reverse("organisation-people")}

@@ -18,12 +18,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.accounts.models import Account, BuyingRole, Contact
+from kampass.common import fx
 from kampass.common.api import (
     ERRORS,
     UNCHANGED,
@@ -292,6 +294,7 @@ class QualificationIn(InSchema):
 
 class ContactLinkOut(Schema):
     id: int
+    version: int = version_out()
     contact_id: Id
     contact_name: str
     roles: list[str]
@@ -309,6 +312,13 @@ class ContactLinkIn(InSchema):
         json_schema_extra={"items": {"enum": [*BuyingRole.values]}},
     )
     notes: str = ""
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the link your change is based on (0: the contact was not linked). When it was "
+        "added, changed or removed since, nothing is written and the answer is 409 with the link as saved. Clients "
+        "should send it (or If-Match).",
+    )
 
 
 class RiskOut(Schema):
@@ -443,7 +453,11 @@ class TrainingConflictOut(Schema):
 class ForecastIn(InSchema):
     period: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})
     group_by: str = Field("", json_schema_extra={"enum": ["", "owner", "account"]})
-    currency: str = Field("", description="Default: the currency most open deals are in.")
+    currency: str = Field(
+        "",
+        description="Currency of the figures; deals in other currencies are converted at the rate of their expected "
+        "close date (today's for a future date). Default: the user's view currency, else the reporting currency.",
+    )
     owner_id: Id | None = None
     owner_name: str = ""
     account_id: Id | None = None
@@ -641,18 +655,33 @@ def contact_links(request: HttpRequest, opportunity_id: Id) -> list[OpportunityC
 
 @router.put(
     "/opportunities/{opportunity_id}/contacts/{contact_id}",
-    response={200: ContactLinkOut, **ERRORS},
+    response={200: ContactLinkOut, **ERRORS, **conflict_responses(ContactLinkOut)},
     openapi_extra=refused("the contact holds no position at the opportunity's account or in its hierarchy"),
 )
 def contact_link_put(
-    request: HttpRequest, opportunity_id: Id, contact_id: Id, payload: ContactLinkIn
-) -> OpportunityContact:
-    """Link a contact (with a position at the account, above or below it) in buying-centre roles."""
+    request: HttpRequest, response: HttpResponse, opportunity_id: Id, contact_id: Id, payload: ContactLinkIn
+) -> Any:
+    """Link a contact (with a position at the account, above or below it) in buying-centre roles. Send the
+    link's ``version`` (0: not linked; or ``If-Match``): a stale one answers 409 (412) with the link as saved
+    (404 when it was removed meanwhile)."""
     opportunity = _opportunity(request, opportunity_id)
     contact = get_object_or_404(Contact, pk=contact_id)
     with _api_field_names():
-        return services.opportunity_contact_set(
-            actor=_actor(request), opportunity=opportunity, contact=contact, roles=payload.roles, notes=payload.notes
+        return api_update(
+            request,
+            response,
+            version=payload.version,
+            update=lambda version: services.opportunity_contact_set(
+                actor=_actor(request),
+                opportunity=opportunity,
+                contact=contact,
+                roles=payload.roles,
+                notes=payload.notes,
+                version=version,
+            ),
+            current=lambda: get_object_or_404(
+                OpportunityContact.objects.select_related("contact"), opportunity=opportunity, contact=contact
+            ),
         )
 
 
@@ -773,6 +802,10 @@ def forecast(request: HttpRequest, params: Query[ForecastIn]) -> dict[str, Any]:
     )
     if params.account_id:
         get_object_or_404(Account, pk=params.account_id)
+    if params.currency and params.currency.upper() not in fx.view_currency_choices():
+        raise ValidationError(
+            {"currency": f"Unknown currency {params.currency!r}; known: {', '.join(fx.view_currency_choices())}."}
+        )
     report = selectors.forecast(
         user=_actor(request), filters=filters, period=params.period, group_by=params.group_by,
         currency=params.currency.upper(), simulations=params.simulations, seed=params.seed,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kampass.accounts.facade import contacts_linkable
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account, BuyingRole, Contact
-from kampass.common.concurrency import VersionedFormMixin
+from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.common.currencies import CURRENCIES
 from kampass.pipeline.models import (
     PERIODS_PER_YEAR,
@@ -235,9 +235,12 @@ class OpportunityContactForm(forms.Form):
         label=_("Roles in this project"), choices=BuyingRole.choices, widget=forms.CheckboxSelectMultiple
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # the version of the link as loaded (0: the contact was not linked), so a change made meanwhile is kept
+    version = version_field(min_value=0)
 
     def __init__(self, *args: Any, opportunity: Opportunity, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", 0)
         account = opportunity.account
         tree = Q(positions__account__path__startswith=account.path) | Q(
             positions__account_id__in=account.ancestor_ids()

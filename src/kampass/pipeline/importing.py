@@ -922,10 +922,12 @@ def _write(
     check and count of the real run (rejects, created, updated, unchanged) but writes nothing."""
     accounts = _link_accounts(actor=actor, rows=rows, link=link, result=result, dry_run=dry_run)
     owners = _link_owners(rows, result)
-    existing = {
-        o.external_id: o
-        for o in Opportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
-    }
+    matching = Opportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
+    if not dry_run:
+        # locked until the import commits (PostgreSQL): an edit saved meanwhile cannot slip in between
+        # reading and the bulk update below, which raises the version of what it changes
+        matching = matching.select_for_update()
+    existing = {o.external_id: o for o in matching}
     now = timezone.now()
     by = actor if isinstance(actor, User) and actor.pk else None
     new: list[Opportunity] = []

@@ -269,7 +269,7 @@ class OpportunityStageChange(models.Model):
         return f"{self.opportunity}: {self.from_stage or '–'} -> {self.to_stage}"
 
 
-class OpportunityContact(models.Model):
+class OpportunityContact(Versioned):
     """A contact of the customer who takes part in deciding this project, with the roles they
     play in it (the buying-centre vocabulary of the accounts context)."""
 

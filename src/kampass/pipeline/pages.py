@@ -68,6 +68,15 @@ def chosen_stage_set(request: HttpRequest) -> StageSet | None:
 # ---------------------------------------------------------------- money per currency
 
 
+def chosen_currency(request: HttpRequest) -> str:
+    """The currency asked for in ``?currency=`` when kampass can convert into it, else "" (the user's view
+    currency)."""
+    from kampass.common import fx
+
+    asked = request.GET.get("currency", "").strip().upper()
+    return asked if asked in fx.view_currency_choices() else ""
+
+
 def money_list(amounts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
     """Amounts per currency, largest first (for "1,200 EUR · 300 CHF")."""
     return sorted(amounts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
-from kampass.common.concurrency import ConcurrentEdit
+from kampass.common.concurrency import ConcurrentEdit, last_change
 from kampass.common.htmx import (
     confirm_delete,
     form_status,
@@ -45,6 +45,7 @@ from kampass.pipeline.models import (
     Outcome,
     QualificationElement,
     Risk,
+    Stage,
     StageSet,
     TrainingJob,
 )
@@ -133,26 +134,28 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_POST
 def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a card to another stage (drag and drop or the card's stage select); answers with the
-    board (HTMX) so a refused move leaves the card where it was, with the reason shown."""
+    board (HTMX) so a refused move leaves the card where it was, with the reason shown.
+
+    A move based on a card that someone else changed since the board was loaded answers 409 with
+    both versions side by side (the stage the user chose; the card as saved now, who saved it and
+    when) and the choice to apply the move anyway or to keep the saved card."""
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.change_opportunity", opportunity)
     stage_id = request.POST.get("stage", "")
     stage = opportunity.stage_set.stages.filter(pk=int(stage_id)).first() if stage_id.isdigit() else None
     version = request.POST.get("version", "")
+    reason = request.POST.get("reason", "")
+    conflict: dict[str, Any] | None = None
     if stage is None:
         messages.error(request, _("Choose a stage of this opportunity's sales process."))
     else:
         try:
             services.opportunity_change_stage(
-                actor=request.user, opportunity=opportunity, stage=stage, reason=request.POST.get("reason", ""),
+                actor=request.user, opportunity=opportunity, stage=stage, reason=reason,
                 version=int(version) if version.isdigit() else None,
             )  # fmt: skip
-        except ConcurrentEdit:
-            messages.error(
-                request,
-                _("“%(name)s” was not moved: someone else changed it in the meantime. The board shows it as saved now.")
-                % {"name": opportunity.name},
-            )
+        except ConcurrentEdit as exc:
+            conflict = _move_conflict(request, exc, stage=stage, reason=reason)
         except ValidationError as exc:
             messages.error(
                 request,
@@ -164,10 +167,34 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("“%(name)s” moved to %(stage)s.") % {"name": opportunity.name, "stage": _(stage.name)},
             )
+    if conflict is not None:
+        context = _board_context(request) | {"move_conflict": conflict}  # the focus goes to its first button
+        response = render_page(request, "pipeline/board.html", context, fragment="pipeline/_board.html", status=409)
+        response["Kampass-Conflict"] = "1"  # kampass.js swaps this 409 in (the board with both versions)
+        return response
     if is_fragment_request(request):
         return render_page(request, "pipeline/_board.html", _board_context(request, focus=opportunity.pk))
     query = request.GET.urlencode()
     return redirect_to(request, reverse("pipeline-board") + (f"?{query}" if query else ""))
+
+
+def _move_conflict(request: HttpRequest, exc: ConcurrentEdit, *, stage: Stage, reason: str) -> dict[str, Any]:
+    """Both versions of a card whose stage move came too late: the user's (the stage they chose)
+    and the saved one (stage, amount, owner, close date; who saved it and when), with the version
+    the move may be re-applied on."""
+    current = exc.current()
+    if current is not None:
+        current = selectors.opportunity_get(user=request.user, pk=current.pk)
+    who, when = last_change(current) if current is not None else (None, None)
+    return {
+        "mine_stage": stage,
+        "reason": reason,
+        "current": current,
+        "changed_by": who,
+        "changed_at": when,
+        "move_url": reverse("opportunity-move", args=[exc.pk]) + (f"?{request.GET.urlencode()}" if request.GET else ""),
+        "board_url": reverse("pipeline-board") + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
 
 
 # ---------------------------------------------------------------- opportunity list
@@ -411,7 +438,16 @@ def qualification_edit(request: HttpRequest, pk: int, element: str) -> HttpRespo
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     authorize(request.user, "pipeline.change_opportunity", opportunity)
-    form = OpportunityContactForm(request.POST or None, opportunity=opportunity, user=request.user)
+    link_id = request.GET.get("link", "")
+    link = (
+        get_object_or_404(OpportunityContact, pk=int(link_id), opportunity=opportunity) if link_id.isdigit() else None
+    )
+    initial = (
+        {"contact": link.contact_id, "roles": link.roles, "notes": link.notes, "version": link.version}
+        if link is not None
+        else None
+    )  # changing an existing link: based on its version
+    form = OpportunityContactForm(request.POST or None, opportunity=opportunity, user=request.user, initial=initial)
     done = submit_form(
         request,
         form,
@@ -534,6 +570,7 @@ def account_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": summary,
         "amounts": pages.money_list(summary.amounts),
         "risk_cost": pages.money_list(summary.expected_risk_cost),
+        "other_currencies": sorted(c for c in summary.amounts if c != account.currency),
         "outcomes": Outcome.choices,
         "has_children": Account.objects.filter(parent=account).exists(),
         "can_add": request.user.has_perm("pipeline.add_opportunity", account),
@@ -565,7 +602,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         filters=filters,
         period=period,
         group_by=group if group in ("owner", "account") else "",
-        currency=g.get("currency", ""),
+        currency=pages.chosen_currency(request),
     )
     groups = report.groups
     if group == "subtree":

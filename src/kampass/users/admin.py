@@ -12,7 +12,7 @@ from kampass.users.services import TOKEN_MAX_DAYS, token_create, token_default_d
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("kampass"), {"fields": ("role", "language")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("kampass"), {"fields": ("role", "language", "view_currency")}))
     list_display = ("username", "first_name", "last_name", "email", "role", "is_active")
     list_filter = ("role", "is_active")
 

@@ -42,10 +42,12 @@ class KampassUserManager(UserManager["User"]):
 class User(AbstractUser):
     """A person who works with kampass: a head of KAM, a key account manager, a
     controller or an executive reading along. The role decides what they may
-    read and edit; the language is the one the UI speaks to them."""
+    read and edit; the language is the one the UI speaks to them; the view currency is the one their
+    consolidated totals are shown in (empty: the installation's reporting currency)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    view_currency = models.CharField(_("view currency"), max_length=3, blank=True, default="")
 
     objects: ClassVar[KampassUserManager] = KampassUserManager()
 

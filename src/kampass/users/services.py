@@ -105,3 +105,14 @@ def user_set_language(*, user: User, language: str) -> None:
         raise ValidationError({"language": f"Unsupported language {language!r}."})
     user.language = language
     user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def user_set_view_currency(*, user: User, currency: str) -> None:
+    """The currency ``user``'s consolidated totals are shown in ("" = the installation's reporting
+    currency). Which codes are allowed is the caller's check (the rate sources know them)."""
+    currency = currency.strip().upper()
+    if currency and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+        raise ValidationError({"view_currency": f"Not a currency code: {currency!r}."})
+    user.view_currency = currency
+    user.save(update_fields=["view_currency"])

@@ -120,6 +120,78 @@ def test_stale_buying_centre_membership_edit_answers_409(conflicts, client, head
     assert BuyingCentreMember.objects.get(account=position.account, contact=position.contact).influence == 6
 
 
+def test_stale_team_member_edit_answers_409_with_both_roles(conflicts, client, head, admin_user):
+    # given a head of KAM who opened the team member's edit form from the account page
+    member = TeamMemberFactory(role="kam")
+    account = member.account
+    client.force_login(head)
+    assert f"?member={member.pk}" in client.get(reverse("account-detail", args=[account.pk])).content.decode()
+    url = reverse("account-team-add", args=[account.pk]) + f"?member={member.pk}"
+    mine = conflicts.loaded_form(client, url, role="service")
+    assert mine["version"] == "1"
+    # and an administrator who changed the role in the meantime
+    services.team_member_set(actor=admin_user, account=account, user=member.user, role="sales")
+    # when the head saves, then nothing is written and both roles are shown
+    conflicts.assert_conflict_page(client.post(url, mine), "Service", "Sales", str(admin_user))
+    assert TeamMember.objects.get(pk=member.pk).role == "sales"
+    # and re-applying the entry (based on the saved version) saves it
+    again = {k: v for k, v in mine.items() if k != "version"} | {"version": "2"}
+    assert client.post(url, again).status_code == 302
+    assert TeamMember.objects.get(pk=member.pk).role == "service"
+
+
+def test_adding_a_team_member_who_was_added_meanwhile_answers_409(conflicts, client, head, admin_user):
+    account = AccountFactory(name="Acme")
+    user = TeamMemberFactory().user
+    client.force_login(head)
+    url = reverse("account-team-add", args=[account.pk])
+    mine = conflicts.loaded_form(client, url, user=str(user.pk), role="service")
+    assert mine["version"] == "0"
+    services.team_member_set(actor=admin_user, account=account, user=user, role="kam")
+    conflicts.assert_conflict_page(client.post(url, mine), "Service", "Key account manager")
+    assert TeamMember.objects.get(account=account, user=user).role == "kam"
+
+
+def test_stale_coverage_edit_answers_409_with_both_levels(conflicts, client, head, admin_user):
+    coverage = CoverageFactory(level_now=1, level_target=3)
+    account = coverage.team_member.account
+    PositionFactory(account=account, contact=coverage.contact)
+    client.force_login(head)
+    assert f"?coverage={coverage.pk}" in client.get(reverse("account-detail", args=[account.pk])).content.decode()
+    url = reverse("account-coverage-add", args=[account.pk]) + f"?coverage={coverage.pk}"
+    mine = conflicts.loaded_form(client, url, level_now="4")
+    assert (mine["level_now"], mine["version"]) == ("4", "1")
+    services.coverage_set(
+        actor=admin_user, team_member=coverage.team_member, contact=coverage.contact, level_now=2, level_target=4
+    )
+    response = client.post(url, mine)
+    conflicts.assert_conflict_page(response, str(admin_user))
+    rows = response.context["rows"]
+    assert {r["label"]: (r["mine"], r["saved"]) for r in rows if r["differs"]} == {
+        "Relationship now": (_level(4), _level(2)),
+        "Target relationship": (_level(3), _level(4)),
+    }
+    saved = Coverage.objects.get(pk=coverage.pk)
+    assert (saved.level_now, saved.level_target) == (2, 4)
+
+
+def test_adding_coverage_that_was_recorded_meanwhile_answers_409(conflicts, client, head, admin_user):
+    member = TeamMemberFactory()
+    position = PositionFactory(account=member.account)
+    client.force_login(head)
+    url = reverse("account-coverage-add", args=[member.account.pk]) + f"?contact={position.contact.pk}"
+    mine = conflicts.loaded_form(client, url, team_member=str(member.pk), level_now="3", level_target="4")
+    services.coverage_set(actor=admin_user, team_member=member, contact=position.contact, level_now=1, level_target=2)
+    conflicts.assert_conflict_page(client.post(url, mine))
+    assert Coverage.objects.get(team_member=member, contact=position.contact).level_now == 1
+
+
+def _level(value: int) -> str:
+    from kampass.accounts.models import RelationshipLevel
+
+    return str(RelationshipLevel(value).label)
+
+
 # ---------------------------------------------------------------- API
 
 

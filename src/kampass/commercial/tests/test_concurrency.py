@@ -29,3 +29,22 @@ def test_customer_link_put_without_a_version_is_accepted(conflicts, client, head
     services.customer_link(actor=admin_user, customer_id="C-2", account=second)
     assert conflicts.api_call(client, head, "put", "/customer-links/C-2", {"account_id": first.pk}).status_code == 200
     assert CustomerLink.objects.get(customer_id="C-2").account_id == first.pk
+
+
+def test_an_import_that_links_an_account_makes_an_open_account_form_stale(conflicts, client, head, admin_user):
+    # given an account without external id whose edit form a head of KAM opened
+    from django.urls import reverse
+
+    from kampass.accounts.models import Account
+    from kampass.commercial.models import LinkMode
+
+    account = AccountFactory(name="Customer C77", external_id="")
+    client.force_login(head)
+    url = reverse("account-edit", args=[account.pk])
+    mine = conflicts.loaded_form(client, url, notes="mine")
+    # when a transaction import links customer C77 to it (writing its external id)
+    services.customers_link(actor=admin_user, customer_ids=["C77"], mode=LinkMode.CREATE)
+    # then saving the form is refused, and the imported external id survives
+    conflicts.assert_conflict_page(client.post(url, mine), "C77")
+    saved = Account.objects.get(pk=account.pk)
+    assert (saved.external_id, saved.notes) == ("C77", account.notes)

@@ -1,4 +1,5 @@
-"""Test data of the shared plumbing: queued background tasks.
+"""Test data of the shared plumbing: queued background tasks, and the ECB's rate table read independently
+(:mod:`kampass.common.tests.ecb_table`) for the contexts' checks of converted totals.
 
 ``append_line`` is a real django-tasks task (appends a line to a file, so a second run shows);
 :func:`queued_task` queues one for the worker, the health endpoint and the UI's warning.
@@ -10,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from django_tasks import task
+
+from kampass.common.tests.ecb_table import ecb_table, last_published_day, to_euro
+
+__all__ = ["append_line", "ecb_table", "last_published_day", "queued_task", "to_euro"]
 
 
 @task()

@@ -132,35 +132,65 @@ def target_list(request: HttpRequest) -> dict[str, Any]:
     qs = CompetenceTarget.objects.all().order_by("competence__order", "role", "user_id")
     if not actor.has_perm("organisation.view_all_profiles"):
         qs = qs.filter(Q(user__isnull=True) | Q(user=actor))
-    items = [{"competence_id": t.competence_id, "role": t.role, "user_id": t.user_id, "level": t.level} for t in qs]
+    items = [_target_out(t) for t in qs]
     return {"items": items, "count": len(items)}
+
+
+def _target_out(t: CompetenceTarget) -> dict[str, Any]:
+    return {
+        "competence_id": t.competence_id,
+        "role": t.role,
+        "user_id": t.user_id,
+        "level": t.level,
+        "version": t.version,
+    }
 
 
 @router.put(
     "/organisation/targets",
-    response={200: TargetOut, 204: None, **ERRORS},
+    response={200: TargetOut, 204: None, **ERRORS, **conflict_responses(TargetOut)},
     openapi_extra=refused(
         "both or neither of role and user_id sent",
         "the person is neither a key account manager nor a head of KAM",
         "an id that names no stored object",
     ),
 )
-def target_put(request: HttpRequest, payload: TargetIn) -> Any:
-    """Set a role's or a person's target on a competence; ``level`` null removes it (answers 204)."""
+def target_put(request: HttpRequest, response: HttpResponse, payload: TargetIn) -> Any:
+    """Set a role's or a person's target on a competence; ``level`` null removes it (answers 204). Send the
+    target's ``version`` (0: none set; or ``If-Match``): a stale one answers 409 (412) with the target as saved."""
     actor = _actor(request)
     authorize(actor, "organisation.set_targets")
     competence = _body_competence(payload.competence_id)
     assert competence is not None
     person = _body_user(payload.user_id, "user_id")
-    with _api_field_names():
-        target = services.target_set(
-            actor=actor, competence=competence, level=payload.level, role=payload.role, person=person
-        )
-    if target is None:
+    lookup = {"competence": competence, "role": payload.role, "user": person}
+
+    def change(version: int | None) -> None:
+        with _api_field_names():
+            services.target_set(
+                actor=actor,
+                competence=competence,
+                level=payload.level,
+                role=payload.role,
+                person=person,
+                version=version,
+            )
+
+    def current() -> dict[str, Any]:
+        saved = CompetenceTarget.objects.filter(**lookup).first()
+        if saved is not None:
+            return _target_out(saved)
+        return {
+            "competence_id": competence.pk,
+            "role": payload.role,
+            "user_id": payload.user_id,
+            "level": None,
+            "version": 0,
+        }
+
+    answer = api_update(
+        request, response, version=payload.version, update=change, current=current, version_of=lambda o: o["version"]
+    )
+    if isinstance(answer, dict) and answer["level"] is None:
         return Status(204, None)
-    return {
-        "competence_id": target.competence_id,
-        "role": target.role,
-        "user_id": target.user_id,
-        "level": target.level,
-    }
+    return answer

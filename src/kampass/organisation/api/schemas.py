@@ -87,6 +87,7 @@ class CellOut(Schema):
     activity_id: Id
     role_id: Id
     code: str = Field(json_schema_extra={"enum": [*RACI_CODES]})
+    version: int = Field(description="Version of the cell (0 while it is empty); send it back to change it.")
 
 
 class ActivityCheckOut(Schema):
@@ -106,6 +107,12 @@ class RaciOut(Schema):
 
 class CellIn(InSchema):
     code: str = Field(description="R, A, AR, C, I, or empty to clear.", json_schema_extra={"enum": [*RACI_CODES]})
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the cell your change is based on (0: it was empty). When it was changed since, "
+        "nothing is written and the answer is 409 with the cell as saved. Clients should send it (or If-Match).",
+    )
 
 
 class CellResultOut(Schema):
@@ -147,10 +154,18 @@ class InternationalPageOut(Schema):
 
 class SettingsOut(Schema):
     max_accounts_per_kam: int
+    version: int = Field(description="Version of the settings (0 while none are stored); send it back to change them.")
 
 
 class SettingsIn(InSchema):
     max_accounts_per_kam: int = model_field(StructureSettings, "max_accounts_per_kam")
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the settings your change is based on (0: none stored yet). When they were "
+        "saved since, nothing is written and the answer is 409 with the settings as saved. Clients should send it "
+        "(or If-Match).",
+    )
 
 
 class ProfileLineOut(Schema):
@@ -201,7 +216,8 @@ class TargetOut(Schema):
     competence_id: Id
     role: str
     user_id: Id | None
-    level: int
+    level: int | None = Field(description="1-5; null only in a 409/412 answer when no such target is set now.")
+    version: int = Field(description="Version of the target (0 while none is set); send it back to change it.")
 
 
 class TargetPageOut(Schema):
@@ -218,6 +234,13 @@ class TargetIn(InSchema):
     )
     user_id: Id | None = None
     level: Level | None = Field(description="1-5, or null to remove the target.")
+    version: int | None = Field(
+        None,
+        ge=0,
+        description="The version of the target your change is based on (0: none set). When it was set, changed or "
+        "removed since, nothing is written and the answer is 409 with the target as saved. Clients should send it "
+        "(or If-Match).",
+    )
 
 
 class ActionOut(Schema):

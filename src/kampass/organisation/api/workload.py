@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from kampass.common.api import ERRORS
+from kampass.common.concurrency import api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, router
@@ -43,14 +44,31 @@ def international_accounts(request: HttpRequest, missing: bool = False) -> dict[
     return {"items": items, "count": len(items)}
 
 
+def _settings_out() -> dict[str, Any]:
+    saved = selectors.structure_settings()
+    return {"max_accounts_per_kam": saved.max_accounts_per_kam, "version": saved.version if saved.pk else 0}
+
+
 @router.get("/organisation/settings", response={200: SettingsOut, **ERRORS})
-def settings_get(request: HttpRequest) -> dict[str, Any]:
+def settings_get(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     authorize(_actor(request), "organisation.view_structure")
-    return {"max_accounts_per_kam": selectors.structure_settings().max_accounts_per_kam}
+    out = _settings_out()
+    set_etag(response, out, version=out["version"])
+    return out
 
 
-@router.put("/organisation/settings", response={200: SettingsOut, **ERRORS})
-def settings_put(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
-    """Change the workload threshold (head of KAM, administrator)."""
-    saved = services.structure_settings_update(actor=_actor(request), max_accounts_per_kam=payload.max_accounts_per_kam)
-    return {"max_accounts_per_kam": saved.max_accounts_per_kam}
+@router.put("/organisation/settings", response={200: SettingsOut, **ERRORS, **conflict_responses(SettingsOut)})
+def settings_put(request: HttpRequest, response: HttpResponse, payload: SettingsIn) -> Any:
+    """Change the workload threshold (head of KAM, administrator). Send the settings' ``version`` (or
+    ``If-Match``): a stale one answers 409 (412) with the settings as saved."""
+    actor = _actor(request)
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=lambda version: services.structure_settings_update(
+            actor=actor, max_accounts_per_kam=payload.max_accounts_per_kam, version=version
+        ),
+        current=_settings_out,
+        version_of=lambda out: out["version"],
+    )

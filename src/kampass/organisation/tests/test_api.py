@@ -93,7 +93,7 @@ def test_setting_a_cell_answers_with_the_new_check(api, world, head):
     # then
     assert response.status_code == 200
     body = response.json()
-    assert body["cell"] == {"activity_id": y.pk, "role_id": q.pk, "code": "R"}
+    assert body["cell"] == {"activity_id": y.pk, "role_id": q.pk, "code": "R", "version": 2}
     assert body["check"]["conflicts"] == []
     assert body["conflict_count"] == 1
     # when cleared

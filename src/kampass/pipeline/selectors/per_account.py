@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
+from django.utils import timezone
 
 from kampass.accounts.models import Account
+from kampass.common import fx
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.lists import OpportunityFilters, opportunity_list
 from kampass.pipeline.selectors.risks import _risk_cost_by_currency, risk_list
@@ -16,20 +18,33 @@ from kampass.users.actors import Actor
 
 @dataclass(frozen=True)
 class AccountPipeline:
-    """Open pipeline of an account (or its subtree) for the account page."""
+    """Open pipeline of an account (or its subtree) for the account page: per currency (``amounts``) and
+    consolidated into ``currency`` (``total``; each deal at the rate of its expected close date, today's for
+    a future one; ``conversion`` says how, "" when nothing was converted)."""
 
     open_count: int
     amounts: dict[str, Decimal]
     won_count: int
     lost_count: int
     expected_risk_cost: dict[str, Decimal]
+    currency: str = "EUR"
+    total: Decimal = Decimal(0)
+    conversion: str = ""
 
 
-def account_pipeline(*, user: Actor, account: Account, subtree: bool = False) -> AccountPipeline:
+def account_pipeline(*, user: Actor, account: Account, subtree: bool = False, currency: str = "") -> AccountPipeline:
+    """``currency``: of the consolidated total (default: the user's view currency)."""
     filters = OpportunityFilters(account=account.pk, subtree=subtree)
     qs = opportunity_list(user=user, filters=filters).order_by()
     by_outcome = dict(qs.values_list("outcome").annotate(n=Count("pk")))
-    amounts = dict(qs.filter(outcome=Outcome.OPEN).values_list("currency").annotate(s=Sum("amount")))
+    total = fx.Consolidation((currency or fx.view_currency(user)).upper())
+    today = timezone.localdate()
+    amounts: dict[str, Decimal] = {}
+    for amount, amount_currency, close in qs.filter(outcome=Outcome.OPEN).values_list(
+        "amount", "currency", "expected_close_date"
+    ):
+        amounts[amount_currency] = amounts.get(amount_currency, Decimal(0)) + amount
+        total.add(amount, amount_currency, fx.pipeline_rate_day(close, today))
     risks = risk_list(user=user, account=account.pk, subtree=subtree, active_only=True).exclude(
         opportunity__outcome=Outcome.LOST
     )
@@ -39,4 +54,7 @@ def account_pipeline(*, user: Actor, account: Account, subtree: bool = False) ->
         won_count=by_outcome.get(Outcome.WON, 0),
         lost_count=by_outcome.get(Outcome.LOST, 0),
         expected_risk_cost=_risk_cost_by_currency(risks),
+        currency=total.currency,
+        total=total.total,
+        conversion=total.describe(),
     )

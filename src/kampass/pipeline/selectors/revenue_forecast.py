@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
@@ -67,15 +68,17 @@ class ForecastGroup:
 
 @dataclass(frozen=True)
 class ForecastReport:
-    """The forecast of open opportunities with an expected close date, in one currency.
+    """The forecast of open opportunities with an expected close date, consolidated into one currency.
 
     Calibrated figures use the stored model probabilities; deals not scored yet are left out
     of them (``unscored``). Owner figures use the owner's probability, or the stage's default
     probability where the owner gave none: ``owner_default_deals`` deals and
     ``owner_default_expected`` of the owners' expected revenue rest on stage defaults. Deals in other
-    currencies (``other_currencies``) and without a close date (``undated``) are counted, not
-    included. ``current_period`` is today's period: rows before it are past (open deals whose
-    expected close date has passed)."""
+    currencies are converted into ``currency`` at the rate of their expected close date (today's rate
+    for a date in the future): ``converted`` of them, in ``currencies`` (all currencies of the deals),
+    ``conversion`` says how and from which source ("" when nothing was converted). Deals without a close
+    date (``undated``) are counted, not included. ``current_period`` is today's period: rows before it
+    are past (open deals whose expected close date has passed)."""
 
     period: str
     currency: str
@@ -86,13 +89,15 @@ class ForecastReport:
     deals: int
     unscored: int
     undated: int
-    other_currencies: int
+    converted: int
     model_version: str | None
     simulations: int
     seed: int
     current_period: str = ""
     owner_default_deals: int = 0
     owner_default_expected: Decimal = Decimal(0)
+    conversion: str = ""
+    rate_sources: tuple[str, ...] = ()
 
     def is_past(self, period: str) -> bool:
         """Whether ``period`` (a label like ``"2026-12"`` or ``"2026-Q4"``) lies before today's."""
@@ -109,7 +114,9 @@ class ForecastReport:
             "deals": self.deals,
             "unscored": self.unscored,
             "undated": self.undated,
-            "other_currencies": self.other_currencies,
+            "converted": self.converted,
+            "conversion": self.conversion,
+            "rate_sources": list(self.rate_sources),
             "model_version": self.model_version,
             "simulations": self.simulations,
             "seed": self.seed,
@@ -185,7 +192,8 @@ def forecast(
     outcomes, ``kampass.core.forecasting.forecast_distribution``), from the calibrated and from
     the owners' probabilities; optionally also per ``group_by`` owner or account.
 
-    ``currency`` picks the currency (default: the one most open deals are in)."""
+    ``currency`` is the currency of the figures (default: the user's view currency); every deal in
+    another currency is converted at the rate of its expected close date (today's for a future date)."""
     authorize(user, "pipeline.view_pipeline")
     if period not in ("month", "quarter"):
         period = "month"
@@ -211,9 +219,15 @@ def forecast(
     )
     counts = Counter(r[3] for r in records)
     currencies = sorted(counts, key=lambda c: (-counts[c], c))
-    chosen = currency or (currencies[0] if currencies else "EUR")
-    in_currency = [r for r in records if r[3] == chosen]
-    dated = [r for r in in_currency if r[1] is not None]
+    chosen = (currency or fx.view_currency(user)).upper()
+    today = timezone.localdate()
+    consolidation = fx.Consolidation(chosen)
+    # the amount of every dated deal in the chosen currency (r[2]), converted at its close date's rate
+    dated = [
+        (*r[:2], consolidation.add(r[2], r[3], fx.pipeline_rate_day(r[1], today)), *r[3:])
+        for r in records
+        if r[1] is not None
+    ]
     versions = Counter(r[14] for r in dated if r[14])
 
     def item(r: tuple[Any, ...]) -> tuple[str, Decimal, float | None, float]:
@@ -244,8 +258,10 @@ def forecast(
         group_by=group_by if groups or group_by in ("owner", "account") else "",
         deals=len(dated),
         unscored=sum(1 for r in dated if r[4] is None),
-        undated=len(in_currency) - len(dated),
-        other_currencies=len(records) - len(in_currency),
+        undated=len(records) - len(dated),
+        converted=consolidation.converted,
+        conversion=consolidation.describe(),
+        rate_sources=tuple(sorted(consolidation.sources)),
         model_version=versions.most_common(1)[0][0] if versions else None,
         simulations=simulations,
         seed=seed,

@@ -196,10 +196,11 @@ def attainment(
     ).values_list("amount", "currency", "expected_close_date", "forecast_category")
     sums = {"won": Decimal(0), **{c: Decimal(0) for c in ForecastCategory.values}}
     deals = unconverted = 0
-    rows = [(a, c, d, "won") for a, c, d in won_rows] + list(open_rows)
+    rows = [(a, c, d, "won") for a, c, d in won_rows]
+    rows += [(a, c, fx.pipeline_rate_day(d, today), key) for a, c, d, key in open_rows]
     for amount, currency, day, key in rows:
         try:
-            value = convert(amount, currency, target.currency, day or today)
+            value = convert(amount, currency, target.currency, day)
         except fx.UnknownCurrency:
             unconverted += 1
             continue

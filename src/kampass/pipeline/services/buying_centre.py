@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.facade import contact_link_authorize
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
+from kampass.common.concurrency import expect_row_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, OpportunityContact
 from kampass.users.actors import Actor
@@ -46,11 +47,18 @@ def _holds_position_in_tree(contact: Contact, account: Account) -> bool:
 
 @transaction.atomic
 def opportunity_contact_set(
-    *, actor: Actor, opportunity: Opportunity, contact: Contact, roles: Iterable[str], notes: str = ""
+    *,
+    actor: Actor,
+    opportunity: Opportunity,
+    contact: Contact,
+    roles: Iterable[str],
+    notes: str = "",
+    version: int | None = None,
 ) -> OpportunityContact:
     """Record that ``contact`` takes part in deciding this project, in ``roles``
     (the buying-centre roles of the accounts context). The contact must hold a position
-    at the opportunity's account, above it or below it."""
+    at the opportunity's account, above it or below it. ``version``: of the link the change is
+    based on (0: there was none; ``ConcurrentEdit`` when it was added, changed or removed since)."""
     authorize(actor, "pipeline.change_opportunity", opportunity)
     contact_link_authorize(actor=actor, contact=contact)
     clean = _clean_roles(roles)
@@ -61,9 +69,9 @@ def opportunity_contact_set(
                 % {"person": contact, "account": opportunity.account.name}
             }
         )
-    link = OpportunityContact.objects.filter(opportunity=opportunity, contact=contact).first() or OpportunityContact(
-        opportunity=opportunity, contact=contact
-    )
+    saved = OpportunityContact.objects.select_for_update().filter(opportunity=opportunity, contact=contact).first()
+    expect_row_version(OpportunityContact, saved, version)
+    link = saved or OpportunityContact(opportunity=opportunity, contact=contact)
     link.roles, link.notes = clean, (notes or "").strip()
     _save(link, actor)
     return link

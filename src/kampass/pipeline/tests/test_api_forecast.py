@@ -65,3 +65,14 @@ def test_an_unknown_choice_is_a_422_naming_the_allowed_values(api, head, deals, 
     [error] = response.json()["detail"]
     assert error["loc"] == [field]
     assert allowed in error["msg"]
+
+
+def test_forecast_converts_into_the_asked_currency_and_refuses_an_unknown_one(api, head, group, deals):
+    make_opportunity(account=group, name="U", amount=200, currency="USD", expected_close_date=dt.date(2030, 5, 3))
+    body = api(head, "get", "/forecast?currency=chf").json()
+    assert (body["currency"], body["deals"], body["converted"]) == ("CHF", 3, 3)
+    assert body["rate_sources"] == ["ECB"]
+    assert body["conversion"] == "converted into CHF at ECB rates (3 amounts in 2 currencies)"
+    refused = api(head, "get", "/forecast?currency=XYZ")
+    assert refused.status_code == 422
+    assert "currency" in refused.text

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats
 
+from kampass.accounts.tests.factories import PositionFactory
 from kampass.pipeline import services
-from kampass.pipeline.models import Opportunity, Qualification, Risk, Stage
+from kampass.pipeline.models import Opportunity, OpportunityContact, Qualification, Risk, Stage
 from kampass.pipeline.tests.factories import make_opportunity
 
 
@@ -49,16 +51,75 @@ def test_stale_stage_change_form_answers_409(conflicts, client, kam, admin_user,
     assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
 
 
-def test_stale_board_move_is_refused_with_a_message(client, kam, admin_user, group):
+def test_stale_board_move_answers_409_with_both_versions_and_moves_on_request(client, kam, admin_user, group):
+    # given a KAM who loaded the board (the card carries its version)
+    opportunity = make_opportunity(account=group, name="Retrofit", amount="100000")
+    target = _another_open_stage(opportunity)
+    client.force_login(kam)
+    board = client.get(reverse("pipeline-board")).content.decode()
+    assert f'id="opp-{opportunity.pk}"' in board
+    assert 'data-version="1"' in board
+    # and an administrator who changed the card's amount in the meantime
+    services.opportunity_update(actor=admin_user, opportunity=opportunity, amount="99000")
+    # when the KAM drops the card on another stage (HTMX)
+    url = reverse("opportunity-move", args=[opportunity.pk])
+    response = client.post(url, {"stage": target.pk, "version": 1}, headers={"HX-Request": "true"})
+    # then nothing moved, and both versions are shown: the stage dropped on, the card as saved now
+    assert (response.status_code, response["Kampass-Conflict"]) == (409, "1")
+    body = response.content.decode()
+    assert 'data-testid="move-conflict"' in body
+    assert "<html" not in body
+    conflict = response.context["move_conflict"]
+    assert (conflict["mine_stage"], conflict["current"].stage, conflict["changed_by"]) == (
+        target,
+        opportunity.stage,
+        admin_user,
+    )
+    panel = body[body.index('data-testid="move-conflict"') : body.index("</section>")]
+    assert target.name in panel
+    assert opportunity.stage.name in panel
+    assert floatformat(Decimal("99000"), "2g") in panel  # as the page formats amounts
+    assert str(admin_user) in panel
+    assert "Move it to" in panel
+    assert "Keep the saved version" in panel
+    assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
+    # when the KAM applies the move anyway (the panel's form carries the saved version)
+    assert 'name="version" value="2"' in panel
+    moved = client.post(url, {"stage": target.pk, "version": 2}, headers={"HX-Request": "true"})
+    # then the card moves and keeps the amount saved by the other
+    saved = Opportunity.objects.get(pk=opportunity.pk)
+    assert (moved.status_code, saved.stage_id, saved.amount) == (200, target.pk, Decimal("99000"))
+
+
+def test_stale_board_move_without_htmx_answers_the_board_page_with_both_versions(client, kam, admin_user, group):
     opportunity = make_opportunity(account=group)
     target = _another_open_stage(opportunity)
     services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
     client.force_login(kam)
-    response = client.post(
-        reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1}, follow=True
-    )
-    assert "someone else changed it in the meantime" in response.content.decode()
+    response = client.post(reverse("opportunity-move", args=[opportunity.pk]), {"stage": target.pk, "version": 1})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "<html" in body
+    assert 'data-testid="move-conflict"' in body
+    assert 'data-testid="move-anyway"' in body
     assert Opportunity.objects.get(pk=opportunity.pk).stage_id == opportunity.stage_id
+
+
+def test_board_move_conflict_reads_in_german(client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    target = _another_open_stage(opportunity)
+    services.opportunity_update(actor=admin_user, opportunity=opportunity, description="meanwhile")
+    kam.language = "de"
+    kam.save()
+    client.force_login(kam)
+    response = client.post(
+        reverse("opportunity-move", args=[opportunity.pk]),
+        {"stage": target.pk, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert "Jemand anderes hat diese Karte inzwischen geändert" in body
+    assert "Gespeicherte Fassung behalten" in body
 
 
 def test_stale_qualification_edit_answers_409(conflicts, client, kam, admin_user, group):
@@ -87,6 +148,40 @@ def test_stale_risk_edit_answers_409(conflicts, client, kam, admin_user, group):
     services.risk_update(actor=admin_user, risk=risk, mitigation="theirs: second supplier")
     conflicts.assert_conflict_page(client.post(url, mine), "mine: buffer stock", "theirs: second supplier")
     assert Risk.objects.get(pk=risk.pk).mitigation == "theirs: second supplier"
+
+
+def test_stale_buying_centre_link_edit_answers_409_with_both_versions(conflicts, client, kam, admin_user, group):
+    # given a KAM who opened the edit form of a contact's roles in this project
+    opportunity = make_opportunity(account=group)
+    contact = PositionFactory(account=group).contact
+    link = services.opportunity_contact_set(
+        actor=admin_user, opportunity=opportunity, contact=contact, roles=["coach"], notes="old"
+    )
+    client.force_login(kam)
+    detail = client.get(reverse("opportunity-detail", args=[opportunity.pk])).content.decode()
+    assert f"?link={link.pk}" in detail
+    url = reverse("opportunity-contact-add", args=[opportunity.pk]) + f"?link={link.pk}"
+    mine = conflicts.loaded_form(client, url, notes="mine: signs the order")
+    assert mine["version"] == "1"
+    # and an administrator who changed the link in the meantime
+    services.opportunity_contact_set(
+        actor=admin_user, opportunity=opportunity, contact=contact, roles=["decider"], notes="theirs: user only"
+    )
+    # when the KAM saves, then nothing is written and both versions are shown
+    conflicts.assert_conflict_page(client.post(url, mine), "mine: signs the order", "theirs: user only")
+    assert OpportunityContact.objects.get(pk=link.pk).notes == "theirs: user only"
+
+
+def test_linking_a_contact_who_was_linked_meanwhile_answers_409(conflicts, client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    contact = PositionFactory(account=group).contact
+    client.force_login(kam)
+    url = reverse("opportunity-contact-add", args=[opportunity.pk])
+    mine = conflicts.loaded_form(client, url, contact=str(contact.pk), roles=["coach"], notes="mine")
+    assert mine["version"] == "0"
+    services.opportunity_contact_set(actor=admin_user, opportunity=opportunity, contact=contact, roles=["decider"])
+    conflicts.assert_conflict_page(client.post(url, mine), "mine")
+    assert OpportunityContact.objects.get(opportunity=opportunity, contact=contact).roles == ["decider"]
 
 
 # ---------------------------------------------------------------- API
@@ -165,3 +260,16 @@ def test_an_import_that_changes_an_opportunity_makes_an_open_edit_form_stale(con
     # then the imported amount survives
     conflicts.assert_conflict_page(client.post(url, mine))
     assert Opportunity.objects.get(pk=opportunity.pk).amount == 2000
+
+
+def test_buying_centre_link_put_stale_answers_412_and_409(conflicts, client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    contact = PositionFactory(account=group).contact
+    path = f"/opportunities/{opportunity.pk}/contacts/{contact.pk}"
+    first = conflicts.api_call(client, kam, "put", path, {"roles": ["coach"], "version": 0})
+    assert (first.status_code, first.json()["version"], first["ETag"]) == (200, 1, 'W/"1"')
+    services.opportunity_contact_set(actor=admin_user, opportunity=opportunity, contact=contact, roles=["decider"])
+    assert conflicts.api_call(client, kam, "put", path, {"roles": ["user"]}, if_match='W/"1"').status_code == 412
+    stale = conflicts.api_call(client, kam, "put", path, {"roles": ["user"], "version": 1})
+    assert (stale.status_code, stale.json()["roles"], stale["ETag"]) == (409, ["decider"], 'W/"2"')
+    assert OpportunityContact.objects.get(opportunity=opportunity, contact=contact).roles == ["decider"]

@@ -102,14 +102,17 @@ def test_forecast_matches_an_independent_computation(head, kam, deals):
     assert forecast(user=head).as_json()["rows"][0]["calibrated"]["expected"] == "125.00"
 
 
-def test_forecast_keeps_currencies_apart(head, group):
+def test_forecast_converts_other_currencies_and_leaves_none_out(head, group):
     make_opportunity(account=group, name="E", amount=100, currency="EUR")
     make_opportunity(account=group, name="U1", amount=100, currency="USD")
     make_opportunity(account=group, name="U2", amount=100, currency="USD", expected_close_date=None)
     report = forecast(user=head)
-    assert (report.currency, report.currencies) == ("USD", ["USD", "EUR"])
-    assert (report.deals, report.undated, report.other_currencies) == (1, 1, 1)
-    assert forecast(user=head, currency="EUR").deals == 1
+    assert (report.currency, report.currencies) == ("EUR", ["USD", "EUR"])
+    assert (report.deals, report.undated, report.converted) == (2, 1, 1)
+    assert "1 amount in 1 currency" in report.conversion
+    assert "ECB" in report.conversion
+    in_usd = forecast(user=head, currency="USD")
+    assert (in_usd.currency, in_usd.deals, in_usd.converted) == ("USD", 2, 1)
 
 
 def test_optimism_per_owner_against_an_independent_computation(head, kam, kam2, group, other):

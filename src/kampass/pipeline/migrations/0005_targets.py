@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_versions'),
-        ('pipeline', '0003_versions'),
+        ('pipeline', '0004_versioned_opportunity_contacts'),
         ('users', '0002_token_expiry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
