@@ -181,6 +181,22 @@ def team_account_ids(user: Any) -> set[int]:
     return ids(user)
 
 
+def org_unit_ids(user: Any) -> set[int]:
+    """Ids of the org units (the supplier's teams) ``user`` works in: those their account-team memberships name."""
+    from kampass.accounts.models import TeamMember
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(TeamMember.objects.filter(user_id=user.pk, org_unit__isnull=False).values_list("org_unit_id", flat=True))
+
+
+def org_unit_member_ids(org_unit_id: int) -> set[int]:
+    """Ids of the users whose account-team memberships name org unit ``org_unit_id`` (the team's owners)."""
+    from kampass.accounts.models import TeamMember
+
+    return set(TeamMember.objects.filter(org_unit_id=org_unit_id).values_list("user_id", flat=True))
+
+
 def is_on_team(user: Any, account: Any) -> bool:
     """True when ``user`` is on the team of ``account`` or of one of its ancestors (the rule that
     lets a key account manager work on an account)."""

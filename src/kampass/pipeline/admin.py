@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kampass.pipeline.models import ModelVersion, Opportunity, Risk, Stage, StageSet, TrainingJob
+from kampass.pipeline.models import ModelVersion, Opportunity, Risk, Stage, StageSet, Target, TrainingJob
 
 
 class StageInline(admin.TabularInline):
@@ -49,3 +49,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
 class TrainingJobAdmin(admin.ModelAdmin):
     list_display = ("created_at", "status", "progress", "model_version", "scored")
     readonly_fields = ("status", "progress", "message", "model_version", "scored", "error", "created_by", "finished_at")
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "scope", "period", "year", "number", "amount", "currency")
+    list_filter = ("scope", "period", "year")
+    raw_id_fields = ("owner", "account")

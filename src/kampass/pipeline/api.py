@@ -209,7 +209,11 @@ class OpportunityIn(InSchema):
     owner_name: str = model_field(Opportunity, "owner_name", "")
     expected_close_date: dt.date | None = None
     owner_probability: int | None = model_field(
-        Opportunity, "owner_probability", None, description="Percent; default: the stage's default probability."
+        Opportunity,
+        "owner_probability",
+        None,
+        description="Percent; omitted or null: the owner gives none (forecasts use the stage's default and "
+        "count such deals).",
     )
     forecast_category: str = Field(
         ForecastCategory.PIPELINE.value, json_schema_extra={"enum": [*ForecastCategory.values]}
@@ -883,3 +887,7 @@ def backtest_run(request: HttpRequest, run_id: uuid.UUID) -> BacktestRun:
 def training_job(request: HttpRequest, job_id: uuid.UUID) -> TrainingJob:
     authorize(_actor(request), "pipeline.view_model")
     return get_object_or_404(TrainingJob.objects.select_related("model_version"), pk=job_id)
+
+
+# the targets' operations live in their own module and register themselves on this router
+from kampass.pipeline import target_api as _target_api  # noqa: E402, F401

@@ -21,7 +21,7 @@ import random
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -80,7 +80,10 @@ def demo_foreign_opportunities() -> int:
 
 
 def _delete_all() -> None:
-    from kampass.pipeline.models import ModelVersion, Opportunity, Risk, TrainingJob
+    from kampass.pipeline.models import ModelVersion, Opportunity, Risk, Target, TrainingJob
+
+    Target.objects.all().delete()
+    Target.history.all().delete()
 
     Opportunity.objects.all().delete()
     TrainingJob.objects.all().delete()
@@ -185,6 +188,59 @@ def _qualify_and_risks(actor: Actor) -> None:
             )
 
 
+def _targets(actor: Actor) -> int:
+    """Targets of this quarter and the next three for the demo logins who own deals (kam, kam2, head) and
+    year targets of this and next year for kam's first team account with its subtree. A demo quota is
+    110 % of the amount (in EUR, at the close date's rate) of the owner's or subtree's deals, won, lost or
+    open, that close in that period, rounded to thousands: a demo input, not a figure kampass computes."""
+    from kampass.accounts.models import Account
+    from kampass.common.fx import UnknownCurrency, convert
+    from kampass.core.periods import period_of, target_period_bounds
+    from kampass.pipeline.models import Opportunity
+    from kampass.pipeline.services import target_create
+    from kampass.users.models import User
+
+    year, this_quarter = period_of(timezone.localdate(), "quarter")
+    quarters = [(year + (this_quarter - 1 + i) // 4, (this_quarter - 1 + i) % 4 + 1) for i in range(4)]
+
+    def quota(deals: Any, start: dt.date, end: dt.date) -> Decimal:
+        total = Decimal(0)
+        for amount, currency, close, closed in deals.values_list(
+            "amount", "currency", "expected_close_date", "closed_on"
+        ):
+            day = closed or close
+            if day is None or not start <= day <= end:
+                continue
+            try:
+                total += convert(amount, currency, "EUR", day)
+            except UnknownCurrency:
+                continue
+        return (total * Decimal("1.1") / 1000).quantize(Decimal("1")) * 1000
+
+    made = 0
+    for username in ("kam", "kam2", "head"):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        deals = Opportunity.objects.filter(owner=user, source=SOURCE)
+        for in_year, quarter in quarters:
+            amount = quota(deals, *target_period_bounds("quarter", in_year, quarter))
+            if amount:
+                target_create(actor=actor, scope="owner", owner=user, period="quarter", year=in_year, number=quarter,
+                              amount=amount, currency="EUR", note="demo quota")  # fmt: skip
+                made += 1
+    account = Account.objects.filter(team__user__username="kam").order_by("path").first()
+    if account is not None:
+        deals = Opportunity.objects.filter(account__path__startswith=account.path, source=SOURCE)
+        for in_year in (year, year + 1):
+            amount = quota(deals, *target_period_bounds("year", in_year))
+            if amount:
+                target_create(actor=actor, scope="account", account=account, period="year", year=in_year,
+                              amount=amount, currency="EUR", note="demo quota")  # fmt: skip
+                made += 1
+    return made
+
+
 def demo_pipeline_load(*, reset: bool = False) -> int:
     """Load the demo opportunities; returns how many were created (0 when they are there already)."""
     from kampass.common.cli import system_actor
@@ -204,6 +260,7 @@ def demo_pipeline_load(*, reset: bool = False) -> int:
         _shift_dates()
         _owners_for_logins()
         _qualify_and_risks(actor)
+        _targets(actor)
     # three cross-validation folds instead of five keep `kampass demo` quick; retraining uses five
     version = model_train(actor=actor, folds=3)
     opportunities_score(actor=actor, version=version)

@@ -15,6 +15,7 @@ from kampass.accounts.models import Account, BuyingRole, Contact
 from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.common.currencies import CURRENCIES
 from kampass.pipeline.models import (
+    PERIODS_PER_YEAR,
     ForecastCategory,
     Opportunity,
     QualificationStatus,
@@ -23,9 +24,12 @@ from kampass.pipeline.models import (
     Stage,
     StageKind,
     StageSet,
+    Target,
+    TargetPeriod,
+    TargetScope,
 )
 from kampass.users.actors import Actor
-from kampass.users.models import User
+from kampass.users.models import OrgUnit, User
 
 LIKELIHOOD_CHOICES = [
     (1, _("1 – rare")),
@@ -98,7 +102,10 @@ class OpportunityForm(VersionedFormMixin, forms.Form):
         min_value=0,
         max_value=100,
         required=False,
-        help_text=_("Your own estimate of the chance to win, 0–100. Empty on creation: the stage's default."),
+        help_text=_(
+            "Your own estimate of the chance to win, 0–100. Empty: you give none (the forecast then uses the "
+            "stage's default and says so)."
+        ),
         widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
     )
     forecast_category = forms.ChoiceField(
@@ -281,3 +288,78 @@ class RiskForm(VersionedFormMixin, forms.Form):
         if not title:
             raise forms.ValidationError(_("Name the risk."))
         return title
+
+
+class TargetForm(VersionedFormMixin, forms.Form):
+    """Set or change a target (quota) for an owner, a team or an account subtree in a month, quarter or year."""
+
+    scope = forms.ChoiceField(label=_("For"), choices=TargetScope.choices, initial=TargetScope.OWNER)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Owner"), required=False, help_text=_("When the target is an owner's.")
+    )
+    org_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), label=_("Team"), required=False, help_text=_("When the target is a team's.")
+    )
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(),
+        label=_("Account"),
+        required=False,
+        widget=AccountLookupWidget(attrs={"aria-label": _("Account")}),
+        help_text=_("When the target is an account's, with everything below it."),
+    )
+    period = forms.ChoiceField(label=_("Period"), choices=TargetPeriod.choices, initial=TargetPeriod.QUARTER)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    number = forms.IntegerField(
+        label=_("Month or quarter"),
+        min_value=1,
+        max_value=12,
+        required=False,
+        help_text=_("Month 1–12 or quarter 1–4; empty for a year."),
+    )
+    amount = forms.DecimalField(label=_("Target"), min_value=0, max_digits=16, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _owners()
+        cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = OrgUnit.objects.order_by("name")
+        self.fields["scope"].widget.attrs.update({"autofocus": True})
+
+    @classmethod
+    def initial_from(cls, target: Target) -> dict[str, Any]:
+        return {
+            "scope": target.scope,
+            "owner": target.owner_id,
+            "org_unit": target.org_unit_id,
+            "account": target.account_id,
+            "period": target.period,
+            "year": target.year,
+            "number": None if target.period == TargetPeriod.YEAR else target.number,
+            "amount": target.amount,
+            "currency": target.currency,
+            "note": target.note,
+            "version": target.version,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        subject = {"owner": "owner", "team": "org_unit", "account": "account"}.get(data.get("scope", ""))
+        if subject and not data.get(subject):
+            self.add_error(subject, _("Choose for whom the target is."))
+        period, number = data.get("period"), data.get("number")
+        if period == TargetPeriod.YEAR:
+            data["number"] = 1
+        elif period in (TargetPeriod.MONTH, TargetPeriod.QUARTER):
+            most = PERIODS_PER_YEAR[TargetPeriod(period)]
+            if number is None or not 1 <= number <= most:
+                self.add_error(
+                    "number",
+                    _("Give the month (1–12).") if period == TargetPeriod.MONTH else _("Give the quarter (1–4)."),
+                )
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data as the service takes it (``version`` only when editing; the service keeps the
+        subject the scope names and clears the others)."""
+        return dict(self.cleaned_data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -523,3 +524,112 @@ class BacktestRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.origins_done / self.origins_total) if self.origins_total else 0
+
+
+class TargetPeriod(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class TargetScope(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    TEAM = "team", _("Team")
+    ACCOUNT = "account", _("Account subtree")
+
+
+#: Periods per year of each kind: the range of ``Target.number``.
+PERIODS_PER_YEAR = {TargetPeriod.MONTH: 12, TargetPeriod.QUARTER: 4, TargetPeriod.YEAR: 1}
+
+
+class Target(Versioned):
+    """A quota: the revenue the head of KAM expects from one owner (a user), one team (an org unit of
+    the supplier: the owners whose account-team membership names it) or one account with everything
+    below it, in one month, quarter or year. The forecast page sets what is won, committed, best
+    case and pipeline against it. ``number`` is the month (1-12) or quarter (1-4) of ``year``; 1 for
+    a year."""
+
+    scope = models.CharField(_("for"), max_length=10, choices=TargetScope.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sales_targets",
+        verbose_name=_("owner"),
+    )
+    org_unit = models.ForeignKey(
+        "users.OrgUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+    account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    period = models.CharField(_("period"), max_length=10, choices=TargetPeriod.choices)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    number = models.PositiveSmallIntegerField(
+        _("month or quarter"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    amount = models.DecimalField(_("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["-year", "period", "number", "scope", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="target_amount_not_negative"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="owner", owner__isnull=False, org_unit__isnull=True, account__isnull=True)
+                    | models.Q(scope="team", owner__isnull=True, org_unit__isnull=False, account__isnull=True)
+                    | models.Q(scope="account", owner__isnull=True, org_unit__isnull=True, account__isnull=False)
+                ),
+                name="target_one_subject_per_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "period", "year", "number"],
+                condition=models.Q(scope="owner"),
+                name="target_unique_owner_period",
+            ),
+            models.UniqueConstraint(
+                fields=["org_unit", "period", "year", "number"],
+                condition=models.Q(scope="team"),
+                name="target_unique_team_period",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "period", "year", "number"],
+                condition=models.Q(scope="account"),
+                name="target_unique_account_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_label} {self.period_label}"
+
+    @property
+    def subject_label(self) -> str:
+        subject = {"owner": self.owner, "team": self.org_unit, "account": self.account}.get(self.scope)
+        return str(subject) if subject is not None else "–"
+
+    @property
+    def period_label(self) -> str:
+        """``"2026"``, ``"2026-Q4"`` or ``"2026-12"`` (months and quarters as the forecast labels them)."""
+        from kampass.core.periods import target_period_label
+
+        return target_period_label(self.period, self.year, self.number)
+
+    @property
+    def start(self) -> Any:
+        from kampass.core.periods import target_period_bounds
+
+        return target_period_bounds(self.period, self.year, self.number)[0]
+
+    @property
+    def end(self) -> Any:
+        from kampass.core.periods import target_period_bounds
+
+        return target_period_bounds(self.period, self.year, self.number)[1]

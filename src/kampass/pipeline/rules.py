@@ -8,6 +8,10 @@
 
 Object predicates take an ``Opportunity``; risks, qualification and links are checked through
 their opportunity. ``pipeline.add_opportunity`` takes the ``Account``.
+
+Targets (quotas): administrator and head of KAM set them and read all; controllers and viewers read
+all; a key account manager reads their own targets, those of their teams (the org units their
+account-team memberships name) and those of the account subtrees they are on the team of, and sets none.
 """
 
 from __future__ import annotations
@@ -41,3 +45,23 @@ rules.add_perm("pipeline.view_model", rules.is_authenticated)
 rules.add_perm("pipeline.train_model", editors)
 rules.add_perm("pipeline.import_opportunities", editors)
 rules.add_perm("pipeline.manage_stages", editors)
+
+
+@rules.predicate
+def target_is_mine(user: Any, target: Any) -> bool:
+    """True when ``target`` is ``user``'s own, their team's (org unit) or that of an account subtree whose
+    team they are on."""
+    if target is None or not user.is_authenticated:
+        return False
+    if target.scope == "owner":
+        return bool(target.owner_id == user.pk)
+    if target.scope == "team":
+        return target.org_unit_id in accounts_facade.org_unit_ids(user)
+    return target.account_id is not None and is_on_team(user, target.account)
+
+
+rules.add_perm("pipeline.view_targets", rules.is_authenticated)
+rules.add_perm("pipeline.view_target", readers_of_all | (is_kam & target_is_mine))
+rules.add_perm("pipeline.add_target", editors)
+rules.add_perm("pipeline.change_target", editors)
+rules.add_perm("pipeline.delete_target", editors)

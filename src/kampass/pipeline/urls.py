@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.pipeline import views
+from kampass.pipeline import target_views, views
 
 urlpatterns = [
     path("pipeline/", views.board, name="pipeline-board"),
@@ -36,4 +36,11 @@ urlpatterns = [
     path("pipeline/model/backtests/<uuid:pk>/", views.backtest_run, name="backtest-run"),
     path("forecast/", views.forecast, name="forecast"),
     path("accounts/<int:pk>/opportunities/", views.account_opportunities, name="account-opportunities"),
+]
+
+urlpatterns += [
+    path("pipeline/targets/", target_views.target_list_page, name="target-list"),
+    path("pipeline/targets/new/", target_views.target_create, name="target-create"),
+    path("pipeline/targets/<int:pk>/", target_views.target_edit, name="target-edit"),
+    path("pipeline/targets/<int:pk>/delete/", target_views.target_delete, name="target-delete"),
 ]

@@ -644,7 +644,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
             for r in report.rows
         ],
         "optimism": optimism,
-        "optimism_rows": [_percent_row(r) for r in optimism.rows],
+        "optimism_rows": [_percent_row(r, optimism.pooled(r.group)) for r in optimism.rows],
         "optimism_groupings": [("owner", _("Owner")), ("team", _("Team")), ("account", _("Account"))],
         "optimism_spec": charts.optimism_chart(optimism.rows),
         "calibration": calibration,
@@ -654,13 +654,38 @@ def forecast(request: HttpRequest) -> HttpResponse:
         if calibration_bins
         else None,
     }
+    context.update(_targets_context(request))
     target = getattr(getattr(request, "htmx", None), "target", None)
-    fragment = "pipeline/_optimism.html" if target == "optimism" else "pipeline/_forecast.html"
-    return render_page(request, "pipeline/forecast.html", context, fragment=fragment)
+    fragments = {"optimism": "pipeline/_optimism.html", "targets-forecast": "pipeline/_targets_forecast.html"}
+    return render_page(
+        request, "pipeline/forecast.html", context, fragment=fragments.get(str(target), "pipeline/_forecast.html")
+    )
 
 
-def _percent_row(row: Any) -> dict[str, Any]:
-    """A calibration row with means, win rate and bias in percent (Brier scores as they are)."""
+def _targets_context(request: HttpRequest) -> dict[str, Any]:
+    """The forecast by category against the targets (own parameters ``tp``, ``ty``, ``subject``)."""
+    from kampass.pipeline.selectors import targets as target_selectors
+
+    g = request.GET
+    kind = g.get("tp", "quarter") if g.get("tp") in ("month", "quarter", "year") else "quarter"
+    year = int(g["ty"]) if g.get("ty", "").isdigit() and 2000 <= int(g["ty"]) <= 2100 else timezone.localdate().year
+    subjects = target_selectors.target_subjects(user=request.user, period=kind)
+    subject = g.get("subject", "") if g.get("subject") in dict(subjects) else ""
+    return {
+        "target_rows": target_selectors.targets_against_forecast(
+            user=request.user, period=kind, year=year, subject=subject
+        ),
+        "target_period": kind,
+        "target_year": year,
+        "target_subject": subject,
+        "target_subjects": subjects,
+        "target_periods": [("month", _("month")), ("quarter", _("quarter")), ("year", _("year"))],
+    }
+
+
+def _percent_row(row: Any, pooled: Any = None) -> dict[str, Any]:
+    """A calibration row with means, win rate and bias in percent (Brier scores as they are), and the
+    owners' bias shrunk towards the team's (``pooled``: its core ``PooledBias``)."""
 
     def pct(v: float | None) -> float | None:
         return None if v is None else v * 100
@@ -673,6 +698,11 @@ def _percent_row(row: Any) -> dict[str, Any]:
         "owner_bias": pct(row.owner_bias),
         "owner_leaning": selectors.bias_leaning(row.owner_bias),
         "owner_brier": row.owner_brier,
+        "owner_deals": row.owner_deals,
+        "owner_bias_shrunk": pct(pooled.shrunk) if pooled is not None else None,
+        "owner_bias_prior": pct(pooled.prior) if pooled is not None else None,
+        "shrinkage_weight": pooled.weight if pooled is not None else None,
+        "small_sample": pooled.small_sample if pooled is not None else row.owner_deals == 0,
         "model_mean": pct(row.model_mean),
         "model_bias": pct(row.model_bias),
         "model_brier": row.model_brier,

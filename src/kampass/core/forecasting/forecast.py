@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -109,6 +109,7 @@ class CalibrationRow:
     model_mean: float | None
     model_bias: float | None
     model_brier: float | None
+    owner_deals: int = 0  # deals with an owner's probability (what the owner's mean, bias and Brier rest on)
 
 
 def _side(probabilities: list[float | None], won: list[int]) -> tuple[float | None, float | None, float | None]:
@@ -119,6 +120,15 @@ def _side(probabilities: list[float | None], won: list[int]) -> tuple[float | No
     ys = np.asarray([y for _, y in pairs], dtype=np.float64)
     mean = float(ps.mean())
     return mean, mean - float(ys.mean()), float(np.mean((ps - ys) ** 2))
+
+
+def _given(probabilities: Iterable[float | None]) -> int:
+    """How many of ``probabilities`` are given (neither ``None`` nor NaN).
+
+    >>> _given([0.2, None, float("nan"), 0.0])
+    2
+    """
+    return sum(1 for p in probabilities if p is not None and not math.isnan(p))
 
 
 def owner_calibration(
@@ -171,6 +181,7 @@ def owner_calibration(
                 model_mean=model[0],
                 model_bias=model[1],
                 model_brier=model[2],
+                owner_deals=_given(owner_probabilities[i] for i in index),
             )
         )
     return rows

@@ -40,6 +40,11 @@ class OptimismReport:
     with_owner_probability: int
     with_model_probability: int
     model_version: str | None
+    pooling: Any = None  # core ``Pooling``: each group's owner bias shrunk towards its team's (or the overall)
+
+    def pooled(self, group: str) -> Any:
+        """The ``PooledBias`` of ``group`` (``None`` without pooling)."""
+        return self.pooling.row(group) if self.pooling is not None else None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -48,13 +53,27 @@ class OptimismReport:
             "with_owner_probability": self.with_owner_probability,
             "with_model_probability": self.with_model_probability,
             "model_version": self.model_version,
+            "shrinkage": None
+            if self.pooling is None
+            else {
+                "k": self.pooling.k,
+                "k_source": self.pooling.k_source,
+                "sigma2": self.pooling.sigma2,
+                "tau2": self.pooling.tau2,
+                "towards": "team" if self.by == "owner" else "all",
+            },
             "rows": [
                 {
                     "group": r.group,
-                    "deals": r.deals,
+                    "deals": r.owner_deals,
+                    "closed_deals": r.deals,
                     "win_rate": r.win_rate,
                     "owner_mean": r.owner_mean,
                     "owner_bias": r.owner_bias,
+                    "owner_bias_shrunk": p.shrunk if (p := self.pooled(r.group)) else None,
+                    "owner_bias_prior": p.prior if p else None,
+                    "shrinkage_weight": p.weight if p else None,
+                    "small_sample": p.small_sample if p else r.owner_deals == 0,
                     "owner_brier": r.owner_brier,
                     "model_mean": r.model_mean,
                     "model_bias": r.model_bias,
@@ -88,8 +107,11 @@ def _owner_units(records: list[tuple[Any, ...]]) -> dict[tuple[int, int], str]:
 
 def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | None = None) -> OptimismReport:
     """How optimistic owners' numbers are per owner, team (the owner's org unit) or account,
-    compared with outcomes and with the model (core ``owner_calibration``)."""
+    compared with outcomes and with the model (core ``owner_calibration``); each group's owner bias
+    also shrunk towards its team's (per owner; per team or account: towards the overall bias) with
+    the small-sample mark (core ``pooled_biases``)."""
     from kampass.core.forecasting import owner_calibration
+    from kampass.core.forecasting.shrinkage import pooled_biases
 
     authorize(user, "pipeline.view_pipeline")
     if by not in ("owner", "team", "account"):
@@ -114,7 +136,7 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
     )
     active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("version", "holdout").first()
     holdout = active.holdout if active else {}
-    units = _owner_units([(r[0], r[1], r[2]) for r in records]) if by == "team" else {}
+    units = _owner_units([(r[0], r[1], r[2]) for r in records]) if by in ("team", "owner") else {}
     owner_ps: list[float | None] = []
     model_ps: list[float | None] = []
     outcomes: list[int] = []
@@ -131,6 +153,11 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
         else:
             groups.append(r[12])
     rows = owner_calibration(owner_ps, model_ps, outcomes, groups) if records else []
+    teams: list[str | None] = [None] * len(records)
+    if by == "owner":
+        team_of_group = _main_unit(groups, [units.get((r[1], r[0]), "") for r in records])
+        teams = [team_of_group.get(g) or None for g in groups]
+    pooling = pooled_biases(owner_ps, outcomes, groups, teams) if records else None
     return OptimismReport(
         by=by,
         rows=list(rows),
@@ -138,4 +165,16 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
         with_owner_probability=sum(p is not None for p in owner_ps),
         with_model_probability=sum(p is not None for p in model_ps),
         model_version=active.version if active else None,
+        pooling=pooling,
     )
+
+
+def _main_unit(groups: list[str], units: list[str]) -> dict[str, str]:
+    """The org unit most of a group's deals name (ties: the first by name): the owner's team."""
+    from collections import Counter
+
+    counts: dict[str, Counter[str]] = {}
+    for g, u in zip(groups, units, strict=True):
+        if u:
+            counts.setdefault(g, Counter())[u] += 1
+    return {g: min(c, key=lambda u: (-c[u], u)) for g, c in counts.items()}

@@ -36,6 +36,7 @@ from kampass.pipeline.services.opportunities import (
 from kampass.pipeline.services.qualification import qualification_set
 from kampass.pipeline.services.risks import RISK_FIELDS, risk_create, risk_delete, risk_update
 from kampass.pipeline.services.stages import default_stage_set, stage_set_create, stage_update
+from kampass.pipeline.services.targets import TARGET_FIELDS, target_create, target_delete, target_update
 from kampass.pipeline.services.training import TrainingAlreadyQueued, training_job_create, training_job_run
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "MIN_TRAINING_ROWS",
     "OPPORTUNITY_FIELDS",
     "RISK_FIELDS",
+    "TARGET_FIELDS",
     "BacktestRefused",
     "Progress",
     "TrainingAlreadyQueued",
@@ -66,6 +68,9 @@ __all__ = [
     "score_explanation",
     "stage_set_create",
     "stage_update",
+    "target_create",
+    "target_delete",
+    "target_update",
     "training_job_create",
     "training_job_run",
 ]

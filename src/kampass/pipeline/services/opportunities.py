@@ -16,7 +16,7 @@ from kampass.common.changes import reject_unknown_fields
 from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
-from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageKind, StageSet
+from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageSet
 from kampass.pipeline.services.saving import _decimal, _text_list
 from kampass.pipeline.services.stages import _apply_stage_outcome, _first_open_stage, default_stage_set
 from kampass.users.actors import Actor
@@ -90,8 +90,8 @@ def opportunity_create(
         opportunity.created_on = today
     if opportunity.owner is None and not opportunity.owner_name and _is_user(actor):
         opportunity.owner = actor
-    if opportunity.owner_probability is None and stage.kind == StageKind.OPEN:
-        opportunity.owner_probability = stage.probability
+    # no owner's probability stays none: copying the stage's default in here made the owners' forecast
+    # and the optimism analysis count stage defaults as owners' numbers (issue 12)
     _apply_stage_outcome(opportunity, stage, day=today, reason=reason)
     _save(opportunity, actor)
     OpportunityStageChange.objects.create(

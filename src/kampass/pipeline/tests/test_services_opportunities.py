@@ -30,7 +30,7 @@ def test_kam_creates_an_opportunity_on_a_team_account_in_the_first_open_stage(ka
     assert opp.stage.name == "Prospecting"
     assert opp.outcome == Outcome.OPEN
     assert opp.owner == kam
-    assert opp.owner_probability == 10
+    assert opp.owner_probability is None  # none given: the stage's default is not stored as the owner's
     first = OpportunityStageChange.objects.get(opportunity=opp)
     assert first.from_stage is None
     assert first.to_stage == opp.stage
