@@ -52,7 +52,9 @@ def test_a_session_idle_for_longer_is_over(client, kam):
 
 def _session_writes(queries) -> list[str]:
     return [
-        q["sql"] for q in queries if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        q["sql"]
+        for q in queries
+        if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
     ]
 
 
