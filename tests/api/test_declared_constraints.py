@@ -208,7 +208,8 @@ def test_texts_declare_that_they_hold_no_control_characters(doc):
     assert _declares(_body_field(doc, "post", "/accounts", "notes"), "pattern", TEXT_PATTERN)
     # values from a list keep their enum and nothing more
     assert not _declares(_body_field(doc, "post", "/accounts", "kam_status"), "pattern", TEXT_PATTERN)
-    assert re.search(TEXT_PATTERN, "two\tcolumns\nand lines") and not re.search(NAME_PATTERN, "tab\there")
+    assert re.search(TEXT_PATTERN, "two\tcolumns\nand lines")
+    assert not re.search(NAME_PATTERN, "tab\there")
     for text in ("NUL\x00", "bell\x07", "C1\x85", "RLO\u202eevil"):
         assert not re.search(TEXT_PATTERN, text), text
 

@@ -49,9 +49,10 @@ def table_stamp(model: type[models.Model]) -> tuple[Any, ...]:
     from simple_history.models import registered_models
 
     aggregates: dict[str, Any] = {"rows": Count("pk"), "last": Max("pk")}
-    marked = model._meta.label_lower in {m._meta.label_lower for m in registered_models.values()} or hasattr(
-        model, "history_id"
-    )
+    if any(f.name == "history_id" for f in model._meta.concrete_fields):  # a historical table only grows
+        found = model._base_manager.aggregate(**aggregates)
+        return (found["rows"], found["last"])
+    marked = model._meta.label_lower in {m._meta.label_lower for m in registered_models.values()}
     content: list[str] = []
     for field in model._meta.concrete_fields:
         if field.name in BOOKKEEPING_FIELDS:

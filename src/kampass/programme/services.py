@@ -611,7 +611,9 @@ def _expire_lost_renders() -> None:
     )
 
 
-def _remember_unless_changed(stamp: str, fingerprint: str, *, lang: str, assessment_round: AssessmentRound) -> None:
+def _remember_unless_changed(
+    stamp: str, fingerprint: str, *, lang: str, assessment_round: AssessmentRound | None
+) -> None:
     """Map ``stamp`` (taken before the inputs were read) to the inputs' ``fingerprint`` in the report
     cache, unless the data changed while they were read (the stamp taken again differs)."""
     from kampass.programme import report_cache

@@ -354,6 +354,7 @@ def _rename_a_stage(head: Any) -> None:
     from kampass.pipeline.models import Stage
 
     stage = Stage.objects.order_by("pk").first()
+    assert stage is not None
     Stage.objects.filter(pk=stage.pk).update(name=stage.name + " (renamed)")  # not even a save
 
 
