@@ -2,10 +2,12 @@
 against a live ``kampass serve`` holding the demo data, as head of KAM and as a key account manager.
 
 Checks (``tests/api/schemathesis.toml``): no server error, every status code, content type, response
-body and header as documented, and schema-violating requests rejected (``negative_data_rejection``).
+body and header as documented, schema-violating requests rejected (``negative_data_rejection``) and
+schema-valid ones accepted (``positive_data_acceptance``): refused only for their permissions, an id in
+the path that names nothing (404), a stale version (409), or -- on the operations that document such
+rules in their 422 and only there -- a rule the schema cannot express (a name that is taken, a closed
+round; ``test_contract_config.py`` keeps the settings and the document in step).
 Examples are bounded and generated deterministically, so a run takes minutes and repeats itself.
-(``positive_data_acceptance`` is not checked: a schema-valid request may still break a business
-rule, e.g. deleting an account that has children, and is then rightly a 422.)
 
 Runs in the SQLite run of ``make test`` (the server uses its own SQLite data directory; the
 PostgreSQL run skips it). Set ``KAMPASS_CONTRACT_EXAMPLES`` to change the examples per operation.

@@ -7,12 +7,14 @@ Each declaration is checked twice: the document shows it, and a value outside it
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from kampass.accounts.tests.factories import AccountFactory, ContactFactory, PositionFactory, TeamMemberFactory
-from kampass.common.api import NOT_BLANK, SLUG
+from kampass.common.api import NAME_PATTERN, NOT_BLANK, SLUG, TEXT_PATTERN
 from kampass.core.concept import LOGICS, PHASES
 from kampass.organisation.tests.factories import ActionFactory, CompetenceFactory
 from kampass.pipeline.models import QualificationElement
@@ -195,3 +197,40 @@ def test_opportunity_roles_and_qualification_elements_are_declared(api, kam):
     response = api(kam, "put", f"/opportunities/{opportunity.pk}/qualification/nonsense", {"status": "missing"})
     assert response.status_code == 422
     assert "element" in {loc[-1] for loc in _locs(response) if loc}
+
+
+def test_texts_declare_that_they_hold_no_control_characters(doc):
+    # a search text: tab and line breaks are fine, other control and text-direction characters are not
+    q = next(p for p in doc["paths"]["/api/v1/accounts"]["get"]["parameters"] if p["name"] == "q")
+    assert q["schema"]["pattern"] == TEXT_PATTERN
+    # a name (stored in a CharField): no control character at all; a free text (TextField): tabs and line breaks
+    assert _declares(_body_field(doc, "post", "/accounts", "name"), "pattern", NAME_PATTERN)
+    assert _declares(_body_field(doc, "post", "/accounts", "notes"), "pattern", TEXT_PATTERN)
+    # values from a list keep their enum and nothing more
+    assert not _declares(_body_field(doc, "post", "/accounts", "kam_status"), "pattern", TEXT_PATTERN)
+    assert re.search(TEXT_PATTERN, "two\tcolumns\nand lines")
+    assert not re.search(NAME_PATTERN, "tab\there")
+    for text in ("NUL\x00", "bell\x07", "C1\x85", "RLO\u202eevil"):
+        assert not re.search(TEXT_PATTERN, text), text
+
+
+@pytest.mark.parametrize("text", ["NUL\x00", "C1\x85", "RLO\u202eevil"])
+def test_a_search_text_the_pattern_refuses_is_a_422(api, head, text):
+    response = api(head, "get", f"/accounts?q={quote(text)}")
+    assert response.status_code == 422
+    assert _locs(response) == {("q",)}
+
+
+def test_a_name_with_a_tab_is_refused_as_its_pattern_says(api, head):
+    response = api(head, "post", "/accounts", {"name": "tab\there"})
+    assert response.status_code == 422
+    assert "name" in {loc[-1] for loc in _locs(response) if loc}
+
+
+def test_a_rating_declares_and_needs_one_of_level_self_level_and_note(doc, api, head, kam):
+    operation = doc["paths"]["/api/v1/organisation/profiles/{user_id}/ratings/{competence_id}"]["put"]
+    body = _resolve(doc, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert body["anyOf"] == [{"required": ["level"]}, {"required": ["self_level"]}, {"required": ["note"]}]
+    competence = CompetenceFactory()
+    response = api(head, "put", f"/organisation/profiles/{kam.pk}/ratings/{competence.pk}", {"version": 0})
+    assert response.status_code == 422

@@ -76,3 +76,14 @@ def analytics_store(*, write: bool = False, wait_seconds: float = 300.0) -> Iter
                 Snapshots(path).publish(store)
         finally:
             store.close()
+
+
+def published_snapshot() -> str | None:
+    """The name of the analytics store's current published copy (it changes with every committed write)
+    on the embedded DuckDB file; ``None`` on other backends (PostgreSQL, Spark: no published copies) and
+    before the first publication."""
+    path = duckdb_path(settings.KAMPASS_ANALYTICS_URL)
+    if path is None:
+        return None
+    current = Snapshots(path).current()
+    return current.name if current is not None else None

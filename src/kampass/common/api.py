@@ -29,7 +29,7 @@ from pydantic import ConfigDict, ValidationInfo, field_validator, model_validato
 from pydantic_core import PydanticCustomError, core_schema
 
 from kampass.common.validators import MESSAGE as HOSTILE_TEXT
-from kampass.core.text_safety import describe_character, forbidden_character
+from kampass.core.text_safety import allowed_text_pattern, describe_character, forbidden_character
 from kampass.users.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -118,12 +118,31 @@ def _allows_null(prop: dict[str, Any]) -> bool:
     return prop.get("type") == "null" or any(_allows_null(p) for p in prop.get("anyOf", []))
 
 
-def _no_null_defaults(schema: dict[str, Any]) -> None:
+#: what a text sent to the API may hold (``InSchema._no_control_characters``); names stored in a
+#: ``CharField`` hold no tab or line break either (``model_field``; checked when saved)
+TEXT_PATTERN = allowed_text_pattern(multiline=True)
+NAME_PATTERN = allowed_text_pattern()
+
+
+def _declare_plain_text(prop: dict[str, Any]) -> None:
+    """Give a text property (also inside ``anyOf`` and ``items``) that declares no values, pattern or
+    format the pattern of a text without control or text-direction characters."""
+    for option in prop.get("anyOf", []):
+        _declare_plain_text(option)
+    if isinstance(prop.get("items"), dict):
+        _declare_plain_text(prop["items"])
+    if prop.get("type") == "string" and not {"enum", "const", "pattern", "format"} & prop.keys():
+        prop["pattern"] = TEXT_PATTERN
+
+
+def input_json_schema(schema: dict[str, Any]) -> None:
     """Drop ``"default": null`` from properties whose type has no ``null`` (a PATCH field left out
-    is unchanged; sending ``null`` is a 422), so that the OpenAPI document does not contradict itself."""
+    is unchanged; sending ``null`` is a 422), so that the OpenAPI document does not contradict itself;
+    and declare on every text property what ``InSchema`` refuses in it (control characters)."""
     for prop in schema.get("properties", {}).values():
         if "default" in prop and prop["default"] is None and not _allows_null(prop):
             del prop["default"]
+        _declare_plain_text(prop)
 
 
 class InSchema(Schema):
@@ -136,7 +155,7 @@ class InSchema(Schema):
     declared values derives from this class.
     """
 
-    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+    model_config = ConfigDict(json_schema_extra=input_json_schema)
 
     @model_validator(mode="before")
     @classmethod
@@ -267,6 +286,11 @@ def model_field(model: type[models.Model], name: str, default: Any = ..., **kwar
             extra["min_length"] = 1
         if isinstance(field, models.SlugField) and not getattr(field, "allow_unicode", False):
             extra["pattern"] = SLUG
+        elif not field.choices and "json_schema_extra" not in kwargs and "pattern" not in kwargs:
+            # documented only (the check and its message are the model's, see kampass.common.validators):
+            # a name holds no control character at all, a free text tabs and line breaks
+            multiline = isinstance(field, models.TextField)
+            kwargs["json_schema_extra"] = {"pattern": TEXT_PATTERN if multiline else NAME_PATTERN}
     elif isinstance(field, models.IntegerField):
         for validator in field.validators:
             if isinstance(validator, MinValueValidator) and isinstance(validator.limit_value, int):

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kampass.common.sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -210,10 +211,13 @@ _proxy_ssl_header = env.str("KAMPASS_PROXY_SSL_HEADER", default="")
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
 )
-#: a session ends after this many minutes without a request (every request renews it)
+#: a session ends after this many minutes without a request; a request renews it when a minute (at most a
+#: tenth of the idle time) has passed since its last renewal (kampass.common.sessions), not on every request:
+#: an htmx poll does not write the session row each time
 KAMPASS_SESSION_IDLE_MINUTES = env.int("KAMPASS_SESSION_IDLE_MINUTES", default=60)
 SESSION_COOKIE_AGE = KAMPASS_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+KAMPASS_SESSION_RENEW_SECONDS = max(1, min(60, SESSION_COOKIE_AGE // 10))
 # django-csp: scripts and styles from this site's static files only -- no inline scripts or event handlers,
 # no eval (htmx runs with allowEval off, Vega with its expression interpreter), no inline <style> blocks or
 # style attributes (sizes from data are set through the CSSOM, as Vega and vega-embed do, which CSP allows).

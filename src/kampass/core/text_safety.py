@@ -49,6 +49,26 @@ def forbidden_pattern(*, multiline: bool = False) -> str:
     return "[" + "".join(f"\\x{{{low:x}}}-\\x{{{high:x}}}" for low, high in ranges) + "]"
 
 
+def allowed_text_pattern(*, multiline: bool = False) -> str:
+    r"""A JSON Schema ``pattern`` (ECMA-262 and Python ``re`` alike) of a text without the characters
+    :func:`forbidden_character` finds: what the API's OpenAPI document declares for its text inputs.
+
+    Examples
+    --------
+    >>> allowed_text_pattern()
+    '^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$'
+    >>> import re
+    >>> [bool(re.search(allowed_text_pattern(multiline=m), "a\tb")) for m in (False, True)]
+    [False, True]
+    >>> bool(re.search(allowed_text_pattern(multiline=True), "x\u202ey"))
+    False
+    """
+    ranges = list(_FORBIDDEN_RANGES)
+    if multiline:
+        ranges = [(0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), *ranges[1:]]
+    return "^[^" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges) + "]*$"
+
+
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 

@@ -40,6 +40,17 @@ def active_catalogue() -> Catalogue:
     return _cache[key][1]
 
 
+def catalogue_stamp() -> tuple[str, int, int] | None:
+    """What says whether the installed extension changed (its path, modification time and size), or
+    ``None`` when none is installed."""
+    path = extension_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 def catalogue_check(source: Path) -> Catalogue:
     """The catalogue that ``source`` would give, merged over the built-in one; raises ``CatalogueError``."""
     return load_catalogue(source)

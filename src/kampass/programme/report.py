@@ -288,6 +288,49 @@ def code_version(lang: str) -> str:
     return digest.hexdigest()
 
 
+#: the contexts whose stored data the report is made of (directly and through their facades: the
+#: assessment, the signals, the roadmap and its guardrail readings, the owners' names)
+_INPUT_APPS = ("accounts", "commercial", "organisation", "pipeline", "programme", "roadmap", "users")
+#: tables that record work or use, not the report's inputs
+_NOT_INPUTS = ("programme.ReportJob", "commercial.ImportJob", "pipeline.TrainingJob", "users.ApiToken")
+
+
+def report_inputs_stamp(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> str | None:
+    """A cheap digest (SHA-256, hex) of what the report's inputs are made of, without reading them: the
+    code version, language, round and day, the stored data of the contexts the report reads (one aggregate
+    query per table, ``kampass.common.change_stamps``), the catalogue extension and the analytics store's
+    published copy. Equal stamps, equal inputs, so the report cache can map a stamp to the fingerprint
+    of the inputs it was read with (``report_cache.remember``).
+
+    ``None`` when no such stamp can be had cheaply (an analytics store without published copies:
+    PostgreSQL, Spark; or none published yet): the inputs must then be read to know their fingerprint.
+    """
+    from django.conf import settings
+
+    from kampass.common.analytics import published_snapshot
+    from kampass.common.change_stamps import data_stamp
+    from kampass.programme.catalogue import catalogue_stamp
+    from kampass.programme.selectors import latest_closed_round
+
+    snapshot = published_snapshot()
+    if snapshot is None:
+        return None
+    lang = _lang(lang)
+    r = assessment_round or latest_closed_round()
+    payload = {
+        "code": code_version(lang),
+        "lang": lang,
+        "round": r.pk if r is not None else None,
+        "today": timezone.localdate().isoformat(),
+        "catalogue": catalogue_stamp(),
+        "analytics": snapshot,
+        "data": data_stamp(_INPUT_APPS, exclude=_NOT_INPUTS),
+        # thresholds and limits the signals are computed with (another process may run with others)
+        "settings": {name: repr(getattr(settings, name)) for name in dir(settings) if name.startswith("KAMPASS_")},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 def report_inputs(*, lang: str = "en", assessment_round: AssessmentRound | None = None) -> ReportInputs:
     """Read what the report of ``assessment_round`` (default: the latest closed round) in ``lang`` is
     rendered from (no chart, no PDF: cheap enough for a web request)."""

@@ -1,6 +1,11 @@
 """The report cache: rendered programme report PDFs kept in the data directory, one file per
 fingerprint of their inputs (``report.ReportInputs.fingerprint``).
 
+Reading the inputs to fingerprint them takes a while (the assessment, every signal, the roadmap); a
+cheap stamp of what they are made of (``report.report_inputs_stamp``) is mapped to the fingerprint of
+the inputs read under it (:func:`remember`, :func:`recall`; a small ``<stamp>.key`` file each), so
+that a request for an unchanged report finds its PDF without reading them.
+
 Files are written whole or not at all (a temporary file renamed into place) with mode 0640 in a
 directory of mode 0750 (``KAMPASS_REPORT_CACHE_DIR``, default ``$KAMPASS_HOME/reports``). Reading a
 file marks it as used (its modification time); :func:`prune` removes the files not used for
@@ -81,6 +86,46 @@ def store(fingerprint: str, data: bytes) -> Path:
     return path
 
 
+def _key_path(stamp: str) -> Path:
+    if not _FINGERPRINT.match(stamp):
+        raise ValueError(f"not an inputs stamp: {stamp!r}")
+    return cache_dir() / f"{stamp}.key"
+
+
+def remember(stamp: str, fingerprint: str) -> None:
+    """Note that the inputs read under ``stamp`` have ``fingerprint`` (atomically, mode 0640). The
+    stamp must have been taken before the inputs were read: a change made meanwhile changes the stamp
+    of later requests, so they never find this note."""
+    path_of(fingerprint)  # a fingerprint, nothing else
+    path = _key_path(stamp)
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    temp = path.parent / f".{stamp}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(fingerprint)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+
+
+def recall(stamp: str) -> str | None:
+    """The fingerprint of the inputs read under ``stamp`` when its PDF is in the cache, else ``None``."""
+    path = _key_path(stamp)
+    try:
+        fingerprint = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    if not _FINGERPRINT.match(fingerprint) or lookup(fingerprint) is None:
+        return None
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path)
+    return fingerprint
+
+
 def prune(*, keep: set[Path] | None = None, now: float | None = None) -> list[Path]:
     """Remove the cached PDFs unused for ``KAMPASS_REPORT_CACHE_DAYS`` days and the least recently
     used beyond ``KAMPASS_REPORT_CACHE_FILES`` (never those in ``keep``); the removed paths."""
@@ -103,6 +148,8 @@ def prune(*, keep: set[Path] | None = None, now: float | None = None) -> list[Pa
                 _remove(entry, removed)
         elif entry.suffix == ".pdf" and _FINGERPRINT.match(entry.stem):
             files.append((mtime, entry))
+        elif entry.suffix == ".key" and _FINGERPRINT.match(entry.stem) and now - mtime > max_age:
+            _remove(entry, removed)  # a note of a stamp not asked for since (a note of a pruned PDF is ignored)
     files.sort(reverse=True)  # most recently used first
     kept = 0
     for mtime, entry in files:

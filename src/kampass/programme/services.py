@@ -496,7 +496,7 @@ def report_job_create(
     cache has the PDF of that fingerprint the job is done at once (``cached``), else the render is queued.
     """
     from kampass.programme import report_cache
-    from kampass.programme.report import report_inputs
+    from kampass.programme.report import report_inputs, report_inputs_stamp
     from kampass.programme.selectors import latest_closed_round
 
     r = assessment_round or latest_closed_round()
@@ -517,9 +517,15 @@ def report_job_create(
             if not created:
                 return job
     # the job holds the slot while the inputs are read (outside a transaction: no write lock is held
-    # meanwhile): the same user's concurrent requests join it or are refused instead of reading them too
+    # meanwhile): the same user's concurrent requests join it or are refused instead of reading them too.
+    # Unchanged inputs whose PDF is cached are known by their cheap stamp, without reading them.
     try:
-        fingerprint = report_inputs(lang=lang, assessment_round=r).fingerprint
+        stamp = report_inputs_stamp(lang=lang, assessment_round=r)
+        fingerprint = report_cache.recall(stamp) if stamp is not None else None
+        if fingerprint is None:
+            fingerprint = report_inputs(lang=lang, assessment_round=r).fingerprint
+            if stamp is not None and report_cache.lookup(fingerprint) is not None:
+                _remember_unless_changed(stamp, fingerprint, lang=lang, assessment_round=r)
     except Exception as exc:
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
@@ -605,6 +611,18 @@ def _expire_lost_renders() -> None:
     )
 
 
+def _remember_unless_changed(
+    stamp: str, fingerprint: str, *, lang: str, assessment_round: AssessmentRound | None
+) -> None:
+    """Map ``stamp`` (taken before the inputs were read) to the inputs' ``fingerprint`` in the report
+    cache, unless the data changed while they were read (the stamp taken again differs)."""
+    from kampass.programme import report_cache
+    from kampass.programme.report import report_inputs_stamp
+
+    if report_inputs_stamp(lang=lang, assessment_round=assessment_round) == stamp:
+        report_cache.remember(stamp, fingerprint)
+
+
 def report_job_run(job_id: str) -> ReportJob:
     """Render a queued report job (the worker's task); failures are stored on the job with their message.
 
@@ -615,7 +633,7 @@ def report_job_run(job_id: str) -> ReportJob:
     import time
 
     from kampass.programme import report_cache
-    from kampass.programme.report import report_inputs, report_pdf
+    from kampass.programme.report import report_inputs, report_inputs_stamp, report_pdf
 
     job = ReportJob.objects.select_related("round").get(pk=job_id)
     if job.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
@@ -627,12 +645,15 @@ def report_job_run(job_id: str) -> ReportJob:
         ReportJob.objects.filter(pk=job.pk).update(progress=round(share, 2))
 
     try:
+        stamp = report_inputs_stamp(lang=job.lang, assessment_round=job.round)  # before the inputs are read
         inputs = report_inputs(lang=job.lang, assessment_round=job.round)
         fingerprint = inputs.fingerprint
         cached = report_cache.lookup(fingerprint) is not None
         if not cached:
             progress(0.1)
             report_cache.store(fingerprint, report_pdf(inputs=inputs, progress=progress))
+        if stamp is not None:
+            _remember_unless_changed(stamp, fingerprint, lang=job.lang, assessment_round=job.round)
     except Exception as exc:  # the job records why it failed; the worker goes on
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()

@@ -197,8 +197,8 @@ def test_by_default_plain_http_works_and_sessions_end_after_an_idle_hour(load):
     assert s.SECURE_HSTS_SECONDS == 0
     assert s.SECURE_PROXY_SSL_HEADER is None
     assert s.SECURE_REFERRER_POLICY == "same-origin"
-    # and a session lasts an hour from its last request
-    assert (s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST) == (3600, True)
+    # and a session lasts an hour from its last request, renewed at most once a minute (not on every request)
+    assert (s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST, s.KAMPASS_SESSION_RENEW_SECONDS) == (3600, False, 60)
 
 
 def test_kampass_https_turns_on_the_set_for_a_site_served_over_https_only(load):
@@ -234,7 +234,9 @@ def test_each_part_of_the_https_set_can_be_overridden(load):
     assert s.SILENCED_SYSTEM_CHECKS == []
     assert s.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
     assert s.SECURE_REFERRER_POLICY == "no-referrer"
-    assert s.SESSION_COOKIE_AGE == 15 * 60
+    assert (s.SESSION_COOKIE_AGE, s.KAMPASS_SESSION_RENEW_SECONDS) == (15 * 60, 60)
+    # and a short idle time is renewed after a tenth of it
+    assert load(KAMPASS_SESSION_IDLE_MINUTES="5").KAMPASS_SESSION_RENEW_SECONDS == 30
     # and secure cookies alone, without the rest
     alone = load(KAMPASS_SECURE_COOKIES="true")
     assert (alone.SESSION_COOKIE_SECURE, alone.SECURE_SSL_REDIRECT, alone.SECURE_HSTS_SECONDS) == (True, False, 0)

@@ -69,7 +69,6 @@ def profile_get(request: HttpRequest, user_id: Id) -> dict[str, Any]:
     response={200: ProfileLineOut, **ERRORS, **conflict_responses(ProfileLineOut)},
     openapi_extra=refused(
         "the competence is inactive",
-        "none of level, self_level and note sent",
         "the person is neither a key account manager nor a head of KAM",
     ),
 )

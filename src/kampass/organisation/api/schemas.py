@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
-from kampass.common.api import NOT_BLANK, UNCHANGED, Id, InSchema, Level, model_field
+from kampass.common.api import NOT_BLANK, UNCHANGED, Id, InSchema, Level, input_json_schema, model_field
 from kampass.common.concurrency import version_in, version_out
 from kampass.organisation.api.router import RACI_CODES
 from kampass.organisation.models import (
@@ -197,9 +199,17 @@ class ProfilePageOut(Schema):
     count: int
 
 
+def _one_of_the_changes_sent(schema: dict[str, Any]) -> None:
+    """A rating body sends at least one of ``level``, ``self_level`` and ``note`` (else it is a 422)."""
+    input_json_schema(schema)
+    schema["anyOf"] = [{"required": [name]} for name in ("level", "self_level", "note")]
+
+
 class RatingIn(InSchema):
     """Send ``level`` (and ``note``) to rate (head of KAM, administrator), ``self_level`` to self-assess (own profile).
-    ``null`` clears a level; leave a field out to keep it."""
+    ``null`` clears a level; leave a field out to keep it. At least one of the three is sent."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of_the_changes_sent)
 
     level: Level | None = Field(None, description="Agreed rating 1-5.")
     self_level: Level | None = Field(None, description="Self-assessment 1-5.")

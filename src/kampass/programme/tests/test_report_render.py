@@ -45,6 +45,25 @@ def renderer(monkeypatch) -> Renderer:
     return fake
 
 
+class Reads:
+    """Counts the reads of the report's inputs (``report.report_inputs``), the costly part of a request."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.count = 0
+        real = report.report_inputs
+
+        def counting(**kwargs: Any) -> report.ReportInputs:
+            self.count += 1
+            return real(**kwargs)
+
+        monkeypatch.setattr(report, "report_inputs", counting)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> Reads:
+    return Reads(monkeypatch)
+
+
 @pytest.fixture
 def round_(head, catalogue):
     return closed_round(head, catalogue)
@@ -286,23 +305,92 @@ def _new_code_version(head: Any, round_: Any) -> None:
 @pytest.mark.parametrize(
     "change", [_change_roadmap, _record_guardrail, _confirm_phase, _change_an_answer, _new_code_version]
 )
-def test_a_changed_input_renders_anew(api, viewer, head, round_, renderer, change, monkeypatch):
+def test_a_changed_input_renders_anew(api, viewer, head, round_, renderer, reads, change, monkeypatch):
     monkeypatch.setattr(report, "_LIBRARIES", report._LIBRARIES)
-    # given a report rendered once and served from the cache the second time
+    # given a report rendered once and served from the cache the second time, found by the inputs' stamp
+    # without reading them
     ask_pdf(api, viewer)
     run_queued_tasks()
+    read_before = reads.count
     assert ask_pdf(api, viewer).status_code == 200
     assert len(renderer.calls) == 1
+    assert reads.count == read_before
     # when an input changes
     change(head, round_)
-    # then the next request renders anew, and the new PDF is served afterwards
+    # then the next request reads the inputs and renders anew, and the new PDF is served afterwards
     response = ask_pdf(api, viewer)
     assert response.status_code == 202
+    assert reads.count > read_before
     assert run_queued_tasks() == 1
     assert len(renderer.calls) == 2
     assert renderer.calls[0] != renderer.calls[1]
+    read_before = reads.count
     assert ask_pdf(api, viewer).content == report_cache.path_of(renderer.calls[1]).read_bytes()
+    assert reads.count == read_before
     report.code_version.cache_clear()
+
+
+def test_an_unchanged_report_is_served_without_reading_its_inputs(api, client, viewer, kam, round_, renderer, reads):
+    # given a report rendered once by the worker
+    ask_pdf(api, viewer)
+    run_queued_tasks()
+    assert reads.count == 2  # the request, then the worker
+    # when it is asked for again, by another user in the API and in the UI, in the same language
+    second = ask_pdf(api, kam)
+    client.force_login(viewer)
+    page = client.post(reverse("programme-report-create"), {"lang": "en"}, follow=True)
+    # then the PDF is served from the cache and the inputs were not read again (their stamp found it)
+    assert second.status_code == 200
+    assert second.content == report_cache.read(renderer.calls[0])
+    assert "served from the cache" in page.content.decode()
+    assert reads.count == 2
+    assert len(renderer.calls) == 1
+    # and another language is another report
+    assert ask_pdf(api, viewer, "de").status_code == 202
+    assert reads.count == 3
+
+
+def _rename_a_stage(head: Any) -> None:
+    from kampass.pipeline.models import Stage
+
+    stage = Stage.objects.order_by("pk").first()
+    assert stage is not None
+    Stage.objects.filter(pk=stage.pk).update(name=stage.name + " (renamed)")  # not even a save
+
+
+def _rename_a_user(head: Any) -> None:
+    head.first_name = head.first_name + "x"
+    head.save()
+
+
+def _publish_analytics(head: Any) -> None:
+    from kampass.common.analytics import analytics_store
+
+    with analytics_store(write=True):
+        pass
+
+
+@pytest.mark.parametrize("change", [_rename_a_stage, _rename_a_user, _publish_analytics])
+def test_the_stamp_of_the_inputs_follows_tables_without_versions_and_the_analytics_store(head, round_, change):
+    # given the stamp of the inputs (the analytics store published once)
+    report.report_inputs(lang="en")
+    before = report.report_inputs_stamp(lang="en")
+    assert before is not None
+    assert report.report_inputs_stamp(lang="en") == before
+    # when
+    change(head)
+    # then
+    assert report.report_inputs_stamp(lang="en") != before
+
+
+def test_the_stamp_ignores_logins_tokens_and_report_jobs(api, client, head, viewer, round_, renderer):
+    report.report_inputs(lang="en")
+    before = report.report_inputs_stamp(lang="en")
+    # when a user logs in, a token is made and used, a report job is made
+    client.force_login(head)
+    ask_pdf(api, viewer)
+    # then
+    assert report.report_inputs_stamp(lang="en") == before
 
 
 def test_the_language_and_the_round_are_inputs(api, viewer, head, round_, renderer, catalogue):
