@@ -918,9 +918,7 @@ def _write_swapped(
         INVOICE_FACTS: pa.concat_tables(
             [
                 stored_facts.filter(~stored_facts.batch_id.isin(affected)).to_pyarrow().cast(facts_schema),
-                pa.Table.from_batches(_as_arrow(recomputed).to_batches(), schema=facts_schema)
-                if _as_arrow(recomputed).num_rows
-                else facts_schema.empty_table(),
+                _as_arrow(recomputed).cast(facts_schema),
                 facts.cast(facts_schema),
             ]
         ),
