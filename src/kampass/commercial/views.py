@@ -270,7 +270,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "commercial/import_list.html",
-        {"form": form, "jobs": jobs},
+        {"form": form, "jobs": jobs, "rules": selectors.import_rules()},
         fragment=fragment,
         status=form_status(request, form),
     )
