@@ -11,13 +11,18 @@ lines are summed into a temporary table (see :mod:`kampass.core.analytics.facts`
 count per category and the customers of the report come from them). Before that, the good lines
 that earlier imports already hold are found (see :mod:`~kampass.core.analytics.ingest.overlap`):
 skipped lines are marked in the staged table, so neither the lines nor the facts written hold them;
-with ``replace`` the earlier lines are deleted in the same transaction as the INSERTs. *Writing*: one INSERT of
-all good lines, one of their facts, then one row in ``import_batches``. On a DuckDB store
-staging runs on the store's own connection and the three statements run in one transaction,
-straight from the staged tables (``INSERT INTO invoice_lines SELECT ...``, nothing is copied).
-On other stores staging runs in an in-memory DuckDB and the lines and facts travel as Arrow;
-a crash between the statements there leaves lines (and facts) without a batch row, which
-:func:`delete_orphan_lines` removes before the next import.
+with ``replace`` the earlier lines are deleted in the same transaction as the INSERTs.
+
+Reading and validating run in a DuckDB database of the import's own (a file in the staging
+directory), never on the store's connection: the store is opened for reading only for a moment
+(the file's earlier import, the stored lines it overlaps) and for writing only for *writing*
+(docs/adr/0003-analytics-store-access.md, revision). Under the writer the importer checks that no
+other import wrote since it compared (else it compares again), then writes one INSERT of all good
+lines, one of their facts, then one row in ``import_batches``: in one transaction on DuckDB (the lines
+stream from the staging database as Arrow) and on PostgreSQL; on Spark, which has no such
+transactions, appended in that order (a crash in between leaves lines without a batch row, which
+:func:`delete_orphan_lines` removes before the next import), and with ``replace`` as complete new
+table versions swapped in by renaming.
 """
 
 # ruff: noqa: S608  (SQL over generated temporary tables; literals go through quote_literal)
