@@ -95,6 +95,7 @@ def test_an_import_written_meanwhile_is_taken_into_account(tmp_path):
     result = import_file(store=store, path=full, mapping="online-retail", progress=progress)
     # then the lines the other import wrote are skipped, not counted twice
     assert meanwhile[0].lines == 2
+    assert result.overlap is not None
     assert (result.overlap.lines, result.lines) == (2, 1)
     assert int(store.table("invoice_lines").count().to_pyarrow().as_py()) == 3
     store.close()
