@@ -760,8 +760,14 @@ class _Job:
         if not total:
             return nothing
         lines = store.table(INVOICE_LINES)
-        near = lines.filter(lines.invoice_date.between(low, high)).select("batch_id", "source_row", *IDENTITY)
-        found = near.to_pyarrow()
+        near = lines.filter(lines.invoice_date.between(low, high))
+        if store.kind == "duckdb":  # only the stored lines of the file's invoices travel (not a large store's range)
+            invoices = _arrow_reader(
+                con, f"SELECT DISTINCT invoice_no FROM {names.stage} WHERE bad IS NULL", ARROW_BATCH_ROWS
+            ).read_all()
+            listed = ibis.memtable(invoices)
+            near = near.filter(near.invoice_no.isnull() | near.invoice_no.isin(listed.invoice_no))
+        found = near.select("batch_id", "source_row", *IDENTITY).to_pyarrow()
         if not found.num_rows:
             return nothing
         con.register(names.stored, found)
