@@ -459,6 +459,7 @@ class _Names:
         self.stage = f"kampass_stage_{batch_id}"
         self.numbered = f"kampass_numbered_{batch_id}"
         self.lines = f"kampass_lines_{batch_id}"
+        self.ready = f"kampass_ready_{batch_id}"
         self.skips = f"kampass_skips_{batch_id}"
         self.rejects = f"kampass_rejects_{batch_id}"
         self.scan = f"kampass_scan_{batch_id}"
@@ -475,7 +476,8 @@ class _Names:
         for name in (self.stored, self.batches):
             with suppress(duckdb.Error):
                 con.unregister(name)
-        for table in (self.matched, self.earlier, self.facts, self.skips, self.rejects, self.scan, self.stage):
+        for table in (self.ready, self.matched, self.earlier, self.facts, self.skips, self.rejects, self.scan,
+                      self.stage):  # fmt: skip
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -705,6 +707,7 @@ class _Job:
         if self.dry_run or (self.strict and rejects):
             return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=False,
                             date_order=order, overlap=compared.overlap)  # fmt: skip
+        self._prepare(con, names, plan)
         self.report(0.8, "writing")
         with self.writer() as store:
             if (previous := self.previous_batch(store)) is not None:  # imported meanwhile by another job
@@ -713,21 +716,29 @@ class _Job:
             delete_orphan_lines(store)
             if _store_state(store) != compared.seen:  # another import wrote meanwhile: compare again
                 compared = self._compare(con, names, plan, store)
+                self._prepare(con, names, plan)
             self._write(con, names, plan, store, compared.overlap, self._batch_row(lines=compared.good,
                         rejected=len(rejects)))  # fmt: skip
         return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=True,
                         date_order=order, overlap=compared.overlap)  # fmt: skip
+
+    def _prepare(self, con: Any, names: _Names, plan: StagePlan) -> None:
+        """The lines to write, as the store holds them, in a table of the staging database: computed
+        before the writer is asked for, so that under it they only need to be copied."""
+        con.execute(f"DROP TABLE IF EXISTS {names.ready}")
+        con.execute(
+            f"CREATE TEMP TABLE {names.ready} AS "
+            f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
+            + ", ".join(f"{sql} AS {name}" for name, sql in plan.line_columns.items())
+            + f" FROM {names.numbered} WHERE bad IS NULL"
+        )
 
     def _write(
         self, con: Any, names: _Names, plan: StagePlan, store: AnalyticsStore, overlap: Overlap, batch_row: pa.Table
     ) -> None:
         """Write the good staged lines, their facts and the batch row, and with ``replace`` delete the
         earlier lines: one transaction on DuckDB and PostgreSQL, a swap of new table versions on Spark."""
-        lines_sql = (
-            f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
-            + ", ".join(f"{sql} AS {name}" for name, sql in plan.line_columns.items())
-            + f" FROM {names.numbered} WHERE bad IS NULL"
-        )
+        lines_sql = f"SELECT * FROM {names.ready}"
         facts = _arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all()
         earlier = (
             _arrow_reader(con, f"SELECT batch_id, source_row FROM {names.earlier}", ARROW_BATCH_ROWS).read_all()
