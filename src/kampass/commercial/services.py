@@ -219,6 +219,22 @@ def uploads_clean(*, now: float | None = None) -> int:
         if now - path.stat().st_mtime >= keep_seconds:
             path.unlink(missing_ok=True)
             removed += 1
+    return removed + _staging_clean(now)
+
+
+def _staging_clean(now: float) -> int:
+    """Delete the staging databases that a killed import left behind: untouched for longer than an import
+    may run (``KAMPASS_IMPORT_TIME_LIMIT_SECONDS``) plus the grace period."""
+    limit = float(settings.KAMPASS_IMPORT_TIME_LIMIT_SECONDS or 0.0)
+    idle_seconds = max(limit, 24 * 3600.0 if limit <= 0 else 0.0) + UPLOAD_GRACE_SECONDS
+    removed = 0
+    for work in staging_dir().iterdir():
+        if not work.is_dir():
+            continue
+        touched = max([work.stat().st_mtime, *(p.stat().st_mtime for p in work.rglob("*"))])
+        if now - touched >= idle_seconds:
+            shutil.rmtree(work, ignore_errors=True)
+            removed += 1
     return removed
 
 

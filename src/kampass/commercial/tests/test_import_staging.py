@@ -3,10 +3,12 @@ without the store's writer; the writer is held only for the short final write.""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 from kampass.commercial.models import ImportStatus
-from kampass.commercial.services import import_job_create, import_job_run, staging_dir
+from kampass.commercial.services import import_job_create, import_job_run, staging_dir, uploads_clean
 from kampass.commercial.tests.conftest import ONLINE_RETAIL_GOOD, ONLINE_RETAIL_HEADER, online_retail_sample
 from kampass.common.analytics import analytics_store
 from kampass.core.analytics.ingest import load_mapping, pipeline
@@ -99,3 +101,21 @@ def test_an_import_written_meanwhile_is_taken_into_account(tmp_path):
     assert (result.overlap.lines, result.lines) == (2, 1)
     assert int(store.table("invoice_lines").count().to_pyarrow().as_py()) == 3
     store.close()
+
+
+def test_staging_left_by_a_killed_import_is_cleaned_up(db, settings):
+    # given the staging directories of a killed import (untouched for longer than an import may run) and
+    # of a running one
+    settings.KAMPASS_IMPORT_TIME_LIMIT_SECONDS = 600
+    stale, running = staging_dir() / "kampass-import-stale", staging_dir() / "kampass-import-running"
+    for work in (stale, running):
+        work.mkdir()
+        (work / "staging.duckdb").write_bytes(b"x")
+    old = time.time() - 600 - 3600 - 60
+    for path in (stale / "staging.duckdb", stale):
+        os.utime(path, (old, old))
+    # when
+    uploads_clean()
+    # then
+    assert not stale.exists()
+    assert running.exists()
