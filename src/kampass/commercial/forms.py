@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account
 from kampass.commercial.models import DateOrder, LinkMode, OnOverlap
+from kampass.core.analytics.ingest.limits import LimitExceeded
 
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
 MAPPINGS = (
@@ -68,7 +69,18 @@ class ImportForm(forms.Form):
         label=_("Customers"), choices=LinkMode.choices, initial=LinkMode.EXTERNAL_ID, widget=forms.RadioSelect
     )
 
+    def __init__(self, *args: Any, refusal: LimitExceeded | None = None, **kwargs: Any) -> None:
+        """``refusal``: the uploaded file was refused while it was received (over the size limit)."""
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        if refusal is not None:  # the file never arrived: say why instead of "required"
+            self.fields["file"].required = False
+
     def clean_file(self) -> Any:
+        if self.refusal is not None:
+            from kampass.common.import_limits import limit_message
+
+            raise forms.ValidationError(limit_message(self.refusal), code="file_size")
         upload = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if not name.endswith(UPLOAD_SUFFIXES):
@@ -76,7 +88,7 @@ class ImportForm(forms.Form):
                 _("“%(name)s” is not a CSV, CSV.GZ or XLSX file."), params={"name": upload.name}, code="file_type"
             )
         from kampass.common.import_limits import import_limits, limit_message
-        from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
+        from kampass.core.analytics.ingest.limits import check_size
 
         try:
             check_size(Path(upload.name or "upload"), import_limits(), size=upload.size)

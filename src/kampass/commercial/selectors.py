@@ -21,6 +21,7 @@ from kampass.common.analytics import analytics_store
 from kampass.core import profitability as prof
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.currency import lines_in_currency
+from kampass.core.analytics.ingest.limits import ImportLimits
 from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
 from kampass.users.actors import Actor
 from kampass.users.rules import is_admin, is_head, is_reader
@@ -538,3 +539,27 @@ def account_lines(
             .to_pylist()
         )
     return LinePage(rows, total)
+
+
+@dataclass(frozen=True)
+class ImportRules:
+    """What the imports page tells about imports, as this installation is set up: the limits of an import
+    file (``None``: switched off), how long uploaded files are kept, and the choices for lines imported before."""
+
+    limits: ImportLimits
+    retention_hours: float
+    overlap_choices: list[tuple[str, str]]
+
+
+def import_rules() -> ImportRules:
+    """The rules of imports from the settings (``KAMPASS_IMPORT_*``, ``KAMPASS_UPLOAD_RETENTION_HOURS``)."""
+    from django.conf import settings
+
+    from kampass.commercial.models import OnOverlap
+    from kampass.common.import_limits import import_limits
+
+    return ImportRules(
+        limits=import_limits(),
+        retention_hours=max(float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0), 0.0),
+        overlap_choices=[(str(value), str(label)) for value, label in OnOverlap.choices],
+    )

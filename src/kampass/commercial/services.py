@@ -126,6 +126,11 @@ def upload_dir() -> Path:
     return private_dir(Path(settings.KAMPASS_HOME) / "uploads")
 
 
+def staging_dir() -> Path:
+    """Where running imports stage their file (one DuckDB database each, removed when the import ends)."""
+    return private_dir(Path(settings.KAMPASS_HOME) / "staging")
+
+
 def mapping_upload_dir() -> Path:
     """Where uploaded mapping files are kept (the only mapping files the web and the API may name)."""
     path = upload_dir() / "mappings"
@@ -213,6 +218,22 @@ def uploads_clean(*, now: float | None = None) -> int:
             continue
         if now - path.stat().st_mtime >= keep_seconds:
             path.unlink(missing_ok=True)
+            removed += 1
+    return removed + _staging_clean(now)
+
+
+def _staging_clean(now: float) -> int:
+    """Delete the staging databases that a killed import left behind: untouched for longer than an import
+    may run (``KAMPASS_IMPORT_TIME_LIMIT_SECONDS``) plus the grace period."""
+    limit = float(settings.KAMPASS_IMPORT_TIME_LIMIT_SECONDS or 0.0)
+    idle_seconds = max(limit, 24 * 3600.0 if limit <= 0 else 0.0) + UPLOAD_GRACE_SECONDS
+    removed = 0
+    for work in staging_dir().iterdir():
+        if not work.is_dir():
+            continue
+        touched = max([work.stat().st_mtime, *(p.stat().st_mtime for p in work.rglob("*"))])
+        if now - touched >= idle_seconds:
+            shutil.rmtree(work, ignore_errors=True)
             removed += 1
     return removed
 
@@ -370,28 +391,30 @@ def import_job_run(
             progress(fraction * 0.9, message)
 
     try:
-        with analytics_store(write=True) as store:
-            result = import_file(
-                store=store, path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict,
-                dry_run=job.dry_run, progress=report, date_order=job.date_order, on_overlap=job.on_overlap,
-                encoding=job.encoding, limits=import_limits(),
-            )  # fmt: skip
-            rejects_path = ""
-            if result.rejects:
-                rejects_path = str(Path(job.file_path).with_suffix(".rejects.csv"))
-                # name the file as the user knows it, not the stored copy
-                named = [dataclasses.replace(r, file=job.original_name) for r in result.rejects]
-                dataclasses.replace(result, rejects=named).write_rejects_csv(Path(rejects_path))
-            linked, created, unmatched = 0, 0, list(result.customers)
-            committed = not job.dry_run and not (job.strict and result.rejected) and not result.already_imported
-            if committed:
-                report(0.95, _("Linking customers to accounts"))
-                accounts_before = Account.objects.count()
-                linked, unmatched = customers_link(actor=actor, customer_ids=result.customers, mode=job.link_mode)
-                created = Account.objects.count() - accounts_before
-            elif job.dry_run and not result.already_imported:
-                preview = customers_link_preview(customer_ids=result.customers, mode=job.link_mode)
-                linked, created, unmatched = preview.linked, preview.accounts_created, preview.unmatched
+        # the file is read and validated without the store's writer, which is held only for the short
+        # final write (docs/adr/0003): one import's long or failing run never holds up another's
+        result = import_file(
+            path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict, dry_run=job.dry_run,
+            progress=report, date_order=job.date_order, on_overlap=job.on_overlap, encoding=job.encoding,
+            limits=import_limits(), reader=analytics_store, writer=lambda: analytics_store(write=True),
+            staging_dir=staging_dir(),
+        )  # fmt: skip
+        rejects_path = ""
+        if result.rejects:
+            rejects_path = str(Path(job.file_path).with_suffix(".rejects.csv"))
+            # name the file as the user knows it, not the stored copy
+            named = [dataclasses.replace(r, file=job.original_name) for r in result.rejects]
+            dataclasses.replace(result, rejects=named).write_rejects_csv(Path(rejects_path))
+        linked, created, unmatched = 0, 0, list(result.customers)
+        committed = not job.dry_run and not (job.strict and result.rejected) and not result.already_imported
+        if committed:
+            report(0.95, _("Linking customers to accounts"))
+            accounts_before = Account.objects.count()
+            linked, unmatched = customers_link(actor=actor, customer_ids=result.customers, mode=job.link_mode)
+            created = Account.objects.count() - accounts_before
+        elif job.dry_run and not result.already_imported:
+            preview = customers_link_preview(customer_ids=result.customers, mode=job.link_mode)
+            linked, created, unmatched = preview.linked, preview.accounts_created, preview.unmatched
         job.refresh_from_db()
         job.status = ImportStatus.DONE
         job.lines, job.rejected = result.lines, result.rejected

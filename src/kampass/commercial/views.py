@@ -31,6 +31,7 @@ from kampass.common.htmx import form_status, is_fragment_request, redirect_to, r
 from kampass.common.i18n import ui_language as _lang
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
+from kampass.common.uploads import upload_refusal
 from kampass.core import profitability as prof
 
 LINES_PER_PAGE = 50
@@ -271,7 +272,7 @@ def _import_start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
 def import_list(request: HttpRequest) -> HttpResponse:
     """Upload a transactions file (queued as a background import) and follow the import jobs."""
     authorize(request.user, "commercial.import_transactions")
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
     done = submit_form(
         request,
         form,
@@ -287,7 +288,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "commercial/import_list.html",
-        {"form": form, "jobs": jobs},
+        {"form": form, "jobs": jobs, "rules": selectors.import_rules()},
         fragment=fragment,
         status=form_status(request, form),
     )

@@ -35,6 +35,8 @@ from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
 from kampass.common.api import ErrorOut
 from kampass.common.concurrency import ConcurrentEdit
+from kampass.common.import_limits import limit_message
+from kampass.common.uploads import upload_refusal
 from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
@@ -175,6 +177,8 @@ def field_loc(loc: list[Any]) -> list[Any]:
 @api.exception_handler(SchemaError)
 def schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
     detail = [{"loc": field_loc(list(e.get("loc", []))), "msg": e.get("msg", "")} for e in exc.errors]
+    if (refusal := upload_refusal(request)) is not None:  # the file was refused while it was received
+        detail = [{"loc": ["file"], "msg": limit_message(refusal)}] + [d for d in detail if d["loc"] != ["file"]]
     return api.create_response(request, {"detail": detail}, status=422)
 
 

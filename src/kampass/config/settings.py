@@ -266,6 +266,13 @@ KAMPASS_REPORT_CACHE_FILES = env.int("KAMPASS_REPORT_CACHE_FILES", default=200)
 KAMPASS_REPORT_RENDER_TIMEOUT = env.float("KAMPASS_REPORT_RENDER_TIMEOUT", default=600.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# every uploaded file is an import file (or its mapping): refused while it is received once it passes
+# KAMPASS_IMPORT_MAX_FILE_MB, before Django keeps it in memory or on disk (kampass.common.uploads)
+FILE_UPLOAD_HANDLERS = [
+    "kampass.common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Limits of an import file (issue 11), checked before the heavy work starts; 0 switches a limit off.
 KAMPASS_IMPORT_MAX_FILE_MB = env.float("KAMPASS_IMPORT_MAX_FILE_MB", default=200.0)

@@ -245,3 +245,44 @@ def test_import_detail_names_the_mapping_by_its_title_in_the_readers_language(cl
     # then: its title, not its file name
     assert "Online Retail" in body
     assert "online-retail" not in body
+
+
+def _box(body: str) -> str:
+    """The "How imports work" box of the imports page."""
+    start = body.index("How imports work") if "How imports work" in body else body.index("So funktionieren Importe")
+    return body[start : body.index("</section>", start)]
+
+
+def test_the_import_page_states_the_limits_retention_and_overlap_choice_as_set_up(client, head, settings):
+    # given limits and a retention time set by the administrator (a limit set to 0 is switched off)
+    settings.KAMPASS_IMPORT_MAX_FILE_MB = 50
+    settings.KAMPASS_IMPORT_MAX_ROWS = 2_500_000
+    settings.KAMPASS_IMPORT_MAX_COLUMNS = 0
+    settings.KAMPASS_IMPORT_MAX_CELL_CHARS = 1000
+    settings.KAMPASS_IMPORT_XLSX_MAX_UNCOMPRESSED_MB = 512
+    settings.KAMPASS_IMPORT_XLSX_MAX_RATIO = 80
+    settings.KAMPASS_IMPORT_TIME_LIMIT_SECONDS = 1800
+    settings.KAMPASS_UPLOAD_RETENTION_HOURS = 24
+    client.force_login(head)
+    # when
+    box = _box(client.get(reverse("import-list")).content.decode())
+    # then the box names them as set
+    assert "at most 50.0\xa0MB per file (KAMPASS_IMPORT_MAX_FILE_MB)" in box
+    assert "at most 2,500,000 rows (KAMPASS_IMPORT_MAX_ROWS)" in box
+    assert "KAMPASS_IMPORT_MAX_COLUMNS" not in box
+    assert "at most 1,000 characters per cell" in box
+    assert "unpacks to at most 512.0\xa0MB" in box
+    assert "compressed at most 80 times" in box
+    assert "stops after 1,800 seconds" in box
+    assert "kept for 24 hours after its import, then deleted (KAMPASS_UPLOAD_RETENTION_HOURS)" in box
+    for label in ("Skip the lines imported before", "Replace the earlier lines with those of this file"):
+        assert label in box
+    # and in German, with uploads deleted at once
+    settings.KAMPASS_UPLOAD_RETENTION_HOURS = 0
+    head.language = "de"
+    head.save()
+    box = _box(client.get(reverse("import-list")).content.decode())
+    assert "höchstens 50,0\xa0MB je Datei (KAMPASS_IMPORT_MAX_FILE_MB)" in box
+    assert "höchstens 2.500.000 Zeilen" in box
+    assert "nach 1.800 Sekunden" in box
+    assert "Die hochgeladene Datei wird gelöscht, sobald ihr Import beendet ist" in box

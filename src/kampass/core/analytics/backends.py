@@ -26,9 +26,13 @@ import duckdb
 import ibis
 import pyarrow as pa
 
-from kampass.core.analytics.schema import INVOICE_FACTS, INVOICE_LINES, SCHEMAS
+from kampass.core.analytics.schema import IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES, SCHEMAS
 
 _BACKFILL = f"{INVOICE_FACTS}_backfill"
+SWAP_NEXT = "__next"
+"""Suffix of a new table version written before it is swapped in (Spark; see ``recover_swap``)."""
+SWAP_PREVIOUS = "__previous"
+"""Suffix of the version a swap replaced, kept until the swap is complete."""
 
 
 def default_url(home: Path) -> str:
@@ -206,6 +210,8 @@ class AnalyticsStore:
         (once, when the table is created): built under another name and renamed when complete,
         so an interruption leaves no partial facts.
         """
+        if self.kind == "pyspark":
+            self.recover_swap()
         existing = set(self.con.list_tables())
         for name, schema in SCHEMAS.items():
             if name in existing:
@@ -228,6 +234,44 @@ class AnalyticsStore:
             result = self.con.raw_sql(f"ALTER TABLE {_BACKFILL} RENAME TO {INVOICE_FACTS}")
             if self.kind == "postgres":
                 result.close()  # a cursor (on DuckDB raw_sql hands back the connection itself)
+
+    def recover_swap(self) -> None:
+        """Complete or undo an interrupted swap of table versions (Spark; see ``ingest.pipeline``).
+
+        The swap's batch row is appended only after both tables were swapped: while a ``__previous``
+        version exists and the current tables hold a batch without a batch row, the swap did not finish,
+        and the previous versions are put back; otherwise they are dropped. Left-over ``__next`` tables
+        (written, never swapped in) are dropped.
+        """
+        existing = set(self.con.list_tables())
+        names = (INVOICE_LINES, INVOICE_FACTS)
+        for name in names:
+            if f"{name}{SWAP_NEXT}" in existing and name in existing:
+                self.con.drop_table(f"{name}{SWAP_NEXT}", force=True)
+        previous = [name for name in names if f"{name}{SWAP_PREVIOUS}" in existing]
+        if not previous:
+            return
+        for name in names:  # interrupted between the two renames of a table
+            if name not in existing and f"{name}{SWAP_NEXT}" in existing:
+                self.con.rename_table(f"{name}{SWAP_NEXT}", name)
+                existing.add(name)
+        known = set(self.con.table(IMPORT_BATCHES).select("batch_id").to_pyarrow().column(0).to_pylist())
+        stored = set(self.con.table(INVOICE_LINES).select("batch_id").distinct().to_pyarrow().column(0).to_pylist())
+        unfinished = bool(stored - known)
+        for name in previous:
+            if unfinished:
+                self.con.drop_table(name, force=True)
+                self.con.rename_table(f"{name}{SWAP_PREVIOUS}", name)
+            else:
+                self.con.drop_table(f"{name}{SWAP_PREVIOUS}", force=True)
+
+    def write_version(self, target: str, name: str, data: pa.Table) -> None:
+        """Write ``data``, rows of the table ``name``, as the table ``target`` (replacing one of that name)."""
+        data = data.cast(SCHEMAS[name].to_pyarrow())
+        if self.kind == "pyspark":
+            self.con._session.createDataFrame(data).write.mode("overwrite").saveAsTable(target)
+            return
+        self.con.create_table(target, data, schema=SCHEMAS[name], overwrite=True)
 
     def table(self, name: str) -> ibis.Table:
         if name in self.dims:

@@ -11,13 +11,18 @@ lines are summed into a temporary table (see :mod:`kampass.core.analytics.facts`
 count per category and the customers of the report come from them). Before that, the good lines
 that earlier imports already hold are found (see :mod:`~kampass.core.analytics.ingest.overlap`):
 skipped lines are marked in the staged table, so neither the lines nor the facts written hold them;
-with ``replace`` the earlier lines are deleted in the same transaction as the INSERTs. *Writing*: one INSERT of
-all good lines, one of their facts, then one row in ``import_batches``. On a DuckDB store
-staging runs on the store's own connection and the three statements run in one transaction,
-straight from the staged tables (``INSERT INTO invoice_lines SELECT ...``, nothing is copied).
-On other stores staging runs in an in-memory DuckDB and the lines and facts travel as Arrow;
-a crash between the statements there leaves lines (and facts) without a batch row, which
-:func:`delete_orphan_lines` removes before the next import.
+with ``replace`` the earlier lines are deleted in the same transaction as the INSERTs.
+
+Reading and validating run in a DuckDB database of the import's own (a file in the staging
+directory), never on the store's connection: the store is opened for reading only for a moment
+(the file's earlier import, the stored lines it overlaps) and for writing only for *writing*
+(docs/adr/0003-analytics-store-access.md, revision). Under the writer the importer checks that no
+other import wrote since it compared (else it compares again), then writes one INSERT of all good
+lines, one of their facts, then one row in ``import_batches``: in one transaction on DuckDB (the lines
+stream from the staging database as Arrow) and on PostgreSQL; on Spark, which has no such
+transactions, appended in that order (a crash in between leaves lines without a batch row, which
+:func:`delete_orphan_lines` removes before the next import), and with ``replace`` as complete new
+table versions swapped in by renaming.
 """
 
 # ruff: noqa: S608  (SQL over generated temporary tables; literals go through quote_literal)
@@ -29,7 +34,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +43,9 @@ from typing import Any
 import duckdb
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from kampass.core.analytics.backends import AnalyticsStore
+from kampass.core.analytics.backends import SWAP_NEXT, SWAP_PREVIOUS, AnalyticsStore
 from kampass.core.analytics.facts import facts_select_sql, invoice_facts
 from kampass.core.analytics.ingest.dateorder import (
     column_evidence,
@@ -82,6 +88,8 @@ except ImportError:  # pragma: no cover - numpy is optional
     _numpy = None  # type: ignore[assignment]
 
 Progress = Callable[[float, str], None]
+StoreOpener = Callable[[], AbstractContextManager[AnalyticsStore]]
+"""Opens the store for one unit of work (reading or writing) and closes it afterwards."""
 OVERLAP = -1
 """``bad`` code of a good line that an earlier import holds and the import skips."""
 ARROW_BATCH_ROWS = 1_000_000
@@ -188,7 +196,7 @@ def _count_newlines(chunk: bytes) -> int:
 
 def import_file(
     *,
-    store: AnalyticsStore,
+    store: AnalyticsStore | None = None,
     path: str | Path,
     mapping: Mapping | str | Path,
     strict: bool = False,
@@ -199,13 +207,17 @@ def import_file(
     on_overlap: str = "skip",
     encoding: str = "",
     limits: ImportLimits | None = None,
+    reader: StoreOpener | None = None,
+    writer: StoreOpener | None = None,
+    staging_dir: Path | None = None,
 ) -> ImportResult:
     """Import the invoice lines of a CSV (plain or gzipped) or XLSX file.
 
     Parameters
     ----------
     store
-        The analytics store; its tables are created when missing.
+        The analytics store, read and written by this call; its tables are created when missing.
+        Instead, ``reader`` and ``writer`` open the store for a short unit of work each (see below).
     path
         The file. Its SHA-256 identifies it: a file imported before is not imported again.
     mapping
@@ -235,6 +247,15 @@ def import_file(
         defaults). Size, header columns and an XLSX workbook's zip directory are checked before any
         parsing; rows and cell lengths while reading; the time limit between the stages and, inside
         DuckDB, by interrupting the running statement.
+    reader, writer
+        Instead of ``store``: context managers that open the store for reading and for writing. The
+        file is read, staged, validated and compared with the stored lines without the writer, in a
+        DuckDB database of its own (in ``staging_dir``); ``reader`` is opened briefly for what the
+        store already holds, ``writer`` only for the short final step (checks that the store has not
+        changed since, then writes the lines in one transaction). Another import's writing step can
+        therefore run while this file is still being read.
+    staging_dir
+        Where the import's staging database lives (default: the system's temporary directory).
 
     Returns
     -------
@@ -278,6 +299,11 @@ def import_file(
     deadline = Deadline(limits.seconds)
     loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     outer_report = progress or _no_progress
+    if store is not None:
+        given = store
+        reader = writer = lambda: nullcontext(given)
+    elif reader is None or writer is None:
+        raise TypeError("import_file needs a store, or a reader and a writer")
 
     def report(done: float, phase: str) -> None:
         deadline.check(path.name)
@@ -290,8 +316,11 @@ def import_file(
     encoding = encoding or loaded.encoding
     check_file(path, limits)
     report(0.0, "reading")
-    store.ensure_tables()
-    with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
+    if store is not None:
+        store.ensure_tables()
+    if staging_dir is not None:
+        staging_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kampass-import-", dir=staging_dir) as tmp:
         workdir = Path(tmp)
         dialect = dialect or detect_dialect(path, workdir=workdir, encoding=encoding, limits=limits, deadline=deadline)
         if not dialect.header:
@@ -300,7 +329,8 @@ def import_file(
         count_lines = dialect.file_format == "csv" and dialect.native_utf8 and not is_gzip(path)
         digest = _Digest(path, count_lines=count_lines)
         job = _Job(
-            store=store,
+            reader=reader,
+            writer=writer,
             path=path,
             dialect=dialect,
             mapping=loaded,
@@ -316,10 +346,11 @@ def import_file(
             limits=limits,
             deadline=deadline,
         )
-        if path.stat().st_size <= EARLY_DIGEST_BYTES and (previous := job.previous_batch()) is not None:
-            return job.already_imported(previous)
-        if not dry_run:
-            delete_orphan_lines(store)
+        if path.stat().st_size <= EARLY_DIGEST_BYTES:
+            with reader() as early:
+                previous = job.previous_batch(early)
+            if previous is not None:
+                return job.already_imported(previous)
         outcome = job.run()
     if outcome.previous is not None:
         return job.already_imported(outcome.previous)
@@ -428,6 +459,7 @@ class _Names:
         self.stage = f"kampass_stage_{batch_id}"
         self.numbered = f"kampass_numbered_{batch_id}"
         self.lines = f"kampass_lines_{batch_id}"
+        self.ready = f"kampass_ready_{batch_id}"
         self.skips = f"kampass_skips_{batch_id}"
         self.rejects = f"kampass_rejects_{batch_id}"
         self.scan = f"kampass_scan_{batch_id}"
@@ -444,16 +476,41 @@ class _Names:
         for name in (self.stored, self.batches):
             with suppress(duckdb.Error):
                 con.unregister(name)
-        for table in (self.matched, self.earlier, self.facts, self.skips, self.rejects, self.scan, self.stage):
+        for table in (self.ready, self.matched, self.earlier, self.facts, self.skips, self.rejects, self.scan,
+                      self.stage):  # fmt: skip
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @dataclass
-class _Job:
-    """One import run: stage, collect rejects, write (see the module docstring)."""
+class _Staged:
+    """What reading and validating the file found (in the staging database)."""
 
-    store: AnalyticsStore
+    order: str
+    plan: StagePlan
+    rejects: list[Reject]
+
+
+@dataclass
+class _Compared:
+    """The good lines compared with the store: the overlap, and the store's state it was found in."""
+
+    overlap: Overlap
+    categories: dict[str, int]
+    customers: list[str]
+    seen: tuple[frozenset[str], int]
+
+    @property
+    def good(self) -> int:
+        return sum(self.categories.values())
+
+
+@dataclass
+class _Job:
+    """One import run: stage, collect rejects, compare with the store, write (see the module docstring)."""
+
+    reader: StoreOpener
+    writer: StoreOpener
     path: Path
     dialect: Dialect
     mapping: Mapping
@@ -469,9 +526,9 @@ class _Job:
     limits: ImportLimits = field(default_factory=ImportLimits)
     deadline: Deadline = field(default_factory=lambda: Deadline(None))
 
-    def previous_batch(self) -> str | None:
+    def previous_batch(self, store: AnalyticsStore) -> str | None:
         """The batch that imported this very file before, if any."""
-        batches = self.store.table(IMPORT_BATCHES)
+        batches = store.table(IMPORT_BATCHES)
         found = batches.filter(batches.file_sha256 == self.digest.sha).select("batch_id").limit(1).to_pyarrow()
         return str(found.column(0)[0].as_py()) if found.num_rows else None
 
@@ -526,7 +583,7 @@ class _Job:
                 max_cell_chars=self.limits.max_cell_chars,
             )
 
-        with _staging_connection(self.store) as (con, shared):
+        with _staging_connection(self.workdir) as con:
             try:
 
                 def blank_lines(read: int) -> list[int]:
@@ -538,7 +595,7 @@ class _Job:
                     return scan_blank_lines(self.path)
 
                 with _interrupt_at(con, self.deadline):
-                    return self._import(con, shared, names, plan_for, date_column, blank_lines)
+                    return self._import(con, names, plan_for, date_column, blank_lines)
             except (duckdb.Error, IngestError) as exc:
                 if self.deadline.passed and not isinstance(exc, LimitExceeded):
                     raise self.deadline.timeout(self.path.name) from exc  # the interrupted statement
@@ -577,17 +634,15 @@ class _Job:
             )
         return order, plan
 
-    def _import(
+    def _validate(
         self,
         con: Any,
-        shared: bool,
         names: _Names,
         plan_for: Callable[[str], StagePlan],
         date_column: str,
         blank_lines: Callable[[int], list[int]],
-    ) -> _Outcome:
-        """Stage in a temporary table (the date order decided on it), collect the rejects, then one
-        INSERT of the good lines."""
+    ) -> _Staged:
+        """Stage the file in the staging database (the date order decided on it) and collect the rejects."""
         order, plan = self._staged_date_order(con, names, plan_for, date_column)
         self.report(0.6, "validating")
         reader = _reader_rejects(con, names, self.path.name, plan.width)
@@ -607,7 +662,20 @@ class _Job:
         ).fetchall()
         rejects = reader + [_value_reject(self.path.name, plan, row, code, value) for row, code, value in bad]
         rejects.sort(key=lambda r: r.row)
-        overlap = self._overlap(con, shared, names)
+        return _Staged(order=order, plan=plan, rejects=rejects)
+
+    def _compare(self, con: Any, names: _Names, plan: StagePlan, store: AnalyticsStore) -> _Compared:
+        """Compare the good staged lines with the store (the overlap; skipped lines are marked in the
+        staged table) and sum the facts of the lines to write. May run again (under the writer) when
+        the store changed after a first comparison with what the reader saw."""
+        con.execute(f"UPDATE {names.stage} SET bad = NULL WHERE bad = {OVERLAP}")
+        for table in (names.facts, names.matched, names.earlier):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for name in (names.stored, names.batches):
+            with suppress(duckdb.Error):
+                con.unregister(name)
+        seen = _store_state(store)
+        overlap = self._overlap(con, names, store)
         if overlap.skipped:
             con.execute(f"UPDATE {names.stage} SET bad = {OVERLAP} WHERE rowid IN (SELECT rid FROM {names.matched})")
         facts_sql = facts_select_sql(
@@ -616,47 +684,82 @@ class _Job:
         )
         con.execute(f"CREATE TEMP TABLE {names.facts} AS {facts_sql}")
         categories, customers = _summary(con, names.facts)
-        good = sum(categories.values())
-        if (previous := self.previous_batch()) is not None:  # large files are fingerprinted meanwhile
-            return _Outcome(good, rejects, customers, categories, written=False, previous=previous, date_order=order)
+        return _Compared(overlap=overlap, categories=categories, customers=customers, seen=seen)
+
+    def _import(
+        self,
+        con: Any,
+        names: _Names,
+        plan_for: Callable[[str], StagePlan],
+        date_column: str,
+        blank_lines: Callable[[int], list[int]],
+    ) -> _Outcome:
+        """Stage and validate without the writer, compare with what the reader sees, then (writer held)
+        check that nothing changed meanwhile and write."""
+        staged = self._validate(con, names, plan_for, date_column, blank_lines)
+        order, plan, rejects = staged.order, staged.plan, staged.rejects
+        with self.reader() as store:
+            compared = self._compare(con, names, plan, store)
+            previous = self.previous_batch(store)  # large files are fingerprinted meanwhile
+        if previous is not None:
+            return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=False,
+                            previous=previous, date_order=order)  # fmt: skip
         if self.dry_run or (self.strict and rejects):
-            return _Outcome(good, rejects, customers, categories, written=False, date_order=order, overlap=overlap)
+            return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=False,
+                            date_order=order, overlap=compared.overlap)  # fmt: skip
+        self._prepare(con, names, plan)
         self.report(0.8, "writing")
-        lines = (
+        with self.writer() as store:
+            if (previous := self.previous_batch(store)) is not None:  # imported meanwhile by another job
+                return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=False,
+                                previous=previous, date_order=order)  # fmt: skip
+            delete_orphan_lines(store)
+            if _store_state(store) != compared.seen:  # another import wrote meanwhile: compare again
+                compared = self._compare(con, names, plan, store)
+                self._prepare(con, names, plan)
+            self._write(con, names, plan, store, compared.overlap, self._batch_row(lines=compared.good,
+                        rejected=len(rejects)))  # fmt: skip
+        return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=True,
+                        date_order=order, overlap=compared.overlap)  # fmt: skip
+
+    def _prepare(self, con: Any, names: _Names, plan: StagePlan) -> None:
+        """The lines to write, as the store holds them, in a table of the staging database: computed
+        before the writer is asked for, so that under it they only need to be copied."""
+        con.execute(f"DROP TABLE IF EXISTS {names.ready}")
+        con.execute(
+            f"CREATE TEMP TABLE {names.ready} AS "
             f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
             + ", ".join(f"{sql} AS {name}" for name, sql in plan.line_columns.items())
             + f" FROM {names.numbered} WHERE bad IS NULL"
         )
-        batch_row = self._batch_row(lines=good, rejected=len(rejects))
-        if shared:
-            con.execute(f"CREATE TEMP VIEW {names.lines} AS {lines}")
-            with _without_fsst(con):
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    if overlap.replaced:
-                        _remove_earlier_shared(con, names.earlier)
-                    self.store.insert(INVOICE_LINES, self.store.table(names.lines), facts=self.store.table(names.facts))
-                    self.store.insert(IMPORT_BATCHES, batch_row)
-                except BaseException:
-                    with suppress(duckdb.Error):
-                        con.execute("ROLLBACK")
-                    raise
-                con.execute("COMMIT")
-        else:
-            reader_batches = _arrow_reader(con, lines, ARROW_BATCH_ROWS)
-            self.store.insert(
-                INVOICE_LINES,
-                pa.Table.from_batches(list(reader_batches), schema=reader_batches.schema),
-                facts=_arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all(),
-            )
-            self.store.insert(IMPORT_BATCHES, batch_row)
-            if overlap.replaced:  # not one transaction on these stores: see docs/adr/0003
-                earlier = _arrow_reader(con, f"SELECT batch_id, source_row FROM {names.earlier}", ARROW_BATCH_ROWS)
-                _remove_earlier(self.store, earlier.read_all())
-        return _Outcome(good, rejects, customers, categories, written=True, date_order=order, overlap=overlap)
 
-    def _overlap(self, con: Any, shared: bool, names: _Names) -> Overlap:
-        """Find the good staged lines that earlier imports hold (see :func:`find_overlap`)."""
+    def _write(
+        self, con: Any, names: _Names, plan: StagePlan, store: AnalyticsStore, overlap: Overlap, batch_row: pa.Table
+    ) -> None:
+        """Write the good staged lines, their facts and the batch row, and with ``replace`` delete the
+        earlier lines: one transaction on DuckDB and PostgreSQL, a swap of new table versions on Spark."""
+        lines_sql = f"SELECT * FROM {names.ready}"
+        facts = _arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all()
+        earlier = (
+            _arrow_reader(con, f"SELECT batch_id, source_row FROM {names.earlier}", ARROW_BATCH_ROWS).read_all()
+            if overlap.replaced
+            else None
+        )
+        raw = _duckdb_connection(store)
+        if raw is not None:
+            _write_duckdb(raw, store, names, _arrow_reader(con, lines_sql, ARROW_BATCH_ROWS), facts, earlier,
+                          batch_row, self.deadline)  # fmt: skip
+            return
+        reader_batches = _arrow_reader(con, lines_sql, ARROW_BATCH_ROWS)
+        lines = pa.Table.from_batches(list(reader_batches), schema=reader_batches.schema)
+        if store.kind == "postgres":
+            _write_postgres(store, lines, facts, earlier, batch_row)
+        else:
+            _write_swapped(store, lines, facts, earlier, batch_row)
+
+    def _overlap(self, con: Any, names: _Names, store: AnalyticsStore) -> Overlap:
+        """Find the good staged lines that earlier imports hold (see :func:`find_overlap`): the stored
+        lines in the file's date range travel as Arrow into the staging database."""
         span = _arrow_reader(  # as Arrow: DuckDB's Python datetimes with a zone need pytz
             con,
             f"SELECT min(invoice_date) AS low, max(invoice_date) AS high, count(*) AS n FROM {names.stage} "
@@ -667,30 +770,25 @@ class _Job:
         nothing = Overlap(lines=0, of=int(total), mode=self.on_overlap)
         if not total:
             return nothing
-        if shared:
-            stored, batches = INVOICE_LINES, IMPORT_BATCHES
-            row = con.execute(
-                f"SELECT count(*) FROM {INVOICE_LINES} WHERE invoice_date BETWEEN "
-                f"(SELECT min(invoice_date) FROM {names.stage} WHERE bad IS NULL) "
-                f"AND (SELECT max(invoice_date) FROM {names.stage} WHERE bad IS NULL)"
-            ).fetchone()
-            if not row or not row[0]:
-                return nothing
-        else:  # the stored lines in the file's date range travel as Arrow into the staging DuckDB
-            lines = self.store.table(INVOICE_LINES)
-            near = lines.filter(lines.invoice_date.between(low, high)).select("batch_id", "source_row", *IDENTITY)
-            found = near.to_pyarrow()
-            if not found.num_rows:
-                return nothing
-            stored, batches = names.stored, names.batches
-            con.register(stored, found)
-            con.register(batches, self.store.table(IMPORT_BATCHES).to_pyarrow())
+        lines = store.table(INVOICE_LINES)
+        near = lines.filter(lines.invoice_date.between(low, high))
+        if store.kind == "duckdb":  # only the stored lines of the file's invoices travel (not a large store's range)
+            invoices = _arrow_reader(
+                con, f"SELECT DISTINCT invoice_no FROM {names.stage} WHERE bad IS NULL", ARROW_BATCH_ROWS
+            ).read_all()
+            listed = ibis.memtable(invoices)
+            near = near.filter(near.invoice_no.isnull() | near.invoice_no.isin(listed.invoice_no))
+        found = near.select("batch_id", "source_row", *IDENTITY).to_pyarrow()
+        if not found.num_rows:
+            return nothing
+        con.register(names.stored, found)
+        con.register(names.batches, store.table(IMPORT_BATCHES).to_pyarrow())
         good = f"SELECT rowid AS rid, {', '.join(IDENTITY)} FROM {names.stage} WHERE bad IS NULL"
         return find_overlap(
             con,
             good=good,
-            stored=stored,
-            batches=batches,
+            stored=names.stored,
+            batches=names.batches,
             matched=names.matched,
             earlier=names.earlier,
             mode=self.on_overlap,
@@ -711,55 +809,160 @@ class _Job:
         )
 
 
-def _remove_earlier_shared(con: Any, earlier: str) -> None:
-    """Delete the stored lines listed in the table ``earlier`` (``batch_id, source_row``) and compute
-    the facts of their batches again (DuckDB store, inside the import's transaction)."""
+def _store_state(store: AnalyticsStore) -> tuple[frozenset[str], int]:
+    """What changes whenever an import writes: the committed batches and the number of stored lines
+    (a ``replace`` import adds a batch too)."""
+    batches = store.table(IMPORT_BATCHES).select("batch_id").to_pyarrow().column(0).to_pylist()
+    count = store.table(INVOICE_LINES).count().to_pyarrow().as_py()
+    return frozenset(str(b) for b in batches), int(count or 0)
+
+
+def _write_duckdb(
+    raw: duckdb.DuckDBPyConnection,
+    store: AnalyticsStore,
+    names: _Names,
+    lines: pa.RecordBatchReader,
+    facts: pa.Table,
+    earlier: pa.Table | None,
+    batch_row: pa.Table,
+    deadline: Deadline,
+) -> None:
+    """The DuckDB store: one transaction; the lines stream from the staging database as Arrow."""
+    incoming = {names.lines: lines, names.facts: facts, names.batches: batch_row}
+    if earlier is not None:
+        incoming[names.earlier] = earlier
+    for name, data in incoming.items():
+        raw.register(name, data)
+    try:
+        with _without_fsst(raw), _interrupt_at(raw, deadline):
+            raw.execute("BEGIN TRANSACTION")
+            try:
+                if earlier is not None:
+                    _remove_earlier_shared(raw, names.earlier)
+                for table, source in ((INVOICE_LINES, names.lines), (INVOICE_FACTS, names.facts),
+                                      (IMPORT_BATCHES, names.batches)):  # fmt: skip
+                    columns = ", ".join(SCHEMAS[table].names)
+                    raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {source}")
+            except BaseException:
+                with suppress(duckdb.Error):
+                    raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+    finally:
+        for name in incoming:
+            with suppress(duckdb.Error):
+                raw.unregister(name)
+
+
+def _remove_earlier_sql(earlier: str) -> tuple[str, str, str]:
+    """The statements that delete the stored lines listed in ``earlier`` (``batch_id, source_row``),
+    delete the facts of their batches and compute those again from the remaining lines."""
     affected = f"SELECT DISTINCT batch_id FROM {earlier}"
-    con.execute(
-        f"DELETE FROM {INVOICE_LINES} USING {earlier} e "
-        f"WHERE {INVOICE_LINES}.batch_id = e.batch_id AND {INVOICE_LINES}.source_row = e.source_row"
-    )
-    con.execute(f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({affected})")
     columns = {name: name for name in ("batch_id", "customer_id", "currency", "category", "quantity", "unit_cost")}
     facts = facts_select_sql(
         source=f"{INVOICE_LINES} WHERE batch_id IN ({affected})", columns={**columns, "amount": "amount"}
     )
-    con.execute(f"INSERT INTO {INVOICE_FACTS} {facts}")
+    return (
+        f"DELETE FROM {INVOICE_LINES} USING {earlier} e "
+        f"WHERE {INVOICE_LINES}.batch_id = e.batch_id AND {INVOICE_LINES}.source_row = e.source_row",
+        f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({affected})",
+        f"INSERT INTO {INVOICE_FACTS} {facts}",
+    )
 
 
-def _remove_earlier(store: AnalyticsStore, earlier: pa.Table) -> None:
-    """:func:`_remove_earlier_shared` for the other stores: the lines are deleted batch by batch
-    (PostgreSQL) or their tables rewritten without them (Spark), then the batches' facts recomputed."""
-    affected = sorted(set(earlier.column("batch_id").to_pylist()))
-    if store.kind == "postgres":
-        by_batch: dict[str, list[int]] = {}
-        for batch, row in zip(
-            earlier.column("batch_id").to_pylist(), earlier.column("source_row").to_pylist(), strict=True
-        ):
-            by_batch.setdefault(batch, []).append(int(row))
-        for batch, rows in by_batch.items():
-            for start in range(0, len(rows), 10_000):
-                chunk = ", ".join(str(r) for r in rows[start : start + 10_000])
-                _run(
-                    store,
-                    f"DELETE FROM {INVOICE_LINES} WHERE batch_id = {quote_literal(batch)} AND source_row IN ({chunk})",
+def _remove_earlier_shared(con: Any, earlier: str) -> None:
+    """Delete the stored lines listed in the table ``earlier`` and compute the facts of their batches
+    again (DuckDB store, inside the import's transaction)."""
+    for statement in _remove_earlier_sql(earlier):
+        con.execute(statement)
+
+
+def _write_postgres(
+    store: AnalyticsStore, lines: pa.Table, facts: pa.Table, earlier: pa.Table | None, batch_row: pa.Table
+) -> None:
+    """The PostgreSQL store: one transaction (the statements ibis runs become savepoints in it), so a
+    failure anywhere leaves the store as it was, also after the earlier lines were deleted."""
+    pg = store.con.con  # the psycopg connection behind the ibis backend
+    with pg.transaction():
+        if earlier is not None:
+            affected = sorted(set(earlier.column("batch_id").to_pylist()))
+            by_batch: dict[str, list[int]] = {}
+            for batch, row in zip(
+                earlier.column("batch_id").to_pylist(), earlier.column("source_row").to_pylist(), strict=True
+            ):
+                by_batch.setdefault(batch, []).append(int(row))
+            with pg.cursor() as cursor:
+                for batch, rows in by_batch.items():
+                    for start in range(0, len(rows), 10_000):
+                        chunk = ", ".join(str(r) for r in rows[start : start + 10_000])
+                        cursor.execute(
+                            f"DELETE FROM {INVOICE_LINES} WHERE batch_id = {quote_literal(batch)} "
+                            f"AND source_row IN ({chunk})"
+                        )
+                cursor.execute(
+                    f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({', '.join(quote_literal(b) for b in affected)})"
                 )
-        _run(store, f"DELETE FROM {INVOICE_FACTS} WHERE batch_id IN ({', '.join(quote_literal(b) for b in affected)})")
-    else:
-        lines = store.table(INVOICE_LINES)
-        gone = ibis.memtable(earlier).mutate(gone=True)
-        kept = lines.left_join(gone, ["batch_id", "source_row"]).filter(lambda t: t.gone.isnull())
-        store.replace(INVOICE_LINES, kept.select(*lines.columns).to_pyarrow())
-        facts = store.table(INVOICE_FACTS)
-        store.replace(INVOICE_FACTS, facts.filter(~facts.batch_id.isin(affected)).to_pyarrow())
-    lines = store.table(INVOICE_LINES)
-    store.con.insert(INVOICE_FACTS, invoice_facts(lines.filter(lines.batch_id.isin(affected))))
+            remaining = store.table(INVOICE_LINES)
+            store.con.insert(INVOICE_FACTS, invoice_facts(remaining.filter(remaining.batch_id.isin(affected))))
+        store.insert(INVOICE_LINES, lines, facts=facts)
+        store.insert(IMPORT_BATCHES, batch_row)
 
 
-def _run(store: AnalyticsStore, sql: str) -> None:
-    cursor = store.con.raw_sql(sql)
-    with suppress(AttributeError):
-        cursor.close()
+def _write_swapped(
+    store: AnalyticsStore, lines: pa.Table, facts: pa.Table, earlier: pa.Table | None, batch_row: pa.Table
+) -> None:
+    """The Spark store, which has no transactions over several statements.
+
+    Without lines to replace: the lines, their facts, then the batch row are appended (an interruption
+    leaves lines without a batch row, which :func:`delete_orphan_lines` removes). With ``replace``: new
+    versions of ``invoice_lines`` and ``invoice_facts`` (the kept lines and the new ones, the facts of
+    the earlier batches computed again) are written completely as ``<table>__next``; only then are they
+    swapped in by renaming (``<table>`` to ``<table>__previous``, ``<table>__next`` to ``<table>``), the
+    batch row appended and the previous versions dropped. A failure before the swap leaves the store as
+    it was (the ``__next`` tables are dropped); :meth:`AnalyticsStore.recover_swap` completes or undoes an interrupted
+    swap the next time the store is opened for writing.
+    """
+    if earlier is None:
+        store.insert(INVOICE_LINES, lines, facts=facts)
+        store.insert(IMPORT_BATCHES, batch_row)
+        return
+    affected = sorted(set(earlier.column("batch_id").to_pylist()))
+    stored = store.table(INVOICE_LINES)
+    gone = ibis.memtable(earlier.select(["batch_id", "source_row"])).mutate(gone=ibis.literal(True))
+    kept = stored.left_join(gone, ["batch_id", "source_row"]).filter(lambda t: t.gone.isnull()).select(*stored.columns)
+    line_schema = SCHEMAS[INVOICE_LINES].to_pyarrow()
+    kept_lines = kept.to_pyarrow().cast(line_schema)
+    recomputed = store._facts_of(kept_lines.filter(pc.is_in(kept_lines["batch_id"], pa.array(affected))))
+    stored_facts = store.table(INVOICE_FACTS)
+    facts_schema = SCHEMAS[INVOICE_FACTS].to_pyarrow()
+    versions = {
+        INVOICE_LINES: pa.concat_tables([kept_lines, lines.cast(line_schema)]),
+        INVOICE_FACTS: pa.concat_tables(
+            [
+                stored_facts.filter(~stored_facts.batch_id.isin(affected)).to_pyarrow().cast(facts_schema),
+                _as_arrow(recomputed).cast(facts_schema),
+                facts.cast(facts_schema),
+            ]
+        ),
+    }
+    try:
+        for name, data in versions.items():
+            store.write_version(f"{name}{SWAP_NEXT}", name, data)
+    except BaseException:
+        for name in versions:
+            with suppress(Exception):
+                store.con.drop_table(f"{name}{SWAP_NEXT}", force=True)
+        raise
+    for name in versions:
+        store.con.rename_table(name, f"{name}{SWAP_PREVIOUS}")
+        store.con.rename_table(f"{name}{SWAP_NEXT}", name)
+    store.insert(IMPORT_BATCHES, batch_row)
+    for name in versions:
+        store.con.drop_table(f"{name}{SWAP_PREVIOUS}", force=True)
+
+
+def _as_arrow(data: pa.Table | ibis.Table) -> pa.Table:
+    return data if isinstance(data, pa.Table) else data.to_pyarrow()
 
 
 def _no_progress(done: float, message: str) -> None:
@@ -773,25 +976,19 @@ def _duckdb_connection(store: AnalyticsStore) -> duckdb.DuckDBPyConnection | Non
 
 
 @contextmanager
-def _staging_connection(store: AnalyticsStore) -> Iterator[tuple[Any, bool]]:
-    """The store's own DuckDB connection (shared=True), else a fresh in-memory DuckDB.
+def _staging_connection(workdir: Path) -> Iterator[Any]:
+    """The import's own DuckDB database, a file in ``workdir`` (what does not fit in memory spills next
+    to it): the file is read, staged and validated there, away from the store and its writer.
 
     Line numbers come from the order in which DuckDB keeps the rows, so insertion order is
     preserved for the duration of the import.
     """
-    raw = _duckdb_connection(store)
-    if raw is not None:
-        before = _setting(raw, "preserve_insertion_order")
-        raw.execute("SET preserve_insertion_order = true")
-        try:
-            yield raw, True
-        finally:
-            raw.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
-        return
-    con = duckdb.connect()
+    con = duckdb.connect(str(workdir / "staging.duckdb"))
     try:
         con.execute("SET TimeZone = 'UTC'")
-        yield con, False
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")
+        yield con
     finally:
         con.close()
 
