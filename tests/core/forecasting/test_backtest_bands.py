@@ -63,17 +63,17 @@ def test_the_empirical_band_holds_a_new_error_from_the_same_distribution_in_80_p
     assert 0.77 <= float(np.mean(covered)) <= 0.83
 
 
-def test_the_band_holds_70_to_90_percent_of_the_origins_of_a_drifting_history():
-    # given: a win rate that falls steadily (the trailing rate lags behind it)
+def test_the_band_holds_most_origins_of_a_drifting_history_and_is_narrow():
+    # given: a win rate that falls steadily (the trailing rate lags behind it); origins 40 days apart
     h = drifting()
-    origins = [START + np.timedelta64(300 + 20 * k, "D") for k in range(18)]
+    origins = [START + np.timedelta64(300 + 40 * k, "D") for k in range(10)]
     # when
     report = backtest(h, origins, horizon=60)
     # then: every origin has enough past forecasts for the empirical band, which holds the actual total
-    # in 70-90 % of the origins (nominal 80 %) and is no wider than it must be
+    # in 60-90 % of the origins (nominal 80 %, ten origins) and is not made wide to do so
     assert {o.band.method for o in report.origins} == {"empirical"}
-    assert 0.7 <= report.band_coverage <= 0.9
-    assert all(o.band.p90 < 3 * o.band.p10 for o in report.origins)
+    assert 0.6 <= report.band_coverage <= 0.9
+    assert all(o.band.p90 < 1.6 * o.band.p10 for o in report.origins)
 
 
 def test_the_inner_backtests_read_nothing_on_or_after_the_origin():
@@ -85,7 +85,7 @@ def test_the_inner_backtests_read_nothing_on_or_after_the_origin():
     # when
     inner = inner_origins(origin, 60, first=h.opened.min())
     levels = [choose_level(known_at(x, origin), origin, 60) for x in (h, flipped)]
-    errors = [past_errors(known_at(x, origin), origin, 60, scorers) for x in (h, flipped)]
+    errors = [past_errors(known_at(x, origin), origin, 60, scorers, drift=True) for x in (h, flipped)]
     # then: every inner horizon ends by the origin, and neither the level chosen nor the past errors change
     assert len(inner) == 12 and all(t + np.timedelta64(60, "D") <= origin for t in inner)
     assert levels[0] == levels[1]

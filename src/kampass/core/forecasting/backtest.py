@@ -20,17 +20,18 @@ For each origin ``D`` (:func:`backtest`):
 4. Per scorer (:mod:`kampass.core.forecasting.scorers`) Brier, log loss, ECE and ROC AUC (``None`` when
    the open deals have one outcome only); the paired bootstrap 95 % interval of the per-deal Brier
    difference kampass - trailing base rate (resampling deals, seeded).
-5. **Drift** (:func:`choose_level`): kampass's probabilities are set to a level, the win rate of a trailing
+5. **Drift** (:func:`choose_level`, with ``drift=True``): kampass's probabilities are set to a level, the win rate of a trailing
    window of the training rows; the window (:data:`LEVEL_WINDOWS`, from the latest snapshot alone to a
    year) is chosen by an inner backtest on the history known at ``D``: at the inner origins
    (:func:`inner_origins`, every ``H // 3`` days, all resolved by ``D``) each window's rate, made with what
    was known there, is scored on the deals then open; the lowest Brier wins (the trailing base rate's
-   180 days when there is nothing to choose by).
+   180 days when there is nothing to choose by). Off by default: kampass's level is then the trailing
+   base rate.
 6. **Period total**: the expected total ``sum(amount * p)`` of the kampass probabilities, and its
    P10/P50/P90 band, against the actual total won in ``[D, D + H)``. Where the history known at ``D``
    holds at least :data:`MIN_PAST` past forecasts, the band is **empirical** (``band`` = ``"empirical"``,
    :func:`forecast_band`): kampass's own forecast of the period total made exactly so at the inner origins
-   (:func:`past_forecast`: trained on what was known there, its level chosen there) is compared with what
+   (:func:`past_forecast`: trained on what was known there, its level set as at ``D``) is compared with what
    was won (:func:`past_errors`, log ratios); the prediction interval of a new error from these corrects
    the recent bias and holds drift, model error and the lumpiness of amounts as they occurred. With fewer
    it is the Monte-Carlo distribution of independent wins
@@ -539,7 +540,9 @@ def _score(scorers: Sequence[Scorer], train: LabelledRows, target: LabelledRows,
     return probabilities
 
 
-def past_forecast(history: DealHistory, t: np.datetime64, horizon: int, scorers: Sequence[Scorer]) -> tuple[float, float, float] | None:
+def past_forecast(
+    history: DealHistory, t: np.datetime64, horizon: int, scorers: Sequence[Scorer], *, drift: bool = False
+) -> tuple[float, float, float] | None:
     """kampass's forecast of the period total made at ``t`` exactly as at an origin (trained on what was known
     at ``t``, its level chosen then), the actual total won in ``[t, t + horizon)`` and one average deal's
     amount; ``None`` when nothing was open at ``t`` or nothing could be learnt then. Reads the history as
@@ -554,7 +557,7 @@ def past_forecast(history: DealHistory, t: np.datetime64, horizon: int, scorers:
     if len(target) == 0:
         return None
     kampass = [s for s in scorers if s.name == "kampass"][:1] or [KampassModel()]
-    _, level = choose_level(view, t, horizon)
+    level = choose_level(view, t, horizon)[1] if drift else math.nan
     p = _score(kampass, train, target, level)[kampass[0].name]
     amounts = _amounts(resolved, index)
     return float((p * amounts).sum()), float((amounts * target.outcomes).sum()), _unit(amounts)
@@ -566,6 +569,7 @@ def past_errors(
     horizon: int,
     scorers: Sequence[Scorer],
     *,
+    drift: bool = False,
     cache: dict[np.datetime64, tuple[float, float, float] | None] | None = None,
 ) -> FloatArray:
     """The log errors ``log((actual + unit) / (forecast + unit))`` of kampass's own period-total forecasts at
@@ -577,7 +581,7 @@ def past_errors(
     errors = []
     for t in inner_origins(origin, horizon, first=first):
         if t not in cache:
-            cache[t] = past_forecast(view, t, horizon, scorers)
+            cache[t] = past_forecast(view, t, horizon, scorers, drift=drift)
         made = cache[t]
         if made is not None:
             forecast, actual, unit = made
@@ -594,8 +598,12 @@ def backtest(
     seed: int = 0,
     leakage: Sequence[LeakageFinding] = (),
     progress: Callable[[int, int], None] | None = None,
+    drift: bool = False,
 ) -> BacktestReport:
     """Run the backtest at every origin (see the module docstring).
+
+    ``drift=True`` sets kampass's level by :func:`choose_level` (off by default: on the Olist and Salesforce
+    benchmarks the chosen windows scored worse than the trailing base rate's 180 days).
 
     Raises ``ValueError`` for an origin whose horizon runs past the end of the data, or with nothing to
     learn from.
@@ -637,10 +645,10 @@ def backtest(
         if len(target) == 0:
             raise ValueError(f"no deal was open at {d}")
         y = target.outcomes
-        window, level = choose_level(view, d, horizon)
+        window, level = choose_level(view, d, horizon) if drift else (TRAILING, math.nan)
         probabilities = _score(scorers, train, target, level)
         amounts = _amounts(history, index)
-        errors = past_errors(view, d, horizon, scorers, cache=past)
+        errors = past_errors(view, d, horizon, scorers, drift=drift, cache=past)
         band = forecast_band(probabilities["kampass"], amounts, errors, unit=_unit(amounts), seed=seed)
         diff = paired_difference(
             [(probabilities["kampass"] - y) ** 2 - (probabilities["base_rate"] - y) ** 2], seed=seed
