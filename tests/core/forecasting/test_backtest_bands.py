@@ -59,7 +59,8 @@ def test_the_empirical_band_holds_a_new_error_from_the_same_distribution_in_80_p
         band = forecast_band(p, a, errors, unit=unit)
         covered.append(band.p10 <= actual <= band.p90)
     # then: the P10-P90 band holds the new error as often as it says, though it learnt from six errors
-    assert band.method == "empirical" and band.errors == 6
+    assert band.method == "empirical"
+    assert band.errors == 6
     assert 0.77 <= float(np.mean(covered)) <= 0.83
 
 
@@ -87,9 +88,11 @@ def test_the_inner_backtests_read_nothing_on_or_after_the_origin():
     levels = [choose_level(known_at(x, origin), origin, 60) for x in (h, flipped)]
     errors = [past_errors(known_at(x, origin), origin, 60, scorers, drift=True) for x in (h, flipped)]
     # then: every inner horizon ends by the origin, and neither the level chosen nor the past errors change
-    assert len(inner) == 12 and all(t + np.timedelta64(60, "D") <= origin for t in inner)
+    assert len(inner) == 12
+    assert all(t + np.timedelta64(60, "D") <= origin for t in inner)
     assert levels[0] == levels[1]
-    assert len(errors[0]) == 12 and np.array_equal(errors[0], errors[1])
+    assert len(errors[0]) == 12
+    assert np.array_equal(errors[0], errors[1])
 
 
 def test_a_past_forecast_reads_only_what_was_resolved_by_its_horizon():

@@ -20,9 +20,9 @@ For each origin ``D`` (:func:`backtest`):
 4. Per scorer (:mod:`kampass.core.forecasting.scorers`) Brier, log loss, ECE and ROC AUC (``None`` when
    the open deals have one outcome only); the paired bootstrap 95 % interval of the per-deal Brier
    difference kampass - trailing base rate (resampling deals, seeded).
-5. **Drift** (:func:`choose_level`, with ``drift=True``): kampass's probabilities are set to a level, the win rate of a trailing
-   window of the training rows; the window (:data:`LEVEL_WINDOWS`, from the latest snapshot alone to a
-   year) is chosen by an inner backtest on the history known at ``D``: at the inner origins
+5. **Drift** (:func:`choose_level`, with ``drift=True``): kampass's probabilities are set to a level, the
+   win rate of a trailing window of the training rows; the window (:data:`LEVEL_WINDOWS`, from the latest
+   snapshot alone to a year) is chosen by an inner backtest on the history known at ``D``: at the inner origins
    (:func:`inner_origins`, every ``H // 3`` days, all resolved by ``D``) each window's rate, made with what
    was known there, is scored on the deals then open; the lowest Brier wins (the trailing base rate's
    180 days when there is nothing to choose by). Off by default: kampass's level is then the trailing
@@ -227,7 +227,7 @@ def inner_origins(origin: Any, horizon: int, *, first: Any = None) -> list[np.da
     days = int(latest.astype(np.int64))
     t = np.datetime64(days - days % step, "D")
     low = _day(first) if first is not None else None
-    out = []
+    out: list[np.datetime64] = []
     while len(out) < MAX_PAST and (low is None or t >= low):
         out.append(t)
         t -= np.timedelta64(step, "D")
@@ -530,12 +530,8 @@ def _score(scorers: Sequence[Scorer], train: LabelledRows, target: LabelledRows,
     single = train.outcomes.min() == train.outcomes.max()
     for scorer in scorers:
         drifted = isinstance(scorer, KampassModel) and scorer.level is None and not math.isnan(level)
-        if drifted:
-            scorer = replace(scorer, level=level)
-        if single:
-            predict = _constant(level if drifted else float(train.outcomes[0]))
-        else:
-            predict = scorer.fit(train)
+        fitted: Scorer = replace(scorer, level=level) if isinstance(scorer, KampassModel) and drifted else scorer
+        predict = _constant(level if drifted else float(train.outcomes[0])) if single else fitted.fit(train)
         probabilities[scorer.name] = np.asarray(predict(target), dtype=np.float64)
     return probabilities
 
