@@ -20,15 +20,23 @@ For each origin ``D`` (:func:`backtest`):
 4. Per scorer (:mod:`kampass.core.forecasting.scorers`) Brier, log loss, ECE and ROC AUC (``None`` when
    the open deals have one outcome only); the paired bootstrap 95 % interval of the per-deal Brier
    difference kampass - trailing base rate (resampling deals, seeded).
-5. **Period total**: the expected total ``sum(amount * p)`` of the kampass probabilities, and its
+5. **Drift** (:func:`choose_level`, with ``drift=True``): kampass's probabilities are set to a level, the
+   win rate of a trailing window of the training rows; the window (:data:`LEVEL_WINDOWS`, from the latest
+   snapshot alone to a year) is chosen by an inner backtest on the history known at ``D``: at the inner origins
+   (:func:`inner_origins`, every ``H // 3`` days, all resolved by ``D``) each window's rate, made with what
+   was known there, is scored on the deals then open; the lowest Brier wins (the trailing base rate's
+   180 days when there is nothing to choose by). Off by default: kampass's level is then the trailing
+   base rate.
+6. **Period total**: the expected total ``sum(amount * p)`` of the kampass probabilities, and its
    P10/P50/P90 band, against the actual total won in ``[D, D + H)``. Where the history known at ``D``
-   allows, the band is **empirical** (``band`` = ``"empirical"``): the expected total times the 10th,
-   50th and 90th percentile of the past errors actual / forecast of a trailing-rate forecast of the
-   period total made ``H`` days ahead (:func:`drift_ratios`, weekly dates), so that it holds drift,
-   model error and the lumpiness of amounts as they occurred. With fewer than :data:`MIN_DRIFT_RATIOS`
-   such errors it is the Monte-Carlo distribution of independent wins
-   (:func:`~kampass.core.forecasting.forecast.forecast_distribution`, ``band`` = ``"bernoulli"``),
-   which holds none of them.
+   holds at least :data:`MIN_PAST` past forecasts, the band is **empirical** (``band`` = ``"empirical"``,
+   :func:`forecast_band`): kampass's own forecast of the period total made exactly so at the inner origins
+   (:func:`past_forecast`: trained on what was known there, its level set as at ``D``) is compared with what
+   was won (:func:`past_errors`, log ratios); the prediction interval of a new error from these corrects
+   the recent bias and holds drift, model error and the lumpiness of amounts as they occurred. With fewer
+   it is the Monte-Carlo distribution of independent wins
+   (:func:`~kampass.core.forecasting.forecast.forecast_distribution`, ``band`` = ``"bernoulli"``), which
+   holds none of them.
 
 The summary pools the deals of all origins: the mean Brier difference kampass - base rate with its
 paired bootstrap interval (resampled within each origin), the same against naive Bayes, and the
@@ -50,13 +58,10 @@ from kampass.core.forecasting.evaluation import Scores
 from kampass.core.forecasting.forecast import forecast_distribution
 from kampass.core.forecasting.leakage import LeakageFinding, detect_leakage
 from kampass.core.forecasting.metrics import brier_score, expected_calibration_error, log_loss, roc_auc
-from kampass.core.forecasting.scorers import LabelledRows, Scorer, default_scorers
+from kampass.core.forecasting.scorers import KampassModel, LabelledRows, Scorer, TrailingBaseRate, default_scorers
 from kampass.core.forecasting.table import FloatArray
 
 SNAPSHOT_STEP_DAYS = 30
-DRIFT_STEP_DAYS = 7
-"""Past forecast errors for the band are taken at weekly dates."""
-MIN_DRIFT_RATIOS = 4
 BOOTSTRAP = 2000
 AGE_COLUMN = "days_open"
 Days = npt.NDArray[np.datetime64]
@@ -194,74 +199,181 @@ def training_rows(view: DealHistory, origin: Any, horizon: int, *, step_days: in
     return _concat(parts)
 
 
-def drift_ratios(view: DealHistory, origin: Any, horizon: int, *, step_days: int = DRIFT_STEP_DAYS) -> FloatArray:
-    """Past errors of a trailing-rate forecast of the period total ``horizon`` days ahead, as ratios
-    actual / forecast.
+LEVEL_WINDOWS = (0, 90, 180, 365)
+"""Trailing windows (days before the latest snapshot; 0: the latest snapshot alone) of the win rate kampass's
+level may rest on (see :func:`choose_level`)."""
+TRAILING = 180
+"""The window of the trailing base rate: kampass's level when no inner backtest can choose."""
+BAND_STEP_FRACTION = 3
+"""Inner origins (past forecasts for the band and the level choice) lie ``horizon // 3`` days apart ..."""
+MAX_PAST = 12
+"""... and the most recent :data:`MAX_PAST` of them are used (recent history counts, older drifts away)."""
+MIN_PAST = 3
+"""The band is empirical with at least this many past forecast errors; with fewer it is the Bernoulli band."""
 
-    At dates ``t = origin - horizon - k * step_days`` (all resolved by ``origin``) the actual total is the
-    amount won within the horizon by the deals open at ``t``; the forecast made with what was resolved
-    at ``t`` is their total amount times the share of the deals open at ``t - horizon`` that were won
-    within the horizon (a count, as the trailing base rate). The ratio carries both drift and the
-    difference between won amounts and won counts; dates whose earlier share is 0 are skipped.
+
+def inner_origins(origin: Any, horizon: int, *, first: Any = None) -> list[np.datetime64]:
+    """Inner origins for ``origin``: the most recent :data:`MAX_PAST` days ``t`` with ``t + horizon <= origin``
+    on a fixed grid (days since 1970-01-01 divisible by ``horizon // 3``, so that origins share them),
+    newest first, none before ``first``.
+
+    Examples
+    --------
+    >>> [str(t) for t in inner_origins("2024-06-01", 90, first="2023-12-01")]
+    ['2024-02-17', '2024-01-18', '2023-12-19']
     """
-    origin_day = _day(origin)
-    first = view.opened.min() if len(view) else origin_day
-    gap = np.timedelta64(horizon, "D")
+    step = max(1, horizon // BAND_STEP_FRACTION)
+    latest = _day(origin) - np.timedelta64(horizon, "D")
+    days = int(latest.astype(np.int64))
+    t = np.datetime64(days - days % step, "D")
+    low = _day(first) if first is not None else None
+    out: list[np.datetime64] = []
+    while len(out) < MAX_PAST and (low is None or t >= low):
+        out.append(t)
+        t -= np.timedelta64(step, "D")
+    return out
 
-    def share(t: np.datetime64) -> float:
-        index = open_at(view, t)
-        return float(won_within(view, index, t, horizon).mean()) if len(index) else math.nan
 
-    ratios = []
-    t = origin_day - gap
-    while t - gap > first:
+def level_candidates(view: DealHistory, day: Any, horizon: int) -> dict[int, float]:
+    """The candidate levels (win probability within ``horizon`` of a deal open at ``day``) known at ``day``: the
+    win rate of the training rows in each trailing window of :data:`LEVEL_WINDOWS` (key: the window in
+    days); empty when nothing can be learnt at ``day``.
+
+    Examples
+    --------
+    >>> h = DealHistory(
+    ...     ids=("a", "b", "c", "d"),
+    ...     opened=np.array(["2024-01-01", "2024-01-02", "2024-06-01", "2024-06-02"], dtype="datetime64[D]"),
+    ...     closed=np.array(["2024-01-20", "2024-01-25", "2024-06-20", "NaT"], dtype="datetime64[D]"),
+    ...     won=np.array([True, True, False, False]),
+    ...     features=pa.table({"x": [1, 2, 3, 4]}),
+    ...     end=np.datetime64("2024-12-31"),
+    ... )
+    >>> level_candidates(known_at(h, "2024-08-01"), "2024-08-01", 30)
+    {0: 0.0, 90: 0.0, 180: 0.5, 365: 0.5}
+    """
+    try:
+        rows = training_rows(view, day, horizon)
+    except ValueError:
+        return {}
+    return {w: float(TrailingBaseRate(window_days=w).fit(rows)(rows)[:1][0]) for w in LEVEL_WINDOWS}
+
+
+def choose_level(view: DealHistory, origin: Any, horizon: int) -> tuple[int, float]:
+    """Drift: the level of kampass's probabilities at ``origin``, chosen by an inner backtest on ``view``
+    (the history known at ``origin``).
+
+    At each inner origin ``t`` (:func:`inner_origins`, all resolved by ``origin``) every candidate of
+    :func:`level_candidates` made with what was known at ``t`` is scored by its Brier score on the deals open
+    at ``t`` (won within the horizon or not); the window with the lowest total over the inner origins wins
+    and its candidate at ``origin`` is the level. Without an inner origin (or a candidate scored at every
+    one) the trailing base rate is kept. Returns (window, level); window :data:`TRAILING` is the trailing rate.
+    """
+    d = _day(origin)
+    now = level_candidates(view, d, horizon)
+    first = view.opened.min() if len(view) else d
+    loss = dict.fromkeys(now, 0.0)
+    scored = 0
+    for t in inner_origins(d, horizon, first=first):
         index = open_at(view, t)
-        amounts = _amounts(view, index)
-        before = share(t - gap)
-        if before > 0 and amounts.sum() > 0:
-            actual = float((amounts * won_within(view, index, t, horizon)).sum())
-            ratios.append(actual / (before * float(amounts.sum())))
-        t -= np.timedelta64(step_days, "D")
-    return np.asarray(ratios, dtype=np.float64)
+        past = level_candidates(known_at(view, t), t, horizon)
+        if len(index) == 0 or not set(now) <= set(past):
+            continue
+        y = won_within(view, index, t, horizon)
+        scored += 1
+        for key in loss:
+            loss[key] += float(((past[key] - y) ** 2).sum())
+    if not scored or TRAILING not in now:
+        return TRAILING, now.get(TRAILING, math.nan)
+    best = min(loss, key=lambda k: (loss[k], k))
+    return best, now[best]
 
 
 @dataclass(frozen=True)
 class Band:
-    """The forecast of the period total: expected value, P10/P50/P90 and how the band was made."""
+    """The forecast of the period total: expected value, P10/P50/P90 and how the band was made
+    (``method`` ``"empirical"`` or ``"bernoulli"``; ``errors`` past errors it rests on)."""
 
     expected: float
     p10: float
     p50: float
     p90: float
     method: str
+    errors: int = 0
+
+
+Z90 = 1.2815515655446004
+
+
+def t90(df: int) -> float:
+    """The 90th percentile of Student's t with ``df`` degrees of freedom (Cornish-Fisher expansion; exact to
+    about 1 % from 3 degrees of freedom).
+
+    Examples
+    --------
+    >>> round(t90(3), 2), round(t90(10), 3), round(t90(10_000), 3)
+    (1.63, 1.372, 1.282)
+    """
+    z = Z90
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
 def forecast_band(
-    probabilities: FloatArray, amounts: FloatArray, ratios: FloatArray, *, simulations: int = 4000, seed: int = 0
+    probabilities: FloatArray,
+    amounts: FloatArray,
+    errors: FloatArray,
+    *,
+    unit: float = 1.0,
+    simulations: int = 4000,
+    seed: int = 0,
 ) -> Band:
-    """P10/P50/P90 of the won total: the expected total times the percentiles of the past error ``ratios``
-    when there are at least :data:`MIN_DRIFT_RATIOS`, else the Bernoulli band (see the module docstring).
+    """P10/P50/P90 of the won total.
+
+    With at least :data:`MIN_PAST` past ``errors`` of the same forecast (log ratios
+    ``log((actual + unit) / (forecast + unit))``, ``unit`` one average deal's amount, which keeps a forecast or
+    an actual of 0 finite) the band is **empirical**: the prediction interval of a new log error from the
+    ``n`` past ones, ``mean +- t90(n - 1) * sd * sqrt(1 + 1/n)`` (the Student factor and ``sqrt(1 + 1/n)``
+    widen it for how little ``n`` errors tell of their mean and spread), turned back into totals:
+    ``(expected + unit) * exp(...) - unit``. The mean corrects the forecast's recent bias (P50); drift
+    that changes the bias from one period to the next widens the spread. With fewer errors it is the
+    Bernoulli band of independent wins (see the module docstring), which holds neither.
 
     Examples
     --------
     >>> p, a = np.full(100, 0.2), np.ones(100)
     >>> plain = forecast_band(p, a, np.array([]))
-    >>> wide = forecast_band(p, a, np.array([0.5, 1.0, 1.5, 2.0, 1.0]))
+    >>> wide = forecast_band(p, a, np.log(np.array([0.5, 1.0, 1.5, 2.0, 1.0])))
     >>> plain.method, round(plain.expected, 6), (plain.p10, plain.p50, plain.p90)
     ('bernoulli', 20.0, (15.0, 20.0, 25.0))
-    >>> wide.method, [round(x, 6) for x in (wide.p10, wide.p50, wide.p90)]
-    ('empirical', [14.0, 20.0, 36.0])
+    >>> wide.method, [round(x, 2) for x in (wide.p10, wide.p50, wide.p90)], wide.errors
+    ('empirical', [8.49, 21.77, 53.65], 5)
     """
     expected = float((probabilities * amounts).sum())
-    if len(ratios) < MIN_DRIFT_RATIOS:
+    n = len(errors)
+    if n < MIN_PAST:
         f = forecast_distribution(
             list(probabilities), list(amounts), ["t"] * len(probabilities), simulations=simulations, seed=seed
         )
         if not f:
-            return Band(expected, 0.0, 0.0, 0.0, "bernoulli")
-        return Band(expected, float(f[0].p10), float(f[0].p50), float(f[0].p90), "bernoulli")
-    p10, p50, p90 = np.quantile(ratios, [0.1, 0.5, 0.9])
-    return Band(expected, expected * float(p10), expected * float(p50), expected * float(p90), "empirical")
+            return Band(expected, 0.0, 0.0, 0.0, "bernoulli", n)
+        return Band(expected, float(f[0].p10), float(f[0].p50), float(f[0].p90), "bernoulli", n)
+    bias = float(np.mean(errors))
+    q = t90(n - 1) * float(np.std(errors, ddof=1)) * math.sqrt(1 + 1 / n)
+    base = expected + unit
+    return Band(
+        expected,
+        max(0.0, base * math.exp(bias - q) - unit),
+        max(0.0, base * math.exp(bias) - unit),
+        base * math.exp(bias + q) - unit,
+        "empirical",
+        n,
+    )
+
+
+def _unit(amounts: FloatArray) -> float:
+    """One average deal's amount (1 when counting deals): the smoothing of the log errors."""
+    positive = amounts[amounts > 0]
+    return float(positive.mean()) if len(positive) else 1.0
 
 
 @dataclass(frozen=True)
@@ -322,6 +434,7 @@ class OriginResult:
     scores: dict[str, Scores]
     band: Band
     difference: Difference
+    level_window: int = TRAILING
 
     @property
     def actual(self) -> float:
@@ -347,8 +460,10 @@ class OriginResult:
                 "p50": self.band.p50,
                 "p90": self.band.p90,
                 "band": self.band.method,
+                "band_errors": self.band.errors,
                 "covered": self.covered,
             },
+            "level_window_days": self.level_window,
         }
 
 
@@ -409,6 +524,67 @@ def _constant(rate: float) -> Callable[[LabelledRows], FloatArray]:
     return lambda target: np.full(len(target), rate, dtype=np.float64)
 
 
+def _score(scorers: Sequence[Scorer], train: LabelledRows, target: LabelledRows, level: float) -> dict[str, FloatArray]:
+    """Every scorer fitted on ``train`` scores ``target``; kampass with the drift ``level``."""
+    probabilities: dict[str, FloatArray] = {}
+    single = train.outcomes.min() == train.outcomes.max()
+    for scorer in scorers:
+        drifted = isinstance(scorer, KampassModel) and scorer.level is None and not math.isnan(level)
+        fitted: Scorer = replace(scorer, level=level) if isinstance(scorer, KampassModel) and drifted else scorer
+        predict = _constant(level if drifted else float(train.outcomes[0])) if single else fitted.fit(train)
+        probabilities[scorer.name] = np.asarray(predict(target), dtype=np.float64)
+    return probabilities
+
+
+def past_forecast(
+    history: DealHistory, t: np.datetime64, horizon: int, scorers: Sequence[Scorer], *, drift: bool = False
+) -> tuple[float, float, float] | None:
+    """kampass's forecast of the period total made at ``t`` exactly as at an origin (trained on what was known
+    at ``t``, its level chosen then), the actual total won in ``[t, t + horizon)`` and one average deal's
+    amount; ``None`` when nothing was open at ``t`` or nothing could be learnt then. Reads the history as
+    known at ``t + horizon`` only."""
+    resolved = known_at(history, t + np.timedelta64(horizon, "D"))
+    view = known_at(resolved, t)
+    try:
+        train = training_rows(view, t, horizon)
+    except ValueError:
+        return None
+    target, index = snapshot(resolved, t, horizon)
+    if len(target) == 0:
+        return None
+    kampass = [s for s in scorers if s.name == "kampass"][:1] or [KampassModel()]
+    level = choose_level(view, t, horizon)[1] if drift else math.nan
+    p = _score(kampass, train, target, level)[kampass[0].name]
+    amounts = _amounts(resolved, index)
+    return float((p * amounts).sum()), float((amounts * target.outcomes).sum()), _unit(amounts)
+
+
+def past_errors(
+    view: DealHistory,
+    origin: Any,
+    horizon: int,
+    scorers: Sequence[Scorer],
+    *,
+    drift: bool = False,
+    cache: dict[np.datetime64, tuple[float, float, float] | None] | None = None,
+) -> FloatArray:
+    """The log errors ``log((actual + unit) / (forecast + unit))`` of kampass's own period-total forecasts at
+    the inner origins of ``origin`` (:func:`inner_origins`), newest first, from ``view`` (the history known
+    at ``origin``; every inner horizon ends by then). ``cache`` shares the past forecasts between origins
+    (a forecast made at ``t`` does not depend on the origin it is looked at from)."""
+    cache = {} if cache is None else cache
+    first = view.opened.min() if len(view) else _day(origin)
+    errors = []
+    for t in inner_origins(origin, horizon, first=first):
+        if t not in cache:
+            cache[t] = past_forecast(view, t, horizon, scorers, drift=drift)
+        made = cache[t]
+        if made is not None:
+            forecast, actual, unit = made
+            errors.append(math.log((actual + unit) / (forecast + unit)))
+    return np.asarray(errors, dtype=np.float64)
+
+
 def backtest(
     history: DealHistory,
     origins: Sequence[Any],
@@ -418,8 +594,12 @@ def backtest(
     seed: int = 0,
     leakage: Sequence[LeakageFinding] = (),
     progress: Callable[[int, int], None] | None = None,
+    drift: bool = False,
 ) -> BacktestReport:
     """Run the backtest at every origin (see the module docstring).
+
+    ``drift=True`` sets kampass's level by :func:`choose_level` (off by default: on the Olist and Salesforce
+    benchmarks the chosen windows scored worse than the trailing base rate's 180 days).
 
     Raises ``ValueError`` for an origin whose horizon runs past the end of the data, or with nothing to
     learn from.
@@ -447,6 +627,7 @@ def backtest(
         else default_scorers(seed=seed, owner=history.owner_probability is not None)
     )
     results = []
+    past: dict[np.datetime64, tuple[float, float, float] | None] = {}
     for k, origin in enumerate(origins):
         d = _day(origin)
         if d + np.timedelta64(horizon, "D") > history.end + np.timedelta64(1, "D"):
@@ -460,13 +641,11 @@ def backtest(
         if len(target) == 0:
             raise ValueError(f"no deal was open at {d}")
         y = target.outcomes
-        probabilities: dict[str, FloatArray] = {}
-        single = train.outcomes.min() == train.outcomes.max()
-        for scorer in scorers:
-            predict = _constant(float(train.outcomes[0])) if single else scorer.fit(train)
-            probabilities[scorer.name] = np.asarray(predict(target), dtype=np.float64)
+        window, level = choose_level(view, d, horizon) if drift else (TRAILING, math.nan)
+        probabilities = _score(scorers, train, target, level)
         amounts = _amounts(history, index)
-        band = forecast_band(probabilities["kampass"], amounts, drift_ratios(view, d, horizon), seed=seed)
+        errors = past_errors(view, d, horizon, scorers, drift=drift, cache=past)
+        band = forecast_band(probabilities["kampass"], amounts, errors, unit=_unit(amounts), seed=seed)
         diff = paired_difference(
             [(probabilities["kampass"] - y) ** 2 - (probabilities["base_rate"] - y) ** 2], seed=seed
         )
@@ -483,6 +662,7 @@ def backtest(
                 scores={name: _scores(p, y) for name, p in probabilities.items()},
                 band=band,
                 difference=diff,
+                level_window=window,
             )
         )
         if progress is not None:

@@ -17,6 +17,7 @@ scores other rows. The baselines:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -181,15 +182,17 @@ class KampassModel:
     seed: int = 0
     recalibrate: bool = True
     window_days: int = 180
+    level: float | None = None
+    """The mean probability of the latest snapshot; ``None``: the trailing base rate (a backtest sets the
+    level its inner backtest chose for drift, see :func:`kampass.core.forecasting.backtest.choose_level`)."""
     name: str = "kampass"
 
     def fit(self, rows: LabelledRows) -> Predict:
         if _too_few(rows.outcomes):
-            return _constant(_rate(rows.outcomes))
+            return _constant(_rate(rows.outcomes) if self.level is None or math.isnan(self.level) else self.level)
         recent = rows.as_of == rows.as_of.max()
         if not self.recalibrate or _too_few(rows.outcomes[recent]) or _too_few(rows.outcomes[~recent]):
-            model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
-            return lambda target: model.predict(target.features)
+            return self._unrecalibrated(rows, recent)
         latest = np.flatnonzero(recent)
         # the model learns from none of the latest snapshot's deals, so that they test it out of time and deal
         older = (
@@ -198,19 +201,39 @@ class KampassModel:
             else np.flatnonzero(~recent)
         )
         if _too_few(rows.outcomes[older]):
-            model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
-            return lambda target: model.predict(target.features)
+            return self._unrecalibrated(rows, recent)
         model = train_win_model(rows.features.take(pa.array(older)), rows.outcomes[older], seed=self.seed)
         z = _logit(model.predict(rows.features.take(pa.array(latest))))
         center = float(z.mean())
         slope = fit_slope(z - center, rows.outcomes[latest])
-        rate = float(TrailingBaseRate(self.window_days).fit(rows)(rows)[:1][0])
+        rate = (
+            float(TrailingBaseRate(self.window_days).fit(rows)(rows)[:1][0])
+            if self.level is None or math.isnan(self.level)
+            else self.level
+        )
         level = level_for_mean(slope * (z - center), rate) if 0 < rate < 1 else float(_logit(np.array([rate]))[0])
 
         def predict(target: LabelledRows) -> FloatArray:
             if len(target) == 0:
                 return np.empty(0, dtype=np.float64)
             x = level + slope * (_logit(model.predict(target.features)) - center)
+            return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+        return predict
+
+    def _unrecalibrated(self, rows: LabelledRows, recent: npt.NDArray[np.bool_]) -> Predict:
+        """The model trained on all rows; with a ``level`` its log-odds are shifted so that the latest
+        snapshot's mean probability is that level."""
+        model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
+        if self.level is None or math.isnan(self.level) or not 0 < self.level < 1:
+            return lambda target: model.predict(target.features)
+        z = _logit(model.predict(rows.features.take(pa.array(np.flatnonzero(recent)))))
+        shift = level_for_mean(z, self.level) if len(z) else 0.0
+
+        def predict(target: LabelledRows) -> FloatArray:
+            if len(target) == 0:
+                return np.empty(0, dtype=np.float64)
+            x = shift + _logit(model.predict(target.features))
             return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
         return predict
