@@ -22,6 +22,7 @@ from kampass.pipeline.models import (
     Stage,
     StageKind,
 )
+from kampass.pipeline.selectors.lists import MODEL_BLOBS
 from kampass.pipeline.selectors.risks import RiskRow, _risk_cost_by_currency, risk_severity
 from kampass.users.actors import Actor
 
@@ -111,7 +112,10 @@ class OpportunityDetail:
 def opportunity_get(*, user: Actor, pk: int) -> Opportunity:
     """The opportunity if ``user`` may see it (404 if there is none, ``PermissionDenied`` if hidden)."""
     opportunity = get_object_or_404(
-        Opportunity.objects.select_related("account", "stage", "stage__stage_set", "owner", "model_version"), pk=pk
+        Opportunity.objects.select_related("account", "stage", "stage__stage_set", "owner", "model_version").defer(
+            *MODEL_BLOBS
+        ),
+        pk=pk,
     )
     authorize(user, "pipeline.view_opportunity", opportunity)
     return opportunity

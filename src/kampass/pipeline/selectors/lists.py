@@ -20,6 +20,10 @@ from kampass.users.rules import is_admin, is_head, is_kam, is_reader
 CENT = Decimal("0.01")
 
 
+#: the model version's large columns, never needed next to an opportunity
+MODEL_BLOBS = ("model_version__model", "model_version__holdout", "model_version__reliability")
+
+
 def visible_q(user: Actor, prefix: str = "") -> Q | None:
     """A filter for what ``user`` may see (``None``: everything). ``prefix`` leads to the
     opportunity (e.g. ``"opportunity__"`` for risks)."""
@@ -74,7 +78,8 @@ SORTS: dict[str, Any] = {
 def opportunity_list(*, user: Actor, filters: OpportunityFilters | None = None) -> QuerySet[Opportunity]:
     """Visible opportunities matching ``filters``, sorted (``filters.sort`` in ``SORTS``; missing values last)."""
     f = filters or OpportunityFilters()
-    qs = visible_opportunities(user).select_related("account", "stage", "owner", "model_version")
+    # the model version's name and date only: its pickled model (megabytes) would be read for every row
+    qs = visible_opportunities(user).select_related("account", "stage", "owner", "model_version").defer(*MODEL_BLOBS)
     if f.q:
         qs = qs.filter(
             Q(name__icontains=f.q)
