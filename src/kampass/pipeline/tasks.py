@@ -11,3 +11,11 @@ def run_training(job_id: str) -> None:
     from kampass.pipeline.services import training_job_run
 
     training_job_run(job_id)
+
+
+@task()
+def score_opportunities(opportunity_ids: list[int]) -> int:
+    """Score new or changed open opportunities with the active model (see ``services.opportunities_rescore``)."""
+    from kampass.pipeline.services import opportunities_rescore
+
+    return opportunities_rescore(opportunity_ids)

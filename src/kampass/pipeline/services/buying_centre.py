@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kampass.accounts.facade import contact_link_authorize
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
 from kampass.common.permissions import authorize
+from kampass.pipeline.services.model import schedule_scoring
 from kampass.pipeline.models import Opportunity, OpportunityContact
 from kampass.users.actors import Actor
 from kampass.users.history import delete_with_history as _delete
@@ -66,6 +67,7 @@ def opportunity_contact_set(
     )
     link.roles, link.notes = clean, (notes or "").strip()
     _save(link, actor)
+    schedule_scoring([link.opportunity_id])
     return link
 
 
@@ -73,3 +75,4 @@ def opportunity_contact_set(
 def opportunity_contact_remove(*, actor: Actor, link: OpportunityContact) -> None:
     authorize(actor, "pipeline.change_opportunity", link.opportunity)
     _delete(link, actor)
+    schedule_scoring([link.opportunity_id])
