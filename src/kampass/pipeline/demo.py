@@ -158,9 +158,7 @@ def _stage_history() -> int:
         else:
             named = by_name.get(EXPORT_OPEN_STAGES.get(export_stage.get(o.external_id, ""), ""))
             last = open_stages.index(named) if named else rng.choices(range(len(open_stages)), DROP_OUT_WEIGHTS)[0]
-        path = [open_stages[0]] + [
-            s for s in open_stages[1:last] if rng.random() >= SKIP_MIDDLE_STAGE
-        ]
+        path = [open_stages[0]] + [s for s in open_stages[1:last] if rng.random() >= SKIP_MIDDLE_STAGE]
         if last:
             path.append(open_stages[last])
         end = o.closed_on or today

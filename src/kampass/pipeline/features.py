@@ -206,7 +206,15 @@ class AsOf:
         changes = (
             OpportunityStageChange.objects.filter(opportunity_id__in=ids, changed_at__isnull=False)
             .order_by("changed_at", "pk")
-            .values_list("opportunity_id", "changed_at", "from_stage_id", "to_stage_id", "to_stage__order", "to_stage__kind", "amount")
+            .values_list(
+                "opportunity_id",
+                "changed_at",
+                "from_stage_id",
+                "to_stage_id",
+                "to_stage__order",
+                "to_stage__kind",
+                "amount",
+            )
         )
         for opportunity_id, at, from_id, to_id, order, kind, amount in changes:
             if from_id != to_id:  # an entry from a stage into itself only records the amount then
@@ -244,7 +252,9 @@ class AsOf:
         for opportunity_id, element, status, at, kind in Qualification.history.filter(
             opportunity_id__in=ids
         ).values_list("opportunity_id", "element", "status", "history_date", "history_type"):
-            self.qualification.add(opportunity_id, at, (element, kind != "-" and status == QualificationStatus.CONFIRMED))
+            self.qualification.add(
+                opportunity_id, at, (element, kind != "-" and status == QualificationStatus.CONFIRMED)
+            )
         self.qualification.freeze()
         self.revenue = _revenue_by_account(account_ids)
 
@@ -326,7 +336,7 @@ def _revenue_by_account(account_ids: Iterable[int]) -> dict[int, tuple[list[dt.d
 
     try:
         daily = daily_gross_revenue(account_ids)
-    except Exception:  # noqa: BLE001 - no analytics store yet (a fresh installation): no revenue known
+    except Exception:
         return {}
     target = fx.reporting_currency()
     out: dict[int, tuple[list[dt.date], list[float]]] = {}

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def _the_stage_matters(open_deals):
             reached[k].append(int(pk in won))
     rate = {k: mean(v) for k, v in reached.items()}
     stages = sorted(rate)
-    assert all(rate[a] < rate[b] for a, b in zip(stages, stages[1:], strict=False))  # history shows it
+    assert all(rate[a] < rate[b] for a, b in itertools.pairwise(stages))  # history shows it
     # the scores of the open deals per stage
     by_stage: dict[int, list[float]] = defaultdict(list)
     for order, p in open_deals.values_list("stage__order", "probability"):

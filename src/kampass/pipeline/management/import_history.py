@@ -23,7 +23,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "OpportunityId, StageName, CreatedDate, Amount, CloseDate, Probability).",
     )
     p.add_argument("file", type=Path)
-    p.add_argument("--mapping", default="salesforce", help="salesforce | generic | FILE.yaml (as for the opportunities)")
+    p.add_argument(
+        "--mapping", default="salesforce", help="salesforce | generic | FILE.yaml (as for the opportunities)"
+    )
     p.add_argument("--date-order", choices=ORDERS, help="Day/month order of slash dates: dmy or mdy.")
     p.add_argument("--dry-run", action="store_true", help="Read and check everything, report, write nothing.")
     p.add_argument("--strict", action="store_true", help="Write nothing if any row is rejected.")
@@ -53,9 +55,7 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
         return
     out = command.stdout
     if result.rejects:
-        out.write(
-            _("%(rows)d rows rejected (file, row, column, value, reason):") % {"rows": len(result.rejects)}
-        )
+        out.write(_("%(rows)d rows rejected (file, row, column, value, reason):") % {"rows": len(result.rejects)})
         for r in result.rejects:
             out.write(f"  {r.file}, row {r.row}, {r.column}, “{r.value}”: {r.reason}")
     figures = {

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from kampass.accounts.facade import contact_link_authorize
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
 from kampass.common.permissions import authorize
-from kampass.pipeline.services.model import schedule_scoring
 from kampass.pipeline.models import Opportunity, OpportunityContact
+from kampass.pipeline.services.model import schedule_scoring
 from kampass.users.actors import Actor
 from kampass.users.history import delete_with_history as _delete
 from kampass.users.history import save_with_history as _save

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
-from kampass.pipeline.services.model import schedule_scoring
 from kampass.pipeline.models import Opportunity, Qualification, QualificationElement, QualificationStatus
+from kampass.pipeline.services.model import schedule_scoring
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
 from kampass.users.history import save_with_history as _save

@@ -42,7 +42,7 @@ def _later_facts(o: Opportunity, owner, later: dt.date, monkeypatch) -> None:
     )
     opportunity_update(actor=actor, opportunity=o, amount=Decimal("5"))
     contact = PositionFactory(account=o.account).contact
-    opportunity_contact_set(actor=actor, opportunity=o, contact=contact, roles=["champion"])
+    opportunity_contact_set(actor=actor, opportunity=o, contact=contact, roles=["coach"])
     qualification_set(actor=actor, opportunity=o, element="champion", status="confirmed", evidence="Presents us")
     other = make_opportunity(account=o.account, name="Other", owner=owner, created_on=later)
     _moved(other, "Closed Won", later)
@@ -86,7 +86,8 @@ def test_a_snapshot_uses_nothing_dated_after_it(group, monkeypatch):
     may = snapshot_row(o, _at(dt.date(2024, 5, 1)))
     assert may["stage_order"] == stage("Proposal/Price Quote").order
     assert may["amount"] == 999999.0  # the stage history's amount then
-    assert may["account_won"] == 2 and may["owner_won"] == 2
+    assert may["account_won"] == 2
+    assert may["owner_won"] == 2
     assert may["account_revenue_365d"] == 123456.0
     tomorrow = snapshot_row(o, timezone.now() + dt.timedelta(days=1))
     assert tomorrow["amount"] == 5.0  # the field history's newest value

@@ -35,9 +35,7 @@ HISTORY = """OpportunityId,StageName,CreatedDate,Amount,CloseDate,Probability
 @pytest.fixture
 def deals(group):
     won = make_opportunity(account=group, name="A", source="salesforce", external_id="006A", stage_name="Closed Won")
-    lost = make_opportunity(
-        account=group, name="B", source="salesforce", external_id="006B", stage_name="Closed Lost"
-    )
+    lost = make_opportunity(account=group, name="B", source="salesforce", external_id="006B", stage_name="Closed Lost")
     other_won = make_opportunity(
         account=group, name="C", source="salesforce", external_id="006C", stage_name="Closed Won"
     )
@@ -58,9 +56,7 @@ def test_the_history_becomes_dated_stage_entries_with_the_amounts_then(deals, tm
     assert result.committed
     assert (result.rows, result.entries, result.amount_entries, result.opportunities) == (8, 4, 1, 2)
     imported = list(
-        OpportunityStageChange.objects.filter(opportunity=won, note__startswith="history import").order_by(
-            "changed_at"
-        )
+        OpportunityStageChange.objects.filter(opportunity=won, note__startswith="history import").order_by("changed_at")
     )
     assert [(c.to_stage.name, c.changed_at.date(), c.amount) for c in imported] == [
         ("Prospecting", dt.date(2024, 1, 2), Decimal("1000")),
@@ -109,7 +105,8 @@ def test_the_command_reports_what_it_derived(deals, tmp_path):
     out = StringIO()
     call_command("import", "opportunity-history", str(_file(tmp_path)), "--dry-run", "--json", stdout=out)
     doc = json.loads(out.getvalue())
-    assert doc["dry_run"] and not doc["committed"]
+    assert doc["dry_run"]
+    assert not doc["committed"]
     assert doc["entries"] == 4
 
 
