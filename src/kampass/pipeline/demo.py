@@ -100,7 +100,10 @@ def _shift_dates() -> None:
     for o in Opportunity.objects.filter(source=SOURCE):
         if o.expected_close_date:
             o.expected_close_date += delta
-        o.created_on += delta
+        if o.outcome != "open":
+            # an open deal's opening date is already today minus its age (the importer reads OpportunityAge
+            # as of the export day, which is today here); a closed one's is its close date minus the age
+            o.created_on += delta
         if o.closed_on:
             # the export closes some deals after its own date: such deals closed yesterday at the latest
             o.closed_on = min(o.closed_on + delta, today - dt.timedelta(days=1))
