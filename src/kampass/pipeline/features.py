@@ -364,12 +364,15 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def snapshot_times(o: Opportunity, entries: Sequence[tuple[dt.datetime, int, str]]) -> list[dt.datetime]:
-    """The points in time a closed deal is seen at in training: the day it was opened, each dated
-    entry into an open stage while it was open, and checkpoints every ``CHECKPOINT_DAYS`` days."""
+    """The points in time a closed deal is seen at in training: when it was opened (its first entry
+    recorded on that day, else the start of the day), each dated entry into an open stage while it was
+    open, and checkpoints every ``CHECKPOINT_DAYS`` days."""
     if o.closed_on is None:
         return []
     end = o.closed_on
-    times = {_start_of(o.created_on)}
+    # opened: at the first entry recorded that day (a deal created in kampass), else at the start of the day
+    first = [at for at, _order, _kind in entries if timezone.localdate(at) == o.created_on]
+    times = {min(first) if first else _start_of(o.created_on)}
     for at, _order, kind in entries:
         if kind == StageKind.OPEN and o.created_on <= timezone.localdate(at) <= end:
             times.add(at)

@@ -100,7 +100,11 @@ def model_train(
         "categorical": [c for c in CATEGORICAL if c not in exclude],
         "numeric": [c for c in NUMERIC if c not in exclude],
     }
-    if not kinds["categorical"] and not kinds["numeric"]:
+    by_deal: dict[int, list[tuple[Any, ...]]] = {}
+    for group, row in zip(groups, rows, strict=True):
+        by_deal.setdefault(group, []).append(tuple(sorted((k, str(v)) for k, v in row.items() if k not in exclude)))
+    alike = len({tuple(deal_rows) for deal_rows in by_deal.values()}) <= 1  # every deal seen alike at every point
+    if alike or (not kinds["categorical"] and not kinds["numeric"]):
         raise ValidationError(
             _(
                 "The %(rows)s closed opportunities do not differ in any feature the model learns from "

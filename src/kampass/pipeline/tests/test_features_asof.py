@@ -104,10 +104,9 @@ def test_training_snapshots_of_a_closed_deal_are_its_stage_entries_and_checkpoin
     o = Opportunity.objects.select_related("account", "stage", "owner").get(pk=o.pk)
     # when
     snapshots, rows = training_snapshots([o])
-    # then: opened, the three open entries, and the 30-day checkpoints before closing
+    # then: opened (its first entry), the two later open entries, and the 30-day checkpoints before closing
     days = [timezone.localdate(s.at) for s in snapshots]
     assert days == [
-        dt.date(2024, 1, 1),
         dt.date(2024, 1, 1),
         dt.date(2024, 1, 5),
         dt.date(2024, 1, 31),
@@ -116,8 +115,11 @@ def test_training_snapshots_of_a_closed_deal_are_its_stage_entries_and_checkpoin
         dt.date(2024, 3, 31),
     ]
     orders = [r["stage_order"] for r in rows]
-    assert orders[0] is None  # midnight of the opening day: before the first recorded entry
-    assert orders[-1] == stage("Negotiation/Review").order
+    prospecting, qualification, negotiation = (
+        stage(n).order for n in ("Prospecting", "Qualification", "Negotiation/Review")
+    )
+    assert orders == [prospecting, qualification, qualification, negotiation, negotiation, negotiation]
     assert rows[-1]["days_in_stage"] == (dt.date(2024, 3, 31) - dt.date(2024, 2, 20)).days
     assert all(timezone.localdate(s.at) < o.closed_on for s in snapshots)
-    assert snapshot_times(o, []) == sorted({s.at for s in snapshots if s.at.hour == 0})
+    # without a recorded entry on the opening day the deal is seen from the start of that day
+    assert snapshot_times(o, [])[0] == timezone.make_aware(dt.datetime(2024, 1, 1))
