@@ -8,9 +8,25 @@ import pytest
 from kampass.pipeline.models import Opportunity
 from kampass.pipeline.services import model_train, opportunity_change_stage, opportunity_update
 from kampass.pipeline.tests.factories import make_opportunity, stage
-from kampass.pipeline.tests.test_model import history  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trained(head, group):
+    """An active model trained on 40 closed deals of two kinds."""
+    from kampass.accounts.tests.factories import AccountFactory
+
+    retail = AccountFactory(name="Retail Co", industry="Retail", country="DE")
+    for i in range(40):
+        won = i % 4 != 0 if i < 20 else i % 4 == 0
+        make_opportunity(
+            account=group if i < 20 else retail,
+            name=f"Deal {i}",
+            amount=10000 + 1000 * i,
+            stage_name="Closed Won" if won else "Closed Lost",
+        )
+    return model_train(actor=head, folds=3)
 
 
 @pytest.fixture
@@ -19,9 +35,9 @@ def immediate_tasks(settings):
 
 
 def test_a_new_deal_is_scored_when_it_is_saved(
-    head, group, history, immediate_tasks, django_capture_on_commit_callbacks
+    head, group, trained, immediate_tasks, django_capture_on_commit_callbacks
 ):
-    version = model_train(actor=head, folds=3)
+    version = trained
     # when a deal is created (the task runs on commit)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         o = make_opportunity(account=group, name="New deal", stage_name="Qualification")
