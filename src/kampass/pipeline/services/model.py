@@ -154,7 +154,10 @@ def model_train(
         version.training_rows = model.training_rows
         version.base_rate = float(model.base_rate)
         version.features = list(model.features)
-        version.metrics = evaluation.to_json() | {"train_seconds": round(float(evaluation.train_seconds), 3)}
+        version.metrics = evaluation.to_json() | {
+            "train_seconds": round(float(evaluation.train_seconds), 3),
+            "deals": len(closed),
+        }
         version.reliability = {
             scorer: [
                 {
