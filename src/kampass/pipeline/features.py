@@ -217,6 +217,8 @@ class AsOf:
             )
         )
         for opportunity_id, at, from_id, to_id, order, kind, amount in changes:
+            if at is None:  # excluded by the query: a derived entry has no date
+                continue
             if from_id != to_id:  # an entry from a stage into itself only records the amount then
                 self.entries[opportunity_id].append((at, order, kind))
             if amount is not None:
@@ -234,6 +236,8 @@ class AsOf:
         for account_id, username, owner_name, outcome, closed_on in closed.values_list(
             "account_id", "owner__username", "owner_name", "outcome", "closed_on"
         ):
+            if closed_on is None:  # excluded by the query
+                continue
             won = outcome == Outcome.WON
             self.accounts.add(account_id, closed_on, won)
             owner = _owner_key(username, owner_name)

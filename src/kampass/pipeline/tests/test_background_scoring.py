@@ -53,6 +53,8 @@ def test_a_new_deal_is_scored_when_it_is_saved(
     with django_capture_on_commit_callbacks(execute=True):
         opportunity_change_stage(actor=head, opportunity=o, stage=stage("Negotiation/Review"))
     o.refresh_from_db()
+    assert o.scored_at is not None
+    assert first is not None
     assert o.scored_at > first
 
 

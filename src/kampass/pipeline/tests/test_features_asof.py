@@ -120,6 +120,7 @@ def test_training_snapshots_of_a_closed_deal_are_its_stage_entries_and_checkpoin
     )
     assert orders == [prospecting, qualification, qualification, negotiation, negotiation, negotiation]
     assert rows[-1]["days_in_stage"] == (dt.date(2024, 3, 31) - dt.date(2024, 2, 20)).days
+    assert o.closed_on is not None
     assert all(timezone.localdate(s.at) < o.closed_on for s in snapshots)
     # without a recorded entry on the opening day the deal is seen from the start of that day
     assert snapshot_times(o, [])[0] == timezone.make_aware(dt.datetime(2024, 1, 1))

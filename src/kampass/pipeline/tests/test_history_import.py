@@ -58,7 +58,7 @@ def test_the_history_becomes_dated_stage_entries_with_the_amounts_then(deals, tm
     imported = list(
         OpportunityStageChange.objects.filter(opportunity=won, note__startswith="history import").order_by("changed_at")
     )
-    assert [(c.to_stage.name, c.changed_at.date(), c.amount) for c in imported] == [
+    assert [(c.to_stage.name, c.changed_at and c.changed_at.date(), c.amount) for c in imported] == [
         ("Prospecting", dt.date(2024, 1, 2), Decimal("1000")),
         ("Prospecting", dt.date(2024, 1, 20), Decimal("1500")),
         ("Proposal/Price Quote", dt.date(2024, 2, 1), Decimal("1500")),
