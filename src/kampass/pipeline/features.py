@@ -17,7 +17,8 @@ The features of a snapshot at time ``at`` (a plain dict as ``kampass.core.foreca
   the stage history's amounts and the field history (django-simple-history); missing when nothing
   dated that early says so (the current value of a closed deal may be its final one);
 * ``account_won``, ``account_lost`` — other deals of the account closed (won / lost) before the day
-  of ``at``; ``account_revenue_365d`` — the account's gross invoice revenue (commercial facade,
+  of ``at``; ``account_revenue_365d`` — the account's gross invoice revenue (the commercial context's, through
+  ``kampass.common.account_facts``,
   converted into the reporting currency at the invoice day's rate) in the 365 days before that day;
 * ``contacts`` — buying-centre links and ``qualified`` — MEDDPICC elements confirmed, both as the
   field history of the links and the qualification has them at ``at`` (0 without history);
@@ -335,8 +336,8 @@ def _stretch_start(entered: Sequence[tuple[dt.datetime, int, str]], order: int |
 
 def _revenue_by_account(account_ids: Iterable[int]) -> dict[int, tuple[list[dt.date], list[float]]]:
     """Per account the invoice days and the cumulative gross revenue in the reporting currency."""
-    from kampass.commercial.facade import daily_gross_revenue
     from kampass.common import fx
+    from kampass.common.account_facts import daily_gross_revenue
 
     try:
         daily = daily_gross_revenue(account_ids)
