@@ -76,3 +76,17 @@ def test_the_task_is_queued_only_when_the_change_commits(group, django_capture_o
         callback()
     task = DBTaskResult.objects.get()
     assert task.task_path.endswith("score_opportunities")
+
+
+def test_the_board_card_and_the_detail_page_name_the_model_version_and_scoring_time(
+    client, head, group, trained, immediate_tasks, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        o = make_opportunity(account=group, name="New deal", stage_name="Qualification")
+    client.force_login(head)
+    board = client.get(reverse("pipeline-board")).content.decode()
+    assert f"Calibrated probability: model version {trained.version}, scored " in board
+    detail = client.get(reverse("opportunity-detail", args=[o.pk])).content.decode()
+    assert f"Scored by model version {trained.version}" in detail

@@ -115,3 +115,14 @@ def test_strict_writes_nothing_when_a_row_is_rejected(deals, tmp_path):
     result = import_opportunity_history(actor=admin_actor(), path=_file(tmp_path), strict=True)
     assert not result.committed
     assert OpportunityStageChange.objects.count() == before
+
+
+def test_the_detail_page_shows_derived_entries_without_a_date(client, head, deals, tmp_path):
+    from django.urls import reverse
+
+    won, _lost, _other = deals
+    import_opportunity_history(actor=admin_actor(), path=_file(tmp_path))
+    client.force_login(head)
+    page = client.get(reverse("opportunity-detail", args=[won.pk])).content.decode()
+    assert "(derived)" in page
+    assert "date unknown" in page
