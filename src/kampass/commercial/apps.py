@@ -13,6 +13,10 @@ class CommercialConfig(AppConfig):
         from kampass.common.worker import worker_started
 
         worker_started.connect(_clean_uploads, dispatch_uid="commercial-uploads-clean")
+        from kampass.commercial.facade import daily_gross_revenue
+        from kampass.common.account_facts import register_daily_revenue
+
+        register_daily_revenue(daily_gross_revenue)
 
 
 def _clean_uploads(**kwargs: Any) -> None:

@@ -7,6 +7,8 @@ only asks that definition.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,3 +68,13 @@ def analytics_store_problem() -> str | None:
             return None
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, str, Decimal]]]:
+    """Gross revenue (the invoice lines with a positive amount) of each account per invoice day and
+    currency, oldest day first: ``{account_id: [(day, currency, amount), ...]}``. Accounts without
+    invoice lines (or without an analytics store) are left out. The pipeline context reads from it
+    what an account had bought before a given day (the as-of features of the win model)."""
+    from kampass.commercial.selectors import daily_gross_revenue as _daily
+
+    return _daily(account_ids)

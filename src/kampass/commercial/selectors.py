@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -563,3 +565,24 @@ def import_rules() -> ImportRules:
         retention_hours=max(float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0), 0.0),
         overlap_choices=[(str(value), str(label)) for value, label in OnOverlap.choices],
     )
+
+
+def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, str, Decimal]]]:
+    """Gross revenue per account, invoice day (UTC) and currency (see ``facade.daily_gross_revenue``)."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    with analytics_store() as store:
+        with_dimensions(store)
+        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        mine = links.filter(links.account_id.isin(ids))
+        joined = lines.filter(lines.amount > 0).inner_join(mine, lines.customer_id == mine.customer_id)
+        daily = joined.group_by(
+            account_id=joined.account_id, day=joined.invoice_date.date(), currency=joined.currency
+        ).aggregate(amount=joined.amount.sum())
+        rows = daily.order_by(["account_id", "day", "currency"]).to_pyarrow().to_pylist()
+    out: dict[int, list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
+    for r in rows:
+        if r["day"] is not None:
+            out[int(r["account_id"])].append((r["day"], str(r["currency"]), Decimal(r["amount"] or 0)))
+    return dict(out)

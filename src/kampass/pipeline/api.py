@@ -263,7 +263,9 @@ class StageChangeOut(Schema):
     from_stage: str | None
     to_stage_id: Id
     to_stage: str
-    changed_at: dt.datetime
+    changed_at: dt.datetime | None
+    amount: Decimal | None
+    derived: bool
     changed_by_id: Id | None
     note: str
 

@@ -8,7 +8,8 @@ were built from the same export's account names and ids. ``build_demo_extract`` 
 
 ``demo_pipeline_load`` imports it with the Salesforce mapping (``--prefer stage``: StageName
 decides the outcome where it contradicts IsClosed/IsWon), shifts all dates so that the open
-deals close in the coming months, gives the open deals of the accounts the demo logins work on
+deals close in the coming months, gives the deals a dated stage history (``_stage_history``; the
+export has none), gives the open deals of the accounts the demo logins work on
 to those logins (kam, kam2, head), adds qualification and risks to the largest open deals,
 trains the win-probability model on the closed deals and scores the open ones.
 """
@@ -102,13 +103,92 @@ def _shift_dates() -> None:
     for o in Opportunity.objects.filter(source=SOURCE):
         if o.expected_close_date:
             o.expected_close_date += delta
-        o.created_on += delta
+        if o.outcome != "open":
+            # an open deal's opening date is already today minus its age (the importer reads OpportunityAge
+            # as of the export day, which is today here); a closed one's is its close date minus the age
+            o.created_on += delta
         if o.closed_on:
             # the export closes some deals after its own date: such deals closed yesterday at the latest
             o.closed_on = min(o.closed_on + delta, today - dt.timedelta(days=1))
         o.created_on = min(o.created_on, o.closed_on or o.created_on, today)
         changed.append(o)
     Opportunity.objects.bulk_update(changed, ["expected_close_date", "created_on", "closed_on"], batch_size=500)
+
+
+#: The export's ``Stage`` (the open stage its flags go with) -> the default process's open stage.
+EXPORT_OPEN_STAGES = {
+    "Discovery": "Prospecting",
+    "Prospecting": "Prospecting",
+    "Qualification": "Qualification",
+    "Needs Analysis": "Needs Analysis",
+    "Proposal/Quote": "Proposal/Price Quote",
+    "Negotiation": "Negotiation/Review",
+}
+#: Where lost deals without a usable ``Stage`` in the export drop out (weights by open stage, earliest
+#: first): most losses happen early in a sales process.
+DROP_OUT_WEIGHTS = (30, 22, 15, 10, 8, 6, 5, 4)
+SKIP_MIDDLE_STAGE = 0.2
+
+
+def _stage_history() -> int:
+    """Give the demo deals a dated stage history (the export has none): every deal starts in the
+    first open stage on the day it was opened and moves through the open stages of the default process
+    (a middle stage skipped now and then) on dates spread over its life; a won deal passes every open
+    stage before it closes, a lost one drops out at the open stage its export row names (``Stage``)
+    or, where that is a closed stage, at one drawn with ``DROP_OUT_WEIGHTS``; an open deal reaches its
+    current stage by today. Each entry carries the deal's amount. Deterministic (``SEED``).
+
+    This history is synthesised for the demo (a sales process in which deals that get further are
+    won more often, as in most B2B funnels); imported real histories replace it in practice."""
+    from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome, StageKind
+    from kampass.pipeline.services import default_stage_set
+
+    rng = random.Random(SEED + 1)  # noqa: S311 (demo data, not security)
+    stage_set = default_stage_set()
+    stages = list(stage_set.stages.order_by("order"))
+    open_stages = [s for s in stages if s.kind == StageKind.OPEN]
+    by_name = {s.name: s for s in stages}
+    closing = {StageKind.WON: next(s for s in stages if s.kind == StageKind.WON)}
+    closing[StageKind.LOST] = next(s for s in stages if s.kind == StageKind.LOST)
+    with EXTRACT.open(newline="", encoding="utf-8") as fh:
+        export_stage = {row["Id"]: row["Stage"] for row in csv.DictReader(fh)}
+    today = timezone.localdate()
+    deals = list(Opportunity.objects.filter(source=SOURCE, stage_set=stage_set).select_related("stage").order_by("pk"))
+    OpportunityStageChange.objects.filter(opportunity__in=deals).delete()
+    changes = []
+    for o in deals:
+        if o.outcome == Outcome.OPEN:
+            last = open_stages.index(o.stage) if o.stage in open_stages else 0
+        elif o.outcome == Outcome.WON:
+            last = len(open_stages) - 1
+        else:
+            named = by_name.get(EXPORT_OPEN_STAGES.get(export_stage.get(o.external_id, ""), ""))
+            last = open_stages.index(named) if named else rng.choices(range(len(open_stages)), DROP_OUT_WEIGHTS)[0]
+        path = [open_stages[0]] + [s for s in open_stages[1:last] if rng.random() >= SKIP_MIDDLE_STAGE]
+        if last:
+            path.append(open_stages[last])
+        end = o.closed_on or today
+        span = max(0, (end - o.created_on).days)
+        # entries spread over the deal's life; a closed deal leaves its last open stage before closing
+        cuts = sorted(rng.random() * (0.9 if o.closed_on else 1.0) for _ in path[1:])
+        days = [o.created_on] + [o.created_on + dt.timedelta(days=round(c * span)) for c in cuts]
+        previous = None
+        for stage, day in zip(path, days, strict=True):
+            changes.append(_demo_change(o, previous, stage, day))
+            previous = stage
+        if o.outcome != Outcome.OPEN and o.closed_on:
+            changes.append(_demo_change(o, previous, closing[StageKind(o.outcome)], o.closed_on))
+    OpportunityStageChange.objects.bulk_create(changes, batch_size=1000)
+    return len(changes)
+
+
+def _demo_change(o: Any, from_stage: Any, to_stage: Any, day: dt.date) -> Any:
+    from kampass.pipeline.models import OpportunityStageChange
+
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    return OpportunityStageChange(
+        opportunity=o, from_stage=from_stage, to_stage=to_stage, changed_at=at, amount=o.amount, note="demo history"
+    )
 
 
 def _owners_for_logins() -> int:
@@ -258,6 +338,7 @@ def demo_pipeline_load(*, reset: bool = False) -> int:
         if not result.committed:
             raise RuntimeError(f"demo opportunities not imported: {len(result.rejects)} rejects")
         _shift_dates()
+        _stage_history()
         _owners_for_logins()
         _qualify_and_risks(actor)
         _targets(actor)

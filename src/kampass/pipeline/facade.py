@@ -132,14 +132,23 @@ def programme_signals() -> dict[str, float | None]:
 
 
 def add_import_opportunities_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``opportunities`` to the sub-commands of ``kampass import`` (the command lives in commercial)."""
+    """Add ``opportunities`` and ``opportunity-history`` to the sub-commands of ``kampass import``
+    (the command lives in commercial); returns the ``opportunities`` parser."""
+    from kampass.pipeline.management import import_history
     from kampass.pipeline.management.import_opportunities import add_parser
 
-    return add_parser(sub)
+    parser = add_parser(sub)
+    import_history.add_parser(sub)
+    return parser
 
 
 def run_import_opportunities(command: BaseCommand, opts: dict[str, Any]) -> None:
-    """Run ``kampass import opportunities`` with the parsed ``opts``."""
+    """Run ``kampass import opportunities`` or ``kampass import opportunity-history`` with the parsed ``opts``."""
+    if opts.get("kind") == "opportunity-history":
+        from kampass.pipeline.management import import_history
+
+        import_history.run(command, opts)
+        return
     from kampass.pipeline.management.import_opportunities import run
 
     run(command, opts)

@@ -242,14 +242,25 @@ class Opportunity(Versioned):
 
 class OpportunityStageChange(models.Model):
     """One move of an opportunity from one stage to another, when and by whom: the complete
-    stage history (the first entry, without ``from_stage``, records where it started)."""
+    stage history (the first entry, without ``from_stage``, records where it started).
+
+    ``amount`` is the deal's value as it was at the move, where a stage-history file says so.
+    A ``derived`` entry was not recorded but follows for certain from what was (a won deal passed
+    every earlier open stage of its process); its date is unknown (``changed_at`` empty) and is
+    never invented."""
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.ForeignKey(
         Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
     )
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
-    changed_at = models.DateTimeField(_("when"))
+    changed_at = models.DateTimeField(_("when"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount then"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    derived = models.BooleanField(
+        _("derived"), default=False, help_text=_("Not recorded, but certain from the recorded history; date unknown.")
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

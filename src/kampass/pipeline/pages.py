@@ -100,6 +100,16 @@ def feature_labels() -> dict[str, str]:
         "competitors": _("Number of competitors"),
         "opened_quarter": _("Quarter opened"),
         "stage_order": _("Stage"),
+        "days_in_stage": _("Days in the stage"),
+        "age_days": _("Age of the opportunity (days)"),
+        "account_won": _("Earlier opportunities won with the account"),
+        "account_lost": _("Earlier opportunities lost with the account"),
+        "account_revenue_365d": _("Account revenue in the year before"),
+        "contacts": _("Buying-centre contacts"),
+        "qualified": _("Qualification elements confirmed"),
+        "owner_won": _("Owner's earlier opportunities won"),
+        "owner_closed": _("Owner's earlier opportunities closed"),
+        "owner_win_rate": _("Owner's earlier win rate"),
     }
 
 
@@ -124,7 +134,28 @@ def _factor_value(feature: str, value: str, stages: Sequence[Stage]) -> str:
         from django_countries import countries
 
         return str(dict(countries).get(value, value))
-    if feature in ("products", "competitors"):
+    if feature == "owner_win_rate":
+        try:
+            return formats.number_format(round(float(value) * 100), use_l10n=True) + " %"
+        except ValueError:
+            return value
+    if feature == "account_revenue_365d":
+        try:
+            return formats.number_format(Decimal(value), decimal_pos=0, use_l10n=True, force_grouping=True)
+        except ArithmeticError:
+            return value
+    if feature in (
+        "products",
+        "competitors",
+        "days_in_stage",
+        "age_days",
+        "account_won",
+        "account_lost",
+        "contacts",
+        "qualified",
+        "owner_won",
+        "owner_closed",
+    ):
         try:
             return str(round(float(value)))
         except ValueError:

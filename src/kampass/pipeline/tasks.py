@@ -19,3 +19,10 @@ def run_backtest(run_id: str) -> None:
     from kampass.pipeline.services.backtests import backtest_run_execute
 
     backtest_run_execute(run_id)
+
+
+def score_opportunities(opportunity_ids: list[int]) -> int:
+    """Score new or changed open opportunities with the active model (see ``services.opportunities_rescore``)."""
+    from kampass.pipeline.services import opportunities_rescore
+
+    return opportunities_rescore(opportunity_ids)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold  # type: ignore[import-untyped]
 
 from kampass.core.forecasting.metrics import (
     ReliabilityBin,
@@ -92,16 +92,33 @@ class EvaluationReport:
         return doc
 
 
-def fold_assignment(outcomes: Sequence[int] | npt.NDArray[Any], *, folds: int, seed: int) -> npt.NDArray[np.int64]:
+def fold_assignment(
+    outcomes: Sequence[int] | npt.NDArray[Any],
+    *,
+    folds: int,
+    seed: int,
+    groups: Sequence[Any] | npt.NDArray[Any] | None = None,
+) -> npt.NDArray[np.int64]:
     """The fold (0..folds-1) that holds out each row: stratified by outcome, shuffled by ``seed``.
+
+    With ``groups`` (e.g. the deal of each snapshot row) all rows of a group fall into one fold
+    (:class:`sklearn.model_selection.StratifiedGroupKFold`), so no deal is predicted from itself.
 
     Examples
     --------
     >>> fold_assignment([1, 0, 1, 0, 0, 1], folds=3, seed=0).tolist()
     [2, 2, 1, 0, 1, 0]
+    >>> a = fold_assignment([1, 1, 0, 0, 0, 0, 1, 1], folds=2, seed=0, groups=[1, 1, 2, 2, 3, 3, 4, 4])
+    >>> bool(a[0] == a[1] and a[2] == a[3] and a[4] == a[5] and a[6] == a[7])
+    True
     """
     y = np.asarray(outcomes)
     assignment = np.empty(len(y), dtype=np.int64)
+    if groups is not None:
+        grouped = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for k, (_, held_out) in enumerate(grouped.split(np.zeros((len(y), 1)), y, np.asarray(groups))):
+            assignment[held_out] = k
+        return assignment
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for k, (_, held_out) in enumerate(splitter.split(np.zeros((len(y), 1)), y)):
         assignment[held_out] = k
@@ -124,10 +141,12 @@ def evaluate(
     categorical: Sequence[str] | None = None,
     numeric: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    groups: Sequence[Any] | npt.NDArray[Any] | None = None,
 ) -> EvaluationReport:
     """Out-of-fold scores of the kampass model, the base rate and naive Bayes on the same folds.
 
-    ``progress(done, total)`` is called after each fold (for a progress bar).
+    ``progress(done, total)`` is called after each fold (for a progress bar). ``groups`` keeps rows
+    of one group (the snapshots of one deal) in one fold, also in the model's inner folds.
 
     Examples
     --------
@@ -152,7 +171,8 @@ def evaluate(
         )
     # fix the column types once on all rows, so that every fold treats a column alike
     types = infer_types(columns, exclude=exclude, categorical=categorical, numeric=numeric)
-    assignment = fold_assignment(y, folds=folds, seed=seed)
+    group_array = None if groups is None else np.asarray(groups)
+    assignment = fold_assignment(y, folds=folds, seed=seed, groups=group_array)
     predictions = {name: np.empty(len(y), dtype=np.float64) for name in SCORERS}
     train_seconds = 0.0
     for k in range(folds):
@@ -161,7 +181,13 @@ def evaluate(
         train_rows, test_rows = _take(rows, train), _take(rows, test)
         started = time.perf_counter()
         model = train_win_model(
-            train_rows, y[train], seed=seed, categorical=types.categorical, numeric=types.numeric, exclude=exclude
+            train_rows,
+            y[train],
+            seed=seed,
+            categorical=types.categorical,
+            numeric=types.numeric,
+            exclude=exclude,
+            groups=None if group_array is None else group_array[train],
         )
         train_seconds += time.perf_counter() - started
         predictions["kampass"][test] = model.predict(test_rows)

@@ -47,7 +47,11 @@ import numpy.typing as npt
 import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 from sklearn.isotonic import IsotonicRegression  # type: ignore[import-untyped]
-from sklearn.model_selection import KFold, StratifiedKFold  # type: ignore[import-untyped]
+from sklearn.model_selection import (  # type: ignore[import-untyped]
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+)
 from threadpoolctl import threadpool_limits
 
 from kampass.core.forecasting.features import Encoder, check_columns
@@ -259,22 +263,43 @@ class FoldModel:
 
 
 def fit_boosters(
-    x: FloatArray, y: npt.NDArray[np.int64], categorical_mask: list[bool], *, seed: int, bags: int = BAGS
+    x: FloatArray,
+    y: npt.NDArray[np.int64],
+    categorical_mask: list[bool],
+    *,
+    seed: int,
+    bags: int = BAGS,
+    groups: npt.NDArray[Any] | None = None,
 ) -> tuple[tuple[Any, ...], Any]:
-    """The fold models (:class:`FoldModel`) and the isotonic calibrator fitted on their out-of-fold scores."""
+    """The fold models (:class:`FoldModel`) and the isotonic calibrator fitted on their out-of-fold scores.
+
+    With ``groups`` (the deal of each snapshot row) the inner folds keep a group together, so the
+    calibrator learns from scores of deals the fold model has not seen."""
     counts = np.bincount(y, minlength=2)
     splits = max(2, min(bags, int(counts.min()), len(y)))
+    if groups is not None:
+        per_outcome = [len(np.unique(groups[y == v])) for v in (0, 1)]
+        splits = max(2, min(splits, *per_outcome))
+        if min(per_outcome) >= 2:
+            grouped = StratifiedGroupKFold(n_splits=splits, shuffle=True, random_state=seed)
+            return _fit_folds(x, y, categorical_mask, seed, grouped.split(x, y, groups))
+    if counts.min() < 2:  # too few of one outcome to stratify: plain folds
+        folds: Any = KFold(n_splits=min(splits, len(y)), shuffle=True, random_state=seed)
+    else:
+        folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    return _fit_folds(x, y, categorical_mask, seed, folds.split(x, y))
+
+
+def _fit_folds(
+    x: FloatArray, y: npt.NDArray[np.int64], categorical_mask: list[bool], seed: int, splits: Any
+) -> tuple[tuple[Any, ...], Any]:
     oof = np.empty(len(y), dtype=np.float64)
     boosters = []
     small = len(y) < 1000  # early stopping needs a validation split worth the name
     settings = dict(SETTINGS)
     if small:
         settings.update(early_stopping=False, max_iter=100, min_samples_leaf=5)
-    if counts.min() < 2:  # too few of one outcome to stratify: plain folds
-        folds: Any = KFold(n_splits=min(splits, len(y)), shuffle=True, random_state=seed)
-    else:
-        folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
-    for k, (train, held_out) in enumerate(folds.split(x, y)):
+    for k, (train, held_out) in enumerate(splits):
         fold = FoldModel.fit(x[train], y[train], categorical_mask, seed=seed + k, settings=settings)
         with _threads(len(held_out)):
             oof[held_out] = fold.predict_proba(x[held_out])[:, 1]
@@ -291,10 +316,13 @@ def train_win_model(
     categorical: Sequence[str] | None = None,
     numeric: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    groups: Sequence[Any] | npt.NDArray[Any] | None = None,
 ) -> WinModel:
     """Train the calibrated win model on closed deals (outcome 1 = won, 0 = lost).
 
     Use only columns known when an open deal is scored; ``exclude`` drops ids and anything else.
+    ``groups`` names the deal of each row when a deal gives several rows (snapshots at several
+    points in time): the inner folds keep a deal's rows together.
     Deterministic for a given seed and input. See :class:`WinModel` for an example.
     """
     columns = read_columns(rows)
@@ -302,7 +330,9 @@ def train_win_model(
     types = infer_types(columns, exclude=exclude, categorical=categorical, numeric=numeric)
     encoder = Encoder.fit(columns, types)
     x = encoder.matrix(columns)
-    boosters, calibrator = fit_boosters(x, y, encoder.categorical_mask, seed=seed)
+    boosters, calibrator = fit_boosters(
+        x, y, encoder.categorical_mask, seed=seed, groups=None if groups is None else np.asarray(groups)
+    )
     features = tuple(n for n in columns.names if n in set(types.features))
     digest = hashlib.sha256()
     digest.update(json.dumps({"features": features, "rows": len(y), "won": int(y.sum()), "seed": seed}).encode())

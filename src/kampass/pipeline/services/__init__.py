@@ -23,7 +23,9 @@ from kampass.pipeline.services.model import (
     Progress,
     active_model_version,
     model_train,
+    opportunities_rescore,
     opportunities_score,
+    schedule_scoring,
     score_explanation,
 )
 from kampass.pipeline.services.opportunities import (
@@ -54,6 +56,7 @@ __all__ = [
     "backtest_run_execute",
     "default_stage_set",
     "model_train",
+    "opportunities_rescore",
     "opportunities_score",
     "opportunity_change_stage",
     "opportunity_contact_remove",
@@ -65,6 +68,7 @@ __all__ = [
     "risk_create",
     "risk_delete",
     "risk_update",
+    "schedule_scoring",
     "score_explanation",
     "stage_set_create",
     "stage_update",

@@ -41,9 +41,18 @@ def _scores(probabilities: Any, outcomes: Any) -> dict[str, float | None]:
 
 
 def cv_baselines(
-    pks: Sequence[int], rows: Sequence[dict[str, Any]], outcomes: Sequence[int], *, folds: int, seed: int
+    pks: Sequence[int],
+    rows: Sequence[dict[str, Any]],
+    outcomes: Sequence[int],
+    *,
+    folds: int,
+    seed: int,
+    groups: Sequence[Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
-    """Out-of-fold scores and reliability bins of the stage win rate and the owners' probabilities."""
+    """Out-of-fold scores and reliability bins of the stage win rate and the owners' probabilities.
+
+    One row per training row (``pks[i]`` its opportunity; several snapshot rows may share one): with
+    ``groups`` the folds keep each group's rows together, as the model's cross-validation does."""
     import numpy as np
     import pyarrow as pa
 
@@ -53,7 +62,7 @@ def cv_baselines(
 
     y = np.asarray(outcomes, dtype=np.int64)
     n = len(y)
-    fold = fold_assignment(y, folds=folds, seed=seed)
+    fold = fold_assignment(y, folds=folds, seed=seed, groups=groups)
     stages = tuple(None if r.get("stage_order") is None else str(r["stage_order"]) for r in rows)
     empty = np.full(n, np.datetime64("2000-01-01"), dtype="datetime64[D]")
     p_stage = np.empty(n, dtype=np.float64)

@@ -13,6 +13,7 @@ from kampass.accounts.models import Account, BuyingRole, Contact, Position
 from kampass.common.concurrency import expect_row_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, OpportunityContact
+from kampass.pipeline.services.model import schedule_scoring
 from kampass.users.actors import Actor
 from kampass.users.history import delete_with_history as _delete
 from kampass.users.history import save_with_history as _save
@@ -74,6 +75,7 @@ def opportunity_contact_set(
     link = saved or OpportunityContact(opportunity=opportunity, contact=contact)
     link.roles, link.notes = clean, (notes or "").strip()
     _save(link, actor)
+    schedule_scoring([link.opportunity_id])
     return link
 
 
@@ -81,3 +83,4 @@ def opportunity_contact_set(
 def opportunity_contact_remove(*, actor: Actor, link: OpportunityContact) -> None:
     authorize(actor, "pipeline.change_opportunity", link.opportunity)
     _delete(link, actor)
+    schedule_scoring([link.opportunity_id])

@@ -54,10 +54,11 @@ def model_train(
 ) -> ModelVersion:
     """Train the win-probability model on all closed opportunities and make it the active version.
 
-    Only as-of features are used (see ``kampass.pipeline.features``). The same run evaluates
+    The training rows are snapshots of the closed opportunities at the points in time they passed,
+    with only the features known then (see ``kampass.pipeline.features``). The same run evaluates
     the model family on cross-validation folds fixed by ``seed`` (with the base rate and the
-    naive-Bayes scorer beside it); the scores, reliability bins and the out-of-fold probability
-    of every training opportunity are stored with the version.
+    naive-Bayes scorer beside it), keeping the snapshots of one deal in one fold; the scores, reliability
+    bins and the out-of-fold probability of every training opportunity (its last snapshot) are stored.
 
     The leakage guard (:func:`kampass.core.forecasting.detect_leakage`) runs on the training rows first:
     a feature that alone separates won from lost almost perfectly, or amounts of closed deals that look
@@ -66,7 +67,7 @@ def model_train(
     """
     authorize(actor, "pipeline.train_model")
     from kampass.core.forecasting import evaluate, train_win_model
-    from kampass.pipeline.features import CATEGORICAL, NUMERIC, constant_features, feature_rows
+    from kampass.pipeline.features import CATEGORICAL, NUMERIC, constant_features, training_snapshots
 
     def report(fraction: float, message: str) -> None:
         if progress is not None:
@@ -90,13 +91,20 @@ def model_train(
                 "per": MIN_PER_OUTCOME,
             }
         )
-    rows = feature_rows(closed)
+    report(0.08, _("Building the snapshots of the closed opportunities"))
+    snapshots, rows = training_snapshots(closed)
+    groups = [snapshot.opportunity.pk for snapshot in snapshots]
+    snapshot_outcomes = [1 if snapshot.opportunity.outcome == Outcome.WON else 0 for snapshot in snapshots]
     exclude = constant_features(rows)
     kinds = {
         "categorical": [c for c in CATEGORICAL if c not in exclude],
         "numeric": [c for c in NUMERIC if c not in exclude],
     }
-    if not kinds["categorical"] and not kinds["numeric"]:
+    by_deal: dict[int, list[tuple[Any, ...]]] = {}
+    for group, row in zip(groups, rows, strict=True):
+        by_deal.setdefault(group, []).append(tuple(sorted((k, str(v)) for k, v in row.items() if k not in exclude)))
+    alike = len({tuple(deal_rows) for deal_rows in by_deal.values()}) <= 1  # every deal seen alike at every point
+    if alike or (not kinds["categorical"] and not kinds["numeric"]):
         raise ValidationError(
             _(
                 "The %(rows)s closed opportunities do not differ in any feature the model learns from "
@@ -106,17 +114,28 @@ def model_train(
             % {"rows": len(closed)}
         )
     rows = [{k: v for k, v in r.items() if k not in exclude} for r in rows]
-    _refuse_leakage(rows, outcomes, kinds, allow_features)
+    _refuse_leakage(rows, snapshot_outcomes, kinds, allow_features)
     report(0.15, _("Evaluating on cross-validation folds"))
     folds = max(2, min(folds, won, len(closed) - won))
     try:
         with _threads():
             evaluation = evaluate(
-                rows, outcomes, folds=folds, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
+                rows,
+                snapshot_outcomes,
+                folds=folds,
+                seed=seed,
+                categorical=kinds["categorical"],
+                numeric=kinds["numeric"],
+                groups=groups,
             )
             report(0.6, _("Training the model"))
             model = train_win_model(
-                rows, outcomes, seed=seed, categorical=kinds["categorical"], numeric=kinds["numeric"]
+                rows,
+                snapshot_outcomes,
+                seed=seed,
+                categorical=kinds["categorical"],
+                numeric=kinds["numeric"],
+                groups=groups,
             )
     except ValueError as exc:  # the core refuses data it cannot learn from, saying why
         raise ValidationError(
@@ -125,10 +144,21 @@ def model_train(
         ) from exc
     from kampass.pipeline.services.baselines import cv_baselines
 
-    # the stage win rate and the owners' probabilities beside the model, on the same folds
-    baselines, baseline_bins = cv_baselines([o.pk for o in closed], rows, outcomes, folds=folds, seed=seed)
+    # the stage win rate and the owners' probabilities beside the model, on the same snapshot rows and folds
+    baselines, baseline_bins = cv_baselines(
+        [snapshot.opportunity.pk for snapshot in snapshots],
+        rows,
+        snapshot_outcomes,
+        folds=folds,
+        seed=seed,
+        groups=groups,
+    )
     report(0.9, _("Storing the model version"))
-    holdout = {str(o.pk): round(float(p), 6) for o, p in zip(closed, evaluation.predictions["kampass"], strict=True)}
+    # per closed opportunity the out-of-fold probability of its last snapshot (the latest point it was seen open)
+    holdout = {
+        str(snapshot.opportunity.pk): round(float(p), 6)
+        for snapshot, p in zip(snapshots, evaluation.predictions["kampass"], strict=True)
+    }
     with transaction.atomic():
         version = ModelVersion.objects.filter(version=model.version).first() or ModelVersion(version=model.version)
         version.trained_at = model.trained_at
@@ -136,7 +166,9 @@ def model_train(
         version.base_rate = float(model.base_rate)
         version.features = list(model.features)
         version.metrics = (
-            evaluation.to_json() | baselines | {"train_seconds": round(float(evaluation.train_seconds), 3)}
+            evaluation.to_json()
+            | baselines
+            | {"train_seconds": round(float(evaluation.train_seconds), 3), "deals": len(closed)}
         )
         version.reliability = {
             scorer: [
@@ -219,6 +251,36 @@ def opportunities_score(
     with transaction.atomic():
         Opportunity.objects.bulk_update(targets, ["probability", "model_version", "scored_at"], batch_size=1000)
     return len(targets)
+
+
+def opportunities_rescore(opportunity_ids: Iterable[int]) -> int:
+    """Score the open ones of ``opportunity_ids`` with the active model (the background task run
+    after an opportunity is saved); nothing without an active model. Returns how many were scored."""
+    from kampass.common.cli import system_actor
+
+    if active_model_version() is None:
+        return 0
+    targets = list(
+        Opportunity.objects.filter(pk__in=list(opportunity_ids), outcome=Outcome.OPEN).select_related(
+            "account", "stage", "owner"
+        )
+    )
+    return opportunities_score(actor=system_actor(), opportunities=targets) if targets else 0
+
+
+def schedule_scoring(opportunity_ids: Iterable[int]) -> None:
+    """Score these opportunities in the background once the current transaction commits (no-op
+    without ids). Called by every service that creates or changes an opportunity."""
+    ids = sorted({int(i) for i in opportunity_ids})
+    if not ids:
+        return
+
+    def enqueue() -> None:
+        from kampass.pipeline.tasks import score_opportunities
+
+        score_opportunities.enqueue(ids)
+
+    transaction.on_commit(enqueue)
 
 
 def _loaded_model(version_id: int) -> Any:

@@ -17,6 +17,7 @@ from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageSet
+from kampass.pipeline.services.model import schedule_scoring
 from kampass.pipeline.services.saving import _decimal, _text_list
 from kampass.pipeline.services.stages import _apply_stage_outcome, _first_open_stage, default_stage_set
 from kampass.users.actors import Actor
@@ -101,6 +102,7 @@ def opportunity_create(
         changed_at=timezone.now(),
         changed_by=actor if _is_user(actor) else None,
     )
+    schedule_scoring([opportunity.pk])  # on commit: a background task scores it with the active model
     return opportunity
 
 
@@ -128,6 +130,7 @@ def opportunity_update(
             value = (value or "").strip()
         setattr(opportunity, key, value)
     _save(opportunity, actor)
+    schedule_scoring([opportunity.pk])  # on commit: a background task scores it with the active model
     return opportunity
 
 
@@ -179,4 +182,5 @@ def opportunity_change_stage(
     opportunity.stage = stage
     _apply_stage_outcome(opportunity, stage, day=timezone.localdate(when), reason=reason)
     _save(opportunity, actor)
+    schedule_scoring([change.opportunity_id])  # on commit: a background task scores it with the active model
     return change

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from kampass.common.concurrency import expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Qualification, QualificationElement, QualificationStatus
+from kampass.pipeline.services.model import schedule_scoring
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
 from kampass.users.history import save_with_history as _save
@@ -44,4 +45,5 @@ def qualification_set(
     item.status, item.evidence = status, evidence
     item.updated_by = actor if _is_user(actor) else None
     _save(item, actor)
+    schedule_scoring([item.opportunity_id])
     return item

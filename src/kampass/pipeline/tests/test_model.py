@@ -99,15 +99,17 @@ def test_scoring_stores_probability_version_and_time_and_explains(head, history)
 
 def test_closed_deals_train_on_the_stage_they_were_in_before_closing(head, group):
     # as-of features: a closed deal's stage order is its last open stage, not the closed stage
-    from kampass.pipeline.features import feature_rows
+    from kampass.pipeline.features import training_snapshots
     from kampass.pipeline.services import opportunity_change_stage
 
     o = make_opportunity(account=group, stage_name="Qualification")
     opportunity_change_stage(actor=head, opportunity=o, stage=stage("Proposal/Price Quote"))
     opportunity_change_stage(actor=head, opportunity=o, stage=stage("Closed Won"))
     o = Opportunity.objects.select_related("account", "stage", "owner").get(pk=o.pk)
-    row = feature_rows([o])[0]
-    assert row["stage_order"] == stage("Proposal/Price Quote").order
+    _snapshots, rows = training_snapshots([o])
+    # one snapshot when it was opened (in Qualification), one when it entered Proposal
+    assert [r["stage_order"] for r in rows] == [stage("Qualification").order, stage("Proposal/Price Quote").order]
+    row = rows[-1]
     assert "outcome" not in row
     assert "closed_on" not in row
     assert OpportunityStageChange.objects.filter(opportunity=o).count() == 3

@@ -17,7 +17,8 @@ from kampass.common.cli import ProgressBar, system_actor
 class Command(BaseCommand):
     help = (
         "Import data files. `kampass import transactions FILE` reads invoice lines (CSV, gzipped CSV, XLSX); "
-        "`kampass import opportunities FILE` reads a CRM opportunity export."
+        "`kampass import opportunities FILE` reads a CRM opportunity export; "
+        "`kampass import opportunity-history FILE` reads its stage history (e.g. Salesforce OpportunityHistory)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,7 +70,7 @@ class Command(BaseCommand):
         from kampass.commercial.services import import_job_create, import_job_run, uploads_clean
         from kampass.core.analytics.ingest import IngestError
 
-        if opts["kind"] == "opportunities":
+        if opts["kind"] in ("opportunities", "opportunity-history"):
             from kampass.pipeline.facade import run_import_opportunities
 
             return run_import_opportunities(self, opts)
