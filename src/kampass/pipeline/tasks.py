@@ -21,6 +21,7 @@ def run_backtest(run_id: str) -> None:
     backtest_run_execute(run_id)
 
 
+@task()
 def score_opportunities(opportunity_ids: list[int]) -> int:
     """Score new or changed open opportunities with the active model (see ``services.opportunities_rescore``)."""
     from kampass.pipeline.services import opportunities_rescore
