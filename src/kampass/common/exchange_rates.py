@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,3 +190,17 @@ def rate_summaries() -> list[RateSummary]:
         .order_by("source", "currency")
     )
     return [RateSummary(r["source"], r["currency"], r["n"], r["first"], r["last"], r["loaded"]) for r in rows]
+
+
+def rate_list(
+    *, currency: str = "", day_from: dt.date | None = None, day_to: dt.date | None = None
+) -> QuerySet[ExchangeRate]:
+    """The loaded rates, of one currency and between two days (both included) if given, by currency and day."""
+    qs = ExchangeRate.objects.all()
+    if currency:
+        qs = qs.filter(currency=currency.upper())
+    if day_from is not None:
+        qs = qs.filter(day__gte=day_from)
+    if day_to is not None:
+        qs = qs.filter(day__lte=day_to)
+    return qs.order_by("currency", "day", "pk")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set-language"),
     path("currency/", views.set_view_currency, name="set-view-currency"),
+    path("settings/", views.my_settings, name="my-settings"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

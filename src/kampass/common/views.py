@@ -1,23 +1,28 @@
-"""Language switch and error pages (the start page is in :mod:`kampass.config.views`)."""
+"""Language and view-currency switches, the user's own settings page, error pages (the start page is in
+:mod:`kampass.config.views`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kampass.common.htmx import refusal
+from kampass.common import fx
+from kampass.common.htmx import refusal, render_form_page, submit_form
 from kampass.common.redirects import safe_next
-from kampass.users.services import user_set_language
+from kampass.users.forms import SettingsForm
+from kampass.users.services import user_set_language, user_update_settings
 
 
 @require_POST
 def set_view_currency(request: HttpRequest) -> HttpResponse:
     """Choose the currency the logged-in user's consolidated totals are shown in ("" = the installation's)."""
-    from kampass.common import fx
     from kampass.users.facade import set_view_currency as store
 
     currency = request.POST.get("currency", "").strip().upper()
@@ -38,6 +43,37 @@ def set_language(request: HttpRequest) -> HttpResponse:
         translation.activate(lang)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax")
     return response
+
+
+@login_required
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """The logged-in user's own settings: language and view currency (the rules are the users context's)."""
+    user: Any = request.user
+    currencies, reporting = fx.view_currency_choices(), fx.reporting_currency()
+    form = SettingsForm(request.POST or None, user=user, currencies=currencies, reporting_currency=reporting)
+
+    def save(data: dict[str, Any]) -> Any:
+        saved = user_update_settings(
+            user=user,
+            language=data["language"],
+            view_currency=data["view_currency"],
+            currencies=currencies,
+            reporting_currency=reporting,
+        )
+        translation.activate(saved.language or translation.get_language_from_request(request))
+        return saved
+
+    done = submit_form(request, form, save, success=_("Your settings were saved."), next_url=request.path)
+    if done is not None:
+        return done
+    return render_form_page(
+        request,
+        form,
+        template="users/settings.html",
+        title=_("My settings"),
+        cancel_url=safe_next(request, request.GET.get("next"), fallback="/"),
+        REPORTING_CURRENCY=reporting,
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -36,6 +36,8 @@ from kampass.commercial.api import router as commercial_router
 from kampass.common.api import ErrorOut
 from kampass.common.concurrency import ConcurrentEdit
 from kampass.common.import_limits import limit_message
+from kampass.common.preferences_api import router as me_router
+from kampass.common.rates_api import router as rates_router
 from kampass.common.uploads import upload_refusal
 from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
@@ -215,6 +217,8 @@ ROUTERS = [
     programme_router,
     organisation_router,
     roadmap_router,
+    me_router,
+    rates_router,
     health_router,
 ]
 for _router in ROUTERS:
@@ -226,4 +230,6 @@ api.add_router("", pipeline_router)
 api.add_router("", programme_router)
 api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
+api.add_router("", me_router)
+api.add_router("", rates_router)
 api.add_router("", health_router)

@@ -396,10 +396,26 @@ class RiskScopeIn(InSchema):
     active_only: bool = Field(False, description="Only open and mitigating risks.")
 
 
+class RiskMatrixIn(RiskScopeIn):
+    currency: str = Field(
+        "",
+        description="Currency of the consolidated expected cost; each risk's cost is converted at the rate of its "
+        "opportunity's expected close date (today's for a future date or none). Default: the user's view currency, "
+        "else the reporting currency.",
+        json_schema_extra={"enum": ["", *fx.view_currency_choices()]},
+    )
+
+
 class RiskMatrixOut(Schema):
     cells: list[list[int]] = Field(description="cells[likelihood - 1][impact - 1]: number of risks.")
     total: int
-    expected_cost: dict[str, Money]
+    expected_cost: dict[str, Money] = Field(description="Expected cost of the risks per currency, as recorded.")
+    currency: str = Field(description="Currency of ``expected_cost_total``.")
+    expected_cost_total: Money = Field(description="The expected costs consolidated into ``currency``.")
+    conversion: str = Field(
+        description="How the total was converted (rate source, amounts, currencies; amounts without a rate are "
+        "named); empty when nothing was converted."
+    )
 
 
 class FactorOut(Schema):
@@ -737,17 +753,21 @@ def risk_list(request: HttpRequest, scope: Query[RiskScopeIn], page: Query[PageI
 
 
 @router.get("/risks/matrix", response={200: RiskMatrixOut, **ERRORS})
-def risk_matrix(request: HttpRequest, scope: Query[RiskScopeIn]) -> dict[str, Any]:
-    """The 5x5 risk matrix (likelihood x impact) of the visible risks in scope (default: active only)."""
+def risk_matrix(request: HttpRequest, scope: Query[RiskMatrixIn]) -> dict[str, Any]:
+    """The 5x5 risk matrix (likelihood x impact) of the visible risks in scope (default: active only), with
+    their expected cost per currency and consolidated into one currency (the conversion named)."""
     opportunity = _opportunity(request, scope.opportunity_id) if scope.opportunity_id else None
     matrix = selectors.risk_matrix(
         user=_actor(request), opportunity=opportunity, account=scope.account_id, subtree=scope.subtree,
-        active_only=True if "active_only" not in request.GET else scope.active_only,
+        active_only=True if "active_only" not in request.GET else scope.active_only, currency=scope.currency,
     )  # fmt: skip
     return {
         "cells": matrix.cells,
         "total": matrix.total,
         "expected_cost": {k: str(v.quantize(CENT)) for k, v in matrix.expected_cost.items()},
+        "currency": matrix.cost.currency,
+        "expected_cost_total": str(matrix.cost.total.quantize(CENT)),
+        "conversion": matrix.cost.conversion,
     }
 
 

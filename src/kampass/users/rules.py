@@ -31,3 +31,8 @@ def is_kam(user: Any) -> bool:
 def is_reader(user: Any) -> bool:
     """Roles that read everything: controller and viewer."""
     return bool(user.is_authenticated and user.role in (Role.CONTROLLER, Role.VIEWER))
+
+
+@rules.predicate
+def is_controller(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role == Role.CONTROLLER)

@@ -116,3 +116,46 @@ def user_set_view_currency(*, user: User, currency: str) -> None:
         raise ValidationError({"view_currency": f"Not a currency code: {currency!r}."})
     user.view_currency = currency
     user.save(update_fields=["view_currency"])
+
+
+@transaction.atomic
+def user_update_settings(
+    *,
+    user: User,
+    language: str | None = None,
+    view_currency: str | None = None,
+    currencies: list[str],
+    reporting_currency: str,
+) -> User:
+    """A user's own settings (``None``: unchanged): the language the UI speaks to them ("" = what the
+    browser asks for) and the currency of their consolidated totals ("" = the installation's
+    ``reporting_currency``). ``currencies`` are the view currencies kampass offers (the rate sources know
+    them; the caller asks :mod:`kampass.common.fx`); another code is refused on its field. Choosing the
+    reporting currency stores "" (the totals follow the installation's currency if it changes), as the
+    header's selector does."""
+    errors: dict[str, str] = {}
+    if language is not None and language != "" and language not in dict(settings.LANGUAGES):
+        errors["language"] = _("“%(value)s” is not a language of kampass; choose one of: %(allowed)s.") % {
+            "value": language,
+            "allowed": ", ".join(code for code, _name in settings.LANGUAGES),
+        }
+    if view_currency is not None:
+        view_currency = view_currency.strip().upper()
+        if view_currency and view_currency not in currencies:
+            msg = _("“%(value)s” is not a currency kampass can convert into; choose one of: %(allowed)s.")
+            errors["view_currency"] = msg % {
+                "value": view_currency,
+                "allowed": ", ".join(currencies),
+            }
+    if errors:
+        raise ValidationError(errors)
+    fields = []
+    if language is not None:
+        user.language = language
+        fields.append("language")
+    if view_currency is not None:
+        user.view_currency = "" if view_currency == reporting_currency.upper() else view_currency
+        fields.append("view_currency")
+    if fields:
+        user.save(update_fields=fields)
+    return user

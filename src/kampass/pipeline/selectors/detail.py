@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 
+from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import (
     ACTIVE_RISK_STATUSES,
@@ -23,7 +24,7 @@ from kampass.pipeline.models import (
     StageKind,
 )
 from kampass.pipeline.selectors.lists import MODEL_BLOBS
-from kampass.pipeline.selectors.risks import RiskRow, _risk_cost_by_currency, risk_severity
+from kampass.pipeline.selectors.risks import RiskCost, RiskRow, risk_cost, risk_severity
 from kampass.users.actors import Actor
 
 
@@ -83,6 +84,8 @@ class OpportunityDetail:
     expected_risk_cost: dict[str, Decimal]  # active risks, per currency
     explanation: list[Any]  # core ``Factor`` list (empty without a score)
     can_edit: bool
+    #: the active risks' expected cost per currency and consolidated into the user's view currency
+    risk_cost: RiskCost = field(default_factory=RiskCost)
 
     @property
     def active_risks(self) -> list[Risk]:
@@ -135,6 +138,7 @@ def opportunity_detail(*, user: Actor, pk: int, explain: bool = True) -> Opportu
         except ImportError:  # the modelling core is not installed
             explanation = []
     rows = qualification_rows(opportunity)
+    cost = risk_cost((r for r in risks if r.status in ACTIVE_RISK_STATUSES), currency=fx.view_currency(user))
     return OpportunityDetail(
         opportunity=opportunity,
         stages=list(opportunity.stage_set.stages.order_by("order")),
@@ -143,9 +147,10 @@ def opportunity_detail(*, user: Actor, pk: int, explain: bool = True) -> Opportu
         flags=[r.element for r in rows if r.flagged],
         contacts=list(opportunity.contacts.select_related("contact")),
         risks=risks,
-        expected_risk_cost=_risk_cost_by_currency(r for r in risks if r.status in ACTIVE_RISK_STATUSES),
+        expected_risk_cost=cost.by_currency,
         explanation=explanation,
         can_edit=user.has_perm("pipeline.change_opportunity", opportunity),
+        risk_cost=cost,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
@@ -12,7 +12,7 @@ from kampass.accounts.models import Account
 from kampass.common import fx
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.lists import OpportunityFilters, opportunity_list
-from kampass.pipeline.selectors.risks import _risk_cost_by_currency, risk_list
+from kampass.pipeline.selectors.risks import RiskCost, risk_cost, risk_list
 from kampass.users.actors import Actor
 
 
@@ -30,6 +30,8 @@ class AccountPipeline:
     currency: str = "EUR"
     total: Decimal = Decimal(0)
     conversion: str = ""
+    #: the expected risk cost per currency and consolidated into ``currency``
+    risk_cost: RiskCost = field(default_factory=RiskCost)
 
 
 def account_pipeline(*, user: Actor, account: Account, subtree: bool = False, currency: str = "") -> AccountPipeline:
@@ -48,13 +50,15 @@ def account_pipeline(*, user: Actor, account: Account, subtree: bool = False, cu
     risks = risk_list(user=user, account=account.pk, subtree=subtree, active_only=True).exclude(
         opportunity__outcome=Outcome.LOST
     )
+    cost = risk_cost(risks, currency=total.currency, today=today)
     return AccountPipeline(
         open_count=by_outcome.get(Outcome.OPEN, 0),
         amounts=amounts,
         won_count=by_outcome.get(Outcome.WON, 0),
         lost_count=by_outcome.get(Outcome.LOST, 0),
-        expected_risk_cost=_risk_cost_by_currency(risks),
+        expected_risk_cost=cost.by_currency,
         currency=total.currency,
         total=total.total,
         conversion=total.describe(),
+        risk_cost=cost,
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from kampass.accounts.models import Account
+from kampass.common import fx
 from kampass.pipeline.models import ACTIVE_RISK_STATUSES, Opportunity, Risk
 from kampass.pipeline.selectors.lists import visible_q
 from kampass.users.actors import Actor
@@ -31,13 +34,38 @@ class RiskRow:
     severity: str
 
 
-def _risk_cost_by_currency(risks: Iterable[Risk]) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(Decimal)
+@dataclass(frozen=True)
+class RiskCost:
+    """Expected risk cost of some risks: per currency (``by_currency``, as the risks are recorded) and
+    consolidated into ``currency`` (``total``), each risk's expected cost converted at the rate of its
+    opportunity's expected close date (today's for a date in the future or none, as the pipeline's
+    amounts); ``conversion`` names the conversion ("" when nothing was converted) and any amount left
+    out for want of a rate."""
+
+    by_currency: dict[str, Decimal] = field(default_factory=dict)
+    currency: str = fx.DEFAULT_REPORTING_CURRENCY
+    total: Decimal = Decimal(0)
+    conversion: str = ""
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the risks are in another currency than the total's (the total then says so)."""
+        return any(code != self.currency for code in self.by_currency)
+
+
+def risk_cost(risks: Iterable[Risk], *, currency: str, today: dt.date | None = None) -> RiskCost:
+    """The expected cost of ``risks`` (each with its opportunity loaded) per currency and consolidated
+    into ``currency`` (see :class:`RiskCost`); risks without a cost do not count."""
+    today = today or timezone.localdate()
+    total = fx.Consolidation(currency.upper())
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
     for r in risks:
         cost = r.expected_cost
-        if cost is not None:
-            out[r.currency] += cost
-    return dict(out)
+        if cost is None:
+            continue
+        by_currency[r.currency] += cost
+        total.add(cost, r.currency, fx.pipeline_rate_day(r.opportunity.expected_close_date, today))
+    return RiskCost(dict(by_currency), total.currency, total.total, total.describe())
 
 
 def risk_list(
@@ -73,6 +101,8 @@ class RiskMatrix:
     cells: list[list[int]]
     total: int
     expected_cost: dict[str, Decimal]
+    #: the expected cost per currency and consolidated into the view currency
+    cost: RiskCost = field(default_factory=RiskCost)
 
     def count(self, likelihood: int, impact: int) -> int:
         return self.cells[likelihood - 1][impact - 1]
@@ -85,10 +115,13 @@ def risk_matrix(
     account: int | None = None,
     subtree: bool = False,
     active_only: bool = True,
+    currency: str = "",
 ) -> RiskMatrix:
-    """The 5x5 risk matrix of the visible (by default: active) risks in scope."""
+    """The 5x5 risk matrix of the visible (by default: active) risks in scope, with their expected cost
+    per currency and consolidated into ``currency`` (default: the user's view currency)."""
     qs = risk_list(user=user, opportunity=opportunity, account=account, subtree=subtree, active_only=active_only)
     cells = [[0] * 5 for _ in range(5)]
     for likelihood, impact, n in qs.values_list("likelihood", "impact").annotate(n=Count("pk")).order_by():
         cells[likelihood - 1][impact - 1] += n
-    return RiskMatrix(cells, sum(map(sum, cells)), _risk_cost_by_currency(qs))
+    cost = risk_cost(qs, currency=currency or fx.view_currency(user))
+    return RiskMatrix(cells, sum(map(sum, cells)), cost.by_currency, cost)
