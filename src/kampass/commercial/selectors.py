@@ -378,11 +378,13 @@ class AccountProfitability:
     risk_costs: dict[str, Decimal] = field(default_factory=dict)
     currency: str = ""
     conversion: str = ""
-    # the expected risk cost in ``currency`` (each risk's at today's rate)
+    # the expected risk cost in ``currency`` (each risk's at the rate of its project's expected close date,
+    # today's for a date in the future) and how it was converted ("" when nothing was)
     risk_cost_total: Decimal = Decimal(0)
+    risk_cost_conversion: str = ""
 
     def contribution_after_risks(self, currency: str = "") -> Decimal | None:
-        """Contribution minus the expected risk cost (converted into the figures' currency at today's rate);
+        """Contribution minus the expected risk cost (converted into the figures' currency);
         ``None`` when asked for another currency than the figures'."""
         if currency and self.currency and currency != self.currency:
             return None
@@ -434,16 +436,11 @@ def account_profitability(
         )
         for r in month_rows
     ]
-    from kampass.pipeline.facade import expected_risk_costs
+    from kampass.pipeline.facade import expected_risk_cost_in
 
-    risk_costs: dict[str, Decimal] = defaultdict(Decimal)
-    for by_currency in expected_risk_costs(ids).values():
-        for currency, amount in by_currency.items():
-            risk_costs[currency] += amount
-    today = timezone.localdate()
-    risk_total = sum((fx.convert(amount, c, one.currency, today) for c, amount in risk_costs.items()), Decimal(0))
+    risks = expected_risk_cost_in(ids, currency=one.currency)
     return AccountProfitability(
-        figures, steps, months, subtree, dict(sorted(risk_costs.items())), one.currency, one.conversion, risk_total
+        figures, steps, months, subtree, risks.by_currency, one.currency, one.conversion, risks.total, risks.conversion
     )
 
 

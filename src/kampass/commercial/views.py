@@ -167,6 +167,8 @@ def account_profitability(request: HttpRequest, pk: int) -> HttpResponse:
         breakdown=[{"f": f, "leakage_share": f.leakage_share * 100} for f in breakdown],
         months=data.months,
         risk_costs=sorted(data.risk_costs.items()),
+        risk_cost_total=data.risk_cost_total,
+        risk_cost_conversion=data.risk_cost_conversion,
         contribution_after_risks=data.contribution_after_risks() if data.risk_costs else None,
         conversion=data.conversion,
         account_currency=account.currency,

@@ -63,7 +63,8 @@ def my_settings(request: HttpRequest) -> HttpResponse:
         translation.activate(saved.language or translation.get_language_from_request(request))
         return saved
 
-    done = submit_form(request, form, save, success=_("Your settings were saved."), next_url=request.path)
+    # the message is written after the save, in the language just chosen
+    done = submit_form(request, form, save, success=lambda _saved: _("Your settings were saved."), next_url=request.path)
     if done is not None:
         return done
     return render_form_page(

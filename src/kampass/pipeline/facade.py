@@ -41,6 +41,45 @@ def expected_risk_costs(account_ids: Iterable[int]) -> dict[int, dict[str, Decim
     return {a: dict(by_currency) for a, by_currency in out.items()}
 
 
+@dataclass(frozen=True)
+class ConsolidatedRiskCost:
+    """The expected risk cost of some accounts per currency (``by_currency``) and consolidated into
+    ``currency`` (``total``), each risk's at the rate of its project's expected close date (today's for a
+    date in the future or none); ``conversion`` names the conversion and any amount without a rate."""
+
+    by_currency: dict[str, Decimal]
+    currency: str
+    total: Decimal
+    conversion: str
+
+
+def expected_risk_cost_in(account_ids: Iterable[int], *, currency: str) -> ConsolidatedRiskCost:
+    """The expected risk cost of these accounts (the risks ``expected_risk_costs`` counts) in ``currency``."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kampass.common import fx
+
+    today: dt.date = timezone.localdate()
+    total = fx.Consolidation(currency.upper())
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    rows = (
+        _Risk.objects.filter(
+            opportunity__account_id__in=list(account_ids),
+            status__in=_ACTIVE_RISK_STATUSES,
+            cost__isnull=False,
+        )
+        .exclude(opportunity__outcome=_Outcome.LOST)
+        .values_list("currency", "likelihood", "cost", "opportunity__expected_close_date")
+    )
+    for code, likelihood, cost, close in rows:
+        amount = (_LIKELIHOOD_PROBABILITY[likelihood] * cast(Decimal, cost)).quantize(_CENT)
+        by_currency[code] += amount
+        total.add(amount, code, fx.pipeline_rate_day(close, today))
+    return ConsolidatedRiskCost(dict(sorted(by_currency.items())), total.currency, total.total, total.describe())
+
+
 def expected_risk_cost(account_ids: Iterable[int]) -> dict[int, tuple[Decimal, str]]:
     """Expected risk cost per account as (amount, currency) for the Commercialisation figures
     (see ``expected_risk_costs``). An account whose risks are in several currencies reports the

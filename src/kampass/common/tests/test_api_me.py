@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_me_shows_the_caller_and_the_currency_in_use(api, kam):
     body = api(kam, "get", "/me").json()
-    assert (body["username"], body["role"], body["language"]) == ("kam", "kam", "")
+    assert (body["username"], body["role"], body["language"]) == (kam.username, "kam", "")
     assert (body["view_currency"], body["currency"], body["reporting_currency"]) == ("", "EUR", "EUR")
     assert "CHF" in body["view_currencies"]
 

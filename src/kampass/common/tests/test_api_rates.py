@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from decimal import Decimal
+
 from kampass.common.exchange_rates import rates_load_text
+from kampass.common.tests.factories import ecb_table
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +34,11 @@ def test_lists_the_loaded_rates_by_currency_and_day(api, head, loaded):
     ]  # fmt: skip
     usd = body["items"][2]
     assert (usd["per_euro"], usd["base"], usd["base_rate"], usd["source"]) == ("1.085", "EUR", "1.085", "Treasury")
-    # a rate against another base is stored per euro: 0.80 GBP per CHF x 0.95 CHF per EUR (the same file)
+    # a rate against another base is stored per euro: 0.80 GBP per CHF x the ECB's CHF per EUR of the day (the
+    # file's CHF rate of 1 March is more than a week old on 15 March)
     gbp = body["items"][1]
-    assert (gbp["per_euro"], gbp["base"], gbp["base_rate"]) == ("0.76", "CHF", "0.8")
+    assert (gbp["base"], gbp["base_rate"]) == ("CHF", "0.8")
+    assert Decimal(gbp["per_euro"]) == Decimal("0.8") * ecb_table("2024-03-15")["CHF"]
 
 
 def test_filters_by_currency_and_days_and_pages(api, controller, loaded):

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from kampass.common.tests.factories import ecb_table, last_published_day, to_euro
+from kampass.pipeline.facade import expected_risk_cost_in
 from kampass.pipeline.models import Risk
 from kampass.pipeline.selectors import account_pipeline, opportunity_detail, risk_matrix
 from kampass.pipeline.services import risk_create
@@ -100,6 +101,14 @@ def test_the_account_page_figures_and_the_opportunity_detail(head, group, risks)
     assert detail.risk_cost.by_currency == {"USD": Decimal("1111.10")}
     assert detail.risk_cost.total == to_euro(Decimal("1111.10"), "USD", "2023-11-02")
     assert detail.risk_cost.conversion == "converted into EUR at ECB rates (1 amount in 1 currency)"
+
+
+def test_the_facade_gives_the_commercial_figures_the_same_total(group, risks):
+    cost = expected_risk_cost_in([group.pk], currency="EUR")
+    assert cost.by_currency == {"EUR": Decimal("7000.00"), "GBP": Decimal("240.00"), "USD": Decimal("2461.10")}
+    assert cost.total == expected_eur()
+    assert cost.conversion == "converted into EUR at ECB rates (4 amounts in 2 currencies)"
+    assert expected_risk_cost_in([group.pk], currency="GBP").total == expected_in("GBP")
 
 
 def test_a_risk_in_a_currency_without_a_rate_is_named(head, risks):
