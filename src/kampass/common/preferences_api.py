@@ -51,7 +51,9 @@ class MeOut(Schema):
 
 class MeIn(InSchema):
     language: str = Field(
-        UNCHANGED, description="Empty: the language the browser asks for.", json_schema_extra={"enum": ["", *LANGUAGE_CODES]}
+        UNCHANGED,
+        description="Empty: the language the browser asks for.",
+        json_schema_extra={"enum": ["", *LANGUAGE_CODES]},
     )
     view_currency: str = Field(
         UNCHANGED,

@@ -64,7 +64,9 @@ def my_settings(request: HttpRequest) -> HttpResponse:
         return saved
 
     # the message is written after the save, in the language just chosen
-    done = submit_form(request, form, save, success=lambda _saved: _("Your settings were saved."), next_url=request.path)
+    done = submit_form(
+        request, form, save, success=lambda _saved: _("Your settings were saved."), next_url=request.path
+    )
     if done is not None:
         return done
     return render_form_page(

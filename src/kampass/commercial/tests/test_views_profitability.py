@@ -324,3 +324,27 @@ def test_expected_risk_cost_of_customer_projects_feeds_the_figures(client, head,
     assert group.context["risk_costs"] == [("GBP", Decimal("190.00"))]  # rolls up along the hierarchy
     assert group_only.context["risk_costs"] == []
     assert 'data-testid="kpi-risk-cost"' not in group_only.content.decode()
+
+
+def test_risk_cost_in_another_currency_is_converted_at_the_close_date_rate(client, head, admin_user, accounts):
+    # given a project of Acme UK in USD closing on 15 March 2024 with one active risk: 0.7 x 1000 = 700 USD
+    from kampass.common.tests.factories import ecb_table
+    from kampass.pipeline.services import risk_create
+    from kampass.pipeline.tests.factories import make_opportunity
+
+    project = make_opportunity(account=accounts["uk"], name="Retrofit US", currency="USD",
+                               expected_close_date=dtm.date(2024, 3, 15))  # fmt: skip
+    risk_create(actor=admin_user, opportunity=project, title="Tariff", category="commercial", likelihood=4,
+                impact=3, cost="1000.00")  # fmt: skip
+    client.force_login(head)
+    page = client.get(reverse("account-profitability", args=[accounts["uk"].pk]))
+    currency = page.context["currency"]
+    assert currency != "USD"
+    # independently: 700 USD -> EUR -> the figures' currency at the ECB rates of the close date
+    table = {**ecb_table("2024-03-15"), "EUR": Decimal(1)}
+    expected = (Decimal("700.00") / table["USD"] * table[currency]).quantize(Decimal("0.01"))
+    assert page.context["risk_costs"] == [("USD", Decimal("700.00"))]
+    assert page.context["risk_cost_total"] == expected
+    assert page.context["contribution_after_risks"] == page.context["figures"].contribution - expected
+    assert page.context["risk_cost_conversion"] == f"converted into {currency} at ECB rates (1 amount in 1 currency)"
+    assert 'data-testid="kpi-risk-cost-conversion"' in page.content.decode()

@@ -28,7 +28,7 @@ def test_patch_changes_view_currency_and_language_and_the_totals_follow(api, kam
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [({"view_currency": "XYZ"}, "view_currency"), ({"view_currency": "chf"}, "view_currency"),
      ({"language": "fr"}, "language"), ({"view_currency": None}, "view_currency")],
 )  # fmt: skip

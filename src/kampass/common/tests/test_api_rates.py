@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from decimal import Decimal
+
+import pytest
 
 from kampass.common.exchange_rates import rates_load_text
 from kampass.common.tests.factories import ecb_table

@@ -62,9 +62,9 @@ from kampass.pipeline.selectors.revenue_forecast import (
 )
 from kampass.pipeline.selectors.risks import (
     RISK_SEVERITY_BANDS,
+    RiskCost,
     RiskMatrix,
     RiskRow,
-    RiskCost,
     risk_cost,
     risk_list,
     risk_matrix,
@@ -91,6 +91,7 @@ __all__ = [
     "OptimismReport",
     "QualificationRow",
     "QuarterRow",
+    "RiskCost",
     "RiskMatrix",
     "RiskRow",
     "ScorerSwitch",
@@ -116,7 +117,6 @@ __all__ = [
     "pipeline_board",
     "qualification_flags",
     "qualification_rows",
-    "RiskCost",
     "risk_cost",
     "risk_list",
     "risk_matrix",

@@ -96,7 +96,11 @@ def test_the_users_view_currency_is_the_default(head, risks):
 def test_the_account_page_figures_and_the_opportunity_detail(head, group, risks):
     summary = account_pipeline(user=head, account=group)
     assert summary.risk_cost.total == expected_eur()
-    assert summary.expected_risk_cost == {"EUR": Decimal("7000.00"), "USD": Decimal("2461.10"), "GBP": Decimal("240.00")}
+    assert summary.expected_risk_cost == {
+        "EUR": Decimal("7000.00"),
+        "USD": Decimal("2461.10"),
+        "GBP": Decimal("240.00"),
+    }
     detail = opportunity_detail(user=head, pk=risks["U2"].pk, explain=False)
     assert detail.risk_cost.by_currency == {"USD": Decimal("1111.10")}
     assert detail.risk_cost.total == to_euro(Decimal("1111.10"), "USD", "2023-11-02")

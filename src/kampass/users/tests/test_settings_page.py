@@ -51,7 +51,9 @@ def test_the_page_needs_a_login(client):
 
 def test_the_service_checks_both_fields_and_stores_the_reporting_currency_as_none_chosen(kam):
     with pytest.raises(ValidationError) as refused:
-        user_update_settings(user=kam, language="fr", view_currency="XYZ", currencies=CURRENCIES, reporting_currency="EUR")
+        user_update_settings(
+            user=kam, language="fr", view_currency="XYZ", currencies=CURRENCIES, reporting_currency="EUR"
+        )
     assert set(refused.value.message_dict) == {"language", "view_currency"}
     user_update_settings(user=kam, view_currency="chf", currencies=CURRENCIES, reporting_currency="EUR")
     kam.refresh_from_db()
