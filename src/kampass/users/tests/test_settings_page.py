@@ -32,6 +32,8 @@ def test_saving_stores_language_and_currency_and_speaks_the_new_language(client,
     body = response.content.decode()
     assert "Ihre Einstellungen wurden gespeichert." in body
     assert "Meine Einstellungen" in body
+    assert "Anzeigewährung" in body  # the users context's own catalogue
+    assert "die Berichtswährung der Installation" in body
 
 
 def test_an_unknown_currency_is_refused_on_the_field(client, kam):
