@@ -706,6 +706,8 @@ def _percent_row(row: Any, pooled: Any = None) -> dict[str, Any]:
         "group": row.group,
         "deals": row.deals,
         "win_rate": pct(row.win_rate),
+        "owner_win_rate": pct(row.owner_win_rate),
+        "model_win_rate": pct(row.model_win_rate),
         "owner_mean": pct(row.owner_mean),
         "owner_bias": pct(row.owner_bias),
         "owner_leaning": selectors.bias_leaning(row.owner_bias),
