@@ -162,3 +162,17 @@ def test_stale_target_delete_answers_409(conflicts, client, kam, head):
     assert Target.objects.filter(pk=target.pk).exists()
     assert client.post(url, {"version": "2"}).status_code == 302
     assert not Target.objects.filter(pk=target.pk).exists()
+
+
+def test_removal_conflict_reads_in_german(conflicts, client, kam, admin_user, group):
+    opportunity = make_opportunity(account=group)
+    risk = services.risk_create(
+        actor=admin_user, opportunity=opportunity, title="Late delivery", category="delivery", likelihood=2, impact=3
+    )
+    services.risk_update(actor=admin_user, risk=risk, mitigation="meanwhile")
+    kam.language = "de"
+    kam.save()
+    client.force_login(kam)
+    response = client.post(reverse("opportunity-risk-delete", args=[opportunity.pk, risk.pk]), {"version": "1"})
+    body = conflicts.assert_conflict_page(response, "Nichts wurde entfernt", "Trotzdem entfernen", "Behalten")
+    assert "Als Sie es entfernen wollten" in body
