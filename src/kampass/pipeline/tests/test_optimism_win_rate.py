@@ -36,7 +36,7 @@ def test_win_rate_covers_the_same_deals_as_the_bias(client, head, kam, group):
     rated = closed.exclude(owner_probability=None)
     scored = closed.exclude(probability=None)
     owner_rate = rated.filter(outcome=Outcome.WON).count() / rated.count()
-    owner_mean = sum(o.owner_probability for o in rated) / rated.count() / 100
+    owner_mean = sum(o.owner_probability or 0 for o in rated) / rated.count() / 100
     model_rate = scored.filter(outcome=Outcome.WON).count() / scored.count()
     all_rate = closed.filter(outcome=Outcome.WON).count() / closed.count()
     assert (owner_rate, model_rate, all_rate) == (0.25, 1.0, 4 / 7)  # the three differ: the test can tell them apart
