@@ -38,12 +38,22 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.api import ERRORS, UNCHANGED, Id, InSchema, PageIn, api_field_names, model_field, refused
+from kampass.common.api import (
+    ERRORS,
+    UNCHANGED,
+    Id,
+    InSchema,
+    PageIn,
+    RemovalIn,
+    api_field_names,
+    model_field,
+    refused,
+)
 from kampass.common.api import actor as _actor
 from kampass.common.api import page_of as _page
 from kampass.common.api import ref as _ref
 from kampass.common.api import required_ref as _required_ref
-from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
+from kampass.common.concurrency import api_delete, api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.users.models import OrgUnit, User
 
@@ -261,6 +271,7 @@ class PositionOut(Schema):
     title: str
     department: str
     reports_to_id: Id | None
+    version: int = version_out()
 
     @staticmethod
     def resolve_contact_name(obj: Position) -> str:
@@ -456,13 +467,22 @@ def account_update(request: HttpRequest, response: HttpResponse, account_id: Id,
 
 
 @router.delete(
-    "/accounts/{account_id}", response={204: None, **ERRORS}, openapi_extra=refused("the account has subsidiaries")
+    "/accounts/{account_id}",
+    response={204: None, **ERRORS, **conflict_responses(AccountDetailOut)},
+    openapi_extra=refused("the account has subsidiaries"),
 )
-def account_delete(request: HttpRequest, account_id: Id) -> Status[Any]:
+def account_delete(request: HttpRequest, response: HttpResponse, account_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Delete an account; send the ``version`` you read (or ``If-Match``): when it was changed since, nothing is
+    deleted and the answer is 409 (412) with the account as saved."""
     account = get_object_or_404(Account, pk=account_id)
     with _api_field_names():
-        services.account_delete(actor=_actor(request), account=account)
-    return Status(204, None)
+        return api_delete(
+            request,
+            response,
+            version=removal.version,
+            remove=lambda version: services.account_delete(actor=_actor(request), account=account, version=version),
+            current=lambda: Account.objects.get(pk=account.pk),
+        )
 
 
 @router.get("/accounts/{account_id}/status-history", response={200: list[StatusChangeOut], **ERRORS})
@@ -539,11 +559,17 @@ def contact_update(request: HttpRequest, response: HttpResponse, contact_id: Id,
         )
 
 
-@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS})
-def contact_delete(request: HttpRequest, contact_id: Id) -> Status[Any]:
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS, **conflict_responses(ContactOut)})
+def contact_delete(request: HttpRequest, response: HttpResponse, contact_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Delete a contact; a stale ``version`` (``If-Match``) answers 409 (412) with the contact as saved."""
     contact = get_object_or_404(Contact, pk=contact_id)
-    services.contact_delete(actor=_actor(request), contact=contact)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.contact_delete(actor=_actor(request), contact=contact, version=version),
+        current=lambda: _contacts().get(pk=contact.pk),
+    )
 
 
 # ---------------------------------------------------------------- positions
@@ -579,13 +605,19 @@ def position_set(request: HttpRequest, account_id: Id, payload: PositionIn) -> S
     return Status(201, position)
 
 
-@router.delete("/positions/{position_id}", response={204: None, **ERRORS})
-def position_delete(request: HttpRequest, position_id: Id) -> Status[Any]:
-    """Remove a contact from an account (and from its buying centre and coverage)."""
+@router.delete("/positions/{position_id}", response={204: None, **ERRORS, **conflict_responses(PositionOut)})
+def position_delete(request: HttpRequest, response: HttpResponse, position_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Remove a contact from an account (and from its buying centre and coverage); a stale ``version``
+    (``If-Match``) answers 409 (412) with the position as saved."""
     position = get_object_or_404(Position.objects.select_related("account", "contact"), pk=position_id)
     authorize(_actor(request), "accounts.view_account_details", position.account)
-    services.position_delete(actor=_actor(request), position=position)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.position_delete(actor=_actor(request), position=position, version=version),
+        current=lambda: Position.objects.select_related("contact").get(pk=position.pk),
+    )
 
 
 # ---------------------------------------------------------------- buying centre
@@ -629,14 +661,26 @@ def buying_centre_set(
         )
 
 
-@router.delete("/accounts/{account_id}/buying-centre/{contact_id}", response={204: None, **ERRORS})
-def buying_centre_remove(request: HttpRequest, account_id: Id, contact_id: Id) -> Status[Any]:
+@router.delete(
+    "/accounts/{account_id}/buying-centre/{contact_id}",
+    response={204: None, **ERRORS, **conflict_responses(BuyingCentreOut)},
+)
+def buying_centre_remove(
+    request: HttpRequest, response: HttpResponse, account_id: Id, contact_id: Id, removal: Query[RemovalIn]
+) -> Any:
+    """Take a contact out of the buying centre; a stale ``version`` (``If-Match``) answers 409 (412) with the
+    entry as saved."""
     account = _account_with_details(request, account_id)
     member = get_object_or_404(
         BuyingCentreMember.objects.select_related("account"), account=account, contact_id=contact_id
     )
-    services.buying_centre_remove(actor=_actor(request), member=member)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.buying_centre_remove(actor=_actor(request), member=member, version=version),
+        current=lambda: BuyingCentreMember.objects.get(pk=member.pk),
+    )
 
 
 # ---------------------------------------------------------------- team
@@ -678,12 +722,23 @@ def team_member_set(
         )
 
 
-@router.delete("/accounts/{account_id}/team/{user_id}", response={204: None, **ERRORS})
-def team_member_remove(request: HttpRequest, account_id: Id, user_id: Id) -> Status[Any]:
+@router.delete(
+    "/accounts/{account_id}/team/{user_id}", response={204: None, **ERRORS, **conflict_responses(TeamMemberOut)}
+)
+def team_member_remove(
+    request: HttpRequest, response: HttpResponse, account_id: Id, user_id: Id, removal: Query[RemovalIn]
+) -> Any:
+    """Take a user off the account team; a stale ``version`` (``If-Match``) answers 409 (412) with the
+    membership as saved."""
     account = _account_with_details(request, account_id)
     member = get_object_or_404(TeamMember.objects.select_related("account"), account=account, user_id=user_id)
-    services.team_member_remove(actor=_actor(request), member=member)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.team_member_remove(actor=_actor(request), member=member, version=version),
+        current=lambda: TeamMember.objects.select_related("user").get(pk=member.pk),
+    )
 
 
 # ---------------------------------------------------------------- coverage
@@ -740,9 +795,15 @@ def coverage_set(request: HttpRequest, response: HttpResponse, account_id: Id, p
         )
 
 
-@router.delete("/coverage/{coverage_id}", response={204: None, **ERRORS})
-def coverage_remove(request: HttpRequest, coverage_id: Id) -> Status[Any]:
+@router.delete("/coverage/{coverage_id}", response={204: None, **ERRORS, **conflict_responses(CoverageOut)})
+def coverage_remove(request: HttpRequest, response: HttpResponse, coverage_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Remove a coverage; a stale ``version`` (``If-Match``) answers 409 (412) with the coverage as saved."""
     coverage = get_object_or_404(Coverage.objects.select_related("team_member__account"), pk=coverage_id)
     authorize(_actor(request), "accounts.view_account_details", coverage.team_member.account)
-    services.coverage_remove(actor=_actor(request), coverage=coverage)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.coverage_remove(actor=_actor(request), coverage=coverage, version=version),
+        current=lambda: Coverage.objects.select_related("team_member__user", "contact").get(pk=coverage.pk),
+    )

@@ -31,7 +31,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
-from kampass.common.concurrency import expect_row_version, expect_version
+from kampass.common.concurrency import expect_row_version, expect_saved_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
 from kampass.users.actors import Actor
@@ -230,9 +230,10 @@ def account_change(
 
 
 @transaction.atomic
-def account_delete(*, actor: Actor, account: Account) -> None:
+def account_delete(*, actor: Actor, account: Account, version: int | None = None) -> None:
     """Delete an account without children (move or delete the children first)."""
     authorize(actor, "accounts.delete_account", account)
+    expect_saved_version(account, version)
     if account.children.exists():
         raise ValidationError(_("“%(name)s” has subsidiaries; move or delete them first.") % {"name": account.name})
     _delete(account, actor)
@@ -323,8 +324,9 @@ def contact_update(*, actor: Actor, contact: Contact, version: int | None = None
 
 
 @transaction.atomic
-def contact_delete(*, actor: Actor, contact: Contact) -> None:
+def contact_delete(*, actor: Actor, contact: Contact, version: int | None = None) -> None:
     authorize(actor, "accounts.delete_contact", contact)
+    expect_saved_version(contact, version)
     _delete(contact, actor)
 
 
@@ -355,9 +357,10 @@ def position_set(
 
 
 @transaction.atomic
-def position_delete(*, actor: Actor, position: Position) -> None:
+def position_delete(*, actor: Actor, position: Position, version: int | None = None) -> None:
     """Remove a contact from an account (also from its buying centre and the team's coverage there)."""
     authorize(actor, "accounts.change_account", position.account)
+    expect_saved_version(position, version)
     BuyingCentreMember.objects.filter(account=position.account, contact=position.contact).delete()
     Coverage.objects.filter(team_member__account=position.account, contact=position.contact).delete()
     Position.objects.filter(account=position.account, reports_to=position.contact).update(
@@ -429,8 +432,9 @@ def buying_centre_set(
 
 
 @transaction.atomic
-def buying_centre_remove(*, actor: Actor, member: BuyingCentreMember) -> None:
+def buying_centre_remove(*, actor: Actor, member: BuyingCentreMember, version: int | None = None) -> None:
     authorize(actor, "accounts.change_account", member.account)
+    expect_saved_version(member, version)
     _delete(member, actor)
 
 
@@ -462,8 +466,9 @@ def team_member_set(
 
 
 @transaction.atomic
-def team_member_remove(*, actor: Actor, member: TeamMember) -> None:
+def team_member_remove(*, actor: Actor, member: TeamMember, version: int | None = None) -> None:
     authorize(actor, "accounts.manage_team", member.account)
+    expect_saved_version(member, version)
     _delete(member, actor)
 
 
@@ -498,8 +503,9 @@ def coverage_set(
 
 
 @transaction.atomic
-def coverage_remove(*, actor: Actor, coverage: Coverage) -> None:
+def coverage_remove(*, actor: Actor, coverage: Coverage, version: int | None = None) -> None:
     authorize(actor, "accounts.manage_team", coverage.team_member.account)
+    expect_saved_version(coverage, version)
     _delete(coverage, actor)
 
 

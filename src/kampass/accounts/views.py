@@ -35,6 +35,7 @@ from kampass.accounts.models import (
     Position,
     TeamMember,
 )
+from kampass.common.concurrency import remove_or_conflict
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
@@ -227,7 +228,7 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         account,
-        lambda: services.account_delete(actor=request.user, account=account),
+        lambda version: services.account_delete(actor=request.user, account=account, version=version),
         success=_("Account “%(name)s” deleted.") % {"name": account.name},
         next_url=reverse("account-detail", args=[parent.pk]) if parent else reverse("account-list"),
         cancel_url=reverse("account-detail", args=[pk]),
@@ -341,7 +342,13 @@ def member_edit(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
 @require_POST
 def position_remove(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
     position = get_object_or_404(Position, account_id=pk, contact_id=contact_id)
-    services.position_delete(actor=request.user, position=position)
+    conflict = remove_or_conflict(
+        request,
+        lambda version: services.position_delete(actor=request.user, position=position, version=version),
+        back_url=reverse("account-detail", args=[pk]) + "#people",
+    )
+    if conflict:
+        return conflict
     messages.success(request, _("%(person)s removed from the account.") % {"person": position.contact})
     return redirect_to(request, reverse("account-detail", args=[pk]) + "#people")
 
@@ -393,7 +400,14 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
     member = get_object_or_404(TeamMember, account_id=pk, pk=member_id)
-    services.team_member_remove(actor=request.user, member=member)
+    back = reverse("account-detail", args=[pk]) + "#team"
+    conflict = remove_or_conflict(
+        request,
+        lambda version: services.team_member_remove(actor=request.user, member=member, version=version),
+        back_url=back,
+    )
+    if conflict:
+        return conflict
     messages.success(request, _("Team updated."))
     return redirect_to(request, reverse("account-detail", args=[pk]) + "#team")
 
@@ -436,7 +450,14 @@ def coverage_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def coverage_remove(request: HttpRequest, pk: int, coverage_id: int) -> HttpResponse:
     coverage = get_object_or_404(Coverage, team_member__account_id=pk, pk=coverage_id)
-    services.coverage_remove(actor=request.user, coverage=coverage)
+    back = reverse("account-detail", args=[pk]) + "#coverage"
+    conflict = remove_or_conflict(
+        request,
+        lambda version: services.coverage_remove(actor=request.user, coverage=coverage, version=version),
+        back_url=back,
+    )
+    if conflict:
+        return conflict
     messages.success(request, _("Coverage removed."))
     return redirect_to(request, reverse("account-detail", args=[pk]) + "#coverage")
 
@@ -500,7 +521,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         contact,
-        lambda: services.contact_delete(actor=request.user, contact=contact),
+        lambda version: services.contact_delete(actor=request.user, contact=contact, version=version),
         success=_("Contact deleted."),
         next_url=reverse("contact-list"),
         cancel_url=reverse("contact-detail", args=[pk]),

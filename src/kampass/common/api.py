@@ -73,6 +73,19 @@ class ValidationErrorOut(Schema):
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
+class RemovalIn(Schema):
+    """The query of a removal (``DELETE``): the version it is based on."""
+
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=INT_MAX,
+        description="The version your removal is based on (from the last answer, or send it in If-Match). When the "
+        "object was saved since, nothing is removed and the answer is 409 (412 for If-Match) with the current "
+        "representation. Without it whatever is saved now is removed; clients should send it.",
+    )
+
+
 def refused(*rules: str) -> dict[str, Any]:
     """The ``openapi_extra`` of an operation that refuses some schema-valid requests (422) by a rule the
     schema cannot express, because it depends on stored data or state or compares fields: the rules

@@ -118,6 +118,22 @@ def expect_row_version(model: type[Versioned], obj: Versioned | None, version: i
         raise ConcurrentEdit(model, obj.pk if obj is not None else None, expected=int(version))
 
 
+def expect_saved_version(obj: Versioned, version: int | None) -> None:
+    """Refuse to remove ``obj`` when the version saved now is not ``version`` (what the user or
+    client saw when they chose to remove it): a removal never drops a change made in the meantime.
+
+    Locks the row until the end of the transaction (call it inside the removing service's
+    transaction, just before the delete). ``None`` (a client that sent no version) skips the
+    check; a row already gone is no conflict (there is nothing left to drop).
+    """
+    if version is None or obj.pk is None:
+        return
+    model = type(obj)
+    saved = model._default_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+    if saved is not None and saved != int(version):
+        raise ConcurrentEdit(model, obj.pk, expected=int(version))
+
+
 # ---------------------------------------------------------------- forms
 
 
@@ -253,6 +269,93 @@ def conflict_response(
     return response
 
 
+def posted_version(request: HttpRequest) -> int | None:
+    """The ``version`` a remove button posted (its hidden field), ``None`` without one.
+
+    A value that is no version can never match: ``0``.
+    """
+    raw = request.POST.get("version", "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else 0
+
+
+def _stored_shown(field: models.Field[Any, Any], obj: Any) -> str:
+    """The value of ``field`` on ``obj`` (a saved object or one of its history records) as the reader sees it."""
+    if field.is_relation:
+        related_id = getattr(obj, field.attname, None)
+        if related_id is None:
+            return "–"
+        related = field.related_model._default_manager.filter(pk=related_id).first()  # type: ignore[union-attr]
+        return str(related) if related is not None else f"#{related_id}"
+    value = getattr(obj, field.attname, None)
+    if field.choices and value not in (None, ""):
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        items = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in items)
+    labeller = getattr(field.model, "HISTORY_LABELS", {}).get(field.name)
+    if labeller is not None and value not in (None, "", []):
+        value = labeller(value)
+    return _shown(forms.Field(), value)
+
+
+_NOT_SHOWN = frozenset({"id", "version", "created_at", "updated_at", "path", "depth"})
+
+
+def removal_rows(current: Any, expected: int | None) -> list[dict[str, Any]]:
+    """Each field of the object a user wanted to remove: its value in the version they saw (from the
+    change history, when it knows that version), its value saved now, and whether they differ."""
+    if current is None:
+        return []
+    history = getattr(current, "history", None)
+    seen = history.filter(version=expected).order_by("-history_date").first() if history and expected else None
+    rows = []
+    for field in current._meta.concrete_fields:
+        if field.name in _NOT_SHOWN or field.primary_key or not field.editable:
+            continue
+        saved = _stored_shown(field, current)
+        mine = _stored_shown(field, seen) if seen is not None else "?"
+        label = str(field.verbose_name)
+        rows.append({"label": label[:1].upper() + label[1:], "mine": mine, "saved": saved, "differs": mine != saved})
+    return rows
+
+
+def removal_conflict_response(request: HttpRequest, exc: ConcurrentEdit, *, back_url: str) -> HttpResponse:
+    """The answer to a removal based on an older version: 409 with the object as the user saw it and
+    as it is saved now (who changed it and when), and the choice to remove it anyway (the form posts
+    the version saved now) or to keep it (back to ``back_url``). Page or HTMX fragment."""
+    from kampass.common.htmx import render_page
+
+    current = exc.current()
+    user, when = last_change(current) if current is not None else (None, None)
+    context = {
+        "rows": removal_rows(current, exc.expected),
+        "current": current,
+        "changed_by": user,
+        "changed_at": when,
+        "resubmit": [("version", str(current.version))] if current is not None else [],
+        "action_url": request.get_full_path(),
+        "back_url": back_url,
+    }
+    response = render_page(
+        request, "common/removal_conflict.html", context, fragment="common/_removal_conflict.html", status=409
+    )
+    response["Kampass-Conflict"] = "1"
+    return response
+
+
+def remove_or_conflict(
+    request: HttpRequest, remove: Callable[[int | None], Any], *, back_url: str
+) -> HttpResponse | None:
+    """Run the removal ``remove(version)`` with the version the remove button posted; ``None`` when it
+    was done, the conflict page (409) when the object was changed after the user saw it."""
+    try:
+        remove(posted_version(request))
+    except ConcurrentEdit as exc:
+        return removal_conflict_response(request, exc, back_url=back_url)
+    return None
+
+
 class ConflictMiddleware:
     """A page whose save lost a race outside ``submit_form`` (which shows the conflict page itself)
     answers 409 with a short message instead of a server error; HTMX shows it in the alert region."""
@@ -358,6 +461,31 @@ def version_in() -> Any:
         "nothing is written and the answer is 409 with the current representation. Without it the change is applied "
         "to whatever is saved now; clients should send it (or If-Match).",
     )
+
+
+def api_delete(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    version: int | None,
+    remove: Callable[[int | None], Any],
+    current: Callable[[], Any],
+    version_of: Callable[[Any], int] | None = None,
+) -> Any:
+    """Run an API removal with optimistic concurrency: ``remove(version)`` calls the service with the
+    version the client expects (``If-Match`` wins over the ``version`` query parameter). Done: 204;
+    a stale ``If-Match`` answers 412, a stale ``version`` 409, both with the current representation
+    (``current()``, or anything ``version_of`` finds the version of) and its ``ETag``."""
+    from ninja import Status
+
+    header = if_match_version(request)
+    try:
+        remove(header if header is not None else version)
+    except ConcurrentEdit:
+        obj = current()
+        set_etag(response, obj, version=version_of(obj) if version_of is not None else None)
+        return Status(412 if header is not None else 409, obj)
+    return Status(204, None)
 
 
 def conflict_responses(schema: Any) -> dict[int, Any]:

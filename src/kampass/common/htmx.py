@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from kampass.common.concurrency import ConcurrentEdit, conflict_response
+from kampass.common.concurrency import ConcurrentEdit, conflict_response, posted_version, removal_conflict_response
 
 
 def is_fragment_request(request: HttpRequest) -> bool:
@@ -123,7 +123,7 @@ def render_form_page(
 def confirm_delete(
     request: HttpRequest,
     obj: Any,
-    delete: Callable[[], Any],
+    delete: Callable[[int | None], Any],
     *,
     success: str,
     next_url: str,
@@ -132,12 +132,17 @@ def confirm_delete(
     **extra: Any,
 ) -> HttpResponse:
     """Handle a delete the same way everywhere: GET shows the confirmation (``template`` extends
-    ``common/confirm_delete.html``); POST runs ``delete()`` (a service call), flashes ``success`` and
-    redirects to ``next_url``. A ``ValidationError`` from the service is shown on the page (422)."""
+    ``common/confirm_delete.html``; its form carries the object's ``version``); POST runs
+    ``delete(version)`` (a service call, with the version the page showed), flashes ``success`` and
+    redirects to ``next_url``. A ``ValidationError`` from the service is shown on the page (422); an
+    object changed since the page was shown answers the removal conflict page (409) with both
+    versions and the choice to delete it anyway."""
     error = ""
     if request.method == "POST":
         try:
-            delete()
+            delete(posted_version(request))
+        except ConcurrentEdit as exc:
+            return removal_conflict_response(request, exc, back_url=cancel_url)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

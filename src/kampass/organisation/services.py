@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
-from kampass.common.concurrency import expect_row_version, expect_version
+from kampass.common.concurrency import expect_row_version, expect_saved_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.organisation.models import (
     OPEN_STATUSES,
@@ -99,9 +99,10 @@ def activity_update(
 
 
 @transaction.atomic
-def activity_delete(*, actor: Actor, activity: ProcessActivity) -> None:
+def activity_delete(*, actor: Actor, activity: ProcessActivity, version: int | None = None) -> None:
     """Delete an activity together with its row of the function diagram."""
     authorize(actor, "organisation.change_structure")
+    expect_saved_version(activity, version)
     for cell in activity.assignments.all():
         _delete(cell, actor)
     _delete(activity, actor)
@@ -122,9 +123,10 @@ def role_update(*, actor: Actor, role: FunctionRole, version: int | None = None,
 
 
 @transaction.atomic
-def role_delete(*, actor: Actor, role: FunctionRole) -> None:
+def role_delete(*, actor: Actor, role: FunctionRole, version: int | None = None) -> None:
     """Delete a role together with its column of the function diagram."""
     authorize(actor, "organisation.change_structure")
+    expect_saved_version(role, version)
     for cell in role.assignments.all():
         _delete(cell, actor)
     _delete(role, actor)
@@ -147,9 +149,10 @@ def competence_update(
 
 
 @transaction.atomic
-def competence_delete(*, actor: Actor, competence: Competence) -> None:
+def competence_delete(*, actor: Actor, competence: Competence, version: int | None = None) -> None:
     """Delete a competence nobody has been rated on yet (otherwise deactivate it)."""
     authorize(actor, "organisation.change_competences")
+    expect_saved_version(competence, version)
     if competence.ratings.exists():
         raise ValidationError(
             _("People have been rated on “%(name)s”; deactivate it instead of deleting it.")
@@ -465,6 +468,7 @@ def action_update(
 
 
 @transaction.atomic
-def action_delete(*, actor: Actor, action: DevelopmentAction) -> None:
+def action_delete(*, actor: Actor, action: DevelopmentAction, version: int | None = None) -> None:
     authorize(actor, "organisation.delete_action", action)
+    expect_saved_version(action, version)
     _delete(action, actor)

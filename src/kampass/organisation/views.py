@@ -346,7 +346,7 @@ def catalogue_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         entry,
-        lambda: k.delete(actor=request.user, **{k.kwarg: entry}),
+        lambda version: k.delete(actor=request.user, **{k.kwarg: entry}, version=version),
         success=_("“%(name)s” deleted.") % {"name": entry.label},
         next_url=reverse(k.list_url),
         cancel_url=reverse(k.list_url),
@@ -647,7 +647,7 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         action,
-        lambda: services.action_delete(actor=request.user, action=action),
+        lambda version: services.action_delete(actor=request.user, action=action, version=version),
         success=_("Development action deleted."),
         next_url=reverse("organisation-actions"),
         cancel_url=reverse("organisation-actions"),

@@ -33,6 +33,7 @@ from kampass.common.api import (
     Id,
     InSchema,
     PageIn,
+    RemovalIn,
     api_field_names,
     model_field,
     page_of,
@@ -40,7 +41,7 @@ from kampass.common.api import (
 )
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
-from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
+from kampass.common.concurrency import api_delete, api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors, services
 from kampass.pipeline.models import (
@@ -590,11 +591,21 @@ def opportunity_update(
         )
 
 
-@router.delete("/opportunities/{opportunity_id}", response={204: None, **ERRORS})
-def opportunity_delete(request: HttpRequest, opportunity_id: Id) -> Status[Any]:
+@router.delete("/opportunities/{opportunity_id}", response={204: None, **ERRORS, **conflict_responses(OpportunityOut)})
+def opportunity_delete(
+    request: HttpRequest, response: HttpResponse, opportunity_id: Id, removal: Query[RemovalIn]
+) -> Any:
+    """Delete an opportunity; a stale ``version`` (``If-Match``) answers 409 (412) with the opportunity as saved."""
     opportunity = _opportunity(request, opportunity_id)
-    services.opportunity_delete(actor=_actor(request), opportunity=opportunity)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.opportunity_delete(
+            actor=_actor(request), opportunity=opportunity, version=version
+        ),
+        current=lambda: _opportunities().get(pk=opportunity.pk),
+    )
 
 
 @router.post(
@@ -725,12 +736,24 @@ def contact_link_put(
         )
 
 
-@router.delete("/opportunities/{opportunity_id}/contacts/{contact_id}", response={204: None, **ERRORS})
-def contact_link_delete(request: HttpRequest, opportunity_id: Id, contact_id: Id) -> Status[Any]:
+@router.delete(
+    "/opportunities/{opportunity_id}/contacts/{contact_id}",
+    response={204: None, **ERRORS, **conflict_responses(ContactLinkOut)},
+)
+def contact_link_delete(
+    request: HttpRequest, response: HttpResponse, opportunity_id: Id, contact_id: Id, removal: Query[RemovalIn]
+) -> Any:
+    """Take a contact out of the opportunity's buying centre; a stale ``version`` (``If-Match``) answers 409
+    (412) with the link as saved."""
     opportunity = _opportunity(request, opportunity_id)
     link = get_object_or_404(OpportunityContact, opportunity=opportunity, contact_id=contact_id)
-    services.opportunity_contact_remove(actor=_actor(request), link=link)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.opportunity_contact_remove(actor=_actor(request), link=link, version=version),
+        current=lambda: OpportunityContact.objects.select_related("contact").get(pk=link.pk),
+    )
 
 
 # ---------------------------------------------------------------- risks
@@ -811,11 +834,17 @@ def risk_update(request: HttpRequest, response: HttpResponse, risk_id: Id, paylo
         )
 
 
-@router.delete("/risks/{risk_id}", response={204: None, **ERRORS})
-def risk_delete(request: HttpRequest, risk_id: Id) -> Status[Any]:
+@router.delete("/risks/{risk_id}", response={204: None, **ERRORS, **conflict_responses(RiskOut)})
+def risk_delete(request: HttpRequest, response: HttpResponse, risk_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Delete a risk; a stale ``version`` (``If-Match``) answers 409 (412) with the risk as saved."""
     risk = _risk(request, risk_id)
-    services.risk_delete(actor=_actor(request), risk=risk)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.risk_delete(actor=_actor(request), risk=risk, version=version),
+        current=lambda: Risk.objects.get(pk=risk.pk),
+    )
 
 
 # ---------------------------------------------------------------- scores, forecast, optimism

@@ -23,6 +23,7 @@ from kampass.common.api import (
     Id,
     InSchema,
     PageIn,
+    RemovalIn,
     api_field_names,
     model_field,
     page_of,
@@ -30,7 +31,7 @@ from kampass.common.api import (
 )
 from kampass.common.api import actor as _actor
 from kampass.common.api import ref as _ref
-from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
+from kampass.common.concurrency import api_delete, api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.pipeline import services
 from kampass.pipeline.api import router
 from kampass.pipeline.models import Target, TargetPeriod, TargetScope
@@ -215,11 +216,17 @@ def target_update(request: HttpRequest, response: HttpResponse, target_id: Id, p
         )
 
 
-@router.delete("/targets/{target_id}", response={204: None, **ERRORS})
-def target_delete(request: HttpRequest, target_id: Id) -> Status[Any]:
+@router.delete("/targets/{target_id}", response={204: None, **ERRORS, **conflict_responses(TargetOut)})
+def target_delete(request: HttpRequest, response: HttpResponse, target_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Delete a target; a stale ``version`` (``If-Match``) answers 409 (412) with the target as saved."""
     target = target_selectors.target_get(user=_actor(request), pk=target_id)
-    services.target_delete(actor=_actor(request), target=target)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.target_delete(actor=_actor(request), target=target, version=version),
+        current=lambda: Target.objects.get(pk=target.pk),
+    )
 
 
 __all__ = ["AttainmentOut", "TargetOut"]

@@ -96,7 +96,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         target,
-        lambda: services.target_delete(actor=request.user, target=target),
+        lambda version: services.target_delete(actor=request.user, target=target, version=version),
         success=_("Target %(name)s deleted.") % {"name": target},
         next_url=reverse("target-list"),
         cancel_url=reverse("target-list"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts.models import Account
-from kampass.common.concurrency import ConcurrentEdit, last_change
+from kampass.common.concurrency import ConcurrentEdit, last_change, remove_or_conflict
 from kampass.common.htmx import (
     confirm_delete,
     form_status,
@@ -352,7 +352,7 @@ def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         opportunity,
-        lambda: services.opportunity_delete(actor=request.user, opportunity=opportunity),
+        lambda version: services.opportunity_delete(actor=request.user, opportunity=opportunity, version=version),
         success=_("Opportunity “%(name)s” deleted.") % {"name": opportunity.name},
         next_url=reverse("account-opportunities", args=[opportunity.account_id]),
         cancel_url=_opportunity_url(opportunity),
@@ -474,7 +474,13 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_remove(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
     opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     link = get_object_or_404(OpportunityContact.objects.select_related("contact"), pk=link_id, opportunity=opportunity)
-    services.opportunity_contact_remove(actor=request.user, link=link)
+    conflict = remove_or_conflict(
+        request,
+        lambda version: services.opportunity_contact_remove(actor=request.user, link=link, version=version),
+        back_url=_opportunity_url(opportunity, "buying-centre"),
+    )
+    if conflict:
+        return conflict
     messages.success(
         request, _("%(person)s removed from the buying centre of this project.") % {"person": link.contact}
     )
@@ -547,7 +553,13 @@ def risk_edit(request: HttpRequest, pk: int, risk_id: int) -> HttpResponse:
 @require_POST
 def risk_delete(request: HttpRequest, pk: int, risk_id: int) -> HttpResponse:
     opportunity, risk = _risk(request, pk, risk_id)
-    services.risk_delete(actor=request.user, risk=risk)
+    conflict = remove_or_conflict(
+        request,
+        lambda version: services.risk_delete(actor=request.user, risk=risk, version=version),
+        back_url=_opportunity_url(opportunity, "risks"),
+    )
+    if conflict:
+        return conflict
     messages.success(request, _("Risk “%(title)s” deleted.") % {"title": risk.title})
     return redirect_to(request, _opportunity_url(opportunity, "risks"))
 
@@ -694,6 +706,8 @@ def _percent_row(row: Any, pooled: Any = None) -> dict[str, Any]:
         "group": row.group,
         "deals": row.deals,
         "win_rate": pct(row.win_rate),
+        "owner_win_rate": pct(row.owner_win_rate),
+        "model_win_rate": pct(row.model_win_rate),
         "owner_mean": pct(row.owner_mean),
         "owner_bias": pct(row.owner_bias),
         "owner_leaning": selectors.bias_leaning(row.owner_bias),

@@ -30,13 +30,14 @@ from kampass.common.api import (
     Id,
     InSchema,
     PageIn,
+    RemovalIn,
     api_field_names,
     model_field,
     page_of,
     refused,
 )
 from kampass.common.api import actor as _actor
-from kampass.common.concurrency import api_update, conflict_responses, set_etag, version_in, version_out
+from kampass.common.concurrency import api_delete, api_update, conflict_responses, set_etag, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.roadmap import catalogue, selectors, services
 from kampass.roadmap.facade import roadmap_summary
@@ -480,11 +481,23 @@ def initiative_status(request: HttpRequest, response: HttpResponse, initiative_i
     )
 
 
-@router.delete("/roadmap/initiatives/{initiative_id}", response={204: None, **ERRORS})
-def initiative_delete(request: HttpRequest, initiative_id: Id) -> Status[None]:
+@router.delete(
+    "/roadmap/initiatives/{initiative_id}", response={204: None, **ERRORS, **conflict_responses(InitiativeOut)}
+)
+def initiative_delete(
+    request: HttpRequest, response: HttpResponse, initiative_id: Id, removal: Query[RemovalIn]
+) -> Any:
+    """Delete an initiative; a stale ``version`` (``If-Match``) answers 409 (412) with the initiative as saved."""
     initiative = _initiative(request, initiative_id)
-    services.initiative_delete(actor=_actor(request), initiative=initiative)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.initiative_delete(
+            actor=_actor(request), initiative=initiative, version=version
+        ),
+        current=lambda: _initiative_out(initiative.pk),
+    )
 
 
 @router.get("/roadmap/initiatives/{initiative_id}/measurements", response={200: MeasurementPageOut, **ERRORS})
@@ -642,11 +655,17 @@ def topic_status(request: HttpRequest, response: HttpResponse, topic_id: Id, pay
         )
 
 
-@router.delete("/roadmap/topics/{topic_id}", response={204: None, **ERRORS})
-def topic_delete(request: HttpRequest, topic_id: Id) -> Status[None]:
+@router.delete("/roadmap/topics/{topic_id}", response={204: None, **ERRORS, **conflict_responses(TopicOut)})
+def topic_delete(request: HttpRequest, response: HttpResponse, topic_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Delete a topic; a stale ``version`` (``If-Match``) answers 409 (412) with the topic as saved."""
     topic = _topic(request, topic_id)
-    services.topic_delete(actor=_actor(request), topic=topic)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.topic_delete(actor=_actor(request), topic=topic, version=version),
+        current=lambda: Topic.objects.get(pk=topic.pk),
+    )
 
 
 def _limit_out() -> dict[str, Any]:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
-from kampass.common.concurrency import expect_version
+from kampass.common.concurrency import expect_saved_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.core.concept import FIELDS, LOGICS
 from kampass.roadmap import catalogue
@@ -239,9 +239,10 @@ def initiative_set_status(
 
 
 @transaction.atomic
-def initiative_delete(*, actor: Actor, initiative: Initiative) -> None:
+def initiative_delete(*, actor: Actor, initiative: Initiative, version: int | None = None) -> None:
     """Remove an initiative and its measurements from the roadmap (abandoning it keeps the record)."""
     authorize(actor, "roadmap.delete_initiative", initiative)
+    expect_saved_version(initiative, version)
     _delete(initiative, actor)
 
 
@@ -540,9 +541,10 @@ def topic_set_status(
 
 
 @transaction.atomic
-def topic_delete(*, actor: Actor, topic: Topic) -> None:
+def topic_delete(*, actor: Actor, topic: Topic, version: int | None = None) -> None:
     """Remove a topic from the list (abandoning it keeps it for the completion rate)."""
     authorize(actor, "roadmap.delete_topic", topic)
+    expect_saved_version(topic, version)
     _delete(topic, actor)
 
 

@@ -230,7 +230,7 @@ def initiative_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         initiative,
-        lambda: services.initiative_delete(actor=request.user, initiative=initiative),
+        lambda version: services.initiative_delete(actor=request.user, initiative=initiative, version=version),
         success=_("Initiative “%(title)s” deleted.") % {"title": initiative.title},
         next_url=reverse("roadmap"),
         cancel_url=reverse("roadmap-initiative", args=[pk]),
@@ -475,7 +475,7 @@ def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         topic,
-        lambda: services.topic_delete(actor=request.user, topic=topic),
+        lambda version: services.topic_delete(actor=request.user, topic=topic, version=version),
         success=_("Topic “%(title)s” deleted.") % {"title": topic.label},
         next_url=reverse("topics"),
         cancel_url=reverse("topics"),

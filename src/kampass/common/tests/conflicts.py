@@ -1,8 +1,10 @@
-"""Helpers of the concurrency tests of every context: load an edit form as a user sees it, post it
-later (after someone else saved), and call the API with ``If-Match``."""
+"""Helpers of the concurrency tests of every context: load an edit form (or a remove button) as a user
+sees it, post it later (after someone else saved), and call the API with ``If-Match``."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from django.test import Client
@@ -53,3 +55,27 @@ def assert_conflict_page(response: Any, *shown: str) -> str:
     for text in shown:
         assert text in body, f"{text!r} not on the conflict page"
     return body
+
+
+def remove_button(client: Client, page_url: str, action_url: str) -> dict[str, str]:
+    """GET ``page_url`` and return what its form posting to ``action_url`` (a remove button or a delete
+    confirmation) would post, without the CSRF token: it must carry the ``version`` the page showed."""
+    response = client.get(page_url)
+    assert response.status_code == 200, response.status_code
+    body = response.content.decode()
+
+    def posts_to_action(form: str) -> bool:
+        opening = form.split(">", 1)[0]
+        if "action=" not in opening:  # a form without an action posts to the page itself
+            return page_url == action_url
+        return f'action="{action_url}"' in opening
+
+    forms = [m.group(0) for m in re.finditer(r"<form\b[^>]*>.*?</form>", body, flags=re.S)]
+    forms = [f for f in forms if posts_to_action(f) and 'name="version"' in f] or [
+        f for f in forms if posts_to_action(f)
+    ]
+    assert forms, f"no form posting to {action_url} on {page_url}"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', forms[0]))
+    fields.pop("csrfmiddlewaretoken", None)
+    assert "version" in fields, f"the form posting to {action_url} carries no version"
+    return {k: html.unescape(v) for k, v in fields.items()}

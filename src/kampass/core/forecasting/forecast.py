@@ -96,9 +96,11 @@ def forecast_distribution(
 
 @dataclass(frozen=True)
 class CalibrationRow:
-    """How optimistic one group's probabilities were: deals and win rate, and for the owner's and the
-    model's probabilities their mean, bias (mean probability minus win rate; > 0 means optimism)
-    and Brier score -- ``None`` where the group has no such probabilities."""
+    """How optimistic one group's probabilities were: deals and win rate (over all its closed deals),
+    and for the owner's and the model's probabilities their mean, the win rate of the deals that have
+    such a probability, the bias (that mean minus that win rate; > 0 means optimism) and Brier score --
+    ``None`` where the group has no such probabilities. ``owner_mean - owner_win_rate == owner_bias``
+    (likewise for the model); ``win_rate`` differs where some deals lack a probability."""
 
     group: str
     deals: int
@@ -110,16 +112,21 @@ class CalibrationRow:
     model_bias: float | None
     model_brier: float | None
     owner_deals: int = 0  # deals with an owner's probability (what the owner's mean, bias and Brier rest on)
+    owner_win_rate: float | None = None  # win rate of those deals (the bias's reference)
+    model_win_rate: float | None = None  # win rate of the deals with a model probability
 
 
-def _side(probabilities: list[float | None], won: list[int]) -> tuple[float | None, float | None, float | None]:
+def _side(
+    probabilities: list[float | None], won: list[int]
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """Mean probability, bias, Brier score and win rate over the deals that have a probability."""
     pairs = [(p, y) for p, y in zip(probabilities, won, strict=True) if p is not None and not math.isnan(p)]
     if not pairs:
-        return None, None, None
+        return None, None, None, None
     ps = np.asarray([p for p, _ in pairs], dtype=np.float64)
     ys = np.asarray([y for _, y in pairs], dtype=np.float64)
-    mean = float(ps.mean())
-    return mean, mean - float(ys.mean()), float(np.mean((ps - ys) ** 2))
+    mean, rate = float(ps.mean()), float(ys.mean())
+    return mean, mean - rate, float(np.mean((ps - ys) ** 2)), rate
 
 
 def _given(probabilities: Iterable[float | None]) -> int:
@@ -151,6 +158,12 @@ def owner_calibration(
     [('ann', 2, 0.5, 0.35, -0.05)]
     >>> rows[1].owner_mean, round(rows[1].owner_brier, 2), round(rows[1].model_brier, 3)
     (0.3, 0.09, 0.065)
+
+    bob won one of two deals, but his one probability was for the lost one: his bias rests on that
+    deal (win rate 0), not on both (0.5)
+
+    >>> rows[1].win_rate, rows[1].owner_win_rate, round(rows[1].owner_bias, 2), rows[1].model_win_rate
+    (0.5, 0.0, 0.3, 0.5)
     """
     if not len(owner_probabilities) == len(model_probabilities) == len(outcomes) == len(groups):
         raise ValueError("owner probabilities, model probabilities, outcomes and groups differ in length")
@@ -182,6 +195,8 @@ def owner_calibration(
                 model_bias=model[1],
                 model_brier=model[2],
                 owner_deals=_given(owner_probabilities[i] for i in index),
+                owner_win_rate=owner[3],
+                model_win_rate=model[3],
             )
         )
     return rows

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, Id, PageIn, page_of, refused
-from kampass.common.concurrency import api_update, conflict_responses, set_etag
+from kampass.common.api import ERRORS, Id, PageIn, RemovalIn, page_of, refused
+from kampass.common.concurrency import api_delete, api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import selectors, services
 from kampass.organisation.api.router import _actor, _api_field_names, _body_competence, _body_user, router
@@ -109,8 +109,16 @@ def action_update(request: HttpRequest, response: HttpResponse, action_id: Id, p
         )
 
 
-@router.delete("/organisation/development-actions/{action_id}", response={204: None, **ERRORS})
-def action_delete(request: HttpRequest, action_id: Id) -> Status[None]:
+@router.delete(
+    "/organisation/development-actions/{action_id}", response={204: None, **ERRORS, **conflict_responses(ActionOut)}
+)
+def action_delete(request: HttpRequest, response: HttpResponse, action_id: Id, removal: Query[RemovalIn]) -> Any:
+    """Delete an action; a stale ``version`` (``If-Match``) answers 409 (412) with the action as saved."""
     action = _readable_action(request, action_id)
-    services.action_delete(actor=_actor(request), action=action)
-    return Status(204, None)
+    return api_delete(
+        request,
+        response,
+        version=removal.version,
+        remove=lambda version: services.action_delete(actor=_actor(request), action=action, version=version),
+        current=lambda: DevelopmentAction.objects.get(pk=action.pk),
+    )

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Status
 
-from kampass.common.api import ERRORS, Id, PageIn, refused
-from kampass.common.concurrency import api_update, conflict_responses, set_etag
+from kampass.common.api import ERRORS, Id, PageIn, RemovalIn, refused
+from kampass.common.concurrency import api_delete, api_update, conflict_responses, set_etag
 from kampass.common.permissions import authorize
 from kampass.organisation import services
 from kampass.organisation.api.router import _actor, router
@@ -118,17 +118,24 @@ def _register_catalogue(
 
     @router.delete(
         f"{base}/{{entry_id}}",
-        response={204: None, **ERRORS},
+        response={204: None, **ERRORS, **conflict_responses(CatalogueOut)},
         operation_id=f"organisation_{op}_delete",
         summary=f"Delete one of {label}",
         openapi_extra=refused("people have been rated on the competence: deactivate it instead")
         if model is Competence
         else None,
     )
-    def delete_entry(request: HttpRequest, entry_id: Id) -> Status[None]:
+    def delete_entry(request: HttpRequest, response: HttpResponse, entry_id: Id, removal: Query[RemovalIn]) -> Any:
+        """A stale ``version`` (``If-Match``) answers 409 (412) with the entry as saved and deletes nothing."""
         entry = get_object_or_404(model, pk=entry_id)
-        delete(actor=_actor(request), **{kwarg: entry})
-        return Status(204, None)
+        return api_delete(
+            request,
+            response,
+            version=removal.version,
+            remove=lambda version: delete(actor=_actor(request), **{kwarg: entry}, version=version),
+            current=lambda: _entry_out(model._default_manager.get(pk=entry.pk)),
+            version_of=lambda out: out["version"],
+        )
 
 
 _register_catalogue(

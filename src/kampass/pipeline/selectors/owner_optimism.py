@@ -68,6 +68,8 @@ class OptimismReport:
                     "deals": r.owner_deals,
                     "closed_deals": r.deals,
                     "win_rate": r.win_rate,
+                    "owner_win_rate": r.owner_win_rate,
+                    "model_win_rate": r.model_win_rate,
                     "owner_mean": r.owner_mean,
                     "owner_bias": r.owner_bias,
                     "owner_bias_shrunk": p.shrunk if (p := self.pooled(r.group)) else None,

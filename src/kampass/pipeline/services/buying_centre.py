@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.facade import contact_link_authorize
 from kampass.accounts.models import Account, BuyingRole, Contact, Position
-from kampass.common.concurrency import expect_row_version
+from kampass.common.concurrency import expect_row_version, expect_saved_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, OpportunityContact
 from kampass.pipeline.services.model import schedule_scoring
@@ -80,7 +80,8 @@ def opportunity_contact_set(
 
 
 @transaction.atomic
-def opportunity_contact_remove(*, actor: Actor, link: OpportunityContact) -> None:
+def opportunity_contact_remove(*, actor: Actor, link: OpportunityContact, version: int | None = None) -> None:
     authorize(actor, "pipeline.change_opportunity", link.opportunity)
+    expect_saved_version(link, version)
     _delete(link, actor)
     schedule_scoring([link.opportunity_id])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.common.changes import reject_unknown_fields
-from kampass.common.concurrency import expect_version
+from kampass.common.concurrency import expect_saved_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageSet
@@ -135,9 +135,10 @@ def opportunity_update(
 
 
 @transaction.atomic
-def opportunity_delete(*, actor: Actor, opportunity: Opportunity) -> None:
+def opportunity_delete(*, actor: Actor, opportunity: Opportunity, version: int | None = None) -> None:
     """Delete an opportunity with its history of stages, qualification, links and risks."""
     authorize(actor, "pipeline.delete_opportunity", opportunity)
+    expect_saved_version(opportunity, version)
     _delete(opportunity, actor)
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
-from kampass.common.concurrency import expect_version
+from kampass.common.concurrency import expect_saved_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Opportunity, Risk, RiskCategory, RiskStatus
 from kampass.pipeline.services.saving import _decimal
@@ -106,6 +106,7 @@ def risk_update(*, actor: Actor, risk: Risk, version: int | None = None, **chang
 
 
 @transaction.atomic
-def risk_delete(*, actor: Actor, risk: Risk) -> None:
+def risk_delete(*, actor: Actor, risk: Risk, version: int | None = None) -> None:
     authorize(actor, "pipeline.change_opportunity", risk.opportunity)
+    expect_saved_version(risk, version)
     _delete(risk, actor)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
-from kampass.common.concurrency import expect_version
+from kampass.common.concurrency import expect_saved_version, expect_version
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import PERIODS_PER_YEAR, Target, TargetPeriod, TargetScope
 from kampass.pipeline.services.saving import _decimal
@@ -110,6 +110,7 @@ def target_update(*, actor: Actor, target: Target, version: int | None = None, *
 
 
 @transaction.atomic
-def target_delete(*, actor: Actor, target: Target) -> None:
+def target_delete(*, actor: Actor, target: Target, version: int | None = None) -> None:
     authorize(actor, "pipeline.delete_target", target)
+    expect_saved_version(target, version)
     _delete(target, actor)
