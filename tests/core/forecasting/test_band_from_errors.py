@@ -35,7 +35,7 @@ class Constant:
 
     name = "kampass"
 
-    def fit(self, rows: LabelledRows):  # noqa: ANN201 - the Predict of the protocol
+    def fit(self, rows: LabelledRows):
         return lambda target: np.full(len(target), RATE)
 
 
@@ -51,7 +51,9 @@ def test_the_band_is_the_prediction_interval_of_the_errors():
     errors = [0.12, -0.3, 0.25, 0.05, -0.1, 0.4]
     band = band_from_errors(50_000.0, np.array(errors), unit=8_000.0)
     p10, p50, p90 = interval(50_000.0, errors, 8_000.0)
-    assert band.method == "empirical" and band.errors == 6 and band.expected == 50_000.0
+    assert band.method == "empirical"
+    assert band.errors == 6
+    assert band.expected == 50_000.0
     # t90 is the Cornish-Fisher approximation of Student's t (within 1 % from 3 degrees of freedom)
     assert band.p50 == pytest.approx(p50, rel=1e-12)
     assert band.p10 == pytest.approx(p10, rel=0.01)
@@ -77,8 +79,13 @@ def generated(seed: int = 4) -> tuple[DealHistory, list[dict]]:
         opened = start + dt.timedelta(days=int(rng.integers(0, 600)))
         closed = opened + dt.timedelta(days=int(rng.integers(3, 80)))
         deals.append(
-            {"id": str(i), "opened": opened, "closed": closed, "won": bool(rng.random() < 0.35),
-             "amount": float(rng.integers(1, 50) * 1000)}
+            {
+                "id": str(i),
+                "opened": opened,
+                "closed": closed,
+                "won": bool(rng.random() < 0.35),
+                "amount": float(rng.integers(1, 50) * 1000),
+            }
         )
     end = dt.date(2024, 9, 30)
     for d in deals:
@@ -106,7 +113,7 @@ def test_the_calibration_errors_are_the_past_forecasts_errors(horizon):
     # inner origins: on the grid of days since 1970 divisible by horizon // 3, horizon passed by tomorrow
     latest = (tomorrow - dt.timedelta(days=horizon) - dt.date(1970, 1, 1)).days
     t = dt.date(1970, 1, 1) + dt.timedelta(days=latest - latest % step)
-    assert [str(x) for x in inner_origins(np.datetime64(tomorrow), horizon)][0] == str(t)
+    assert next(str(x) for x in inner_origins(np.datetime64(tomorrow), horizon)) == str(t)
     while len(expected) < MAX_PAST:
         open_ = [d for d in deals if d["opened"] < t and not (d["closed"] is not None and d["closed"] < t)]
         end = t + dt.timedelta(days=horizon)

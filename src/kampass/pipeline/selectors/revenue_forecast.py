@@ -209,9 +209,7 @@ class ForecastReport:
 Item = tuple[str, Decimal, float | None, float]
 
 
-def _forecast_rows(
-    items: list[Item], simulations: int, seed: int, errors: tuple[float, ...] = ()
-) -> list[ForecastRow]:
+def _forecast_rows(items: list[Item], simulations: int, seed: int, errors: tuple[float, ...] = ()) -> list[ForecastRow]:
     """``items``: (period, amount, calibrated p or None, owner p). With ``errors`` (kampass's past log errors
     of a period total, stored in the background) the calibrated band of every period is the empirical one
     (:func:`kampass.core.forecasting.backtest.band_from_errors`, the unit one average scored deal of the

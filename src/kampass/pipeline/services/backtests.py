@@ -197,7 +197,9 @@ def band_calibration(history: Any, *, seed: int = 0) -> dict[str, Any]:
     from kampass.core.forecasting.backtest import MIN_PAST, calibration_errors
     from kampass.core.forecasting.scorers import default_scorers
 
-    kampass = [s for s in default_scorers(seed=seed, owner=history.owner_probability is not None) if s.name == "kampass"]
+    kampass = [
+        s for s in default_scorers(seed=seed, owner=history.owner_probability is not None) if s.name == "kampass"
+    ]
     periods = {}
     for period, horizon in BAND_HORIZONS.items():
         errors = calibration_errors(history, horizon, scorers=kampass)

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]
 
 from kampass.pipeline import selectors
 from kampass.pipeline.models import BacktestRun, JobStatus, Opportunity
@@ -61,29 +61,37 @@ def independent(deals: list[tuple[int, float]], errors: list[float]) -> tuple[fl
 def test_the_live_band_is_the_interval_of_the_stored_past_errors(deals, head):
     stored(ERRORS)
     report = selectors.forecast(user=head, period="month")
-    assert report.band.method == "empirical" and report.band.errors == 5 and report.band.horizon == 30
+    assert report.band.method == "empirical"
+    assert report.band.errors == 5
+    assert report.band.horizon == 30
     january, february = report.rows
     for row, names in ((january, "AB"), (february, "C")):
         p10, p50, p90 = independent([deals[n] for n in names], ERRORS)
-        assert row.band == "empirical" and row.band_errors == 5
+        assert row.band == "empirical"
+        assert row.band_errors == 5
         assert float(row.p50 or 0) == pytest.approx(p50, abs=0.01)
         assert float(row.p10 or 0) == pytest.approx(p10, rel=0.01)  # t90 approximates Student's t
         assert float(row.p90 or 0) == pytest.approx(p90, rel=0.01)
     doc = report.as_json()
-    assert doc["band"]["method"] == "empirical" and doc["band"]["errors"] == 5
+    assert doc["band"]["method"] == "empirical"
+    assert doc["band"]["errors"] == 5
     assert doc["rows"][0]["calibrated"]["band"] == "empirical"
     # the quarter has no stored errors: its band is the Bernoulli one
     quarter = selectors.forecast(user=head, period="quarter")
-    assert quarter.band.method == "bernoulli" and quarter.band.reason == "too_few"
+    assert quarter.band.method == "bernoulli"
+    assert quarter.band.reason == "too_few"
     assert quarter.rows[0].band == "bernoulli"
 
 
 def test_with_too_few_past_errors_the_band_is_bernoulli_with_a_note(deals, head, client):
     plain = selectors.forecast(user=head, period="month")
-    assert plain.band.method == "bernoulli" and plain.band.reason == "no_calibration"
+    assert plain.band.method == "bernoulli"
+    assert plain.band.reason == "no_calibration"
     stored(ERRORS[:2])
     report = selectors.forecast(user=head, period="month")
-    assert report.band.method == "bernoulli" and report.band.reason == "too_few" and report.band.errors == 2
+    assert report.band.method == "bernoulli"
+    assert report.band.reason == "too_few"
+    assert report.band.errors == 2
     assert [(r.p10, r.p50, r.p90) for r in report.rows] == [(r.p10, r.p50, r.p90) for r in plain.rows]
     assert report.as_json()["band"] | {"calibrated_at": None} == {
         "method": "bernoulli",
@@ -122,14 +130,20 @@ def test_no_web_request_computes_the_calibration(deals, head, client, api, monke
     assert 'data-band="empirical"' in body
     assert "5 past forecasts of a 30-day total" in body
     doc = api(head, "get", "/forecast").json()
-    assert doc["band"]["method"] == "empirical" and doc["band"]["errors"] == 5
+    assert doc["band"]["method"] == "empirical"
+    assert doc["band"]["errors"] == 5
     # the selector reads what is stored: a changed calibration changes the band
     before = doc["rows"][0]["calibrated"]["p90"]
     BacktestRun.objects.filter(pk=run.pk).update(
-        band_calibration={"as_of": "2030-01-01", "min_errors": 3, "periods": {"month": {"horizon": 30, "errors": [0.0, 0.5, 1.0]}}}
+        band_calibration={
+            "as_of": "2030-01-01",
+            "min_errors": 3,
+            "periods": {"month": {"horizon": 30, "errors": [0.0, 0.5, 1.0]}},
+        }
     )
     after = api(head, "get", "/forecast").json()
-    assert after["band"]["errors"] == 3 and after["rows"][0]["calibrated"]["p90"] != before
+    assert after["band"]["errors"] == 3
+    assert after["rows"][0]["calibrated"]["p90"] != before
 
 
 def test_a_backtest_run_stores_the_calibration_in_the_background(head):
@@ -148,7 +162,8 @@ def test_a_backtest_run_stores_the_calibration_in_the_background(head):
     run = backtest_run_execute(str(backtest_run_create(actor=head, horizon=60, enqueue=False).pk), actor=head)
     assert run.status == JobStatus.DONE
     calibration = run.band_calibration
-    assert calibration["as_of"] == str(timezone.localdate()) and calibration["min_errors"] == 3
+    assert calibration["as_of"] == str(timezone.localdate())
+    assert calibration["min_errors"] == 3
     history = _prepared(recorded_deal_history(), 0)[0]
     kampass = [s for s in default_scorers(seed=0, owner=history.owner_probability is not None) if s.name == "kampass"]
     for period, horizon in BAND_HORIZONS.items():
