@@ -285,6 +285,7 @@ def forecast(
     currency: str = "",
     simulations: int = 10_000,
     seed: int = 0,
+    empirical_band: bool = True,
 ) -> ForecastReport:
     """Expected revenue per month or quarter with P10/P50/P90 from the calibrated and from the owners'
     probabilities; optionally also per ``group_by`` owner or account.
@@ -292,7 +293,8 @@ def forecast(
     The calibrated band is empirical (:class:`BandMethod`) where the last finished backtest run stored at
     least the minimum number of kampass's own past errors for this period (read here, never computed in
     the request); otherwise, and for the owners' figures and the groups, it is the Monte Carlo over
-    independent outcomes (``kampass.core.forecasting.forecast_distribution``).
+    independent outcomes (``kampass.core.forecasting.forecast_distribution``). ``empirical_band=False``
+    (the account-subtree groups of the page) keeps the Bernoulli band.
 
     ``currency`` is the currency of the figures (default: the user's view currency); every deal in
     another currency is converted at the rate of its expected close date (today's for a future date)."""
@@ -332,7 +334,7 @@ def forecast(
     ]
     versions = Counter(r[14] for r in dated if r[14])
     switch = forecast_scorer()
-    calibration = band_calibration()
+    calibration = band_calibration() if empirical_band else None
     band = band_method(calibration, period, switched=switch is not None)
     errors = calibration.for_period(period) if band.empirical and calibration is not None else ()
     if switch is not None:
