@@ -497,7 +497,9 @@ class BacktestRun(models.Model):
     (:mod:`kampass.core.forecasting.backtest`). Progress (origins done of all), the result (the
     document ``kampass forecast backtest --json`` prints, with the verdict model vs. best baseline) and,
     when the model was not better, the better scorer's probabilities for the open opportunities
-    (``switch``) are stored here: the last finished run decides which scorer the forecast uses."""
+    (``switch``) are stored here: the last finished run decides which scorer the forecast uses. With
+    them ``band_calibration``: kampass's past errors of period totals at the horizon of a month and of a
+    quarter, from which the live forecast's band is made (never computed in a web request)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -511,6 +513,15 @@ class BacktestRun(models.Model):
         default=dict,
         blank=True,
         help_text=_("When the model was not better than the best baseline: that scorer and its probabilities."),
+    )
+    band_calibration = models.JSONField(
+        _("forecast band calibration"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "kampass's past forecast errors per forecast period (month, quarter), from which the live "
+            "forecast's band is made."
+        ),
     )
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(

@@ -272,7 +272,9 @@ def forecast_subtree_groups(
         ordered = [a for a in ordered if a.pk != root.pk]
     if root is not None and base.filter(account=root).exists():
         own = dataclasses.replace(filters, account=root.pk, subtree=False)
-        report = selectors.forecast(user=user, filters=own, period=period, currency=currency, simulations=simulations)
+        report = selectors.forecast(
+            user=user, filters=own, period=period, currency=currency, simulations=simulations, empirical_band=False
+        )
         if report.rows:
             groups.append(
                 selectors.ForecastGroup(str(root.pk), _("%(name)s (itself)") % {"name": root.name}, report.rows)
@@ -280,7 +282,7 @@ def forecast_subtree_groups(
     for account in ordered:
         scoped = dataclasses.replace(filters, account=account.pk, subtree=True)
         report = selectors.forecast(
-            user=user, filters=scoped, period=period, currency=currency, simulations=simulations
+            user=user, filters=scoped, period=period, currency=currency, simulations=simulations, empirical_band=False
         )
         if report.rows:
             groups.append(selectors.ForecastGroup(str(account.pk), account.name, report.rows))

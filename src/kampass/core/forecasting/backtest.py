@@ -357,6 +357,35 @@ def forecast_band(
         if not f:
             return Band(expected, 0.0, 0.0, 0.0, "bernoulli", n)
         return Band(expected, float(f[0].p10), float(f[0].p50), float(f[0].p90), "bernoulli", n)
+    return band_from_errors(expected, errors, unit=unit)
+
+
+def log_error(forecast: float, actual: float, unit: float) -> float:
+    """The error of one past forecast of a period total: ``log((actual + unit) / (forecast + unit))``.
+
+    Examples
+    --------
+    >>> round(log_error(10.0, 20.0, 1.0), 4)
+    0.6466
+    """
+    return math.log((actual + unit) / (forecast + unit))
+
+
+def band_from_errors(expected: float, errors: FloatArray, *, unit: float = 1.0) -> Band:
+    """The **empirical** band of a forecast ``expected`` from ``n >= 2`` past log errors of the same
+    forecast (:func:`log_error`): the prediction interval of a new error ``mean +- t90(n - 1) * sd *
+    sqrt(1 + 1/n)`` turned back into totals, ``(expected + unit) * exp(...) - unit`` (P10 and P50 not below
+    0). Used by :func:`forecast_band` and by the live forecast (calibrated from kampass's past errors).
+
+    Examples
+    --------
+    >>> b = band_from_errors(20.0, np.log(np.array([0.5, 1.0, 1.5, 2.0, 1.0])))
+    >>> b.method, [round(x, 2) for x in (b.p10, b.p50, b.p90)], b.errors
+    ('empirical', [8.49, 21.77, 53.65], 5)
+    """
+    n = len(errors)
+    if n < 2:
+        raise ValueError(f"an empirical band needs at least 2 past errors, got {n}")
     bias = float(np.mean(errors))
     q = t90(n - 1) * float(np.std(errors, ddof=1)) * math.sqrt(1 + 1 / n)
     base = expected + unit
@@ -581,8 +610,34 @@ def past_errors(
         made = cache[t]
         if made is not None:
             forecast, actual, unit = made
-            errors.append(math.log((actual + unit) / (forecast + unit)))
+            errors.append(log_error(forecast, actual, unit))
     return np.asarray(errors, dtype=np.float64)
+
+
+def calibration_errors(
+    history: DealHistory, horizon: int, *, scorers: Sequence[Scorer] | None = None, drift: bool = False
+) -> FloatArray:
+    """The past errors (:func:`past_errors`, newest first) of kampass's forecasts of the total won within
+    ``horizon`` days, made at the inner origins of tomorrow (the day after ``history.end``): the
+    calibration of the live forecast's band at that horizon. Every such horizon has passed by the end of
+    the data.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> n = 300
+    >>> opened = np.datetime64("2024-01-01") + rng.integers(0, 400, n).astype("timedelta64[D]")
+    >>> h = DealHistory(
+    ...     ids=tuple(map(str, range(n))), opened=opened,
+    ...     closed=opened + rng.integers(5, 50, n).astype("timedelta64[D]"), won=rng.random(n) < 0.4,
+    ...     features=pa.table({"x": rng.choice(["a", "b"], n)}), end=np.datetime64("2025-03-01"),
+    ... )
+    >>> len(calibration_errors(h, 30)) == MAX_PAST
+    True
+    """
+    origin = history.end + np.timedelta64(1, "D")
+    chosen = list(scorers) if scorers is not None else [KampassModel()]
+    return past_errors(known_at(history, origin), origin, horizon, chosen, drift=drift)
 
 
 def backtest(

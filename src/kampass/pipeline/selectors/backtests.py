@@ -64,6 +64,39 @@ def forecast_scorer() -> ScorerSwitch | None:
 
 
 @dataclass(frozen=True)
+class BandCalibration:
+    """kampass's own past errors of period totals (log ratios, newest first) per forecast period, stored by
+    the last finished backtest run (``run_at``; calibration as of ``as_of``): the live forecast's band is
+    empirical for a period with at least ``min_errors`` of them."""
+
+    run_at: dt.datetime
+    as_of: str
+    min_errors: int
+    errors: dict[str, tuple[float, ...]]
+    horizons: dict[str, int]
+
+    def for_period(self, period: str) -> tuple[float, ...]:
+        return self.errors.get(period, ())
+
+
+def band_calibration() -> BandCalibration | None:
+    """The stored calibration of the forecast band (made in the background with the last finished
+    backtest run; never computed here); ``None`` before a run stored one."""
+    run = last_finished_backtest()
+    if run is None or not run.band_calibration:
+        return None
+    stored = run.band_calibration
+    periods = stored.get("periods", {})
+    return BandCalibration(
+        run_at=run.finished_at or run.created_at,
+        as_of=str(stored.get("as_of", "")),
+        min_errors=int(stored.get("min_errors", 3)),
+        errors={k: tuple(float(e) for e in v.get("errors", ())) for k, v in periods.items()},
+        horizons={k: int(v.get("horizon", 0)) for k, v in periods.items()},
+    )
+
+
+@dataclass(frozen=True)
 class QuarterRow:
     """One calendar quarter of closing: closed deals, the share won and the mean predicted probability
     (the active version's out-of-fold probability of the deals it was trained on; ``None`` without)."""

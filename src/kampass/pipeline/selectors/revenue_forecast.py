@@ -13,7 +13,7 @@ from django.utils import timezone
 from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import Outcome
-from kampass.pipeline.selectors.backtests import ScorerSwitch, forecast_scorer
+from kampass.pipeline.selectors.backtests import BandCalibration, ScorerSwitch, band_calibration, forecast_scorer
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
 
@@ -23,6 +23,64 @@ def period_label(day: dt.date, period: str) -> str:
     if period == "quarter":
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     return f"{day.year}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class BandMethod:
+    """How the P10-P90 band of the calibrated figures per period was made: ``"empirical"`` -- from
+    ``errors`` past errors of kampass's own forecasts of a period total at ``horizon`` days (stored by the
+    backtest run of ``calibrated_at``, as of ``as_of``), or ``"bernoulli"`` -- Monte Carlo over independent
+    wins, which holds no model or drift uncertainty; ``reason`` says why: ``"no_calibration"`` (no backtest
+    stored one yet), ``"too_few"`` (fewer than ``min_errors`` past errors) or ``"switched"`` (the figures
+    come from a baseline, whose errors were not measured). The groups always use the Bernoulli band (the
+    past errors are of the whole pipeline's totals)."""
+
+    method: str = "bernoulli"
+    errors: int = 0
+    min_errors: int = 0
+    horizon: int | None = None
+    as_of: str = ""
+    calibrated_at: dt.datetime | None = None
+    reason: str = "no_calibration"
+
+    @property
+    def empirical(self) -> bool:
+        return self.method == "empirical"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "errors": self.errors,
+            "min_errors": self.min_errors,
+            "horizon_days": self.horizon,
+            "calibrated_as_of": self.as_of or None,
+            "calibrated_at": self.calibrated_at.isoformat() if self.calibrated_at else None,
+            "reason": self.reason,
+            "groups": "bernoulli",
+        }
+
+
+def band_method(calibration: BandCalibration | None, period: str, *, switched: bool) -> BandMethod:
+    """Which band the calibrated figures of ``period`` rows get from the stored ``calibration``."""
+    if calibration is None:
+        return BandMethod()
+    errors = len(calibration.for_period(period))
+    common = {
+        "errors": errors,
+        "min_errors": calibration.min_errors,
+        "horizon": calibration.horizons.get(period),
+        "as_of": calibration.as_of,
+        "calibrated_at": calibration.run_at,
+    }
+    if switched:
+        return BandMethod(reason="switched", **common)  # type: ignore[arg-type]
+    if errors < calibration.min_errors:
+        return BandMethod(reason="too_few", **common)  # type: ignore[arg-type]
+    return BandMethod(method="empirical", reason="", **common)  # type: ignore[arg-type]
+
+
+def _money(x: float) -> Decimal:
+    return Decimal(str(x)).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -41,6 +99,8 @@ class ForecastRow:
     owner_p10: Decimal
     owner_p50: Decimal
     owner_p90: Decimal
+    band: str = "bernoulli"
+    band_errors: int = 0
 
     def as_json(self) -> dict[str, Any]:
         def m(v: Decimal | None) -> str | None:
@@ -50,7 +110,14 @@ class ForecastRow:
             "period": self.period,
             "deals": self.deals,
             "pipeline": m(self.pipeline),
-            "calibrated": {"expected": m(self.expected), "p10": m(self.p10), "p50": m(self.p50), "p90": m(self.p90)},
+            "calibrated": {
+                "expected": m(self.expected),
+                "p10": m(self.p10),
+                "p50": m(self.p50),
+                "p90": m(self.p90),
+                "band": self.band,
+                "band_errors": self.band_errors,
+            },
             "owner": {
                 "expected": m(self.owner_expected),
                 "p10": m(self.owner_p10),
@@ -103,6 +170,7 @@ class ForecastReport:
     conversion: str = ""
     rate_sources: tuple[str, ...] = ()
     switch: ScorerSwitch | None = None
+    band: BandMethod = BandMethod()
 
     @property
     def scorer(self) -> str:
@@ -131,6 +199,7 @@ class ForecastReport:
             "scorer": self.scorer,
             "simulations": self.simulations,
             "seed": self.seed,
+            "band": self.band.as_json(),
             "rows": [r.as_json() for r in self.rows],
             "group_by": self.group_by,
             "groups": [{"key": g.key, "label": g.label, "rows": [r.as_json() for r in g.rows]} for g in self.groups],
@@ -140,9 +209,15 @@ class ForecastReport:
 Item = tuple[str, Decimal, float | None, float]
 
 
-def _forecast_rows(items: list[Item], simulations: int, seed: int) -> list[ForecastRow]:
-    """``items``: (period, amount, calibrated p or None, owner p)."""
+def _forecast_rows(items: list[Item], simulations: int, seed: int, errors: tuple[float, ...] = ()) -> list[ForecastRow]:
+    """``items``: (period, amount, calibrated p or None, owner p). With ``errors`` (kampass's past log errors
+    of a period total, stored in the background) the calibrated band of every period is the empirical one
+    (:func:`kampass.core.forecasting.backtest.band_from_errors`, the unit one average scored deal of the
+    period), else the Bernoulli band."""
+    import numpy as np
+
     from kampass.core.forecasting import forecast_distribution
+    from kampass.core.forecasting.backtest import band_from_errors
 
     if not items:
         return []
@@ -165,25 +240,37 @@ def _forecast_rows(items: list[Item], simulations: int, seed: int) -> list[Forec
     }
     pipeline: dict[str, Decimal] = defaultdict(Decimal)
     deals: Counter[str] = Counter()
-    for period, amount, _p, _o in items:
+    scored_amounts: dict[str, list[float]] = defaultdict(list)
+    for period, amount, p, _o in items:
         pipeline[period] += amount
         deals[period] += 1
+        if p is not None and amount > 0:
+            scored_amounts[period].append(float(amount))
+    past = np.asarray(errors, dtype=np.float64)
     rows = []
     for period in sorted(pipeline):
         c, o = calibrated.get(period), owner[period]
+        band, p10, p50, p90 = "bernoulli", (c.p10 if c else None), (c.p50 if c else None), (c.p90 if c else None)
+        if c is not None and len(past) >= 2:
+            amounts = scored_amounts[period]
+            unit = sum(amounts) / len(amounts) if amounts else 1.0
+            b = band_from_errors(float(c.expected), past, unit=unit)
+            band, p10, p50, p90 = b.method, _money(b.p10), _money(b.p50), _money(b.p90)
         rows.append(
             ForecastRow(
                 period=period,
                 deals=deals[period],
                 pipeline=pipeline[period],
                 expected=c.expected if c else None,
-                p10=c.p10 if c else None,
-                p50=c.p50 if c else None,
-                p90=c.p90 if c else None,
+                p10=p10,
+                p50=p50,
+                p90=p90,
                 owner_expected=o.expected,
                 owner_p10=o.p10,
                 owner_p50=o.p50,
                 owner_p90=o.p90,
+                band=band,
+                band_errors=len(past) if band == "empirical" else 0,
             )
         )
     return rows
@@ -198,10 +285,16 @@ def forecast(
     currency: str = "",
     simulations: int = 10_000,
     seed: int = 0,
+    empirical_band: bool = True,
 ) -> ForecastReport:
-    """Expected revenue per month or quarter with P10/P50/P90 (Monte Carlo over independent
-    outcomes, ``kampass.core.forecasting.forecast_distribution``), from the calibrated and from
-    the owners' probabilities; optionally also per ``group_by`` owner or account.
+    """Expected revenue per month or quarter with P10/P50/P90 from the calibrated and from the owners'
+    probabilities; optionally also per ``group_by`` owner or account.
+
+    The calibrated band is empirical (:class:`BandMethod`) where the last finished backtest run stored at
+    least the minimum number of kampass's own past errors for this period (read here, never computed in
+    the request); otherwise, and for the owners' figures and the groups, it is the Monte Carlo over
+    independent outcomes (``kampass.core.forecasting.forecast_distribution``). ``empirical_band=False``
+    (the account-subtree groups of the page) keeps the Bernoulli band.
 
     ``currency`` is the currency of the figures (default: the user's view currency); every deal in
     another currency is converted at the rate of its expected close date (today's for a future date)."""
@@ -241,6 +334,9 @@ def forecast(
     ]
     versions = Counter(r[14] for r in dated if r[14])
     switch = forecast_scorer()
+    calibration = band_calibration() if empirical_band else None
+    band = band_method(calibration, period, switched=switch is not None)
+    errors = calibration.for_period(period) if band.empirical and calibration is not None else ()
     if switch is not None:
         # the last backtest showed the model not better than this baseline: its probabilities count
         dated = [(*r[:4], switch.probability(r[0]), *r[5:]) for r in dated]
@@ -268,7 +364,7 @@ def forecast(
         period=period,
         currency=chosen,
         currencies=currencies,
-        rows=_forecast_rows([item(r) for r in dated], simulations, seed),
+        rows=_forecast_rows([item(r) for r in dated], simulations, seed, errors),
         groups=groups,
         group_by=group_by if groups or group_by in ("owner", "account") else "",
         deals=len(dated),
@@ -284,4 +380,5 @@ def forecast(
         owner_default_deals=len(on_default),
         owner_default_expected=sum((r[2] * Decimal(str(r[6])) / 100 for r in on_default), Decimal(0)),
         switch=switch,
+        band=band,
     )

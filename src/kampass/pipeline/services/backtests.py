@@ -12,6 +12,9 @@ The result document is the one ``kampass forecast backtest --json`` prints
   shows the model better again;
 * ``"notes"`` -- what the history reader and the leakage guard noticed.
 
+``band_calibration`` (stored on every finished run, :func:`band_calibration`): kampass's own past errors
+of period totals, from which the live forecast's band is made.
+
 ``switch`` (stored on the run when the model was not better): the best baseline fitted on everything
 known today (snapshots up to today, labelled within the horizon) and its probabilities for the
 opportunities open today, by primary key, and ``default`` for opportunities opened after the run.
@@ -182,6 +185,28 @@ def current_scores(
     }
 
 
+#: The horizon (days) of each forecast period's past errors: a month's total, a quarter's total.
+BAND_HORIZONS = {"month": 30, "quarter": 91}
+
+
+def band_calibration(history: Any, *, seed: int = 0) -> dict[str, Any]:
+    """The calibration of the live forecast's band, made in the background with a backtest run: per
+    forecast period (``BAND_HORIZONS``) kampass's own past errors of the total won within that horizon
+    (:func:`kampass.core.forecasting.backtest.calibration_errors`, newest first), with the horizon, the
+    day the calibration was made as of and the minimum number of errors for an empirical band."""
+    from kampass.core.forecasting.backtest import MIN_PAST, calibration_errors
+    from kampass.core.forecasting.scorers import default_scorers
+
+    kampass = [
+        s for s in default_scorers(seed=seed, owner=history.owner_probability is not None) if s.name == "kampass"
+    ]
+    periods = {}
+    for period, horizon in BAND_HORIZONS.items():
+        errors = calibration_errors(history, horizon, scorers=kampass)
+        periods[period] = {"horizon": horizon, "errors": [float(e) for e in errors]}
+    return {"as_of": str(history.end), "min_errors": MIN_PAST, "periods": periods}
+
+
 @transaction.atomic
 def backtest_run_create(*, actor: Actor, horizon: int = DEFAULT_HORIZON, enqueue: bool = True) -> BacktestRun:
     """Queue a backtest of kampass's own opportunities (background task); one at a time."""
@@ -227,6 +252,7 @@ def backtest_run_execute(run_id: str, *, actor: Actor | None = None) -> Backtest
             switch: dict[str, Any] = {}
             if not doc["verdict"]["model_better"]:
                 switch = current_scores(keep["history"], recorded.pks, doc["verdict"]["best_baseline"], run.horizon)
+            calibration = band_calibration(keep["history"])
         except Exception as exc:
             log.exception("backtest %s failed", run_id)
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
@@ -236,7 +262,12 @@ def backtest_run_execute(run_id: str, *, actor: Actor | None = None) -> Backtest
             raise
         message = _("Done")
     BacktestRun.objects.filter(pk=run.pk).update(
-        status=JobStatus.DONE, result=doc, switch=switch, message=message, finished_at=timezone.now()
+        status=JobStatus.DONE,
+        result=doc,
+        switch=switch,
+        band_calibration=calibration,
+        message=message,
+        finished_at=timezone.now(),
     )
     run.refresh_from_db()
     return run
