@@ -448,24 +448,13 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class TrainingJob(models.Model):
-    """One (re)training of the win-probability model, run as a background task: it trains on
-    the closed opportunities, stores a new model version and scores all open opportunities.
-    Progress and outcome are stored here for the UI and the CLI."""
+class BackgroundRun(models.Model):
+    """What every piece of background work in the pipeline keeps: its id, status, message and error,
+    who started it, when it was created and finished (subclasses add their progress and outcome)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.FloatField(_("progress"), default=0.0)
     message = models.CharField(_("message"), max_length=500, blank=True)
-    model_version = models.ForeignKey(
-        ModelVersion,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("model version"),
-    )
-    scored = models.PositiveIntegerField(_("opportunities scored"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -479,19 +468,40 @@ class TrainingJob(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("training job")
-        verbose_name_plural = _("training jobs")
+        abstract = True
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class TrainingJob(BackgroundRun):
+    """One (re)training of the win-probability model, run as a background task: it trains on
+    the closed opportunities, stores a new model version and scores all open opportunities.
+    Progress and outcome are stored here for the UI and the CLI."""
+
+    progress = models.FloatField(_("progress"), default=0.0)
+    model_version = models.ForeignKey(
+        ModelVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("model version"),
+    )
+    scored = models.PositiveIntegerField(_("opportunities scored"), default=0)
+
+    class Meta:
+        verbose_name = _("training job")
+        verbose_name_plural = _("training jobs")
+        ordering = ["-created_at"]
 
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
 
 
-class BacktestRun(models.Model):
+class BacktestRun(BackgroundRun):
     """One temporal backtest of the win model and its baselines on kampass's own opportunities, run as a
     background task: at each origin it trains on what was known then and scores what was open then
     (:mod:`kampass.core.forecasting.backtest`). Progress (origins done of all), the result (the
@@ -501,12 +511,9 @@ class BacktestRun(models.Model):
     them ``band_calibration``: kampass's past errors of period totals at the horizon of a month and of a
     quarter, from which the live forecast's band is made (never computed in a web request)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     horizon = models.PositiveSmallIntegerField(_("horizon (days)"), default=90)
     origins_total = models.PositiveSmallIntegerField(_("origins"), default=0)
     origins_done = models.PositiveSmallIntegerField(_("origins done"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     switch = models.JSONField(
         _("better scorer's probabilities"),
@@ -523,25 +530,11 @@ class BacktestRun(models.Model):
             "forecast's band is made."
         ),
     )
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("backtest run")
         verbose_name_plural = _("backtest runs")
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
     @property
     def percent(self) -> int:
