@@ -504,8 +504,9 @@ class _Compared:
     categories: dict[str, int]
     customers: list[str]
     seen: tuple[frozenset[str], int]
-    kind: str
-    """The store's backend (``duckdb``, ``postgres``, ``pyspark``): how the lines are prepared for it."""
+    attaches: bool
+    """Whether the store is written through a DuckDB connection, which copies the lines from an attached
+    ready database (else they travel as Arrow): how the lines are prepared for it."""
 
     @property
     def good(self) -> int:
@@ -691,7 +692,8 @@ class _Job:
         )
         con.execute(f"CREATE TEMP TABLE {names.facts} AS {facts_sql}")
         categories, customers = _summary(con, names.facts)
-        return _Compared(overlap=overlap, categories=categories, customers=customers, seen=seen, kind=store.kind)
+        return _Compared(overlap=overlap, categories=categories, customers=customers, seen=seen,
+                         attaches=_duckdb_connection(store) is not None)  # fmt: skip
 
     def _import(
         self,
@@ -749,7 +751,7 @@ class _Job:
             + ", ".join(f"{sql} AS {name}" for name, sql in plan.line_columns.items())
             + f" FROM {names.numbered} WHERE bad IS NULL"
         )
-        if compared.kind != "duckdb":
+        if not compared.attaches:
             con.execute(f"DROP TABLE IF EXISTS {names.ready}")
             con.execute(f"CREATE TEMP TABLE {names.ready} AS {select}")
             return
