@@ -119,3 +119,64 @@ def test_staging_left_by_a_killed_import_is_cleaned_up(db, settings):
     # then
     assert not stale.exists()
     assert running.exists()
+
+
+def test_the_writer_is_held_only_to_copy_the_prepared_lines(tmp_path, monkeypatch):
+    # given: a DuckDB store file opened by a reader and a writer that record when the writer is held, and
+    # the staging steps and the Arrow reads of the staging database recorded with the writer's state then
+    from contextlib import contextmanager
+
+    import duckdb
+
+    from kampass.core.analytics.backends import AnalyticsStore
+
+    store = AnalyticsStore(f"duckdb://{tmp_path / 'analytics.duckdb'}")
+    store.ensure_tables()
+    held: list[bool] = [False]
+    events: list[tuple[str, bool]] = []
+
+    @contextmanager
+    def reader():
+        yield store
+
+    @contextmanager
+    def writer():
+        events.append(("writer", held[0]))
+        held[0] = True
+        try:
+            yield store
+        finally:
+            held[0] = False
+
+    for step in ("_stage", "_prepare"):
+        original = getattr(pipeline._Job, step)
+
+        def recorded(self, *args, _original=original, _step=step):
+            events.append((_step, held[0]))
+            return _original(self, *args)
+
+        monkeypatch.setattr(pipeline._Job, step, recorded)
+    arrow_reader = pipeline._arrow_reader
+
+    def recorded_reads(con, sql, rows):
+        events.append((f"arrow: {sql}", held[0]))
+        return arrow_reader(con, sql, rows)
+
+    monkeypatch.setattr(pipeline, "_arrow_reader", recorded_reads)
+    path = online_retail_sample(tmp_path / "small.csv")
+    # when
+    result = import_file(path=path, mapping="online-retail", reader=reader, writer=writer, staging_dir=tmp_path)
+    # then: staged and prepared before the writer was asked for, once; nothing of the staging database
+    # travelled as Arrow while the writer was held (the store copied from the attached ready database)
+    steps = [name for name, _ in events if not name.startswith("arrow")]
+    assert steps == ["_stage", "_prepare", "writer"]
+    assert [name for name, was_held in events if was_held] == []
+    assert all(not was_held for name, was_held in events if name.startswith("arrow"))
+    assert result.lines == 6
+    assert int(store.table("invoice_lines").count().to_pyarrow().as_py()) == 6
+    # and the store no longer has the ready database attached
+    raw = store.con.con
+    assert isinstance(raw, duckdb.DuckDBPyConnection)
+    attached = [row[0] for row in raw.execute("SELECT database_name FROM duckdb_databases()").fetchall()]
+    assert not [name for name in attached if name.startswith("kampass_ready")]
+    store.close()

@@ -18,8 +18,9 @@ directory), never on the store's connection: the store is opened for reading onl
 (the file's earlier import, the stored lines it overlaps) and for writing only for *writing*
 (docs/adr/0003-analytics-store-access.md, revision). Under the writer the importer checks that no
 other import wrote since it compared (else it compares again), then writes one INSERT of all good
-lines, one of their facts, then one row in ``import_batches``: in one transaction on DuckDB (the lines
-stream from the staging database as Arrow) and on PostgreSQL; on Spark, which has no such
+lines, one of their facts, then one row in ``import_batches``: in one transaction on DuckDB (the store
+attaches the import's ready database, prepared before the writer was asked for, read-only and copies
+with ``INSERT ... SELECT``; no Arrow hop) and on PostgreSQL (the lines travel as Arrow); on Spark, which has no such
 transactions, appended in that order (a crash in between leaves lines without a batch row, which
 :func:`delete_orphan_lines` removes before the next import), and with ``replace`` as complete new
 table versions swapped in by renaming.
@@ -468,8 +469,12 @@ class _Names:
         self.batches = f"kampass_batches_{batch_id}"
         self.matched = f"kampass_matched_{batch_id}"
         self.earlier = f"kampass_earlier_{batch_id}"
+        self.ready_db = f"kampass_ready_db_{batch_id}"
+        """The alias of the import's ready database (see :meth:`_Job._prepare`) wherever it is attached."""
 
     def drop_all(self, con: Any) -> None:
+        with suppress(duckdb.Error):
+            con.execute(f"DETACH DATABASE IF EXISTS {self.ready_db}")
         for view in (self.lines, self.numbered):
             with suppress(duckdb.Error):
                 con.execute(f"DROP VIEW IF EXISTS {view}")
@@ -499,6 +504,9 @@ class _Compared:
     categories: dict[str, int]
     customers: list[str]
     seen: tuple[frozenset[str], int]
+    attaches: bool
+    """Whether the store is written through a DuckDB connection, which copies the lines from an attached
+    ready database (else they travel as Arrow): how the lines are prepared for it."""
 
     @property
     def good(self) -> int:
@@ -684,7 +692,8 @@ class _Job:
         )
         con.execute(f"CREATE TEMP TABLE {names.facts} AS {facts_sql}")
         categories, customers = _summary(con, names.facts)
-        return _Compared(overlap=overlap, categories=categories, customers=customers, seen=seen)
+        return _Compared(overlap=overlap, categories=categories, customers=customers, seen=seen,
+                         attaches=_duckdb_connection(store) is not None)  # fmt: skip
 
     def _import(
         self,
@@ -707,7 +716,7 @@ class _Job:
         if self.dry_run or (self.strict and rejects):
             return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=False,
                             date_order=order, overlap=compared.overlap)  # fmt: skip
-        self._prepare(con, names, plan)
+        self._prepare(con, names, plan, compared)
         self.report(0.8, "writing")
         with self.writer() as store:
             if (previous := self.previous_batch(store)) is not None:  # imported meanwhile by another job
@@ -716,41 +725,65 @@ class _Job:
             delete_orphan_lines(store)
             if _store_state(store) != compared.seen:  # another import wrote meanwhile: compare again
                 compared = self._compare(con, names, plan, store)
-                self._prepare(con, names, plan)
-            self._write(con, names, plan, store, compared.overlap, self._batch_row(lines=compared.good,
-                        rejected=len(rejects)))  # fmt: skip
+                self._prepare(con, names, plan, compared)
+            self._write(con, names, store, compared, self._batch_row(lines=compared.good, rejected=len(rejects)))
         return _Outcome(compared.good, rejects, compared.customers, compared.categories, written=True,
                         date_order=order, overlap=compared.overlap)  # fmt: skip
 
-    def _prepare(self, con: Any, names: _Names, plan: StagePlan) -> None:
-        """The lines to write, as the store holds them, in a table of the staging database: computed
-        before the writer is asked for, so that under it they only need to be copied."""
-        con.execute(f"DROP TABLE IF EXISTS {names.ready}")
-        con.execute(
-            f"CREATE TEMP TABLE {names.ready} AS "
+    @property
+    def ready_path(self) -> Path:
+        """The import's ready database: the rows to write, as the DuckDB store holds them."""
+        return self.workdir / "ready.duckdb"
+
+    def _prepare(self, con: Any, names: _Names, plan: StagePlan, compared: _Compared) -> None:
+        """The rows to write, as the store holds them, computed before the writer is asked for, so that
+        under it they only need to be copied.
+
+        For a DuckDB store they go into a database file of their own (:attr:`ready_path`: the lines,
+        their facts and, with ``replace``, the stored lines to delete), which the store attaches
+        read-only and copies from with ``INSERT ... SELECT`` (:func:`_write_duckdb`): no Arrow hop, and
+        DuckDB inserts in parallel. The staging database itself cannot be attached while the staging
+        connection has it open (DuckDB opens a file once per process). For PostgreSQL and Spark the
+        lines stay a temporary table of the staging database and travel as Arrow.
+        """
+        select = (
             f"SELECT {quote_literal(self.batch_id)} AS batch_id, CAST(source_row AS BIGINT) AS source_row, "
             + ", ".join(f"{sql} AS {name}" for name, sql in plan.line_columns.items())
             + f" FROM {names.numbered} WHERE bad IS NULL"
         )
+        if not compared.attaches:
+            con.execute(f"DROP TABLE IF EXISTS {names.ready}")
+            con.execute(f"CREATE TEMP TABLE {names.ready} AS {select}")
+            return
+        ready = self.ready_path
+        for stale in (ready, ready.with_name(ready.name + ".wal")):  # prepared before another import wrote
+            stale.unlink(missing_ok=True)
+        con.execute(f"ATTACH {quote_literal(str(ready))} AS {names.ready_db}")
+        try:
+            with _uncompressed(con):
+                con.execute(f"CREATE TABLE {names.ready_db}.lines AS {select}")
+                con.execute(f"CREATE TABLE {names.ready_db}.facts AS SELECT * FROM {names.facts}")
+                if compared.overlap.replaced:
+                    con.execute(
+                        f"CREATE TABLE {names.ready_db}.earlier AS SELECT batch_id, source_row FROM {names.earlier}"
+                    )
+        finally:
+            con.execute(f"DETACH DATABASE {names.ready_db}")
 
-    def _write(
-        self, con: Any, names: _Names, plan: StagePlan, store: AnalyticsStore, overlap: Overlap, batch_row: pa.Table
-    ) -> None:
-        """Write the good staged lines, their facts and the batch row, and with ``replace`` delete the
+    def _write(self, con: Any, names: _Names, store: AnalyticsStore, compared: _Compared, batch_row: pa.Table) -> None:
+        """Write the prepared lines, their facts and the batch row, and with ``replace`` delete the
         earlier lines: one transaction on DuckDB and PostgreSQL, a swap of new table versions on Spark."""
-        lines_sql = f"SELECT * FROM {names.ready}"
+        raw = _duckdb_connection(store)
+        if raw is not None:
+            _write_duckdb(raw, names, self.ready_path, bool(compared.overlap.replaced), batch_row, self.deadline)
+            return
         facts = _arrow_reader(con, f"SELECT * FROM {names.facts}", ARROW_BATCH_ROWS).read_all()
         earlier = (
             _arrow_reader(con, f"SELECT batch_id, source_row FROM {names.earlier}", ARROW_BATCH_ROWS).read_all()
-            if overlap.replaced
+            if compared.overlap.replaced
             else None
         )
-        raw = _duckdb_connection(store)
-        if raw is not None:
-            _write_duckdb(raw, store, names, _arrow_reader(con, lines_sql, ARROW_BATCH_ROWS), facts, earlier,
-                          batch_row, self.deadline)  # fmt: skip
-            return
-        reader_batches = _arrow_reader(con, lines_sql, ARROW_BATCH_ROWS)
+        reader_batches = _arrow_reader(con, f"SELECT * FROM {names.ready}", ARROW_BATCH_ROWS)
         lines = pa.Table.from_batches(list(reader_batches), schema=reader_batches.schema)
         if store.kind == "postgres":
             _write_postgres(store, lines, facts, earlier, batch_row)
@@ -819,27 +852,26 @@ def _store_state(store: AnalyticsStore) -> tuple[frozenset[str], int]:
 
 def _write_duckdb(
     raw: duckdb.DuckDBPyConnection,
-    store: AnalyticsStore,
     names: _Names,
-    lines: pa.RecordBatchReader,
-    facts: pa.Table,
-    earlier: pa.Table | None,
+    ready: Path,
+    replace: bool,
     batch_row: pa.Table,
     deadline: Deadline,
 ) -> None:
-    """The DuckDB store: one transaction; the lines stream from the staging database as Arrow."""
-    incoming = {names.lines: lines, names.facts: facts, names.batches: batch_row}
-    if earlier is not None:
-        incoming[names.earlier] = earlier
-    for name, data in incoming.items():
-        raw.register(name, data)
+    """The DuckDB store: one transaction that copies the prepared rows from the import's ready database
+    (``ready``, attached read-only) with ``INSERT ... SELECT``; detached again afterwards."""
+    raw.register(names.batches, batch_row)
+    attached = False
     try:
         with _without_fsst(raw), _interrupt_at(raw, deadline):
+            raw.execute(f"ATTACH {quote_literal(str(ready))} AS {names.ready_db} (READ_ONLY)")
+            attached = True
             raw.execute("BEGIN TRANSACTION")
             try:
-                if earlier is not None:
-                    _remove_earlier_shared(raw, names.earlier)
-                for table, source in ((INVOICE_LINES, names.lines), (INVOICE_FACTS, names.facts),
+                if replace:
+                    _remove_earlier_shared(raw, f"{names.ready_db}.earlier")
+                for table, source in ((INVOICE_LINES, f"{names.ready_db}.lines"),
+                                      (INVOICE_FACTS, f"{names.ready_db}.facts"),
                                       (IMPORT_BATCHES, names.batches)):  # fmt: skip
                     columns = ", ".join(SCHEMAS[table].names)
                     raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {source}")
@@ -849,9 +881,11 @@ def _write_duckdb(
                 raise
             raw.execute("COMMIT")
     finally:
-        for name in incoming:
+        if attached:
             with suppress(duckdb.Error):
-                raw.unregister(name)
+                raw.execute(f"DETACH DATABASE {names.ready_db}")
+        with suppress(duckdb.Error):
+            raw.unregister(names.batches)
 
 
 def _remove_earlier_sql(earlier: str) -> tuple[str, str, str]:
@@ -1028,6 +1062,19 @@ def _interrupt_at(con: Any, deadline: Deadline) -> Iterator[None]:
 def _setting(con: Any, name: str) -> Any:
     row = con.execute(f"SELECT current_setting({quote_literal(name)})").fetchone()
     return row[0] if row else None
+
+
+@contextmanager
+def _uncompressed(con: Any) -> Iterator[None]:
+    """Write tables of the staging database's instance uncompressed (the ready database lives only until
+    the store copied it: analysing compression there cost more than the larger file; the store compresses
+    what it stores). The setting is global to the instance, so it is restored right after."""
+    before = _setting(con, "force_compression")
+    con.execute("SET force_compression = 'uncompressed'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET force_compression = {quote_literal(str(before or 'auto'))}")
 
 
 @contextmanager
