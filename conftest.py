@@ -71,8 +71,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # xdist hands out whole files, placed where their first test is: a file with any transactional test
     # goes last as a whole, else its other tests would take it to the front and the flush would hit the
     # files its worker runs afterwards.
+    # Among those, the files with serialized rollback come first: they reload the rows serialized when the test
+    # database was made, which fails on rows that a flush and the migrations' signals re-created with new ids
+    # (content types), so no other transactional file may run before them on their worker.
     flushing = {item.path for item in items if _is_transactional(item)}
-    items.sort(key=lambda item: (item.path in flushing, 0 if _is_long(item) else 1))
+    serialized = {item.path for item in items if "django_db_serialized_rollback" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: (item.path in flushing, item.path not in serialized, 0 if _is_long(item) else 1))
 
 
 def _is_transactional(item: pytest.Item) -> bool:

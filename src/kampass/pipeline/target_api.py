@@ -45,7 +45,7 @@ _api_field_names = partial(api_field_names, _NAMES)
 _Account = Target._meta.get_field("account").related_model  # the accounts' model, without importing that context
 
 
-class TargetOut(Schema):
+class SalesTargetOut(Schema):
     id: int
     version: int = version_out()
     scope: str = Field(description="owner, team or account (the account with everything below it).")
@@ -75,12 +75,12 @@ class TargetOut(Schema):
         return str(obj.amount.quantize(Decimal("0.01")))
 
 
-class TargetPageOut(Schema):
-    items: list[TargetOut]
+class SalesTargetPageOut(Schema):
+    items: list[SalesTargetOut]
     count: int
 
 
-class TargetIn(InSchema):
+class SalesTargetIn(InSchema):
     scope: str = Field(json_schema_extra={"enum": [*TargetScope.values]})
     owner_id: Id | None = Field(None, description="With scope owner.")
     org_unit_id: Id | None = Field(None, description="With scope team.")
@@ -93,7 +93,7 @@ class TargetIn(InSchema):
     note: str = ""
 
 
-class TargetPatchIn(InSchema):
+class SalesTargetPatchIn(InSchema):
     """Only the fields sent are changed."""
 
     scope: str = Field(UNCHANGED, json_schema_extra={"enum": [*TargetScope.values]})
@@ -109,7 +109,7 @@ class TargetPatchIn(InSchema):
     version: int | None = version_in()
 
 
-class TargetFilterIn(InSchema):
+class SalesTargetFilterIn(InSchema):
     q: str = Field("", max_length=200)
     scope: str = Field("", json_schema_extra={"enum": ["", *TargetScope.values]})
     period: str = Field("", json_schema_extra={"enum": ["", *TargetPeriod.values]})
@@ -158,8 +158,8 @@ def _subjects(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.get("/targets", response={200: TargetPageOut, **ERRORS})
-def target_list(request: HttpRequest, filters: Query[TargetFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+@router.get("/targets", response={200: SalesTargetPageOut, **ERRORS})
+def target_list(request: HttpRequest, filters: Query[SalesTargetFilterIn], page: Query[PageIn]) -> dict[str, Any]:
     """The targets the caller may read, sorted by period."""
     f = target_selectors.TargetFilters(q=filters.q, scope=filters.scope, period=filters.period, year=filters.year)
     return page_of(target_selectors.target_list(user=_actor(request), filters=f), page)
@@ -176,11 +176,11 @@ def target_attainment(request: HttpRequest, params: Query[AttainmentIn]) -> list
 
 @router.post(
     "/targets",
-    response={201: TargetOut, **ERRORS},
+    response={201: SalesTargetOut, **ERRORS},
     openapi_extra=refused("an id that names no stored object", "the subject the scope names is missing",
                           "a quarter above 4", "a second target for the same subject and period"),
 )  # fmt: skip
-def target_create(request: HttpRequest, payload: TargetIn) -> Status[Any]:
+def target_create(request: HttpRequest, payload: SalesTargetIn) -> Status[Any]:
     data = payload.model_dump()
     with transaction.atomic(), _api_field_names():
         subjects = _subjects(data)
@@ -188,18 +188,18 @@ def target_create(request: HttpRequest, payload: TargetIn) -> Status[Any]:
     return Status(201, target)
 
 
-@router.get("/targets/{target_id}", response={200: TargetOut, **ERRORS})
+@router.get("/targets/{target_id}", response={200: SalesTargetOut, **ERRORS})
 def target_get(request: HttpRequest, response: HttpResponse, target_id: Id) -> Target:
     return set_etag(response, target_selectors.target_get(user=_actor(request), pk=target_id))
 
 
 @router.patch(
     "/targets/{target_id}",
-    response={200: TargetOut, **ERRORS, **conflict_responses(TargetOut)},
+    response={200: SalesTargetOut, **ERRORS, **conflict_responses(SalesTargetOut)},
     openapi_extra=refused("an id that names no stored object", "the subject the scope names is missing",
                           "a second target for the same subject and period"),
 )  # fmt: skip
-def target_update(request: HttpRequest, response: HttpResponse, target_id: Id, payload: TargetPatchIn) -> Any:
+def target_update(request: HttpRequest, response: HttpResponse, target_id: Id, payload: SalesTargetPatchIn) -> Any:
     """Change a target; send the ``version`` you read (or ``If-Match``): a stale one answers 409 (412)."""
     target = target_selectors.target_get(user=_actor(request), pk=target_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -216,7 +216,7 @@ def target_update(request: HttpRequest, response: HttpResponse, target_id: Id, p
         )
 
 
-@router.delete("/targets/{target_id}", response={204: None, **ERRORS, **conflict_responses(TargetOut)})
+@router.delete("/targets/{target_id}", response={204: None, **ERRORS, **conflict_responses(SalesTargetOut)})
 def target_delete(request: HttpRequest, response: HttpResponse, target_id: Id, removal: Query[RemovalIn]) -> Any:
     """Delete a target; a stale ``version`` (``If-Match``) answers 409 (412) with the target as saved."""
     target = target_selectors.target_get(user=_actor(request), pk=target_id)
@@ -229,4 +229,4 @@ def target_delete(request: HttpRequest, response: HttpResponse, target_id: Id, r
     )
 
 
-__all__ = ["AttainmentOut", "TargetOut"]
+__all__ = ["AttainmentOut", "SalesTargetOut"]
