@@ -48,10 +48,12 @@ def table_stamp(model: type[models.Model]) -> tuple[Any, ...]:
     """The stamp of one table (see the module)."""
     from simple_history.models import registered_models
 
-    aggregates: dict[str, Any] = {"rows": Count("pk"), "last": Max("pk")}
+    aggregates: dict[str, Any] = {"rows": Count("pk")}
+    if isinstance(model._meta.pk, models.IntegerField):  # PostgreSQL has no max() of a UUID
+        aggregates["last"] = Max("pk")
     if any(f.name == "history_id" for f in model._meta.concrete_fields):  # a historical table only grows
         found = model._base_manager.aggregate(**aggregates)
-        return (found["rows"], found["last"])
+        return (found["rows"], found.get("last"))
     marked = model._meta.label_lower in {m._meta.label_lower for m in registered_models.values()}
     content: list[str] = []
     for field in model._meta.concrete_fields:
