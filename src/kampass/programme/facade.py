@@ -67,9 +67,10 @@ def current_signals() -> dict[str, float | None]:
     from kampass.commercial import facade as commercial_facade
     from kampass.organisation import facade as organisation_facade
     from kampass.pipeline import facade as pipeline_facade
+    from kampass.planning import facade as planning_facade
     from kampass.roadmap import facade as roadmap_facade
 
-    for module in (commercial_facade, pipeline_facade, organisation_facade, roadmap_facade):
+    for module in (commercial_facade, pipeline_facade, organisation_facade, roadmap_facade, planning_facade):
         for key, value in signals_of(module).items():
             if value is not None or key not in signals:
                 signals[key] = value
