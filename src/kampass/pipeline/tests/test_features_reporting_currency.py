@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kampass.common.tests.ecb_table import ecb_table
 from kampass.pipeline.features import feature_rows, snapshot_row
 from kampass.pipeline.models import Opportunity
 from kampass.pipeline.tests.factories import make_opportunity
@@ -19,6 +18,20 @@ pytestmark = pytest.mark.django_db
 RATE_DAY = dt.date(2020, 1, 2)
 
 
+def _load_rate(per_euro: str) -> None:
+    """A rate file an administrator loaded: 1 EUR = ``per_euro`` GBP on RATE_DAY (source "Board")."""
+    from django.utils import timezone as tz
+
+    from kampass.common import fx
+    from kampass.common.models import ExchangeRate
+
+    ExchangeRate.objects.create(
+        day=RATE_DAY, currency="GBP", per_euro=Decimal(per_euro), base="EUR", base_rate=Decimal(per_euro),
+        source="Board", loaded_at=tz.now(),
+    )  # fmt: skip
+    fx.invalidate_loaded_rates()
+
+
 def _loaded(o: Opportunity) -> Opportunity:
     return Opportunity.objects.select_related("account", "stage", "owner").get(pk=o.pk)
 
@@ -26,8 +39,8 @@ def _loaded(o: Opportunity) -> Opportunity:
 @pytest.fixture
 def equal_deals(group, settings):
     settings.KAMPASS_REPORTING_CURRENCY = "EUR"
-    gbp_per_eur = ecb_table(RATE_DAY.isoformat())["GBP"]  # read independently of kampass.common.fx
-    in_eur = (Decimal("10000") / gbp_per_eur).quantize(Decimal("0.01"))
+    _load_rate("0.8")
+    in_eur = Decimal("12500.00")  # 10000 GBP at 0.8 GBP per EUR
     gbp = make_opportunity(account=group, name="UK", amount=Decimal("10000"), currency="GBP",
                            expected_close_date=RATE_DAY)  # fmt: skip
     eur = make_opportunity(account=group, name="DE", amount=in_eur, currency="EUR", expected_close_date=RATE_DAY)
