@@ -35,6 +35,7 @@ from kampass.accounts.models import (
     Position,
     TeamMember,
 )
+from kampass.common import account_facts
 from kampass.common.concurrency import remove_or_conflict
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
@@ -110,6 +111,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage_team": user.has_perm("accounts.manage_team", account),
         "can_view_figures": user.has_perm("commercial.view_figures", account),
         "gap_ids": {g.contact_id for g in cockpit.gaps},
+        "pipeline_total": (
+            account_facts.pipeline_total(user=user, account_id=account.pk, currency=account.currency)
+            if cockpit.details_visible
+            else None
+        ),
     }
     return render_page(request, "accounts/account_detail.html", context)
 

@@ -5,13 +5,19 @@ reads what an account had bought before a day. The contexts may not import each 
 (the commercial context already asks the pipeline's facade for risk costs), so the commercial app
 registers its provider here when Django starts (``CommercialConfig.ready``) and the pipeline asks
 this module. Without a registered provider there are no revenue facts (an empty answer).
+
+The other way round, the accounts context shows an account's open pipeline (the pipeline context's
+opportunities) on the account page without importing the pipeline: the pipeline app registers
+:func:`pipeline_total`'s provider when Django starts (``PipelineConfig.ready``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 DailyRevenue = dict[int, list[tuple[dt.date, str, Decimal]]]
 _providers: dict[str, Callable[[Iterable[int]], DailyRevenue]] = {}
@@ -26,3 +32,30 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> DailyRevenue:
     """``{account_id: [(day, currency, amount), ...]}`` from the registered provider, else ``{}``."""
     provider = _providers.get("daily_revenue")
     return provider(account_ids) if provider is not None else {}
+
+
+@dataclass(frozen=True)
+class PipelineTotal:
+    """The open pipeline of one account's own opportunities (those the user may read), in one currency:
+    each amount converted at the rate of its expected close date (today's for a later or no date);
+    ``rates`` names the rate source of what was converted, and what could not be (empty: nothing was)."""
+
+    total: Decimal
+    currency: str
+    deals: int
+    rates: str
+
+
+_pipeline_providers: dict[str, Callable[..., PipelineTotal | None]] = {}
+
+
+def register_pipeline_total(provider: Callable[..., PipelineTotal | None]) -> None:
+    """Register the function giving an account's open pipeline total (the pipeline app does, when ready)."""
+    _pipeline_providers["pipeline_total"] = provider
+
+
+def pipeline_total(*, user: Any, account_id: int, currency: str) -> PipelineTotal | None:
+    """The open pipeline of the account ``account_id`` in ``currency`` as ``user`` may see it; ``None``
+    without a registered provider or when the user may not read the account's opportunities."""
+    provider = _pipeline_providers.get("pipeline_total")
+    return provider(user=user, account_id=account_id, currency=currency) if provider is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date
 
 PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "year")
@@ -56,3 +57,39 @@ def period_of(day: date, kind: str) -> tuple[int, int]:
     if kind == "quarter":
         return day.year, (day.month - 1) // 3 + 1
     return day.year, day.month
+
+
+_QUARTER_FORMS = (
+    re.compile(r"(?P<year>\d{4})\s*[-/ ]?\s*Q(?P<number>[1-4])"),  # 2027-Q1, 2027 Q1, 2027Q1
+    re.compile(r"Q(?P<number>[1-4])\s*[-/ ]?\s*(?P<year>\d{4})"),  # Q1 2027, Q1/2027, Q1-2027
+)
+_MONTH_FORMS = (
+    re.compile(r"(?P<year>\d{4})\s*[-/.]\s*(?P<number>\d{1,2})"),  # 2027-01, 2027/1
+    re.compile(r"(?P<number>\d{1,2})\s*[-/.]\s*(?P<year>\d{4})"),  # 01/2027, 1.2027
+)
+
+
+def parse_target_period(text: str) -> tuple[str, int, int] | None:
+    """(kind, year, number) of a period written as a year, a quarter or a month; ``None`` when it is none.
+
+    Examples
+    --------
+    >>> parse_target_period("2027-Q1"), parse_target_period(" q3 2027 "), parse_target_period("2027Q4")
+    (('quarter', 2027, 1), ('quarter', 2027, 3), ('quarter', 2027, 4))
+    >>> parse_target_period("2027-01"), parse_target_period("11/2027"), parse_target_period("2027")
+    (('month', 2027, 1), ('month', 2027, 11), ('year', 2027, 1))
+    >>> parse_target_period("2027-13"), parse_target_period("Q5 2027"), parse_target_period("next year")
+    (None, None, None)
+    """
+    value = text.strip().upper()
+    if re.fullmatch(r"\d{4}", value):
+        return "year", int(value), 1
+    for kind, forms in (("quarter", _QUARTER_FORMS), ("month", _MONTH_FORMS)):
+        for form in forms:
+            m = form.fullmatch(value)
+            if m is not None:
+                number = int(m.group("number"))
+                if 1 <= number <= PERIODS_PER_YEAR[kind]:
+                    return kind, int(m.group("year")), number
+                return None
+    return None

@@ -941,4 +941,5 @@ def training_job(request: HttpRequest, job_id: uuid.UUID) -> TrainingJob:
 
 
 # the targets' operations live in their own module and register themselves on this router
+from kampass.pipeline import import_api as _import_api  # noqa: E402, F401
 from kampass.pipeline import target_api as _target_api  # noqa: E402, F401

@@ -6,3 +6,10 @@ class PipelineConfig(AppConfig):
     name = "kampass.pipeline"
     label = "pipeline"
     verbose_name = _("Opportunities and forecast")
+
+    def ready(self) -> None:
+        # the account page shows the account's open pipeline without importing this context
+        from kampass.common.account_facts import register_pipeline_total
+        from kampass.pipeline.selectors.per_account import account_pipeline_total
+
+        register_pipeline_total(account_pipeline_total)

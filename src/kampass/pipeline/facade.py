@@ -171,18 +171,24 @@ def programme_signals() -> dict[str, float | None]:
 
 
 def add_import_opportunities_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``opportunities`` and ``opportunity-history`` to the sub-commands of ``kampass import``
+    """Add ``opportunities``, ``opportunity-history`` and ``targets`` to the sub-commands of ``kampass import``
     (the command lives in commercial); returns the ``opportunities`` parser."""
-    from kampass.pipeline.management import import_history
+    from kampass.pipeline.management import import_history, import_targets
     from kampass.pipeline.management.import_opportunities import add_parser
 
     parser = add_parser(sub)
     import_history.add_parser(sub)
+    import_targets.add_parser(sub)
     return parser
 
 
 def run_import_opportunities(command: BaseCommand, opts: dict[str, Any]) -> None:
     """Run ``kampass import opportunities`` or ``kampass import opportunity-history`` with the parsed ``opts``."""
+    if opts.get("kind") == "targets":
+        from kampass.pipeline.management import import_targets
+
+        import_targets.run(command, opts)
+        return
     if opts.get("kind") == "opportunity-history":
         from kampass.pipeline.management import import_history
 

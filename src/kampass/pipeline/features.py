@@ -15,7 +15,11 @@ The features of a snapshot at time ``at`` (a plain dict as ``kampass.core.foreca
   deal was opened;
 * ``amount`` — the deal value as it was at ``at``: the latest value dated at or before ``at`` from
   the stage history's amounts and the field history (django-simple-history); missing when nothing
-  dated that early says so (the current value of a closed deal may be its final one);
+  dated that early says so (the current value of a closed deal may be its final one). It is in the
+  reporting currency (``KAMPASS_REPORTING_CURRENCY``), converted with :mod:`kampass.common.fx` at the
+  rate of the deal's rate day as the pipeline's totals use it on that day (its expected close date, the
+  day of ``at`` for a later or no date), so that a GBP deal and a EUR deal of equal value weigh the
+  same; missing for a currency no rate source knows;
 * ``account_won``, ``account_lost`` — other deals of the account closed (won / lost) before the day
   of ``at``; ``account_revenue_365d`` — the account's gross invoice revenue (the commercial context's, through
   ``kampass.common.account_facts``,
@@ -262,6 +266,23 @@ class AsOf:
             )
         self.qualification.freeze()
         self.revenue = _revenue_by_account(account_ids)
+        self._rates: dict[tuple[str, dt.date], float | None] = {}
+
+    def _reporting(self, o: Opportunity, amount: float | None, day: dt.date) -> float | None:
+        """``amount`` in ``o``'s currency converted into the reporting currency at the deal's rate day."""
+        from kampass.common import fx
+
+        if amount is None:
+            return None
+        on = fx.pipeline_rate_day(o.expected_close_date, day)
+        key = (o.currency, on)
+        if key not in self._rates:
+            try:
+                self._rates[key] = float(fx.rate(o.currency, fx.reporting_currency(), on).rate)
+            except fx.UnknownCurrency:
+                self._rates[key] = None
+        rate = self._rates[key]
+        return None if rate is None else round(amount * rate, 2)
 
     def _revenue_before(self, account_id: int, day: dt.date) -> float:
         entry = self.revenue.get(account_id)
@@ -298,7 +319,7 @@ class AsOf:
             confirmed[element] = ok
         account = o.account
         return {
-            "amount": amount,
+            "amount": self._reporting(o, amount, day),
             "currency": o.currency,
             "industry": account.industry or None,
             "country": str(account.country) or None,

@@ -363,3 +363,70 @@ class TargetForm(VersionedFormMixin, forms.Form):
         """The cleaned data as the service takes it (``version`` only when editing; the service keeps the
         subject the scope names and clears the others)."""
         return dict(self.cleaned_data)
+
+
+PIPELINE_UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt")
+
+
+class _PipelineUploadForm(forms.Form):
+    """An uploaded pipeline file (CSV or gzip-compressed CSV), refused when over the import limits."""
+
+    def __init__(self, *args: Any, refusal: Any = None, **kwargs: Any) -> None:
+        """``refusal``: the uploaded file was refused while it was received (over the size limit)."""
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        if refusal is not None:  # the file never arrived: say why instead of "required"
+            self.fields["file"].required = False
+
+    def clean_file(self) -> Any:
+        from kampass.common.import_limits import limit_message
+
+        if self.refusal is not None:
+            raise forms.ValidationError(limit_message(self.refusal), code="file_size")
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith(PIPELINE_UPLOAD_SUFFIXES):
+            raise forms.ValidationError(
+                _("“%(name)s” is not a CSV or CSV.GZ file."), params={"name": upload.name}, code="file_type"
+            )
+        return upload
+
+
+class StageHistoryUploadForm(_PipelineUploadForm):
+    """Upload a stage-history export (e.g. Salesforce OpportunityHistory) of opportunities already imported."""
+
+    file = forms.FileField(
+        label=_("Stage-history file"),
+        help_text=_(
+            "CSV (or .csv.gz), one row per recorded change: OpportunityId, StageName, CreatedDate, Amount, "
+            "CloseDate, Probability (Salesforce OpportunityHistory), or opportunity_id, stage, changed_at, amount."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
+    )
+    mapping = forms.ChoiceField(
+        label=_("Column mapping"),
+        choices=[("salesforce", _("Salesforce")), ("generic", _("Generic"))],
+        initial="salesforce",
+        help_text=_("The mapping the opportunities were imported with (it names their source and stages)."),
+    )
+    date_order = forms.ChoiceField(
+        label=_("Date order"),
+        choices=[("", _("recognise")), ("dmy", _("day/month")), ("mdy", _("month/day"))],
+        required=False,
+        help_text=_("How to read slash dates such as 03/04/2024."),
+    )
+    strict = forms.BooleanField(label=_("Strict: import nothing when a single row is rejected"), required=False)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+
+
+class TargetUploadForm(_PipelineUploadForm):
+    """Upload a targets file: owner, team or account, period, amount, currency, category."""
+
+    file = forms.FileField(
+        label=_("Targets file"),
+        help_text=_(
+            "CSV with the columns owner (username or e-mail) or team or account (id or name), period (2027, "
+            "2027-Q1 or 2027-01), amount, and optionally currency, category and note."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
+    )
+    dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -36,6 +37,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kampass.common.permissions import authorize
 from kampass.core.dates import parse_date
@@ -155,9 +157,12 @@ def import_opportunity_history(
     strict: bool = False,
     date_order: str = "",
     display_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> HistoryImportResult:
-    """Read ``path`` and write the stage history of the opportunities it names (see the module docstring)."""
+    """Read ``path`` and write the stage history of the opportunities it names (see the module docstring);
+    ``progress(fraction, message)`` hears how far it got."""
     authorize(actor, "pipeline.import_opportunities")
+    report = progress or (lambda fraction, message: None)
     m = load_mapping(mapping)
     columns = _history_columns(mapping)
     file_name = display_name or path.name
@@ -181,6 +186,7 @@ def import_opportunity_history(
             )
         raw_rows = list(reader)
     result.rows = len(raw_rows)
+    report(0.2, _("Checking %(rows)d rows") % {"rows": len(raw_rows)})
     ids = {(r.get(found["opportunity_id"]) or "").strip() for r in raw_rows}
     opportunities = {
         o.external_id: o
@@ -228,9 +234,11 @@ def import_opportunity_history(
         result.derived_entries = len(derived)
         result.derived_opportunities = len({c.opportunity_id for c in derived})
         return result
+    report(0.6, _("Recording the stage history"))
     with transaction.atomic():
         OpportunityStageChange.objects.filter(opportunity_id__in=list(targets), note__startswith=NOTE).delete()
         OpportunityStageChange.objects.bulk_create(changes, batch_size=1000)
+        report(0.8, _("Deriving what is certain where history is missing"))
         derived = _derived(m.source, by_opportunity, actor, replace=True)
         OpportunityStageChange.objects.bulk_create(derived, batch_size=1000)
         from kampass.pipeline.services.model import schedule_scoring
@@ -281,7 +289,7 @@ def _derived(
     won = list(Opportunity.objects.filter(source=source, outcome=Outcome.WON).values_list("pk", "stage_set_id"))
     if not won:
         return []
-    won_ids = [pk for pk, _ in won]
+    won_ids = [pk for pk, _s in won]
     if replace:
         OpportunityStageChange.objects.filter(opportunity_id__in=won_ids, derived=True).delete()
     recorded: dict[int, set[int]] = defaultdict(set)
@@ -294,7 +302,7 @@ def _derived(
             recorded[opportunity_id].update(e.stage.pk for e in entries)
     open_stages: dict[int, list[int]] = defaultdict(list)
     for stage_id, stage_set_id in (
-        Stage.objects.filter(stage_set_id__in={s for _, s in won}, kind=StageKind.OPEN)
+        Stage.objects.filter(stage_set_id__in={s for _pk, s in won}, kind=StageKind.OPEN)
         .order_by("order")
         .values_list("pk", "stage_set_id")
     ):

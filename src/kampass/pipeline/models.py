@@ -648,3 +648,39 @@ class Target(Versioned):
         from kampass.core.periods import target_period_bounds
 
         return target_period_bounds(self.period, self.year, self.number)[1]
+
+
+class PipelineImportKind(models.TextChoices):
+    STAGE_HISTORY = "stage_history", _("Stage history")
+    TARGETS = "targets", _("Targets")
+
+
+class PipelineImport(BackgroundRun):
+    """One upload of a pipeline file, imported as a background task: a stage-history export (the dated
+    stage entries of the opportunities already imported, e.g. Salesforce ``OpportunityHistory``) or a
+    targets file (quotas per owner, team or account and period). The uploaded file waits in the private
+    uploads directory until the import has run; the outcome (what was imported, what was derived, the
+    rows refused with row, column, value and reason) is stored here for the page and the API."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PipelineImportKind.choices)
+    progress = models.FloatField(_("progress"), default=0.0)
+    file_path = models.CharField(_("stored file"), max_length=500, blank=True)
+    original_name = models.CharField(_("file"), max_length=255)
+    mapping = models.CharField(_("column mapping"), max_length=50, blank=True)
+    date_order = models.CharField(_("date order"), max_length=3, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    strict = models.BooleanField(_("strict"), default=False)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("pipeline import")
+        verbose_name_plural = _("pipeline imports")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+    @property
+    def active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

@@ -18,15 +18,23 @@ Per opportunity (nothing is written):
   the deal was opened (at an earlier origin that stage was not known yet), so imported deals have none.
 * **Owner's probability** -- the first recorded one, when it was recorded on the day the opportunity was
   opened and while it was open (none: ``NaN``), for the same reason.
-* **Features** known when opened: currency, industry and country of the account, lead source, type,
-  owner, and the calendar quarter it was opened in. The stage reached later, the products and
-  competitors named later, the forecast category and the calibrated probability are not features.
+* **Features** -- the live as-of snapshot features the model is trained on
+  (:class:`kampass.pipeline.features.AsOf`, the same builder as training): at every snapshot of the
+  backtest (the training rows before an origin and the deals scored at it) each deal's row is made as
+  known before that day -- the open stage entered last and the days in it, the deal's age, the amount as
+  dated then (in the reporting currency), the account's wins, losses and invoice revenue before the day,
+  its KAM status then, buying-centre coverage and qualification as their history has them, the owner's
+  record before the day, and the master data (currency, industry, country, lead source, type, owner,
+  products, competitors, quarter opened). ``DealHistory.features`` holds the rows as known at the end of
+  the day each deal was opened (for the leakage guard); ``DealHistory.features_at`` gives them as of any
+  day. Nothing dated on or after a snapshot's day enters its row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,9 +44,9 @@ import pyarrow as pa
 from django.utils import timezone
 
 from kampass.core.forecasting.backtest import DealHistory
+from kampass.pipeline.features import CATEGORICAL, FEATURES, AsOf
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome, StageKind
 
-FEATURES = ("currency", "industry", "country", "lead_source", "opportunity_type", "owner", "opened_quarter")
 FIRST_RECORDED = (
     "amount",
     "currency",
@@ -83,10 +91,39 @@ def _first_open_stages() -> dict[int, tuple[str, dt.date]]:
     return {pk: (name, day) for pk, (name, kind, day) in first.items() if kind == StageKind.OPEN}
 
 
-def _usernames() -> dict[int, str]:
-    from django.contrib.auth import get_user_model
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
-    return dict(get_user_model().objects.values_list("pk", "username"))
+
+def feature_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
+    """Feature rows (:meth:`AsOf.row`) as a table: categorical features as strings, the others as floats."""
+    return pa.table(
+        {
+            name: pa.array([r[name] for r in rows], type=pa.string() if name in CATEGORICAL else pa.float64())
+            for name in FEATURES
+        }
+    )
+
+
+class FeaturesAsOf:
+    """``DealHistory.features_at`` of kampass's opportunities: their :class:`AsOf` rows as known before a
+    day (at its start), cached per day and deal (a backtest asks for the same snapshots again)."""
+
+    def __init__(self, opportunities: Sequence[Opportunity]) -> None:
+        self._by_id = {str(o.pk): o for o in opportunities}
+        self._context = AsOf(opportunities)
+        self._cache: dict[tuple[dt.date, str], dict[str, Any]] = {}
+
+    def row(self, pk: str, day: dt.date) -> dict[str, Any]:
+        """The features of the opportunity ``pk`` as known before ``day``."""
+        key = (day, pk)
+        if key not in self._cache:
+            self._cache[key] = self._context.row(self._by_id[pk], _start_of(day))
+        return self._cache[key]
+
+    def __call__(self, day: Any, ids: tuple[str, ...]) -> pa.Table:
+        on = dt.date.fromisoformat(str(day)[:10])
+        return feature_table([self.row(pk, on) for pk in ids])
 
 
 def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
@@ -98,7 +135,6 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
     target = reporting_currency()
     first = _first_records()
     stages = _first_open_stages()
-    users = _usernames()
     notes: list[str] = []
     opportunities = list(
         Opportunity.objects.order_by("pk").values(
@@ -106,8 +142,6 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
             "created_on",
             "closed_on",
             "outcome",
-            "account__industry",
-            "account__country",
             *FIRST_RECORDED,
         )
     )
@@ -120,7 +154,11 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
     skip = {o["pk"] for o in (*undated, *later)}
     kept = [o for o in opportunities if o["pk"] not in skip]
     unknown_currency = 0
-    columns: dict[str, list[Any]] = {name: [] for name in FEATURES}
+    loaded = {
+        o.pk: o
+        for o in Opportunity.objects.select_related("account", "stage", "owner").filter(pk__in=[o["pk"] for o in kept])
+    }
+    features_at = FeaturesAsOf([loaded[o["pk"]] for o in kept])
     amounts: list[float] = []
     owner_p: list[float] = []
     opened, closed, won, stage = [], [], [], []
@@ -142,14 +180,6 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
         # known when opened only if recorded on the day it was opened (an import records later)
         at_opening = "history_date" in record and timezone.localdate(record["history_date"]) <= day
         owner_p.append(math.nan if p is None or not at_opening else p / 100)
-        owner = users.get(record["owner_id"], "") if record["owner_id"] else record["owner_name"]
-        columns["currency"].append(record["currency"] or None)
-        columns["industry"].append(o["account__industry"] or None)
-        columns["country"].append(str(o["account__country"] or "") or None)
-        columns["lead_source"].append(record["lead_source"] or None)
-        columns["opportunity_type"].append(record["opportunity_type"] or None)
-        columns["owner"].append(owner or None)
-        columns["opened_quarter"].append(f"Q{(day.month - 1) // 3 + 1}")
         opened.append(np.datetime64(day, "D"))
         is_closed = o["outcome"] != Outcome.OPEN
         closed.append(np.datetime64(o["closed_on"], "D") if is_closed else np.datetime64("NaT", "D"))
@@ -164,12 +194,14 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
         opened=np.asarray(opened, dtype="datetime64[D]"),
         closed=np.asarray(closed, dtype="datetime64[D]"),
         won=np.asarray(won, dtype=bool),
-        features=pa.table({name: pa.array(values, type=pa.string()) for name, values in columns.items()}),
+        # as known at the end of the day each deal was opened; any other day through features_at
+        features=feature_table([features_at.row(str(o["pk"]), o["created_on"] + dt.timedelta(days=1)) for o in kept]),
         end=np.datetime64(today, "D"),
         amount=np.asarray(amounts, dtype=np.float64),
         amount_unit=target,
         stage=tuple(stage) if any(s is not None for s in stage) else (),
         owner_probability=probabilities if len(probabilities) and not np.isnan(probabilities).all() else None,
+        features_at=features_at,
     )
     return RecordedHistory(history=history, pks=tuple(o["pk"] for o in kept), notes=notes)
 

@@ -15,7 +15,7 @@ from kampass.common.htmx import confirm_delete, render_form_page, render_page, s
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.pipeline import services
-from kampass.pipeline.forms import TargetForm
+from kampass.pipeline.forms import TargetForm, TargetUploadForm
 from kampass.pipeline.models import TargetPeriod, TargetScope
 from kampass.pipeline.selectors.targets import TARGET_SORTS, TargetFilters, target_get, target_list
 
@@ -44,6 +44,7 @@ def target_list_page(request: HttpRequest) -> HttpResponse:
         "scopes": TargetScope.choices,
         "periods": TargetPeriod.choices,
         "can_add": request.user.has_perm("pipeline.add_target"),
+        "import_form": TargetUploadForm() if request.user.has_perm("pipeline.add_target") else None,
     }
     return render_page(request, "pipeline/target_list.html", context, fragment="pipeline/_target_table.html")
 

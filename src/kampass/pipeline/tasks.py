@@ -27,3 +27,11 @@ def score_opportunities(opportunity_ids: list[int]) -> int:
     from kampass.pipeline.services import opportunities_rescore
 
     return opportunities_rescore(opportunity_ids)
+
+
+@task()
+def run_pipeline_import(job_id: str) -> None:
+    """Run one uploaded stage-history or targets import (see ``services.imports.pipeline_import_run``)."""
+    from kampass.pipeline.services.imports import pipeline_import_run
+
+    pipeline_import_run(job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.pipeline import target_views, views
+from kampass.pipeline import import_views, target_views, views
 
 urlpatterns = [
     path("pipeline/", views.board, name="pipeline-board"),
@@ -40,6 +40,9 @@ urlpatterns = [
 
 urlpatterns += [
     path("pipeline/targets/", target_views.target_list_page, name="target-list"),
+    path("pipeline/targets/import/", import_views.target_import, name="target-import"),
+    path("pipeline/imports/", import_views.pipeline_imports, name="pipeline-imports"),
+    path("pipeline/imports/<uuid:pk>/", import_views.pipeline_import, name="pipeline-import"),
     path("pipeline/targets/new/", target_views.target_create, name="target-create"),
     path("pipeline/targets/<int:pk>/", target_views.target_edit, name="target-edit"),
     path("pipeline/targets/<int:pk>/delete/", target_views.target_delete, name="target-delete"),

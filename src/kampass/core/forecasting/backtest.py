@@ -65,6 +65,8 @@ SNAPSHOT_STEP_DAYS = 30
 BOOTSTRAP = 2000
 AGE_COLUMN = "days_open"
 Days = npt.NDArray[np.datetime64]
+FeaturesAt = Callable[[np.datetime64, tuple[str, ...]], pa.Table]
+"""The feature rows of the deals with these ids as known before this day (see :class:`DealHistory`)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,13 @@ class DealHistory:
     """Deals with their dates. ``closed`` is ``NaT`` for a deal open at the end of the data; ``won`` is
     meaningful for closed deals; ``amount`` ``None`` means the data has no amounts (totals count deals);
     ``features`` hold one row per deal, known when it was opened; ``end`` is the last day the data
-    describes (outcomes after it are unknown)."""
+    describes (outcomes after it are unknown).
+
+    ``features_at``, when given, reads the features of deals *as of a day*: called with a day and the ids
+    of deals open then, it returns their rows (the columns of ``features`` at least) with only what was
+    known before that day -- the stage then, days in it, the account's record then and so on. Every
+    snapshot (training rows and the deals scored at an origin) then takes its rows from it instead of the
+    rows as known when the deals were opened."""
 
     ids: tuple[str, ...]
     opened: Days
@@ -84,6 +92,7 @@ class DealHistory:
     amount_unit: str = "amount"
     stage: tuple[str | None, ...] = ()
     owner_probability: FloatArray | None = None
+    features_at: FeaturesAt | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -154,11 +163,33 @@ def _amounts(history: DealHistory, index: npt.NDArray[np.int64]) -> FloatArray:
 
 
 def snapshot(history: DealHistory, day: Any, horizon: int) -> tuple[LabelledRows, npt.NDArray[np.int64]]:
-    """The deals open at ``day`` as rows (features, ``days_open``) labelled won within ``horizon``; their indices."""
+    """The deals open at ``day`` as rows (features, ``days_open``) labelled won within ``horizon``; their indices.
+
+    The features are the deals' rows as known when they were opened, or, with ``history.features_at``, as
+    known before ``day``.
+
+    Examples
+    --------
+    >>> h = DealHistory(
+    ...     ids=("a", "b"), opened=np.array(["2024-01-01", "2024-01-05"], dtype="datetime64[D]"),
+    ...     closed=np.array(["2024-03-01", "NaT"], dtype="datetime64[D]"), won=np.array([True, False]),
+    ...     features=pa.table({"stage": ["new", "new"]}), end=np.datetime64("2024-06-01"),
+    ... )
+    >>> snapshot(h, "2024-02-01", 60)[0].features.to_pydict()
+    {'stage': ['new', 'new'], 'days_open': [31.0, 27.0]}
+    >>> later = replace(h, features_at=lambda day, ids: pa.table({"stage": [f"{i} at {day}" for i in ids]}))
+    >>> snapshot(later, "2024-02-01", 60)[0].features.column("stage").to_pylist()
+    ['a at 2024-02-01', 'b at 2024-02-01']
+    """
     d = _day(day)
     index = open_at(history, d)
     age = (d - history.opened[index]).astype(np.float64)
-    features = history.features.take(pa.array(index, type=pa.int64())).append_column(AGE_COLUMN, pa.array(age))
+    if history.features_at is not None:
+        ids = tuple(history.ids[int(i)] for i in index)
+        known = history.features_at(d, ids).select(history.features.column_names)
+    else:
+        known = history.features.take(pa.array(index, type=pa.int64()))
+    features = known.append_column(AGE_COLUMN, pa.array(age))
     rows = LabelledRows(
         features=features,
         as_of=np.full(len(index), d, dtype="datetime64[D]"),

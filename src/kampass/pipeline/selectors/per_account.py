@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kampass.accounts.models import Account
 from kampass.common import fx
+from kampass.common.account_facts import PipelineTotal
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.lists import OpportunityFilters, opportunity_list
 from kampass.pipeline.selectors.risks import RiskCost, risk_cost, risk_list
@@ -61,4 +62,17 @@ def account_pipeline(*, user: Actor, account: Account, subtree: bool = False, cu
         total=total.total,
         conversion=total.describe(),
         risk_cost=cost,
+    )
+
+
+def account_pipeline_total(*, user: Actor, account_id: int, currency: str) -> PipelineTotal | None:
+    """The account page's open pipeline (asked through :func:`kampass.common.account_facts.pipeline_total`,
+    registered in ``PipelineConfig.ready``): :func:`account_pipeline` of the account itself in ``currency``
+    (each amount at the rate of its expected close date, today's for a later or no date) with the rate
+    source; ``None`` when ``user`` may not read the pipeline."""
+    if not user.has_perm("pipeline.view_pipeline"):
+        return None
+    summary = account_pipeline(user=user, account=Account.objects.get(pk=account_id), currency=currency)
+    return PipelineTotal(
+        total=summary.total, currency=summary.currency, deals=summary.open_count, rates=summary.conversion
     )

@@ -88,7 +88,8 @@ def verdict(report: Any, pooled: Mapping[str, Mapping[str, float | None]]) -> di
 
 
 def _prepared(recorded: RecordedHistory, seed: int) -> tuple[Any, list[Any], list[str]]:
-    """The history with the flagged columns left out and the amount as a feature; the findings; notes."""
+    """The history with the flagged columns left out and the amount as a feature (the as-of amount of the
+    recorded history's features, else the amount as first recorded); the findings; notes."""
     import pyarrow as pa
 
     from kampass.core.forecasting.backtest import history_leakage
@@ -106,7 +107,7 @@ def _prepared(recorded: RecordedHistory, seed: int) -> tuple[Any, list[Any], lis
     if history.amount is not None:
         if "amount" in flagged:
             history = replace(history, amount=None)
-        else:
+        elif "amount" not in history.features.column_names:
             history = replace(history, features=history.features.append_column("amount", pa.array(history.amount)))
     return history, findings, notes
 

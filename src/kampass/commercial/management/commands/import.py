@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Import data files. `kampass import transactions FILE` reads invoice lines (CSV, gzipped CSV, XLSX); "
         "`kampass import opportunities FILE` reads a CRM opportunity export; "
-        "`kampass import opportunity-history FILE` reads its stage history (e.g. Salesforce OpportunityHistory)."
+        "`kampass import opportunity-history FILE` reads its stage history (e.g. Salesforce OpportunityHistory); "
+        "`kampass import targets FILE` reads targets (quotas)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         from kampass.commercial.services import import_job_create, import_job_run, uploads_clean
         from kampass.core.analytics.ingest import IngestError
 
-        if opts["kind"] in ("opportunities", "opportunity-history"):
+        if opts["kind"] in ("opportunities", "opportunity-history", "targets"):
             from kampass.pipeline.facade import run_import_opportunities
 
             return run_import_opportunities(self, opts)

@@ -1,0 +1,214 @@
+"""Uploads of pipeline files (a stage-history export, a targets file) imported as background tasks.
+
+:func:`pipeline_import_create` checks the permission and the file's size against the import limits
+(``KAMPASS_IMPORT_*``), keeps the file in the private uploads directory and queues the task;
+:func:`pipeline_import_run` runs it, stores progress and outcome on the :class:`PipelineImport` (the
+message says what was imported and, for a stage history, what was derived) and deletes the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kampass.common.filemodes import open_private, private_dir
+from kampass.common.import_limits import import_limits, limit_message
+from kampass.common.permissions import authorize
+from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
+from kampass.core.dates import ORDERS
+from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind
+from kampass.users.actors import Actor
+from kampass.users.history import is_user as _is_user
+
+log = logging.getLogger(__name__)
+
+#: The built-in column mappings a stage-history upload may name.
+HISTORY_MAPPINGS = ("salesforce", "generic")
+_PERMISSION = {
+    PipelineImportKind.STAGE_HISTORY: "pipeline.import_opportunities",
+    PipelineImportKind.TARGETS: "pipeline.add_target",
+}
+
+
+def pipeline_upload_dir() -> Path:
+    """Where uploaded pipeline files wait for their import: customers' data, readable by kampass's user only."""
+    return private_dir(Path(settings.KAMPASS_HOME) / "uploads" / "pipeline")
+
+
+@transaction.atomic
+def pipeline_import_create(
+    *,
+    actor: Actor,
+    kind: str,
+    source: Path | Any,
+    original_name: str,
+    mapping: str = "salesforce",
+    date_order: str = "",
+    dry_run: bool = False,
+    strict: bool = False,
+    enqueue: bool = True,
+) -> PipelineImport:
+    """Keep the uploaded file (a path or an uploaded file object with ``chunks()`` and ``size``) and queue
+    its import. Stage histories need the right to import opportunities, targets the right to set targets."""
+    if kind not in PipelineImportKind.values:
+        raise ValidationError({"kind": _("Unknown option “%(value)s”.") % {"value": kind[:40]}})
+    authorize(actor, _PERMISSION[PipelineImportKind(kind)])
+    if kind == PipelineImportKind.STAGE_HISTORY and mapping not in HISTORY_MAPPINGS:
+        raise ValidationError({"mapping": _("Unknown option “%(value)s”.") % {"value": mapping[:40]}})
+    if date_order and date_order not in ORDERS:
+        raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order[:40]}})
+    name = Path(original_name or "upload.csv").name
+    size = Path(source).stat().st_size if isinstance(source, Path | str) else getattr(source, "size", None)
+    if size is not None:
+        try:
+            check_size(Path(name), import_limits(), size=size)
+        except LimitExceeded as exc:
+            raise ValidationError({"file": limit_message(exc, file=name)}) from exc
+    suffix = "".join(Path(name).suffixes[-2:]) or ".csv"
+    target = pipeline_upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+    if isinstance(source, Path | str):
+        with open(source, "rb") as src, open_private(target) as fh:
+            shutil.copyfileobj(src, fh)
+    else:
+        with open_private(target) as fh:
+            for chunk in source.chunks():
+                fh.write(chunk)
+    job = PipelineImport.objects.create(
+        kind=kind, file_path=str(target), original_name=name,
+        mapping=mapping if kind == PipelineImportKind.STAGE_HISTORY else "", date_order=date_order,
+        dry_run=dry_run, strict=strict, created_by=actor if _is_user(actor) else None,
+    )  # fmt: skip
+    if enqueue:
+        from kampass.pipeline.tasks import run_pipeline_import
+
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_pipeline_import.enqueue(job_id))
+    return job
+
+
+def history_summary(result: dict[str, Any]) -> str:
+    """What a stage-history import recorded and derived, in the active language."""
+    figures = {
+        "rows": result["rows"],
+        "entries": result["entries"],
+        "amounts": result["amount_entries"],
+        "deals": result["opportunities"],
+        "rejected": len(result["rejects"]),
+        "derived": result["derived_entries"],
+        "won": result["derived_opportunities"],
+    }
+    if result["dry_run"]:
+        text = _(
+            "Dry run, nothing stored: of %(rows)d rows it would record %(entries)d stage entries and %(amounts)d "
+            "amount changes of %(deals)d opportunities."
+        )
+    elif result["committed"]:
+        text = _(
+            "%(rows)d rows read: %(entries)d stage entries and %(amounts)d amount changes of %(deals)d "
+            "opportunities recorded."
+        )
+    else:
+        text = _("Nothing imported: strict, and %(rejected)d of %(rows)d rows were rejected.")
+    derived = _(
+        "Derived (certain, without a date): %(derived)d entries for the open stages %(won)d won opportunities "
+        "passed without a recorded entry."
+    )
+    rejected = _("%(rejected)d rows rejected.") if figures["rejected"] and result["committed"] else ""
+    return " ".join(p for p in (text % figures, derived % figures, rejected % figures if rejected else "") if p)
+
+
+def targets_summary(result: dict[str, Any]) -> str:
+    """What a targets import set, in the active language."""
+    figures = {
+        "rows": result["rows"],
+        "created": result["created"],
+        "updated": result["updated"],
+        "unchanged": result["unchanged"],
+        "rejected": len(result["rejects"]),
+    }
+    if result["rejects"]:
+        return _("Nothing imported: %(rejected)d of %(rows)d rows cannot be used (see below).") % figures
+    if result["dry_run"]:
+        text = _(
+            "Dry run, nothing stored: of %(rows)d rows it would create %(created)d targets, update %(updated)d "
+            "and leave %(unchanged)d unchanged."
+        )
+    else:
+        text = _("%(rows)d rows read: %(created)d targets created, %(updated)d updated, %(unchanged)d unchanged.")
+    return text % figures
+
+
+def pipeline_import_run(
+    job_id: str, *, progress: Callable[[float, str], None] | None = None, actor: Actor | None = None
+) -> PipelineImport:
+    """Run a queued pipeline import and store its outcome (module docstring); the file is deleted after."""
+    from kampass.common.cli import system_actor
+    from kampass.pipeline.history_import import import_opportunity_history
+    from kampass.pipeline.importing import OpportunityImportError
+    from kampass.pipeline.target_import import import_targets
+
+    job = PipelineImport.objects.select_related("created_by").get(pk=job_id)
+    actor = actor or job.created_by or system_actor()
+    PipelineImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0.0)
+
+    def report(fraction: float, message: str) -> None:
+        PipelineImport.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
+        if progress is not None:
+            progress(fraction, message)
+
+    language = (getattr(job.created_by, "language", "") or "") or settings.LANGUAGE_CODE
+    path = Path(job.file_path)
+    with translation.override(language):
+        try:
+            if job.kind == PipelineImportKind.STAGE_HISTORY:
+                history = import_opportunity_history(
+                    actor=actor, path=path, mapping=job.mapping or "salesforce", dry_run=job.dry_run,
+                    strict=job.strict, date_order=job.date_order, display_name=job.original_name,
+                    progress=report,
+                )  # fmt: skip
+                result = history.as_json()
+                message = history_summary(result)
+            else:
+                report(0.1, _("Reading the targets"))
+                targets = import_targets(actor=actor, path=path, dry_run=job.dry_run, display_name=job.original_name)
+                result = targets.as_json()
+                message = targets_summary(result)
+        except (OpportunityImportError, ValidationError) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            PipelineImport.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED, error=error, message=error[:500], finished_at=timezone.now()
+            )
+            _remove(path)
+            job.refresh_from_db()
+            return job
+        except Exception as exc:
+            log.exception("pipeline import %s failed", job_id)
+            PipelineImport.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+            )
+            _remove(path)
+            raise
+    _remove(path)
+    job.refresh_from_db()
+    job.status, job.progress, job.result, job.message = JobStatus.DONE, 1.0, result, message[:500]
+    job.finished_at = timezone.now()
+    job.save()
+    if progress is not None:
+        progress(1.0, job.message)
+    return job
+
+
+def _remove(path: Path) -> None:
+    """Delete an uploaded file (never one outside the pipeline's uploads directory, e.g. the CLI's own)."""
+    if path.resolve().is_relative_to(pipeline_upload_dir().resolve()):
+        path.unlink(missing_ok=True)
