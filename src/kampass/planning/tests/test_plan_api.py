@@ -33,9 +33,11 @@ def test_the_list_has_items_and_count_and_filters_by_account(api, kam, viewer, p
     one = api(viewer, "get", f"/plans?account_id={plan.account_id}&limit=1").json()
     searched = api(viewer, "get", "/plans?q=sika").json()
 
-    assert mine["count"] == 1 and mine["items"][0]["account"] == "Schindler Group"
+    assert mine["count"] == 1
+    assert mine["items"][0]["account"] == "Schindler Group"
     assert everything["count"] == 2
-    assert one["count"] == 1 and one["items"][0]["id"] == plan.pk
+    assert one["count"] == 1
+    assert one["items"][0]["id"] == plan.pk
     assert [p["account"] for p in searched["items"]] == ["Sika AG"]
 
 
@@ -59,7 +61,8 @@ def test_create_and_the_refusals(api, kam, kam2, viewer, account):
     again = api(kam, "post", "/plans", body)
     backwards = api(kam, "post", "/plans", {**body, "period_start": "2029-01-01", "period_end": "2028-01-01"})
 
-    assert created.status_code == 201 and created.json()["number"] == 1
+    assert created.status_code == 201
+    assert created.json()["number"] == 1
     assert again.status_code == 422
     assert backwards.status_code == 422
     assert AccountPlan.objects.filter(account=account).count() == 1
@@ -76,8 +79,10 @@ def test_patching_a_section_checks_the_version(api, kam, head, kam2, plan):
     unknown = api(kam, "patch", url, {"content": {"bogus": "x"}})
     missing = api(kam, "patch", f"/plans/{plan.pk}/sections/nope", {"content": {}})
 
-    assert ok.status_code == 200 and ok.json()["content"] == {"business": "Elevators"}
-    assert stale.status_code == 409 and stale.json()["content"] == {"business": "Head"}
+    assert ok.status_code == 200
+    assert ok.json()["content"] == {"business": "Elevators"}
+    assert stale.status_code == 409
+    assert stale.json()["content"] == {"business": "Head"}
     assert denied.status_code == 403
     assert unknown.status_code == 422
     assert missing.status_code == 404
@@ -107,12 +112,14 @@ def test_life_cycle_new_version_versions_and_compare(api, kam, head, viewer, acc
     by_viewer = api(viewer, "post", f"/plans/{plan.pk}/transition", {"target": "approved"})
     by_head = api(head, "post", f"/plans/{plan.pk}/transition", {"target": "approved", "comment": "Go"})
     assert (by_kam.status_code, by_viewer.status_code, by_head.status_code) == (403, 403, 200)
-    assert by_head.json()["status"] == "approved" and by_head.json()["approval_comment"] == "Go"
+    assert by_head.json()["status"] == "approved"
+    assert by_head.json()["approval_comment"] == "Go"
     illegal = api(head, "post", f"/plans/{plan.pk}/transition", {"target": "in_review"})
     assert illegal.status_code == 422
 
     new = api(kam, "post", f"/plans/{plan.pk}/versions")
-    assert new.status_code == 201 and new.json()["number"] == 2
+    assert new.status_code == 201
+    assert new.json()["number"] == 2
     assert api(kam, "post", f"/plans/{plan.pk}/versions").status_code == 422  # version 2 is still open
     new_id = new.json()["id"]
     api(kam, "patch", f"/plans/{new_id}/sections/objectives", {"content": {"ambition": "Sole supplier"}})
@@ -120,10 +127,17 @@ def test_life_cycle_new_version_versions_and_compare(api, kam, head, viewer, acc
     versions = api(viewer, "get", f"/plans/{new_id}/versions").json()
     compared = api(viewer, "get", f"/plans/{new_id}/compare/{plan.pk}").json()
 
-    assert [v["number"] for v in versions["items"]] == [2, 1] and versions["count"] == 2
-    assert compared["older_id"] == plan.pk and compared["newer_id"] == new_id
+    assert [v["number"] for v in versions["items"]] == [2, 1]
+    assert versions["count"] == 2
+    assert compared["older_id"] == plan.pk
+    assert compared["newer_id"] == new_id
     assert compared["changes"] == [
-        {"section": "objectives", "field": "ambition", "before": "Preferred supplier for drives", "after": "Sole supplier"}
+        {
+            "section": "objectives",
+            "field": "ambition",
+            "before": "Preferred supplier for drives",
+            "after": "Sole supplier",
+        }
     ]
     foreign = make_plan(account=AccountFactory(kam_status="key_account"))
     assert api(viewer, "get", f"/plans/{new_id}/compare/{foreign.pk}").status_code == 404

@@ -46,7 +46,8 @@ def test_the_list_shows_visible_plans_searches_filters_and_has_an_empty_state(cl
     filtered = client.get(reverse("plan-list"), {"status": "approved"})
 
     # then they see only their account's plan; HTMX gets the table alone; a filter without hits says so
-    assert "Schindler Group" in body and "Sika AG" not in body
+    assert "Schindler Group" in body
+    assert "Sika AG" not in body
     assert reverse("plan-detail", args=[other.pk]) not in body
     assert searched.templates[0].name == "planning/plan_table.html"
     assert "Schindler Group" in searched.content.decode()
@@ -65,7 +66,8 @@ def test_a_kam_starts_a_plan_for_next_year_by_default(client, kam, account):
     )
 
     plan = AccountPlan.objects.get(account=account)
-    assert response.status_code == 302 and response.url == reverse("plan-detail", args=[plan.pk])
+    assert response.status_code == 302
+    assert response.url == reverse("plan-detail", args=[plan.pk])
     assert plan.period_start == dt.date(year, 1, 1)
 
 
@@ -120,7 +122,8 @@ def test_autosave_answers_the_new_version_and_a_status_line_only(client, kam, pl
     assert response.status_code == 200
     assert response["HX-Reswap"] == "none"
     section = _section(plan)
-    assert section.content["business"] == "Elevators" and section.version == loaded + 1
+    assert section.content["business"] == "Elevators"
+    assert section.version == loaded + 1
     body = response.content.decode()
     assert f'id="version-situation" value="{loaded + 1}" hx-swap-oob="true"' in body
     assert 'data-testid="save-status-situation"' in body
@@ -135,7 +138,8 @@ def test_a_too_long_field_is_refused_inline(client, kam, plan):
         headers=HX,
     )
 
-    assert response.status_code == 200 and response["HX-Reswap"] == "none"
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
     assert "20000" in response.content.decode().replace(".", "").replace(",", "")
     assert _section(plan).content == {}
 
@@ -154,9 +158,12 @@ def test_a_stale_autosave_shows_both_versions_and_merging_saves_against_the_curr
     )
 
     # then nothing is overwritten and both versions are shown side by side, with who changed it
-    assert stale.status_code == 409 and stale["Kampass-Conflict"] == "1"
+    assert stale.status_code == 409
+    assert stale["Kampass-Conflict"] == "1"
     body = stale.content.decode()
-    assert "My text" in body and "Head&#x27;s text" in body and "Head" in body
+    assert "My text" in body
+    assert "Head&#x27;s text" in body
+    assert "Head" in body
     assert _section(plan).content == {"business": "Head's text"}
     current = _section(plan).version
     assert f'name="version" value="{current}"' in body
@@ -180,7 +187,8 @@ def test_a_stale_autosave_shows_both_versions_and_merging_saves_against_the_curr
     assert merged.status_code == 200
     assert merged.templates[0].name == "planning/plan_section_editor.html"
     section = _section(plan)
-    assert section.content["business"] == "My text and the head's" and section.version == current + 1
+    assert section.content["business"] == "My text and the head's"
+    assert section.version == current + 1
 
 
 def test_keep_mine_and_take_theirs(client, kam, head, plan):
@@ -189,10 +197,12 @@ def test_keep_mine_and_take_theirs(client, kam, head, plan):
     url = reverse("plan-section", args=[plan.pk, "situation"])
 
     theirs = client.post(url, {"resolution": "theirs", "m_business": "Mine"}, headers=HX)
-    assert theirs.status_code == 200 and _section(plan).content == {"business": "Theirs"}
+    assert theirs.status_code == 200
+    assert _section(plan).content == {"business": "Theirs"}
 
     mine = client.post(url, {"resolution": "mine", "m_business": "Mine", "version": _section(plan).version}, headers=HX)
-    assert mine.status_code == 200 and _section(plan).content["business"] == "Mine"
+    assert mine.status_code == 200
+    assert _section(plan).content["business"] == "Mine"
 
 
 def test_without_htmx_a_stale_save_answers_the_conflict_page(client, kam, head, plan):
@@ -200,7 +210,9 @@ def test_without_htmx_a_stale_save_answers_the_conflict_page(client, kam, head, 
     loaded = _section(plan).version
     plan_section_save(actor=head, plan=plan, key="situation", content={"business": "Theirs"}, version=loaded)
 
-    response = client.post(reverse("plan-section", args=[plan.pk, "situation"]), {"f_business": "Mine", "version": loaded})
+    response = client.post(
+        reverse("plan-section", args=[plan.pk, "situation"]), {"f_business": "Mine", "version": loaded}
+    )
 
     assert response.status_code == 409
     assert response.templates[0].name == "planning/plan_section_conflict.html"
@@ -230,10 +242,12 @@ def test_submit_lists_missing_fields_then_head_approves_with_comment(client, kam
     client.force_login(head)
     client.post(reverse("plan-transition", args=[plan.pk]), {"target": "approved", "comment": "Good plan"})
     approved = AccountPlan.objects.get(pk=plan.pk)
-    assert approved.status == PlanStatus.APPROVED and approved.approved_by == head
+    assert approved.status == PlanStatus.APPROVED
+    assert approved.approved_by == head
     assert approved.approval_comment == "Good plan"
     shown = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
-    assert "Good plan" in shown and 'data-testid="editor-situation"' not in shown
+    assert "Good plan" in shown
+    assert 'data-testid="editor-situation"' not in shown
 
 
 def test_new_version_and_compare_show_what_changed_and_who(client, kam, account):
@@ -249,7 +263,8 @@ def test_new_version_and_compare_show_what_changed_and_who(client, kam, account)
 
     assert page.status_code == 200
     [changed] = page.context["changes"]
-    assert changed["key"] == "objectives" and changed["changed_by"] == kam
+    assert changed["key"] == "objectives"
+    assert changed["changed_by"] == kam
     assert changed["fields"][0]["before"] == "Preferred supplier for drives"
     assert changed["fields"][0]["after"] == "Sole supplier"
     foreign = make_plan(account=AccountFactory(kam_status="key_account"))
@@ -293,7 +308,8 @@ def test_relationship_stage_and_comment(client, kam, plan):
     assert (plan.relationship_now, plan.relationship_target) == ("basic", "cooperative")
     assert PlanComment.objects.get(plan=plan).section_key == "situation"
     page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
-    assert "Check the figures" in page and 'data-testid="relationship-history"' in page
+    assert "Check the figures" in page
+    assert 'data-testid="relationship-history"' in page
 
 
 def test_the_head_manages_templates_and_invalid_sections_are_explained(client, head, kam):
@@ -314,10 +330,12 @@ def test_the_head_manages_templates_and_invalid_sections_are_explained(client, h
         },
     )
 
-    assert bad.status_code == 422 and "appears twice" in bad.content.decode()
+    assert bad.status_code == 422
+    assert "appears twice" in bad.content.decode()
     assert good.status_code == 302
     template = PlanTemplate.objects.get(name="Short")
-    assert template.is_default and template.specs()[0].fields[0].required
+    assert template.is_default
+    assert template.specs()[0].fields[0].required
     assert PlanTemplate.objects.filter(is_default=True).count() == 1
     client.force_login(kam)
     assert client.get(reverse("plan-templates")).status_code == 403
@@ -326,7 +344,8 @@ def test_the_head_manages_templates_and_invalid_sections_are_explained(client, h
 def test_the_account_page_links_to_the_current_plan_or_to_create_one(client, kam, account):
     client.force_login(kam)
     page = client.get(reverse("account-detail", args=[account.pk])).content.decode()
-    assert 'data-testid="create-plan"' in page and 'data-testid="account-plan"' not in page
+    assert 'data-testid="create-plan"' in page
+    assert 'data-testid="account-plan"' not in page
 
     plan = make_plan(account=account, actor=kam, status=PlanStatus.ACTIVE)
     page = client.get(reverse("account-detail", args=[account.pk])).content.decode()
