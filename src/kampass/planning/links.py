@@ -32,6 +32,9 @@ def account_plan_links(user: Any, account_id: int) -> list[AccountLink]:
             else _("Plan (%(status)s)") % {"status": newest.get_status_display()}
         )
         links.append(AccountLink(reverse("plan-detail", args=[newest.pk]), label, "account-plan"))
-    if any(a.id == account_id for a in selectors.plannable_accounts(user)):
+    from django.apps import apps
+
+    account = apps.get_model("accounts", "Account").objects.filter(pk=account_id).first()
+    if account is not None and user.has_perm("planning.add_plan", account):
         links.append(AccountLink(reverse("plan-create") + f"?account={account_id}", _("Create plan"), "create-plan"))
     return links

@@ -119,6 +119,13 @@ def plannable_accounts(user: Actor) -> list[Any]:
     return accounts_facade.accounts_in_subtrees(accounts_facade.team_account_ids(user))
 
 
+def may_plan_any(user: Actor) -> bool:
+    """Whether ``user`` may start a plan for some account (without listing the accounts)."""
+    if is_admin(user) or is_head(user):
+        return True
+    return bool(is_kam(user) and accounts_facade.team_account_ids(user))
+
+
 def plan_sections(plan: AccountPlan) -> list[tuple[core.SectionSpec, Any]]:
     """The plan's sections in template order: ``(spec, PlanSection or None)``."""
     saved = {s.key: s for s in plan.sections.select_related("updated_by")}

@@ -64,7 +64,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "statuses": PlanStatus.choices,
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort", "dir"),
-        "can_add": bool(selectors.plannable_accounts(request.user)),
+        "can_add": selectors.may_plan_any(request.user),
         "can_manage_templates": request.user.has_perm("planning.manage_templates"),
     }
     return render_page(request, "planning/plan_list.html", context, fragment="planning/plan_table.html")
@@ -561,4 +561,5 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         title=_("Edit plan template") if template else _("New plan template"),
         cancel_url=reverse("plan-templates"),
         history=history,
+        specs=template.specs() if template else (),
     )

@@ -37,7 +37,8 @@ def test_most_key_accounts_get_plans_in_different_states(key_accounts, settings)
     assert plans.count() == 8  # every fifth key account has none
     statuses = sorted(plans.values_list("status", flat=True))
     assert statuses.count(PlanStatus.ACTIVE) == 4
-    assert statuses.count(PlanStatus.DRAFT) == 2 and statuses.count(PlanStatus.IN_REVIEW) == 2
+    assert statuses.count(PlanStatus.DRAFT) == 2
+    assert statuses.count(PlanStatus.IN_REVIEW) == 2
     stale_before = timezone.now() - dt.timedelta(days=settings.KAMPASS_PLAN_MAX_AGE_MONTHS * 30.44)
     assert plans.filter(approved_at__lt=stale_before).count() == 2
     assert SwotItem.objects.exclude(evidence_kind="").exists()

@@ -363,3 +363,17 @@ def test_the_situation_shows_the_open_pipeline_as_of_the_plan_date(client, kam, 
     situation = page.context["situation"]
     assert situation.pipeline.open_count == 1
     assert 'data-testid="situation-pipeline"' in page.content.decode()
+
+
+def test_the_template_page_shows_the_saved_sections_and_the_history(client, head):
+    from kampass.planning.services import default_template
+
+    template = default_template()
+    client.force_login(head)
+
+    page = client.get(reverse("plan-template-edit", args=[template.pk]))
+
+    body = page.content.decode()
+    assert 'data-testid="template-preview"' in body
+    assert "Werttreiber (eigene Ziele des Kunden)" in body
+    assert page.context["form"].initial["version"] == template.version
