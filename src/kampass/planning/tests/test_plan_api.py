@@ -148,3 +148,11 @@ def test_a_kam_off_the_team_cannot_read_a_plan(api, kam2, plan):
     assert api(kam2, "get", f"/plans/{plan.pk}/versions").status_code == 403
     assert api(kam2, "get", "/plans").json()["count"] == 0
     assert api(None, "get", "/plans").status_code == 401
+
+
+def test_a_viewer_reads_but_may_not_write_a_section(api, viewer, plan):
+    assert api(viewer, "get", f"/plans/{plan.pk}").status_code == 200
+    response = api(viewer, "patch", f"/plans/{plan.pk}/sections/situation", {"content": {"business": "x"}})
+
+    assert response.status_code == 403
+    assert PlanSection.objects.get(plan=plan, key="situation").content == {}

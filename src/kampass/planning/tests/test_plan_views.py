@@ -377,3 +377,15 @@ def test_the_template_page_shows_the_saved_sections_and_the_history(client, head
     assert 'data-testid="template-preview"' in body
     assert "Werttreiber (eigene Ziele des Kunden)" in body
     assert page.context["form"].initial["version"] == template.version
+
+
+def test_the_plan_page_speaks_german(client, kam, plan, settings):
+    client.force_login(kam)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    body = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
+
+    assert "Ausgangslage" in body
+    assert "Zur Prüfung einreichen" in body
+    assert "Werttreiber (eigene Ziele des Kunden)" in body
+    assert "Vor der Prüfung ausfüllen" in body
