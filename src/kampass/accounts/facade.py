@@ -245,3 +245,38 @@ def contacts_linkable(*, user: Any) -> Any:
     from kampass.accounts import selectors
 
     return selectors.contacts_linkable(user=user)
+
+
+def accounts_in_subtrees(account_ids: Any) -> list[AccountRef]:
+    """The given accounts and every account below them, by name (e.g. the accounts a key account
+    manager may plan: those of their teams and below)."""
+    from django.db.models import Q
+
+    roots = list(_Account.objects.filter(pk__in=list(account_ids)).only("path"))
+    if not roots:
+        return []
+    cond = Q()
+    for root in roots:
+        cond |= Q(path__startswith=root.path)
+    return [_ref(a) for a in _Account.objects.filter(cond).order_by("name", "pk")]
+
+
+def all_accounts() -> list[AccountRef]:
+    """Every account, by name (for the pickers of users who may work on all accounts)."""
+    return [_ref(a) for a in _Account.objects.order_by("name", "pk")]
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """Something of an account another context may cite (a contact): its id and a label."""
+
+    id: int
+    label: str
+
+
+def contact_refs(account_ids: Any) -> list[ItemRef]:
+    """The contacts holding a position at these accounts, by name (e.g. evidence cited in a plan)."""
+    from kampass.accounts.models import Contact
+
+    contacts = Contact.objects.filter(positions__account_id__in=list(account_ids)).distinct()
+    return [ItemRef(c.pk, str(c)) for c in contacts.order_by("last_name", "first_name", "pk")]

@@ -78,3 +78,48 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
     from kampass.commercial.selectors import daily_gross_revenue as _daily
 
     return _daily(account_ids)
+
+
+@dataclass(frozen=True)
+class AccountPosition:
+    """Our position at a group of accounts over a window of invoice days (``since`` inclusive,
+    ``until`` exclusive): gross revenue, contribution and leakage share in one ``currency``."""
+
+    since: dt.date
+    until: dt.date
+    currency: str
+    lines: int
+    gross_revenue: Decimal
+    contribution: Decimal
+    leakage_share: float | None
+
+
+def account_position(
+    account_ids: Iterable[int], *, as_of: dt.date, months: int = 12, currency: str = ""
+) -> AccountPosition:
+    """Gross revenue, contribution and leakage share of the invoice lines of these accounts dated in
+    the ``months`` (30.44 days each) before ``as_of`` (a plan date), all accounts summed, in one
+    currency (lines in others converted at their day's rate). ``leakage_share`` is ``None``
+    without gross revenue."""
+    import ibis
+
+    from kampass.commercial.selectors import _figures, _sum_figures, in_one_currency, with_dimensions
+    from kampass.common.analytics import analytics_store
+    from kampass.core import profitability as prof
+    from kampass.core.analytics.schema import CUSTOMER_LINKS
+
+    ids = sorted(set(account_ids))
+    since = as_of - dt.timedelta(days=round(months * 30.44))
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC)
+    with analytics_store() as store:
+        with_dimensions(store)
+        one = in_one_currency(store, currency=currency)
+        lines = one.lines
+        lines = lines.filter((lines.invoice_date >= ibis.literal(start)) & (lines.invoice_date < ibis.literal(end)))
+        pnl = prof.account_pnl(lines, store.table(CUSTOMER_LINKS))
+        rows = pnl.filter(pnl.account_id.isin(ids or [0])).to_pyarrow().to_pylist()
+        code = one.currency
+    total = _sum_figures([_figures(r, "") for r in rows], "")
+    share = float(total.leakage_total / total.gross_revenue) if total.gross_revenue else None
+    return AccountPosition(since, as_of, code, total.lines, total.gross_revenue, total.contribution, share)

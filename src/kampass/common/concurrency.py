@@ -212,6 +212,24 @@ def conflict_rows(form: forms.BaseForm, current: Any, extra: dict[str, Any] | No
     return rows
 
 
+def content_conflict_rows(
+    fields: list[tuple[str, str]], mine: dict[str, Any], saved: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each field of a text document saved in parts (e.g. a plan section's ``{field: text}``): its
+    key, label, the user's text, the text saved now and whether they differ, for a side-by-side
+    view with a merge. ``fields`` are ``(key, label)`` in display order.
+
+    >>> rows = content_conflict_rows([("a", "A"), ("b", "B")], {"a": "x", "b": "y"}, {"a": "x"})
+    >>> [(r["key"], r["differs"]) for r in rows]
+    [('a', False), ('b', True)]
+    """
+    rows = []
+    for key, label in fields:
+        m, s = str(mine.get(key, "") or ""), str(saved.get(key, "") or "")
+        rows.append({"key": key, "label": label, "mine": m, "saved": s, "differs": m.strip() != s.strip()})
+    return rows
+
+
 def last_change(obj: Any) -> tuple[Any, Any]:
     """Who saved ``obj`` last and when, as its change history (django-simple-history) knows it."""
     history = getattr(obj, "history", None)

@@ -197,3 +197,83 @@ def run_import_opportunities(command: BaseCommand, opts: dict[str, Any]) -> None
     from kampass.pipeline.management.import_opportunities import run
 
     run(command, opts)
+
+
+@dataclass(frozen=True)
+class PipelineItemRef:
+    """An opportunity or a risk of an account that another context may cite: its id and a label."""
+
+    id: int
+    label: str
+
+
+def opportunity_refs(account_ids: Iterable[int]) -> list[PipelineItemRef]:
+    """The opportunities of these accounts (open first, then by name), e.g. as evidence in a plan."""
+    from kampass.pipeline.models import Opportunity
+
+    opps = Opportunity.objects.filter(account_id__in=list(account_ids)).order_by("outcome", "name", "pk")
+    return [PipelineItemRef(o.pk, f"{o.name} ({o.get_outcome_display()})") for o in opps]
+
+
+def risk_refs(account_ids: Iterable[int]) -> list[PipelineItemRef]:
+    """The risks of the opportunities of these accounts, by title, e.g. as evidence in a plan."""
+    risks = _Risk.objects.filter(opportunity__account_id__in=list(account_ids)).select_related("opportunity")
+    return [PipelineItemRef(r.pk, f"{r.title} – {r.opportunity.name}") for r in risks.order_by("title", "pk")]
+
+
+@dataclass(frozen=True)
+class PipelinePosition:
+    """The pipeline at a group of accounts as of a day: opportunities open then (opened on or before,
+    not closed before) and their amount in one currency, the win rate of those closed in the year
+    before, and the buying centre of the open ones (contacts linked, opportunities with one)."""
+
+    as_of: Any
+    currency: str
+    open_count: int
+    open_amount: Decimal
+    won: int
+    lost: int
+    win_rate: float | None
+    buying_centre_contacts: int
+    open_with_buying_centre: int
+
+    @property
+    def buying_centre_coverage(self) -> float | None:
+        """Share of the open opportunities that have at least one buying-centre contact."""
+        return self.open_with_buying_centre / self.open_count if self.open_count else None
+
+
+def account_pipeline_position(account_ids: Iterable[int], *, as_of: Any, currency: str = "EUR") -> PipelinePosition:
+    """The pipeline of these accounts as of ``as_of`` (see :class:`PipelinePosition`); amounts in
+    other currencies convert at the rate of ``as_of``; the win rate counts won and lost closed in the
+    365 days before ``as_of`` (``None`` without any)."""
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from kampass.common import fx
+    from kampass.pipeline.models import Opportunity, OpportunityContact
+
+    ids = list(account_ids)
+    opps = Opportunity.objects.filter(account_id__in=ids)
+    open_then = opps.filter(created_on__lte=as_of).filter(
+        Q(closed_on__isnull=True, outcome=_Outcome.OPEN) | Q(closed_on__gt=as_of)
+    )
+    amount = Decimal(0)
+    for o in open_then.only("amount", "currency"):
+        amount += o.amount if o.currency == currency else fx.convert(o.amount, o.currency, currency, as_of)
+    closed = opps.filter(closed_on__lte=as_of, closed_on__gt=as_of - dt.timedelta(days=365))
+    won = closed.filter(outcome=_Outcome.WON).count()
+    lost = closed.filter(outcome=_Outcome.LOST).count()
+    links = OpportunityContact.objects.filter(opportunity__in=open_then)
+    return PipelinePosition(
+        as_of,
+        currency,
+        open_then.count(),
+        amount.quantize(_CENT),
+        won,
+        lost,
+        won / (won + lost) if won + lost else None,
+        links.values("contact_id").distinct().count(),
+        links.values("opportunity_id").distinct().count(),
+    )

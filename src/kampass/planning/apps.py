@@ -6,3 +6,9 @@ class PlanningConfig(AppConfig):
     name = "kampass.planning"
     label = "planning"
     verbose_name = _("Account planning")
+
+    def ready(self) -> None:
+        from kampass.common.account_links import register_account_links
+        from kampass.planning.links import account_plan_links
+
+        register_account_links("planning", account_plan_links)

@@ -12,7 +12,7 @@ from kampass.accounts import facade as accounts_facade
 from kampass.core import planning as core
 from kampass.planning.models import AccountPlan, PlanStatus
 from kampass.users.actors import Actor
-from kampass.users.rules import is_admin, is_head, is_reader
+from kampass.users.rules import is_admin, is_head, is_kam, is_reader
 
 
 def plans_visible(
@@ -88,3 +88,122 @@ def newest_signed_off(account_ids: list[int]) -> dict[int, Any]:
     for plan in signed_off_plans(account_ids).order_by("account_id", "-approved_at", "-number"):
         found.setdefault(plan.account_id, plan)
     return found
+
+
+# ---- the plan pages and the API ------------------------------------------------------------------
+
+#: the sort keys of the plan list: ``{key: ordering}``
+PLAN_SORTS: dict[str, tuple[str, ...]] = {
+    "account": ("account__name", "-period_start", "-number"),
+    "period": ("period_start", "account__name", "number"),
+    "status": ("status", "account__name", "-number"),
+    "updated": ("updated_at", "pk"),
+}
+
+
+def plans_sorted(plans: QuerySet[AccountPlan], sort: str = "", descending: bool = False) -> QuerySet[AccountPlan]:
+    """``plans`` in the order of a list column (account name by default), ascending or descending."""
+    fields = PLAN_SORTS.get(sort, PLAN_SORTS["account"])
+    if descending:
+        fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+    return plans.order_by(*fields)
+
+
+def plannable_accounts(user: Actor) -> list[Any]:
+    """The accounts ``user`` may start a plan for (``planning.add_plan``): every account for the
+    head of KAM and administrators, for a key account manager those of their teams and below."""
+    if is_admin(user) or is_head(user):
+        return accounts_facade.all_accounts()
+    if not is_kam(user):
+        return []
+    return accounts_facade.accounts_in_subtrees(accounts_facade.team_account_ids(user))
+
+
+def may_plan_any(user: Actor) -> bool:
+    """Whether ``user`` may start a plan for some account (without listing the accounts)."""
+    if is_admin(user) or is_head(user):
+        return True
+    return bool(is_kam(user) and accounts_facade.team_account_ids(user))
+
+
+def plan_sections(plan: AccountPlan) -> list[tuple[core.SectionSpec, Any]]:
+    """The plan's sections in template order: ``(spec, PlanSection or None)``."""
+    saved = {s.key: s for s in plan.sections.select_related("updated_by")}
+    return [(spec, saved.get(spec.key)) for spec in plan.template.specs()]
+
+
+def swot_by_kind(plan: AccountPlan) -> dict[str, list[Any]]:
+    """The plan's SWOT items per quadrant (strength, weakness, opportunity, threat), in order."""
+    from kampass.planning.models import SwotKind
+
+    found: dict[str, list[Any]] = {k: [] for k in SwotKind.values}
+    for item in plan.swot_items.order_by("position", "pk"):
+        found.setdefault(item.kind, []).append(item)
+    return found
+
+
+def relationship_history(account_id: int) -> QuerySet[Any]:
+    """The account's relationship stage assessments, newest first."""
+    from kampass.planning.models import RelationshipStageEntry
+
+    return (
+        RelationshipStageEntry.objects.filter(account_id=account_id)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def comments_by_section(plan: AccountPlan) -> dict[str, list[Any]]:
+    """The plan's comments per section key ("" = on the whole plan), oldest first."""
+    found: dict[str, list[Any]] = {}
+    for c in plan.comments.select_related("author").order_by("created_at", "pk"):
+        found.setdefault(c.section_key, []).append(c)
+    return found
+
+
+def missing_fields(plan: AccountPlan) -> list[tuple[str, str]]:
+    """``(section key, "Section: field")`` of the required fields still empty."""
+    from kampass.planning.services import missing_labels
+
+    specs = plan.template.specs()
+    return missing_labels(specs, core.missing_required(specs, plan_content(plan)))
+
+
+def section_last_change(section: Any) -> tuple[Any, Any]:
+    """Who saved a section last and when (its change history)."""
+    from kampass.common.concurrency import last_change
+
+    return last_change(section) if section is not None else (None, None)
+
+
+def compare_versions(first: AccountPlan, second: AccountPlan) -> list[dict[str, Any]]:
+    """What changed from the older to the newer of two versions of the same plan, section by section
+    in template order: each changed field with its label, text before and after, and who last
+    changed the section in the newer version and when."""
+    from django.utils.translation import get_language
+
+    older, newer = sorted((first, second), key=lambda p: p.number)
+    changes = core.compare_content(plan_content(older), plan_content(newer))
+    de = (get_language() or "en").startswith("de")
+    specs = {s.key: s for s in newer.template.specs()}
+    order = list(specs)
+    newer_sections = {s.key: s for s in newer.sections.all()}
+    out: list[dict[str, Any]] = []
+    for key in sorted({c.section for c in changes}, key=lambda k: order.index(k) if k in order else len(order)):
+        spec = specs.get(key)
+        labels = {f.key: (f.label_de if de else f.label_en) for f in spec.fields} if spec else {}
+        who, when = section_last_change(newer_sections.get(key))
+        out.append(
+            {
+                "key": key,
+                "label": spec.label("de" if de else "en") if spec else key,
+                "changed_by": who,
+                "changed_at": when,
+                "fields": [
+                    {"key": c.field, "label": labels.get(c.field, c.field), "before": c.before, "after": c.after}
+                    for c in changes
+                    if c.section == key
+                ],
+            }
+        )
+    return out

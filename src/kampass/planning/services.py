@@ -324,3 +324,184 @@ def plan_comment_add(*, actor: Actor, plan: AccountPlan, body: str, section_key:
     if errors:
         raise ValidationError(errors)
     return PlanComment.objects.create(plan=plan, section_key=section_key, author=_user(actor), body=body)
+
+
+# ---- SWOT items ------------------------------------------------------------------------------------
+
+
+def _swot_clean(
+    plan: AccountPlan, *, kind: str, text: str, evidence_kind: str, evidence_id: int | None, evidence_note: str
+) -> dict[str, Any]:
+    from kampass.planning.models import EvidenceKind, SwotKind
+
+    errors: dict[str, list[str]] = {}
+    text = text.strip()
+    if kind not in SwotKind.values:
+        errors["kind"] = [_("Unknown SWOT quadrant “%(value)s”.") % {"value": kind}]
+    if not text:
+        errors["text"] = [_("Describe the item.")]
+    elif len(text) > 500:
+        errors["text"] = [_("At most 500 characters.")]
+    evidence_kind = evidence_kind or ""
+    if evidence_kind not in EvidenceKind.values:
+        errors["evidence_kind"] = [_("Unknown kind of evidence “%(value)s”.") % {"value": evidence_kind}]
+    elif evidence_kind in ("opportunity", "risk", "contact"):
+        if evidence_id is None:
+            errors["evidence_id"] = [_("Choose the evidence.")]
+        else:
+            from kampass.planning import evidence
+
+            if evidence_id not in {e.id for e in evidence.choices(plan.account_id, evidence_kind)}:
+                errors["evidence_id"] = [_("This is no evidence of this account.")]
+    elif evidence_kind == "figure" and not evidence_note.strip():
+        errors["evidence_note"] = [_("Write the figure.")]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "kind": kind,
+        "text": text,
+        "evidence_kind": evidence_kind,
+        "evidence_id": evidence_id if evidence_kind in ("opportunity", "risk", "contact") else None,
+        "evidence_note": evidence_note.strip()[:300],
+    }
+
+
+@transaction.atomic
+def swot_item_add(
+    *,
+    actor: Actor,
+    plan: AccountPlan,
+    kind: str,
+    text: str,
+    evidence_kind: str = "",
+    evidence_id: int | None = None,
+    evidence_note: str = "",
+) -> SwotItem:
+    """Add a strength, weakness, opportunity or threat to an open plan version, at the end of its
+    quadrant, optionally citing evidence (an opportunity, risk or contact of the account, or a figure)."""
+    authorize(actor, "planning.change_plan", plan.account)
+    _require_editable(plan)
+    values = _swot_clean(
+        plan, kind=kind, text=text, evidence_kind=evidence_kind, evidence_id=evidence_id, evidence_note=evidence_note
+    )
+    last = SwotItem.objects.filter(plan=plan, kind=values["kind"]).aggregate(n=Max("position"))["n"]
+    item = SwotItem(plan=plan, position=(last + 1) if last is not None else 0, **values)
+    _save(item, actor)
+    return item
+
+
+@transaction.atomic
+def swot_item_update(
+    *,
+    actor: Actor,
+    item: SwotItem,
+    text: str,
+    evidence_kind: str = "",
+    evidence_id: int | None = None,
+    evidence_note: str = "",
+    version: int | None = None,
+) -> SwotItem:
+    """Change the text or evidence of a SWOT item (``version``: the one the user saw)."""
+    plan = item.plan
+    authorize(actor, "planning.change_plan", plan.account)
+    _require_editable(plan)
+    item = SwotItem.objects.select_for_update().get(pk=item.pk)
+    expect_version(item, version)
+    values = _swot_clean(
+        plan,
+        kind=item.kind,
+        text=text,
+        evidence_kind=evidence_kind,
+        evidence_id=evidence_id,
+        evidence_note=evidence_note,
+    )
+    for name, value in values.items():
+        setattr(item, name, value)
+    _save(item, actor)
+    return item
+
+
+@transaction.atomic
+def swot_item_remove(*, actor: Actor, item: SwotItem, version: int | None = None) -> None:
+    """Remove a SWOT item from an open plan version (refused when it changed since ``version``)."""
+    from kampass.common.concurrency import expect_saved_version
+
+    plan = item.plan
+    authorize(actor, "planning.change_plan", plan.account)
+    _require_editable(plan)
+    expect_saved_version(item, version)
+    if is_user(actor):
+        item._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
+    item.delete()
+
+
+@transaction.atomic
+def swot_item_move(*, actor: Actor, item: SwotItem, offset: int) -> SwotItem:
+    """Move a SWOT item up (``offset`` -1) or down (+1) within its quadrant."""
+    plan = item.plan
+    authorize(actor, "planning.change_plan", plan.account)
+    _require_editable(plan)
+    items = list(SwotItem.objects.select_for_update().filter(plan=plan, kind=item.kind).order_by("position", "pk"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index + (1 if offset > 0 else -1)
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        for position, other in enumerate(items):
+            if other.position != position:
+                other.position = position
+                _save(other, actor)
+    return next(other for other in items if other.pk == item.pk)
+
+
+# ---- plan templates --------------------------------------------------------------------------------
+
+
+def _template_sections(sections: Any) -> list[dict[str, Any]]:
+    try:
+        specs = core.sections_from_json(sections)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValidationError({"sections": [_("The sections are not valid: %(error)s") % {"error": exc}]}) from exc
+    if not specs:
+        raise ValidationError({"sections": [_("A template needs at least one section.")]})
+    return core.sections_to_json(specs)
+
+
+@transaction.atomic
+def template_save(
+    *,
+    actor: Actor,
+    name: str,
+    sections: Any,
+    is_default: bool = False,
+    template: PlanTemplate | None = None,
+    version: int | None = None,
+) -> PlanTemplate:
+    """Create a plan template (``template`` None) or change one: its name, its sections and fields
+    (labels in both languages, required flags, order) and whether new plans use it by default.
+    Plans keep the template version they were written against."""
+    authorize(actor, "planning.manage_templates")
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the template a name.")]
+    elif PlanTemplate.objects.filter(name=name).exclude(pk=template.pk if template is not None else 0).exists():
+        errors["name"] = [_("A template with this name exists already.")]
+    try:
+        cleaned = _template_sections(sections)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if template is None:
+        template = PlanTemplate(name=name, sections=cleaned)
+    else:
+        template = PlanTemplate.objects.select_for_update().get(pk=template.pk)
+        expect_version(template, version)
+        template.name, template.sections = name, cleaned
+    if is_default:
+        for other in PlanTemplate.objects.select_for_update().filter(is_default=True).exclude(pk=template.pk):
+            other.is_default = False
+            _save(other, actor)
+    template.is_default = is_default
+    _save(template, actor)
+    return template

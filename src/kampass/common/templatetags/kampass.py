@@ -117,3 +117,12 @@ def stored_text(value: Any) -> Any:
     kampass stores such a text as its English message id (``gettext_noop``) and translates it here, when it
     is shown; a text a user typed has no catalogue entry and stays as typed."""
     return gettext(value) if isinstance(value, str) and value else value
+
+
+@register.simple_tag(takes_context=True)
+def account_links(context: dict[str, Any], account_id: int) -> list[Any]:
+    """The links other contexts put on the account page (see :mod:`kampass.common.account_links`)."""
+    from kampass.common.account_links import account_links as links
+
+    request = context.get("request")
+    return links(getattr(request, "user", None), account_id) if request is not None else []

@@ -79,6 +79,9 @@ class Command(BaseCommand):
         from kampass.roadmap.demo import demo_roadmap_load
 
         roadmap = demo_roadmap_load(reset=reset)
+        from kampass.planning.demo import demo_plans_load
+
+        plans = demo_plans_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -95,6 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  organisation records   {organisation}")
         self.stdout.write(f"  assessment responses   {responses}")
         self.stdout.write(f"  roadmap records        {roadmap}")
+        self.stdout.write(f"  plan records           {plans}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")

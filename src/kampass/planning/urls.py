@@ -1,0 +1,22 @@
+from django.urls import path
+
+from kampass.planning import views
+
+urlpatterns = [
+    path("", views.plan_list, name="plan-list"),
+    path("new/", views.plan_create, name="plan-create"),
+    path("templates/", views.template_list, name="plan-templates"),
+    path("templates/new/", views.template_edit, name="plan-template-create"),
+    path("templates/<int:pk>/", views.template_edit, name="plan-template-edit"),
+    path("<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("<int:pk>/sections/<slug:key>/", views.section_save, name="plan-section"),
+    path("<int:pk>/transition/", views.plan_transition, name="plan-transition"),
+    path("<int:pk>/new-version/", views.plan_new_version, name="plan-new-version"),
+    path("<int:pk>/relationship/", views.relationship_save, name="plan-relationship"),
+    path("<int:pk>/comments/", views.comment_add, name="plan-comment"),
+    path("<int:pk>/swot/", views.swot_add, name="plan-swot-add"),
+    path("<int:pk>/swot/<int:item_pk>/", views.swot_edit, name="plan-swot-edit"),
+    path("<int:pk>/swot/<int:item_pk>/remove/", views.swot_remove, name="plan-swot-remove"),
+    path("<int:pk>/swot/<int:item_pk>/move/", views.swot_move, name="plan-swot-move"),
+    path("<int:pk>/compare/", views.plan_compare, name="plan-compare"),
+]
