@@ -88,3 +88,8 @@ def newest_signed_off(account_ids: list[int]) -> dict[int, Any]:
     for plan in signed_off_plans(account_ids).order_by("account_id", "-approved_at", "-number"):
         found.setdefault(plan.account_id, plan)
     return found
+
+
+def newest_plan(account_id: int) -> AccountPlan | None:
+    """The account's newest plan version (latest period, highest version number), whatever its status."""
+    return AccountPlan.objects.filter(account_id=account_id).order_by("-period_start", "-number").first()
