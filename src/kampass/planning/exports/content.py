@@ -86,7 +86,8 @@ class Position:
     """Our position with the customer as of the plan date (the plan's account and its subtree):
     gross revenue of the 12 months up to the plan date and of the 12 before, revenue per month
     (24 months, ``(first day of month, amount)``), the open pipeline per stage and in total, the win
-    rate of the 365 days up to the plan date (``None`` without closed opportunities)."""
+    rate of the 365 days up to the plan date (``None`` without closed opportunities), and the day of the
+    latest invoice line on or before the plan date (``None`` without any)."""
 
     as_of: dt.date
     currency: str
@@ -99,6 +100,7 @@ class Position:
     won: int
     lost: int
     win_rate: float | None
+    last_invoice_day: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +201,13 @@ def position(account_id: int, *, as_of: dt.date, currency: str | None = None) ->
     start_12m = _months_back(as_of, 11)
     last_12m, prior_12m = fx.Consolidation(currency), fx.Consolidation(currency)
     by_month: dict[dt.date, Decimal] = defaultdict(Decimal)
+    last_day: dt.date | None = None
     for rows in commercial_facade.daily_gross_revenue(ids).values():
         for day, code, amount in rows:
-            if day > as_of or day < first_month:
+            if day > as_of:
+                continue
+            last_day = max(last_day or day, day)
+            if day < first_month:
                 continue
             target = last_12m if day >= start_12m else prior_12m
             by_month[_month(day)] += target.add(amount, code, day)
@@ -229,6 +235,7 @@ def position(account_id: int, *, as_of: dt.date, currency: str | None = None) ->
         won=pipe.won,
         lost=pipe.lost,
         win_rate=pipe.win_rate,
+        last_invoice_day=last_day,
     )
 
 

@@ -75,6 +75,7 @@ def plan_xlsx(export: PlanExport) -> bytes:
             (_("Figures as of"), export.as_of, "DD.MM.YYYY" if export.lang == "de" else "YYYY-MM-DD"),
             (_("Revenue, last 12 months"), p.revenue_12m.amount, money),
             (_("Revenue, previous 12 months"), p.revenue_prior_12m.amount, money),
+            (_("Latest invoice"), p.last_invoice_day, "DD.MM.YYYY" if export.lang == "de" else "YYYY-MM-DD"),
             (_("Open pipeline"), p.pipeline_total.amount, money),
             (_("Open opportunities"), p.pipeline_count, "0"),
             (_("Won, last 12 months"), p.won, "0"),

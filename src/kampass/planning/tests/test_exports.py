@@ -11,6 +11,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 from openpyxl import load_workbook
+from django.utils import translation
 from pptx import Presentation
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
@@ -19,7 +20,8 @@ from kampass.commercial.tests.factories import insert_lines, line
 from kampass.pipeline.models import Opportunity
 from kampass.pipeline.tests.factories import make_opportunity
 from kampass.planning.exports import EXPORT_PARTS, ExportPart, export_plan, plan_export
-from kampass.planning.models import SwotItem
+from kampass.planning.exports.figures import figure_rows
+from kampass.planning.models import AccountPlan, SwotItem
 from kampass.planning.services import plan_relationship_set
 from kampass.planning.tests.factories import head_actor, make_plan
 
@@ -87,6 +89,18 @@ def test_position_counts_the_subtree_as_of_the_plan_date(plan: Any) -> None:
     assert dict(p.revenue_by_month)[dt.date(2026, 3, 1)] == Decimal(10000)
     assert (p.pipeline_total.amount, p.pipeline_count) == (Decimal(52000), 2)
     assert (p.won, p.lost, p.win_rate) == (1, 1, 0.5)
+
+
+def test_without_recent_invoices_the_figures_name_the_latest(plan: Any) -> None:
+    AccountPlan.objects.filter(pk=plan.pk).update(as_of=dt.date(2030, 6, 30))
+    plan.refresh_from_db()
+    export = plan_export(plan, lang="en")
+    assert export.position.revenue_12m.amount == 0
+    assert export.position.last_invoice_day == dt.date(2027, 2, 1)
+    with translation.override("en"):
+        assert figure_rows(export)[0][2] == "no invoices in 24 months; the latest on 1 Feb 2027"
+    with translation.override("de"):
+        assert figure_rows(plan_export(plan, lang="de"))[0][2] == "keine Rechnungen in 24 Monaten; die letzte am 01.02.2027"
 
 
 def test_full_pdf_has_the_sections_figures_and_sign_off_in_english(plan: Any) -> None:
