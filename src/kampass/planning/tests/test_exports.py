@@ -10,8 +10,8 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from openpyxl import load_workbook
 from django.utils import translation
+from openpyxl import load_workbook
 from pptx import Presentation
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
@@ -100,7 +100,10 @@ def test_without_recent_invoices_the_figures_name_the_latest(plan: Any) -> None:
     with translation.override("en"):
         assert figure_rows(export)[0][2] == "no invoices in 24 months; the latest on 1 Feb 2027"
     with translation.override("de"):
-        assert figure_rows(plan_export(plan, lang="de"))[0][2] == "keine Rechnungen in 24 Monaten; die letzte am 01.02.2027"
+        assert (
+            figure_rows(plan_export(plan, lang="de"))[0][2]
+            == "keine Rechnungen in 24 Monaten; die letzte am 01.02.2027"
+        )
 
 
 def test_full_pdf_has_the_sections_figures_and_sign_off_in_english(plan: Any) -> None:
