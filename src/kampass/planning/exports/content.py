@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kampass.accounts import facade as accounts_facade
 from kampass.commercial import facade as commercial_facade
@@ -255,7 +256,7 @@ def _swot(plan: AccountPlan) -> tuple[SwotQuadrant, ...]:
     labels = {
         SwotKind.STRENGTH: _("Strengths"),
         SwotKind.WEAKNESS: _("Weaknesses"),
-        SwotKind.OPPORTUNITY: _("Opportunities (SWOT)"),
+        SwotKind.OPPORTUNITY: pgettext("SWOT quadrant", "Opportunities"),
         SwotKind.THREAT: _("Threats"),
     }
     return tuple(SwotQuadrant(str(kind), str(label), tuple(items[kind])) for kind, label in labels.items())
