@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
+from kampass.planning.exports import parts as _parts  # noqa: F401  (registers the objectives and actions parts)
 from kampass.planning.exports.content import (
     EXPORT_PARTS,
     ExportPart,
