@@ -45,7 +45,7 @@ def objectives_part(plan: AccountPlan, lang: str) -> ExportPart | None:
         )
     return ExportPart(
         "objectives",
-        _("Objectives"),
+        _("Objectives and KPIs"),
         (_("Objective"), _("KPI"), _("Unit"), _("Baseline"), _("Target"), _("Due")),
         tuple(rows),
         ("", "", "", "#,##0.####", "#,##0.####", ""),
@@ -68,7 +68,7 @@ def actions_part(plan: AccountPlan, lang: str) -> ExportPart | None:
         )
     return ExportPart(
         "actions",
-        _("Strategies and actions"),
+        _("Actions"),
         (_("Action"), _("Owner"), _("Due"), _("Status"), _("Overdue")),
         tuple(rows),
         empty_text=_("No actions yet."),
