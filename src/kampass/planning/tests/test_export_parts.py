@@ -22,9 +22,13 @@ from kampass.planning.tests.factories import head_actor, make_plan
 pytestmark = pytest.mark.django_db
 
 
+def _model(name: str) -> Any:
+    return apps.get_model("planning", name)
+
+
 def _installed(name: str) -> bool:
     try:
-        apps.get_model("planning", name)
+        _model(name)
     except LookupError:
         return False
     return True
@@ -46,7 +50,7 @@ def test_parts_whose_models_are_not_installed_are_left_out() -> None:
 )
 def test_objectives_and_actions_appear_in_every_format() -> None:
     plan = make_plan()
-    objective, action = apps.get_model("planning", "Objective"), apps.get_model("planning", "PlanAction")
+    objective, action = _model("Objective"), _model("PlanAction")
     objective.objects.create(
         plan=plan, title="Grow drives", kpi_key="win_rate", unit="share", baseline=Decimal("0.3"),
         target=Decimal("0.5"), start_on=dt.date(2027, 1, 1), due_on=dt.date(2027, 12, 31),
