@@ -149,3 +149,15 @@ def test_cli_errors_are_clear(account: Any, plan: Any, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"does not exist"):
         call_command("plan", "export", str(account.pk), "--pdf", str(tmp_path / "nowhere" / "x.pdf"))
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_names_with_quotes_umlauts_and_markup_are_written_as_they_are(tmp_path: Path) -> None:
+    name = 'Zürich "Lifts" & Co </style><b>'
+    plan = make_plan(account=AccountFactory(name=name, kam_status="key_account"))
+    call_command("plan", "export", str(plan.account_id), "--pdf", str(tmp_path / "h.pdf"), "--summary")
+    text = pdfium.PdfDocument(str(tmp_path / "h.pdf"))[0].get_textpage().get_text_range()
+    assert text.count(name) == 2  # the title and the footer of the one page
+    call_command("plan", "export", str(plan.account_id), "--pptx", str(tmp_path / "h.pptx"))
+    assert Presentation(str(tmp_path / "h.pptx")).slides[0].shapes.title.text == f"Account plan {name}"
+    call_command("plan", "export", str(plan.account_id), "--xlsx", str(tmp_path / "h.xlsx"))
+    assert load_workbook(tmp_path / "h.xlsx")["Overview"]["B2"].value == name
