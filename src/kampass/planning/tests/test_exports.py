@@ -21,7 +21,7 @@ from kampass.pipeline.models import Opportunity
 from kampass.pipeline.tests.factories import make_opportunity
 from kampass.planning.exports import EXPORT_PARTS, ExportPart, export_plan, plan_export
 from kampass.planning.exports.figures import figure_rows
-from kampass.planning.models import AccountPlan, SwotItem
+from kampass.planning.models import AccountPlan, PlanSection, SwotItem
 from kampass.planning.services import plan_relationship_set
 from kampass.planning.tests.factories import head_actor, make_plan
 
@@ -191,3 +191,30 @@ def test_registered_parts_appear_in_every_format(plan: Any) -> None:
     assert "Objectives (KPIs)" in slide_titles
     cell = wb["Objectives (KPIs)"]["B2"]
     assert (cell.value, cell.number_format) == (0.6, "0%")
+
+
+def test_the_one_pager_stays_one_page_when_everything_is_long(plan: Any) -> None:
+    long = " ".join(["Lorem ipsum dolor sit amet, consectetur adipiscing elit."] * 40)
+
+    for section in PlanSection.objects.filter(plan=plan):
+        section.content = dict.fromkeys(("business", "strategy", "value_drivers", "ambition", "summary"), long)
+        section.save()
+    for kind in ("strength", "weakness", "opportunity", "threat"):
+        for i in range(8):
+            SwotItem.objects.create(plan=plan, kind=kind, text=f"{kind} {i} " + long[:400])
+
+    def part(key: str) -> Any:
+        return lambda p, lang: ExportPart(
+            key, key.title(), ("A", "B", "C"), tuple((long[:200], i, long[:90]) for i in range(12))
+        )
+
+    EXPORT_PARTS.extend([part("objectives"), part("actions")])
+    try:
+        data = export_plan(plan, fmt="pdf", lang="de", summary=True).data
+    finally:
+        del EXPORT_PARTS[-2:]
+    text, pdf = _pdf_text(data)
+    assert len(pdf) == 1
+    assert "weitere" in text  # shortened until it fits: fewer SWOT items and rows, the rest counted
+    assert "Objectives" in text
+    assert "Actions" in text
