@@ -125,3 +125,30 @@ def spec_locales(spec: dict[str, Any]) -> dict[str, Any]:
     """The format and time-format locales of a finished spec, as vl-convert takes them."""
     locale = spec.get("config", {}).get("locale", {})
     return {"format_locale": locale.get("number"), "time_format_locale": locale.get("time")}
+
+
+#: the font the PDFs are printed in (WeasyPrint finds it on every machine: fonts-dejavu), so that
+#: vl-convert measures and draws the charts' texts in it
+PDF_FONT = "DejaVu Sans"
+
+
+def _with_pdf_font(spec: dict[str, Any]) -> dict[str, Any]:
+    return {**spec, "config": {**spec.get("config", {}), "font": PDF_FONT}}
+
+
+def to_svg(spec: dict[str, Any]) -> str:
+    """Render a finished spec to SVG for a PDF (vl-convert), its texts measured and drawn in the PDF's
+    font, with the spec's number and date locales."""
+    import vl_convert as vlc
+
+    spec = _with_pdf_font(spec)
+    return str(vlc.vegalite_to_svg(spec, **spec_locales(spec)))
+
+
+def to_png(spec: dict[str, Any], *, scale: float = 2.0) -> bytes:
+    """Render a finished spec to PNG (vl-convert) for documents that take pictures only (slides),
+    ``scale`` times its size in pixels, with the spec's number and date locales."""
+    import vl_convert as vlc
+
+    spec = _with_pdf_font(spec)
+    return bytes(vlc.vegalite_to_png(spec, scale=scale, **spec_locales(spec)))

@@ -43,6 +43,7 @@ from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.planning.api import router as planning_router
+from kampass.planning.api_export import router as planning_export_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.users.services import token_authenticate
@@ -222,6 +223,7 @@ ROUTERS = [
     me_router,
     rates_router,
     health_router,
+    planning_export_router,
 ]
 for _router in ROUTERS:
     declare_malformed_body(_router)
@@ -236,3 +238,4 @@ api.add_router("", planning_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)
+api.add_router("", planning_export_router)

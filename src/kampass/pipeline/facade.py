@@ -4,6 +4,7 @@ dataclasses only; callers never touch the models directly."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,7 +56,6 @@ class ConsolidatedRiskCost:
 
 def expected_risk_cost_in(account_ids: Iterable[int], *, currency: str) -> ConsolidatedRiskCost:
     """The expected risk cost of these accounts (the risks ``expected_risk_costs`` counts) in ``currency``."""
-    import datetime as dt
 
     from django.utils import timezone
 
@@ -222,6 +222,18 @@ def risk_refs(account_ids: Iterable[int]) -> list[PipelineItemRef]:
 
 
 @dataclass(frozen=True)
+class OpenPipelineItem:
+    """One opportunity that was open on a day: its stage then (``stage`` empty when it has been
+    won or lost since, its stage on that day is not kept), amount, currency and expected close date."""
+
+    stage: str
+    stage_order: int
+    amount: Decimal
+    currency: str
+    expected_close_date: dt.date | None
+
+
+@dataclass(frozen=True)
 class PipelinePosition:
     """The pipeline at a group of accounts as of a day: opportunities open then (opened on or before,
     not closed before) and their amount in one currency, the win rate of those closed in the year
@@ -277,3 +289,45 @@ def account_pipeline_position(account_ids: Iterable[int], *, as_of: Any, currenc
         links.values("contact_id").distinct().count(),
         links.values("opportunity_id").distinct().count(),
     )
+
+
+@dataclass(frozen=True)
+class PipelineStagePosition:
+    """The pipeline of some accounts as of a day: the opportunities open then (``open_items``), and
+    the opportunities won and lost in the 365 days up to it with the win rate (won of won and lost;
+    ``None`` without any closed)."""
+
+    as_of: dt.date
+    open_items: tuple[OpenPipelineItem, ...]
+    won: int
+    lost: int
+    win_rate: float | None
+
+
+def pipeline_position(account_ids: Iterable[int], *, as_of: dt.date) -> PipelineStagePosition:
+    """The pipeline position of these accounts on ``as_of`` (see :class:`PipelineStagePosition`): an
+    opportunity counts as open when it was opened on or before ``as_of`` and was still open then
+    (open now, or closed after ``as_of``)."""
+    from django.db.models import Q
+
+    from kampass.pipeline.models import Opportunity
+
+    ids = list(account_ids)
+    mine = Opportunity.objects.filter(account_id__in=ids)
+    open_then = mine.filter(created_on__lte=as_of).filter(Q(outcome=_Outcome.OPEN) | Q(closed_on__gt=as_of))
+    items = tuple(
+        OpenPipelineItem(
+            stage=name if outcome == _Outcome.OPEN else "",
+            stage_order=order if outcome == _Outcome.OPEN else 10_000,
+            amount=amount,
+            currency=currency,
+            expected_close_date=close,
+        )
+        for name, order, outcome, amount, currency, close in open_then.order_by("stage__order", "pk").values_list(
+            "stage__name", "stage__order", "outcome", "amount", "currency", "expected_close_date"
+        )
+    )
+    closed = mine.filter(closed_on__gt=as_of - dt.timedelta(days=365), closed_on__lte=as_of)
+    won = closed.filter(outcome=_Outcome.WON).count()
+    lost = closed.filter(outcome=_Outcome.LOST).count()
+    return PipelineStagePosition(as_of, items, won, lost, (won / (won + lost)) if won + lost else None)

@@ -207,3 +207,8 @@ def compare_versions(first: AccountPlan, second: AccountPlan) -> list[dict[str, 
             }
         )
     return out
+
+
+def newest_plan(account_id: int) -> AccountPlan | None:
+    """The account's newest plan version (latest period, highest version number), whatever its status."""
+    return AccountPlan.objects.filter(account_id=account_id).order_by("-period_start", "-number").first()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kampass.planning import views
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/swot/<int:item_pk>/remove/", views.swot_remove, name="plan-swot-remove"),
     path("<int:pk>/swot/<int:item_pk>/move/", views.swot_move, name="plan-swot-move"),
     path("<int:pk>/compare/", views.plan_compare, name="plan-compare"),
+    path("", include("kampass.planning.urls_export")),
 ]

@@ -14,7 +14,8 @@ import altair as alt
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from kampass.common.charts import finish_chart, spec_locales
+from kampass.common.charts import finish_chart
+from kampass.common.charts import to_svg as common_to_svg
 from kampass.core.assessment import TensionScore
 from kampass.core.concept import Catalogue
 
@@ -23,8 +24,6 @@ EXTREME = 2.0
 SEPARATOR = " \u2063"  # an invisible separator where the axis label of a tension field breaks
 LABEL_LIMIT = 240
 LEGEND_LABEL_LIMIT = 110
-# the font the PDF draws the charts' texts with: vl-convert must measure them with the same one
-PDF_FONT = "DejaVu Sans"
 
 
 def tension_chart(
@@ -217,10 +216,7 @@ def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container")
 
 def to_svg(spec: dict[str, Any]) -> str:
     """Render a spec to SVG for the PDF report, its texts measured and drawn in the PDF's font."""
-    import vl_convert as vlc
-
-    spec = {**spec, "config": {**spec.get("config", {}), "font": PDF_FONT}}
-    return str(vlc.vegalite_to_svg(spec, **spec_locales(spec)))
+    return common_to_svg(spec)
 
 
 def _signed(value: float) -> str:

@@ -1,0 +1,48 @@
+"""The position figures of an export as label and text in the export's language (shared by the
+PDF, the slides and the workbook's labels)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from kampass.planning.exports.content import PlanExport
+from kampass.planning.exports.formatting import day, money, share
+
+
+def figure_rows(export: PlanExport) -> list[tuple[str, str, str]]:
+    """``(label, value, note)`` for revenue, pipeline and win rate as of the plan date."""
+    p = export.position
+    revenue_note = _("previous 12 months: %(amount)s") % {"amount": money(p.revenue_prior_12m.amount, p.currency)}
+    if not p.revenue_12m.amount and not p.revenue_prior_12m.amount:
+        revenue_note = (
+            _("no invoices in 24 months; the latest on %(day)s") % {"day": day(p.last_invoice_day)}
+            if p.last_invoice_day
+            else _("no invoices")
+        )
+    return [
+        (
+            _("Revenue, last 12 months"),
+            money(p.revenue_12m.amount, p.currency),
+            revenue_note,
+        ),
+        (
+            _("Open pipeline"),
+            money(p.pipeline_total.amount, p.currency),
+            _("%(n)s open opportunities") % {"n": p.pipeline_count},
+        ),
+        (
+            _("Win rate, last 12 months"),
+            share(p.win_rate),
+            _("%(won)s won, %(lost)s lost") % {"won": p.won, "lost": p.lost},
+        ),
+    ]
+
+
+def sign_off_text(export: PlanExport) -> str:
+    """Who signed the plan off when, or that it is not signed off yet."""
+    if export.approved_on is None:
+        return _("Not signed off yet (%(status)s).") % {"status": export.status_label}
+    text = _("Signed off by %(who)s on %(day)s.") % {"who": export.approved_by or "–", "day": day(export.approved_on)}
+    if export.approval_comment:
+        text += " " + _("Comment: %(comment)s") % {"comment": export.approval_comment}
+    return str(text)
