@@ -44,6 +44,7 @@ from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
+from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 
 
@@ -217,6 +218,7 @@ ROUTERS = [
     programme_router,
     organisation_router,
     roadmap_router,
+    solutions_router,
     me_router,
     rates_router,
     health_router,
@@ -230,6 +232,7 @@ api.add_router("", pipeline_router)
 api.add_router("", programme_router)
 api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
+api.add_router("", solutions_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kampass.programme",
     "kampass.organisation",
     "kampass.roadmap",
+    "kampass.solutions",
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",
