@@ -64,6 +64,10 @@ class SolutionUseOut(Schema):
     def resolve_account(obj: SolutionUse) -> str:
         return str(obj.account)
 
+    @staticmethod
+    def resolve_linked_at(obj: SolutionUse) -> dt.datetime:
+        return obj.created_at
+
 
 class SolutionUsePageOut(Schema):
     items: list[SolutionUseOut]

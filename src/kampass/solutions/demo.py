@@ -234,7 +234,6 @@ def _load_initiatives(actor: Any, keys: dict[str, int], solutions: dict[str, Sol
         path = plan["path"]
         first_stage, first_days = path[0]
         starts = as_of - dt.timedelta(days=first_days)
-        last_stage, last_days = path[-1]
         initiative = services.initiative_create(
             actor=actor,
             name=name,

@@ -183,6 +183,7 @@ def solution_use_link(
     use again changes only its note and reference mark (no duplicate)."""
     account = _account(account_id)
     authorize(actor, "solutions.link_use", account)
+    solution = Solution.objects.get(pk=solution.pk)  # its status as saved now, not as the caller loaded it
     if solution.status == SolutionStatus.RETIRED:
         raise ValidationError({"solution": _("A retired solution cannot be linked to new uses.")})
     if opportunity_id is not None:
