@@ -210,6 +210,25 @@ def is_on_team(user: Any, account: Any) -> bool:
     return bool(on_team.test(user, account))
 
 
+def is_executive_sponsor(user: Any, account: Any) -> bool:
+    """True when ``user`` is the executive sponsor on the team of ``account`` (an ``Account`` or its id)
+    or of one of its ancestors: the supplier's senior manager who may sign off the account's plan."""
+    from kampass.accounts.models import Account, TeamMember, TeamRole
+
+    if not getattr(user, "is_authenticated", False) or account is None:
+        return False
+    acc = account if isinstance(account, Account) else Account.objects.filter(pk=account).first()
+    if acc is None:
+        return False
+    ids = [int(x) for x in acc.path.split("/") if x] or [acc.pk]
+    return TeamMember.objects.filter(user_id=user.pk, account_id__in=ids, role=TeamRole.EXECUTIVE_SPONSOR).exists()
+
+
+def key_account_ids() -> set[int]:
+    """Ids of the accounts with KAM status key account or strategic account."""
+    return set(_Account.objects.filter(kam_status__in=_KEY_STATUSES).values_list("pk", flat=True))
+
+
 def buying_role_labels(roles: list[str]) -> list[str]:
     """The labels of buying-centre role keys, in the active language (unknown keys as they are)."""
     from kampass.accounts.models import buying_role_labels as labels

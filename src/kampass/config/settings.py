@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kampass.programme",
     "kampass.organisation",
     "kampass.roadmap",
+    "kampass.planning",
     "kampass.solutions",
     "kampass.demo",
     "django_tasks",
@@ -286,6 +287,8 @@ KAMPASS_IMPORT_TIME_LIMIT_SECONDS = env.float("KAMPASS_IMPORT_TIME_LIMIT_SECONDS
 # Uploaded import files are deleted when their import ends (0) or kept this many hours; the worker
 # deletes older ones when it starts (and `kampass import cleanup` on demand).
 KAMPASS_UPLOAD_RETENTION_HOURS = env.float("KAMPASS_UPLOAD_RETENTION_HOURS", default=0.0)
+# an approved account plan counts as current for this many months after its sign-off (programme signal)
+KAMPASS_PLAN_MAX_AGE_MONTHS = env.int("KAMPASS_PLAN_MAX_AGE_MONTHS", default=12)
 
 # Relationship map: a contact with at least this influence must be covered.
 KAMPASS_HIGH_INFLUENCE = env.int("KAMPASS_HIGH_INFLUENCE", default=7)

@@ -149,6 +149,15 @@ def _count() -> int:
     return Answer.objects.filter(respondent__round__title__in=[CURRENT_TITLE, PREVIOUS_TITLE]).count()
 
 
+def demo_programme_clear() -> None:
+    """Delete the demo assessment rounds (with their respondents and phase decisions): their
+    respondents protect the demo users, which a demo reset deletes and creates afresh."""
+    with transaction.atomic():
+        demo = AssessmentRound.objects.filter(title__in=[CURRENT_TITLE, PREVIOUS_TITLE])
+        PhaseDecision.objects.filter(round__in=demo).delete()
+        demo.delete()
+
+
 def demo_programme_load(*, reset: bool = False) -> int:
     """Load the demo assessment rounds (idempotent; ``reset`` reloads them); returns the number of
     answers to statements in them."""
@@ -156,8 +165,7 @@ def demo_programme_load(*, reset: bool = False) -> int:
         demo = AssessmentRound.objects.filter(title__in=[CURRENT_TITLE, PREVIOUS_TITLE])
         if demo.filter(title=CURRENT_TITLE, status="closed").exists() and not reset:
             return _count()
-        PhaseDecision.objects.filter(round__in=demo).delete()
-        demo.delete()
+        demo_programme_clear()
         rng = random.Random(SEED)  # noqa: S311 - demo answers, not cryptography
         now = timezone.now()
         today = timezone.localdate()

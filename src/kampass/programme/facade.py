@@ -68,10 +68,18 @@ def current_signals() -> dict[str, float | None]:
     from kampass.commercial import facade as commercial_facade
     from kampass.organisation import facade as organisation_facade
     from kampass.pipeline import facade as pipeline_facade
+    from kampass.planning import facade as planning_facade
     from kampass.roadmap import facade as roadmap_facade
     from kampass.solutions import facade as solutions_facade
 
-    modules = (commercial_facade, pipeline_facade, organisation_facade, roadmap_facade, solutions_facade)
+    modules = (
+        commercial_facade,
+        pipeline_facade,
+        organisation_facade,
+        roadmap_facade,
+        planning_facade,
+        solutions_facade,
+    )
     for module in modules:
         for key, value in signals_of(module).items():
             if value is not None or key not in signals:

@@ -175,17 +175,6 @@ def test_an_account_of_kam_shows_a_coverage_gap(demo, db):
     assert any(gaps.values()), gaps
 
 
-def test_command_prints_summary_and_logins(demo, db):
-    out = StringIO()
-    call_command("demo", stdout=out)
-    text = out.getvalue()
-    assert "accounts" in text
-    assert str(demo.accounts) in text
-    for login in DEMO_LOGINS:
-        assert login.username in text
-    assert demo_password() in text
-
-
 def test_command_if_empty_leaves_existing_accounts_alone(demo, db):
     before = counts()
     out = StringIO()
@@ -347,3 +336,26 @@ def test_the_data_file_is_small_and_attributed():
     assert "fictitious" in data["source"]
     readme = (DEMO_JSON.parent / "README.md").read_text(encoding="utf-8")
     assert "Salesforce" in readme
+
+
+def test_command_prints_summary_and_logins_and_reset_reloads_the_whole_demo(demo, db):
+    """The command prints the summary and the logins. Given the whole demo loaded (assessment rounds
+    invite demo users), when it is reset, then the users can be deleted and everything loads again
+    (it failed with ProtectedError on Respondent.user). One test: each full load takes minutes."""
+    from kampass.programme.models import Respondent
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+    text = out.getvalue()
+    assert "accounts" in text
+    assert str(demo.accounts) in text
+    for login in DEMO_LOGINS:
+        assert login.username in text
+    assert demo_password() in text
+    assert Respondent.objects.filter(user__isnull=False).exists()
+    out = StringIO()
+
+    call_command("demo", "--reset", stdout=out)
+
+    assert "Demo data loaded" in out.getvalue()
+    assert Respondent.objects.filter(user__isnull=False).exists()

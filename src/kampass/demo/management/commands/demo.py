@@ -60,6 +60,10 @@ class Command(BaseCommand):
                 return
             raise CommandError(str(exc)) from exc
         started = time.perf_counter()
+        if reset:
+            from kampass.programme.demo import demo_programme_clear
+
+            demo_programme_clear()  # its respondents protect the demo users that the reset replaces
         summary = demo_load(reset=reset, force=force)
         from kampass.demo.transactions import demo_transactions_load
 

@@ -1,0 +1,81 @@
+"""What other contexts may ask of the planning context.
+
+* :func:`account_plan_facts`: per account, its plan in force, when it was signed off and whether
+  it counts as current (the scorecard's plan freshness);
+* :func:`programme_signals`: the navigator's facts (Tools logic):
+
+  - ``accounts_with_plan_share`` (share 0..1): key accounts (status key or strategic account) with a
+    signed-off plan (approved or active) approved no longer than ``KAMPASS_PLAN_MAX_AGE_MONTHS``
+    (default 12) ago, of all key accounts; ``None`` without key accounts;
+  - ``tool_usage_share`` (share 0..1): key account managers (users in the team role KAM on a key
+    account) who changed a plan, a plan section or a SWOT item in the last 30 days, of all of them;
+    ``None`` without such managers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """The plan side of one account: its newest signed-off plan (if any) and whether it is current."""
+
+    account_id: int
+    plan_id: int | None
+    status: str
+    approved_on: dt.date | None
+    age_months: float | None
+    current: bool
+
+
+def account_plan_facts(account_ids: Iterable[int], *, today: dt.date | None = None) -> dict[int, PlanFacts]:
+    """``{account_id: PlanFacts}`` for every given account (``plan_id`` None without a signed-off plan)."""
+    from kampass.planning import selectors
+
+    ids = sorted(set(account_ids))
+    day = today or timezone.localdate()
+    newest = selectors.newest_signed_off(ids)
+    facts: dict[int, PlanFacts] = {}
+    for account_id in ids:
+        plan = newest.get(account_id)
+        if plan is None or plan.approved_at is None:
+            facts[account_id] = PlanFacts(account_id, None, "", None, None, False)
+            continue
+        approved_on = timezone.localtime(plan.approved_at).date()
+        facts[account_id] = PlanFacts(
+            account_id,
+            plan.pk,
+            plan.status,
+            approved_on,
+            selectors.plan_age_months(approved_on, day),
+            selectors.plan_is_current(plan, today=day),
+        )
+    return facts
+
+
+def programme_signals() -> dict[str, float | None]:
+    """The planning context's facts for the programme navigator (see the module docstring)."""
+    from kampass.accounts import facade as accounts_facade
+    from kampass.planning.models import AccountPlan, PlanSection, SwotItem
+
+    today = timezone.localdate()
+    keys = sorted(accounts_facade.key_account_ids())
+    with_plan = sum(1 for f in account_plan_facts(keys, today=today).values() if f.current)
+    kams = {k.user_id for k in accounts_facade.kam_assignments() if k.is_key_account}
+    since = timezone.now() - dt.timedelta(days=30)
+    active: set[int] = set()
+    for model in (AccountPlan, PlanSection, SwotItem):
+        active |= set(
+            model.history.filter(history_date__gte=since, history_user_id__in=kams)
+            .values_list("history_user_id", flat=True)
+            .distinct()
+        )
+    return {
+        "accounts_with_plan_share": (with_plan / len(keys)) if keys else None,
+        "tool_usage_share": (len(active) / len(kams)) if kams else None,
+    }

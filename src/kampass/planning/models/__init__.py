@@ -1,0 +1,32 @@
+"""The planning context's models, one module per part of the account workspace.
+
+``plans``: plan templates, account plans with their versions, sections, SWOT items, comments and the
+relationship stage history. Further parts (objectives, actions, reviews, scorecard) live in their own
+modules and are imported here so that Django finds them.
+"""
+
+from kampass.planning.models.plans import (
+    AccountPlan,
+    EvidenceKind,
+    PlanComment,
+    PlanSection,
+    PlanStatus,
+    PlanTemplate,
+    RelationshipStage,
+    RelationshipStageEntry,
+    SwotItem,
+    SwotKind,
+)
+
+__all__ = [
+    "AccountPlan",
+    "EvidenceKind",
+    "PlanComment",
+    "PlanSection",
+    "PlanStatus",
+    "PlanTemplate",
+    "RelationshipStage",
+    "RelationshipStageEntry",
+    "SwotItem",
+    "SwotKind",
+]

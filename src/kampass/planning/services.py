@@ -1,0 +1,326 @@
+"""Writes of the planning context: plan templates, account plans, their versions and life cycle,
+sections, SWOT items, comments and the relationship stage. One transaction per function; the
+actor's permission is checked here, so the UI, the API and the CLI share one rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kampass.common.concurrency import expect_version
+from kampass.common.permissions import authorize
+from kampass.core import planning as core
+from kampass.planning.models import (
+    AccountPlan,
+    PlanComment,
+    PlanSection,
+    PlanStatus,
+    PlanTemplate,
+    RelationshipStage,
+    RelationshipStageEntry,
+    SwotItem,
+)
+from kampass.users.actors import Actor
+from kampass.users.history import is_user
+
+DEFAULT_TEMPLATE_NAME = "St. Gallen KAM"
+
+#: functions that copy further parts of a plan (objectives, actions, ...) into its new version:
+#: ``copy(old_plan, new_plan)``; the modules owning those parts register here
+VERSION_COPIERS: list[Callable[[AccountPlan, AccountPlan], None]] = []
+
+
+def _account(account_id: int) -> Any:
+    from django.apps import apps
+
+    account = apps.get_model("accounts", "Account").objects.filter(pk=account_id).first()
+    if account is None:
+        raise ValidationError({"account": [_("Unknown account %(id)s.") % {"id": account_id}]})
+    return account
+
+
+@transaction.atomic
+def default_template() -> PlanTemplate:
+    """The template new plans use unless another is chosen: the one marked default, else the
+    built-in St. Gallen template (created on first use)."""
+    found = PlanTemplate.objects.filter(is_default=True).order_by("pk").first()
+    if found is not None:
+        return found
+    template, _created = PlanTemplate.objects.get_or_create(
+        name=DEFAULT_TEMPLATE_NAME,
+        defaults={"is_default": True, "sections": core.sections_to_json(core.DEFAULT_SECTIONS)},
+    )
+    return template
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Actor,
+    account_id: int,
+    period_start: dt.date,
+    period_end: dt.date,
+    template_id: int | None = None,
+    as_of: dt.date | None = None,
+) -> AccountPlan:
+    """Start the first version of an account's plan for a period, with the template's empty sections.
+
+    A period that already has a plan is continued with :func:`plan_new_version`, not started again."""
+    account = _account(account_id)
+    authorize(actor, "planning.add_plan", account)
+    errors: dict[str, list[str]] = {}
+    if period_end <= period_start:
+        errors["period_end"] = [_("The period must end after it starts.")]
+    template = default_template() if template_id is None else PlanTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        errors["template"] = [_("Unknown plan template %(id)s.") % {"id": template_id}]
+    if AccountPlan.objects.filter(account=account, period_start=period_start).exists():
+        errors["period_start"] = [
+            _("This account already has a plan for the period starting %(date)s; start a new version of it.")
+            % {"date": period_start.isoformat()}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert template is not None
+    plan = AccountPlan(
+        account=account,
+        period_start=period_start,
+        period_end=period_end,
+        number=1,
+        template=template,
+        template_version=template.version,
+        status=PlanStatus.DRAFT,
+        as_of=as_of or timezone.localdate(),
+        created_by=_user(actor),
+    )
+    _save(plan, actor)
+    PlanSection.objects.bulk_create([PlanSection(plan=plan, key=spec.key, content={}) for spec in template.specs()])
+    return plan
+
+
+def _user(actor: Actor) -> Any:
+    return actor if is_user(actor) else None
+
+
+def _save(obj: Any, actor: Actor) -> None:
+    """Save ``obj`` recording ``actor`` in its change history (the programme's tool usage reads it)."""
+    if is_user(actor):
+        obj._history_user = actor
+    obj.save()
+
+
+@transaction.atomic
+def plan_new_version(*, actor: Actor, plan: AccountPlan, as_of: dt.date | None = None) -> AccountPlan:
+    """A new draft version that starts from ``plan`` (its sections, SWOT and relationship stage, and
+    whatever the registered :data:`VERSION_COPIERS` copy). Only one version of a period may be open
+    (draft or in review) at a time."""
+    authorize(actor, "planning.change_plan", plan.account)
+    open_version = (
+        AccountPlan.objects.filter(account_id=plan.account_id, period_start=plan.period_start)
+        .filter(status__in=core.EDITABLE)
+        .first()
+    )
+    if open_version is not None:
+        raise ValidationError(
+            {
+                "status": [
+                    _("Version %(number)s of this plan is still open; edit that one.") % {"number": open_version.number}
+                ]
+            }
+        )
+    number = (
+        AccountPlan.objects.filter(account_id=plan.account_id, period_start=plan.period_start).aggregate(
+            n=Max("number")
+        )["n"]
+        or 0
+    ) + 1
+    new = AccountPlan(
+        account_id=plan.account_id,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        number=number,
+        based_on=plan,
+        template=plan.template,
+        template_version=plan.template_version,
+        status=PlanStatus.DRAFT,
+        as_of=as_of or timezone.localdate(),
+        relationship_now=plan.relationship_now,
+        relationship_target=plan.relationship_target,
+        created_by=_user(actor),
+    )
+    _save(new, actor)
+    PlanSection.objects.bulk_create(
+        [PlanSection(plan=new, key=s.key, content=dict(s.content)) for s in plan.sections.order_by("pk")]
+    )
+    SwotItem.objects.bulk_create(
+        [
+            SwotItem(
+                plan=new,
+                kind=i.kind,
+                text=i.text,
+                evidence_kind=i.evidence_kind,
+                evidence_id=i.evidence_id,
+                evidence_note=i.evidence_note,
+                position=i.position,
+            )
+            for i in plan.swot_items.order_by("pk")
+        ]
+    )
+    for copy in VERSION_COPIERS:
+        copy(plan, new)
+    return new
+
+
+def _require_editable(plan: AccountPlan) -> None:
+    if not plan.editable:
+        raise ValidationError(
+            {
+                "status": [
+                    _("This plan version is %(status)s and can no longer be changed; start a new version.")
+                    % {"status": plan.get_status_display()}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def plan_section_save(
+    *, actor: Actor, plan: AccountPlan, key: str, content: Mapping[str, Any], version: int | None
+) -> PlanSection:
+    """Save one section's fields. ``version`` is the section version the editor loaded: a save based
+    on an older one raises :class:`~kampass.common.concurrency.ConcurrentEdit` (nothing is lost)."""
+    authorize(actor, "planning.change_plan", plan.account)
+    _require_editable(plan)
+    spec = {s.key: s for s in plan.template.specs()}.get(key)
+    if spec is None:
+        raise ValidationError({"key": [_("This plan has no section “%(key)s”.") % {"key": key}]})
+    allowed = {f.key for f in spec.fields}
+    unknown = sorted(set(content) - allowed)
+    if unknown:
+        raise ValidationError({"content": [_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)}]})
+    section = PlanSection.objects.select_for_update().get(plan=plan, key=key)
+    expect_version(section, version)
+    section.content = {k: str(v or "").strip() for k, v in content.items()}
+    section.updated_by = _user(actor)
+    _save(section, actor)
+    return section
+
+
+def _plan_content(plan: AccountPlan) -> dict[str, dict[str, str]]:
+    return {s.key: dict(s.content) for s in plan.sections.all()}
+
+
+@transaction.atomic
+def plan_transition(
+    *, actor: Actor, plan: AccountPlan, target: str, comment: str = "", version: int | None = None
+) -> AccountPlan:
+    """Move a plan in its life cycle: submit for review (all required fields filled), send back to
+    draft, approve (sign-off by the head of KAM or the executive sponsor, with comment), make active
+    (the account's previously active plan becomes superseded) or supersede."""
+    plan = AccountPlan.objects.select_for_update().get(pk=plan.pk)
+    expect_version(plan, version)
+    if target in (PlanStatus.APPROVED, PlanStatus.DRAFT) and plan.status == PlanStatus.IN_REVIEW:
+        authorize(actor, "planning.approve_plan", plan.account)
+    else:
+        authorize(actor, "planning.change_plan", plan.account)
+    if not core.allowed_transition(plan.status, target):
+        raise ValidationError(
+            {
+                "status": [
+                    _("A plan that is %(status)s cannot move to “%(target)s”.")
+                    % {"status": plan.get_status_display(), "target": dict(PlanStatus.choices).get(target, target)}
+                ]
+            }
+        )
+    now = timezone.now()
+    if target == PlanStatus.IN_REVIEW:
+        missing = core.missing_required(plan.template.specs(), _plan_content(plan))
+        if missing:
+            names = [label for _key, label in missing_labels(plan.template.specs(), missing)]
+            raise ValidationError({"status": [_("Fill in before review: %(fields)s.") % {"fields": "; ".join(names)}]})
+        plan.submitted_at = now
+    elif target == PlanStatus.APPROVED:
+        plan.approved_at = now
+        plan.approved_by = _user(actor)
+        plan.approval_comment = comment.strip()
+    elif target == PlanStatus.ACTIVE:
+        for other in (
+            AccountPlan.objects.select_for_update()
+            .filter(account_id=plan.account_id, status__in=(PlanStatus.ACTIVE, PlanStatus.APPROVED))
+            .exclude(pk=plan.pk)
+        ):
+            other.status = PlanStatus.SUPERSEDED
+            _save(other, actor)
+    plan.status = target
+    _save(plan, actor)
+    if comment.strip() and target != PlanStatus.APPROVED:
+        PlanComment.objects.create(plan=plan, section_key="", author=_user(actor), body=comment.strip())
+    return plan
+
+
+def missing_labels(specs: tuple[core.SectionSpec, ...], missing: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(section key, "Section: field")`` in the active language for each missing required field."""
+    from django.utils.translation import get_language
+
+    lang = get_language() or "en"
+    by_key = {s.key: s for s in specs}
+    labels = []
+    for section, field_key in missing:
+        spec = by_key[section]
+        f = next(f for f in spec.fields if f.key == field_key)
+        labels.append((section, f"{spec.label(lang)}: {f.label_de if lang.startswith('de') else f.label_en}"))
+    return labels
+
+
+@transaction.atomic
+def plan_relationship_set(
+    *, actor: Actor, plan: AccountPlan, now: str, target: str = "", version: int | None = None
+) -> AccountPlan:
+    """Place the relationship on a stage now and the stage aimed for; the change is kept in the
+    account's relationship history."""
+    authorize(actor, "planning.change_plan", plan.account)
+    _require_editable(plan)
+    errors: dict[str, list[str]] = {}
+    if now not in RelationshipStage.values:
+        errors["relationship_now"] = [_("Unknown relationship stage “%(value)s”.") % {"value": now}]
+    if target and target not in RelationshipStage.values:
+        errors["relationship_target"] = [_("Unknown relationship stage “%(value)s”.") % {"value": target}]
+    if errors:
+        raise ValidationError(errors)
+    plan = AccountPlan.objects.select_for_update().get(pk=plan.pk)
+    expect_version(plan, version)
+    changed = (plan.relationship_now, plan.relationship_target) != (now, target)
+    plan.relationship_now, plan.relationship_target = now, target
+    _save(plan, actor)
+    if changed:
+        RelationshipStageEntry.objects.create(
+            account_id=plan.account_id,
+            plan=plan,
+            stage=now,
+            target=target,
+            recorded_at=timezone.now(),
+            recorded_by=_user(actor),
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_comment_add(*, actor: Actor, plan: AccountPlan, body: str, section_key: str = "") -> PlanComment:
+    """Write a comment on a section of a plan (or on the whole plan)."""
+    authorize(actor, "planning.comment_plan", plan.account)
+    body = body.strip()
+    errors: dict[str, list[str]] = {}
+    if not body:
+        errors["body"] = [_("Write a comment.")]
+    if section_key and section_key not in {s.key for s in plan.template.specs()}:
+        errors["section_key"] = [_("This plan has no section “%(key)s”.") % {"key": section_key}]
+    if errors:
+        raise ValidationError(errors)
+    return PlanComment.objects.create(plan=plan, section_key=section_key, author=_user(actor), body=body)
