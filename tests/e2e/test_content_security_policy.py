@@ -44,7 +44,14 @@ def _load_demo() -> dict[str, Any]:
     demo_organisation_load()
     demo_programme_load()
     demo_roadmap_load()
+    from kampass.solutions.demo import demo_solutions_load
+    from kampass.solutions.models import Initiative as CoCreation
+    from kampass.solutions.models import Solution
+
+    demo_solutions_load()
     return {
+        "solution": Solution.objects.values_list("pk", flat=True).first(),
+        "co_creation": CoCreation.objects.values_list("pk", flat=True).first(),
         # an account with invoice lines (profitability charts) and a team (a removal to confirm)
         "account": Account.objects.filter(customer_links__isnull=False, team__isnull=False)
         .values_list("pk", flat=True)
@@ -83,6 +90,10 @@ def test_the_main_pages_keep_the_content_security_policy(live_server: Any, page:
         "/organisation/": 0,
         "/organisation/people/": 1,
         "/organisation/raci/": 0,
+        "/solutions/": 0,
+        f"/solutions/{ids['solution']}/": 0,
+        "/solutions/initiatives/": 0,
+        f"/solutions/initiatives/{ids['co_creation']}/": 0,
         "/api/v1/docs": 0,
     }
 

@@ -141,6 +141,11 @@ def kam_assignments() -> list[KamAssignment]:
     return [KamAssignment(u, a, n, s, s in _KEY_STATUSES) for u, a, n, s in rows]
 
 
+def key_account_refs() -> list[AccountRef]:
+    """The key accounts (KAM status key account or strategic account), by name."""
+    return [_ref(a) for a in _Account.objects.filter(kam_status__in=_KEY_STATUSES).order_by("name", "pk")]
+
+
 def account_tree_rows() -> list[AccountTreeRow]:
     """All accounts with hierarchy path, country and lead unit (one query)."""
     rows = _Account.objects.values_list(

@@ -123,3 +123,27 @@ def account_position(
     total = _sum_figures([_figures(r, "") for r in rows], "")
     share = float(total.leakage_total / total.gross_revenue) if total.gross_revenue else None
     return AccountPosition(since, as_of, code, total.lines, total.gross_revenue, total.contribution, share)
+
+
+def product_group_revenue(
+    account_ids: Iterable[int],
+    product_groups: Iterable[str],
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[tuple[int, str, dt.date, str, Decimal]]:
+    """Gross revenue (invoice lines with a positive amount) of ``product_groups`` at these accounts'
+    customers, per ``(account_id, product_group, day, currency, amount)``, invoice days from ``since``
+    to ``until`` (both included; ``None``: open). Empty without lines (or without an analytics store).
+    The solutions context counts it as the realised revenue of co-creation initiatives."""
+    from kampass.commercial.selectors import product_group_revenue as _revenue
+
+    return _revenue(account_ids, product_groups, since=since, until=until)
+
+
+def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: int = 300) -> list[str]:
+    """The product groups of the invoice lines (of these accounts' customers, or all), largest gross
+    revenue first, at most ``limit`` (for a picker)."""
+    from kampass.commercial.selectors import product_group_choices as _choices
+
+    return _choices(account_ids, limit=limit)

@@ -583,3 +583,56 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
         if r["day"] is not None:
             out[int(r["account_id"])].append((r["day"], str(r["currency"]), Decimal(r["amount"] or 0)))
     return dict(out)
+
+
+def product_group_revenue(
+    account_ids: Iterable[int],
+    product_groups: Iterable[str],
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[tuple[int, str, dt.date, str, Decimal]]:
+    """Gross revenue of these product groups at these accounts per account, product group, invoice day
+    (UTC) and currency, from ``since`` to ``until`` (both included, open when ``None``); see
+    ``facade.product_group_revenue``."""
+    ids, groups = sorted(set(account_ids)), sorted({g for g in product_groups if g})
+    if not ids or not groups:
+        return []
+    with analytics_store() as store:
+        with_dimensions(store)
+        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        mine = links.filter(links.account_id.isin(ids))
+        chosen = lines.filter((lines.amount > 0) & lines.product_group.isin(groups))
+        joined = chosen.inner_join(mine, chosen.customer_id == mine.customer_id)
+        day = joined.invoice_date.date()
+        if since is not None:
+            joined = joined.filter(day >= since)
+        if until is not None:
+            joined = joined.filter(day <= until)
+        daily = joined.group_by(
+            account_id=joined.account_id,
+            product_group=joined.product_group,
+            day=joined.invoice_date.date(),
+            currency=joined.currency,
+        ).aggregate(amount=joined.amount.sum())
+        rows = daily.order_by(["account_id", "product_group", "day", "currency"]).to_pyarrow().to_pylist()
+    return [
+        (int(r["account_id"]), str(r["product_group"]), r["day"], str(r["currency"]), Decimal(r["amount"] or 0))
+        for r in rows
+        if r["day"] is not None
+    ]
+
+
+def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: int = 300) -> list[str]:
+    """The product groups of the invoice lines (of these accounts' customers, or of all), by gross revenue."""
+    with analytics_store() as store:
+        lines = store.table(INVOICE_LINES)
+        lines = lines.filter(lines.product_group.notnull() & (lines.amount > 0))
+        if account_ids is not None:
+            with_dimensions(store)
+            links = store.table(CUSTOMER_LINKS)
+            mine = links.filter(links.account_id.isin(sorted(set(account_ids))))
+            lines = lines.inner_join(mine, lines.customer_id == mine.customer_id)
+        grouped = lines.group_by("product_group").aggregate(revenue=lines.amount.sum())
+        rows = grouped.order_by([ibis.desc("revenue"), "product_group"]).limit(limit).to_pyarrow().to_pylist()
+    return [str(r["product_group"]) for r in rows]

@@ -46,6 +46,7 @@ from kampass.planning.api import router as planning_router
 from kampass.planning.api_export import router as planning_export_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
+from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 
 
@@ -220,6 +221,7 @@ ROUTERS = [
     organisation_router,
     roadmap_router,
     planning_router,
+    solutions_router,
     me_router,
     rates_router,
     health_router,
@@ -235,6 +237,7 @@ api.add_router("", programme_router)
 api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
 api.add_router("", planning_router)
+api.add_router("", solutions_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kampass.organisation",
     "kampass.roadmap",
     "kampass.planning",
+    "kampass.solutions",
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",

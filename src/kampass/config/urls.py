@@ -15,6 +15,7 @@ urlpatterns = [
     path("programme/", include("kampass.programme.urls")),
     path("organisation/", include("kampass.organisation.urls")),
     path("plans/", include("kampass.planning.urls")),
+    path("solutions/", include("kampass.solutions.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -112,6 +112,44 @@ def opportunity_counts(account_ids: Iterable[int]) -> OpportunityCounts:
     return OpportunityCounts(counts.get(_Outcome.OPEN, 0), counts.get(_Outcome.WON, 0), counts.get(_Outcome.LOST, 0))
 
 
+@dataclass(frozen=True)
+class OpportunityRef:
+    """An opportunity as other contexts see it: its account, outcome and amount in its own currency
+    (``closed_on``: the day it was won or lost, ``None`` while open)."""
+
+    id: int
+    name: str
+    account_id: int
+    account_name: str
+    outcome: str
+    amount: Decimal
+    currency: str
+    expected_close_date: Any
+    closed_on: Any
+
+
+def _opportunity_refs(qs: Any) -> list[OpportunityRef]:
+    rows = qs.values_list(
+        "pk", "name", "account_id", "account__name", "outcome", "amount", "currency", "expected_close_date", "closed_on"
+    )
+    return [OpportunityRef(*row) for row in rows]
+
+
+def opportunity_refs(ids: Iterable[int]) -> list[OpportunityRef]:
+    """The opportunities with these ids (unknown ids are left out), by name."""
+    from kampass.pipeline.models import Opportunity
+
+    return _opportunity_refs(Opportunity.objects.filter(pk__in=list(ids)).order_by("name", "pk"))
+
+
+def opportunity_choices(account_ids: Iterable[int]) -> list[OpportunityRef]:
+    """The opportunities of these accounts (for a picker), by account and name."""
+    from kampass.pipeline.models import Opportunity
+
+    qs = Opportunity.objects.filter(account_id__in=list(account_ids)).order_by("account__name", "name", "pk")
+    return _opportunity_refs(qs)
+
+
 def programme_signals() -> dict[str, float | None]:
     """Facts of the pipeline for the KAM programme navigator (``kampass.programme.facade``).
 

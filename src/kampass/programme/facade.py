@@ -12,6 +12,7 @@ Signals and their units (``None`` = not computable from the data):
   that context has one);
 * ``leakage_share`` and ``profitability_trend`` come from the commercial facade (one definition:
   leakage share of gross revenue, as on the profitability pages);
+* ``solution_reuse_share`` and ``innovation_revenue_effort_ratio`` come from the solutions facade;
 * the rest (``accounts_with_plan_share``, ``reviews_held``, pipeline, organisation and roadmap
   keys) come from the facades of those contexts where they exist.
 """
@@ -69,8 +70,17 @@ def current_signals() -> dict[str, float | None]:
     from kampass.pipeline import facade as pipeline_facade
     from kampass.planning import facade as planning_facade
     from kampass.roadmap import facade as roadmap_facade
+    from kampass.solutions import facade as solutions_facade
 
-    for module in (commercial_facade, pipeline_facade, organisation_facade, roadmap_facade, planning_facade):
+    modules = (
+        commercial_facade,
+        pipeline_facade,
+        organisation_facade,
+        roadmap_facade,
+        planning_facade,
+        solutions_facade,
+    )
+    for module in modules:
         for key, value in signals_of(module).items():
             if value is not None or key not in signals:
                 signals[key] = value

@@ -82,6 +82,9 @@ class Command(BaseCommand):
         from kampass.planning.demo import demo_plans_load
 
         plans = demo_plans_load(reset=reset)
+        from kampass.solutions.demo import demo_solutions_load
+
+        solutions = demo_solutions_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -99,6 +102,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  assessment responses   {responses}")
         self.stdout.write(f"  roadmap records        {roadmap}")
         self.stdout.write(f"  plan records           {plans}")
+        self.stdout.write(f"  solutions records      {solutions}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
