@@ -245,7 +245,7 @@ class PipelineItemRef:
     label: str
 
 
-def opportunity_refs(account_ids: Iterable[int]) -> list[PipelineItemRef]:
+def account_opportunity_refs(account_ids: Iterable[int]) -> list[PipelineItemRef]:
     """The opportunities of these accounts (open first, then by name), e.g. as evidence in a plan."""
     from kampass.pipeline.models import Opportunity
 

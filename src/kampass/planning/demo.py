@@ -48,7 +48,7 @@ def _content(name: str, year: int) -> dict[str, dict[str, str]]:
 
 def _swot(plan: AccountPlan, actor: Any) -> int:
     ids = accounts_facade.subtree_account_ids(plan.account_id)
-    opps = pipeline_facade.opportunity_refs(ids)
+    opps = pipeline_facade.account_opportunity_refs(ids)
     risks = pipeline_facade.risk_refs(ids)
     contacts = accounts_facade.contact_refs(ids)
     items: list[dict[str, Any]] = [

@@ -22,7 +22,7 @@ def choices(account_id: int, kind: str) -> list[Evidence]:
     """The items of ``kind`` of the account's subtree that a SWOT item of its plan may cite."""
     ids = accounts_facade.subtree_account_ids(account_id)
     if kind == "opportunity":
-        return [Evidence(kind, r.id, r.label) for r in pipeline_facade.opportunity_refs(ids)]
+        return [Evidence(kind, r.id, r.label) for r in pipeline_facade.account_opportunity_refs(ids)]
     if kind == "risk":
         return [Evidence(kind, r.id, r.label) for r in pipeline_facade.risk_refs(ids)]
     if kind == "contact":
