@@ -115,7 +115,7 @@ def test_cli_writes_a_valid_pdf_and_pptx(plan: Any, tmp_path: Path) -> None:
     pdf = pdfium.PdfDocument(str(tmp_path / "p.pdf"))
     assert "Kone Oyj" in pdf[0].get_textpage().get_text_range()
     prs = Presentation(str(tmp_path / "p.pptx"))
-    assert prs.slides[0].shapes.title.text == "Accountplan Kone Oyj"
+    assert prs.slides[0].shapes.title.text == "Account-Plan Kone Oyj"
 
 
 def test_cli_takes_the_plan_in_force_over_a_newer_draft(plan: Any, tmp_path: Path) -> None:

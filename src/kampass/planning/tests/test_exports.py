@@ -150,7 +150,7 @@ def test_slides_show_title_position_swot_and_charts(plan: Any) -> None:
 def test_slides_in_german(plan: Any) -> None:
     prs = Presentation(io.BytesIO(export_plan(plan, fmt="pptx", lang="de").data))
     text = "\n".join(s.text_frame.text for slide in prs.slides for s in slide.shapes if s.has_text_frame)
-    assert "Accountplan Schindler Group" in text
+    assert "Account-Plan Schindler Group" in text
     assert "Ausgangslage und unsere Position" in text
     assert "52.000" in text
     assert "Stärken" in text
