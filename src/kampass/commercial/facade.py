@@ -78,3 +78,31 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
     from kampass.commercial.selectors import daily_gross_revenue as _daily
 
     return _daily(account_ids)
+
+
+@dataclass(frozen=True)
+class AccountPnl:
+    """The P&L of one account (its own customers, not its subtree) over the invoice lines of a window,
+    in ``currency``: the account KPIs of the planning context add these up over a subtree."""
+
+    account_id: int
+    currency: str
+    lines: int
+    gross_revenue: Decimal
+    pocket_revenue: Decimal
+    leakage_total: Decimal
+    contribution: Decimal
+    conversion: str = ""
+
+
+def account_pnl_between(
+    account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str
+) -> dict[int, AccountPnl]:
+    """``{account_id: AccountPnl}`` of the invoice lines dated ``start`` <= day <= ``end`` (UTC day) of each
+    account's linked customers, converted into ``currency`` at each line's invoice-day rate
+    (:func:`kampass.commercial.selectors.in_one_currency`). Gross revenue is the sum of the positive
+    line amounts, pocket revenue the sum of all amounts, leakage gross minus pocket, contribution pocket
+    minus costs (quantity x unit cost where imported). Accounts without lines in the window are left out."""
+    from kampass.commercial.selectors import pnl_between
+
+    return pnl_between(account_ids, start=start, end=end, currency=currency)

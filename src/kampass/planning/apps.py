@@ -6,3 +6,7 @@ class PlanningConfig(AppConfig):
     name = "kampass.planning"
     label = "planning"
     verbose_name = _("Account planning")
+
+    def ready(self) -> None:
+        # registers the objectives' copier in services.VERSION_COPIERS (a new plan version copies them)
+        from kampass.planning import services_objectives  # noqa: F401
