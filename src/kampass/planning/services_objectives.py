@@ -78,6 +78,7 @@ def objective_create(
     the baseline holds) defaults to the start of the plan period; money objectives are in the reporting
     currency."""
     authorize(actor, "planning.change_plan", plan.account)
+    plan = AccountPlan.objects.select_for_update().get(pk=plan.pk)  # its status now, not as loaded
     services._require_editable(plan)
     start = start_on or plan.period_start
     clean, errors = _check(
@@ -105,8 +106,8 @@ def objective_update(
     start_on: dt.date | None = None,
 ) -> Objective:
     """Change an objective of an editable plan version (refused when someone saved it meanwhile)."""
-    plan = objective.plan
-    authorize(actor, "planning.change_plan", plan.account)
+    authorize(actor, "planning.change_plan", objective.plan.account)
+    plan = AccountPlan.objects.select_for_update().get(pk=objective.plan_id)  # its status now, not as loaded
     services._require_editable(plan)
     objective = Objective.objects.select_for_update().get(pk=objective.pk)
     expect_version(objective, version)
@@ -127,7 +128,7 @@ def objective_update(
 def objective_delete(*, actor: Actor, objective: Objective, version: int | None = None) -> None:
     """Remove an objective from an editable plan version (refused when someone saved it meanwhile)."""
     authorize(actor, "planning.change_plan", objective.plan.account)
-    services._require_editable(objective.plan)
+    services._require_editable(AccountPlan.objects.select_for_update().get(pk=objective.plan_id))
     objective = Objective.objects.select_for_update().get(pk=objective.pk)
     expect_version(objective, version)
     objective.delete()
