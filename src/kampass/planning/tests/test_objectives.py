@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +35,7 @@ def account(kam):
 
 
 def _objective(actor, plan, **fields):
-    values = {
+    values: dict[str, Any] = {
         "title": "Customer satisfaction up", "kpi_key": "customer_satisfaction", "baseline": "6",
         "target": "8", "due_on": dt.date(2027, 12, 31), "start_on": dt.date(2027, 1, 1),
     }  # fmt: skip
