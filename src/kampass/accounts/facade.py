@@ -248,7 +248,7 @@ def contacts_linkable(*, user: Any) -> Any:
 
 
 #: buying-centre roles that decide (the "decision makers" of the coverage KPI)
-DECIDING_ROLES = ("decider", "economic_buyer", "approver")
+_DECIDING_ROLES = ("decider", "economic_buyer", "approver")
 
 
 def decision_makers_covered(account_ids: list[int] | set[int] | tuple[int, ...]) -> dict[int, int]:
@@ -265,7 +265,7 @@ def decision_makers_covered(account_ids: list[int] | set[int] | tuple[int, ...])
     for account_id, contact_id, roles in BuyingCentreMember.objects.filter(account_id__in=ids).values_list(
         "account_id", "contact_id", "roles"
     ):
-        if set(roles or ()) & set(DECIDING_ROLES):
+        if set(roles or ()) & set(_DECIDING_ROLES):
             deciding[account_id].add(contact_id)
     covered: dict[int, set[int]] = {a: set() for a in ids}
     for account_id, contact_id in Coverage.objects.filter(
