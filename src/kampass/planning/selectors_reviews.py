@@ -54,7 +54,28 @@ def review_list(
 ) -> QuerySet[AccountReview]:
     """The visible reviews filtered by ``state`` (see :data:`STATES`; due = planned within 14 days or
     today, overdue = planned before today), ``kind``, account or account name ``q``, sorted by ``sort``."""
-    reviews = reviews_visible(user=user)
+    return _filtered(
+        reviews_visible(user=user), today=today, state=state, kind=kind, account_id=account_id, q=q, sort=sort
+    )
+
+
+def review_list_all(*, today: dt.date, state: str = "open", sort: str = "due") -> QuerySet[AccountReview]:
+    """The reviews of every account filtered and sorted as :func:`review_list` does (for the CLI, which runs
+    as the system)."""
+    reviews = AccountReview.objects.select_related("account", "plan", "held_by")
+    return _filtered(reviews, today=today, state=state, kind="", account_id=None, q="", sort=sort)
+
+
+def _filtered(
+    reviews: QuerySet[AccountReview],
+    *,
+    today: dt.date,
+    state: str,
+    kind: str,
+    account_id: int | None,
+    q: str,
+    sort: str,
+) -> QuerySet[AccountReview]:
     soon = today + dt.timedelta(days=core.DUE_SOON_DAYS)
     planned = Q(status=ReviewStatus.PLANNED)
     filters = {

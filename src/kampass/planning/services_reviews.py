@@ -219,8 +219,10 @@ def _key_account_of() -> dict[int, int]:
 
 
 def large_loss_events(today: dt.date) -> list[ReviewEvent]:
-    """Opportunities of key accounts lost in the last ``KAMPASS_REVIEW_EVENT_DAYS`` days worth at least
-    ``KAMPASS_REVIEW_LARGE_LOSS`` in the reporting currency."""
+    """Opportunities of key accounts (or their subsidiaries) lost in the last ``KAMPASS_REVIEW_EVENT_DAYS``
+    days worth at least ``KAMPASS_REVIEW_LARGE_LOSS`` in the reporting currency: one event per key account
+    for the losses since its last large-loss review was raised (they are discussed together); the event is
+    named by the newest of them, so a later loss raises a new review."""
     from kampass.common import fx
     from kampass.pipeline import facade as pipeline_facade
 
@@ -228,14 +230,29 @@ def large_loss_events(today: dt.date) -> list[ReviewEvent]:
     currency = fx.reporting_currency()
     threshold = Decimal(str(settings.KAMPASS_REVIEW_LARGE_LOSS))
     since = today - dt.timedelta(days=int(settings.KAMPASS_REVIEW_EVENT_DAYS))
-    events = []
+    raised: dict[int, dt.date] = {}
+    for account_id, created_at in AccountReview.objects.filter(trigger=ReviewTrigger.LARGE_LOSS).values_list(
+        "account_id", "created_at"
+    ):
+        day = timezone.localtime(created_at).date()
+        raised[account_id] = max(day, raised.get(account_id, day))
+    losses: dict[int, list[Any]] = {}
     for lost in pipeline_facade.lost_opportunities_since(since=since, min_amount=threshold, currency=currency):
-        if lost.account_id in owner and lost.closed_on <= today:
-            note = _("Lost “%(name)s” (%(amount)s %(currency)s) on %(day)s.") % {
-                "name": lost.name, "amount": f"{lost.amount:,.0f}", "currency": lost.currency,
-                "day": lost.closed_on.isoformat(),
-            }  # fmt: skip
-            events.append(ReviewEvent(owner[lost.account_id], ReviewTrigger.LARGE_LOSS, f"large_loss:{lost.id}", note))
+        key_account = owner.get(lost.account_id)
+        if key_account is None or lost.closed_on > today or lost.closed_on < raised.get(key_account, since):
+            continue
+        losses.setdefault(key_account, []).append(lost)
+    events = []
+    for key_account, found in losses.items():
+        biggest = max(found, key=lambda o: (o.converted, o.id))
+        note = _("Lost “%(name)s” (%(amount)s %(currency)s) on %(day)s.") % {
+            "name": biggest.name, "amount": f"{biggest.amount:,.0f}", "currency": biggest.currency,
+            "day": biggest.closed_on.isoformat(),
+        }  # fmt: skip
+        if len(found) > 1:
+            note += " " + _("%(n)d large losses in all.") % {"n": len(found)}
+        newest = max(o.id for o in found)
+        events.append(ReviewEvent(key_account, ReviewTrigger.LARGE_LOSS, f"large_loss:{newest}", note))
     return events
 
 

@@ -139,9 +139,27 @@ def test_events_raise_one_review_each_however_often_they_run(kam, account, setti
         day + dt.timedelta(days=14),
     )
     assert "Tunnel lifts" in loss.event_note
+    # a second large loss of the account after the review was raised raises a new one
+    later = make_opportunity(account=account, name="Escalators", amount="300000", stage_name="Closed Lost")
+    Opportunity.objects.filter(pk=later.pk).update(closed_on=day)
+    [again] = reviews_raise_events(today=day)
+    assert (again.trigger, again.event_key) == (ReviewTrigger.LARGE_LOSS, f"large_loss:{later.pk}")
     assert AccountReview.objects.get(trigger=ReviewTrigger.CADENCE).kind == ReviewKind.CHECK_IN
     # next month the breach persists, but its review is still open: no second one
     assert reviews_raise_events(today=day + dt.timedelta(days=31)) == []
+
+
+def test_large_losses_of_one_account_raise_one_review(kam, account):
+    day = today()
+    for name, amount in (("Lifts", "150000"), ("Doors", "400000")):
+        lost = make_opportunity(account=account, name=name, amount=amount, stage_name="Closed Lost")
+        Opportunity.objects.filter(pk=lost.pk).update(closed_on=day - dt.timedelta(days=2))
+
+    raised = [r for r in reviews_raise_events(today=day) if r.trigger == ReviewTrigger.LARGE_LOSS]
+
+    assert len(raised) == 1
+    assert "Doors" in raised[0].event_note
+    assert "2 large losses" in raised[0].event_note
 
 
 def test_the_next_check_in_follows_the_accounts_cadence_after_the_last_one_held(kam, account):
