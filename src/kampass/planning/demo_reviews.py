@@ -2,9 +2,10 @@
 
 * Plans: the plans of the first five key accounts (by name) that the demo's plans provide; a key
   account without a plan gets an active one for this year, written through the services.
-* Objectives on each of these plans: revenue +10 %, leakage share down, win rate up (computed KPIs,
-  baselines from the account's figures as of the plan start) and customer satisfaction (a manual KPI
-  with two recorded values). Objectives of a plan signed off before this loader ran are written
+* Objectives on each of these plans: revenue +10 %, leakage share down, win rate up where the account
+  has these figures as of the plan start (the baseline; the demo's invoice lines end in 2011), two more
+  decision makers covered (computed KPIs) and customer satisfaction (a manual KPI with two recorded
+  values). Objectives of a plan signed off before this loader ran are written
   directly: the demo states what the plan said when it was approved.
 * Reviews: a check-in held about three months ago (snapshot frozen on that day) for each; an overdue
   check-in for two accounts, one due next week for the others; the annual strategic review planned
@@ -43,6 +44,7 @@ TEXTS = {
     "leakage": gettext_noop("Cut profit leakage"),
     "win_rate": gettext_noop("Win more of the deals we bid for"),
     "csat": gettext_noop("Raise customer satisfaction"),
+    "decision_makers": gettext_noop("Reach two more decision makers at the level aimed for"),
     "participants": gettext_noop("Key account manager, head of KAM, the customer's purchasing director"),
     "decisions": gettext_noop("Prepare a service contract proposal; review the freight terms"),
     "notes": gettext_noop("Satisfaction with delivery times improved; pricing pressure remains."),
@@ -66,11 +68,13 @@ def _users() -> dict[str, Any]:
     return {"actor": actor, **found}
 
 
-def _key_accounts() -> list[int]:
+def _key_accounts(kam: Any) -> list[int]:
+    """Five key accounts: those of the demo's key account manager first, then by name."""
     from kampass.accounts import facade as accounts_facade
 
-    refs = [accounts_facade.account_ref(a) for a in accounts_facade.key_account_ids()]
-    return [r.id for r in sorted((r for r in refs if r is not None), key=lambda r: (r.name, r.id))][:5]
+    mine = accounts_facade.team_account_ids(kam) if kam is not None else set()
+    refs = [r for a in accounts_facade.key_account_ids() if (r := accounts_facade.account_ref(a)) is not None]
+    return [r.id for r in sorted(refs, key=lambda r: (r.id not in mine, r.name, r.id))][:5]
 
 
 def _plan_for(account_id: int, actor: Any, today: dt.date) -> tuple[AccountPlan, bool]:
@@ -113,19 +117,23 @@ def _objectives(plan: AccountPlan, actor: Any, editable: bool, today: dt.date) -
     start = min(plan.period_start, today)
     base = account_kpis([plan.account_id], as_of=start)[plan.account_id]
 
-    def value(key: str, fallback: str) -> Decimal:
+    def value(key: str) -> Decimal | None:
         found = base[key].value
-        return Decimal(str(found)).quantize(Decimal("0.0001")) if found not in (None, 0) else Decimal(fallback)
+        return Decimal(str(found)).quantize(Decimal("0.0001")) if found not in (None, 0) else None
 
-    revenue = value("revenue", "1000000")
-    leakage = value("leakage_share", "0.09")
-    win_rate = value("win_rate", "0.3")
-    rows = [
-        (TEXTS["revenue"], "revenue", revenue, (revenue * Decimal("1.1")).quantize(Decimal("1"))),
-        (TEXTS["leakage"], "leakage_share", leakage, (leakage * Decimal("0.7")).quantize(Decimal("0.0001"))),
-        (TEXTS["win_rate"], "win_rate", win_rate, min(Decimal("0.95"), win_rate + Decimal("0.1"))),
-        (TEXTS["csat"], "customer_satisfaction", Decimal("6.5"), Decimal("8")),
-    ]
+    # computed objectives only where the account has a baseline (the demo's invoice lines end in 2011)
+    rows: list[tuple[str, str, Decimal, Decimal]] = []
+    if (revenue := value("revenue")) is not None:
+        rows.append((TEXTS["revenue"], "revenue", revenue, (revenue * Decimal("1.1")).quantize(Decimal("1"))))
+    if (leakage := value("leakage_share")) is not None:
+        rows.append(
+            (TEXTS["leakage"], "leakage_share", leakage, (leakage * Decimal("0.7")).quantize(Decimal("0.0001")))
+        )
+    if (win_rate := value("win_rate")) is not None:
+        rows.append((TEXTS["win_rate"], "win_rate", win_rate, min(Decimal("0.95"), win_rate + Decimal("0.1"))))
+    covered = value("decision_makers_covered") or Decimal(0)
+    rows.append((TEXTS["decision_makers"], "decision_makers_covered", covered, covered + 2))
+    rows.append((TEXTS["csat"], "customer_satisfaction", Decimal("6.5"), Decimal("8")))
     for position, (title, key, baseline, target) in enumerate(rows, start=1):
         if editable:
             objective_create(actor=actor, plan=plan, title=title, kpi_key=key, baseline=baseline, target=target,
@@ -189,12 +197,13 @@ def demo_reviews_load(*, reset: bool = False) -> int:
 
     if reset:
         _reset()
-    actor = _users()["actor"]
+    users = _users()
+    actor = users["actor"]
     if actor is None or AccountReview.objects.exists():
         return 0
     today = timezone.localdate()
     created = 0
-    for index, account_id in enumerate(_key_accounts()):
+    for index, account_id in enumerate(_key_accounts(users.get("kam"))):
         plan, new = _plan_for(account_id, actor, today)
         created += _objectives(plan, actor, plan.editable, today)
         if new:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,7 +16,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kampass.common.htmx import render_form_page, render_page, submit_form
+from kampass.common.htmx import redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate, query_without
 from kampass.common.permissions import authorize
 from kampass.core import kpis as core
@@ -38,6 +39,15 @@ STATE_LABELS = [
     ("upcoming", gettext_lazy("upcoming")),
     ("held", gettext_lazy("held")), ("cancelled", gettext_lazy("cancelled")), ("all", gettext_lazy("all")),
 ]  # fmt: skip
+
+
+def _not_planned(request: HttpRequest, review: AccountReview) -> HttpResponse | None:
+    """A held or cancelled review no longer changes: its forms lead back to its page."""
+    if review.status == ReviewStatus.PLANNED:
+        return None
+    message = _("This review is %(status)s and can no longer be changed.") % {"status": review.get_status_display()}
+    messages.info(request, message)
+    return redirect_to(request, reverse("review-detail", args=[review.pk]))
 
 
 def _review(request: HttpRequest, pk: int) -> AccountReview:
@@ -145,6 +155,8 @@ def review_create(request: HttpRequest, account_id: int) -> HttpResponse:
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     authorize(request.user, "planning.change_plan", review.account)
+    if (answered := _not_planned(request, review)) is not None:
+        return answered
     back = reverse("review-detail", args=[review.pk])
     initial = {
         "due_on": review.due_on,
@@ -178,6 +190,8 @@ def review_hold(request: HttpRequest, pk: int) -> HttpResponse:
     """Hold a review: the form with the objectives planned vs actual today; saving freezes the snapshot."""
     review = _review(request, pk)
     authorize(request.user, "planning.change_plan", review.account)
+    if (answered := _not_planned(request, review)) is not None:
+        return answered
     back = reverse("review-detail", args=[review.pk])
     initial = {
         "held_on": timezone.localdate(), "participants": review.participants, "objective_notes": review.objective_notes,
@@ -216,6 +230,8 @@ def review_hold(request: HttpRequest, pk: int) -> HttpResponse:
 def review_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     authorize(request.user, "planning.change_plan", review.account)
+    if (answered := _not_planned(request, review)) is not None:
+        return answered
     back = reverse("review-detail", args=[review.pk])
     form = ReviewCancelForm(request.POST or None, initial={"version": review.version})
     done = submit_form(

@@ -120,6 +120,9 @@ def test_the_kam_holds_a_review_seeing_planned_vs_actual_and_the_page_shows_the_
     assert 'data-testid="snapshot-objectives"' in detail
     assert "Extend the pilot" in detail
     assert reverse("review-hold", args=[review.pk]) not in detail
+    again = client.get(url)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("review-detail", args=[review.pk])
 
 
 def test_pages_speak_german(client, kam, account, plan):
