@@ -175,6 +175,9 @@ def _reviews(index: int, account_id: int, plan: AccountPlan, actor: Any, today: 
 
 
 def _relationship_drop(account_id: int, actor: Any) -> int:
+    """A stage history ending in a drop (left alone when the account's history exists already)."""
+    if RelationshipStageEntry.objects.filter(account_id=account_id).exists():
+        return 0
     now = timezone.now()
     RelationshipStageEntry.objects.create(account_id=account_id, stage="interdependent", target="integrated",
                                           recorded_at=now - dt.timedelta(days=200), recorded_by=actor)  # fmt: skip
