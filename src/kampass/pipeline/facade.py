@@ -217,8 +217,12 @@ def weighted_open_pipeline(account_ids: Iterable[int], *, currency: str, today: 
         "account_id", "amount", "currency", "probability", "owner_probability", "stage__probability",
         "expected_close_date",
     )  # fmt: skip
+    rates: dict[tuple[str, Any], Any] = {}  # one rate lookup per currency and day
     for account_id, amount, code, p, owner_p, stage_p, close in rows:
-        converted = fx.convert(amount, code, currency, fx.pipeline_rate_day(close, day))
+        key = (code, fx.pipeline_rate_day(close, day))
+        if key not in rates:
+            rates[key] = fx.rate(code, currency, key[1])
+        converted = rates[key].apply(amount)
         out[account_id] += (converted * _weight(p, owner_p, stage_p)).quantize(_CENT)
     return dict(out)
 
