@@ -209,3 +209,12 @@ def test_facade_counts_reviews_held_and_gives_review_facts(kam, account):
     signals = facade.programme_signals()
     assert signals["reviews_held"] == 2.0
     assert {"accounts_with_plan_share", "tool_usage_share"} <= set(signals)
+
+
+def test_a_kam_who_plans_and_holds_a_review_counts_as_using_the_tools(kam, account):
+    assert facade.programme_signals()["tool_usage_share"] == 0.0
+    review = review_plan(actor=kam, account_id=account.pk, kind=ReviewKind.CHECK_IN, due_on=today())
+
+    review_hold(actor=kam, review=review, version=None, held_on=today(), participants="KAM")
+
+    assert facade.programme_signals()["tool_usage_share"] == 1.0
