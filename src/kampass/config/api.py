@@ -44,6 +44,8 @@ from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.planning.api import router as planning_router
 from kampass.planning.api_export import router as planning_export_router
+from kampass.planning.api_objectives import router as planning_objectives_router
+from kampass.planning.api_reviews import router as planning_reviews_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.solutions.api import router as solutions_router
@@ -238,6 +240,8 @@ api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
 api.add_router("", planning_router)
 api.add_router("", solutions_router)
+api.add_router("", planning_objectives_router)
+api.add_router("", planning_reviews_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)

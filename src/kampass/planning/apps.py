@@ -12,3 +12,5 @@ class PlanningConfig(AppConfig):
         from kampass.planning.links import account_plan_links
 
         register_account_links("planning", account_plan_links)
+        # registers the objectives' copier in services.VERSION_COPIERS (a new plan version copies them)
+        from kampass.planning import services_objectives  # noqa: F401

@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/swot/<int:item_pk>/move/", views.swot_move, name="plan-swot-move"),
     path("<int:pk>/compare/", views.plan_compare, name="plan-compare"),
     path("", include("kampass.planning.urls_export")),
+    path("", include("kampass.planning.urls_objectives")),
+    path("", include("kampass.planning.urls_reviews")),
 ]

@@ -5,6 +5,7 @@ relationship stage history. Further parts (objectives, actions, reviews, scoreca
 modules and are imported here so that Django finds them.
 """
 
+from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
 from kampass.planning.models.plans import (
     AccountPlan,
     EvidenceKind,
@@ -17,16 +18,33 @@ from kampass.planning.models.plans import (
     SwotItem,
     SwotKind,
 )
+from kampass.planning.models.reviews import (
+    AccountReview,
+    AccountReviewCadence,
+    ReviewCadence,
+    ReviewKind,
+    ReviewStatus,
+    ReviewTrigger,
+)
 
 __all__ = [
     "AccountPlan",
+    "AccountReview",
+    "AccountReviewCadence",
     "EvidenceKind",
+    "KpiUnit",
+    "ManualKpiValue",
+    "Objective",
     "PlanComment",
     "PlanSection",
     "PlanStatus",
     "PlanTemplate",
     "RelationshipStage",
     "RelationshipStageEntry",
+    "ReviewCadence",
+    "ReviewKind",
+    "ReviewStatus",
+    "ReviewTrigger",
     "SwotItem",
     "SwotKind",
 ]

@@ -85,6 +85,9 @@ class Command(BaseCommand):
         from kampass.solutions.demo import demo_solutions_load
 
         solutions = demo_solutions_load(reset=reset)
+        from kampass.planning.demo_reviews import demo_reviews_load
+
+        reviews = demo_reviews_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -103,6 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  roadmap records        {roadmap}")
         self.stdout.write(f"  plan records           {plans}")
         self.stdout.write(f"  solutions records      {solutions}")
+        self.stdout.write(f"  objectives and reviews {reviews}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")

@@ -1,5 +1,6 @@
 """``kampass plan export ACCOUNT_ID --pdf|--pptx|--xlsx FILE [--lang de] [--summary] [--plan-id ID]``:
-an account's plan written as PDF (full or the one-page summary), PPTX or XLSX."""
+an account's plan written as PDF (full or the one-page summary), PPTX or XLSX; ``kampass plan
+reviews|kpis``: raise the reviews events call for (or list planned reviews), print an account's KPIs."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kampass.planning import cli_kpis_reviews
+
 
 class Command(BaseCommand):
-    help = "Account plans: `export ACCOUNT_ID --pdf|--pptx|--xlsx FILE` writes the account's plan as a file."
+    help = (
+        "Account plans: `export ACCOUNT_ID --pdf|--pptx|--xlsx FILE` writes the account's plan as a file; "
+        "`reviews` raises event-triggered and due reviews or lists them; `kpis` prints an account's KPIs."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -26,8 +32,12 @@ class Command(BaseCommand):
         export.add_argument("--lang", choices=["en", "de"], default="en", help="Language of the texts.")
         export.add_argument("--summary", action="store_true", help="PDF: the one-page summary for the customer review.")
         export.add_argument("--plan-id", type=int, help="A plan version of the account (default: see above).")
+        cli_kpis_reviews.add_parsers(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] in ("reviews", "kpis"):
+            cli_kpis_reviews.run(self, opts)
+            return
         from kampass.accounts import facade as accounts_facade
         from kampass.planning import selectors
         from kampass.planning.exports import export_plan
