@@ -38,6 +38,7 @@ from kampass.accounts.models import (
 from kampass.common.concurrency import remove_or_conflict
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
+from kampass.common.panels import ACCOUNT, render_panels
 from kampass.common.permissions import authorize
 
 M = TypeVar("M", bound=Model)
@@ -110,6 +111,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage_team": user.has_perm("accounts.manage_team", account),
         "can_view_figures": user.has_perm("commercial.view_figures", account),
         "gap_ids": {g.contact_id for g in cockpit.gaps},
+        "panels": render_panels(ACCOUNT, request, account),
     }
     return render_page(request, "accounts/account_detail.html", context)
 

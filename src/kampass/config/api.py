@@ -42,6 +42,8 @@ from kampass.common.uploads import upload_refusal
 from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
+from kampass.planning.api_actions import router as planning_actions_router
+from kampass.planning.api_health import router as planning_health_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.users.services import token_authenticate
@@ -233,3 +235,5 @@ api.add_router("", roadmap_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)
+api.add_router("", planning_actions_router)
+api.add_router("", planning_health_router)

@@ -291,6 +291,9 @@ KAMPASS_PLAN_MAX_AGE_MONTHS = env.int("KAMPASS_PLAN_MAX_AGE_MONTHS", default=12)
 
 # Relationship map: a contact with at least this influence must be covered.
 KAMPASS_HIGH_INFLUENCE = env.int("KAMPASS_HIGH_INFLUENCE", default=7)
+# a fall of the account health score by at least this many points since the previous snapshot raises a
+# notice to the account's key account manager and the head of KAM
+KAMPASS_HEALTH_DROP_POINTS = env.float("KAMPASS_HEALTH_DROP_POINTS", default=10.0)
 KAMPASS_PAGE_SIZE = 25
 
 LOGGING = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("programme/roadmap/", include("kampass.roadmap.urls")),
     path("programme/", include("kampass.programme.urls")),
     path("organisation/", include("kampass.organisation.urls")),
+    path("", include("kampass.planning.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -6,3 +6,13 @@ class PlanningConfig(AppConfig):
     name = "kampass.planning"
     label = "planning"
     verbose_name = _("Account planning")
+
+    def ready(self) -> None:
+        from kampass.common import panels as common_panels
+        from kampass.planning import (
+            action_services,  # noqa: F401  # registers the copier of open actions
+            panels,
+        )
+
+        common_panels.register_panel(common_panels.DASHBOARD, panels.dashboard_panel)
+        common_panels.register_panel(common_panels.ACCOUNT, panels.account_panel)

@@ -5,6 +5,8 @@ relationship stage history. Further parts (objectives, actions, reviews, scoreca
 modules and are imported here so that Django finds them.
 """
 
+from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
+from kampass.planning.models.health import HealthSnapshot, HealthWeights, Notice
 from kampass.planning.models.plans import (
     AccountPlan,
     EvidenceKind,
@@ -19,8 +21,15 @@ from kampass.planning.models.plans import (
 )
 
 __all__ = [
+    "OPEN_STATUSES_VALUES",
     "AccountPlan",
+    "ActionStatus",
     "EvidenceKind",
+    "HealthSnapshot",
+    "HealthWeights",
+    "LinkKind",
+    "Notice",
+    "PlanAction",
     "PlanComment",
     "PlanSection",
     "PlanStatus",

@@ -75,6 +75,9 @@ class Command(BaseCommand):
         from kampass.roadmap.demo import demo_roadmap_load
 
         roadmap = demo_roadmap_load(reset=reset)
+        from kampass.planning.demo_health import demo_health_load
+
+        health = demo_health_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -91,6 +94,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  organisation records   {organisation}")
         self.stdout.write(f"  assessment responses   {responses}")
         self.stdout.write(f"  roadmap records        {roadmap}")
+        self.stdout.write(f"  actions and health     {health}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
