@@ -224,18 +224,32 @@ def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[
 
     day: dt.date = today or timezone.localdate()
     year_end = dt.date(day.year, 12, 31)
+    roots = sorted(set(account_ids))
+    members = {a: subtree_account_ids(a) for a in roots}
+    every = sorted({i for m in members.values() for i in m})
+    targets: dict[int, list[tuple[str, Decimal, str]]] = defaultdict(list)
+    for account_id, period, amount, code in Target.objects.filter(
+        scope=TargetScope.ACCOUNT, account_id__in=roots, year=day.year
+    ).values_list("account_id", "period", "amount", "currency"):
+        targets[cast(int, account_id)].append((period, amount, code))
+    won_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
+    for account_id, amount, code, closed in Opportunity.objects.filter(
+        account_id__in=every, outcome=_Outcome.WON, closed_on__year=day.year
+    ).values_list("account_id", "amount", "currency", "closed_on"):
+        won_rows[account_id].append((amount, code, closed or day))
+    open_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
+    for account_id, amount, code, close in Opportunity.objects.filter(
+        account_id__in=every, outcome=_Outcome.OPEN, expected_close_date__lte=year_end
+    ).values_list("account_id", "amount", "currency", "expected_close_date"):
+        open_rows[account_id].append((amount, code, fx.pipeline_rate_day(close, day)))
     out: dict[int, PipelineCoverage] = {}
-    for account_id in sorted(set(account_ids)):
-        targets = list(
-            Target.objects.filter(scope=TargetScope.ACCOUNT, account_id=account_id, year=day.year).values_list(
-                "period", "amount", "currency"
-            )
-        )
+    for account_id in roots:
+        own = targets.get(account_id, [])
         chosen = next(
             (
-                [t for t in targets if t[0] == period]
+                [t for t in own if t[0] == period]
                 for period in (TargetPeriod.YEAR, TargetPeriod.QUARTER, TargetPeriod.MONTH)
-                if any(t[0] == period for t in targets)
+                if any(t[0] == period for t in own)
             ),
             [],
         )
@@ -243,17 +257,11 @@ def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[
         target_sum = fx.Consolidation(currency)
         for _period, amount, code in chosen:
             target_sum.add(amount, code, day)
-        ids = subtree_account_ids(account_id)
         won = fx.Consolidation(currency)
-        for amount, code, closed in Opportunity.objects.filter(
-            account_id__in=ids, outcome=_Outcome.WON, closed_on__year=day.year
-        ).values_list("amount", "currency", "closed_on"):
-            won.add(amount, code, closed or day)
         open_ = fx.Consolidation(currency)
-        for amount, code, close in Opportunity.objects.filter(
-            account_id__in=ids, outcome=_Outcome.OPEN, expected_close_date__lte=year_end
-        ).values_list("amount", "currency", "expected_close_date"):
-            open_.add(amount, code, fx.pipeline_rate_day(close, day))
+        for member in members[account_id]:
+            won.add_all(won_rows.get(member, []))
+            open_.add_all(open_rows.get(member, []))
         ratio: float | None = None
         if chosen:
             gap = target_sum.total - won.total

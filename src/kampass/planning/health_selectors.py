@@ -194,6 +194,9 @@ class Scorecard:
     by_team: list[Rollup] = field(default_factory=list)
     by_group: list[Rollup] = field(default_factory=list)
     weights: dict[str, int] = field(default_factory=dict)
+    #: every KAM and team of the readable key accounts (the filters' choices), ``(id, name)`` by name
+    kam_options: list[tuple[int, str]] = field(default_factory=list)
+    team_options: list[tuple[int, str]] = field(default_factory=list)
 
 
 SCORECARD_SORTS = ("health", "name", "change", *core.COMPONENT_KEYS)
@@ -247,6 +250,8 @@ def scorecard(*, user: Actor, filters: ScorecardFilters | None = None, today: dt
                 core.change(previous.get(a), h.score),
             )
         )  # fmt: skip
+    kam_options = sorted({p for r in rows for p in zip(r.kam_ids, r.kams, strict=True)}, key=lambda p: p[1].lower())
+    team_options = sorted({p for r in rows for p in zip(r.team_ids, r.teams, strict=True)}, key=lambda p: p[1].lower())
     if f.kam is not None:
         rows = [r for r in rows if f.kam in r.kam_ids]
     if f.team is not None:
@@ -256,7 +261,7 @@ def scorecard(*, user: Actor, filters: ScorecardFilters | None = None, today: dt
     if f.q:
         rows = [r for r in rows if f.q.lower() in r.name.lower()]
     rows.sort(key=_sort_key(f.sort if f.sort in SCORECARD_SORTS else "health"), reverse=f.descending)
-    return Scorecard(rows, *_rollups(rows), weights=weights)
+    return Scorecard(rows, *_rollups(rows), weights=weights, kam_options=kam_options, team_options=team_options)
 
 
 def _rollups(rows: list[ScorecardRow]) -> tuple[list[Rollup], list[Rollup], list[Rollup]]:

@@ -66,15 +66,14 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     """All key accounts the user may read, by health; filters by KAM, team, light and name; sortable."""
     filters = _filters(request)
     card = selectors.scorecard(user=request.user, filters=filters)
-    unfiltered = selectors.scorecard(user=request.user) if (filters.kam or filters.team) else card
     lang = ui_language()
     context = {
         "card": card,
         "filters": filters,
         "rows": [{"row": r, "components": component_rows(r.health, lang)} for r in card.rows],
         "components": [(s.key, s.label(lang)) for s in core.COMPONENTS],
-        "kams": unfiltered.by_kam,
-        "teams": unfiltered.by_team,
+        "kams": card.kam_options,
+        "teams": card.team_options,
         "lights": [(core.GREEN, _("green")), (core.AMBER, _("amber")), (core.RED, _("red"))],
         "can_weigh": request.user.has_perm("planning.manage_health_weights"),
     }
