@@ -15,8 +15,8 @@ weights = st.integers(min_value=0, max_value=core.MAX_WEIGHT)
 
 
 @given(
-    st.fixed_dictionaries({k: raw_values for k in core.COMPONENT_KEYS}),
-    st.fixed_dictionaries({k: weights for k in core.COMPONENT_KEYS}),
+    st.fixed_dictionaries(dict.fromkeys(core.COMPONENT_KEYS, raw_values)),
+    st.fixed_dictionaries(dict.fromkeys(core.COMPONENT_KEYS, weights)),
 )
 def test_contributions_add_up_to_the_health(raw, w):
     h = core.health(raw, w)

@@ -283,7 +283,7 @@ class ForecastBias:
     """How optimistic the owners' win probabilities were on an account's (and its subtree's) deals
     closed in the last two years: ``bias`` = mean owner probability - win rate over the ``deals`` with
     an owner probability (0.1 = 10 points optimistic, negative = sandbagging); ``None`` below
-    ``MIN_BIAS_DEALS`` such deals."""
+    three such deals."""
 
     account_id: int
     deals: int
@@ -291,7 +291,7 @@ class ForecastBias:
 
 
 #: the fewest closed deals with an owner probability for an account's forecast bias
-MIN_BIAS_DEALS = 3
+_MIN_BIAS_DEALS = 3
 
 
 def forecast_bias(account_ids: Iterable[int], *, today: Any = None) -> dict[int, ForecastBias]:
@@ -317,7 +317,7 @@ def forecast_bias(account_ids: Iterable[int], *, today: Any = None) -> dict[int,
             ).values_list("owner_probability", "outcome")
         )
         bias = None
-        if len(rows) >= MIN_BIAS_DEALS:
+        if len(rows) >= _MIN_BIAS_DEALS:
             mean_p = sum(int(p or 0) for p, _o in rows) / 100 / len(rows)
             win_rate = sum(1 for _p, o in rows if o == _Outcome.WON) / len(rows)
             bias = mean_p - win_rate

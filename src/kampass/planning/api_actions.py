@@ -26,7 +26,7 @@ router = Router(tags=["actions"])
 _NAMES = {"owner": "owner_id", "plan": "plan_id"}
 
 
-class ActionLinkSchema(Schema):
+class ActionLinkOut(Schema):
     kind: str = Field(json_schema_extra={"enum": [*LinkKind.values]})
     id: Id
 
@@ -48,7 +48,7 @@ class PlanActionOut(Schema):
     status: str = Field(description="open, in_progress, done or cancelled.")
     completed_at: dt.datetime | None
     overdue: bool = Field(description="Open and past its due date.")
-    links: list[ActionLinkSchema]
+    links: list[ActionLinkOut]
     topics: str
     updated_at: dt.datetime
 

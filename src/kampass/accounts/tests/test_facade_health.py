@@ -21,7 +21,7 @@ def test_decision_maker_coverage_counts_influential_contacts_reached_at_target_l
     # given three influential contacts (one covered at target, one below, one not at all) and a minor one
     account = AccountFactory()
     member = TeamMemberFactory(account=account, user=kam)
-    reached, below, uncovered, minor = (BuyingCentreMemberFactory(account=account, influence=i) for i in (9, 8, 7, 3))
+    reached, below, _uncovered, _minor = (BuyingCentreMemberFactory(account=account, influence=i) for i in (9, 8, 7, 3))
     CoverageFactory(team_member=member, contact=reached.contact, level_now=3, level_target=3)
     CoverageFactory(team_member=member, contact=below.contact, level_now=1, level_target=3)
     empty = AccountFactory()

@@ -71,7 +71,8 @@ def test_the_owner_may_change_status_and_notes_but_nothing_else(kam, member, pla
 
     done = action_update(actor=member, action=action, version=action.version, status=ActionStatus.DONE, notes="ok")
 
-    assert done.status == ActionStatus.DONE and done.completed_at is not None
+    assert done.status == ActionStatus.DONE
+    assert done.completed_at is not None
     with pytest.raises(PermissionDenied):
         action_update(actor=member, action=done, version=done.version, title="Something else")
     with pytest.raises(PermissionDenied):
