@@ -231,7 +231,7 @@ def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[
     for account_id, period, amount, code in Target.objects.filter(
         scope=TargetScope.ACCOUNT, account_id__in=roots, year=day.year
     ).values_list("account_id", "period", "amount", "currency"):
-        targets[cast(int, account_id)].append((period, amount, code))
+        targets[account_id].append((period, amount, code))
     won_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
     for account_id, amount, code, closed in Opportunity.objects.filter(
         account_id__in=every, outcome=_Outcome.WON, closed_on__year=day.year
