@@ -1,14 +1,15 @@
 """Demo actions, health weights and health history (fictitious, deterministic).
 
 * Weights: the default weights, saved once by the head of KAM with a note.
-* Actions: on the current plan of each key account that has one (else on a draft plan this module
-  starts for the current year, when the plans' own demo has not made one), three actions owned by the
-  account's KAM: one done on time a month ago, one overdue by ten days, one due in three weeks; on
-  every third account a fourth one done late.
-* Health history: eleven monthly snapshots before today per key account around its current score
-  (a deterministic walk of a few points; the components' contributions scaled to each month's score),
-  then today's real snapshot through the service. For one account of the demo KAM ``kam`` last month's
-  snapshot lies 15 points above today's: the drop is visible on its trend and raises a notice to its
+* Actions: on the current plan of fourteen key accounts (the demo KAM's first; a draft plan for the
+  current year is started where the plans' own demo made none), three actions owned by the account's
+  KAM: one done on time a month ago, one overdue by ten days, one due in three weeks; on every third
+  account a fourth one done late.
+* Health history: eleven monthly snapshots before today per key account (twelve with today's) around
+  its current score (a deterministic walk of a few points; the components' contributions scaled to
+  each month's score), then today's real snapshot through the service. For one account of the demo
+  KAM ``kam`` last month's snapshot lies 15 points above today's: the drop is visible on its trend
+  and raises a notice to its
   KAM and the head of KAM.
 
 Loading again changes nothing (the snapshots are one per account and day, actions and weights are only
@@ -146,7 +147,7 @@ def demo_health_load(*, reset: bool = False) -> int:
         accounts = (mine[:4] + [a for a in keys if a not in mine])[:MAX_ACCOUNTS]
         written += _actions(head, accounts, today)
         if not HealthSnapshot.objects.filter(day__lt=today).exists():
-            written += _history(accounts, today, mine[0] if mine else (accounts[0] if accounts else None))
-        outcome = health_services.health_snapshots_record(actor=head, day=today, account_ids=accounts)
+            written += _history(keys, today, mine[0] if mine else (keys[0] if keys else None))
+        outcome = health_services.health_snapshots_record(actor=head, day=today, account_ids=keys)
         written += outcome.created + outcome.notices
     return written

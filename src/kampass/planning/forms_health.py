@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kampass.common.concurrency import VersionedFormMixin
 from kampass.core import scorecard as core
@@ -41,7 +42,7 @@ class ActionForm(VersionedFormMixin, forms.Form):
     """Add or change an action of a plan. For the team member the action is assigned to (``progress_only``)
     only its status and notes."""
 
-    title = forms.CharField(label=_("Action"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("plan action", "Action"), max_length=300)
     owner = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(), label=_("Owner"), required=False,
         help_text=_("A member of the account team."),

@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kampass.common.concurrency import Versioned
@@ -16,7 +17,7 @@ from kampass.planning.models.plans import AccountPlan
 class ActionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("action status", "Done")
     CANCELLED = "cancelled", _("Cancelled")
 
 
