@@ -317,3 +317,32 @@ def team_user_ids(account_id: int) -> list[int]:
         return []
     ids = [int(x) for x in a.path.split("/") if x] or [a.pk]
     return sorted(set(_TeamMember.objects.filter(account_id__in=ids).values_list("user_id", flat=True)))
+
+
+#: buying-centre roles that decide (the "decision makers" of the coverage KPI)
+_DECIDING_ROLES = ("decider", "economic_buyer", "approver")
+
+
+def decision_makers_covered(account_ids: list[int] | set[int] | tuple[int, ...]) -> dict[int, int]:
+    """``{account_id: n}`` for every given account: how many of its buying-centre members with a deciding
+    role (decider, economic buyer, approver) a team member covers at or above the relationship level aimed
+    for (``Coverage.level_now >= level_target``). A contact counts once however many cover them. This is
+    today's state (coverage keeps no dated history)."""
+    from django.db.models import F
+
+    from kampass.accounts.models import BuyingCentreMember, Coverage
+
+    ids = sorted(set(account_ids))
+    deciding: dict[int, set[int]] = {a: set() for a in ids}
+    for account_id, contact_id, roles in BuyingCentreMember.objects.filter(account_id__in=ids).values_list(
+        "account_id", "contact_id", "roles"
+    ):
+        if set(roles or ()) & set(_DECIDING_ROLES):
+            deciding[account_id].add(contact_id)
+    covered: dict[int, set[int]] = {a: set() for a in ids}
+    for account_id, contact_id in Coverage.objects.filter(
+        team_member__account_id__in=ids, level_now__gte=F("level_target")
+    ).values_list("team_member__account_id", "contact_id"):
+        if contact_id in deciding[account_id]:
+            covered[account_id].add(contact_id)
+    return {a: len(covered[a]) for a in ids}

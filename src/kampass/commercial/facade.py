@@ -97,3 +97,31 @@ def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealt
     from kampass.commercial.selectors import account_health_figures as _figures
 
     return {a: AccountHealthFigures(a, f.leakage_share, f.margin_trend) for a, f in _figures(account_ids).items()}
+
+
+@dataclass(frozen=True)
+class AccountPnl:
+    """The P&L of one account (its own customers, not its subtree) over the invoice lines of a window,
+    in ``currency``: the account KPIs of the planning context add these up over a subtree."""
+
+    account_id: int
+    currency: str
+    lines: int
+    gross_revenue: Decimal
+    pocket_revenue: Decimal
+    leakage_total: Decimal
+    contribution: Decimal
+    conversion: str = ""
+
+
+def account_pnl_between(
+    account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str
+) -> dict[int, AccountPnl]:
+    """``{account_id: AccountPnl}`` of the invoice lines dated ``start`` <= day <= ``end`` (UTC day) of each
+    account's linked customers, converted into ``currency`` at each line's invoice-day rate
+    (:func:`kampass.commercial.selectors.in_one_currency`). Gross revenue is the sum of the positive
+    line amounts, pocket revenue the sum of all amounts, leakage gross minus pocket, contribution pocket
+    minus costs (quantity x unit cost where imported). Accounts without lines in the window are left out."""
+    from kampass.commercial.selectors import pnl_between
+
+    return pnl_between(account_ids, start=start, end=end, currency=currency)

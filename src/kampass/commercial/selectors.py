@@ -653,3 +653,34 @@ def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealt
         series = [by_month[m] for m in sorted(by_month)]
         out[root] = AccountHealthFigures(root, gross, float(leakage / gross) if gross else None, margin_trend(series))
     return out
+
+
+def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:
+    """The P&L of each account's own invoice lines in a date window (see ``facade.account_pnl_between``)."""
+    from kampass.commercial.facade import AccountPnl
+
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    with analytics_store() as store:
+        with_dimensions(store)
+        one = in_one_currency(store, currency=currency)
+        lines, links = one.lines, store.table(CUSTOMER_LINKS)
+        day = lines.invoice_date.date()
+        window = lines.filter((day >= start) & (day <= end))
+        pnl = prof.account_pnl(window, links.filter(links.account_id.isin(ids)))
+        rows = pnl.filter(pnl.account_id.isin(ids)).to_pyarrow().to_pylist()
+    out: dict[int, Any] = {}
+    for r in rows:
+        f = _figures(r, "")
+        out[int(r["account_id"])] = AccountPnl(
+            int(r["account_id"]),
+            one.currency,
+            f.lines,
+            f.gross_revenue,
+            f.pocket_revenue,
+            f.leakage_total,
+            f.contribution,
+            one.conversion,
+        )
+    return out

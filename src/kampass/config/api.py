@@ -44,6 +44,8 @@ from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.planning.api_actions import router as planning_actions_router
 from kampass.planning.api_health import router as planning_health_router
+from kampass.planning.api_objectives import router as planning_objectives_router
+from kampass.planning.api_reviews import router as planning_reviews_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.users.services import token_authenticate
@@ -232,6 +234,8 @@ api.add_router("", pipeline_router)
 api.add_router("", programme_router)
 api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
+api.add_router("", planning_objectives_router)
+api.add_router("", planning_reviews_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)

@@ -288,6 +288,14 @@ KAMPASS_IMPORT_TIME_LIMIT_SECONDS = env.float("KAMPASS_IMPORT_TIME_LIMIT_SECONDS
 KAMPASS_UPLOAD_RETENTION_HOURS = env.float("KAMPASS_UPLOAD_RETENTION_HOURS", default=0.0)
 # an approved account plan counts as current for this many months after its sign-off (programme signal)
 KAMPASS_PLAN_MAX_AGE_MONTHS = env.int("KAMPASS_PLAN_MAX_AGE_MONTHS", default=12)
+# account reviews: the regular check-in's cadence unless an account has its own (monthly, quarterly,
+# half_yearly, yearly); a lost opportunity of at least this amount (reporting currency) raises a review;
+# a key account's leakage share (12 months) above this raises one (the Commercialisation guardrail);
+# events of the last this many days are looked at
+KAMPASS_REVIEW_CADENCE = env.str("KAMPASS_REVIEW_CADENCE", default="quarterly")
+KAMPASS_REVIEW_LARGE_LOSS = env.str("KAMPASS_REVIEW_LARGE_LOSS", default="100000")
+KAMPASS_REVIEW_LEAKAGE_SHARE = env.float("KAMPASS_REVIEW_LEAKAGE_SHARE", default=0.08)
+KAMPASS_REVIEW_EVENT_DAYS = env.int("KAMPASS_REVIEW_EVENT_DAYS", default=90)
 
 # Relationship map: a contact with at least this influence must be covered.
 KAMPASS_HIGH_INFLUENCE = env.int("KAMPASS_HIGH_INFLUENCE", default=7)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("kampass.accounts.urls")),
     path("", include("kampass.commercial.urls")),
     path("", include("kampass.pipeline.urls")),
+    path("plans/", include("kampass.planning.urls")),
     path("programme/roadmap/", include("kampass.roadmap.urls")),
     path("programme/", include("kampass.programme.urls")),
     path("organisation/", include("kampass.organisation.urls")),

@@ -322,3 +322,22 @@ def change(previous: float | None, current: float | None) -> float | None:
     if previous is None or current is None:
         return None
     return round(current - previous, 1)
+
+
+#: the light of an objective's tracking status (:func:`kampass.core.kpis.tracking_status`)
+OBJECTIVE_LIGHTS: Mapping[str, str] = {
+    "achieved": GREEN,
+    "on_track": GREEN,
+    "at_risk": AMBER,
+    "off_track": RED,
+    "no_data": "",
+}
+
+
+def objective_light(status: str) -> str:
+    """The traffic light of an objective (a KPI against its target) from its tracking status.
+
+    >>> objective_light("on_track"), objective_light("at_risk"), objective_light("off_track"), objective_light("x")
+    ('green', 'amber', 'red', '')
+    """
+    return OBJECTIVE_LIGHTS.get(status, "")

@@ -335,3 +335,120 @@ def opportunity_names(opportunity_ids: list[int]) -> dict[int, str]:
 def risk_names(risk_ids: list[int]) -> dict[int, str]:
     """``{risk_id: title}`` of the given risks (unknown ids left out)."""
     return {r.pk: str(r) for r in _Risk.objects.filter(pk__in=list(risk_ids))}
+
+
+def _weight(probability: float | None, owner_probability: int | None, stage_probability: int) -> Decimal:
+    if probability is not None:
+        return Decimal(str(probability))
+    if owner_probability is not None:
+        return Decimal(owner_probability) / 100
+    return Decimal(stage_probability) / 100
+
+
+def weighted_open_pipeline(account_ids: Iterable[int], *, currency: str, today: Any = None) -> dict[int, Decimal]:
+    """The open weighted pipeline of each account (its own opportunities) in ``currency``: the sum over its
+    open opportunities of amount x probability (the calibrated probability where scored, else the owner's,
+    else the stage's default), each amount converted at the rate of its expected close date (today's for a
+    date in the future or none), to the cent. Accounts without open opportunities are left out."""
+    from django.utils import timezone
+
+    from kampass.common import fx
+    from kampass.pipeline.models import Opportunity
+
+    day = today or timezone.localdate()
+    out: dict[int, Decimal] = defaultdict(Decimal)
+    rows = Opportunity.objects.filter(account_id__in=list(account_ids), outcome=_Outcome.OPEN).values_list(
+        "account_id", "amount", "currency", "probability", "owner_probability", "stage__probability",
+        "expected_close_date",
+    )  # fmt: skip
+    for account_id, amount, code, p, owner_p, stage_p, close in rows:
+        converted = fx.convert(amount, code, currency, fx.pipeline_rate_day(close, day))
+        out[account_id] += (converted * _weight(p, owner_p, stage_p)).quantize(_CENT)
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class AccountTarget:
+    """The sales target of an account subtree for one period (``label`` as the forecast shows it)."""
+
+    account_id: int
+    label: str
+    starts: Any
+    ends: Any
+    amount: Decimal
+    currency: str
+
+
+def next_account_targets(account_ids: Iterable[int], *, today: Any) -> dict[int, AccountTarget]:
+    """For each account, its sales target (scope "account subtree") of the next period: of its targets
+    whose period has not ended on ``today``, the one ending first (the shorter period on a tie, so a
+    running quarter wins over the year). Accounts without such a target are left out."""
+    from kampass.core.periods import target_period_bounds, target_period_label
+    from kampass.pipeline.models import Target, TargetScope
+
+    found: dict[int, AccountTarget] = {}
+    rows = Target.objects.filter(scope=TargetScope.ACCOUNT, account_id__in=list(account_ids))
+    for t in rows.values_list("account_id", "period", "year", "number", "amount", "currency"):
+        account_id, period, year, number, amount, code = t
+        starts, ends = target_period_bounds(period, year, number)
+        if ends < today:
+            continue
+        candidate = AccountTarget(account_id, target_period_label(period, year, number), starts, ends, amount, code)
+        best = found.get(account_id)
+        if best is None or (ends, ends - starts) < (best.ends, best.ends - best.starts):
+            found[account_id] = candidate
+    return found
+
+
+def closed_counts_between(account_ids: Iterable[int], *, start: Any, end: Any) -> dict[int, tuple[int, int]]:
+    """``{account_id: (won, lost)}``: the opportunities of each account closed (``closed_on``) between
+    ``start`` and ``end`` inclusive, by outcome. Accounts without such opportunities are left out."""
+    from django.db.models import Count
+
+    from kampass.pipeline.models import Opportunity
+
+    out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        Opportunity.objects.filter(
+            account_id__in=list(account_ids),
+            outcome__in=(_Outcome.WON, _Outcome.LOST),
+            closed_on__gte=start,
+            closed_on__lte=end,
+        )
+        .values_list("account_id", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for account_id, outcome, n in rows:
+        out[account_id][0 if outcome == _Outcome.WON else 1] += n
+    return {a: (won, lost) for a, (won, lost) in out.items()}
+
+
+@dataclass(frozen=True)
+class LostOpportunity:
+    """An opportunity lost on ``closed_on`` with its amount, also converted into the asked currency."""
+
+    id: int
+    account_id: int
+    name: str
+    closed_on: Any
+    amount: Decimal
+    currency: str
+    converted: Decimal
+
+
+def lost_opportunities_since(*, since: Any, min_amount: Decimal, currency: str) -> list[LostOpportunity]:
+    """The opportunities lost on or after ``since`` whose amount, converted into ``currency`` at the rate of
+    the day they were lost, is at least ``min_amount`` (the large losses that raise a review)."""
+    from kampass.common import fx
+    from kampass.pipeline.models import Opportunity
+
+    out = []
+    rows = Opportunity.objects.filter(outcome=_Outcome.LOST, closed_on__gte=since).values_list(
+        "pk", "account_id", "name", "closed_on", "amount", "currency"
+    )
+    for pk, account_id, name, closed_on, amount, code in rows.order_by("closed_on", "pk"):
+        converted = fx.convert(amount, code, currency, closed_on or since)
+        if converted >= min_amount:
+            out.append(LostOpportunity(pk, account_id, name, closed_on, amount, code, converted))
+    return out

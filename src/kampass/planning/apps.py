@@ -16,3 +16,6 @@ class PlanningConfig(AppConfig):
 
         common_panels.register_panel(common_panels.DASHBOARD, panels.dashboard_panel)
         common_panels.register_panel(common_panels.ACCOUNT, panels.account_panel)
+
+        # registers the objectives' copier in services.VERSION_COPIERS (a new plan version copies them)
+        from kampass.planning import services_objectives  # noqa: F401

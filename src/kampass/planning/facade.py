@@ -9,7 +9,8 @@
     (default 12) ago, of all key accounts; ``None`` without key accounts;
   - ``tool_usage_share`` (share 0..1): key account managers (users in the team role KAM on a key
     account) who changed a plan, a plan section, a SWOT item or an action in the last 30 days, of all of them;
-    ``None`` without such managers.
+    ``None`` without such managers;
+  - ``reviews_held`` (count): account reviews held in the last 12 months (:func:`reviews_held_signal`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -78,4 +80,43 @@ def programme_signals() -> dict[str, float | None]:
     return {
         "accounts_with_plan_share": (with_plan / len(keys)) if keys else None,
         "tool_usage_share": (len(active) / len(kams)) if kams else None,
+        "reviews_held": reviews_held_signal(today=today),
     }
+
+
+# ---- reviews (objectives, KPIs and reviews of the account workspace) ---------------------------------
+
+
+def reviews_held(account_ids: Iterable[int], *, since: dt.date) -> dict[int, int]:
+    """``{account_id: n}``: how many reviews of each given account were held on or after ``since``
+    (0 for none); for the health score."""
+    from kampass.planning.selectors_reviews import held_counts
+
+    return held_counts(account_ids, since=since)
+
+
+def review_facts(account_ids: Iterable[int], today: dt.date) -> dict[int, Any]:
+    """``{account_id: ReviewFacts}`` (frozen): the last review held (and days since), the next planned,
+    the number of overdue planned reviews, the reviews held in the 12 months up to ``today`` and the
+    account's check-in cadence; for the health score."""
+    from kampass.planning.selectors_reviews import review_facts as _facts
+
+    return dict(_facts(account_ids, today))
+
+
+def reviews_held_signal(*, today: dt.date | None = None) -> float:
+    """The programme's ``reviews_held`` signal (a count): account reviews held in the 12 months up to
+    ``today`` (365 days), of any account."""
+    from kampass.planning.models import AccountReview, ReviewStatus
+
+    day = today or timezone.localdate()
+    since = day - dt.timedelta(days=365)
+    return float(AccountReview.objects.filter(status=ReviewStatus.HELD, held_on__gte=since, held_on__lte=day).count())
+
+
+def account_kpi_values(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """``{account_id: {kpi key: KpiValue}}`` (frozen): the KPI catalogue's values of each account (a
+    group: its subtree) as of ``as_of`` in the reporting currency (see :func:`kampass.planning.kpis.account_kpis`)."""
+    from kampass.planning.kpis import account_kpis
+
+    return account_kpis(account_ids, as_of=as_of)

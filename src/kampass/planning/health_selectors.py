@@ -290,3 +290,36 @@ def notices_of(user: Actor, *, unread_only: bool = True) -> QuerySet[Notice]:
     """The user's notices, newest first."""
     qs = Notice.objects.filter(recipient_id=getattr(user, "pk", None)).select_related("account")
     return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+@dataclass(frozen=True)
+class KpiTarget:
+    """One objective of the account's plan in force as the scorecard shows it: the KPI, its target and
+    actual value, the tracking status and its traffic light."""
+
+    title: str
+    kpi_key: str
+    target: Any
+    actual: Any
+    unit: str
+    currency: str
+    status: str
+    light: str
+
+
+def kpi_targets(account_id: int, *, today: dt.date | None = None) -> list[KpiTarget]:
+    """The objectives (KPI targets) of the account's plan in force with their lights; empty without one."""
+    from kampass.planning.selectors import current_plan
+    from kampass.planning.selectors_objectives import objectives_progress
+
+    plan = current_plan(account_id)
+    if plan is None:
+        return []
+    day = today or timezone.localdate()
+    return [
+        KpiTarget(
+            p.objective.title, p.objective.kpi_key, p.objective.target, p.actual, p.objective.unit,
+            p.objective.currency, p.status, core.objective_light(p.status),
+        )
+        for p in objectives_progress(plan, today=day)
+    ]  # fmt: skip

@@ -98,6 +98,7 @@ def account_health_page(request: HttpRequest, account_pk: int) -> HttpResponse:
         "missing": [core.SPECS[k].label(lang) for k in h.missing],
         "history": history[::-1],
         "trend_spec": health_trend_chart([(s.day, s.score) for s in history]),
+        "kpi_targets": selectors.kpi_targets(account_pk),
     }
     return render_page(request, "planning/health_account.html", context)
 

@@ -7,6 +7,7 @@ modules and are imported here so that Django finds them.
 
 from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
 from kampass.planning.models.health import HealthSnapshot, HealthWeights, Notice
+from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
 from kampass.planning.models.plans import (
     AccountPlan,
     EvidenceKind,
@@ -19,16 +20,29 @@ from kampass.planning.models.plans import (
     SwotItem,
     SwotKind,
 )
+from kampass.planning.models.reviews import (
+    AccountReview,
+    AccountReviewCadence,
+    ReviewCadence,
+    ReviewKind,
+    ReviewStatus,
+    ReviewTrigger,
+)
 
 __all__ = [
     "OPEN_STATUSES_VALUES",
     "AccountPlan",
+    "AccountReview",
+    "AccountReviewCadence",
     "ActionStatus",
     "EvidenceKind",
     "HealthSnapshot",
     "HealthWeights",
+    "KpiUnit",
     "LinkKind",
+    "ManualKpiValue",
     "Notice",
+    "Objective",
     "PlanAction",
     "PlanComment",
     "PlanSection",
@@ -36,6 +50,10 @@ __all__ = [
     "PlanTemplate",
     "RelationshipStage",
     "RelationshipStageEntry",
+    "ReviewCadence",
+    "ReviewKind",
+    "ReviewStatus",
+    "ReviewTrigger",
     "SwotItem",
     "SwotKind",
 ]

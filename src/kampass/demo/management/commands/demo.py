@@ -75,6 +75,9 @@ class Command(BaseCommand):
         from kampass.roadmap.demo import demo_roadmap_load
 
         roadmap = demo_roadmap_load(reset=reset)
+        from kampass.planning.demo_reviews import demo_reviews_load
+
+        reviews = demo_reviews_load(reset=reset)
         from kampass.planning.demo_health import demo_health_load
 
         health = demo_health_load(reset=reset)
@@ -94,6 +97,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  organisation records   {organisation}")
         self.stdout.write(f"  assessment responses   {responses}")
         self.stdout.write(f"  roadmap records        {roadmap}")
+        self.stdout.write(f"  objectives and reviews {reviews}")
         self.stdout.write(f"  actions and health     {health}")
         password = demo_password()
         self.stdout.write("")
