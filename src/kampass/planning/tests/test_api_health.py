@@ -24,10 +24,11 @@ def test_account_health_is_decomposed(api, kam, account):
     body = api(kam, "get", f"/account-health?account_id={account.pk}").json()
 
     assert body["account"] == "Kone"
-    assert body["health"] == 100.0  # only plan freshness has a value, and the plan is new
+    # only plan freshness (a new plan: 1) and reviews held (none: 0) have a value, with weight 1 each
+    assert body["health"] == 50.0
     assert abs(sum(c["contribution"] for c in body["components"]) - body["health"]) <= 0.5
     assert "pipeline_coverage" in body["missing"]
-    assert body["light"] == "green"
+    assert body["light"] == "amber"
 
 
 def test_other_kams_may_not_read_an_accounts_health_and_unknown_accounts_are_404(api, kam2, viewer, account):
@@ -45,6 +46,6 @@ def test_scorecard_lists_the_readable_key_accounts_with_rollups(api, head, kam, 
     assert [a["account"] for a in everyone["accounts"]] == ["Kone", "Otis"]
     assert [a["account"] for a in mine["accounts"]] == ["Kone"]
     assert mine["by_kam"][0]["id"] == kam.pk
-    assert mine["by_kam"][0]["health"] == 100.0
+    assert mine["by_kam"][0]["health"] == 50.0
     assert api(kam2, "get", "/scorecard").json()["accounts"] == []
     assert api(head, "get", "/scorecard?light=red").json()["accounts"][0]["account"] == "Otis"

@@ -56,8 +56,9 @@ def test_json_lists_every_key_account_with_contributions_adding_up_to_its_health
         assert set(a) == {"account_id", "account", "health", "components"}
         assert all(set(c) == {"key", "value", "weight", "contribution"} for c in a["components"])
         assert abs(sum(c["contribution"] for c in a["components"]) - a["health"]) <= 0.5
-    # by hand, default weights: plan freshness 1 x 1.0 and decision makers 2 x 0.5 over weight 3
-    assert by_id[covered.pk]["health"] == pytest.approx(100 * (1 * 1.0 + 2 * 0.5) / 3, abs=0.05)
+    # by hand, default weights: plan freshness 1 x 1.0, decision makers 2 x 0.5 and reviews held
+    # (none in six months) 1 x 0 over weight 4; the other components have no value
+    assert by_id[covered.pk]["health"] == pytest.approx(100 * (1 * 1.0 + 2 * 0.5 + 1 * 0.0) / 4, abs=0.05)
     assert by_id[bare.pk]["health"] == 0.0
     assert by_id[covered.pk]["account"] == "Kone"
 
