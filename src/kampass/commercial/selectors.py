@@ -594,7 +594,7 @@ def margin_trend(monthly: list[tuple[float, float]]) -> float | None:
     rows (oldest first; at most six months a half) against the half before; ``None`` with fewer than
     four months or without gross revenue in a half.
 
-    >>> margin_trend([(100, 80), (100, 80), (100, 90), (100, 90)])
+    >>> round(margin_trend([(100, 80), (100, 80), (100, 90), (100, 90)]), 4)
     0.125
     >>> margin_trend([(100, 80)] * 3) is None
     True
