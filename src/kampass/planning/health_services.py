@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -133,7 +134,7 @@ def _notify_drop(account_id: int, day: dt.date, fall: float, score: float | None
             kind="health_drop",
             text=DROP_NOTICE,
             params={"account": name, "points": fall, "score": score, "day": day.isoformat()},
-            link=f"/scorecard/accounts/{account_id}/",
+            link=reverse("account-health", args=[account_id]),
         )
         n += 1
     return n
