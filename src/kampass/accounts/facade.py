@@ -287,6 +287,78 @@ def contact_refs(account_ids: Any) -> list[ItemRef]:
     return [ItemRef(c.pk, str(c)) for c in contacts.order_by("last_name", "first_name", "pk")]
 
 
+@dataclass(frozen=True)
+class DecisionMakerCoverage:
+    """How well an account's decision makers are covered: ``decision_makers`` are the buying-centre
+    members with influence at or above ``KAMPASS_HIGH_INFLUENCE`` (the contacts the coverage-gap analysis
+    watches), ``covered`` those of them a team member reaches at the level that member targets
+    (the others are the account's coverage gaps); ``share`` = covered / decision makers, ``None`` without any."""
+
+    account_id: int
+    decision_makers: int
+    covered: int
+    share: float | None
+
+
+def decision_maker_coverage(account_ids: list[int]) -> dict[int, DecisionMakerCoverage]:
+    """``{account_id: DecisionMakerCoverage}`` for every given existing account."""
+    from django.conf import settings
+
+    from kampass.accounts.models import BuyingCentreMember
+    from kampass.accounts.selectors import account_gaps
+
+    out: dict[int, DecisionMakerCoverage] = {}
+    for account in _Account.objects.filter(pk__in=list(account_ids)):
+        n = BuyingCentreMember.objects.filter(account=account, influence__gte=settings.KAMPASS_HIGH_INFLUENCE).count()
+        covered = n - len(account_gaps(account))
+        out[account.pk] = DecisionMakerCoverage(account.pk, n, covered, (covered / n) if n else None)
+    return out
+
+
+def contact_names(contact_ids: list[int]) -> dict[int, str]:
+    """``{contact_id: name}`` of the given contacts (unknown ids left out)."""
+    from kampass.accounts.models import Contact
+
+    return {c.pk: str(c) for c in Contact.objects.filter(pk__in=list(contact_ids))}
+
+
+@dataclass(frozen=True)
+class KamRef:
+    """A key account manager on an account's team, with the org unit (the supplier's team) named there."""
+
+    account_id: int
+    user_id: int
+    name: str
+    org_unit_id: int | None
+    org_unit_name: str
+
+
+def account_kams(account_ids: list[int]) -> dict[int, list[KamRef]]:
+    """``{account_id: [KamRef]}``: the users in the team role KAM on each given account (accounts without
+    one are left out), by name."""
+    rows = (
+        _TeamMember.objects.filter(account_id__in=list(account_ids), role=_TeamRole.KAM)
+        .select_related("user", "org_unit")
+        .order_by("account_id", "user__last_name", "user__username")
+    )
+    out: dict[int, list[KamRef]] = {}
+    for m in rows:
+        name = m.user.get_full_name() or m.user.username
+        out.setdefault(m.account_id, []).append(
+            KamRef(m.account_id, m.user_id, name, m.org_unit_id, m.org_unit.name if m.org_unit else "")
+        )
+    return out
+
+
+def team_user_ids(account_id: int) -> list[int]:
+    """Ids of the users on the team of the account or of one of its ancestors (who may own its work)."""
+    a = _Account.objects.filter(pk=account_id).only("path").first()
+    if a is None:
+        return []
+    ids = [int(x) for x in a.path.split("/") if x] or [a.pk]
+    return sorted(set(_TeamMember.objects.filter(account_id__in=ids).values_list("user_id", flat=True)))
+
+
 #: buying-centre roles that decide (the "decision makers" of the coverage KPI)
 _DECIDING_ROLES = ("decider", "economic_buyer", "approver")
 

@@ -39,6 +39,7 @@ from kampass.common import account_facts
 from kampass.common.concurrency import remove_or_conflict
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
+from kampass.common.panels import ACCOUNT, render_panels
 from kampass.common.permissions import authorize
 
 M = TypeVar("M", bound=Model)
@@ -116,6 +117,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if cockpit.details_visible
             else None
         ),
+        "panels": render_panels(ACCOUNT, request, account),
     }
     return render_page(request, "accounts/account_detail.html", context)
 

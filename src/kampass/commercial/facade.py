@@ -150,6 +150,25 @@ def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: in
 
 
 @dataclass(frozen=True)
+class AccountHealthFigures:
+    """The commercial components of an account's health score, over the account and everything below
+    it: ``leakage_share`` (leakage / gross revenue, as ``Figures.leakage_share``) and ``margin_trend``
+    (relative change of the pocket margin, recent months against the months before, as the programme's
+    ``profitability_trend`` but per account); ``None`` where there are no invoice lines to compute it."""
+
+    account_id: int
+    leakage_share: float | None
+    margin_trend: float | None
+
+
+def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealthFigures]:
+    """``{account_id: AccountHealthFigures}`` for every given account (see the dataclass)."""
+    from kampass.commercial.selectors import account_health_figures as _figures
+
+    return {a: AccountHealthFigures(a, f.leakage_share, f.margin_trend) for a, f in _figures(account_ids).items()}
+
+
+@dataclass(frozen=True)
 class AccountPnl:
     """The P&L of one account (its own customers, not its subtree) over the invoice lines of a window,
     in ``currency``: the account KPIs of the planning context add these up over a subtree."""

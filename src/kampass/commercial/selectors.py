@@ -302,15 +302,7 @@ def pocket_margin_trend() -> float | None:
             .to_pylist()
         )
     rows = [(float(r["gross"] or 0), float(r["pocket"] or 0)) for r in monthly if r["month"] is not None]
-    if len(rows) < 4:
-        return None
-    half = min(6, len(rows) // 2)
-    recent, before = rows[-half:], rows[-2 * half : -half]
-    m_recent = sum(p for _g, p in recent) / g if (g := sum(g for g, _p in recent)) > 0 else None
-    m_before = sum(p for _g, p in before) / g if (g := sum(g for g, _p in before)) > 0 else None
-    if m_recent is not None and m_before:
-        return (m_recent - m_before) / abs(m_before)
-    return None
+    return margin_trend(rows)
 
 
 def _sum_figures(rows: list[Figures], name: str) -> Figures:
@@ -636,6 +628,84 @@ def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: in
         grouped = lines.group_by("product_group").aggregate(revenue=lines.amount.sum())
         rows = grouped.order_by([ibis.desc("revenue"), "product_group"]).limit(limit).to_pyarrow().to_pylist()
     return [str(r["product_group"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class AccountHealthFigures:
+    """The commercial side of an account's health (the account with everything below it): the leakage
+    share of gross revenue (``Figures.leakage_share``) and the trend of the pocket margin (the
+    :func:`pocket_margin_trend` rule over the subtree's own months); ``None`` where not computable."""
+
+    account_id: int
+    gross_revenue: Decimal
+    leakage_share: float | None
+    margin_trend: float | None
+
+
+def margin_trend(monthly: list[tuple[float, float]]) -> float | None:
+    """Relative change of the pocket margin of the more recent half of ``monthly`` ``(gross, pocket)``
+    rows (oldest first; at most six months a half) against the half before; ``None`` with fewer than
+    four months or without gross revenue in a half.
+
+    >>> round(margin_trend([(100, 80), (100, 80), (100, 90), (100, 90)]), 4)
+    0.125
+    >>> margin_trend([(100, 80)] * 3) is None
+    True
+    """
+    if len(monthly) < 4:
+        return None
+    half = min(6, len(monthly) // 2)
+    recent, before = monthly[-half:], monthly[-2 * half : -half]
+    m_recent = sum(p for _g, p in recent) / g if (g := sum(g for g, _p in recent)) > 0 else None
+    m_before = sum(p for _g, p in before) / g if (g := sum(g for g, _p in before)) > 0 else None
+    if m_recent is not None and m_before:
+        return (m_recent - m_before) / abs(m_before)
+    return None
+
+
+def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealthFigures]:
+    """:class:`AccountHealthFigures` of each given account over its subtree (all lines in one currency,
+    see :func:`in_one_currency`); accounts without invoice lines get ``None`` figures."""
+    roots = sorted(set(account_ids))
+    if not roots:
+        return {}
+    paths = dict(Account.objects.filter(pk__in=roots).values_list("pk", "path"))
+    members: dict[int, list[int]] = {
+        r: list(Account.objects.filter(path__startswith=paths[r]).values_list("pk", flat=True)) for r in paths
+    }
+    ids = sorted({i for m in members.values() for i in m})
+    with analytics_store() as store:
+        with_dimensions(store)
+        one = in_one_currency(store)
+        links = store.table(CUSTOMER_LINKS)
+        mine = links.filter(links.account_id.isin(ids))
+        pnl_rows = prof.account_pnl(one.facts, mine).to_pyarrow().to_pylist()
+        lines = one.lines.inner_join(mine, one.lines.customer_id == mine.customer_id)
+        zero = ibis.literal(0, type="decimal(18,4)")
+        monthly_rows = (
+            lines.group_by(account_id=lines.account_id, month=lines.invoice_date.truncate("M"))
+            .aggregate(gross=ibis.ifelse(lines.amount > 0, lines.amount, zero).sum(), pocket=lines.amount.sum())
+            .to_pyarrow()
+            .to_pylist()
+        )
+    pnl = {int(r["account_id"]): _figures(r, "") for r in pnl_rows if r["account_id"] != prof.UNASSIGNED}
+    months: dict[int, dict[Any, tuple[float, float]]] = defaultdict(dict)
+    for r in monthly_rows:
+        if r["month"] is not None:
+            months[int(r["account_id"])][r["month"]] = (float(r["gross"] or 0), float(r["pocket"] or 0))
+    out: dict[int, AccountHealthFigures] = {}
+    for root in roots:
+        own = members.get(root, [])
+        gross = sum((pnl[i].gross_revenue for i in own if i in pnl), Decimal(0))
+        leakage = sum((pnl[i].leakage_total for i in own if i in pnl), Decimal(0))
+        by_month: dict[Any, tuple[float, float]] = {}
+        for i in own:
+            for m, (g, p) in months.get(i, {}).items():
+                g0, p0 = by_month.get(m, (0.0, 0.0))
+                by_month[m] = (g0 + g, p0 + p)
+        series = [by_month[m] for m in sorted(by_month)]
+        out[root] = AccountHealthFigures(root, gross, float(leakage / gross) if gross else None, margin_trend(series))
+    return out
 
 
 def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:

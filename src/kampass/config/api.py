@@ -43,7 +43,9 @@ from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
 from kampass.pipeline.api import router as pipeline_router
 from kampass.planning.api import router as planning_router
+from kampass.planning.api_actions import router as planning_actions_router
 from kampass.planning.api_export import router as planning_export_router
+from kampass.planning.api_health import router as planning_health_router
 from kampass.planning.api_objectives import router as planning_objectives_router
 from kampass.planning.api_reviews import router as planning_reviews_router
 from kampass.programme.api import router as programme_router
@@ -228,6 +230,10 @@ ROUTERS = [
     rates_router,
     health_router,
     planning_export_router,
+    planning_objectives_router,
+    planning_reviews_router,
+    planning_actions_router,
+    planning_health_router,
 ]
 for _router in ROUTERS:
     declare_malformed_body(_router)
@@ -246,3 +252,5 @@ api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", health_router)
 api.add_router("", planning_export_router)
+api.add_router("", planning_actions_router)
+api.add_router("", planning_health_router)

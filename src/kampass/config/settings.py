@@ -300,6 +300,9 @@ KAMPASS_REVIEW_EVENT_DAYS = env.int("KAMPASS_REVIEW_EVENT_DAYS", default=90)
 
 # Relationship map: a contact with at least this influence must be covered.
 KAMPASS_HIGH_INFLUENCE = env.int("KAMPASS_HIGH_INFLUENCE", default=7)
+# a fall of the account health score by at least this many points since the previous snapshot raises a
+# notice to the account's key account manager and the head of KAM
+KAMPASS_HEALTH_DROP_POINTS = env.float("KAMPASS_HEALTH_DROP_POINTS", default=10.0)
 KAMPASS_PAGE_SIZE = 25
 
 LOGGING = {

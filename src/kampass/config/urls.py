@@ -17,6 +17,7 @@ urlpatterns = [
     path("organisation/", include("kampass.organisation.urls")),
     path("plans/", include("kampass.planning.urls")),
     path("solutions/", include("kampass.solutions.urls")),
+    path("", include("kampass.planning.urls_health")),
     path("api/v1/", api.urls),
 ]
 

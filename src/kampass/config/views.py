@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 
 from kampass.accounts.facade import dashboard_summary
 from kampass.common.htmx import render_page
+from kampass.common.panels import DASHBOARD, render_panels
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "common/dashboard.html", {"summary": dashboard_summary(user=request.user)})
+    context = {"summary": dashboard_summary(user=request.user), "panels": render_panels(DASHBOARD, request, None)}
+    return render_page(request, "common/dashboard.html", context)

@@ -371,6 +371,150 @@ def pipeline_position(account_ids: Iterable[int], *, as_of: dt.date) -> Pipeline
     return PipelineStagePosition(as_of, items, won, lost, (won / (won + lost)) if won + lost else None)
 
 
+@dataclass(frozen=True)
+class PipelineCoverage:
+    """An account's (with its subtree) open pipeline against what is still missing to its target in one
+    year, in the target's currency: ``target`` (the account targets of the year: the yearly one, else its
+    quarters, else its months added up), ``won`` (won deals closed in the year), ``open_pipeline`` (open
+    deals expected to close by the year's end) and ``ratio`` = open pipeline / (target - won): infinite
+    when the target is met, ``None`` without a target."""
+
+    account_id: int
+    year: int
+    currency: str
+    target: Decimal | None
+    won: Decimal
+    open_pipeline: Decimal
+    ratio: float | None
+
+
+def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[int, PipelineCoverage]:
+    """``{account_id: PipelineCoverage}`` of ``today``'s year (default: today) for every given account;
+    amounts in other currencies are converted at the rate of their close (or expected close) day."""
+    import datetime as dt
+    import math
+
+    from django.utils import timezone
+
+    from kampass.accounts.facade import subtree_account_ids
+    from kampass.common import fx
+    from kampass.pipeline.models import Opportunity, Target, TargetPeriod, TargetScope
+
+    day: dt.date = today or timezone.localdate()
+    year_end = dt.date(day.year, 12, 31)
+    roots = sorted(set(account_ids))
+    members = {a: subtree_account_ids(a) for a in roots}
+    every = sorted({i for m in members.values() for i in m})
+    targets: dict[int, list[tuple[str, Decimal, str]]] = defaultdict(list)
+    for account_id, period, amount, code in Target.objects.filter(
+        scope=TargetScope.ACCOUNT, account_id__in=roots, year=day.year
+    ).values_list("account_id", "period", "amount", "currency"):
+        targets[account_id].append((period, amount, code))
+    won_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
+    for account_id, amount, code, closed in Opportunity.objects.filter(
+        account_id__in=every, outcome=_Outcome.WON, closed_on__year=day.year
+    ).values_list("account_id", "amount", "currency", "closed_on"):
+        won_rows[account_id].append((amount, code, closed or day))
+    open_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
+    for account_id, amount, code, close in Opportunity.objects.filter(
+        account_id__in=every, outcome=_Outcome.OPEN, expected_close_date__lte=year_end
+    ).values_list("account_id", "amount", "currency", "expected_close_date"):
+        open_rows[account_id].append((amount, code, fx.pipeline_rate_day(close, day)))
+    out: dict[int, PipelineCoverage] = {}
+    for account_id in roots:
+        own = targets.get(account_id, [])
+        chosen = next(
+            (
+                [t for t in own if t[0] == period]
+                for period in (TargetPeriod.YEAR, TargetPeriod.QUARTER, TargetPeriod.MONTH)
+                if any(t[0] == period for t in own)
+            ),
+            [],
+        )
+        currency = chosen[0][2] if chosen else "EUR"
+        target_sum = fx.Consolidation(currency)
+        for _period, amount, code in chosen:
+            target_sum.add(amount, code, day)
+        won = fx.Consolidation(currency)
+        open_ = fx.Consolidation(currency)
+        for member in members[account_id]:
+            won.add_all(won_rows.get(member, []))
+            open_.add_all(open_rows.get(member, []))
+        ratio: float | None = None
+        if chosen:
+            gap = target_sum.total - won.total
+            ratio = math.inf if gap <= 0 else float(open_.total / gap)
+        out[account_id] = PipelineCoverage(
+            account_id,
+            day.year,
+            currency,
+            target_sum.total.quantize(_CENT) if chosen else None,
+            won.total.quantize(_CENT),
+            open_.total.quantize(_CENT),
+            ratio,
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ForecastBias:
+    """How optimistic the owners' win probabilities were on an account's (and its subtree's) deals
+    closed in the last two years: ``bias`` = mean owner probability - win rate over the ``deals`` with
+    an owner probability (0.1 = 10 points optimistic, negative = sandbagging); ``None`` below
+    three such deals."""
+
+    account_id: int
+    deals: int
+    bias: float | None
+
+
+#: the fewest closed deals with an owner probability for an account's forecast bias
+_MIN_BIAS_DEALS = 3
+
+
+def forecast_bias(account_ids: Iterable[int], *, today: Any = None) -> dict[int, ForecastBias]:
+    """``{account_id: ForecastBias}`` for every given account (see the dataclass)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kampass.accounts.facade import subtree_account_ids
+    from kampass.pipeline.models import Opportunity
+
+    day: dt.date = today or timezone.localdate()
+    since = day - dt.timedelta(days=730)
+    out: dict[int, ForecastBias] = {}
+    for account_id in sorted(set(account_ids)):
+        rows = list(
+            Opportunity.objects.filter(
+                account_id__in=subtree_account_ids(account_id),
+                outcome__in=(_Outcome.WON, _Outcome.LOST),
+                owner_probability__isnull=False,
+                closed_on__gte=since,
+                closed_on__lte=day,
+            ).values_list("owner_probability", "outcome")
+        )
+        bias = None
+        if len(rows) >= _MIN_BIAS_DEALS:
+            mean_p = sum(int(p or 0) for p, _o in rows) / 100 / len(rows)
+            win_rate = sum(1 for _p, o in rows if o == _Outcome.WON) / len(rows)
+            bias = mean_p - win_rate
+        out[account_id] = ForecastBias(account_id, len(rows), bias)
+    return out
+
+
+def opportunity_names(opportunity_ids: list[int]) -> dict[int, str]:
+    """``{opportunity_id: name}`` of the given opportunities (unknown ids left out)."""
+    from kampass.pipeline.models import Opportunity
+
+    return dict(Opportunity.objects.filter(pk__in=list(opportunity_ids)).values_list("pk", "name"))
+
+
+def risk_names(risk_ids: list[int]) -> dict[int, str]:
+    """``{risk_id: title}`` of the given risks (unknown ids left out)."""
+    return {r.pk: str(r) for r in _Risk.objects.filter(pk__in=list(risk_ids))}
+
+
 def _weight(probability: float | None, owner_probability: int | None, stage_probability: int) -> Decimal:
     if probability is not None:
         return Decimal(str(probability))

@@ -12,5 +12,14 @@ class PlanningConfig(AppConfig):
         from kampass.planning.links import account_plan_links
 
         register_account_links("planning", account_plan_links)
+        from kampass.common import panels as common_panels
+        from kampass.planning import (
+            action_services,  # noqa: F401  # registers the copier of open actions
+            panels,
+        )
+
+        common_panels.register_panel(common_panels.DASHBOARD, panels.dashboard_panel)
+        common_panels.register_panel(common_panels.ACCOUNT, panels.account_panel)
+
         # registers the objectives' copier in services.VERSION_COPIERS (a new plan version copies them)
         from kampass.planning import services_objectives  # noqa: F401

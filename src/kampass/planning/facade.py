@@ -8,8 +8,8 @@
     signed-off plan (approved or active) approved no longer than ``KAMPASS_PLAN_MAX_AGE_MONTHS``
     (default 12) ago, of all key accounts; ``None`` without key accounts;
   - ``tool_usage_share`` (share 0..1): key account managers (users in the team role KAM on a key
-    account) who changed a plan, a plan section, a SWOT item, an objective or a review in the last 30
-    days, of all of them;
+    account) who changed a plan, a plan section, a SWOT item, an objective, a review or an action in the
+    last 30 days, of all of them;
     ``None`` without such managers;
   - ``reviews_held`` (count): account reviews held in the last 12 months (:func:`reviews_held_signal`).
 """
@@ -64,7 +64,7 @@ def account_plan_facts(account_ids: Iterable[int], *, today: dt.date | None = No
 def programme_signals() -> dict[str, float | None]:
     """The planning context's facts for the programme navigator (see the module docstring)."""
     from kampass.accounts import facade as accounts_facade
-    from kampass.planning.models import AccountPlan, AccountReview, Objective, PlanSection, SwotItem
+    from kampass.planning.models import AccountPlan, AccountReview, Objective, PlanAction, PlanSection, SwotItem
 
     today = timezone.localdate()
     keys = sorted(accounts_facade.key_account_ids())
@@ -72,7 +72,7 @@ def programme_signals() -> dict[str, float | None]:
     kams = {k.user_id for k in accounts_facade.kam_assignments() if k.is_key_account}
     since = timezone.now() - dt.timedelta(days=30)
     active: set[int] = set()
-    for model in (AccountPlan, PlanSection, SwotItem, Objective, AccountReview):
+    for model in (AccountPlan, PlanSection, SwotItem, Objective, AccountReview, PlanAction):
         active |= set(
             model.history.filter(history_date__gte=since, history_user_id__in=kams)
             .values_list("history_user_id", flat=True)

@@ -39,3 +39,24 @@ rules.add_perm("planning.change_plan", editors | (is_kam & on_account_team))
 rules.add_perm("planning.approve_plan", editors | sponsor_of_account)
 rules.add_perm("planning.comment_plan", editors | on_account_team | sponsor_of_account)
 rules.add_perm("planning.manage_templates", editors)
+
+
+# ---- actions and health (object of ``*_action``: a ``PlanAction``; of ``view_health``: an ``Account``)
+
+
+@rules.predicate
+def kam_of_action_account(user: Any, action: Any) -> bool:
+    return action is not None and bool(is_kam(user)) and accounts_facade.is_on_team(user, action.plan.account)
+
+
+@rules.predicate
+def owns_action(user: Any, action: Any) -> bool:
+    return action is not None and getattr(user, "pk", None) is not None and action.owner_id == user.pk
+
+
+#: everything of an action: the plan's editors (head, administrator, a KAM on the account's team)
+rules.add_perm("planning.change_action", editors | kam_of_action_account)
+#: its progress (status and notes): also the team member it is assigned to
+rules.add_perm("planning.progress_action", editors | kam_of_action_account | owns_action)
+rules.add_perm("planning.view_health", readers_of_all | on_account_team)
+rules.add_perm("planning.manage_health_weights", editors)

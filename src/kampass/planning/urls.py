@@ -1,3 +1,5 @@
+"""URLs of the planning context (each part includes its own module)."""
+
 from django.urls import include, path
 
 from kampass.planning import views

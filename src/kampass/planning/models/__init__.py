@@ -5,6 +5,8 @@ relationship stage history. Further parts (objectives, actions, reviews, scoreca
 modules and are imported here so that Django finds them.
 """
 
+from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
+from kampass.planning.models.health import HealthSnapshot, HealthWeights, Notice
 from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
 from kampass.planning.models.plans import (
     AccountPlan,
@@ -28,13 +30,20 @@ from kampass.planning.models.reviews import (
 )
 
 __all__ = [
+    "OPEN_STATUSES_VALUES",
     "AccountPlan",
     "AccountReview",
     "AccountReviewCadence",
+    "ActionStatus",
     "EvidenceKind",
+    "HealthSnapshot",
+    "HealthWeights",
     "KpiUnit",
+    "LinkKind",
     "ManualKpiValue",
+    "Notice",
     "Objective",
+    "PlanAction",
     "PlanComment",
     "PlanSection",
     "PlanStatus",

@@ -1,0 +1,66 @@
+"""The commercial components of the account health score (``facade.account_health_figures``), checked
+against plain-Python computations over the same invoice lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kampass.accounts.services import account_create
+from kampass.commercial import facade
+from kampass.commercial.models import CustomerLink
+from kampass.commercial.tests.conftest import expected
+from kampass.commercial.tests.factories import insert_lines, line
+
+pytestmark = pytest.mark.django_db
+
+
+def test_leakage_share_is_the_subtrees_leakage_over_its_gross_revenue(world: Any) -> None:
+    # given the group (with two subsidiaries) and a foreign account; independent P&L of their lines
+    group = expected(world.rows_of(*world.subtree(world.group)))
+    foreign = expected(world.rows_of(world.foreign))
+
+    # when
+    got = facade.account_health_figures([world.group.pk, world.foreign.pk, world.north.pk])
+
+    # then
+    assert got[world.group.pk].leakage_share == pytest.approx(float(group.leakage_total / group.gross))
+    assert got[world.foreign.pk].leakage_share == pytest.approx(float(foreign.leakage_total / foreign.gross))
+    north = expected(world.rows_of(world.north))
+    assert got[world.north.pk].leakage_share == pytest.approx(float(north.leakage_total / north.gross))
+    # two months of lines are too few for a trend
+    assert got[world.group.pk].margin_trend is None
+
+
+def test_margin_trend_compares_the_recent_months_pocket_margin_with_the_months_before(admin_user: Any) -> None:
+    # given four months of one account: margin 80 % in the first two, 90 % in the last two
+    account = account_create(actor=admin_user, name="Trend AG")
+    CustomerLink.objects.create(customer_id="T1", account=account)
+    rows = []
+    for month, discount in ((1, "-20"), (2, "-20"), (3, "-10"), (4, "-10")):
+        day = dt.date(2012, month, 10)
+        rows += [
+            line(f"9{month}0", "T1", "1", "100", date=day),
+            line(f"9{month}0", "T1", "1", discount, "discounts", date=day),
+        ]
+    insert_lines(rows)
+    before = Decimal(160) / Decimal(200)
+    recent = Decimal(180) / Decimal(200)
+
+    # when
+    got = facade.account_health_figures([account.pk])[account.pk]
+
+    # then
+    assert got.margin_trend == pytest.approx(float((recent - before) / before))
+    assert got.leakage_share == pytest.approx(60 / 400)
+
+
+def test_an_account_without_lines_has_no_figures(admin_user: Any, world: Any) -> None:
+    empty = account_create(actor=admin_user, name="No lines GmbH")
+
+    got = facade.account_health_figures([empty.pk])[empty.pk]
+
+    assert (got.leakage_share, got.margin_trend) == (None, None)
