@@ -15,7 +15,8 @@ import kampass
 
 PACKAGE = Path(kampass.__file__).parent
 #: printed to PDF by WeasyPrint, never served to a browser
-NOT_SERVED = {"programme/templates/programme/report_pdf.html"}
+# templates only WeasyPrint renders into a PDF (never served to a browser, so no policy applies)
+NOT_SERVED = {"programme/templates/programme/report_pdf.html", "planning/templates/planning/export_pdf.html"}
 
 
 def _policy(header: str) -> dict[str, list[str]]:
