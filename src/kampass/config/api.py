@@ -50,6 +50,7 @@ from kampass.planning.api_objectives import router as planning_objectives_router
 from kampass.planning.api_reviews import router as planning_reviews_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
+from kampass.screening.api import router as screening_router
 from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 
@@ -226,6 +227,7 @@ ROUTERS = [
     roadmap_router,
     planning_router,
     solutions_router,
+    screening_router,
     me_router,
     rates_router,
     health_router,
@@ -246,6 +248,7 @@ api.add_router("", organisation_router)
 api.add_router("", roadmap_router)
 api.add_router("", planning_router)
 api.add_router("", solutions_router)
+api.add_router("", screening_router)
 api.add_router("", planning_objectives_router)
 api.add_router("", planning_reviews_router)
 api.add_router("", me_router)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kampass.roadmap",
     "kampass.planning",
     "kampass.solutions",
+    "kampass.screening",
     "kampass.demo",
     "django_tasks",
     "django_tasks_db",

@@ -15,8 +15,8 @@ urlpatterns = [
     path("programme/roadmap/", include("kampass.roadmap.urls")),
     path("programme/", include("kampass.programme.urls")),
     path("organisation/", include("kampass.organisation.urls")),
-    path("plans/", include("kampass.planning.urls")),
     path("solutions/", include("kampass.solutions.urls")),
+    path("screening/", include("kampass.screening.urls")),
     path("", include("kampass.planning.urls_health")),
     path("api/v1/", api.urls),
 ]
