@@ -80,6 +80,14 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
     return _daily(account_ids)
 
 
+def newest_invoice_day() -> dt.date | None:
+    """The day of the newest invoice line kampass holds (of any customer): the facts reach up to it.
+    Figures asked for a later day have no invoice lines after it to see; ``None`` without lines."""
+    from kampass.commercial.selectors import newest_invoice_day as _newest
+
+    return _newest()
+
+
 @dataclass(frozen=True)
 class AccountPosition:
     """Our position at a group of accounts over a window of invoice days (``since`` inclusive,

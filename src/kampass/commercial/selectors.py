@@ -615,6 +615,15 @@ def product_group_revenue(
     ]
 
 
+def newest_invoice_day() -> dt.date | None:
+    """The invoice day (UTC) of the newest invoice line of all customers: how far the facts reach
+    (see ``facade.newest_invoice_day``); ``None`` without invoice lines."""
+    with analytics_store() as store:
+        lines = store.table(INVOICE_LINES)
+        value = lines.invoice_date.date().max().to_pyarrow().as_py()
+    return value if isinstance(value, dt.date) else None
+
+
 def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: int = 300) -> list[str]:
     """The product groups of the invoice lines (of these accounts' customers, or of all), by gross revenue."""
     with analytics_store() as store:

@@ -1,6 +1,6 @@
 """Panels that a context adds to a page of another one without being imported by it.
 
-The start page and the account page show facts of contexts that sit beside or above them (the account
+The start, account and opportunity pages show facts of contexts that sit beside or above them (the account
 page belongs to the accounts context, which must not import, say, planning). A context registers a
 panel when Django starts (``AppConfig.ready``): a function of the request and the page's object that
 returns the panel's HTML (or ``None`` to show nothing); the page renders the registered panels in
@@ -22,13 +22,15 @@ from django.utils.safestring import SafeString, mark_safe
 #: the places that show panels
 DASHBOARD = "dashboard"
 ACCOUNT = "account"
+OPPORTUNITY = "opportunity"
 
 Panel = Callable[[Any, Any], "str | None"]
 _panels: dict[str, list[Panel]] = {}
 
 
 def register_panel(place: str, panel: Panel) -> None:
-    """Show ``panel(request, obj)`` at ``place`` (``DASHBOARD``: obj None; ``ACCOUNT``: obj the account).
+    """Show ``panel(request, obj)`` at ``place`` (``DASHBOARD``: obj None; ``ACCOUNT``: obj the account;
+    ``OPPORTUNITY``: obj the opportunity).
     Registering the same function twice shows it once."""
     found = _panels.setdefault(place, [])
     if panel not in found:

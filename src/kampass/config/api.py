@@ -48,6 +48,8 @@ from kampass.planning.api_export import router as planning_export_router
 from kampass.planning.api_health import router as planning_health_router
 from kampass.planning.api_objectives import router as planning_objectives_router
 from kampass.planning.api_reviews import router as planning_reviews_router
+from kampass.planning.api_solutions import router as planning_solutions_router
+from kampass.planning.api_templates import router as planning_templates_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.screening.api import router as screening_router
@@ -257,3 +259,5 @@ api.add_router("", health_router)
 api.add_router("", planning_export_router)
 api.add_router("", planning_actions_router)
 api.add_router("", planning_health_router)
+api.add_router("", planning_solutions_router)
+api.add_router("", planning_templates_router)

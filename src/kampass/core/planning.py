@@ -214,6 +214,84 @@ def sections_from_json(data: Iterable[Mapping[str, Any]]) -> tuple[SectionSpec, 
     return tuple(specs)
 
 
+@dataclass(frozen=True)
+class TemplateProblem:
+    """Something wrong in a template's sections as an editor entered them: where (``section`` index,
+    ``field`` index or ``None`` for the section itself, the ``attribute``: ``key``, ``label_en``,
+    ``label_de`` or ``fields``), what (``code``) and the ``value`` concerned.
+
+    Codes: ``no_sections``, ``key_missing``, ``key_invalid`` (only letters, digits and ``_``),
+    ``key_too_long``, ``key_duplicate``, ``label_missing``, ``label_too_long``."""
+
+    section: int | None
+    field: int | None
+    attribute: str
+    code: str
+    value: str = ""
+
+    @property
+    def path(self) -> str:
+        """Where it is, e.g. ``sections.0.fields.2.key`` (``sections`` for the list itself)."""
+        if self.section is None:
+            return "sections"
+        where = f"sections.{self.section}"
+        if self.field is not None:
+            where += f".fields.{self.field}"
+        return f"{where}.{self.attribute}"
+
+
+#: the longest key and label a template takes
+KEY_MAX = 50
+LABEL_MAX = 200
+
+
+def template_problems(data: Sequence[Mapping[str, Any]]) -> list[TemplateProblem]:
+    """Every problem of a template's sections as entered (empty: they can be saved), in order: each
+    section and field needs a key (letters, digits, ``_``; unique among the sections, or among the
+    fields of its section) and an English and a German label.
+
+    >>> for p in template_problems([
+    ...     {"key": "a", "label_en": "A", "label_de": "A", "fields": [
+    ...         {"key": "x", "label_en": "X", "label_de": ""}, {"key": "x", "label_en": "Y", "label_de": "Y"}]},
+    ...     {"key": "a", "label_en": "B", "label_de": "B"}]):
+    ...     print(p.path, p.code)
+    sections.0.fields.0.label_de label_missing
+    sections.0.fields.1.key key_duplicate
+    sections.1.key key_duplicate
+    >>> template_problems([])[0].code
+    'no_sections'
+    """
+    problems: list[TemplateProblem] = []
+    if not data:
+        return [TemplateProblem(None, None, "sections", "no_sections")]
+
+    def check(section: int, field_index: int | None, raw: Mapping[str, Any], seen: set[str]) -> None:
+        key = str(raw.get("key") or "").strip()
+        if not key:
+            problems.append(TemplateProblem(section, field_index, "key", "key_missing"))
+        elif not key.replace("_", "").isalnum() or not key.isascii():
+            problems.append(TemplateProblem(section, field_index, "key", "key_invalid", key))
+        elif len(key) > KEY_MAX:
+            problems.append(TemplateProblem(section, field_index, "key", "key_too_long", key))
+        elif key in seen:
+            problems.append(TemplateProblem(section, field_index, "key", "key_duplicate", key))
+        seen.add(key)
+        for attribute in ("label_en", "label_de"):
+            label = str(raw.get(attribute) or "").strip()
+            if not label:
+                problems.append(TemplateProblem(section, field_index, attribute, "label_missing"))
+            elif len(label) > LABEL_MAX:
+                problems.append(TemplateProblem(section, field_index, attribute, "label_too_long", label))
+
+    section_keys: set[str] = set()
+    for i, raw in enumerate(data):
+        check(i, None, raw, section_keys)
+        field_keys: set[str] = set()
+        for j, f in enumerate(raw.get("fields") or ()):
+            check(i, j, f, field_keys)
+    return problems
+
+
 def sections_to_json(specs: Sequence[SectionSpec]) -> list[dict[str, Any]]:
     """The stored form of section specs (inverse of :func:`sections_from_json`).
 

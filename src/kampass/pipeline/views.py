@@ -29,6 +29,7 @@ from kampass.common.htmx import (
     submit_form,
 )
 from kampass.common.pagination import paginate
+from kampass.common.panels import OPPORTUNITY, render_panels
 from kampass.common.permissions import authorize
 from kampass.pipeline import charts, pages, selectors, services
 from kampass.pipeline.forms import (
@@ -247,6 +248,7 @@ def _detail_context(request: HttpRequest, pk: int, *, explain: bool = False) -> 
         "can_delete": request.user.has_perm("pipeline.delete_opportunity", o),
         "editing": "",
         "stage_form": StageChangeForm(opportunity=o, auto_id="id_sc_%s") if detail.can_edit else None,
+        "panels": render_panels(OPPORTUNITY, request, o),
     }
 
 

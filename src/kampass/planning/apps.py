@@ -22,4 +22,8 @@ class PlanningConfig(AppConfig):
         common_panels.register_panel(common_panels.ACCOUNT, panels.account_panel)
 
         # registers the objectives' copier in services.VERSION_COPIERS (a new plan version copies them)
-        from kampass.planning import services_objectives  # noqa: F401
+        # registers the copier of the plan's solutions (a new plan version uses the same solutions)
+        from kampass.planning import (
+            services_objectives,  # noqa: F401
+            services_solutions,  # noqa: F401
+        )

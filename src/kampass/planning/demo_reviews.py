@@ -2,11 +2,15 @@
 
 * Plans: the plans of the first five key accounts (by name) that the demo's plans provide; a key
   account without a plan gets an active one for this year, written through the services.
-* Objectives on each of these plans: revenue +10 %, leakage share down, win rate up where the account
-  has these figures as of the plan start (the baseline; the demo's invoice lines end in 2011), two more
-  decision makers covered (computed KPIs) and customer satisfaction (a manual KPI with two recorded
-  values). Objectives of a plan signed off before this loader ran are written
-  directly: the demo states what the plan said when it was approved.
+* Objectives on each of these plans: revenue +10 %, contribution +5 %, pocket margin up one point,
+  leakage share down, win rate up where the account has these figures as of the plan start (the
+  baseline), two more decision makers covered (computed KPIs) and customer satisfaction (a manual KPI
+  with two recorded values). The demo's invoice lines end in 2011 while its plans are dated now: the
+  money KPIs are measured as of the newest invoice day when their window lies beyond the facts
+  (:func:`kampass.planning.kpis.account_kpis`), so baseline and actual are both the freshest twelve
+  months of facts (progress 0 until newer invoices are imported) and show real values. Objectives
+  of a plan signed off before this loader ran are written directly: the demo states what the plan
+  said when it was approved.
 * Reviews: a check-in held about three months ago (snapshot frozen on that day) for each; an overdue
   check-in for two accounts, one due next week for the others; the annual strategic review planned
   before the period ends; a relationship stage that dropped a fortnight ago on one account; then the
@@ -42,6 +46,8 @@ from kampass.planning.models import (
 TEXTS = {
     "revenue": gettext_noop("Grow revenue by a tenth"),
     "leakage": gettext_noop("Cut profit leakage"),
+    "contribution": gettext_noop("Raise the contribution by a twentieth"),
+    "pocket_margin": gettext_noop("Raise the pocket margin by one point"),
     "win_rate": gettext_noop("Win more of the deals we bid for"),
     "csat": gettext_noop("Raise customer satisfaction"),
     "decision_makers": gettext_noop("Reach two more decision makers at the level aimed for"),
@@ -121,10 +127,15 @@ def _objectives(plan: AccountPlan, actor: Any, editable: bool, today: dt.date) -
         found = base[key].value
         return Decimal(str(found)).quantize(Decimal("0.0001")) if found not in (None, 0) else None
 
-    # computed objectives only where the account has a baseline (the demo's invoice lines end in 2011)
+    # computed objectives only where the account has a baseline (invoice lines of its customers)
     rows: list[tuple[str, str, Decimal, Decimal]] = []
     if (revenue := value("revenue")) is not None:
         rows.append((TEXTS["revenue"], "revenue", revenue, (revenue * Decimal("1.1")).quantize(Decimal("1"))))
+    if (contribution := value("contribution")) is not None:
+        target = (contribution + abs(contribution) * Decimal("0.05")).quantize(Decimal("1"))
+        rows.append((TEXTS["contribution"], "contribution", contribution, target))
+    if (margin := value("pocket_margin")) is not None:
+        rows.append((TEXTS["pocket_margin"], "pocket_margin", margin, min(Decimal(1), margin + Decimal("0.01"))))
     if (leakage := value("leakage_share")) is not None:
         rows.append(
             (TEXTS["leakage"], "leakage_share", leakage, (leakage * Decimal("0.7")).quantize(Decimal("0.0001")))

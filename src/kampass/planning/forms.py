@@ -5,7 +5,6 @@ forms parse and bound the input."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django import forms
@@ -118,27 +117,3 @@ class TransitionForm(forms.Form):
         label=_("Comment"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = version_field()
-
-
-class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    is_default = forms.BooleanField(label=_("Default for new plans"), required=False)
-    sections = forms.CharField(
-        label=_("Sections (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 24, "class": "mono"}),
-        help_text=_(
-            "A list of sections in order, each with key, label_en, label_de and fields "
-            "(key, label_en, label_de, required)."
-        ),
-    )
-    version = version_field()
-
-    def clean_sections(self) -> Any:
-        raw = self.cleaned_data["sections"]
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise forms.ValidationError(_("This is no valid JSON: %(error)s") % {"error": exc}) from exc
-        if not isinstance(data, list):
-            raise forms.ValidationError(_("Give a list of sections."))
-        return data

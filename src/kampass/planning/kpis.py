@@ -87,7 +87,13 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
     """``{account_id: {kpi key: KpiValue}}`` for every KPI of the catalogue, as of ``as_of``.
 
     * revenue, contribution, pocket margin, leakage share: the invoice lines of the subtree's customers
-      dated in the 365 days up to ``as_of`` (commercial facade), in ``currency``;
+      dated in the 365 days up to ``as_of`` (commercial facade), in ``currency``. When the whole
+      window lies beyond the facts (the newest invoice line kampass holds, of any customer, is older
+      than the window's first day: the facts end before it, e.g. the demo's invoices end in 2011
+      while its plans are dated now), they are measured over the 365 days up to that newest invoice
+      day instead, and the value's ``as_of`` and ``source`` say so: the freshest twelve months of
+      facts rather than an empty value. While any customer has lines in the window, the window stays
+      (an account whose customers stopped buying shows no revenue);
     * pipeline coverage: open weighted pipeline of the subtree / the account's sales target of the next
       period, converted into the target's currency (pipeline facade); ``None`` without a target;
     * win rate: won / (won + lost) of the subtree's opportunities closed in the window;
@@ -105,7 +111,10 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
     trees = _subtrees(account_ids)
     members = sorted({m for tree in trees.values() for m in tree})
     start = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
-    pnl = commercial_facade.account_pnl_between(members, start=start, end=as_of, currency=code)
+    horizon = commercial_facade.newest_invoice_day()
+    money_as_of = horizon if horizon is not None and horizon < start else as_of
+    money_start = money_as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+    pnl = commercial_facade.account_pnl_between(members, start=money_start, end=money_as_of, currency=code)
     targets = pipeline_facade.next_account_targets(list(trees), today=as_of)
     closed = pipeline_facade.closed_counts_between(members, start=start, end=as_of)
     covered = accounts_facade.decision_makers_covered(members)
@@ -121,14 +130,18 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
         contribution = sum((r.contribution for r in rows), Decimal(0))
         values: dict[str, KpiValue] = {}
 
-        def put(key: str, value: Decimal | float | None, source: str, money_code: str = "") -> None:
-            values[key] = KpiValue(key, value, core.kpi(key).unit, money_code, as_of, source)  # noqa: B023
+        def put(
+            key: str, value: Decimal | float | None, source: str, money_code: str = "", day: dt.date = as_of
+        ) -> None:
+            values[key] = KpiValue(key, value, core.kpi(key).unit, money_code, day, source)  # noqa: B023
 
-        invoices = f"invoice lines {start.isoformat()}..{as_of.isoformat()}"
-        put("revenue", gross.quantize(Decimal("0.01")) if rows else None, invoices, code)
-        put("contribution", contribution.quantize(Decimal("0.01")) if rows else None, invoices, code)
-        put("pocket_margin", round(float(pocket / gross), 4) if gross else None, invoices)
-        put("leakage_share", round(float(leakage / gross), 4) if gross else None, invoices)
+        invoices = f"invoice lines {money_start.isoformat()}..{money_as_of.isoformat()}"
+        if money_as_of < as_of:
+            invoices += " (newest invoice day)"
+        put("revenue", gross.quantize(Decimal("0.01")) if rows else None, invoices, code, money_as_of)
+        put("contribution", contribution.quantize(Decimal("0.01")) if rows else None, invoices, code, money_as_of)
+        put("pocket_margin", round(float(pocket / gross), 4) if gross else None, invoices, "", money_as_of)
+        put("leakage_share", round(float(leakage / gross), 4) if gross else None, invoices, "", money_as_of)
         target = targets.get(account_id)
         if target is not None and target.amount > 0:
             if target.currency not in pipelines:

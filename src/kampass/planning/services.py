@@ -456,14 +456,63 @@ def swot_item_move(*, actor: Actor, item: SwotItem, offset: int) -> SwotItem:
 # ---- plan templates --------------------------------------------------------------------------------
 
 
+def template_problem_message(problem: core.TemplateProblem) -> str:
+    """The message an editor reads for a problem of a template's sections (numbers count from 1)."""
+    if problem.code == "no_sections":
+        return _("A template needs at least one section.")
+    if problem.section is None:  # not produced by the core rules; kept for safety
+        return _("The sections are not valid.")
+    if problem.field is None:
+        where = _("Section %(section)s") % {"section": problem.section + 1}
+    else:
+        where = _("Section %(section)s, field %(field)s") % {"section": problem.section + 1, "field": problem.field + 1}
+    value = {"where": where, "value": problem.value, "max": core.KEY_MAX}
+    if problem.code == "key_missing":
+        return _("%(where)s: give it a key.") % value
+    if problem.code == "key_invalid":
+        return _("%(where)s: the key “%(value)s” may contain only letters, digits and underscores.") % value
+    if problem.code == "key_too_long":
+        return _("%(where)s: the key is longer than %(max)s characters.") % value
+    if problem.code == "key_duplicate":
+        if problem.field is None:
+            return _("%(where)s: the key “%(value)s” is used by another section.") % value
+        return _("%(where)s: the key “%(value)s” is used by another field of this section.") % value
+    if problem.code == "label_too_long":
+        return _("%(where)s: the label is longer than %(max)s characters.") % {**value, "max": core.LABEL_MAX}
+    if problem.attribute == "label_de":
+        return _("%(where)s: give it a German label.") % value
+    return _("%(where)s: give it an English label.") % value
+
+
+def template_problems(sections: Any) -> dict[str, str]:
+    """``{path: message}`` of every problem of the sections as entered (``sections.1.fields.0.key``,
+    ``sections`` for the list): what the template editor shows next to the inputs."""
+    if not isinstance(sections, list) or not all(isinstance(s, Mapping) for s in sections):
+        return {"sections": _("The sections must be a list of objects.")}
+    for raw in sections:
+        fields = raw.get("fields") or []
+        if not isinstance(fields, list) or not all(isinstance(f, Mapping) for f in fields):
+            return {"sections": _("The fields of a section must be a list of objects.")}
+    out: dict[str, str] = {}
+    for problem in core.template_problems(sections):
+        out.setdefault(problem.path, template_problem_message(problem))
+    return out
+
+
 def _template_sections(sections: Any) -> list[dict[str, Any]]:
-    try:
-        specs = core.sections_from_json(sections)
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise ValidationError({"sections": [_("The sections are not valid: %(error)s") % {"error": exc}]}) from exc
-    if not specs:
-        raise ValidationError({"sections": [_("A template needs at least one section.")]})
-    return core.sections_to_json(specs)
+    if isinstance(sections, str):
+        import json
+
+        try:
+            sections = json.loads(sections)
+        except ValueError as exc:
+            raise ValidationError(
+                {"sections": [_("The sections are not valid JSON: %(error)s") % {"error": exc}]}
+            ) from exc
+    problems = template_problems(sections)
+    if problems:
+        raise ValidationError({"sections": list(problems.values())})
+    return core.sections_to_json(core.sections_from_json(sections))
 
 
 @transaction.atomic
@@ -478,7 +527,10 @@ def template_save(
 ) -> PlanTemplate:
     """Create a plan template (``template`` None) or change one: its name, its sections and fields
     (labels in both languages, required flags, order) and whether new plans use it by default.
-    Plans keep the template version they were written against."""
+    Every save raises the template's version by one (its history keeps each version); plans record
+    the template version they were written against. ``sections``: the list stored by
+    :func:`kampass.core.planning.sections_to_json` (or its JSON text); every problem is refused
+    with a message naming the section and field (:func:`template_problems`)."""
     authorize(actor, "planning.manage_templates")
     name = name.strip()
     errors: dict[str, list[str]] = {}

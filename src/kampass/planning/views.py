@@ -1,12 +1,12 @@
 """Pages of the planning context: the plan list, the plan with its section editor (autosave, merge on
-a concurrent edit), SWOT, relationship, comments, life cycle, version compare and the plan templates.
+a concurrent edit), SWOT, relationship, comments, life cycle and version compare (the plan templates:
+``views_templates``).
 
 Thin views over forms, services and selectors; one view serves the page and the fragment HTMX asks for.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -36,12 +36,11 @@ from kampass.planning.forms import (
     RelationshipForm,
     SectionForm,
     SwotItemForm,
-    TemplateForm,
     TransitionForm,
     next_calendar_year,
     section_fields,
 )
-from kampass.planning.models import AccountPlan, PlanSection, PlanStatus, PlanTemplate, SwotItem, SwotKind
+from kampass.planning.models import AccountPlan, PlanSection, PlanStatus, SwotItem, SwotKind
 
 # ---------------------------------------------------------------- list and create
 
@@ -508,58 +507,3 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": selectors.compare_versions(plan, other) if other is not None else [],
     }
     return render_page(request, "planning/plan_compare.html", context)
-
-
-# ---------------------------------------------------------------- templates
-
-
-@login_required
-def template_list(request: HttpRequest) -> HttpResponse:
-    authorize(request.user, "planning.manage_templates")
-    services.default_template()
-    templates = PlanTemplate.objects.order_by("name")
-    return render_page(request, "planning/plan_templates.html", {"templates": templates})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    authorize(request.user, "planning.manage_templates")
-    template = get_object_or_404(PlanTemplate, pk=pk) if pk is not None else None
-    if template is not None:
-        initial = {
-            "name": template.name,
-            "is_default": template.is_default,
-            "sections": json.dumps(template.sections, ensure_ascii=False, indent=2),
-            "version": template.version,
-        }
-    else:
-        base = services.default_template()
-        initial = {"sections": json.dumps(base.sections, ensure_ascii=False, indent=2)}
-    form = TemplateForm(request.POST or None, initial=initial)
-    done = submit_form(
-        request,
-        form,
-        lambda d: services.template_save(
-            actor=request.user,
-            name=d["name"],
-            sections=d["sections"],
-            is_default=d.get("is_default", False),
-            template=template,
-            version=d.get("version"),
-        ),
-        success=_("Template saved."),
-        next_url=reverse("plan-templates"),
-    )
-    if done:
-        return done
-    history = list(template.history.select_related("history_user").order_by("-history_date")[:20]) if template else []
-    return render_form_page(
-        request,
-        form,
-        template="planning/plan_form_page.html",
-        title=_("Edit plan template") if template else _("New plan template"),
-        cancel_url=reverse("plan-templates"),
-        history=history,
-        specs=template.specs() if template else (),
-    )

@@ -104,6 +104,37 @@ def solution_use_unlink(
         _services.solution_use_unlink(actor=actor, use=use)
 
 
+def solution_search(query: str = "", *, limit: int = 20) -> list[SolutionRef]:
+    """Active solutions whose name, problem or segments contain ``query`` (all when empty), by name: the
+    picker of the plan editor's solutions section."""
+    qs = _Solution.objects.filter(status=_SolutionStatus.ACTIVE)
+    query = (query or "").strip()
+    if query:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(name__icontains=query) | Q(problem__icontains=query) | Q(segments__icontains=query))
+    return [_ref(s) for s in qs.order_by("name", "pk")[: max(limit, 0)]]
+
+
+def solutions_for_plan(plan_id: int) -> list[SolutionRef]:
+    """The solutions an account plan (of the planning context) uses, by name."""
+    ids = _SolutionUse.objects.filter(plan_id=plan_id).values("solution_id")
+    return [_ref(s) for s in _Solution.objects.filter(pk__in=ids).order_by("name", "pk")]
+
+
+def solutions_for_opportunity(opportunity_id: int) -> list[SolutionRef]:
+    """The solutions an opportunity (of the pipeline context) uses, by name."""
+    ids = _SolutionUse.objects.filter(opportunity_id=opportunity_id).values("solution_id")
+    return [_ref(s) for s in _Solution.objects.filter(pk__in=ids).order_by("name", "pk")]
+
+
+def plan_solutions_copy(*, from_plan_id: int, to_plan_id: int, by_user_id: int | None = None) -> int:
+    """Carry the solution uses of plan ``from_plan_id`` over to its new version ``to_plan_id`` (called
+    by the planning context inside its new-version service, which checked the right to change the
+    plan); returns how many uses were copied. Uses of retired solutions are not carried over."""
+    return _services.plan_uses_copy(from_plan_id=from_plan_id, to_plan_id=to_plan_id, by_user_id=by_user_id)
+
+
 def programme_signals() -> dict[str, float | None]:
     """The solutions context's figures for the programme's guardrails (units: module docstring)."""
     return {
@@ -114,10 +145,14 @@ def programme_signals() -> dict[str, float | None]:
 
 __all__ = [
     "SolutionRef",
+    "plan_solutions_copy",
     "programme_signals",
     "solution_choices",
     "solution_refs",
+    "solution_search",
     "solution_use_link",
     "solution_use_unlink",
     "solutions_for_account",
+    "solutions_for_opportunity",
+    "solutions_for_plan",
 ]

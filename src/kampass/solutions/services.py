@@ -220,6 +220,30 @@ def solution_use_unlink(*, actor: Actor, use: SolutionUse) -> None:
     _delete(use, actor)
 
 
+@transaction.atomic
+def plan_uses_copy(*, from_plan_id: int, to_plan_id: int, by_user_id: int | None = None) -> int:
+    """Copy the uses of an account plan to its new version (same account, opportunity, note and
+    reference mark), leaving out retired solutions and uses the new version has already. No
+    permission check of its own: the planning context calls it from its new-version service, which
+    checked the actor's right to change the plan. Returns how many uses were created."""
+    existing = set(SolutionUse.objects.filter(plan_id=to_plan_id).values_list("solution_id", "opportunity_id"))
+    created = 0
+    for use in SolutionUse.objects.filter(plan_id=from_plan_id).select_related("solution").order_by("pk"):
+        if use.solution.status == SolutionStatus.RETIRED or (use.solution_id, use.opportunity_id) in existing:
+            continue
+        SolutionUse.objects.create(
+            solution_id=use.solution_id,
+            account_id=use.account_id,
+            opportunity_id=use.opportunity_id,
+            plan_id=to_plan_id,
+            note=use.note,
+            reference=use.reference,
+            created_by_id=by_user_id,
+        )
+        created += 1
+    return created
+
+
 # ---------------------------------------------------------------- initiatives
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.solution_delete, name="solution-delete"),
     path("<int:pk>/uses/", views.use_link, name="solution-use-link"),
     path("<int:pk>/uses/<int:use_pk>/unlink/", views.use_unlink, name="solution-use-unlink"),
+    path("opportunities/<int:pk>/", views.opportunity_solutions, name="opportunity-solutions"),
     path("initiatives/", views.board, name="initiative-board"),
     path("initiatives/new/", views.initiative_create, name="co-creation-initiative-create"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="co-creation-initiative"),

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from kampass.common.concurrency import ConcurrentEdit, conflict_response
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
+from kampass.pipeline import facade as pipeline_facade
 from kampass.solutions import selectors, services
 from kampass.solutions.forms import InitiativeForm, MoveForm, SolutionForm, UseForm
 from kampass.solutions.models import Initiative, Solution, SolutionStatus, SolutionUse, Stage
@@ -190,6 +191,41 @@ def use_unlink(request: HttpRequest, pk: int, use_pk: int) -> HttpResponse:
     services.solution_use_unlink(actor=request.user, use=use)
     messages.success(request, _("Use unlinked."))
     return redirect_to(request, reverse("solution", args=[pk]))
+
+
+@login_required
+@require_POST
+def opportunity_solutions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link (``op=link``, ``solution_id``) or unlink (``op=unlink``, ``use_id``) a solution used for
+    opportunity ``pk`` (the panel on the opportunity page); back to the opportunity page."""
+    refs = pipeline_facade.opportunity_refs([pk])
+    if not refs:
+        raise Http404(_("No such opportunity."))
+    back = reverse("opportunity-detail", args=[pk]) + "#solutions"
+    op = request.POST.get("op", "")
+    try:
+        if op == "link":
+            raw = request.POST.get("solution_id", "")
+            solution = Solution.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+            if solution is None:
+                raise ValidationError({"solution_id": _("Choose a solution of the library.")})
+            services.solution_use_link(
+                actor=request.user, solution=solution, account_id=refs[0].account_id, opportunity_id=pk
+            )
+            messages.success(request, _("Solution “%(name)s” linked.") % {"name": solution.name})
+        elif op == "unlink":
+            raw = request.POST.get("use_id", "")
+            use = get_object_or_404(
+                SolutionUse.objects.select_related("account"), pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0,
+                opportunity_id=pk,
+            )  # fmt: skip
+            services.solution_use_unlink(actor=request.user, use=use)
+            messages.success(request, _("Use unlinked."))
+        else:
+            raise ValidationError({"op": _("Unknown operation.")})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect_to(request, back)
 
 
 # ---------------------------------------------------------------- initiatives

@@ -1,6 +1,6 @@
 """The plan pages: list with search/filter/empty state, new plan, the plan page, the section editor's
-autosave and its merge after a concurrent edit, SWOT, relationship, comments, life cycle, compare,
-templates and the denials (a key account manager off the team, a viewer)."""
+autosave and its merge after a concurrent edit, SWOT, relationship, comments, life cycle, compare
+and the denials (a key account manager off the team, a viewer); the templates: test_template_editor.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
-from kampass.planning.models import AccountPlan, PlanComment, PlanSection, PlanStatus, PlanTemplate, SwotItem
+from kampass.planning.models import AccountPlan, PlanComment, PlanSection, PlanStatus, SwotItem
 from kampass.planning.services import plan_section_save
 from kampass.planning.tests.factories import make_plan
 
@@ -312,35 +312,6 @@ def test_relationship_stage_and_comment(client, kam, plan):
     assert 'data-testid="relationship-history"' in page
 
 
-def test_the_head_manages_templates_and_invalid_sections_are_explained(client, head, kam):
-    client.force_login(head)
-    assert client.get(reverse("plan-templates")).status_code == 200
-
-    bad = client.post(
-        reverse("plan-template-create"),
-        {"name": "Short", "sections": '[{"key": "a"}, {"key": "a"}]'},
-    )
-    good = client.post(
-        reverse("plan-template-create"),
-        {
-            "name": "Short",
-            "is_default": "on",
-            "sections": '[{"key": "goals", "label_en": "Goals", "label_de": "Ziele",'
-            ' "fields": [{"key": "main", "label_en": "Main", "label_de": "Haupt", "required": true}]}]',
-        },
-    )
-
-    assert bad.status_code == 422
-    assert "appears twice" in bad.content.decode()
-    assert good.status_code == 302
-    template = PlanTemplate.objects.get(name="Short")
-    assert template.is_default
-    assert template.specs()[0].fields[0].required
-    assert PlanTemplate.objects.filter(is_default=True).count() == 1
-    client.force_login(kam)
-    assert client.get(reverse("plan-templates")).status_code == 403
-
-
 def test_the_account_page_links_to_the_current_plan_or_to_create_one(client, kam, account):
     client.force_login(kam)
     page = client.get(reverse("account-detail", args=[account.pk])).content.decode()
@@ -363,20 +334,6 @@ def test_the_situation_shows_the_open_pipeline_as_of_the_plan_date(client, kam, 
     situation = page.context["situation"]
     assert situation.pipeline.open_count == 1
     assert 'data-testid="situation-pipeline"' in page.content.decode()
-
-
-def test_the_template_page_shows_the_saved_sections_and_the_history(client, head):
-    from kampass.planning.services import default_template
-
-    template = default_template()
-    client.force_login(head)
-
-    page = client.get(reverse("plan-template-edit", args=[template.pk]))
-
-    body = page.content.decode()
-    assert 'data-testid="template-preview"' in body
-    assert "Werttreiber (eigene Ziele des Kunden)" in body
-    assert page.context["form"].initial["version"] == template.version
 
 
 def test_the_plan_page_speaks_german(client, kam, plan, settings):

@@ -85,6 +85,9 @@ class Command(BaseCommand):
         from kampass.solutions.demo import demo_solutions_load
 
         solutions = demo_solutions_load(reset=reset)
+        from kampass.planning.demo_solutions import demo_plan_solutions_load
+
+        solutions += demo_plan_solutions_load()
         from kampass.planning.demo_reviews import demo_reviews_load
 
         reviews = demo_reviews_load(reset=reset)
