@@ -76,3 +76,37 @@ def test_without_any_invoice_line_the_money_kpis_stay_empty(account):
 
     assert got["revenue"].value is None
     assert got["revenue"].as_of == dt.date(2026, 12, 5)
+
+
+def test_the_demo_objectives_on_money_kpis_have_values_although_the_invoices_end_in_2011(head, account, settings):
+    # given a key account whose invoice lines (in GBP, the reporting currency here) end in 2011 as the demo's
+    settings.KAMPASS_REPORTING_CURRENCY = "GBP"
+    from django.utils import timezone
+
+    from kampass.planning.demo_reviews import demo_reviews_load
+    from kampass.planning.models import Objective
+    from kampass.planning.selectors_objectives import objectives_progress
+
+    rows = _rows()
+    insert_lines(rows)
+    newest = dt.date(2011, 12, 9)
+    mine = [r for r in rows if r["customer_id"] == "R1" and 0 <= (newest - r["invoice_date"].date()).days < 365]
+    gross = sum((r["amount"] for r in mine if r["amount"] > 0), Decimal(0))
+    pocket = sum((r["amount"] for r in mine), Decimal(0))
+    costs = sum((r["quantity"] * r["unit_cost"] for r in mine if r["unit_cost"] is not None), Decimal(0))
+
+    # when the demo loads its objectives (on a plan of this year) and their progress is read today
+    demo_reviews_load()
+    objectives = {o.kpi_key: o for o in Objective.objects.filter(plan__account=account)}
+    progress = {
+        p.objective.kpi_key: p for p in objectives_progress(objectives["revenue"].plan, today=timezone.localdate())
+    }
+
+    # then the four money KPIs are objectives with a baseline and an actual value from the 2011 facts
+    assert {"revenue", "contribution", "pocket_margin", "leakage_share"} <= set(objectives)
+    assert objectives["revenue"].baseline == gross
+    assert objectives["contribution"].baseline == pocket - costs
+    assert progress["revenue"].actual == gross
+    assert progress["contribution"].actual == pocket - costs
+    assert progress["pocket_margin"].actual == round(float(pocket / gross), 4)
+    assert progress["leakage_share"].actual == round(float((gross - pocket) / gross), 4)
