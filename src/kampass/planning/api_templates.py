@@ -23,18 +23,32 @@ from kampass.planning.models import PlanTemplate
 router = Router(tags=["plans"])
 
 
-class TemplateFieldIO(Schema):
-    key: str = Field(description="Letters, digits and underscores; unique within its section.")
+class TemplateFieldOut(Schema):
+    key: str
     label_en: str
     label_de: str
+    required: bool
+
+
+class TemplateSectionOut(Schema):
+    key: str
+    label_en: str
+    label_de: str
+    fields: list[TemplateFieldOut]
+
+
+class TemplateFieldIn(InSchema):
+    key: str = Field(max_length=50, description="Letters, digits and underscores; unique within its section.")
+    label_en: str = Field(max_length=200)
+    label_de: str = Field(max_length=200)
     required: bool = Field(False, description="Must be filled before a plan goes to review.")
 
 
-class TemplateSectionIO(Schema):
-    key: str = Field(description="Letters, digits and underscores; unique within the template.")
-    label_en: str
-    label_de: str
-    fields: list[TemplateFieldIO] = Field(default_factory=list, description="Text fields, in order.")
+class TemplateSectionIn(InSchema):
+    key: str = Field(max_length=50, description="Letters, digits and underscores; unique within the template.")
+    label_en: str = Field(max_length=200)
+    label_de: str = Field(max_length=200)
+    fields: list[TemplateFieldIn] = Field(default_factory=list, description="Text fields, in order.")
 
 
 class PlanTemplateOut(Schema):
@@ -42,7 +56,7 @@ class PlanTemplateOut(Schema):
     version: int = version_out()
     name: str
     is_default: bool
-    sections: list[TemplateSectionIO]
+    sections: list[TemplateSectionOut]
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -55,7 +69,7 @@ class PlanTemplateListOut(Schema):
 class PlanTemplateIn(InSchema):
     name: str = Field(max_length=200)
     is_default: bool = False
-    sections: list[TemplateSectionIO] = Field(description="The sections in order (at least one).")
+    sections: list[TemplateSectionIn] = Field(description="The sections in order (at least one).")
     version: int | None = version_in()
 
 
@@ -95,7 +109,9 @@ def template_get(request: HttpRequest, response: HttpResponse, template_id: Id) 
 @router.post(
     "/plan-templates",
     response={201: PlanTemplateOut, **ERRORS},
-    openapi_extra=refused("a template of that name exists already", "duplicate or invalid keys, empty labels"),
+    openapi_extra=refused(
+        "an empty name", "a template of that name exists already", "missing, duplicate or invalid keys, empty labels"
+    ),
 )
 def template_create(request: HttpRequest, payload: PlanTemplateIn) -> Status[Any]:
     """Create a template (version 1); ``is_default`` makes it the default for new plans."""
@@ -111,7 +127,9 @@ def template_create(request: HttpRequest, payload: PlanTemplateIn) -> Status[Any
 @router.put(
     "/plan-templates/{template_id}",
     response={200: PlanTemplateOut, **ERRORS, **conflict_responses(PlanTemplateOut)},
-    openapi_extra=refused("a template of that name exists already", "duplicate or invalid keys, empty labels"),
+    openapi_extra=refused(
+        "an empty name", "a template of that name exists already", "missing, duplicate or invalid keys, empty labels"
+    ),
 )
 def template_put(request: HttpRequest, response: HttpResponse, template_id: Id, payload: PlanTemplateIn) -> Any:
     """Replace a template's name, sections and default mark: a new version. Send the ``version`` you
