@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -45,7 +46,8 @@ class HealthWeights(Versioned):
 class HealthSnapshot(models.Model):
     """An account's health score on one day as it was computed then: ``score`` (0..100, null when no
     component had a value) and ``components`` (per component key, raw value, score, weight and
-    contribution). Recorded once per account and day; the trend and the drop notices read them."""
+    contribution). Recorded once per account and day; the trend, the drop notices and the scorecard
+    (the newest snapshot of each account) read them."""
 
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
@@ -54,6 +56,8 @@ class HealthSnapshot(models.Model):
     score = models.FloatField(_("health"), null=True, blank=True)
     components = models.JSONField(_("components"), default=list)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    #: when the score was last computed (a recomputation the same day replaces the snapshot and sets it)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
 
     class Meta:
         verbose_name = _("health snapshot")
