@@ -6,7 +6,7 @@ modules and are imported here so that Django finds them.
 """
 
 from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
-from kampass.planning.models.health import HealthSnapshot, HealthWeights, Notice
+from kampass.planning.models.health import HealthRun, HealthRunStatus, HealthSnapshot, HealthWeights, Notice
 from kampass.planning.models.kpi_targets import KpiTarget
 from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
 from kampass.planning.models.plans import (
@@ -37,6 +37,8 @@ __all__ = [
     "AccountReviewCadence",
     "ActionStatus",
     "EvidenceKind",
+    "HealthRun",
+    "HealthRunStatus",
     "HealthSnapshot",
     "HealthWeights",
     "KpiTarget",
