@@ -258,7 +258,7 @@ TASKS = {
 KAMPASS_WORKER_HEARTBEAT_SECONDS = env.float("KAMPASS_WORKER_HEARTBEAT_SECONDS", default=5.0)
 KAMPASS_WORKER_STALE_SECONDS = env.float("KAMPASS_WORKER_STALE_SECONDS", default=60.0)
 # A running worker enqueues the daily jobs (health snapshots, review events: kampass.common.schedule)
-# once a day from KAMPASS_DAILY_AT (local time, HH:MM); it checks every KAMPASS_SCHEDULE_CHECK_SECONDS.
+# once a day from KAMPASS_DAILY_AT (local time, HH:MM); it checks every KAMPASS_SCHEDULE_CHECK_SECONDS (0: never).
 KAMPASS_DAILY_AT = env.str("KAMPASS_DAILY_AT", default="02:00")
 KAMPASS_SCHEDULE_CHECK_SECONDS = env.float("KAMPASS_SCHEDULE_CHECK_SECONDS", default=60.0)
 # The programme report PDF renders in the worker: at most this many renders queued or running per user
