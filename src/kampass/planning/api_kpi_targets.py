@@ -57,7 +57,7 @@ class KpiTargetListOut(Schema):
     count: int
 
 
-class CellOut(Schema):
+class KpiCellOut(Schema):
     key: str
     value: str | None = Field(description="Decimal string (shares as fractions); null without a value.")
     unit: str
@@ -68,30 +68,30 @@ class CellOut(Schema):
     light: str = Field(description="green, amber, red, or empty without a value or a target.")
 
 
-class MatrixRowOut(Schema):
+class KpiMatrixRowOut(Schema):
     account_id: int
     account: str
     kind: str = Field(description="account (a key account) or group (a group above key accounts).")
     depth: int
-    kpis: list[CellOut]
+    kpis: list[KpiCellOut]
 
 
-class RollupOut(Schema):
+class KpiRollupOut(Schema):
     kind: str
     id: int
     name: str
     accounts: int = Field(description="Outermost accounts summed (a group and its subsidiary count once).")
-    kpis: list[CellOut]
+    kpis: list[KpiCellOut]
 
 
 class KpiMatrixOut(Schema):
     as_of: dt.date
     currency: str
     keys: list[str]
-    items: list[MatrixRowOut]
+    items: list[KpiMatrixRowOut]
     count: int
-    by_kam: list[RollupOut]
-    by_team: list[RollupOut]
+    by_kam: list[KpiRollupOut]
+    by_team: list[KpiRollupOut]
 
 
 class KpiMatrixIn(InSchema):
