@@ -33,6 +33,7 @@ def test_worker_survives_a_write_lock_held_longer_than_the_busy_timeout_and_then
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(KAMPASS_HOME=str(home), KAMPASS_SQLITE_TIMEOUT="0.5", KAMPASS_WORKER_HEARTBEAT_SECONDS="0.5")
+    env.update(KAMPASS_SCHEDULE_CHECK_SECONDS="0")  # no daily jobs: the one queued task is the only one
     subprocess.run([KAMPASS, "migrate", "-v", "0"], env=env, check=True)
     out = tmp_path / "out.txt"
     enqueue = f"from kampass.common.tests.factories import queued_task; queued_task({str(out)!r})"

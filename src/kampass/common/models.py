@@ -60,3 +60,23 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} 1 EUR = {self.per_euro} {self.currency} ({self.source})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a daily job of the worker's schedule (:mod:`kampass.common.schedule`), e.g. the health
+    snapshots: the job ``name`` was enqueued for ``day``. One row per job and day, so however many
+    workers run, a daily job is enqueued once a day."""
+
+    name = models.CharField(_("job"), max_length=100)
+    day = models.DateField(_("day"))
+    enqueued_at = models.DateTimeField(_("enqueued"), auto_now_add=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-day", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="scheduled_run_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}"

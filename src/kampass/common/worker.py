@@ -35,6 +35,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from kampass.common.models import WorkerHeartbeat
+from kampass.common.schedule import Scheduler
 
 logger = logging.getLogger("kampass.worker")
 
@@ -159,20 +160,31 @@ class Heartbeat:
 class ResilientWorker(Worker):
     """django-tasks' database worker that survives transient database errors and beats a heartbeat.
 
-    Takes the upstream worker's keyword arguments plus ``heartbeat_interval`` (seconds) and
-    ``backoff`` (the delays between retries).
+    Takes the upstream worker's keyword arguments plus ``heartbeat_interval`` (seconds), ``backoff``
+    (the delays between retries) and ``schedule_interval`` (seconds between checks of the daily
+    schedule, :mod:`kampass.common.schedule`; ``None``: no schedule).
     """
 
-    def __init__(self, *, heartbeat_interval: float, backoff: Backoff | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        heartbeat_interval: float,
+        backoff: Backoff | None = None,
+        schedule_interval: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.heartbeat = Heartbeat(worker_id=self.worker_id, interval=heartbeat_interval)
         self.backoff = backoff or Backoff()
+        self.scheduler = Scheduler(interval=schedule_interval) if schedule_interval else None
 
     def run(self) -> None:
         for receiver, result in worker_started.send_robust(sender=type(self)):
             if isinstance(result, Exception):
                 logger.warning("start-up hook %s failed: %s", getattr(receiver, "__name__", receiver), result)
         self.heartbeat.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
         try:
             while True:
                 try:
@@ -186,6 +198,8 @@ class ResilientWorker(Worker):
                     if not self.running:
                         return
         finally:
+            if self.scheduler is not None:
+                self.scheduler.stop()
             self.heartbeat.stop()
 
     def run_task(self, db_task_result: DBTaskResult) -> None:

@@ -46,6 +46,7 @@ from kampass.planning.api import router as planning_router
 from kampass.planning.api_actions import router as planning_actions_router
 from kampass.planning.api_export import router as planning_export_router
 from kampass.planning.api_health import router as planning_health_router
+from kampass.planning.api_kpi_targets import router as planning_kpi_targets_router
 from kampass.planning.api_objectives import router as planning_objectives_router
 from kampass.planning.api_reviews import router as planning_reviews_router
 from kampass.planning.api_solutions import router as planning_solutions_router
@@ -238,6 +239,9 @@ ROUTERS = [
     planning_reviews_router,
     planning_actions_router,
     planning_health_router,
+    planning_kpi_targets_router,
+    planning_solutions_router,
+    planning_templates_router,
 ]
 for _router in ROUTERS:
     declare_malformed_body(_router)
@@ -261,3 +265,4 @@ api.add_router("", planning_actions_router)
 api.add_router("", planning_health_router)
 api.add_router("", planning_solutions_router)
 api.add_router("", planning_templates_router)
+api.add_router("", planning_kpi_targets_router)

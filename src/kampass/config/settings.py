@@ -257,6 +257,10 @@ TASKS = {
 # no worker is alive: the health endpoint reports it and the UI warns while work is queued.
 KAMPASS_WORKER_HEARTBEAT_SECONDS = env.float("KAMPASS_WORKER_HEARTBEAT_SECONDS", default=5.0)
 KAMPASS_WORKER_STALE_SECONDS = env.float("KAMPASS_WORKER_STALE_SECONDS", default=60.0)
+# A running worker enqueues the daily jobs (health snapshots, review events: kampass.common.schedule)
+# once a day from KAMPASS_DAILY_AT (local time, HH:MM); it checks every KAMPASS_SCHEDULE_CHECK_SECONDS (0: never).
+KAMPASS_DAILY_AT = env.str("KAMPASS_DAILY_AT", default="02:00")
+KAMPASS_SCHEDULE_CHECK_SECONDS = env.float("KAMPASS_SCHEDULE_CHECK_SECONDS", default=60.0)
 # The programme report PDF renders in the worker: at most this many renders queued or running per user
 # (more requests join the running one with the same inputs or are answered 429); rendered PDFs are kept
 # in the report cache by the fingerprint of their inputs, pruned after KAMPASS_REPORT_CACHE_DAYS unused

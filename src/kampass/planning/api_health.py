@@ -4,18 +4,22 @@ snapshots, and the scorecard of every key account the caller may read."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from kampass.accounts import facade as accounts_facade
 from kampass.common.api import ERRORS, Id, InSchema
 from kampass.common.api import actor as _actor
 from kampass.common.permissions import authorize
 from kampass.core import scorecard as core
+from kampass.planning import health_runs
 from kampass.planning import health_selectors as selectors
-from kampass.planning.models import AccountPlan
+from kampass.planning.models import AccountPlan, HealthRun
 
 router = Router(tags=["health"])
 
@@ -53,6 +57,8 @@ class ScorecardAccountOut(Schema):
     kams: list[str]
     teams: list[str]
     components: list[HealthComponentOut]
+    day: dt.date | None = Field(description="Day of the stored snapshot shown; null: none stored, computed now.")
+    computed_at: dt.datetime | None = Field(description="When that snapshot was computed.")
 
 
 class ScorecardRollupOut(Schema):
@@ -80,6 +86,8 @@ class ScorecardFilterIn(InSchema):
     kam_id: Id | None = None
     team_id: Id | None = None
     light: str = Field("", json_schema_extra={"enum": ["", core.GREEN, core.AMBER, core.RED]})
+    health_min: float | None = Field(None, ge=0, le=100, description="Only accounts with at least this health.")
+    health_max: float | None = Field(None, ge=0, le=100, description="Only accounts with at most this health.")
 
 
 def _components(h: core.Health) -> list[dict[str, Any]]:
@@ -118,7 +126,12 @@ def scorecard(request: HttpRequest, filters: Query[ScorecardFilterIn]) -> dict[s
     card = selectors.scorecard(
         user=_actor(request),
         filters=selectors.ScorecardFilters(
-            kam=filters.kam_id, team=filters.team_id, light=filters.light, descending=True
+            kam=filters.kam_id,
+            team=filters.team_id,
+            light=filters.light,
+            descending=True,
+            health_min=filters.health_min,
+            health_max=filters.health_max,
         ),
     )
 
@@ -139,6 +152,8 @@ def scorecard(request: HttpRequest, filters: Query[ScorecardFilterIn]) -> dict[s
                 "kams": list(r.kams),
                 "teams": list(r.teams),
                 "components": _components(r.health),
+                "day": r.day,
+                "computed_at": r.computed_at,
             }
             for r in card.rows
         ],
@@ -147,3 +162,39 @@ def scorecard(request: HttpRequest, filters: Query[ScorecardFilterIn]) -> dict[s
         "by_group": rollups(card.by_group),
         "weights": card.weights,
     }
+
+
+class HealthRunOut(Schema):
+    id: str
+    day: dt.date
+    status: str = Field(description="queued, running, done or failed.")
+    trigger: str = Field(description="manual (recompute now) or schedule (the worker's daily run).")
+    total: int
+    done: int = Field(description="Key accounts stored so far.")
+    percent: int
+    notices: int
+    reviews_planned: int
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+def _run_out(run: HealthRun) -> dict[str, Any]:
+    return {
+        "id": str(run.pk), "day": run.day, "status": run.status, "trigger": run.trigger, "total": run.total,
+        "done": run.done, "percent": run.percent, "notices": run.notices, "reviews_planned": run.reviews_planned,
+        "created_at": run.created_at, "finished_at": run.finished_at,
+    }  # fmt: skip
+
+
+@router.post("/scorecard/recompute", response={202: HealthRunOut, **ERRORS})
+def scorecard_recompute(request: HttpRequest) -> Status[Any]:
+    """Recompute every key account's health snapshot of today in the background (head of KAM); poll the run."""
+    run = health_runs.health_run_start(actor=_actor(request))
+    return Status(202, _run_out(run))
+
+
+@router.get("/scorecard/runs/{run_id}", response={200: HealthRunOut, **ERRORS})
+def scorecard_run(request: HttpRequest, run_id: uuid.UUID) -> dict[str, Any]:
+    """The progress of one recomputation of the health snapshots (head of KAM)."""
+    authorize(_actor(request), "planning.manage_health_weights")
+    return _run_out(get_object_or_404(HealthRun, pk=run_id))

@@ -21,9 +21,15 @@ class PlanningConfig(AppConfig):
         common_panels.register_panel(common_panels.DASHBOARD, panels.dashboard_panel)
         common_panels.register_panel(common_panels.ACCOUNT, panels.account_panel)
 
-        # registers the objectives' copier in services.VERSION_COPIERS (a new plan version copies them)
-        # registers the copier of the plan's solutions (a new plan version uses the same solutions)
+        # register their copiers in services.VERSION_COPIERS (a new plan version copies the objectives
+        # and uses the same solutions)
         from kampass.planning import (
             services_objectives,  # noqa: F401
             services_solutions,  # noqa: F401
         )
+
+        # the worker's daily schedule: today's health snapshots of every key account, then the review events
+        from kampass.common.schedule import register_daily
+        from kampass.planning.health_runs import daily_health_run
+
+        register_daily("planning.daily_health", daily_health_run)

@@ -159,6 +159,9 @@ class ScorecardRow:
     health: core.Health
     light: str
     change: float | None
+    #: the day of the stored snapshot shown and when it was computed (``None``: none stored, computed now)
+    day: dt.date | None = None
+    computed_at: dt.datetime | None = None
 
     @property
     def score(self) -> float | None:
@@ -185,6 +188,8 @@ class ScorecardFilters:
     q: str = ""
     sort: str = "health"
     descending: bool = False
+    health_min: float | None = None
+    health_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,11 @@ class Scorecard:
     #: every KAM and team of the readable key accounts (the filters' choices), ``(id, name)`` by name
     kam_options: list[tuple[int, str]] = field(default_factory=list)
     team_options: list[tuple[int, str]] = field(default_factory=list)
+    #: the oldest and newest computation of the stored snapshots shown (``None``: none stored)
+    oldest_computed: dt.datetime | None = None
+    newest_computed: dt.datetime | None = None
+    #: key accounts without a stored snapshot, computed for this view
+    computed_now: int = 0
 
 
 SCORECARD_SORTS = ("health", "name", "change", *core.COMPONENT_KEYS)
@@ -218,19 +228,65 @@ def _sort_key(sort: str) -> Any:
     return key
 
 
-def scorecard(*, user: Actor, filters: ScorecardFilters | None = None, today: dt.date | None = None) -> Scorecard:
+def health_from_snapshot(score: float | None, components: list[dict[str, Any]]) -> core.Health:
+    """The health as a snapshot stored it (:func:`components_json`), in the form of a computed one."""
+    parts = []
+    for c in components:
+        raw = math.inf if c.get("unbounded") else c.get("raw")
+        parts.append(
+            core.Component(
+                str(c["key"]), None if raw is None else float(raw), c.get("score"), float(c.get("weight") or 0),
+                float(c.get("contribution") or 0.0),
+            )
+        )  # fmt: skip
+    missing = tuple(p.key for p in parts if p.score is None and p.weight > 0)
+    return core.Health(score, tuple(parts), missing)
+
+
+def newest_snapshots(
+    account_ids: Iterable[int], *, today: dt.date
+) -> dict[int, tuple[HealthSnapshot, HealthSnapshot | None]]:
+    """``{account_id: (newest snapshot on or before today, the one before it or None)}``; accounts without
+    a snapshot are left out. Two rows per account are read (a window over the account's days)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        HealthSnapshot.objects.filter(account_id__in=list(account_ids), day__lte=today)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("account_id")], order_by=F("day").desc()))
+        .order_by("account_id", "-day")
+    )
+    out: dict[int, tuple[HealthSnapshot, HealthSnapshot | None]] = {}
+    for snap in ranked:
+        if snap.rank == 1:
+            out[snap.account_id] = (snap, None)
+        elif snap.rank == 2 and snap.account_id in out:
+            out[snap.account_id] = (out[snap.account_id][0], snap)
+    return out
+
+
+def scorecard(
+    *, user: Actor, filters: ScorecardFilters | None = None, today: dt.date | None = None, live: bool = False
+) -> Scorecard:
     """The key accounts ``user`` may read with their health, filtered and sorted, and the roll-ups of
-    the shown rows per KAM, team and top-level group (mean of the accounts' health)."""
+    the shown rows per KAM, team and top-level group (mean of the accounts' health).
+
+    The health of each account is its newest stored snapshot on or before ``today`` (the daily run or
+    the head's "recompute now" writes them; computing every account per view took seconds), with the
+    change since the snapshot before it. Accounts without one, or all with ``live``, are computed now
+    (their change: since the newest snapshot before today)."""
     f = filters or ScorecardFilters()
     day = today or timezone.localdate()
     ids = health_account_ids(user)
     weights = active_weights()
-    healths = account_health(ids, today=day, weights=weights)
+    stored = {} if live else newest_snapshots(ids, today=day)
+    missing = [a for a in ids if a not in stored]
+    healths = account_health(missing, today=day, weights=weights) if missing else {}
     kams = accounts_facade.account_kams(ids)
     refs = {a: accounts_facade.account_ref(a) for a in ids}
     previous = {
         s.account_id: s.score
-        for s in HealthSnapshot.objects.filter(account_id__in=ids, day__lt=day).order_by("account_id", "day")
+        for s in HealthSnapshot.objects.filter(account_id__in=missing, day__lt=day).order_by("account_id", "day")
     }
     rows = []
     for a in ids:
@@ -238,7 +294,15 @@ def scorecard(*, user: Actor, filters: ScorecardFilters | None = None, today: dt
         if ref is None:
             continue
         k = kams.get(a, [])
-        h = healths[a]
+        if a in stored:
+            snap, before = stored[a]
+            h = health_from_snapshot(snap.score, snap.components)
+            change = core.change(before.score if before else None, h.score)
+            snap_day, computed = snap.day, snap.computed_at
+        else:
+            h = healths[a]
+            change = core.change(previous.get(a), h.score)
+            snap_day, computed = None, None
         units = sorted({(x.org_unit_id, x.org_unit_name) for x in k if x.org_unit_id is not None}, key=lambda u: u[1])
         group = int(ref.path.split("/")[0]) if ref.path.split("/")[0].isdigit() else a
         rows.append(
@@ -246,8 +310,7 @@ def scorecard(*, user: Actor, filters: ScorecardFilters | None = None, today: dt
                 a, ref.name, ref.path, ref.kam_status_label,
                 tuple(x.name for x in k), tuple(x.user_id for x in k),
                 tuple(n for _i, n in units), tuple(i for i, _n in units),
-                group, h, core.health_light(h.score),
-                core.change(previous.get(a), h.score),
+                group, h, core.health_light(h.score), change, snap_day, computed,
             )
         )  # fmt: skip
     kam_options = sorted({p for r in rows for p in zip(r.kam_ids, r.kams, strict=True)}, key=lambda p: p[1].lower())
@@ -260,8 +323,17 @@ def scorecard(*, user: Actor, filters: ScorecardFilters | None = None, today: dt
         rows = [r for r in rows if r.light == f.light]
     if f.q:
         rows = [r for r in rows if f.q.lower() in r.name.lower()]
+    if f.health_min is not None:
+        rows = [r for r in rows if r.score is not None and r.score >= f.health_min]
+    if f.health_max is not None:
+        rows = [r for r in rows if r.score is not None and r.score <= f.health_max]
     rows.sort(key=_sort_key(f.sort if f.sort in SCORECARD_SORTS else "health"), reverse=f.descending)
-    return Scorecard(rows, *_rollups(rows), weights=weights, kam_options=kam_options, team_options=team_options)
+    times = [r.computed_at for r in rows if r.computed_at is not None]
+    return Scorecard(
+        rows, *_rollups(rows), weights=weights, kam_options=kam_options, team_options=team_options,
+        oldest_computed=min(times) if times else None, newest_computed=max(times) if times else None,
+        computed_now=sum(1 for r in rows if r.computed_at is None),
+    )  # fmt: skip
 
 
 def _rollups(rows: list[ScorecardRow]) -> tuple[list[Rollup], list[Rollup], list[Rollup]]:

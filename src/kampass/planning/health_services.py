@@ -108,7 +108,7 @@ def health_snapshots_record(
         _snap, was_created = HealthSnapshot.objects.update_or_create(
             account_id=account_id,
             day=when,
-            defaults={"score": h.score, "components": selectors.components_json(h)},
+            defaults={"score": h.score, "components": selectors.components_json(h), "computed_at": timezone.now()},
         )
         created += was_created
         updated += not was_created

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -14,19 +15,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.accounts import facade as accounts_facade
-from kampass.common.htmx import redirect_to, render_form_page, render_page, submit_form
+from kampass.common.htmx import is_fragment_request, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.i18n import ui_language
+from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.core import scorecard as core
+from kampass.planning import health_runs
 from kampass.planning import health_selectors as selectors
 from kampass.planning import health_services as services
 from kampass.planning.charts_health import health_trend_chart
 from kampass.planning.forms_health import HealthWeightsForm
-from kampass.planning.models import Notice
+from kampass.planning.models import HealthRun, Notice
 
 
 def _int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _number(value: str) -> float | None:
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        return None
+    return number if 0 <= number <= 100 else None
 
 
 def _filters(request: HttpRequest) -> selectors.ScorecardFilters:
@@ -38,6 +49,8 @@ def _filters(request: HttpRequest) -> selectors.ScorecardFilters:
         q=g.get("q", "").strip()[:200],
         sort=g.get("sort", "health") if g.get("sort") in selectors.SCORECARD_SORTS else "health",
         descending=g.get("dir", "desc" if "sort" not in g else "") == "desc",
+        health_min=_number(g.get("min", "")[:10]),
+        health_max=_number(g.get("max", "")[:10]),
     )
 
 
@@ -67,17 +80,44 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     card = selectors.scorecard(user=request.user, filters=filters)
     lang = ui_language()
+    page = paginate(request, card.rows)
     context = {
         "card": card,
         "filters": filters,
-        "rows": [{"row": r, "components": component_rows(r.health, lang)} for r in card.rows],
+        "page": page,
+        "rows": [{"row": r, "components": component_rows(r.health, lang)} for r in page.object_list],
         "components": [(s.key, s.label(lang)) for s in core.COMPONENTS],
         "kams": card.kam_options,
         "teams": card.team_options,
         "lights": [(core.GREEN, _("green")), (core.AMBER, _("amber")), (core.RED, _("red"))],
         "can_weigh": request.user.has_perm("planning.manage_health_weights"),
+        **_run_context(health_runs.latest_run()),
     }
     return render_page(request, "planning/health_scorecard.html", context, fragment="planning/health_table.html")
+
+
+def _run_context(run: HealthRun | None) -> dict[str, Any]:
+    return {"run": run, "run_active": run is not None and not run.finished}
+
+
+@login_required
+@require_POST
+def scorecard_recompute(request: HttpRequest) -> HttpResponse:
+    """Recompute every key account's health now, as a background task (head of KAM)."""
+    authorize(request.user, "planning.manage_health_weights")
+    run = health_runs.health_run_start(actor=request.user)
+    if is_fragment_request(request):
+        return render_page(request, "planning/health_run.html", _run_context(run))
+    messages.success(request, _("The health of every key account is being recomputed in the background."))
+    return redirect_to(request, reverse("scorecard"))
+
+
+@login_required
+def scorecard_run(request: HttpRequest, pk: str) -> HttpResponse:
+    """The progress of one recomputation (polled by the scorecard page while it runs)."""
+    authorize(request.user, "planning.manage_health_weights")
+    run = get_object_or_404(HealthRun, pk=pk)
+    return render_page(request, "planning/health_run.html", _run_context(run))
 
 
 @login_required

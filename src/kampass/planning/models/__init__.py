@@ -6,7 +6,8 @@ modules and are imported here so that Django finds them.
 """
 
 from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
-from kampass.planning.models.health import HealthSnapshot, HealthWeights, Notice
+from kampass.planning.models.health import HealthRun, HealthRunStatus, HealthSnapshot, HealthWeights, Notice
+from kampass.planning.models.kpi_targets import KpiTarget
 from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
 from kampass.planning.models.plans import (
     AccountPlan,
@@ -36,8 +37,11 @@ __all__ = [
     "AccountReviewCadence",
     "ActionStatus",
     "EvidenceKind",
+    "HealthRun",
+    "HealthRunStatus",
     "HealthSnapshot",
     "HealthWeights",
+    "KpiTarget",
     "KpiUnit",
     "LinkKind",
     "ManualKpiValue",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -45,7 +48,8 @@ class HealthWeights(Versioned):
 class HealthSnapshot(models.Model):
     """An account's health score on one day as it was computed then: ``score`` (0..100, null when no
     component had a value) and ``components`` (per component key, raw value, score, weight and
-    contribution). Recorded once per account and day; the trend and the drop notices read them."""
+    contribution). Recorded once per account and day; the trend, the drop notices and the scorecard
+    (the newest snapshot of each account) read them."""
 
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
@@ -54,6 +58,8 @@ class HealthSnapshot(models.Model):
     score = models.FloatField(_("health"), null=True, blank=True)
     components = models.JSONField(_("components"), default=list)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    #: when the score was last computed (a recomputation the same day replaces the snapshot and sets it)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
 
     class Meta:
         verbose_name = _("health snapshot")
@@ -91,3 +97,50 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.text}"
+
+
+class HealthRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class HealthRun(models.Model):
+    """One computation of the health snapshots of every key account for ``day``, run as a background
+    task: started by the head of KAM ("recompute now") or by the worker's daily schedule (which then also
+    raises the review events). ``done`` of ``total`` accounts are stored so far (the progress bar)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    day = models.DateField(_("day"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=HealthRunStatus.choices, default=HealthRunStatus.QUEUED
+    )
+    trigger = models.CharField(_("started by"), max_length=20, default="manual")
+    total = models.PositiveIntegerField(_("accounts"), default=0)
+    done = models.PositiveIntegerField(_("accounts done"), default=0)
+    notices = models.PositiveIntegerField(_("notices"), default=0)
+    reviews_planned = models.PositiveIntegerField(_("reviews planned"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("health computation")
+        verbose_name_plural = _("health computations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else (100 if self.status == "done" else 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (HealthRunStatus.DONE, HealthRunStatus.FAILED)

@@ -37,6 +37,8 @@ class Command(db_worker.Command):
             worker_id=opts["worker_id"],
             excluded_queue_names=excluded,
             heartbeat_interval=settings.KAMPASS_WORKER_HEARTBEAT_SECONDS,
+            # the daily schedule (kampass.common.schedule); not in batch mode, off with KAMPASS_SCHEDULE_CHECK_SECONDS=0
+            schedule_interval=None if opts["batch"] else (settings.KAMPASS_SCHEDULE_CHECK_SECONDS or None),
         )
         if reload:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             recorded = None
             if opts["record"]:
                 recorded = health_services.health_snapshots_record(actor=actor, day=day)
-            card = health_selectors.scorecard(user=actor, today=day)
+            card = health_selectors.scorecard(user=actor, today=day, live=True)
             if opts["json"]:
                 doc: dict[str, Any] = {
                     "accounts": [
