@@ -58,7 +58,17 @@ def test_templates_never_print_ids_with_thousand_separators():
 # ---------------------------------------------------------------- boundaries import-linter cannot express
 # (the dependency graph itself is enforced by the contracts in pyproject.toml: `make lint`)
 
-CONTEXTS = ("accounts", "commercial", "pipeline", "programme", "organisation", "roadmap", "planning", "solutions", "screening")
+CONTEXTS = (
+    "accounts",
+    "commercial",
+    "pipeline",
+    "programme",
+    "organisation",
+    "roadmap",
+    "planning",
+    "solutions",
+    "screening",
+)
 
 
 def _is_frozen_dataclass(obj: object) -> bool:

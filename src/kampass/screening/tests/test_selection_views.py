@@ -131,3 +131,13 @@ def test_the_pages_speak_german(client, head):
 
 def test_anonymous_users_are_sent_to_the_login(client):
     assert client.get(reverse("screening-portfolio")).status_code == 302
+
+
+def test_the_account_page_shows_the_selection_panel(client, head, viewer):
+    small_catalogue(actor=head)
+    account = AccountFactory(name="Epsilon")
+    services.rating_create(actor=head, account_id=account.pk, criterion_key="strategic_fit", value=5, justification="x")
+    client.force_login(viewer)
+    body = client.get(reverse("account-detail", args=[account.pk])).content.decode()
+    assert 'data-testid="selection-panel"' in body
+    assert reverse("screening-portfolio-account", args=[account.pk]) in body
