@@ -5,6 +5,7 @@ catalogue's threshold."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -13,20 +14,31 @@ from django.utils.translation import gettext as _
 from kampass.common.charts import finish_chart
 
 
+@dataclass(frozen=True)
+class ChartPoint:
+    """One account in the chart: name, KAM status label, the two scores (None: left out) and revenue."""
+
+    account: str
+    status: str
+    attractiveness: float | None
+    position: float | None
+    revenue: float | None
+
+
 def portfolio_chart(
-    rows: Sequence[Any], *, threshold: float, currency: str, width: int | str = "container", height: int = 420
+    rows: Sequence[ChartPoint], *, threshold: float, currency: str, width: int | str = "container", height: int = 420
 ) -> dict[str, Any] | None:
-    """The portfolio chart of the rows (``PortfolioRow``) that have both scores; ``None`` without any."""
+    """The portfolio chart of the accounts that have both scores; ``None`` without any."""
     points = [
         {
-            "account": r.account.name,
-            "status": r.account.kam_status_label,
-            "attractiveness": round(r.score.attractiveness, 1),
-            "position": round(r.score.position, 1),
+            "account": r.account,
+            "status": r.status,
+            "attractiveness": round(r.attractiveness, 1),
+            "position": round(r.position, 1),
             "revenue": round(r.revenue or 0.0, 2),
         }
         for r in rows
-        if r.score.attractiveness is not None and r.score.position is not None
+        if r.attractiveness is not None and r.position is not None
     ]
     if not points:
         return None
@@ -71,7 +83,10 @@ def portfolio_chart(
         for lab in labels
     ]
     chart = alt.layer(lines, bubbles, *texts).properties(width=width, height=height)
-    n_invest = sum(1 for p in points if p["attractiveness"] >= threshold and p["position"] >= threshold)
+    n_invest = sum(
+        1 for r in rows if (r.attractiveness or 0.0) >= threshold and (r.position or 0.0) >= threshold
+        and r.attractiveness is not None and r.position is not None
+    )  # fmt: skip
     return finish_chart(
         chart,
         currency=currency,

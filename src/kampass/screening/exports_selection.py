@@ -95,12 +95,23 @@ def round_workbook(selection_round: SelectionRound) -> bytes:
 
 
 def round_html(selection_round: SelectionRound) -> str:
+    from kampass.accounts import facade as accounts_facade
     from kampass.common.charts import to_svg
-    from kampass.screening.charts_selection import portfolio_chart
+    from kampass.screening.charts_selection import ChartPoint, portfolio_chart
 
-    view = selectors.portfolio(as_of=selection_round.as_of, catalogue=selection_round.catalogue)
+    statuses = dict(accounts_facade.kam_status_choices())
+    points = [
+        ChartPoint(
+            d.account.name,
+            statuses.get(d.decided_status or d.from_status, d.from_status),
+            None if d.attractiveness is None else float(d.attractiveness),
+            None if d.position is None else float(d.position),
+            None if d.revenue is None else float(d.revenue),
+        )
+        for d in selectors.round_decisions(selection_round)
+    ]
     spec = portfolio_chart(
-        view.rows, threshold=float(selection_round.catalogue.threshold), currency=selectors.reporting_currency(),
+        points, threshold=float(selection_round.catalogue.threshold), currency=selection_round.currency or "EUR",
         width=640, height=360,
     )  # fmt: skip
     return render_to_string(

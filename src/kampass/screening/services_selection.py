@@ -175,8 +175,9 @@ def round_open(*, actor: Actor, period: str, as_of: dt.date | None = None) -> Se
         raise ValidationError({"period": _("Close the open round before opening the next.")})
     day = as_of or timezone.localdate()
     selection_round = SelectionRound(
-        period=period, as_of=day, catalogue=catalogue, opened_by=actor if _is_user(actor) else None
-    )
+        period=period, as_of=day, catalogue=catalogue, opened_by=actor if _is_user(actor) else None,
+        currency=selectors.reporting_currency(),
+    )  # fmt: skip
     _save(selection_round, actor)
     view = selectors.portfolio(as_of=day, catalogue=catalogue)
     for row in view.rows:
@@ -187,6 +188,7 @@ def round_open(*, actor: Actor, period: str, as_of: dt.date | None = None) -> Se
             attractiveness=_decimal(row.score.attractiveness),
             position=_decimal(row.score.position),
             quadrant=row.score.quadrant,
+            revenue=_decimal(row.revenue),
             from_status=proposal.from_status,
             proposed_move=proposal.move,
             proposed_status=proposal.to_status,

@@ -26,7 +26,7 @@ from kampass.core.screening import portfolio as core
 from kampass.screening import exports_selection as exports
 from kampass.screening import selectors_selection as selectors
 from kampass.screening import services_selection as services
-from kampass.screening.charts_selection import portfolio_chart
+from kampass.screening.charts_selection import ChartPoint, portfolio_chart
 from kampass.screening.forms_selection import CatalogueForm, DecisionForm, RatingForm, RoundForm
 from kampass.screening.models.selection import CriterionKind, Decision, RoundStatus, SelectionRound
 
@@ -75,7 +75,16 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "view": view,
         "rows": rows,
         "quadrants": [(q, *quadrants[q], counts[q]) for q in core.QUADRANTS],
-        "chart_spec": portfolio_chart(view.rows, threshold=threshold, currency=selectors.reporting_currency()),
+        "chart_spec": portfolio_chart(
+            [
+                ChartPoint(
+                    r.account.name, r.account.kam_status_label, r.score.attractiveness, r.score.position, r.revenue
+                )
+                for r in view.rows
+            ],
+            threshold=threshold,
+            currency=selectors.reporting_currency(),
+        ),
         "scoring": [(c, core.SCORING[c.key].text if c.kind == CriterionKind.COMPUTED else "") for c in view.criteria],
         "can_configure": request.user.has_perm("screening.configure_criteria"),
         "can_decide": request.user.has_perm("screening.decide_round"),

@@ -116,6 +116,7 @@ class SelectionRound(models.Model):
         Catalogue, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("catalogue")
     )
     status = models.CharField(_("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("opened by")
     )
@@ -151,6 +152,10 @@ class Decision(models.Model):
     attractiveness = models.DecimalField(_("attractiveness"), max_digits=6, decimal_places=2, null=True, blank=True)
     position = models.DecimalField(_("position"), max_digits=6, decimal_places=2, null=True, blank=True)
     quadrant = models.CharField(_("quadrant"), max_length=20, blank=True)
+    revenue = models.DecimalField(
+        _("revenue (12 months)"), max_digits=18, decimal_places=2, null=True, blank=True,
+        help_text=_("Gross revenue of the last 12 months with invoice facts, in the round's currency."),
+    )  # fmt: skip
     from_status = models.CharField(_("status before"), max_length=20)
     proposed_move = models.CharField(_("proposed move"), max_length=10, choices=Move.choices)
     proposed_status = models.CharField(_("proposed status"), max_length=20)

@@ -164,6 +164,7 @@ def test_a_round_proposes_the_head_decides_and_the_status_and_its_history_follow
     d = Decision.objects.get(round=r, account=g)
     # then: G scores high on both -> invest, a prospect -> promote to key account
     assert (d.quadrant, d.proposed_move, d.proposed_status) == ("invest", "promote", "key_account")
+    assert (d.revenue, r.currency) == (Decimal("3000.00"), "GBP")  # the bubble size of the round's chart
     # when decided (accepting) and the other account kept
     services.decision_record(actor=head, decision=d, status="key_account", reason="Strong potential")
     for other in Decision.objects.filter(round=r).exclude(pk=d.pk):
