@@ -386,3 +386,38 @@ def decision_makers_covered(account_ids: list[int] | set[int] | tuple[int, ...])
         if contact_id in deciding[account_id]:
             covered[account_id].add(contact_id)
     return {a: len(covered[a]) for a in ids}
+
+
+@dataclass(frozen=True)
+class StatusChangeRef:
+    """A recorded change of an account's KAM status (the selection history of the account)."""
+
+    id: int
+    account_id: int
+    from_status: str
+    to_status: str
+    reason: str
+    effective_date: Any
+
+
+def account_status_change(
+    *, actor: Actor, account_id: int, status: str, reason: str, effective_date: Any = None
+) -> StatusChangeRef:
+    """Change the KAM status of an account with the actor and the reason (the accounts service checks
+    the permission, validates and records the dated change in the account's history)."""
+    from kampass.accounts.services import account_set_status
+
+    account = _Account.objects.get(pk=account_id)
+    c = account_set_status(actor=actor, account=account, status=status, reason=reason, effective_date=effective_date)
+    return StatusChangeRef(c.pk, account.pk, c.from_status, c.to_status, c.reason, c.effective_date)
+
+
+def account_statuses(account_ids: Any = None) -> dict[int, str]:
+    """``{account_id: KAM status}`` of the given accounts (all accounts for ``None``)."""
+    qs = _Account.objects.all() if account_ids is None else _Account.objects.filter(pk__in=list(account_ids))
+    return dict(qs.values_list("pk", "kam_status"))
+
+
+def kam_status_choices() -> list[tuple[str, str]]:
+    """The KAM statuses as (value, label in the active language)."""
+    return [(v, str(label)) for v, label in _KamStatus.choices]

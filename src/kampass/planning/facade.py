@@ -121,3 +121,11 @@ def account_kpi_values(account_ids: Iterable[int], *, as_of: dt.date) -> dict[in
     from kampass.planning.kpis import account_kpis
 
     return account_kpis(account_ids, as_of=as_of)
+
+
+def relationship_ranks(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, int | None]:
+    """``{account_id: rank}``: the rank (1 exploratory .. 5 integrated; ``None`` disintegrating or never
+    assessed) of each account's newest relationship stage recorded on or before ``as_of``."""
+    from kampass.planning.kpis import relationship_ranks as _ranks
+
+    return _ranks(account_ids, as_of=as_of)

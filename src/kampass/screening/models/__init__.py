@@ -1,1 +1,3 @@
 """Models of the screening context, one module per part (criteria and rounds, wallet, whitespace)."""
+
+from kampass.screening.models.selection import Catalogue, Criterion, Decision, Rating, SelectionRound  # noqa: F401
