@@ -1,6 +1,6 @@
 """Demo whitespace: the demo accounts get their recommendations live from the demo invoice lines; the
-first key account with recommendations gets one opportunity created from its top recommendation and one
-product group marked as not relevant (with a reason).
+first key account with recommendations gets one opportunity created from its top recommendation and, when
+it has a second one, that product group marked as not relevant (with a reason).
 
 Loading again changes nothing; ``reset=True`` deletes the demo's marks and whitespace records first.
 """
@@ -40,12 +40,14 @@ def demo_whitespace_load(*, reset: bool = False) -> int:
     data = selectors.purchases()
     for ref in accounts_facade.key_account_refs():
         recs = selectors.recommendations([ref.id], data=data).get(ref.id, ())
-        if len(recs) < 2:
+        if not recs:
             continue
         account = selectors.account_or_none(ref.id)
         services.recommendation_to_opportunity(
             actor=actor, account=account, product_group=recs[0].product_group, data=data
         )
+        if len(recs) < 2:
+            return 1
         services.not_relevant_mark(
             actor=actor, account=account, product_group=recs[1].product_group, reason=NOT_RELEVANT_REASON
         )
