@@ -50,12 +50,12 @@ def account_or_none(account_id: int) -> Any:
     return account_model()._default_manager.filter(pk=account_id).first()
 
 
-_MODELS: dict[tuple[int, int, int], core.ItemModel] = {}
+_MODELS: dict[tuple[int, int, bytes, bytes], core.ItemModel] = {}
 
 
 def fitted_model(matrix: core.PurchaseMatrix) -> core.ItemModel:
     """EASE fitted on ``matrix``, kept for the next request while the purchases stay the same."""
-    key = (hash(matrix.accounts), hash(matrix.items), hash(matrix.matrix.indices.tobytes()))
+    key = (hash(matrix.accounts), hash(matrix.items), matrix.matrix.indptr.tobytes(), matrix.matrix.indices.tobytes())
     model = _MODELS.get(key)
     if model is None:
         model = core.fit_ease(matrix)
