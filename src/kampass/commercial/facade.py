@@ -202,3 +202,24 @@ def account_pnl_between(
     from kampass.commercial.selectors import pnl_between
 
     return pnl_between(account_ids, start=start, end=end, currency=currency)
+
+
+@dataclass(frozen=True)
+class GoodsPurchase:
+    """A customer bought this stock code (goods invoice lines with a positive amount): its product group
+    as imported (``""`` when the file had none), a description, and the account the customer is linked
+    to (``None`` when it is not linked). One per customer and stock code."""
+
+    customer_id: str
+    stock_code: str
+    product_group: str
+    description: str
+    account_id: int | None
+
+
+def goods_purchases() -> list[GoodsPurchase]:
+    """Every customer's distinct goods purchases over all invoice lines (the screening context's purchase
+    matrix for whitespace recommendations). Empty without lines."""
+    from kampass.commercial.selectors import goods_purchases as _purchases
+
+    return [GoodsPurchase(*row) for row in _purchases()]

@@ -746,3 +746,32 @@ def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, cur
             one.conversion,
         )
     return out
+
+
+def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:
+    """What each customer bought: distinct ``(customer_id, stock_code, product_group, description,
+    account_id)`` of the goods lines with a positive amount (``account_id`` of the customer's link, or
+    ``None``); see ``facade.goods_purchases``."""
+    with analytics_store() as store:
+        with_dimensions(store)
+        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
+        goods = lines.filter((lines.amount > 0) & (lines.category == prof.GOODS) & lines.customer_id.notnull())
+        bought = goods.group_by(
+            customer_id=goods.customer_id,
+            stock_code=goods.stock_code.fill_null(""),
+            product_group=goods.product_group.fill_null(""),
+        ).aggregate(description=goods.description.max())
+        joined = bought.left_join(links, bought.customer_id == links.customer_id).select(
+            bought.customer_id, bought.stock_code, bought.product_group, bought.description, links.account_id
+        )
+        rows = joined.to_pyarrow().to_pylist()
+    return [
+        (
+            str(r["customer_id"]),
+            str(r["stock_code"] or ""),
+            str(r["product_group"] or ""),
+            str(r["description"] or ""),
+            None if r["account_id"] is None else int(r["account_id"]),
+        )
+        for r in rows
+    ]

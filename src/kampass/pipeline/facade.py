@@ -634,3 +634,71 @@ def lost_opportunities_since(*, since: Any, min_amount: Decimal, currency: str) 
         if converted >= min_amount:
             out.append(LostOpportunity(pk, account_id, name, closed_on, amount, code, converted))
     return out
+
+
+@dataclass(frozen=True)
+class ProductOpportunity:
+    """An opportunity with the products (product groups) it is about, its ``source`` (e.g.
+    ``"whitespace"`` for one created from a whitespace recommendation) and its outcome."""
+
+    id: int
+    name: str
+    account_id: int
+    products: tuple[str, ...]
+    source: str
+    outcome: str
+    amount: Decimal
+    currency: str
+
+
+def product_opportunities(account_ids: Iterable[int]) -> list[ProductOpportunity]:
+    """The opportunities of these accounts that name products, or come from any source, by id."""
+    from django.db.models import Q
+
+    from kampass.pipeline.models import Opportunity
+
+    qs = (
+        Opportunity.objects.filter(account_id__in=list(account_ids))
+        .filter(~Q(products=[]) | ~Q(source=""))
+        .order_by("pk")
+        .values_list("pk", "name", "account_id", "products", "source", "outcome", "amount", "currency")
+    )
+    return [
+        ProductOpportunity(pk, name, acc, tuple(str(p) for p in (products or [])), source, outcome, amount, currency)
+        for pk, name, acc, products, source, outcome, amount, currency in qs
+    ]
+
+
+def opportunity_from_recommendation(
+    *,
+    actor: Any,
+    account_id: int,
+    name: str,
+    product_group: str,
+    reason: str,
+    source: str,
+    amount: Decimal = Decimal("0"),
+    currency: str = "EUR",
+) -> int:
+    """Create an open opportunity at ``account_id`` for ``product_group`` (in its ``products``), marked
+    with ``source`` and the recommendation's ``reason`` as its description, owned by ``actor``, in the
+    first open stage of the default sales process; the actor needs the right to add opportunities there.
+    Returns its id."""
+    from kampass.pipeline.models import Opportunity
+    from kampass.pipeline.services.opportunities import opportunity_create
+    from kampass.users.history import is_user
+
+    account: Any = Opportunity._meta.get_field("account").related_model._default_manager.get(pk=account_id)
+    opp = opportunity_create(
+        actor=actor,
+        account=account,
+        name=name,
+        amount=amount,
+        currency=currency,
+        products=[product_group],
+        source=source,
+        lead_source=source,
+        description=reason,
+        owner=actor if is_user(actor) else None,
+    )
+    return int(opp.pk)

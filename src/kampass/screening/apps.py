@@ -8,8 +8,13 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
-        import kampass.screening.rules_selection  # noqa: F401  (registers the selection permissions)
-        from kampass.common.panels import ACCOUNT, register_panel
-        from kampass.screening.panels_selection import account_panel
+        from kampass.common import panels as common_panels
+        from kampass.screening import (
+            panels_selection,
+            panels_whitespace,
+            rules_selection,  # noqa: F401  # registers the selection permissions
+            rules_whitespace,  # noqa: F401  # registers the whitespace permissions
+        )
 
-        register_panel(ACCOUNT, account_panel)
+        common_panels.register_panel(common_panels.ACCOUNT, panels_selection.account_panel)
+        common_panels.register_panel(common_panels.ACCOUNT, panels_whitespace.account_panel)

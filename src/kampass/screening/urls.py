@@ -1,10 +1,9 @@
 from django.urls import path
 
-from kampass.screening import views_selection
+from kampass.screening import views_selection, views_whitespace
 
-urlpatterns: list = []
-
-urlpatterns += [
+urlpatterns = [
+    # selection portfolio, criteria and selection rounds
     path("portfolio/", views_selection.portfolio, name="screening-portfolio"),
     path("portfolio/accounts/<int:account_id>/", views_selection.account_scores, name="screening-portfolio-account"),
     path("criteria/", views_selection.catalogue, name="screening-catalogue"),
@@ -13,4 +12,27 @@ urlpatterns += [
     path("rounds/<int:pk>/decisions/<int:decision_pk>/", views_selection.decision_record, name="screening-decision"),
     path("rounds/<int:pk>/close/", views_selection.round_close, name="screening-round-close"),
     path("rounds/<int:pk>/export.<str:fmt>", views_selection.round_export, name="screening-round-export"),
+    # whitespace and product groups
+    path("whitespace/<int:account_id>/", views_whitespace.whitespace_page, name="screening-whitespace"),
+    path(
+        "whitespace/<int:account_id>/not-relevant/",
+        views_whitespace.whitespace_not_relevant,
+        name="screening-whitespace-not-relevant",
+    ),
+    path(
+        "whitespace/<int:account_id>/not-relevant/<int:mark_id>/remove/",
+        views_whitespace.whitespace_not_relevant_remove,
+        name="screening-whitespace-not-relevant-remove",
+    ),
+    path(
+        "whitespace/<int:account_id>/opportunity/",
+        views_whitespace.whitespace_convert,
+        name="screening-whitespace-convert",
+    ),
+    path("product-groups/", views_whitespace.product_groups, name="screening-product-groups"),
+    path(
+        "product-groups/<int:rule_id>/delete/",
+        views_whitespace.product_group_delete,
+        name="screening-product-group-delete",
+    ),
 ]

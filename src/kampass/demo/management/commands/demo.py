@@ -97,6 +97,9 @@ class Command(BaseCommand):
         from kampass.screening.demo_selection import demo_selection_load
 
         selection = demo_selection_load(reset=reset)
+        from kampass.screening.demo_whitespace import demo_whitespace_load
+
+        whitespace = demo_whitespace_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -118,6 +121,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  objectives and reviews {reviews}")
         self.stdout.write(f"  actions and health     {health}")
         self.stdout.write(f"  selection records      {selection}")
+        self.stdout.write(f"  whitespace records     {whitespace}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
