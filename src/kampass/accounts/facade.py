@@ -386,3 +386,20 @@ def decision_makers_covered(account_ids: list[int] | set[int] | tuple[int, ...])
         if contact_id in deciding[account_id]:
             covered[account_id].add(contact_id)
     return {a: len(covered[a]) for a in ids}
+
+
+@dataclass(frozen=True)
+class Firmographics:
+    """What is known of an account besides its invoices (the screening context's wallet model reads it):
+    where it sits in the hierarchy, its industry and country (empty when not recorded)."""
+
+    id: int
+    path: str
+    industry: str
+    country: str
+
+
+def account_firmographics() -> list[Firmographics]:
+    """All accounts with hierarchy path, industry and country (one query), by path."""
+    rows = _Account.objects.values_list("id", "path", "industry", "country").order_by("path")
+    return [Firmographics(i, p, str(ind or ""), str(c or "")) for i, p, ind, c in rows]

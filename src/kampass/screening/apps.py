@@ -6,3 +6,12 @@ class ScreeningConfig(AppConfig):
     name = "kampass.screening"
     label = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from kampass.common import panels as common_panels
+        from kampass.screening import (
+            panels_wallet,
+            rules_wallet,  # noqa: F401  # registers the wallet part's permissions
+        )
+
+        common_panels.register_panel(common_panels.ACCOUNT, panels_wallet.account_panel)
