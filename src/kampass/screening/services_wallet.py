@@ -31,6 +31,7 @@ from kampass.common.permissions import authorize
 from kampass.core.screening import wallet as core
 from kampass.screening.models import PotentialEstimate, WalletEstimate
 from kampass.users.actors import Actor
+from kampass.users.history import is_user
 
 #: fewer accounts with invoice lines than this give no meaningful "comparable accounts"
 MIN_ACCOUNTS = 10
@@ -183,6 +184,8 @@ def potential_estimate_create(
         account,
         message=_("Only the account's key account managers and the head of KAM may estimate its potential."),
     )
+    if not is_user(actor):
+        raise ValidationError(_("A potential estimate is made by a person with a user account."))
     errors: dict[str, str] = {}
     reason = (reason or "").strip()
     if not reason:

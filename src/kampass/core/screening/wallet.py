@@ -149,7 +149,7 @@ def _check_q(q: float) -> None:
 def _gbm_quantiles(
     x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, cats: list[bool], qs: Sequence[float], seed: int
 ) -> list[np.ndarray]:
-    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.ensemble import HistGradientBoostingRegressor  # type: ignore[import-untyped]
 
     n = len(y_train)
     out = []

@@ -24,7 +24,8 @@ Q = 0.8
 
 def _bench():
     spec = importlib.util.spec_from_file_location("bench_wallet", ROOT / "bench" / "bench_wallet.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

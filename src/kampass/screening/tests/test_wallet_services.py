@@ -30,7 +30,9 @@ def test_head_computes_the_wallets_of_all_accounts_as_of_the_newest_invoice_day(
     assert set(by) == {a.pk for a in world.accounts}
     for i, account in enumerate(world.accounts):
         e = by[account.pk]
-        assert e.as_of == NEWEST and e.currency == "GBP" and e.q == Decimal("0.80")
+        assert e.as_of == NEWEST
+        assert e.currency == "GBP"
+        assert e.q == Decimal("0.80")
         assert e.revenue == trailing_revenue(world.rows, f"C{i}")
         assert e.wallet_low <= e.wallet <= e.wallet_high
         assert e.peers == len(world.accounts)
@@ -83,7 +85,8 @@ def test_a_kam_estimates_the_potential_of_their_account_and_the_model_wallet_is_
     est = services_wallet.potential_estimate_create(
         actor=kam, account_id=world.group.pk, wallet=model * Decimal("1.5"), currency="GBP", reason="Plant opens"
     )
-    assert est.model_wallet == model and est.model_currency == "GBP"
+    assert est.model_wallet == model
+    assert est.model_currency == "GBP"
     # a subsidiary is on the team's subtree too
     services_wallet.potential_estimate_create(
         actor=kam, account_id=world.children[0].pk, wallet=Decimal(10), currency="GBP", reason="Small"

@@ -26,14 +26,16 @@ def world(settings):
 def test_wallets_page_and_recompute_by_the_head(client, world, head, controller):
     client.force_login(controller)
     page = client.get(reverse("screening-wallets"))
-    assert page.status_code == 200 and "no-wallets" in page.content.decode()
+    assert page.status_code == 200
+    assert "no-wallets" in page.content.decode()
     assert client.post(reverse("screening-wallets-recompute"), {"q": "0.8"}).status_code == 403
     client.force_login(head)
     r = client.post(reverse("screening-wallets-recompute"), {"q": "0.8"})
     assert r.status_code == 302
     assert WalletEstimate.objects.count() == len(world.accounts)
     html = client.get(reverse("screening-wallets")).content.decode()
-    assert "wallet-table" in html and "Wallet Group" in html
+    assert "wallet-table" in html
+    assert "Wallet Group" in html
 
 
 def test_account_page_shows_the_potential_in_german(client, world, head, kam):
@@ -42,7 +44,8 @@ def test_account_page_shows_the_potential_in_german(client, world, head, kam):
     client.force_login(kam)
     html = client.get(reverse("account-detail", args=[world.group.pk]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert 'data-testid="account-potential-panel"' in html
-    assert "Potenzial" in html and "Share of Wallet" in html
+    assert "Potenzial" in html
+    assert "Share of Wallet" in html
     assert 'data-testid="wallet-subtree"' in html  # the group has subsidiaries
     assert 'data-testid="estimate-potential"' in html
 
@@ -58,7 +61,8 @@ def test_a_kam_enters_an_estimate_on_the_page_and_another_kam_is_refused(client,
     assert r.status_code == 302
     assert PotentialEstimate.objects.get().estimated_by == kam
     html = client.get(reverse("screening-potential-optimism")).content.decode()
-    assert "optimism-table" in html and "Budget talks" in html
+    assert "optimism-table" in html
+    assert "Budget talks" in html
 
 
 def test_cli_prints_the_wallets_as_json(world, head):
@@ -69,7 +73,8 @@ def test_cli_prints_the_wallets_as_json(world, head):
     assert set(rows) == {a.pk for a in world.accounts}
     e = WalletEstimate.objects.get(account=world.group)
     g = rows[world.group.pk]
-    assert g["wallet"] == str(e.wallet) and g["subtree"]["wallet"] == str(e.subtree_wallet)
+    assert g["wallet"] == str(e.wallet)
+    assert g["subtree"]["wallet"] == str(e.subtree_wallet)
     assert g["share_of_wallet"] == pytest.approx(float(e.revenue / e.wallet))
     out = StringIO()
     call_command("screening", "wallet", "--keep", "--account", str(world.group.pk), stdout=out)
