@@ -14,10 +14,13 @@ The interval of a wallet is the band between the quantile models at ``q - band``
 Share of wallet = revenue / wallet, potential = max(wallet - revenue, 0); their intervals follow from
 the wallet's (a larger wallet means a smaller share and a larger potential).
 
-Two models are available: ``"gbm"`` (scikit-learn's ``HistGradientBoostingRegressor`` with quantile
-loss on ``log1p(spend)``; the quantile of a monotone transform is the transform of the quantile) and
-``"knn"`` (the quantile of the spend of the ``k`` nearest accounts in standardised feature space). The
-benchmark ``bench/bench_wallet.py`` compares them on real data; ``"gbm"`` is the default.
+Two models are available: ``"knn"`` (quantile nearest neighbours: the quantile of the spend of the ``k``
+nearest accounts in standardised feature space, categories one-hot, amounts and counts as ``log1p``) and
+``"gbm"`` (scikit-learn's ``HistGradientBoostingRegressor`` with quantile loss on ``log1p(spend)``; the
+quantile of a monotone transform is the transform of the quantile). The benchmark ``bench/bench_wallet.py``
+compares them on Online Retail: both beat the naive quantiles by far in pinball loss, but the boosted
+model under-covers (0.757 at q = 0.8: it fits the training folds too closely), while kNN holds the
+coverage (0.777) -- so ``"knn"`` is the default.
 
 >>> rows = [{"country": "DE" if i % 2 else "FR", "past_spend": float(i)} for i in range(40)]
 >>> spend = [float(i) * (3 if i % 2 else 1) for i in range(40)]
@@ -43,7 +46,7 @@ DEFAULT_Q = 0.8
 DEFAULT_BAND = 0.1
 DEFAULT_FOLDS = 5
 #: the model's version, stored with every estimate (change it when the model changes)
-MODEL_VERSION = "wallet-gbm-1"
+MODEL_VERSION = "wallet-knn-1"
 
 Feature = float | int | str | None
 
@@ -213,14 +216,16 @@ def cross_fitted_wallets(
     band: float = DEFAULT_BAND,
     folds: int = DEFAULT_FOLDS,
     seed: int = 0,
-    method: str = "gbm",
+    method: str = "knn",
     k: int = 50,
 ) -> list[WalletFit]:
     """The cross-fitted wallet of each account (see the module docstring), in the order of ``rows``.
 
     ``rows`` are the accounts' features (name -> number, text or ``None``), ``spend`` their spend in
     the period the wallet is for. With fewer than ``2 * folds`` accounts the folds shrink to
-    ``len(rows) // 2`` (at least 2 accounts are needed). Deterministic for a given ``seed``.
+    ``len(rows) // 2`` (at least 2 accounts are needed). ``k`` (kNN) shrinks to a fifth of the training
+    accounts when there are few (at least 5), so that small portfolios still compare with neighbours.
+    Deterministic for a given ``seed``.
     """
     _check_q(q)
     if method not in METHODS:
@@ -242,7 +247,8 @@ def cross_fitted_wallets(
         if method == "gbm":
             preds = _gbm_quantiles(x[train], y[train], x[test], cats, qs, seed)
         else:
-            preds = _knn_quantiles(x[train], y[train], x[test], cats, qs, k)
+            k_fold = min(k, max(5, int(train.sum()) // 5))
+            preds = _knn_quantiles(x[train], y[train], x[test], cats, qs, k_fold)
         for i, p in enumerate(preds):
             result[i, test] = np.maximum(p, 0.0)
     low = np.minimum(result[0], result[1])

@@ -75,7 +75,7 @@ def test_wallet_benchmark_figures_match_an_independent_computation_and_meet_the_
         assert got == pytest.approx(spend[cid], abs=0.01)
     assert [r["country"] for r in customers.rows] == [countries[c] for c in customers.ids]
 
-    result = bench.run(Q, customers)
+    result = bench.run(Q, customers, compare=False)
     y, wallets = customers.spend, result["wallets"]
     n = len(y)
     covered = sum(1 for a, p in zip(y, wallets, strict=True) if a <= p) / n
