@@ -421,3 +421,20 @@ def account_statuses(account_ids: Any = None) -> dict[int, str]:
 def kam_status_choices() -> list[tuple[str, str]]:
     """The KAM statuses as (value, label in the active language)."""
     return [(v, str(label)) for v, label in _KamStatus.choices]
+
+
+@dataclass(frozen=True)
+class Firmographics:
+    """What is known of an account besides its invoices (the screening context's wallet model reads it):
+    where it sits in the hierarchy, its industry and country (empty when not recorded)."""
+
+    id: int
+    path: str
+    industry: str
+    country: str
+
+
+def account_firmographics() -> list[Firmographics]:
+    """All accounts with hierarchy path, industry and country (one query), by path."""
+    rows = _Account.objects.values_list("id", "path", "industry", "country").order_by("path")
+    return [Firmographics(i, p, str(ind or ""), str(c or "")) for i, p, ind, c in rows]

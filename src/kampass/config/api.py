@@ -56,6 +56,7 @@ from kampass.roadmap.api import router as roadmap_router
 from kampass.screening.api import router as screening_router
 from kampass.screening.api_selection import router as screening_selection_router
 from kampass.screening.api_whitespace import router as screening_whitespace_router
+from kampass.screening.api_wallet import router as screening_wallet_router
 from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 
@@ -235,6 +236,7 @@ ROUTERS = [
     screening_router,
     screening_selection_router,
     screening_whitespace_router,
+    screening_wallet_router,
     me_router,
     rates_router,
     health_router,
@@ -261,6 +263,7 @@ api.add_router("", solutions_router)
 api.add_router("", screening_router)
 api.add_router("", screening_selection_router)
 api.add_router("", screening_whitespace_router)
+api.add_router("", screening_wallet_router)
 api.add_router("", planning_objectives_router)
 api.add_router("", planning_reviews_router)
 api.add_router("", me_router)

@@ -110,9 +110,10 @@ CATALOGUE: tuple[KpiDefinition, ...] = (
     ),
     KpiDefinition(
         "share_of_wallet", "Share of wallet", "Share of Wallet", SHARE, True, True,
-        "Not yet available: kampass has no wallet estimate yet.",
-        "Noch nicht verfügbar: kampass schätzt das Kundenpotenzial noch nicht.",
-        available=False,
+        "Revenue of the last 12 months / realistic wallet (the 0.8 quantile of comparable accounts' yearly "
+        "revenue), with the subsidiaries, from the newest wallet estimate on or before the day.",
+        "Umsatz der letzten 12 Monate / realistisches Kundenpotenzial (das 0,8-Quantil des Jahresumsatzes "
+        "vergleichbarer Accounts), mit Tochtergesellschaften, aus der neuesten Potenzialschätzung bis zum Stichtag.",
     ),
     KpiDefinition(
         "customer_satisfaction", "Customer satisfaction", "Kundenzufriedenheit", LEVEL, True, False,

@@ -99,13 +99,15 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
     * win rate: won / (won + lost) of the subtree's opportunities closed in the window;
     * decision makers covered: the subtree's deciding buying-centre members covered at target level;
     * relationship level: rank of the account's newest relationship stage on or before ``as_of``;
-    * share of wallet: ``None`` (kampass has no wallet estimate yet);
+    * share of wallet: revenue / realistic wallet of the subtree from the newest wallet estimate on or before
+      ``as_of`` (screening facade); ``None`` without one (or with a zero wallet);
     * manual KPIs: the newest value recorded on or before ``as_of`` (``None`` without one).
     """
     from kampass.accounts import facade as accounts_facade
     from kampass.commercial import facade as commercial_facade
     from kampass.common import fx
     from kampass.pipeline import facade as pipeline_facade
+    from kampass.screening import facade as screening_facade
 
     code = (currency or fx.reporting_currency()).upper()
     trees = _subtrees(account_ids)
@@ -120,6 +122,7 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
     covered = accounts_facade.decision_makers_covered(members)
     ranks = relationship_ranks(list(trees), as_of=as_of)
     manual = manual_values(list(trees), as_of=as_of)
+    wallets = screening_facade.potential(list(trees), as_of=as_of)
     pipelines: dict[str, dict[int, Decimal]] = {}
     out: dict[int, dict[str, KpiValue]] = {}
     for account_id, tree in trees.items():
@@ -160,7 +163,15 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
         put("decision_makers_covered", Decimal(sum(covered.get(m, 0) for m in tree)), "buying centre coverage")
         rank = ranks.get(account_id)
         put("relationship_level", Decimal(rank) if rank is not None else None, "relationship stage history")
-        put("share_of_wallet", None, "not available yet")
+        wallet = wallets.get(account_id)
+        if wallet is None:
+            put("share_of_wallet", None, "no wallet estimate")
+        else:
+            put(
+                "share_of_wallet",
+                None if wallet.share is None else round(wallet.share, 4),
+                f"wallet estimate {wallet.as_of.isoformat()} (q {wallet.q})",
+            )
         for key in core.MANUAL_KEYS:
             found = manual[account_id].get(key)
             put(key, found[0] if found else None, "recorded values", found[1] if found else "")

@@ -13,6 +13,8 @@ Signals and their units (``None`` = not computable from the data):
 * ``leakage_share`` and ``profitability_trend`` come from the commercial facade (one definition:
   leakage share of gross revenue, as on the profitability pages);
 * ``solution_reuse_share`` and ``innovation_revenue_effort_ratio`` come from the solutions facade;
+* ``potential_optimism`` (KAMs' own potential estimates against the model's wallets) comes from the
+  screening facade;
 * the rest (``accounts_with_plan_share``, ``reviews_held``, pipeline, organisation and roadmap
   keys) come from the facades of those contexts where they exist.
 """
@@ -70,6 +72,7 @@ def current_signals() -> dict[str, float | None]:
     from kampass.pipeline import facade as pipeline_facade
     from kampass.planning import facade as planning_facade
     from kampass.roadmap import facade as roadmap_facade
+    from kampass.screening import facade as screening_facade
     from kampass.solutions import facade as solutions_facade
 
     modules = (
@@ -79,6 +82,7 @@ def current_signals() -> dict[str, float | None]:
         roadmap_facade,
         planning_facade,
         solutions_facade,
+        screening_facade,
     )
     for module in modules:
         for key, value in signals_of(module).items():

@@ -11,10 +11,13 @@ class ScreeningConfig(AppConfig):
         from kampass.common import panels as common_panels
         from kampass.screening import (
             panels_selection,
+            panels_wallet,
             panels_whitespace,
             rules_selection,  # noqa: F401  # registers the selection permissions
+            rules_wallet,  # noqa: F401  # registers the wallet part's permissions
             rules_whitespace,  # noqa: F401  # registers the whitespace permissions
         )
 
         common_panels.register_panel(common_panels.ACCOUNT, panels_selection.account_panel)
+        common_panels.register_panel(common_panels.ACCOUNT, panels_wallet.account_panel)
         common_panels.register_panel(common_panels.ACCOUNT, panels_whitespace.account_panel)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.screening import views_selection, views_whitespace
+from kampass.screening import views_selection, views_wallet, views_whitespace
 
 urlpatterns = [
     # selection portfolio, criteria and selection rounds
@@ -35,4 +35,13 @@ urlpatterns = [
         views_whitespace.product_group_delete,
         name="screening-product-group-delete",
     ),
+    # wallet, potential and the KAMs' own estimates
+    path("wallets/", views_wallet.wallets, name="screening-wallets"),
+    path("wallets/recompute/", views_wallet.wallets_recompute, name="screening-wallets-recompute"),
+    path(
+        "accounts/<int:account_id>/potential-estimate/",
+        views_wallet.potential_estimate,
+        name="screening-potential-estimate",
+    ),
+    path("potential-estimates/optimism/", views_wallet.potential_optimism, name="screening-potential-optimism"),
 ]

@@ -58,7 +58,7 @@ def test_objective_rules_answer_422_naming_the_field(api, kam, account):
     plan = make_plan(account=account, actor=kam)
 
     same = api(kam, "post", f"/plans/{plan.pk}/objectives", {**OBJECTIVE, "target": "6"})
-    unknown = api(kam, "post", f"/plans/{plan.pk}/objectives", {**OBJECTIVE, "kpi_key": "share_of_wallet"})
+    unknown = api(kam, "post", f"/plans/{plan.pk}/objectives", {**OBJECTIVE, "kpi_key": "nonsense"})
 
     assert same.status_code == 422
     assert same.json()["detail"][0]["loc"][-1] == "target"
@@ -93,7 +93,7 @@ def test_kpis_of_an_account_and_the_catalogue(api, kam, account):
 
     assert values["supplier_rating"]["value"] == "4.0000"
     assert values["revenue"]["value"] is None
-    assert values["share_of_wallet"]["source"] == "not available yet"
+    assert values["share_of_wallet"]["source"] == "no wallet estimate"
     assert {k["key"] for k in catalogue} == set(values)
 
 

@@ -59,7 +59,6 @@ def test_the_kam_adds_an_objective_with_the_kpis_unit_and_the_plan_periods_start
     ("fields", "field"),
     [
         ({"kpi_key": "nonsense"}, "kpi_key"),
-        ({"kpi_key": "share_of_wallet"}, "kpi_key"),
         ({"target": "6"}, "target"),
         ({"baseline": "many"}, "baseline"),
         ({"due_on": dt.date(2026, 12, 1)}, "due_on"),

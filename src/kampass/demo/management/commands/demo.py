@@ -100,6 +100,9 @@ class Command(BaseCommand):
         from kampass.screening.demo_whitespace import demo_whitespace_load
 
         whitespace = demo_whitespace_load(reset=reset)
+        from kampass.screening.demo_wallet import demo_wallet_load
+
+        wallets = demo_wallet_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -122,6 +125,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  actions and health     {health}")
         self.stdout.write(f"  selection records      {selection}")
         self.stdout.write(f"  whitespace records     {whitespace}")
+        self.stdout.write(f"  wallet estimates       {wallets}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")
