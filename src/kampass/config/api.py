@@ -51,6 +51,7 @@ from kampass.planning.api_reviews import router as planning_reviews_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.screening.api import router as screening_router
+from kampass.screening.api_segments import router as screening_segments_router
 from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 
@@ -228,6 +229,7 @@ ROUTERS = [
     planning_router,
     solutions_router,
     screening_router,
+    screening_segments_router,
     me_router,
     rates_router,
     health_router,
@@ -249,6 +251,7 @@ api.add_router("", roadmap_router)
 api.add_router("", planning_router)
 api.add_router("", solutions_router)
 api.add_router("", screening_router)
+api.add_router("", screening_segments_router)
 api.add_router("", planning_objectives_router)
 api.add_router("", planning_reviews_router)
 api.add_router("", me_router)

@@ -91,6 +91,9 @@ class Command(BaseCommand):
         from kampass.planning.demo_health import demo_health_load
 
         health = demo_health_load(reset=reset)
+        from kampass.screening.demo_segments import demo_segments_load
+
+        segment_runs = demo_segments_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -111,6 +114,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  solutions records      {solutions}")
         self.stdout.write(f"  objectives and reviews {reviews}")
         self.stdout.write(f"  actions and health     {health}")
+        self.stdout.write(f"  segment runs           {segment_runs}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")

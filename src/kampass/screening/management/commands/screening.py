@@ -12,7 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 # subcommand name -> module (kampass.screening.cli_<part>) with add_parser(sub) and run(command, opts)
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "segments": "kampass.screening.cli_segments",
+}
 
 
 class Command(BaseCommand):
