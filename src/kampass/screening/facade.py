@@ -17,17 +17,17 @@ def _segment_dispersion() -> float | None:
 
 #: the parts of ``account_heterogeneity`` (name -> function giving a dispersion 0..1 or ``None``); the
 #: dispersion of the key accounts over the selection portfolio's quadrants is added here as one more entry
-HETEROGENEITY_PARTS: dict[str, Callable[[], float | None]] = {"segments": _segment_dispersion}
+_HETEROGENEITY_PARTS: dict[str, Callable[[], float | None]] = {"segments": _segment_dispersion}
 
 
 def account_heterogeneity() -> float | None:
-    """How different the key accounts are: the mean of the parts in :data:`HETEROGENEITY_PARTS` that are
+    """How different the key accounts are: the mean of the parts in :data:`_HETEROGENEITY_PARTS` that are
     known, each a Gini-Simpson dispersion (the probability that two key accounts drawn at random fall into
     different segments, or quadrants): 0 = all alike .. towards 1 = all different; ``None`` when no part is
     known (no segment run yet)."""
     from kampass.core.screening.segments import combined_heterogeneity
 
-    return combined_heterogeneity({name: part() for name, part in HETEROGENEITY_PARTS.items()})
+    return combined_heterogeneity({name: part() for name, part in _HETEROGENEITY_PARTS.items()})
 
 
 def programme_signals() -> dict[str, float | None]:
