@@ -78,3 +78,9 @@ def test_the_segments_page_is_in_german(client, head):
     body = client.get(reverse("screening-segments"), headers={"Accept-Language": "de"}).content.decode()
     assert "Segmente der Key Accounts" in body
     assert run.segments.get(number=1).description_de in body
+
+
+def test_the_programme_recommendations_link_the_segments(client, viewer):
+    client.force_login(viewer)
+    body = client.get(reverse("programme-recommendations")).content.decode()
+    assert f'href="{reverse("screening-segments")}" data-testid="segments-link"' in body
