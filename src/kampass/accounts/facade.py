@@ -5,7 +5,7 @@ Returns frozen dataclasses only; callers never touch the models directly.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,23 +159,18 @@ def programme_signals() -> dict[str, float | None]:
 
     * ``key_accounts`` (count): accounts with KAM status key account or strategic account;
     * ``kams_appointed`` (count): the distinct users in the team role key account manager on a key account;
-    * ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team;
-    * ``account_heterogeneity`` (0..1): Gini-Simpson diversity of the key accounts' industries
-      (0 = all alike, towards 1 = all different); ``None`` below two key accounts.
+    * ``accounts_with_team_share`` (share 0..1): key accounts with a key account manager on their team.
+
+    (``account_heterogeneity`` is the screening context's: the dispersion of the key accounts over segments.)
     """
     keys = _Account.objects.filter(kam_status__in=_KEY_STATUSES)
     n = keys.count()
     kam_rows = _TeamMember.objects.filter(account__kam_status__in=_KEY_STATUSES, role=_TeamRole.KAM)
     with_team = kam_rows.values("account_id").distinct().count()
-    industries = Counter(i or "" for i in keys.values_list("industry", flat=True))
-    heterogeneity = None
-    if n >= 2:
-        heterogeneity = 1.0 - sum((c / n) ** 2 for c in industries.values())
     return {
         "key_accounts": float(n),
         "kams_appointed": float(kam_rows.values("user_id").distinct().count()),
         "accounts_with_team_share": (with_team / n) if n else None,
-        "account_heterogeneity": heterogeneity,
     }
 
 
@@ -438,3 +433,27 @@ def account_firmographics() -> list[Firmographics]:
     """All accounts with hierarchy path, industry and country (one query), by path."""
     rows = _Account.objects.values_list("id", "path", "industry", "country").order_by("path")
     return [Firmographics(i, p, str(ind or ""), str(c or "")) for i, p, ind, c in rows]
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    """What the screening context groups accounts by besides their purchases: ``industry`` and ``country``
+    (ISO code; ``""`` when not entered) and ``buying_centre``, the distinct contacts in the buying centres of
+    the account and every account below it."""
+
+    account_id: int
+    industry: str
+    country: str
+    buying_centre: int
+
+
+def account_profiles(account_ids: Iterable[int]) -> dict[int, AccountProfile]:
+    """``{account_id: AccountProfile}`` for every given existing account."""
+    from kampass.accounts.models import BuyingCentreMember
+
+    accounts = list(_Account.objects.filter(pk__in=sorted(set(account_ids))).only("path", "industry", "country"))
+    out: dict[int, AccountProfile] = {}
+    for a in accounts:
+        n = BuyingCentreMember.objects.filter(account__path__startswith=a.path).values("contact_id").distinct().count()
+        out[a.pk] = AccountProfile(a.pk, a.industry or "", str(a.country or ""), n)
+    return out

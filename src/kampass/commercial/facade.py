@@ -223,3 +223,57 @@ def goods_purchases() -> list[GoodsPurchase]:
     from kampass.commercial.selectors import goods_purchases as _purchases
 
     return [GoodsPurchase(*row) for row in _purchases()]
+
+
+@dataclass(frozen=True)
+class StockCodeRevenue:
+    """Gross revenue of the goods lines (category ``goods``, positive amount) of one account's customers
+    with one stock code and imported product group (``""`` when the line has none), in ``currency``."""
+
+    account_id: int
+    stock_code: str
+    product_group: str
+    currency: str
+    amount: Decimal
+
+
+def stock_code_revenue(
+    account_ids: Iterable[int], *, since: dt.date | None = None, until: dt.date | None = None, currency: str = ""
+) -> list[StockCodeRevenue]:
+    """Gross revenue of goods per account, stock code and imported product group, invoice days from ``since``
+    to ``until`` (both included; ``None``: open), in one currency (lines in others converted at their day's
+    rate, as :func:`account_position`). Empty without lines. The screening context derives each account's
+    product-group mix from it (its product-group mapping decides what a group is)."""
+    import ibis
+
+    from kampass.commercial.selectors import in_one_currency, with_dimensions
+    from kampass.common.analytics import analytics_store
+    from kampass.core.analytics.schema import CUSTOMER_LINKS
+
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    with analytics_store() as store:
+        with_dimensions(store)
+        one = in_one_currency(store, currency=currency)
+        lines, links = one.lines, store.table(CUSTOMER_LINKS)
+        goods = lines.filter((lines.amount > 0) & (lines.category == "goods"))
+        day = goods.invoice_date.date()
+        if since is not None:
+            goods = goods.filter(day >= ibis.literal(since))
+        if until is not None:
+            goods = goods.filter(day <= ibis.literal(until))
+        mine = links.filter(links.account_id.isin(ids))
+        joined = goods.inner_join(mine, goods.customer_id == mine.customer_id)
+        grouped = joined.group_by(
+            account_id=joined.account_id,
+            stock_code=joined.stock_code.fill_null(""),
+            product_group=joined.product_group.fill_null(""),
+        ).aggregate(amount=joined.amount.sum())
+        rows = grouped.order_by(["account_id", "stock_code", "product_group"]).to_pyarrow().to_pylist()
+        code = one.currency
+    return [
+        StockCodeRevenue(int(r["account_id"]), str(r["stock_code"]), str(r["product_group"]), code,
+                         Decimal(r["amount"] or 0))
+        for r in rows
+    ]  # fmt: skip

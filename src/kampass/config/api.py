@@ -57,6 +57,7 @@ from kampass.screening.api import router as screening_router
 from kampass.screening.api_selection import router as screening_selection_router
 from kampass.screening.api_whitespace import router as screening_whitespace_router
 from kampass.screening.api_wallet import router as screening_wallet_router
+from kampass.screening.api_segments import router as screening_segments_router
 from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 
@@ -237,6 +238,7 @@ ROUTERS = [
     screening_selection_router,
     screening_whitespace_router,
     screening_wallet_router,
+    screening_segments_router,
     me_router,
     rates_router,
     health_router,
@@ -264,6 +266,7 @@ api.add_router("", screening_router)
 api.add_router("", screening_selection_router)
 api.add_router("", screening_whitespace_router)
 api.add_router("", screening_wallet_router)
+api.add_router("", screening_segments_router)
 api.add_router("", planning_objectives_router)
 api.add_router("", planning_reviews_router)
 api.add_router("", me_router)

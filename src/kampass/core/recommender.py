@@ -26,7 +26,11 @@ kams_appointed                  count   key account managers appointed
 accounts_with_team_share        share   key accounts with an account team (0..1)
 accounts_with_plan_share        share   key accounts with a current plan (0..1)
 reviews_held                    count   account reviews held in the last 12 months
-account_heterogeneity           score   how different the key accounts are (0 alike .. 1)
+account_heterogeneity           score   how different the key accounts are: probability that two
+                                        fall into different segments (0 alike .. 1)
+key_account_segments            count   segments of key accounts in the current segment run
+segment_separation              score   silhouette of the current segments (-1 .. 1)
+key_accounts_segmented_share    share   key accounts in a segment of the current run (0..1)
 leakage_share                   share   profit leakage as share of gross revenue (0..1)
 profitability_trend             ratio   relative change of contribution margin (-0.1 = -10 %)
 opportunities_qualified_share   share   open opportunities fully qualified (0..1)

@@ -7,9 +7,12 @@ lazily and guarded, so this works whichever of them exist.
 
 Signals and their units (``None`` = not computable from the data):
 
-* ``key_accounts``, ``kams_appointed``, ``accounts_with_team_share`` and ``account_heterogeneity``
-  come from the accounts facade (``kams_appointed`` is replaced by the organisation's count where
-  that context has one);
+* ``key_accounts``, ``kams_appointed`` and ``accounts_with_team_share`` come from the accounts facade
+  (``kams_appointed`` is replaced by the organisation's count where that context has one);
+* ``account_heterogeneity`` (score 0..1: the probability that two key accounts drawn at random fall into
+  different segments; with the selection portfolio also over its quadrants, the mean of both),
+  ``key_account_segments`` (count), ``segment_separation`` (silhouette -1..1) and
+  ``key_accounts_segmented_share`` (share) come from the screening facade (the current segment run);
 * ``leakage_share`` and ``profitability_trend`` come from the commercial facade (one definition:
   leakage share of gross revenue, as on the profitability pages);
 * ``solution_reuse_share`` and ``innovation_revenue_effort_ratio`` come from the solutions facade;

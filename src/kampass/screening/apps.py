@@ -13,11 +13,14 @@ class ScreeningConfig(AppConfig):
             panels_selection,
             panels_wallet,
             panels_whitespace,
+            rules_segments,  # noqa: F401  # registers the segments' permissions
             rules_selection,  # noqa: F401  # registers the selection permissions
             rules_wallet,  # noqa: F401  # registers the wallet part's permissions
             rules_whitespace,  # noqa: F401  # registers the whitespace permissions
+            views_segments,
         )
 
         common_panels.register_panel(common_panels.ACCOUNT, panels_selection.account_panel)
         common_panels.register_panel(common_panels.ACCOUNT, panels_wallet.account_panel)
         common_panels.register_panel(common_panels.ACCOUNT, panels_whitespace.account_panel)
+        common_panels.register_panel(common_panels.ACCOUNT, views_segments.account_panel)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.screening import views_selection, views_wallet, views_whitespace
+from kampass.screening import views_segments, views_selection, views_wallet, views_whitespace
 
 urlpatterns = [
     # selection portfolio, criteria and selection rounds
@@ -44,4 +44,8 @@ urlpatterns = [
         name="screening-potential-estimate",
     ),
     path("potential-estimates/optimism/", views_wallet.potential_optimism, name="screening-potential-optimism"),
+    # segments of the key accounts
+    path("segments/", views_segments.segments, name="screening-segments"),
+    path("segments/compute/", views_segments.segment_run_compute, name="screening-segments-compute"),
+    path("segments/runs/<int:pk>/", views_segments.segment_run, name="screening-segment-run"),
 ]

@@ -83,6 +83,55 @@ def test_many_similar_accounts_do_not_start_with_selected_key_accounts():
     assert [r.rule for r in recs["selected_key_accounts"].reasons] == ["ska_many_similar"]
 
 
+# ---- the segment signals (issue 14) ---------------------------------------------------------------
+
+
+def test_clearly_separated_segments_of_many_key_accounts_speak_for_grouping_by_segment():
+    # given forty heterogeneous key accounts in four clearly separated segments, all of them segmented
+    signals = {
+        "key_accounts": 40,
+        "account_heterogeneity": 0.72,
+        "key_account_segments": 4,
+        "segment_separation": 0.41,
+        "key_accounts_segmented_share": 1.0,
+    }
+    # when
+    recs = by_logic(recommend(CAT, profile(), [], signals, "professionalise"))
+    # then Selected Key Accounts is recommended per segment, with the segment figures as its reason
+    ska = recs["selected_key_accounts"]
+    why = reason(ska, "ska_group_by_segment")
+    assert why.inputs == {"key_accounts": 40.0, "account_heterogeneity": 0.72, "segment_separation": 0.41,
+                          "key_account_segments": 4.0}  # fmt: skip
+    assert "4 clearly separated segments" in why.text.en
+    assert "4 klar getrennte Segmente" in why.text.de
+    assert ska.score == 1.5
+    # and the facts are there: no rule asks to compute the segments first
+    assert all(r.rule != "fs_segments_missing" for r in recs["facts_strategy"].reasons)
+
+
+def test_blurred_segments_do_not_fire_the_grouping_rule():
+    signals = {"key_accounts": 40, "account_heterogeneity": 0.72, "key_account_segments": 6, "segment_separation": 0.1}
+    recs = by_logic(recommend(CAT, profile(), [], signals, "professionalise"))
+    assert all(r.rule != "ska_group_by_segment" for r in recs["selected_key_accounts"].reasons)
+
+
+def test_key_accounts_without_current_segments_ask_for_facts_first():
+    # given twenty key accounts of which only half are in the current segment run
+    signals = {"key_accounts": 20, "key_accounts_segmented_share": 0.5}
+    # when
+    recs = by_logic(recommend(CAT, profile(), [], signals, "professionalise"))
+    # then Facts & Strategy: diagnose (compute the segments) before selecting or grouping
+    fs = recs["facts_strategy"]
+    why = reason(fs, "fs_segments_missing")
+    assert why.inputs == {"key_accounts": 20.0, "key_accounts_segmented_share": 0.5}
+    assert "Only 50" in why.text.en
+    assert "compute the segments" in why.text.en
+    assert fs.score == 1
+    # and with every key account segmented the rule is silent
+    done = by_logic(recommend(CAT, profile(), [], {**signals, "key_accounts_segmented_share": 1.0}, "professionalise"))
+    assert all(r.rule != "fs_segments_missing" for r in done["facts_strategy"].reasons)
+
+
 def test_weak_facts_about_potentials_and_decisions_lead_to_facts_and_strategy_with_owners_attached():
     # given weak screening on both perspectives and few qualified opportunities
     fields = profile(screening=2.2)

@@ -24,7 +24,7 @@ def test_signals_cover_every_documented_key_and_every_guardrail(db, catalogue):
 
 
 def test_account_signals(db):
-    # given three key accounts in two industries, one with a KAM on its team, and one prospect
+    # given three key accounts, one with a KAM on its team, and one prospect
     kam = UserFactory()
     a = AccountFactory(name="A", industry="Chemicals", kam_status=KamStatus.KEY_ACCOUNT)
     AccountFactory(name="B", industry="Chemicals", kam_status=KamStatus.STRATEGIC)
@@ -39,7 +39,8 @@ def test_account_signals(db):
     assert signals["key_accounts"] == 3
     assert signals["kams_appointed"] == 1
     assert signals["accounts_with_team_share"] == pytest.approx(1 / 3)
-    assert signals["account_heterogeneity"] == pytest.approx(1 - ((2 / 3) ** 2 + (1 / 3) ** 2))
+    # the heterogeneity of key accounts is the screening context's (segments), no longer the industries'
+    assert "account_heterogeneity" not in signals
 
 
 def test_leakage_share_and_profitability_trend_from_invoice_lines(db):

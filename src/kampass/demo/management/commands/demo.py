@@ -103,6 +103,9 @@ class Command(BaseCommand):
         from kampass.screening.demo_wallet import demo_wallet_load
 
         wallets = demo_wallet_load(reset=reset)
+        from kampass.screening.demo_segments import demo_segments_load
+
+        segment_runs = demo_segments_load(reset=reset)
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
@@ -126,6 +129,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  selection records      {selection}")
         self.stdout.write(f"  whitespace records     {whitespace}")
         self.stdout.write(f"  wallet estimates       {wallets}")
+        self.stdout.write(f"  segment runs           {segment_runs}")
         password = demo_password()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password from ${PASSWORD_ENV}, default 'kampass-demo'):")

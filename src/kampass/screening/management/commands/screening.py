@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 # subcommand name -> module (kampass.screening.cli_<part>) with add_parser(sub) and run(command, opts)
 SUBCOMMANDS: dict[str, str] = {
     "score": "kampass.screening.cli_selection",
+    "segments": "kampass.screening.cli_segments",
     "wallet": "kampass.screening.cli_wallet",
     "whitespace": "kampass.screening.cli_whitespace",
 }
