@@ -59,3 +59,31 @@ def pipeline_total(*, user: Any, account_id: int, currency: str) -> PipelineTota
     without a registered provider or when the user may not read the account's opportunities."""
     provider = _pipeline_providers.get("pipeline_total")
     return provider(user=user, account_id=account_id, currency=currency) if provider is not None else None
+
+
+@dataclass(frozen=True)
+class WalletShare:
+    """An account's share of wallet (revenue / realistic wallet, with its subsidiaries) from the newest
+    wallet estimate dated ``as_of`` (the quantile ``q`` of comparable accounts' spend); ``share`` is
+    ``None`` where the wallet is zero."""
+
+    as_of: dt.date
+    q: Decimal
+    share: float | None
+
+
+_wallet_providers: dict[str, Callable[..., dict[int, WalletShare]]] = {}
+
+
+def register_wallet_shares(provider: Callable[..., dict[int, WalletShare]]) -> None:
+    """Register the function ``(account_ids, *, as_of) -> {account_id: WalletShare}`` (the screening app
+    does, ``ScreeningConfig.ready``; the planning context's share-of-wallet KPI reads it, as the screening
+    context itself reads the planning facade)."""
+    _wallet_providers["wallet_shares"] = provider
+
+
+def wallet_shares(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, WalletShare]:
+    """``{account_id: WalletShare}`` of the accounts with a wallet estimate on or before ``as_of``, from the
+    registered provider; ``{}`` without one."""
+    provider = _wallet_providers.get("wallet_shares")
+    return provider(list(account_ids), as_of=as_of) if provider is not None else {}

@@ -54,10 +54,10 @@ from kampass.planning.api_templates import router as planning_templates_router
 from kampass.programme.api import router as programme_router
 from kampass.roadmap.api import router as roadmap_router
 from kampass.screening.api import router as screening_router
-from kampass.screening.api_selection import router as screening_selection_router
-from kampass.screening.api_whitespace import router as screening_whitespace_router
-from kampass.screening.api_wallet import router as screening_wallet_router
 from kampass.screening.api_segments import router as screening_segments_router
+from kampass.screening.api_selection import router as screening_selection_router
+from kampass.screening.api_wallet import router as screening_wallet_router
+from kampass.screening.api_whitespace import router as screening_whitespace_router
 from kampass.solutions.api import router as solutions_router
 from kampass.users.services import token_authenticate
 

@@ -23,13 +23,12 @@ class PlanningConfig(AppConfig):
 
         # register their copiers in services.VERSION_COPIERS (a new plan version copies the objectives
         # and uses the same solutions)
+        # the worker's daily schedule: today's health snapshots of every key account, then the review events
+        from kampass.common.schedule import register_daily
         from kampass.planning import (
             services_objectives,  # noqa: F401
             services_solutions,  # noqa: F401
         )
-
-        # the worker's daily schedule: today's health snapshots of every key account, then the review events
-        from kampass.common.schedule import register_daily
         from kampass.planning.health_runs import daily_health_run
 
         register_daily("planning.daily_health", daily_health_run)

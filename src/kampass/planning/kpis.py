@@ -100,14 +100,14 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
     * decision makers covered: the subtree's deciding buying-centre members covered at target level;
     * relationship level: rank of the account's newest relationship stage on or before ``as_of``;
     * share of wallet: revenue / realistic wallet of the subtree from the newest wallet estimate on or before
-      ``as_of`` (screening facade); ``None`` without one (or with a zero wallet);
+      ``as_of`` (the screening context's, read through ``common.account_facts``); ``None`` without one (or
+      with a zero wallet);
     * manual KPIs: the newest value recorded on or before ``as_of`` (``None`` without one).
     """
     from kampass.accounts import facade as accounts_facade
     from kampass.commercial import facade as commercial_facade
-    from kampass.common import fx
+    from kampass.common import account_facts, fx
     from kampass.pipeline import facade as pipeline_facade
-    from kampass.screening import facade as screening_facade
 
     code = (currency or fx.reporting_currency()).upper()
     trees = _subtrees(account_ids)
@@ -122,7 +122,7 @@ def account_kpis(account_ids: Iterable[int], *, as_of: dt.date, currency: str = 
     covered = accounts_facade.decision_makers_covered(members)
     ranks = relationship_ranks(list(trees), as_of=as_of)
     manual = manual_values(list(trees), as_of=as_of)
-    wallets = screening_facade.potential(list(trees), as_of=as_of)
+    wallets = account_facts.wallet_shares(list(trees), as_of=as_of)
     pipelines: dict[str, dict[int, Decimal]] = {}
     out: dict[int, dict[str, KpiValue]] = {}
     for account_id, tree in trees.items():

@@ -143,3 +143,10 @@ def programme_signals() -> dict[str, float | None]:
     """The screening facts for the programme's recommender (read by :mod:`kampass.programme.facade`): the
     segment part's (see :func:`_segment_signals`) and the wallet part's (see :func:`_wallet_signals`)."""
     return {**_segment_signals(), **_wallet_signals()}
+
+
+def wallet_shares(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, Any]:
+    """The share-of-wallet provider registered in ``common.account_facts`` (the planning context's KPI)."""
+    from kampass.common.account_facts import WalletShare
+
+    return {a: WalletShare(f.as_of, f.q, f.share) for a, f in potential(account_ids, as_of=as_of).items()}
