@@ -9,6 +9,8 @@ records today's snapshots), then times ``REPEAT`` rounds, interleaved:
   health alone, without the template;
 * ``recompute_ms``: one background run of all snapshots (``health_run_execute``) as the worker does it.
 
+``BENCH_HOME=DIR`` reuses a data directory with the demo loaded (skips the set-up).
+
 Prints ``{"bench": "scorecard", "accounts", "page_ms", "live_ms", "ratio", "recompute_ms"}`` (medians).
 """
 
@@ -37,7 +39,7 @@ from kampass.planning.models import HealthRun
 from kampass.users.models import User
 from django.utils import timezone
 head = User.objects.get(username="head")
-client = Client()
+client = Client(HTTP_HOST="localhost")
 client.force_login(head)
 assert client.get("/scorecard/").status_code == 200  # warm: imports, templates, connections
 page, live = [], []
@@ -61,13 +63,15 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
 
 
 def main() -> None:
-    home = tempfile.mkdtemp(prefix="kampass-bench-scorecard-")
+    reuse = os.environ.get("BENCH_HOME", "")  # a data directory with the demo loaded already
+    home = reuse or tempfile.mkdtemp(prefix="kampass-bench-scorecard-")
     env = {**os.environ, "KAMPASS_HOME": home, "DJANGO_SETTINGS_MODULE": "kampass.config.settings",
            "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
     env.pop("DATABASE_URL", None)
     kampass = [sys.executable, "-c", "from kampass.cli import main; main()"]
-    run([*kampass, "migrate", "-v0"], env)
-    run([*kampass, "demo"], env)
+    if not reuse:
+        run([*kampass, "migrate", "-v0"], env)
+        run([*kampass, "demo"], env)
     out = json.loads(run([sys.executable, "-c", CHILD, str(REPEAT)], env).strip().splitlines()[-1])
     page = statistics.median(out["page"]) * 1000
     live = statistics.median(out["live"]) * 1000
