@@ -150,7 +150,13 @@ def _check_q(q: float) -> None:
 
 
 def _gbm_quantiles(
-    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, cats: list[bool], qs: Sequence[float], seed: int
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    cats: list[bool],
+    qs: Sequence[float],
+    seed: int,
+    rounds: int,
 ) -> list[np.ndarray]:
     from sklearn.ensemble import HistGradientBoostingRegressor  # type: ignore[import-untyped]
 
@@ -162,7 +168,7 @@ def _gbm_quantiles(
             loss="quantile",
             quantile=q,
             learning_rate=0.1,
-            max_iter=100,
+            max_iter=rounds,
             max_leaf_nodes=15,
             min_samples_leaf=max(3, min(20, n // 10)),
             categorical_features=np.array(cats, dtype=bool) if any(cats) else None,
@@ -218,6 +224,7 @@ def cross_fitted_wallets(
     seed: int = 0,
     method: str = "knn",
     k: int = 50,
+    rounds: int = 100,
 ) -> list[WalletFit]:
     """The cross-fitted wallet of each account (see the module docstring), in the order of ``rows``.
 
@@ -225,7 +232,7 @@ def cross_fitted_wallets(
     the period the wallet is for. With fewer than ``2 * folds`` accounts the folds shrink to
     ``len(rows) // 2`` (at least 2 accounts are needed). ``k`` (kNN) shrinks to a fifth of the training
     accounts when there are few (at least 5), so that small portfolios still compare with neighbours.
-    Deterministic for a given ``seed``.
+    ``rounds``: boosting rounds of ``"gbm"``. Deterministic for a given ``seed``.
     """
     _check_q(q)
     if method not in METHODS:
@@ -245,7 +252,7 @@ def cross_fitted_wallets(
         test = fold == f
         train = ~test
         if method == "gbm":
-            preds = _gbm_quantiles(x[train], y[train], x[test], cats, qs, seed)
+            preds = _gbm_quantiles(x[train], y[train], x[test], cats, qs, seed, rounds)
         else:
             k_fold = min(k, max(5, int(train.sum()) // 5))
             preds = _knn_quantiles(x[train], y[train], x[test], cats, qs, k_fold)
