@@ -39,7 +39,7 @@ router = Router(tags=["screening"])
 # ---------------------------------------------------------------- schemas
 
 
-class CriterionOut(Schema):
+class SelectionCriterionOut(Schema):
     key: str
     label: str
     dimension: str = Field(json_schema_extra={"enum": [*Dimension.values]})
@@ -55,25 +55,25 @@ class CriterionOut(Schema):
         return s.text if s else ""
 
 
-class CatalogueOut(Schema):
+class SelectionCatalogueOut(Schema):
     id: int
     number: int = Field(description="The version; the highest is in force.")
     note: str
     threshold: Decimal
     published_at: dt.datetime
-    criteria: list[CriterionOut]
+    criteria: list[SelectionCriterionOut]
 
     @staticmethod
     def resolve_criteria(obj: Catalogue) -> list[Any]:
         return selectors.catalogue_criteria(obj)
 
 
-class CataloguePageOut(Schema):
-    items: list[CatalogueOut]
+class SelectionCataloguePageOut(Schema):
+    items: list[SelectionCatalogueOut]
     count: int
 
 
-class CriterionIn(InSchema):
+class SelectionCriterionIn(InSchema):
     key: str = Field(pattern=r"^[-a-z0-9_]+$", max_length=50)
     label: str = Field(pattern=NOT_BLANK, max_length=200)
     dimension: str = Field(json_schema_extra={"enum": [*Dimension.values]})
@@ -81,13 +81,13 @@ class CriterionIn(InSchema):
     weight: Decimal = Field(ge=0, le=9999, max_digits=6, decimal_places=2)
 
 
-class CatalogueIn(InSchema):
-    criteria: list[CriterionIn] = Field(min_length=1)
+class SelectionCatalogueIn(InSchema):
+    criteria: list[SelectionCriterionIn] = Field(min_length=1)
     note: str = Field("", max_length=500)
     threshold: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
 
 
-class RatingOut(Schema):
+class SelectionRatingOut(Schema):
     id: int
     account_id: Id
     criterion_key: str
@@ -101,23 +101,23 @@ class RatingOut(Schema):
         return str(obj.rated_by) if obj.rated_by else ""
 
 
-class RatingPageOut(Schema):
-    items: list[RatingOut]
+class SelectionRatingPageOut(Schema):
+    items: list[SelectionRatingOut]
     count: int
 
 
-class RatingFilterIn(InSchema):
+class SelectionRatingFilterIn(InSchema):
     account_id: Id | None = None
 
 
-class RatingIn(InSchema):
+class SelectionRatingIn(InSchema):
     account_id: Id
     criterion_key: str = Field(max_length=50)
     value: int = Field(ge=1, le=5)
     justification: str = Field(pattern=NOT_BLANK, max_length=5000)
 
 
-class ContributionOut(Schema):
+class SelectionContributionOut(Schema):
     criterion: str
     dimension: str
     value: float | None
@@ -125,24 +125,24 @@ class ContributionOut(Schema):
     contribution: float
 
 
-class ScoreOut(Schema):
+class SelectionScoreOut(Schema):
     account_id: int
     attractiveness: float | None
     position: float | None
     quadrant: str
-    contributions: list[ContributionOut]
+    contributions: list[SelectionContributionOut]
 
 
-class ScoresOut(Schema):
-    items: list[ScoreOut]
+class SelectionScoresOut(Schema):
+    items: list[SelectionScoreOut]
     count: int
 
 
-class ScoresIn(InSchema):
+class SelectionScoresIn(InSchema):
     as_of: dt.date | None = None
 
 
-class DecisionOut(Schema):
+class SelectionDecisionOut(Schema):
     id: int
     round_id: int
     account_id: Id
@@ -167,12 +167,12 @@ class DecisionOut(Schema):
         return str(obj.decided_by) if obj.decided_by else ""
 
 
-class DecisionPageOut(Schema):
-    items: list[DecisionOut]
+class SelectionDecisionPageOut(Schema):
+    items: list[SelectionDecisionOut]
     count: int
 
 
-class RoundOut(Schema):
+class SelectionRoundOut(Schema):
     id: int
     period: str
     as_of: dt.date
@@ -186,17 +186,17 @@ class RoundOut(Schema):
         return obj.catalogue.number
 
 
-class RoundPageOut(Schema):
-    items: list[RoundOut]
+class SelectionRoundPageOut(Schema):
+    items: list[SelectionRoundOut]
     count: int
 
 
-class RoundIn(InSchema):
+class SelectionRoundIn(InSchema):
     period: str = Field(pattern=NOT_BLANK, max_length=50)
     as_of: dt.date | None = None
 
 
-class DecisionIn(InSchema):
+class SelectionDecisionIn(InSchema):
     status: str = Field(max_length=20, description="The KAM status the account gets (the proposed one or another).")
     reason: str = Field(pattern=NOT_BLANK, max_length=5000)
 
@@ -208,7 +208,7 @@ def _view(request: HttpRequest) -> None:
     authorize(_actor(request), "screening.view_selection")
 
 
-@router.get("/screening/catalogues", response={200: CataloguePageOut, **ERRORS})
+@router.get("/screening/catalogues", response={200: SelectionCataloguePageOut, **ERRORS})
 def catalogue_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
     """The versions of the criteria catalogue, newest (in force) first."""
     _view(request)
@@ -217,14 +217,14 @@ def catalogue_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
 
 @router.post(
     "/screening/catalogues",
-    response={201: CatalogueOut, **ERRORS},
+    response={201: SelectionCatalogueOut, **ERRORS},
     openapi_extra=refused(
         "a criterion key twice",
         "a computed criterion without a scoring function",
         "a dimension without a weighted criterion",
     ),
 )
-def catalogue_publish(request: HttpRequest, payload: CatalogueIn) -> Status[Any]:
+def catalogue_publish(request: HttpRequest, payload: SelectionCatalogueIn) -> Status[Any]:
     """Publish the next version of the criteria catalogue (head of KAM)."""
     specs = [services.CriterionSpec(c.key, c.label, c.dimension, c.kind, c.weight) for c in payload.criteria]
     catalogue = services.catalogue_publish(
@@ -233,8 +233,8 @@ def catalogue_publish(request: HttpRequest, payload: CatalogueIn) -> Status[Any]
     return Status(201, catalogue)
 
 
-@router.get("/screening/ratings", response={200: RatingPageOut, **ERRORS})
-def rating_list(request: HttpRequest, filters: Query[RatingFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+@router.get("/screening/ratings", response={200: SelectionRatingPageOut, **ERRORS})
+def rating_list(request: HttpRequest, filters: Query[SelectionRatingFilterIn], page: Query[PageIn]) -> dict[str, Any]:
     """Every rating (newest first), the history included; filter by account."""
     _view(request)
     qs = Rating.objects.select_related("rated_by").order_by("-rated_at", "-pk")
@@ -245,17 +245,17 @@ def rating_list(request: HttpRequest, filters: Query[RatingFilterIn], page: Quer
 
 @router.post(
     "/screening/ratings",
-    response={201: RatingOut, **ERRORS},
+    response={201: SelectionRatingOut, **ERRORS},
     openapi_extra=refused("a criterion that is not rated in the catalogue in force", "an unknown account"),
 )
-def rating_create(request: HttpRequest, payload: RatingIn) -> Status[Any]:
+def rating_create(request: HttpRequest, payload: SelectionRatingIn) -> Status[Any]:
     """Rate an account 1–5 on a rated criterion with a justification."""
     rating = services.rating_create(actor=_actor(request), **payload.model_dump())
     return Status(201, rating)
 
 
-@router.get("/screening/scores", response={200: ScoresOut, **ERRORS})
-def score_list(request: HttpRequest, params: Query[ScoresIn]) -> dict[str, Any]:
+@router.get("/screening/scores", response={200: SelectionScoresOut, **ERRORS})
+def score_list(request: HttpRequest, params: Query[SelectionScoresIn]) -> dict[str, Any]:
     """Every scored account's attractiveness and position under the catalogue in force, with the
     contributions of its criteria (they add up to the scores)."""
     _view(request)
@@ -263,7 +263,7 @@ def score_list(request: HttpRequest, params: Query[ScoresIn]) -> dict[str, Any]:
     return {"items": items, "count": len(items)}
 
 
-@router.get("/screening/rounds", response={200: RoundPageOut, **ERRORS})
+@router.get("/screening/rounds", response={200: SelectionRoundPageOut, **ERRORS})
 def round_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
     _view(request)
     return page_of(selectors.round_list(), page)
@@ -271,15 +271,15 @@ def round_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
 
 @router.post(
     "/screening/rounds",
-    response={201: RoundOut, **ERRORS},
+    response={201: SelectionRoundOut, **ERRORS},
     openapi_extra=refused("a period that has a round", "another round still open", "no catalogue published"),
 )
-def round_open(request: HttpRequest, payload: RoundIn) -> Status[Any]:
+def round_open(request: HttpRequest, payload: SelectionRoundIn) -> Status[Any]:
     """Open a selection round: every account is scored and gets a proposal (head of KAM)."""
     return Status(201, services.round_open(actor=_actor(request), period=payload.period, as_of=payload.as_of))
 
 
-@router.get("/screening/rounds/{round_id}", response={200: RoundOut, **ERRORS})
+@router.get("/screening/rounds/{round_id}", response={200: SelectionRoundOut, **ERRORS})
 def round_get(request: HttpRequest, round_id: Id) -> SelectionRound:
     _view(request)
     return get_object_or_404(SelectionRound.objects.select_related("catalogue"), pk=round_id)
@@ -287,7 +287,7 @@ def round_get(request: HttpRequest, round_id: Id) -> SelectionRound:
 
 @router.post(
     "/screening/rounds/{round_id}/close",
-    response={200: RoundOut, **ERRORS},
+    response={200: SelectionRoundOut, **ERRORS},
     openapi_extra=refused("accounts not decided yet", "a closed round"),
 )
 def round_close(request: HttpRequest, round_id: Id) -> SelectionRound:
@@ -295,7 +295,7 @@ def round_close(request: HttpRequest, round_id: Id) -> SelectionRound:
     return services.round_close(actor=_actor(request), selection_round=selection_round)
 
 
-@router.get("/screening/rounds/{round_id}/decisions", response={200: DecisionPageOut, **ERRORS})
+@router.get("/screening/rounds/{round_id}/decisions", response={200: SelectionDecisionPageOut, **ERRORS})
 def decision_list(request: HttpRequest, round_id: Id, page: Query[PageIn]) -> dict[str, Any]:
     _view(request)
     return page_of(selectors.round_decisions(get_object_or_404(SelectionRound, pk=round_id)), page)
@@ -303,10 +303,10 @@ def decision_list(request: HttpRequest, round_id: Id, page: Query[PageIn]) -> di
 
 @router.post(
     "/screening/rounds/{round_id}/decisions/{decision_id}",
-    response={200: DecisionOut, **ERRORS},
+    response={200: SelectionDecisionOut, **ERRORS},
     openapi_extra=refused("a closed round", "an account decided already", "an unknown KAM status"),
 )
-def decision_record(request: HttpRequest, round_id: Id, decision_id: Id, payload: DecisionIn) -> Decision:
+def decision_record(request: HttpRequest, round_id: Id, decision_id: Id, payload: SelectionDecisionIn) -> Decision:
     """Decide an account of an open round (head of KAM): its KAM status follows the decision."""
     decision = get_object_or_404(Decision, pk=decision_id, round_id=round_id)
     return services.decision_record(
