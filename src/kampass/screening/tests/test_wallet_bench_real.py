@@ -10,6 +10,7 @@ import datetime as dt
 import gzip
 import importlib.util
 import math
+import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,7 @@ def _bench():
     assert spec
     assert spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
