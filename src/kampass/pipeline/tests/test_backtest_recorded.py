@@ -188,9 +188,9 @@ def test_the_backtest_stage_rate_learns_from_the_stage_at_the_origin():
     # when
     report = backtest(h, [origin], horizon=30)
     # then: the deals open at the origin in Negotiation/Review score above those still in Prospecting
-    o = report.origins[0]
+    result = report.origins[0]
     target, _ = snapshot(h, origin, 30)
-    p = o.probabilities["stage_rate"]
+    p = result.probabilities["stage_rate"]
     later = np.array([s == "Negotiation/Review" for s in target.stage])
     assert later.any()
     assert (~later).any()
