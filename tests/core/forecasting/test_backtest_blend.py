@@ -76,7 +76,7 @@ def test_kampass_in_the_backtest_is_the_model_blended_by_the_chosen_weight():
     for signal in (True, False):
         h = deals(signal=signal)
         # when
-        report = backtest(h, origins, horizon=HORIZON)
+        report = backtest(h, origins, horizon=HORIZON, blend=True)
         # then: the weight is the one the inner backtest known at the origin picks, and kampass's
         # probabilities are the model's and the base rate's blended by it
         cache: dict = {}
@@ -101,6 +101,6 @@ def test_the_weight_reads_nothing_on_or_after_the_origin():
     origin = START + np.timedelta64(500, "D")
     flipped = replace(h, won=np.where(h.closed >= origin, ~h.won, h.won))
     # when
-    weights = [backtest(x, [origin], horizon=HORIZON).origins[0].blend_weight for x in (h, flipped)]
+    weights = [backtest(x, [origin], horizon=HORIZON, blend=True).origins[0].blend_weight for x in (h, flipped)]
     # then
     assert weights[0] == weights[1]
