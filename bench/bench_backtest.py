@@ -14,10 +14,12 @@ Each line: ``{"bench": "backtest", "data", "origins", "deals", "brier": {scorer:
 "kampass_minus_base_rate_brier": {"mean", "ci95"}, "kampass_minus_naive_bayes_brier": {...},
 "band_coverage", "bar": {"not_worse_than_base_rate", "better_than_naive_bayes", "coverage_70_90"},
 "per_origin": [[as_of, open, won, kampass Brier, base-rate Brier, naive-Bayes Brier, kampass AUC,
-actual, p10, p90, band, past errors the band rests on, kampass's level window in days]...], "leakage":
+actual, p10, p90, band, past errors the band rests on, kampass's level window in days, kampass's blend
+weight of the model against the trailing base rate]...], "leakage":
 [columns], "seconds"}``. The band is kampass's own: the prediction interval of its past forecast errors
 at inner origins known at each origin (``"empirical"``), else the Bernoulli band; the level window is
-chosen by an inner backtest (drift), see :mod:`kampass.core.forecasting.backtest`.
+chosen by an inner backtest (drift), and so is the weight of the model against the trailing base rate in
+kampass's probabilities, see :mod:`kampass.core.forecasting.backtest`.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def run(name: str) -> dict:
                 o["forecast"]["band"],
                 o["forecast"].get("band_errors"),
                 o.get("level_window_days"),
+                o.get("blend_weight"),
             ]
             for o in doc["origins"]
         ],

@@ -13,9 +13,12 @@ Per opportunity (nothing is written):
   values are taken for an open opportunity; for a closed one the owner's probability is then unknown.
 * **Amount** -- converted into the reporting currency at the rate of the day it was opened
   (:mod:`kampass.common.fx`); an amount in a currency no rate source knows is left out of the totals.
-* **Stage** -- the stage the opportunity entered first (its first recorded stage change) when that is an
-  open stage recorded on the day it was opened; an import records the stage on the import day, after
-  the deal was opened (at an earlier origin that stage was not known yet), so imported deals have none.
+* **Stage** -- for the ``stage_rate`` baseline, the stage the opportunity was in *as of* each snapshot
+  (:class:`StagesAsOf`, ``DealHistory.stage_at``): the open stage it entered last before that day by its
+  dated stage changes (recorded by kampass or imported from a stage-history file); none when no dated
+  change into an open stage precedes the day. ``DealHistory.stage`` keeps the stage it entered first when
+  that was an open stage recorded on the day it was opened (an import records the stage on the import
+  day, after the deal was opened, so imported deals without a stage history have none).
 * **Owner's probability** -- the first recorded one, when it was recorded on the day the opportunity was
   opened and while it was open (none: ``NaN``), for the same reason.
 * **Features** -- the live as-of snapshot features the model is trained on
@@ -32,6 +35,7 @@ Per opportunity (nothing is written):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -41,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from django.db.models import F
 from django.utils import timezone
 
 from kampass.core.forecasting.backtest import DealHistory
@@ -89,6 +94,36 @@ def _first_open_stages() -> dict[int, tuple[str, dt.date]]:
     for opportunity_id, name, kind, when in changes.iterator(chunk_size=2000):
         first.setdefault(opportunity_id, (name, kind, timezone.localdate(when)))
     return {pk: (name, day) for pk, (name, kind, day) in first.items() if kind == StageKind.OPEN}
+
+
+class StagesAsOf:
+    """``DealHistory.stage_at`` of kampass's opportunities: the name of the open stage each entered last
+    at or before the start of a day (the rule :class:`AsOf` reads ``stage_order`` by), from the dated
+    stage changes; ``None`` when no dated entry into an open stage precedes the day."""
+
+    def __init__(self, opportunity_ids: Sequence[int]) -> None:
+        self._entries: dict[str, list[tuple[dt.datetime, str]]] = {}
+        changes = (
+            OpportunityStageChange.objects.filter(
+                opportunity_id__in=list(opportunity_ids), changed_at__isnull=False, to_stage__kind=StageKind.OPEN
+            )
+            .exclude(from_stage_id=F("to_stage_id"))  # an entry into the same stage only records an amount
+            .order_by("changed_at", "pk")
+            .values_list("opportunity_id", "to_stage__name", "changed_at")
+        )
+        for opportunity_id, name, when in changes.iterator(chunk_size=2000):
+            if when is not None:  # excluded by the query: a derived entry has no date
+                self._entries.setdefault(str(opportunity_id), []).append((when, name))
+
+    def stage(self, pk: str, at: dt.datetime) -> str | None:
+        """The open stage the opportunity ``pk`` entered last at or before ``at``."""
+        entries = self._entries.get(pk, ())
+        k = bisect.bisect_right([when for when, _ in entries], at)
+        return entries[k - 1][1] if k else None
+
+    def __call__(self, day: Any, ids: tuple[str, ...]) -> tuple[str | None, ...]:
+        at = _start_of(dt.date.fromisoformat(str(day)[:10]))
+        return tuple(self.stage(pk, at) for pk in ids)
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -202,6 +237,7 @@ def recorded_deal_history(*, today: dt.date | None = None) -> RecordedHistory:
         stage=tuple(stage) if any(s is not None for s in stage) else (),
         owner_probability=probabilities if len(probabilities) and not np.isnan(probabilities).all() else None,
         features_at=features_at,
+        stage_at=StagesAsOf([o["pk"] for o in kept]),
     )
     return RecordedHistory(history=history, pks=tuple(o["pk"] for o in kept), notes=notes)
 

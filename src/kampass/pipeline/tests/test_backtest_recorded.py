@@ -18,9 +18,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from kampass.accounts.tests.factories import AccountFactory
+from kampass.core.forecasting.backtest import backtest, snapshot
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome
 from kampass.pipeline.recorded_history import recorded_deal_history
-from kampass.pipeline.tests.factories import make_opportunity
+from kampass.pipeline.services.opportunities import opportunity_change_stage
+from kampass.pipeline.tests.factories import admin_actor, make_opportunity, stage
 
 HORIZON = 60
 
@@ -136,6 +138,63 @@ def test_values_are_taken_as_first_recorded_not_as_they_are_now(kam):
     assert str(h.closed[0]) == (today - dt.timedelta(days=3)).isoformat()
     assert bool(h.won[0]) is True
     assert h.end == np.datetime64(today, "D")
+
+
+@pytest.mark.django_db
+def test_the_stage_rate_baseline_reads_the_stage_a_deal_was_in_at_each_snapshot():
+    # given: a deal opened in Prospecting 100 days ago, moved to Negotiation/Review 50 days ago, and a deal
+    # opened in Qualification 80 days ago that never moved
+    today = timezone.localdate()
+    moved = make_opportunity(name="Moved", stage_name="Prospecting")
+    Opportunity.objects.filter(pk=moved.pk).update(created_on=today - dt.timedelta(days=100))
+    backdate(moved.pk, today - dt.timedelta(days=100))
+    moved.refresh_from_db()
+    when = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=50), dt.time(11)))
+    opportunity_change_stage(actor=admin_actor(), opportunity=moved, stage=stage("Negotiation/Review"), at=when)
+    still = make_opportunity(name="Still", stage_name="Qualification")
+    Opportunity.objects.filter(pk=still.pk).update(created_on=today - dt.timedelta(days=80))
+    backdate(still.pk, today - dt.timedelta(days=80))
+    # when
+    h = recorded_deal_history().history
+    # then: each snapshot carries the stage as of its day, not the first recorded one
+    at_70, at_50, at_20 = (np.datetime64(today - dt.timedelta(days=d), "D") for d in (70, 50, 20))
+    assert h.stage == ("Prospecting", "Qualification")
+    assert snapshot(h, at_70, 30)[0].stage == ("Prospecting", "Qualification")
+    assert snapshot(h, at_50, 30)[0].stage == ("Prospecting", "Qualification")  # moved during that day
+    assert snapshot(h, at_20, 30)[0].stage == ("Negotiation/Review", "Qualification")
+    assert snapshot(h, np.datetime64(today - dt.timedelta(days=90), "D"), 30)[0].stage == ("Prospecting",)
+
+
+@pytest.mark.django_db
+def test_the_backtest_stage_rate_learns_from_the_stage_at_the_origin():
+    # given: deals that all open in Prospecting; half move to Negotiation/Review ten days later and all of
+    # those are won 40 days after opening, the others lost then
+    today = timezone.localdate()
+    for i in range(40):
+        opened = today - dt.timedelta(days=300 - 5 * i)
+        o = make_opportunity(name=f"Deal {i}", stage_name="Prospecting")
+        Opportunity.objects.filter(pk=o.pk).update(created_on=opened)
+        backdate(o.pk, opened)
+        o.refresh_from_db()
+        won = i % 2 == 0
+        if won:
+            at = timezone.make_aware(dt.datetime.combine(opened + dt.timedelta(days=10), dt.time(11)))
+            opportunity_change_stage(actor=admin_actor(), opportunity=o, stage=stage("Negotiation/Review"), at=at)
+        Opportunity.objects.filter(pk=o.pk).update(
+            closed_on=opened + dt.timedelta(days=40), outcome=Outcome.WON if won else Outcome.LOST
+        )
+    h = recorded_deal_history().history
+    origin = np.datetime64(today - dt.timedelta(days=100), "D")
+    # when
+    report = backtest(h, [origin], horizon=30)
+    # then: the deals open at the origin in Negotiation/Review score above those still in Prospecting
+    result = report.origins[0]
+    target, _ = snapshot(h, origin, 30)
+    p = result.probabilities["stage_rate"]
+    later = np.array([s == "Negotiation/Review" for s in target.stage])
+    assert later.any()
+    assert (~later).any()
+    assert p[later].min() > p[~later].max()
 
 
 @pytest.mark.django_db

@@ -121,7 +121,7 @@ def test_no_web_request_computes_the_calibration(deals, head, client, api, monke
     def refuse(*args, **kwargs):
         raise AssertionError("the band's calibration is computed in the background only")
 
-    for name in ("calibration_errors", "past_errors", "past_forecast"):
+    for name in ("calibration_errors", "past_errors", "past_forecast", "past_scores", "inner_scores"):
         monkeypatch.setattr(backtest, name, refuse)
     monkeypatch.setattr(services, "band_calibration", refuse)
     run = stored(ERRORS)
