@@ -10,8 +10,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from kampass.users.models import Role, User
+
+# No timing assertions in tests: Hypothesis' per-example deadline (200 ms by default) fails property
+# tests on a loaded machine (CI, parallel workers) although nothing is wrong with the property.
+hypothesis_settings.register_profile("kampass", deadline=None)
+hypothesis_settings.load_profile("kampass")
 
 # A test that requests one of these (directly or through another fixture) uses the database.
 DATABASE_FIXTURES = frozenset(

@@ -14,7 +14,9 @@ The facts (all as of a day ``as_of``, default today):
 * ``win_rate_24m``: won / (won + lost) of the opportunities closed in the 730 days up to ``as_of``
   (pipeline facade);
 * ``decision_maker_coverage``: decision makers covered at the aimed level / decision makers (accounts facade);
-* ``relationship_rank``: the newest relationship stage's rank 1..5 (planning facade).
+* ``relationship_rank``: the newest relationship stage's rank 1..5 (planning facade);
+* ``share_of_wallet``: revenue / realistic wallet of the subtree from the newest wallet estimate on or
+  before ``as_of`` (this context's wallet part; None without an estimate or with a zero wallet).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from kampass.commercial import facade as commercial_facade
 from kampass.core.screening import portfolio as core
 from kampass.pipeline import facade as pipeline_facade
 from kampass.planning import facade as planning_facade
+from kampass.screening.facade import potential as wallet_potential
 from kampass.screening.models.selection import Catalogue, Criterion, CriterionKind, Decision, Rating, SelectionRound
 
 
@@ -131,6 +134,8 @@ def account_facts(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, di
         facts[a]["decision_maker_coverage"] = cov.share
     for a, rank in planning_facade.relationship_ranks(roots, as_of=as_of).items():
         facts[a]["relationship_rank"] = float(rank) if rank is not None else None
+    for a, wallet in wallet_potential(roots, as_of=as_of).items():
+        facts[a]["share_of_wallet"] = wallet.share
     return facts
 
 

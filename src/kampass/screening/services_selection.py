@@ -248,8 +248,7 @@ def round_close(*, actor: Actor, selection_round: SelectionRound) -> SelectionRo
 
 def default_criteria() -> list[CriterionSpec]:
     """The default catalogue: eight criteria of customer attractiveness and six of our position.
-    Share of wallet is rated until the wallet estimate exists (then one entry in
-    :data:`kampass.core.screening.portfolio.SCORING` makes it computed)."""
+    Share of wallet is computed from the newest wallet estimate (``kampass screening wallet``)."""
     a, p, c, r = Dimension.ATTRACTIVENESS, Dimension.POSITION, CriterionKind.COMPUTED, CriterionKind.RATED
     rows = [
         ("purchase_volume", _("Purchase volume"), a, c, "3"),
@@ -260,7 +259,7 @@ def default_criteria() -> list[CriterionSpec]:
         ("price_enforceability", _("Price enforceability"), a, r, "1"),
         ("creditworthiness", _("Creditworthiness"), a, r, "1"),
         ("strategic_fit", _("Strategic fit"), a, r, "2"),
-        ("share_of_wallet", _("Share of wallet"), p, r, "2"),
+        ("share_of_wallet", _("Share of wallet"), p, c, "2"),
         ("relationship_level", _("Relationship level"), p, c, "2"),
         ("buying_centre_coverage", _("Buying-centre coverage"), p, c, "2"),
         ("win_rate", _("Win rate"), p, c, "2"),

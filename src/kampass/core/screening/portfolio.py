@@ -119,7 +119,7 @@ def _relationship(x: float) -> float:
 
 
 #: the computed criteria: key -> scoring. Another part of kampass adds a computed criterion with one
-#: entry here (e.g. ``share_of_wallet`` once the wallet estimate exists; until then it is rated).
+#: entry here.
 SCORING: dict[str, Scoring] = {
     "purchase_volume": Scoring(
         "revenue_12m", _volume, "gross revenue of the last 12 months, log scale: 1,000 = 0, 1,000,000 = 100"
@@ -133,6 +133,11 @@ SCORING: dict[str, Scoring] = {
     "win_rate": Scoring("win_rate_24m", _share, "won / (won + lost) opportunities closed in 24 months: 0-100 %"),
     "buying_centre_coverage": Scoring(
         "decision_maker_coverage", _share, "decision makers covered at the aimed level / decision makers: 0-100 %"
+    ),
+    "share_of_wallet": Scoring(
+        "share_of_wallet",
+        _share,
+        "revenue of 12 months / realistic wallet (the q quantile of comparable accounts' spend): 0-100 %",
     ),
     "relationship_level": Scoring(
         "relationship_rank", _relationship, "relationship stage, exploratory (1) = 0 .. integrated (5) = 100"

@@ -36,7 +36,7 @@ def test_the_head_publishes_versions_and_the_newest_is_in_force(head):
     assert v1.criteria.count() == 14
     assert v2.criteria.count() == 4
     keys = {c.key: c.kind for c in v1.criteria.all()}
-    assert keys["share_of_wallet"] == "rated"  # rated until the wallet estimate exists
+    assert keys["share_of_wallet"] == "computed"  # from the newest wallet estimate
     assert {k for k, kind in keys.items() if kind == "computed"} == set(core.SCORING)
     assert v2.published_by == head
     assert v2.history.first().history_user == head
