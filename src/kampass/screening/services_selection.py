@@ -260,7 +260,7 @@ def default_criteria() -> list[CriterionSpec]:
         ("creditworthiness", _("Creditworthiness"), a, r, "1"),
         ("strategic_fit", _("Strategic fit"), a, r, "2"),
         ("share_of_wallet", _("Share of wallet"), p, c, "2"),
-        ("relationship_level", _("Relationship level"), p, c, "2"),
+        ("relationship_level", _("Relationship stage"), p, c, "2"),
         ("buying_centre_coverage", _("Buying-centre coverage"), p, c, "2"),
         ("win_rate", _("Win rate"), p, c, "2"),
         ("satisfaction", _("Satisfaction"), p, r, "1"),

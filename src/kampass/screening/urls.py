@@ -1,8 +1,9 @@
 from django.urls import path
 
-from kampass.screening import views_segments, views_selection, views_wallet, views_whitespace
+from kampass.screening import views_home, views_segments, views_selection, views_wallet, views_whitespace
 
 urlpatterns = [
+    path("", views_home.home, name="screening-home"),
     # selection portfolio, criteria and selection rounds
     path("portfolio/", views_selection.portfolio, name="screening-portfolio"),
     path("portfolio/accounts/<int:account_id>/", views_selection.account_scores, name="screening-portfolio-account"),

@@ -94,15 +94,16 @@ class Command(BaseCommand):
         from kampass.planning.demo_health import demo_health_load
 
         health = demo_health_load(reset=reset)
+        # the wallets first: the selection round scores share of wallet from them
+        from kampass.screening.demo_wallet import demo_wallet_load
+
+        wallets = demo_wallet_load(reset=reset)
         from kampass.screening.demo_selection import demo_selection_load
 
         selection = demo_selection_load(reset=reset)
         from kampass.screening.demo_whitespace import demo_whitespace_load
 
         whitespace = demo_whitespace_load(reset=reset)
-        from kampass.screening.demo_wallet import demo_wallet_load
-
-        wallets = demo_wallet_load(reset=reset)
         from kampass.screening.demo_segments import demo_segments_load
 
         segment_runs = demo_segments_load(reset=reset)
