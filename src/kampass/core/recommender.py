@@ -35,6 +35,7 @@ leakage_share                   share   profit leakage as share of gross revenue
 profitability_trend             ratio   relative change of contribution margin (-0.1 = -10 %)
 opportunities_qualified_share   share   open opportunities fully qualified (0..1)
 owner_forecast_bias             score   owners' minus calibrated win probability (-1..1)
+potential_optimism              ratio   KAMs' own potential estimates / model wallet - 1 (0.4 = 40 % above)
 risks_with_owner_share          share   project risks with an owner (0..1)
 tool_usage_share                share   KAMs actively using the KAM tools (0..1)
 blocked_actions_share           share   development actions blocked by the organisation (0..1)

@@ -17,16 +17,25 @@ def _segment_dispersion() -> float | None:
     return segment_dispersion()
 
 
-#: the parts of ``account_heterogeneity`` (name -> function giving a dispersion 0..1 or ``None``); the
-#: dispersion of the key accounts over the selection portfolio's quadrants is added here as one more entry
-_HETEROGENEITY_PARTS: dict[str, Callable[[], float | None]] = {"segments": _segment_dispersion}
+def _portfolio_dispersion() -> float | None:
+    from kampass.screening.selectors_selection import portfolio_dispersion
+
+    return portfolio_dispersion()
+
+
+#: the parts of ``account_heterogeneity`` (name -> function giving a dispersion 0..1 or ``None``): over the
+#: current segments, and over the portfolio's quadrants of the newest closed selection round
+_HETEROGENEITY_PARTS: dict[str, Callable[[], float | None]] = {
+    "segments": _segment_dispersion,
+    "portfolio": _portfolio_dispersion,
+}
 
 
 def account_heterogeneity() -> float | None:
     """How different the key accounts are: the mean of the parts in :data:`_HETEROGENEITY_PARTS` that are
     known, each a Gini-Simpson dispersion (the probability that two key accounts drawn at random fall into
     different segments, or quadrants): 0 = all alike .. towards 1 = all different; ``None`` when no part is
-    known (no segment run yet)."""
+    known (no segment run and no closed selection round yet)."""
     from kampass.core.screening.segments import combined_heterogeneity
 
     return combined_heterogeneity({name: part() for name, part in _HETEROGENEITY_PARTS.items()})

@@ -37,7 +37,15 @@ from kampass.core.screening import portfolio as core
 from kampass.pipeline import facade as pipeline_facade
 from kampass.planning import facade as planning_facade
 from kampass.screening.facade import potential as wallet_potential
-from kampass.screening.models.selection import Catalogue, Criterion, CriterionKind, Decision, Rating, SelectionRound
+from kampass.screening.models.selection import (
+    Catalogue,
+    Criterion,
+    CriterionKind,
+    Decision,
+    Rating,
+    RoundStatus,
+    SelectionRound,
+)
 
 
 def reporting_currency() -> str:
@@ -230,3 +238,22 @@ def account_score(account_id: int, *, as_of: dt.date | None = None) -> core.Acco
     facts = account_facts([account_id], as_of=day)
     values = criterion_values(criteria, facts, newest_ratings([account_id]))
     return core.score_account(account_id, core_criteria(cat), values[account_id], threshold=float(cat.threshold))
+
+
+def portfolio_dispersion() -> float | None:
+    """Dispersion of today's key accounts over the portfolio's quadrants as decided in the newest closed
+    selection round (the quadrant stored with each decision; accounts without a quadrant left out), as
+    :func:`kampass.core.screening.segments.dispersion`; ``None`` without a closed round or below two such
+    accounts. Stored figures only: nothing is scored for it."""
+    from kampass.core.screening.segments import dispersion
+
+    newest = SelectionRound.objects.filter(status=RoundStatus.CLOSED).order_by("-closed_at", "-pk").first()
+    if newest is None:
+        return None
+    keys = accounts_facade.key_account_ids()
+    quadrants = (
+        Decision.objects.filter(round=newest, account_id__in=keys)
+        .exclude(quadrant="")
+        .values_list("quadrant", flat=True)
+    )
+    return dispersion(list(quadrants))

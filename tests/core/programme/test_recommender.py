@@ -132,6 +132,19 @@ def test_key_accounts_without_current_segments_ask_for_facts_first():
     assert all(r.rule != "fs_segments_missing" for r in done["facts_strategy"].reasons)
 
 
+def test_optimistic_potential_estimates_ask_for_facts_and_strategy():
+    # given KAMs whose own potential estimates lie 40 % above the model's wallets
+    recs = by_logic(recommend(CAT, profile(), [], {"potential_optimism": 0.4}, "professionalise"))
+    # then Facts & Strategy: harden the potentials, with the figure as its reason
+    why = reason(recs["facts_strategy"], "fs_potentials_optimistic")
+    assert why.inputs == {"potential_optimism": 0.4}
+    assert "40" in why.text.en and "40" in why.text.de
+    # and estimates close to the model (or none) leave the rule silent
+    for calm in ({"potential_optimism": 0.1}, {"potential_optimism": None}, {}):
+        quiet = by_logic(recommend(CAT, profile(), [], calm, "professionalise"))
+        assert all(r.rule != "fs_potentials_optimistic" for r in quiet["facts_strategy"].reasons)
+
+
 def test_weak_facts_about_potentials_and_decisions_lead_to_facts_and_strategy_with_owners_attached():
     # given weak screening on both perspectives and few qualified opportunities
     fields = profile(screening=2.2)

@@ -78,6 +78,7 @@ SIGNALS: tuple[str, ...] = (
     "profitability_trend",
     "opportunities_qualified_share",
     "owner_forecast_bias",
+    "potential_optimism",
     "risks_with_owner_share",
     "tool_usage_share",
     "blocked_actions_share",
