@@ -45,22 +45,6 @@ class FiguresOut(Schema):
     potential_high: str
 
 
-def _figures(p: core.Potential) -> dict[str, Any]:
-    return {
-        "currency": p.currency,
-        "revenue": str(p.revenue),
-        "wallet": str(p.wallet),
-        "wallet_low": str(p.wallet_low),
-        "wallet_high": str(p.wallet_high),
-        "share_of_wallet": p.share,
-        "share_of_wallet_low": p.share_low,
-        "share_of_wallet_high": p.share_high,
-        "potential": str(p.potential),
-        "potential_low": str(p.potential_low),
-        "potential_high": str(p.potential_high),
-    }
-
-
 class WalletEstimateOut(FiguresOut):
     id: int
     account_id: Id
@@ -81,8 +65,8 @@ def _wallet_out(w: selectors.AccountWallet) -> dict[str, Any]:
         "account": e.account.name,
         "as_of": e.as_of,
         "q": float(e.q),
-        **_figures(w.own),
-        "subtree": _figures(w.subtree),
+        **selectors.potential_json(w.own),
+        "subtree": selectors.potential_json(w.subtree),
         "peers": e.peers,
         "model_version": e.model_version,
         "computed_at": e.computed_at,

@@ -28,23 +28,6 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="Print one JSON document.")
 
 
-def figures(p: core.Potential) -> dict[str, Any]:
-    """One account's figures as JSON values (amounts as decimal strings)."""
-    return {
-        "currency": p.currency,
-        "revenue": str(p.revenue),
-        "wallet": str(p.wallet),
-        "wallet_low": str(p.wallet_low),
-        "wallet_high": str(p.wallet_high),
-        "share_of_wallet": p.share,
-        "share_of_wallet_low": p.share_low,
-        "share_of_wallet_high": p.share_high,
-        "potential": str(p.potential),
-        "potential_low": str(p.potential_low),
-        "potential_high": str(p.potential_high),
-    }
-
-
 def run(command: BaseCommand, opts: dict[str, Any]) -> None:
     from kampass.common.cli import system_actor
     from kampass.screening import selectors_wallet, services_wallet
@@ -62,8 +45,8 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
             "account": w.estimate.account.name,
             "as_of": w.estimate.as_of.isoformat(),
             "q": float(w.estimate.q),
-            **figures(w.own),
-            "subtree": figures(w.subtree),
+            **selectors_wallet.potential_json(w.own),
+            "subtree": selectors_wallet.potential_json(w.subtree),
             "peers": w.estimate.peers,
             "model_version": w.estimate.model_version,
         }

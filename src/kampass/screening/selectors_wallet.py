@@ -159,3 +159,20 @@ def potential_optimism_overall() -> float | None:
     """Mean of estimate / model wallet - 1 over all potential estimates with a model wallet (all persons)."""
     pairs = [(e.wallet, m) for e in PotentialEstimate.objects.all() if (m := _model_wallet_in(e)) is not None]
     return core.optimism(pairs)
+
+
+def potential_json(p: core.Potential) -> dict[str, Any]:
+    """One account's (or subtree's) figures as JSON values, amounts as decimal strings (API and CLI)."""
+    return {
+        "currency": p.currency,
+        "revenue": str(p.revenue),
+        "wallet": str(p.wallet),
+        "wallet_low": str(p.wallet_low),
+        "wallet_high": str(p.wallet_high),
+        "share_of_wallet": p.share,
+        "share_of_wallet_low": p.share_low,
+        "share_of_wallet_high": p.share_high,
+        "potential": str(p.potential),
+        "potential_low": str(p.potential_low),
+        "potential_high": str(p.potential_high),
+    }
