@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from kampass.common.api import ERRORS, DecimalString, Id, InSchema, PageIn, RemovalIn, page_of, refused
+from kampass.common.api import ERRORS, DecimalString, ErrorOut, Id, InSchema, PageIn, RemovalIn, page_of, refused
 from kampass.common.api import actor as _actor
 from kampass.common.concurrency import api_delete, version_in, version_out
 from kampass.common.permissions import authorize
@@ -123,7 +123,8 @@ def target_list(request: HttpRequest, params: Query[KpiTargetListIn], page: Quer
 
 @router.post(
     "/kpi-targets",
-    response={200: KpiTargetOut, **ERRORS},
+    # 409: the target there was changed since ``version`` was read (it is replaced only from its newest version)
+    response={200: KpiTargetOut, 409: ErrorOut, **ERRORS},
     openapi_extra=refused("amber more demanding than green", "an unknown currency", "not the head of KAM"),
 )
 def target_set(request: HttpRequest, payload: KpiTargetIn) -> Status[Any]:

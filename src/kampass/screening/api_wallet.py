@@ -31,7 +31,7 @@ _CURRENCY_CODES: list[Any] = [code for code, _label in CURRENCIES]
 Amount = Annotated[Decimal, DecimalString.of(PotentialEstimate, "wallet")]
 
 
-class FiguresOut(Schema):
+class WalletFiguresOut(Schema):
     currency: str
     revenue: str = Field(description="Gross revenue of the twelve months to as_of (decimal string).")
     wallet: str = Field(description="The q quantile of the yearly revenue of comparable accounts.")
@@ -45,13 +45,13 @@ class FiguresOut(Schema):
     potential_high: str
 
 
-class WalletEstimateOut(FiguresOut):
+class WalletEstimateOut(WalletFiguresOut):
     id: int
     account_id: Id
     account: str
     as_of: dt.date
     q: float
-    subtree: FiguresOut = Field(description="The same figures for the account with all its subsidiaries.")
+    subtree: WalletFiguresOut = Field(description="The same figures for the account with all its subsidiaries.")
     peers: int = Field(description="Accounts the model compared.")
     model_version: str
     computed_at: dt.datetime

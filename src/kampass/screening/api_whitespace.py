@@ -27,7 +27,7 @@ from kampass.screening.models.whitespace import NotRelevantMark, ProductGroupRul
 router = Router(tags=["screening"])
 
 
-class RecommendationOut(Schema):
+class WhitespaceRecommendationOut(Schema):
     account_id: int
     product_group: str
     label: str
@@ -39,7 +39,7 @@ class RecommendationOut(Schema):
 
 
 class RecommendationPageOut(Schema):
-    items: list[RecommendationOut]
+    items: list[WhitespaceRecommendationOut]
     count: int
 
 
@@ -62,7 +62,7 @@ class WhitespaceOut(Schema):
     account_id: int
     product_groups: list[str]
     rows: list[WhitespaceRowOut]
-    recommendations: list[RecommendationOut]
+    recommendations: list[WhitespaceRecommendationOut]
     not_relevant: dict[str, str]
     conversion: ConversionOut
 
