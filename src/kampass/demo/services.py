@@ -174,8 +174,8 @@ def demo_foreign_data() -> ForeignData:
 
     data = demo_data()
     accounts = Account.objects.exclude(external_id__in=[a["external_id"] for a in data["accounts"]]).count()
-    opportunities = demo_foreign_opportunities()
     logins = {login.username for login in DEMO_LOGINS}
+    opportunities = demo_foreign_opportunities(demo_owners=tuple(sorted(logins)))
     owners = {u["username"] for u in data["users"]}
     users = []
     for user in User.objects.order_by("username"):

@@ -71,13 +71,18 @@ def build_demo_extract(source: Path, out: Path = EXTRACT, *, account_ids: Iterab
     return len(rows)
 
 
-def demo_foreign_opportunities() -> int:
-    """How many opportunities the demo did not create (not among the extract's Salesforce ids)."""
+def demo_foreign_opportunities(*, demo_owners: tuple[str, ...] = ()) -> int:
+    """How many opportunities the demo did not create: not among the extract's Salesforce ids, and not an
+    opportunity created from a whitespace recommendation (source ``whitespace``) owned by one of
+    ``demo_owners`` (the demo's logins: the demo converts one recommendation)."""
     from kampass.pipeline.models import Opportunity
 
     with EXTRACT.open(newline="", encoding="utf-8") as fh:
         ids = [row["Id"] for row in csv.DictReader(fh)]
-    return Opportunity.objects.exclude(source=SOURCE, external_id__in=ids).count()
+    foreign = Opportunity.objects.exclude(source=SOURCE, external_id__in=ids)
+    if demo_owners:
+        foreign = foreign.exclude(source="whitespace", owner__username__in=list(demo_owners))
+    return foreign.count()
 
 
 def _delete_all() -> None:
