@@ -15,7 +15,7 @@ from ninja.responses import Status
 
 from kampass.common.api import ERRORS, DecimalString, ErrorOut, Id, InSchema, PageIn, RemovalIn, page_of, refused
 from kampass.common.api import actor as _actor
-from kampass.common.concurrency import api_delete, version_in, version_out
+from kampass.common.concurrency import api_delete, conflict_responses, version_in, version_out
 from kampass.common.permissions import authorize
 from kampass.core import kpis as catalogue
 from kampass.planning import kpi_target_selectors as selectors
@@ -133,9 +133,10 @@ def target_set(request: HttpRequest, payload: KpiTargetIn) -> Status[Any]:
     return Status(200, _target_out(row))
 
 
-@router.delete("/kpi-targets/{target_id}", response={204: None, **ERRORS})
+@router.delete("/kpi-targets/{target_id}", response={204: None, **ERRORS, **conflict_responses(KpiTargetOut)})
 def target_remove(request: HttpRequest, response: HttpResponse, target_id: Id, removal: Query[RemovalIn]) -> Any:
-    """Remove a target (head of KAM); the account falls back to the target for every account."""
+    """Remove a target (head of KAM); the account falls back to the target for every account. A stale
+    ``version`` (``If-Match``) answers 409 (412) with the target as saved."""
     authorize(_actor(request), "planning.manage_kpi_targets")
     target = get_object_or_404(KpiTarget, pk=target_id)
 

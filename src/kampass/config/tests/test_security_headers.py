@@ -14,9 +14,12 @@ import pytest
 import kampass
 
 PACKAGE = Path(kampass.__file__).parent
-#: printed to PDF by WeasyPrint, never served to a browser
 # templates only WeasyPrint renders into a PDF (never served to a browser, so no policy applies)
-NOT_SERVED = {"programme/templates/programme/report_pdf.html", "planning/templates/planning/export_pdf.html"}
+NOT_SERVED = {
+    "programme/templates/programme/report_pdf.html",
+    "planning/templates/planning/export_pdf.html",
+    "screening/templates/screening/selection/round_pdf.html",
+}
 
 
 def _policy(header: str) -> dict[str, list[str]]:

@@ -34,6 +34,17 @@ def test_the_head_sets_lists_and_removes_a_target(api, head, account):
     assert not KpiTarget.objects.exists()
 
 
+def test_removing_a_stale_version_answers_409_with_the_target_as_saved(api, head):
+    target = api(head, "post", "/kpi-targets", body={"kpi_key": "win_rate", "green": "0.5", "amber": "0.3"}).json()
+
+    stale = api(head, "delete", f"/kpi-targets/{target['id']}?version={target['version'] + 1}")
+
+    assert stale.status_code == 409
+    assert stale.json()["id"] == target["id"]
+    assert stale.json()["version"] == target["version"]
+    assert KpiTarget.objects.filter(pk=target["id"]).exists()
+
+
 def test_others_may_read_but_not_set_or_remove_targets(api, head, kam, viewer):
     target = api(head, "post", "/kpi-targets", body={"kpi_key": "win_rate", "green": "0.5", "amber": "0.3"}).json()
 
