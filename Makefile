@@ -14,11 +14,11 @@ ONLY ?=
 # --no-loadscope-reorder hands the files out in the order conftest.py sorts them (xdist would sort
 # them by their number of tests, and a file that flushes the database could run before others).
 JOBS ?= auto
+# the slowest tests of a run, printed at its end (CI logs show where the time goes)
+DURATIONS ?= --durations=40
 PYTEST := $(VENV)/bin/pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder $(DURATIONS)
 # `make test` measures coverage; the other targets do not (PYTEST_COV is empty for them).
 PYTEST_COV ?=
-# the slowest tests of a run, printed at its end (CI logs show where the time goes)
-DURATIONS ?= --durations=40
 # the database-free tests: pure core, doctests, architecture, CLI parsing ...; see conftest.py
 FAST := not database and not real_data and not browser and not postgres and not spark
 APP ?=
