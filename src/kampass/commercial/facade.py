@@ -217,6 +217,16 @@ class GoodsPurchase:
     account_id: int | None
 
 
+def goods_purchases_stamp() -> str:
+    """A digest that stays equal while :func:`goods_purchases` answers the same (no invoice lines
+    imported or removed, no account or customer link changed): lets a reader keep what it derived."""
+    import hashlib
+
+    from kampass.commercial.selectors import goods_purchases_stamp as _stamp
+
+    return hashlib.sha256(repr(_stamp()).encode()).hexdigest()
+
+
 def goods_purchases() -> list[GoodsPurchase]:
     """Every customer's distinct goods purchases over all invoice lines (the screening context's purchase
     matrix for whitespace recommendations). Empty without lines."""

@@ -24,7 +24,7 @@ from kampass.core import profitability as prof
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.currency import lines_in_currency
 from kampass.core.analytics.ingest.limits import ImportLimits
-from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, INVOICE_FACTS, INVOICE_LINES
+from kampass.core.analytics.schema import ACCOUNT_DIM, CUSTOMER_LINKS, IMPORT_BATCHES, INVOICE_FACTS, INVOICE_LINES
 from kampass.users.actors import Actor
 from kampass.users.rules import is_admin, is_head, is_reader
 
@@ -748,11 +748,33 @@ def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, cur
     return out
 
 
+_purchases_cache: dict[str, Any] = {}
+
+
+def _lines_stamp(store: AnalyticsStore) -> tuple[Any, ...]:
+    """What changes whenever invoice lines are imported, replaced or removed: the number of lines and
+    the import batches with their line counts (small tables; read without reading the lines)."""
+    batches = store.table(IMPORT_BATCHES).select("batch_id", "lines").to_pyarrow().to_pylist()
+    count = store.table(INVOICE_LINES).count().execute()
+    return (int(count), tuple(sorted((b["batch_id"], int(b["lines"])) for b in batches)))
+
+
+def goods_purchases_stamp() -> tuple[Any, ...]:
+    """Equal while :func:`goods_purchases` would answer the same (lines, accounts and links unchanged)."""
+    with analytics_store() as store:
+        return (_dims_signature(), _lines_stamp(store))
+
+
 def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:
     """What each customer bought: distinct ``(customer_id, stock_code, product_group, description,
     account_id)`` of the goods lines with a positive amount (``account_id`` of the customer's link, or
-    ``None``); see ``facade.goods_purchases``."""
+    ``None``); see ``facade.goods_purchases``. Cached in the process until the lines, the accounts or
+    the customer links change (the whitespace matrix reads it on every request)."""
     with analytics_store() as store:
+        signature = (_dims_signature(), _lines_stamp(store))
+        if _purchases_cache.get("signature") == signature:
+            cached: list[tuple[str, str, str, str, int | None]] = _purchases_cache["rows"]
+            return cached
         with_dimensions(store)
         lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
         goods = lines.filter((lines.amount > 0) & (lines.category == prof.GOODS) & lines.customer_id.notnull())
@@ -765,7 +787,7 @@ def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:
             bought.customer_id, bought.stock_code, bought.product_group, bought.description, links.account_id
         )
         rows = joined.to_pyarrow().to_pylist()
-    return [
+    out = [
         (
             str(r["customer_id"]),
             str(r["stock_code"] or ""),
@@ -775,3 +797,5 @@ def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:
         )
         for r in rows
     ]
+    _purchases_cache.update(signature=signature, rows=out)
+    return out

@@ -84,8 +84,23 @@ class Purchases:
     labels: dict[str, str]
 
 
+_PURCHASES: dict[str, Any] = {}
+
+
 def purchases() -> Purchases:
+    """The purchase matrix and the baskets of the accounts, kept for the next request while the invoice
+    lines, the accounts, the customer links and the product-group rules stay the same."""
     mapping = group_mapping()
+    key = (commercial_facade.goods_purchases_stamp(), mapping)
+    if _PURCHASES.get("key") == key:
+        cached: Purchases = _PURCHASES["value"]
+        return cached
+    value = _purchases(mapping)
+    _PURCHASES.update(key=key, value=value)
+    return value
+
+
+def _purchases(mapping: GroupMapping) -> Purchases:
     pairs: set[tuple[str, str]] = set()
     by_account: dict[int, set[str]] = defaultdict(set)
     customers: dict[int, set[str]] = defaultdict(set)

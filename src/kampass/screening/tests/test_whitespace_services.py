@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kampass.accounts.tests.factories import TeamMemberFactory
+from kampass.commercial.models import CustomerLink
+from kampass.commercial.tests.factories import insert_lines, line
 from kampass.pipeline.models import Opportunity
 from kampass.pipeline.services.opportunities import opportunity_change_stage
 from kampass.pipeline.tests.factories import make_opportunity, stage
@@ -121,3 +123,25 @@ def test_a_kam_on_the_parent_team_acts_on_the_child(kam):
     mark = services.not_relevant_mark(actor=kam, account=world.east, product_group="10004", reason="No need")
     assert mark.marked_by == kam
     services.not_relevant_unmark(actor=kam, mark=mark)
+
+
+def test_the_kept_purchases_follow_new_lines_links_and_rules(head):
+    # given the purchases read once (and kept for the next request)
+    world = purchase_world()
+    first = selectors.purchases()
+    assert selectors.purchases() is first
+    # when a new customer's line is imported
+    insert_lines([line("I950", "C9", "1", "9.00", stock_code="30001")])
+    after_line = selectors.purchases()
+    # and the customer is linked to an account
+    CustomerLink.objects.create(customer_id="C9", account=world.other)
+    after_link = selectors.purchases()
+    # and a product-group rule is added
+    services.product_group_rule_create(actor=head, kind="prefix", pattern="300", group="Tools")
+    after_rule = selectors.purchases()
+    # then each change is seen at once
+    assert "30001" not in first.matrix.items
+    assert "30001" in after_line.matrix.items
+    assert "30001" not in after_line.by_account.get(world.other.pk, frozenset())
+    assert "30001" in after_link.by_account[world.other.pk]
+    assert "Tools" in after_rule.by_account[world.other.pk]
