@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -717,13 +718,39 @@ def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealt
     return out
 
 
-def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:
-    """The P&L of each account's own invoice lines in a date window (see ``facade.account_pnl_between``)."""
-    from kampass.commercial.facade import AccountPnl
+#: the newest results of :func:`pnl_between` in this process, keyed by their arguments and the stamp of
+#: everything they depend on (lines, accounts and links, loaded rates, today for undated lines)
+_pnl_cache: OrderedDict[tuple[Any, ...], dict[int, Any]] = OrderedDict()
+_pnl_lock = threading.Lock()
+PNL_CACHE_SIZE = 64
 
+
+def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:
+    """The P&L of each account's own invoice lines in a date window (see ``facade.account_pnl_between``).
+    Kept in the process while the lines, the accounts, the customer links and the loaded rates stay the
+    same (the KPI matrix, objectives and the cockpit ask for the same windows again and again)."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
+    key = (
+        tuple(ids), start, end, currency, goods_purchases_stamp(), fx.loaded_rates_stamp(), timezone.localdate(),
+    )  # fmt: skip
+    with _pnl_lock:
+        found = _pnl_cache.get(key)
+        if found is not None:
+            _pnl_cache.move_to_end(key)
+            return dict(found)
+    out = _pnl_between(ids, start=start, end=end, currency=currency)
+    with _pnl_lock:
+        _pnl_cache[key] = out
+        while len(_pnl_cache) > PNL_CACHE_SIZE:
+            _pnl_cache.popitem(last=False)
+    return dict(out)
+
+
+def _pnl_between(ids: list[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:
+    from kampass.commercial.facade import AccountPnl
+
     with analytics_store() as store:
         with_dimensions(store)
         one = in_one_currency(store, currency=currency)
@@ -752,11 +779,20 @@ _purchases_cache: dict[str, Any] = {}
 
 
 def _lines_stamp(store: AnalyticsStore) -> tuple[Any, ...]:
-    """What changes whenever invoice lines are imported, replaced or removed: the number of lines and
-    the import batches with their line counts (small tables; read without reading the lines)."""
+    """What changes whenever invoice lines are imported, replaced or removed: the import batches with
+    their line counts, and the lines' count, sums of amount and quantity and first and last invoice day
+    (one aggregate; a column store answers it without reading whole rows)."""
     batches = store.table(IMPORT_BATCHES).select("batch_id", "lines").to_pyarrow().to_pylist()
-    count = store.table(INVOICE_LINES).count().execute()
-    return (int(count), tuple(sorted((b["batch_id"], int(b["lines"])) for b in batches)))
+    lines = store.table(INVOICE_LINES)
+    totals = (
+        lines.aggregate(
+            n=lines.count(), amount=lines.amount.sum(), quantity=lines.quantity.sum(),
+            first=lines.invoice_date.min(), last=lines.invoice_date.max(), customers=lines.customer_id.nunique(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )  # fmt: skip
+    return (tuple(sorted(totals.items())), tuple(sorted((b["batch_id"], int(b["lines"])) for b in batches)))
 
 
 def goods_purchases_stamp() -> tuple[Any, ...]:

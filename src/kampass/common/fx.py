@@ -178,6 +178,12 @@ class _LoadedRates:
 _loaded = _LoadedRates()
 
 
+def loaded_rates_stamp() -> tuple[Any, ...]:
+    """Equal while the loaded rates stay the same (count, newest load, highest key): for caches of
+    figures converted with them."""
+    return _LoadedRates._stamp()
+
+
 def invalidate_loaded_rates() -> None:
     """Forget this process's copy of the loaded rates (after a load; tests)."""
     _loaded.invalidate()
