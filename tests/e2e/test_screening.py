@@ -6,10 +6,15 @@ publish; and the portfolio speaks German."""
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -110,6 +115,18 @@ def test_the_head_publishes_criteria_reads_the_portfolio_decides_a_round_and_exp
     # then: the round is closed and its exports download as XLSX and PDF
     expect(page.get_by_test_id("close-round")).to_have_count(0)
     assert SelectionRound.objects.get().status == "closed"
+    with page.expect_download() as downloading:
+        page.get_by_test_id("export-xlsx-de").click()
+    download = downloading.value
+    assert download.suggested_filename.endswith("-de.xlsx")
+    cells = [
+        str(v)
+        for ws in load_workbook(io.BytesIO(Path(download.path()).read_bytes())).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+    ]
+    assert "Low on both axes" in cells
+    assert "Alpha Pumps" in cells
     xlsx_href = page.get_by_test_id("export-xlsx-de").get_attribute("href")
     pdf_href = page.get_by_test_id("export-pdf-en").get_attribute("href")
     assert xlsx_href
@@ -117,9 +134,13 @@ def test_the_head_publishes_criteria_reads_the_portfolio_decides_a_round_and_exp
     xlsx = page.request.get(f"{base}{xlsx_href}")
     pdf = page.request.get(f"{base}{pdf_href}")
     assert (xlsx.status, xlsx.headers["content-type"]) == (200, XLSX)
-    assert xlsx.body()[:2] == b"PK"  # a zip container, as every XLSX
     assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
     assert pdf.body()[:5] == b"%PDF-"
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", "-", "-"], input=pdf.body(), capture_output=True, check=True).stdout
+        text = " ".join(out.decode().split())  # table cells wrap
+        assert "Top attractiveness, strong position" in text
+        assert "Selection round 2026 H2" in text
 
 
 def test_the_kam_rates_estimates_potential_marks_whitespace_and_creates_an_opportunity(
