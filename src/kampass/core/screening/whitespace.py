@@ -144,15 +144,17 @@ def _spd_inverse(a: FloatArray) -> FloatArray:
     n = a.shape[0]
     if n == 0:
         return a
-    factor, info = sla.lapack.dpotrf(a, lower=0, clean=0, overwrite_a=0)
+    factor, info = sla.lapack.dpotrf(a, lower=0, clean=1, overwrite_a=0)
     if info == 0:
         inverse, info = sla.lapack.dpotri(factor, lower=0, overwrite_c=1)
     if info != 0:  # pragma: no cover - the Gram matrix plus l2 * I is positive definite for l2 > 0
         return np.asarray(np.linalg.inv(a), dtype=np.float64)
-    # dpotri fills the upper triangle only: mirror it
-    lower = np.tril_indices(n, -1)
-    inverse[lower] = inverse.T[lower]
-    return np.asarray(inverse, dtype=np.float64)
+    # potri fills the upper triangle U only (the lower one is zero, clean=1): P = U + Uᵀ with the diagonal
+    # counted once (halving is exact in floating point)
+    inverse += inverse.T
+    inverse[np.diag_indices(n)] *= 0.5
+    # LAPACK's result is Fortran-ordered; the matrix is symmetric, so its transpose is the same matrix, C-ordered
+    return np.asarray(inverse.T, dtype=np.float64)
 
 
 def fit_item_knn(purchases: PurchaseMatrix, *, neighbours: int = 100) -> ItemModel:
@@ -372,20 +374,24 @@ def _recommend_rows(
     keep = (best >= 0) & (best_scores > 0)
     result: dict[str, tuple[Recommendation, ...]] = {}
     item_names = purchases.items
-    for pos, name in enumerate(names):
+    # plain Python lists: the loop below builds one object per recommendation, numpy scalars would slow it
+    rows = zip(
+        names, keep.tolist(), best.tolist(), best_scores.tolist(), buyers.tolist(), n_peers.tolist(), strict=True
+    )
+    for name, kept, items_of, scores_of, buyers_of, peers in rows:
         recs: list[Recommendation] = []
-        peers = int(n_peers[pos])
-        for col in np.flatnonzero(keep[pos]).tolist():
-            recs.append(
-                Recommendation(
-                    account=name,
-                    item=item_names[int(best[pos, col])],
-                    rank=len(recs) + 1,
-                    score=float(best_scores[pos, col]),
-                    similar_buyers=int(buyers[pos, col]),
-                    similar_accounts=peers,
+        for col, ok in enumerate(kept):
+            if ok:
+                recs.append(
+                    Recommendation(
+                        account=name,
+                        item=item_names[items_of[col]],
+                        rank=len(recs) + 1,
+                        score=float(scores_of[col]),
+                        similar_buyers=int(buyers_of[col]),
+                        similar_accounts=int(peers),
+                    )
                 )
-            )
         result[name] = tuple(recs)
     return result
 
