@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import scipy.linalg as sla  # type: ignore[import-untyped]
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 FloatArray = npt.NDArray[np.float64]
@@ -127,10 +128,33 @@ def fit_ease(purchases: PurchaseMatrix, *, l2: float = DEFAULT_L2) -> ItemModel:
     x = purchases.matrix
     gram = np.asarray((x.T @ x).toarray(), dtype=np.float64)
     gram[np.diag_indices_from(gram)] += l2
-    p = np.linalg.inv(gram)
-    weights = p / (-np.diag(p))
-    weights[np.diag_indices_from(weights)] = 0.0
-    return ItemModel(kind="ease", items=purchases.items, weights=weights)
+    p = _spd_inverse(gram)
+    p /= -np.diag(p)  # column j divided by -P_jj (the negation is a new array, not a view of p)
+    p[np.diag_indices_from(p)] = 0.0
+    return ItemModel(kind="ease", items=purchases.items, weights=p)
+
+
+def _spd_inverse(a: FloatArray) -> FloatArray:
+    """The inverse of the symmetric positive definite ``a`` through its Cholesky factor (LAPACK potrf, potri):
+    about half the work of :func:`numpy.linalg.inv`'s LU route. Falls back to ``inv`` if LAPACK refuses.
+
+    >>> _spd_inverse(np.array([[4.0, 2.0], [2.0, 3.0]])).round(4).tolist()
+    [[0.375, -0.25], [-0.25, 0.5]]
+    """
+    n = a.shape[0]
+    if n == 0:
+        return a
+    factor, info = sla.lapack.dpotrf(a, lower=0, clean=1, overwrite_a=0)
+    if info == 0:
+        inverse, info = sla.lapack.dpotri(factor, lower=0, overwrite_c=1)
+    if info != 0:  # pragma: no cover - the Gram matrix plus l2 * I is positive definite for l2 > 0
+        return np.asarray(np.linalg.inv(a), dtype=np.float64)
+    # potri fills the upper triangle U only (the lower one is zero, clean=1): P = U + Uᵀ with the diagonal
+    # counted once (halving is exact in floating point)
+    inverse += inverse.T
+    inverse[np.diag_indices(n)] *= 0.5
+    # LAPACK's result is Fortran-ordered; the matrix is symmetric, so its transpose is the same matrix, C-ordered
+    return np.asarray(inverse.T, dtype=np.float64)
 
 
 def fit_item_knn(purchases: PurchaseMatrix, *, neighbours: int = 100) -> ItemModel:
@@ -177,6 +201,13 @@ def top_k(scores: FloatArray, exclude: sp.csr_matrix, k: int) -> IntArray:
     coo = exclude.tocoo()
     masked[coo.row, coo.col] = -np.inf
     return _ranked(masked, k)
+
+
+def _top_k_inplace(scores: FloatArray, exclude: sp.csr_matrix, k: int) -> IntArray:
+    """:func:`top_k` without the copy: ``scores`` (2-d) is overwritten with -inf where ``exclude`` is set."""
+    coo = exclude.tocoo()
+    scores[coo.row, coo.col] = -np.inf
+    return _ranked(scores, k)
 
 
 def precision_at_k(recommended: Sequence[Sequence[int]], relevant: Sequence[frozenset[int]], k: int) -> float:
@@ -246,6 +277,26 @@ def _ranked(values: FloatArray, k: int) -> IntArray:
     return ranked
 
 
+def _has_cells(x: sp.csr_matrix, rows: IntArray, cols: IntArray) -> npt.NDArray[np.bool_]:
+    """Whether ``x`` has a stored non-zero at (``rows``, ``cols``) (broadcast against each other).
+
+    >>> _has_cells(sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0]])), np.array([[0], [1]]), np.array([[0, 1]])).tolist()
+    [[True, False], [False, True]]
+    """
+    csr = sp.csr_matrix(x)
+    width = max(csr.shape[1], 1)
+    present = csr.data != 0
+    keys = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))[present] * width + csr.indices[
+        present
+    ].astype(np.int64)
+    keys.sort()
+    wanted = np.asarray(rows, dtype=np.int64) * width + np.asarray(cols, dtype=np.int64)
+    if not len(keys):
+        return np.zeros(wanted.shape, dtype=bool)
+    at = np.searchsorted(keys, wanted).clip(max=len(keys) - 1)
+    return np.asarray(keys[at] == wanted)
+
+
 def _normalised(x: sp.csr_matrix) -> sp.csr_matrix:
     counts = np.asarray(x.sum(axis=1), dtype=np.float64).ravel()
     inv = np.zeros_like(counts)
@@ -270,8 +321,10 @@ def similar_rows(
     """
     sim = np.asarray((_normalised(query) @ _normalised(purchases.matrix).T).toarray(), dtype=np.float64)
     sim[sim <= 0] = -np.inf
-    for pos, rows in enumerate(own):
-        sim[pos, list(rows)] = -np.inf
+    own_r = [pos for pos, rows in enumerate(own) for _ in rows]
+    own_c = [int(r) for rows in own for r in rows]
+    if own_r:
+        sim[np.asarray(own_r, dtype=np.int64), np.asarray(own_c, dtype=np.int64)] = -np.inf
     return _ranked(sim, neighbours)
 
 
@@ -304,34 +357,41 @@ def _recommend_rows(
                 (np.ones(len(extra_r)), (np.asarray(extra_r), np.asarray(extra_c))), shape=exclude.shape
             )
             exclude = sp.csr_matrix(exclude + extra)
+    # all scores as one matrix product, the top k of every row at once (the already bought masked)
     scores = model.scores(query)
-    best = top_k(scores, exclude, k)
-    near = similar_rows(purchases, query, own, neighbours=neighbours)
-    # how many of each query's similar rows buy each item: (query x rows indicator) @ purchases
-    valid = near >= 0
-    q_idx = np.repeat(np.arange(len(names)), near.shape[1])[valid.ravel()]
-    indicator = sp.csr_matrix(
-        (np.ones(len(q_idx)), (q_idx, near.ravel()[valid.ravel()])), shape=(len(names), purchases.matrix.shape[0])
-    )
+    best = _top_k_inplace(scores, exclude, k)
     safe = np.where(best >= 0, best, 0)
-    buyers = np.asarray((indicator @ purchases.matrix)[np.arange(len(names))[:, None], safe].toarray())
+    best_scores = np.take_along_axis(scores, safe, axis=1)
+    del scores
+    near = similar_rows(purchases, query, own, neighbours=neighbours)
+    # how many of each query's similar rows buy each recommended item: (row, item) cells looked up among
+    # the purchase matrix's sorted cells
+    valid = near >= 0
+    buyers = (
+        _has_cells(purchases.matrix, np.where(valid, near, 0)[:, :, None], safe[:, None, :]) & valid[:, :, None]
+    ).sum(axis=1)
     n_peers = valid.sum(axis=1)
+    keep = (best >= 0) & (best_scores > 0)
     result: dict[str, tuple[Recommendation, ...]] = {}
-    for pos, name in enumerate(names):
+    item_names = purchases.items
+    # plain Python lists: the loop below builds one object per recommendation, numpy scalars would slow it
+    rows = zip(
+        names, keep.tolist(), best.tolist(), best_scores.tolist(), buyers.tolist(), n_peers.tolist(), strict=True
+    )
+    for name, kept, items_of, scores_of, buyers_of, peers in rows:
         recs: list[Recommendation] = []
-        for col, j in enumerate(best[pos]):
-            if j < 0 or scores[pos, j] <= 0:
-                continue
-            recs.append(
-                Recommendation(
-                    account=name,
-                    item=purchases.items[int(j)],
-                    rank=len(recs) + 1,
-                    score=float(scores[pos, j]),
-                    similar_buyers=int(buyers[pos, col]),
-                    similar_accounts=int(n_peers[pos]),
+        for col, ok in enumerate(kept):
+            if ok:
+                recs.append(
+                    Recommendation(
+                        account=name,
+                        item=item_names[items_of[col]],
+                        rank=len(recs) + 1,
+                        score=float(scores_of[col]),
+                        similar_buyers=int(buyers_of[col]),
+                        similar_accounts=int(peers),
+                    )
                 )
-            )
         result[name] = tuple(recs)
     return result
 

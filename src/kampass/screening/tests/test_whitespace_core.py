@@ -112,3 +112,32 @@ def test_the_temporal_evaluation_scores_only_groups_new_to_the_customer():
     assert ev.customers == ("b", "d")
     assert [{items[i] for i in rel} for rel in ev.relevant] == [{"z"}, {"y"}]
     assert all(len(r) <= 2 for r in ev.recommended)
+
+
+def test_recommendations_for_all_accounts_at_once_match_a_plain_per_account_computation():
+    # given: a random 0/1 purchase matrix (seeded) whose account and item names sort in index order
+    rng = np.random.default_rng(7)
+    bought = rng.random((40, 25)) < 0.2
+    pairs = [(f"a{i:02d}", f"g{j:02d}") for i, j in zip(*np.nonzero(bought), strict=True)]
+    m = ws.purchase_matrix(pairs, accounts=[f"a{i:02d}" for i in range(40)], items=[f"g{j:02d}" for j in range(25)])
+    # and: EASE written out with the general (LU) inverse
+    gram = bought.T.astype(float) @ bought.astype(float) + 3.0 * np.eye(25)
+    p = np.linalg.inv(gram)
+    b = p / -np.diag(p)
+    np.fill_diagonal(b, 0.0)
+    # when: all accounts get their top 5 with reasons (4 similar accounts) in one call
+    model = ws.fit_ease(m, l2=3.0)
+    recs = ws.recommend(m, model, k=5, neighbours=4)
+    near = ws.similar_rows(m, m.matrix, [[i] for i in range(40)], neighbours=4)
+    # then: the weights are EASE's, and each account's list is its own best unbought groups with a positive
+    # score, each reason counting the group's buyers among that account's similar accounts
+    np.testing.assert_allclose(model.weights, b, atol=1e-12)
+    for i in range(40):
+        scores = bought[i].astype(float) @ b
+        candidates = [j for j in np.argsort(-scores, kind="stable") if not bought[i, j]][:5]
+        expected = [f"g{j:02d}" for j in candidates if scores[j] > 0]
+        got = recs[f"a{i:02d}"]
+        assert [r.item for r in got] == expected
+        peers = [int(r) for r in near[i] if r >= 0]
+        assert [r.similar_buyers for r in got] == [int(bought[peers, int(r.item[1:])].sum()) for r in got]
+        assert {r.similar_accounts for r in got} <= {len(peers)}
