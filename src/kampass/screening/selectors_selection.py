@@ -113,7 +113,7 @@ def newest_invoice_day(account_ids: Iterable[int], *, as_of: dt.date) -> dt.date
 def account_facts(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, dict[str, float | None]]:
     """``{account_id: {fact: value}}`` of the facts in the module docstring, over each account's subtree."""
     roots = sorted(set(account_ids))
-    subtrees = {a: accounts_facade.subtree_account_ids(a) for a in roots}
+    subtrees = accounts_facade.subtree_account_ids_of(roots)
     every = sorted({a for ids in subtrees.values() for a in ids})
     facts: dict[int, dict[str, float | None]] = {a: dict.fromkeys(_FACTS) for a in roots}
     end = newest_invoice_day(every, as_of=as_of)
