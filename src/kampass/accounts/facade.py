@@ -70,6 +70,25 @@ def subtree_account_ids(account_id: int) -> list[int]:
     return list(_Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
+def subtree_account_ids_of(account_ids: Iterable[int]) -> dict[int, list[int]]:
+    """``{account_id: ids of the account and all its descendants}`` for every given existing account, each
+    list as :func:`subtree_account_ids` gives it, from one query (for roll-ups of many accounts at once)."""
+    wanted = set(account_ids)
+    if not wanted:
+        return {}
+    rows = list(_Account.objects.values_list("pk", "path"))
+    by_path = {path: pk for pk, path in rows}
+    out: dict[int, list[int]] = {pk: [] for pk, _path in rows if pk in wanted}
+    for pk, path in rows:  # in the accounts' order (by name); an account's ancestors are its path's prefixes
+        cut = path.find("/")
+        while cut != -1:
+            ancestor = by_path.get(path[: cut + 1])
+            if ancestor in out:
+                out[ancestor].append(pk)
+            cut = path.find("/", cut + 1)
+    return out
+
+
 def dashboard_summary(*, user: Actor) -> DashboardSummary:
     """Counts by KAM status, the user's own accounts with their coverage gaps, and recent changes."""
     from kampass.accounts.models import Contact
@@ -296,17 +315,25 @@ class DecisionMakerCoverage:
 
 
 def decision_maker_coverage(account_ids: list[int]) -> dict[int, DecisionMakerCoverage]:
-    """``{account_id: DecisionMakerCoverage}`` for every given existing account."""
+    """``{account_id: DecisionMakerCoverage}`` for every given existing account (a fixed number of queries,
+    however many accounts)."""
     from django.conf import settings
 
     from kampass.accounts.models import BuyingCentreMember
-    from kampass.accounts.selectors import account_gaps
+    from kampass.accounts.selectors import account_gaps_of
 
+    ids = list(_Account.objects.filter(pk__in=list(account_ids)).values_list("pk", flat=True))
+    gaps = account_gaps_of(ids)
+    high: dict[int, int] = dict.fromkeys(ids, 0)
+    for account_id in BuyingCentreMember.objects.filter(
+        account_id__in=ids, influence__gte=settings.KAMPASS_HIGH_INFLUENCE
+    ).values_list("account_id", flat=True):
+        high[account_id] += 1
     out: dict[int, DecisionMakerCoverage] = {}
-    for account in _Account.objects.filter(pk__in=list(account_ids)):
-        n = BuyingCentreMember.objects.filter(account=account, influence__gte=settings.KAMPASS_HIGH_INFLUENCE).count()
-        covered = n - len(account_gaps(account))
-        out[account.pk] = DecisionMakerCoverage(account.pk, n, covered, (covered / n) if n else None)
+    for pk in ids:
+        n = high[pk]
+        covered = n - len(gaps.get(pk, []))
+        out[pk] = DecisionMakerCoverage(pk, n, covered, (covered / n) if n else None)
     return out
 
 

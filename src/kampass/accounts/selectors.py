@@ -182,32 +182,46 @@ class Cockpit:
         return out
 
 
+def contact_nodes_of(account_ids: list[int]) -> dict[int, tuple[list[ContactNode], list[CoverageLink]]]:
+    """The buying centre of each of the accounts as core objects (for gap analysis and the map), from
+    three queries however many accounts: ``{account_id: (nodes, links)}``, every given id present."""
+    out: dict[int, tuple[list[ContactNode], list[CoverageLink]]] = {a: ([], []) for a in account_ids}
+    positions = {(p.account_id, p.contact_id): p for p in Position.objects.filter(account_id__in=account_ids)}
+    for m in BuyingCentreMember.objects.filter(account_id__in=account_ids).select_related("contact"):
+        p = positions.get((m.account_id, m.contact_id))
+        out[m.account_id][0].append(
+            ContactNode(
+                id=m.contact_id,
+                name=str(m.contact),
+                title=p.title if p else "",
+                roles=tuple(m.roles),
+                influence=m.influence,
+                attitude=m.attitude,
+                reports_to=p.reports_to_id if p else None,
+            )
+        )
+    for c in Coverage.objects.filter(team_member__account_id__in=account_ids).select_related("team_member__user"):
+        out[c.team_member.account_id][1].append(
+            CoverageLink(c.contact_id, str(c.team_member.user), c.level_now, c.level_target)
+        )
+    return out
+
+
 def contact_nodes(account: Account) -> tuple[list[ContactNode], list[CoverageLink]]:
     """The buying centre of ``account`` as core objects (for gap analysis and the map)."""
-    members = list(BuyingCentreMember.objects.filter(account=account).select_related("contact"))
-    positions = {p.contact_id: p for p in Position.objects.filter(account=account)}
-    nodes = [
-        ContactNode(
-            id=m.contact_id,
-            name=str(m.contact),
-            title=positions[m.contact_id].title if m.contact_id in positions else "",
-            roles=tuple(m.roles),
-            influence=m.influence,
-            attitude=m.attitude,
-            reports_to=positions[m.contact_id].reports_to_id if m.contact_id in positions else None,
-        )
-        for m in members
-    ]
-    links = [
-        CoverageLink(c.contact_id, str(c.team_member.user), c.level_now, c.level_target)
-        for c in Coverage.objects.filter(team_member__account=account).select_related("team_member__user")
-    ]
-    return nodes, links
+    return contact_nodes_of([account.pk])[account.pk]
+
+
+def account_gaps_of(account_ids: list[int]) -> dict[int, list[CoverageGap]]:
+    """``{account_id: coverage gaps}`` of the accounts (a fixed number of queries, see :func:`contact_nodes_of`)."""
+    return {
+        a: coverage_gaps(nodes, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
+        for a, (nodes, links) in contact_nodes_of(account_ids).items()
+    }
 
 
 def account_gaps(account: Account) -> list[CoverageGap]:
-    nodes, links = contact_nodes(account)
-    return coverage_gaps(nodes, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
+    return account_gaps_of([account.pk])[account.pk]
 
 
 def account_cockpit(*, user: Actor, account: Account) -> Cockpit:

@@ -6,6 +6,10 @@ reads what an account had bought before a day. The contexts may not import each 
 registers its provider here when Django starts (``CommercialConfig.ready``) and the pipeline asks
 this module. Without a registered provider there are no revenue facts (an empty answer).
 
+The screening context's wallet estimates reach the planning context the same way (planning may not
+import screening, which reads the planning facade): :func:`wallet_shares` for the share-of-wallet KPI and
+:func:`wallet_figures` for the plan's situation section, both registered in ``ScreeningConfig.ready``.
+
 The other way round, the accounts context shows an account's open pipeline (the pipeline context's
 opportunities) on the account page without importing the pipeline: the pipeline app registers
 :func:`pipeline_total`'s provider when Django starts (``PipelineConfig.ready``).
@@ -87,3 +91,48 @@ def wallet_shares(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, Wa
     registered provider; ``{}`` without one."""
     provider = _wallet_providers.get("wallet_shares")
     return provider(list(account_ids), as_of=as_of) if provider is not None else {}
+
+
+@dataclass(frozen=True)
+class WalletFigures:
+    """The realistic wallet of one account with all its subsidiaries from the newest wallet estimate dated
+    ``as_of`` (the quantile ``q`` of comparable accounts' yearly spend), in ``currency``: our revenue
+    (annualised from the last ``window_days`` when the invoice history was short), the wallet and its
+    band, share of wallet (``None`` with a zero wallet) and potential with their intervals; ``floored``:
+    the wallet of at least one account of the subtree was raised to its revenue (its peers buy less)."""
+
+    as_of: dt.date
+    q: Decimal
+    currency: str
+    revenue: Decimal
+    wallet: Decimal
+    wallet_low: Decimal
+    wallet_high: Decimal
+    share: float | None
+    share_low: float | None
+    share_high: float | None
+    potential: Decimal
+    potential_low: Decimal
+    potential_high: Decimal
+    floored: bool
+    window_days: int
+
+    @property
+    def annualised(self) -> bool:
+        return self.window_days < 365
+
+
+_wallet_figure_providers: dict[str, Callable[..., WalletFigures | None]] = {}
+
+
+def register_wallet_figures(provider: Callable[..., WalletFigures | None]) -> None:
+    """Register the function ``(account_id, *, as_of) -> WalletFigures | None`` (the screening app does,
+    ``ScreeningConfig.ready``; the plan's situation section reads it)."""
+    _wallet_figure_providers["wallet_figures"] = provider
+
+
+def wallet_figures(account_id: int, *, as_of: dt.date) -> WalletFigures | None:
+    """The wallet figures of the account with its subsidiaries from its newest wallet estimate on or before
+    ``as_of``; ``None`` without an estimate or without a registered provider."""
+    provider = _wallet_figure_providers.get("wallet_figures")
+    return provider(account_id, as_of=as_of) if provider is not None else None

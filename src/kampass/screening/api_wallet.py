@@ -43,6 +43,10 @@ class WalletFiguresOut(Schema):
     potential: str = Field(description="max(wallet - revenue, 0).")
     potential_low: str
     potential_high: str
+    floored: bool = Field(
+        description="The comparable accounts' quantile lay below the revenue: the wallet was raised to the revenue "
+        "(share of wallet 1.0)."
+    )
 
 
 class WalletEstimateOut(WalletFiguresOut):
@@ -52,6 +56,10 @@ class WalletEstimateOut(WalletFiguresOut):
     as_of: dt.date
     q: float
     subtree: WalletFiguresOut = Field(description="The same figures for the account with all its subsidiaries.")
+    window_days: int = Field(description="Days before as_of whose revenue the wallet was learnt for (365 at most).")
+    revenue_annualised: bool = Field(
+        description="The history is shorter than two years: revenue and wallet are the window_days annualised."
+    )
     peers: int = Field(description="Accounts the model compared.")
     model_version: str
     computed_at: dt.datetime
@@ -65,8 +73,9 @@ def _wallet_out(w: selectors.AccountWallet) -> dict[str, Any]:
         "account": e.account.name,
         "as_of": e.as_of,
         "q": float(e.q),
-        **selectors.potential_json(w.own),
-        "subtree": selectors.potential_json(w.subtree),
+        **selectors.potential_json(w.own, floored=e.floored),
+        "subtree": selectors.potential_json(w.subtree, floored=e.subtree_floored),
+        **selectors.estimate_notes_json(e),
         "peers": e.peers,
         "model_version": e.model_version,
         "computed_at": e.computed_at,

@@ -25,8 +25,9 @@ class ScreeningConfig(AppConfig):
         common_panels.register_panel(common_panels.ACCOUNT, panels_whitespace.account_panel)
         common_panels.register_panel(common_panels.ACCOUNT, views_segments.account_panel)
 
-        # the planning context's share-of-wallet KPI reads the wallets without importing this context
+        # the planning context's share-of-wallet KPI and plan situation read the wallets without importing this context
         from kampass.common import account_facts
         from kampass.screening import facade
 
         account_facts.register_wallet_shares(facade.wallet_shares)
+        account_facts.register_wallet_figures(facade.wallet_figures)

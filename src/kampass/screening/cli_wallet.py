@@ -4,8 +4,11 @@ all accounts from the invoice facts (as the operator) and print them with share 
 With ``--keep`` the stored newest estimates are printed without recomputing. ``--json`` prints
 ``{"as_of", "q", "currency", "accounts": [{"account_id", "account", "as_of", "q", "currency", "revenue",
 "wallet", "wallet_low", "wallet_high", "share_of_wallet", "share_of_wallet_low", "share_of_wallet_high",
-"potential", "potential_low", "potential_high", "subtree": {the same figures with the subsidiaries},
-"peers", "model_version"}]}``; amounts are decimal strings, shares floats (``null`` without a wallet).
+"potential", "potential_low", "potential_high", "floored", "subtree": {the same figures with the subsidiaries},
+"window_days", "revenue_annualised", "peers", "model_version"}]}``; amounts are decimal strings, shares floats
+(``null`` without a wallet). ``floored``: the wallet was raised to the revenue (the comparable accounts'
+quantile lay below it); ``revenue_annualised``: the invoice history is shorter than two years, revenue and
+wallet are those of the last ``window_days`` days scaled to twelve months.
 """
 
 from __future__ import annotations
@@ -45,8 +48,9 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
             "account": w.estimate.account.name,
             "as_of": w.estimate.as_of.isoformat(),
             "q": float(w.estimate.q),
-            **selectors_wallet.potential_json(w.own),
-            "subtree": selectors_wallet.potential_json(w.subtree),
+            **selectors_wallet.potential_json(w.own, floored=w.estimate.floored),
+            "subtree": selectors_wallet.potential_json(w.subtree, floored=w.estimate.subtree_floored),
+            **selectors_wallet.estimate_notes_json(w.estimate),
             "peers": w.estimate.peers,
             "model_version": w.estimate.model_version,
         }
@@ -61,5 +65,5 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
         command.stdout.write(
             f"  {a['account']} (#{a['account_id']}): wallet {a['wallet']} {a['currency']} "
             f"[{a['wallet_low']} .. {a['wallet_high']}], revenue {a['revenue']}, share {share}, "
-            f"potential {a['potential']}"
+            f"potential {a['potential']}" + (" (wallet raised to the revenue)" if a["floored"] else "")
         )

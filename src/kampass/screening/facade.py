@@ -91,7 +91,9 @@ def account_segment(account_id: int) -> AccountSegment | None:
 class WalletFigures:
     """The newest realistic wallet of an account with all its subsidiaries (on or before a day), in
     ``currency``: revenue of the twelve months to ``as_of``, the wallet (the ``q`` quantile of comparable
-    accounts' yearly revenue) with its band, share of wallet (``None`` without a wallet) and potential."""
+    accounts' yearly revenue) with its band, share of wallet (``None`` without a wallet) and potential;
+    ``floored``: a wallet of the subtree was raised to its revenue; ``window_days``: the revenue's period
+    (below 365: annualised)."""
 
     account_id: int
     as_of: dt.date
@@ -107,6 +109,8 @@ class WalletFigures:
     potential: Decimal
     potential_low: Decimal
     potential_high: Decimal
+    floored: bool = False
+    window_days: int = 365
 
 
 def potential(account_ids: Iterable[int], *, as_of: dt.date | None = None) -> dict[int, WalletFigures]:
@@ -126,6 +130,7 @@ def potential(account_ids: Iterable[int], *, as_of: dt.date | None = None) -> di
         out[e.account_id] = WalletFigures(
             e.account_id, e.as_of, e.q, p.currency, p.revenue, p.wallet, p.wallet_low, p.wallet_high,
             p.share, p.share_low, p.share_high, p.potential, p.potential_low, p.potential_high,
+            e.subtree_floored, e.window_days,
         )  # fmt: skip
     return out
 
@@ -159,3 +164,17 @@ def wallet_shares(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, An
     from kampass.common.account_facts import WalletShare
 
     return {a: WalletShare(f.as_of, f.q, f.share) for a, f in potential(account_ids, as_of=as_of).items()}
+
+
+def wallet_figures(account_id: int, *, as_of: dt.date) -> Any:
+    """The wallet-figures provider registered in ``common.account_facts`` (the plan's situation section):
+    the newest estimate of the account with its subsidiaries on or before ``as_of``, ``None`` without one."""
+    from kampass.common.account_facts import WalletFigures as Facts
+
+    f = potential([account_id], as_of=as_of).get(account_id)
+    if f is None:
+        return None
+    return Facts(
+        f.as_of, f.q, f.currency, f.revenue, f.wallet, f.wallet_low, f.wallet_high, f.share, f.share_low,
+        f.share_high, f.potential, f.potential_low, f.potential_high, f.floored, f.window_days,
+    )  # fmt: skip

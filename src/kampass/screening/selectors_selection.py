@@ -113,7 +113,7 @@ def newest_invoice_day(account_ids: Iterable[int], *, as_of: dt.date) -> dt.date
 def account_facts(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, dict[str, float | None]]:
     """``{account_id: {fact: value}}`` of the facts in the module docstring, over each account's subtree."""
     roots = sorted(set(account_ids))
-    subtrees = {a: accounts_facade.subtree_account_ids(a) for a in roots}
+    subtrees = accounts_facade.subtree_account_ids_of(roots)
     every = sorted({a for ids in subtrees.values() for a in ids})
     facts: dict[int, dict[str, float | None]] = {a: dict.fromkeys(_FACTS) for a in roots}
     end = newest_invoice_day(every, as_of=as_of)
@@ -172,13 +172,15 @@ def criterion_values(
 
 @dataclass(frozen=True)
 class PortfolioRow:
-    """One account of the portfolio: reference, revenue (bubble size), scores, stability, ratings."""
+    """One account of the portfolio: reference, revenue and potential (bubble size; the potential of the
+    subtree from the newest wallet estimate, ``None`` without one), scores, stability, ratings."""
 
     account: Any
     revenue: float | None
     score: core.AccountScore
     stability: core.RankStability | None
     ratings: dict[str, Rating]
+    potential: float | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def portfolio(*, as_of: dt.date | None = None, catalogue: Catalogue | None = Non
     scores = core.score_portfolio(cc, values, threshold=threshold)
     stability = core.rank_stability(cc, values, threshold=threshold)
     refs = {a.id: a for a in accounts_facade.all_accounts()}
+    potentials = {a: float(w.potential) for a, w in wallet_potential(ids, as_of=day).items()}
     rows = [
         PortfolioRow(
             refs[s.account_id],
@@ -212,6 +215,7 @@ def portfolio(*, as_of: dt.date | None = None, catalogue: Catalogue | None = Non
             s,
             stability.get(s.account_id),
             ratings.get(s.account_id, {}),
+            potentials.get(s.account_id),
         )
         for s in scores
         if s.account_id in refs

@@ -161,8 +161,15 @@ def potential_optimism_overall() -> float | None:
     return core.optimism(pairs)
 
 
-def potential_json(p: core.Potential) -> dict[str, Any]:
-    """One account's (or subtree's) figures as JSON values, amounts as decimal strings (API and CLI)."""
+def estimate_notes_json(e: WalletEstimate) -> dict[str, Any]:
+    """The notes on an estimate besides its figures (API and CLI, additional keys): the length of the
+    period its revenue was taken from and whether it was annualised to twelve months."""
+    return {"window_days": e.window_days, "revenue_annualised": e.window_days < core.YEAR_DAYS}
+
+
+def potential_json(p: core.Potential, *, floored: bool | None = None) -> dict[str, Any]:
+    """One account's (or subtree's) figures as JSON values, amounts as decimal strings (API and CLI);
+    ``floored`` (when given): the wallet was raised to the revenue (the peers' quantile lay below it)."""
     return {
         "currency": p.currency,
         "revenue": str(p.revenue),
@@ -175,4 +182,5 @@ def potential_json(p: core.Potential) -> dict[str, Any]:
         "potential": str(p.potential),
         "potential_low": str(p.potential_low),
         "potential_high": str(p.potential_high),
+        **({} if floored is None else {"floored": floored}),
     }

@@ -6,11 +6,17 @@ itself (UI, API and CLI enforce the same rules). Accounts and invoice facts are 
 they are read through the accounts and commercial facades.
 
 The wallet model (:mod:`kampass.core.screening.wallet`) learns, over all accounts with invoice lines,
-how the revenue of the twelve months to the newest invoice day (``as_of``) depends on what was known
-before those twelve months: industry, country, tenure, recency, the number of invoice days and active
-months, and the gross revenue of the year (and of the 90 days) before. Cross-fitted in 5 folds, so no
-account's own revenue trains its own wallet. Breadth of product groups is not a feature here (the
-commercial facade has no cheap per-account count of it yet); the benchmark on Online Retail uses it.
+how the revenue of a target period ending on the newest invoice day (``as_of``) depends on what was
+known before it: industry, country, tenure, recency, the number of invoice days and active months, and
+the gross revenue of the period of the same length (and of the 90 days) before. The target period is
+twelve months when the invoice history spans two years or more, else half the history
+(:func:`kampass.core.screening.wallet.target_window_days`), so that a short history still leaves the
+accounts' behaviour before it to compare; revenues of a shorter period are annualised (scaled to 365
+days) and the estimate records the period's length (``window_days``). Cross-fitted in 5 folds, so no
+account's own revenue trains its own wallet. A wallet below the account's revenue is raised to it
+(``floored``; :func:`kampass.core.screening.wallet.floor_at_revenue`): no share of wallet above 100 %.
+Breadth of product groups is not a feature here (the commercial facade has no cheap per-account count
+of it yet); the benchmark on Online Retail uses it.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from kampass.users.history import is_user
 
 #: fewer accounts with invoice lines than this give no meaningful "comparable accounts"
 MIN_ACCOUNTS = 10
-WINDOW_DAYS = 365
+#: the longest target period: a year (shorter only when the invoice history spans less than two years)
+WINDOW_DAYS = core.YEAR_DAYS
 SEED = 14
 ZERO = Decimal("0.00")
 
@@ -91,7 +98,8 @@ def wallet_estimates_compute(
     *, actor: Actor | Any, q: float = core.DEFAULT_Q, currency: str = "", seed: int = SEED
 ) -> list[WalletEstimate]:
     """Estimate the realistic wallet of every account as of the newest invoice day and store it (replacing
-    the estimates of that day and ``q``); returns the stored estimates. ``currency``: default the
+    the estimates of that day and ``q``; see the module docstring for the target period, the annualising
+    and the floor at the revenue); returns the stored estimates. ``currency``: default the
     reporting currency. Raises ``ValidationError`` without invoice facts or with too few accounts."""
     authorize(actor, "screening.compute_walletestimate")
     if not 0.05 <= q <= 0.95:
@@ -108,14 +116,18 @@ def wallet_estimates_compute(
             % {"found": len(daily), "needed": MIN_ACCOUNTS}
         )
     as_of = max(day for rows in daily.values() for day, _cur, _amount in rows)
-    start = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+    first = min(day for rows in daily.values() for day, _cur, _amount in rows)
+    window = core.target_window_days((as_of - first).days + 1)
+    start = as_of - dt.timedelta(days=window - 1)
     ids = sorted(daily)
-    revenue = _gross(commercial_facade.account_pnl_between(ids, start=start, end=as_of, currency=code))
+
+    def yearly(pnl: dict[int, Any]) -> dict[int, Decimal]:
+        return {a: core.annualised(v, window) for a, v in _gross(pnl).items()}
+
+    revenue = yearly(commercial_facade.account_pnl_between(ids, start=start, end=as_of, currency=code))
     before = start - dt.timedelta(days=1)
-    previous_year = _gross(
-        commercial_facade.account_pnl_between(
-            ids, start=start - dt.timedelta(days=WINDOW_DAYS), end=before, currency=code
-        )
+    previous_year = yearly(
+        commercial_facade.account_pnl_between(ids, start=start - dt.timedelta(days=window), end=before, currency=code)
     )
     previous_90 = _gross(
         commercial_facade.account_pnl_between(ids, start=start - dt.timedelta(days=90), end=before, currency=code)
@@ -123,23 +135,22 @@ def wallet_estimates_compute(
     features = wallet_features(daily, firms, start=start, previous_year=previous_year, previous_90=previous_90)
     spend = [float(revenue.get(a, ZERO)) for a in ids]
     fits = core.cross_fitted_wallets([features[a] for a in ids], spend, q=q, seed=seed)
-    own: dict[int, tuple[Decimal, ...]] = {
-        a: (
-            revenue.get(a, ZERO),
-            core.as_money(f.wallet),
-            core.as_money(f.low),
-            core.as_money(f.high),
+    own: dict[int, tuple[Decimal, ...]] = {}
+    floored: dict[int, bool] = {}
+    for a, f in zip(ids, fits, strict=True):
+        rev = revenue.get(a, ZERO)
+        wal, low, high, floored[a] = core.floor_at_revenue(
+            rev, core.as_money(f.wallet), core.as_money(f.low), core.as_money(f.high)
         )
-        for a, f in zip(ids, fits, strict=True)
-    }
+        own[a] = (rev, wal, low, high, Decimal(int(floored[a])))
     paths = {a: f.path for a, f in firms.items()}
     rolled = subtree_sums(paths, own)
     now = timezone.now()
     q_dec = Decimal(str(round(q, 2)))
     WalletEstimate.objects.filter(as_of=as_of, q=q_dec).delete()
     rows = []
-    for account_id, (s_rev, s_wallet, s_low, s_high) in sorted(rolled.items()):
-        rev, wal, low, high = own.get(account_id, (ZERO, ZERO, ZERO, ZERO))
+    for account_id, (s_rev, s_wallet, s_low, s_high, s_floored) in sorted(rolled.items()):
+        rev, wal, low, high, _f = own.get(account_id, (ZERO, ZERO, ZERO, ZERO, ZERO))
         rows.append(
             WalletEstimate(
                 account_id=account_id,
@@ -154,6 +165,9 @@ def wallet_estimates_compute(
                 subtree_wallet=s_wallet,
                 subtree_wallet_low=s_low,
                 subtree_wallet_high=s_high,
+                floored=floored.get(account_id, False),
+                subtree_floored=s_floored > 0,
+                window_days=window,
                 peers=len(ids),
                 model_version=core.MODEL_VERSION,
                 computed_at=now,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,7 @@ from kampass.core.screening import portfolio as core
 from kampass.screening import exports_selection as exports
 from kampass.screening import selectors_selection as selectors
 from kampass.screening import services_selection as services
-from kampass.screening.charts_selection import ChartPoint, portfolio_chart
+from kampass.screening.charts_selection import SIZES, ChartPoint, portfolio_chart, size_labels
 from kampass.screening.forms_selection import CatalogueForm, DecisionForm, RatingForm, RoundForm
 from kampass.screening.models.selection import CriterionKind, Decision, RoundStatus, SelectionRound
 
@@ -56,12 +57,25 @@ def _as_of(request: HttpRequest) -> dt.date | None:
         return None
 
 
+def _size(request: HttpRequest) -> str:
+    """The bubble size the page shows (``?size=revenue|potential``, default revenue)."""
+    value = request.GET.get("size", "")
+    return value if value in SIZES else SIZES[0]
+
+
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
-    """The selection portfolio: chart, quadrants with their moves, and the accounts with their scores
-    and rank stability under +-20 % weights."""
+    """The selection portfolio: chart (bubble size revenue or potential, ``?size=``), quadrants with their
+    moves, and the accounts with their scores and rank stability under +-20 % weights."""
     authorize(request.user, "screening.view_selection")
-    view = selectors.portfolio(as_of=_as_of(request))
+    as_of = _as_of(request)
+    view = selectors.portfolio(as_of=as_of)
+    size = _size(request)
+    labels = size_labels()
+    sizes = [
+        (key, labels[key], "?" + urlencode({"size": key, **({"as_of": as_of.isoformat()} if as_of else {})}))
+        for key in SIZES
+    ]
     threshold = float(view.catalogue.threshold) if view.catalogue else 50.0
     quadrants = quadrant_labels()
     moves = move_labels()
@@ -78,13 +92,21 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "chart_spec": portfolio_chart(
             [
                 ChartPoint(
-                    r.account.name, r.account.kam_status_label, r.score.attractiveness, r.score.position, r.revenue
+                    r.account.name,
+                    r.account.kam_status_label,
+                    r.score.attractiveness,
+                    r.score.position,
+                    r.revenue,
+                    r.potential,
                 )
                 for r in view.rows
             ],
             threshold=threshold,
             currency=selectors.reporting_currency(),
+            size=size,
         ),
+        "size": size,
+        "sizes": sizes,
         "scoring": [(c, core.SCORING[c.key].text if c.kind == CriterionKind.COMPUTED else "") for c in view.criteria],
         "can_configure": request.user.has_perm("screening.configure_criteria"),
         "can_decide": request.user.has_perm("screening.decide_round"),

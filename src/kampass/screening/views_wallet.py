@@ -27,8 +27,10 @@ from kampass.screening.services_wallet import account_model
 def wallets(request: HttpRequest) -> HttpResponse:
     """The newest wallet estimate of every account: wallet, share of wallet and potential with their bands."""
     authorize(request.user, "screening.view_walletestimate")
+    rows = selectors_wallet.account_wallets()
     context: dict[str, Any] = {
-        "rows": selectors_wallet.account_wallets(),
+        "rows": rows,
+        "any_floored": any(w.estimate.floored for w in rows),
         "can_compute": request.user.has_perm("screening.compute_walletestimate"),
         "form": RecomputeForm(),
     }

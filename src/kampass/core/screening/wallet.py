@@ -12,7 +12,9 @@ trains its own estimate.
 The interval of a wallet is the band between the quantile models at ``q - band`` and ``q + band``
 (default 0.7 .. 0.9), fitted and cross-fitted the same way (made monotone: low <= wallet <= high).
 Share of wallet = revenue / wallet, potential = max(wallet - revenue, 0); their intervals follow from
-the wallet's (a larger wallet means a smaller share and a larger potential).
+the wallet's (a larger wallet means a smaller share and a larger potential). What an account already
+buys from us is part of its wallet: where the quantile of its peers lies below its revenue, the wallet
+(and its band) is raised to the revenue (:func:`floor_at_revenue`), so no share of wallet exceeds 100 %.
 
 Two models are available: ``"knn"`` (quantile nearest neighbours: the quantile of the spend of the ``k``
 nearest accounts in standardised feature space, categories one-hot, amounts and counts as ``log1p``) and
@@ -45,6 +47,8 @@ METHODS = ("gbm", "knn")
 DEFAULT_Q = 0.8
 DEFAULT_BAND = 0.1
 DEFAULT_FOLDS = 5
+#: the wallet is a yearly figure
+YEAR_DAYS = 365
 #: the model's version, stored with every estimate (change it when the model changes)
 MODEL_VERSION = "wallet-knn-1"
 
@@ -322,6 +326,46 @@ def potential_of(
     )
 
 
+def floor_at_revenue(
+    revenue: Decimal, wallet: Decimal, wallet_low: Decimal, wallet_high: Decimal
+) -> tuple[Decimal, Decimal, Decimal, bool]:
+    """The wallet and its band raised to at least ``revenue`` (what the account already buys from us is
+    part of its wallet, so no share of wallet is above 100 %), and whether the wallet itself was raised
+    (the account spends more than the quantile of its comparable accounts: "floored").
+
+    >>> floor_at_revenue(Decimal("500"), Decimal("200"), Decimal("100"), Decimal("600"))
+    (Decimal('500'), Decimal('500'), Decimal('600'), True)
+    >>> floor_at_revenue(Decimal("50"), Decimal("200"), Decimal("100"), Decimal("400"))
+    (Decimal('200'), Decimal('100'), Decimal('400'), False)
+    """
+    return max(wallet, revenue), max(wallet_low, revenue), max(wallet_high, revenue), wallet < revenue
+
+
+def annualised(amount: Decimal, days: int) -> Decimal:
+    """``amount`` earned in ``days`` days scaled to a year of 365 days (two decimals).
+
+    >>> annualised(Decimal("100.00"), 73), annualised(Decimal("100.00"), 365)
+    (Decimal('500.00'), Decimal('100.00'))
+    """
+    if days <= 0:
+        raise ValueError("the period must have at least one day")
+    if days == YEAR_DAYS:
+        return amount
+    return (amount * YEAR_DAYS / days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def target_window_days(span_days: int) -> int:
+    """The length of the period a wallet is learnt for, given the invoice history's span in days
+    (``span_days`` = newest invoice day - oldest invoice day + 1): twelve months when the
+    history has at least two years, else half of it (at least one day), so that as much history lies
+    before the period (the accounts' features) as in it (their spend).
+
+    >>> target_window_days(900), target_window_days(374), target_window_days(1)
+    (365, 187, 1)
+    """
+    return max(1, min(YEAR_DAYS, span_days // 2))
+
+
 def as_money(value: float) -> Decimal:
     """A model's float as an amount with two decimals (``Decimal``).
 
@@ -349,16 +393,20 @@ __all__ = [
     "DEFAULT_Q",
     "METHODS",
     "MODEL_VERSION",
+    "YEAR_DAYS",
     "Potential",
     "WalletFit",
+    "annualised",
     "as_money",
     "coverage",
     "cross_fitted_wallets",
     "encode",
+    "floor_at_revenue",
     "fold_of",
     "group_quantiles",
     "optimism",
     "pinball_loss",
     "potential_of",
+    "target_window_days",
     "unconditional_quantile",
 ]

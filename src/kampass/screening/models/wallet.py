@@ -14,11 +14,13 @@ class WalletEstimate(models.Model):
     """The realistic wallet of one account as of a day: the ``q`` quantile of the yearly spend of
     comparable accounts (Perlich, Rosset et al. 2007), cross-fitted so that the account's own spend did
     not train its estimate, with the band of the quantiles ``q - 0.1`` .. ``q + 0.1`` around it.
-    ``revenue`` is our revenue with the account in the twelve months to ``as_of`` (the newest invoice day);
-    share of wallet is revenue / wallet, potential wallet - revenue. The ``subtree_*`` figures add up the
-    account and everything below it in the hierarchy (a group's wallet is the sum of its companies').
-    All amounts in ``currency`` (the reporting currency when computed). Recomputing replaces the estimate
-    of the same account, day and ``q``."""
+    ``revenue`` is our revenue with the account in the ``window_days`` to ``as_of`` (the newest invoice day),
+    annualised to twelve months when that period is shorter (short invoice histories); share of wallet is
+    revenue / wallet, potential wallet - revenue. The wallet is at least the revenue (``floored`` where
+    the peers' quantile lay below it, ``subtree_floored`` where that holds for an account of the subtree).
+    The ``subtree_*`` figures add up the account and everything below it in the hierarchy (a group's wallet
+    is the sum of its companies'). All amounts in ``currency`` (the reporting currency when computed).
+    Recomputing replaces the estimate of the same account, day and ``q``."""
 
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="wallet_estimates", verbose_name=_("account")
@@ -39,6 +41,24 @@ class WalletEstimate(models.Model):
     subtree_wallet = models.DecimalField(_("wallet incl. subsidiaries"), max_digits=16, decimal_places=2)
     subtree_wallet_low = models.DecimalField(_("wallet incl. subsidiaries, low"), max_digits=16, decimal_places=2)
     subtree_wallet_high = models.DecimalField(_("wallet incl. subsidiaries, high"), max_digits=16, decimal_places=2)
+    window_days = models.PositiveIntegerField(
+        _("days of revenue"),
+        default=365,
+        help_text=_("Length of the period before as of whose revenue the wallet was learnt for; below 365 days "
+                    "the revenues are annualised to twelve months."),
+    )  # fmt: skip
+    floored = models.BooleanField(
+        _("wallet raised to the revenue"),
+        default=False,
+        help_text=_(
+            "The comparable accounts' quantile lay below the account's own revenue: the wallet is the revenue."
+        ),
+    )
+    subtree_floored = models.BooleanField(
+        _("wallet incl. subsidiaries raised to the revenue"),
+        default=False,
+        help_text=_("At least one account of the subtree had its wallet raised to its revenue."),
+    )
     peers = models.PositiveIntegerField(_("accounts in the model"))
     model_version = models.CharField(_("model version"), max_length=40)
     computed_at = models.DateTimeField(_("computed at"))

@@ -4,6 +4,7 @@ decisions, exports (XLSX, PDF in German and English), German texts, and the deni
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -141,3 +142,101 @@ def test_the_account_page_shows_the_selection_panel(client, head, viewer):
     body = client.get(reverse("account-detail", args=[account.pk])).content.decode()
     assert 'data-testid="selection-panel"' in body
     assert reverse("screening-portfolio-account", args=[account.pk]) in body
+
+
+def _size_fields(spec):
+    """The fields the chart's bubble size encodes (searched through the layers)."""
+    if isinstance(spec, dict):
+        here = [spec["size"]["field"]] if isinstance(spec.get("size"), dict) and "field" in spec["size"] else []
+        return here + [f for v in spec.values() for f in _size_fields(v)]
+    if isinstance(spec, list):
+        return [f for v in spec for f in _size_fields(v)]
+    return []
+
+
+def _points(spec):
+    """The bubbles' data rows (searched through the layers and datasets)."""
+    found = json.dumps(spec)
+    rows = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for item in v.values():
+                if isinstance(item, list) and item and all(isinstance(x, dict) and "account" in x for x in item):
+                    rows.extend(item)
+                else:
+                    walk(item)
+        elif isinstance(v, list):
+            for item in v:
+                walk(item)
+
+    walk(json.loads(found))
+    return rows
+
+
+@pytest.fixture
+def rated_pair(head):
+    """Alpha (with a wallet estimate: potential 750 in the subtree) and Beta (without one), both rated."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kampass.screening.models import WalletEstimate
+
+    small_catalogue(actor=head)
+    a, b = AccountFactory(name="Alpha"), AccountFactory(name="Beta")
+    for account, fit, sat in ((a, 5, 4), (b, 2, 1)):
+        services.rating_create(
+            actor=head, account_id=account.pk, criterion_key="strategic_fit", value=fit, justification="x"
+        )
+        services.rating_create(
+            actor=head, account_id=account.pk, criterion_key="satisfaction", value=sat, justification="y"
+        )
+    WalletEstimate.objects.create(
+        account=a, as_of=dt.date(2020, 1, 1), q=Decimal("0.80"), currency="EUR", revenue=Decimal(250),
+        wallet=Decimal(1000), wallet_low=Decimal(900), wallet_high=Decimal(1200), subtree_revenue=Decimal(250),
+        subtree_wallet=Decimal(1000), subtree_wallet_low=Decimal(900), subtree_wallet_high=Decimal(1200),
+        peers=20, model_version="wallet-knn-1", computed_at=timezone.now(),
+    )  # fmt: skip
+    return a, b
+
+
+def test_the_portfolio_bubbles_show_revenue_by_default(client, viewer, rated_pair):
+    # given
+    client.force_login(viewer)
+    # when
+    page = client.get(reverse("screening-portfolio"))
+    # then: the bubbles are sized by revenue, the legend says so, and a link switches to potential
+    assert set(_size_fields(page.context["chart_spec"])) == {"revenue"}
+    body = page.content.decode()
+    assert "Bubble size: revenue of the last 12 months." in body
+    assert 'href="?size=potential" data-testid="size-potential"' in body
+    assert '<strong aria-current="true" data-testid="size-revenue">' in body
+    assert "Bubble size: Revenue (12 months)." in page.context["chart_spec"]["description"]
+
+
+def test_the_portfolio_bubbles_show_the_potential_on_request_in_german_too(client, head, viewer, rated_pair):
+    # given
+    alpha, beta = rated_pair
+    client.force_login(viewer)
+    # when
+    page = client.get(reverse("screening-portfolio"), {"size": "potential"})
+    # then: sized by the potential (Alpha's 750 from its estimate, Beta without one drawn smallest)
+    spec = page.context["chart_spec"]
+    assert set(_size_fields(spec)) == {"potential"}
+    points = {p["account"]: p for p in _points(spec)}
+    assert points["Alpha"]["potential"] == 750.0
+    assert points["Beta"]["potential"] == 0.0
+    body = page.content.decode()
+    assert "Bubble size: potential" in body
+    assert 'href="?size=revenue" data-testid="size-revenue"' in body
+    assert f'data-testid="potential-{alpha.pk}">750' in body
+    assert f'data-testid="potential-{beta.pk}">–' in body
+    # and: in German
+    head.language = "de"
+    head.save()
+    client.force_login(head)
+    german = client.get(reverse("screening-portfolio"), {"size": "potential"}, headers={"Accept-Language": "de"})
+    assert "Blasengröße: Potenzial" in german.content.decode()
+    assert "Blasengröße: Potenzial." in german.context["chart_spec"]["description"]

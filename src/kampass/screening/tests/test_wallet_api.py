@@ -66,3 +66,21 @@ def test_potential_estimates_by_the_accounts_kam_only(api, world, head, kam, kam
     rows = api(controller, "get", "/potential-estimates/optimism").json()["items"]
     assert [r["user_id"] for r in rows] == [kam.pk]
     assert api(kam2, "get", "/potential-estimates/optimism").json()["count"] == 0
+
+
+def test_a_floored_wallet_on_a_short_history_is_noted_in_the_api(api, settings, head, viewer):
+    # given: a short history in which the last account buys far more than its peers
+    from kampass.screening.tests.factories_wallet import short_history_world
+
+    settings.KAMPASS_REPORTING_CURRENCY = "GBP"
+    world = short_history_world(span_days=60)
+    services_wallet.wallet_estimates_compute(actor=head)
+    # when
+    body = api(viewer, "get", "/wallet-estimates?limit=500").json()
+    # then: the additional keys say which wallets were raised to the revenue and that revenues are annualised
+    items = {i["account_id"]: i for i in body["items"]}
+    big, small = items[world.accounts[-1].pk], items[world.accounts[0].pk]
+    assert (big["floored"], big["subtree"]["floored"], big["share_of_wallet"]) == (True, True, 1.0)
+    assert big["wallet"] == big["revenue"]
+    assert small["floored"] is False
+    assert (big["window_days"], big["revenue_annualised"]) == (30, True)

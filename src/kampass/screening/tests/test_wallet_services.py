@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kampass.accounts.tests.factories import TeamMemberFactory
 from kampass.screening import facade, selectors_wallet, services_wallet
 from kampass.screening.models import PotentialEstimate, WalletEstimate
-from kampass.screening.tests.factories_wallet import NEWEST, trailing_revenue, wallet_world
+from kampass.screening.tests.factories_wallet import (
+    NEWEST,
+    demo_like_world,
+    short_history_world,
+    trailing_revenue,
+    wallet_world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +137,52 @@ def test_optimism_against_the_outcome_once_the_following_year_is_invoiced(world,
     assert rows[kam.pk].against_model is None  # no model estimate existed on that day
     assert rows[kam2.pk].against_outcome is None  # its twelve months are still to come
     assert [r.user_id for r in selectors_wallet.kam_optimism(user=kam2)] == [kam2.pk]
+
+
+def test_a_short_history_learns_for_half_of_it_annualised_and_floors_the_wallet_at_the_revenue(settings, head):
+    # given: 60 days of invoices, and one account buying 50 times as much as its alike peers in the last 30
+    settings.KAMPASS_REPORTING_CURRENCY = "GBP"
+    world = short_history_world(span_days=60)
+    big = world.accounts[-1]
+    # when: the head computes the wallets
+    by = {e.account_id: e for e in services_wallet.wallet_estimates_compute(actor=head)}
+    # then: the wallets are learnt for the last 30 days, their revenue annualised to twelve months
+    assert {e.window_days for e in by.values()} == {30}
+    window_revenue = sum(
+        (
+            r["amount"]
+            for r in world.rows
+            if r["customer_id"] == "S13" and (NEWEST - r["invoice_date"].date()).days < 30
+        ),
+        Decimal(0),
+    )
+    e = by[big.pk]
+    assert e.revenue == (window_revenue * 365 / 30).quantize(Decimal("0.01"))
+    # and: the big account's wallet is its revenue (its peers' quantile lies far below), flagged as floored
+    assert e.floored
+    assert e.subtree_floored
+    assert e.wallet == e.wallet_low == e.revenue
+    found = selectors_wallet.account_wallet(big.pk)
+    assert found is not None
+    own = found.own
+    assert own.share == own.share_high == 1.0
+    assert own.potential == 0
+    # and: an ordinary account is not floored
+    assert not by[world.accounts[0].pk].floored
+
+
+def test_no_share_of_wallet_above_one_on_a_demo_like_year_of_invoices(settings, head):
+    # given: a year and nine days of heavy-tailed purchases (the demo's Online Retail extract is like this)
+    settings.KAMPASS_REPORTING_CURRENCY = "GBP"
+    demo_like_world(span_days=374)
+    # when: the head computes the wallets
+    stored = services_wallet.wallet_estimates_compute(actor=head)
+    # then: they are learnt for half the history, and no share of wallet (nor its band) exceeds 100 %
+    assert {e.window_days for e in stored} == {187}
+    wallets = selectors_wallet.account_wallets()
+    shares = [s for w in wallets for p in (w.own, w.subtree) for s in (p.share, p.share_low, p.share_high)]
+    assert shares
+    assert all(s is None or s <= 1.0 for s in shares)
+    # and: the largest buyers are floored at their revenue, not stated at thousands of per cent
+    assert any(e.floored for e in stored)
+    assert all(e.wallet >= e.revenue for e in stored)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from kampass.accounts.tests.factories import TeamMemberFactory
 from kampass.screening import services_wallet
 from kampass.screening.models import PotentialEstimate, WalletEstimate
-from kampass.screening.tests.factories_wallet import wallet_world
+from kampass.screening.tests.factories_wallet import short_history_world, wallet_world
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,45 @@ def test_cli_prints_the_wallets_as_json(world, head):
 def test_cli_without_enough_invoice_facts_fails_clearly(db):
     with pytest.raises(CommandError, match="Too few accounts"):
         call_command("screening", "wallet", "--json", stdout=StringIO())
+
+
+def test_floored_wallets_and_annualised_revenues_are_noted_on_the_pages_and_in_the_cli(client, settings, head):
+    # given: a short history (60 days) in which the last account buys far more than its peers
+    settings.KAMPASS_REPORTING_CURRENCY = "GBP"
+    world = short_history_world(span_days=60)
+    big = world.accounts[-1]
+    services_wallet.wallet_estimates_compute(actor=head)
+    client.force_login(head)
+    # when / then: the wallets page notes the annualising and marks the floored wallet
+    html = client.get(reverse("screening-wallets")).content.decode()
+    assert 'data-testid="wallet-annualised"' in html
+    assert "last 30 days" in html
+    assert f'data-testid="floored-{big.pk}"' in html
+    assert f'data-testid="floored-{world.accounts[0].pk}"' not in html
+    assert 'data-testid="floored-legend"' in html
+    # and: the account's potential section too, in German
+    german = client.get(reverse("account-detail", args=[big.pk]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-testid="floored-own"' in german
+    assert "Umsatz der letzten 30 Tage, auf ein Jahr hochgerechnet" in german
+    # and: the CLI's JSON has the additional keys
+    out = StringIO()
+    call_command("screening", "wallet", "--keep", "--json", stdout=out)
+    rows = {a["account_id"]: a for a in json.loads(out.getvalue())["accounts"]}
+    assert rows[big.pk]["floored"] is True
+    assert rows[big.pk]["share_of_wallet"] == 1.0
+    assert rows[big.pk]["subtree"]["floored"] is True
+    assert rows[world.accounts[0].pk]["floored"] is False
+    assert rows[big.pk]["window_days"] == 30
+    assert rows[big.pk]["revenue_annualised"] is True
+
+
+def test_the_floored_legend_is_left_out_without_floored_wallets(client, world, head):
+    # given: wallets computed, then none of them floored
+    services_wallet.wallet_estimates_compute(actor=head)
+    WalletEstimate.objects.update(floored=False)
+    client.force_login(head)
+    # when
+    html = client.get(reverse("screening-wallets")).content.decode()
+    # then: no legend, and the full year is not called annualised
+    assert 'data-testid="floored-legend"' not in html
+    assert 'data-testid="wallet-annualised"' not in html
