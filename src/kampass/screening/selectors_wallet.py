@@ -103,9 +103,8 @@ class KamOptimism:
 
 
 def _newest_invoice_day() -> dt.date | None:
-    ids = [f.id for f in accounts_facade.account_firmographics()]
-    daily = commercial_facade.daily_gross_revenue(ids)
-    return max((day for rows in daily.values() for day, _c, _a in rows), default=None)
+    """The day the invoice facts reach up to (of any customer): outcomes end there."""
+    return commercial_facade.newest_invoice_day()
 
 
 def outcome_of(estimate: PotentialEstimate, newest_day: dt.date | None) -> Decimal | None:

@@ -251,6 +251,38 @@ def ranks(scores: Sequence[AccountScore]) -> dict[int, int]:
     return {account_id: i + 1 for i, (_p, account_id) in enumerate(sorted(placed))}
 
 
+def _scores_only(
+    criteria: Sequence[Criterion],
+    values: Mapping[int, Mapping[str, float | None]],
+    weights: Sequence[float],
+    threshold: float,
+) -> list[AccountScore]:
+    """The scores of :func:`score_portfolio` under ``weights`` (one per criterion) without their
+    contributions: the rank stability scores the portfolio twice per criterion.
+
+    >>> cat = (Criterion("a", ATTRACTIVENESS, 1.0), Criterion("b", ATTRACTIVENESS, 3.0),
+    ...        Criterion("p", POSITION, 1.0))
+    >>> vals = {1: {"a": 100.0, "b": 0.0, "p": 60.0}, 2: {"a": 10.0, "b": None, "p": None}}
+    >>> [(s.attractiveness, s.position, s.quadrant) for s in _scores_only(cat, vals, [1.0, 3.0, 1.0], 50.0)] == [
+    ...     (s.attractiveness, s.position, s.quadrant) for s in score_portfolio(cat, vals)]
+    True
+    """
+    out = []
+    for account_id in sorted(values):
+        own = values[account_id]
+        found: dict[str, float | None] = {}
+        for dimension in DIMENSIONS:  # the same sums in the same order as score_account: equal floats
+            mine = [(w, own.get(c.key)) for c, w in zip(criteria, weights, strict=True) if c.dimension == dimension]
+            present = sum(w for w, v in mine if v is not None)
+            total = 0.0
+            for w, v in mine:
+                total += w * v / present if v is not None and present > 0 else 0.0
+            found[dimension] = total if present > 0 else None
+        a, p = found[ATTRACTIVENESS], found[POSITION]
+        out.append(AccountScore(account_id, a, p, quadrant(a, p, threshold), ()))
+    return out
+
+
 @dataclass(frozen=True)
 class RankStability:
     """An account's rank under the weights as set and its best and worst rank when each criterion's
@@ -286,15 +318,15 @@ def rank_stability(
     >>> (r[1].rank, r[1].best, r[1].worst), (r[3].rank, r[3].best, r[3].worst), r[3].stable
     ((1, 1, 2), (3, 3, 3), True)
     """
-    base = score_portfolio(criteria, values, threshold=threshold)
+    base = _scores_only(criteria, values, [c.weight for c in criteria], threshold)
     base_ranks = ranks(base)
     base_quadrants = {s.account_id: s.quadrant for s in base}
     seen: dict[int, list[int]] = {a: [r] for a, r in base_ranks.items()}
     changes = dict.fromkeys(base_ranks, 0)
     for i in range(len(criteria)):
         for factor in (1 - step, 1 + step):
-            moved = [Criterion(c.key, c.dimension, c.weight * factor) if j == i else c for j, c in enumerate(criteria)]
-            scores = score_portfolio(moved, values, threshold=threshold)
+            weights = [c.weight * factor if j == i else c.weight for j, c in enumerate(criteria)]
+            scores = _scores_only(criteria, values, weights, threshold)
             for account_id, r in ranks(scores).items():
                 if account_id in seen:
                     seen[account_id].append(r)

@@ -39,6 +39,17 @@ def test_contributions_add_up_to_each_score(criteria, values):
     assert [c.criterion for c in s.contributions] == list(KEYS)
 
 
+@given(CATALOGUES, st.dictionaries(st.integers(min_value=1, max_value=50), VALUES, max_size=8))
+def test_the_rank_stabilitys_quick_scores_equal_the_full_scores(criteria, portfolio):
+    # when the portfolio is scored with and without the contributions
+    full = core.score_portfolio(criteria, portfolio)
+    quick = core._scores_only(criteria, portfolio, [c.weight for c in criteria], 50.0)
+    # then the scores and quadrants are the same floats, so ranks and ties are the same
+    assert [(s.account_id, s.attractiveness, s.position, s.quadrant) for s in quick] == [
+        (s.account_id, s.attractiveness, s.position, s.quadrant) for s in full
+    ]
+
+
 def test_a_missing_value_is_left_out_and_the_weights_are_shared_among_the_others():
     # given
     criteria = (core.Criterion("a1", core.ATTRACTIVENESS, 3), core.Criterion("a2", core.ATTRACTIVENESS, 1),
