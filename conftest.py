@@ -96,6 +96,7 @@ def _is_long(item: pytest.Item) -> bool:
         "test_cli.py",
         "test_backend_parity.py",
         "test_contract.py",
+        "test_contract_kam.py",
     }
 
 
