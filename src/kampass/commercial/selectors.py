@@ -733,7 +733,8 @@ def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, cur
     if not ids:
         return {}
     key = (
-        tuple(ids), start, end, currency, goods_purchases_stamp(), fx.loaded_rates_stamp(), timezone.localdate(),
+        tuple(ids), start, end, currency, fx.reporting_currency(), goods_purchases_stamp(), fx.loaded_rates_stamp(),
+        timezone.localdate(),
     )  # fmt: skip
     with _pnl_lock:
         found = _pnl_cache.get(key)
