@@ -217,12 +217,12 @@ class GoodsPurchase:
     account_id: int | None
 
 
-def goods_purchases_stamp() -> str:
-    """A digest that stays equal while :func:`goods_purchases` answers the same (no invoice lines
-    imported or removed, no account or customer link changed): lets a reader keep what it derived."""
+def invoice_data_stamp() -> str:
+    """A digest that stays equal while the invoice lines, the accounts and the customer links stay the
+    same (so :func:`goods_purchases` answers the same): lets a reader keep what it derived from them."""
     import hashlib
 
-    from kampass.commercial.selectors import goods_purchases_stamp as _stamp
+    from kampass.commercial.selectors import invoice_data_stamp as _stamp
 
     return hashlib.sha256(repr(_stamp()).encode()).hexdigest()
 

@@ -733,7 +733,7 @@ def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, cur
     if not ids:
         return {}
     key = (
-        tuple(ids), start, end, currency, fx.reporting_currency(), goods_purchases_stamp(), fx.loaded_rates_stamp(),
+        tuple(ids), start, end, currency, fx.reporting_currency(), invoice_data_stamp(), fx.loaded_rates_stamp(),
         timezone.localdate(),
     )  # fmt: skip
     with _pnl_lock:
@@ -796,8 +796,9 @@ def _lines_stamp(store: AnalyticsStore) -> tuple[Any, ...]:
     return (tuple(sorted(totals.items())), tuple(sorted((b["batch_id"], int(b["lines"])) for b in batches)))
 
 
-def goods_purchases_stamp() -> tuple[Any, ...]:
-    """Equal while :func:`goods_purchases` would answer the same (lines, accounts and links unchanged)."""
+def invoice_data_stamp() -> tuple[Any, ...]:
+    """Equal while the invoice lines, the accounts and the customer links stay the same: what
+    :func:`goods_purchases` and :func:`pnl_between` answer from (they keep their answers under it)."""
     with analytics_store() as store:
         return (_dims_signature(), _lines_stamp(store))
 
@@ -808,7 +809,7 @@ def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:
     ``None``); see ``facade.goods_purchases``. Cached in the process until the lines, the accounts or
     the customer links change (the whitespace matrix reads it on every request)."""
     with analytics_store() as store:
-        signature = (_dims_signature(), _lines_stamp(store))
+        signature = (_dims_signature(), _lines_stamp(store))  # as invoice_data_stamp, on the open store
         if _purchases_cache.get("signature") == signature:
             cached: list[tuple[str, str, str, str, int | None]] = _purchases_cache["rows"]
             return cached

@@ -91,7 +91,7 @@ def purchases() -> Purchases:
     """The purchase matrix and the baskets of the accounts, kept for the next request while the invoice
     lines, the accounts, the customer links and the product-group rules stay the same."""
     mapping = group_mapping()
-    key = (commercial_facade.goods_purchases_stamp(), mapping)
+    key = (commercial_facade.invoice_data_stamp(), mapping)
     if _PURCHASES.get("key") == key:
         cached: Purchases = _PURCHASES["value"]
         return cached
