@@ -80,3 +80,27 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day}"
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved under a name for one kind of import (``accounts``, ``users`` ...), so that
+    the next export of the same system is imported without mapping it again."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    #: field -> [columns]: the first column the file has wins
+    columns = models.JSONField(_("columns"), default=dict)
+    suggest = models.BooleanField(_("suggest the other columns"), default=True)
+    created_by = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="import_mapping_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.name}"
