@@ -42,6 +42,13 @@ class Command(BaseCommand):
             help="Load (or --reset) even when the database holds accounts, opportunities or users "
             "that the demo did not create.",
         )
+        parser.add_argument(
+            "--scale",
+            choices=["large", "medium"],
+            default="",
+            help="After the demo, add the data of a large supplier for load benchmarks (large: 5,000 accounts, "
+            "50,000 contacts, 100,000 opportunities with stage history, 1,000,000 invoice lines, 200 users).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         reset, if_empty, force = options["reset"], options["if_empty"], options["force"]
@@ -107,6 +114,17 @@ class Command(BaseCommand):
         from kampass.screening.demo_segments import demo_segments_load
 
         segment_runs = demo_segments_load(reset=reset)
+        if options["scale"]:
+            from kampass.demo.scale import scale_load
+
+            scaled = scale_load(options["scale"], progress=lambda step: self.stdout.write(f"  scale: {step} ..."))
+            self.stdout.write(
+                f"  scale data             {scaled.accounts} accounts, {scaled.contacts} contacts, "
+                f"{scaled.opportunities} opportunities ({scaled.stage_changes} stage changes), "
+                f"{scaled.invoice_lines} invoice lines, {scaled.users} users in {scaled.seconds} s"
+                if scaled.loaded
+                else "  scale data             present already"
+            )
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
