@@ -133,7 +133,7 @@ def test_patch_changes_only_what_is_sent(api, admin_user, head, kam, europe):
 def test_patch_role_admin_sets_the_flags(api, admin_user, kam):
     api(admin_user, "patch", f"/organisation/users/{kam.pk}", {"role": "admin"})
     kam.refresh_from_db()
-    assert kam.is_staff and kam.is_superuser
+    assert (kam.is_staff, kam.is_superuser) == (True, True)
 
 
 def test_deactivating_ends_the_users_api_access(api, admin_user, kam):
