@@ -60,10 +60,10 @@ class OrgUnitForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
-    country = forms.CharField(
+    country = forms.RegexField(
         label=_("Country"),
-        max_length=2,
-        min_length=2,
+        regex=r"^[A-Za-z]{2}$",
+        error_messages={"invalid": _("Two-letter ISO code, e.g. CH or DE.")},
         required=False,
         help_text=_("Two-letter ISO code, e.g. CH or DE."),
     )

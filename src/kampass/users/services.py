@@ -204,8 +204,12 @@ def invited_user(uidb64: str, token: str) -> User | None:
     """The active user a set-password link names if its token is valid (not used, not expired), else ``None``."""
     try:
         pk = force_str(urlsafe_base64_decode(uidb64))
-        user = User.objects.get(pk=int(pk))
-    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+    except (TypeError, ValueError):
+        return None
+    if not pk.isdigit() or int(pk) > 2**63 - 1:  # beyond any stored id (PostgreSQL would raise)
+        return None
+    user = User.objects.filter(pk=int(pk)).first()
+    if user is None:
         return None
     if not user.is_active or not default_token_generator.check_token(user, token):
         return None

@@ -15,7 +15,7 @@ from kampass.users.models import OrgUnit, Role, User
 from kampass.users.services import invitation_link, user_create
 
 STRONG = "Blue-Harbour-Lantern-7"
-PAGES = [
+PAGES: list[tuple[str, list[int]]] = [
     ("organisation-users", []),
     ("organisation-user-create", []),
     ("organisation-units", []),
@@ -73,6 +73,13 @@ def test_the_links_are_shown_to_administrators_only(client, admin_user, head):
 # ---------------------------------------------------------------- the user list
 
 
+def _row(html: str, testid: str) -> str:
+    """The cells of the table row ``data-testid=testid``."""
+    found = re.search(rf'data-testid="{testid}">(.*?)</tr>', html, re.S)
+    assert found is not None, testid
+    return found.group(1)
+
+
 def _rows(response) -> list[str]:
     return re.findall(r'data-testid="user-(\d+)"', response.content.decode())
 
@@ -103,7 +110,7 @@ def test_the_list_shows_who_reports_to_whom_and_sorts(client, admin_user, head, 
     client.force_login(admin_user)
 
     html = client.get(reverse("organisation-users"), {"role": "kam"}).content.decode()
-    row = re.search(rf'data-testid="user-{kam.pk}">(.*?)</tr>', html, re.S).group(1)
+    row = _row(html, f"user-{kam.pk}")
     assert str(head) in row
     head_row = client.get(reverse("organisation-users"), {"q": "head_t"}).content.decode()
     assert re.search(r"<td>2</td>", head_row)  # two direct reports
@@ -277,7 +284,7 @@ def test_org_units_with_their_team_sizes(client, admin_user, kam, kam2, units):
 
     html = client.get(reverse("organisation-units")).content.decode()
 
-    row = re.search(rf'data-testid="unit-{units["swiss"].pk}">(.*?)</tr>', html, re.S).group(1)
+    row = _row(html, f"unit-{units['swiss'].pk}")
     assert "Europe" in row  # the parent
     assert re.search(r">1</a></td>", row)  # one active member
 
@@ -303,6 +310,10 @@ def test_an_administrator_creates_and_edits_an_org_unit_and_a_cycle_is_refused(c
     response = client.post(reverse("organisation-unit-create"), {"name": "Europe"})
     assert response.status_code == 422
     assert "already exists" in response.content.decode()
+    response = client.post(reverse("organisation-unit-create"), {"name": "Nowhere", "country": "12"})
+    assert response.status_code == 422
+    assert "Two-letter ISO code" in response.content.decode()
+    assert not OrgUnit.objects.filter(name="Nowhere").exists()
 
 
 # ---------------------------------------------------------------- the set-password page
