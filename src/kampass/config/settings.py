@@ -167,6 +167,19 @@ AXES_ENABLED = env.bool("KAMPASS_AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "kampass.users.lockout.lockout_response"  # the lockout page, translated
 # A new personal API token is valid for this many days unless its creator chooses another lifetime.
 KAMPASS_API_TOKEN_DAYS = env.int("KAMPASS_API_TOKEN_DAYS", default=90)
+# Invitations: a new user gets an e-mail with a one-time link to set their password (valid for
+# PASSWORD_RESET_TIMEOUT seconds, three days by default). The link starts with KAMPASS_BASE_URL (the address
+# users reach kampass at; empty: the address of the request that sends the invitation). E-mail goes to the
+# console (the server's log) unless KAMPASS_EMAIL_BACKEND names another backend (e.g. SMTP with EMAIL_HOST ...).
+KAMPASS_BASE_URL = env.str("KAMPASS_BASE_URL", default="").rstrip("/")
+EMAIL_BACKEND = env.str("KAMPASS_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("KAMPASS_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("KAMPASS_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("KAMPASS_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("KAMPASS_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("KAMPASS_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("KAMPASS_FROM_EMAIL", default="kampass <kampass@localhost>")
+PASSWORD_RESET_TIMEOUT = env.int("KAMPASS_INVITATION_SECONDS", default=3 * 24 * 3600)
 # ---- end of accounts, passwords, logins and API tokens ----
 
 # Totals over amounts in several currencies are converted into this one (ISO 4217; a user may pick another

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.organisation import views
+from kampass.organisation import views, views_people_admin
 
 urlpatterns = [
     path("", views.overview, name="organisation-overview"),
@@ -11,6 +11,14 @@ urlpatterns = [
     path("people/targets/", views.targets, name="organisation-targets"),
     path("people/<int:user_id>/", views.profile_detail, name="organisation-profile"),
     path("people/<int:user_id>/edit/", views.profile_edit, name="organisation-profile-edit"),
+    path("users/", views_people_admin.user_list, name="organisation-users"),
+    path("users/new/", views_people_admin.user_create, name="organisation-user-create"),
+    path("users/<int:pk>/edit/", views_people_admin.user_edit, name="organisation-user-edit"),
+    path("users/<int:pk>/invitation/", views_people_admin.user_invite, name="organisation-user-invite"),
+    path("units/", views_people_admin.unit_list, name="organisation-units"),
+    path("units/new/", views_people_admin.unit_create, name="organisation-unit-create"),
+    path("units/<int:pk>/edit/", views_people_admin.unit_edit, name="organisation-unit-edit"),
+    path("invitation/<str:uidb64>/<str:token>/", views_people_admin.invitation_accept, name="invitation-accept"),
     path("actions/", views.action_list, name="organisation-actions"),
     path("actions/new/", views.action_create, name="organisation-action-create"),
     path("actions/<int:pk>/edit/", views.action_edit, name="organisation-action-edit"),

@@ -7,9 +7,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from kampass.users.models import ApiToken, OrgUnit, Role, User, hash_token
@@ -143,6 +149,86 @@ def org_unit_save(
     unit.full_clean()
     unit.save()
     return unit
+
+
+def invitation_link(*, user: User, base_url: str) -> str:
+    """The one-time link with which ``user`` sets their password: ``base_url`` (the address users reach
+    kampass at) and the path of the set-password page with Django's password-reset token. The token is
+    valid for ``PASSWORD_RESET_TIMEOUT`` seconds and only until the password is set (it is made from the
+    stored password hash) or the user logs in."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url.rstrip("/") + reverse("invitation-accept", args=[uidb64, token])
+
+
+def user_invite(*, actor: Any, user: User, base_url: str) -> str:
+    """E-mail ``user`` an invitation with the one-time link to set their password (administrators only);
+    returns the link. Refused for a user who has set a password already, is deactivated or has no e-mail
+    address."""
+    authorize(actor, "users.manage_users")
+    if user.has_usable_password():
+        raise ValidationError({"user": _("%(user)s has set a password already.") % {"user": user}})
+    if not user.is_active:
+        raise ValidationError({"user": _("%(user)s is deactivated; activate them first.") % {"user": user}})
+    if not user.email:
+        raise ValidationError(
+            {"email": _("%(user)s has no e-mail address to send the invitation to.") % {"user": user}}
+        )
+    link = invitation_link(user=user, base_url=base_url)
+    context = {
+        "user": user,
+        "actor": actor,
+        "link": link,
+        "days": max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400)),
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Your invitation to kampass")
+        body = render_to_string("users/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return link
+
+
+@transaction.atomic
+def user_create_invited(*, actor: Any, base_url: str, **fields: Any) -> User:
+    """Create a user without a password (see :func:`user_create`; an e-mail address is required) and e-mail
+    them the invitation to set one (administrators only); nothing is stored when the mail cannot be sent."""
+    authorize(actor, "users.manage_users")
+    if not str(fields.get("email", "")).strip():
+        raise ValidationError({"email": _("Enter the e-mail address the invitation goes to.")})
+    user = user_create(actor=actor, password=None, **fields)
+    user_invite(actor=actor, user=user, base_url=base_url)
+    return user
+
+
+def invited_user(uidb64: str, token: str) -> User | None:
+    """The active user a set-password link names if its token is valid (not used, not expired), else ``None``."""
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+    except (TypeError, ValueError):
+        return None
+    if not pk.isdigit() or int(pk) > 2**63 - 1:  # beyond any stored id (PostgreSQL would raise)
+        return None
+    user = User.objects.filter(pk=int(pk)).first()
+    if user is None:
+        return None
+    if not user.is_active or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def invitation_accept(*, uidb64: str, token: str, password: str) -> User:
+    """Set the password of the user an invitation link names (checked by the password validators); the link
+    is used up by it. An invalid, used or expired link is refused."""
+    user = invited_user(uidb64, token)
+    if user is None:
+        raise ValidationError(
+            {"token": _("This invitation link is invalid, used or expired; ask an administrator for a new one.")}
+        )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
 
 
 #: the longest lifetime a token may be given, in days (ten years)

@@ -20,7 +20,7 @@ from importlib import import_module
 from kampass.organisation.api.router import router
 
 #: The parts, in the order their endpoints appear in the OpenAPI document.
-PARTS = ("signals", "catalogues", "raci", "workload", "profiles", "actions")
+PARTS = ("signals", "catalogues", "raci", "workload", "profiles", "actions", "people_admin")
 
 
 def _register() -> None:
