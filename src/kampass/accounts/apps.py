@@ -6,3 +6,15 @@ class AccountsConfig(AppConfig):
     name = "kampass.accounts"
     label = "accounts"
     verbose_name = _("Key accounts")
+
+    def ready(self) -> None:
+        # the global search (kampass.common.search) finds accounts and contacts through this context's facade
+        from kampass.accounts import facade
+        from kampass.common.search import register_searcher
+
+        register_searcher(
+            "accounts", label=_("Accounts"), searcher=facade.search_accounts, order=10, list_url_name="account-list"
+        )
+        register_searcher(
+            "contacts", label=_("Contacts"), searcher=facade.search_contacts, order=20, list_url_name="contact-list"
+        )
