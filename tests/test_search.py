@@ -59,7 +59,8 @@ def test_the_search_page_groups_the_hits_by_type_with_links(client, world, head)
     assert response.status_code == 200
     assert _groups(html) == ["accounts", "contacts", "opportunities", "plans"]
     assert f'href="/accounts/{mine.pk}/"' in html
-    assert "Falcon retrofit Mine" in html and "Falconer Other" in html
+    assert "Falcon retrofit Mine" in html
+    assert "Falconer Other" in html
     assert "<h1>Search</h1>" in html  # the whole page (it works without JavaScript)
 
 
@@ -68,9 +69,12 @@ def test_a_kam_sees_only_what_the_lists_show_them(client, world, kam):
 
     html = response.content.decode()
     # accounts are master data every user may list; the rest only of the KAM's own account
-    assert "Falcon Mine" in html and "Falcon Other" in html
-    assert "Falconer Mine" in html and "Falconer Other" not in html
-    assert "Falcon retrofit Mine" in html and "Falcon retrofit Other" not in html
+    assert "Falcon Mine" in html
+    assert "Falcon Other" in html
+    assert "Falconer Mine" in html
+    assert "Falconer Other" not in html
+    assert "Falcon retrofit Mine" in html
+    assert "Falcon retrofit Other" not in html
     assert _results(html).count('href="/plans/') == 1
 
 
@@ -78,7 +82,8 @@ def test_the_htmx_request_gets_the_results_fragment_only(client, world, head):
     response = _page(client, head, "falcon", HX_Request="true")
 
     html = response.content.decode()
-    assert 'data-testid="search-results"' in html and "<html" not in html
+    assert 'data-testid="search-results"' in html
+    assert "<html" not in html
     assert _groups(html) == ["accounts", "contacts", "opportunities", "plans"]
 
 
@@ -98,7 +103,8 @@ def test_a_query_shorter_than_two_characters_is_not_searched(client, world, head
     html = _page(client, head, " f ").content.decode()
 
     assert "Type at least 2 characters to search." in html
-    assert _groups(html) == [] and 'data-testid="search-empty"' not in html
+    assert _groups(html) == []
+    assert 'data-testid="search-empty"' not in html
 
 
 def test_the_search_page_speaks_german(client, world, head):
@@ -123,14 +129,16 @@ def test_at_most_eight_hits_per_group_and_show_all_leads_to_the_filtered_list(cl
 
 def test_the_search_needs_a_login(client):
     response = client.get(reverse("search"), {"q": "falcon"})
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_every_page_has_the_search_field(client, head):
     client.force_login(head)
     for name in ("dashboard", "account-list", "plan-list"):
         html = client.get(reverse(name)).content.decode()
-        assert 'id="global-search"' in html and 'action="/search/"' in html, name
+        assert 'id="global-search"' in html, name
+        assert 'action="/search/"' in html, name
 
 
 def test_api_answers_grouped_hits_as_the_page(api, world, head):
@@ -141,7 +149,8 @@ def test_api_answers_grouped_hits_as_the_page(api, world, head):
     assert body["q"] == "falcon"
     assert [g["key"] for g in body["groups"]] == ["accounts", "contacts", "opportunities", "plans"]
     accounts = body["groups"][0]
-    assert accounts["label"] == "Accounts" and accounts["more"] is False
+    assert accounts["label"] == "Accounts"
+    assert accounts["more"] is False
     assert accounts["hits"][0] == {
         "title": "Falcon Mine",
         "subtitle": "Key account · FM-1",
@@ -192,6 +201,7 @@ def test_the_number_of_queries_does_not_grow_with_the_hits(request, role, kam):
     _data(GROUP_LIMIT + 4, kam, 2)
     large, hits_large = count()
 
-    assert hits_small == [2, 2, 2, 2] and hits_large == [GROUP_LIMIT] * 4
+    assert hits_small == [2, 2, 2, 2]
+    assert hits_large == [GROUP_LIMIT] * 4
     assert small == large
     assert large <= 4 + 4  # one per group, plus the KAM's teams and their paths

@@ -38,12 +38,12 @@ def test_accounts_beginning_with_the_query_come_first_then_by_name(db):
     assert _names(account_search(q="Steel", limit=3)) == ["steel partners", "Steelcase", "Alpha Steelworks"]
 
 
-def test_account_hits_link_to_the_account_and_name_status_and_external_id(db):
+def test_account_hits_link_to_the_account_and_name_status_and_external_id(db, viewer):
     account = AccountFactory(
         name="Kessler", legal_name="Kessler Antriebe GmbH", external_id="K-1", kam_status="key_account"
     )
 
-    [hit] = search_accounts(user=None, q="kess", limit=8)
+    [hit] = search_accounts(user=viewer, q="kess", limit=8)
 
     assert hit.title == "Kessler"
     assert hit.subtitle == "Key account · Kessler Antriebe GmbH · K-1"
