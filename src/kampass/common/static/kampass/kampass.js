@@ -163,6 +163,10 @@
   function searchLinks() {
     return Array.prototype.slice.call(document.querySelectorAll("#global-search-results a"));
   }
+  function resultsShown() {
+    var box = document.getElementById("global-search-results");
+    return !!(box && box.innerHTML.trim());
+  }
   function closeSearch(focusField) {
     var box = document.getElementById("global-search-results");
     if (box) box.innerHTML = "";
@@ -192,7 +196,8 @@
       var next = ev.key === "ArrowDown" ? links[at + 1] : at === 0 ? field : links[at - 1];
       if (next) next.focus();
       ev.preventDefault();
-    } else if (ev.key === "Escape" && (t === field || at >= 0)) {
+    } else if (ev.key === "Escape" && (at >= 0 || (t === field && resultsShown()))) {
+      ev.preventDefault(); // the first Escape closes the results and keeps the query (a second one clears it)
       closeSearch(at >= 0);
     }
   });
