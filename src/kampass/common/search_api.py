@@ -35,7 +35,7 @@ class SearchHitOut(Schema):
 
 
 class SearchGroupOut(Schema):
-    key: str = Field(description="The type: accounts, contacts, opportunities, plans.")
+    key: str = Field(description="The type: accounts, contacts, opportunities, plans, concept (the reference texts).")
     label: str = Field(description="The type's name in the caller's language.")
     hits: list[SearchHitOut]
     more: bool = Field(description="Whether there are more hits than those listed.")
@@ -49,7 +49,8 @@ class SearchOut(Schema):
 
 @router.get("/search", response={200: SearchOut, **ERRORS})
 def search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
-    """Search accounts, contacts, opportunities and account plans at once: only what the caller may see, at
-    most eight hits per type (a name beginning with the query first), with a link to the full list."""
+    """Search accounts, contacts, opportunities, account plans and the concept's reference texts at once:
+    only what the caller may see, at most eight hits per type (a name beginning with the query first), with a
+    link to the full list where there is one."""
     q = global_search.normalise_query(params.q)
     return {"q": q, "groups": global_search.search(user=actor(request), q=q)}
