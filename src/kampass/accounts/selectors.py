@@ -291,12 +291,14 @@ def visible_contacts(user: Actor) -> QuerySet[Contact]:
     if is_admin(user) or is_head(user) or is_reader(user):
         return Contact.objects.all()
     team_ids = team_account_ids(user)
-    at_visible_accounts = Q()
+    below = Q()
     for path in Account.objects.filter(pk__in=team_ids).values_list("path", flat=True):
-        at_visible_accounts |= Q(account__path__startswith=path)
+        below |= Q(path__startswith=path)
     cond = ~Q(pk__in=Position.objects.values("contact_id"))
     if team_ids:
-        cond |= Q(pk__in=Position.objects.filter(at_visible_accounts).values("contact_id"))
+        # the accounts in a sub-query: their paths are compared once per account, not once per position
+        visible_accounts = Account.objects.filter(below).values("pk")
+        cond |= Q(pk__in=Position.objects.filter(account_id__in=visible_accounts).values("contact_id"))
     return Contact.objects.filter(cond)
 
 
