@@ -95,6 +95,8 @@ def test_the_main_pages_speak_german_without_raw_codes(live_server: Any, page: A
         "/programme/recommendations/",
         "/programme/roadmap/",
         f"/programme/roadmap/initiatives/{objects['initiative'].pk}/",
+        "/programme/concept/",
+        "/search/?q=an",  # hits of every group: KAM status, stage, outcome, plan status and concept labels
     ]
     english_reasons = re.compile("|".join(re.escape(r) for r in STATUS_REASONS))
 

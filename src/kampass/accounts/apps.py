@@ -9,3 +9,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from kampass.accounts import importers  # noqa: F401  # registers the accounts importers
+        # the global search (kampass.common.search) finds accounts and contacts through this context's facade
+        from kampass.accounts import facade
+        from kampass.common.search import register_searcher
+
+        register_searcher(
+            "accounts", label=_("Accounts"), searcher=facade.search_accounts, order=10, list_url_name="account-list"
+        )
+        register_searcher(
+            "contacts", label=_("Contacts"), searcher=facade.search_contacts, order=20, list_url_name="contact-list"
+        )

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
+from django.urls import reverse
 
 from kampass.accounts.models import Account as _Account
 from kampass.accounts.models import KamStatus as _KamStatus
 from kampass.accounts.models import TeamMember as _TeamMember
 from kampass.accounts.models import TeamRole as _TeamRole
+from kampass.common.search import SearchHit
 from kampass.users.actors import Actor
 
 
@@ -484,3 +486,34 @@ def account_profiles(account_ids: Iterable[int]) -> dict[int, AccountProfile]:
         n = BuyingCentreMember.objects.filter(account__path__startswith=a.path).values("contact_id").distinct().count()
         out[a.pk] = AccountProfile(a.pk, a.industry or "", str(a.country or ""), n)
     return out
+
+
+def search_accounts(*, user: Actor, q: str, limit: int) -> list[SearchHit]:
+    """The global search's accounts (``kampass.common.search``): as the account list finds them."""
+    from kampass.accounts import selectors
+
+    labels = dict(_KamStatus.choices)
+    hits = []
+    for row in selectors.account_search(q=q, limit=limit):
+        facts = [str(labels.get(row["kam_status"], row["kam_status"]))]
+        if row["legal_name"] and row["legal_name"] != row["name"]:
+            facts.append(row["legal_name"])
+        if row["external_id"]:
+            facts.append(row["external_id"])
+        hits.append(
+            SearchHit(title=row["name"], subtitle=" · ".join(facts), url=reverse("account-detail", args=[row["pk"]]))
+        )
+    return hits
+
+
+def search_contacts(*, user: Actor, q: str, limit: int) -> list[SearchHit]:
+    """The global search's contacts (``kampass.common.search``): those ``user`` may see, as the contact list
+    finds them."""
+    from kampass.accounts import selectors
+
+    hits = []
+    for row in selectors.contact_search(user=user, q=q, limit=limit):
+        name = f"{row['first_name']} {row['last_name']}".strip()
+        facts = [f for f in (row["company"], row["email"]) if f]
+        hits.append(SearchHit(title=name, subtitle=" · ".join(facts), url=reverse("contact-detail", args=[row["pk"]])))
+    return hits

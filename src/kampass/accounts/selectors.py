@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, Lower
 
 from kampass.accounts.models import (
     Account,
@@ -268,28 +269,79 @@ def account_cockpit(*, user: Actor, account: Account) -> Cockpit:
     )
 
 
-def contact_list(*, user: Actor, q: str = "") -> QuerySet[Contact]:
-    """Contacts ``user`` may see, searched by name or email."""
+def contact_match(q: str) -> Q:
+    """Contacts whose first, last or full name, email or the name of an account they work at contain ``q``
+    (any case)."""
+    return (
+        Q(full_name__icontains=q)
+        | Q(email__icontains=q)
+        | Q(pk__in=Position.objects.filter(account__name__icontains=q).values("contact_id"))
+    )
+
+
+def _with_full_name(qs: QuerySet[Contact]) -> QuerySet[Contact]:
+    return qs.annotate(full_name=Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+
+
+def visible_contacts(user: Actor) -> QuerySet[Contact]:
+    """The contacts ``user`` may see: all for administrators, heads of KAM and read-only roles; for others
+    those at accounts of their teams (or below them) and those without any position."""
     from kampass.accounts.rules import is_admin, is_head, is_reader, team_account_ids
 
-    qs = Contact.objects.annotate(position_count=Count("positions", distinct=True))
+    if is_admin(user) or is_head(user) or is_reader(user):
+        return Contact.objects.all()
+    team_ids = team_account_ids(user)
+    below = Q()
+    for path in Account.objects.filter(pk__in=team_ids).values_list("path", flat=True):
+        below |= Q(path__startswith=path)
+    cond = ~Q(pk__in=Position.objects.values("contact_id"))
+    if team_ids:
+        # the accounts in a sub-query: their paths are compared once per account, not once per position
+        visible_accounts = Account.objects.filter(below).values("pk")
+        cond |= Q(pk__in=Position.objects.filter(account_id__in=visible_accounts).values("contact_id"))
+    return Contact.objects.filter(cond)
+
+
+def contact_list(*, user: Actor, q: str = "") -> QuerySet[Contact]:
+    """Contacts ``user`` may see (:func:`visible_contacts`), searched by name, email or account
+    (:func:`contact_match`)."""
+    qs = visible_contacts(user)
     if q:
-        qs = qs.filter(
-            Q(last_name__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(email__icontains=q)
-            | Q(positions__account__name__icontains=q)
-        ).distinct()
-    if not (is_admin(user) or is_head(user) or is_reader(user)):
-        team_ids = team_account_ids(user)
-        visible_accounts = Q()
-        for acc in Account.objects.filter(pk__in=team_ids).only("path"):
-            visible_accounts |= Q(positions__account__path__startswith=acc.path)
-        cond = Q(positions__isnull=True)
-        if team_ids:
-            cond |= visible_accounts
-        qs = qs.filter(cond).distinct()
-    return qs.order_by(Lower("last_name"), Lower("first_name"), "pk")
+        qs = _with_full_name(qs).filter(contact_match(q))
+    return qs.annotate(position_count=Count("positions", distinct=True)).order_by(
+        Lower("last_name"), Lower("first_name"), "pk"
+    )
+
+
+def account_search(*, q: str, limit: int) -> list[Mapping[str, Any]]:
+    """At most ``limit`` accounts for the global search, as the account list finds them (name or legal name
+    containing ``q`` in any case, or the exact external id; every user may list accounts): an exact external
+    id or a name beginning with ``q`` first, then by name. One query; only the columns shown are read."""
+    first = Q(external_id__iexact=q) | Q(name__istartswith=q)
+    return list(
+        Account.objects.filter(Q(name__icontains=q) | Q(legal_name__icontains=q) | Q(external_id__iexact=q))
+        .annotate(rank=Case(When(first, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("rank", Lower("name"), "pk")
+        .values("pk", "name", "legal_name", "external_id", "kam_status")[:limit]
+    )
+
+
+def contact_search(*, user: Actor, q: str, limit: int) -> list[Mapping[str, Any]]:
+    """At most ``limit`` contacts ``user`` may see for the global search, as the contact list finds them
+    (:func:`contact_match`): those whose last, first or full name begins with ``q`` first, then by name; each
+    with the account of its first position (``company``). One query; only the columns shown are read."""
+    first = Q(last_name__istartswith=q) | Q(first_name__istartswith=q) | Q(full_name__istartswith=q)
+    company = Position.objects.filter(contact=OuterRef("pk")).order_by("pk").values("account__name")[:1]
+    return list(
+        _with_full_name(visible_contacts(user))
+        .filter(contact_match(q))
+        .annotate(
+            rank=Case(When(first, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            company=Subquery(company),
+        )
+        .order_by("rank", Lower("last_name"), Lower("first_name"), "pk")
+        .values("pk", "first_name", "last_name", "email", "company")[:limit]
+    )
 
 
 def contacts_linkable(*, user: Actor) -> QuerySet[Contact]:
@@ -302,7 +354,7 @@ def contacts_linkable(*, user: Actor) -> QuerySet[Contact]:
         return Contact.objects.all()
     if not is_kam(user):
         return Contact.objects.none()
-    return Contact.objects.filter(pk__in=contact_list(user=user).values("pk"))
+    return Contact.objects.filter(pk__in=visible_contacts(user).values("pk"))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set-language"),
     path("currency/", views.set_view_currency, name="set-view-currency"),
     path("settings/", views.my_settings, name="my-settings"),
+    path("search/", views.search, name="search"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("data-imports/", views_imports.data_imports, name="data-imports"),
     path("data-imports/<uuid:pk>/", views_imports.data_import, name="data-import"),

@@ -1,5 +1,5 @@
-"""Language and view-currency switches, the user's own settings page, error pages (the start page is in
-:mod:`kampass.config.views`)."""
+"""Language and view-currency switches, the user's own settings page, the global search, error pages (the
+start page is in :mod:`kampass.config.views`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kampass.common import fx
-from kampass.common.htmx import refusal, render_form_page, submit_form
+from kampass.common import search as global_search
+from kampass.common.htmx import is_fragment_request, refusal, render_form_page, render_page, submit_form
 from kampass.common.redirects import safe_next
 from kampass.users.forms import SettingsForm
 from kampass.users.services import user_set_language, user_update_settings
@@ -77,6 +78,23 @@ def my_settings(request: HttpRequest) -> HttpResponse:
         cancel_url=safe_next(request, request.GET.get("next"), fallback="/"),
         REPORTING_CURRENCY=reporting,
     )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The global search (``/search/?q=``): what the user may see of each type, grouped. The page works
+    without JavaScript; the search field of every page asks for the results fragment as the user types."""
+    q = global_search.normalise_query(request.GET.get("q"))
+    too_short = bool(q) and global_search.query_too_short(q)
+    if not q and is_fragment_request(request):
+        return HttpResponse("")  # a cleared search field: the live results close
+    context = {
+        "q": q,
+        "too_short": too_short,
+        "min_length": global_search.MIN_QUERY_LENGTH,
+        "groups": global_search.search(user=request.user, q=q) if q and not too_short else [],
+    }
+    return render_page(request, "common/search.html", context, fragment="common/_search_results.html")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -39,6 +39,7 @@ from kampass.common.import_limits import limit_message
 from kampass.common.imports_api import router as data_imports_router
 from kampass.common.preferences_api import router as me_router
 from kampass.common.rates_api import router as rates_router
+from kampass.common.search_api import router as search_router
 from kampass.common.uploads import upload_refusal
 from kampass.config.health import router as health_router
 from kampass.organisation.api import router as organisation_router
@@ -243,6 +244,7 @@ ROUTERS = [
     me_router,
     rates_router,
     data_imports_router,
+    search_router,
     health_router,
     planning_export_router,
     planning_objectives_router,
@@ -274,6 +276,7 @@ api.add_router("", planning_reviews_router)
 api.add_router("", me_router)
 api.add_router("", rates_router)
 api.add_router("", data_imports_router)
+api.add_router("", search_router)
 api.add_router("", health_router)
 api.add_router("", planning_export_router)
 api.add_router("", planning_actions_router)

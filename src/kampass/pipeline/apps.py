@@ -13,3 +13,15 @@ class PipelineConfig(AppConfig):
         from kampass.pipeline.selectors.per_account import account_pipeline_total
 
         register_pipeline_total(account_pipeline_total)
+
+        # the global search (kampass.common.search) finds opportunities through this context's facade
+        from kampass.common.search import register_searcher
+        from kampass.pipeline.facade import search_opportunities
+
+        register_searcher(
+            "opportunities",
+            label=_("Opportunities"),
+            searcher=search_opportunities,
+            order=30,
+            list_url_name="opportunity-list",
+        )

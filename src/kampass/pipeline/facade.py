@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 
+from kampass.common.search import SearchHit
 from kampass.pipeline.models import ACTIVE_RISK_STATUSES as _ACTIVE_RISK_STATUSES
 from kampass.pipeline.models import LIKELIHOOD_PROBABILITY as _LIKELIHOOD_PROBABILITY
 from kampass.pipeline.models import Outcome as _Outcome
@@ -702,3 +703,29 @@ def opportunity_from_recommendation(
         owner=actor if is_user(actor) else None,
     )
     return int(opp.pk)
+
+
+def search_opportunities(*, user: Any, q: str, limit: int) -> list[SearchHit]:
+    """The global search's opportunities (``kampass.common.search``): those ``user`` may see, as the
+    opportunity list finds them; the subtitle names the account and the stage (or the outcome of a closed one)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from kampass.pipeline.selectors import opportunity_search
+
+    outcomes = dict(_Outcome.choices)
+    hits = []
+    for row in opportunity_search(user=user, q=q, limit=limit):
+        where = (
+            gettext(row["stage__name"])
+            if row["outcome"] == _Outcome.OPEN
+            else str(outcomes.get(row["outcome"], row["outcome"]))
+        )
+        hits.append(
+            SearchHit(
+                title=row["name"],
+                subtitle=f"{row['account__name']} · {where}",
+                url=reverse("opportunity-detail", args=[row["pk"]]),
+            )
+        )
+    return hits

@@ -32,3 +32,9 @@ class PlanningConfig(AppConfig):
         from kampass.planning.health_runs import daily_health_run
 
         register_daily("planning.daily_health", daily_health_run)
+
+        # the global search (kampass.common.search) finds account plans through this context's facade
+        from kampass.common.search import register_searcher
+        from kampass.planning.facade import search_plans
+
+        register_searcher("plans", label=_("Account plans"), searcher=search_plans, order=40, list_url_name="plan-list")

@@ -23,6 +23,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from kampass.common.search import SearchHit
+
 
 @dataclass(frozen=True)
 class PlanFacts:
@@ -129,3 +131,28 @@ def relationship_ranks(account_ids: Iterable[int], *, as_of: dt.date) -> dict[in
     from kampass.planning.kpis import relationship_ranks as _ranks
 
     return _ranks(account_ids, as_of=as_of)
+
+
+def search_plans(*, user: Any, q: str, limit: int) -> list[SearchHit]:
+    """The global search's account plans (``kampass.common.search``): the versions ``user`` may read, as the
+    plan list finds them (by the account's name); the subtitle names the period, the version and the status."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    from kampass.planning.models import PlanStatus
+    from kampass.planning.selectors import plan_search
+
+    statuses = dict(PlanStatus.choices)
+    hits = []
+    for row in plan_search(user=user, q=q, limit=limit):
+        subtitle = gettext("%(start)s – %(end)s · version %(number)s · %(status)s") % {
+            "start": date_format(row["period_start"], "SHORT_DATE_FORMAT"),
+            "end": date_format(row["period_end"], "SHORT_DATE_FORMAT"),
+            "number": row["number"],
+            "status": statuses.get(row["status"], row["status"]),
+        }
+        hits.append(
+            SearchHit(title=row["account__name"], subtitle=subtitle, url=reverse("plan-detail", args=[row["pk"]]))
+        )
+    return hits

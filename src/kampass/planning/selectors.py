@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from kampass.accounts import facade as accounts_facade
 from kampass.core import planning as core
@@ -37,6 +39,19 @@ def plans_visible(
     if q:
         plans = plans.filter(account__name__icontains=q)
     return plans
+
+
+def plan_search(*, user: Actor, q: str, limit: int) -> list[Mapping[str, Any]]:
+    """At most ``limit`` plan versions ``user`` may read for the global search, found as the plan list finds
+    them (the account's name contains ``q``): accounts whose name begins with ``q`` first, then by account
+    name, newest period and version first. One query (besides the user's teams); only the columns shown."""
+    rank = Case(When(account__name__istartswith=q, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(
+        plans_visible(user=user, q=q)
+        .annotate(rank=rank)
+        .order_by("rank", Lower("account__name"), "account_id", "-period_start", "-number")
+        .values("pk", "account__name", "period_start", "period_end", "number", "status")[:limit]
+    )
 
 
 def current_plan(account_id: int) -> AccountPlan | None:

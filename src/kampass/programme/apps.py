@@ -22,3 +22,7 @@ class ProgrammeConfig(AppConfig):
         from kampass.programme import selectors
 
         guardrails.connect(lambda keys: selectors.guardrail_values(keys))
+        # the global search (kampass.common.search) finds the concept's reference texts through the facade
+        from kampass.common.search import register_searcher
+
+        register_searcher("concept", label=_("The concept"), searcher=facade.search_concept, order=50)

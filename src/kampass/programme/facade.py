@@ -30,6 +30,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from kampass.common.search import SearchHit
 from kampass.core.concept import SIGNALS as _SIGNALS
 
 _log = logging.getLogger(__name__)
@@ -107,3 +108,27 @@ def active_catalogue() -> Any:
     from kampass.programme.catalogue import active_catalogue as active
 
     return active()
+
+
+def search_concept(*, user: Any, q: str, limit: int) -> list[SearchHit]:
+    """The global search's reference texts (``kampass.common.search``): the entries of the running concept
+    catalogue (fields, tension fields, logics, phases) whose name or text in the user's language contains
+    ``q``, each linking to its place on the concept page. Every user may read them; no query."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from kampass.common.i18n import ui_language
+    from kampass.core.concept.search import search_concept as search_catalogue
+
+    kinds = {
+        "field": gettext("Field"),
+        "tension_field": gettext("Tension field"),
+        "logic": gettext("Logic of realisation"),
+        "phase": gettext("Phase"),
+    }
+    anchors = {"field": "field", "tension_field": "tension", "logic": "logic", "phase": "phase"}
+    page = reverse("programme-concept")
+    return [
+        SearchHit(title=e.name, subtitle=kinds[e.kind], url=f"{page}#{anchors[e.kind]}-{e.key}")
+        for e in search_catalogue(active_catalogue(), q, lang=ui_language(), limit=limit)
+    ]

@@ -4,6 +4,7 @@ from kampass.programme import views
 
 urlpatterns = [
     path("", views.dashboard, name="programme-dashboard"),
+    path("concept/", views.concept, name="programme-concept"),
     path("rounds/", views.round_list, name="programme-rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="programme-round"),
     path("rounds/<int:pk>/results/", views.results, name="programme-results"),

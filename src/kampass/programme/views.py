@@ -131,6 +131,36 @@ def _can(user: Any, perm: str, obj: Any = None) -> bool:
 
 
 @login_required
+def concept(request: HttpRequest) -> HttpResponse:
+    """The running concept catalogue as a reference page: the fields, tension fields, logics of realisation
+    and phases with what each means, in the user's language (each with an anchor the global search links to)."""
+    catalogue = active_catalogue()
+    lang = current_lang()
+    context = {
+        "fields": [(f.key, f.name.get(lang), f.corporate.get(lang), f.operative.get(lang)) for f in catalogue.fields],
+        "tension_fields": [
+            (t.key, t.number, t.left.get(lang), t.right.get(lang), t.left_dangers.get(lang), t.right_dangers.get(lang))
+            for t in catalogue.tension_fields
+        ],
+        "logics": [
+            (
+                lo.key,
+                lo.name.get(lang),
+                lo.focus.get(lang),
+                lo.means.get(lang),
+                lo.benefits.get(lang),
+                lo.dangers.get(lang),
+            )
+            for lo in catalogue.logics
+        ],
+        "phases": [
+            (p.key, p.number, p.name.get(lang), p.description.get(lang), p.accents.get(lang)) for p in catalogue.phases
+        ],
+    }
+    return TemplateResponse(request, "programme/concept.html", context)
+
+
+@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Phase, maturity heatmap, tension profile, active logics with guardrails, roadmap timeline."""
     catalogue = active_catalogue()

@@ -153,6 +153,60 @@
     }
   });
 
+  // global search: "/" or Ctrl/Cmd+K focuses the search field of the top bar (not while typing elsewhere);
+  // the arrow keys move between the field and the links of its live results, Escape closes them
+  function isTyping(el) {
+    if (!el || !el.tagName) return false;
+    var tag = el.tagName.toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || el.isContentEditable;
+  }
+  function searchLinks() {
+    return Array.prototype.slice.call(document.querySelectorAll("#global-search-results a"));
+  }
+  function resultsShown() {
+    var box = document.getElementById("global-search-results");
+    return !!(box && box.innerHTML.trim());
+  }
+  function closeSearch(focusField) {
+    var box = document.getElementById("global-search-results");
+    if (box) box.innerHTML = "";
+    if (focusField) {
+      var field = document.getElementById("global-search");
+      if (field) field.focus();
+    }
+  }
+  document.addEventListener("keydown", function (ev) {
+    var field = document.getElementById("global-search");
+    if (!field) return;
+    var t = ev.target;
+    var shortcut = (ev.key === "/" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) ||
+      ((ev.key === "k" || ev.key === "K") && (ev.ctrlKey || ev.metaKey) && !ev.altKey);
+    if (shortcut && t !== field && !(ev.key === "/" && isTyping(t))) {
+      ev.preventDefault();
+      field.focus();
+      field.select();
+      return;
+    }
+    var links = searchLinks();
+    var at = links.indexOf(t);
+    if (t === field && ev.key === "ArrowDown" && links.length) {
+      links[0].focus();
+      ev.preventDefault();
+    } else if (at >= 0 && (ev.key === "ArrowDown" || ev.key === "ArrowUp")) {
+      var next = ev.key === "ArrowDown" ? links[at + 1] : at === 0 ? field : links[at - 1];
+      if (next) next.focus();
+      ev.preventDefault();
+    } else if (ev.key === "Escape" && (at >= 0 || (t === field && resultsShown()))) {
+      ev.preventDefault(); // the first Escape closes the results and keeps the query (a second one clears it)
+      closeSearch(at >= 0);
+    }
+  });
+  // a click outside the search form closes its live results
+  document.addEventListener("click", function (ev) {
+    var form = document.querySelector(".topsearch");
+    if (form && !form.contains(ev.target)) closeSearch(false);
+  });
+
   // a refused HTMX request (403, 404, 409, 422, 500, ...) swaps nothing: say why in the alert region.
   // A text/plain answer carries the server's own message; otherwise the translated message of the
   // status class from the region's data attributes (see base.html and kampass.common.htmx.refusal).
