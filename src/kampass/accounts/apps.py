@@ -8,9 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Key accounts")
 
     def ready(self) -> None:
-        from kampass.accounts import importers  # noqa: F401  # registers the accounts importers
         # the global search (kampass.common.search) finds accounts and contacts through this context's facade
-        from kampass.accounts import facade
+        from kampass.accounts import (
+            facade,
+            importers,  # noqa: F401  # registers the accounts importers
+        )
         from kampass.common.search import register_searcher
 
         register_searcher(
