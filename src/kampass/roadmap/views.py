@@ -293,7 +293,7 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- topics
 
 
-def _initiative_columns() -> list[Column[Initiative]]:
+def _initiative_columns() -> list[Column[Any]]:
     """The columns of the initiative table as a file, in the active language; the guardrail's reading
     and threshold as numbers in the metric's unit (a share as a fraction)."""
     return [
@@ -321,7 +321,7 @@ def _topic_columns() -> list[Column[Topic]]:
         Column(_("Effort"), lambda t: t.effort),
         Column(_("Status"), lambda t: t.get_status_display()),
         Column(_("Owner"), lambda t: str(t.owner) if t.owner_id else None),
-        Column(_("Joint initiative with"), lambda t: t.account.name if t.account_id else None),
+        Column(_("Joint initiative with"), lambda t: t.account.name if t.account else None),
         Column(_("Partner contact"), lambda t: t.partner_contact),
     ]
 
