@@ -79,8 +79,8 @@ def _plan_columns() -> list[Column[AccountPlan]]:
     """The columns of the plan list as a file, in the active language."""
     return [
         Column(_("Account"), lambda p: p.account.name),
-        Column(_("Period start"), lambda p: p.period_start),
-        Column(_("Period end"), lambda p: p.period_end),
+        Column(_("Period from"), lambda p: p.period_start),
+        Column(_("Period to"), lambda p: p.period_end),
         Column(_("Version"), lambda p: p.number),
         Column(_("Status"), lambda p: p.get_status_display()),
         Column(_("Approved"), lambda p: p.approved_at),

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from kampass.common.list_export import Column, export_format, export_response
@@ -40,14 +40,19 @@ ROWS = [
 ]  # fmt: skip
 
 
+HEADERS = ("Name", "Amount", "Count", "Due", "Updated", "Note")
+"""English headers (message ids of the catalogue where there is one), translated when the columns are made."""
+
+
 def columns() -> list[Column[Row]]:
+    name, amount, count, due, updated, note = (gettext(h) for h in HEADERS)
     return [
-        Column(_("Name"), lambda r: r.name),
-        Column(_("Amount"), lambda r: r.amount),
-        Column(_("Count"), lambda r: r.count),
-        Column(_("Due"), lambda r: r.due),
-        Column(_("Updated"), lambda r: r.changed),
-        Column(_("Note"), lambda r: r.note),
+        Column(name, lambda r: r.name),
+        Column(amount, lambda r: r.amount),
+        Column(count, lambda r: r.count),
+        Column(due, lambda r: r.due),
+        Column(updated, lambda r: r.changed),
+        Column(note, lambda r: r.note),
     ]
 
 

@@ -30,7 +30,7 @@ def plans(kam, kam2):
 def test_a_kam_exports_only_the_plans_of_their_accounts(client, kam, plans):
     client.force_login(kam)
     rows = export(client, reverse("plan-list"), "xlsx", sort="period")
-    assert rows[0][:4] == ("Account", "Period start", "Period end", "Version")
+    assert rows[0][:4] == ("Account", "Period from", "Period to", "Version")
     assert [(r[0], r[1].year, r[4]) for r in rows[1:]] == [("Kone", 2027, "Active"), ("Kone", 2028, "Draft")]
     assert rows[1][3] == 1
     assert isinstance(rows[1][5], dt.datetime)  # approved at
