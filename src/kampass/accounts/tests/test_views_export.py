@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kampass.accounts.services import account_create, contact_create, team_member_set
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.urls import reverse
 from kampass.accounts.services import account_create, team_member_set
 from kampass.commercial.models import CustomerLink
 from kampass.commercial.tests.test_views_profitability import accounts, put_lines  # noqa: F401 (fixture)
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 
 
 def test_the_export_holds_every_ranked_account_with_numbers(client, head, accounts):  # noqa: F811

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.organisation.models import DevelopmentAction
 from kampass.organisation.tests.factories import ActionFactory, CompetenceFactory
 from kampass.organisation.tests.scenario import build

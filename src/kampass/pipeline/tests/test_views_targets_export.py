@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.pipeline.services import target_create
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kampass.accounts.tests.factories import AccountFactory, ContactFactory, TeamMemberFactory, UserFactory
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.planning.action_services import action_create
 from kampass.planning.models import PlanStatus
 from kampass.planning.tests.factories import make_plan

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.planning.models import PlanStatus
 from kampass.planning.tests.factories import make_plan
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.planning.models import ReviewKind
 from kampass.planning.services_reviews import review_plan
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.core import scorecard as core
 from kampass.planning.models import HealthSnapshot
 

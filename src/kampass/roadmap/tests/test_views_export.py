@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from kampass.accounts.tests.factories import AccountFactory
-from kampass.common.tests.exports import export, export_queries
+from kampass.common.tests.factories import export, export_queries
 from kampass.roadmap.tests.factories import InitiativeFactory, MeasurementFactory, TopicFactory
 
 
