@@ -290,11 +290,28 @@ def _import_start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
     )  # fmt: skip
 
 
+def _job_columns() -> list[Column[ImportJob]]:
+    """The columns of the import job list as a file, in the active language."""
+    return [
+        Column(_("File"), lambda job: job.original_name),
+        Column(_("Started"), lambda job: job.created_at),
+        Column(_("By"), lambda job: str(job.created_by) if job.created_by_id else None),
+        Column(_("Status"), lambda job: job.get_status_display()),
+        Column(_("dry run"), lambda job: job.dry_run),
+        Column(_("Lines"), lambda job: job.lines),
+        Column(_("Rejected"), lambda job: job.rejected),
+        Column(_("Error"), lambda job: job.error or None),
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_list(request: HttpRequest) -> HttpResponse:
-    """Upload a transactions file (queued as a background import) and follow the import jobs."""
+def import_list(request: HttpRequest) -> HttpResponseBase:
+    """Upload a transactions file (queued as a background import) and follow the import jobs
+    (``?export=csv|xlsx``: the list of import jobs as a file)."""
     authorize(request.user, "commercial.import_transactions")
+    if request.method == "GET" and export_format(request) is not None:
+        return export_response(request, stem="invoice-imports", columns=_job_columns(), rows=selectors.import_jobs())
     form = ImportForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
     done = submit_form(
         request,
