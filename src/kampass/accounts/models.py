@@ -122,6 +122,7 @@ class Contact(Versioned):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -68,6 +68,7 @@ rules.add_perm("accounts.change_account", editors | (is_kam & is_on_team))
 rules.add_perm("accounts.change_account_status", editors | (is_kam & is_on_team))
 rules.add_perm("accounts.delete_account", editors)
 rules.add_perm("accounts.manage_team", editors | (is_kam & is_on_team))
+rules.add_perm("accounts.import_teams", editors)
 
 rules.add_perm("accounts.view_contact", readers_of_all | is_on_team_of_any | (is_kam & contact_without_positions))
 rules.add_perm("accounts.add_contact", editors | is_kam)

@@ -313,7 +313,7 @@ def contact_update(*, actor: Actor, contact: Contact, version: int | None = None
     """Change a contact's details; ``version``: the version the change is based on."""
     authorize(actor, "accounts.change_contact", contact)
     expect_version(contact, version)
-    allowed = {"first_name", "last_name", "email", "phone", "notes"}
+    allowed = {"first_name", "last_name", "email", "phone", "notes", "external_id"}
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")

@@ -29,11 +29,22 @@ class _SystemActor:
 
 
 def system_actor() -> User | _SystemActor:
-    """The actor for CLI commands: the first administrator if there is one (for the change history)."""
+    """The actor for CLI commands: the user named by ``--as USER`` (``KAMPASS_AS_USER``; their
+    permissions apply and the change history names them), else the system user (may do everything;
+    the history names no person)."""
+    import os
+
+    from django.core.management.base import CommandError
+
     from kampass.users.models import User
 
-    admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
-    return admin or _SystemActor()
+    username = os.environ.get("KAMPASS_AS_USER", "").strip()
+    if not username:
+        return _SystemActor()
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--as {username}: no active user has this username")
+    return user
 
 
 class ProgressBar:

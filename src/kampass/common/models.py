@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +82,80 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day}"
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved under a name for one kind of import (``accounts``, ``users`` ...), so that
+    the next export of the same system is imported without mapping it again."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    #: field -> [columns]: the first column the file has wins
+    columns = models.JSONField(_("columns"), default=dict)
+    suggest = models.BooleanField(_("suggest the other columns"), default=True)
+    created_by = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="import_mapping_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.name}"
+
+
+class ImportRunStatus(models.TextChoices):
+    DRAFT = "draft", _("Mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One upload of a master-data file (accounts, contacts, users, org units, account teams): uploaded,
+    mapped (the columns per field, previewed), then imported or checked (dry run) as a background task.
+    The file waits in the private uploads directory until the import has run; the outcome (created,
+    updated, unchanged, the rejected rows with every reason) is kept here for the page and the API."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=30)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportRunStatus.choices, default=ImportRunStatus.DRAFT
+    )
+    progress = models.FloatField(_("progress"), default=0.0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    file_path = models.CharField(_("stored file"), max_length=500, blank=True)
+    original_name = models.CharField(_("file"), max_length=255)
+    mapping = models.CharField(_("column mapping"), max_length=100, default="generic")
+    #: field -> column as the user chose them on the mapping step (empty: the mapping's own)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    strict = models.BooleanField(_("strict"), default=False)
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+    @property
+    def active(self) -> bool:
+        return self.status in (ImportRunStatus.QUEUED, ImportRunStatus.RUNNING)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kampass.common import views
+from kampass.common import views, views_imports
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -10,4 +10,8 @@ urlpatterns = [
     path("currency/", views.set_view_currency, name="set-view-currency"),
     path("settings/", views.my_settings, name="my-settings"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("data-imports/", views_imports.data_imports, name="data-imports"),
+    path("data-imports/<uuid:pk>/", views_imports.data_import, name="data-import"),
+    path("data-imports/<uuid:pk>/columns/", views_imports.data_import_map, name="data-import-map"),
+    path("data-imports/<uuid:pk>/rejects.csv", views_imports.data_import_rejects, name="data-import-rejects"),
 ]

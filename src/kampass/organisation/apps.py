@@ -6,3 +6,6 @@ class OrganisationConfig(AppConfig):
     name = "kampass.organisation"
     label = "organisation"
     verbose_name = _("Structure and people")
+
+    def ready(self) -> None:
+        from kampass.organisation import importers  # noqa: F401  # registers the users and org-units importers

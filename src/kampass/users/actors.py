@@ -3,8 +3,8 @@
 A service or selector is called by
 
 - a signed-in user (the UI and the API: ``request.user`` / the API token's user),
-- the operator at the command line (``system_actor()``): an administrator account if there is one,
-  otherwise an object that may do everything but is no user account (``Operator``),
+- the operator at the command line (``system_actor()``): the user named by ``kampass --as USER``,
+  otherwise the system user, an object that may do everything but is no user account (``Operator``),
 - in principle an anonymous visitor: ``request.user`` is typed ``User | AnonymousUser``; the views
   require a login, and ``authorize`` refuses an anonymous actor anyway.
 """

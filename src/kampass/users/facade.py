@@ -1,4 +1,5 @@
-"""What other packages may ask of the users context: a user's view preferences."""
+"""What other packages may ask of the users context: a user's view preferences, and users and org
+units found by what an import file names them."""
 
 from __future__ import annotations
 
@@ -18,3 +19,18 @@ def set_view_currency(*, user: Any, currency: str) -> None:
     from kampass.users.services import user_set_view_currency
 
     user_set_view_currency(user=user, currency=currency)
+
+
+def find_user(ref: str) -> Any:
+    """The active user an import file names by username, e-mail address, external id or full name
+    (case ignored); ``None`` when none or several match."""
+    from kampass.users.selectors import user_by_reference
+
+    return user_by_reference(ref)
+
+
+def find_org_unit(ref: str) -> Any:
+    """The org unit named by its name or code (case ignored); ``None`` when none or several match."""
+    from kampass.users.selectors import org_unit_by_reference
+
+    return org_unit_by_reference(ref)

@@ -43,11 +43,20 @@ class User(AbstractUser):
     """A person who works with kampass: a head of KAM, a key account manager, a
     controller or an executive reading along. The role decides what they may
     read and edit; the language is the one the UI speaks to them; the view currency is the one their
-    consolidated totals are shown in (empty: the installation's reporting currency)."""
+    consolidated totals are shown in (empty: the installation's reporting currency). The org unit and
+    the manager place them in the supplier's own organisation; the external id is their id in the
+    system they were imported from (e.g. a Salesforce user id)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     view_currency = models.CharField(_("view currency"), max_length=3, blank=True, default="")
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
+    org_unit = models.ForeignKey(
+        "OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name=_("org unit")
+    )
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports", verbose_name=_("manager")
+    )
 
     objects: ClassVar[KampassUserManager] = KampassUserManager()
 

@@ -36,3 +36,7 @@ def is_reader(user: Any) -> bool:
 @rules.predicate
 def is_controller(user: Any) -> bool:
     return bool(user.is_authenticated and user.role == Role.CONTROLLER)
+
+
+# teams are administered by administrators: users, roles, org units, managers (also by import)
+rules.add_perm("users.manage_users", is_admin)

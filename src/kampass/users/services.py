@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kampass.users.models import ApiToken, Role, User, hash_token
+from kampass.users.models import ApiToken, OrgUnit, Role, User, hash_token
 
 
 @transaction.atomic
 def user_create(
     *,
+    actor: Any = None,
     username: str,
-    password: str,
+    password: str | None,
     role: str = Role.VIEWER,
     email: str = "",
     first_name: str = "",
     last_name: str = "",
     language: str = "",
     validate: bool = True,
+    **fields: Any,
 ) -> User:
-    """Create a user with a role; the password is checked by Django's validators unless ``validate`` is false."""
+    """Create a user with a role; the password is checked by Django's validators unless ``validate`` is
+    false. ``password=None`` creates the user without a usable password (they set one through an
+    invitation). ``fields``: ``external_id``, ``org_unit``, ``manager``, ``is_active``. ``actor``, when
+    given, must be allowed to manage users."""
+    unknown = set(fields) - USER_FIELDS
+    if unknown:
+        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    if actor is not None:  # the command line's createuser passes none: it is the operator
+        authorize(actor, "users.manage_users")
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."})
     user = User(
@@ -38,13 +49,100 @@ def user_create(
         language=language,
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
+        **fields,
     )
-    if validate:
-        validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if validate:
+            validate_password(password, user)
+        user.set_password(password)
     user.full_clean()
     user.save()
     return user
+
+
+def authorize(actor: Any, perm: str) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` has ``perm`` (the users package sits below ``common``)."""
+    if actor is None or not actor.has_perm(perm):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+#: what :func:`user_update` may change besides the names, e-mail address and role
+USER_FIELDS = frozenset({"external_id", "org_unit", "manager", "is_active"})
+
+
+def _check_manager(user: User, manager: User | None) -> None:
+    seen, current = {user.pk}, manager
+    while current is not None:
+        if current.pk in seen:
+            raise ValidationError(
+                {
+                    "manager": _("%(manager)s reports to %(user)s already; that would make a cycle.")
+                    % {"manager": manager, "user": user}
+                }
+            )
+        seen.add(current.pk)
+        current = current.manager
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+    """Change a user's names, e-mail address, role, org unit, manager, external id or active flag
+    (administrators only). The role decides the admin flags; an administrator cannot take their own
+    administrator role or deactivate themselves."""
+    authorize(actor, "users.manage_users")
+    allowed = USER_FIELDS | {"first_name", "last_name", "email", "role", "username"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    if "role" in changes and changes["role"] not in Role.values:
+        raise ValidationError(
+            {
+                "role": _("Unknown role “%(role)s”; choose one of %(roles)s.")
+                % {"role": changes["role"], "roles": ", ".join(Role.values)}
+            }
+        )
+    if getattr(actor, "pk", None) == user.pk and (
+        changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active", True) is False
+    ):
+        raise ValidationError({"role": _("You cannot take your own administrator role or deactivate yourself.")})
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if "role" in changes:
+        user.is_staff = user.is_superuser = changes["role"] == Role.ADMIN
+    if "manager" in changes:
+        _check_manager(user, changes["manager"])
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def org_unit_save(
+    *,
+    actor: Any,
+    unit: OrgUnit | None = None,
+    name: str,
+    code: str = "",
+    country: str = "",
+    parent: OrgUnit | None = None,
+) -> OrgUnit:
+    """Create an org unit (``unit`` None) or change one (administrators only); a parent inside the
+    unit's own subtree is refused."""
+    authorize(actor, "users.manage_users")
+    unit = unit or OrgUnit()
+    current = parent
+    while current is not None and unit.pk is not None:
+        if current.pk == unit.pk:
+            raise ValidationError(
+                {"parent": _("“%(parent)s” lies below this unit; that would make a cycle.") % {"parent": parent}}
+            )
+        current = current.parent
+    unit.name, unit.code, unit.country, unit.parent = name.strip(), code.strip(), country, parent
+    unit.full_clean()
+    unit.save()
+    return unit
 
 
 #: the longest lifetime a token may be given, in days (ten years)

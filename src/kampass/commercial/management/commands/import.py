@@ -19,7 +19,8 @@ class Command(BaseCommand):
         "Import data files. `kampass import transactions FILE` reads invoice lines (CSV, gzipped CSV, XLSX); "
         "`kampass import opportunities FILE` reads a CRM opportunity export; "
         "`kampass import opportunity-history FILE` reads its stage history (e.g. Salesforce OpportunityHistory); "
-        "`kampass import targets FILE` reads targets (quotas)."
+        "`kampass import targets FILE` reads targets (quotas); "
+        "`kampass import accounts|contacts|users|org-units|teams FILE` reads master data (CSV or XLSX)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -66,6 +67,9 @@ class Command(BaseCommand):
         from kampass.pipeline.facade import add_import_opportunities_parser
 
         add_import_opportunities_parser(sub)
+        from kampass.common.imports import cli as master_data
+
+        master_data.add_parsers(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from kampass.commercial.services import import_job_create, import_job_run, uploads_clean
@@ -75,6 +79,12 @@ class Command(BaseCommand):
             from kampass.pipeline.facade import run_import_opportunities
 
             return run_import_opportunities(self, opts)
+        from kampass.common.imports.registry import kinds
+
+        if opts["kind"] in kinds():
+            from kampass.common.imports import cli as master_data
+
+            return master_data.run(self, opts)
         if opts["kind"] == "cleanup":
             self.stdout.write(f"{uploads_clean()} uploaded files deleted.")
             return None
