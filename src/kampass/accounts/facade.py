@@ -64,6 +64,11 @@ def account_ref(account_id: int) -> AccountRef | None:
     return _ref(a) if a else None
 
 
+def account_refs(account_ids: Iterable[int]) -> dict[int, AccountRef]:
+    """``{id: AccountRef}`` of the existing accounts among ``account_ids``, in one query."""
+    return {a.pk: _ref(a) for a in _Account.objects.filter(pk__in=list(account_ids))}
+
+
 def subtree_account_ids(account_id: int) -> list[int]:
     """Ids of an account and all its descendants (for roll-ups in other contexts)."""
     a = _Account.objects.filter(pk=account_id).only("path").first()

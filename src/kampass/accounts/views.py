@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from kampass.accounts.models import (
 from kampass.common import account_facts
 from kampass.common.concurrency import remove_or_conflict
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.panels import ACCOUNT, render_panels
 from kampass.common.permissions import authorize
@@ -48,7 +49,7 @@ M = TypeVar("M", bound=Model)
 
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: HttpRequest) -> HttpResponseBase:
     g = request.GET
     owner = g.get("owner", "")
     filters = selectors.AccountFilters(
@@ -61,7 +62,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
         sort=g.get("sort", "name"),
         descending=g.get("dir") == "desc",
     )
-    page = paginate(request, selectors.account_list(user=request.user, filters=filters))
+    accounts = selectors.account_list(user=request.user, filters=filters)
+    if export_format(request) is not None:
+        return export_response(
+            request, stem="accounts", columns=_account_columns(), rows=accounts.select_related("parent")
+        )
+    page = paginate(request, accounts)
     context = {
         "page": page,
         "filters": filters,
@@ -70,6 +76,24 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "can_add": request.user.has_perm("accounts.add_account"),
     }
     return render_page(request, "accounts/account_list.html", context, fragment="accounts/_account_table.html")
+
+
+def _account_columns() -> list[Column[Any]]:
+    """The columns of the account list as a file: those of the page (rows as annotated by
+    ``selectors.account_list``) and the parent account, in the active language."""
+    return [
+        Column(_("Name"), lambda a: a.name),
+        Column(_("Parent account"), lambda a: a.parent.name if a.parent else None),
+        Column(_("KAM status"), lambda a: a.get_kam_status_display()),
+        Column(_("Industry"), lambda a: a.industry),
+        Column(_("Country"), lambda a: a.country.name if a.country else ""),
+        Column(
+            _("Key account manager"),
+            lambda a: f"{a.kam_first_name} {a.kam_last_name}".strip() if a.kam_last_name else None,
+        ),
+        Column(_("Subsidiaries"), lambda a: a.children_count),
+        Column(_("Updated"), lambda a: a.updated_at),
+    ]
 
 
 @login_required
@@ -474,12 +498,30 @@ def coverage_remove(request: HttpRequest, pk: int, coverage_id: int) -> HttpResp
 
 
 @login_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: HttpRequest) -> HttpResponseBase:
     q = request.GET.get("q", "").strip()
-    page = paginate(request, selectors.contact_list(user=request.user, q=q).prefetch_related("positions__account"))
+    contacts = selectors.contact_list(user=request.user, q=q).prefetch_related("positions__account")
+    if export_format(request) is not None:
+        return export_response(request, stem="contacts", columns=_contact_columns(), rows=contacts)
+    page = paginate(request, contacts)
     return render_page(
         request, "accounts/contact_list.html", {"page": page, "q": q}, fragment="accounts/_contact_table.html"
     )
+
+
+def _contact_columns() -> list[Column[Contact]]:
+    """The columns of the contact list as a file: name, email and the positions (title @ account)."""
+    return [
+        Column(_("Last name"), lambda c: c.last_name),
+        Column(_("First name"), lambda c: c.first_name),
+        Column(_("Email"), lambda c: c.email),
+        Column(
+            _("Positions"),
+            lambda c: "; ".join(
+                f"{p.title} @ {p.account.name}" if p.title else p.account.name for p in c.positions.all()
+            ),
+        ),
+    ]
 
 
 @login_required

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -29,6 +29,7 @@ from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
 from kampass.common.guardrails import guardrail_values
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as _lang
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.uploads import upload_refusal
@@ -217,10 +218,30 @@ def account_profitability_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- portfolio
 
 
+def _abc_columns(currency: str) -> list[Column[selectors.AbcRow]]:
+    """The columns of the ABC table as a file, in the active language; shares in per cent."""
+    return [
+        Column(_("Rank"), lambda r: r.rank),
+        Column(_("Account"), lambda r: r.account),
+        Column(_("Contribution"), lambda r: r.contribution),
+        Column(_("Currency"), lambda r: currency),
+        Column(_("Share (%)"), lambda r: round(r.share * 100, 2)),
+        Column(_("Cumulative share (%)"), lambda r: round(r.cumulative_share * 100, 2)),
+        Column(_("Class"), lambda r: r.abc),
+    ]
+
+
 @login_required
-def portfolio(request: HttpRequest) -> HttpResponse:
-    """ABC classes, whale curve and the accounts with the most leakage; a KAM sees their own accounts."""
+def portfolio(request: HttpRequest) -> HttpResponseBase:
+    """ABC classes, whale curve and the accounts with the most leakage; a KAM sees their own accounts
+    (``?export=csv|xlsx``: the whole ABC table as a file)."""
     data = selectors.portfolio(user=request.user)
+    if export_format(request) is not None:
+        currency = data.currency
+        if data.abc and not currency:
+            top = Account.objects.filter(pk=data.abc[0].account_id).first()
+            currency = _line_currency(top, False) if top else ""
+        return export_response(request, stem="abc-analysis", columns=_abc_columns(currency), rows=data.abc)
     page = paginate(request, data.abc, per_page=ABC_PER_PAGE)
     context: dict[str, Any] = {
         "data": data,
@@ -269,11 +290,28 @@ def _import_start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
     )  # fmt: skip
 
 
+def _job_columns() -> list[Column[ImportJob]]:
+    """The columns of the import job list as a file, in the active language."""
+    return [
+        Column(_("File"), lambda job: job.original_name),
+        Column(_("Started"), lambda job: job.created_at),
+        Column(_("By"), lambda job: str(job.created_by) if job.created_by_id else None),
+        Column(_("Status"), lambda job: job.get_status_display()),
+        Column(_("dry run"), lambda job: job.dry_run),
+        Column(_("Lines"), lambda job: job.lines),
+        Column(_("Rejected"), lambda job: job.rejected),
+        Column(_("Error"), lambda job: job.error or None),
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_list(request: HttpRequest) -> HttpResponse:
-    """Upload a transactions file (queued as a background import) and follow the import jobs."""
+def import_list(request: HttpRequest) -> HttpResponseBase:
+    """Upload a transactions file (queued as a background import) and follow the import jobs
+    (``?export=csv|xlsx``: the list of import jobs as a file)."""
     authorize(request.user, "commercial.import_transactions")
+    if request.method == "GET" and export_format(request) is not None:
+        return export_response(request, stem="invoice-imports", columns=_job_columns(), rows=selectors.import_jobs())
     form = ImportForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
     done = submit_form(
         request,

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from kampass.common.imports.services import (
     mapping_names,
     mapping_save,
 )
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.models import ImportRun, ImportRunStatus
 from kampass.common.pagination import paginate
 from kampass.common.uploads import upload_refusal
@@ -42,13 +43,29 @@ def _run(request: HttpRequest, pk: Any) -> ImportRun:
     return get_object_or_404(_runs_of(request.user), pk=pk)
 
 
+def _run_columns() -> list[Column[ImportRun]]:
+    """The columns of the import list as a file, in the active language."""
+    return [
+        Column(_("File"), lambda run: run.original_name),
+        Column(_("Kind"), lambda run: run.kind),
+        Column(_("Started"), lambda run: run.created_at),
+        Column(_("By"), lambda run: str(run.created_by) if run.created_by_id else None),
+        Column(_("Status"), lambda run: run.get_status_display()),
+        Column(_("dry run"), lambda run: run.dry_run),
+        Column(_("Outcome"), lambda run: run.error if run.status == ImportRunStatus.FAILED else run.message),
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def data_imports(request: HttpRequest) -> HttpResponse:
-    """Upload a master-data file (it is kept as a draft to be mapped) and list the imports."""
+def data_imports(request: HttpRequest) -> HttpResponseBase:
+    """Upload a master-data file (it is kept as a draft to be mapped) and list the imports
+    (``?export=csv|xlsx``: the listed imports as a file)."""
     importers = importable_kinds(request.user)
     if not importers:
         raise PermissionDenied
+    if request.method == "GET" and export_format(request) is not None:
+        return export_response(request, stem="data-imports", columns=_run_columns(), rows=_runs_of(request.user))
     form = DataUploadForm(
         request.POST or None, request.FILES or None, importers=importers, refusal=upload_refusal(request),
         initial={"kind": request.GET.get("kind", importers[0].kind)},

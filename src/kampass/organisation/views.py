@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import formats
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.common.concurrency import ConcurrentEdit, last_change
 from kampass.common.htmx import confirm_delete, form_status, redirect_to, render_form_page, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.organisation import charts, facade, selectors, services
@@ -560,7 +561,9 @@ def _bool_param(value: str) -> bool | None:
 
 
 @login_required
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: HttpRequest) -> HttpResponseBase:
+    """The development actions the user may read: search, filters, sorting and pages
+    (``?export=csv|xlsx``: all matching actions as a file)."""
     g = request.GET
     person = g.get("person", "")
     competence = g.get("competence", "")
@@ -575,7 +578,10 @@ def action_list(request: HttpRequest) -> HttpResponse:
         sort=g.get("sort", "due"),
         descending=g.get("dir") == "desc",
     )
-    page = paginate(request, selectors.action_list(user=request.user, filters=filters))
+    actions = selectors.action_list(user=request.user, filters=filters)
+    if export_format(request) is not None:
+        return export_response(request, stem="development-actions", columns=_action_columns(), rows=actions)
+    page = paginate(request, actions)
     context = {
         "page": page,
         "filters": filters,
@@ -589,6 +595,21 @@ def action_list(request: HttpRequest) -> HttpResponse:
         or request.user.has_perm("organisation.view_all_profiles"),
     }
     return render_page(request, "organisation/action_list.html", context, fragment="organisation/_action_table.html")
+
+
+def _action_columns() -> list[Column[DevelopmentAction]]:
+    """The columns of the development action list as a file, in the active language (texts kampass
+    stored itself translated, as the page shows them)."""
+    return [
+        Column(_("Title"), lambda a: _(a.title) if a.title else a.title),
+        Column(_("Person"), lambda a: str(a.person)),
+        Column(_("Competence"), lambda a: str(a.competence) if a.competence_id else None),
+        Column(_("Due"), lambda a: a.due_date),
+        Column(_("Status"), lambda a: a.get_status_display()),
+        Column(_("Blocked by the organisation"), lambda a: a.get_blocked_cause_display() if a.blocked else None),
+        Column(_("What blocks it"), lambda a: _(a.blocked_note) if a.blocked and a.blocked_note else None),
+        Column(_("Owner"), lambda a: str(a.owner) if a.owner_id else None),
+    ]
 
 
 @login_required

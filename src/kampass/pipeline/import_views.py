@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kampass.common.htmx import form_status, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.uploads import upload_refusal
@@ -31,12 +32,28 @@ def _queued(job: PipelineImport) -> str:
     return _("“%(name)s” is queued for import.") % {"name": job.original_name}
 
 
+def _import_columns() -> list[Column[PipelineImport]]:
+    """The columns of the import list as a file, in the active language."""
+    return [
+        Column(_("File"), lambda job: job.original_name),
+        Column(_("Kind"), lambda job: job.get_kind_display()),
+        Column(_("Started"), lambda job: job.created_at),
+        Column(_("By"), lambda job: str(job.created_by) if job.created_by_id else None),
+        Column(_("Status"), lambda job: job.get_status_display()),
+        Column(_("Outcome"), lambda job: job.error if job.status == "failed" else job.message),
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def pipeline_imports(request: HttpRequest) -> HttpResponse:
-    """Upload a stage-history file (queued as a background import) and follow the pipeline's imports."""
+def pipeline_imports(request: HttpRequest) -> HttpResponseBase:
+    """Upload a stage-history file (queued as a background import) and follow the pipeline's imports
+    (``?export=csv|xlsx``: the list of imports as a file)."""
     if not _may_see_imports(request.user):
         raise PermissionDenied
+    imports = PipelineImport.objects.select_related("created_by")
+    if request.method == "GET" and export_format(request) is not None:
+        return export_response(request, stem="pipeline-imports", columns=_import_columns(), rows=imports)
     can_upload = request.user.has_perm("pipeline.import_opportunities")
     form = StageHistoryUploadForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
     if request.method == "POST":
@@ -59,7 +76,7 @@ def pipeline_imports(request: HttpRequest) -> HttpResponse:
         )
         if done:
             return done
-    jobs = paginate(request, PipelineImport.objects.select_related("created_by"))
+    jobs = paginate(request, imports)
     context = {"form": form, "page": jobs, "can_upload": can_upload}
     return render_page(
         request,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kampass.accounts.models import Account, KamStatus
+from kampass.common.list_export import Column
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Stage, StageSet
 from kampass.users.actors import Actor
@@ -47,6 +48,27 @@ def filters_from(request: HttpRequest, *, default_sort: str = "close") -> select
         sort=sort if sort in selectors.SORTS else default_sort,
         descending=g.get("dir") == "desc",
     )
+
+
+def opportunity_columns() -> list[Column[Any]]:
+    """The columns of an opportunity list as a file (rows from ``selectors.opportunity_list``), in the
+    active language: the page's columns, the outcome and currency apart, probabilities in per cent."""
+    return [
+        Column(_("Name"), lambda o: o.name),
+        Column(_("Account"), lambda o: o.account.name),
+        Column(_("Stage"), lambda o: _(o.stage.name)),
+        Column(_("Outcome"), lambda o: o.get_outcome_display()),
+        Column(_("Amount"), lambda o: o.amount),
+        Column(_("Currency"), lambda o: o.currency),
+        Column(_("Expected close date"), lambda o: o.expected_close_date),
+        Column(_("Closed on"), lambda o: o.closed_on),
+        Column(_("Owner"), lambda o: o.owner_display),
+        Column(_("Owner's probability (%)"), lambda o: o.owner_probability),
+        Column(
+            _("Calibrated probability (%)"),
+            lambda o: None if o.probability is None else Decimal(str(round(o.probability * 100, 1))),
+        ),
+    ]
 
 
 def owner_value(filters: selectors.OpportunityFilters) -> str:

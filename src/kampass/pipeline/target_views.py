@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kampass.common.htmx import confirm_delete, render_form_page, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.pipeline import services
 from kampass.pipeline.forms import TargetForm, TargetUploadForm
-from kampass.pipeline.models import TargetPeriod, TargetScope
+from kampass.pipeline.models import Target, TargetPeriod, TargetScope
 from kampass.pipeline.selectors.targets import TARGET_SORTS, TargetFilters, target_get, target_list
 
 
@@ -34,10 +35,14 @@ def _filters(request: HttpRequest) -> TargetFilters:
 
 
 @login_required
-def target_list_page(request: HttpRequest) -> HttpResponse:
-    """All targets the user may read: search, filters by scope, period and year, sorting and pages."""
+def target_list_page(request: HttpRequest) -> HttpResponseBase:
+    """All targets the user may read: search, filters by scope, period and year, sorting and pages
+    (``?export=csv|xlsx``: all matching targets as a file)."""
     filters = _filters(request)
-    page = paginate(request, target_list(user=request.user, filters=filters))
+    targets = target_list(user=request.user, filters=filters)
+    if export_format(request) is not None:
+        return export_response(request, stem="targets", columns=_target_columns(), rows=targets)
+    page = paginate(request, targets)
     context = {
         "page": page,
         "filters": filters,
@@ -47,6 +52,19 @@ def target_list_page(request: HttpRequest) -> HttpResponse:
         "import_form": TargetUploadForm() if request.user.has_perm("pipeline.add_target") else None,
     }
     return render_page(request, "pipeline/target_list.html", context, fragment="pipeline/_target_table.html")
+
+
+def _target_columns() -> list[Column[Target]]:
+    """The columns of the target list as a file, in the active language."""
+    return [
+        Column(_("For"), lambda t: t.subject_label),
+        Column(_("Kind"), lambda t: t.get_scope_display()),
+        Column(_("Period"), lambda t: t.period_label),
+        Column(_("Period type"), lambda t: t.get_period_display()),
+        Column(_("Target"), lambda t: t.amount),
+        Column(_("Currency"), lambda t: t.currency),
+        Column(_("Note"), lambda t: t.note),
+    ]
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str | None = None) -> HttpResponse:

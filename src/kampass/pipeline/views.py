@@ -10,10 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from kampass.common.htmx import (
     render_page,
     submit_form,
 )
+from kampass.common.list_export import export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.panels import OPPORTUNITY, render_panels
 from kampass.common.permissions import authorize
@@ -204,10 +206,13 @@ def _move_conflict(request: HttpRequest, exc: ConcurrentEdit, *, stage: Stage, r
 
 
 @login_required
-def opportunity_list(request: HttpRequest) -> HttpResponse:
-    """All visible opportunities: search, filters, sorting and pages."""
+def opportunity_list(request: HttpRequest) -> HttpResponseBase:
+    """All visible opportunities: search, filters, sorting and pages (``?export=csv|xlsx``: all as a file)."""
     filters = pages.filters_from(request, default_sort="name")
-    page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))
+    opportunities = selectors.opportunity_list(user=request.user, filters=filters)
+    if export_format(request) is not None:
+        return export_response(request, stem="opportunities", columns=pages.opportunity_columns(), rows=opportunities)
+    page = paginate(request, opportunities)
     context = {
         "page": page,
         "filters": filters,
@@ -570,14 +575,19 @@ def risk_delete(request: HttpRequest, pk: int, risk_id: int) -> HttpResponse:
 
 
 @login_required
-def account_opportunities(request: HttpRequest, pk: int) -> HttpResponse:
-    """The opportunities of an account (``?subtree=1``: with its subsidiaries), with totals."""
+def account_opportunities(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The opportunities of an account (``?subtree=1``: with its subsidiaries), with totals
+    (``?export=csv|xlsx``: the listed opportunities as a file)."""
     account = get_object_or_404(Account.objects.select_related("parent"), pk=pk)
     subtree = request.GET.get("subtree") == "1"
     base = pages.filters_from(request, default_sort="name")
     filters = dataclasses.replace(base, account=account.pk, subtree=subtree)
+    opportunities = selectors.opportunity_list(user=request.user, filters=filters)
+    if export_format(request) is not None:
+        stem = "-".join(filter(None, ["opportunities", slugify(account.name)]))
+        return export_response(request, stem=stem, columns=pages.opportunity_columns(), rows=opportunities)
     summary = selectors.account_pipeline(user=request.user, account=account, subtree=subtree)
-    page = paginate(request, selectors.opportunity_list(user=request.user, filters=filters))
+    page = paginate(request, opportunities)
     context = {
         "account": account,
         "subtree": subtree,

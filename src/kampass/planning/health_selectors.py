@@ -283,14 +283,14 @@ def scorecard(
     missing = [a for a in ids if a not in stored]
     healths = account_health(missing, today=day, weights=weights) if missing else {}
     kams = accounts_facade.account_kams(ids)
-    refs = {a: accounts_facade.account_ref(a) for a in ids}
+    refs = accounts_facade.account_refs(ids)  # one query, not one per account
     previous = {
         s.account_id: s.score
         for s in HealthSnapshot.objects.filter(account_id__in=missing, day__lt=day).order_by("account_id", "day")
     }
     rows = []
     for a in ids:
-        ref = refs[a]
+        ref = refs.get(a)
         if ref is None:
             continue
         k = kams.get(a, [])
@@ -351,7 +351,8 @@ def _rollups(rows: list[ScorecardRow]) -> tuple[list[Rollup], list[Rollup], list
         mean = core.mean_health(scores)
         return Rollup(kind, key, name, len(scores), mean, core.health_light(mean))
 
-    group_names = {g: (ref.name if (ref := accounts_facade.account_ref(g)) else str(g)) for g in group}
+    groups = accounts_facade.account_refs(group)
+    group_names = {g: (ref.name if (ref := groups.get(g)) else str(g)) for g in group}
     by_kam = sorted((rollup("kam", k, n, s) for k, (n, s) in kam.items()), key=lambda r: r.name.lower())
     by_team = sorted((rollup("team", k, n, s) for k, (n, s) in team.items()), key=lambda r: r.name.lower())
     by_group = sorted((rollup("group", g, group_names[g], s) for g, s in group.items()), key=lambda r: r.name.lower())

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -27,6 +27,7 @@ from kampass.common.htmx import (
     render_page,
     submit_form,
 )
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate, query_without
 from kampass.common.permissions import authorize
 from kampass.planning import evidence, selectors, services
@@ -46,14 +47,19 @@ from kampass.planning.models import AccountPlan, PlanSection, PlanStatus, SwotIt
 
 
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    """The plan versions the user may read: search by account, filter by status, sort, pages."""
+def plan_list(request: HttpRequest) -> HttpResponseBase:
+    """The plan versions the user may read: search by account, filter by status, sort, pages
+    (``?export=csv|xlsx``: all of them as a file)."""
     g = request.GET
     q, status, sort = g.get("q", "").strip(), g.get("status", ""), g.get("sort", "account")
     if status not in PlanStatus.values:
         status = ""
-    plans = selectors.plans_visible(user=request.user, status=status, q=q)
-    page = paginate(request, selectors.plans_sorted(plans, sort, g.get("dir") == "desc"))
+    plans = selectors.plans_sorted(
+        selectors.plans_visible(user=request.user, status=status, q=q), sort, g.get("dir") == "desc"
+    )
+    if export_format(request) is not None:
+        return export_response(request, stem="plans", columns=_plan_columns(), rows=plans)
+    page = paginate(request, plans)
     context = {
         "page": page,
         "q": q,
@@ -67,6 +73,20 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "can_manage_templates": request.user.has_perm("planning.manage_templates"),
     }
     return render_page(request, "planning/plan_list.html", context, fragment="planning/plan_table.html")
+
+
+def _plan_columns() -> list[Column[AccountPlan]]:
+    """The columns of the plan list as a file, in the active language."""
+    return [
+        Column(_("Account"), lambda p: p.account.name),
+        Column(_("Period from"), lambda p: p.period_start),
+        Column(_("Period to"), lambda p: p.period_end),
+        Column(_("Version"), lambda p: p.number),
+        Column(_("Status"), lambda p: p.get_status_display()),
+        Column(_("Approved"), lambda p: p.approved_at),
+        Column(_("Approved by"), lambda p: str(p.approved_by) if p.approved_by_id else None),
+        Column(_("Last change"), lambda p: p.updated_at),
+    ]
 
 
 @login_required

@@ -8,15 +8,17 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from kampass.accounts import facade as accounts_facade
 from kampass.common.htmx import confirm_delete, render_form_page, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.planning import action_selectors as selectors
@@ -140,6 +142,19 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _action_columns(today: dt.date) -> list[Column[tuple[PlanAction, list[selectors.LinkShown]]]]:
+    """The columns of the action list as a file: rows of (action, its links), in the active language."""
+    return [
+        Column(pgettext("plan action", "Action"), lambda r: r[0].title),
+        Column(_("Account"), lambda r: r[0].plan.account.name),
+        Column(_("Owner"), lambda r: str(r[0].owner) if r[0].owner_id else None),
+        Column(_("Due"), lambda r: r[0].due_date),
+        Column(_("Status"), lambda r: r[0].get_status_display()),
+        Column(_("Overdue"), lambda r: r[0].is_overdue(today)),
+        Column(_("Links"), lambda r: "; ".join(f"{link.kind_label}: {link.name}" for link in r[1])),
+    ]
+
+
 STATUS_FILTERS = ("open", "all", *ActionStatus.values)
 
 
@@ -158,14 +173,21 @@ def _filters(request: HttpRequest, *, sees_all: bool) -> selectors.ActionFilters
 
 
 @login_required
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: HttpRequest) -> HttpResponseBase:
     """The signed-in user's actions (open ones by default); the head of KAM (and administrators, controllers
-    and viewers) may switch to everyone's. Search, filters, sorting and pages."""
+    and viewers) may switch to everyone's. Search, filters, sorting and pages (``?export=csv|xlsx``: all
+    matching actions as a file)."""
     user = request.user
     sees_all = bool(is_admin(user) or is_head(user) or is_reader(user))
     filters = _filters(request, sees_all=sees_all)
     today = timezone.localdate()
-    page = paginate(request, selectors.action_list(user=user, filters=filters, today=today))
+    matching = selectors.action_list(user=user, filters=filters, today=today)
+    if export_format(request) is not None:
+        everything = list(matching)
+        all_links = selectors.links_shown(everything)
+        rows = [(a, all_links.get(a.pk, [])) for a in everything]
+        return export_response(request, stem="actions", columns=_action_columns(today), rows=rows)
+    page = paginate(request, matching)
     actions = list(page.object_list)
     context = {
         "page": page,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kampass.accounts import facade as accounts_facade
 from kampass.common.htmx import is_fragment_request, redirect_to, render_form_page, render_page, submit_form
 from kampass.common.i18n import ui_language
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.core import scorecard as core
@@ -75,11 +76,14 @@ def component_rows(h: core.Health, lang: str) -> list[dict[str, Any]]:
 
 
 @login_required
-def scorecard_page(request: HttpRequest) -> HttpResponse:
-    """All key accounts the user may read, by health; filters by KAM, team, light and name; sortable."""
+def scorecard_page(request: HttpRequest) -> HttpResponseBase:
+    """All key accounts the user may read, by health; filters by KAM, team, light and name; sortable
+    (``?export=csv|xlsx``: every row of the scorecard as a file)."""
     filters = _filters(request)
     card = selectors.scorecard(user=request.user, filters=filters)
     lang = ui_language()
+    if export_format(request) is not None:
+        return export_response(request, stem="scorecard", columns=_scorecard_columns(lang), rows=card.rows)
     page = paginate(request, card.rows)
     context = {
         "card": card,
@@ -94,6 +98,33 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
         **_run_context(health_runs.latest_run()),
     }
     return render_page(request, "planning/health_scorecard.html", context, fragment="planning/health_table.html")
+
+
+def _component_points(key: str) -> Any:
+    def points(row: selectors.ScorecardRow) -> float | None:
+        component = row.health.component(key)
+        return component.contribution if component is not None and component.present else None
+
+    return points
+
+
+def _scorecard_columns(lang: str) -> list[Column[selectors.ScorecardRow]]:
+    """The columns of the scorecard as a file, in the active language: the page's columns and the points
+    of each component (empty where the component has no value)."""
+    lights = {core.GREEN: _("green"), core.AMBER: _("amber"), core.RED: _("red")}
+    return [
+        Column(_("Account"), lambda r: r.name),
+        Column(_("KAM"), lambda r: ", ".join(r.kams)),
+        Column(_("Team"), lambda r: ", ".join(r.teams)),
+        Column(_("Health"), lambda r: None if r.score is None else round(r.score, 1)),
+        Column(_("Status"), lambda r: lights.get(r.light, _("no value"))),
+        Column(_("Change in points"), lambda r: None if r.change is None else round(r.change, 1)),
+        Column(_("Snapshot"), lambda r: r.day),
+        *[
+            Column(_("Points: %(component)s") % {"component": spec.label(lang)}, _component_points(spec.key))
+            for spec in core.COMPONENTS
+        ],
+    ]
 
 
 def _run_context(run: HealthRun | None) -> dict[str, Any]:

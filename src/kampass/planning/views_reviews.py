@@ -4,11 +4,12 @@ an account's review cadence. Thin views over forms, services and selectors."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kampass.common.htmx import redirect_to, render_form_page, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate, query_without
 from kampass.common.permissions import authorize
 from kampass.core import kpis as core
@@ -57,8 +59,9 @@ def _review(request: HttpRequest, pk: int) -> AccountReview:
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
-    """Reviews the user may read: planned ones by default (overdue and due flagged), or held, cancelled, all."""
+def review_list(request: HttpRequest) -> HttpResponseBase:
+    """Reviews the user may read: planned ones by default (overdue and due flagged), or held, cancelled, all
+    (``?export=csv|xlsx``: all matching reviews as a file)."""
     g = request.GET
     today = timezone.localdate()
     account = g.get("account", "")
@@ -70,6 +73,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "account_id": int(account) if account.isdigit() else None,
     }
     reviews = selectors_reviews.review_list(user=request.user, today=today, **filters)
+    if export_format(request) is not None:
+        return export_response(request, stem="reviews", columns=_review_columns(today), rows=reviews)
     page = paginate(request, reviews)
     rows = [{"review": r, "flag": selectors_reviews.due_flag(r, today)} for r in page.object_list]
     counts = {
@@ -85,6 +90,24 @@ def review_list(request: HttpRequest) -> HttpResponse:
                   ("-held", _("held most recently"))],
     }  # fmt: skip
     return render_page(request, "planning/reviews_list.html", context, fragment="planning/reviews_results.html")
+
+
+def _review_columns(today: dt.date) -> list[Column[AccountReview]]:
+    """The columns of the review list as a file, in the active language; the state as the page flags it."""
+    flags = {"overdue": _("overdue"), "due": _("due"), "upcoming": _("planned")}
+
+    def state(review: AccountReview) -> str:
+        return flags.get(selectors_reviews.due_flag(review, today)) or str(review.get_status_display())
+
+    return [
+        Column(_("Account"), lambda r: r.account.name),
+        Column(_("Kind"), lambda r: r.get_kind_display()),
+        Column(_("Trigger"), lambda r: r.get_trigger_display() if r.trigger else None),
+        Column(_("Event"), lambda r: r.event_note),
+        Column(_("Due"), lambda r: r.due_on),
+        Column(_("Held on"), lambda r: r.held_on),
+        Column(_("Status"), state),
+    ]
 
 
 def _snapshot_rows(snapshot: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kampass.common.guardrails import describe
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as current_lang
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.core.concept import Catalogue
@@ -234,15 +235,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- rounds
 
 
+def _round_columns() -> list[Column[Any]]:
+    """The columns of the round list as a file (rows annotated by ``selectors.round_list``), in the active language."""
+    return [
+        Column(_("Title"), lambda r: r.title),
+        Column(_("Starts"), lambda r: r.starts),
+        Column(_("Status"), lambda r: r.get_status_display()),
+        Column(_("Invited"), lambda r: r.invited),
+        Column(_("Submitted"), lambda r: r.submitted),
+        Column(_("Minimum"), lambda r: r.min_respondents),
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def round_list(request: HttpRequest) -> HttpResponse:
-    """All rounds (managers), else the closed ones and those the user is invited to; managers create rounds here."""
+def round_list(request: HttpRequest) -> HttpResponseBase:
+    """All rounds (managers), else the closed ones and those the user is invited to; managers create rounds
+    here (``?export=csv|xlsx``: the listed rounds as a file)."""
     can_manage = _can(request.user, "programme.manage_round")
     status = request.GET.get("status", "")
     status = status if status in RoundStatus.values else ""
     q = request.GET.get("q", "").strip()
     qs = selectors.visible_rounds(user=request.user, status=status, q=q)
+    if request.method == "GET" and export_format(request) is not None:
+        return export_response(request, stem="assessment-rounds", columns=_round_columns(), rows=qs)
     form = None
     if can_manage:
         form = RoundForm(request.POST or None)

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from kampass.common.htmx import (
     render_page,
     submit_form,
 )
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.redirects import safe_next
@@ -59,11 +60,14 @@ def _initiative_filters(request: HttpRequest) -> selectors.InitiativeFilters:
 
 
 @login_required
-def roadmap(request: HttpRequest) -> HttpResponse:
-    """The roadmap: timeline per logic, guardrail warnings and histories, and the table of initiatives."""
+def roadmap(request: HttpRequest) -> HttpResponseBase:
+    """The roadmap: timeline per logic, guardrail warnings and histories, and the table of initiatives
+    (``?export=csv|xlsx``: the filtered initiatives as a file)."""
     authorize(request.user, "roadmap.view_roadmap")
     filters = _initiative_filters(request)
     items = selectors.initiative_list(filters=filters)
+    if export_format(request) is not None:
+        return export_response(request, stem="initiatives", columns=_initiative_columns(), rows=items)
     page = paginate(request, items)
     context: dict[str, Any] = {
         "page": page,
@@ -289,6 +293,39 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- topics
 
 
+def _initiative_columns() -> list[Column[Any]]:
+    """The columns of the initiative table as a file, in the active language; the guardrail's reading
+    and threshold as numbers in the metric's unit (a share as a fraction)."""
+    return [
+        Column(_("Initiative"), lambda i: i.label),
+        Column(_("Logic"), lambda i: catalogue.logic_name(i.logic)),
+        Column(_("Status"), lambda i: i.get_status_display()),
+        Column(_("Owner"), lambda i: str(i.owner) if i.owner_id else None),
+        Column(_("Start"), lambda i: i.starts),
+        Column(_("End"), lambda i: i.ends),
+        Column(_("Key accounts"), lambda i: i.account_count),
+        Column(_("Guardrail"), lambda i: catalogue.metric_name(i.guardrail_key)),
+        Column(_("Guardrail value"), lambda i: i.reading.value),
+        Column(_("Threshold"), lambda i: i.guardrail_threshold),
+        Column(_("Guardrail warning"), lambda i: i.reading.warning),
+    ]
+
+
+def _topic_columns() -> list[Column[Topic]]:
+    """The columns of the topic list as a file, in the active language."""
+    return [
+        Column(_("Topic"), lambda t: t.label),
+        Column(_("Field"), lambda t: catalogue.field_name(t.field)),
+        Column(_("Priority"), lambda t: t.quadrant.label),
+        Column(_("Impact"), lambda t: t.impact),
+        Column(_("Effort"), lambda t: t.effort),
+        Column(_("Status"), lambda t: t.get_status_display()),
+        Column(_("Owner"), lambda t: str(t.owner) if t.owner_id else None),
+        Column(_("Joint initiative with"), lambda t: t.account.name if t.account else None),
+        Column(_("Partner contact"), lambda t: t.partner_contact),
+    ]
+
+
 def _topic_filters(request: HttpRequest) -> selectors.TopicFilters:
     g = request.GET
     owner = g.get("owner", "")
@@ -333,9 +370,13 @@ def _topics_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-def topics(request: HttpRequest) -> HttpResponse:
-    """Improvement topics: limit and completion rate, the impact x effort matrix and the prioritised list."""
+def topics(request: HttpRequest) -> HttpResponseBase:
+    """Improvement topics: limit and completion rate, the impact x effort matrix and the prioritised list
+    (``?export=csv|xlsx``: the filtered topics as a file)."""
     authorize(request.user, "roadmap.view_roadmap")
+    if export_format(request) is not None:
+        rows = selectors.topic_list(filters=_topic_filters(request))
+        return export_response(request, stem="topics", columns=_topic_columns(), rows=rows)
     return render_page(request, "roadmap/topics.html", _topics_context(request), fragment="roadmap/_topics_body.html")
 
 

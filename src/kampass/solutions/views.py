@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kampass.common.concurrency import ConcurrentEdit, conflict_response
 from kampass.common.htmx import confirm_delete, redirect_to, render_form_page, render_page, submit_form
+from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.pipeline import facade as pipeline_facade
@@ -39,11 +40,18 @@ def _filters(request: HttpRequest) -> selectors.SolutionFilters:
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
-    """The solution library: search, filter by segment and status, sort, and where each is used."""
+def library(request: HttpRequest) -> HttpResponseBase:
+    """The solution library: search, filter by segment and status, sort, and where each is used
+    (``?export=csv|xlsx``: the whole filtered library as a file)."""
     authorize(request.user, "solutions.view_solution")
     filters = _filters(request)
-    page = paginate(request, selectors.solution_list(filters=filters))
+    solutions = selectors.solution_list(filters=filters)
+    if export_format(request) is not None:
+        everything = list(solutions)
+        all_uses = selectors.uses_by_solution(s.pk for s in everything)
+        rows = [(s, all_uses.get(s.pk, [])) for s in everything]
+        return export_response(request, stem="solutions", columns=_library_columns(), rows=rows)
+    page = paginate(request, solutions)
     uses = selectors.uses_by_solution(s.pk for s in page.object_list)
     context: dict[str, Any] = {
         "page": page,
@@ -55,6 +63,20 @@ def library(request: HttpRequest) -> HttpResponse:
         "reuse_share": selectors.solution_reuse_share(),
     }
     return render_page(request, "solutions/library.html", context, fragment="solutions/_library_table.html")
+
+
+def _library_columns() -> list[Column[tuple[Any, list[selectors.UseRow]]]]:
+    """The columns of the library as a file: rows of (solution, its uses), in the active language."""
+    return [
+        Column(_("Solution"), lambda r: r[0].name),
+        Column(_("Problem solved"), lambda r: r[0].problem),
+        Column(_("Target segments"), lambda r: r[0].segments),
+        Column(_("Status"), lambda r: r[0].get_status_display()),
+        Column(_("Accounts"), lambda r: r[0].account_count),
+        Column(_("Uses"), lambda r: r[0].use_count),
+        Column(_("Used at"), lambda r: "; ".join(u.account for u in r[1])),
+        Column(_("Reference accounts"), lambda r: "; ".join(u.account for u in r[1] if u.reference)),
+    ]
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, cancel_url: str, **extra: Any) -> HttpResponse:

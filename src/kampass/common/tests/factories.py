@@ -1,5 +1,6 @@
-"""Test data of the shared plumbing: queued background tasks, and the ECB's rate table read independently
-(:mod:`kampass.common.tests.ecb_table`) for the contexts' checks of converted totals.
+"""Test data of the shared plumbing: queued background tasks, the ECB's rate table read independently
+(:mod:`kampass.common.tests.ecb_table`) for the contexts' checks of converted totals, and the readers of
+the list exports (:mod:`kampass.common.tests.exports`) for the contexts' checks of their lists as files.
 
 ``append_line`` is a real django-tasks task (appends a line to a file, so a second run shows);
 :func:`queued_task` queues one for the worker, the health endpoint and the UI's warning.
@@ -13,8 +14,19 @@ from typing import Any
 from django_tasks import task
 
 from kampass.common.tests.ecb_table import ecb_table, last_published_day, to_euro
+from kampass.common.tests.exports import csv_rows, export, export_queries, xlsx_rows
 
-__all__ = ["append_line", "ecb_table", "last_published_day", "queued_task", "to_euro"]
+__all__ = [
+    "append_line",
+    "csv_rows",
+    "ecb_table",
+    "export",
+    "export_queries",
+    "last_published_day",
+    "queued_task",
+    "to_euro",
+    "xlsx_rows",
+]
 
 
 @task()
