@@ -107,6 +107,8 @@ FIELDS = (
     "account_id",
     "account_name",
     "account_industry",
+    "account_country",
+    "account_parent",
     "amount",
     "currency",
     "close_date",
@@ -375,6 +377,8 @@ class _Row:
     lead_source: str
     opportunity_type: str
     description: str
+    account_country: str = ""
+    account_parent: str = ""
 
 
 def import_opportunities(
@@ -679,7 +683,21 @@ class _RowReader:
             lead_source=cells.get("lead_source"),
             opportunity_type=cells.get("type"),
             description=cells.get("description"),
+            account_country=self._country(cells),
+            account_parent=cells.get("account_parent"),
         )
+
+    @staticmethod
+    def _country(cells: _Cells) -> str:
+        """The ISO code of the account's country (code or English/German name); a bad one is left empty
+        with a warning (it only matters for an account the import creates)."""
+        from kampass.common.imports.values import country_code
+
+        code = country_code(cells.get("account_country"))
+        if code is None:
+            cells.warn("account_country", _("not a country code or a country name in English or German; left empty"))
+            return ""
+        return code
 
     def _date(self, cells: _Cells, f: str) -> dt.date | None:
         """The date in column ``f``; ``None`` when empty or bad (then with a warning: dates are optional)."""
@@ -848,6 +866,7 @@ def _link_accounts(
     for a in Account.objects.filter(external_id__in=ids).order_by("-depth", "pk"):
         found[a.external_id] = a  # the shallowest wins
     names = {r.account_id: (r.account_name, r.account_industry) for r in rows}
+    extra = {r.account_id: (r.account_country, r.account_parent, r.line) for r in rows}
     if link in ("name", "create"):
         wanted = {names[i][0].lower(): i for i in ids if i not in found}
         # by name, but never an account that carries another system's id
@@ -856,21 +875,56 @@ def _link_accounts(
             found.setdefault(wanted[a.name.lower()], a)
     if link == "create":
         taken = {n.lower() for n in Account.objects.filter(parent__isnull=True).values_list("name", flat=True)}
-        for i in ids:
-            if i in found:
-                continue
+        for i in _parents_first([i for i in ids if i not in found], extra):
             name, industry = names[i]
+            country, parent_ref, line = extra[i]
+            parent = _parent_of(parent_ref, found) if parent_ref else None
+            if parent_ref and parent is None:
+                result.warnings.append(ImportWarning(
+                    result.file, line, "account_parent", parent_ref,
+                    _("no account has this external id or name; the account is created at the top level"),
+                ))  # fmt: skip
             name = name[:200]
-            if name.lower() in taken:
+            if parent is None and name.lower() in taken:
                 name = f"{name[:180]} ({i})"
-            taken.add(name.lower())
+            if parent is None:
+                taken.add(name.lower())
             if dry_run:
                 found[i] = _WOULD_CREATE
             else:
-                found[i] = account_create(actor=actor, name=name, external_id=i, industry=industry[:100])
+                found[i] = account_create(
+                    actor=actor, name=name, external_id=i, industry=industry[:100], country=country,
+                    parent=parent if parent is not _WOULD_CREATE else None,
+                )  # fmt: skip
             result.accounts_created += 1
     result.accounts_missing = [i for i in ids if i not in found]
     return found
+
+
+def _parents_first(missing: list[str], extra: dict[str, tuple[str, str, int]]) -> list[str]:
+    """The account ids to create, each after the new account the file names as its parent."""
+    wanted, ordered, placed = set(missing), [], set()
+    for start in missing:
+        chain, current = [], start
+        while current in wanted and current not in placed and current not in chain:
+            chain.append(current)
+            current = extra[current][1]
+        for i in reversed(chain):
+            placed.add(i)
+            ordered.append(i)
+    return ordered
+
+
+def _parent_of(ref: str, found: dict[str, Account]) -> Account | None:
+    """The parent a file names for an account it creates: another account of the file (by its id), else an
+    account by external id, else by name (only when one account has it)."""
+    if ref in found:
+        return found[ref]
+    by_id = list(Account.objects.filter(external_id=ref)[:2])
+    if len(by_id) == 1:
+        return by_id[0]
+    by_name = list(Account.objects.annotate(lname=Lower("name")).filter(lname=ref.lower())[:2])
+    return by_name[0] if len(by_name) == 1 else None
 
 
 def _link_owners(rows: list[_Row], result: ImportResult) -> dict[str, Any]:
