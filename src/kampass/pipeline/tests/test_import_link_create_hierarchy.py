@@ -37,8 +37,8 @@ def test_created_accounts_keep_country_and_parent(admin_user, tmp_path):
     assert result.accounts_created == 4
     group = Account.objects.get(external_id="G1")
     swiss = Account.objects.get(external_id="S1")
-    assert (group.parent, group.country.code) == (None, "DE")
-    assert (swiss.parent, swiss.country.code) == (group, "CH")
+    assert (group.parent, group.country) == (None, "DE")
+    assert (swiss.parent, swiss.country) == (group, "CH")
     assert swiss.path == f"{group.path}{swiss.pk}/"
     assert Account.objects.get(external_id="S2").parent == old_parent
     nowhere = Account.objects.get(external_id="S3")
