@@ -23,9 +23,10 @@ from kampass.accounts.services import account_create
 from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode, OnOverlap
 from kampass.common.analytics import analytics_store
 from kampass.common.concurrency import expect_version
-from kampass.common.filemodes import open_private, private_dir
+from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.permissions import authorize
+from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
 from kampass.core.analytics.ingest.limits import ImportTimeout, LimitExceeded, check_file, check_size
 from kampass.core.analytics.ingest.mapping import BUILT_IN, known_encoding
@@ -304,15 +305,7 @@ def import_job_create(
         raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order}})
     if on_overlap not in OnOverlap.values:
         raise ValidationError({"on_overlap": _("Unknown option “%(value)s”.") % {"value": on_overlap}})
-    suffix = "".join(Path(original_name).suffixes[-2:]) or ".csv"
-    target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    if isinstance(source, Path | str):
-        with open(source, "rb") as src, open_private(target) as fh:
-            shutil.copyfileobj(src, fh)
-    else:
-        with open_private(target) as fh:
-            for chunk in source.chunks():
-                fh.write(chunk)
+    target = keep_upload(source, upload_dir(), original_name)
     try:
         check_file(target, limits, file=Path(original_name).name)
     except IngestError as exc:

@@ -11,11 +11,15 @@ user's language, with the same message as every other limit.
 
 from __future__ import annotations
 
+import shutil
+import uuid
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
+from kampass.common.filemodes import open_private
 from kampass.common.import_limits import import_limits
 from kampass.core.analytics.ingest.limits import LimitExceeded
 
@@ -69,3 +73,18 @@ class LimitedUploadHandler(FileUploadHandler):
             refusal = LimitExceeded(file=self.file_name or "", limit="max_file_bytes", allowed=self.limit, actual=size)
             setattr(self.request, _REFUSAL, refusal)
         raise SkipFile
+
+
+def keep_upload(source: Any, directory: Path, original_name: str) -> Path:
+    """Copy an uploaded file (a path, or an uploaded file with ``chunks()``) into ``directory`` (private to
+    kampass) under a random name that keeps the original's last two suffixes (``.csv.gz``); returns the path."""
+    suffix = "".join(Path(original_name or "upload.csv").suffixes[-2:]).lower() or ".csv"
+    target = directory / f"{uuid.uuid4().hex}{suffix}"
+    if isinstance(source, Path | str):
+        with open(source, "rb") as src, open_private(target) as fh:
+            shutil.copyfileobj(src, fh)
+    else:
+        with open_private(target) as fh:
+            for chunk in source.chunks():
+                fh.write(chunk)
+    return target

@@ -10,8 +10,6 @@ progress and outcome and deletes the file. :func:`mapping_save` keeps a mapping 
 from __future__ import annotations
 
 import logging
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kampass.common.filemodes import open_private, private_dir
+from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.imports.framework import (
     ColumnMapping,
@@ -38,6 +36,7 @@ from kampass.common.imports.registry import importer_for, kinds
 from kampass.common.imports.table import TableError, read_table
 from kampass.common.models import ImportMapping, ImportRun, ImportRunStatus
 from kampass.common.permissions import authorize
+from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
 from kampass.users.actors import Actor
 from kampass.users.history import is_user
@@ -88,15 +87,7 @@ def import_run_create(
             check_size(Path(name), import_limits(), size=size)
         except LimitExceeded as exc:
             raise ValidationError({"file": limit_message(exc, file=name)}) from exc
-    suffix = "".join(Path(name).suffixes[-2:]).lower() or ".csv"
-    target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    if isinstance(source, Path | str):
-        with open(source, "rb") as src, open_private(target) as fh:
-            shutil.copyfileobj(src, fh)
-    else:
-        with open_private(target) as fh:
-            for chunk in source.chunks():
-                fh.write(chunk)
+    target = keep_upload(source, upload_dir(), name)
     try:
         read_table(target, file_name=name, limits=import_limits())
     except (TableError, LimitExceeded) as exc:

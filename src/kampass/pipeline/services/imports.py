@@ -9,8 +9,6 @@ message says what was imported and, for a stage history, what was derived) and d
 from __future__ import annotations
 
 import logging
-import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kampass.common.filemodes import open_private, private_dir
+from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.permissions import authorize
+from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
 from kampass.core.dates import ORDERS
 from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind
@@ -74,15 +73,7 @@ def pipeline_import_create(
             check_size(Path(name), import_limits(), size=size)
         except LimitExceeded as exc:
             raise ValidationError({"file": limit_message(exc, file=name)}) from exc
-    suffix = "".join(Path(name).suffixes[-2:]) or ".csv"
-    target = pipeline_upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    if isinstance(source, Path | str):
-        with open(source, "rb") as src, open_private(target) as fh:
-            shutil.copyfileobj(src, fh)
-    else:
-        with open_private(target) as fh:
-            for chunk in source.chunks():
-                fh.write(chunk)
+    target = keep_upload(source, pipeline_upload_dir(), name)
     job = PipelineImport.objects.create(
         kind=kind, file_path=str(target), original_name=name,
         mapping=mapping if kind == PipelineImportKind.STAGE_HISTORY else "", date_order=date_order,
