@@ -104,7 +104,12 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
     since = moment - dt.timedelta(days=1)
     recipients = (
         get_user_model()
-        .objects.filter(is_active=True, notifications__read_at__isnull=True, notifications__created_at__gte=since)
+        .objects.filter(
+            is_active=True,
+            notification_digest=True,
+            notifications__read_at__isnull=True,
+            notifications__created_at__gte=since,
+        )
         .exclude(email="")
         .distinct()
         .order_by("pk")

@@ -61,6 +61,7 @@ def my_settings(request: HttpRequest) -> HttpResponse:
             view_currency=data["view_currency"],
             currencies=currencies,
             reporting_currency=reporting,
+            notification_digest=bool(data.get("notification_digest")),
         )
         translation.activate(saved.language or translation.get_language_from_request(request))
         return saved

@@ -185,3 +185,22 @@ def test_the_digest_mails_each_user_their_unread_notifications_of_the_last_day(k
     assert "A added you to the team of X." in mail.outbox[0].body
     assert "old" not in mail.outbox[0].body
     assert "read one" not in mail.outbox[0].body
+
+
+def test_a_user_who_opted_out_gets_no_digest_and_the_settings_page_switches_it(client, kam):
+    # given
+    kam.email = "kam@example.com"
+    kam.save()
+    _notify(kam, "mention", "x")
+    client.force_login(kam)
+
+    # when
+    page = client.get(reverse("my-settings")).content.decode()
+    client.post(reverse("my-settings"), {"language": "", "view_currency": "EUR"})  # the box left unticked
+    kam.refresh_from_db()
+
+    # then
+    assert 'name="notification_digest"' in page
+    assert kam.notification_digest is False
+    assert send_digests() == 0
+    assert mail.outbox == []
