@@ -148,6 +148,7 @@ def test_the_page_shows_counts_links_and_empty_states(client, kam):
     assert "Fresh0" not in html
     deal = Opportunity.objects.get(name="Deal0")
     assert f'href="{reverse("opportunity-detail", args=[deal.pk])}"' in html
+    assert f'href="{reverse("opportunity-list")}?owner=u:{kam.pk}&amp;outcome=open"' in html
     assert 'data-testid="count-deals"><span class="num">1</span>' in html
     assert html.count('data-testid="review-row"') == 1
 
