@@ -522,3 +522,34 @@ def search_contacts(*, user: Actor, q: str, limit: int) -> list[SearchHit]:
         facts = [f for f in (row["company"], row["email"]) if f]
         hits.append(SearchHit(title=name, subtitle=" · ".join(facts), url=reverse("contact-detail", args=[row["pk"]])))
     return hits
+
+
+@dataclass(frozen=True)
+class CoverageGapAccount:
+    """A key account of a user's team with decision makers the team does not cover (enough):
+    ``uncovered`` nobody covers, ``below_target`` are covered below the level aimed for."""
+
+    account: AccountRef
+    decision_makers: int
+    uncovered: int
+    below_target: int
+
+
+def my_coverage_gaps(user: Any) -> list[CoverageGapAccount]:
+    """The key and strategic accounts on whose team ``user`` is that have coverage gaps among their decision
+    makers (the high-influence buying-centre members), by name (a fixed number of queries)."""
+    from kampass.accounts.selectors import account_gaps_of, my_key_accounts
+
+    accounts = my_key_accounts(user=user)
+    ids = [a.pk for a in accounts]
+    gaps = account_gaps_of(ids)
+    coverage = decision_maker_coverage(ids)
+    out: list[CoverageGapAccount] = []
+    for a in accounts:
+        found = gaps.get(a.pk, [])
+        if not found:
+            continue
+        uncovered = sum(1 for g in found if g.kind == "uncovered")
+        dm = coverage[a.pk].decision_makers if a.pk in coverage else len(found)
+        out.append(CoverageGapAccount(_ref(a), dm, uncovered, len(found) - uncovered))
+    return out

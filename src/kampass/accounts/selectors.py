@@ -17,6 +17,7 @@ from kampass.accounts.models import (
     BuyingCentreMember,
     Contact,
     Coverage,
+    KamStatus,
     Position,
     TeamMember,
     TeamRole,
@@ -466,3 +467,13 @@ def account_lookup(*, user: Actor, q: str, exclude: str = "", perm: str = "") ->
             if len(found) == LOOKUP_LIMIT:
                 break
     return found
+
+
+def my_key_accounts(*, user: Actor) -> list[Account]:
+    """The key and strategic accounts on whose team ``user`` is, by name ("My work")."""
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return []
+    ids = TeamMember.objects.filter(user_id=int(pk)).values("account_id")
+    qs = Account.objects.filter(pk__in=ids, kam_status__in=(KamStatus.KEY_ACCOUNT, KamStatus.STRATEGIC))
+    return list(qs.order_by(Lower("name"), "pk"))

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -32,6 +33,7 @@ from kampass.accounts.models import (
     TeamRole,
 )
 from kampass.common.concurrency import expect_row_version, expect_saved_version, expect_version
+from kampass.common.notifications import TEAM_MEMBER_ADDED, notify_assigned
 from kampass.common.permissions import authorize
 from kampass.core.hierarchy import HierarchyCycleError, check_move, node_path, rebase
 from kampass.users.actors import Actor
@@ -462,6 +464,15 @@ def team_member_set(
     member = saved or TeamMember(account=account, user=user)
     member.role, member.org_unit = role, org_unit
     _save(member, actor)
+    if saved is None:
+        notify_assigned(
+            actor=actor,
+            before_id=None,
+            after=user,
+            message=TEAM_MEMBER_ADDED,
+            params={"account": account.name},
+            link=reverse("account-detail", args=[account.pk]),
+        )
     return member
 
 

@@ -159,3 +159,35 @@ class ImportRun(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (ImportRunStatus.QUEUED, ImportRunStatus.RUNNING)
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNMENT = "assignment", _("Assignment")
+    MENTION = "mention", _("Mention")
+    APPROVAL = "approval", _("Approval")
+    GUARDRAIL = "guardrail", _("Guardrail")
+
+
+class Notification(models.Model):
+    """Something a user should know about: they were assigned something, mentioned, asked to approve, or
+    a guardrail was breached. The text is stored as its English message id (``message``) with its
+    parameters (``params``) and translated when it is shown, so each reader sees it in their language."""
+
+    recipient = models.ForeignKey(
+        "users.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices)
+    message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.message}"

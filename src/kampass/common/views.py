@@ -7,15 +7,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kampass.common import fx
+from kampass.common import fx, notifications
 from kampass.common import search as global_search
 from kampass.common.htmx import is_fragment_request, refusal, render_form_page, render_page, submit_form
+from kampass.common.models import Notification
 from kampass.common.redirects import safe_next
 from kampass.users.forms import SettingsForm
 from kampass.users.services import user_set_language, user_update_settings
@@ -60,6 +62,7 @@ def my_settings(request: HttpRequest) -> HttpResponse:
             view_currency=data["view_currency"],
             currencies=currencies,
             reporting_currency=reporting,
+            notification_digest=bool(data.get("notification_digest")),
         )
         translation.activate(saved.language or translation.get_language_from_request(request))
         return saved
@@ -110,3 +113,28 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for ``/favicon.ico`` whatever the page links: send them to the SVG icon."""
     return HttpResponsePermanentRedirect(static("kampass/favicon.svg"))
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, unread ones marked (the latest 200)."""
+    rows = [(n, notifications.notification_text(n)) for n in notifications.notifications_of(request.user)[:200]]
+    return render_page(request, "common/notifications.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and follow its link (or go back to the list)."""
+    try:
+        n = notifications.mark_read(user=request.user, pk=pk)
+    except Notification.DoesNotExist as missing:
+        raise Http404 from missing
+    return HttpResponseRedirect(safe_next(request, n.link, fallback=reverse("notifications")))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notifications.mark_all_read(user=request.user)
+    return HttpResponseRedirect(reverse("notifications"))

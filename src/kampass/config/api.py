@@ -37,6 +37,7 @@ from kampass.common.api import ErrorOut
 from kampass.common.concurrency import ConcurrentEdit
 from kampass.common.import_limits import limit_message
 from kampass.common.imports_api import router as data_imports_router
+from kampass.common.notifications_api import router as notifications_router
 from kampass.common.preferences_api import router as me_router
 from kampass.common.rates_api import router as rates_router
 from kampass.common.search_api import router as search_router
@@ -242,6 +243,7 @@ ROUTERS = [
     screening_wallet_router,
     screening_segments_router,
     me_router,
+    notifications_router,
     rates_router,
     data_imports_router,
     search_router,
@@ -274,6 +276,7 @@ api.add_router("", screening_segments_router)
 api.add_router("", planning_objectives_router)
 api.add_router("", planning_reviews_router)
 api.add_router("", me_router)
+api.add_router("", notifications_router)
 api.add_router("", rates_router)
 api.add_router("", data_imports_router)
 api.add_router("", search_router)

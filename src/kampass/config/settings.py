@@ -139,7 +139,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "start"
+# the notification digest (`kampass notifications digest`) is written to the console unless a backend is named
+EMAIL_BACKEND = env.str("KAMPASS_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 LOGOUT_REDIRECT_URL = "login"
 
 # ---- Accounts, passwords, logins and API tokens ----

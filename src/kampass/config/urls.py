@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kampass.config import views
+from kampass.config import my_work, views
 from kampass.config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.dashboard, name="dashboard"),
+    path("start/", views.start, name="start"),
+    path("my-work/", my_work.my_work_page, name="my-work"),
     path("", include("kampass.common.urls")),
     path("accounts/", include("kampass.accounts.urls")),
     path("", include("kampass.commercial.urls")),

@@ -729,3 +729,65 @@ def search_opportunities(*, user: Any, q: str, limit: int) -> list[SearchHit]:
             )
         )
     return hits
+
+
+# ---- "My work": the user's deals past their close date and the risks due ------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueDeal:
+    """An open opportunity whose expected close date has passed (``days_late``: days since)."""
+
+    id: int
+    name: str
+    account_id: int
+    account_name: str
+    expected_close_date: dt.date
+    days_late: int
+
+
+@dataclass(frozen=True)
+class DueRisk:
+    """An active risk due within 14 days or overdue, with its opportunity (``overdue``: due date passed)."""
+
+    id: int
+    title: str
+    opportunity_id: int
+    opportunity_name: str
+    account_name: str
+    due_date: dt.date
+    score: int
+    overdue: bool
+
+
+def overdue_deals(user: Any, *, today: dt.date) -> list[OverdueDeal]:
+    """The open opportunities ``user`` owns whose expected close date is before ``today``, the oldest first."""
+    from kampass.pipeline.selectors.lists import overdue_deals_of
+
+    return [
+        OverdueDeal(
+            o.pk, o.name, o.account_id, o.account.name, o.expected_close_date, (today - o.expected_close_date).days
+        )
+        for o in overdue_deals_of(user, today=today)
+        if o.expected_close_date is not None
+    ]
+
+
+def risks_due(user: Any, *, today: dt.date) -> list[DueRisk]:
+    """The active risks of ``user``'s deals or owned by ``user`` that are due within 14 days or overdue."""
+    from kampass.pipeline.selectors.risks import risks_due_of
+
+    return [
+        DueRisk(
+            r.pk,
+            r.title,
+            r.opportunity_id,
+            r.opportunity.name,
+            r.opportunity.account.name,
+            r.due_date,
+            r.score,
+            r.due_date < today,
+        )
+        for r in risks_due_of(user, today=today)
+        if r.due_date is not None
+    ]

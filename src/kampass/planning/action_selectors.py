@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -181,3 +181,10 @@ def action_completion(account_ids: list[int], *, today: dt.date | None = None) -
             account_id, on_time, late, overdue, ((on_time + late / 2) / n) if n else None
         )
     return out
+
+
+def my_open_actions(user: Actor) -> list[PlanAction]:
+    """Every open action ``user`` owns of current plan versions, the overdue first: by due date (those
+    without one last), then by id ("My work")."""
+    qs = action_list(user=user, filters=ActionFilters(mine=True, status="open"))
+    return list(qs.order_by(F("due_date").asc(nulls_last=True), "pk"))

@@ -11,12 +11,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts import facade as accounts_facade
 from kampass.common.changes import reject_unknown_fields
 from kampass.common.concurrency import expect_saved_version, expect_version
+from kampass.common.notifications import ACTION_ASSIGNED, notify_assigned
 from kampass.common.permissions import authorize
 from kampass.pipeline import facade as pipeline_facade
 from kampass.planning import services as plan_services
@@ -109,7 +111,20 @@ def action_create(
     action.links = _normalise_links(links)
     _apply_status(action, status)
     plan_services._save(action, actor)
+    _tell_owner(actor, None, action)
     return action
+
+
+def _tell_owner(actor: Actor, before_id: int | None, action: PlanAction) -> None:
+    """Notify the action's new owner that it was assigned to them (not when they took it themselves)."""
+    notify_assigned(
+        actor=actor,
+        before_id=before_id,
+        after=action.owner,
+        message=ACTION_ASSIGNED,
+        params={"title": action.title, "account": action.plan.account.name},
+        link=reverse("plan-detail", args=[action.plan_id]),
+    )
 
 
 @transaction.atomic
@@ -134,6 +149,7 @@ def action_update(*, actor: Actor, action: PlanAction, version: int | None, **ch
         action.topics = str(changes["topics"] or "").strip()
     if "due_date" in changes:
         action.due_date = changes["due_date"]
+    before_owner_id = action.owner_id
     if "owner_id" in changes:
         action.owner = _owner(changes["owner_id"], action.plan)
     if "links" in changes:
@@ -141,6 +157,7 @@ def action_update(*, actor: Actor, action: PlanAction, version: int | None, **ch
     if "status" in changes:
         _apply_status(action, str(changes["status"]))
     plan_services._save(action, actor)
+    _tell_owner(actor, before_owner_id, action)
     return action
 
 

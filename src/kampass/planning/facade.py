@@ -156,3 +156,64 @@ def search_plans(*, user: Any, q: str, limit: int) -> list[SearchHit]:
             SearchHit(title=row["account__name"], subtitle=subtitle, url=reverse("plan-detail", args=[row["pk"]]))
         )
     return hits
+
+
+# ---- "My work": the user's open actions and the reviews due ------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkAction:
+    """An open action of a user's "My work": what, of which account's plan, due when and whether overdue."""
+
+    id: int
+    title: str
+    plan_id: int
+    account_id: int
+    account_name: str
+    due_date: dt.date | None
+    status: str
+    status_label: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class WorkReview:
+    """A planned account review due within 14 days or overdue (``overdue``: its due date has passed)."""
+
+    id: int
+    account_id: int
+    account_name: str
+    kind_label: str
+    due_on: dt.date
+    overdue: bool
+
+
+def my_open_actions(user: Any, *, today: dt.date) -> list[WorkAction]:
+    """The open actions ``user`` owns of current plan versions, the overdue first (a fixed number of queries)."""
+    from kampass.planning.action_selectors import my_open_actions as _actions
+
+    return [
+        WorkAction(
+            a.pk,
+            a.title,
+            a.plan_id,
+            a.plan.account_id,
+            a.plan.account.name,
+            a.due_date,
+            a.status,
+            str(a.get_status_display()),
+            a.is_overdue(today),
+        )
+        for a in _actions(user)
+    ]
+
+
+def reviews_due(user: Any, *, today: dt.date) -> list[WorkReview]:
+    """The planned reviews due within 14 days or overdue of the accounts on ``user``'s teams (head and
+    administrator: of all accounts), the most overdue first (a fixed number of queries)."""
+    from kampass.planning.selectors_reviews import reviews_due_for
+
+    return [
+        WorkReview(r.pk, r.account_id, r.account.name, str(r.get_kind_display()), r.due_on, r.due_on < today)
+        for r in reviews_due_for(user=user, today=today)
+    ]

@@ -172,3 +172,15 @@ def review_facts(account_ids: Iterable[int], today: dt.date) -> dict[int, Review
         )
         for a in ids
     }
+
+
+def reviews_due_for(*, user: Actor, today: dt.date) -> list[AccountReview]:
+    """The planned reviews ``user`` should see to ("My work"): those due within
+    :data:`~kampass.core.kpis.DUE_SOON_DAYS` days or overdue, of the accounts on the user's teams (or
+    below; head and administrator: of all accounts), the most overdue first. Readers (controller,
+    viewer) hold no reviews and get none."""
+    if is_reader(user) and not (is_admin(user) or is_head(user)):
+        return []
+    soon = today + dt.timedelta(days=core.DUE_SOON_DAYS)
+    qs = reviews_visible(user=user).filter(status=ReviewStatus.PLANNED, due_on__lte=soon)
+    return list(qs.order_by("due_on", "pk"))

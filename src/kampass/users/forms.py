@@ -29,9 +29,20 @@ class SettingsForm(forms.Form):
         ),
     )
 
+    notification_digest = forms.BooleanField(
+        label=_("notification digest"),
+        required=False,
+        help_text=_("E-mail me my unread notifications of the last day once a day."),
+    )
+
     def __init__(self, *args: Any, user: User, currencies: list[str], reporting_currency: str, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial", {"language": user.language, "view_currency": user.view_currency or reporting_currency}
+            "initial",
+            {
+                "language": user.language,
+                "view_currency": user.view_currency or reporting_currency,
+                "notification_digest": user.notification_digest,
+            },
         )
         super().__init__(*args, **kwargs)
         language = self.fields["language"]

@@ -50,6 +50,11 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     view_currency = models.CharField(_("view currency"), max_length=3, blank=True, default="")
+    notification_digest = models.BooleanField(
+        _("notification digest"),
+        default=True,
+        help_text=_("E-mail me my unread notifications of the last day once a day."),
+    )
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
     org_unit = models.ForeignKey(
         "OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name=_("org unit")

@@ -310,6 +310,7 @@ def user_update_settings(
     view_currency: str | None = None,
     currencies: list[str],
     reporting_currency: str,
+    notification_digest: bool | None = None,
 ) -> User:
     """A user's own settings (``None``: unchanged): the language the UI speaks to them ("" = what the
     browser asks for) and the currency of their consolidated totals ("" = the installation's
@@ -340,6 +341,9 @@ def user_update_settings(
     if view_currency is not None:
         user.view_currency = "" if view_currency == reporting_currency.upper() else view_currency
         fields.append("view_currency")
+    if notification_digest is not None:
+        user.notification_digest = bool(notification_digest)
+        fields.append("notification_digest")
     if fields:
         user.save(update_fields=fields)
     return user

@@ -40,7 +40,7 @@ def test_the_login_page_sends_a_logged_in_user_on(client, kam):
 
     # then
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("start")
 
 
 def test_logging_in_and_out_through_the_forms(client, kam):
@@ -50,7 +50,7 @@ def test_logging_in_and_out_through_the_forms(client, kam):
     logout = client.post(reverse("logout"))
 
     # then
-    assert (login.status_code, login["Location"]) == (302, reverse("dashboard"))
+    assert (login.status_code, login["Location"]) == (302, reverse("start"))
     assert logged_in == 200
     assert (logout.status_code, logout["Location"]) == (302, reverse("login"))
     assert client.get(reverse("dashboard")).status_code == 302

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 
 from kampass.accounts.facade import team_account_ids
 from kampass.accounts.models import Account
-from kampass.pipeline.models import Opportunity
+from kampass.pipeline.models import Opportunity, Outcome
 from kampass.users.actors import Actor
 from kampass.users.rules import is_admin, is_head, is_kam, is_reader
 
@@ -164,3 +164,11 @@ def owner_options(*, user: Actor) -> list[tuple[str, str]]:
 def ensure_visible(user: Actor, opportunity: Opportunity) -> None:
     if not user.has_perm("pipeline.view_opportunity", opportunity):
         raise PermissionDenied
+
+
+def overdue_deals_of(user: Actor, *, today: dt.date) -> list[Opportunity]:
+    """The open opportunities ``user`` owns whose expected close date has passed, the oldest first ("My work")."""
+    qs = Opportunity.objects.filter(
+        owner_id=getattr(user, "pk", None), outcome=Outcome.OPEN, expected_close_date__lt=today
+    )
+    return list(qs.select_related("account").order_by("expected_close_date", "pk"))

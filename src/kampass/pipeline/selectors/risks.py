@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kampass.accounts.models import Account
 from kampass.common import fx
+from kampass.core.kpis import DUE_SOON_DAYS
 from kampass.pipeline.models import ACTIVE_RISK_STATUSES, Opportunity, Risk
 from kampass.pipeline.selectors.lists import visible_q
 from kampass.users.actors import Actor
@@ -125,3 +126,15 @@ def risk_matrix(
         cells[likelihood - 1][impact - 1] += n
     cost = risk_cost(qs, currency=currency or fx.view_currency(user))
     return RiskMatrix(cells, sum(map(sum, cells)), cost.by_currency, cost)
+
+
+def risks_due_of(user: Actor, *, today: dt.date) -> list[Risk]:
+    """The active risks of ``user``'s deals (the opportunities they own) or owned by ``user`` whose due date
+    has passed or is at most :data:`~kampass.core.kpis.DUE_SOON_DAYS` days away, the most overdue first ("My work")."""
+    pk = getattr(user, "pk", None)
+    qs = Risk.objects.filter(
+        Q(opportunity__owner_id=pk) | Q(owner_id=pk),
+        status__in=ACTIVE_RISK_STATUSES,
+        due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+    )
+    return list(qs.select_related("opportunity__account").order_by("due_date", "pk"))

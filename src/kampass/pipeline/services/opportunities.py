@@ -8,12 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.common.changes import reject_unknown_fields
 from kampass.common.concurrency import expect_saved_version, expect_version
+from kampass.common.notifications import OPPORTUNITY_ASSIGNED, notify_assigned
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Stage, StageSet
@@ -103,7 +105,20 @@ def opportunity_create(
         changed_by=actor if _is_user(actor) else None,
     )
     schedule_scoring([opportunity.pk])  # on commit: a background task scores it with the active model
+    _tell_owner(actor, None, opportunity)
     return opportunity
+
+
+def _tell_owner(actor: Actor, before_id: int | None, opportunity: Opportunity) -> None:
+    """Notify the opportunity's new owner that it was handed to them (not when they took it themselves)."""
+    notify_assigned(
+        actor=actor,
+        before_id=before_id,
+        after=opportunity.owner,
+        message=OPPORTUNITY_ASSIGNED,
+        params={"name": opportunity.name, "account": opportunity.account.name},
+        link=reverse("opportunity-detail", args=[opportunity.pk]),
+    )
 
 
 @transaction.atomic
@@ -119,6 +134,7 @@ def opportunity_update(
     opportunity = Opportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
     expect_version(opportunity, version)
     reject_unknown_fields(changes, {*OPPORTUNITY_FIELDS, "account"}, what="opportunity")
+    before_owner_id = opportunity.owner_id
     if "account" in changes and changes["account"].pk != opportunity.account_id:
         authorize(actor, "pipeline.add_opportunity", changes["account"])
     for key, value in changes.items():
@@ -131,6 +147,7 @@ def opportunity_update(
         setattr(opportunity, key, value)
     _save(opportunity, actor)
     schedule_scoring([opportunity.pk])  # on commit: a background task scores it with the active model
+    _tell_owner(actor, before_owner_id, opportunity)
     return opportunity
 
 

@@ -41,7 +41,7 @@ def test_below_the_limit_the_right_password_still_logs_in(client, kam):
     # then
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1)
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("start")
 
 
 def test_at_the_limit_the_user_is_locked_out_even_with_the_right_password(client, kam):

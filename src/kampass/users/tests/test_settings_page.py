@@ -21,7 +21,7 @@ def test_the_header_links_the_page_and_it_shows_the_current_settings(client, kam
     assert f'href="{reverse("my-settings")}"' in home
     page = client.get(reverse("my-settings"))
     assert page.status_code == 200
-    assert page.context["form"].initial == {"language": "", "view_currency": "CHF"}
+    assert page.context["form"].initial == {"language": "", "view_currency": "CHF", "notification_digest": True}
 
 
 def test_saving_stores_language_and_currency_and_speaks_the_new_language(client, kam):
