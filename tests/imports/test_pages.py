@@ -44,6 +44,7 @@ def test_upload_map_check_and_import(client, head, django_capture_on_commit_call
     assert page.status_code == 200
     assert '<option value="Firmenname" selected>' in html
     assert '<option value="Muttergesellschaft" selected>' in html
+    assert "<h1>Accounts: firmen.csv</h1>" in html
     assert "Gamma Austria" in html
     assert "The file has 3 data rows." in html
 
@@ -60,6 +61,7 @@ def test_upload_map_check_and_import(client, head, django_capture_on_commit_call
     assert (run.status, run.dry_run, run.outcome["created"], run.outcome["rejected"]) == ("done", True, 2, 1)
     assert not Account.objects.exists()
     detail = client.get(reverse("data-import", args=[run.pk])).content.decode()
+    assert "<h1>Accounts: firmen.csv</h1>" in detail
     assert "would create 2" in detail
     assert "Atlantis" in detail
 
@@ -155,6 +157,7 @@ def test_unknown_mapping_and_wrong_file_are_refused_on_upload(client, head):
 def test_kinds_follow_permissions_and_runs_are_private(client, kam, kam2, admin_user):
     client.force_login(kam)
     page = client.get(reverse("data-imports")).content.decode()
+    assert "Accounts, Contacts" in page  # the kinds a KAM may import, by their labels
     assert 'value="accounts"' in page
     assert 'value="users"' not in page
     assert upload(client, kind="users", text="Username\nx\n").status_code == 422

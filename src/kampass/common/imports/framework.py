@@ -152,6 +152,8 @@ class Importer:
     ``ValidationError``. :meth:`order` may sort the rows (parents and managers before the rows that
     name them, see :func:`referenced_first`)."""
 
+    #: templates get the class itself (its label, fields), never an instance made by calling it
+    do_not_call_in_templates: ClassVar[bool] = True
     kind: ClassVar[str]
     label: ClassVar[str | Promise]
     permission: ClassVar[str]
