@@ -227,7 +227,7 @@ def test_account_list_search_filter_sort_and_pages(live_server: Any, page: Any, 
 
     # ---- search narrows the table without a page load
     page.evaluate("window.__same_document = true")
-    page.fill("input[name=q]", "zephyr")
+    page.fill("main input[name=q]", "zephyr")
     expect(count).to_have_text("3 accounts")
     expect(rows).to_have_count(3)
     assert sorted(first_names(page)) == sorted(ZEPHYRS)
@@ -235,9 +235,9 @@ def test_account_list_search_filter_sort_and_pages(live_server: Any, page: Any, 
     expect(page).to_have_url(re.compile(r"[?&]q=zephyr"))
     assert page.evaluate("window.__same_document") is True, "the search reloaded the page instead of using HTMX"
 
-    page.fill("input[name=q]", "Account 04")
+    page.fill("main input[name=q]", "Account 04")
     expect(count).to_have_text("10 accounts")
-    page.fill("input[name=q]", "")
+    page.fill("main input[name=q]", "")
     expect(count).to_have_text(f"{TOTAL} accounts")
 
     # ---- status filter

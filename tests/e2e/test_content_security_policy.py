@@ -122,7 +122,7 @@ def test_the_main_pages_keep_the_content_security_policy(live_server: Any, page:
 
     # and an HTMX request is made (the account search) and a confirmation asked (removing a team member)
     page.goto(f"{live_server.url}/accounts/")
-    page.fill("input[name=q]", "zzz-no-such-account")
+    page.fill("main input[name=q]", "zzz-no-such-account")
     expect(page).to_have_url(re.compile(r"[?&]q=zzz-no-such-account"))  # htmx pushed the filtered URL
     page.goto(f"{live_server.url}/accounts/{account}/")
     asked: list[str] = []
