@@ -289,3 +289,34 @@ def test_an_unknown_mapping_is_refused_with_the_known_ones(tmp_path, head):
             path=write(tmp_path, "u.csv", "Name\nX\n"),
             mapping=ColumnMapping("generic"),
         )
+
+
+def test_products_become_product_group_rules_the_whitespace_reads(tmp_path, head, monkeypatch):
+    from kampass.screening.models import ProductGroupRule
+
+    monkeypatch.setenv("KAMPASS_AS_USER", head.username)
+    path = write(
+        tmp_path,
+        "products.csv",
+        "Artikelnummer;Warengruppe;Art\n85123A;Candles;\n851;Home decor;prefix\nGifts;Gifts;Product group column\n"
+        ";Empty;\n99;X;wizard\n",
+    )
+
+    outcome = run_cli("products", str(path))
+    again = run_cli(
+        "products", str(write(tmp_path, "p2.csv", "StockCode,Product group\n85123A,Lights\n851,Home decor\n"))
+    )
+
+    assert (outcome["created"], outcome["rejected"]) == (3, 2)
+    assert {(r.kind, r.pattern, r.group) for r in ProductGroupRule.objects.all()} == {
+        ("prefix", "85123A", "Lights"), ("prefix", "851", "Home decor"), ("category", "Gifts", "Gifts"),
+    }  # fmt: skip
+    assert (again["updated"], again["unchanged"]) == (1, 1)
+    assert {r["column"] for r in outcome["rejects"]} == {"Artikelnummer", "Art"}
+
+
+def test_a_kam_may_not_import_products(tmp_path, kam, monkeypatch):
+    monkeypatch.setenv("KAMPASS_AS_USER", kam.username)
+
+    with pytest.raises(CommandError, match="permission"):
+        run_cli("products", str(write(tmp_path, "p.csv", "SKU,Family\n1,A\n")))

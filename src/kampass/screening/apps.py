@@ -10,6 +10,7 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         from kampass.common import panels as common_panels
         from kampass.screening import (
+            importers,  # noqa: F401  # registers the products importer
             panels_selection,
             panels_wallet,
             panels_whitespace,

@@ -42,6 +42,15 @@ def product_group_rule_create(*, actor: Actor, kind: str, pattern: str, group: s
 
 
 @transaction.atomic
+def product_group_rule_update(*, actor: Actor, rule: ProductGroupRule, group: str) -> ProductGroupRule:
+    """Move a rule's pattern to another product group (head of KAM, administrator)."""
+    authorize(actor, "screening.configure_product_groups")
+    rule.group = _text(group, "group")
+    rule.save(update_fields=["group"])
+    return rule
+
+
+@transaction.atomic
 def product_group_rule_delete(*, actor: Actor, rule: ProductGroupRule) -> None:
     authorize(actor, "screening.configure_product_groups")
     rule.delete()
