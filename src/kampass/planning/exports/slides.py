@@ -80,7 +80,7 @@ def plan_pptx(export: PlanExport) -> bytes:
                       [(label, 12, False), (value, 24, True), (note, 11, False)])  # fmt: skip
         lines: list[tuple[str, int, bool]] = []
         wallet = wallet_rows(export)
-        top = Inches(2.8)
+        text_top = Inches(2.8)
         if wallet:
             # the realistic wallet of the account with its subsidiaries, a second row of figures
             box_w = int(wide / len(wallet))
@@ -88,7 +88,7 @@ def plan_pptx(export: PlanExport) -> bytes:
                 _text_box(slide, Inches(0.5) + box_w * i, Inches(2.6), box_w, Inches(1.0),
                           [(label, 11, False), (value, 20, True), (note, 10, False)])  # fmt: skip
             lines.append((wallet_note(export), 9, False))
-            top = Inches(3.7)
+            text_top = Inches(3.7)
         for label, text in _summary_fields(export):
             lines += [(label, 13, True), (_clip(text, 260), 12, False)]
         lines.append((_("Relationship stage"), 13, True))
@@ -100,7 +100,7 @@ def plan_pptx(export: PlanExport) -> bytes:
                 False,
             )
         )
-        _text_box(slide, Inches(0.5), top, wide, Inches(7.0) - top, lines)
+        _text_box(slide, Inches(0.5), text_top, wide, Inches(7.0) - text_top, lines)
 
         slide = prs.slides.add_slide(only_title)
         _title(slide, "SWOT")
