@@ -12,6 +12,12 @@ import numpy as np
 
 CENT = Decimal("0.01")
 CHUNK = 4096  # deals simulated at a time: bounds memory to simulations x CHUNK booleans
+#: a period with at least this many deals whose won revenue is nearly symmetric (|skewness| at most
+#: APPROX_MAX_SKEW) gets its percentiles in closed form instead of by simulation (see forecast_distribution)
+APPROX_MIN_DEALS = 1_000
+APPROX_MAX_SKEW = 0.1
+#: standard normal quantiles of 0.1, 0.5 and 0.9
+_Z = (-1.2815515655446004, 0.0, 1.2815515655446004)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ def forecast_distribution(
     *,
     simulations: int = 10_000,
     seed: int = 0,
+    approximate: bool = True,
 ) -> list[PeriodForecast]:
     """Monte-Carlo distribution of won revenue per period, deals won or lost independently.
 
@@ -46,6 +53,15 @@ def forecast_distribution(
     empirical CDF), so a period with few deals shows the lumpy outcome it really has. ``expected`` is
     exact (not simulated). Amounts must share one currency; results are rounded to cents.
     Periods come sorted by label (use sortable labels such as ``"2026-12"`` or ``"2027-Q1"``).
+
+    A simulation costs ``simulations`` x deals draws (10,000 x 40,000 open deals: seconds). With
+    ``approximate``, a period of at least :data:`APPROX_MIN_DEALS` deals whose revenue is nearly
+    symmetric (skewness ``sum(a^3 p (1-p) (1-2p)) / sd^3`` at most :data:`APPROX_MAX_SKEW` in size) takes
+    its percentiles from the exact mean, variance and skewness instead (Cornish-Fisher: ``mean + sd (z +
+    (z^2 - 1) skew / 6)``, within the revenue's possible range): by the central limit theorem the sum of
+    so many small independent parts is that close to normal, and the correction for the remaining skew is
+    below 0.01 sd. A period with few deals or a skewed one (a few large deals, or deals almost never won)
+    is simulated as before.
 
     Examples
     --------
@@ -75,6 +91,11 @@ def forecast_distribution(
         index = np.asarray(by_period[period])
         exact = sum((Decimal(str(p[i])) * Decimal(str(amounts[i])) for i in index), Decimal(0))
         amount = np.asarray([float(amounts[i]) for i in index], dtype=np.float64)
+        closed_form = _closed_form_percentiles(p[index], amount) if approximate else None
+        if closed_form is not None:
+            p10, p50, p90 = (_money(round(v, 6)) for v in closed_form)
+            result.append(PeriodForecast(period, _money(exact), p10, p50, p90, len(index)))
+            continue
         totals = np.zeros(simulations, dtype=np.float64)
         for start in range(0, len(index), CHUNK):
             part = slice(start, start + CHUNK)
@@ -92,6 +113,25 @@ def forecast_distribution(
             )
         )
     return result
+
+
+def _closed_form_percentiles(p: np.ndarray, amount: np.ndarray) -> tuple[float, float, float] | None:
+    """P10, P50 and P90 of ``sum(amount * Bernoulli(p))`` from its mean, variance and skewness, or ``None``
+    when the deals are too few or the sum too skewed for that (see :func:`forecast_distribution`)."""
+    if len(p) < APPROX_MIN_DEALS:
+        return None
+    q = p * (1 - p)
+    variance = float(np.sum(q * amount**2))
+    if variance <= 0:
+        return None
+    sd = math.sqrt(variance)
+    skew = float(np.sum(q * (1 - 2 * p) * amount**3)) / sd**3
+    if abs(skew) > APPROX_MAX_SKEW:
+        return None
+    mean = float(np.sum(p * amount))
+    low, high = float(np.sum(amount[p >= 1])), float(np.sum(amount[p > 0]))  # certain deals .. every deal won
+    low_p10, p50, p90 = (mean + sd * (z + (z * z - 1) * skew / 6) for z in _Z)
+    return (min(max(low_p10, low), high), min(max(p50, low), high), min(max(p90, low), high))
 
 
 @dataclass(frozen=True)
