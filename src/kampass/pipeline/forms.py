@@ -430,3 +430,19 @@ class TargetUploadForm(_PipelineUploadForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
     )
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+
+
+class UnlinkedLinkForm(forms.Form):
+    """The account the selected opportunities without an account are linked to (the list's bulk action)."""
+
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(),
+        label=_("Account"),
+        widget=AccountLookupWidget(
+            attrs={
+                "aria-label": _("Account to link to"),
+                "data-perm": "pipeline.add_opportunity",
+                "id": "id_link_account",
+            }
+        ),
+    )
