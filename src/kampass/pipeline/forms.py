@@ -446,3 +446,9 @@ class UnlinkedLinkForm(forms.Form):
             }
         ),
     )
+
+
+class UnlinkedAcceptForm(forms.Form):
+    """The suggested account accepted for one opportunity without an account (a button of the list's row)."""
+
+    suggested = forms.ModelChoiceField(queryset=Account.objects.all(), widget=forms.HiddenInput)

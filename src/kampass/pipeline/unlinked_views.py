@@ -11,19 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kampass.accounts.models import Account
 from kampass.common.htmx import redirect_to, render_page
 from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
-from kampass.pipeline.forms import UnlinkedLinkForm
+from kampass.pipeline.forms import UnlinkedAcceptForm, UnlinkedLinkForm
 from kampass.pipeline.models import UnlinkedOpportunity
 from kampass.pipeline.selectors import unlinked as selectors
 from kampass.pipeline.services.unlinked import convert_plan, unlinked_convert, unlinked_link
@@ -128,8 +127,10 @@ def unlinked_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept a suggested account for one opportunity without an account."""
     authorize(request.user, "pipeline.link_unlinked")
     item = get_object_or_404(selectors.unlinked_visible(request.user), pk=pk)
-    suggested = request.POST.get("suggested", "")
-    account = get_object_or_404(Account, pk=int(suggested) if suggested.isdigit() else 0)
+    form = UnlinkedAcceptForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    account = form.cleaned_data["suggested"]
     try:
         unlinked_link(actor=request.user, items=[item], account=account)
     except ValidationError as exc:
