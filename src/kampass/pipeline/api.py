@@ -1052,7 +1052,11 @@ def unlinked_list(request: HttpRequest, filters: Query[UnlinkedFilterIn], page: 
 @router.post(
     "/unlinked-opportunities/link",
     response={200: UnlinkedLinkOut, **ERRORS},
-    openapi_extra=refused("an id that names no stored object", "an external id imported meanwhile"),
+    openapi_extra=refused(
+        "an id that names no stored object (or none you may see)",
+        "an external id imported as an opportunity meanwhile",
+        "an opportunity without a stage of the sales process",
+    ),
 )
 def unlinked_link(request: HttpRequest, payload: UnlinkedLinkIn) -> dict[str, Any]:
     """Turn the opportunities into opportunities of the account (head of KAM and administrators)."""
@@ -1069,7 +1073,12 @@ def unlinked_link(request: HttpRequest, payload: UnlinkedLinkIn) -> dict[str, An
 @router.post(
     "/unlinked-opportunities/convert",
     response={200: UnlinkedConvertOut, **ERRORS},
-    openapi_extra=refused("an id that names no stored object", "an account name taken at its level"),
+    openapi_extra=refused(
+        "an id that names no stored object (or none you may see)",
+        "an account of the company's name exists at its level",
+        "an external id imported as an opportunity meanwhile",
+        "an opportunity without a stage of the sales process",
+    ),
 )
 def unlinked_convert(request: HttpRequest, payload: UnlinkedConvertIn) -> dict[str, Any]:
     """Create one account per company of the opportunities (with country and parent) and link them to it (head
