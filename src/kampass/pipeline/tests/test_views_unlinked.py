@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kampass.accounts.models import Account
 from kampass.accounts.tests.factories import AccountFactory
@@ -132,3 +133,19 @@ def test_others_may_not_link_or_convert(client, role, request):
     assert client.post(reverse("unlinked-convert"), {"items": [item.pk], "confirm": "1"}).status_code == 403
     assert client.post(reverse("unlinked-accept", args=[item.pk]), {"suggested": acme.pk}).status_code == 403
     assert UnlinkedOpportunity.objects.count() == 1
+
+
+def test_the_list_speaks_german(client, head):
+    head.language = "de"
+    head.save()
+    client.force_login(head)
+    client.cookies["django_language"] = "de"
+    AccountFactory(name="Acme AG")
+    make_unlinked(company_name="Acme")
+
+    html = client.get(reverse("unlinked-list")).content.decode()
+
+    assert "Opportunities ohne Account" in html
+    assert "Accounts aus den Unternehmensnamen anlegen" in html
+    assert "Acme AG zuordnen" in html
+    translation.deactivate()  # leave no German behind for the tests that follow
