@@ -654,6 +654,7 @@ class Target(Versioned):
 class PipelineImportKind(models.TextChoices):
     STAGE_HISTORY = "stage_history", _("Stage history")
     TARGETS = "targets", _("Targets")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
 
 
 class PipelineImport(BackgroundRun):
@@ -669,6 +670,8 @@ class PipelineImport(BackgroundRun):
     original_name = models.CharField(_("file"), max_length=255)
     mapping = models.CharField(_("column mapping"), max_length=50, blank=True)
     date_order = models.CharField(_("date order"), max_length=3, blank=True)
+    link = models.CharField(_("account links"), max_length=20, blank=True)
+    prefer = models.CharField(_("contradictions resolved by"), max_length=10, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
     strict = models.BooleanField(_("strict"), default=False)
     result = models.JSONField(_("result"), default=dict, blank=True)
