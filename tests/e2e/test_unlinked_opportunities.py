@@ -1,12 +1,11 @@
-"""End to end: head of KAM imports a CRM export with deals of a company that is no account yet, keeping them
-(``--link keep``) instead of rejecting them, opens the list of opportunities without an account from the
-pipeline navigation (its badge counts them), selects all on the page, creates the account from the company
-name after the confirmation, and finds the deals as the new account's opportunities."""
+"""End to end: head of KAM uploads a CRM export with deals of a company that is no account yet on
+Pipeline › Imports, keeping them (``--link keep``) instead of rejecting them, opens the list of opportunities
+without an account from the pipeline navigation (its badge counts them), selects all on the page, creates the
+account from the company name after the confirmation, and finds the deals as the new account's opportunities."""
 
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,9 @@ pytestmark = pytest.mark.browser
 def test_head_keeps_deals_without_an_account_and_creates_the_account(
     live_server: Any, page: Any, login: Any, make_user: Any, tmp_path: Path
 ) -> None:
-    from django.core.management import call_command
-
     from kampass.accounts.models import Account
-    from kampass.pipeline.models import UnlinkedOpportunity
+    from kampass.pipeline.models import PipelineImport, UnlinkedOpportunity
+    from kampass.pipeline.services.imports import pipeline_import_run
 
     make_user("head_e2e", "head")
     today = dt.date.today()
@@ -35,15 +33,24 @@ def test_head_keeps_deals_without_an_account_and_creates_the_account(
         encoding="utf-8",
     )
 
-    # ---- the import keeps the two deals of the unknown company instead of rejecting them
-    out = StringIO()
-    call_command("import", "opportunities", str(export), "--mapping", "generic", "--link", "keep", stdout=out)
-    assert "2 opportunities without an account kept" in out.getvalue()
+    # ---- head of KAM uploads the export on Pipeline › Imports, keeping deals without a matching account
+    base = live_server.url
+    login(page, "head_e2e")
+    page.goto(f"{base}/pipeline/imports/")
+    form = page.locator("[data-testid=opportunity-form]")
+    form.locator("input[type=file]").set_input_files(str(export))
+    form.locator("select[name=mapping]").select_option("generic")
+    form.locator("select[name=link]").select_option("keep")
+    with page.expect_navigation():
+        form.locator("[data-testid=opportunity-form-submit]").click()
+    job = PipelineImport.objects.get()
+    assert (job.kind, job.link) == ("opportunities", "keep")
+    pipeline_import_run(str(job.pk))  # as the background worker would
+    page.reload()
+    expect(page.locator("[data-testid=job-message]")).to_contain_text("Deals without an account kept: 2")
     assert UnlinkedOpportunity.objects.count() == 2
 
     # ---- the pipeline navigation shows them with a count, the list names the company
-    base = live_server.url
-    login(page, "head_e2e")
     page.goto(f"{base}/pipeline/")
     expect(page.locator("[data-testid=unlinked-count]")).to_have_text("2")
     page.click("[data-testid=nav-unlinked]")

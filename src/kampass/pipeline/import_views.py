@@ -23,6 +23,9 @@ from kampass.pipeline.forms import OpportunityUploadForm, StageHistoryUploadForm
 from kampass.pipeline.models import PipelineImport, PipelineImportKind
 from kampass.pipeline.services.imports import pipeline_import_create
 
+#: the ids of the opportunity upload's fields (the stage-history form on the same page has the default ``id_*``)
+OPPORTUNITY_IDS = "id_opp_%s"
+
 
 def _may_see_imports(user: Any) -> bool:
     return bool(user.has_perm("pipeline.import_opportunities") or user.has_perm("pipeline.add_target"))
@@ -55,7 +58,7 @@ def _imports_page(
     jobs = paginate(request, PipelineImport.objects.select_related("created_by"))
     context = {
         "form": history_form or StageHistoryUploadForm(),
-        "opportunity_form": opportunity_form or OpportunityUploadForm(),
+        "opportunity_form": opportunity_form or OpportunityUploadForm(auto_id=OPPORTUNITY_IDS),
         "page": jobs,
         "can_upload": request.user.has_perm("pipeline.import_opportunities"),
     }
@@ -105,7 +108,9 @@ def opportunity_import(request: HttpRequest) -> HttpResponseBase:
     """Upload a CRM export of opportunities, queued as a background import (how accounts are linked, deals
     without a matching account kept as unlinked opportunities included)."""
     authorize(request.user, "pipeline.import_opportunities")
-    form = OpportunityUploadForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
+    form = OpportunityUploadForm(
+        request.POST or None, request.FILES or None, refusal=upload_refusal(request), auto_id=OPPORTUNITY_IDS
+    )
     done = submit_form(
         request,
         form,
