@@ -79,3 +79,21 @@ def test_who_may_not_import_cannot_upload(client, request, role):
 
     assert response.status_code == 403
     assert not PipelineImport.objects.exists()
+
+
+def test_the_api_takes_an_upload_with_keep(api, head):
+    AccountFactory(name="Known AG", external_id="K1")
+
+    response = api(head, "post", "/opportunity-imports", form={"file": _upload(), "mapping": "generic", "link": "keep"})
+
+    assert response.status_code == 202
+    job = pipeline_import_run(response.json()["id"])
+    assert (job.kind, job.result["unlinked"]) == ("opportunities", 1)
+    assert api(head, "get", f"/pipeline-imports/{job.pk}").json()["result"]["unlinked"] == 1
+
+
+@pytest.mark.parametrize("role", ["kam", "viewer"])
+def test_the_api_denies_the_upload_to_those_who_may_not_import(api, request, role):
+    response = api(request.getfixturevalue(role), "post", "/opportunity-imports", form={"file": _upload()})
+
+    assert response.status_code == 403
