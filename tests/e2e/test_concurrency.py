@@ -121,7 +121,11 @@ def test_a_stale_board_move_shows_both_versions_and_the_keyboard_chooses(
     page.keyboard.press("Enter")
     conflict = page.locator("[data-testid=move-conflict]")
     expect(conflict.locator("[data-testid=saved]")).to_have_text(third.name)
+    # (the swap puts the focus on "move it anyway" once it has settled; wait for that before moving it,
+    # or the settle takes the focus back and Enter moves the card)
+    expect(conflict.locator("[data-testid=move-anyway]")).to_be_focused()
     conflict.locator("[data-testid=keep-theirs]").focus()
+    expect(conflict.locator("[data-testid=keep-theirs]")).to_be_focused()
     page.keyboard.press("Enter")
     # then the board shows the card where the administrator put it, and nothing was written
     expect(page.locator("[data-testid=move-conflict]")).to_have_count(0)

@@ -5,11 +5,13 @@ subtree, filter parsing). Read-only; writes go through the services."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -32,16 +34,22 @@ def filters_from(request: HttpRequest, *, default_sort: str = "close") -> select
     """Board, list and forecast filters from the query string.
 
     ``owner`` is ``u:<user id>`` or ``n:<imported owner name>`` (as ``selectors.owner_options``
-    gives them); ``account`` an account id, ``subtree=1`` includes everything below it.
+    gives them); ``account`` an account id, or a suggestion's text ending in ``(#<id>)`` (see
+    :func:`account_choices`), or any other text: the accounts whose name contains it; ``subtree=1``
+    includes everything below a chosen account.
     """
     g = request.GET
     owner = g.get("owner", "")
     sort = g.get("sort", default_sort)
+    account_text = g.get("account", "").strip()
+    chosen = ACCOUNT_CHOICE.search(account_text)
+    account = _int(account_text) or (int(chosen.group(1)) if chosen else None)
     return selectors.OpportunityFilters(
         q=g.get("q", "").strip(),
         owner=_int(owner[2:]) if owner.startswith("u:") else None,
         owner_name=owner[2:] if owner.startswith("n:") else "",
-        account=_int(g.get("account")),
+        account=account,
+        account_name="" if account else account_text[:100],
         subtree=g.get("subtree") == "1",
         stage=_int(g.get("stage")),
         outcome=g.get("outcome", "") if g.get("outcome") in ("open", "won", "lost") else "",
@@ -80,6 +88,43 @@ def owner_value(filters: selectors.OpportunityFilters) -> str:
 
 def filter_account(filters: selectors.OpportunityFilters) -> Account | None:
     return Account.objects.filter(pk=filters.account).first() if filters.account else None
+
+
+#: a suggestion of the account filter ends with the account's id: "Schindler Group (#12)"
+ACCOUNT_CHOICE = re.compile(r"\(#(\d+)\)\s*$")
+
+#: how many accounts the account filter suggests at once
+ACCOUNT_CHOICES_LIMIT = 20
+
+
+def account_choice_label(pk: int, name: str) -> str:
+    """The text of an account suggestion, which the filter reads back (:data:`ACCOUNT_CHOICE`)."""
+    return f"{name} (#{pk})"
+
+
+def account_filter_value(filters: selectors.OpportunityFilters) -> str:
+    """What the account filter field shows: the chosen account as its suggestion, or the typed text."""
+    if filters.account:
+        name = Account.objects.filter(pk=filters.account).values_list("name", flat=True).first()
+        return account_choice_label(filters.account, name) if name else str(filters.account)
+    return filters.account_name
+
+
+def account_choices(*, user: Actor, q: str) -> list[str]:
+    """At most :data:`ACCOUNT_CHOICES_LIMIT` suggestions for the account filter: accounts with opportunities
+    the user may see (or above such an account, to choose a group with its subsidiaries) whose name contains
+    ``q``, by name. One query on the accounts, whatever the number of opportunities (the board, list and
+    forecast pages no longer list every account: 5,000 of them made a 1 MB page)."""
+    visible = selectors.visible_opportunities(user).order_by().values("account_id")
+    accounts = Account.objects.filter(pk__in=visible)
+    if q:
+        accounts = accounts.filter(name__icontains=q)
+    rows = list(accounts.order_by(Lower("name"), "pk").values_list("pk", "name", "path")[:ACCOUNT_CHOICES_LIMIT])
+    ancestors = {int(p) for _pk, _name, path in rows for p in path.split("/")[:-2] if p}
+    if ancestors and q:
+        groups = Account.objects.filter(pk__in=ancestors, name__icontains=q).values_list("pk", "name", "path")
+        rows = sorted({*rows, *groups}, key=lambda r: (r[1].lower(), r[0]))[:ACCOUNT_CHOICES_LIMIT]
+    return [account_choice_label(pk, name) for pk, name, _path in rows]
 
 
 def chosen_stage_set(request: HttpRequest) -> StageSet | None:
@@ -319,22 +364,6 @@ def group_totals(rows: Sequence[selectors.ForecastRow]) -> dict[str, Decimal]:
         "expected": sum((r.expected or Decimal(0) for r in rows), Decimal(0)),
         "owner_expected": sum((r.owner_expected for r in rows), Decimal(0)),
     }
-
-
-def account_options(*, user: Actor) -> list[tuple[int, str]]:
-    """Accounts with visible opportunities and their ancestors, in tree order, as (id, label
-    indented by depth) for the account filter (choose a group and tick "with subsidiaries")."""
-    paths = set(selectors.visible_opportunities(user).values_list("account__path", flat=True).distinct())
-    ids = {int(p) for path in paths for p in path.split("/") if p}
-    accounts = {a.pk: a for a in Account.objects.filter(pk__in=ids).only("pk", "name", "path", "depth")}
-
-    def key(a: Account) -> tuple[str, ...]:
-        return tuple(accounts[int(p)].name.lower() if int(p) in accounts else p for p in a.path.split("/") if p)
-
-    return [
-        (a.pk, ("\u00a0\u00a0" * a.depth + "↳ " if a.depth else "") + a.name)
-        for a in sorted(accounts.values(), key=key)
-    ]
 
 
 def late_stage_flags(opportunities: Sequence[Any], stage_set: StageSet) -> dict[int, list[str]]:

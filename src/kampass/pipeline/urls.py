@@ -5,6 +5,7 @@ from kampass.pipeline import import_views, target_views, unlinked_views, views
 urlpatterns = [
     path("pipeline/", views.board, name="pipeline-board"),
     path("pipeline/opportunities/", views.opportunity_list, name="opportunity-list"),
+    path("pipeline/account-choices/", views.account_choices, name="pipeline-account-choices"),
     path("pipeline/opportunities/new/", views.opportunity_create, name="opportunity-create"),
     path("pipeline/opportunities/<int:pk>/", views.opportunity_detail, name="opportunity-detail"),
     path("pipeline/opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity-edit"),

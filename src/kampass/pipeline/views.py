@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -117,7 +117,7 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
         "filters": filters,
         "owner_value": pages.owner_value(filters),
         "owners": selectors.owner_options(user=user),
-        "account_options": pages.account_options(user=user),
+        "account_value": pages.account_filter_value(filters),
         "stage_sets": list(StageSet.objects.all()),
         "today": timezone.localdate(),
         "fragment": is_fragment_request(request),
@@ -206,6 +206,13 @@ def _move_conflict(request: HttpRequest, exc: ConcurrentEdit, *, stage: Stage, r
 
 
 @login_required
+def account_choices(request: HttpRequest) -> HttpResponse:
+    """The account filter's suggestions (``<option>`` elements of its datalist) for the text typed so far."""
+    choices = pages.account_choices(user=request.user, q=request.GET.get("account", "").strip()[:100])
+    return render(request, "pipeline/_account_choices.html", {"choices": choices})
+
+
+@login_required
 def opportunity_list(request: HttpRequest) -> HttpResponseBase:
     """All visible opportunities: search, filters, sorting and pages (``?export=csv|xlsx``: all as a file)."""
     filters = pages.filters_from(request, default_sort="name")
@@ -218,7 +225,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponseBase:
         "filters": filters,
         "owner_value": pages.owner_value(filters),
         "owners": selectors.owner_options(user=request.user),
-        "account_options": pages.account_options(user=request.user),
+        "account_value": pages.account_filter_value(filters),
         "outcomes": Outcome.choices,
         "can_add": selectors.may_add_opportunities(request.user),
     }
@@ -649,7 +656,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "totals": pages.group_totals(report.rows),
         "owner_value": pages.owner_value(filters),
         "owners": selectors.owner_options(user=request.user),
-        "account_options": pages.account_options(user=request.user),
+        "account_value": pages.account_filter_value(filters),
         "fan_spec": charts.fan_chart(
             [r for r in report.rows if r.expected is not None],
             owner_expected={r.period: r.owner_expected for r in report.rows},

@@ -127,8 +127,8 @@ def health_account_ids(user: Actor) -> list[int]:
     if is_admin(user) or is_head(user) or is_reader(user):
         return sorted(keys)
     mine: set[int] = set()
-    for a in accounts_facade.team_account_ids(user):
-        mine.update(accounts_facade.subtree_account_ids(a))
+    for ids in accounts_facade.subtree_account_ids_of(accounts_facade.team_account_ids(user)).values():
+        mine.update(ids)
     return sorted(keys & mine)
 
 

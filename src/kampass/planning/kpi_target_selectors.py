@@ -51,7 +51,9 @@ def kpi_parts(account_ids: Iterable[int], *, as_of: dt.date, currency: str) -> d
     from kampass.common import fx
     from kampass.pipeline import facade as pipeline_facade
 
-    trees = {a: accounts_facade.subtree_account_ids(a) for a in sorted(set(account_ids))}
+    wanted = sorted(set(account_ids))
+    found = accounts_facade.subtree_account_ids_of(wanted)  # one query; an unknown account has an empty tree
+    trees = {a: found.get(a, []) for a in wanted}
     members = sorted({m for tree in trees.values() for m in tree})
     start = as_of - dt.timedelta(days=kpi_values.WINDOW_DAYS - 1)
     pnl = commercial_facade.account_pnl_between(members, start=start, end=as_of, currency=currency)

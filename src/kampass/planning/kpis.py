@@ -44,7 +44,9 @@ class KpiValue:
 def _subtrees(account_ids: Iterable[int]) -> dict[int, list[int]]:
     from kampass.accounts import facade as accounts_facade
 
-    return {a: accounts_facade.subtree_account_ids(a) for a in sorted(set(account_ids))}
+    wanted = sorted(set(account_ids))
+    found = accounts_facade.subtree_account_ids_of(wanted)  # one query; an unknown account has an empty tree
+    return {a: found.get(a, []) for a in wanted}
 
 
 def relationship_ranks(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, int | None]:

@@ -207,7 +207,7 @@ def portfolio(*, as_of: dt.date | None = None, catalogue: Catalogue | None = Non
     scores = core.score_portfolio(cc, values, threshold=threshold)
     stability = core.rank_stability(cc, values, threshold=threshold)
     refs = {a.id: a for a in accounts_facade.all_accounts()}
-    potentials = {a: float(w.potential) for a, w in wallet_potential(ids, as_of=day).items()}
+    potentials = _potentials_in(reporting_currency(), wallet_potential(ids, as_of=day).values())
     rows = [
         PortfolioRow(
             refs[s.account_id],
@@ -222,6 +222,23 @@ def portfolio(*, as_of: dt.date | None = None, catalogue: Catalogue | None = Non
     ]
     rows.sort(key=lambda r: (r.stability.rank if r.stability else 10**9, r.account.name))
     return Portfolio(cat, criteria, day, rows)
+
+
+def _potentials_in(currency: str, figures: Iterable[Any]) -> dict[int, float]:
+    """``{account_id: potential}`` of wallet figures converted into ``currency`` at the rate of each
+    estimate's day (a wallet is computed in the currency of its invoices, the portfolio is shown in the
+    reporting currency); an estimate whose currency no rate source knows is left out, not mixed in."""
+    from kampass.common import fx
+
+    out: dict[int, float] = {}
+    for w in figures:
+        if w.potential is None:
+            continue
+        try:
+            out[w.account_id] = float(fx.convert(w.potential, w.currency, currency, w.as_of))
+        except fx.UnknownCurrency:
+            continue
+    return out
 
 
 def round_list() -> QuerySet[SelectionRound]:

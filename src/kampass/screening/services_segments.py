@@ -55,7 +55,7 @@ def segment_facts(*, as_of: dt.date | None = None) -> SegmentFacts:
     the year up to ``as_of`` (default: the newest invoice day of the key accounts, else today), growth
     against the year before, leakage share and margin trend, buying-centre size, industry and country."""
     keys = [a.id for a in accounts_facade.key_account_refs()]
-    subtree = {k: accounts_facade.subtree_account_ids(k) for k in keys}
+    subtree = accounts_facade.subtree_account_ids_of(keys)
     every = sorted({i for ids in subtree.values() for i in ids})
     if as_of is None:
         as_of = _newest_invoice_day(every) or timezone.localdate()

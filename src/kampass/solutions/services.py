@@ -280,7 +280,7 @@ def _opportunities(ids: Iterable[int], account_ids: list[int]) -> list[int]:
         raise ValidationError(
             {"opportunity_ids": _("No opportunity with id %(ids)s.") % {"ids": ", ".join(str(i) for i in missing)}}
         )
-    allowed = {i for a in account_ids for i in accounts_facade.subtree_account_ids(a)}
+    allowed = {i for ids in accounts_facade.subtree_account_ids_of(account_ids).values() for i in ids}
     foreign = [r.name for r in refs.values() if r.account_id not in allowed]
     if foreign:
         raise ValidationError(

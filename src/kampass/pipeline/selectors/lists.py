@@ -54,6 +54,7 @@ class OpportunityFilters:
     owner: int | None = None  # user id
     owner_name: str = ""  # an imported owner without a user
     account: int | None = None
+    account_name: str = ""  # without ``account``: accounts whose name contains it
     subtree: bool = False  # with ``account``: the account and everything below it
     stage: int | None = None
     stage_set: int | None = None
@@ -95,6 +96,8 @@ def opportunity_list(*, user: Actor, filters: OpportunityFilters | None = None) 
         qs = qs.filter(owner_id=f.owner)
     if f.owner_name:
         qs = qs.filter(owner_name=f.owner_name)
+    if f.account_name and not f.account:
+        qs = qs.filter(account__name__icontains=f.account_name)
     if f.account:
         if f.subtree:
             root = Account.objects.filter(pk=f.account).values_list("path", flat=True).first()

@@ -66,6 +66,48 @@ def test_board_filters_by_search_owner_and_account_subtree(client, head, kam, gr
     assert names(f"?account={group.pk}&subtree=1") == {"Group deal", "Site deal"}
 
 
+def test_the_account_filter_reads_a_suggestion_an_id_or_part_of_a_name(client, head, group, site, other):
+    # given deals of a group, its site and another account
+    make_opportunity(account=group, name="Group deal")
+    make_opportunity(account=site, name="Site deal")
+    make_opportunity(account=other, name="Kone deal")
+    client.force_login(head)
+
+    def names(account):
+        response = client.get(reverse("pipeline-board"), {"account": account, "subtree": "1"}, headers=HX)
+        return {o.name for c in response.context["board"].columns for o in c.opportunities}
+
+    # when / then: a chosen suggestion ("Name (#id)") is that account (with its subsidiaries when ticked)
+    assert names(f"Schindler Group (#{group.pk})") == {"Group deal", "Site deal"}
+    # an id from a link too; any other text filters the accounts whose name contains it
+    assert names(str(other.pk)) == {"Kone deal"}
+    assert names("ebikon") == {"Site deal"}
+    assert names("schindler") == {"Group deal", "Site deal"}
+    # and the field shows the chosen account as its suggestion
+    page = client.get(reverse("pipeline-board"), {"account": str(group.pk)})
+    assert f'value="Schindler Group (#{group.pk})"' in page.content.decode()
+
+
+def test_the_account_suggestions_are_the_visible_accounts_matching_the_text(client, head, kam, group, site, other):
+    # given a group without deals of its own above a site with one, and another team's account
+    make_opportunity(account=site, name="Site deal")
+    make_opportunity(account=other, name="Kone deal")
+    url = reverse("pipeline-account-choices")
+    # when the head of KAM types "schind": the site with deals, and its group to choose with the subsidiaries
+    client.force_login(head)
+    body = client.get(url, {"account": "schind"}).content.decode()
+    assert f'<option value="Schindler Ebikon (#{site.pk})">' in body
+    assert f'<option value="Schindler Group (#{group.pk})">' in body
+    assert "Kone" not in body
+    # and the board no longer lists every account in the page (the suggestions come as one types)
+    board = client.get(reverse("pipeline-board")).content.decode()
+    assert "Kone Oyj" not in board.split('id="board"')[0]
+    # when the KAM asks: nothing of the other team's accounts
+    client.force_login(kam)
+    assert "Kone" not in client.get(url, {"account": "ko"}).content.decode()
+    assert f"(#{site.pk})" in client.get(url).content.decode()
+
+
 def test_kam_sees_only_the_opportunities_of_their_accounts(client, kam, group, other):
     make_opportunity(account=group, name="Mine")
     make_opportunity(account=other, name="Foreign")

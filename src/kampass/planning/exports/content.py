@@ -22,7 +22,7 @@ from django.utils.translation import pgettext
 
 from kampass.accounts import facade as accounts_facade
 from kampass.commercial import facade as commercial_facade
-from kampass.common import fx
+from kampass.common import account_facts, fx
 from kampass.pipeline import facade as pipeline_facade
 from kampass.planning.models import AccountPlan, RelationshipStage, RelationshipStageEntry, SwotKind
 
@@ -156,6 +156,9 @@ class PlanExport:
     relationship_history: tuple[StageChange, ...]
     position: Position
     parts: tuple[ExportPart, ...]
+    #: the realistic wallet of the account with its subsidiaries on or before the plan date (``None``
+    #: without an estimate), as the plan's situation section shows it
+    wallet: account_facts.WalletFigures | None = None
     generated: dt.datetime = field(default_factory=timezone.now)
 
     def section(self, key: str) -> ExportSection | None:
@@ -319,4 +322,5 @@ def plan_export(plan: AccountPlan, *, lang: str = "en") -> PlanExport:
             relationship_history=history,
             position=position(plan.account_id, as_of=plan.as_of),
             parts=parts,
+            wallet=account_facts.wallet_figures(plan.account_id, as_of=plan.as_of),
         )

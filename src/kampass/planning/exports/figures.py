@@ -38,6 +38,53 @@ def figure_rows(export: PlanExport) -> list[tuple[str, str, str]]:
     ]
 
 
+def wallet_rows(export: PlanExport) -> list[tuple[str, str, str]]:
+    """``(label, value, band)`` for the realistic wallet, share of wallet and potential of the account with
+    its subsidiaries (the plan's situation section), empty without a wallet estimate."""
+    w = export.wallet
+    if w is None:
+        return []
+
+    def band(low: str, high: str) -> str:
+        return f"({low} – {high})"
+
+    return [
+        (
+            _("Realistic wallet (incl. subsidiaries)"),
+            money(w.wallet, w.currency),
+            band(money(w.wallet_low, w.currency), money(w.wallet_high, w.currency)),
+        ),
+        (_("Share of wallet"), share(w.share), band(share(w.share_low), share(w.share_high))),
+        (
+            _("Potential"),
+            money(w.potential, w.currency),
+            band(money(w.potential_low, w.currency), money(w.potential_high, w.currency)),
+        ),
+    ]
+
+
+def wallet_note(export: PlanExport) -> str:
+    """How the wallet figures were estimated (as of when, which quantile, annualised, floored); empty
+    without a wallet estimate."""
+    w = export.wallet
+    if w is None:
+        return ""
+    text = _(
+        "Wallet estimate as of %(day)s: the %(q)s quantile of the yearly revenue of comparable accounts; in brackets "
+        "the band of the quantiles 10 points below and above."
+    ) % {"day": day(w.as_of), "q": share(float(w.q))}
+    if w.annualised:
+        text += " " + _("Revenue of the last %(days)s days annualised (short invoice history).") % {
+            "days": w.window_days
+        }
+    if w.floored:
+        text += " " + _(
+            "For at least one account of the group the comparable accounts buy less than it already buys from us: "
+            "its wallet is set to our revenue."
+        )
+    return str(text)
+
+
 def sign_off_text(export: PlanExport) -> str:
     """Who signed the plan off when, or that it is not signed off yet."""
     if export.approved_on is None:

@@ -12,7 +12,7 @@ from django.utils import translation
 from kampass.common.charts import to_svg
 from kampass.planning.exports.charts import pipeline_chart, revenue_chart
 from kampass.planning.exports.content import PlanExport
-from kampass.planning.exports.figures import figure_rows, sign_off_text
+from kampass.planning.exports.figures import figure_rows, sign_off_text, wallet_note, wallet_rows
 from kampass.planning.exports.formatting import day
 
 #: how much of a field's text the one-pager shows (at most)
@@ -122,6 +122,8 @@ def plan_html(
                 "e": export,
                 "summary": summary,
                 "figures": figure_rows(export),
+                "wallet": wallet_rows(export),
+                "wallet_note": wallet_note(export),
                 "sign_off": sign_off_text(export),
                 "charts": charts,
                 "parts": parts,

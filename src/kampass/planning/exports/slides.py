@@ -16,7 +16,7 @@ from pptx.util import Inches, Pt
 from kampass.common.charts import to_png
 from kampass.planning.exports.charts import pipeline_chart, revenue_chart
 from kampass.planning.exports.content import PlanExport
-from kampass.planning.exports.figures import figure_rows, sign_off_text
+from kampass.planning.exports.figures import figure_rows, sign_off_text, wallet_note, wallet_rows
 from kampass.planning.exports.formatting import day
 from kampass.planning.exports.pdf import SUMMARY_ITEMS, _cell, _clip, _summary_fields
 
@@ -79,6 +79,16 @@ def plan_pptx(export: PlanExport) -> bytes:
             _text_box(slide, Inches(0.5) + box_w * i, Inches(1.4), box_w, Inches(1.2),
                       [(label, 12, False), (value, 24, True), (note, 11, False)])  # fmt: skip
         lines: list[tuple[str, int, bool]] = []
+        wallet = wallet_rows(export)
+        text_top = Inches(2.8)
+        if wallet:
+            # the realistic wallet of the account with its subsidiaries, a second row of figures
+            box_w = int(wide / len(wallet))
+            for i, (label, value, note) in enumerate(wallet):
+                _text_box(slide, Inches(0.5) + box_w * i, Inches(2.6), box_w, Inches(1.0),
+                          [(label, 11, False), (value, 20, True), (note, 10, False)])  # fmt: skip
+            lines.append((wallet_note(export), 9, False))
+            text_top = Inches(3.7)
         for label, text in _summary_fields(export):
             lines += [(label, 13, True), (_clip(text, 260), 12, False)]
         lines.append((_("Relationship stage"), 13, True))
@@ -90,7 +100,7 @@ def plan_pptx(export: PlanExport) -> bytes:
                 False,
             )
         )
-        _text_box(slide, Inches(0.5), Inches(2.8), wide, Inches(4.2), lines)
+        _text_box(slide, Inches(0.5), text_top, wide, Inches(7.0) - text_top, lines)
 
         slide = prs.slides.add_slide(only_title)
         _title(slide, "SWOT")

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kampass.planning.exports.content import Cell, PlanExport
-from kampass.planning.exports.figures import sign_off_text
+from kampass.planning.exports.figures import sign_off_text, wallet_note
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -91,6 +91,19 @@ def plan_xlsx(export: PlanExport) -> bytes:
                 ws.cell(ws.max_row, 2).number_format = fmt
         for note in {p.revenue_12m.note, p.pipeline_total.note} - {""}:
             ws.append([_("Currency conversion"), note])
+        w = export.wallet
+        if w is not None:
+            # the realistic wallet of the account with its subsidiaries (the situation section's figures)
+            wallet_money = money_format(w.currency)
+            for label, value, fmt in (
+                (_("Realistic wallet (incl. subsidiaries)"), w.wallet, wallet_money),
+                (_("Share of wallet"), w.share, "0%"),
+                (_("Potential"), w.potential, wallet_money),
+            ):
+                ws.append([label, _value(value)])
+                ws.cell(ws.max_row, 1).font = BOLD
+                ws.cell(ws.max_row, 2).number_format = fmt
+            ws.append([_("Wallet estimate"), wallet_note(export)])
 
         for section in export.sections:
             ws = wb.create_sheet(_sheet_title(wb, section.label))

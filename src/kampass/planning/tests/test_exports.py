@@ -195,6 +195,7 @@ def test_registered_parts_appear_in_every_format(plan: Any) -> None:
 
 def test_the_one_pager_stays_one_page_when_everything_is_long(plan: Any) -> None:
     long = " ".join(["Lorem ipsum dolor sit amet, consectetur adipiscing elit."] * 40)
+    _wallet_estimate(plan, window_days=187)  # a second row of figures and its note
 
     for section in PlanSection.objects.filter(plan=plan):
         section.content = dict.fromkeys(("business", "strategy", "value_drivers", "ambition", "summary"), long)
@@ -218,3 +219,51 @@ def test_the_one_pager_stays_one_page_when_everything_is_long(plan: Any) -> None
     assert "weitere" in text  # shortened until it fits: fewer SWOT items and rows, the rest counted
     assert "Objectives" in text
     assert "Actions" in text
+    assert "Realistisches Kundenpotenzial" in " ".join(text.split())
+
+
+def _wallet_estimate(plan: Any, *, window_days: int = 365) -> None:
+    """A wallet estimate of the plan's account before the plan date (the screening context's model, reached
+    without importing it): 10,000 GBP revenue of the group, wallet 40,000 (30,000 – 80,000)."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    apps.get_model("screening", "WalletEstimate").objects.create(
+        account_id=plan.account_id, as_of=AS_OF - dt.timedelta(days=5), q=Decimal("0.80"), currency="GBP",
+        revenue=Decimal("6000"), wallet=Decimal("20000"), wallet_low=Decimal("15000"), wallet_high=Decimal("50000"),
+        subtree_revenue=Decimal("10000"), subtree_wallet=Decimal("40000"), subtree_wallet_low=Decimal("30000"),
+        subtree_wallet_high=Decimal("80000"), subtree_floored=True, window_days=window_days,
+        peers=40, model_version="wallet-knn-1", computed_at=timezone.now(),
+    )  # fmt: skip
+
+
+def test_every_format_carries_the_wallet_share_and_potential_of_the_situation(plan: Any) -> None:
+    # given a wallet estimate of the group on or before the plan date (annualised, floored)
+    _wallet_estimate(plan, window_days=187)
+    # when / then: the PDF shows wallet, share (10,000 / 40,000) and potential (30,000) with bands and the note
+    text, _pdf = _pdf_text(export_plan(plan, fmt="pdf", lang="en").data)
+    for expected in ("Realistic wallet (incl. subsidiaries)", "£40,000", "(£30,000 – £80,000)", "Share of wallet",
+                     "25%", "Potential", "£30,000", "the 80% quantile", "last 187 days annualised",
+                     "its wallet is set to our revenue"):  # fmt: skip
+        assert expected in text.replace("\r\n", " ").replace("\n", " "), expected
+    # and the slides, in German
+    prs = Presentation(io.BytesIO(export_plan(plan, fmt="pptx", lang="de").data))
+    situation = "\n".join(s.text_frame.text for s in prs.slides[1].shapes if s.has_text_frame)
+    for expected in ("Realistisches Kundenpotenzial (inkl. Tochtergesellschaften)", "40.000", "25\u00a0%",
+                     "Potenzial", "30.000", "auf ein Jahr hochgerechnet"):  # fmt: skip
+        assert expected in situation, expected
+    # and the workbook, as numbers in the wallet's currency
+    wb = load_workbook(io.BytesIO(export_plan(plan, fmt="xlsx", lang="en").data))
+    overview = {row[0].value: row[1] for row in wb["Overview"].iter_rows(min_row=2) if row[0].value}
+    assert overview["Realistic wallet (incl. subsidiaries)"].value == 40000
+    assert "GBP" in overview["Realistic wallet (incl. subsidiaries)"].number_format
+    assert overview["Share of wallet"].value == 0.25
+    assert overview["Potential"].value == 30000
+    assert "80%" in overview["Wallet estimate"].value
+
+
+def test_without_a_wallet_estimate_the_exports_leave_the_wallet_out(plan: Any) -> None:
+    text, _pdf = _pdf_text(export_plan(plan, fmt="pdf", lang="en").data)
+    assert "Realistic wallet" not in text
+    wb = load_workbook(io.BytesIO(export_plan(plan, fmt="xlsx", lang="en").data))
+    assert "Share of wallet" not in [row[0].value for row in wb["Overview"].iter_rows()]

@@ -240,3 +240,25 @@ def test_the_portfolio_bubbles_show_the_potential_on_request_in_german_too(clien
     german = client.get(reverse("screening-portfolio"), {"size": "potential"}, headers={"Accept-Language": "de"})
     assert "Blasengröße: Potenzial" in german.content.decode()
     assert "Blasengröße: Potenzial." in german.context["chart_spec"]["description"]
+
+
+def test_the_portfolio_shows_a_wallet_of_another_currency_converted_into_the_reporting_currency(
+    client, viewer, rated_pair, settings
+):
+    from decimal import Decimal
+
+    from kampass.common.exchange_rates import rates_load_text
+    from kampass.screening.models import WalletEstimate
+
+    # given Alpha's wallet computed in CHF (potential 750 CHF) and a loaded rate of 0.5 CHF per euro that day
+    settings.KAMPASS_REPORTING_CURRENCY = "EUR"
+    alpha, _ = rated_pair
+    WalletEstimate.objects.filter(account=alpha).update(currency="CHF")
+    rates_load_text(text="date,currency,rate\n2020-01-01,CHF,0.5\n", name="t.csv", source="Treasury")
+    client.force_login(viewer)
+    # when
+    page = client.get(reverse("screening-portfolio"), {"size": "potential"})
+    # then the potential is 1,500 EUR (750 / 0.5), labelled in the reporting currency, not 750
+    points = {p["account"]: p for p in _points(page.context["chart_spec"])}
+    assert points["Alpha"]["potential"] == float(Decimal(750) / Decimal("0.5"))
+    assert f'data-testid="potential-{alpha.pk}">1,500 <span class="cur">EUR</span>' in page.content.decode()

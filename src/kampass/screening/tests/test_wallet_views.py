@@ -97,6 +97,8 @@ def test_floored_wallets_and_annualised_revenues_are_noted_on_the_pages_and_in_t
     html = client.get(reverse("screening-wallets")).content.decode()
     assert 'data-testid="wallet-annualised"' in html
     assert "last 30 days" in html
+    # (the revenue column says the same, not "last 12 months")
+    assert 'data-testid="revenue-head">Revenue, last 30 days annualised</th>' in html
     assert f'data-testid="floored-{big.pk}"' in html
     assert f'data-testid="floored-{world.accounts[0].pk}"' not in html
     assert 'data-testid="floored-legend"' in html
@@ -126,3 +128,4 @@ def test_the_floored_legend_is_left_out_without_floored_wallets(client, world, h
     # then: no legend, and the full year is not called annualised
     assert 'data-testid="floored-legend"' not in html
     assert 'data-testid="wallet-annualised"' not in html
+    assert 'data-testid="revenue-head">Revenue, last 12 months</th>' in html
