@@ -149,3 +149,14 @@ def test_the_list_speaks_german(client, head):
     assert "Accounts aus den Unternehmensnamen anlegen" in html
     assert "Acme AG zuordnen" in html
     translation.deactivate()  # leave no German behind for the tests that follow
+
+
+def test_the_navigation_links_the_list_only_when_there_are_some(client, kam, kam2):
+    make_unlinked(owner=kam2)
+    client.force_login(kam)
+
+    assert 'data-testid="nav-unlinked"' not in client.get(reverse("opportunity-list")).content.decode()
+
+    make_unlinked(owner=kam)
+    html = client.get(reverse("opportunity-list")).content.decode()
+    assert 'data-testid="unlinked-count">1<' in html
