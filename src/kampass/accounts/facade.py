@@ -441,6 +441,35 @@ def account_status_change(
     return StatusChangeRef(c.pk, account.pk, c.from_status, c.to_status, c.reason, c.effective_date)
 
 
+def account_create(
+    *,
+    actor: Actor,
+    name: str,
+    country: str = "",
+    external_id: str = "",
+    industry: str = "",
+    parent_id: int | None = None,
+) -> AccountRef:
+    """Create an account (below ``parent_id`` when given) through the accounts service, which checks the
+    permission, validates (the name unique among its siblings) and records the history."""
+    from kampass.accounts.services import account_create as _create
+
+    parent = _Account.objects.get(pk=parent_id) if parent_id is not None else None
+    a = _create(
+        actor=actor, name=name, parent=parent, country=country, external_id=external_id, industry=industry[:100]
+    )
+    return _ref(a)
+
+
+def accounts_by_external_id(external_ids: Iterable[str]) -> dict[str, AccountRef]:
+    """``{external id: AccountRef}`` of the accounts carrying one of ``external_ids`` (the shallowest wins)."""
+    found: dict[str, AccountRef] = {}
+    wanted = [i for i in set(external_ids) if i]
+    for a in _Account.objects.filter(external_id__in=wanted).order_by("-depth", "pk"):
+        found[a.external_id] = _ref(a)
+    return found
+
+
 def account_statuses(account_ids: Any = None) -> dict[int, str]:
     """``{account_id: KAM status}`` of the given accounts (all accounts for ``None``)."""
     qs = _Account.objects.all() if account_ids is None else _Account.objects.filter(pk__in=list(account_ids))

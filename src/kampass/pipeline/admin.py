@@ -6,7 +6,16 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kampass.pipeline.models import ModelVersion, Opportunity, Risk, Stage, StageSet, Target, TrainingJob
+from kampass.pipeline.models import (
+    ModelVersion,
+    Opportunity,
+    Risk,
+    Stage,
+    StageSet,
+    Target,
+    TrainingJob,
+    UnlinkedOpportunity,
+)
 
 
 class StageInline(admin.TabularInline):
@@ -29,6 +38,15 @@ class OpportunityAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "account__name", "external_id", "owner_name")
     raw_id_fields = ("account", "owner")
     readonly_fields = ("probability", "model_version", "scored_at")
+
+
+@admin.register(UnlinkedOpportunity)
+class UnlinkedOpportunityAdmin(admin.ModelAdmin):
+    """Read access for administrators; linking and creating accounts happen on the list page (services)."""
+
+    list_display = ("name", "company_name", "company_external_id", "stage_name", "amount", "currency", "import_file")
+    search_fields = ("name", "company_name", "company_external_id", "external_id")
+    raw_id_fields = ("owner",)
 
 
 @admin.register(Risk)

@@ -940,6 +940,159 @@ def training_job(request: HttpRequest, job_id: uuid.UUID) -> TrainingJob:
     return get_object_or_404(TrainingJob.objects.select_related("model_version"), pk=job_id)
 
 
+# ---------------------------------------------------------------- opportunities without an account
+
+
+class SuggestionOut(Schema):
+    account_id: int
+    name: str
+    exact: bool = Field(description="True for the company's external id or the same normalised name.")
+
+
+class UnlinkedOut(Schema):
+    """An opportunity without an account (kept by ``kampass import opportunities --link keep``): in no
+    forecast, board or account view until it is linked."""
+
+    id: int
+    company_name: str
+    company_external_id: str
+    country: str
+    parent_company: str
+    name: str
+    source: str
+    external_id: str
+    amount: Money
+    currency: str
+    stage_id: int | None
+    stage_name: str
+    outcome: str
+    created_on: dt.date
+    expected_close_date: dt.date | None
+    closed_on: dt.date | None
+    owner_id: int | None
+    owner_name: str
+    import_file: str
+    suggestions: list[SuggestionOut] = Field(description="Existing accounts that may be the company, best first.")
+
+    @staticmethod
+    def resolve_country(obj: Any) -> str:
+        return str(obj.country or "")
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str:
+        return str(obj.amount.quantize(CENT))
+
+    @staticmethod
+    def resolve_owner_name(obj: Any) -> str:
+        return str(obj.owner_display)
+
+    @staticmethod
+    def resolve_suggestions(obj: Any) -> list[Any]:
+        return list(getattr(obj, "suggested", []))
+
+
+class UnlinkedPageOut(Schema):
+    items: list[UnlinkedOut]
+    count: int
+
+
+class UnlinkedFilterIn(InSchema):
+    q: str = Field("", description="Search in company and opportunity names (and exact external ids).")
+    owner_id: Id | None = None
+
+
+class UnlinkedLinkIn(InSchema):
+    ids: list[Id] = Field(min_length=1, max_length=1000, description="The opportunities without an account.")
+    account_id: Id
+
+
+class UnlinkedConvertIn(InSchema):
+    ids: list[Id] = Field(min_length=1, max_length=1000, description="The opportunities without an account.")
+
+
+class UnlinkedLinkOut(Schema):
+    account_id: int
+    opportunity_ids: list[int]
+
+
+class AccountCreatedOut(Schema):
+    id: int
+    name: str
+
+
+class UnlinkedConvertOut(Schema):
+    accounts_created: list[AccountCreatedOut]
+    accounts_used: list[AccountCreatedOut] = Field(description="Existing accounts with the company's external id.")
+    opportunity_ids: list[int]
+
+
+def _unlinked_selected(request: HttpRequest, ids: list[int]) -> list[Any]:
+    from kampass.pipeline.selectors.unlinked import unlinked_visible
+
+    found = list(unlinked_visible(_actor(request)).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"ids": "Some ids name no opportunity without an account you may see."})
+    return found
+
+
+@router.get("/unlinked-opportunities", response={200: UnlinkedPageOut, **ERRORS})
+def unlinked_list(request: HttpRequest, filters: Query[UnlinkedFilterIn], page: Query[PageIn]) -> dict[str, Any]:
+    """The opportunities without an account the user sees (all for head of KAM, administrators, controllers and
+    viewers; a key account manager their own), by company, with the suggested accounts."""
+    from kampass.pipeline.selectors import unlinked as unlinked_selectors
+
+    wanted = unlinked_selectors.UnlinkedFilters(q=filters.q.strip(), owner=filters.owner_id)
+    result = page_of(unlinked_selectors.unlinked_list(user=_actor(request), filters=wanted), page)
+    found = unlinked_selectors.suggestions(result["items"])
+    for item in result["items"]:
+        item.suggested = [dataclasses.asdict(s) for s in found.get(item.pk, [])]
+    return result
+
+
+@router.post(
+    "/unlinked-opportunities/link",
+    response={200: UnlinkedLinkOut, **ERRORS},
+    openapi_extra=refused(
+        "an id that names no stored object (or none you may see)",
+        "an external id imported as an opportunity meanwhile",
+        "an opportunity without a stage of the sales process",
+    ),
+)
+def unlinked_link(request: HttpRequest, payload: UnlinkedLinkIn) -> dict[str, Any]:
+    """Turn the opportunities into opportunities of the account (head of KAM and administrators)."""
+    authorize(_actor(request), "pipeline.link_unlinked")
+    with transaction.atomic(), _api_field_names():
+        account = _ref(Account, payload.account_id, "account_id")
+        assert account is not None
+        done = services.unlinked_link(
+            actor=_actor(request), items=_unlinked_selected(request, payload.ids), account=account
+        )
+    return {"account_id": account.pk, "opportunity_ids": [o.pk for o in done]}
+
+
+@router.post(
+    "/unlinked-opportunities/convert",
+    response={200: UnlinkedConvertOut, **ERRORS},
+    openapi_extra=refused(
+        "an id that names no stored object (or none you may see)",
+        "an account of the company's name exists at its level",
+        "an external id imported as an opportunity meanwhile",
+        "an opportunity without a stage of the sales process",
+    ),
+)
+def unlinked_convert(request: HttpRequest, payload: UnlinkedConvertIn) -> dict[str, Any]:
+    """Create one account per company of the opportunities (with country and parent) and link them to it (head
+    of KAM and administrators)."""
+    authorize(_actor(request), "pipeline.link_unlinked")
+    with transaction.atomic():
+        result = services.unlinked_convert(actor=_actor(request), items=_unlinked_selected(request, payload.ids))
+    return {
+        "accounts_created": [{"id": a.id, "name": a.name} for a in result.accounts_created],
+        "accounts_used": [{"id": a.id, "name": a.name} for a in result.accounts_used],
+        "opportunity_ids": [o.pk for o in result.opportunities],
+    }
+
+
 # the targets' operations live in their own module and register themselves on this router
 from kampass.pipeline import import_api as _import_api  # noqa: E402, F401
 from kampass.pipeline import target_api as _target_api  # noqa: E402, F401

@@ -418,6 +418,49 @@ class StageHistoryUploadForm(_PipelineUploadForm):
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
 
 
+class OpportunityUploadForm(_PipelineUploadForm):
+    """Upload a CRM export of opportunities (``kampass import opportunities`` in the background)."""
+
+    file = forms.FileField(
+        label=_("Opportunities file"),
+        help_text=_("CSV (or .csv.gz) of opportunities, e.g. a Salesforce Opportunity export."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
+    )
+    mapping = forms.ChoiceField(
+        label=_("Column mapping"),
+        choices=[("salesforce", _("Salesforce")), ("generic", _("Generic"))],
+        initial="salesforce",
+    )
+    link = forms.ChoiceField(
+        label=_("Deals without a matching account"),
+        choices=[
+            ("external_id", _("reject them (accounts by external id)")),
+            ("name", _("reject them (accounts by external id, then by name)")),
+            ("create", _("create the missing accounts")),
+            ("keep", _("keep deals without a matching account as unlinked opportunities")),
+        ],
+        initial="external_id",
+        help_text=_("Kept deals are listed under Pipeline › Without account, to be linked or turned into accounts."),
+    )
+    prefer = forms.ChoiceField(
+        label=_("Stage and IsClosed/IsWon contradict"),
+        choices=[
+            ("", _("refuse the import and list them")),
+            ("stage", _("the stage decides")),
+            ("flags", _("the flags decide")),
+        ],
+        required=False,
+    )
+    date_order = forms.ChoiceField(
+        label=_("Date order"),
+        choices=[("", _("recognise")), ("dmy", _("day/month")), ("mdy", _("month/day"))],
+        required=False,
+        help_text=_("How to read slash dates such as 03/04/2024."),
+    )
+    strict = forms.BooleanField(label=_("Strict: import nothing when a single row is rejected"), required=False)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+
+
 class TargetUploadForm(_PipelineUploadForm):
     """Upload a targets file: owner, team or account, period, amount, currency, category."""
 
@@ -430,3 +473,25 @@ class TargetUploadForm(_PipelineUploadForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
     )
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+
+
+class UnlinkedLinkForm(forms.Form):
+    """The account the selected opportunities without an account are linked to (the list's bulk action)."""
+
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(),
+        label=_("Account"),
+        widget=AccountLookupWidget(
+            attrs={
+                "aria-label": _("Account to link to"),
+                "data-perm": "pipeline.add_opportunity",
+                "id": "id_link_account",
+            }
+        ),
+    )
+
+
+class UnlinkedAcceptForm(forms.Form):
+    """The suggested account accepted for one opportunity without an account (a button of the list's row)."""
+
+    suggested = forms.ModelChoiceField(queryset=Account.objects.all(), widget=forms.HiddenInput)

@@ -19,6 +19,7 @@ from kampass.common.api import ERRORS, InSchema, refused
 from kampass.common.api import actor as _actor
 from kampass.common.uploads import upload_refusal
 from kampass.pipeline.api import router
+from kampass.pipeline.importing import LINK_MODES, PREFER
 from kampass.pipeline.models import PipelineImport, PipelineImportKind
 from kampass.pipeline.services.imports import HISTORY_MAPPINGS, pipeline_import_create
 
@@ -28,7 +29,7 @@ class PipelineImportOut(Schema):
     imported and derived, and the rejected rows with row, column, value and reason)."""
 
     id: uuid.UUID
-    kind: str = Field(description="stage_history or targets.")
+    kind: str = Field(description="stage_history, targets or opportunities (uploaded on Pipeline › Imports).")
     status: str
     progress: float
     message: str
@@ -51,6 +52,29 @@ class StageHistoryImportIn(InSchema):
         "salesforce",
         description="The built-in mapping the opportunities were imported with: salesforce or generic.",
         json_schema_extra={"enum": list(HISTORY_MAPPINGS)},
+    )
+    date_order: str = Field(
+        "", description="Day/month order of slash dates.", json_schema_extra={"enum": ["", "dmy", "mdy"]}
+    )
+    strict: bool = Field(False, description="Store nothing if any row is rejected.")
+    dry_run: bool = Field(False, description="Read and check, store nothing.")
+
+
+class OpportunityImportIn(InSchema):
+    mapping: str = Field(
+        "salesforce", description="The built-in column mapping.", json_schema_extra={"enum": list(HISTORY_MAPPINGS)}
+    )
+    link: str = Field(
+        "external_id",
+        description="How accounts are found: external_id, name (external id, then name), create (create the "
+        "missing ones) or keep (external id, then name; deals without a matching account are kept as "
+        "opportunities without an account, GET /unlinked-opportunities).",
+        json_schema_extra={"enum": list(LINK_MODES)},
+    )
+    prefer: str = Field(
+        "",
+        description="Which field wins where the stage and IsClosed/IsWon contradict (empty: refuse and report).",
+        json_schema_extra={"enum": ["", *PREFER]},
     )
     date_order: str = Field(
         "", description="Day/month order of slash dates.", json_schema_extra={"enum": ["", "dmy", "mdy"]}
@@ -89,6 +113,26 @@ def stage_history_import_create(
         actor=_actor(request), kind=PipelineImportKind.STAGE_HISTORY, source=file,
         original_name=file.name or "history.csv", mapping=options.mapping, date_order=options.date_order,
         dry_run=options.dry_run, strict=options.strict,
+    )  # fmt: skip
+    return Status(202, job)
+
+
+@router.post(
+    "/opportunity-imports",
+    response={202: PipelineImportOut, **ERRORS},
+    openapi_extra=refused("a file over the configured import limits"),
+)
+def opportunity_import_create(
+    request: HttpRequest, file: File[UploadedFile], options: Form[OpportunityImportIn]
+) -> Status[Any]:
+    """Upload a CRM export of opportunities (CSV, as ``kampass import opportunities``) and queue its import;
+    poll ``GET /pipeline-imports/{id}``. The result counts what was created, updated, rejected and (``link=keep``)
+    kept as opportunities without an account (``unlinked``)."""
+    _file_refused(request)
+    job = pipeline_import_create(
+        actor=_actor(request), kind=PipelineImportKind.OPPORTUNITIES, source=file,
+        original_name=file.name or "opportunities.csv", mapping=options.mapping, link=options.link,
+        prefer=options.prefer, date_order=options.date_order, dry_run=options.dry_run, strict=options.strict,
     )  # fmt: skip
     return Status(202, job)
 

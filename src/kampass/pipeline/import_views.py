@@ -19,9 +19,12 @@ from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.uploads import upload_refusal
-from kampass.pipeline.forms import StageHistoryUploadForm, TargetUploadForm
+from kampass.pipeline.forms import OpportunityUploadForm, StageHistoryUploadForm, TargetUploadForm
 from kampass.pipeline.models import PipelineImport, PipelineImportKind
 from kampass.pipeline.services.imports import pipeline_import_create
+
+#: the ids of the opportunity upload's fields (the stage-history form on the same page has the default ``id_*``)
+OPPORTUNITY_IDS = "id_opp_%s"
 
 
 def _may_see_imports(user: Any) -> bool:
@@ -44,6 +47,26 @@ def _import_columns() -> list[Column[PipelineImport]]:
     ]
 
 
+def _imports_page(
+    request: HttpRequest,
+    *,
+    history_form: StageHistoryUploadForm | None = None,
+    opportunity_form: OpportunityUploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The imports page: the upload forms (for those who may import) and the list of imports."""
+    jobs = paginate(request, PipelineImport.objects.select_related("created_by"))
+    context = {
+        "form": history_form or StageHistoryUploadForm(),
+        "opportunity_form": opportunity_form or OpportunityUploadForm(auto_id=OPPORTUNITY_IDS),
+        "page": jobs,
+        "can_upload": request.user.has_perm("pipeline.import_opportunities"),
+    }
+    return render_page(
+        request, "pipeline/import_list.html", context, fragment="pipeline/_import_table.html", status=status
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pipeline_imports(request: HttpRequest) -> HttpResponseBase:
@@ -54,7 +77,6 @@ def pipeline_imports(request: HttpRequest) -> HttpResponseBase:
     imports = PipelineImport.objects.select_related("created_by")
     if request.method == "GET" and export_format(request) is not None:
         return export_response(request, stem="pipeline-imports", columns=_import_columns(), rows=imports)
-    can_upload = request.user.has_perm("pipeline.import_opportunities")
     form = StageHistoryUploadForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
     if request.method == "POST":
         authorize(request.user, "pipeline.import_opportunities")
@@ -76,15 +98,40 @@ def pipeline_imports(request: HttpRequest) -> HttpResponseBase:
         )
         if done:
             return done
-    jobs = paginate(request, imports)
-    context = {"form": form, "page": jobs, "can_upload": can_upload}
-    return render_page(
-        request,
-        "pipeline/import_list.html",
-        context,
-        fragment="pipeline/_import_table.html",
-        status=form_status(request, form),
+        return _imports_page(request, history_form=form, status=form_status(request, form))
+    return _imports_page(request)
+
+
+@login_required
+@require_http_methods(["POST"])
+def opportunity_import(request: HttpRequest) -> HttpResponseBase:
+    """Upload a CRM export of opportunities, queued as a background import (how accounts are linked, deals
+    without a matching account kept as unlinked opportunities included)."""
+    authorize(request.user, "pipeline.import_opportunities")
+    form = OpportunityUploadForm(
+        request.POST or None, request.FILES or None, refusal=upload_refusal(request), auto_id=OPPORTUNITY_IDS
     )
+    done = submit_form(
+        request,
+        form,
+        lambda data: pipeline_import_create(
+            actor=request.user,
+            kind=PipelineImportKind.OPPORTUNITIES,
+            source=data["file"],
+            original_name=data["file"].name,
+            mapping=data["mapping"],
+            link=data["link"],
+            prefer=data["prefer"] or "",
+            date_order=data["date_order"] or "",
+            dry_run=data["dry_run"],
+            strict=data["strict"],
+        ),
+        success=_queued,
+        next_url=lambda job: reverse("pipeline-import", args=[job.pk]),
+    )
+    if done:
+        return done
+    return _imports_page(request, opportunity_form=form, status=form_status(request, form))
 
 
 @login_required

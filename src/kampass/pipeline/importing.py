@@ -51,9 +51,12 @@ what it would create and update.
 **Accounts** are found by the file's account id as external id; ``link="name"`` also matches
 by name (accounts without an external id of their own); ``link="create"`` does both and creates
 the accounts still missing (top level, through the accounts services, with the file's id as
-external id and "Name (id)" where the name is taken); otherwise rows without an account are
-rejected. **Owners** are linked to users by
-full name or username; the name is kept in ``owner_name`` either way.
+external id and "Name (id)" where the name is taken); ``link="keep"`` matches like ``name`` and
+keeps the rows still without an account as opportunities awaiting an account
+(:class:`~kampass.pipeline.models.UnlinkedOpportunity`, counted as ``unlinked``; a re-run updates
+them by external id, or the real opportunity once one was linked); otherwise rows without an
+account are rejected. A row that now has an account replaces the unlinked record of its external id.
+**Owners** are linked to users by full name or username; the name is kept in ``owner_name`` either way.
 
 **Owner's probability** is taken only from rows the export's flags call open: Salesforce sets
 the probability of closed opportunities to 0 or 100 itself, which is no estimate.
@@ -96,6 +99,7 @@ from kampass.pipeline.models import (
     Stage,
     StageKind,
     StageSet,
+    UnlinkedOpportunity,
 )
 from kampass.users.actors import Actor
 from kampass.users.models import User
@@ -130,7 +134,7 @@ REQUIRED = ("external_id", "name", "account_id", "amount", "stage")
 TRUE = frozenset({"true", "1", "yes", "y", "ja", "wahr", "x"})
 FALSE = frozenset({"false", "0", "no", "n", "nein", "falsch", ""})
 PREFER = ("stage", "flags")
-LINK_MODES = ("external_id", "name", "create")
+LINK_MODES = ("external_id", "name", "create", "keep")
 
 #: The contradiction rules: (stage kind, outcome the flags say) -> rule text.
 RULES: dict[tuple[str, str], str] = {
@@ -264,6 +268,11 @@ class ImportResult:
     accounts_missing: list[str] = field(default_factory=list)
     owners_linked: int = 0
     owners_unlinked: list[str] = field(default_factory=list)
+    #: rows kept as opportunities without an account (``link="keep"``), of them new ones
+    unlinked: int = 0
+    unlinked_new: int = 0
+    #: opportunities without an account replaced by a real opportunity of the row's (now found) account
+    unlinked_replaced: int = 0
 
     @property
     def rejected_rows(self) -> int:
@@ -301,6 +310,9 @@ class ImportResult:
             "accounts_missing": len(self.accounts_missing),
             "owners_linked": self.owners_linked,
             "owners_unlinked": self.owners_unlinked,
+            "unlinked": self.unlinked,
+            "unlinked_new": self.unlinked_new,
+            "unlinked_replaced": self.unlinked_replaced,
         }
 
 
@@ -427,6 +439,7 @@ def import_opportunities(
         if dry_run or result.rejects:
             return result
         result.created = result.updated = result.unchanged = result.accounts_created = 0
+        result.unlinked = result.unlinked_new = result.unlinked_replaced = 0
     with transaction.atomic():
         write(result=result)
     result.committed = True
@@ -867,7 +880,7 @@ def _link_accounts(
         found[a.external_id] = a  # the shallowest wins
     names = {r.account_id: (r.account_name, r.account_industry) for r in rows}
     extra = {r.account_id: (r.account_country, r.account_parent, r.line) for r in rows}
-    if link in ("name", "create"):
+    if link in ("name", "create", "keep"):
         wanted = {names[i][0].lower(): i for i in ids if i not in found}
         # by name, but never an account that carries another system's id
         candidates = Account.objects.annotate(lname=Lower("name")).filter(lname__in=list(wanted), external_id="")
@@ -982,6 +995,10 @@ def _write(
         # reading and the bulk update below, which raises the version of what it changes
         matching = matching.select_for_update()
     existing = {o.external_id: o for o in matching}
+    waiting = UnlinkedOpportunity.objects.filter(source=mapping.source, external_id__in=[r.external_id for r in rows])
+    unlinked = {u.external_id: u for u in (waiting if dry_run else waiting.select_for_update())}
+    keep_new: list[UnlinkedOpportunity] = []
+    keep_changed: list[UnlinkedOpportunity] = []
     now = timezone.now()
     by = actor if isinstance(actor, User) and actor.pk else None
     new: list[Opportunity] = []
@@ -989,6 +1006,13 @@ def _write(
     moves: list[tuple[Opportunity, int | None, Stage]] = []
     for r in rows:
         account = accounts.get(r.account_id)
+        if account is None and link == "keep":
+            o = existing.get(r.external_id)
+            if o is not None:
+                account = Account(pk=o.account_id)  # linked meanwhile: updated as any other, on its account
+            else:
+                _keep(r, unlinked.get(r.external_id), mapping, file_name, owners, keep_new, keep_changed, result)
+                continue
         if account is None:
             hint = "use --link create to create it" if link != "create" else ""
             reason = f"no account with this external id{' or name' if link == 'name' else ''}; {hint}".rstrip("; ")
@@ -1037,8 +1061,18 @@ def _write(
         changed.append(o)
     result.created, result.updated = len(new), len(changed)
     result.rejects.sort(key=lambda r: r.row)
+    replaced = [unlinked[o.external_id].pk for o in new if o.external_id in unlinked]
+    result.unlinked_replaced = len(replaced)
     if dry_run:
         return
+    if keep_new:
+        UnlinkedOpportunity.objects.bulk_create(keep_new, batch_size=500)
+    if keep_changed:
+        for u in keep_changed:
+            u.updated_at = now
+        UnlinkedOpportunity.objects.bulk_update(keep_changed, [*KEPT, "updated_at"], batch_size=500)
+    if replaced:
+        UnlinkedOpportunity.objects.filter(pk__in=replaced).delete()
     if new:
         bulk_create_with_history(new, Opportunity, batch_size=500, default_user=by, default_date=now)
     if changed:
@@ -1067,6 +1101,83 @@ def _write(
         ],
         batch_size=1000,
     )
+
+
+#: the fields of an opportunity without an account a re-import updates
+KEPT = (
+    "company_name",
+    "company_external_id",
+    "company_industry",
+    "country",
+    "parent_company",
+    "name",
+    "description",
+    "amount",
+    "currency",
+    "stage",
+    "stage_name",
+    "outcome",
+    "forecast_category",
+    "owner_probability",
+    "created_on",
+    "expected_close_date",
+    "closed_on",
+    "owner",
+    "owner_name",
+    "lead_source",
+    "opportunity_type",
+    "import_file",
+)
+
+
+def _keep(
+    r: _Row,
+    current: UnlinkedOpportunity | None,
+    mapping: Mapping,
+    file_name: str,
+    owners: dict[str, Any],
+    new: list[UnlinkedOpportunity],
+    changed: list[UnlinkedOpportunity],
+    result: ImportResult,
+) -> None:
+    """Keep a row without an account as an opportunity awaiting one (``link="keep"``): a new record, or the
+    record of an earlier run of the same external id updated."""
+    values: dict[str, Any] = {
+        "company_name": (r.account_name or r.account_id)[:200],
+        "company_external_id": r.account_id[:100],
+        "company_industry": r.account_industry[:100],
+        "country": r.account_country,
+        "parent_company": r.account_parent[:200],
+        "name": r.name,
+        "description": r.description,
+        "amount": r.amount,
+        "currency": r.currency if len(r.currency) == 3 else mapping.default_currency,
+        "stage_id": r.stage.pk,
+        "stage_name": r.stage.name[:100],
+        "outcome": r.outcome,
+        "forecast_category": r.forecast_category,
+        "owner_probability": r.owner_probability,
+        "created_on": r.created_on,
+        "expected_close_date": r.close_date,
+        "closed_on": r.close_date if r.outcome != Outcome.OPEN else None,
+        "owner_id": owner.pk if (owner := owners.get(r.owner)) else None,
+        "owner_name": r.owner[:200],
+        "lead_source": r.lead_source[:100],
+        "opportunity_type": r.opportunity_type[:100],
+        "import_file": file_name[:255],
+    }
+    result.unlinked += 1
+    if current is None:
+        new.append(UnlinkedOpportunity(source=mapping.source, external_id=r.external_id, **values))
+        result.unlinked_new += 1
+        return
+    if (
+        any(getattr(current, k) != v for k, v in values.items() if k not in ("import_file", "country"))
+        or str(current.country or "") != values["country"]
+    ):
+        for k, v in values.items():
+            setattr(current, k, v)
+        changed.append(current)
 
 
 def iter_report(result: ImportResult) -> Iterator[str]:

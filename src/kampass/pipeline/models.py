@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from kampass.common.concurrency import Versioned
@@ -653,6 +654,7 @@ class Target(Versioned):
 class PipelineImportKind(models.TextChoices):
     STAGE_HISTORY = "stage_history", _("Stage history")
     TARGETS = "targets", _("Targets")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
 
 
 class PipelineImport(BackgroundRun):
@@ -668,6 +670,8 @@ class PipelineImport(BackgroundRun):
     original_name = models.CharField(_("file"), max_length=255)
     mapping = models.CharField(_("column mapping"), max_length=50, blank=True)
     date_order = models.CharField(_("date order"), max_length=3, blank=True)
+    link = models.CharField(_("account links"), max_length=20, blank=True)
+    prefer = models.CharField(_("contradictions resolved by"), max_length=10, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
     strict = models.BooleanField(_("strict"), default=False)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -684,3 +688,86 @@ class PipelineImport(BackgroundRun):
     @property
     def active(self) -> bool:
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class UnlinkedOpportunity(models.Model):
+    """An opportunity awaiting an account: an imported deal whose company is not (yet) an account of
+    kampass (a lead-like state with the company's name), kept instead of rejected by ``kampass import
+    opportunities --link keep``. It holds what the file's row had; linking it to an account (or creating
+    the account from the company) turns it into a real :class:`Opportunity` and deletes this record.
+
+    It has no account, so it is in no forecast, board, account view or figure until it is linked; it is
+    shown on its own list ("Opportunities without an account")."""
+
+    company_name = models.CharField(_("company"), max_length=200)
+    company_external_id = models.CharField(_("company's external id"), max_length=100, blank=True)
+    company_industry = models.CharField(_("industry"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    parent_company = models.CharField(
+        _("parent company"), max_length=200, blank=True, help_text=_("The parent's external id or name in the file.")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=50, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
+    stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage")
+    )
+    stage_name = models.CharField(_("stage name"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    forecast_category = models.CharField(
+        _("forecast category"), max_length=20, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
+    )
+    owner_probability = models.PositiveSmallIntegerField(
+        _("owner's probability (%)"), null=True, blank=True, validators=PERCENT
+    )
+    created_on = models.DateField(_("opened on"))
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    owner_name = models.CharField(_("owner name"), max_length=200, blank=True)
+    lead_source = models.CharField(_("lead source"), max_length=100, blank=True)
+    opportunity_type = models.CharField(_("type"), max_length=100, blank=True)
+    import_file = models.CharField(_("imported from"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("opportunity without an account")
+        verbose_name_plural = _("opportunities without an account")
+        ordering = ["company_name", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unlinked_opportunity_unique_external_id",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="unlinked_opportunity_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.company_name})"
+
+    @property
+    def owner_display(self) -> str:
+        return str(self.owner) if self.owner_id else self.owner_name
+
+    @property
+    def company_key(self) -> str:
+        """The company as one account: its external id, else its normalised name (duplicates are one account)."""
+        from kampass.pipeline.selectors.unlinked import normalise_company
+
+        return (
+            f"id:{self.company_external_id}"
+            if self.company_external_id
+            else f"name:{normalise_company(self.company_name)}"
+        )

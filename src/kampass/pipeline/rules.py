@@ -65,3 +65,7 @@ rules.add_perm("pipeline.view_target", readers_of_all | (is_kam & target_is_mine
 rules.add_perm("pipeline.add_target", editors)
 rules.add_perm("pipeline.change_target", editors)
 rules.add_perm("pipeline.delete_target", editors)
+
+#: opportunities without an account (``UnlinkedOpportunity``): linking them to an account or creating accounts
+#: for them is for those who may import opportunities (the list itself is filtered by its selector)
+rules.add_perm("pipeline.link_unlinked", editors)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.pipeline import import_views, target_views, views
+from kampass.pipeline import import_views, target_views, unlinked_views, views
 
 urlpatterns = [
     path("pipeline/", views.board, name="pipeline-board"),
@@ -43,8 +43,16 @@ urlpatterns += [
     path("pipeline/targets/", target_views.target_list_page, name="target-list"),
     path("pipeline/targets/import/", import_views.target_import, name="target-import"),
     path("pipeline/imports/", import_views.pipeline_imports, name="pipeline-imports"),
+    path("pipeline/imports/opportunities/", import_views.opportunity_import, name="opportunity-import"),
     path("pipeline/imports/<uuid:pk>/", import_views.pipeline_import, name="pipeline-import"),
     path("pipeline/targets/new/", target_views.target_create, name="target-create"),
     path("pipeline/targets/<int:pk>/", target_views.target_edit, name="target-edit"),
     path("pipeline/targets/<int:pk>/delete/", target_views.target_delete, name="target-delete"),
+]
+
+urlpatterns += [
+    path("pipeline/without-account/", unlinked_views.unlinked_list, name="unlinked-list"),
+    path("pipeline/without-account/link/", unlinked_views.unlinked_link_view, name="unlinked-link"),
+    path("pipeline/without-account/convert/", unlinked_views.unlinked_convert_view, name="unlinked-convert"),
+    path("pipeline/without-account/<int:pk>/accept/", unlinked_views.unlinked_accept, name="unlinked-accept"),
 ]

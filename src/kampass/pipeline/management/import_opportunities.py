@@ -30,7 +30,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--link",
         choices=LINK_MODES,
         default="external_id",
-        help="How to find the accounts: external_id (default), name (external id, then name), create (create missing).",
+        help="How to find the accounts: external_id (default), name (external id, then name), create (create "
+        "missing), keep (external id, then name; keep deals without an account as opportunities awaiting one).",
     )
     p.add_argument(
         "--date-order",
@@ -142,6 +143,17 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
             (_("%(n)d accounts would be created.") if result.dry_run else _("%(n)d accounts created."))
             % {"n": result.accounts_created}
         )
+    if result.unlinked:
+        out.write(
+            (
+                _("%(n)d opportunities without an account would be kept (%(new)d new); link them on the list "
+                  "“Opportunities without an account”.")
+                if result.dry_run
+                else _("%(n)d opportunities without an account kept (%(new)d new); link them on the list "
+                       "“Opportunities without an account”.")
+            )
+            % {"n": result.unlinked, "new": result.unlinked_new}
+        )  # fmt: skip
     if result.owners_unlinked:
         out.write(
             f"{len(result.owners_unlinked)} owners are not users of kampass and are kept by name "

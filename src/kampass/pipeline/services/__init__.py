@@ -40,6 +40,7 @@ from kampass.pipeline.services.risks import RISK_FIELDS, risk_create, risk_delet
 from kampass.pipeline.services.stages import default_stage_set, stage_set_create, stage_update
 from kampass.pipeline.services.targets import TARGET_FIELDS, target_create, target_delete, target_update
 from kampass.pipeline.services.training import TrainingAlreadyQueued, training_job_create, training_job_run
+from kampass.pipeline.services.unlinked import ConvertResult, convert_plan, unlinked_convert, unlinked_link
 
 __all__ = [
     "MIN_PER_OUTCOME",
@@ -48,12 +49,14 @@ __all__ = [
     "RISK_FIELDS",
     "TARGET_FIELDS",
     "BacktestRefused",
+    "ConvertResult",
     "Progress",
     "TrainingAlreadyQueued",
     "active_model_version",
     "backtest_recorded",
     "backtest_run_create",
     "backtest_run_execute",
+    "convert_plan",
     "default_stage_set",
     "model_train",
     "opportunities_rescore",
@@ -77,4 +80,6 @@ __all__ = [
     "target_update",
     "training_job_create",
     "training_job_run",
+    "unlinked_convert",
+    "unlinked_link",
 ]

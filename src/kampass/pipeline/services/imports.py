@@ -36,6 +36,7 @@ HISTORY_MAPPINGS = ("salesforce", "generic")
 _PERMISSION = {
     PipelineImportKind.STAGE_HISTORY: "pipeline.import_opportunities",
     PipelineImportKind.TARGETS: "pipeline.add_target",
+    PipelineImportKind.OPPORTUNITIES: "pipeline.import_opportunities",
 }
 
 
@@ -55,6 +56,8 @@ def pipeline_import_create(
     date_order: str = "",
     dry_run: bool = False,
     strict: bool = False,
+    link: str = "",
+    prefer: str = "",
     enqueue: bool = True,
 ) -> PipelineImport:
     """Keep the uploaded file (a path or an uploaded file object with ``chunks()`` and ``size``) and queue
@@ -62,7 +65,17 @@ def pipeline_import_create(
     if kind not in PipelineImportKind.values:
         raise ValidationError({"kind": _("Unknown option “%(value)s”.") % {"value": kind[:40]}})
     authorize(actor, _PERMISSION[PipelineImportKind(kind)])
-    if kind == PipelineImportKind.STAGE_HISTORY and mapping not in HISTORY_MAPPINGS:
+    if kind == PipelineImportKind.OPPORTUNITIES:
+        from kampass.pipeline.importing import LINK_MODES, PREFER
+
+        link = link or "external_id"
+        if link not in LINK_MODES:
+            raise ValidationError({"link": _("Unknown option “%(value)s”.") % {"value": link[:40]}})
+        if prefer and prefer not in PREFER:
+            raise ValidationError({"prefer": _("Unknown option “%(value)s”.") % {"value": prefer[:40]}})
+    else:
+        link, prefer = "", ""
+    if kind != PipelineImportKind.TARGETS and mapping not in HISTORY_MAPPINGS:
         raise ValidationError({"mapping": _("Unknown option “%(value)s”.") % {"value": mapping[:40]}})
     if date_order and date_order not in ORDERS:
         raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order[:40]}})
@@ -76,8 +89,8 @@ def pipeline_import_create(
     target = keep_upload(source, pipeline_upload_dir(), name)
     job = PipelineImport.objects.create(
         kind=kind, file_path=str(target), original_name=name,
-        mapping=mapping if kind == PipelineImportKind.STAGE_HISTORY else "", date_order=date_order,
-        dry_run=dry_run, strict=strict, created_by=actor if _is_user(actor) else None,
+        mapping=mapping if kind != PipelineImportKind.TARGETS else "", date_order=date_order,
+        link=link, prefer=prefer, dry_run=dry_run, strict=strict, created_by=actor if _is_user(actor) else None,
     )  # fmt: skip
     if enqueue:
         from kampass.pipeline.tasks import run_pipeline_import
@@ -118,6 +131,46 @@ def history_summary(result: dict[str, Any]) -> str:
     return " ".join(p for p in (text % figures, derived % figures, rejected % figures if rejected else "") if p)
 
 
+def opportunities_summary(result: dict[str, Any]) -> str:
+    """What an opportunities import did, in the active language (kept deals without an account included)."""
+    figures = {
+        "rows": result["rows"],
+        "created": result["created"],
+        "updated": result["updated"],
+        "unchanged": result["unchanged"],
+        "rejected": result["rejected"],
+        "unlinked": result.get("unlinked", 0),
+        "accounts": result["accounts_created"],
+        "contradictions": result["contradictions"],
+    }
+    if result["refused"]:
+        return (
+            _(
+                "Nothing imported: %(contradictions)d rows where the stage and the IsClosed/IsWon flags contradict "
+                "each other. Choose which decides and import again."
+            )
+            % figures
+        )
+    if result["dry_run"]:
+        text = _(
+            "Dry run, nothing stored: of %(rows)d rows it would create %(created)d opportunities, update "
+            "%(updated)d, leave %(unchanged)d unchanged and reject %(rejected)d."
+        )
+    elif result["committed"]:
+        text = _(
+            "%(rows)d rows read: %(created)d opportunities created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(rejected)d rejected."
+        )
+    else:
+        text = _("Nothing imported: strict, and %(rejected)d of %(rows)d rows were rejected.")
+    parts = [text % figures]
+    if figures["accounts"]:
+        parts.append(_("Accounts created: %(accounts)d.") % figures)
+    if figures["unlinked"]:
+        parts.append(_("Deals without an account kept: %(unlinked)d (Pipeline › Without account).") % figures)
+    return " ".join(parts)
+
+
 def targets_summary(result: dict[str, Any]) -> str:
     """What a targets import set, in the active language."""
     figures = {
@@ -145,7 +198,7 @@ def pipeline_import_run(
     """Run a queued pipeline import and store its outcome (module docstring); the file is deleted after."""
     from kampass.common.cli import system_actor
     from kampass.pipeline.history_import import import_opportunity_history
-    from kampass.pipeline.importing import OpportunityImportError
+    from kampass.pipeline.importing import OpportunityImportError, import_opportunities
     from kampass.pipeline.target_import import import_targets
 
     job = PipelineImport.objects.select_related("created_by").get(pk=job_id)
@@ -161,7 +214,15 @@ def pipeline_import_run(
     path = Path(job.file_path)
     with translation.override(language):
         try:
-            if job.kind == PipelineImportKind.STAGE_HISTORY:
+            if job.kind == PipelineImportKind.OPPORTUNITIES:
+                opportunities = import_opportunities(
+                    actor=actor, path=path, mapping=job.mapping or "salesforce", prefer=job.prefer,
+                    link=job.link or "external_id", dry_run=job.dry_run, strict=job.strict,
+                    date_order=job.date_order, display_name=job.original_name, progress=report,
+                )  # fmt: skip
+                result = opportunities.as_json()
+                message = opportunities_summary(result)
+            elif job.kind == PipelineImportKind.STAGE_HISTORY:
                 history = import_opportunity_history(
                     actor=actor, path=path, mapping=job.mapping or "salesforce", dry_run=job.dry_run,
                     strict=job.strict, date_order=job.date_order, display_name=job.original_name,

@@ -59,13 +59,15 @@ def opportunity_create(
     stage: Stage | None = None,
     stage_set: StageSet | None = None,
     reason: str = "",
+    closed_on: dt.date | None = None,
     **fields: Any,
 ) -> Opportunity:
     """Create an opportunity on ``account``, in ``stage`` (default: the first open stage of
     ``stage_set`` or of the default sales process), and record where it started.
 
     ``fields`` are further fields of ``OPPORTUNITY_FIELDS``. Created in a lost stage it
-    needs a ``reason``.
+    needs a ``reason``; created in a won or lost stage it closes today unless ``closed_on``
+    (a known close date, e.g. of an imported deal) says otherwise.
     """
     reject_unknown_fields(fields, OPPORTUNITY_FIELDS, what="opportunity")
     authorize(actor, "pipeline.add_opportunity", account)
@@ -95,7 +97,7 @@ def opportunity_create(
         opportunity.owner = actor
     # no owner's probability stays none: copying the stage's default in here made the owners' forecast
     # and the optimism analysis count stage defaults as owners' numbers (issue 12)
-    _apply_stage_outcome(opportunity, stage, day=today, reason=reason)
+    _apply_stage_outcome(opportunity, stage, day=closed_on or today, reason=reason)
     _save(opportunity, actor)
     OpportunityStageChange.objects.create(
         opportunity=opportunity,

@@ -43,3 +43,27 @@ def make_opportunity(
         stage=stage(stage_name) if stage_name else None,
         **fields,
     )
+
+
+def make_unlinked(
+    *,
+    company_name: str = "Neu GmbH",
+    name: str = "Retrofit",
+    amount: Decimal | int | str = Decimal("2500"),
+    stage_name: str = "Prospecting",
+    **fields: Any,
+) -> Any:
+    """An opportunity without an account, as ``kampass import opportunities --link keep`` keeps one."""
+    from kampass.pipeline.models import UnlinkedOpportunity
+
+    st = stage(stage_name)
+    fields.setdefault("external_id", f"X{UnlinkedOpportunity.objects.count() + 1}")
+    fields.setdefault("source", "import")
+    fields.setdefault("created_on", dt.date(2029, 1, 2))
+    fields.setdefault("expected_close_date", dt.date(2029, 6, 30))
+    if st.kind != "open":
+        fields.setdefault("outcome", st.kind)
+        fields.setdefault("closed_on", dt.date(2029, 2, 15))
+    return UnlinkedOpportunity.objects.create(
+        company_name=company_name, name=name, amount=Decimal(str(amount)), stage=st, stage_name=st.name, **fields
+    )

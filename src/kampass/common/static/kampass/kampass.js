@@ -126,6 +126,15 @@
     if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.requestSubmit();
   });
 
+  // a checkbox with data-select-all="NAME" ticks or clears the checkboxes NAME of its form (the rows shown)
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el.hasAttribute || !el.hasAttribute("data-select-all") || !el.form) return;
+    el.form.querySelectorAll('input[type="checkbox"][name="' + el.dataset.selectAll + '"]').forEach(function (box) {
+      box.checked = el.checked;
+    });
+  });
+
   // account picker: choosing a result fills the hidden id and the visible name
   document.addEventListener("click", function (ev) {
     var opt = ev.target.closest("[data-pick]");
