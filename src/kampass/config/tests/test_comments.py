@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
+from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory, UserFactory
 from kampass.common import comments
 from kampass.common.models import Comment, Notification
 from kampass.common.notifications import notification_text
@@ -29,6 +29,11 @@ def account(kam, kam2):
     TeamMemberFactory(account=a, user=kam)
     TeamMemberFactory(account=a, user=kam2)
     return a
+
+
+def _outsider(username: str = "outsider"):
+    """A key account manager on no team of the account."""
+    return UserFactory(username=username, first_name="Outsider", last_name="Tester")
 
 
 def _mentions(user) -> list[Notification]:
@@ -56,9 +61,7 @@ def test_a_mentioned_colleague_who_sees_the_account_is_notified_once_with_a_link
 
 def test_a_mentioned_user_who_cannot_see_the_target_is_not_told_and_the_author_learns_who(kam, account, db):
     # given: a key account manager of another account
-    from conftest import make_user
-
-    outsider = make_user("outsider", "kam")
+    outsider = _outsider()
 
     # when
     out = comments.comment_add(actor=kam, kind="account", target_id=account.pk, body="ask @outsider")
@@ -95,9 +98,7 @@ def test_only_the_author_edits_and_the_author_or_an_administrator_deletes(kam, k
 
 
 def test_a_user_who_cannot_see_the_account_cannot_comment_on_it(kam, account):
-    from conftest import make_user
-
-    outsider = make_user("outsider", "kam")
+    outsider = _outsider()
     with pytest.raises(PermissionDenied):
         comments.comment_add(actor=outsider, kind="account", target_id=account.pk, body="hello")
     with pytest.raises(LookupError):
@@ -128,9 +129,7 @@ def test_comments_on_an_opportunity_and_a_plan_section_belong_to_the_account(kam
 
 
 def test_mention_suggestions_are_the_users_who_may_see_the_target(kam, kam2, head, account):
-    from conftest import make_user
-
-    make_user("kamx_outsider", "kam")
+    _outsider("kamx_outsider")
     target = comments.find_target("account", account.pk)
     assert target is not None
 
@@ -173,9 +172,7 @@ def test_without_htmx_the_post_returns_to_the_page_at_the_comment(client, kam, a
 
 
 def test_the_panel_refuses_outsiders_and_unknown_targets(client, kam, account):
-    from conftest import make_user
-
-    client.force_login(make_user("outsider", "kam"))
+    client.force_login(_outsider())
     assert client.post(reverse("comments", args=["account", account.pk]), {"body": "x"}).status_code == 403
     assert client.get(reverse("comment-mentions", args=["account", account.pk]) + "?q=k").status_code == 403
     assert 'data-testid="comments"' not in client.get(reverse("account-detail", args=[account.pk])).content.decode()
@@ -256,9 +253,7 @@ def test_the_timeline_shows_subsidiaries_only_when_asked(client, head, account):
 
 
 def test_a_user_who_cannot_read_the_account_gets_no_timeline(client, account):
-    from conftest import make_user
-
-    client.force_login(make_user("outsider", "kam"))
+    client.force_login(_outsider())
     assert client.get(reverse("account-activity", args=[account.pk])).status_code == 403
     assert client.get(reverse("account-activity", args=[account.pk + 999])).status_code == 404
 
@@ -270,3 +265,43 @@ def test_the_timeline_since_a_moment_leaves_out_older_entries(kam, account):
     later = timezone.now() + dt.timedelta(seconds=1)
 
     assert account_activity([account.pk], user=kam, since=later) == []
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_lists_and_adds_comments_and_notifies_the_mentioned(api, kam, kam2, account):
+    # when
+    added = api(kam, "post", f"/comments/account/{account.pk}", {"body": "@kam2_t see the API"})
+    listed = api(kam2, "get", f"/comments/account/{account.pk}")
+
+    # then
+    assert added.status_code == 201, added.content
+    assert added.json()["notified"] == [kam2.pk]
+    assert added.json()["comment"]["mentions"] == ["kam2_t"]
+    assert listed.status_code == 200
+    assert [c["body"] for c in listed.json()["items"]] == ["@kam2_t see the API"]
+    assert len(_mentions(kam2)) == 1
+
+
+def test_the_api_refuses_outsiders_unknown_targets_and_blank_texts(api, kam, account):
+    outsider = _outsider()
+    assert api(outsider, "get", f"/comments/account/{account.pk}").status_code == 403
+    assert api(outsider, "post", f"/comments/account/{account.pk}", {"body": "hi"}).status_code == 403
+    assert api(kam, "get", "/comments/nothing/1").status_code == 404
+    assert api(kam, "post", f"/comments/account/{account.pk}", {"body": "   "}).status_code == 422
+    assert api(None, "get", f"/comments/account/{account.pk}").status_code == 401
+    assert not Comment.objects.exists()
+
+
+def test_the_api_gives_the_account_activity_to_its_readers_only(api, kam, account):
+    comments.comment_add(actor=kam, kind="account", target_id=account.pk, body="for the timeline")
+
+    mine = api(kam, "get", f"/accounts/{account.pk}/activity?kind=comment")
+    theirs = api(_outsider(), "get", f"/accounts/{account.pk}/activity")
+    wrong = api(kam, "get", f"/accounts/{account.pk}/activity?kind=gossip")
+
+    assert mine.status_code == 200
+    assert [(a["kind"], a["text"]) for a in mine.json()["items"]] == [("comment", "Kone: for the timeline")]
+    assert theirs.status_code == 403
+    assert wrong.status_code == 422
