@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ KINDS: dict[str, Any] = {
     "comment": _("Comments"),
     "opportunity": _("Opportunities"),
     "plan": _("Plans"),
-    "action": _("Actions"),
+    "action": pgettext_lazy("activity kind", "Actions"),
     "team": _("Team"),
     "account": _("Account changes"),
 }
