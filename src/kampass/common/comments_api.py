@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from kampass.common import comments
-from kampass.common.api import ERRORS, Id, InSchema, PageIn, actor, page_of, refused
+from kampass.common.api import ERRORS, NOT_BLANK, Id, InSchema, PageIn, actor, page_of
 from kampass.common.comments import Target
 from kampass.common.models import Comment
 
@@ -55,6 +55,7 @@ class CommentIn(InSchema):
         ...,
         min_length=1,
         max_length=comments.MAX_LENGTH,
+        pattern=NOT_BLANK,
         description="The text; `@username` mentions a user, who is notified if they may see the target.",
     )
     key: str = Field("", max_length=50, description="A plan section's key (only for kind plan).")
@@ -84,7 +85,6 @@ def comment_list(
 @router.post(
     "/comments/{kind}/{target_id}",
     response={201: CommentCreatedOut, **ERRORS},
-    openapi_extra=refused("a text of white space only"),
 )
 def comment_add(request: HttpRequest, kind: str, target_id: Id, payload: CommentIn) -> Status:
     """Write a comment on a target the caller may see; the mentioned users who may see it are notified."""

@@ -305,3 +305,35 @@ def test_the_api_gives_the_account_activity_to_its_readers_only(api, kam, accoun
     assert [(a["kind"], a["text"]) for a in mine.json()["items"]] == [("comment", "Kone: for the timeline")]
     assert theirs.status_code == 403
     assert wrong.status_code == 422
+
+
+def test_each_plan_section_has_its_panel_and_a_comment_lands_on_its_section(client, kam, kam2, account):
+    plan = make_plan(account=account)
+    key = plan.template.specs()[0].key
+    client.force_login(kam)
+
+    page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
+    answer = client.post(
+        reverse("comments", args=["plan", plan.pk]),
+        {"body": "@kam2_t figures?", "key": key},
+        headers={"HX-Request": "true"},
+    )
+
+    assert page.count('data-testid="comments"') == len(plan.template.specs())
+    assert f'id="comment-plan-{plan.pk}-{key}"' in page
+    assert answer.status_code == 200
+    c = Comment.objects.get()
+    assert (c.target_kind, c.target_key) == ("plan", key)
+    [n] = _mentions(kam2)
+    assert n.link == f"{reverse('plan-detail', args=[plan.pk])}#comment-{c.pk}"
+
+
+def test_the_opportunity_page_shows_the_panel_to_its_readers(client, kam, account):
+    opp = make_opportunity(account=account, name="Retrofit")
+    comments.comment_add(actor=kam, kind="opportunity", target_id=opp.pk, body="Deal note")
+    client.force_login(kam)
+
+    page = client.get(reverse("opportunity-detail", args=[opp.pk])).content.decode()
+
+    assert f'id="comment-opportunity-{opp.pk}"' in page
+    assert "Deal note" in page
