@@ -6,11 +6,9 @@ The account page belongs to the accounts context, which must not import the cont
 accounts that ``user`` may see, newest first; :func:`account_activity` merges them.
 
 >>> import datetime as dt
->>> t = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
->>> register_source("example", lambda ids, **kw: [Activity(t, "ann", "note", "hello", "", ids[0])])
->>> [a.text for a in account_activity([7], user=None, kinds={"note"})]
-['hello']
->>> unregister_source("example")
+>>> day = lambda d, text: Activity(dt.datetime(2026, 1, d, tzinfo=dt.UTC), "ann", "note", text, "", 7)
+>>> [a.text for a in newest_first([[day(3, "c"), day(1, "a")], [day(2, "b")]], limit=2)]
+['c', 'b']
 """
 
 from __future__ import annotations
@@ -80,7 +78,12 @@ def account_activity(
             for a in _sources[name](ids, user=user, since=since, limit=limit)
             if (wanted is None or a.kind in wanted) and (since is None or a.when >= since)
         ]
-        entries.sort(key=lambda a: a.when, reverse=True)
         lists.append(entries)
-    merged = heapq.merge(*lists, key=lambda a: a.when, reverse=True)
+    return newest_first(lists, limit=limit)
+
+
+def newest_first(lists: Iterable[Sequence[Activity]], *, limit: int) -> list[Activity]:
+    """The entries of several lists merged, newest first, at most ``limit``."""
+    ordered = [sorted(entries, key=lambda a: a.when, reverse=True) for entries in lists]
+    merged = heapq.merge(*ordered, key=lambda a: a.when, reverse=True)
     return [a for _i, a in zip(range(limit), merged, strict=False)]

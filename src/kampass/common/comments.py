@@ -79,6 +79,17 @@ def register_target(
     _KINDS[kind] = TargetKind(kind, resolve, may_view)
 
 
+def forget_on_delete(kind: str, model: type[Any]) -> None:
+    """Delete the comments on an object of ``model`` (the target kind ``kind``) when it is deleted, so that no
+    comment outlives what it is about (connected in the owning context's ``AppConfig.ready``)."""
+    from django.db.models.signals import post_delete
+
+    def forget(sender: Any, instance: Any, **_: Any) -> None:
+        Comment.objects.filter(target_kind=kind, target_id=instance.pk).delete()
+
+    post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"kampass-comments-forget-{kind}")
+
+
 def target_kinds() -> list[str]:
     return sorted(_KINDS)
 

@@ -43,6 +43,8 @@ class PlanningConfig(AppConfig):
         from kampass.common import activity as common_activity
         from kampass.common import comments
         from kampass.planning import activity
+        from kampass.planning.models import AccountPlan
 
         comments.register_target("plan", resolve=activity.comment_target, may_view=activity.may_view_comments)
+        comments.forget_on_delete("plan", AccountPlan)
         common_activity.register_source("planning", activity.account_activity)

@@ -337,3 +337,13 @@ def test_the_opportunity_page_shows_the_panel_to_its_readers(client, kam, accoun
 
     assert f'id="comment-opportunity-{opp.pk}"' in page
     assert "Deal note" in page
+
+
+def test_deleting_the_target_deletes_its_comments(kam, account):
+    opp = make_opportunity(account=account, name="Retrofit")
+    comments.comment_add(actor=kam, kind="opportunity", target_id=opp.pk, body="on the deal")
+    kept = comments.comment_add(actor=kam, kind="account", target_id=account.pk, body="on the account").comment
+
+    opp.delete()
+
+    assert list(Comment.objects.all()) == [kept]
