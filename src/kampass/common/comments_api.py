@@ -5,10 +5,10 @@ comments panel of the UI (:mod:`kampass.common.comments`)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from kampass.common import comments
 from kampass.common.api import ERRORS, NOT_BLANK, Id, InSchema, PageIn, actor, page_of
@@ -17,7 +17,14 @@ from kampass.common.models import Comment
 
 router = Router(tags=["comments"])
 
-KINDS_DOC = "What is commented on: account, opportunity or plan (a plan's section: its key in `key`)."
+#: what is commented on (the kinds the contexts register; another is a 404)
+Kind = Annotated[
+    str,
+    Path(
+        pattern=r"^[a-z_]{1,30}$",
+        description="What is commented on: account, opportunity or plan (a plan's section: its key in `key`).",
+    ),
+]
 
 
 class CommentOut(Schema):
@@ -76,7 +83,7 @@ def _target(request: HttpRequest, kind: str, target_id: int, key: str) -> Target
 
 @router.get("/comments/{kind}/{target_id}", response={200: CommentPageOut, **ERRORS})
 def comment_list(
-    request: HttpRequest, kind: str, target_id: Id, target: Query[CommentTargetIn], page: Query[PageIn]
+    request: HttpRequest, kind: Kind, target_id: Id, target: Query[CommentTargetIn], page: Query[PageIn]
 ) -> dict[str, Any]:
     """The comments on a target the caller may see, newest first (404: no such target; 403: not visible)."""
     return page_of(comments.comments_on(_target(request, kind, target_id, target.key)), page)
@@ -86,7 +93,7 @@ def comment_list(
     "/comments/{kind}/{target_id}",
     response={201: CommentCreatedOut, **ERRORS},
 )
-def comment_add(request: HttpRequest, kind: str, target_id: Id, payload: CommentIn) -> Status:
+def comment_add(request: HttpRequest, kind: Kind, target_id: Id, payload: CommentIn) -> Status:
     """Write a comment on a target the caller may see; the mentioned users who may see it are notified."""
     _target(request, kind, target_id, payload.key)
     out = comments.comment_add(actor=actor(request), kind=kind, target_id=target_id, key=payload.key, body=payload.body)
