@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kampass.common.activity import Activity
 from kampass.common.comments import Target
 from kampass.common.i18n import ui_language
-from kampass.planning.models import AccountPlan, ActionStatus, PlanAction, PlanStatus
+from kampass.planning.models import AccountPlan, ActionStatus, PlanAction, PlanSection, PlanStatus
 
 
 def _diffs(records: list[Any]) -> list[tuple[Any, Any]]:
@@ -28,12 +28,20 @@ def _diffs(records: list[Any]) -> list[tuple[Any, Any]]:
     return out
 
 
+#: saves of one section by one person closer than this count as one edit in the timeline
+SECTION_EDIT_GAP = dt.timedelta(hours=1)
+
+
+def _plan_label(plan: AccountPlan) -> str:
+    return f"{plan.period_start:%Y-%m}–{plan.period_end:%Y-%m} v{plan.number}"
+
+
 def account_activity(
     account_ids: Sequence[int], *, user: Any, since: dt.datetime | None = None, limit: int = 500
 ) -> list[Activity]:
-    """Plans and actions on ``account_ids`` created or changing status, newest first, on the accounts whose
-    plans ``user`` may read."""
-    plans = {p.pk: p for p in AccountPlan.objects.filter(account_id__in=list(account_ids)).select_related("account")}
+    """Plans and actions on ``account_ids`` created or changing status, and plan sections edited, newest
+    first, on the accounts whose plans ``user`` may read."""
+    plans = {p.pk: p for p in AccountPlan.objects.filter(account_id__in=list(account_ids)).select_related("account", "template")}
     readable = {
         acc_id
         for acc_id, account in {p.account_id: p.account for p in plans.values()}.items()
@@ -49,7 +57,7 @@ def account_activity(
         plan_records = plan_records.filter(id__in=plan_records.filter(history_date__gte=since).values("id"))
     for r, prev in _diffs(list(plan_records.order_by("id", "history_date", "history_id"))):
         plan = plans[r.id]
-        label = f"{plan.period_start:%Y-%m}–{plan.period_end:%Y-%m} v{plan.number}"
+        label = _plan_label(plan)
         text = ""
         if r.history_type == "+" or prev is None:
             text = _("Plan %(plan)s created") % {"plan": label}
@@ -70,6 +78,32 @@ def account_activity(
                     plan.account_id,
                 )
             )
+
+    # section edits: the editor saves as one types, so the saves of one person on one section within
+    # an hour are one entry (the last of them)
+    section_records = PlanSection.history.filter(plan_id__in=plan_ids, history_type__in=["+", "~"]).select_related("history_user")
+    if since is not None:
+        section_records = section_records.filter(history_date__gte=since)
+    labels = {pk: {spec.key: spec.label(ui_language()) for spec in plans[pk].template.specs()} for pk in plan_ids}
+    edits: list[Activity] = []
+    last: dict[tuple[int, int | None], tuple[int, dt.datetime]] = {}  # (section, user) -> (index in edits, when)
+    for r in section_records.order_by("id", "history_date", "history_id"):
+        plan = plans[r.plan_id]
+        text = _("Plan %(plan)s: section “%(section)s” edited") % {
+            "plan": _plan_label(plan),
+            "section": labels.get(r.plan_id, {}).get(r.key, r.key),
+        }
+        link = reverse("plan-detail", args=[r.plan_id])
+        entry = Activity(r.history_date, str(r.history_user or "–"), "plan", text, link, plan.account_id)
+        ident = (r.id, r.history_user_id)
+        previous = last.get(ident)
+        if previous is not None and r.history_date - previous[1] <= SECTION_EDIT_GAP:
+            edits[previous[0]] = entry
+            last[ident] = (previous[0], r.history_date)
+        else:
+            last[ident] = (len(edits), r.history_date)
+            edits.append(entry)
+    out += edits
 
     action_records = PlanAction.history.filter(plan_id__in=plan_ids).select_related("history_user")
     if since is not None:

@@ -347,3 +347,22 @@ def test_deleting_the_target_deletes_its_comments(kam, account):
     opp.delete()
 
     assert list(Comment.objects.all()) == [kept]
+
+
+def test_the_timeline_counts_a_run_of_saves_of_one_section_as_one_edit(kam, account):
+    from kampass.common.activity import account_activity
+    from kampass.planning.services import plan_section_save
+
+    plan = make_plan(account=account, filled=False)
+    spec = plan.template.specs()[0]
+    field = spec.fields[0].key
+    start = timezone.now()
+
+    for text in ("We", "We sell", "We sell pumps"):  # the editor saves as one types
+        version = plan.sections.filter(key=spec.key).values_list("version", flat=True).first()
+        plan_section_save(actor=kam, plan=plan, key=spec.key, content={field: text}, version=version)
+
+    edits = [a for a in account_activity([account.pk], user=kam, since=start, kinds={"plan"}) if "section" in a.text]
+    assert len(edits) == 1
+    assert spec.label("en") in edits[0].text
+    assert edits[0].who == "Kam_T Tester"
