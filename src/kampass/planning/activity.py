@@ -41,7 +41,10 @@ def account_activity(
 ) -> list[Activity]:
     """Plans and actions on ``account_ids`` created or changing status, and plan sections edited, newest
     first, on the accounts whose plans ``user`` may read."""
-    plans = {p.pk: p for p in AccountPlan.objects.filter(account_id__in=list(account_ids)).select_related("account", "template")}
+    plans = {
+        p.pk: p
+        for p in AccountPlan.objects.filter(account_id__in=list(account_ids)).select_related("account", "template")
+    }
     readable = {
         acc_id
         for acc_id, account in {p.account_id: p.account for p in plans.values()}.items()
@@ -81,7 +84,9 @@ def account_activity(
 
     # section edits: the editor saves as one types, so the saves of one person on one section within
     # an hour are one entry (the last of them)
-    section_records = PlanSection.history.filter(plan_id__in=plan_ids, history_type__in=["+", "~"]).select_related("history_user")
+    section_records = PlanSection.history.filter(plan_id__in=plan_ids, history_type__in=["+", "~"]).select_related(
+        "history_user"
+    )
     if since is not None:
         section_records = section_records.filter(history_date__gte=since)
     labels = {pk: {spec.key: spec.label(ui_language()) for spec in plans[pk].template.specs()} for pk in plan_ids}
