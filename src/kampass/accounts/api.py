@@ -38,6 +38,7 @@ from kampass.accounts.models import (
     TeamMember,
     TeamRole,
 )
+from kampass.common.activity import KINDS as ACTIVITY_KINDS
 from kampass.common.api import (
     ERRORS,
     UNCHANGED,
@@ -489,6 +490,45 @@ def account_delete(request: HttpRequest, response: HttpResponse, account_id: Id,
 def account_status_history(request: HttpRequest, account_id: Id) -> list[AccountStatusChange]:
     account = _account_with_details(request, account_id)
     return list(account.status_changes.select_related("changed_by"))
+
+
+class ActivityOut(Schema):
+    when: dt.datetime
+    who: str = Field(description="Who did it (“–”: unknown).")
+    kind: str = Field(description="comment, opportunity, plan, action, team or account.")
+    text: str = Field(description="What happened, in the caller's language.")
+    link: str = Field(description="The page it concerns (a path of this site; empty: none).")
+    account_id: int
+
+
+class ActivityPageOut(Schema):
+    items: list[ActivityOut]
+    count: int
+
+
+class ActivityFilterIn(InSchema):
+    subtree: bool = Field(False, description="With the account's subsidiaries.")
+    kind: list[str] = Field(
+        [],
+        description="Only these kinds (none: all).",
+        json_schema_extra={"items": {"type": "string", "enum": list(ACTIVITY_KINDS)}},
+    )
+
+
+@router.get("/accounts/{account_id}/activity", response={200: ActivityPageOut, **ERRORS})
+def account_activity(
+    request: HttpRequest, account_id: Id, filters: Query[ActivityFilterIn], page: Query[PageIn]
+) -> dict[str, Any]:
+    """What happened on the account, from every context, newest first: comments, opportunities opened,
+    moved, won or lost, plans and actions created or changing status, team and field changes (403 for a
+    user who may not read the account's details)."""
+    from kampass.accounts.activity import account_timeline
+
+    account = _account_with_details(request, account_id)
+    entries = account_timeline(
+        user=_actor(request), account=account, with_subsidiaries=filters.subtree, kinds=filters.kind
+    )
+    return _page(entries, page)
 
 
 # ---------------------------------------------------------------- contacts

@@ -21,3 +21,13 @@ class AccountsConfig(AppConfig):
         register_searcher(
             "contacts", label=_("Contacts"), searcher=facade.search_contacts, order=20, list_url_name="contact-list"
         )
+
+        # comments on accounts, and the account's own part of its timeline (kampass.common.comments, .activity)
+        from kampass.accounts import activity
+        from kampass.accounts.models import Account
+        from kampass.common import activity as common_activity
+        from kampass.common import comments
+
+        comments.register_target("account", resolve=activity.comment_target, may_view=activity.may_view_comments)
+        comments.forget_on_delete("account", Account)
+        common_activity.register_source("accounts", activity.account_activity)

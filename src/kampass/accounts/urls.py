@@ -7,6 +7,7 @@ urlpatterns = [
     path("new/", views.account_create, name="account-create"),
     path("lookup/", views.account_lookup, name="account-lookup"),
     path("<int:pk>/", views.account_detail, name="account-detail"),
+    path("<int:pk>/activity/", views.account_activity, name="account-activity"),
     path("<int:pk>/edit/", views.account_edit, name="account-edit"),
     path("<int:pk>/status/", views.account_status, name="account-status"),
     path("<int:pk>/delete/", views.account_delete, name="account-delete"),

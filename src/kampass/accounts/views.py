@@ -146,6 +146,28 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "accounts/account_detail.html", context)
 
 
+@login_required
+def account_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The account's timeline: comments, opportunities, plans, actions, team and field changes, newest
+    first and paginated (``?subtree=1``: with subsidiaries; ``?kind=...``: only those kinds)."""
+    from kampass.accounts.activity import account_timeline
+    from kampass.common.activity import KINDS
+
+    account = get_object_or_404(Account.objects.select_related("parent"), pk=pk)
+    authorize(request.user, "accounts.view_account_details", account)
+    subtree = request.GET.get("subtree") == "1"
+    kinds = [k for k in request.GET.getlist("kind") if k in KINDS]
+    entries = account_timeline(user=request.user, account=account, with_subsidiaries=subtree, kinds=kinds)
+    context = {
+        "account": account,
+        "page": paginate(request, entries, per_page=50),
+        "subtree": subtree,
+        "kinds": [(k, label, k in kinds) for k, label in KINDS.items()],
+        "kind_labels": KINDS,
+    }
+    return render_page(request, "accounts/account_activity.html", context, fragment="accounts/_activity.html")
+
+
 # ---------------------------------------------------------------- account forms
 
 

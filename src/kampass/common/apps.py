@@ -13,3 +13,8 @@ class CommonConfig(AppConfig):
         from kampass.common.validators import refuse_hostile_characters
 
         pre_save.connect(refuse_hostile_characters, dispatch_uid="kampass-refuse-hostile-characters")
+
+        # comments are part of every account's timeline
+        from kampass.common import activity, comments
+
+        activity.register_source("comments", comments.comment_activity)

@@ -191,3 +191,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.kind} {self.message}"
+
+
+class Comment(models.Model):
+    """A remark on an object of some context (an account, an opportunity, a plan section), with the
+    ``@username`` mentions it holds.
+
+    The target is an explicit ``(target_kind, target_id)`` pair rather than a ContentType: the kinds are
+    the names the contexts register in :mod:`kampass.common.comments` (with who may see and comment on
+    them), they are stable in URLs and the API, and a plan section (a key within a plan) is not a model
+    row of its own. ``account_id`` is the account the target belongs to, so an account's timeline and
+    the permission check of a whole account's comments are one query."""
+
+    target_kind = models.CharField(_("target kind"), max_length=30)
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    target_key = models.CharField(_("target key"), max_length=50, blank=True)
+    account_id = models.PositiveBigIntegerField(_("account"), db_index=True)
+    author = models.ForeignKey(
+        "users.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("comment"), max_length=4000)
+    mentions = models.ManyToManyField("users.User", blank=True, related_name="+", verbose_name=_("mentioned"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_kind", "target_id", "target_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.target_kind}#{self.target_id}{self.target_key and '/' + self.target_key}: {self.body[:40]}"

@@ -34,6 +34,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from kampass.accounts.api import router as accounts_router
 from kampass.commercial.api import router as commercial_router
 from kampass.common.api import ErrorOut
+from kampass.common.comments_api import router as comments_router
 from kampass.common.concurrency import ConcurrentEdit
 from kampass.common.import_limits import limit_message
 from kampass.common.imports_api import router as data_imports_router
@@ -244,6 +245,7 @@ ROUTERS = [
     screening_segments_router,
     me_router,
     notifications_router,
+    comments_router,
     rates_router,
     data_imports_router,
     search_router,
@@ -277,6 +279,7 @@ api.add_router("", planning_objectives_router)
 api.add_router("", planning_reviews_router)
 api.add_router("", me_router)
 api.add_router("", notifications_router)
+api.add_router("", comments_router)
 api.add_router("", rates_router)
 api.add_router("", data_imports_router)
 api.add_router("", search_router)

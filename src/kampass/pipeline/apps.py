@@ -25,3 +25,13 @@ class PipelineConfig(AppConfig):
             order=30,
             list_url_name="opportunity-list",
         )
+
+        # comments on opportunities, and the pipeline's part of the account timeline
+        from kampass.common import activity as common_activity
+        from kampass.common import comments
+        from kampass.pipeline import activity
+        from kampass.pipeline.models import Opportunity
+
+        comments.register_target("opportunity", resolve=activity.comment_target, may_view=activity.may_view_comments)
+        comments.forget_on_delete("opportunity", Opportunity)
+        common_activity.register_source("pipeline", activity.account_activity)

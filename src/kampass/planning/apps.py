@@ -38,3 +38,13 @@ class PlanningConfig(AppConfig):
         from kampass.planning.facade import search_plans
 
         register_searcher("plans", label=_("Account plans"), searcher=search_plans, order=40, list_url_name="plan-list")
+
+        # comments on plan sections, and the plans' and actions' part of the account timeline
+        from kampass.common import activity as common_activity
+        from kampass.common import comments
+        from kampass.planning import activity
+        from kampass.planning.models import AccountPlan
+
+        comments.register_target("plan", resolve=activity.comment_target, may_view=activity.may_view_comments)
+        comments.forget_on_delete("plan", AccountPlan)
+        common_activity.register_source("planning", activity.account_activity)

@@ -255,6 +255,95 @@
     if (ev.target.closest(".toast-close")) document.getElementById("htmx-alert").hidden = true;
   });
 
+  // @mentions in a comment: typing "@" and letters lists the matching users who may see the target
+  // (arrow keys move, Enter or Tab picks, Escape closes)
+  var mentionTimer = null;
+  function mentionQuery(field) {
+    var m = /(^|[^\w@])@([\w.+-]*)$/.exec(field.value.slice(0, field.selectionStart));
+    return m ? m[2] : null;
+  }
+  function mentionList(field) { return document.getElementById(field.id + "-mentions"); }
+  function closeMentions(field) {
+    var list = mentionList(field);
+    if (list) list.remove();
+    field.removeAttribute("aria-activedescendant");
+    field.setAttribute("aria-expanded", "false");
+  }
+  function pickMention(field, username) {
+    var caret = field.selectionStart;
+    var before = field.value.slice(0, caret).replace(/@[\w.+-]*$/, "@" + username + " ");
+    field.value = before + field.value.slice(caret);
+    field.setSelectionRange(before.length, before.length);
+    closeMentions(field);
+    field.focus();
+  }
+  function showMentions(field, users) {
+    closeMentions(field);
+    if (!users.length) return;
+    var list = document.createElement("ul");
+    list.id = field.id + "-mentions";
+    list.className = "mention-list";
+    list.setAttribute("role", "listbox");
+    list.dataset.testid = "mention-suggestions";
+    users.forEach(function (u, i) {
+      var li = document.createElement("li");
+      li.id = list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.dataset.username = u.username;
+      li.textContent = u.name + " (@" + u.username + ")";
+      list.appendChild(li);
+    });
+    field.insertAdjacentElement("afterend", list);
+    field.setAttribute("aria-controls", list.id);
+    field.setAttribute("aria-expanded", "true");
+    moveMention(field, 0);
+  }
+  function moveMention(field, step) {
+    var list = mentionList(field);
+    if (!list) return;
+    var items = Array.prototype.slice.call(list.children);
+    var at = items.findIndex(function (li) { return li.getAttribute("aria-selected") === "true"; });
+    var next = at < 0 ? 0 : (at + step + items.length) % items.length;
+    items.forEach(function (li, i) { li.setAttribute("aria-selected", i === next ? "true" : "false"); });
+    field.setAttribute("aria-activedescendant", items[next].id);
+  }
+  document.addEventListener("input", function (ev) {
+    var field = ev.target;
+    if (!field.matches || !field.matches("textarea[data-mentions]")) return;
+    var q = mentionQuery(field);
+    var panel = field.closest("[data-mentions-url]");
+    clearTimeout(mentionTimer);
+    if (q === null || !panel) { closeMentions(field); return; }
+    mentionTimer = setTimeout(function () {
+      var url = panel.dataset.mentionsUrl;
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { users: [] }; })
+        .then(function (data) { if (mentionQuery(field) === q) showMentions(field, data.users); });
+    }, 150);
+  });
+  document.addEventListener("keydown", function (ev) {
+    var field = ev.target;
+    if (!field.matches || !field.matches("textarea[data-mentions]") || !mentionList(field)) return;
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      moveMention(field, ev.key === "ArrowDown" ? 1 : -1);
+    } else if (ev.key === "Enter" || ev.key === "Tab") {
+      var chosen = mentionList(field).querySelector('[aria-selected="true"]');
+      if (chosen) { ev.preventDefault(); pickMention(field, chosen.dataset.username); }
+    } else if (ev.key === "Escape") {
+      ev.preventDefault();
+      closeMentions(field);
+    }
+  });
+  document.addEventListener("mousedown", function (ev) {
+    var option = ev.target.closest && ev.target.closest(".mention-list [role=option]");
+    if (!option) return;
+    ev.preventDefault();
+    var field = document.getElementById(option.parentElement.id.replace(/-mentions$/, ""));
+    if (field) pickMention(field, option.dataset.username);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { applySizes(document); drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (ev) { applySizes(ev.target); drawCharts(ev.target); });
 })();
