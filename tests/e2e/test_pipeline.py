@@ -262,3 +262,35 @@ def test_the_board_fits_eight_stages_at_1440_and_keeps_its_scrollbar_in_view(
     expect(page.locator("[data-testid=drag-hint]")).to_have_count(0)
     context.close()
     assert set(shots) == {"en", "de"}
+
+
+def test_the_board_filters_by_an_account_chosen_from_the_suggestions(
+    live_server: Any, page: Any, login: Any, pipeline: dict[str, Any]
+) -> None:
+    from kampass.accounts.services import account_create, team_member_set
+    from kampass.pipeline.services import opportunity_create
+
+    # given a second account of the KAM's with a deal of its own
+    from kampass.users.models import User
+
+    kam, admin = pipeline["kam"], User.objects.get(username="admin_e2e")
+    other = account_create(actor=admin, name="Zermatt Bergbahnen AG", currency="CHF")
+    team_member_set(actor=admin, account=other, user=kam, role="kam")
+    opportunity_create(actor=admin, account=other, name="Cable car drives", amount=Decimal("90000"))
+    login(page, "kam_e2e")
+    page.goto(f"{live_server.url}/pipeline/")
+    expect(page.locator("#board")).to_contain_text("Cable car drives")
+    # when the KAM types part of the name into the account filter
+    field = page.locator("[data-testid=filter-account]")
+    field.click()
+    field.press_sequentially("zerm", delay=40)
+    # then the suggestion names the account with its id
+    choice = f"Zermatt Bergbahnen AG (#{other.pk})"
+    expect(page.locator("#account-choices option")).to_have_count(1)
+    assert page.locator("#account-choices option").get_attribute("value") == choice
+    # when the suggestion is taken: the board shows that account's deals only, and the address keeps the filter
+    field.fill(choice)
+    field.press("Enter")
+    expect(page.locator("#board")).not_to_contain_text("Escalator retrofit")
+    expect(page.locator("#board")).to_contain_text("Cable car drives")
+    assert "/pipeline/?" in page.url and "account=Zermatt" in page.url
