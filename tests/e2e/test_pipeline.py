@@ -293,4 +293,5 @@ def test_the_board_filters_by_an_account_chosen_from_the_suggestions(
     field.press("Enter")
     expect(page.locator("#board")).not_to_contain_text("Escalator retrofit")
     expect(page.locator("#board")).to_contain_text("Cable car drives")
-    assert "/pipeline/?" in page.url and "account=Zermatt" in page.url
+    assert "/pipeline/?" in page.url
+    assert "account=Zermatt" in page.url
