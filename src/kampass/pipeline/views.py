@@ -30,7 +30,7 @@ from kampass.common.htmx import (
     submit_form,
 )
 from kampass.common.list_export import export_format, export_response
-from kampass.common.pagination import paginate
+from kampass.common.pagination import paginate, paginate_rows
 from kampass.common.panels import OPPORTUNITY, render_panels
 from kampass.common.permissions import authorize
 from kampass.pipeline import charts, pages, selectors, services
@@ -219,7 +219,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponseBase:
     opportunities = selectors.opportunity_list(user=request.user, filters=filters)
     if export_format(request) is not None:
         return export_response(request, stem="opportunities", columns=pages.opportunity_columns(), rows=opportunities)
-    page = paginate(request, opportunities)
+    page = paginate_rows(request, opportunities)
     context = {
         "page": page,
         "filters": filters,
