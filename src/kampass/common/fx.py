@@ -271,6 +271,19 @@ class Consolidation:
         self.total += value
         return value
 
+    def add_group(self, amount: Decimal, currency: str, on: dt.date, n: int) -> Decimal:
+        """:meth:`add` for the sum ``amount`` of ``n`` amounts in ``currency`` of the same rate day
+        (converted once, counted as ``n``)."""
+        before = (self.amounts, self.converted, dict(self.unconvertible))
+        value = self.add(amount, currency, on)
+        self.amounts = before[0] + n
+        if self.converted != before[1]:
+            self.converted = before[1] + n
+        code = currency.upper()
+        if self.unconvertible != before[2]:
+            self.unconvertible[code] = before[2].get(code, 0) + n
+        return value
+
     def cannot_convert(self, n: int, currency: str) -> None:
         """Count ``n`` amounts in ``currency`` left out of the total for want of a rate."""
         self.amounts += n

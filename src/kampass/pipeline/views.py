@@ -55,7 +55,7 @@ from kampass.pipeline.models import (
 )
 from kampass.users.history import field_changes
 
-BOARD_CARDS_PER_COLUMN = 50
+BOARD_CARDS_PER_COLUMN = 20  # a column shows about five at once; "N more" opens the list of the stage
 
 
 def _opportunity_url(opportunity: Opportunity, anchor: str = "") -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Case, Count, DateField, F, FloatField, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from kampass.common import fx
@@ -61,6 +65,40 @@ def _weight(o: Opportunity) -> float:
     return o.stage.probability / 100
 
 
+def _grouped_totals(
+    rows: QuerySet[Opportunity], today: dt.date
+) -> Iterator[tuple[int, str, dt.date, int, Decimal, Decimal]]:
+    """``(stage id, currency, rate day, deals, amount, weighted amount)`` of ``rows`` grouped by stage,
+    currency and the day whose rate converts them (:func:`kampass.common.fx.pipeline_rate_day`: the expected
+    close date, today's for a later date or none); a deal is weighted by its calibrated probability, else
+    its owner's, else its stage's. The weighted sums are rounded to the cent per group."""
+    weight = Coalesce(
+        F("probability"),
+        Cast(F("owner_probability"), FloatField()) / 100.0,
+        Cast(F("stage__probability"), FloatField()) / 100.0,
+        output_field=FloatField(),
+    )
+    rate_day = Case(
+        When(expected_close_date__lte=today, then=F("expected_close_date")),
+        default=Value(today),
+        output_field=DateField(),
+    )
+    grouped = (
+        rows.order_by()
+        .annotate(rate_day=rate_day)
+        .values("stage_id", "currency", "rate_day")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("amount"),
+            weighted=Sum(Cast(F("amount"), FloatField()) * weight, output_field=FloatField()),
+        )
+        .values_list("stage_id", "currency", "rate_day", "n", "total", "weighted")
+    )
+    for stage_id, currency, day, n, total, weighted in grouped:
+        amount = Decimal(total).quantize(CENT)
+        yield stage_id, currency, day, n, amount, Decimal(str(weighted or 0)).quantize(CENT)
+
+
 def pipeline_board(
     *,
     user: Actor,
@@ -87,27 +125,36 @@ def pipeline_board(
     amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     weighted: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     counts: dict[int, int] = defaultdict(int)
-    by_id = {stage.pk: stage for stage in stages}
     currency = (currency or fx.view_currency(user)).upper()
     today = timezone.localdate()
     board_total = fx.Consolidation(currency)
     totals = {stage.pk: fx.Consolidation(currency) for stage in stages}
     weighted_totals: dict[int, Decimal] = defaultdict(Decimal)
     switch = forecast_scorer()
-    for pk, stage_id, amount_currency, amount, p, owner_p, close in qs.filter(stage__in=stages).values_list(
-        "pk", "stage_id", "currency", "amount", "probability", "owner_probability", "expected_close_date"
-    ):
-        if switch is not None:
-            p = switch.probability(pk)
-        stage_probability = by_id[stage_id].probability
-        counts[stage_id] += 1
-        amounts[stage_id][amount_currency] += amount
-        w = Decimal(str(p if p is not None else (owner_p / 100 if owner_p is not None else stage_probability / 100)))
-        weighted[stage_id][amount_currency] += (amount * w).quantize(CENT)
-        day = fx.pipeline_rate_day(close, today)
-        converted = totals[stage_id].add(amount, amount_currency, day)
-        board_total.add(amount, amount_currency, day)
-        weighted_totals[stage_id] += (converted * w).quantize(CENT)
+    open_rows = qs.filter(stage__in=stages)
+    if switch is None:
+        # the database adds up each stage's amounts per currency and rate day: the board's totals cost one
+        # grouped query, however many deals (40,000 open deals took 0.6 s one by one)
+        for stage_id, amount_currency, day, n, amount, weighted_amount in _grouped_totals(open_rows, today):
+            counts[stage_id] += n
+            amounts[stage_id][amount_currency] += amount
+            weighted[stage_id][amount_currency] += weighted_amount
+            converted = totals[stage_id].add_group(amount, amount_currency, day, n)
+            board_total.add_group(amount, amount_currency, day, n)
+            if amount:
+                weighted_totals[stage_id] += (converted * weighted_amount / amount).quantize(CENT)
+    else:  # the baseline's probability of each deal (by id) weights it
+        for pk, stage_id, amount_currency, amount, close in open_rows.values_list(
+            "pk", "stage_id", "currency", "amount", "expected_close_date"
+        ):
+            w = Decimal(str(switch.probability(pk)))
+            counts[stage_id] += 1
+            amounts[stage_id][amount_currency] += amount
+            weighted[stage_id][amount_currency] += (amount * w).quantize(CENT)
+            day = fx.pipeline_rate_day(close, today)
+            converted = totals[stage_id].add(amount, amount_currency, day)
+            board_total.add(amount, amount_currency, day)
+            weighted_totals[stage_id] += (converted * w).quantize(CENT)
     columns = [
         BoardColumn(
             stage,

@@ -248,3 +248,21 @@ def test_late_stage_flags_on_cards_follow_the_checklist(client, head, group, dja
     assert flags[late.pk] == ["champion"]
     assert all(v == ["economic_buyer", "champion"] for k, v in flags.items() if k != late.pk)
     assert len(flags) == 11  # the early deal is not in a late stage
+
+
+def test_a_long_column_shows_twenty_cards_and_links_the_rest_with_the_filters(client, head, kam, group, other):
+    # given 22 deals of kam's in the first stage and one of another owner
+    for i in range(22):
+        make_opportunity(account=group, name=f"Deal {i:02d}", owner=kam)
+    make_opportunity(account=other, name="Foreign deal")
+    client.force_login(head)
+    # when the board is filtered by the owner
+    response = client.get(reverse("pipeline-board"), {"owner": f"u:{kam.pk}"})
+    # then the column counts 22, shows 20 cards and links the other 2 in the list with the same filters
+    first = response.context["board"].columns[0]
+    assert (first.count, len(first.opportunities), first.more) == (22, 20, 2)
+    body = response.content.decode()
+    link = f'?stage={first.stage.pk}&owner=u%3A{kam.pk}" data-testid="col-more">2 more</a>'
+    assert link in body
+    listed = client.get(reverse("opportunity-list"), {"stage": first.stage.pk, "owner": f"u:{kam.pk}"})
+    assert listed.context["page"].paginator.count == 22
