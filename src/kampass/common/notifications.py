@@ -82,11 +82,25 @@ OPPORTUNITY_ASSIGNED = gettext_noop("%(by)s made you the owner of the opportunit
 TEAM_MEMBER_ADDED = gettext_noop("%(by)s added you to the team of %(account)s.")
 
 
+def metric_param(value: float, unit: str) -> dict[str, Any]:
+    """A figure as a notification parameter: stored as the number with its unit and formatted when the
+    notification is read, so each reader sees it as they write numbers (``8,0 %`` in German)."""
+    return {"metric": float(value), "unit": unit}
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"metric", "unit"}:
+        from kampass.common.guardrails import format_metric
+
+        return format_metric(value["metric"], str(value["unit"]))
+    return value
+
+
 def notification_text(n: Notification) -> str:
-    """The notification's text in the active language."""
+    """The notification's text in the active language (figures of :func:`metric_param` formatted for it)."""
     text = gettext(n.message)
     try:
-        return text % n.params if n.params else text
+        return text % {k: _shown(v) for k, v in n.params.items()} if n.params else text
     except (KeyError, TypeError, ValueError):
         return text
 

@@ -28,9 +28,8 @@ from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
 from kampass.common.concurrency import expect_saved_version, expect_version
-from kampass.common.guardrails import format_metric
 from kampass.common.models import NotificationKind
-from kampass.common.notifications import GUARDRAIL_BREACHED, heads_of_kam, notify_each
+from kampass.common.notifications import GUARDRAIL_BREACHED, heads_of_kam, metric_param, notify_each
 from kampass.common.permissions import authorize
 from kampass.core.concept import FIELDS, LOGICS
 from kampass.roadmap import catalogue
@@ -409,8 +408,8 @@ def _tell_of_breach(initiative: Initiative, m: GuardrailMeasurement) -> None:
         message=GUARDRAIL_BREACHED,
         params={
             "initiative": initiative.title,
-            "value": format_metric(m.value, unit),
-            "threshold": format_metric(m.threshold, unit),
+            "value": metric_param(m.value, unit),
+            "threshold": metric_param(m.threshold, unit),
         },
         link=reverse("roadmap-initiative", args=[initiative.pk]),
     )

@@ -136,9 +136,14 @@ def test_a_guardrail_breach_tells_the_heads_once_and_again_after_a_recovery(head
     assert len(_guardrails(head)) == 1
     n = _guardrails(head)[0]
     assert n.link == reverse("roadmap-initiative", args=[initiative.pk])
-    assert "“Stop the leakage” is breached" in notification_text(n)
+    with translation.override("en"):
+        assert notification_text(n) == (
+            "The guardrail of the initiative “Stop the leakage” is breached: 10.0% (threshold 8.0%)."
+        )
     with translation.override("de"):
-        assert "Die Leitplanke der Initiative „Stop the leakage“ ist verletzt" in notification_text(n)
+        assert notification_text(n) == (
+            "Die Leitplanke der Initiative „Stop the leakage“ ist verletzt: 10,0\u00a0% (Schwelle 8,0\u00a0%)."
+        )
     assert _guardrails(kam) == []
     assert _guardrails(admin_user) == []
 
