@@ -245,6 +245,20 @@ def is_executive_sponsor(user: Any, account: Any) -> bool:
     return TeamMember.objects.filter(user_id=user.pk, account_id__in=ids, role=TeamRole.EXECUTIVE_SPONSOR).exists()
 
 
+def executive_sponsor_ids(account: Any) -> set[int]:
+    """Ids of the executive sponsors on the team of ``account`` (an ``Account`` or its id) or of one of
+    its ancestors: the users who may sign off the account's plan besides the heads of KAM."""
+    from kampass.accounts.models import Account, TeamMember, TeamRole
+
+    acc = account if isinstance(account, Account) else Account.objects.filter(pk=account).first()
+    if acc is None:
+        return set()
+    ids = [int(x) for x in acc.path.split("/") if x] or [acc.pk]
+    return set(
+        TeamMember.objects.filter(account_id__in=ids, role=TeamRole.EXECUTIVE_SPONSOR).values_list("user_id", flat=True)
+    )
+
+
 def key_account_ids() -> set[int]:
     """Ids of the accounts with KAM status key account or strategic account."""
     return set(_Account.objects.filter(kam_status__in=_KEY_STATUSES).values_list("pk", flat=True))

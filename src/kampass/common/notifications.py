@@ -44,17 +44,63 @@ def notify_assigned(
     notify(after, NotificationKind.ASSIGNMENT, message, params={"by": str(actor), **params}, link=link)
 
 
+def notify_each(recipients: Any, *, actor: Any, kind: str, message: str, params: dict[str, Any], link: str) -> int:
+    """Tell each of ``recipients`` (users) once about something ``actor`` did, never the actor
+    themselves (a user, or ``None`` for the system); how many were told."""
+    actor_id = getattr(actor, "pk", None)
+    seen: set[int] = set()
+    for user in recipients:
+        pk = getattr(user, "pk", None)
+        if pk is None or pk == actor_id or pk in seen or not getattr(user, "is_active", True):
+            continue
+        seen.add(pk)
+        notify(user, kind, message, params=params, link=link)
+    return len(seen)
+
+
+def heads_of_kam() -> list[Any]:
+    """The active heads of KAM (who are told of guardrail breaches and may sign off plans)."""
+    from django.contrib.auth import get_user_model
+
+    from kampass.users.models import Role
+
+    return list(get_user_model().objects.filter(is_active=True, role=Role.HEAD).order_by("pk"))
+
+
+#: the texts of the approval notifications (translated when shown)
+PLAN_REVIEW_REQUESTED = gettext_noop("%(by)s asks you to approve the account plan of %(account)s (%(period)s).")
+PLAN_APPROVED = gettext_noop("%(by)s approved the account plan of %(account)s (%(period)s).")
+PLAN_SENT_BACK = gettext_noop("%(by)s sent the account plan of %(account)s (%(period)s) back to draft.")
+#: the text of a guardrail breach (translated when shown)
+GUARDRAIL_BREACHED = gettext_noop(
+    "The guardrail of the initiative “%(initiative)s” is breached: %(value)s (threshold %(threshold)s)."
+)
+
 #: the texts of the assignment notifications (translated when shown)
 ACTION_ASSIGNED = gettext_noop("%(by)s assigned you the action “%(title)s” (%(account)s).")
 OPPORTUNITY_ASSIGNED = gettext_noop("%(by)s made you the owner of the opportunity “%(name)s” (%(account)s).")
 TEAM_MEMBER_ADDED = gettext_noop("%(by)s added you to the team of %(account)s.")
 
 
+def metric_param(value: float, unit: str) -> dict[str, Any]:
+    """A figure as a notification parameter: stored as the number with its unit and formatted when the
+    notification is read, so each reader sees it as they write numbers (``8,0 %`` in German)."""
+    return {"metric": float(value), "unit": unit}
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"metric", "unit"}:
+        from kampass.common.guardrails import format_metric
+
+        return format_metric(value["metric"], str(value["unit"]))
+    return value
+
+
 def notification_text(n: Notification) -> str:
-    """The notification's text in the active language."""
+    """The notification's text in the active language (figures of :func:`metric_param` formatted for it)."""
     text = gettext(n.message)
     try:
-        return text % n.params if n.params else text
+        return text % {k: _shown(v) for k, v in n.params.items()} if n.params else text
     except (KeyError, TypeError, ValueError):
         return text
 

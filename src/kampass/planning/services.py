@@ -8,13 +8,24 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kampass.accounts import facade as accounts_facade
 from kampass.common.concurrency import expect_version
+from kampass.common.models import NotificationKind
+from kampass.common.notifications import (
+    PLAN_APPROVED,
+    PLAN_REVIEW_REQUESTED,
+    PLAN_SENT_BACK,
+    heads_of_kam,
+    notify_each,
+)
 from kampass.common.permissions import authorize
 from kampass.core import planning as core
 from kampass.planning.models import (
@@ -240,12 +251,14 @@ def plan_transition(
             }
         )
     now = timezone.now()
+    before = plan.status
     if target == PlanStatus.IN_REVIEW:
         missing = core.missing_required(plan.template.specs(), _plan_content(plan))
         if missing:
             names = [label for _key, label in missing_labels(plan.template.specs(), missing)]
             raise ValidationError({"status": [_("Fill in before review: %(fields)s.") % {"fields": "; ".join(names)}]})
         plan.submitted_at = now
+        plan.submitted_by = _user(actor)
     elif target == PlanStatus.APPROVED:
         plan.approved_at = now
         plan.approved_by = _user(actor)
@@ -262,7 +275,38 @@ def plan_transition(
     _save(plan, actor)
     if comment.strip() and target != PlanStatus.APPROVED:
         PlanComment.objects.create(plan=plan, section_key="", author=_user(actor), body=comment.strip())
+    _tell_about_approval(actor, plan, before)
     return plan
+
+
+def _tell_about_approval(actor: Actor, plan: AccountPlan, before: str) -> None:
+    """The approval notifications: a plan put in review asks the heads of KAM and the account's executive
+    sponsors to sign it off; a plan in review that is approved or sent back to draft tells whoever put it in
+    review (its creator for plans put in review before this was recorded). Never the actor."""
+    if plan.status == PlanStatus.IN_REVIEW:
+        sponsor_ids = accounts_facade.executive_sponsor_ids(plan.account)
+        sponsors = get_user_model().objects.filter(pk__in=sponsor_ids).order_by("pk")
+        recipients: list[Any] = [*heads_of_kam(), *sponsors]
+        message = PLAN_REVIEW_REQUESTED
+    elif before == PlanStatus.IN_REVIEW and plan.status in (PlanStatus.APPROVED, PlanStatus.DRAFT):
+        recipients = [plan.submitted_by or plan.created_by]
+        message = PLAN_APPROVED if plan.status == PlanStatus.APPROVED else PLAN_SENT_BACK
+    else:
+        return
+    params = {
+        "by": str(actor) if is_user(actor) else "kampass",
+        "account": plan.account.name,
+        "period": f"{plan.period_start:%Y-%m} – {plan.period_end:%Y-%m}",
+    }
+    link = reverse("plan-detail", args=[plan.pk])
+    notify_each(
+        [r for r in recipients if r is not None],
+        actor=actor,
+        kind=NotificationKind.APPROVAL,
+        message=message,
+        params=params,
+        link=link,
+    )
 
 
 def missing_labels(specs: tuple[core.SectionSpec, ...], missing: list[tuple[str, str]]) -> list[tuple[str, str]]:

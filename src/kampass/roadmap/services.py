@@ -22,11 +22,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.common.changes import reject_unknown_fields
 from kampass.common.concurrency import expect_saved_version, expect_version
+from kampass.common.models import NotificationKind
+from kampass.common.notifications import GUARDRAIL_BREACHED, heads_of_kam, metric_param, notify_each
 from kampass.common.permissions import authorize
 from kampass.core.concept import FIELDS, LOGICS
 from kampass.roadmap import catalogue
@@ -380,9 +383,36 @@ def measurement_record(
         measured_by=actor if _is_user(actor) else None,
         note=note or "",
     )
+    previous = (
+        GuardrailMeasurement.objects.filter(initiative=initiative, measured_at__lte=when)
+        .order_by("-measured_at", "-pk")
+        .first()
+    )
+    later = GuardrailMeasurement.objects.filter(initiative=initiative, measured_at__gt=when).exists()
     m.full_clean()
     m.save()
+    if m.warning and not later and (previous is None or not previous.warning):
+        _tell_of_breach(initiative, m)
     return m
+
+
+def _tell_of_breach(initiative: Initiative, m: GuardrailMeasurement) -> None:
+    """Notify the heads of KAM that the initiative's guardrail went from within to breached: the newest
+    reading is beyond the threshold and the reading before it was not (or there was none). A breach that
+    lasts is told once; a recovery and a new breach are told again. Back-filled older readings tell nobody."""
+    unit = initiative.guardrail_unit
+    notify_each(
+        heads_of_kam(),
+        actor=None,
+        kind=NotificationKind.GUARDRAIL,
+        message=GUARDRAIL_BREACHED,
+        params={
+            "initiative": initiative.title,
+            "value": metric_param(m.value, unit),
+            "threshold": metric_param(m.threshold, unit),
+        },
+        link=reverse("roadmap-initiative", args=[initiative.pk]),
+    )
 
 
 @transaction.atomic

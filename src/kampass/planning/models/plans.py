@@ -87,6 +87,14 @@ class AccountPlan(Versioned):
         _("relationship stage targeted"), max_length=20, choices=RelationshipStage.choices, blank=True
     )
     submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
