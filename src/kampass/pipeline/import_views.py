@@ -67,6 +67,31 @@ def _imports_page(
     )
 
 
+def _queue_upload(
+    request: HttpRequest, form: Any, kind: str, *, opportunities: bool = False
+) -> HttpResponseBase | None:
+    """Queue the uploaded file of a valid ``form`` as a background import of ``kind`` (with the opportunity
+    import's link and duplicate choices when ``opportunities``); ``None`` when the form is not valid."""
+
+    def create(data: dict[str, Any]) -> Any:
+        extra = {"link": data["link"], "prefer": data["prefer"] or ""} if opportunities else {}
+        return pipeline_import_create(
+            actor=request.user,
+            kind=kind,
+            source=data["file"],
+            original_name=data["file"].name,
+            mapping=data["mapping"],
+            date_order=data["date_order"] or "",
+            dry_run=data["dry_run"],
+            strict=data["strict"],
+            **extra,
+        )
+
+    return submit_form(
+        request, form, create, success=_queued, next_url=lambda job: reverse("pipeline-import", args=[job.pk])
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pipeline_imports(request: HttpRequest) -> HttpResponseBase:
@@ -80,22 +105,7 @@ def pipeline_imports(request: HttpRequest) -> HttpResponseBase:
     form = StageHistoryUploadForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
     if request.method == "POST":
         authorize(request.user, "pipeline.import_opportunities")
-        done = submit_form(
-            request,
-            form,
-            lambda data: pipeline_import_create(
-                actor=request.user,
-                kind=PipelineImportKind.STAGE_HISTORY,
-                source=data["file"],
-                original_name=data["file"].name,
-                mapping=data["mapping"],
-                date_order=data["date_order"] or "",
-                dry_run=data["dry_run"],
-                strict=data["strict"],
-            ),
-            success=_queued,
-            next_url=lambda job: reverse("pipeline-import", args=[job.pk]),
-        )
+        done = _queue_upload(request, form, PipelineImportKind.STAGE_HISTORY)
         if done:
             return done
         return _imports_page(request, history_form=form, status=form_status(request, form))
@@ -111,24 +121,7 @@ def opportunity_import(request: HttpRequest) -> HttpResponseBase:
     form = OpportunityUploadForm(
         request.POST or None, request.FILES or None, refusal=upload_refusal(request), auto_id=OPPORTUNITY_IDS
     )
-    done = submit_form(
-        request,
-        form,
-        lambda data: pipeline_import_create(
-            actor=request.user,
-            kind=PipelineImportKind.OPPORTUNITIES,
-            source=data["file"],
-            original_name=data["file"].name,
-            mapping=data["mapping"],
-            link=data["link"],
-            prefer=data["prefer"] or "",
-            date_order=data["date_order"] or "",
-            dry_run=data["dry_run"],
-            strict=data["strict"],
-        ),
-        success=_queued,
-        next_url=lambda job: reverse("pipeline-import", args=[job.pk]),
-    )
+    done = _queue_upload(request, form, PipelineImportKind.OPPORTUNITIES, opportunities=True)
     if done:
         return done
     return _imports_page(request, opportunity_form=form, status=form_status(request, form))
