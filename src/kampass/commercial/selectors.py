@@ -16,7 +16,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from kampass.accounts.facade import team_account_ids
+from kampass.accounts.facade import subtree_account_ids_of, team_account_ids
 from kampass.accounts.models import Account
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
 from kampass.common import fx
@@ -681,10 +681,7 @@ def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealt
     roots = sorted(set(account_ids))
     if not roots:
         return {}
-    paths = dict(Account.objects.filter(pk__in=roots).values_list("pk", "path"))
-    members: dict[int, list[int]] = {
-        r: list(Account.objects.filter(path__startswith=paths[r]).values_list("pk", flat=True)) for r in paths
-    }
+    members = subtree_account_ids_of(roots)  # one query, not one per account
     ids = sorted({i for m in members.values() for i in m})
     with analytics_store() as store:
         with_dimensions(store)
