@@ -675,6 +675,21 @@ def margin_trend(monthly: list[tuple[float, float]]) -> float | None:
     return None
 
 
+#: above this many accounts, :func:`links_of` joins a table of their ids instead of listing them in the query
+LINKS_LITERAL_LIMIT = 50
+
+
+def links_of(store: AnalyticsStore, account_ids: list[int]) -> ibis.Table:
+    """The customer links of ``account_ids``. A few ids are listed in the query (``IN (...)``); many (the
+    scorecard computing hundreds of key accounts' subtrees) are joined as a table of ids: ibis builds a
+    node per listed literal, and compiling a list of thousands took longer than running the query."""
+    links = store.table(CUSTOMER_LINKS)
+    if len(account_ids) <= LINKS_LITERAL_LIMIT:
+        return links.filter(links.account_id.isin(account_ids))
+    wanted = ibis.memtable(pa.table({"wanted_id": pa.array(sorted(set(account_ids)), type=pa.int64())}))
+    return links.semi_join(wanted, links.account_id == wanted.wanted_id)
+
+
 def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealthFigures]:
     """:class:`AccountHealthFigures` of each given account over its subtree (all lines in one currency,
     see :func:`in_one_currency`); accounts without invoice lines get ``None`` figures."""
@@ -686,8 +701,7 @@ def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealt
     with analytics_store() as store:
         with_dimensions(store)
         one = in_one_currency(store)
-        links = store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        mine = links_of(store, ids)
         pnl_rows = prof.account_pnl(one.facts, mine).to_pyarrow().to_pylist()
         lines = one.lines.inner_join(mine, one.lines.customer_id == mine.customer_id)
         zero = ibis.literal(0, type="decimal(18,4)")
