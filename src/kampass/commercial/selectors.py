@@ -400,8 +400,7 @@ def account_profitability(
         with_dimensions(store)
         one = in_one_currency(store, user=user, currency=currency)
         lines, facts = one.lines, one.facts
-        links = store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        mine = links_of(store, ids)
         own_facts = facts.semi_join(mine, facts.customer_id == mine.customer_id)
         own_lines = lines.semi_join(mine, lines.customer_id == mine.customer_id)
         pnl_rows = prof.total_pnl(own_facts).to_pyarrow().to_pylist()
@@ -513,8 +512,8 @@ def account_lines(
     )
     with analytics_store() as store:
         with_dimensions(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
         t = lines.semi_join(mine, lines.customer_id == mine.customer_id)
         if category == "other":
             t = t.filter((t.amount < 0) & t.category.isin(["other", prof.GOODS]))
@@ -566,8 +565,8 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
         return {}
     with analytics_store() as store:
         with_dimensions(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
         joined = lines.filter(lines.amount > 0).inner_join(mine, lines.customer_id == mine.customer_id)
         daily = joined.group_by(
             account_id=joined.account_id, day=joined.invoice_date.date(), currency=joined.currency
@@ -595,8 +594,8 @@ def product_group_revenue(
         return []
     with analytics_store() as store:
         with_dimensions(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
         chosen = lines.filter((lines.amount > 0) & lines.product_group.isin(groups))
         joined = chosen.inner_join(mine, chosen.customer_id == mine.customer_id)
         day = joined.invoice_date.date()
@@ -634,8 +633,7 @@ def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: in
         lines = lines.filter(lines.product_group.notnull() & (lines.amount > 0))
         if account_ids is not None:
             with_dimensions(store)
-            links = store.table(CUSTOMER_LINKS)
-            mine = links.filter(links.account_id.isin(sorted(set(account_ids))))
+            mine = links_of(store, sorted(set(account_ids)))
             lines = lines.inner_join(mine, lines.customer_id == mine.customer_id)
         grouped = lines.group_by("product_group").aggregate(revenue=lines.amount.sum())
         rows = grouped.order_by([ibis.desc("revenue"), "product_group"]).limit(limit).to_pyarrow().to_pylist()
