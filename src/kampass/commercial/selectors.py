@@ -579,6 +579,23 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
     return dict(out)
 
 
+def newest_sale_day(account_ids: Iterable[int], *, as_of: dt.date) -> dt.date | None:
+    """The newest invoice day (UTC) on or before ``as_of`` with a positive line of these accounts (see
+    ``facade.newest_sale_day``): one aggregate in the analytics store."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return None
+    with analytics_store() as store:
+        with_dimensions(store)
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
+        day = lines.invoice_date.date()
+        chosen = lines.filter((lines.amount > 0) & (day <= as_of))
+        joined = chosen.semi_join(mine, chosen.customer_id == mine.customer_id)
+        found = joined.invoice_date.date().max().to_pyarrow().as_py()
+    return found if isinstance(found, dt.date) else None
+
+
 def product_group_revenue(
     account_ids: Iterable[int],
     product_groups: Iterable[str],
