@@ -81,3 +81,34 @@ def test_the_account_cockpit_runs_as_many_queries_with_more_people_and_deals(cli
     add(6)
 
     assert _count(client, path) == small
+
+
+def _grow_key_accounts(n: int, kam, start: int = 0) -> None:
+    """``n`` key accounts with a subsidiary, a KAM, an open deal on each and a plan: none has a stored health
+    snapshot, so the scorecard computes every one's health now (the path whose queries grew per account)."""
+    from kampass.accounts.models import KamStatus
+
+    for i in range(start, start + n):
+        group = AccountFactory(name=f"Key G{i}", kam_status=KamStatus.KEY_ACCOUNT)
+        child = AccountFactory(name=f"Key C{i}", parent=group)
+        TeamMemberFactory(account=group, user=kam)
+        make_opportunity(account=child, name=f"Key deal {i}", owner=kam)
+        make_opportunity(account=group, name=f"Key deal G{i}", stage_name="Proposal/Price Quote")
+        make_plan(account=group)
+
+
+@pytest.mark.parametrize("role", ["head", "kam"])
+def test_the_scorecard_runs_as_many_queries_with_more_key_accounts(client, head, kam, role):
+    # given: two key accounts without stored health snapshots
+    client.force_login({"head": head, "kam": kam}[role])
+    _grow_key_accounts(2, kam)
+    client.get("/scorecard/")
+    small = _count(client, "/scorecard/")
+
+    # when: six more key accounts are added
+    _grow_key_accounts(6, kam, start=2)
+    client.get("/scorecard/")
+    large = _count(client, "/scorecard/")
+
+    # then: the scorecard (computing every account's health now) runs the same number of queries
+    assert large == small

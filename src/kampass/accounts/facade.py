@@ -302,8 +302,11 @@ def accounts_in_subtrees(account_ids: Any) -> list[AccountRef]:
 
 
 def all_accounts() -> list[AccountRef]:
-    """Every account, by name (for the pickers of users who may work on all accounts)."""
-    return [_ref(a) for a in _Account.objects.order_by("name", "pk")]
+    """Every account, by name (for the pickers of users who may work on all accounts). The status labels
+    are translated once, not once per account (thousands of accounts)."""
+    labels = {value: str(label) for value, label in _KamStatus.choices}
+    rows = _Account.objects.order_by("name", "pk").values_list("pk", "name", "kam_status", "path")
+    return [AccountRef(pk, name, status, labels.get(status, str(status)), path) for pk, name, status, path in rows]
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,15 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
     return _daily(account_ids)
 
 
+def newest_sale_day(account_ids: Iterable[int], *, as_of: dt.date) -> dt.date | None:
+    """The newest invoice day on or before ``as_of`` on which these accounts bought (a line with a positive
+    amount), as :func:`daily_gross_revenue` would give it, without reading every day of every account;
+    ``None`` without such a line."""
+    from kampass.commercial.selectors import newest_sale_day as _newest
+
+    return _newest(account_ids, as_of=as_of)
+
+
 def newest_invoice_day() -> dt.date | None:
     """The day of the newest invoice line kampass holds (of any customer): the facts reach up to it.
     Figures asked for a later day have no invoice lines after it to see; ``None`` without lines."""

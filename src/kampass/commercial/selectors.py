@@ -16,7 +16,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from kampass.accounts.facade import team_account_ids
+from kampass.accounts.facade import subtree_account_ids_of, team_account_ids
 from kampass.accounts.models import Account
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
 from kampass.common import fx
@@ -400,8 +400,7 @@ def account_profitability(
         with_dimensions(store)
         one = in_one_currency(store, user=user, currency=currency)
         lines, facts = one.lines, one.facts
-        links = store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        mine = links_of(store, ids)
         own_facts = facts.semi_join(mine, facts.customer_id == mine.customer_id)
         own_lines = lines.semi_join(mine, lines.customer_id == mine.customer_id)
         pnl_rows = prof.total_pnl(own_facts).to_pyarrow().to_pylist()
@@ -513,8 +512,8 @@ def account_lines(
     )
     with analytics_store() as store:
         with_dimensions(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
         t = lines.semi_join(mine, lines.customer_id == mine.customer_id)
         if category == "other":
             t = t.filter((t.amount < 0) & t.category.isin(["other", prof.GOODS]))
@@ -566,8 +565,8 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
         return {}
     with analytics_store() as store:
         with_dimensions(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
         joined = lines.filter(lines.amount > 0).inner_join(mine, lines.customer_id == mine.customer_id)
         daily = joined.group_by(
             account_id=joined.account_id, day=joined.invoice_date.date(), currency=joined.currency
@@ -578,6 +577,23 @@ def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.d
         if r["day"] is not None:
             out[int(r["account_id"])].append((r["day"], str(r["currency"]), Decimal(r["amount"] or 0)))
     return dict(out)
+
+
+def newest_sale_day(account_ids: Iterable[int], *, as_of: dt.date) -> dt.date | None:
+    """The newest invoice day (UTC) on or before ``as_of`` with a positive line of these accounts (see
+    ``facade.newest_sale_day``): one aggregate in the analytics store."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return None
+    with analytics_store() as store:
+        with_dimensions(store)
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
+        day = lines.invoice_date.date()
+        chosen = lines.filter((lines.amount > 0) & (day <= as_of))
+        joined = chosen.semi_join(mine, chosen.customer_id == mine.customer_id)
+        found = joined.invoice_date.date().max().to_pyarrow().as_py()
+    return found if isinstance(found, dt.date) else None
 
 
 def product_group_revenue(
@@ -595,8 +611,8 @@ def product_group_revenue(
         return []
     with analytics_store() as store:
         with_dimensions(store)
-        lines, links = store.table(INVOICE_LINES), store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        lines = store.table(INVOICE_LINES)
+        mine = links_of(store, ids)
         chosen = lines.filter((lines.amount > 0) & lines.product_group.isin(groups))
         joined = chosen.inner_join(mine, chosen.customer_id == mine.customer_id)
         day = joined.invoice_date.date()
@@ -634,8 +650,7 @@ def product_group_choices(account_ids: Iterable[int] | None = None, *, limit: in
         lines = lines.filter(lines.product_group.notnull() & (lines.amount > 0))
         if account_ids is not None:
             with_dimensions(store)
-            links = store.table(CUSTOMER_LINKS)
-            mine = links.filter(links.account_id.isin(sorted(set(account_ids))))
+            mine = links_of(store, sorted(set(account_ids)))
             lines = lines.inner_join(mine, lines.customer_id == mine.customer_id)
         grouped = lines.group_by("product_group").aggregate(revenue=lines.amount.sum())
         rows = grouped.order_by([ibis.desc("revenue"), "product_group"]).limit(limit).to_pyarrow().to_pylist()
@@ -675,22 +690,33 @@ def margin_trend(monthly: list[tuple[float, float]]) -> float | None:
     return None
 
 
+#: above this many accounts, :func:`links_of` joins a table of their ids instead of listing them in the query
+LINKS_LITERAL_LIMIT = 50
+
+
+def links_of(store: AnalyticsStore, account_ids: list[int]) -> ibis.Table:
+    """The customer links of ``account_ids``. A few ids are listed in the query (``IN (...)``); many (the
+    scorecard computing hundreds of key accounts' subtrees) are joined as a table of ids: ibis builds a
+    node per listed literal, and compiling a list of thousands took longer than running the query."""
+    links = store.table(CUSTOMER_LINKS)
+    if len(account_ids) <= LINKS_LITERAL_LIMIT:
+        return links.filter(links.account_id.isin(account_ids))
+    wanted = ibis.memtable(pa.table({"wanted_id": pa.array(sorted(set(account_ids)), type=pa.int64())}))
+    return links.semi_join(wanted, links.account_id == wanted.wanted_id)
+
+
 def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealthFigures]:
     """:class:`AccountHealthFigures` of each given account over its subtree (all lines in one currency,
     see :func:`in_one_currency`); accounts without invoice lines get ``None`` figures."""
     roots = sorted(set(account_ids))
     if not roots:
         return {}
-    paths = dict(Account.objects.filter(pk__in=roots).values_list("pk", "path"))
-    members: dict[int, list[int]] = {
-        r: list(Account.objects.filter(path__startswith=paths[r]).values_list("pk", flat=True)) for r in paths
-    }
+    members = subtree_account_ids_of(roots)  # one query, not one per account
     ids = sorted({i for m in members.values() for i in m})
     with analytics_store() as store:
         with_dimensions(store)
         one = in_one_currency(store)
-        links = store.table(CUSTOMER_LINKS)
-        mine = links.filter(links.account_id.isin(ids))
+        mine = links_of(store, ids)
         pnl_rows = prof.account_pnl(one.facts, mine).to_pyarrow().to_pylist()
         lines = one.lines.inner_join(mine, one.lines.customer_id == mine.customer_id)
         zero = ibis.literal(0, type="decimal(18,4)")

@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "kampass.common.concurrency.ConflictMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kampass.common.request_memo.RequestMemoMiddleware",
 ]
 
 ROOT_URLCONF = "kampass.config.urls"

@@ -397,14 +397,15 @@ def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[
 
     from django.utils import timezone
 
-    from kampass.accounts.facade import subtree_account_ids
+    from kampass.accounts.facade import subtree_account_ids_of
     from kampass.common import fx
     from kampass.pipeline.models import Opportunity, Target, TargetPeriod, TargetScope
 
     day: dt.date = today or timezone.localdate()
     year_end = dt.date(day.year, 12, 31)
     roots = sorted(set(account_ids))
-    members = {a: subtree_account_ids(a) for a in roots}
+    trees = subtree_account_ids_of(roots)  # one query for every subtree, not two per account
+    members = {a: trees.get(a, []) for a in roots}
     every = sorted({i for m in members.values() for i in m})
     targets: dict[int, list[tuple[str, Decimal, str]]] = defaultdict(list)
     for account_id, period, amount, code in Target.objects.filter(
@@ -474,27 +475,32 @@ _MIN_BIAS_DEALS = 3
 
 
 def forecast_bias(account_ids: Iterable[int], *, today: Any = None) -> dict[int, ForecastBias]:
-    """``{account_id: ForecastBias}`` for every given account (see the dataclass)."""
+    """``{account_id: ForecastBias}`` for every given account (see the dataclass). The closed deals of
+    every subtree are read in one query and added up per account (a deal below two given accounts counts
+    for both), so the number of queries does not grow with the number of accounts."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from kampass.accounts.facade import subtree_account_ids
+    from kampass.accounts.facade import subtree_account_ids_of
     from kampass.pipeline.models import Opportunity
 
     day: dt.date = today or timezone.localdate()
     since = day - dt.timedelta(days=730)
+    roots = sorted(set(account_ids))
+    trees = subtree_account_ids_of(roots)
+    deals: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
+    for member, probability, outcome in Opportunity.objects.filter(
+        account_id__in=sorted({m for tree in trees.values() for m in tree}),
+        outcome__in=(_Outcome.WON, _Outcome.LOST),
+        owner_probability__isnull=False,
+        closed_on__gte=since,
+        closed_on__lte=day,
+    ).values_list("account_id", "owner_probability", "outcome"):
+        deals[member].append((probability, outcome))
     out: dict[int, ForecastBias] = {}
-    for account_id in sorted(set(account_ids)):
-        rows = list(
-            Opportunity.objects.filter(
-                account_id__in=subtree_account_ids(account_id),
-                outcome__in=(_Outcome.WON, _Outcome.LOST),
-                owner_probability__isnull=False,
-                closed_on__gte=since,
-                closed_on__lte=day,
-            ).values_list("owner_probability", "outcome")
-        )
+    for account_id in roots:
+        rows = [row for member in trees.get(account_id, []) for row in deals.get(member, [])]
         bias = None
         if len(rows) >= _MIN_BIAS_DEALS:
             mean_p = sum(int(p or 0) for p, _o in rows) / 100 / len(rows)

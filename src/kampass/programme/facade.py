@@ -47,7 +47,14 @@ def _facade_signals(module: str) -> dict[str, float | None]:
 
 def signals_of(facade: ModuleType) -> dict[str, float | None]:
     """``programme_signals()`` of another context's facade module, if it has that function; a
-    failing neighbour gives no signals (it must not break the programme pages)."""
+    failing neighbour gives no signals (it must not break the programme pages). Computed once per
+    page request (:mod:`kampass.common.request_memo`): the dashboard asks for them from several places."""
+    from kampass.common.request_memo import memoised
+
+    return dict(memoised(("programme_signals", facade.__name__), lambda: _signals_of(facade)))
+
+
+def _signals_of(facade: ModuleType) -> dict[str, float | None]:
     fn: Callable[[], dict[str, Any]] | None = getattr(facade, "programme_signals", None)
     if fn is None:
         return {}
@@ -60,7 +67,14 @@ def signals_of(facade: ModuleType) -> dict[str, float | None]:
 
 
 def current_signals() -> dict[str, float | None]:
-    """The facts for the recommender and the current values of every guardrail metric of the catalogue."""
+    """The facts for the recommender and the current values of every guardrail metric of the catalogue
+    (once per page request, :mod:`kampass.common.request_memo`)."""
+    from kampass.common.request_memo import memoised
+
+    return dict(memoised("programme_current_signals", _current_signals))
+
+
+def _current_signals() -> dict[str, float | None]:
     from kampass.accounts import facade as accounts_facade
     from kampass.programme.catalogue import active_catalogue
 

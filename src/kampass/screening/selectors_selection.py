@@ -100,14 +100,9 @@ def _sum_over(subtrees: dict[int, list[int]], per_account: dict[int, Any], attr:
 
 
 def newest_invoice_day(account_ids: Iterable[int], *, as_of: dt.date) -> dt.date | None:
-    """The newest invoice day on or before ``as_of`` of these accounts' lines (None without lines)."""
-    days = [
-        rows[i][0]
-        for rows in commercial_facade.daily_gross_revenue(account_ids).values()
-        for i in range(len(rows) - 1, -1, -1)
-        if rows[i][0] <= as_of
-    ]
-    return max(days) if days else None
+    """The newest invoice day on or before ``as_of`` of these accounts' lines (None without lines): one
+    aggregate in the analytics store, not every account's daily revenue read into Python."""
+    return commercial_facade.newest_sale_day(account_ids, as_of=as_of)
 
 
 def account_facts(account_ids: Iterable[int], *, as_of: dt.date) -> dict[int, dict[str, float | None]]:

@@ -64,3 +64,31 @@ def test_an_account_without_lines_has_no_figures(admin_user: Any, world: Any) ->
     got = facade.account_health_figures([empty.pk])[empty.pk]
 
     assert (got.leakage_share, got.margin_trend) == (None, None)
+
+
+def test_many_accounts_give_the_same_figures_as_a_few(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: the figures with the account ids listed in the query
+    ids = [world.group.pk, world.foreign.pk, world.north.pk]
+    listed = facade.account_health_figures(ids)
+
+    # when: every id list counts as many (joined as a table of ids, as for hundreds of key accounts)
+    from kampass.commercial import selectors
+
+    monkeypatch.setattr(selectors, "LINKS_LITERAL_LIMIT", 0)
+    joined = facade.account_health_figures(ids)
+
+    # then: the same figures
+    assert joined == listed
+
+
+def test_newest_sale_day_is_the_newest_day_of_the_daily_revenue_up_to_the_date(world: Any) -> None:
+    # given: the daily gross revenue of the group's subtree
+    ids = [a.pk for a in world.subtree(world.group)]
+    days = sorted(d for rows in facade.daily_gross_revenue(ids).values() for d, _c, _a in rows)
+    assert len(days) >= 2
+
+    # when / then: the newest day on or before a date, as the daily revenue gives it
+    assert facade.newest_sale_day(ids, as_of=days[-1]) == days[-1]
+    assert facade.newest_sale_day(ids, as_of=days[0]) == days[0]
+    assert facade.newest_sale_day(ids, as_of=days[0] - dt.timedelta(days=1)) is None
+    assert facade.newest_sale_day([], as_of=days[-1]) is None
