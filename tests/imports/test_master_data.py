@@ -63,6 +63,19 @@ def test_accounts_with_their_hierarchy_in_one_file(tmp_path):
     assert swiss.path.startswith(group.path)
 
 
+@pytest.mark.parametrize("header", ["Übergeordnet", "Übergeordneter Account", "Konzern"])
+def test_the_parent_column_is_found_by_more_german_header_names(tmp_path, header):
+    # given: a German export naming the parent column in another usual way
+    path = write(
+        tmp_path, "accounts.csv", f"Name;Land;{header};Externe ID\nAlpha AG;Schweiz;;A1\nAlpha Süd;CH;Alpha AG;A2\n"
+    )
+    # when
+    outcome = run_cli("accounts", str(path))
+    # then: the column is the parent, so the second account sits below the first
+    assert outcome["columns"]["parent"] == header
+    assert Account.objects.get(external_id="A2").parent == Account.objects.get(external_id="A1")
+
+
 def test_every_reason_of_a_rejected_row_is_reported_and_the_row_counts_once(tmp_path):
     path = write(tmp_path, "accounts.csv", ACCOUNTS)
 
