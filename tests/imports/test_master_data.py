@@ -73,6 +73,7 @@ def test_the_parent_column_is_found_by_more_german_header_names(tmp_path, header
     outcome = run_cli("accounts", str(path))
     # then: the column is the parent, so the second account sits below the first
     assert outcome["columns"]["parent"] == header
+    assert outcome["ignored_columns"] == []
     assert Account.objects.get(external_id="A2").parent == Account.objects.get(external_id="A1")
 
 
@@ -333,3 +334,15 @@ def test_a_kam_may_not_import_products(tmp_path, kam, monkeypatch):
 
     with pytest.raises(CommandError, match="permission"):
         run_cli("products", str(write(tmp_path, "p.csv", "SKU,Family\n1,A\n")))
+
+
+def test_columns_no_field_reads_are_named_not_dropped_silently(tmp_path):
+    # given: a column kampass has no field for, and one whose name it does not know
+    path = write(tmp_path, "accounts.csv", "Name;Land;Mother ship;Lieblingsfarbe\nAlpha AG;CH;;blau\n")
+    # when
+    outcome = run_cli("accounts", str(path))
+    # then the JSON names them, and so does the text summary
+    assert outcome["ignored_columns"] == ["Mother ship", "Lieblingsfarbe"]
+    out = io.StringIO()
+    call_command("import", "accounts", str(path), "--dry-run", stdout=out)
+    assert "Columns not read: Mother ship, Lieblingsfarbe" in out.getvalue()

@@ -80,6 +80,8 @@ def summary(outcome: ImportOutcome) -> str:
     )
     if outcome.strict and outcome.rejects and not outcome.dry_run:
         text += " Nothing was stored (--strict)."
+    if outcome.ignored_columns:
+        text += f" Columns not read: {', '.join(outcome.ignored_columns)} (--mapping names a field's column)."
     return text
 
 

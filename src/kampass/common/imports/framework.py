@@ -192,6 +192,9 @@ class ImportOutcome:
     file: str
     mapping: str
     columns: dict[str, str] = field(default_factory=dict)
+    #: the file's columns no field reads (said, not dropped silently: a parent column under a name
+    #: kampass does not know would otherwise lose the hierarchy without a word)
+    ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -212,6 +215,7 @@ class ImportOutcome:
             "file": self.file,
             "mapping": self.mapping,
             "columns": self.columns,
+            "ignored_columns": self.ignored_columns,
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
@@ -307,6 +311,7 @@ def run_import(
         file=name,
         mapping=mapping.name,
         columns=columns,
+        ignored_columns=[c for c in table.header if c and c not in set(columns.values())],
         rows=len(rows),
         dry_run=dry_run,
         strict=strict,
