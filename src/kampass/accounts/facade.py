@@ -74,6 +74,8 @@ def subtree_account_ids(account_id: int) -> list[int]:
     a = _Account.objects.filter(pk=account_id).only("path").first()
     if a is None:
         return []
+    if not a.path:  # stored without its path (made outside the services): itself, not every account
+        return [account_id]
     return list(_Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
@@ -93,6 +95,9 @@ def subtree_account_ids_of(account_ids: Iterable[int]) -> dict[int, list[int]]:
             if ancestor in out:
                 out[ancestor].append(pk)
             cut = path.find("/", cut + 1)
+    for pk, ids in out.items():
+        if not ids:  # an account stored without its path (made outside the services) is its own subtree
+            ids.append(pk)
     return out
 
 
