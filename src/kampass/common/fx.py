@@ -253,9 +253,11 @@ class Consolidation:
     sources: set[str] = field(default_factory=set)
     unconvertible: dict[str, int] = field(default_factory=dict)
 
-    def add(self, amount: Decimal, currency: str, on: dt.date) -> Decimal:
+    def add(self, amount: Decimal, currency: str, on: dt.date, n: int = 1) -> Decimal:
+        """Add ``amount`` (the sum of ``n`` amounts of the same currency and rate day: converted once,
+        counted as ``n``)."""
         currency = currency.upper()
-        self.amounts += 1
+        self.amounts += n
         self.currencies.add(currency)
         if currency == self.currency:
             value = Decimal(amount)
@@ -263,25 +265,12 @@ class Consolidation:
             try:
                 r = rate(currency, self.currency, on)
             except UnknownCurrency:
-                self.unconvertible[currency] = self.unconvertible.get(currency, 0) + 1
+                self.unconvertible[currency] = self.unconvertible.get(currency, 0) + n
                 return Decimal(0)
             value = r.apply(amount)
-            self.converted += 1
+            self.converted += n
             self.sources.update(s.strip() for s in r.source.split("+"))
         self.total += value
-        return value
-
-    def add_group(self, amount: Decimal, currency: str, on: dt.date, n: int) -> Decimal:
-        """:meth:`add` for the sum ``amount`` of ``n`` amounts in ``currency`` of the same rate day
-        (converted once, counted as ``n``)."""
-        before = (self.amounts, self.converted, dict(self.unconvertible))
-        value = self.add(amount, currency, on)
-        self.amounts = before[0] + n
-        if self.converted != before[1]:
-            self.converted = before[1] + n
-        code = currency.upper()
-        if self.unconvertible != before[2]:
-            self.unconvertible[code] = before[2].get(code, 0) + n
         return value
 
     def cannot_convert(self, n: int, currency: str) -> None:

@@ -139,8 +139,8 @@ def pipeline_board(
             counts[stage_id] += n
             amounts[stage_id][amount_currency] += amount
             weighted[stage_id][amount_currency] += weighted_amount
-            converted = totals[stage_id].add_group(amount, amount_currency, day, n)
-            board_total.add_group(amount, amount_currency, day, n)
+            converted = totals[stage_id].add(amount, amount_currency, day, n)
+            board_total.add(amount, amount_currency, day, n)
             if amount:
                 weighted_totals[stage_id] += (converted * weighted_amount / amount).quantize(CENT)
     else:  # the baseline's probability of each deal (by id) weights it
