@@ -89,7 +89,7 @@ def account_activity(
     )
     if since is not None:
         section_records = section_records.filter(history_date__gte=since)
-    labels = {pk: {spec.key: spec.label(ui_language()) for spec in plans[pk].template.specs()} for pk in plan_ids}
+    labels = {pk: {spec.key: spec.label(ui_language()) for spec in plans[pk].specs()} for pk in plan_ids}
     edits: list[Activity] = []
     last: dict[tuple[int, int | None], tuple[int, dt.datetime]] = {}  # (section, user) -> (index in edits, when)
     for r in section_records.order_by("id", "history_date", "history_id"):
@@ -146,7 +146,7 @@ def comment_target(target_id: int, key: str) -> Target | None:
         return None
     label = f"{plan.account.name} {plan.period_start:%Y-%m}–{plan.period_end:%Y-%m} v{plan.number}"
     if key:
-        spec = {s.key: s for s in plan.template.specs()}.get(key)
+        spec = {s.key: s for s in plan.specs()}.get(key)
         if spec is None:
             return None
         label = f"{label} / {spec.label(ui_language())}"

@@ -69,6 +69,10 @@ class PlanSummaryOut(Schema):
     as_of: dt.date = Field(description="The plan date: kampass's facts in the plan are taken as of it.")
     template_id: int
     template_version: int
+    template_changed: bool = Field(
+        description="The template's current sections differ from the ones this version follows "
+        "(an open version can adopt them: POST /plans/{id}/adopt-template)."
+    )
     based_on_id: int | None
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
@@ -114,6 +118,10 @@ class PlanTransitionIn(InSchema):
     version: int | None = version_in()
 
 
+class PlanAdoptTemplateIn(InSchema):
+    version: int | None = version_in()
+
+
 class PlanVersionsOut(Schema):
     items: list[PlanSummaryOut]
     count: int
@@ -148,6 +156,7 @@ def _summary(plan: AccountPlan) -> dict[str, Any]:
         "as_of": plan.as_of,
         "template_id": plan.template_id,
         "template_version": plan.template_version,
+        "template_changed": plan.template_changed,
         "based_on_id": plan.based_on_id,
         "submitted_at": plan.submitted_at,
         "approved_at": plan.approved_at,
@@ -178,9 +187,7 @@ def _plan_out(pk: int) -> dict[str, Any]:
         ],
         "swot": [i for items in selectors.swot_by_kind(plan).values() for i in items],
         "relationship": {"now": plan.relationship_now, "target": plan.relationship_target},
-        "missing_required": [
-            f"{a}.{b}" for a, b in core.missing_required(plan.template.specs(), selectors.plan_content(plan))
-        ],
+        "missing_required": [f"{a}.{b}" for a, b in core.missing_required(plan.specs(), selectors.plan_content(plan))],
     }
 
 
@@ -247,7 +254,7 @@ def plan_section_patch(
     section = plan.sections.filter(key=key).first()
     if section is None:
         raise Http404(_("This plan has no section “%(key)s”.") % {"key": key})
-    spec = {s.key: s for s in plan.template.specs()}[key]
+    spec = {s.key: s for s in plan.specs()}[key]
     from django.utils.translation import get_language
 
     def current() -> dict[str, Any]:
@@ -294,6 +301,26 @@ def plan_transition(request: HttpRequest, response: HttpResponse, plan_id: Id, p
 
 
 @router.post(
+    "/plans/{plan_id}/adopt-template",
+    response={200: PlanOut, **ERRORS, **conflict_responses(PlanOut)},
+    openapi_extra=refused("the version is no longer open (approved, active or superseded)"),
+)
+def plan_adopt_template(request: HttpRequest, response: HttpResponse, plan_id: Id, payload: PlanAdoptTemplateIn) -> Any:
+    """Let an open version follow its template's current sections: new sections start empty, the text of
+    sections the template still has is kept (that of removed ones is kept but no longer shown). A stale
+    ``version`` answers 409 (412)."""
+    plan = _plan(request, plan_id)
+    return api_update(
+        request,
+        response,
+        version=payload.version,
+        update=lambda version: services.plan_adopt_template(actor=_actor(request), plan=plan, version=version),
+        current=lambda: _plan_out(plan.pk),
+        version_of=lambda obj: obj["version"],
+    )
+
+
+@router.post(
     "/plans/{plan_id}/versions",
     response={201: PlanOut, **ERRORS},
     openapi_extra=refused("another version of the plan is still open"),
@@ -309,7 +336,7 @@ def plan_new_version(request: HttpRequest, plan_id: Id) -> Status[Any]:
 def plan_versions(request: HttpRequest, plan_id: Id) -> Any:
     """All versions of the plan's account and period, newest first."""
     plan = _plan(request, plan_id)
-    items = [_summary(p) for p in selectors.plan_versions(plan).select_related("account", "approved_by")]
+    items = [_summary(p) for p in selectors.plan_versions(plan).select_related("account", "template", "approved_by")]
     return {"items": items, "count": len(items)}
 
 

@@ -23,7 +23,7 @@ def plans_visible(
     """The plan versions ``user`` may read (all for head, admin, controller, viewer; a KAM those of
     the accounts on whose team they are, or below), optionally of one account, one status, or
     matching ``q`` in the account's name."""
-    plans = AccountPlan.objects.select_related("account", "approved_by", "created_by")
+    plans = AccountPlan.objects.select_related("account", "template", "approved_by", "created_by")
     if not (is_admin(user) or is_head(user) or is_reader(user)):
         team = accounts_facade.team_account_ids(user)
         if not team:
@@ -144,7 +144,7 @@ def may_plan_any(user: Actor) -> bool:
 def plan_sections(plan: AccountPlan) -> list[tuple[core.SectionSpec, Any]]:
     """The plan's sections in template order: ``(spec, PlanSection or None)``."""
     saved = {s.key: s for s in plan.sections.select_related("updated_by")}
-    return [(spec, saved.get(spec.key)) for spec in plan.template.specs()]
+    return [(spec, saved.get(spec.key)) for spec in plan.specs()]
 
 
 def swot_by_kind(plan: AccountPlan) -> dict[str, list[Any]]:
@@ -180,7 +180,7 @@ def missing_fields(plan: AccountPlan) -> list[tuple[str, str]]:
     """``(section key, "Section: field")`` of the required fields still empty."""
     from kampass.planning.services import missing_labels
 
-    specs = plan.template.specs()
+    specs = plan.specs()
     return missing_labels(specs, core.missing_required(specs, plan_content(plan)))
 
 
@@ -200,7 +200,7 @@ def compare_versions(first: AccountPlan, second: AccountPlan) -> list[dict[str, 
     older, newer = sorted((first, second), key=lambda p: p.number)
     changes = core.compare_content(plan_content(older), plan_content(newer))
     de = (get_language() or "en").startswith("de")
-    specs = {s.key: s for s in newer.template.specs()}
+    specs = {s.key: s for s in newer.specs()}
     order = list(specs)
     newer_sections = {s.key: s for s in newer.sections.all()}
     out: list[dict[str, Any]] = []

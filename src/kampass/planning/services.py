@@ -107,6 +107,7 @@ def plan_create(
         number=1,
         template=template,
         template_version=template.version,
+        template_sections=template.sections,
         status=PlanStatus.DRAFT,
         as_of=as_of or timezone.localdate(),
         created_by=_user(actor),
@@ -160,6 +161,7 @@ def plan_new_version(*, actor: Actor, plan: AccountPlan, as_of: dt.date | None =
         based_on=plan,
         template=plan.template,
         template_version=plan.template_version,
+        template_sections=plan.template_sections or plan.template.sections,
         status=PlanStatus.DRAFT,
         as_of=as_of or timezone.localdate(),
         relationship_now=plan.relationship_now,
@@ -189,6 +191,32 @@ def plan_new_version(*, actor: Actor, plan: AccountPlan, as_of: dt.date | None =
     return new
 
 
+@transaction.atomic
+def plan_adopt_template(*, actor: Actor, plan: AccountPlan, version: int | None = None) -> list[str]:
+    """Let an open (draft or in-review) version follow its template's current sections: new sections
+    start empty, the content of sections the template still has is kept. Sections the template no
+    longer has keep their stored content but are no longer shown; their keys are returned (the page
+    names them). ``version`` is the plan version the user saw."""
+    authorize(actor, "planning.change_plan", plan.account)
+    expect_version(plan, version)
+    _require_editable(plan)
+    template = PlanTemplate.objects.get(pk=plan.template_id)
+    current = {s.key for s in template.specs()}
+    present = set(plan.sections.values_list("key", flat=True))
+    hidden = sorted(
+        s.key
+        for s in plan.sections.exclude(key__in=current)
+        if any(v not in (None, "", [], {}) for v in (s.content or {}).values())
+    )
+    plan.template_sections = template.sections
+    plan.template_version = template.version
+    _save(plan, actor)
+    PlanSection.objects.bulk_create(
+        [PlanSection(plan=plan, key=spec.key, content={}) for spec in template.specs() if spec.key not in present]
+    )
+    return hidden
+
+
 def _require_editable(plan: AccountPlan) -> None:
     if not plan.editable:
         raise ValidationError(
@@ -209,7 +237,7 @@ def plan_section_save(
     on an older one raises :class:`~kampass.common.concurrency.ConcurrentEdit` (nothing is lost)."""
     authorize(actor, "planning.change_plan", plan.account)
     _require_editable(plan)
-    spec = {s.key: s for s in plan.template.specs()}.get(key)
+    spec = {s.key: s for s in plan.specs()}.get(key)
     if spec is None:
         raise ValidationError({"key": [_("This plan has no section “%(key)s”.") % {"key": key}]})
     allowed = {f.key for f in spec.fields}
@@ -253,9 +281,9 @@ def plan_transition(
     now = timezone.now()
     before = plan.status
     if target == PlanStatus.IN_REVIEW:
-        missing = core.missing_required(plan.template.specs(), _plan_content(plan))
+        missing = core.missing_required(plan.specs(), _plan_content(plan))
         if missing:
-            names = [label for _key, label in missing_labels(plan.template.specs(), missing)]
+            names = [label for _key, label in missing_labels(plan.specs(), missing)]
             raise ValidationError({"status": [_("Fill in before review: %(fields)s.") % {"fields": "; ".join(names)}]})
         plan.submitted_at = now
         plan.submitted_by = _user(actor)
@@ -363,7 +391,7 @@ def plan_comment_add(*, actor: Actor, plan: AccountPlan, body: str, section_key:
     errors: dict[str, list[str]] = {}
     if not body:
         errors["body"] = [_("Write a comment.")]
-    if section_key and section_key not in {s.key for s in plan.template.specs()}:
+    if section_key and section_key not in {s.key for s in plan.specs()}:
         errors["section_key"] = [_("This plan has no section “%(key)s”.") % {"key": section_key}]
     if errors:
         raise ValidationError(errors)

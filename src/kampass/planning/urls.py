@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/sections/<slug:key>/", views.section_save, name="plan-section"),
     path("<int:pk>/transition/", views.plan_transition, name="plan-transition"),
     path("<int:pk>/new-version/", views.plan_new_version, name="plan-new-version"),
+    path("<int:pk>/adopt-template/", views.plan_adopt_template, name="plan-adopt-template"),
     path("<int:pk>/relationship/", views.relationship_save, name="plan-relationship"),
     path("<int:pk>/comments/", views.comment_add, name="plan-comment"),
     path("<int:pk>/swot/", views.swot_add, name="plan-swot-add"),

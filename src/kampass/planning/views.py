@@ -225,7 +225,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _section_spec(plan: AccountPlan, key: str) -> Any:
-    spec = {s.key: s for s in plan.template.specs()}.get(key)
+    spec = {s.key: s for s in plan.specs()}.get(key)
     if spec is None:
         raise Http404
     return spec
@@ -369,6 +369,36 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect_to(request, reverse("plan-detail", args=[pk]))
     messages.success(request, _("Version %(number)s started.") % {"number": new.number})
     return redirect_to(request, reverse("plan-detail", args=[new.pk]))
+
+
+@login_required
+@require_POST
+def plan_adopt_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let an open version follow its template's current sections (see ``services.plan_adopt_template``)."""
+    plan = _plan(request, pk)
+    version = request.POST.get("version", "")
+    try:
+        hidden = services.plan_adopt_template(
+            actor=request.user, plan=plan, version=int(version) if version.isdigit() else None
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ConcurrentEdit:
+        messages.error(request, _("Someone else changed this in the meantime. Reload the page and try again."))
+    else:
+        plan.refresh_from_db()
+        messages.success(
+            request,
+            _("The plan now follows version %(version)s of the template “%(name)s”.")
+            % {"version": plan.template_version, "name": plan.template.name},
+        )
+        if hidden:
+            messages.warning(
+                request,
+                _("The template no longer has these sections; their text is kept but not shown: %(keys)s.")
+                % {"keys": ", ".join(hidden)},
+            )
+    return redirect_to(request, reverse("plan-detail", args=[pk]))
 
 
 @login_required

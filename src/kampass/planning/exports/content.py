@@ -287,7 +287,7 @@ def plan_export(plan: AccountPlan, *, lang: str = "en") -> PlanExport:
                     for f in spec.fields
                 ),
             )
-            for spec in plan.template.specs()
+            for spec in plan.specs()
         )
         history = tuple(
             StageChange(

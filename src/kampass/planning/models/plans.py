@@ -78,6 +78,9 @@ class AccountPlan(Versioned):
         PlanTemplate, on_delete=models.PROTECT, related_name="plans", verbose_name=_("template")
     )
     template_version = models.PositiveIntegerField(_("template version"), default=1)
+    #: the template's sections as they were at ``template_version`` (a plan keeps the structure it was
+    #: written against; an open version may adopt a newer template, see ``services.plan_adopt_template``)
+    template_sections = models.JSONField(_("template sections"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     as_of = models.DateField(_("plan date"))
     relationship_now = models.CharField(
@@ -131,6 +134,19 @@ class AccountPlan(Versioned):
     def editable(self) -> bool:
         """Whether its content may still change (draft or in review)."""
         return core.is_editable(self.status)
+
+    def specs(self) -> tuple[core.SectionSpec, ...]:
+        """The sections this plan version follows: its own copy of the template's sections (those of
+        ``template_version``), not the template's current ones, so that a changed template never changes
+        an approved plan. A row made outside the services without a copy follows the current template."""
+        if self.template_sections:
+            return core.sections_from_json(self.template_sections)
+        return self.template.specs()
+
+    @property
+    def template_changed(self) -> bool:
+        """Whether the template's current sections differ from the ones this version follows."""
+        return bool(self.template_sections) and self.template.sections != self.template_sections
 
 
 class PlanSection(Versioned):
