@@ -308,6 +308,8 @@ KAMPASS_IMPORT_TIME_LIMIT_SECONDS = env.float("KAMPASS_IMPORT_TIME_LIMIT_SECONDS
 # Uploaded import files are deleted when their import ends (0) or kept this many hours; the worker
 # deletes older ones when it starts (and `kampass import cleanup` on demand).
 KAMPASS_UPLOAD_RETENTION_HOURS = env.float("KAMPASS_UPLOAD_RETENTION_HOURS", default=0.0)
+# plan exports are built by the task worker; the files wait this many days for their download
+KAMPASS_EXPORT_KEEP_DAYS = env.int("KAMPASS_EXPORT_KEEP_DAYS", default=7)
 # an approved account plan counts as current for this many months after its sign-off (programme signal)
 KAMPASS_PLAN_MAX_AGE_MONTHS = env.int("KAMPASS_PLAN_MAX_AGE_MONTHS", default=12)
 # account reviews: the regular check-in's cadence unless an account has its own (monthly, quarterly,

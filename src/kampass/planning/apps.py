@@ -32,6 +32,9 @@ class PlanningConfig(AppConfig):
         from kampass.planning.health_runs import daily_health_run
 
         register_daily("planning.daily_health", daily_health_run)
+        from kampass.planning.export_jobs import daily_export_purge
+
+        register_daily("planning.export_purge", daily_export_purge)
 
         # the global search (kampass.common.search) finds account plans through this context's facade
         from kampass.common.search import register_searcher

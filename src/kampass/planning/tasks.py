@@ -19,3 +19,19 @@ def record_health_snapshots(run_id: str) -> None:
     from kampass.planning.health_runs import health_run_execute
 
     health_run_execute(run_id)
+
+
+@task()
+def build_plan_export(job_id: str) -> None:
+    """Write one queued plan export (see ``export_jobs.export_job_execute``)."""
+    from kampass.planning.export_jobs import export_job_execute
+
+    export_job_execute(job_id)
+
+
+@task()
+def purge_plan_exports() -> dict[str, int]:
+    """Remove the plan exports older than ``KAMPASS_EXPORT_KEEP_DAYS`` (see ``export_jobs.export_jobs_purge``)."""
+    from kampass.planning.export_jobs import export_jobs_purge
+
+    return {"removed": export_jobs_purge()}

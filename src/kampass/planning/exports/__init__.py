@@ -4,6 +4,7 @@ English, with charts. :func:`export_plan` is the one way in for the CLI, the pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.text import slugify
@@ -51,12 +52,22 @@ def export_filename(export: PlanExport, fmt: str, *, summary: bool = False) -> s
     return "-".join(parts) + "." + FORMATS[fmt][1]
 
 
-def export_plan(plan: AccountPlan, *, fmt: str, lang: str = "en", summary: bool = False) -> ExportFile:
+def export_plan(
+    plan: AccountPlan,
+    *,
+    fmt: str,
+    lang: str = "en",
+    summary: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> ExportFile:
     """The plan as ``fmt`` (``pdf``, ``pptx`` or ``xlsx``) in ``lang``; ``summary`` picks the one-page
-    summary for the PDF (the slides are always the one-pager, the workbook always the full plan)."""
+    summary for the PDF (the slides are always the one-pager, the workbook always the full plan).
+    ``progress(share)`` is told when the plan's content is read (0.4) and the file is written (1.0)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     export = plan_export(plan, lang=lang)
+    if progress is not None:
+        progress(0.4)
     if fmt == "pdf":
         from kampass.planning.exports.pdf import plan_pdf
 
@@ -69,6 +80,8 @@ def export_plan(plan: AccountPlan, *, fmt: str, lang: str = "en", summary: bool 
         from kampass.planning.exports.workbook import plan_xlsx
 
         data = plan_xlsx(export)
+    if progress is not None:
+        progress(1.0)
     return ExportFile(data, export_filename(export, fmt, summary=summary and fmt == "pdf"), FORMATS[fmt][0])
 
 

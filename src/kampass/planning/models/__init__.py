@@ -6,6 +6,7 @@ modules and are imported here so that Django finds them.
 """
 
 from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
+from kampass.planning.models.exports import PlanExportJob
 from kampass.planning.models.health import HealthRun, HealthRunStatus, HealthSnapshot, HealthWeights, Notice
 from kampass.planning.models.kpi_targets import KpiTarget
 from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
@@ -49,6 +50,7 @@ __all__ = [
     "Objective",
     "PlanAction",
     "PlanComment",
+    "PlanExportJob",
     "PlanSection",
     "PlanStatus",
     "PlanTemplate",

@@ -74,14 +74,16 @@ def test_unknown_format_or_plan_is_not_found(client: Any, head: Any, plan: Any) 
     assert client.get(f"/plans/{plan.pk + 999}/export/pdf/").status_code == 404
 
 
-def test_the_buttons_link_the_exports(plan: Any) -> None:
+def test_the_buttons_ask_for_the_exports(plan: Any) -> None:
     from django.template.loader import render_to_string
     from django.utils import translation
 
     with translation.override("de"):
         html = render_to_string("planning/export_buttons.html", {"plan": plan})
-    assert f'href="/plans/{plan.pk}/export/pdf/?summary=1&amp;lang=de"' in html
-    assert f'href="/plans/{plan.pk}/export/pptx/?lang=de"' in html
+    assert html.count(f'hx-post="/plans/{plan.pk}/export/pdf/start/"') == 3  # one-pager, full plan, in English
+    assert f'action="/plans/{plan.pk}/export/pptx/start/"' in html
+    assert '<input type="hidden" name="lang" value="de">' in html
+    assert '<input type="hidden" name="lang" value="en">' in html
     assert "Onepager (PDF)" in html
     assert "Arbeitsmappe (XLSX)" in html
 

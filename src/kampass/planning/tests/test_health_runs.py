@@ -96,13 +96,13 @@ def test_the_daily_schedule_records_snapshots_and_raises_review_events_once_a_da
     with django_capture_on_commit_callbacks(execute=True):
         again = schedule.enqueue_due(now)
 
-    assert enqueued == ["planning.daily_health"]
+    assert "planning.daily_health" in enqueued  # beside the other contexts' daily jobs
     assert again == []
     run = HealthRun.objects.get()
     assert (run.status, run.trigger, run.done) == ("done", "schedule", 12)
     assert HealthSnapshot.objects.filter(day=TODAY).count() == 12
     assert run.reviews_planned == AccountReview.objects.count()
-    assert ScheduledRun.objects.get().name == "planning.daily_health"
+    assert ScheduledRun.objects.filter(name="planning.daily_health").count() == 1
 
 
 def _snapshot(account, day, score):
