@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from kampass.common.tasks import INTERACTIVE
 
-@task()
+
+@task(priority=INTERACTIVE)
 def run_import(job_id: str) -> None:
     """Run one queued transactions import (see ``services.import_job_run``)."""
     from kampass.commercial.services import import_job_run

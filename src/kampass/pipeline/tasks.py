@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from kampass.common.tasks import INTERACTIVE
 
-@task()
+
+@task(priority=INTERACTIVE)
 def run_training(job_id: str) -> None:
     """Run one queued retraining of the win-probability model (see ``services.training_job_run``)."""
     from kampass.pipeline.services import training_job_run
@@ -13,7 +15,7 @@ def run_training(job_id: str) -> None:
     training_job_run(job_id)
 
 
-@task()
+@task(priority=INTERACTIVE)
 def run_backtest(run_id: str) -> None:
     """Run one queued backtest on kampass's own opportunities (see ``services.backtest_run_execute``)."""
     from kampass.pipeline.services.backtests import backtest_run_execute
@@ -29,7 +31,7 @@ def score_opportunities(opportunity_ids: list[int]) -> int:
     return opportunities_rescore(opportunity_ids)
 
 
-@task()
+@task(priority=INTERACTIVE)
 def run_pipeline_import(job_id: str) -> None:
     """Run one uploaded stage-history or targets import (see ``services.imports.pipeline_import_run``)."""
     from kampass.pipeline.services.imports import pipeline_import_run

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from kampass.common.tasks import INTERACTIVE
+
 
 @task()
 def raise_review_events() -> dict[str, int]:
@@ -13,7 +15,7 @@ def raise_review_events() -> dict[str, int]:
     return {"planned": len(reviews_raise_events())}
 
 
-@task()
+@task(priority=INTERACTIVE)
 def record_health_snapshots(run_id: str) -> None:
     """Run one queued computation of the health snapshots (see ``health_runs.health_run_execute``)."""
     from kampass.planning.health_runs import health_run_execute
@@ -21,7 +23,7 @@ def record_health_snapshots(run_id: str) -> None:
     health_run_execute(run_id)
 
 
-@task()
+@task(priority=INTERACTIVE)
 def build_plan_export(job_id: str) -> None:
     """Write one queued plan export (see ``export_jobs.export_job_execute``)."""
     from kampass.planning.export_jobs import export_job_execute

@@ -209,3 +209,21 @@ def test_the_api_asks_polls_and_downloads(api: Any, viewer: Any, kam: Any, plan:
     assert len(pdfium.PdfDocument(pdf.content)) >= 2  # the full plan
     assert api(kam, "get", f"/plan-exports/{job_id}").status_code == 403
     assert api(viewer, "get", "/plan-exports/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_the_worker_takes_an_export_before_a_backlog_of_background_scoring(
+    kam: Any, plan: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from kampass.pipeline.tasks import score_opportunities
+
+    for i in range(3):  # e.g. what a demo or an import leaves for the worker
+        score_opportunities.enqueue([i])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = export_jobs.export_job_start(actor=kam, plan=plan, fmt="pdf", lang="en")
+
+    first = DBTaskResult.objects.ready().first()
+    assert first is not None
+    assert first.task_path == "kampass.planning.tasks.build_plan_export"
+    assert first.args_kwargs["args"] == [str(job.pk)]
