@@ -1,7 +1,8 @@
 """The pipeline's entries of an account's timeline (registered in :mod:`kampass.common.activity`):
 opportunities opened, moved to another stage, won or lost, and their amount, close date, owner and
-probability edited, from their change history; risks recorded, changing status or removed, from theirs;
-and the commentable target ``opportunity`` (registered in :mod:`kampass.common.comments`).
+probability edited, from their change history; risks recorded, changing status or removed, and contacts
+joining or leaving an opportunity's buying centre or given other roles there, from theirs; and the
+commentable target ``opportunity`` (registered in :mod:`kampass.common.comments`).
 
 The queries do not grow with the number of entries: each history is read in one query (with the record
 before ``since`` of every object changed since, to see what changed), the owners' names in one more."""
@@ -18,9 +19,17 @@ from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from kampass.accounts import facade as accounts_facade
 from kampass.common.activity import Activity
 from kampass.common.comments import Target
-from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome, Risk, RiskStatus
+from kampass.pipeline.models import (
+    Opportunity,
+    OpportunityContact,
+    OpportunityStageChange,
+    Outcome,
+    Risk,
+    RiskStatus,
+)
 
 #: the opportunity's fields whose edits the timeline lists (the stage has its own entries)
 EDITED_FIELDS = ("amount", "expected_close_date", "owner", "owner_probability")
@@ -94,7 +103,9 @@ def account_activity(
         link = reverse("opportunity-detail", args=[r.id])
         for text in texts:
             out.append(Activity(r.history_date, str(r.history_user or "–"), "opportunity", text, link, r.account_id))
-    out += _risk_activity(visible, {o.pk: o for o in opportunities}, since)
+    by_id = {o.pk: o for o in opportunities}
+    out += _risk_activity(visible, by_id, since)
+    out += _buying_centre_activity(visible, by_id, since)
     # stage moves from the stage history (it also holds the moves imported with their dates)
     moves = OpportunityStageChange.objects.filter(
         opportunity_id__in=visible, from_stage__isnull=False, changed_at__isnull=False
@@ -149,6 +160,46 @@ def _risk_activity(
             continue
         link = reverse("opportunity-detail", args=[r.opportunity_id])
         out.append(Activity(r.history_date, str(r.history_user or "–"), "risk", text, link, opportunity.account_id))
+    return out
+
+
+def _roles(roles: Any) -> str:
+    return ", ".join(accounts_facade.buying_role_labels(list(roles or []))) or "–"
+
+
+def _buying_centre_activity(
+    visible: list[int], opportunities: dict[int, Opportunity], since: dt.datetime | None
+) -> list[Activity]:
+    """Contacts joining or leaving the buying centres of the ``visible`` opportunities, or given other roles
+    there (the contacts' names in one query)."""
+    history = OpportunityContact.history.filter(opportunity_id__in=visible).select_related("history_user")
+    records = _with_previous(history, since)
+    names = accounts_facade.contact_names(sorted({r.contact_id for r, _prev in records}))
+    out: list[Activity] = []
+    for r, prev in records:
+        if since is not None and r.history_date < since:
+            continue
+        opportunity = opportunities[r.opportunity_id]
+        params = {"contact": names.get(r.contact_id, f"#{r.contact_id}"), "opportunity": opportunity.name}
+        if r.history_type == "+" or prev is None:
+            text = _("%(contact)s joins the buying centre of “%(opportunity)s” (roles: %(roles)s)") % {
+                **params,
+                "roles": _roles(r.roles),
+            }
+        elif r.history_type == "-":
+            text = _("%(contact)s left the buying centre of “%(opportunity)s”") % params
+        elif sorted(r.roles or []) != sorted(prev.roles or []):
+            text = _("%(contact)s on “%(opportunity)s”: roles %(old)s → %(new)s") % {
+                **params,
+                "old": _roles(prev.roles),
+                "new": _roles(r.roles),
+            }
+        else:
+            continue
+        link = reverse("opportunity-detail", args=[r.opportunity_id])
+        out.append(
+            Activity(r.history_date, str(r.history_user or "–"), "buying_centre", text, link, opportunity.account_id)
+        )
     return out
 
 

@@ -101,6 +101,26 @@ def test_buying_centre_members_added_given_other_roles_and_removed(kam, account,
         assert str(KINDS["risk"]) == "Risiken"
 
 
+def test_contacts_joining_an_opportunitys_buying_centre_given_other_roles_and_leaving(kam, account, contact):
+    opp = make_opportunity(account=account, name="Retrofit", actor=kam)
+    link = pipeline_services.opportunity_contact_set(actor=kam, opportunity=opp, contact=contact, roles=["coach"])
+    pipeline_services.opportunity_contact_set(
+        actor=kam, opportunity=opp, contact=contact, roles=["coach"], notes="met twice"
+    )  # only the notes: no entry
+    pipeline_services.opportunity_contact_set(actor=kam, opportunity=opp, contact=contact, roles=["coach", "user"])
+    pipeline_services.opportunity_contact_remove(actor=kam, link=link)
+
+    texts = _texts(kam, account, "buying_centre")
+
+    assert texts == [
+        "Eva Berg left the buying centre of “Retrofit”",
+        "Eva Berg on “Retrofit”: roles Coach / champion → Coach / champion, User",
+        "Eva Berg joins the buying centre of “Retrofit” (roles: Coach / champion)",
+    ]
+    entry = account_activity([account.pk], user=kam, kinds={"buying_centre"})[0]
+    assert entry.link == reverse("opportunity-detail", args=[opp.pk])
+
+
 def test_opportunity_edits_of_amount_close_date_owner_and_probability(kam, kam2, account):
     opp = make_opportunity(account=account, name="Retrofit", actor=kam, amount=Decimal("100000"), owner=kam)
     pipeline_services.opportunity_update(
@@ -163,6 +183,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_entries(kam, acc
     risk = _risk(kam, opp)
     account_services.buying_centre_set(actor=kam, account=account, contact=contact, roles=["buyer"])
     pipeline_services.opportunity_update(actor=kam, opportunity=opp, amount=Decimal("1"))
+    pipeline_services.opportunity_contact_set(actor=kam, opportunity=opp, contact=contact, roles=["buyer"])
     few_entries = len(account_activity([account.pk], user=kam))
     few = _queries(kam, account)
     # ... then many more edits, status changes, risks and role changes on the same account
@@ -172,9 +193,10 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_entries(kam, acc
         _risk(kam, opp, f"Risk {i}")
         roles = ["buyer"] if i % 2 else ["buyer", "decider"]
         account_services.buying_centre_set(actor=kam, account=account, contact=contact, roles=roles)
+        pipeline_services.opportunity_contact_set(actor=kam, opportunity=opp, contact=contact, roles=roles)
 
     many_entries = len(account_activity([account.pk], user=kam))
     many = _queries(kam, account)
 
-    assert many_entries >= few_entries + 24
+    assert many_entries >= few_entries + 30
     assert many == few
