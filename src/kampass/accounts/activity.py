@@ -1,6 +1,7 @@
 """The accounts context's part of an account's timeline (registered in :mod:`kampass.common.activity`):
-changes of the account's own fields and of its team, from the change history; and the commentable
-target ``account`` (registered in :mod:`kampass.common.comments`)."""
+changes of the account's own fields, of its team and of its buying centre (contacts added, removed or
+given other roles), from the change history; and the commentable target ``account`` (registered in
+:mod:`kampass.common.comments`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kampass.accounts.models import Account, TeamMember
+from kampass.accounts.models import Account, BuyingCentreMember, Contact, TeamMember, buying_role_labels
 from kampass.accounts.selectors import _history_entries
 from kampass.common.activity import Activity
 from kampass.common.comments import Target
@@ -50,8 +51,50 @@ def account_activity(
                 changes = "; ".join(f"{f}: {old or '–'} → {new or '–'}" for f, old, new in e.changes)
                 text = f"{e.object_label}: {changes}"
             out.append(Activity(e.when, str(e.who or "–"), "team", text, link, acc_id))
+    out += _buying_centre_activity(list(readable), since)
     out.sort(key=lambda a: a.when, reverse=True)
     return out[:limit]
+
+
+def _roles(roles: Any) -> str:
+    return ", ".join(buying_role_labels(list(roles or []))) or "–"
+
+
+def _buying_centre_activity(account_ids: list[int], since: dt.datetime | None) -> list[Activity]:
+    """Contacts added to or removed from the buying centres of ``account_ids`` and their roles changed: one
+    query for the history (with the record before ``since`` of each member changed since) and one for the
+    contacts' names, however many entries."""
+    records = BuyingCentreMember.history.filter(account_id__in=account_ids).select_related("history_user")
+    if since is not None:
+        records = records.filter(id__in=records.filter(history_date__gte=since).values("id"))
+    ordered = list(records.order_by("id", "history_date", "history_id"))
+    names = {c.pk: str(c) for c in Contact.objects.filter(pk__in={r.contact_id for r in ordered})}
+    out: list[Activity] = []
+    previous: Any = None
+    for r in ordered:
+        prev = previous if previous is not None and previous.id == r.id else None
+        previous = r
+        if since is not None and r.history_date < since:
+            continue
+        contact = names.get(r.contact_id, f"#{r.contact_id}")
+        if r.history_type == "+" or prev is None:
+            text = _("%(contact)s added to the buying centre (roles: %(roles)s)") % {
+                "contact": contact,
+                "roles": _roles(r.roles),
+            }
+        elif r.history_type == "-":
+            text = _("%(contact)s removed from the buying centre") % {"contact": contact}
+        elif sorted(r.roles or []) != sorted(prev.roles or []):
+            text = _("%(contact)s: buying-centre roles %(old)s → %(new)s") % {
+                "contact": contact,
+                "old": _roles(prev.roles),
+                "new": _roles(r.roles),
+            }
+        else:
+            continue
+        link = reverse("account-detail", args=[r.account_id])
+        out.append(Activity(r.history_date, str(r.history_user or "–"), "buying_centre", text, link, r.account_id))
+    return out
 
 
 def comment_target(target_id: int, key: str) -> Target | None:

@@ -40,9 +40,11 @@ class Activity:
 KINDS: dict[str, Any] = {
     "comment": _("Comments"),
     "opportunity": _("Opportunities"),
+    "risk": _("Risks"),
     "plan": _("Plans"),
     "action": pgettext_lazy("activity kind", "Actions"),
     "team": _("Team"),
+    "buying_centre": _("Buying centre"),
     "account": _("Account changes"),
 }
 

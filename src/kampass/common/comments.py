@@ -29,6 +29,7 @@ from kampass.common.activity import Activity
 from kampass.common.models import Comment, NotificationKind
 from kampass.common.notifications import notify
 from kampass.common.validators import validate_free_text
+from kampass.users.history import is_user
 from kampass.users.rules import is_admin
 
 #: the longest comment (characters)
@@ -208,7 +209,7 @@ def comment_add(*, actor: Any, kind: str, target_id: int, key: str = "", body: s
         target_id=target.id,
         target_key=target.key,
         account_id=target.account_id,
-        author=actor,
+        author=actor if is_user(actor) else None,  # the operator at the command line is no stored user
         body=body,
     )
     comment.mentions.set(users)

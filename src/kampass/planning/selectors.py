@@ -168,14 +168,6 @@ def relationship_history(account_id: int) -> QuerySet[Any]:
     )
 
 
-def comments_by_section(plan: AccountPlan) -> dict[str, list[Any]]:
-    """The plan's comments per section key ("" = on the whole plan), oldest first."""
-    found: dict[str, list[Any]] = {}
-    for c in plan.comments.select_related("author").order_by("created_at", "pk"):
-        found.setdefault(c.section_key, []).append(c)
-    return found
-
-
 def missing_fields(plan: AccountPlan) -> list[tuple[str, str]]:
     """``(section key, "Section: field")`` of the required fields still empty."""
     from kampass.planning.services import missing_labels

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts import facade as accounts_facade
+from kampass.common import comments
 from kampass.common.concurrency import expect_version
-from kampass.common.models import NotificationKind
+from kampass.common.models import Comment, NotificationKind
 from kampass.common.notifications import (
     PLAN_APPROVED,
     PLAN_REVIEW_REQUESTED,
@@ -30,7 +31,6 @@ from kampass.common.permissions import authorize
 from kampass.core import planning as core
 from kampass.planning.models import (
     AccountPlan,
-    PlanComment,
     PlanSection,
     PlanStatus,
     PlanTemplate,
@@ -302,7 +302,11 @@ def plan_transition(
     plan.status = target
     _save(plan, actor)
     if comment.strip() and target != PlanStatus.APPROVED:
-        PlanComment.objects.create(plan=plan, section_key="", author=_user(actor), body=comment.strip())
+        # the remark that goes with the move (e.g. why it was sent back) is a comment on the whole plan
+        try:
+            comments.comment_add(actor=actor, kind="plan", target_id=plan.pk, body=comment)
+        except ValidationError as exc:
+            raise ValidationError({"comment": exc.messages}) from exc
     _tell_about_approval(actor, plan, before)
     return plan
 
@@ -384,18 +388,18 @@ def plan_relationship_set(
 
 
 @transaction.atomic
-def plan_comment_add(*, actor: Actor, plan: AccountPlan, body: str, section_key: str = "") -> PlanComment:
-    """Write a comment on a section of a plan (or on the whole plan)."""
+def plan_comment_add(*, actor: Actor, plan: AccountPlan, body: str, section_key: str = "") -> Comment:
+    """Write a comment on a section of a plan (or on the whole plan): a comment of the kind ``"plan"`` in
+    :mod:`kampass.common.comments` (the sections' comment panels show it; its ``@mentions`` notify)."""
     authorize(actor, "planning.comment_plan", plan.account)
-    body = body.strip()
     errors: dict[str, list[str]] = {}
-    if not body:
+    if not (body or "").strip():
         errors["body"] = [_("Write a comment.")]
     if section_key and section_key not in {s.key for s in plan.specs()}:
         errors["section_key"] = [_("This plan has no section “%(key)s”.") % {"key": section_key}]
     if errors:
         raise ValidationError(errors)
-    return PlanComment.objects.create(plan=plan, section_key=section_key, author=_user(actor), body=body)
+    return comments.comment_add(actor=actor, kind="plan", target_id=plan.pk, key=section_key, body=body).comment
 
 
 # ---- SWOT items ------------------------------------------------------------------------------------

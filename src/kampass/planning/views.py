@@ -164,12 +164,7 @@ def _lang() -> str:
 def _plan_context(request: HttpRequest, plan: AccountPlan) -> dict[str, Any]:
     user = request.user
     can_edit = plan.editable and user.has_perm("planning.change_plan", plan.account)
-    comments = selectors.comments_by_section(plan)
-    sections = []
-    for spec, section in selectors.plan_sections(plan):
-        view = _section_view(plan, spec, section)
-        view["comments"] = comments.get(spec.key, [])
-        sections.append(view)
+    sections = [_section_view(plan, spec, section) for spec, section in selectors.plan_sections(plan)]
     cited = evidence.labels(plan.account_id)
     swot = [
         {
@@ -186,7 +181,6 @@ def _plan_context(request: HttpRequest, plan: AccountPlan) -> dict[str, Any]:
     return {
         "plan": plan,
         "sections": sections,
-        "plan_comments": comments.get("", []),
         "swot": swot,
         "swot_kinds": SwotKind.choices,
         "evidence_choices": evidence.all_choices(plan.account_id) if can_edit else {},

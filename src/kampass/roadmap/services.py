@@ -331,12 +331,14 @@ def initiatives_from_recommendations(
 @dataclass(frozen=True)
 class MeasureResult:
     """What one measuring run did: measurements stored, warnings among them, initiatives skipped
-    because their metric could not be computed from the data (``None``)."""
+    because their metric could not be computed from the data (``None``), and (the daily run) initiatives
+    left alone because they already had a reading that day."""
 
     measured: int
     warnings: int
     skipped: tuple[int, ...]
     measured_at: dt.datetime
+    already_measured: tuple[int, ...] = ()
 
 
 def current_metric_values() -> dict[str, float | None]:
@@ -417,7 +419,10 @@ def _tell_of_breach(initiative: Initiative, m: GuardrailMeasurement) -> None:
 
 @transaction.atomic
 def guardrails_measure(
-    *, actor: Actor | None = None, values: Mapping[str, float | None] | None = None
+    *,
+    actor: Actor | None = None,
+    values: Mapping[str, float | None] | None = None,
+    once_a_day: bool = False,
 ) -> MeasureResult:
     """Measure the guardrail of every active initiative now and store one measurement each.
 
@@ -425,6 +430,10 @@ def guardrails_measure(
     overrides them, e.g. for a recomputation). ``actor=None`` is the system (the
     scheduled task, the command line); a user must be head of KAM or administrator.
     Initiatives whose metric has no value now are skipped and reported.
+
+    ``once_a_day`` (the worker's daily run): an initiative that already has a reading on the current
+    local day (measured by hand, with *Measure guardrails now* or by an earlier run) keeps it as that
+    day's reading and gets no second one, so the charts show one point per day, not two close together.
     """
     if actor is not None:
         authorize(actor, "roadmap.measure_guardrails")
@@ -432,7 +441,18 @@ def guardrails_measure(
     now = timezone.now()
     measured = warnings = 0
     skipped: list[int] = []
-    for initiative in Initiative.objects.filter(status=InitiativeStatus.ACTIVE).order_by("pk"):
+    active = Initiative.objects.filter(status=InitiativeStatus.ACTIVE).order_by("pk")
+    already: set[int] = set()
+    if once_a_day:
+        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        already = set(
+            GuardrailMeasurement.objects.filter(
+                initiative__in=active, measured_at__gte=midnight, measured_at__lte=now
+            ).values_list("initiative_id", flat=True)
+        )
+    for initiative in active:
+        if initiative.pk in already:
+            continue
         value = current.get(initiative.guardrail_key)
         if value is None:
             skipped.append(initiative.pk)
@@ -442,7 +462,7 @@ def guardrails_measure(
             GuardrailMeasurement.objects.filter(pk=m.pk).update(measured_by=actor)
         measured += 1
         warnings += int(m.warning)
-    return MeasureResult(measured, warnings, tuple(skipped), now)
+    return MeasureResult(measured, warnings, tuple(skipped), now, tuple(sorted(already)))
 
 
 # ---------------------------------------------------------------- topics

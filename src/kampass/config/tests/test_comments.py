@@ -319,7 +319,9 @@ def test_each_plan_section_has_its_panel_and_a_comment_lands_on_its_section(clie
         headers={"HX-Request": "true"},
     )
 
-    assert page.count('data-testid="comments"') == len(plan.template.specs())
+    # one panel per section and one on the whole plan (its remarks, e.g. why it was sent back)
+    assert page.count('data-testid="comments"') == len(plan.template.specs()) + 1
+    assert f'id="comment-plan-{plan.pk}"' in page
     assert f'id="comment-plan-{plan.pk}-{key}"' in page
     assert answer.status_code == 200
     c = Comment.objects.get()

@@ -1,8 +1,9 @@
 """The planning context's models, one module per part of the account workspace.
 
-``plans``: plan templates, account plans with their versions, sections, SWOT items, comments and the
-relationship stage history. Further parts (objectives, actions, reviews, scorecard) live in their own
-modules and are imported here so that Django finds them.
+``plans``: plan templates, account plans with their versions, sections, SWOT items and the
+relationship stage history (comments on plans are ``common.Comment`` rows of the kind ``"plan"``).
+Further parts (objectives, actions, reviews, scorecard) live in their own modules and are imported
+here so that Django finds them.
 """
 
 from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
@@ -13,7 +14,6 @@ from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objectiv
 from kampass.planning.models.plans import (
     AccountPlan,
     EvidenceKind,
-    PlanComment,
     PlanSection,
     PlanStatus,
     PlanTemplate,
@@ -49,7 +49,6 @@ __all__ = [
     "Notice",
     "Objective",
     "PlanAction",
-    "PlanComment",
     "PlanExportJob",
     "PlanSection",
     "PlanStatus",

@@ -1,4 +1,5 @@
-"""Account plans: templates, plans with versions and life cycle, sections, SWOT, comments, relationship."""
+"""Account plans: templates, plans with versions and life cycle, sections, SWOT, relationship (the comments on
+plans and their sections are ``common.Comment`` rows of the kind ``"plan"``)."""
 
 from __future__ import annotations
 
@@ -208,27 +209,6 @@ class SwotItem(Versioned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text}"
-
-
-class PlanComment(models.Model):
-    """A remark on one section of a plan version (``section_key`` empty: on the whole plan), e.g. by
-    the head of KAM during the review."""
-
-    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="comments", verbose_name=_("plan"))
-    section_key = models.CharField(_("section"), max_length=50, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("author")
-    )
-    body = models.TextField(_("comment"))
-    created_at = models.DateTimeField(_("written"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("plan comment")
-        verbose_name_plural = _("plan comments")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.plan} / {self.section_key}: {self.body[:40]}"
 
 
 class RelationshipStageEntry(models.Model):

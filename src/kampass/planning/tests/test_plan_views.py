@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
-from kampass.planning.models import AccountPlan, PlanComment, PlanSection, PlanStatus, SwotItem
+from kampass.common.models import Comment
+from kampass.planning.models import AccountPlan, PlanSection, PlanStatus, SwotItem
 from kampass.planning.services import plan_section_save
 from kampass.planning.tests.factories import make_plan
 
@@ -306,7 +307,8 @@ def test_relationship_stage_and_comment(client, kam, plan):
 
     plan.refresh_from_db()
     assert (plan.relationship_now, plan.relationship_target) == ("basic", "cooperative")
-    assert PlanComment.objects.get(plan=plan).section_key == "situation"
+    stored = Comment.objects.get(target_kind="plan", target_id=plan.pk)
+    assert (stored.target_key, stored.account_id, stored.author) == ("situation", plan.account_id, kam)
     page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
     assert "Check the figures" in page
     assert 'data-testid="relationship-history"' in page
