@@ -155,12 +155,18 @@ class ActionCompletion:
 
 
 def action_completion(account_ids: list[int], *, today: dt.date | None = None) -> dict[int, ActionCompletion]:
-    """:class:`ActionCompletion` of every given account (its actions in plan versions not superseded)."""
+    """:class:`ActionCompletion` of every given account (its actions in plan versions not superseded) as of
+    ``today``: actions created after that day do not count, and one completed after it was still open
+    (overdue) then. Statuses and plan versions are taken as they are now (a cancelled action does not
+    count on any day)."""
     day = today or timezone.localdate()
     since = day - dt.timedelta(days=365)
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     counts: dict[int, list[int]] = {a: [0, 0, 0] for a in account_ids}
     rows = (
-        PlanAction.objects.filter(plan__account_id__in=account_ids, due_date__gte=since, due_date__lt=day)
+        PlanAction.objects.filter(
+            plan__account_id__in=account_ids, due_date__gte=since, due_date__lt=day, created_at__lt=end
+        )
         .exclude(plan__status=PlanStatus.SUPERSEDED)
         .exclude(status=ActionStatus.CANCELLED)
         .exclude(pk__in=_carried_over())
@@ -169,8 +175,10 @@ def action_completion(account_ids: list[int], *, today: dt.date | None = None) -
     for account_id, status, due_or_none, completed in rows:
         c = counts[account_id]
         due: dt.date = due_or_none or day  # due_date__gte above: never None
+        done_on = None
         if status == ActionStatus.DONE:
             done_on = timezone.localtime(completed).date() if completed else due
+        if done_on is not None and done_on <= day:  # done after ``day``: still overdue on it
             c[0 if done_on <= due else 1] += 1
         else:
             c[2] += 1
