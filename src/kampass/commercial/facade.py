@@ -178,11 +178,15 @@ class AccountHealthFigures:
     margin_trend: float | None
 
 
-def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealthFigures]:
-    """``{account_id: AccountHealthFigures}`` for every given account (see the dataclass)."""
+def account_health_figures(
+    account_ids: Iterable[int], *, as_of: dt.date | None = None
+) -> dict[int, AccountHealthFigures]:
+    """``{account_id: AccountHealthFigures}`` for every given account (see the dataclass); ``as_of`` a
+    day: over the invoice lines dated on or before it (the health of a past day), else over all lines."""
     from kampass.commercial.selectors import account_health_figures as _figures
 
-    return {a: AccountHealthFigures(a, f.leakage_share, f.margin_trend) for a, f in _figures(account_ids).items()}
+    found = _figures(account_ids, as_of=as_of)
+    return {a: AccountHealthFigures(a, f.leakage_share, f.margin_trend) for a, f in found.items()}
 
 
 @dataclass(frozen=True)

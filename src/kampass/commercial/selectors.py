@@ -705,9 +705,12 @@ def links_of(store: AnalyticsStore, account_ids: list[int]) -> ibis.Table:
     return links.semi_join(wanted, links.account_id == wanted.wanted_id)
 
 
-def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealthFigures]:
+def account_health_figures(
+    account_ids: Iterable[int], *, as_of: dt.date | None = None
+) -> dict[int, AccountHealthFigures]:
     """:class:`AccountHealthFigures` of each given account over its subtree (all lines in one currency,
-    see :func:`in_one_currency`); accounts without invoice lines get ``None`` figures."""
+    see :func:`in_one_currency`); accounts without invoice lines get ``None`` figures. ``as_of``: only
+    the lines invoiced on or before that day count (undated lines none; the health of a past day)."""
     roots = sorted(set(account_ids))
     if not roots:
         return {}
@@ -717,8 +720,12 @@ def account_health_figures(account_ids: Iterable[int]) -> dict[int, AccountHealt
         with_dimensions(store)
         one = in_one_currency(store)
         mine = links_of(store, ids)
-        pnl_rows = prof.account_pnl(one.facts, mine).to_pyarrow().to_pylist()
-        lines = one.lines.inner_join(mine, one.lines.customer_id == mine.customer_id)
+        facts, dated = one.facts, one.lines
+        if as_of is not None:
+            dated = one.lines.filter(one.lines.invoice_date.date() <= as_of)
+            facts = dated
+        pnl_rows = prof.account_pnl(facts, mine).to_pyarrow().to_pylist()
+        lines = dated.inner_join(mine, dated.customer_id == mine.customer_id)
         zero = ibis.literal(0, type="decimal(18,4)")
         monthly_rows = (
             lines.group_by(account_id=lines.account_id, month=lines.invoice_date.truncate("M"))

@@ -391,10 +391,15 @@ class PipelineCoverage:
 
 def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[int, PipelineCoverage]:
     """``{account_id: PipelineCoverage}`` of ``today``'s year (default: today) for every given account;
-    amounts in other currencies are converted at the rate of their close (or expected close) day."""
+    amounts in other currencies are converted at the rate of their close (or expected close) day.
+
+    As of ``today``: won counts the deals closed won in the year up to ``today``; the open pipeline the
+    deals opened on or before ``today`` and still open then (open now, or closed after ``today``), with
+    their amounts and expected close dates as they are now (the health of a past day)."""
     import datetime as dt
     import math
 
+    from django.db.models import Q
     from django.utils import timezone
 
     from kampass.accounts.facade import subtree_account_ids_of
@@ -414,13 +419,15 @@ def pipeline_coverage(account_ids: Iterable[int], *, today: Any = None) -> dict[
         targets[account_id].append((period, amount, code))
     won_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
     for account_id, amount, code, closed in Opportunity.objects.filter(
-        account_id__in=every, outcome=_Outcome.WON, closed_on__year=day.year
+        account_id__in=every, outcome=_Outcome.WON, closed_on__year=day.year, closed_on__lte=day
     ).values_list("account_id", "amount", "currency", "closed_on"):
         won_rows[account_id].append((amount, code, closed or day))
     open_rows: dict[int, list[tuple[Decimal, str, dt.date]]] = defaultdict(list)
-    for account_id, amount, code, close in Opportunity.objects.filter(
-        account_id__in=every, outcome=_Outcome.OPEN, expected_close_date__lte=year_end
-    ).values_list("account_id", "amount", "currency", "expected_close_date"):
+    for account_id, amount, code, close in (
+        Opportunity.objects.filter(account_id__in=every, created_on__lte=day, expected_close_date__lte=year_end)
+        .filter(Q(outcome=_Outcome.OPEN) | Q(closed_on__gt=day))
+        .values_list("account_id", "amount", "currency", "expected_close_date")
+    ):
         open_rows[account_id].append((amount, code, fx.pipeline_rate_day(close, day)))
     out: dict[int, PipelineCoverage] = {}
     for account_id in roots:

@@ -155,22 +155,34 @@ class ActionCompletion:
 
 
 def action_completion(account_ids: list[int], *, today: dt.date | None = None) -> dict[int, ActionCompletion]:
-    """:class:`ActionCompletion` of every given account (its actions in plan versions not superseded)."""
+    """:class:`ActionCompletion` of every given account (its actions in plan versions not superseded) as of
+    ``today``: actions created after that day do not count, and one completed after it was still open
+    (overdue) then. The plan versions are those in force on the day: a version superseded after it still
+    counts (its change history says when), an action carried into a newer version counts once (the copy
+    once it was made). Statuses are taken as they are now (a cancelled action does not count on any day)."""
+    from kampass.planning.models import AccountPlan
+
     day = today or timezone.localdate()
     since = day - dt.timedelta(days=365)
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     counts: dict[int, list[int]] = {a: [0, 0, 0] for a in account_ids}
-    rows = (
-        PlanAction.objects.filter(plan__account_id__in=account_ids, due_date__gte=since, due_date__lt=day)
-        .exclude(plan__status=PlanStatus.SUPERSEDED)
-        .exclude(status=ActionStatus.CANCELLED)
-        .exclude(pk__in=_carried_over())
-        .values_list("plan__account_id", "status", "due_date", "completed_at")
-    )
+    actions = PlanAction.objects.filter(
+        plan__account_id__in=account_ids, due_date__gte=since, due_date__lt=day, created_at__lt=end
+    ).exclude(status=ActionStatus.CANCELLED)
+    if day < timezone.localdate():  # as of a past day
+        superseded = AccountPlan.history.filter(status=PlanStatus.SUPERSEDED, history_date__lt=end).values("id")
+        copied = PlanAction.objects.filter(copied_from__isnull=False, created_at__lt=end).values("copied_from")
+        actions = actions.exclude(plan_id__in=superseded).exclude(pk__in=copied)
+    else:
+        actions = actions.exclude(plan__status=PlanStatus.SUPERSEDED).exclude(pk__in=_carried_over())
+    rows = actions.values_list("plan__account_id", "status", "due_date", "completed_at")
     for account_id, status, due_or_none, completed in rows:
         c = counts[account_id]
         due: dt.date = due_or_none or day  # due_date__gte above: never None
+        done_on = None
         if status == ActionStatus.DONE:
             done_on = timezone.localtime(completed).date() if completed else due
+        if done_on is not None and done_on <= day:  # done after ``day``: still overdue on it
             c[0 if done_on <= due else 1] += 1
         else:
             c[2] += 1

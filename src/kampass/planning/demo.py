@@ -3,7 +3,8 @@ plan pages, the programme's ``accounts_with_plan_share`` and the scorecard have 
 
 Per key account (in name order, every fifth left without a plan): approved and active (current);
 approved long ago (stale: ``approved_at`` set back beyond ``KAMPASS_PLAN_MAX_AGE_MONTHS`` by an
-update, as if signed off then); a draft of next year; one in review. Each has filled sections, SWOT
+update, as if signed off then; the current ones are set back 20 to 105 days the same way, so that the
+health history sees them signed off on a past day); a draft of next year; one in review. Each has filled sections, SWOT
 items citing the account's opportunities, risks, contacts or a figure, and a relationship history.
 Deterministic and idempotent: nothing is loaded when demo plans exist (``reset`` reloads them).
 """
@@ -23,6 +24,9 @@ from kampass.planning import services
 from kampass.planning.models import AccountPlan, PlanStatus, RelationshipStageEntry, SwotItem
 
 STAGES = ("exploratory", "basic", "cooperative", "interdependent", "integrated")
+
+#: how many days ago the current plans were signed off, in turn
+CURRENT_APPROVED_DAYS = (40, 75, 105, 20)
 
 #: what each key account gets, in turn (``None``: no plan)
 STATES: tuple[str | None, ...] = ("current", "stale", "draft", "in_review", None)
@@ -114,6 +118,10 @@ def _plan(account: Any, state: str, *, index: int, head: Any, kams: dict[int, in
         months = settings.KAMPASS_PLAN_MAX_AGE_MONTHS + 6
         AccountPlan.objects.filter(pk=plan.pk).update(
             approved_at=timezone.now() - dt.timedelta(days=round(months * 30.44))
+        )
+    else:  # signed off one to four months ago (the health history counts the plan from that day on)
+        AccountPlan.objects.filter(pk=plan.pk).update(
+            approved_at=timezone.now() - dt.timedelta(days=CURRENT_APPROVED_DAYS[index % len(CURRENT_APPROVED_DAYS)])
         )
     return created
 

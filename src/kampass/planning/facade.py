@@ -39,12 +39,17 @@ class PlanFacts:
 
 
 def account_plan_facts(account_ids: Iterable[int], *, today: dt.date | None = None) -> dict[int, PlanFacts]:
-    """``{account_id: PlanFacts}`` for every given account (``plan_id`` None without a signed-off plan)."""
+    """``{account_id: PlanFacts}`` for every given account (``plan_id`` None without a signed-off plan).
+
+    For a past ``today`` the facts are those of that day: the newest plan signed off (approved) on or
+    before it, also when it has been superseded since (it was the plan in force then); plans approved
+    later do not count."""
     from kampass.planning import selectors
 
     ids = sorted(set(account_ids))
     day = today or timezone.localdate()
-    newest = selectors.newest_signed_off(ids)
+    past = day < timezone.localdate()
+    newest = selectors.newest_signed_off(ids, as_of=day if past else None)
     facts: dict[int, PlanFacts] = {}
     for account_id in ids:
         plan = newest.get(account_id)
@@ -58,7 +63,7 @@ def account_plan_facts(account_ids: Iterable[int], *, today: dt.date | None = No
             plan.status,
             approved_on,
             selectors.plan_age_months(approved_on, day),
-            selectors.plan_is_current(plan, today=day),
+            selectors.plan_is_current(plan, today=day, signed_off_then=past),
         )
     return facts
 
@@ -90,12 +95,12 @@ def programme_signals() -> dict[str, float | None]:
 # ---- reviews (objectives, KPIs and reviews of the account workspace) ---------------------------------
 
 
-def reviews_held(account_ids: Iterable[int], *, since: dt.date) -> dict[int, int]:
-    """``{account_id: n}``: how many reviews of each given account were held on or after ``since``
-    (0 for none); for the health score."""
+def reviews_held(account_ids: Iterable[int], *, since: dt.date, until: dt.date | None = None) -> dict[int, int]:
+    """``{account_id: n}``: how many reviews of each given account were held on or after ``since`` and,
+    when given, on or before ``until`` (0 for none); for the health score."""
     from kampass.planning.selectors_reviews import held_counts
 
-    return held_counts(account_ids, since=since)
+    return held_counts(account_ids, since=since, until=until)
 
 
 def review_facts(account_ids: Iterable[int], today: dt.date) -> dict[int, Any]:

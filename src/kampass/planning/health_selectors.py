@@ -44,26 +44,35 @@ def active_weights() -> dict[str, int]:
     return weights
 
 
-def _reviews_held(account_ids: list[int], since: dt.date) -> dict[int, int] | None:
-    """Reviews held per account since ``since`` from ``planning.facade.reviews_held`` (the reviews part of
-    this context); ``None`` while that part is not there (the component is then reported missing)."""
+def _reviews_held(account_ids: list[int], since: dt.date, until: dt.date) -> dict[int, int] | None:
+    """Reviews held per account from ``since`` to ``until`` from ``planning.facade.reviews_held`` (the
+    reviews part of this context); ``None`` while that part is not there (the component is then reported
+    missing)."""
     from kampass.planning import facade
 
     reader = getattr(facade, "reviews_held", None)
     if reader is None:
         return None
-    found = reader(account_ids, since=since)
+    found = reader(account_ids, since=since, until=until)
     return {a: int(n or 0) for a, n in dict(found).items()}
 
 
 def raw_components(account_ids: Iterable[int], *, today: dt.date | None = None) -> dict[int, dict[str, float | None]]:
     """``{account_id: {component key: raw value or None}}``, the raw figures of the health components
     (:data:`kampass.core.scorecard.COMPONENTS`). A signed-off plan's absence gives plan freshness
-    ``inf`` (score 0: a fact, not a gap); a target already met gives pipeline coverage ``inf`` (score 1)."""
+    ``inf`` (score 0: a fact, not a gap); a target already met gives pipeline coverage ``inf`` (score 1).
+
+    ``today`` a past day gives the components as of that day, so that a snapshot recorded for it (the
+    daily run, a backfill, the demo's history) is what kampass would have computed then: only invoice
+    lines dated up to the day, deals opened and closed up to it, the plan signed off by then, actions
+    created by then (done after it: still open), reviews held up to it. Decision-maker coverage has no
+    dated history and is always today's (as are the current amounts, probabilities and statuses of deals
+    and actions)."""
     ids = sorted(set(account_ids))
     day = today or timezone.localdate()
+    as_of = day if day < timezone.localdate() else None
     try:
-        commercial = commercial_facade.account_health_figures(ids)
+        commercial = commercial_facade.account_health_figures(ids, as_of=as_of)
     except Exception:  # no analytics store yet (or it is unreadable): the commercial components are missing
         log.warning("health: commercial figures not available", exc_info=True)
         commercial = {}
@@ -74,7 +83,7 @@ def raw_components(account_ids: Iterable[int], *, today: dt.date | None = None) 
 
     plans = account_plan_facts(ids, today=day)
     actions = action_selectors.action_completion(ids, today=day)
-    reviews = _reviews_held(ids, day - dt.timedelta(days=REVIEWS_WINDOW_DAYS))
+    reviews = _reviews_held(ids, day - dt.timedelta(days=REVIEWS_WINDOW_DAYS), day)
     out: dict[int, dict[str, float | None]] = {}
     for a in ids:
         c = commercial.get(a)

@@ -90,12 +90,13 @@ def _recipients(account_id: int) -> list[Any]:
 
 @transaction.atomic
 def health_snapshots_record(
-    *, actor: Actor, day: dt.date | None = None, account_ids: list[int] | None = None
+    *, actor: Actor, day: dt.date | None = None, account_ids: list[int] | None = None, notify: bool = True
 ) -> SnapshotOutcome:
-    """Store the health of every key account (or of ``account_ids``) for ``day`` (default today): one
-    snapshot per account and day, so running it again the same day replaces that day's snapshot and adds
-    nothing. A score ``KAMPASS_HEALTH_DROP_POINTS`` (default 10) or more below the previous snapshot raises
-    a notice to the account's KAM and the head of KAM (once per account and day)."""
+    """Store the health of every key account (or of ``account_ids``) for ``day`` (default today), computed
+    as of that day: one snapshot per account and day, so running it again the same day replaces that
+    day's snapshot and adds nothing. A score ``KAMPASS_HEALTH_DROP_POINTS`` (default 10) or more below the
+    previous snapshot raises a notice to the account's KAM and the head of KAM (once per account and day);
+    ``notify=False`` raises none (a backfill of past days: their drops are history, not news)."""
     if is_user(actor) and not actor.has_perm("planning.manage_health_weights"):
         raise PermissionDenied(_("Only the head of KAM records health snapshots."))
     when = day or timezone.localdate()
@@ -114,7 +115,7 @@ def health_snapshots_record(
         updated += not was_created
         previous = selectors.previous_snapshot(account_id, when)
         fall = core.drop(previous.score if previous else None, h.score)
-        if fall is not None and fall >= threshold:
+        if notify and fall is not None and fall >= threshold:
             notices += _notify_drop(account_id, when, fall, h.score)
     return SnapshotOutcome(when, created, updated, notices)
 

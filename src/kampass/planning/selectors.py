@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from kampass.accounts import facade as accounts_facade
 from kampass.core import planning as core
@@ -71,10 +72,15 @@ def plan_content(plan: AccountPlan) -> dict[str, dict[str, str]]:
     return {s.key: dict(s.content) for s in plan.sections.all()}
 
 
-def plan_is_current(plan: AccountPlan | None, *, today: dt.date, max_age_months: int | None = None) -> bool:
+def plan_is_current(
+    plan: AccountPlan | None, *, today: dt.date, max_age_months: int | None = None, signed_off_then: bool = False
+) -> bool:
     """Whether a plan counts as current: signed off (approved or active) and approved no longer than
-    ``max_age_months`` (setting ``KAMPASS_PLAN_MAX_AGE_MONTHS``) before ``today``."""
-    if plan is None or plan.status not in core.SIGNED_OFF or plan.approved_at is None:
+    ``max_age_months`` (setting ``KAMPASS_PLAN_MAX_AGE_MONTHS``) before ``today``. With
+    ``signed_off_then`` (a past day) a plan superseded since counts too (it was signed off then)."""
+    if plan is None or plan.approved_at is None:
+        return False
+    if plan.status not in core.SIGNED_OFF and not (signed_off_then and plan.status == PlanStatus.SUPERSEDED):
         return False
     months = settings.KAMPASS_PLAN_MAX_AGE_MONTHS if max_age_months is None else max_age_months
     return plan_age_months(plan.approved_at.date(), today) <= months
@@ -97,10 +103,20 @@ def signed_off_plans(account_ids: list[int] | None = None) -> QuerySet[AccountPl
     return plans
 
 
-def newest_signed_off(account_ids: list[int]) -> dict[int, Any]:
-    """``{account_id: newest approved/active plan}`` by sign-off time."""
+def newest_signed_off(account_ids: list[int], *, as_of: dt.date | None = None) -> dict[int, Any]:
+    """``{account_id: newest approved/active plan}`` by sign-off time. ``as_of`` a past day: the newest
+    plan approved on or before that day (also a superseded one: it was signed off then)."""
+    if as_of is None:
+        plans = signed_off_plans(account_ids)
+    else:
+        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+        plans = AccountPlan.objects.filter(
+            account_id__in=account_ids,
+            status__in=(PlanStatus.APPROVED, PlanStatus.ACTIVE, PlanStatus.SUPERSEDED),
+            approved_at__lt=end,
+        )
     found: dict[int, Any] = {}
-    for plan in signed_off_plans(account_ids).order_by("account_id", "-approved_at", "-number"):
+    for plan in plans.order_by("account_id", "-approved_at", "-number"):
         found.setdefault(plan.account_id, plan)
     return found
 

@@ -112,13 +112,15 @@ def cadence_of(account_id: int) -> str:
     return own or default_cadence()
 
 
-def held_counts(account_ids: Iterable[int], *, since: dt.date) -> dict[int, int]:
-    """``{account_id: n}``: reviews of each account held on or after ``since`` (0 for none)."""
+def held_counts(account_ids: Iterable[int], *, since: dt.date, until: dt.date | None = None) -> dict[int, int]:
+    """``{account_id: n}``: reviews of each account held on or after ``since`` (and on or before
+    ``until`` when given) (0 for none)."""
     ids = sorted(set(account_ids))
     counts = dict.fromkeys(ids, 0)
-    for account_id in AccountReview.objects.filter(
-        account_id__in=ids, status=ReviewStatus.HELD, held_on__gte=since
-    ).values_list("account_id", flat=True):
+    held = AccountReview.objects.filter(account_id__in=ids, status=ReviewStatus.HELD, held_on__gte=since)
+    if until is not None:
+        held = held.filter(held_on__lte=until)
+    for account_id in held.values_list("account_id", flat=True):
         counts[account_id] += 1
     return counts
 

@@ -92,3 +92,28 @@ def test_newest_sale_day_is_the_newest_day_of_the_daily_revenue_up_to_the_date(w
     assert facade.newest_sale_day(ids, as_of=days[0]) == days[0]
     assert facade.newest_sale_day(ids, as_of=days[0] - dt.timedelta(days=1)) is None
     assert facade.newest_sale_day([], as_of=days[-1]) is None
+
+
+def test_figures_as_of_a_day_count_only_the_lines_invoiced_by_then(admin_user: Any) -> None:
+    # given two months of lines of one account up to the day, then two more months after it
+    account = account_create(actor=admin_user, name="As of AG")
+    CustomerLink.objects.create(customer_id="A1", account=account)
+    rows = []
+    for month, discount in ((1, "-20"), (2, "-20"), (3, "-50"), (4, "-50")):
+        day = dt.date(2013, month, 10)
+        rows += [
+            line(f"8{month}0", "A1", "1", "100", date=day),
+            line(f"8{month}0", "A1", "1", discount, "discounts", date=day),
+        ]
+    insert_lines(rows[:4])
+    as_of = dt.date(2013, 2, 28)
+    before = facade.account_health_figures([account.pk], as_of=as_of)[account.pk]
+
+    # when the later lines arrive
+    insert_lines(rows[4:])
+    got = facade.account_health_figures([account.pk], as_of=as_of)[account.pk]
+
+    # then the figures as of the day are unchanged (40 leakage of 200 gross); over all lines they are not
+    assert got == before
+    assert got.leakage_share == pytest.approx(40 / 200)
+    assert facade.account_health_figures([account.pk])[account.pk].leakage_share == pytest.approx(140 / 400)
