@@ -32,6 +32,7 @@ from kampass.screening.models.selection import (
     Rating,
     RoundStatus,
     SelectionRound,
+    scoring_text,
 )
 
 router = Router(tags=["screening"])
@@ -52,7 +53,7 @@ class SelectionCriterionOut(Schema):
         from kampass.core.screening.portfolio import SCORING
 
         s = SCORING.get(obj.key) if obj.kind == CriterionKind.COMPUTED else None
-        return s.text if s else ""
+        return scoring_text(obj.key, s.text) if s else ""
 
 
 class SelectionCatalogueOut(Schema):

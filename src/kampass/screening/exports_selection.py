@@ -88,7 +88,7 @@ def round_workbook(selection_round: SelectionRound) -> bytes:
     for cell in cs[1]:
         cell.font = Font(bold=True)
     for c in selectors.catalogue_criteria(selection_round.catalogue):
-        cs.append([_text(c.label), str(c.get_dimension_display()), str(c.get_kind_display()), float(c.weight)])
+        cs.append([_text(c.shown_label), str(c.get_dimension_display()), str(c.get_kind_display()), float(c.weight)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -59,7 +59,7 @@ class CatalogueForm(forms.Form):
         self.criteria = criteria
         for c in criteria:
             self.fields[f"weight_{c.key}"] = forms.DecimalField(
-                label=c.label, min_value=0, max_digits=6, decimal_places=2, initial=c.weight
+                label=c.shown_label, min_value=0, max_digits=6, decimal_places=2, initial=c.weight
             )
 
     def weight_fields(self) -> list[tuple[Any, Any]]:

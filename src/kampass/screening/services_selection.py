@@ -26,6 +26,7 @@ from kampass.common.permissions import authorize
 from kampass.core.screening import portfolio as core
 from kampass.screening import selectors_selection as selectors
 from kampass.screening.models.selection import (
+    DEFAULT_LABELS,
     Catalogue,
     Criterion,
     CriterionKind,
@@ -251,19 +252,19 @@ def default_criteria() -> list[CriterionSpec]:
     Share of wallet is computed from the newest wallet estimate (``kampass screening wallet``)."""
     a, p, c, r = Dimension.ATTRACTIVENESS, Dimension.POSITION, CriterionKind.COMPUTED, CriterionKind.RATED
     rows = [
-        ("purchase_volume", _("Purchase volume"), a, c, "3"),
-        ("growth", _("Growth"), a, c, "2"),
-        ("profitability", _("Profitability"), a, c, "2"),
-        ("reference_value", _("Reference value"), a, r, "1"),
-        ("cooperation_potential", _("Cooperation potential"), a, r, "1"),
-        ("price_enforceability", _("Price enforceability"), a, r, "1"),
-        ("creditworthiness", _("Creditworthiness"), a, r, "1"),
-        ("strategic_fit", _("Strategic fit"), a, r, "2"),
-        ("share_of_wallet", _("Share of wallet"), p, c, "2"),
-        ("relationship_level", _("Relationship stage"), p, c, "2"),
-        ("buying_centre_coverage", _("Buying-centre coverage"), p, c, "2"),
-        ("win_rate", _("Win rate"), p, c, "2"),
-        ("satisfaction", _("Satisfaction"), p, r, "1"),
-        ("proximity", _("Proximity"), p, r, "1"),
+        ("purchase_volume", a, c, "3"),
+        ("growth", a, c, "2"),
+        ("profitability", a, c, "2"),
+        ("reference_value", a, r, "1"),
+        ("cooperation_potential", a, r, "1"),
+        ("price_enforceability", a, r, "1"),
+        ("creditworthiness", a, r, "1"),
+        ("strategic_fit", a, r, "2"),
+        ("share_of_wallet", p, c, "2"),
+        ("relationship_level", p, c, "2"),
+        ("buying_centre_coverage", p, c, "2"),
+        ("win_rate", p, c, "2"),
+        ("satisfaction", p, r, "1"),
+        ("proximity", p, r, "1"),
     ]
-    return [CriterionSpec(k, str(label), d, kind, Decimal(w)) for k, label, d, kind, w in rows]
+    return [CriterionSpec(k, str(DEFAULT_LABELS[k]), d, kind, Decimal(w)) for k, d, kind, w in rows]

@@ -29,7 +29,7 @@ from kampass.screening import selectors_selection as selectors
 from kampass.screening import services_selection as services
 from kampass.screening.charts_selection import SIZES, ChartPoint, portfolio_chart, size_labels
 from kampass.screening.forms_selection import CatalogueForm, DecisionForm, RatingForm, RoundForm
-from kampass.screening.models.selection import CriterionKind, Decision, RoundStatus, SelectionRound
+from kampass.screening.models.selection import CriterionKind, Decision, RoundStatus, SelectionRound, scoring_text
 
 
 def quadrant_labels() -> dict[str, tuple[str, str]]:
@@ -47,6 +47,13 @@ def quadrant_labels() -> dict[str, tuple[str, str]]:
 
 def move_labels() -> dict[str, str]:
     return {core.PROMOTE: _("Promote"), core.DEMOTE: _("Demote"), core.EXIT: _("Exit"), core.KEEP: _("Keep")}
+
+
+def _scoring(c: Any) -> str:
+    """How a computed criterion scores its fact, in the reader's language ("" for a rated one)."""
+    if c.kind != CriterionKind.COMPUTED or c.key not in core.SCORING:
+        return ""
+    return scoring_text(c.key, core.SCORING[c.key].text)
 
 
 def _as_of(request: HttpRequest) -> dt.date | None:
@@ -107,7 +114,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         ),
         "size": size,
         "sizes": sizes,
-        "scoring": [(c, core.SCORING[c.key].text if c.kind == CriterionKind.COMPUTED else "") for c in view.criteria],
+        "scoring": [(c, _scoring(c)) for c in view.criteria],
         "can_configure": request.user.has_perm("screening.configure_criteria"),
         "can_decide": request.user.has_perm("screening.decide_round"),
         "currency": selectors.reporting_currency(),
@@ -125,7 +132,7 @@ def account_scores(request: HttpRequest, account_id: int) -> HttpResponse:
         raise Http404
     catalogue = selectors.current_catalogue()
     criteria = selectors.catalogue_criteria(catalogue) if catalogue else []
-    rated = [(c.key, c.label) for c in criteria if c.kind == CriterionKind.RATED]
+    rated = [(c.key, c.shown_label) for c in criteria if c.kind == CriterionKind.RATED]
     account_obj = services._account(account_id)
     can_rate = bool(rated) and request.user.has_perm("screening.rate_account", account_obj)
     form = RatingForm(request.POST or None, criteria=rated, initial={"criterion_key": request.GET.get("criterion")})
@@ -143,7 +150,7 @@ def account_scores(request: HttpRequest, account_id: int) -> HttpResponse:
         status = 422
     view = selectors.portfolio()
     row = next((r for r in view.rows if r.account.id == account_id), None)
-    labels = {c.key: c.label for c in criteria}
+    labels = {c.key: c.shown_label for c in criteria}
     context = {
         "account": ref,
         "row": row,
@@ -195,7 +202,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         status = 422
     context = {
         "catalogue": current,
-        "criteria": [(c, core.SCORING[c.key].text if c.kind == CriterionKind.COMPUTED else "") for c in criteria],
+        "criteria": [(c, _scoring(c)) for c in criteria],
         "versions": list(type(current).objects.order_by("-number")[:20]) if current else [],
         "form": form,
         "can_configure": can_configure,

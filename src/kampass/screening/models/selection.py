@@ -3,9 +3,12 @@ the selection rounds with their proposals and decisions."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -50,6 +53,55 @@ class Catalogue(models.Model):
         return f"v{self.number}"
 
 
+#: the labels of the default catalogue's criteria (``services_selection.default_criteria``): a criterion
+#: that still has its default label (in English or German) is shown in the reader's language
+DEFAULT_LABELS = {
+    "purchase_volume": _("Purchase volume"),
+    "growth": _("Growth"),
+    "profitability": _("Profitability"),
+    "reference_value": _("Reference value"),
+    "cooperation_potential": _("Cooperation potential"),
+    "price_enforceability": _("Price enforceability"),
+    "creditworthiness": _("Creditworthiness"),
+    "strategic_fit": _("Strategic fit"),
+    "share_of_wallet": _("Share of wallet"),
+    "relationship_level": _("Relationship stage"),
+    "buying_centre_coverage": _("Buying-centre coverage"),
+    "win_rate": _("Win rate"),
+    "satisfaction": _("Satisfaction"),
+    "proximity": _("Proximity"),
+}
+
+#: how each computed criterion scores its fact (``kampass.core.screening.portfolio.SCORING``), in words
+SCORING_TEXTS = {
+    "purchase_volume": _("gross revenue of the last 12 months, log scale: 1,000 = 0, 1,000,000 = 100"),
+    "growth": _("revenue of the last 12 months against the 12 before: -30 % = 0, +30 % = 100"),
+    "profitability": _("contribution / gross revenue of 12 months: 0 % = 0, 50 % = 100"),
+    "win_rate": _("won / (won + lost) opportunities closed in 24 months: 0-100 %"),
+    "buying_centre_coverage": _("decision makers covered at the aimed level / decision makers: 0-100 %"),
+    "share_of_wallet": _(
+        "revenue of 12 months / realistic wallet (the q quantile of comparable accounts' spend): 0-100 %"
+    ),
+    "relationship_level": _("relationship stage, exploratory (1) = 0 .. integrated (5) = 100"),
+}
+
+
+@lru_cache(maxsize=64)
+def _default_texts(key: str) -> frozenset[str]:
+    label = DEFAULT_LABELS[key]
+    texts = set()
+    for lang in ("en", "de"):
+        with translation.override(lang):
+            texts.add(str(label))
+    return frozenset(texts)
+
+
+def scoring_text(key: str, fallback: str = "") -> str:
+    """How the computed criterion ``key`` scores its fact, in the active language."""
+    text = SCORING_TEXTS.get(key)
+    return str(text) if text is not None else fallback
+
+
 class Criterion(models.Model):
     """A selection criterion of one catalogue version: its dimension, whether it is computed from the
     facts (its key names the scoring function) or rated 1–5 by people, and its weight."""
@@ -71,6 +123,14 @@ class Criterion(models.Model):
         constraints = [models.UniqueConstraint(fields=["catalogue", "key"], name="screening_criterion_unique_key")]
 
     def __str__(self) -> str:
+        return self.shown_label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language while it is a default criterion's default label (in English
+        or German); a label the head of KAM wrote is shown as written."""
+        if self.key in DEFAULT_LABELS and self.label.strip() in _default_texts(self.key):
+            return str(DEFAULT_LABELS[self.key])
         return self.label
 
 

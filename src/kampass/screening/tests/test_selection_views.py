@@ -3,6 +3,7 @@ decisions, exports (XLSX, PDF in German and English), German texts, and the deni
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -128,6 +129,30 @@ def test_the_pages_speak_german(client, head):
     assert "Investieren und ausbauen" in body
     rounds = client.get(reverse("screening-rounds"), headers={"Accept-Language": "de"}).content.decode()
     assert "Selektionsrunden" in rounds
+
+
+def test_default_criteria_and_their_scoring_are_shown_in_the_readers_language(client, head):
+    # given the default catalogue published by a head of KAM who works in English, and a criterion she
+    # renamed in a later version
+    from django.utils import translation
+
+    with translation.override("en"):
+        specs = services.default_criteria()
+    renamed = [dataclasses.replace(s, label="Spend with us") if s.key == "growth" else s for s in specs]
+    services.catalogue_publish(actor=head, criteria=renamed)
+    head.language = "de"
+    head.save()
+    client.force_login(head)
+
+    # when she reads the catalogue in German
+    body = client.get(reverse("screening-catalogue"), headers={"Accept-Language": "de"}).content.decode()
+
+    # then the default labels and the scoring functions are German, her own label stays as written
+    assert "Einkaufsvolumen" in body
+    assert "Purchase volume" not in body
+    assert "Bruttoumsatz der letzten 12 Monate, logarithmisch" in body
+    assert "gross revenue of the last 12 months" not in body
+    assert "Spend with us" in body
 
 
 def test_anonymous_users_are_sent_to_the_login(client):
