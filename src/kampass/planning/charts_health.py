@@ -24,7 +24,7 @@ def health_trend_chart(points: Sequence[tuple[Any, float | None]]) -> dict[str, 
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True, color=HEALTH_COLOUR)
         .encode(
-            x=alt.X("day:T", title=str(_("Day")), axis=alt.Axis(format="%b %Y")),
+            x=alt.X("day:T", title=str(_("Day")), axis=alt.Axis(format="%b %Y", tickCount="month")),
             y=alt.Y("health:Q", title=health, scale=alt.Scale(domain=[0, 100])),
             tooltip=[
                 alt.Tooltip("day:T", title=str(_("Day")), format="%x"),
