@@ -259,3 +259,16 @@ def test_a_started_import_is_not_mapped_again(client, head, django_capture_on_co
 
     assert response.status_code == 302
     assert response.url == reverse("pipeline-import", args=[job.pk])
+
+
+def test_the_mapping_step_speaks_german(client, head):
+    head.language = "de"
+    head.save()
+    client.force_login(head)
+    job = _draft(client)
+
+    page = client.get(_map_url(job), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "Vorschau: die ersten Zeilen, wie sie gespeichert werden" in page
+    assert "— nicht in der Datei —" in page
+    assert "Wählen Sie eine Spalte für das/die Pflichtfeld(er): Opportunity-ID" in page
