@@ -30,6 +30,7 @@ from kampass.pipeline.forms import (
 )
 from kampass.pipeline.models import PipelineImport, PipelineImportKind, PipelineImportStatus
 from kampass.pipeline.services.imports import (
+    opportunity_import_discard,
     opportunity_import_preview,
     opportunity_import_start,
     opportunity_mapping_save,
@@ -196,6 +197,10 @@ def opportunity_import_map(request: HttpRequest, pk: Any) -> HttpResponseBase:
                         actor=request.user, name=data["mapping_name"], columns=columns, base=job.mapping
                     )
                     messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+                elif action == "discard":
+                    opportunity_import_discard(actor=request.user, job=job)
+                    messages.success(request, _("“%(name)s” is discarded.") % {"name": job.original_name})
+                    return redirect("pipeline-imports")
                 elif action == "start":
                     job = opportunity_import_start(
                         actor=request.user, job=job, columns=columns, dry_run=data["dry_run"], strict=data["strict"],

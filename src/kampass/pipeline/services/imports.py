@@ -191,6 +191,17 @@ def opportunity_import_start(
     return job
 
 
+@transaction.atomic
+def opportunity_import_discard(*, actor: Actor, job: PipelineImport) -> None:
+    """Drop a draft opportunity upload that is not to be imported: its file and its entry in the list."""
+    authorize(actor, "pipeline.import_opportunities")
+    job = PipelineImport.objects.select_for_update().get(pk=job.pk)
+    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != PipelineImportStatus.DRAFT:
+        raise ValidationError({"status": _("This import has been started already; upload the file again.")})
+    _remove(Path(job.file_path))
+    job.delete()
+
+
 def opportunity_mapping_save(*, actor: Actor, name: str, columns: dict[str, str], base: str = "generic") -> Any:
     """Keep the columns chosen on the mapping step (field -> column) under ``name`` for opportunity uploads,
     the CLI and the API (replacing a saved mapping of that name); ``base`` is the built-in mapping whose stage

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -272,3 +273,16 @@ def test_the_mapping_step_speaks_german(client, head):
     assert "Vorschau: die ersten Zeilen, wie sie gespeichert werden" in page
     assert "— nicht in der Datei —" in page
     assert "Wählen Sie eine Spalte für das/die Pflichtfeld(er): Opportunity-ID" in page
+
+
+def test_a_draft_upload_can_be_discarded(client, head):
+    client.force_login(head)
+    job = _draft(client)
+    page = client.get(_map_url(job))
+    path = job.file_path
+
+    response = client.post(_map_url(job), _form_data(page, action="discard"))
+
+    assert response.status_code == 302
+    assert not PipelineImport.objects.exists()
+    assert not Path(path).exists()
