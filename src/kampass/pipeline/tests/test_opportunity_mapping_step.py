@@ -286,3 +286,22 @@ def test_a_draft_upload_can_be_discarded(client, head):
     assert response.status_code == 302
     assert not PipelineImport.objects.exists()
     assert not Path(path).exists()
+
+
+def test_an_undecidable_date_column_asks_for_the_date_order_and_the_answer_reads_it(client, head):
+    client.force_login(head)
+    ambiguous = (  # every date fits both orders
+        GERMAN.replace(b"01/15/2029", b"01/02/2029").replace(b"06/30/2029", b"06/05/2029")
+        .replace(b"12/31/2029", b"03/04/2029")
+    )  # fmt: skip
+    client.post(reverse("opportunity-import"), {"file": _upload(ambiguous), "mapping": "generic", "link": "name"})
+    job = PipelineImport.objects.get()
+    page = client.get(_map_url(job))
+    data = _form_data(page, col_external_id="Deal Ref", action="preview")
+
+    asked = client.post(_map_url(job), data)
+    answered = client.post(_map_url(job), {**data, "date_order": "dmy"})
+
+    assert "is it day/month or month/day?" in asked.context["preview"].error
+    assert "choose the date order under Import" in asked.content.decode()
+    assert answered.context["preview"].rows[1].values["close_date"] == "2029-04-03"
