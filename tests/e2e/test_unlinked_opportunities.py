@@ -43,6 +43,12 @@ def test_head_keeps_deals_without_an_account_and_creates_the_account(
     form.locator("select[name=link]").select_option("keep")
     with page.expect_navigation():
         form.locator("[data-testid=opportunity-form-submit]").click()
+    # ---- the mapping step suggests the columns and previews the rows as they will be stored; start it
+    expect(page.locator("select[name=col_external_id]")).to_have_value("Id")
+    expect(page.locator("[data-testid=preview-table]")).to_contain_text("Press line")
+    expect(page.locator("[data-testid=preview-table]")).to_contain_text("no matching account: kept without an account")
+    with page.expect_navigation():
+        page.click("[data-testid=start-import]")
     job = PipelineImport.objects.get()
     assert (job.kind, job.link) == ("opportunities", "keep")
     pipeline_import_run(str(job.pk))  # as the background worker would

@@ -368,6 +368,22 @@ class TargetForm(VersionedFormMixin, forms.Form):
 PIPELINE_UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt")
 
 
+LINK_CHOICES = [
+    ("external_id", _("reject them (accounts by external id)")),
+    ("name", _("reject them (accounts by external id, then by name)")),
+    ("create", _("create the missing accounts")),
+    ("keep", _("keep deals without a matching account as unlinked opportunities")),
+]
+LINK_HELP = _("Kept deals are listed under Pipeline › Without account, to be linked or turned into accounts.")
+PREFER_CHOICES = [
+    ("", _("refuse the import and list them")),
+    ("stage", _("the stage decides")),
+    ("flags", _("the flags decide")),
+]
+DATE_ORDER_CHOICES = [("", _("recognise")), ("dmy", _("day/month")), ("mdy", _("month/day"))]
+DATE_ORDER_HELP = _("How to read slash dates such as 03/04/2024.")
+
+
 class _PipelineUploadForm(forms.Form):
     """An uploaded pipeline file (CSV or gzip-compressed CSV), refused when over the import limits."""
 
@@ -430,35 +446,85 @@ class OpportunityUploadForm(_PipelineUploadForm):
         label=_("Column mapping"),
         choices=[("salesforce", _("Salesforce")), ("generic", _("Generic"))],
         initial="salesforce",
+        help_text=_("The columns are suggested from it; you check them and see a preview on the next step."),
     )
-    link = forms.ChoiceField(
-        label=_("Deals without a matching account"),
-        choices=[
-            ("external_id", _("reject them (accounts by external id)")),
-            ("name", _("reject them (accounts by external id, then by name)")),
-            ("create", _("create the missing accounts")),
-            ("keep", _("keep deals without a matching account as unlinked opportunities")),
-        ],
-        initial="external_id",
-        help_text=_("Kept deals are listed under Pipeline › Without account, to be linked or turned into accounts."),
-    )
-    prefer = forms.ChoiceField(
-        label=_("Stage and IsClosed/IsWon contradict"),
-        choices=[
-            ("", _("refuse the import and list them")),
-            ("stage", _("the stage decides")),
-            ("flags", _("the flags decide")),
-        ],
-        required=False,
-    )
+    link = forms.ChoiceField(label=_("Deals without a matching account"), choices=LINK_CHOICES, initial="external_id",
+                             help_text=LINK_HELP)  # fmt: skip
+    prefer = forms.ChoiceField(label=_("Stage and IsClosed/IsWon contradict"), choices=PREFER_CHOICES, required=False)
     date_order = forms.ChoiceField(
-        label=_("Date order"),
-        choices=[("", _("recognise")), ("dmy", _("day/month")), ("mdy", _("month/day"))],
-        required=False,
-        help_text=_("How to read slash dates such as 03/04/2024."),
+        label=_("Date order"), choices=DATE_ORDER_CHOICES, required=False, help_text=DATE_ORDER_HELP
     )
     strict = forms.BooleanField(label=_("Strict: import nothing when a single row is rejected"), required=False)
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kampass.pipeline.importing import saved_mapping_names
+
+        super().__init__(*args, **kwargs)
+        mapping = cast(forms.ChoiceField, self.fields["mapping"])
+        mapping.choices = [*cast(list[tuple[str, str]], mapping.choices), *((n, n) for n in saved_mapping_names())]
+
+
+#: the fields of an opportunity file, as the mapping step names them
+OPPORTUNITY_FIELD_LABELS = {
+    "external_id": _("Opportunity id"),
+    "name": _("Opportunity name"),
+    "account_id": _("Account id"),
+    "account_name": _("Account name"),
+    "account_industry": _("Account industry"),
+    "account_country": _("Account country"),
+    "account_parent": _("Parent account"),
+    "amount": _("Amount"),
+    "currency": _("Currency"),
+    "close_date": _("Close date"),
+    "created_date": _("Created date"),
+    "stage_changed_date": _("Date of the last stage change"),
+    "age_days": _("Age in days"),
+    "stage": _("Stage"),
+    "open_stage": _("Open stage (when the flags say open)"),
+    "is_closed": _("Closed (IsClosed)"),
+    "is_won": _("Won (IsWon)"),
+    "probability": _("Probability"),
+    "forecast_category": _("Forecast category"),
+    "owner": _("Owner"),
+    "lead_source": _("Lead source"),
+    "type": _("Type"),
+    "description": _("Description"),
+}
+
+
+class OpportunityColumnsForm(forms.Form):
+    """The mapping step of an opportunity upload: the file's column per field, the upload's options, and
+    optionally a name to save the columns under."""
+
+    link = forms.ChoiceField(label=_("Deals without a matching account"), choices=LINK_CHOICES, help_text=LINK_HELP)
+    prefer = forms.ChoiceField(label=_("Stage and IsClosed/IsWon contradict"), choices=PREFER_CHOICES, required=False)
+    date_order = forms.ChoiceField(
+        label=_("Date order"), choices=DATE_ORDER_CHOICES, required=False, help_text=DATE_ORDER_HELP
+    )
+    strict = forms.BooleanField(label=_("Strict: import nothing when a single row is rejected"), required=False)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+    mapping_name = forms.CharField(label=_("Save these columns as mapping"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, header: tuple[str, ...], **kwargs: Any) -> None:
+        from kampass.pipeline.importing import FIELDS, REQUIRED
+
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —")), *((h, h) for h in header if h)]
+        for name in FIELDS:
+            self.fields[f"col_{name}"] = forms.ChoiceField(
+                label=OPPORTUNITY_FIELD_LABELS[name], choices=choices, required=False
+            )
+            self.fields[f"col_{name}"].is_required_field = name in REQUIRED  # type: ignore[attr-defined]
+
+    def columns(self) -> dict[str, str]:
+        """field -> the column chosen for it (fields without one left out)."""
+        return {k.removeprefix("col_"): v for k, v in self.cleaned_data.items() if k.startswith("col_") and v}
+
+    def column_fields(self) -> list[tuple[forms.BoundField, bool]]:
+        """The column choices with whether their field is required, in the importer's order."""
+        return [(self[n], bool(getattr(f, "is_required_field", False))) for n, f in self.fields.items()
+                if n.startswith("col_")]  # fmt: skip
 
 
 class TargetUploadForm(_PipelineUploadForm):

@@ -62,7 +62,10 @@ class StageHistoryImportIn(InSchema):
 
 class OpportunityImportIn(InSchema):
     mapping: str = Field(
-        "salesforce", description="The built-in column mapping.", json_schema_extra={"enum": list(HISTORY_MAPPINGS)}
+        "salesforce",
+        description="The column mapping: a built-in one (salesforce, generic) or the name of a mapping saved on "
+        "the mapping step of Pipeline › Imports.",
+        max_length=100,
     )
     link: str = Field(
         "external_id",

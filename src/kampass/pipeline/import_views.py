@@ -6,23 +6,51 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from kampass.common.htmx import form_status, render_page, submit_form
+from kampass.common.htmx import apply_validation_error, form_status, render_page, submit_form
 from kampass.common.list_export import Column, export_format, export_response
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.uploads import upload_refusal
-from kampass.pipeline.forms import OpportunityUploadForm, StageHistoryUploadForm, TargetUploadForm
-from kampass.pipeline.models import PipelineImport, PipelineImportKind
-from kampass.pipeline.services.imports import pipeline_import_create
+from kampass.pipeline.forms import (
+    OPPORTUNITY_FIELD_LABELS,
+    OpportunityColumnsForm,
+    OpportunityUploadForm,
+    StageHistoryUploadForm,
+    TargetUploadForm,
+)
+from kampass.pipeline.models import PipelineImport, PipelineImportKind, PipelineImportStatus
+from kampass.pipeline.services.imports import (
+    opportunity_import_discard,
+    opportunity_import_preview,
+    opportunity_import_start,
+    opportunity_mapping_save,
+    pipeline_import_create,
+)
 
+#: the values the mapping step's preview shows of each row, as they will be stored
+PREVIEW_COLUMNS = (
+    ("external_id", gettext_lazy("Id")),
+    ("name", gettext_lazy("Opportunity")),
+    ("account", gettext_lazy("Account")),
+    ("amount", gettext_lazy("Amount")),
+    ("stage", gettext_lazy("Stage")),
+    ("outcome", gettext_lazy("Outcome")),
+    ("created_on", gettext_lazy("Opened")),
+    ("close_date", gettext_lazy("Close date")),
+    ("probability", gettext_lazy("Probability")),
+    ("forecast_category", gettext_lazy("Forecast category")),
+    ("owner", gettext_lazy("Owner")),
+)
 #: the ids of the opportunity upload's fields (the stage-history form on the same page has the default ``id_*``)
 OPPORTUNITY_IDS = "id_opp_%s"
 
@@ -70,11 +98,12 @@ def _imports_page(
 def _queue_upload(
     request: HttpRequest, form: Any, kind: str, *, opportunities: bool = False
 ) -> HttpResponseBase | None:
-    """Queue the uploaded file of a valid ``form`` as a background import of ``kind`` (with the opportunity
-    import's link and duplicate choices when ``opportunities``); ``None`` when the form is not valid."""
+    """Queue the uploaded file of a valid ``form`` as a background import of ``kind``; ``None`` when the form
+    is not valid. An opportunity file (``opportunities``, with the link and contradiction choices) is kept as a
+    draft and the user goes on to its mapping step."""
 
     def create(data: dict[str, Any]) -> Any:
-        extra = {"link": data["link"], "prefer": data["prefer"] or ""} if opportunities else {}
+        extra = {"link": data["link"], "prefer": data["prefer"] or "", "draft": True} if opportunities else {}
         return pipeline_import_create(
             actor=request.user,
             kind=kind,
@@ -87,6 +116,12 @@ def _queue_upload(
             **extra,
         )
 
+    if opportunities:
+        return submit_form(
+            request, form, create,
+            success=lambda job: _("“%(name)s” is uploaded: check the columns.") % {"name": job.original_name},
+            next_url=lambda job: reverse("opportunity-import-map", args=[job.pk]),
+        )  # fmt: skip
     return submit_form(
         request, form, create, success=_queued, next_url=lambda job: reverse("pipeline-import", args=[job.pk])
     )
@@ -128,11 +163,96 @@ def opportunity_import(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
-def pipeline_import(request: HttpRequest, pk: Any) -> HttpResponse:
-    """One pipeline import: progress while it runs (polled), then what was imported, derived and refused."""
+@require_http_methods(["GET", "POST"])
+def opportunity_import_map(request: HttpRequest, pk: Any) -> HttpResponseBase:
+    """The mapping step of an opportunity upload: the file's column per field (suggested from the chosen
+    mapping and the fields' English and German names), the first rows as they will be stored; then save the
+    columns as a named mapping, or start the import (or its dry run) with them."""
+    authorize(request.user, "pipeline.import_opportunities")
+    job = get_object_or_404(PipelineImport, pk=pk, kind=PipelineImportKind.OPPORTUNITIES)
+    if job.status != PipelineImportStatus.DRAFT:
+        return redirect("pipeline-import", pk=job.pk)
+    options = {"link": job.link or "external_id", "prefer": job.prefer, "date_order": job.date_order}
+    try:
+        preview = opportunity_import_preview(
+            actor=request.user, job=job, link=options["link"], prefer=options["prefer"], date_order=job.date_order
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("pipeline-imports")
+    initial = {
+        **{f"col_{f}": c for f, c in preview.columns.items()}, **options, "strict": job.strict, "dry_run": job.dry_run,
+    }  # fmt: skip
+    form = OpportunityColumnsForm(request.POST or None, header=preview.header, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data, columns = form.cleaned_data, form.columns()
+            chosen = {"link": data["link"], "prefer": data["prefer"] or "", "date_order": data["date_order"] or ""}
+            action = request.POST.get("action", "preview")
+            try:
+                if action == "save":
+                    saved = opportunity_mapping_save(
+                        actor=request.user, name=data["mapping_name"], columns=columns, base=job.mapping
+                    )
+                    messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+                elif action == "discard":
+                    opportunity_import_discard(actor=request.user, job=job)
+                    messages.success(request, _("“%(name)s” is discarded.") % {"name": job.original_name})
+                    return redirect("pipeline-imports")
+                elif action == "start":
+                    job = opportunity_import_start(
+                        actor=request.user, job=job, columns=columns, dry_run=data["dry_run"], strict=data["strict"],
+                        **chosen,
+                    )  # fmt: skip
+                    messages.success(request, _queued(job))
+                    return redirect("pipeline-import", pk=job.pk)
+                status = 200
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+                _mark_missing(form, columns)
+            try:
+                preview = opportunity_import_preview(actor=request.user, job=job, columns=columns, **chosen)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+                status = 422
+    context = {
+        "job": job,
+        "form": form,
+        "preview": preview,
+        "missing_labels": [str(OPPORTUNITY_FIELD_LABELS[f]) for f in preview.missing],
+        "preview_columns": PREVIEW_COLUMNS,
+        "preview_rows": [
+            (
+                row.line,
+                [row.values.get(key, "") for key, _label in PREVIEW_COLUMNS] if row.values else None,
+                row.problems,
+            )
+            for row in preview.rows
+        ],
+    }
+    return render_page(request, "pipeline/opportunity_import_map.html", context, status=status)
+
+
+def _mark_missing(form: OpportunityColumnsForm, columns: dict[str, str]) -> None:
+    """Put "choose a column" on the select of every required field left without one."""
+    from kampass.pipeline.importing import REQUIRED
+
+    for f in REQUIRED:
+        if f not in columns and not form.has_error(f"col_{f}"):
+            form.add_error(f"col_{f}", _("Choose the column that holds this field."))
+
+
+@login_required
+def pipeline_import(request: HttpRequest, pk: Any) -> HttpResponseBase:
+    """One pipeline import: progress while it runs (polled), then what was imported, derived and refused;
+    an opportunity upload still being mapped goes to its mapping step."""
     if not _may_see_imports(request.user):
         raise PermissionDenied
     job = get_object_or_404(PipelineImport.objects.select_related("created_by"), pk=pk)
+    if job.status == PipelineImportStatus.DRAFT and request.user.has_perm("pipeline.import_opportunities"):
+        return redirect("opportunity-import-map", pk=job.pk)
     context = {"job": job, "rejects": (job.result.get("rejects") or [])[:200]}
     return render_page(request, "pipeline/import_detail.html", context, fragment="pipeline/_import_job.html")
 

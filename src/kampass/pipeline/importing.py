@@ -164,16 +164,75 @@ class Mapping:
     date_order: str = ""
 
 
+#: the kind of the opportunity mappings saved on the mapping step (:class:`kampass.common.models.ImportMapping`)
+SAVED_KIND = "opportunities"
+#: the key of a saved mapping's ``columns`` that names the built-in mapping it started from (its stage names,
+#: forecast categories, currency and source); every other key is a field
+BASE_KEY = "_base"
+
+
+def saved_mapping_names() -> list[str]:
+    """The names of the opportunity mappings saved on the mapping step."""
+    from kampass.common.models import ImportMapping
+
+    return list(ImportMapping.objects.filter(kind=SAVED_KIND).order_by("name").values_list("name", flat=True))
+
+
+def with_columns(mapping: Mapping, columns: dict[str, str], *, name: str | None = None) -> Mapping:
+    """``mapping`` reading each field from the one column chosen for it (fields left out are not read);
+    refuses an unknown field or a required field without a column, naming them."""
+    chosen = {f: c for f, c in columns.items() if c}
+    unknown = sorted(set(chosen) - set(FIELDS))
+    if unknown:
+        raise OpportunityImportError(_("Unknown field(s) %(fields)s.") % {"fields": ", ".join(unknown)})
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        raise OpportunityImportError(
+            _("Choose a column for the required field(s) %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    return dataclasses.replace(mapping, name=name or mapping.name, columns={f: (c,) for f, c in chosen.items()})
+
+
+def base_of(name: str) -> str:
+    """The built-in mapping ``name`` is (or, saved on the mapping step, started from); ``generic`` otherwise."""
+    from kampass.common.models import ImportMapping
+
+    if name in BUILT_IN:
+        return name
+    saved = ImportMapping.objects.filter(kind=SAVED_KIND, name=name).first()
+    base = str(((saved.columns or {}).get(BASE_KEY) or ["generic"])[0]) if saved is not None else "generic"
+    return base if base in BUILT_IN else "generic"
+
+
+def _saved_mapping(name: str) -> Mapping | None:
+    """The opportunity mapping saved under ``name``: its columns over the built-in mapping it started from."""
+    from kampass.common.models import ImportMapping
+
+    saved = ImportMapping.objects.filter(kind=SAVED_KIND, name=name).first()
+    if saved is None:
+        return None
+    data = dict(saved.columns or {})
+    base = str((data.pop(BASE_KEY, None) or ["generic"])[0])
+    columns = {str(f): (c[0] if isinstance(c, list) else str(c)) for f, c in data.items() if c}
+    return with_columns(load_mapping(base if base in BUILT_IN else "generic"), columns, name=saved.name)
+
+
 def load_mapping(name_or_path: str | Path) -> Mapping:
-    """A built-in mapping by name (``salesforce``, ``generic``) or a YAML file."""
+    """A built-in mapping by name (``salesforce``, ``generic``), a mapping saved on the mapping step by its
+    name, or a YAML file."""
     if isinstance(name_or_path, str) and name_or_path in BUILT_IN:
         text = resources.files("kampass.pipeline").joinpath("mappings", f"{name_or_path}.yaml").read_text("utf-8")
         source_name, stem = f"{name_or_path}.yaml (built-in)", name_or_path
     else:
         path = Path(name_or_path)
         if not path.is_file():
+            saved = _saved_mapping(str(name_or_path)) if str(name_or_path).strip() else None
+            if saved is not None:
+                return saved
+            known = ", ".join([*BUILT_IN, *saved_mapping_names()])
             raise OpportunityImportError(
-                f"{name_or_path}: no such mapping file and no built-in mapping ({', '.join(BUILT_IN)})"
+                _("%(name)s: no such mapping file and no built-in or saved mapping (known: %(known)s)")
+                % {"name": name_or_path, "known": known}
             )
         text, source_name, stem = path.read_text("utf-8"), str(path), path.stem
     try:
@@ -405,14 +464,18 @@ def import_opportunities(
     date_order: str = "",
     display_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> ImportResult:
     """Read, check and (unless refused or ``dry_run``) write the opportunities of ``path``.
 
     ``date_order`` (``dmy`` or ``mdy``) answers the day/month order of slash dates for the
-    columns whose values do not decide it (overrides the mapping's ``date_order``)."""
+    columns whose values do not decide it (overrides the mapping's ``date_order``). ``columns``
+    (field -> the file's column, as chosen on the mapping step) replace the mapping's columns."""
     authorize(actor, "pipeline.import_opportunities")
     _check_options(prefer=prefer, link=link, date_order=date_order)
     m = load_mapping(mapping)
+    if columns:
+        m = with_columns(m, columns)
     if date_order:
         m = Mapping(**{**m.__dict__, "date_order": date_order})
     file_name = display_name or path.name
@@ -493,19 +556,157 @@ def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[st
     return col
 
 
-def _read_rows(
-    path: Path,
+def suggest_columns(header: Sequence[str], mapping: Mapping) -> dict[str, str]:
+    """The mapping step's suggestion, field -> the file's column: the mapping's candidates first, then the
+    field's own name (``close_date``) and the English and German names of the generic mapping; names are
+    compared by :func:`normalise_header` and no column is suggested for two fields."""
+    by_norm: dict[str, str] = {}
+    for h in header:
+        if h:
+            by_norm.setdefault(normalise_header(h), h)
+    generic = load_mapping("generic") if mapping.name != "generic" else mapping
+    used: set[str] = set()
+    found: dict[str, str] = {}
+    for candidates_of in (
+        lambda f: mapping.columns.get(f, ()),
+        lambda f: (f, *generic.columns.get(f, ())),
+    ):
+        for f in FIELDS:
+            if f in found:
+                continue
+            for candidate in candidates_of(f):
+                column = by_norm.get(normalise_header(candidate))
+                if column is not None and column not in used:
+                    found[f] = column
+                    used.add(column)
+                    break
+    return found
+
+
+def read_header(path: Path, *, display_name: str | None = None) -> tuple[str, ...]:
+    """The column names of the file (after the size and column limits are checked)."""
+    file_name = display_name or path.name
+    _check_limits(path, file_name)
+    reader, handle = _reader(path)
+    try:
+        return tuple(reader.fieldnames or ())
+    finally:
+        handle.close()
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row of the file as it will be stored (``values`` by field, ``None`` when the row is rejected),
+    with what the import says about it."""
+
+    line: int
+    values: dict[str, str] | None
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The mapping step: the file's columns, the column per field, and the first rows as they will be stored."""
+
+    header: tuple[str, ...]
+    columns: dict[str, str]
+    missing: list[str]
+    rows: list[PreviewRow]
+    total_rows: int
+    date_orders: dict[str, str]
+    #: why the rows cannot be read with these columns and options (e.g. an undecidable day/month order)
+    error: str = ""
+
+
+def preview_opportunities(
     *,
-    mapping: Mapping,
-    file_name: str,
-    prefer: str,
-    result: ImportResult,
-    progress: Callable[[float, str], None] | None,
-) -> tuple[list[_Row], str]:
-    """The importable rows of the file and the file's account id column; rejects and contradictions
-    go to ``result``."""
+    actor: Actor,
+    path: Path,
+    mapping: str | Path = "salesforce",
+    columns: dict[str, str] | None = None,
+    prefer: str = "",
+    link: str = "external_id",
+    date_order: str = "",
+    display_name: str | None = None,
+    limit: int = 5,
+) -> Preview:
+    """The first ``limit`` rows of ``path`` as the import would store them, read by the import's own reader
+    (day/month order decided from the whole column, amounts, stages, the account each row links to), with
+    each row's rejects, warnings and contradictions. ``columns`` (field -> column) replace the mapping's; a
+    required field without a column leaves the rows out and is named in ``missing``. Writes nothing."""
+    authorize(actor, "pipeline.import_opportunities")
+    _check_options(prefer=prefer, link=link, date_order=date_order)
+    file_name = display_name or path.name
+    header = read_header(path, display_name=file_name)
+    m = load_mapping(mapping)
+    chosen = {f: c for f, c in (columns if columns is not None else suggest_columns(header, m)).items() if c}
+    unknown = sorted({c for c in chosen.values() if c not in header})
+    if unknown:
+        raise OpportunityImportError(
+            _("%(file)s has no column %(columns)s.") % {"file": file_name, "columns": ", ".join(unknown)}
+        )
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        return Preview(header, chosen, missing, [], 0, {})
+    m = with_columns(m, chosen)
+    if date_order:
+        m = dataclasses.replace(m, date_order=date_order)
+    result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=True)
+    try:
+        col, raws, orders = _raw_rows(path, mapping=m, file_name=file_name, result=result)
+    except OpportunityImportError as exc:
+        return Preview(header, chosen, [], [], 0, {}, error=str(exc))
     from kampass.pipeline.services import default_stage_set
 
+    reader = _RowReader(
+        file_name=file_name, mapping=m, col=col, stages=_Stages.of(default_stage_set(), m), prefer=prefer,
+        result=result, today=timezone.localdate(), date_orders=orders,
+    )  # fmt: skip
+    read = [(line, reader.read(raw, line)) for raw, line in raws[:limit]]
+    rows = [r for _line, r in read if r is not None]
+    accounts = _link_accounts(actor=actor, rows=rows, link=link, result=result, dry_run=True) if rows else {}
+    out: list[PreviewRow] = []
+    for line, r in read:
+        problems = [
+            *(f"{x.column} “{x.value}”: {x.reason}" for x in result.rejects if x.row == line),
+            *(f"{x.column} “{x.value}”: {x.reason}" for x in result.warnings if x.row == line),
+            *(x.rule for x in result.contradictions if x.row == line),
+        ]
+        out.append(PreviewRow(line, _stored_values(r, accounts, link, m) if r is not None else None, problems))
+    return Preview(header, chosen, [], out, len(raws), dict(result.date_orders))
+
+
+def _stored_values(r: _Row, accounts: dict[str, Account], link: str, mapping: Mapping) -> dict[str, str]:
+    """A read row's values as the import stores them, as text for the preview."""
+    account = accounts.get(r.account_id)
+    if account is _WOULD_CREATE:
+        linked = _("new account “%(name)s” (%(id)s)") % {"name": r.account_name, "id": r.account_id}
+    elif account is not None:
+        linked = account.name
+    elif link == "keep":
+        linked = _("no matching account: kept without an account")
+    else:
+        linked = _("no matching account")
+    return {
+        "external_id": r.external_id,
+        "name": r.name,
+        "account": linked,
+        "amount": f"{r.amount} {r.currency if len(r.currency) == 3 else mapping.default_currency}",
+        "stage": r.stage.name,
+        "outcome": str(Outcome(r.outcome).label),
+        "created_on": r.created_on.isoformat() if r.created_on else "",
+        "close_date": r.close_date.isoformat() if r.close_date else "",
+        "probability": f"{r.owner_probability} %" if r.owner_probability is not None else "",
+        "forecast_category": str(ForecastCategory(r.forecast_category).label),
+        "owner": r.owner,
+    }
+
+
+def _raw_rows(
+    path: Path, *, mapping: Mapping, file_name: str, result: ImportResult
+) -> tuple[dict[str, str], list[tuple[dict[str, Any], int]], dict[str, str]]:
+    """The file's column per field, its rows with their line numbers, and the day/month order of each date
+    field's column, decided from all its values (recorded in ``result.date_orders``)."""
     reader, handle = _reader(path)
     col = _columns(reader.fieldnames or [], mapping, file_name)
     raws = [(raw, reader.line_num) for raw in reader]
@@ -532,6 +733,23 @@ def _read_rows(
         if order:
             orders[f] = order
             result.date_orders[col[f]] = order
+    return col, raws, orders
+
+
+def _read_rows(
+    path: Path,
+    *,
+    mapping: Mapping,
+    file_name: str,
+    prefer: str,
+    result: ImportResult,
+    progress: Callable[[float, str], None] | None,
+) -> tuple[list[_Row], str]:
+    """The importable rows of the file and the file's account id column; rejects and contradictions
+    go to ``result``."""
+    from kampass.pipeline.services import default_stage_set
+
+    col, raws, orders = _raw_rows(path, mapping=mapping, file_name=file_name, result=result)
     rows_of = _RowReader(
         file_name=file_name,
         mapping=mapping,

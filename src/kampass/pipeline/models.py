@@ -657,6 +657,17 @@ class PipelineImportKind(models.TextChoices):
     OPPORTUNITIES = "opportunities", _("Opportunities")
 
 
+class PipelineImportStatus(models.TextChoices):
+    """The states of a :class:`PipelineImport`: those of every background run, and the draft of an
+    opportunity upload whose columns are being mapped."""
+
+    DRAFT = "draft", _("Mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class PipelineImport(BackgroundRun):
     """One upload of a pipeline file, imported as a background task: a stage-history export (the dated
     stage entries of the opportunities already imported, e.g. Salesforce ``OpportunityHistory``) or a
@@ -665,6 +676,10 @@ class PipelineImport(BackgroundRun):
     rows refused with row, column, value and reason) is stored here for the page and the API."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=PipelineImportKind.choices)
+    #: an opportunity upload waits as a draft on its mapping step until the user starts it
+    status = models.CharField(
+        _("status"), max_length=20, choices=PipelineImportStatus.choices, default=PipelineImportStatus.QUEUED
+    )
     progress = models.FloatField(_("progress"), default=0.0)
     file_path = models.CharField(_("stored file"), max_length=500, blank=True)
     original_name = models.CharField(_("file"), max_length=255)
@@ -675,6 +690,8 @@ class PipelineImport(BackgroundRun):
     dry_run = models.BooleanField(_("dry run"), default=False)
     strict = models.BooleanField(_("strict"), default=False)
     result = models.JSONField(_("result"), default=dict, blank=True)
+    #: field -> the file's column, as chosen on the mapping step (over the mapping's columns)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("pipeline import")

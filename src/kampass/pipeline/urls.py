@@ -44,6 +44,11 @@ urlpatterns += [
     path("pipeline/targets/import/", import_views.target_import, name="target-import"),
     path("pipeline/imports/", import_views.pipeline_imports, name="pipeline-imports"),
     path("pipeline/imports/opportunities/", import_views.opportunity_import, name="opportunity-import"),
+    path(
+        "pipeline/imports/opportunities/<uuid:pk>/columns/",
+        import_views.opportunity_import_map,
+        name="opportunity-import-map",
+    ),
     path("pipeline/imports/<uuid:pk>/", import_views.pipeline_import, name="pipeline-import"),
     path("pipeline/targets/new/", target_views.target_create, name="target-create"),
     path("pipeline/targets/<int:pk>/", target_views.target_edit, name="target-edit"),

@@ -19,7 +19,11 @@ from kampass.pipeline.importing import LINK_MODES, PREFER, OpportunityImportErro
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser("opportunities", help="Opportunities from a CRM export (CSV).")
     p.add_argument("file", type=Path)
-    p.add_argument("--mapping", default="salesforce", help="salesforce | generic | FILE.yaml")
+    p.add_argument(
+        "--mapping",
+        default="salesforce",
+        help="salesforce | generic | the name of a mapping saved on Pipeline › Imports | FILE.yaml",
+    )
     p.add_argument(
         "--prefer",
         choices=PREFER,

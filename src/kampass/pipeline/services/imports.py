@@ -25,7 +25,7 @@ from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
 from kampass.core.dates import ORDERS
-from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind
+from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind, PipelineImportStatus
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
 
@@ -59,9 +59,12 @@ def pipeline_import_create(
     link: str = "",
     prefer: str = "",
     enqueue: bool = True,
+    draft: bool = False,
 ) -> PipelineImport:
     """Keep the uploaded file (a path or an uploaded file object with ``chunks()`` and ``size``) and queue
-    its import. Stage histories need the right to import opportunities, targets the right to set targets."""
+    its import. Stage histories need the right to import opportunities, targets the right to set targets.
+    ``draft`` (opportunities): keep the file for the mapping step instead of queuing it
+    (:func:`opportunity_import_start` queues it)."""
     if kind not in PipelineImportKind.values:
         raise ValidationError({"kind": _("Unknown option “%(value)s”.") % {"value": kind[:40]}})
     authorize(actor, _PERMISSION[PipelineImportKind(kind)])
@@ -75,7 +78,15 @@ def pipeline_import_create(
             raise ValidationError({"prefer": _("Unknown option “%(value)s”.") % {"value": prefer[:40]}})
     else:
         link, prefer = "", ""
-    if kind != PipelineImportKind.TARGETS and mapping not in HISTORY_MAPPINGS:
+    if kind == PipelineImportKind.OPPORTUNITIES:
+        if mapping not in opportunity_mapping_names():
+            raise ValidationError(
+                {
+                    "mapping": _("Unknown mapping “%(value)s”; choose one of %(known)s.")
+                    % {"value": mapping[:40], "known": ", ".join(opportunity_mapping_names())}
+                }
+            )
+    elif kind != PipelineImportKind.TARGETS and mapping not in HISTORY_MAPPINGS:
         raise ValidationError({"mapping": _("Unknown option “%(value)s”.") % {"value": mapping[:40]}})
     if date_order and date_order not in ORDERS:
         raise ValidationError({"date_order": _("Unknown option “%(value)s”.") % {"value": date_order[:40]}})
@@ -91,13 +102,136 @@ def pipeline_import_create(
         kind=kind, file_path=str(target), original_name=name,
         mapping=mapping if kind != PipelineImportKind.TARGETS else "", date_order=date_order,
         link=link, prefer=prefer, dry_run=dry_run, strict=strict, created_by=actor if _is_user(actor) else None,
+        status=PipelineImportStatus.DRAFT if draft and kind == PipelineImportKind.OPPORTUNITIES else JobStatus.QUEUED,
     )  # fmt: skip
+    if enqueue and job.status != PipelineImportStatus.DRAFT:
+        from kampass.pipeline.tasks import run_pipeline_import
+
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_pipeline_import.enqueue(job_id))
+    return job
+
+
+def opportunity_mapping_names() -> list[str]:
+    """The mappings an opportunity upload may name: the built-in ones and those saved on the mapping step."""
+    from kampass.pipeline.importing import BUILT_IN, saved_mapping_names
+
+    return [*BUILT_IN, *saved_mapping_names()]
+
+
+def _draft(actor: Actor, job: PipelineImport) -> None:
+    authorize(actor, "pipeline.import_opportunities")
+    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != PipelineImportStatus.DRAFT:
+        raise ValidationError({"status": _("This import has been started already; upload the file again.")})
+    if not Path(job.file_path).is_file():
+        raise ValidationError({"file": _("The uploaded file is no longer kept; upload it again.")})
+
+
+def opportunity_import_preview(
+    *,
+    actor: Actor,
+    job: PipelineImport,
+    columns: dict[str, str] | None = None,
+    link: str = "",
+    prefer: str = "",
+    date_order: str = "",
+) -> Any:
+    """The mapping step of an uploaded opportunity file (:func:`kampass.pipeline.importing.preview_opportunities`):
+    the columns per field (``columns`` as chosen, else suggested from the upload's mapping) and the first rows
+    as they will be stored. A file or mapping that cannot be used raises ``ValidationError``."""
+    from kampass.pipeline.importing import OpportunityImportError, preview_opportunities
+
+    _draft(actor, job)
+    try:
+        return preview_opportunities(
+            actor=actor, path=Path(job.file_path), mapping=job.mapping or "salesforce", columns=columns,
+            prefer=prefer, link=link or "external_id", date_order=date_order, display_name=job.original_name,
+        )  # fmt: skip
+    except OpportunityImportError as exc:
+        raise ValidationError({"columns": str(exc)}) from exc
+
+
+@transaction.atomic
+def opportunity_import_start(
+    *,
+    actor: Actor,
+    job: PipelineImport,
+    columns: dict[str, str],
+    link: str = "external_id",
+    prefer: str = "",
+    date_order: str = "",
+    dry_run: bool = False,
+    strict: bool = False,
+    enqueue: bool = True,
+) -> PipelineImport:
+    """Queue the import of a draft opportunity upload with the columns chosen on the mapping step (field ->
+    column, over the upload's mapping) and the options; a required field without a column is refused, named."""
+    from kampass.pipeline.importing import FIELDS, LINK_MODES, PREFER, REQUIRED
+
+    job = PipelineImport.objects.select_for_update().get(pk=job.pk)
+    _draft(actor, job)
+    chosen = {f: c for f, c in columns.items() if c and f in FIELDS}
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        raise ValidationError(
+            {"columns": _("Choose a column for the required field(s) %(fields)s.") % {"fields": ", ".join(missing)}}
+        )
+    for name, value, allowed in (("link", link, LINK_MODES), ("prefer", prefer, ("", *PREFER)),
+                                 ("date_order", date_order, ("", *ORDERS))):  # fmt: skip
+        if value not in allowed:
+            raise ValidationError({name: _("Unknown option “%(value)s”.") % {"value": value[:40]}})
+    job.columns, job.link, job.prefer, job.date_order = chosen, link, prefer, date_order
+    job.dry_run, job.strict, job.status, job.progress = dry_run, strict, JobStatus.QUEUED, 0.0
+    job.save()
     if enqueue:
         from kampass.pipeline.tasks import run_pipeline_import
 
         job_id = str(job.pk)
         transaction.on_commit(lambda: run_pipeline_import.enqueue(job_id))
     return job
+
+
+@transaction.atomic
+def opportunity_import_discard(*, actor: Actor, job: PipelineImport) -> None:
+    """Drop a draft opportunity upload that is not to be imported: its file and its entry in the list."""
+    authorize(actor, "pipeline.import_opportunities")
+    job = PipelineImport.objects.select_for_update().get(pk=job.pk)
+    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != PipelineImportStatus.DRAFT:
+        raise ValidationError({"status": _("This import has been started already; upload the file again.")})
+    _remove(Path(job.file_path))
+    job.delete()
+
+
+def opportunity_mapping_save(*, actor: Actor, name: str, columns: dict[str, str], base: str = "generic") -> Any:
+    """Keep the columns chosen on the mapping step (field -> column) under ``name`` for opportunity uploads,
+    the CLI and the API (replacing a saved mapping of that name); ``base`` is the built-in mapping whose stage
+    names, forecast categories, currency and source it keeps."""
+    from kampass.common.models import ImportMapping
+    from kampass.pipeline.importing import BASE_KEY, BUILT_IN, FIELDS, REQUIRED, SAVED_KIND, base_of
+
+    authorize(actor, "pipeline.import_opportunities")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"mapping_name": _("Give the mapping a name.")})
+    if name in BUILT_IN:
+        raise ValidationError(
+            {"mapping_name": _("“%(name)s” is a built-in mapping; choose another name.") % {"name": name}}
+        )
+    chosen = {f: c for f, c in columns.items() if c}
+    unknown = sorted(set(chosen) - set(FIELDS))
+    if unknown:
+        raise ValidationError({"columns": _("Unknown field(s) %(fields)s.") % {"fields": ", ".join(unknown)}})
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        raise ValidationError(
+            {"columns": _("Choose a column for the required field(s) %(fields)s.") % {"fields": ", ".join(missing)}}
+        )
+    saved, _created = ImportMapping.objects.update_or_create(
+        kind=SAVED_KIND, name=name,
+        defaults={"columns": {BASE_KEY: [base_of(base)], **{k: [v] for k, v in chosen.items()}},
+                  "suggest": False, "created_by": actor if _is_user(actor) else None},
+    )  # fmt: skip
+    return saved
 
 
 def history_summary(result: dict[str, Any]) -> str:
@@ -219,6 +353,7 @@ def pipeline_import_run(
                     actor=actor, path=path, mapping=job.mapping or "salesforce", prefer=job.prefer,
                     link=job.link or "external_id", dry_run=job.dry_run, strict=job.strict,
                     date_order=job.date_order, display_name=job.original_name, progress=report,
+                    columns=job.columns or None,
                 )  # fmt: skip
                 result = opportunities.as_json()
                 message = opportunities_summary(result)

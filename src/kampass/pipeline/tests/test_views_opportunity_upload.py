@@ -32,12 +32,16 @@ def test_head_uploads_opportunities_keeping_deals_without_an_account(client, hea
     assert 'data-testid="opportunity-form"' in page
     assert "keep deals without a matching account as unlinked opportunities" in page
 
-    # when they upload the export choosing to keep deals without a matching account (run as the worker would)
-    with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("opportunity-import"), {"file": _upload(), "mapping": "generic", "link": "keep"})
+    # when they upload the export choosing to keep deals without a matching account, accept the suggested
+    # columns on the mapping step and start the import (run as the worker would)
+    response = client.post(reverse("opportunity-import"), {"file": _upload(), "mapping": "generic", "link": "keep"})
     job = PipelineImport.objects.get()
     assert response.status_code == 302
-    assert (job.kind, job.link) == ("opportunities", "keep")
+    assert response.url == reverse("opportunity-import-map", args=[job.pk])
+    assert (job.kind, job.link, job.status) == ("opportunities", "keep", "draft")
+    with django_capture_on_commit_callbacks(execute=False):
+        response = _start(client, job)
+    assert response.status_code == 302
     pipeline_import_run(str(job.pk))
 
     # then the known deal is imported, the other kept, and the outcome says so
@@ -50,11 +54,20 @@ def test_head_uploads_opportunities_keeping_deals_without_an_account(client, hea
     assert "Deals without an account kept: 1" in client.get(response.url).content.decode()
 
 
+def _start(client, job: PipelineImport):
+    """Start the draft upload with the columns its mapping step suggests and the options of the upload."""
+    page = client.get(reverse("opportunity-import-map", args=[job.pk]))
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields if name not in ("strict", "dry_run")}
+    return client.post(reverse("opportunity-import-map", args=[job.pk]), {**data, "action": "start"})
+
+
 def test_without_keep_the_deal_is_rejected_as_before(client, head, django_capture_on_commit_callbacks):
     AccountFactory(name="Known AG", external_id="K1")
     client.force_login(head)
+    client.post(reverse("opportunity-import"), {"file": _upload(), "mapping": "generic", "link": "external_id"})
     with django_capture_on_commit_callbacks(execute=False):
-        client.post(reverse("opportunity-import"), {"file": _upload(), "mapping": "generic", "link": "external_id"})
+        _start(client, PipelineImport.objects.get())
 
     job = pipeline_import_run(str(PipelineImport.objects.get().pk))
 
