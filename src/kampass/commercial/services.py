@@ -214,7 +214,9 @@ def uploads_clean(*, now: float | None = None) -> int:
     busy = {Path(p).resolve() for p in active.values_list("file_path", flat=True)}
     busy |= {Path(m).resolve() for m in active.values_list("mapping", flat=True) if m not in BUILT_IN}
     removed = 0
-    for path in upload_dir().rglob("*"):
+    # only this context's files: the invoice files and their mappings; the other contexts keep their uploads
+    # in their own directories below (pipeline/, imports/), e.g. a file waiting on its mapping step
+    for path in [*upload_dir().glob("*"), *mapping_upload_dir().glob("*")]:
         if not path.is_file() or path.name.endswith(".rejects.csv") or path.resolve() in busy:
             continue
         if now - path.stat().st_mtime >= keep_seconds:

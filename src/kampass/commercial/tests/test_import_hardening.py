@@ -197,6 +197,21 @@ def test_stale_uploads_are_cleaned_when_the_worker_starts_but_not_those_of_queue
     assert Path(queued.file_path).exists()
 
 
+def test_the_cleanup_leaves_the_other_contexts_uploads_alone(db):
+    # given: an opportunity upload waiting on its mapping step and a master-data upload, both two hours old
+    # (they belong to the pipeline's and the master-data imports' own directories below the uploads)
+    waiting = [upload_dir() / "pipeline" / "deals.csv", upload_dir() / "imports" / "accounts.csv"]
+    two_hours_ago = time.time() - 2 * 3600
+    for path in waiting:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("Id,Name\n")
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    # when: the invoice imports' cleanup runs (after each invoice import, when a worker starts)
+    uploads_clean()
+    # then
+    assert all(path.exists() for path in waiting)
+
+
 def test_kampass_import_cleanup(db):
     stale = upload_dir() / "0123456789abcdef.xlsx"
     stale.write_text("left behind")

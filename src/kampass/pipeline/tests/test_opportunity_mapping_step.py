@@ -73,6 +73,19 @@ def test_the_mapping_step_suggests_columns_of_a_snake_case_and_german_file(clien
     assert not response.context["preview"].rows
 
 
+def test_common_variants_of_account_owner_and_stage_names_are_recognised(head):
+    # an export kampass has never seen: snake_case ids and owner e-mails, the English stage name "Proposal"
+    from kampass.pipeline.importing import load_mapping, suggest_columns
+
+    header = ["deal_id", "Opportunity Name", "account_external_id", "Amount", "Stage", "owner_email"]
+    suggested = suggest_columns(header, load_mapping("salesforce"))
+    generic = load_mapping("generic")
+
+    assert suggested["account_id"] == "account_external_id"
+    assert suggested["owner"] == "owner_email"
+    assert generic.stages["Proposal"] == "Proposal/Price Quote"
+
+
 def test_the_preview_shows_the_rows_as_they_will_be_stored(client, head):
     AccountFactory(name="Known AG", external_id="K1")
     client.force_login(head)
