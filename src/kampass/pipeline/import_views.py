@@ -28,8 +28,10 @@ from kampass.pipeline.forms import (
     StageHistoryUploadForm,
     TargetUploadForm,
 )
-from kampass.pipeline.models import PipelineImport, PipelineImportKind, PipelineImportStatus
+from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind, PipelineImportStatus
 from kampass.pipeline.services.imports import (
+    kept_for_import,
+    opportunity_import_after_dry_run,
     opportunity_import_discard,
     opportunity_import_preview,
     opportunity_import_start,
@@ -253,8 +255,31 @@ def pipeline_import(request: HttpRequest, pk: Any) -> HttpResponseBase:
     job = get_object_or_404(PipelineImport.objects.select_related("created_by"), pk=pk)
     if job.status == PipelineImportStatus.DRAFT and request.user.has_perm("pipeline.import_opportunities"):
         return redirect("opportunity-import-map", pk=job.pk)
-    context = {"job": job, "rejects": (job.result.get("rejects") or [])[:200]}
+    context = {
+        "job": job,
+        "rejects": (job.result.get("rejects") or [])[:200],
+        "may_import_now": bool(
+            job.status == JobStatus.DONE
+            and job.file_path
+            and kept_for_import(job)
+            and request.user.has_perm("pipeline.import_opportunities")
+        ),
+    }
     return render_page(request, "pipeline/import_detail.html", context, fragment="pipeline/_import_job.html")
+
+
+@login_required
+@require_http_methods(["POST"])
+def opportunity_import_now(request: HttpRequest, pk: Any) -> HttpResponseBase:
+    """Import for real what a dry run of the mapping step checked (same file, columns and options)."""
+    job = get_object_or_404(PipelineImport, pk=pk)
+    try:
+        new = opportunity_import_after_dry_run(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("pipeline-import", pk=job.pk)
+    messages.success(request, _queued(new))
+    return redirect("pipeline-import", pk=new.pk)
 
 
 @login_required

@@ -50,6 +50,7 @@ urlpatterns += [
         name="opportunity-import-map",
     ),
     path("pipeline/imports/<uuid:pk>/", import_views.pipeline_import, name="pipeline-import"),
+    path("pipeline/imports/<uuid:pk>/import-now/", import_views.opportunity_import_now, name="opportunity-import-now"),
     path("pipeline/targets/new/", target_views.target_create, name="target-create"),
     path("pipeline/targets/<int:pk>/", target_views.target_edit, name="target-edit"),
     path("pipeline/targets/<int:pk>/delete/", target_views.target_delete, name="target-delete"),

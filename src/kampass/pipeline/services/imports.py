@@ -385,7 +385,8 @@ def pipeline_import_run(
             )
             _remove(path)
             raise
-    _remove(path)
+    if not kept_for_import(job):
+        _remove(path)
     job.refresh_from_db()
     job.status, job.progress, job.result, job.message = JobStatus.DONE, 1.0, result, message[:500]
     job.finished_at = timezone.now()
@@ -393,6 +394,36 @@ def pipeline_import_run(
     if progress is not None:
         progress(1.0, job.message)
     return job
+
+
+def kept_for_import(job: PipelineImport) -> bool:
+    """Whether the file of an opportunity dry run started from the mapping step is kept, so that the import
+    can follow without uploading and mapping it again (:func:`opportunity_import_after_dry_run`)."""
+    return bool(job.kind == PipelineImportKind.OPPORTUNITIES and job.dry_run and job.columns)
+
+
+@transaction.atomic
+def opportunity_import_after_dry_run(*, actor: Actor, job: PipelineImport, enqueue: bool = True) -> PipelineImport:
+    """Import for real what a finished dry run of the mapping step checked: a new import of the same file with
+    the same columns and options (the dry run stays in the list as it was; the file moves to the new one)."""
+    authorize(actor, "pipeline.import_opportunities")
+    job = PipelineImport.objects.select_for_update().get(pk=job.pk)
+    path = Path(job.file_path) if job.file_path else None
+    if not (kept_for_import(job) and job.status == JobStatus.DONE and path is not None and path.is_file()):
+        raise ValidationError({"status": _("This dry run's file is no longer kept; upload the file again.")})
+    new = PipelineImport.objects.create(
+        kind=job.kind, original_name=job.original_name, file_path=job.file_path, mapping=job.mapping,
+        columns=job.columns, link=job.link, prefer=job.prefer, date_order=job.date_order, strict=job.strict,
+        dry_run=False, status=JobStatus.QUEUED, created_by=actor if _is_user(actor) else None,
+    )  # fmt: skip
+    job.file_path = ""
+    job.save(update_fields=["file_path"])
+    if enqueue:
+        from kampass.pipeline.tasks import run_pipeline_import
+
+        new_id = str(new.pk)
+        transaction.on_commit(lambda: run_pipeline_import.enqueue(new_id))
+    return new
 
 
 def _remove(path: Path) -> None:

@@ -146,6 +146,42 @@ def test_the_import_stores_the_values_of_the_columns_chosen_by_hand(client, head
     assert deal.source == "import"  # the upload's mapping still names the source
 
 
+def test_after_a_dry_run_of_the_mapping_step_the_rows_are_imported_without_a_new_upload(
+    client, head, django_capture_on_commit_callbacks
+):
+    # given: a dry run started from the mapping step, run by the worker
+    AccountFactory(name="Known AG", external_id="K1")
+    client.force_login(head)
+    job = _draft(client, link="external_id")
+    page = client.get(_map_url(job))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(_map_url(job), {**_form_data(page, col_external_id="Deal Ref", action="start"), "dry_run": "on"})
+    dry = pipeline_import_run(str(PipelineImport.objects.get().pk))
+    assert (dry.dry_run, dry.result["created"], Opportunity.objects.count()) == (True, 1, 0)
+    assert Path(dry.file_path).is_file()  # kept for the import that follows
+    detail = client.get(reverse("pipeline-import", args=[dry.pk])).content.decode()
+    assert 'data-testid="import-now"' in detail
+
+    # when: the user imports these rows now
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("opportunity-import-now", args=[dry.pk]))
+
+    # then: a new import of the same file, columns and options stores the deal; the dry run stays as it was
+    real = PipelineImport.objects.exclude(pk=dry.pk).get()
+    assert response["Location"] == reverse("pipeline-import", args=[real.pk])
+    assert (real.dry_run, real.columns, real.link, real.status) == (False, dry.columns, "external_id", "queued")
+    real = pipeline_import_run(str(real.pk))
+    assert (real.result["created"], real.result["rejected"]) == (1, 1)
+    assert Opportunity.objects.get().external_id == "R-1"
+    assert not Path(real.file_path).exists()  # deleted after the import, as every upload
+    dry.refresh_from_db()
+    assert dry.file_path == ""
+    assert 'data-testid="import-now"' not in client.get(reverse("pipeline-import", args=[dry.pk])).content.decode()
+    again = client.post(reverse("opportunity-import-now", args=[dry.pk]))
+    assert again.status_code == 302
+    assert PipelineImport.objects.count() == 2  # nothing queued twice
+
+
 def test_a_required_field_left_unmapped_is_named_and_nothing_is_queued(client, head):
     client.force_login(head)
     job = _draft(client)
