@@ -52,15 +52,27 @@ def browser() -> Iterator[Any]:
 def new_page(browser: Any) -> Iterator[Any]:
     """A factory of fresh pages, each in its own browser context (own cookies, so own login)."""
     contexts: list[Any] = []
+    in_flight = [0]
 
     def make() -> Any:
         context = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
+        # count the requests in flight, so that the test's end can wait for them (below)
+        context.on("request", lambda _r: in_flight.__setitem__(0, in_flight[0] + 1))
+        context.on("requestfinished", lambda _r: in_flight.__setitem__(0, in_flight[0] - 1))
+        context.on("requestfailed", lambda _r: in_flight.__setitem__(0, in_flight[0] - 1))
         return context.new_page()
 
     yield make
+    # let the requests still in flight (an HTMX partial loading after the last check, a poll) finish first:
+    # the live server's thread would otherwise hold a table while the test's database is emptied
+    pages = [p for context in contexts for p in context.pages if not p.is_closed()]
+    for _ in range(50):
+        if in_flight[0] <= 0 or not pages:
+            break
+        pages[0].wait_for_timeout(100)
     for context in contexts:
         context.close()
 
