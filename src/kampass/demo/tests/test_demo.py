@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
@@ -266,40 +265,6 @@ def test_a_changed_administrator_password_is_never_reset(demo, db, reset):
     assert User.objects.get(username="kam").check_password(demo_password())
 
 
-def test_the_command_refuses_foreign_data_with_a_clear_message_unless_forced(demo, db):
-    # given
-    user_create(username="anna", password="Tr0ub4dor&3x")
-
-    # when
-    with pytest.raises(CommandError) as exc:
-        call_command("demo", stdout=StringIO())
-    out = StringIO()
-    call_command("demo", "--force", stdout=out)
-
-    # then
-    assert "not created by the demo (1 user(s): anna)" in str(exc.value)
-    assert "--force" in str(exc.value)
-    assert "demo logins refreshed" in out.getvalue()
-
-
-def test_the_command_marks_the_demo_passwords_for_local_use_and_a_kept_admin_password(demo, db):
-    # given
-    admin = User.objects.get(username="admin")
-    admin.set_password("S3cret-of-the-admin")
-    admin.save()
-    out = StringIO()
-
-    # when
-    call_command("demo", stdout=out)
-
-    # then
-    text = out.getvalue()
-    assert "use them on your own machine only" in text
-    admin_row = next(line for line in text.splitlines() if line.strip().startswith("admin "))
-    assert "(changed, left as it is)" in admin_row
-    assert demo_password() not in admin_row
-
-
 def test_make_run_prints_that_the_demo_passwords_are_for_local_use():
     # given
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
@@ -336,26 +301,3 @@ def test_the_data_file_is_small_and_attributed():
     assert "fictitious" in data["source"]
     readme = (DEMO_JSON.parent / "README.md").read_text(encoding="utf-8")
     assert "Salesforce" in readme
-
-
-def test_command_prints_summary_and_logins_and_reset_reloads_the_whole_demo(demo, db):
-    """The command prints the summary and the logins. Given the whole demo loaded (assessment rounds
-    invite demo users), when it is reset, then the users can be deleted and everything loads again
-    (it failed with ProtectedError on Respondent.user). One test: each full load takes minutes."""
-    from kampass.programme.models import Respondent
-
-    out = StringIO()
-    call_command("demo", stdout=out)
-    text = out.getvalue()
-    assert "accounts" in text
-    assert str(demo.accounts) in text
-    for login in DEMO_LOGINS:
-        assert login.username in text
-    assert demo_password() in text
-    assert Respondent.objects.filter(user__isnull=False).exists()
-    out = StringIO()
-
-    call_command("demo", "--reset", stdout=out)
-
-    assert "Demo data loaded" in out.getvalue()
-    assert Respondent.objects.filter(user__isnull=False).exists()
