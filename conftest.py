@@ -69,9 +69,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.database)
         if item.path.name.endswith("_real.py"):
             item.add_marker(pytest.mark.real_data)
-    # The long files first: pytest-xdist (--dist loadfile) hands out files in this order, so the
-    # real-data imports and model trainings, Spark and the CLI's processes start while the short
-    # files fill the other worker, instead of one of them running alone at the end. A stable sort:
+    # The long files first, longest first: pytest-xdist (--dist loadfile) hands out files in this order, so
+    # the contract fuzzing, the demo loads, real-data imports and model trainings, Spark and the CLI's
+    # processes start while the short files fill the other worker, instead of one of them running alone at
+    # the end (longest-first scheduling). A stable sort:
     # the order within each group stays as collected. Transactional tests stay last (as
     # pytest-django ordered them just before): they flush the database, data migrations' rows included.
     # xdist hands out whole files, placed where their first test is: a file with any transactional test
@@ -82,7 +83,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # (content types), so no other transactional file may run before them on their worker.
     flushing = {item.path for item in items if _is_transactional(item)}
     serialized = {item.path for item in items if "django_db_serialized_rollback" in getattr(item, "fixturenames", ())}
-    items.sort(key=lambda item: (item.path in flushing, item.path not in serialized, 0 if _is_long(item) else 1))
+    items.sort(key=lambda item: (item.path in flushing, item.path not in serialized, -_expected_seconds(item)))
 
 
 def _is_transactional(item: pytest.Item) -> bool:
@@ -91,13 +92,37 @@ def _is_transactional(item: pytest.Item) -> bool:
     return flagged or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
-def _is_long(item: pytest.Item) -> bool:
-    return bool(item.get_closest_marker("real_data") or item.get_closest_marker("spark")) or item.path.name in {
-        "test_cli.py",
-        "test_backend_parity.py",
-        "test_contract.py",
-        "test_contract_kam.py",
-    }
+#: the files that take longest, with their seconds on one worker of a CI run (2 cores, coverage on; the
+#: slowest durations `make test` prints): they are handed out first, the longest first
+LONG_FILES: dict[str, int] = {
+    "tests/api/test_contract.py": 830,
+    "tests/core/forecasting/test_ibm_win_loss_real.py": 430,
+    "tests/api/test_contract_kam.py": 400,
+    "src/kampass/demo/tests/test_demo.py": 300,
+    "src/kampass/demo/tests/test_demo_command.py": 290,
+    "tests/test_backup.py": 240,
+    "tests/core/forecasting/test_backtest_blend.py": 190,
+    "tests/test_backtest_demo.py": 140,
+    "src/kampass/demo/tests/test_pipeline_demo.py": 130,
+    "src/kampass/demo/tests/test_organisation_demo.py": 110,
+    "tests/core/forecasting/test_backtest.py": 100,
+    "src/kampass/pipeline/tests/test_import_salesforce_real.py": 95,
+    "src/kampass/pipeline/tests/test_backtest_command.py": 90,
+    "tests/core/forecasting/test_backtest_bands.py": 80,
+    "tests/analytics/test_backend_parity.py": 80,
+    "tests/test_cli_worker.py": 62,
+    "src/kampass/solutions/tests/test_cli.py": 60,
+    "tests/test_filemodes.py": 55,
+    "tests/test_cli.py": 50,
+}
+
+
+def _expected_seconds(item: pytest.Item) -> int:
+    """The file's seconds from :data:`LONG_FILES`; 40 for another real-data or Spark file; else 0."""
+    name = item.path.relative_to(item.config.rootpath).as_posix()
+    if name in LONG_FILES:
+        return LONG_FILES[name]
+    return 40 if item.get_closest_marker("real_data") or item.get_closest_marker("spark") else 0
 
 
 @pytest.fixture(autouse=True)

@@ -42,6 +42,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
 
 
 @pytest.mark.django_db
+@pytest.mark.compute
 def test_the_backtest_runs_on_the_demo_and_every_origin_has_open_deals(demo: None) -> None:
     out, err = io.StringIO(), io.StringIO()
     call_command("forecast", "backtest", "--horizon", "90", "--json", stdout=out, stderr=err)

@@ -71,17 +71,17 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
-    """A data directory with the demo data and an API token of the head of KAM."""
-    env = _env(tmp_path_factory.mktemp("source") / "home")
-    for args in (("migrate", "-v", "0"), ("demo",)):
-        done = run(env, *args)
-        assert done.returncode == 0, done.stderr
+def installation(
+    tmp_path_factory: pytest.TempPathFactory, demo_home: Callable[[Path], dict[str, str]]
+) -> tuple[dict[str, str], str]:
+    """A data directory with the demo data (a copy of ``demo_home``) and an API token of the head of KAM."""
+    env = demo_home(tmp_path_factory.mktemp("source") / "home")
     token = run(env, "token", "create", "head")
     assert token.returncode == 0, token.stderr
     return env, token.stdout.strip()
 
 
+@pytest.mark.own_sqlite
 def test_a_backup_taken_while_serving_restores_to_the_same_figures_and_objects(installation, tmp_path):
     source, token = installation
     backup = tmp_path / "kampass-backup.tar.gz"
@@ -107,6 +107,7 @@ def test_a_backup_taken_while_serving_restores_to_the_same_figures_and_objects(i
     assert accounts_before["count"] > 0  # type: ignore[index]
 
 
+@pytest.mark.own_sqlite
 def test_restore_refuses_an_installation_that_holds_data(installation, tmp_path):
     source, _token = installation
     backup = tmp_path / "b.tar.gz"
@@ -118,6 +119,7 @@ def test_restore_refuses_an_installation_that_holds_data(installation, tmp_path)
     assert "--force" in refused.stderr
 
 
+@pytest.mark.own_sqlite
 def test_restore_refuses_a_file_that_is_no_backup_and_unsafe_entries(tmp_path):
     target = _env(tmp_path / "target")
     junk = tmp_path / "junk.tar.gz"

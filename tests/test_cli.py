@@ -16,7 +16,7 @@ import pytest
 KAMPASS = str(Path(sys.executable).with_name("kampass"))
 
 # the CLI's processes open their own SQLite database: these tests are database-backed (not in `make test-fast`)
-pytestmark = pytest.mark.database
+pytestmark = [pytest.mark.database, pytest.mark.own_sqlite]
 
 
 def _env(home: Path) -> dict[str, str]:

@@ -15,7 +15,7 @@ import pytest
 KAMPASS = str(Path(sys.executable).with_name("kampass"))
 
 # the processes open their own SQLite database: database-backed (not in `make test-fast`)
-pytestmark = pytest.mark.database
+pytestmark = [pytest.mark.database, pytest.mark.own_sqlite]
 
 
 def eventually(check: Callable[[], bool], timeout: float = 90.0) -> bool:

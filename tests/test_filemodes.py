@@ -37,6 +37,7 @@ def _run(home: Path, *args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.own_sqlite
 def test_the_data_directory_and_everything_in_it_is_closed_to_others(tmp_path):
     home = tmp_path / "home"
 

@@ -39,12 +39,6 @@ def _require_schemathesis() -> None:
     pytest.skip(msg)
 
 
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["KAMPASS_HOME"] = str(home)
-    return env
-
-
 def _kampass(env: dict[str, str], *args: str) -> str:
     done = subprocess.run([KAMPASS, *args], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"kampass {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
@@ -58,14 +52,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A migrated data directory with the demo data, served by ``kampass serve`` on a free port;
-    yields the base URL and a token per role."""
+def served(
+    tmp_path_factory: pytest.TempPathFactory, demo_home: Callable[[Path], dict[str, str]]
+) -> Iterator[dict[str, str]]:
+    """A migrated data directory with the demo data (a copy of ``demo_home``), served by ``kampass serve``
+    on a free port; yields the base URL and a token per role."""
     _require_schemathesis()
     home = tmp_path_factory.mktemp("contract") / "home"
-    env = _env(home)
-    _kampass(env, "migrate", "-v", "0")
-    _kampass(env, "demo")
+    env = demo_home(home)
     tokens = {role: _kampass(env, "token", "create", role).strip() for role in ("head", "kam")}
     port = _free_port()
     log = (home / "serve.log").open("w")

@@ -11,21 +11,19 @@ Examples are bounded and generated deterministically, so a run takes minutes and
 coverage phase (every boundary and invalid value of the schema) runs as head of KAM only (``PHASES``).
 
 Runs in the SQLite run of ``make test`` (the server uses its own SQLite data directory; the
-PostgreSQL run skips it). Set ``KAMPASS_CONTRACT_EXAMPLES`` to change the examples per operation.
+PostgreSQL run leaves it out: marker ``own_sqlite``). Set ``KAMPASS_CONTRACT_EXAMPLES`` to change the
+examples per operation.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import pytest
 
 pytestmark = [
     pytest.mark.database,  # the server's processes open their own SQLite database (not in `make test-fast`)
-    pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")), reason="runs once, in the SQLite run of make test (its own server)"
-    ),
+    pytest.mark.own_sqlite,  # whatever DATABASE_URL says: runs once, in the SQLite run of `make test`
 ]
 
 

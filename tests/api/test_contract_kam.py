@@ -3,16 +3,13 @@ answers filtered to the KAM's accounts); see ``test_contract.py`` and ``conftest
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import pytest
 
 pytestmark = [
     pytest.mark.database,  # the server's processes open their own SQLite database (not in `make test-fast`)
-    pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")), reason="runs once, in the SQLite run of make test (its own server)"
-    ),
+    pytest.mark.own_sqlite,  # whatever DATABASE_URL says: runs once, in the SQLite run of `make test`
 ]
 
 

@@ -146,6 +146,7 @@ def test_no_web_request_computes_the_calibration(deals, head, client, api, monke
     assert after["rows"][0]["calibrated"]["p90"] != before
 
 
+@pytest.mark.compute
 def test_a_backtest_run_stores_the_calibration_in_the_background(head):
     from kampass.core.forecasting.backtest import calibration_errors
     from kampass.core.forecasting.scorers import default_scorers
