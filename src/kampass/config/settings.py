@@ -308,6 +308,9 @@ KAMPASS_IMPORT_TIME_LIMIT_SECONDS = env.float("KAMPASS_IMPORT_TIME_LIMIT_SECONDS
 # Uploaded import files are deleted when their import ends (0) or kept this many hours; the worker
 # deletes older ones when it starts (and `kampass import cleanup` on demand).
 KAMPASS_UPLOAD_RETENTION_HOURS = env.float("KAMPASS_UPLOAD_RETENTION_HOURS", default=0.0)
+# an opportunity upload left on its mapping step, or the file a dry run keeps for "Import these rows now",
+# is removed by the worker's daily schedule after this many days
+KAMPASS_IMPORT_DRAFT_KEEP_DAYS = env.int("KAMPASS_IMPORT_DRAFT_KEEP_DAYS", default=7)
 # plan exports are built by the task worker; the files wait this many days for their download
 KAMPASS_EXPORT_KEEP_DAYS = env.int("KAMPASS_EXPORT_KEEP_DAYS", default=7)
 # an approved account plan counts as current for this many months after its sign-off (programme signal)

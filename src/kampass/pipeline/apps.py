@@ -14,6 +14,12 @@ class PipelineConfig(AppConfig):
 
         register_pipeline_total(account_pipeline_total)
 
+        # the worker's daily schedule: opportunity uploads left on the mapping step (or kept by a dry run)
+        from kampass.common.schedule import register_daily
+        from kampass.pipeline.services.imports import daily_uploads_purge
+
+        register_daily("pipeline.uploads_purge", daily_uploads_purge)
+
         # the global search (kampass.common.search) finds opportunities through this context's facade
         from kampass.common.search import register_searcher
         from kampass.pipeline.facade import search_opportunities

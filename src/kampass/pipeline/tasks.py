@@ -37,3 +37,11 @@ def run_pipeline_import(job_id: str) -> None:
     from kampass.pipeline.services.imports import pipeline_import_run
 
     pipeline_import_run(job_id)
+
+
+@task()
+def purge_pipeline_uploads() -> dict[str, int]:
+    """Remove the opportunity uploads nobody came back to (see ``services.imports.pipeline_uploads_purge``)."""
+    from kampass.pipeline.services.imports import pipeline_uploads_purge
+
+    return pipeline_uploads_purge()

@@ -8,6 +8,7 @@ message says what was imported and, for a stage history, what was derived) and d
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -424,6 +425,33 @@ def opportunity_import_after_dry_run(*, actor: Actor, job: PipelineImport, enque
         new_id = str(new.pk)
         transaction.on_commit(lambda: run_pipeline_import.enqueue(new_id))
     return new
+
+
+def pipeline_uploads_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remove the opportunity uploads nobody came back to after ``KAMPASS_IMPORT_DRAFT_KEEP_DAYS`` (default 7):
+    drafts left on the mapping step (file and entry) and the files kept by dry runs for "Import these rows
+    now" (the dry run's entry and outcome stay; its page then asks to upload the file again)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.KAMPASS_IMPORT_DRAFT_KEEP_DAYS))
+    old = PipelineImport.objects.filter(kind=PipelineImportKind.OPPORTUNITIES, created_at__lt=cutoff)
+    drafts = list(old.filter(status=PipelineImportStatus.DRAFT).values_list("pk", "file_path"))
+    kept = list(
+        old.filter(dry_run=True, status__in=(JobStatus.DONE, JobStatus.FAILED))
+        .exclude(file_path="")
+        .values_list("pk", "file_path")
+    )
+    for _pk, path in [*drafts, *kept]:
+        if path:
+            _remove(Path(path))
+    PipelineImport.objects.filter(pk__in=[pk for pk, _path in drafts]).delete()
+    PipelineImport.objects.filter(pk__in=[pk for pk, _path in kept]).update(file_path="")
+    return {"drafts": len(drafts), "dry_run_files": len(kept)}
+
+
+def daily_uploads_purge() -> Any:
+    """The worker's daily job: enqueue :func:`pipeline_uploads_purge`."""
+    from kampass.pipeline.tasks import purge_pipeline_uploads
+
+    return purge_pipeline_uploads.enqueue()
 
 
 def _remove(path: Path) -> None:

@@ -354,3 +354,53 @@ def test_an_undecidable_date_column_asks_for_the_date_order_and_the_answer_reads
     assert "is it day/month or month/day?" in asked.context["preview"].error
     assert "choose the date order under Import" in asked.content.decode()
     assert answered.context["preview"].rows[1].values["close_date"] == "2029-04-03"
+
+
+def _another_draft(client) -> PipelineImport:
+    before = set(PipelineImport.objects.values_list("pk", flat=True))
+    response = client.post(
+        reverse("opportunity-import"), {"file": _upload(), "mapping": "generic", "link": "external_id"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return PipelineImport.objects.exclude(pk__in=before).get()
+
+
+def test_the_daily_schedule_removes_uploads_nobody_came_back_to(
+    client, head, settings, django_capture_on_commit_callbacks
+):
+    # given: an old draft left on the mapping step, an old dry run keeping its file, and a draft of today
+    from django.utils import timezone
+
+    from kampass.common.schedule import DAILY_JOBS
+    from kampass.pipeline.services.imports import pipeline_uploads_purge
+
+    settings.KAMPASS_IMPORT_DRAFT_KEEP_DAYS = 7
+    AccountFactory(name="Known AG", external_id="K1")
+    client.force_login(head)
+    old_draft = _another_draft(client)
+    dry = _another_draft(client)
+    page = client.get(_map_url(dry))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(_map_url(dry), {**_form_data(page, col_external_id="Deal Ref", action="start"), "dry_run": "on"})
+    dry = pipeline_import_run(str(dry.pk))
+    assert Path(dry.file_path).is_file()
+    eight_days_ago = timezone.now() - dt.timedelta(days=8)
+    PipelineImport.objects.filter(pk__in=[old_draft.pk, dry.pk]).update(created_at=eight_days_ago)
+    fresh = _another_draft(client)
+    files = {job.pk: Path(job.file_path) for job in (old_draft, dry, fresh)}
+
+    # when: the worker's daily job runs
+    removed = pipeline_uploads_purge()
+
+    # then: the old draft is gone with its file; the dry run keeps its outcome but not the file; today's stays
+    assert removed == {"drafts": 1, "dry_run_files": 1}
+    assert not PipelineImport.objects.filter(pk=old_draft.pk).exists()
+    assert not files[old_draft.pk].exists()
+    dry.refresh_from_db()
+    assert (dry.file_path, dry.result["created"]) == ("", 1)
+    assert not files[dry.pk].exists()
+    assert 'data-testid="import-now"' not in client.get(reverse("pipeline-import", args=[dry.pk])).content.decode()
+    assert files[fresh.pk].is_file()
+    assert client.get(_map_url(fresh)).status_code == 200
+    assert pipeline_uploads_purge() == {"drafts": 0, "dry_run_files": 0}
+    assert "pipeline.uploads_purge" in DAILY_JOBS
