@@ -257,10 +257,21 @@ def scale_load(size_name: str = "large", *, seed: int = 7, progress: Progress | 
         opportunities, changes = _opportunities(size, rng, accounts, kams)
         say("invoice lines")
         lines = _invoice_lines(size, rng, accounts)
+    say("health snapshots")
+    _health_snapshots()
     return ScaleSummary(
         accounts=len(accounts), contacts=contacts, opportunities=opportunities, stage_changes=changes,
         invoice_lines=lines, users=len(kams) + 6, seconds=round(time.perf_counter() - started, 1), loaded=True,
     )  # fmt: skip
+
+
+def _health_snapshots() -> None:
+    """Today's health snapshot of every key account (as the worker's daily run stores them; the scorecard
+    reads them instead of computing the health of each account per request), without notices."""
+    from kampass.common.cli import system_actor
+    from kampass.planning.health_services import health_snapshots_record
+
+    health_snapshots_record(actor=system_actor(), notify=False)
 
 
 FIRST = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hans", "Ida", "Jonas", "Karin", "Lukas",

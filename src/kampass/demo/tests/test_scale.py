@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from kampass.accounts.models import Account, Contact, Position, TeamMember
+from kampass.accounts.models import Account, Contact, KamStatus, Position, TeamMember
 from kampass.commercial.models import CustomerLink
 from kampass.common.analytics import analytics_store
 from kampass.core.analytics.schema import INVOICE_LINES
 from kampass.demo import scale
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome
+from kampass.planning.models import HealthSnapshot, Notice
 from kampass.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,14 @@ def test_the_scale_data_set_has_its_sizes_hierarchies_and_history(monkeypatch):
         assert (
             lines.filter(lines.customer_id.startswith(scale.PREFIX)).count().execute() == summary.invoice_lines == 400
         )
+    # every key account has today's health snapshot: the scorecard reads it instead of computing it per request
+    key_accounts = set(
+        Account.objects.filter(kam_status__in=(KamStatus.KEY_ACCOUNT, KamStatus.STRATEGIC)).values_list("pk", flat=True)
+    )
+    assert key_accounts
+    snapshots = HealthSnapshot.objects.filter(day=timezone.localdate())
+    assert set(snapshots.values_list("account_id", flat=True)) == key_accounts
+    assert not Notice.objects.exists()
 
 
 def test_loading_again_adds_nothing(monkeypatch):
