@@ -13,11 +13,15 @@ The demo size is the baseline: what matters is each page's p95 at the large size
 size (``ratio``; the aim is at most 1.5, and p95 at most 500 ms). A request is an error when it answers
 other than 2xx/3xx, fails, or takes over 60 s.
 
+``KAMPASS_BENCH_WEB_THINK`` ("LOW-HIGH", seconds) lets each user wait between two requests as a person
+reading the page would (e.g. "1-5", like locust's ``between(1, 5)``); the default "0" asks again at once,
+a saturation test of 20 users on the machine's cores.
+
 Building the large data set takes minutes; ``KAMPASS_BENCH_WEB_SMALL_HOME`` and
 ``KAMPASS_BENCH_WEB_LARGE_HOME`` name prepared data directories to use instead (they are not deleted).
 ``KAMPASS_BENCH_WEB_SCALE=medium`` uses a tenth of the large size.
 
-Prints ``{"bench": "web", "users", "seconds", "requests", "errors", "pages": [{"page", "p95_small_ms",
+Prints ``{"bench": "web", "users", "seconds", "think_seconds", "requests", "errors", "pages": [{"page", "p95_small_ms",
 "p95_large_ms", "ratio", "requests_small", "requests_large"}...], "scale"}``.
 """
 
@@ -43,6 +47,14 @@ ROOT = Path(__file__).resolve().parents[1]
 USERS = int(os.environ.get("KAMPASS_BENCH_WEB_USERS", "20"))
 SECONDS = float(os.environ.get("KAMPASS_BENCH_WEB_SECONDS", "60"))
 SCALE = os.environ.get("KAMPASS_BENCH_WEB_SCALE", "large")
+#: seconds a user waits between two requests, drawn uniformly from "LOW-HIGH" (like locust's ``between``);
+#: "0" (the default): every user asks again as soon as the answer is in, which saturates the server
+THINK = os.environ.get("KAMPASS_BENCH_WEB_THINK", "0")
+
+
+def think_range() -> tuple[float, float]:
+    low, _sep, high = THINK.partition("-")
+    return float(low), float(high or low)
 
 
 def prepare(env: dict[str, str], *, scale: str) -> None:
@@ -113,6 +125,7 @@ def measure(home: Path) -> tuple[dict[str, list[float]], int, list[str]]:
             rng = random.Random(n)  # a request order, no secret
             ready.wait()
             deadline = time.monotonic() + SECONDS
+            low, high = think_range()
             while time.monotonic() < deadline:
                 label, path, htmx = rng.choice(mix)
                 status, ms, _body = client.get(path, htmx=htmx)
@@ -120,6 +133,8 @@ def measure(home: Path) -> tuple[dict[str, list[float]], int, list[str]]:
                     times[label].append(ms)
                     if not (200 <= status < 400) or ms > TIMEOUT * 1000:
                         failures.append(f"{status} {path}")
+                if high > 0:
+                    time.sleep(rng.uniform(low, high))
 
         threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(USERS)]
         for t in threads:
@@ -165,7 +180,7 @@ def main() -> None:
                 "requests_small": len(small[label]), "requests_large": len(large.get(label, [])),
             })  # fmt: skip
         result = {
-            "bench": "web", "users": USERS, "seconds": SECONDS, "scale": SCALE,
+            "bench": "web", "users": USERS, "seconds": SECONDS, "scale": SCALE, "think_seconds": list(think_range()),
             "requests": sum(map(len, small.values())) + sum(map(len, large.values())),
             "errors": small_errors + large_errors, "pages": pages,
         }  # fmt: skip

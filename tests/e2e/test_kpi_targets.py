@@ -3,6 +3,7 @@ with its traffic light, and "Recompute now" on the scorecard queues a background
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,13 +15,19 @@ pytestmark = pytest.mark.browser
 def test_the_head_sets_a_target_reads_the_matrix_and_queues_a_recompute(
     live_server: Any, page: Any, make_user: Any, login: Any
 ) -> None:
+    from django.utils import timezone
+
     from kampass.accounts.models import Account, TeamMember
+    from kampass.common.cli import system_actor
+    from kampass.planning.health_services import health_snapshots_record
     from kampass.planning.models import HealthRun, KpiTarget
 
     make_user("head_e2e", "head")
     kam = make_user("kam_e2e", "kam")
     account = Account.objects.create(name="Kone Elevators", kam_status="key_account")
     TeamMember.objects.create(account=account, user=kam, role="kam")
+    # yesterday's snapshot, as the daily run stores it (without one the scorecard queues today's run itself)
+    health_snapshots_record(actor=system_actor(), day=timezone.localdate() - dt.timedelta(days=1), notify=False)
     base = live_server.url
 
     login(page, "head_e2e")

@@ -134,6 +134,8 @@ def scorecard(request: HttpRequest, filters: Query[ScorecardFilterIn]) -> dict[s
             health_max=filters.health_max,
         ),
     )
+    if card.computed_now:
+        health_runs.health_run_catch_up()
 
     def rollups(rows: list[selectors.Rollup]) -> list[dict[str, Any]]:
         return [

@@ -24,6 +24,8 @@ CHUNK = 10
 
 SCHEDULED = "schedule"
 MANUAL = "manual"
+#: started by a scorecard that found key accounts without a snapshot (:func:`health_run_catch_up`)
+CATCH_UP = "catch_up"
 
 
 def health_run_start(*, actor: Actor, day: dt.date | None = None, trigger: str = MANUAL) -> HealthRun:
@@ -84,6 +86,19 @@ def health_run_execute(run_id: str) -> HealthRun:
         )
     run.refresh_from_db()
     return run
+
+
+def health_run_catch_up(*, day: dt.date | None = None) -> HealthRun | None:
+    """Queue the computation of ``day``'s snapshots (default today) when none has been started that day:
+    for a scorecard that found key accounts without a stored snapshot (e.g. made key accounts by an import
+    before the first daily run) and computed their health on the request. The next requests read what the
+    run stores. ``None`` when a run of the day exists already (queued, running or finished)."""
+    from kampass.common.cli import system_actor
+
+    when = day or timezone.localdate()
+    if HealthRun.objects.filter(day=when).exists():
+        return None
+    return health_run_start(actor=system_actor(), day=when, trigger=CATCH_UP)
 
 
 def daily_health_run() -> HealthRun:

@@ -81,6 +81,8 @@ def scorecard_page(request: HttpRequest) -> HttpResponseBase:
     (``?export=csv|xlsx``: every row of the scorecard as a file)."""
     filters = _filters(request)
     card = selectors.scorecard(user=request.user, filters=filters)
+    if card.computed_now:
+        health_runs.health_run_catch_up()
     lang = ui_language()
     if export_format(request) is not None:
         return export_response(request, stem="scorecard", columns=_scorecard_columns(lang), rows=card.rows)

@@ -133,6 +133,32 @@ def test_the_scorecard_serves_the_newest_stored_snapshot_with_its_change(head, a
     assert card.newest_computed is not None
 
 
+def test_a_scorecard_that_computed_accounts_without_a_snapshot_queues_the_days_run_once(client, api, head, accounts):
+    # given: key accounts without a stored snapshot (made key accounts before any run)
+    client.force_login(head)
+
+    # when: the scorecard is read (page, then API)
+    client.get(reverse("scorecard"))
+    assert api(head, "get", "/scorecard").status_code == 200
+
+    # then: it computed them for the view and queued one run of the day (the next views read what it stores)
+    run = HealthRun.objects.get()
+    assert (run.day, run.trigger, run.status, run.created_by) == (TODAY, "catch_up", "queued", None)
+
+
+def test_a_scorecard_reading_stored_snapshots_or_after_the_days_run_queues_nothing(client, head, accounts):
+    client.force_login(head)
+    for account in accounts:
+        _snapshot(account, TODAY - dt.timedelta(days=1), 50.0)
+    client.get(reverse("scorecard"))
+    assert not HealthRun.objects.exists()
+    # a new key account after today's run: computed for the view until tomorrow's run, no second run today
+    HealthSnapshot.objects.filter(account=accounts[0]).delete()
+    HealthRun.objects.create(day=TODAY, trigger="schedule", status="done")
+    client.get(reverse("scorecard"))
+    assert HealthRun.objects.count() == 1
+
+
 def test_the_scorecard_filters_by_health_range_and_pages(client, head, accounts, settings):
     for i, account in enumerate(accounts):
         _snapshot(account, TODAY, float(10 * i % 100))
