@@ -403,20 +403,18 @@ def owner_model_calibration(*, user: Actor, filters: selectors.OpportunityFilter
     probability of a deal follows ``selectors.optimism``: its score stored while it was open, else
     its out-of-fold probability from the active model version."""
     from kampass.core.forecasting import expected_calibration_error, reliability_bins
-    from kampass.pipeline.models import ModelVersion, Outcome
+    from kampass.pipeline.models import Outcome
+    from kampass.pipeline.selectors.owner_optimism import active_holdout, closed_deal_records, model_probability
 
-    qs = selectors.opportunity_list(user=user, filters=filters).exclude(outcome=Outcome.OPEN)
-    records = list(qs.values_list("pk", "outcome", "owner_probability", "probability", "scored_at", "closed_on"))
-    active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("holdout").first()
-    holdout = (active.holdout or {}) if active else {}
+    _version, holdout = active_holdout()
     owner_p, owner_y, model_p, model_y = [], [], [], []
-    for pk, outcome, owner, p, scored_at, closed_on in records:
+    for record in closed_deal_records(user=user, filters=filters):
+        outcome, owner = record[3], record[4]
         won = 1 if outcome == Outcome.WON else 0
         if owner is not None:
             owner_p.append(owner / 100)
             owner_y.append(won)
-        scored_open = p is not None and scored_at is not None and (closed_on is None or scored_at.date() <= closed_on)
-        mp = p if scored_open else holdout.get(str(pk))
+        mp = model_probability(record, holdout)
         if mp is not None:
             model_p.append(float(mp))
             model_y.append(won)

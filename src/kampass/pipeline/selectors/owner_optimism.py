@@ -7,6 +7,7 @@ from typing import Any
 
 from kampass.accounts.models import TeamMember
 from kampass.common.permissions import authorize
+from kampass.common.request_memo import memoised
 from kampass.pipeline.models import ModelVersion, Outcome
 from kampass.pipeline.selectors.lists import OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
@@ -107,6 +108,42 @@ def _owner_units(records: list[tuple[Any, ...]]) -> dict[tuple[int, int], str]:
     return out
 
 
+#: the columns of :func:`closed_deal_records`, in their order
+CLOSED_DEAL_COLUMNS = (
+    "pk", "owner_id", "account__path", "outcome", "owner_probability", "probability", "scored_at", "closed_on",
+    "owner__first_name", "owner__last_name", "owner__username", "owner_name", "account__name",
+)  # fmt: skip
+
+
+def closed_deal_records(*, user: Actor, filters: OpportunityFilters | None = None) -> list[tuple[Any, ...]]:
+    """The visible closed opportunities in ``filters`` as rows of :data:`CLOSED_DEAL_COLUMNS`: read once per
+    page request (the forecast page's optimism analysis and its reliability chart both read them)."""
+
+    def read() -> list[tuple[Any, ...]]:
+        qs = opportunity_list(user=user, filters=filters).exclude(outcome=Outcome.OPEN)
+        return list(qs.values_list(*CLOSED_DEAL_COLUMNS))
+
+    return memoised(("pipeline.closed_deal_records", getattr(user, "pk", None), filters), read)
+
+
+def active_holdout() -> tuple[str | None, dict[str, float]]:
+    """The active model version and its out-of-fold probabilities by opportunity id (once per page request)."""
+
+    def read() -> tuple[str | None, dict[str, float]]:
+        active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("version", "holdout").first()
+        return (active.version, active.holdout or {}) if active else (None, {})
+
+    return memoised("pipeline.active_holdout", read)
+
+
+def model_probability(record: tuple[Any, ...], holdout: dict[str, float]) -> float | None:
+    """The model's probability of a closed deal (a row of :func:`closed_deal_records`): its score stored while
+    it was open, else its out-of-fold probability from the active model version's cross-validation."""
+    pk, p, scored_at, closed_on = record[0], record[5], record[6], record[7]
+    scored_open = p is not None and scored_at is not None and (closed_on is None or scored_at.date() <= closed_on)
+    return p if scored_open else holdout.get(str(pk))
+
+
 def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | None = None) -> OptimismReport:
     """How optimistic owners' numbers are per owner, team (the owner's org unit) or account,
     compared with outcomes and with the model (core ``owner_calibration``); each group's owner bias
@@ -118,26 +155,8 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
     authorize(user, "pipeline.view_pipeline")
     if by not in ("owner", "team", "account"):
         by = "owner"
-    qs = opportunity_list(user=user, filters=filters).exclude(outcome=Outcome.OPEN)
-    records = list(
-        qs.values_list(
-            "pk",
-            "owner_id",
-            "account__path",
-            "outcome",
-            "owner_probability",
-            "probability",
-            "scored_at",
-            "closed_on",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-            "owner_name",
-            "account__name",
-        )
-    )
-    active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("version", "holdout").first()
-    holdout = active.holdout if active else {}
+    records = closed_deal_records(user=user, filters=filters)
+    version, holdout = active_holdout()
     units = _owner_units([(r[0], r[1], r[2]) for r in records]) if by in ("team", "owner") else {}
     owner_ps: list[float | None] = []
     model_ps: list[float | None] = []
@@ -145,8 +164,7 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
     groups: list[str] = []
     for r in records:
         owner_ps.append(None if r[4] is None else r[4] / 100)
-        scored_open = r[5] is not None and r[6] is not None and (r[7] is None or r[6].date() <= r[7])
-        model_ps.append(r[5] if scored_open else holdout.get(str(r[0])))
+        model_ps.append(model_probability(r, holdout))
         outcomes.append(1 if r[3] == Outcome.WON else 0)
         if by == "owner":
             groups.append((f"{r[8]} {r[9]}".strip() or r[10]) if r[1] else (r[11] or "–"))
@@ -166,7 +184,7 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
         deals=len(records),
         with_owner_probability=sum(p is not None for p in owner_ps),
         with_model_probability=sum(p is not None for p in model_ps),
-        model_version=active.version if active else None,
+        model_version=version,
         pooling=pooling,
     )
 
