@@ -18,9 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 
 from kampass.accounts.models import Account, BuyingCentreMember, Coverage, Position, TeamMember
 from kampass.accounts.services import account_create
@@ -38,27 +36,12 @@ from kampass.users.models import Role, User
 from kampass.users.services import user_create
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
-# the demo password is public; hashing it slowly would only slow the tests down
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SALESFORCE_CSV = PROJECT_ROOT.parent / "shared" / "data" / "salesforce-sample" / "Opportunity_export.csv"
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
-    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        with django_db_blocker.unblock():
-            outer = transaction.atomic()
-            outer.__enter__()
-            try:
-                summary = demo_load()
-            except BaseException:
-                transaction.set_rollback(True)
-                outer.__exit__(None, None, None)
-                raise
-        yield summary
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def demo(module_loader: Any) -> Iterator[Any]:
+    yield from module_loader(demo_load)
 
 
 def counts() -> dict[str, Any]:

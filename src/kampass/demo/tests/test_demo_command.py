@@ -15,35 +15,21 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
-from django.test import override_settings
 
 from kampass.demo.services import DEMO_LOGINS, DemoSummary, demo_password, demo_summary
 from kampass.programme.models import Respondent
 from kampass.users.models import User
 from kampass.users.services import user_create
 
-# the demo password is public; hashing it slowly would only slow the tests down
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+def _whole_demo() -> DemoSummary:
+    call_command("demo", stdout=StringIO())
+    return demo_summary()
 
 
 @pytest.fixture(scope="module")
-def whole_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoSummary]:
-    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        with django_db_blocker.unblock():
-            outer = transaction.atomic()
-            outer.__enter__()
-            try:
-                call_command("demo", stdout=StringIO())
-                summary = demo_summary()
-            except BaseException:
-                transaction.set_rollback(True)
-                outer.__exit__(None, None, None)
-                raise
-        yield summary
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+def whole_demo(module_loader: Any) -> Iterator[DemoSummary]:
+    yield from module_loader(_whole_demo)
 
 
 def test_command_prints_summary_and_logins_and_reset_reloads_the_whole_demo(whole_demo, db):
