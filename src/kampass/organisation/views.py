@@ -585,6 +585,7 @@ def action_list(request: HttpRequest) -> HttpResponseBase:
     context = {
         "page": page,
         "filters": filters,
+        "sort_default": "due",
         "statuses": ActionStatus.choices,
         "causes": BlockedCause.choices,
         "people": selectors.visible_profile_people(user=request.user),

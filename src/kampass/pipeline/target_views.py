@@ -46,6 +46,7 @@ def target_list_page(request: HttpRequest) -> HttpResponseBase:
     context = {
         "page": page,
         "filters": filters,
+        "sort_default": "period",
         "scopes": TargetScope.choices,
         "periods": TargetPeriod.choices,
         "can_add": request.user.has_perm("pipeline.add_target"),

@@ -72,6 +72,7 @@ def unlinked_list(request: HttpRequest) -> HttpResponseBase:
     context = {
         "page": page,
         "rows": rows,
+        "sort_default": "company",
         "suggestions": selectors.suggestions(rows),
         "filters": filters,
         "owners": selectors.unlinked_owner_options(request.user),

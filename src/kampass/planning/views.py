@@ -64,6 +64,7 @@ def plan_list(request: HttpRequest) -> HttpResponseBase:
         "page": page,
         "q": q,
         "status": status,
+        "sort_default": "account",
         "sort": sort,
         "dir": g.get("dir", ""),
         "statuses": PlanStatus.choices,

@@ -192,6 +192,7 @@ def my_actions(request: HttpRequest) -> HttpResponseBase:
     context = {
         "page": page,
         "filters": filters,
+        "sort_default": "due",
         "sees_all": sees_all,
         "statuses": ActionStatus.choices,
         "links": selectors.links_shown(actions),

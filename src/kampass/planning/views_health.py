@@ -90,6 +90,8 @@ def scorecard_page(request: HttpRequest) -> HttpResponseBase:
     context = {
         "card": card,
         "filters": filters,
+        "sort_default": "health",
+        "sort_default_dir": "desc",
         "page": page,
         "rows": [{"row": r, "components": component_rows(r.health, lang)} for r in page.object_list],
         "components": [(s.key, s.label(lang)) for s in core.COMPONENTS],

@@ -72,6 +72,7 @@ def roadmap(request: HttpRequest) -> HttpResponseBase:
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
+        "sort_default": "start",
         "logics": catalogue.logic_choices(),
         "statuses": InitiativeStatus.choices,
         "owners": selectors.owner_choices(),
@@ -349,6 +350,7 @@ def _topics_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     page = paginate(request, topics)
     return {
         "filters": filters,
+        "sort_default": "priority",
         "page": page,
         "editable_ids": {t.pk for t in page.object_list if user.has_perm("roadmap.change_topic", t)},
         "matrix_spec": charts.topic_matrix_chart(topics),

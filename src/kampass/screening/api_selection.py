@@ -260,7 +260,8 @@ def score_list(request: HttpRequest, params: Query[SelectionScoresIn]) -> dict[s
     """Every scored account's attractiveness and position under the catalogue in force, with the
     contributions of its criteria (they add up to the scores)."""
     _view(request)
-    items = score_document(as_of=params.as_of)["accounts"] if selectors.current_catalogue() else []
+    doc = score_document(as_of=params.as_of) if selectors.current_catalogue() else {"accounts": [], "unscored": []}
+    items = sorted([*doc["accounts"], *doc["unscored"]], key=lambda r: r["account_id"])
     return {"items": items, "count": len(items)}
 
 

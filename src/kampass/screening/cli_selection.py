@@ -1,6 +1,10 @@
 """``kampass screening score [--as-of DAY] [--json]``: every scored account's attractiveness and
 position under the catalogue in force, its quadrant and the contributions of its criteria (which add
-up to the two scores)."""
+up to the two scores).
+
+``accounts`` holds the accounts scored in both dimensions, so that every score there is a number;
+``unscored`` holds, in the same shape, the accounts without a value for any criterion of a dimension
+(e.g. no invoice lines, no opportunities and no rating yet): nothing is left out silently."""
 
 from __future__ import annotations
 
@@ -29,27 +33,30 @@ def score_document(*, as_of: dt.date | None = None) -> dict[str, Any]:
     from kampass.screening.selectors_selection import portfolio
 
     view = portfolio(as_of=as_of)
-    return {
-        "accounts": [
-            {
-                "account_id": row.account.id,
-                "attractiveness": row.score.attractiveness,
-                "position": row.score.position,
-                "quadrant": row.score.quadrant,
-                "contributions": [
-                    {
-                        "criterion": c.criterion,
-                        "dimension": c.dimension,
-                        "value": c.value,
-                        "weight": c.weight,
-                        "contribution": c.contribution,
-                    }
-                    for c in row.score.contributions
-                ],
-            }
-            for row in sorted(view.rows, key=lambda r: r.account.id)
-        ]
-    }
+    rows = [
+        {
+            "account_id": row.account.id,
+            "attractiveness": row.score.attractiveness,
+            "position": row.score.position,
+            "quadrant": row.score.quadrant,
+            "contributions": [
+                {
+                    "criterion": c.criterion,
+                    "dimension": c.dimension,
+                    "value": c.value,
+                    "weight": c.weight,
+                    "contribution": c.contribution,
+                }
+                for c in row.score.contributions
+            ],
+        }
+        for row in sorted(view.rows, key=lambda r: r.account.id)
+    ]
+
+    def scored(row: dict[str, Any]) -> bool:
+        return row["attractiveness"] is not None and row["position"] is not None
+
+    return {"accounts": [r for r in rows if scored(r)], "unscored": [r for r in rows if not scored(r)]}
 
 
 def run(command: BaseCommand, opts: dict[str, Any]) -> None:
@@ -64,7 +71,7 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
         command.stdout.write(json.dumps(doc, ensure_ascii=False))
         return
     command.stdout.write(f"{'account':>8}  {'attractiveness':>14}  {'position':>8}  quadrant")
-    for a in doc["accounts"]:
+    for a in [*doc["accounts"], *doc["unscored"]]:
         att = "–" if a["attractiveness"] is None else f"{a['attractiveness']:.1f}"
         pos = "–" if a["position"] is None else f"{a['position']:.1f}"
         command.stdout.write(f"{a['account_id']:>8}  {att:>14}  {pos:>8}  {a['quadrant'] or '–'}")

@@ -27,10 +27,15 @@ def query_with(context: dict[str, Any], **kwargs: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def sort_link(context: dict[str, Any], key: str, label: str) -> SafeString:
-    """A column header that sorts by ``key`` and toggles the direction."""
+    """A column header that sorts by ``key`` and toggles the direction.
+
+    A list whose default order is not by name ascending says so in its context: ``sort_default`` (the
+    key) and ``sort_default_dir`` (``"desc"``), so that the arrow marks the order the rows really have.
+    """
     request = context["request"]
-    current = request.GET.get("sort", "name")
-    desc = request.GET.get("dir") == "desc"
+    current = request.GET.get("sort", context.get("sort_default", "name"))
+    default_dir = context.get("sort_default_dir", "asc") if "sort" not in request.GET else "asc"
+    desc = request.GET.get("dir", default_dir) == "desc"
     params = request.GET.copy()
     params["sort"] = key
     params["dir"] = "asc" if (current == key and desc) or current != key else "desc"

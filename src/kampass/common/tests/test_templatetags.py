@@ -141,3 +141,31 @@ def test_english_dates_are_unambiguous_and_german_ones_stay_dotted():
     with translation.override("de"):
         assert date_format(moment, "SHORT_DATETIME_FORMAT") == "05.12.2026 00:50"
         assert date_format(moment.date(), "SHORT_DATE_FORMAT") == "05.12.2026"
+
+
+def test_sort_link_marks_a_list_s_default_order_when_no_sort_is_asked():
+    # given a list ordered by health, highest first, unless the user sorts otherwise
+    context = {**context_for(q="acme"), "sort_default": "health", "sort_default_dir": "desc"}
+
+    # when
+    health = sort_link(context, "health", "Health")
+    name = sort_link(context, "name", "Account")
+
+    # then the arrow is on the health column, pointing down, and a click turns it ascending
+    assert "Health ▼" in health
+    assert 'aria-sort="descending"' in health
+    assert "dir=asc" in health
+    assert 'aria-sort="none"' in name
+    assert "▲" not in name
+
+
+def test_sort_link_an_explicit_sort_overrides_the_default_direction():
+    # given the user chose health ascending on a list whose default is health descending
+    context = {**context_for(sort="health"), "sort_default": "health", "sort_default_dir": "desc"}
+
+    # when
+    html = sort_link(context, "health", "Health")
+
+    # then
+    assert "Health ▲" in html
+    assert 'aria-sort="ascending"' in html

@@ -27,8 +27,10 @@ def test_score_json_prints_the_contract(head):
     call_command("screening", "score", "--json", stdout=out)
     # then
     doc = json.loads(out.getvalue())
-    assert list(doc) == ["accounts"]
-    assert [x["account_id"] for x in doc["accounts"]] == [a.pk, b.pk]
+    assert list(doc) == ["accounts", "unscored"]
+    # B has no value in either dimension: it is listed apart, so that every score in "accounts" is a number
+    assert [x["account_id"] for x in doc["accounts"]] == [a.pk]
+    assert [x["account_id"] for x in doc["unscored"]] == [b.pk]
     first = doc["accounts"][0]
     assert set(first) == {"account_id", "attractiveness", "position", "quadrant", "contributions"}
     assert set(first["contributions"][0]) == {"criterion", "dimension", "value", "weight", "contribution"}
@@ -36,10 +38,14 @@ def test_score_json_prints_the_contract(head):
     for x in doc["accounts"]:
         for dim in ("attractiveness", "position"):
             total = sum(c["contribution"] for c in x["contributions"] if c["dimension"] == dim)
+            assert math.isclose(total, x[dim])
+    for x in doc["unscored"]:
+        for dim in ("attractiveness", "position"):
+            total = sum(c["contribution"] for c in x["contributions"] if c["dimension"] == dim)
             assert (x[dim] is None and total == 0) or math.isclose(total, x[dim])
     # A: fit 100 and proximity 25 are its only values (no facts without invoice lines or opportunities)
     assert (first["attractiveness"], first["position"], first["quadrant"]) == (100.0, 25.0, "big_step")
-    assert doc["accounts"][1]["quadrant"] == ""
+    assert doc["unscored"][0]["quadrant"] == ""
 
 
 def test_score_without_a_catalogue_says_so(db):
