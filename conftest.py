@@ -152,6 +152,17 @@ def _analytics_store_per_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _process_memos_per_test():
+    """Each test computes afresh what the process keeps between requests (``kampass.common.process_memo``):
+    an earlier test's rolled-back rows may have left results under a key this test's data repeats."""
+    from kampass.common.process_memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _loaded_exchange_rates_per_test():
     """Each test reads the exchange rates loaded in it, not a copy cached from an earlier test whose
     rows were rolled back (``kampass.common.fx`` caches them per process)."""

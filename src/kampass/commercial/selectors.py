@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ from kampass.accounts.models import Account
 from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
 from kampass.common import fx
 from kampass.common.analytics import analytics_store
+from kampass.common.process_memo import ProcessMemo
 from kampass.core import profitability as prof
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.currency import lines_in_currency
@@ -755,9 +755,8 @@ def account_health_figures(
 
 #: the newest results of :func:`pnl_between` in this process, keyed by their arguments and the stamp of
 #: everything they depend on (lines, accounts and links, loaded rates, today for undated lines)
-_pnl_cache: OrderedDict[tuple[Any, ...], dict[int, Any]] = OrderedDict()
-_pnl_lock = threading.Lock()
 PNL_CACHE_SIZE = 64
+_pnl_cache: ProcessMemo[dict[int, Any]] = ProcessMemo(size=PNL_CACHE_SIZE)
 
 
 def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:
@@ -771,17 +770,7 @@ def pnl_between(account_ids: Iterable[int], *, start: dt.date, end: dt.date, cur
         tuple(ids), start, end, currency, fx.reporting_currency(), invoice_data_stamp(), fx.loaded_rates_stamp(),
         timezone.localdate(),
     )  # fmt: skip
-    with _pnl_lock:
-        found = _pnl_cache.get(key)
-        if found is not None:
-            _pnl_cache.move_to_end(key)
-            return dict(found)
-    out = _pnl_between(ids, start=start, end=end, currency=currency)
-    with _pnl_lock:
-        _pnl_cache[key] = out
-        while len(_pnl_cache) > PNL_CACHE_SIZE:
-            _pnl_cache.popitem(last=False)
-    return dict(out)
+    return dict(_pnl_cache.get_or_compute(key, lambda: _pnl_between(ids, start=start, end=end, currency=currency)))
 
 
 def _pnl_between(ids: list[int], *, start: dt.date, end: dt.date, currency: str) -> dict[int, Any]:

@@ -401,7 +401,15 @@ def owner_model_calibration(*, user: Actor, filters: selectors.OpportunityFilter
     """Reliability of the owners' probabilities and of the model's over the visible closed deals in
     ``filters`` (10 equal-width bins, ``kampass.core.forecasting.reliability_bins``). The model's
     probability of a deal follows ``selectors.optimism``: its score stored while it was open, else
-    its out-of-fold probability from the active model version."""
+    its out-of-fold probability from the active model version. Kept while the closed deals stay the same
+    (``owner_optimism.closed_deals_stamp``)."""
+    from kampass.pipeline.selectors.owner_optimism import derived_from_closed_deals
+
+    key = ("calibration", getattr(user, "pk", None), filters)
+    return derived_from_closed_deals(key, lambda: _owner_model_calibration(user=user, filters=filters))
+
+
+def _owner_model_calibration(*, user: Actor, filters: selectors.OpportunityFilters) -> Calibration:
     from kampass.core.forecasting import expected_calibration_error, reliability_bins
     from kampass.pipeline.models import Outcome
     from kampass.pipeline.selectors.owner_optimism import active_holdout, closed_deal_records, model_probability

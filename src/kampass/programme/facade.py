@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -66,15 +66,21 @@ def _signals_of(facade: ModuleType) -> dict[str, float | None]:
     return {str(k): (None if v is None else float(v)) for k, v in dict(found).items()}
 
 
-def current_signals() -> dict[str, float | None]:
+def current_signals(keys: Iterable[str] | None = None) -> dict[str, float | None]:
     """The facts for the recommender and the current values of every guardrail metric of the catalogue
-    (once per page request, :mod:`kampass.common.request_memo`)."""
+    (once per page request, :mod:`kampass.common.request_memo`).
+
+    With ``keys``, a page that shows only some values (the portfolio: the leakage share) asks the
+    contexts' facades in the usual order only until each of those keys has a value; the other signals may then be
+    ``None`` (each facade's signals are still computed once per request)."""
     from kampass.common.request_memo import memoised
 
+    if keys is not None:
+        return _current_signals(wanted=set(keys))
     return dict(memoised("programme_current_signals", _current_signals))
 
 
-def _current_signals() -> dict[str, float | None]:
+def _current_signals(wanted: set[str] | None = None) -> dict[str, float | None]:
     from kampass.accounts import facade as accounts_facade
     from kampass.programme.catalogue import active_catalogue
 
@@ -103,6 +109,8 @@ def _current_signals() -> dict[str, float | None]:
         screening_facade,
     )
     for module in modules:
+        if wanted is not None and all(signals.get(key) is not None for key in wanted):
+            break
         for key, value in signals_of(module).items():
             if value is not None or key not in signals:
                 signals[key] = value

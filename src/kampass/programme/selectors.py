@@ -454,7 +454,7 @@ def guardrail_values(
     from kampass.roadmap import facade as roadmap_facade
 
     wanted = list(dict.fromkeys(keys if keys is not None else (lg.guardrail.key for lg in active_catalogue().logics)))
-    live = dict(current_signals() if signals is None else signals)
+    live = dict((current_signals() if keys is None else current_signals(wanted)) if signals is None else signals)
     stored = roadmap_facade.latest_guardrail_readings()
     titles = dict(
         AssessmentRound.objects.filter(pk__in={s.round_id for s in stored.values() if s.round_id}).values_list(

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from kampass.accounts.models import TeamMember
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max
+
+from kampass.accounts.models import Account, TeamMember
 from kampass.common.permissions import authorize
+from kampass.common.process_memo import ProcessMemo
 from kampass.common.request_memo import memoised
-from kampass.pipeline.models import ModelVersion, Outcome
+from kampass.pipeline.models import ModelVersion, Opportunity, Outcome
 from kampass.pipeline.selectors.lists import OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
+from kampass.users.models import OrgUnit
 
 #: Bias (mean probability minus win rate) beyond which a group's numbers read as optimistic
 #: (above) or sandbagging (below), in percentage points.
@@ -115,25 +122,73 @@ CLOSED_DEAL_COLUMNS = (
 )  # fmt: skip
 
 
+T = TypeVar("T")
+
+#: what was derived from the closed deals (their rows, the optimism reports, the reliability bins), kept
+#: in the process under :func:`closed_deals_stamp`: the forecast page reads tens of thousands of closed
+#: deals at the size of a large supplier, and they change rarely
+_derived: ProcessMemo[Any] = ProcessMemo(size=64)
+
+
+def closed_deals_stamp() -> tuple[Any, ...]:
+    """Equal while everything the closed-deal figures are derived from stays the same (once per page request):
+    the opportunities (count, highest id, last change, last history record: a bulk import writes history),
+    the accounts and account teams (paths, names, who sees what), the users' names, roles and groups, the org
+    units' names and the active model version. A few small aggregate queries instead of reading every closed deal."""
+
+    def read() -> tuple[Any, ...]:
+        users = hashlib.blake2b(digest_size=16)
+        User = get_user_model()
+        for rows in (
+            User.objects.order_by("pk").values_list("pk", "first_name", "last_name", "username", "is_active"),
+            User.groups.through.objects.order_by("pk").values_list("user_id", "group_id"),
+            OrgUnit.objects.order_by("pk").values_list("pk", "name"),
+        ):
+            users.update(repr(list(rows)).encode())
+        active = ModelVersion.objects.filter(active=True).order_by("-trained_at")
+        model = active.values_list("pk", "trained_at").first()
+        return (
+            tuple(Opportunity.objects.aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at")).values()),
+            Opportunity.history.aggregate(h=Max("history_id"))["h"],
+            tuple(Account.objects.aggregate(n=Count("id"), u=Max("updated_at")).values()),
+            Account.history.aggregate(h=Max("history_id"))["h"],
+            tuple(TeamMember.objects.aggregate(n=Count("id"), m=Max("id")).values()),
+            TeamMember.history.aggregate(h=Max("history_id"))["h"],
+            users.hexdigest(),
+            model,
+        )
+
+    return memoised("pipeline.closed_deals_stamp", read)
+
+
+def derived_from_closed_deals(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the process (and in the page request) while :func:`closed_deals_stamp` holds;
+    ``key`` names everything else it depends on (the user, the filters, the grouping)."""
+    full = (key, closed_deals_stamp())
+    return memoised(("pipeline.closed_deals", full), lambda: _derived.get_or_compute(full, compute))
+
+
 def closed_deal_records(*, user: Actor, filters: OpportunityFilters | None = None) -> list[tuple[Any, ...]]:
-    """The visible closed opportunities in ``filters`` as rows of :data:`CLOSED_DEAL_COLUMNS`: read once per
-    page request (the forecast page's optimism analysis and its reliability chart both read them)."""
+    """The visible closed opportunities in ``filters`` as rows of :data:`CLOSED_DEAL_COLUMNS`: read once while
+    they stay the same (the forecast page's optimism analysis and its reliability chart both read them).
+    The list is shared: callers must not change it."""
 
     def read() -> list[tuple[Any, ...]]:
         qs = opportunity_list(user=user, filters=filters).exclude(outcome=Outcome.OPEN)
         return list(qs.values_list(*CLOSED_DEAL_COLUMNS))
 
-    return memoised(("pipeline.closed_deal_records", getattr(user, "pk", None), filters), read)
+    return derived_from_closed_deals(("records", getattr(user, "pk", None), filters), read)
 
 
 def active_holdout() -> tuple[str | None, dict[str, float]]:
-    """The active model version and its out-of-fold probabilities by opportunity id (once per page request)."""
+    """The active model version and its out-of-fold probabilities by opportunity id (read once per version;
+    the dict is shared: callers must not change it)."""
 
     def read() -> tuple[str | None, dict[str, float]]:
         active = ModelVersion.objects.filter(active=True).order_by("-trained_at").only("version", "holdout").first()
         return (active.version, active.holdout or {}) if active else (None, {})
 
-    return memoised("pipeline.active_holdout", read)
+    return derived_from_closed_deals("holdout", read)
 
 
 def model_probability(record: tuple[Any, ...], holdout: dict[str, float]) -> float | None:
@@ -148,13 +203,19 @@ def optimism(*, user: Actor, by: str = "owner", filters: OpportunityFilters | No
     """How optimistic owners' numbers are per owner, team (the owner's org unit) or account,
     compared with outcomes and with the model (core ``owner_calibration``); each group's owner bias
     also shrunk towards its team's (per owner; per team or account: towards the overall bias) with
-    the small-sample mark (core ``pooled_biases``)."""
-    from kampass.core.forecasting import owner_calibration
-    from kampass.core.forecasting.shrinkage import pooled_biases
-
+    the small-sample mark (core ``pooled_biases``). Kept while :func:`closed_deals_stamp` holds."""
     authorize(user, "pipeline.view_pipeline")
     if by not in ("owner", "team", "account"):
         by = "owner"
+    return derived_from_closed_deals(
+        ("optimism", getattr(user, "pk", None), by, filters), lambda: _optimism(user=user, by=by, filters=filters)
+    )
+
+
+def _optimism(*, user: Actor, by: str, filters: OpportunityFilters | None) -> OptimismReport:
+    from kampass.core.forecasting import owner_calibration
+    from kampass.core.forecasting.shrinkage import pooled_biases
+
     records = closed_deal_records(user=user, filters=filters)
     version, holdout = active_holdout()
     units = _owner_units([(r[0], r[1], r[2]) for r in records]) if by in ("team", "owner") else {}

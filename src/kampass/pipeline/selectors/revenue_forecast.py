@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from kampass.common import fx
 from kampass.common.permissions import authorize
+from kampass.common.process_memo import ProcessMemo
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.backtests import BandCalibration, ScorerSwitch, band_calibration, forecast_scorer
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
 from kampass.users.actors import Actor
+
+if TYPE_CHECKING:
+    from kampass.core.forecasting.forecast import PeriodForecast
 
 
 def period_label(day: dt.date, period: str) -> str:
@@ -208,6 +213,28 @@ class ForecastReport:
 
 Item = tuple[str, Decimal, float | None, float]
 
+#: distributions by a digest of their inputs: the simulation is a pure function of the probabilities,
+#: amounts, periods, number of simulations and seed, and the forecast page, the API and the groups ask
+#: for the same pipeline again and again (10,000 simulations x tens of thousands of open deals)
+_distributions: ProcessMemo[list[PeriodForecast]] = ProcessMemo(size=32)
+
+
+def _distribution(
+    probabilities: list[float], amounts: list[Decimal], periods: list[str], *, simulations: int, seed: int
+) -> list[PeriodForecast]:
+    """:func:`kampass.core.forecasting.forecast_distribution`, kept in the process by a digest of every input."""
+    from kampass.core.forecasting import forecast_distribution
+
+    digest = hashlib.blake2b(digest_size=20)
+    for values in (probabilities, amounts, periods):
+        digest.update("\x1f".join(map(str, values)).encode())
+        digest.update(b"\x1e")
+    key = (digest.hexdigest(), len(probabilities), simulations, seed)
+    return _distributions.get_or_compute(
+        key,
+        lambda: forecast_distribution(probabilities, amounts, periods, simulations=simulations, seed=seed),
+    )
+
 
 def _forecast_rows(items: list[Item], simulations: int, seed: int, errors: tuple[float, ...] = ()) -> list[ForecastRow]:
     """``items``: (period, amount, calibrated p or None, owner p). With ``errors`` (kampass's past log errors
@@ -216,7 +243,6 @@ def _forecast_rows(items: list[Item], simulations: int, seed: int, errors: tuple
     period), else the Bernoulli band."""
     import numpy as np
 
-    from kampass.core.forecasting import forecast_distribution
     from kampass.core.forecasting.backtest import band_from_errors
 
     if not items:
@@ -224,7 +250,7 @@ def _forecast_rows(items: list[Item], simulations: int, seed: int, errors: tuple
     scored = [i for i in items if i[2] is not None]
     calibrated = {
         f.period: f
-        for f in forecast_distribution(
+        for f in _distribution(
             [float(i[2]) for i in scored],  # type: ignore[arg-type]
             [i[1] for i in scored],
             [i[0] for i in scored],
@@ -234,7 +260,7 @@ def _forecast_rows(items: list[Item], simulations: int, seed: int, errors: tuple
     }
     owner = {
         f.period: f
-        for f in forecast_distribution(
+        for f in _distribution(
             [i[3] for i in items], [i[1] for i in items], [i[0] for i in items], simulations=simulations, seed=seed
         )
     }

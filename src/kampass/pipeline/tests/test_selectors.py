@@ -180,3 +180,30 @@ def test_text_sorts_ignore_case(head, group, other):
     assert names(sort="name") == ["Alpha", "beta", "gamma", "Zeta"]
     assert names(sort="name", descending=True) == ["Zeta", "gamma", "beta", "Alpha"]
     assert names(sort="owner") == ["Alpha", "beta", "gamma", "Zeta"]
+
+
+def test_optimism_is_kept_while_the_closed_deals_stay_the_same_and_follows_each_change(head, kam, group):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kampass.pipeline.services import opportunity_change_stage
+    from kampass.pipeline.tests.factories import stage
+
+    # given one closed deal and one open deal of the KAM
+    make_opportunity(account=group, name="W", owner=kam, owner_probability=80, stage_name="Closed Won")
+    open_deal = make_opportunity(account=group, name="O", owner=kam, owner_probability=30)
+    first = optimism(user=head, by="owner")
+    # when nothing changed, the report is the kept one and no deal is read again
+    with CaptureQueriesContext(connection) as queries:
+        again = optimism(user=head, by="owner")
+    assert again is first
+    assert not any('pipeline_opportunity"."owner_probability' in q["sql"] for q in queries.captured_queries)
+    # when the open deal is lost, the report counts it
+    opportunity_change_stage(actor=head, opportunity=open_deal, stage=stage("Closed Lost"), reason="Price")
+    after_loss = optimism(user=head, by="owner")
+    assert after_loss.deals == 2
+    assert {r.group: r.deals for r in after_loss.rows} == {"Kam_T Tester": 2}
+    # when the owner is renamed, the group is named after the new name
+    kam.last_name = "Renamed"
+    kam.save()
+    assert {r.group for r in optimism(user=head, by="owner").rows} == {"Kam_T Renamed"}

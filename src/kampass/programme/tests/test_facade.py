@@ -60,6 +60,28 @@ def test_leakage_share_and_profitability_trend_from_invoice_lines(db):
     assert signals["profitability_trend"] == pytest.approx((0.8 - 0.9) / 0.9)
 
 
+def test_asked_for_some_keys_the_facades_after_the_one_that_has_them_are_not_asked(db, monkeypatch):
+    # given invoice lines (the commercial facade, asked second, has the leakage share) and a pipeline
+    # facade that records whether it was asked
+    insert_lines([line("I1", "C1", "1", "1000", date=dt.date(2011, 1, 5))])
+    from kampass.pipeline import facade as pipeline_facade
+
+    asked: list[str] = []
+
+    def pipeline_signals() -> dict[str, float]:
+        asked.append("pipeline")
+        return {"win_rate": 0.5}
+
+    monkeypatch.setattr(pipeline_facade, "programme_signals", pipeline_signals)
+    # when
+    some = facade.current_signals(["leakage_share"])
+    everything = facade.current_signals()
+    # then the same leakage share, and the pipeline was asked only for all signals
+    assert some["leakage_share"] == everything["leakage_share"] == pytest.approx(0.0)
+    assert asked == ["pipeline"]
+    assert everything["win_rate"] == 0.5
+
+
 def test_signals_of_other_contexts_are_merged_and_failures_tolerated(db, monkeypatch):
     from kampass.organisation import facade as organisation_facade
     from kampass.roadmap import facade as roadmap_facade
