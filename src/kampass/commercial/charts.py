@@ -109,12 +109,32 @@ def monthly_chart(months: Sequence[MonthRow], *, currency: str) -> dict[str, Any
     return finish_chart(chart, currency=currency)
 
 
+#: at most this many points of the whale curve are drawn (a chart a few hundred pixels wide shows no more)
+WHALE_POINTS = 400
+
+
+def thin_curve(points: Sequence[tuple[float, float]], limit: int = WHALE_POINTS) -> list[tuple[float, float]]:
+    """At most about ``limit`` points of a curve: evenly spaced by position, always with the first, the last
+    and the highest point (the whale's peak), in their order.
+
+    >>> thin_curve([(i / 10, float(i % 7)) for i in range(11)], limit=4)
+    [(0.0, 0.0), (0.3, 3.0), (0.6, 6.0), (0.7, 0.0), (1.0, 3.0)]
+    """
+    if len(points) <= limit:
+        return list(points)
+    step = (len(points) - 1) / (limit - 1)
+    keep = {round(i * step) for i in range(limit)} | {len(points) - 1}
+    keep.add(max(range(len(points)), key=lambda i: points[i][1]))
+    return [points[i] for i in sorted(keep)]
+
+
 def whale_chart(points: Sequence[tuple[float, float]]) -> dict[str, Any] | None:
-    """The whale curve: cumulative share of contribution over the share of accounts, with a 100 % rule."""
+    """The whale curve: cumulative share of contribution over the share of accounts, with a 100 % rule
+    (at most :data:`WHALE_POINTS` points of it, with its peak: :func:`thin_curve`)."""
     if len(points) < 2:
         return None
     x_title, y_title = _("Share of accounts (most profitable first)"), _("Cumulative share of contribution")
-    rows = [{"x": x, "y": y} for x, y in points]
+    rows = [{"x": x, "y": y} for x, y in thin_curve(points)]
     curve = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(color=TOTAL_COLOUR, strokeWidth=2.5, interpolate="monotone")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import pyarrow as pa
@@ -21,6 +21,7 @@ from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
 from kampass.common import fx
 from kampass.common.analytics import analytics_store
 from kampass.common.process_memo import ProcessMemo
+from kampass.common.request_memo import memoised
 from kampass.core import profitability as prof
 from kampass.core.analytics.backends import AnalyticsStore
 from kampass.core.analytics.currency import lines_in_currency
@@ -30,6 +31,7 @@ from kampass.users.actors import Actor
 from kampass.users.rules import is_admin, is_head, is_reader
 
 CENT = Decimal("0.01")
+T = TypeVar("T")
 AMOUNTS = ("gross_revenue", "invoice_revenue", "pocket_revenue", "costs", "contribution")
 
 
@@ -283,16 +285,25 @@ def leakage_report(report: ProfitabilityReport, *, account: Account | None, subt
 
 def portfolio_totals(*, currency: str = "") -> Figures:
     """The P&L of all invoice lines (every account and the unassigned lines), for any reader; in one
-    currency (see :func:`in_one_currency`)."""
-    with analytics_store() as store:
-        rows = prof.total_pnl(in_one_currency(store, currency=currency).facts).to_pyarrow().to_pylist()
-    return _figures(rows[0] if rows else {}, "total")
+    currency (see :func:`in_one_currency`); kept while the lines stay the same (:func:`kept_figures`)."""
+
+    def compute() -> Figures:
+        with analytics_store() as store:
+            rows = prof.total_pnl(in_one_currency(store, currency=currency).facts).to_pyarrow().to_pylist()
+        return _figures(rows[0] if rows else {}, "total")
+
+    return kept_figures(("portfolio_totals", currency), compute)
 
 
 def pocket_margin_trend() -> float | None:
     """Relative change of the pocket margin (pocket / gross revenue) of the more recent half of the
     months with invoice lines (at most six) against the half before; ``None`` with fewer than four months.
-    Lines in several currencies are converted into one first (:func:`in_one_currency`)."""
+    Lines in several currencies are converted into one first (:func:`in_one_currency`). Kept while the
+    lines stay the same (:func:`kept_figures`)."""
+    return kept_figures("pocket_margin_trend", _pocket_margin_trend)
+
+
+def _pocket_margin_trend() -> float | None:
     with analytics_store() as store:
         t = in_one_currency(store).lines
         zero = ibis.literal(0, type="decimal(18,4)")
@@ -461,7 +472,15 @@ class Portfolio:
 
 
 def portfolio(*, user: Actor, top: int = 15) -> Portfolio:
-    """The whole portfolio (or, for a key account manager, their accounts): ABC, whale curve, top leakage."""
+    """The whole portfolio (or, for a key account manager, their accounts): ABC, whale curve, top leakage.
+    Kept while the lines stay the same (:func:`kept_figures`) for the same visible accounts and view currency."""
+    allowed = visible_account_ids(user)
+    scope = None if allowed is None else tuple(sorted(allowed))
+    view = fx.view_currency(user)
+    return kept_figures(("portfolio", scope, view, top), lambda: _portfolio(user=user, top=top))
+
+
+def _portfolio(*, user: Actor, top: int) -> Portfolio:
     report = profitability(user=user)
     accounts = [f for f in report.accounts if f.account_id is not None]
     with analytics_store() as store:
@@ -825,6 +844,27 @@ def invoice_data_stamp() -> tuple[Any, ...]:
     :func:`goods_purchases` and :func:`pnl_between` answer from (they keep their answers under it)."""
     with analytics_store() as store:
         return (_dims_signature(), _lines_stamp(store))
+
+
+#: figures derived from all invoice lines (the portfolio, the totals, the margin trend), kept in the process
+#: under :func:`figures_stamp`: at the size of a large supplier each reads a million lines
+_figures_kept: ProcessMemo[Any] = ProcessMemo(size=64)
+
+
+def figures_stamp() -> tuple[Any, ...]:
+    """Equal while the figures of the invoice lines stay the same (once per page request): the lines,
+    accounts and customer links (:func:`invoice_data_stamp`), the loaded exchange rates, the reporting
+    currency, the day and the language (the conversion notes are translated)."""
+    return memoised(
+        "commercial.figures_stamp",
+        lambda: (invoice_data_stamp(), fx.loaded_rates_stamp(), fx.reporting_currency(), timezone.localdate()),
+    )
+
+
+def kept_figures(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept while :func:`figures_stamp` holds; ``key`` names everything else it depends on."""
+    full = (key, get_language(), figures_stamp())
+    return memoised(("commercial.figures", full), lambda: _figures_kept.get_or_compute(full, compute))
 
 
 def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -177,6 +178,24 @@ def test_account_lines_without_subtree_are_the_accounts_own(world: World):
 
 
 # ---------------------------------------------------------------- portfolio
+
+
+def test_portfolio_is_kept_while_the_lines_stay_the_same_and_follows_an_import_and_a_rename(head, kam, world: World):
+    # given the portfolio read once
+    first = selectors.portfolio(user=head)
+    # when nothing changed, the same portfolio is answered (kept in the process), and a KAM gets their own
+    assert selectors.portfolio(user=head) is first
+    assert {r.account_id for r in selectors.portfolio(user=kam).abc} < {r.account_id for r in first.abc}
+    # when lines are imported, the portfolio counts them
+    insert_lines([line("NEW1", "G1", "10", "1000", date=dt.date(2011, 3, 1))], batch_id="second")
+    after = selectors.portfolio(user=head)
+    assert after.totals.lines == first.totals.lines + 1
+    assert after.totals.gross_revenue == first.totals.gross_revenue + Decimal("10000")
+    # when an account is renamed, the portfolio names it so
+    world.group.name = "Renamed Group"
+    world.group.save()
+    assert "Renamed Group" in {r.account for r in selectors.portfolio(user=head).abc}
+    assert selectors.pocket_margin_trend() == selectors._pocket_margin_trend()
 
 
 def test_portfolio_ranks_accounts_by_contribution(head, world: World):
