@@ -578,10 +578,16 @@ def import_rules() -> ImportRules:
 
 
 def daily_gross_revenue(account_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, str, Decimal]]]:
-    """Gross revenue per account, invoice day (UTC) and currency (see ``facade.daily_gross_revenue``)."""
+    """Gross revenue per account, invoice day (UTC) and currency (see ``facade.daily_gross_revenue``); kept
+    while the lines stay the same (:func:`kept_figures`)."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
+    kept = kept_figures(("daily_gross_revenue", tuple(ids)), lambda: _daily_gross_revenue(ids))
+    return {k: list(v) for k, v in kept.items()}
+
+
+def _daily_gross_revenue(ids: list[int]) -> dict[int, list[tuple[dt.date, str, Decimal]]]:
     with analytics_store() as store:
         with_dimensions(store)
         lines = store.table(INVOICE_LINES)
@@ -624,10 +630,17 @@ def product_group_revenue(
 ) -> list[tuple[int, str, dt.date, str, Decimal]]:
     """Gross revenue of these product groups at these accounts per account, product group, invoice day
     (UTC) and currency, from ``since`` to ``until`` (both included, open when ``None``); see
-    ``facade.product_group_revenue``."""
+    ``facade.product_group_revenue``. Kept while the lines stay the same (:func:`kept_figures`)."""
     ids, groups = sorted(set(account_ids)), sorted({g for g in product_groups if g})
     if not ids or not groups:
         return []
+    key = ("product_group_revenue", tuple(ids), tuple(groups), since, until)
+    return list(kept_figures(key, lambda: _product_group_revenue(ids, groups, since=since, until=until)))
+
+
+def _product_group_revenue(
+    ids: list[int], groups: list[str], *, since: dt.date | None, until: dt.date | None
+) -> list[tuple[int, str, dt.date, str, Decimal]]:
     with analytics_store() as store:
         with_dimensions(store)
         lines = store.table(INVOICE_LINES)
