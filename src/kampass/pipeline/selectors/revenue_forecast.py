@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.common.process_memo import ProcessMemo
+from kampass.common.request_memo import memoised
 from kampass.pipeline.models import Outcome
 from kampass.pipeline.selectors.backtests import BandCalibration, ScorerSwitch, band_calibration, forecast_scorer
 from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
@@ -323,10 +327,76 @@ def forecast(
     (the account-subtree groups of the page) keeps the Bernoulli band.
 
     ``currency`` is the currency of the figures (default: the user's view currency); every deal in
-    another currency is converted at the rate of its expected close date (today's for a future date)."""
+    another currency is converted at the rate of its expected close date (today's for a future date).
+
+    Kept in the process while :func:`open_deals_stamp` holds (the report is read-only)."""
     authorize(user, "pipeline.view_pipeline")
     if period not in ("month", "quarter"):
         period = "month"
+    chosen = (currency or fx.view_currency(user)).upper()
+    key = ("forecast", getattr(user, "pk", None), filters, period, group_by, chosen, simulations, seed, empirical_band)
+    return derived_from_open_deals(
+        key,
+        lambda: _forecast(
+            user=user, filters=filters, period=period, group_by=group_by, chosen=chosen,
+            simulations=simulations, seed=seed, empirical_band=empirical_band,
+        ),
+    )  # fmt: skip
+
+
+#: forecasts kept under :func:`open_deals_stamp` (reading and converting tens of thousands of open deals
+#: costs most of the forecast page at the size of a large supplier)
+_forecasts: ProcessMemo[ForecastReport] = ProcessMemo(size=32)
+
+
+def open_deals_stamp() -> tuple[Any, ...]:
+    """Equal while the forecast's inputs stay the same (once per page request): everything of
+    ``owner_optimism.closed_deals_stamp`` (opportunities, accounts, teams, users, the active model), the
+    newest scoring (a rescore writes no history), the stages' default probabilities, the last finished
+    backtest (scorer switch and band), the loaded exchange rates, the day and the language."""
+    from kampass.pipeline.models import BacktestRun, JobStatus, Opportunity, Stage
+    from kampass.pipeline.selectors.owner_optimism import closed_deals_stamp
+
+    def read() -> tuple[Any, ...]:
+        stages = tuple(Stage.objects.order_by("pk").values_list("pk", "probability", "kind"))
+        backtest = (
+            BacktestRun.objects.filter(status=JobStatus.DONE)
+            .order_by("-finished_at", "-created_at")
+            .values_list(
+                "pk", "finished_at", "band_calibration", "switch__scorer", "switch__default", "result__verdict"
+            )
+            .first()
+        )
+        return (
+            closed_deals_stamp(),
+            Opportunity.objects.aggregate(s=Max("scored_at"))["s"],
+            hashlib.blake2b(repr(stages).encode(), digest_size=16).hexdigest(),
+            repr(backtest),
+            fx.loaded_rates_stamp(),
+            fx.reporting_currency(),
+            timezone.localdate(),
+            get_language(),
+        )
+
+    return memoised("pipeline.open_deals_stamp", read)
+
+
+def derived_from_open_deals(key: Hashable, compute: Callable[[], ForecastReport]) -> ForecastReport:
+    full = (key, open_deals_stamp())
+    return memoised(("pipeline.forecast", full), lambda: _forecasts.get_or_compute(full, compute))
+
+
+def _forecast(
+    *,
+    user: Actor,
+    filters: OpportunityFilters | None,
+    period: str,
+    group_by: str,
+    chosen: str,
+    simulations: int,
+    seed: int,
+    empirical_band: bool,
+) -> ForecastReport:
     base = opportunity_list(user=user, filters=filters).filter(outcome=Outcome.OPEN)
     records = list(
         base.values_list(
@@ -349,7 +419,6 @@ def forecast(
     )
     counts = Counter(r[3] for r in records)
     currencies = sorted(counts, key=lambda c: (-counts[c], c))
-    chosen = (currency or fx.view_currency(user)).upper()
     today = timezone.localdate()
     consolidation = fx.Consolidation(chosen)
     # the amount of every dated deal in the chosen currency (r[2]), converted at its close date's rate

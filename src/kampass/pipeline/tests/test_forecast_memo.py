@@ -40,3 +40,26 @@ def test_periods_are_part_of_the_key():
     b = revenue_forecast._distribution(p, amounts, ["2027-01", "2027-02"], simulations=200, seed=0)
     assert [x.period for x in a] == ["2027-01"]
     assert [x.period for x in b] == ["2027-01", "2027-02"]
+
+
+def test_the_forecast_is_kept_while_its_inputs_stay_the_same_and_follows_a_new_deal_and_a_rescore(db, head, group):
+    import datetime as dt
+
+    from kampass.pipeline.models import Opportunity
+    from kampass.pipeline.selectors import forecast
+    from kampass.pipeline.tests.factories import make_opportunity
+
+    # given one open deal
+    deal = make_opportunity(account=group, amount=Decimal("1000"), expected_close_date=dt.date(2030, 3, 1))
+    first = forecast(user=head, simulations=200)
+    # when nothing changed, the same report is answered
+    assert forecast(user=head, simulations=200) is first
+    # when a deal is added, it counts
+    make_opportunity(account=group, amount=Decimal("500"), expected_close_date=dt.date(2030, 3, 2))
+    second = forecast(user=head, simulations=200)
+    assert (first.deals, second.deals) == (1, 2)
+    # when the deals are scored in bulk (no history, no change time), the scores count
+    Opportunity.objects.filter(pk=deal.pk).update(probability=0.5, scored_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    third = forecast(user=head, simulations=200)
+    assert (second.unscored, third.unscored) == (2, 1)
+    assert third.rows[0].expected == Decimal("500.00")
