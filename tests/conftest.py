@@ -24,6 +24,12 @@ def kampass_env(home: Path) -> dict[str, str]:
     return env
 
 
+@pytest.fixture
+def env_of() -> Callable[[Path], dict[str, str]]:
+    """:func:`kampass_env` for a test: the environment of a ``kampass`` process on a data directory."""
+    return kampass_env
+
+
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], dict[str, str]]:
     """Copies of one data directory, migrated and holding the whole demo (``kampass migrate`` and

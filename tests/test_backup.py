@@ -22,13 +22,6 @@ KAMPASS = str(Path(sys.executable).with_name("kampass"))
 pytestmark = pytest.mark.database
 
 
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.pop("KAMPASS_ANALYTICS_URL", None)
-    env["KAMPASS_HOME"] = str(home)
-    return env
-
-
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([KAMPASS, *args], env=env, capture_output=True, text=True, check=False)
 
@@ -82,7 +75,7 @@ def installation(
 
 
 @pytest.mark.own_sqlite
-def test_a_backup_taken_while_serving_restores_to_the_same_figures_and_objects(installation, tmp_path):
+def test_a_backup_taken_while_serving_restores_to_the_same_figures_and_objects(installation, tmp_path, env_of):
     source, token = installation
     backup = tmp_path / "kampass-backup.tar.gz"
     # given a running installation: the backup is taken while it serves
@@ -92,7 +85,7 @@ def test_a_backup_taken_while_serving_restores_to_the_same_figures_and_objects(i
     assert taken.returncode == 0, taken.stderr
     assert backup.stat().st_mode & 0o077 == 0  # readable by its owner only
     # when it is restored onto a fresh data directory
-    target = _env(tmp_path / "restored")
+    target = env_of(tmp_path / "restored")
     restored = run(target, "restore", str(backup))
     assert restored.returncode == 0, restored.stderr
     # then the figures and the objects are the same
@@ -120,8 +113,8 @@ def test_restore_refuses_an_installation_that_holds_data(installation, tmp_path)
 
 
 @pytest.mark.own_sqlite
-def test_restore_refuses_a_file_that_is_no_backup_and_unsafe_entries(tmp_path):
-    target = _env(tmp_path / "target")
+def test_restore_refuses_a_file_that_is_no_backup_and_unsafe_entries(tmp_path, env_of):
+    target = env_of(tmp_path / "target")
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"not a tar file")
     out = run(target, "restore", str(junk))
@@ -183,12 +176,12 @@ def postgres_databases() -> Iterator[Callable[[str], str]]:
 @pytest.mark.postgres
 @pytest.mark.parametrize("analytics", ["duckdb", "postgres"])
 def test_a_postgresql_installation_backed_up_while_serving_restores_to_the_same_figures_and_objects(
-    postgres_databases, tmp_path, analytics
+    postgres_databases, tmp_path, analytics, env_of
 ):
     # given: an installation on PostgreSQL (its analytics store embedded, or on PostgreSQL too) with the demo data
-    source = _env(tmp_path / "source")
+    source = env_of(tmp_path / "source")
     source["DATABASE_URL"] = postgres_databases("source")
-    target = _env(tmp_path / "restored")
+    target = env_of(tmp_path / "restored")
     target["DATABASE_URL"] = postgres_databases("target")
     if analytics == "postgres":
         source["KAMPASS_ANALYTICS_URL"] = postgres_databases("source_facts")

@@ -742,10 +742,15 @@ def account_health_figures(
 ) -> dict[int, AccountHealthFigures]:
     """:class:`AccountHealthFigures` of each given account over its subtree (all lines in one currency,
     see :func:`in_one_currency`); accounts without invoice lines get ``None`` figures. ``as_of``: only
-    the lines invoiced on or before that day count (undated lines none; the health of a past day)."""
+    the lines invoiced on or before that day count (undated lines none; the health of a past day). Kept
+    while the lines and the accounts stay the same (:func:`kept_figures`)."""
     roots = sorted(set(account_ids))
     if not roots:
         return {}
+    return dict(kept_figures(("account_health_figures", tuple(roots), as_of), lambda: _health_figures(roots, as_of)))
+
+
+def _health_figures(roots: list[int], as_of: dt.date | None) -> dict[int, AccountHealthFigures]:
     members = subtree_account_ids_of(roots)  # one query, not one per account
     ids = sorted({i for m in members.values() for i in m})
     with analytics_store() as store:

@@ -227,7 +227,12 @@ class Opportunity(Versioned):
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="opportunity_amount_not_negative"),
         ]
-        indexes = [models.Index(fields=["account", "outcome"]), models.Index(fields=["expected_close_date"])]
+        indexes = [
+            models.Index(fields=["account", "outcome"]),
+            models.Index(fields=["expected_close_date"]),
+            # a board column's first cards (by close date) without sorting the whole stage
+            models.Index(fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close"),
+        ]
 
     def __str__(self) -> str:
         return self.name
