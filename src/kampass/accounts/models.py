@@ -130,6 +130,8 @@ class Contact(Versioned):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["last_name", "first_name"]
+        # the contact list's order (by name, any case): its pages without sorting every contact
+        indexes = [models.Index(Lower("last_name"), Lower("first_name"), models.F("id"), name="contact_lower_name")]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

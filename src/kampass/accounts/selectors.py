@@ -103,7 +103,7 @@ def account_filter_options() -> dict[str, list[Any]]:
     industries = list(
         Account.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
     )
-    codes = set(Account.objects.exclude(country="").values_list("country", flat=True).distinct())
+    codes = set(Account.objects.exclude(country="").order_by().values_list("country", flat=True).distinct())
     country_opts = sorted(((c, str(countries.name(c))) for c in codes), key=lambda t: t[1])
     from kampass.users.models import User
 
@@ -309,7 +309,9 @@ def contact_list(*, user: Actor, q: str = "") -> QuerySet[Contact]:
     qs = visible_contacts(user)
     if q:
         qs = _with_full_name(qs).filter(contact_match(q))
-    return qs.annotate(position_count=Count("positions", distinct=True)).order_by(
+    # the positions counted per contact shown (a correlated sub-query), not grouped over every contact first
+    positions = Position.objects.filter(contact=OuterRef("pk")).order_by().values("contact").annotate(n=Count("pk"))
+    return qs.annotate(position_count=Coalesce(Subquery(positions.values("n")), 0)).order_by(
         Lower("last_name"), Lower("first_name"), "pk"
     )
 

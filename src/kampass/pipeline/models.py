@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -232,6 +234,8 @@ class Opportunity(Versioned):
             models.Index(fields=["expected_close_date"]),
             # a board column's first cards (by close date) without sorting the whole stage
             models.Index(fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close"),
+            # the opportunity list's default order (by name, any case): its pages without sorting every deal
+            models.Index(Lower("name"), F("id"), name="opportunity_lower_name"),
         ]
 
     def __str__(self) -> str:
