@@ -36,6 +36,7 @@ def served(monkeypatch) -> dict[str, Any]:
         seen["workers_count"] = self.cfg.workers
         seen["threads"] = self.cfg.threads
         seen["worker_class"] = self.cfg.worker_class_str
+        seen["post_worker_init"] = self.cfg.post_worker_init
         seen["app"] = self.load()
 
     def supervisor(command: list[str], **kwargs: Any) -> FakeSupervisor:
@@ -106,3 +107,33 @@ def test_serve_without_worker_and_migration(served):
     assert served["workers"] == []
     assert served["migrations"] == []
     assert served["bind"] == ["127.0.0.1:8000"]
+
+
+def test_each_web_worker_imports_the_heavy_libraries_before_its_first_request(served, monkeypatch):
+    # given serve's gunicorn configuration
+    from kampass.common.management.commands import serve
+
+    call_command("serve", stdout=StringIO())
+    hook = served["post_worker_init"]
+    # when a new worker starts, with one library that cannot be imported
+    imported: list[str] = []
+    logged: list[str] = []
+
+    def import_module(name: str) -> object:
+        imported.append(name)
+        if name == "altair":
+            raise ImportError("broken")
+        return sys.modules.get(name)
+
+    class Log:
+        def exception(self, message: str, *args: Any) -> None:
+            logged.append(message % args)
+
+    class Worker:
+        log = Log()
+
+    monkeypatch.setattr("importlib.import_module", import_module)
+    hook(Worker())
+    # then every library was imported, and the broken one is logged instead of stopping the worker
+    assert imported == list(serve.WARM_IMPORTS)
+    assert logged == ["could not import altair ahead of the first request"]

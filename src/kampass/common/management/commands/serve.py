@@ -17,6 +17,22 @@ from kampass.common.supervision import Supervisor
 # the command of the supervised worker process
 WORKER_COMMAND = [sys.executable, "-m", "kampass.cli", "worker"]
 
+#: libraries a page imports on its first use (scikit-learn alone takes about a second): each web worker
+#: imports them after it starts and before it takes requests, so that its first user does not wait for them
+WARM_IMPORTS = ("sklearn.ensemble", "sklearn.isotonic", "altair", "ibis", "duckdb")
+
+
+def warm_imports(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: import :data:`WARM_IMPORTS` in the new worker (after the fork, so
+    no library state is shared with the master); a library that fails to import is logged, not fatal."""
+    import importlib
+
+    for name in WARM_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a page that needs it reports the error itself
+            worker.log.exception("could not import %s ahead of the first request", name)
+
 
 class Command(BaseCommand):
     help = "Serve kampass with gunicorn (migrates the database first unless --no-migrate)."
@@ -49,6 +65,7 @@ class Command(BaseCommand):
             "accesslog": "-",
             "timeout": 120,
             "graceful_timeout": 10,
+            "post_worker_init": warm_imports,
         }
 
         class KampassApplication(BaseApplication):
