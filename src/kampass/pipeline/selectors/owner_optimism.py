@@ -133,14 +133,17 @@ _derived: ProcessMemo[Any] = ProcessMemo(size=64)
 def closed_deals_stamp() -> tuple[Any, ...]:
     """Equal while everything the closed-deal figures are derived from stays the same (once per page request):
     the opportunities (count, highest id, last change, last history record: a bulk import writes history),
-    the accounts and account teams (paths, names, who sees what), the users' names, roles and groups, the org
-    units' names and the active model version. A few small aggregate queries instead of reading every closed deal."""
+    the accounts and account teams (paths, names, who sees what), the users' names, roles, view currencies and
+    groups, the org units' names and the active model version. A few small aggregate queries instead of reading
+    every closed deal."""
 
     def read() -> tuple[Any, ...]:
         users = hashlib.blake2b(digest_size=16)
         User = get_user_model()
         for rows in (
-            User.objects.order_by("pk").values_list("pk", "first_name", "last_name", "username", "is_active"),
+            User.objects.order_by("pk").values_list(
+                "pk", "first_name", "last_name", "username", "is_active", "is_superuser", "role", "view_currency"
+            ),
             User.groups.through.objects.order_by("pk").values_list("user_id", "group_id"),
             OrgUnit.objects.order_by("pk").values_list("pk", "name"),
         ):

@@ -207,3 +207,16 @@ def test_optimism_is_kept_while_the_closed_deals_stay_the_same_and_follows_each_
     kam.last_name = "Renamed"
     kam.save()
     assert {r.group for r in optimism(user=head, by="owner").rows} == {"Kam_T Renamed"}
+
+
+def test_a_kept_optimism_report_follows_a_change_of_role(head, kam, kam2, group, other):
+    from kampass.users.models import Role
+
+    # given deals of two owners; the KAM sees only their own
+    make_opportunity(account=group, owner=kam, owner_probability=60, stage_name="Closed Won")
+    make_opportunity(account=other, owner=kam2, owner_probability=40, stage_name="Closed Lost")
+    assert optimism(user=kam).deals == 1
+    # when the KAM becomes head of KAM (a role, no group), the report is no longer the kept one
+    kam.role = Role.HEAD
+    kam.save()
+    assert optimism(user=kam).deals == 2
