@@ -149,7 +149,7 @@ def test_measure_trigger(api, head, kam, monkeypatch):
     from kampass.programme import facade as programme_facade
 
     i = InitiativeFactory()
-    monkeypatch.setattr(programme_facade, "current_signals", lambda: {"leakage_share": 0.12})
+    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: {"leakage_share": 0.12})
     assert api(kam, "post", "/roadmap/measure").status_code == 403
     r = api(head, "post", "/roadmap/measure")
     assert r.status_code == 200

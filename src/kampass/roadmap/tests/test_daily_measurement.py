@@ -29,7 +29,7 @@ def leakage(monkeypatch):
     from kampass.programme import facade as programme_facade
 
     value = {"leakage_share": 0.12}
-    monkeypatch.setattr(programme_facade, "current_signals", lambda: dict(value))
+    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: dict(value))
     return value
 
 

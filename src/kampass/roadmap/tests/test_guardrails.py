@@ -99,7 +99,7 @@ def test_measure_takes_the_values_from_the_programme_facade(head, monkeypatch):
     from kampass.programme import facade as programme_facade
 
     i = InitiativeFactory()
-    monkeypatch.setattr(programme_facade, "current_signals", lambda: {"leakage_share": 0.05})
+    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: {"leakage_share": 0.05})
     # when
     services.guardrails_measure(actor=head)
     # then
@@ -150,6 +150,6 @@ def test_task_measures_as_the_system(head, monkeypatch):
     from kampass.roadmap.tasks import measure_guardrails
 
     InitiativeFactory()
-    monkeypatch.setattr(programme_facade, "current_signals", lambda: {"leakage_share": 0.2})
+    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: {"leakage_share": 0.2})
     result = measure_guardrails.call()
     assert result == {"measured": 1, "warnings": 1, "skipped": 0}

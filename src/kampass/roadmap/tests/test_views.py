@@ -179,7 +179,7 @@ def test_status_change_and_delete(client, head, warned):
 def test_measure_button(client, head, viewer, warned, monkeypatch):
     from kampass.programme import facade as programme_facade
 
-    monkeypatch.setattr(programme_facade, "current_signals", lambda: {"leakage_share": 0.07})
+    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: {"leakage_share": 0.07})
     client.force_login(viewer)
     assert client.post(reverse("roadmap-measure")).status_code == 403
     client.force_login(head)
