@@ -22,7 +22,8 @@ def test_measure_json(db, monkeypatch):
 
     i = InitiativeFactory()
     skipped = InitiativeFactory(guardrail_key="raci_conflicts", guardrail_unit="count", guardrail_threshold=0)
-    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: {"leakage_share": 0.1, "raci_conflicts": None})
+    signals = {"leakage_share": 0.1, "raci_conflicts": None}
+    monkeypatch.setattr(programme_facade, "current_signals", lambda keys=None: signals)
     doc = json.loads(run("measure", "--json"))
     assert (doc["measured"], doc["warnings"], doc["skipped"]) == (1, 1, [skipped.pk])
     assert GuardrailMeasurement.objects.get().initiative == i
