@@ -882,7 +882,7 @@ def figures_stamp() -> tuple[Any, ...]:
 def kept_figures(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, kept while :func:`figures_stamp` holds; ``key`` names everything else it depends on."""
     full = (key, get_language(), figures_stamp())
-    return memoised(("commercial.figures", full), lambda: _figures_kept.get_or_compute(full, compute))
+    return _figures_kept.for_request(full, compute)
 
 
 def goods_purchases() -> list[tuple[str, str, str, str, int | None]]:

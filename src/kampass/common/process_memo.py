@@ -64,6 +64,13 @@ class ProcessMemo(Generic[T]):
                 self._items.popitem(last=False)
         return value
 
+    def for_request(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """:meth:`get_or_compute`, looked up once per page request (:mod:`kampass.common.request_memo`): a
+        page that asks for the same figure from several places takes the lock once."""
+        from kampass.common.request_memo import memoised
+
+        return memoised(("process_memo", id(self), key), lambda: self.get_or_compute(key, compute))
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

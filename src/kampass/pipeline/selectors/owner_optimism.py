@@ -168,7 +168,7 @@ def derived_from_closed_deals(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, kept in the process (and in the page request) while :func:`closed_deals_stamp` holds;
     ``key`` names everything else it depends on (the user, the filters, the grouping)."""
     full = (key, closed_deals_stamp())
-    return memoised(("pipeline.closed_deals", full), lambda: _derived.get_or_compute(full, compute))
+    return _derived.for_request(full, compute)
 
 
 def closed_deal_records(*, user: Actor, filters: OpportunityFilters | None = None) -> list[tuple[Any, ...]]:

@@ -383,7 +383,7 @@ def open_deals_stamp() -> tuple[Any, ...]:
 
 def derived_from_open_deals(key: Hashable, compute: Callable[[], ForecastReport]) -> ForecastReport:
     full = (key, open_deals_stamp())
-    return memoised(("pipeline.forecast", full), lambda: _forecasts.get_or_compute(full, compute))
+    return _forecasts.for_request(full, compute)
 
 
 def _forecast(
