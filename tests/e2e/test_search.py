@@ -6,6 +6,7 @@ gives the search page. No Content-Security-Policy violation on the way."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -46,6 +47,9 @@ def test_slash_focuses_the_search_and_the_keyboard_follows_a_grouped_hit(
     page.keyboard.type("a/")
     expect(page.locator("main input[name=q]")).to_have_value("a/")
     expect(page.locator("#global-search")).not_to_be_focused()
+    # the list's own search pushes its query into the address after a pause: wait for it, so that this
+    # history entry cannot be taken for the navigation to the hit further down
+    expect(page).to_have_url(re.compile(r"/accounts/contacts/\?q=a%2F$"))
 
     # "/" elsewhere focuses the search field of the top bar
     page.locator("h1").click()
@@ -68,9 +72,8 @@ def test_slash_focuses_the_search_and_the_keyboard_follows_a_grouped_hit(
     page.keyboard.press("ArrowUp")
     expect(page.locator("a.search-hit:focus")).to_contain_text("Fay Falconer")
     page.keyboard.press("ArrowDown")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert page.url.endswith(f"/pipeline/opportunities/{deal.pk}/")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/pipeline/opportunities/{deal.pk}/$"))
 
     # Ctrl+K focuses the field on any page; Escape closes the live results
     page.locator("h1").click()
@@ -82,9 +85,8 @@ def test_slash_focuses_the_search_and_the_keyboard_follows_a_grouped_hit(
     expect(results).to_be_empty()
 
     # Enter in the field (or no JavaScript at all) shows the search page with the same groups
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "/search/?q=fa" in page.url
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=fa"))
     expect(page.locator("#search-page-results [data-testid=search-group-opportunities]")).to_contain_text(
         "Falcon retrofit"
     )
