@@ -14,6 +14,7 @@ from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account, BuyingRole, Contact
 from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.common.currencies import CURRENCIES
+from kampass.common.imports.forms import ACCEPT, SUFFIXES
 from kampass.pipeline.models import (
     PERIODS_PER_YEAR,
     ForecastCategory,
@@ -365,9 +366,6 @@ class TargetForm(VersionedFormMixin, forms.Form):
         return dict(self.cleaned_data)
 
 
-PIPELINE_UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt")
-
-
 LINK_CHOICES = [
     ("external_id", _("reject them (accounts by external id)")),
     ("name", _("reject them (accounts by external id, then by name)")),
@@ -400,9 +398,9 @@ class _PipelineUploadForm(forms.Form):
         if self.refusal is not None:
             raise forms.ValidationError(limit_message(self.refusal), code="file_size")
         upload = self.cleaned_data["file"]
-        if not (upload.name or "").lower().endswith(PIPELINE_UPLOAD_SUFFIXES):
+        if not (upload.name or "").lower().endswith(SUFFIXES):
             raise forms.ValidationError(
-                _("“%(name)s” is not a CSV or CSV.GZ file."), params={"name": upload.name}, code="file_type"
+                _("“%(name)s” is not a CSV or Excel file."), params={"name": upload.name}, code="file_type"
             )
         return upload
 
@@ -413,10 +411,11 @@ class StageHistoryUploadForm(_PipelineUploadForm):
     file = forms.FileField(
         label=_("Stage-history file"),
         help_text=_(
-            "CSV (or .csv.gz), one row per recorded change: OpportunityId, StageName, CreatedDate, Amount, "
+            "CSV (or .csv.gz) or an Excel workbook (first sheet), one row per recorded change: OpportunityId, "
+            "StageName, CreatedDate, Amount, "
             "CloseDate, Probability (Salesforce OpportunityHistory), or opportunity_id, stage, changed_at, amount."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     mapping = forms.ChoiceField(
         label=_("Column mapping"),
@@ -439,8 +438,11 @@ class OpportunityUploadForm(_PipelineUploadForm):
 
     file = forms.FileField(
         label=_("Opportunities file"),
-        help_text=_("CSV (or .csv.gz) of opportunities, e.g. a Salesforce Opportunity export."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
+        help_text=_(
+            "CSV (or .csv.gz) or an Excel workbook (first sheet) of opportunities, "
+            "e.g. a Salesforce Opportunity export."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     mapping = forms.ChoiceField(
         label=_("Column mapping"),
@@ -533,10 +535,11 @@ class TargetUploadForm(_PipelineUploadForm):
     file = forms.FileField(
         label=_("Targets file"),
         help_text=_(
-            "CSV with the columns owner (username or e-mail) or team or account (id or name), period (2027, "
+            "CSV or an Excel workbook (first sheet) with the columns owner (username or e-mail) or team or "
+            "account (id or name), period (2027, "
             "2027-Q1 or 2027-01), amount, and optionally currency, category and note."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
 

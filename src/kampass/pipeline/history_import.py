@@ -45,10 +45,9 @@ from kampass.pipeline.importing import (
     BUILT_IN,
     OpportunityImportError,
     Reject,
-    _check_limits,
-    _reader,
     load_mapping,
     normalise_header,
+    read_file,
 )
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome, Stage, StageKind
 from kampass.users.actors import Actor
@@ -166,28 +165,25 @@ def import_opportunity_history(
     m = load_mapping(mapping)
     columns = _history_columns(mapping)
     file_name = display_name or path.name
-    _check_limits(path, file_name)
     result = HistoryImportResult(file=file_name, mapping=m.name, dry_run=dry_run)
-    reader, handle = _reader(path)
-    with handle:
-        header = list(reader.fieldnames or [])
-        by_norm = {normalise_header(h): h for h in header}
-        found: dict[str, str] = {}
-        for f, candidates in columns.items():
-            for c in candidates:
-                if c in header or normalise_header(c) in by_norm:
-                    found[f] = c if c in header else by_norm[normalise_header(c)]
-                    break
-        missing = [f for f in ("opportunity_id", "stage", "changed_at") if f not in found]
-        if missing:
-            raise OpportunityImportError(
-                f"{file_name}: no column for {', '.join(missing)} "
-                f"({'; '.join(' | '.join(columns[f]) for f in missing)})"
-            )
-        raw_rows = list(reader)
+    table = read_file(path, file_name=file_name)
+    header = list(table.header)
+    by_norm = {normalise_header(h): h for h in header}
+    found: dict[str, str] = {}
+    for f, candidates in columns.items():
+        for c in candidates:
+            if c in header or normalise_header(c) in by_norm:
+                found[f] = c if c in header else by_norm[normalise_header(c)]
+                break
+    missing = [f for f in ("opportunity_id", "stage", "changed_at") if f not in found]
+    if missing:
+        raise OpportunityImportError(
+            f"{file_name}: no column for {', '.join(missing)} ({'; '.join(' | '.join(columns[f]) for f in missing)})"
+        )
+    raw_rows = list(table.records())
     result.rows = len(raw_rows)
     report(0.2, _("Checking %(rows)d rows") % {"rows": len(raw_rows)})
-    ids = {(r.get(found["opportunity_id"]) or "").strip() for r in raw_rows}
+    ids = {(r.get(found["opportunity_id"]) or "").strip() for _line, r in raw_rows}
     opportunities = {
         o.external_id: o
         for o in Opportunity.objects.filter(source=m.source, external_id__in=ids - {""}).select_related("stage_set")
@@ -196,7 +192,7 @@ def import_opportunity_history(
     for s in Stage.objects.filter(stage_set_id__in={o.stage_set_id for o in opportunities.values()}):
         stages[s.stage_set_id][s.name.lower()] = s
     by_opportunity: dict[int, list[_Entry]] = defaultdict(list)
-    for line, raw in enumerate(raw_rows, start=2):
+    for line, raw in raw_rows:
         ext = (raw.get(found["opportunity_id"]) or "").strip()
         o = opportunities.get(ext)
         if o is None:

@@ -67,7 +67,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import gzip
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -87,8 +86,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kampass.accounts.models import Account
 from kampass.common.import_limits import import_limits, limit_message
+from kampass.common.imports.table import Table, TableError, read_table
+from kampass.common.imports.values import normalise
 from kampass.common.permissions import authorize
-from kampass.core.analytics.ingest.limits import LimitExceeded, check_columns, check_size, header_columns
+from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
 from kampass.core.text_safety import describe_character, forbidden_character, neutralise_row
 from kampass.pipeline.models import (
@@ -375,27 +376,17 @@ class ImportResult:
         }
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return io.StringIO(raw.decode(encoding), newline="")
-        except UnicodeDecodeError:
-            continue
-    raise OpportunityImportError(f"{path.name}: cannot be decoded as UTF-8 or Windows-1252")
-
-
-def _reader(path: Path) -> tuple[csv.DictReader[str], io.TextIOBase]:
-    text = _open_text(path)
-    sample = text.read(64 * 1024)
-    text.seek(0)
+def read_file(path: Path, *, file_name: str) -> Table:
+    """The file's header and rows, read the way every import of kampass reads a file
+    (:func:`kampass.common.imports.table.read_table`: CSV plain or gzipped with any delimiter, UTF-8 or
+    Windows-1252, or XLSX) within the installation's import limits; raises :class:`OpportunityImportError`
+    naming what is wrong."""
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return csv.DictReader(text, dialect=dialect), text
+        return read_table(path, file_name=file_name, limits=import_limits())
+    except LimitExceeded as exc:
+        raise OpportunityImportError(limit_message(exc, file=file_name)) from exc
+    except TableError as exc:
+        raise OpportunityImportError(str(exc)) from exc
 
 
 _NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
@@ -479,7 +470,6 @@ def import_opportunities(
     if date_order:
         m = Mapping(**{**m.__dict__, "date_order": date_order})
     file_name = display_name or path.name
-    _check_limits(path, file_name)
     result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=dry_run)
     rows, account_column = _read_rows(
         path, mapping=m, file_name=file_name, prefer=prefer, result=result, progress=progress
@@ -509,16 +499,6 @@ def import_opportunities(
     return result
 
 
-def _check_limits(path: Path, file_name: str) -> None:
-    """Refuse a file over the size or column limit (``KAMPASS_IMPORT_*``) before it is read."""
-    limits = import_limits()
-    try:
-        check_size(path, limits, file=file_name)
-        check_columns(header_columns(path), limits, file=file_name)
-    except LimitExceeded as exc:
-        raise OpportunityImportError(limit_message(exc, file=file_name)) from exc
-
-
 def _check_options(*, prefer: str, link: str, date_order: str = "") -> None:
     if prefer and prefer not in PREFER:
         raise OpportunityImportError(f"--prefer must be one of {', '.join(PREFER)}")
@@ -534,7 +514,7 @@ def normalise_header(name: str) -> str:
     >>> normalise_header(" Opportunity_ID "), normalise_header("OpportunityId")
     ('opportunityid', 'opportunityid')
     """
-    return re.sub(r"[\s_]+", "", name).casefold()
+    return normalise(name)
 
 
 def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[str, str]:
@@ -585,13 +565,7 @@ def suggest_columns(header: Sequence[str], mapping: Mapping) -> dict[str, str]:
 
 def read_header(path: Path, *, display_name: str | None = None) -> tuple[str, ...]:
     """The column names of the file (after the size and column limits are checked)."""
-    file_name = display_name or path.name
-    _check_limits(path, file_name)
-    reader, handle = _reader(path)
-    try:
-        return tuple(reader.fieldnames or ())
-    finally:
-        handle.close()
+    return read_file(path, file_name=display_name or path.name).header
 
 
 @dataclass(frozen=True)
@@ -637,7 +611,8 @@ def preview_opportunities(
     authorize(actor, "pipeline.import_opportunities")
     _check_options(prefer=prefer, link=link, date_order=date_order)
     file_name = display_name or path.name
-    header = read_header(path, display_name=file_name)
+    table = read_file(path, file_name=file_name)
+    header = table.header
     m = load_mapping(mapping)
     chosen = {f: c for f, c in (columns if columns is not None else suggest_columns(header, m)).items() if c}
     unknown = sorted({c for c in chosen.values() if c not in header})
@@ -653,7 +628,7 @@ def preview_opportunities(
         m = dataclasses.replace(m, date_order=date_order)
     result = ImportResult(file=file_name, mapping=m.name, source=m.source, prefer=prefer, dry_run=True)
     try:
-        col, raws, orders = _raw_rows(path, mapping=m, file_name=file_name, result=result)
+        col, raws, orders = _raw_rows(table, mapping=m, file_name=file_name, result=result)
     except OpportunityImportError as exc:
         return Preview(header, chosen, [], [], 0, {}, error=str(exc))
     from kampass.pipeline.services import default_stage_set
@@ -703,14 +678,12 @@ def _stored_values(r: _Row, accounts: dict[str, Account], link: str, mapping: Ma
 
 
 def _raw_rows(
-    path: Path, *, mapping: Mapping, file_name: str, result: ImportResult
+    table: Table, *, mapping: Mapping, file_name: str, result: ImportResult
 ) -> tuple[dict[str, str], list[tuple[dict[str, Any], int]], dict[str, str]]:
     """The file's column per field, its rows with their line numbers, and the day/month order of each date
     field's column, decided from all its values (recorded in ``result.date_orders``)."""
-    reader, handle = _reader(path)
-    col = _columns(reader.fieldnames or [], mapping, file_name)
-    raws = [(raw, reader.line_num) for raw in reader]
-    handle.close()
+    col = _columns(table.header, mapping, file_name)
+    raws = [(raw, line) for line, raw in table.records()]
     orders: dict[str, str] = {}
     for f in ("close_date", "created_date", "stage_changed_date"):
         if f not in col:
@@ -749,7 +722,9 @@ def _read_rows(
     go to ``result``."""
     from kampass.pipeline.services import default_stage_set
 
-    col, raws, orders = _raw_rows(path, mapping=mapping, file_name=file_name, result=result)
+    col, raws, orders = _raw_rows(
+        read_file(path, file_name=file_name), mapping=mapping, file_name=file_name, result=result
+    )
     rows_of = _RowReader(
         file_name=file_name,
         mapping=mapping,

@@ -38,7 +38,7 @@ from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.core.amounts import AmbiguousAmount, parse_amount
 from kampass.core.periods import parse_target_period
-from kampass.pipeline.importing import OpportunityImportError, Reject, _check_limits, _reader, normalise_header
+from kampass.pipeline.importing import OpportunityImportError, Reject, normalise_header, read_file
 from kampass.pipeline.models import ForecastCategory, Target, TargetScope
 from kampass.users.actors import Actor
 
@@ -80,6 +80,7 @@ class TargetImportResult:
             "unchanged": self.unchanged,
             "committed": self.committed,
             "dry_run": self.dry_run,
+            "rejected": len({r.row for r in self.rejects}),
             "rejects": [r.__dict__ for r in self.rejects],
         }
 
@@ -195,25 +196,23 @@ def import_targets(
     authorize(actor, "pipeline.add_target")
     authorize(actor, "pipeline.change_target")
     file_name = display_name or path.name
-    _check_limits(path, file_name)
     result = TargetImportResult(file=file_name, dry_run=dry_run)
-    reader, handle = _reader(path)
-    with handle:
-        header = list(reader.fieldnames or [])
-        found = _columns(header)
-        missing = [n for n in ("period", "amount") if n not in found]
-        if not any(n in found for n in ("owner", "team", "account")):
-            missing.insert(0, "owner | team | account")
-        if missing:
-            raise OpportunityImportError(
-                _("%(file)s: no column for %(fields)s (columns found: %(header)s)")
-                % {"file": file_name, "fields": ", ".join(missing), "header": ", ".join(header)}
-            )
-        raw_rows = list(reader)
+    table = read_file(path, file_name=file_name)
+    header = list(table.header)
+    found = _columns(header)
+    missing = [n for n in ("period", "amount") if n not in found]
+    if not any(n in found for n in ("owner", "team", "account")):
+        missing.insert(0, "owner | team | account")
+    if missing:
+        raise OpportunityImportError(
+            _("%(file)s: no column for %(fields)s (columns found: %(header)s)")
+            % {"file": file_name, "fields": ", ".join(missing), "header": ", ".join(header)}
+        )
+    raw_rows = list(table.records())
     default_currency = fx.reporting_currency()
     rows: list[_Row] = []
     seen: dict[tuple[str, int, str, int, int], int] = {}
-    for line, raw in enumerate(raw_rows, start=2):
+    for line, raw in raw_rows:
         read = _read_row(line, raw, found, default_currency)
         if read is None:
             continue

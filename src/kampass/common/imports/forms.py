@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kampass.common.imports.framework import Importer
 
+#: the files every import reads (:func:`kampass.common.imports.table.read_table`), and the upload fields' hint
 SUFFIXES = (".csv", ".csv.gz", ".gz", ".txt", ".xlsx", ".xlsm")
+ACCEPT = ".csv,.gz,.txt,.xlsx,.xlsm"
 
 
 class DataUploadForm(forms.Form):
@@ -19,7 +21,7 @@ class DataUploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("CSV (any delimiter, UTF-8 or Windows-1252, also .csv.gz) or an Excel workbook (first sheet)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.txt,.xlsx,.xlsm"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     mapping = forms.CharField(
         label=_("Column mapping"),

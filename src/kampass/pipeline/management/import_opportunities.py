@@ -17,7 +17,7 @@ from kampass.pipeline.importing import LINK_MODES, PREFER, OpportunityImportErro
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = sub.add_parser("opportunities", help="Opportunities from a CRM export (CSV).")
+    p: argparse.ArgumentParser = sub.add_parser("opportunities", help="Opportunities from a CRM export (CSV or XLSX).")
     p.add_argument("file", type=Path)
     p.add_argument(
         "--mapping",

@@ -19,7 +19,7 @@ from kampass.pipeline.target_import import import_targets
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "targets",
-        help="Targets (quotas) from a CSV file: owner (username or e-mail) or team or account (id or name), "
+        help="Targets (quotas) from a CSV or XLSX file: owner (username or e-mail) or team or account (id or name), "
         "period (2027, 2027-Q1, 2027-01), amount, currency, category (optional). Atomic; re-importing updates.",
     )
     p.add_argument("file", type=Path)

@@ -91,11 +91,11 @@ def test_who_may_not_import_opportunities_cannot_upload_a_stage_history(client, 
     assert not PipelineImport.objects.exists()
 
 
-def test_a_file_that_is_no_csv_is_refused_with_a_message(client, head):
+def test_a_file_that_is_no_csv_or_excel_is_refused_with_a_message(client, head):
     client.force_login(head)
     response = client.post(reverse("pipeline-imports"), {"file": _upload("history.pdf", b"%PDF"), "mapping": "generic"})
     assert response.status_code == 422
-    assert "is not a CSV or CSV.GZ file" in response.content.decode()
+    assert "is not a CSV or Excel file" in response.content.decode()
     assert not PipelineImport.objects.exists()
 
 
