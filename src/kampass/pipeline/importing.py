@@ -860,7 +860,7 @@ class _RowReader:
             outcome, stage, flags_open = self._outcome(cells, checked)
             if outcome != Outcome.OPEN and checked.close_date is None:
                 checked = dataclasses.replace(checked, close_date=self._closed_on(cells))
-            created_on = self._created_on(cells, checked, flags_open)
+            created_on = self._created_on(cells, checked, still_open=outcome == Outcome.OPEN)
             if created_on is None:
                 cells.reject(
                     "created_date" if "created_date" in self.col else "age_days",
@@ -1026,16 +1026,18 @@ class _RowReader:
             raise _Skip
         return by_flags, alt, flags_open
 
-    def _created_on(self, cells: _Cells, checked: _Checked, flags_open: bool | None) -> dt.date | None:
-        """The creation date, or (without one) the close date (or today, for open ones) minus the
-        row's age in days; ``None`` (with a warning) when the age is not a number of days."""
+    def _created_on(self, cells: _Cells, checked: _Checked, *, still_open: bool) -> dt.date | None:
+        """The creation date, or (without one) the row's age in days back from the close date of a deal
+        that is closed as imported (also when its flags said open and the stage decided it: Salesforce's
+        age of a closed deal runs to its close), or back from today for one that is open; ``None`` (with
+        a warning) when the age is not a number of days."""
         if checked.created_on is not None or not cells.get("age_days"):
             return checked.created_on
         try:
             age = int(Decimal(cells.get("age_days")))
             if age < 0:
                 raise ValueError(age)
-            return ((checked.close_date or self.today) if not flags_open else self.today) - dt.timedelta(days=age)
+            return ((checked.close_date or self.today) if not still_open else self.today) - dt.timedelta(days=age)
         except (InvalidOperation, ValueError, OverflowError):
             cells.warn("age_days", _("not a number of days; left empty"))
             return None

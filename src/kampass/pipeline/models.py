@@ -236,6 +236,9 @@ class Opportunity(Versioned):
             models.Index(fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close"),
             # the opportunity list's default order (by name, any case): its pages without sorting every deal
             models.Index(Lower("name"), F("id"), name="opportunity_lower_name"),
+            # the stamps of the kept pipeline figures read the last change and the newest score by index
+            models.Index(fields=["updated_at"], name="opportunity_updated"),
+            models.Index(fields=["scored_at"], name="opportunity_scored"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from kampass.accounts.facade import team_account_ids
@@ -149,13 +149,17 @@ def may_add_opportunities(user: Actor) -> bool:
 
 def owner_options(*, user: Actor) -> list[tuple[str, str]]:
     """Owners of visible opportunities as (filter value, label): ``"u:<id>"`` for users, ``"n:<name>"`` for names."""
-    qs = visible_opportunities(user)
-    users = (
-        qs.filter(owner__isnull=False)
-        .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__username")
-        .order_by()
-        .distinct()
-    )
+    from kampass.users.models import User
+
+    visible = visible_q(user)
+    qs = Opportunity.objects.all() if visible is None else Opportunity.objects.filter(visible)
+    fields = ("pk", "first_name", "last_name", "username")
+    if visible is None:
+        # whoever sees every deal: per user whether they own one (an index probe each), instead of making the
+        # owners of 100,000 deals distinct
+        users = User.objects.filter(Exists(Opportunity.objects.filter(owner=OuterRef("pk")))).values_list(*fields)
+    else:  # the deals of the user's accounts are few: their owners
+        users = User.objects.filter(pk__in=qs.filter(owner__isnull=False).values("owner_id")).values_list(*fields)
     out = [(f"u:{pk}", f"{first} {last}".strip() or username) for pk, first, last, username in users]
     names = (
         qs.filter(owner__isnull=True).exclude(owner_name="").values_list("owner_name", flat=True).order_by().distinct()

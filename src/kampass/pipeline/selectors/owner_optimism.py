@@ -151,7 +151,10 @@ def closed_deals_stamp() -> tuple[Any, ...]:
         active = ModelVersion.objects.filter(active=True).order_by("-trained_at")
         model = active.values_list("pk", "trained_at").first()
         return (
-            tuple(Opportunity.objects.aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at")).values()),
+            # one aggregate per query: a lone MAX is read off its index (together they scan every deal)
+            Opportunity.objects.count(),
+            Opportunity.objects.aggregate(m=Max("id"))["m"],
+            Opportunity.objects.aggregate(u=Max("updated_at"))["u"],
             Opportunity.history.aggregate(h=Max("history_id"))["h"],
             tuple(Account.objects.aggregate(n=Count("id"), u=Max("updated_at")).values()),
             Account.history.aggregate(h=Max("history_id"))["h"],

@@ -255,6 +255,36 @@ def test_a_row_without_an_opened_date_is_rejected_not_dated_today(admin_user, tm
     assert list(Opportunity.objects.values_list("external_id", flat=True)) == ["O2"]
 
 
+def test_the_age_of_a_deal_the_stage_closes_counts_back_from_its_close_not_from_today(admin_user, tmp_path):
+    # given Salesforce rows without a created date, two of them closed by their stage while the flags say open
+    # (the sample export has 868 such rows): the age of a closed deal runs from its creation to its close
+    AccountFactory(external_id="A1")
+    header = "Id,Name,AccountId,Amount,CloseDate,OpportunityAge,StageName,IsClosed,IsWon\n"
+    path = write(
+        tmp_path,
+        "O1,Won by stage,A1,100,2019-04-05,139,Closed Won,false,false",
+        "O2,Lost by stage,A1,100,2019-03-15,20,Closed Lost,false,false",
+        "O3,Lost,A1,100,2018-10-25,25,Closed Lost,true,false",
+        "O4,Open,A1,100,2030-01-31,10,Prospecting,false,false",
+        header=header,
+    )
+    # when the stage decides
+    result = import_opportunities(actor=admin_user, path=path, prefer="stage")
+    # then the closed deals are opened their age before they closed, the open one its age before today
+    assert result.committed
+    opened = dict(Opportunity.objects.values_list("external_id", "created_on"))
+    assert opened == {
+        "O1": dt.date(2019, 4, 5) - dt.timedelta(days=139),
+        "O2": dt.date(2019, 3, 15) - dt.timedelta(days=20),
+        "O3": dt.date(2018, 10, 25) - dt.timedelta(days=25),
+        "O4": timezone.localdate() - dt.timedelta(days=10),
+    }
+    # and no deal is opened after it closed
+    assert all(
+        o.closed_on is not None and o.created_on <= o.closed_on for o in Opportunity.objects.exclude(closed_on=None)
+    )
+
+
 def test_the_question_is_asked_in_german(admin_user, tmp_path):
     from django.utils import translation
 
