@@ -25,7 +25,13 @@ def test_contributions_add_up_to_the_health(raw, w):
         assert all(c.contribution == 0 for c in h.components)
     else:
         assert 0 <= h.score <= 100
-        assert abs(sum(c.contribution for c in h.components) - h.score) <= 0.5
+        # the shown contributions add up to the shown score exactly (a checker adds them up), each within 0.1
+        # of its exact share
+        assert round(sum(c.contribution for c in h.components), 1) == h.score
+        total_w = sum(c.weight for c in h.components if c.score is not None and c.weight > 0)
+        for c in h.components:
+            exact = 100.0 * c.weight * c.score / total_w if c.score is not None else 0.0
+            assert abs(c.contribution - exact) < 0.1 + 1e-9
 
 
 def test_a_missing_component_is_reported_and_its_weight_shared():

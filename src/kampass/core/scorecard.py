@@ -249,15 +249,37 @@ def health(raw: Mapping[str, float | None], weights: Mapping[str, float]) -> Hea
         s = None if value is None else round(spec.rule(float(value)), 4)
         scored.append((spec.key, None if value is None else float(value), s, weight))
     total_w = sum(w for _k, _v, s, w in scored if s is not None and w > 0)
+    exact = [100.0 * w * s / total_w if s is not None and total_w else 0.0 for _k, _v, s, w in scored]
+    shown = tenths_adding_up(exact)
     components = tuple(
-        Component(key, value, s, w, round(100.0 * w * s / total_w, 1) if s is not None and total_w else 0.0)
-        for key, value, s, w in scored
+        Component(key, value, s, w, contribution)
+        for (key, value, s, w), contribution in zip(scored, shown, strict=True)
     )
     missing = tuple(key for key, _v, s, w in scored if s is None and w > 0)
     if not total_w:
         return Health(None, components, missing)
-    exact = sum(100.0 * w * s / total_w for _k, _v, s, w in scored if s is not None and w > 0)
-    return Health(round(exact, 1), components, missing)
+    return Health(round(sum(exact), 1), components, missing)
+
+
+def tenths_adding_up(values: Sequence[float]) -> list[float]:
+    """``values`` rounded to one decimal so that they add up to their sum rounded to one decimal (the
+    largest remainders are rounded up): each shown contribution is within 0.1 of its exact value, and the
+    shown contributions add up to the shown score.
+
+    >>> tenths_adding_up([100 / 3, 100 / 3, 100 / 3])
+    [33.4, 33.3, 33.3]
+    >>> tenths_adding_up([12.46, 20.44])  # rounded one by one: 12.5 + 20.4 = 32.9, the sum 32.90
+    [12.5, 20.4]
+    >>> tenths_adding_up([12.44, 20.44])  # one by one 12.4 + 20.4 = 32.8, but the sum 32.88 is 32.9
+    [12.5, 20.4]
+    """
+    scaled = [round(v * 10, 9) for v in values]
+    floors = [math.floor(v) for v in scaled]
+    short = round(round(sum(values), 1) * 10) - sum(floors)  # the score's own rounding
+    by_remainder = sorted(range(len(values)), key=lambda i: (-(scaled[i] - floors[i]), i))
+    for i in by_remainder[: max(short, 0)]:
+        floors[i] += 1
+    return [f / 10 for f in floors]
 
 
 # ---- traffic lights and roll-ups -----------------------------------------------------------------
