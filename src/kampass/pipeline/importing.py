@@ -563,11 +563,6 @@ def suggest_columns(header: Sequence[str], mapping: Mapping) -> dict[str, str]:
     return found
 
 
-def read_header(path: Path, *, display_name: str | None = None) -> tuple[str, ...]:
-    """The column names of the file (after the size and column limits are checked)."""
-    return read_file(path, file_name=display_name or path.name).header
-
-
 @dataclass(frozen=True)
 class PreviewRow:
     """One row of the file as it will be stored (``values`` by field, ``None`` when the row is rejected),
