@@ -186,6 +186,23 @@ def _default_language_after_each_test():
     translation.deactivate()
 
 
+@pytest.fixture
+def at_noon_of_today(request: pytest.FixtureRequest, time_machine: Any) -> None:
+    """Run the test at noon (installation time zone) of its module's ``TODAY``, the clock ticking on.
+
+    A module that keeps ``TODAY = timezone.localdate()`` reads the day once, when it is collected. A run
+    crossing midnight between collection and the test would compare yesterday's ``TODAY`` with today's
+    clock (a CI run did: 8 failures). Noon also keeps every "today ± a few hours" inside the day.
+    """
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    day = request.module.TODAY
+    time_machine.move_to(dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE)), tick=True)
+
+
 def make_user(username: str, role: str) -> User:
     return User.objects.create_user(
         username=username, password="pw-for-tests-1", role=role, first_name=username.title(), last_name="Tester"

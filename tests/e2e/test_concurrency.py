@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -70,7 +71,7 @@ def test_a_stale_board_move_shows_both_versions_and_the_keyboard_chooses(
     kam = make_user("kam_conc", "kam", first_name="Karla", last_name="Kammer")
     account = account_create(actor=admin, name="Helvetia Lifts AG", currency="CHF")
     team_member_set(actor=admin, account=account, user=kam, role="kam")
-    close = dt.date.today() + dt.timedelta(days=40)
+    close = timezone.localdate() + dt.timedelta(days=40)
     retrofit = opportunity_create(
         actor=kam, account=account, name="Escalator retrofit", amount=Decimal("250000"), expected_close_date=close
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ def test_head_keeps_deals_without_an_account_and_creates_the_account(
     from kampass.pipeline.services.imports import pipeline_import_run
 
     make_user("head_e2e", "head")
-    today = dt.date.today()
+    today = timezone.localdate()
     opened, close = today - dt.timedelta(days=20), today + dt.timedelta(days=60)
     export = tmp_path / "crm.csv"
     export.write_text(

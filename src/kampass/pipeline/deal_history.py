@@ -1,4 +1,4 @@
-"""Read a CRM export with dates into a :class:`~kampass.core.forecasting.backtest.DealHistory` for
+"""Read a CRM export with dates (CSV or XLSX) into a :class:`~kampass.core.forecasting.backtest.DealHistory` for
 ``kampass forecast backtest FILE --mapping ...`` (nothing is written to the database).
 
 The mapping is the importer's YAML (built-in ``salesforce`` and ``generic``, or a file; see
@@ -37,6 +37,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 
+from kampass.common.import_limits import import_limits
+from kampass.common.imports.table import TableError, opened_as_csv
+from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.dates import UndecidableDateOrder, decide_date_order, parse_date
 from kampass.core.forecasting.backtest import DealHistory
 
@@ -124,16 +127,25 @@ def load_backtest_mapping(name_or_path: str) -> BacktestMapping:
     )
 
 
-def _read_csv(path: Path) -> pa.Table:
+def _read_table(path: Path) -> pa.Table:
+    """The file as an Arrow table with inferred column types: CSV (any delimiter, UTF-8 or Windows-1252,
+    plain or gzipped) or XLSX (first sheet), within the installation's import limits."""
     if not path.is_file():
         raise HistoryFileError(f"File not found: {path}")
     try:
-        return pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True),
-        )
+        with opened_as_csv(path, file_name=path.name, limits=import_limits()) as source:
+            return pacsv.read_csv(
+                source.raw,
+                read_options=pacsv.ReadOptions(encoding=source.encoding),
+                parse_options=pacsv.ParseOptions(delimiter=source.delimiter, quote_char=source.quote),
+                convert_options=pacsv.ConvertOptions(
+                    null_values=[""], strings_can_be_null=True, decimal_point="," if source.decimal_comma else "."
+                ),
+            )
+    except (TableError, LimitExceeded) as exc:
+        raise HistoryFileError(f"Cannot read {path}: {exc}") from None
     except (pa.ArrowInvalid, OSError) as exc:
-        raise HistoryFileError(f"Cannot read {path} as CSV: {exc}") from None
+        raise HistoryFileError(f"Cannot read {path} as a table: {exc}") from None
 
 
 def _norm(name: str) -> str:
@@ -181,12 +193,12 @@ def read_history(path: Path, mapping_name: str) -> HistoryFile:
     """The deal history of ``path`` read with the mapping (see the module docstring)."""
     mapping = load_backtest_mapping(mapping_name)
     file = str(path)
-    table = _read_csv(path)
+    table = _read_table(path)
     notes: list[str] = []
     join_columns: tuple[str, ...] = ()
     if mapping.join_file:
         other_path = path.parent / mapping.join_file
-        other = _read_csv(other_path)
+        other = _read_table(other_path)
         for t, p in ((table, path), (other, other_path)):
             if mapping.join_on not in t.column_names:
                 raise HistoryFileError(f"{p}: join column {mapping.join_on!r} is missing")

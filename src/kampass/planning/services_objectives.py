@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.common.concurrency import expect_version
@@ -172,7 +173,7 @@ def manual_kpi_record(
     if definition is None or definition.computed:
         errors["kpi_key"] = [_("“%(key)s” is not a manual KPI.") % {"key": kpi_key}]
     number = _decimal(value, "value", errors)
-    if measured_on > dt.date.today() + dt.timedelta(days=1):
+    if measured_on > timezone.localdate():
         errors["measured_on"] = [_("A value cannot be measured in the future.")]
     if errors:
         raise ValidationError(errors)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -210,7 +211,9 @@ def roadmap_chart(initiatives: Sequence[Any], *, width: int | str = "container")
         )
         .properties(width=width, height=alt.Step(22))
     )
-    today = alt.Chart(alt.Data(values=[{"d": dt.date.today().isoformat()}])).mark_rule(color="#c0392b").encode(x="d:T")
+    today = (
+        alt.Chart(alt.Data(values=[{"d": timezone.localdate().isoformat()}])).mark_rule(color="#c0392b").encode(x="d:T")
+    )
     return finish_chart(alt.layer(chart, today))
 
 

@@ -6,8 +6,10 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from kampass.core.analytics.ingest.dialect import XLSX_CSV, detect_dialect, open_binary
 from kampass.core.analytics.ingest.errors import IngestError
@@ -34,23 +36,45 @@ class TableError(Exception):
     """The file cannot be read as a table at all (nothing is imported)."""
 
 
+@dataclass(frozen=True)
+class CsvText:
+    """An import file as CSV: its bytes (gzip undone; an XLSX's first sheet converted to UTF-8 CSV), their
+    encoding, delimiter and quote character, and whether numbers are written with a decimal comma."""
+
+    raw: BinaryIO
+    encoding: str
+    delimiter: str
+    quote: str
+    decimal_comma: bool
+
+
+@contextmanager
+def opened_as_csv(path: Path, *, file_name: str, limits: ImportLimits) -> Iterator[CsvText]:
+    """``path`` opened as :class:`CsvText`, within the file limits (size, an XLSX's uncompressed size and
+    ratio); raises :class:`TableError` (unreadable) or :class:`LimitExceeded`."""
+    with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
+        try:
+            check_file(path, limits, file=file_name)
+            dialect = detect_dialect(path, workdir=Path(tmp), limits=limits)
+        except LimitExceeded:
+            raise
+        except IngestError as exc:
+            raise TableError(str(exc)) from exc
+        xlsx = dialect.file_format == "xlsx"
+        with open_binary(Path(tmp) / XLSX_CSV if xlsx else path) as raw:
+            encoding = "utf-8" if xlsx else dialect.encoding
+            yield CsvText(raw, encoding, dialect.delimiter, dialect.quote or '"', dialect.decimal_comma)
+
+
 def read_table(path: Path, *, file_name: str, limits: ImportLimits) -> Table:
     """The table in ``path``; raises :class:`TableError` (unreadable, no header, duplicate columns)
     or :class:`LimitExceeded` (over the installation's limits)."""
-    check_file(path, limits, file=file_name)
-    with tempfile.TemporaryDirectory(prefix="kampass-import-") as tmp:
+    with opened_as_csv(path, file_name=file_name, limits=limits) as source:
         try:
-            dialect = detect_dialect(path, workdir=Path(tmp), limits=limits)
-        except IngestError as exc:
-            raise TableError(str(exc)) from exc
-        source = Path(tmp) / XLSX_CSV if dialect.file_format == "xlsx" else path
-        encoding = "utf-8" if dialect.file_format == "xlsx" else dialect.encoding
-        with open_binary(source) as raw:
-            try:
-                text = io.TextIOWrapper(raw, encoding=encoding, newline="").read()
-            except UnicodeDecodeError as exc:
-                raise TableError(f"{file_name}: cannot be decoded as {encoding}") from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=dialect.quote or '"')
+            text = io.TextIOWrapper(source.raw, encoding=source.encoding, newline="").read()
+        except UnicodeDecodeError as exc:
+            raise TableError(f"{file_name}: cannot be decoded as {source.encoding}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=source.delimiter, quotechar=source.quote)
     try:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):

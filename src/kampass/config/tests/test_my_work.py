@@ -24,7 +24,7 @@ from kampass.pipeline.tests.factories import admin_actor, make_opportunity
 from kampass.planning.models import AccountReview, PlanAction, ReviewStatus
 from kampass.planning.tests.factories import make_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_noon_of_today")]
 
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from kampass.pipeline.models import ForecastCategory, Opportunity, OpportunityStageChange, Outcome
 from kampass.pipeline.services import (
@@ -114,7 +114,7 @@ def test_stage_change_records_history_and_closing_sets_outcome(kam, group):
     # then
     opp.refresh_from_db()
     assert opp.outcome == Outcome.WON
-    assert opp.closed_on == dt.date.today()
+    assert opp.closed_on == timezone.localdate()
     assert opp.forecast_category == ForecastCategory.CLOSED
     assert change.from_stage is not None
     assert change.from_stage.name == "Negotiation/Review"

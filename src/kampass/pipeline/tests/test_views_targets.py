@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kampass.pipeline.models import Target
 from kampass.pipeline.services import target_create
@@ -116,7 +117,7 @@ def test_the_pages_speak_german(client, head, kam):
 
 
 def test_the_forecast_page_sets_the_forecast_against_the_targets(client, head, kam, group):
-    year = dt.date.today().year
+    year = timezone.localdate().year
     target_create(actor=head, scope="owner", owner=kam, period="year", year=year, amount="1000")
     make_opportunity(account=group, owner=kam, amount="300", forecast_category="commit",
                      expected_close_date=dt.date(year, 6, 1))  # fmt: skip

@@ -19,7 +19,7 @@ from kampass.planning.health_runs import health_run_start
 from kampass.planning.models import AccountReview, HealthRun, HealthSnapshot, PlanStatus
 from kampass.planning.tests.factories import make_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_noon_of_today")]
 TODAY = timezone.localdate()
 
 

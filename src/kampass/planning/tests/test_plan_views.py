@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
 from kampass.common.models import Comment
@@ -58,7 +59,7 @@ def test_the_list_shows_visible_plans_searches_filters_and_has_an_empty_state(cl
 def test_a_kam_starts_a_plan_for_next_year_by_default(client, kam, account):
     client.force_login(kam)
     page = client.get(reverse("plan-create"))
-    year = dt.date.today().year + 1
+    year = timezone.localdate().year + 1
     assert page.context["form"].initial["period_start"] == dt.date(year, 1, 1)
 
     response = client.post(

@@ -15,7 +15,7 @@ from kampass.planning.models import PlanStatus
 from kampass.planning.tests.factories import make_plan
 from kampass.users.models import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_noon_of_today")]
 TODAY = timezone.localdate()
 
 

@@ -13,7 +13,7 @@ from kampass.common.tests.factories import export, export_queries
 from kampass.planning.models import ReviewKind
 from kampass.planning.services_reviews import review_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_noon_of_today")]
 TODAY = timezone.localdate()
 
 

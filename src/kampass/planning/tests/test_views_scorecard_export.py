@@ -14,7 +14,7 @@ from kampass.common.tests.factories import export, export_queries
 from kampass.core import scorecard as core
 from kampass.planning.models import HealthSnapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_noon_of_today")]
 TODAY = timezone.localdate()
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kampass.accounts.tests.factories import TeamMemberFactory
 from kampass.solutions import services
@@ -96,7 +95,7 @@ def test_board_shows_columns_and_moves_a_card_with_select_and_button(client, hea
     assert "Integrated into the standard offering" in board
     assert (moved.status_code, moved["Location"]) == (302, reverse("initiative-board"))
     assert Initiative.objects.get().stage == "pilot"
-    assert StageChange.objects.filter(to_stage="pilot", on=dt.date.today()).exists()
+    assert StageChange.objects.filter(to_stage="pilot", on=timezone.localdate()).exists()
 
 
 def test_a_viewer_sees_the_board_without_move_buttons_and_cannot_move(client, head, viewer):
