@@ -39,6 +39,7 @@ import yaml
 
 from kampass.common.import_limits import import_limits
 from kampass.common.imports.table import TableError, opened_as_csv
+from kampass.common.imports.values import HeaderColumns
 from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.dates import UndecidableDateOrder, decide_date_order, parse_date
 from kampass.core.forecasting.backtest import DealHistory
@@ -148,18 +149,8 @@ def _read_table(path: Path) -> pa.Table:
         raise HistoryFileError(f"Cannot read {path} as a table: {exc}") from None
 
 
-def _norm(name: str) -> str:
-    return name.lower().replace(" ", "").replace("_", "")
-
-
 def _find(table: pa.Table, mapping: BacktestMapping, f: str) -> str | None:
-    by_norm = {_norm(c): c for c in table.column_names}
-    for candidate in mapping.columns.get(f, ()):
-        if candidate in table.column_names:
-            return candidate
-        if _norm(candidate) in by_norm:
-            return by_norm[_norm(candidate)]
-    return None
+    return HeaderColumns(table.column_names).find(mapping.columns.get(f, ()))
 
 
 def _texts(table: pa.Table, column: str) -> list[str]:

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kampass.common.imports.values import HeaderColumns
 from kampass.common.permissions import authorize
 from kampass.core.dates import parse_date
 from kampass.pipeline.importing import (
@@ -46,7 +47,6 @@ from kampass.pipeline.importing import (
     OpportunityImportError,
     Reject,
     load_mapping,
-    normalise_header,
     read_file,
 )
 from kampass.pipeline.models import Opportunity, OpportunityStageChange, Outcome, Stage, StageKind
@@ -168,13 +168,8 @@ def import_opportunity_history(
     result = HistoryImportResult(file=file_name, mapping=m.name, dry_run=dry_run)
     table = read_file(path, file_name=file_name)
     header = list(table.header)
-    by_norm = {normalise_header(h): h for h in header}
-    found: dict[str, str] = {}
-    for f, candidates in columns.items():
-        for c in candidates:
-            if c in header or normalise_header(c) in by_norm:
-                found[f] = c if c in header else by_norm[normalise_header(c)]
-                break
+    in_header = HeaderColumns(header)
+    found = {f: c for f, candidates in columns.items() if (c := in_header.find(candidates)) is not None}
     missing = [f for f in ("opportunity_id", "stage", "changed_at") if f not in found]
     if missing:
         raise OpportunityImportError(

@@ -87,7 +87,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kampass.accounts.models import Account
 from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.imports.table import Table, TableError, read_table
-from kampass.common.imports.values import normalise
+from kampass.common.imports.values import HeaderColumns, normalise
 from kampass.common.permissions import authorize
 from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
@@ -520,14 +520,8 @@ def normalise_header(name: str) -> str:
 def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[str, str]:
     """The file's column of each field of the mapping (the first candidate present, names compared by
     :func:`normalise_header`); every required field needs one."""
-    by_norm: dict[str, str] = {}
-    for h in header:
-        by_norm.setdefault(normalise_header(h), h)
-    col: dict[str, str] = {}
-    for f, candidates in mapping.columns.items():
-        found = next((by_norm[normalise_header(c)] for c in candidates if normalise_header(c) in by_norm), None)
-        if found:
-            col[f] = found
+    columns = HeaderColumns(header)
+    col = {f: c for f, candidates in mapping.columns.items() if (c := columns.find(candidates)) is not None}
     missing = [f"{f} ({' | '.join(mapping.columns[f])})" for f in REQUIRED if f not in col]
     if missing:
         raise OpportunityImportError(
@@ -540,26 +534,16 @@ def suggest_columns(header: Sequence[str], mapping: Mapping) -> dict[str, str]:
     """The mapping step's suggestion, field -> the file's column: the mapping's candidates first, then the
     field's own name (``close_date``) and the English and German names of the generic mapping; names are
     compared by :func:`normalise_header` and no column is suggested for two fields."""
-    by_norm: dict[str, str] = {}
-    for h in header:
-        if h:
-            by_norm.setdefault(normalise_header(h), h)
+    columns = HeaderColumns(header)
     generic = load_mapping("generic") if mapping.name != "generic" else mapping
-    used: set[str] = set()
     found: dict[str, str] = {}
     for candidates_of in (
         lambda f: mapping.columns.get(f, ()),
         lambda f: (f, *generic.columns.get(f, ())),
     ):
         for f in FIELDS:
-            if f in found:
-                continue
-            for candidate in candidates_of(f):
-                column = by_norm.get(normalise_header(candidate))
-                if column is not None and column not in used:
-                    found[f] = column
-                    used.add(column)
-                    break
+            if f not in found and (column := columns.find(candidates_of(f), take=True)) is not None:
+                found[f] = column
     return found
 
 

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kampass.common import fx
+from kampass.common.imports.values import HeaderColumns
 from kampass.common.permissions import authorize
 from kampass.core.amounts import AmbiguousAmount, parse_amount
 from kampass.core.periods import parse_target_period
@@ -100,14 +101,8 @@ class _Row:
 
 
 def _columns(header: list[str]) -> dict[str, str]:
-    by_norm = {normalise_header(h): h for h in header}
-    found: dict[str, str] = {}
-    for name, candidates in TARGET_COLUMNS.items():
-        for c in candidates:
-            if normalise_header(c) in by_norm:
-                found[name] = by_norm[normalise_header(c)]
-                break
-    return found
+    columns = HeaderColumns(header)
+    return {name: c for name, candidates in TARGET_COLUMNS.items() if (c := columns.find(candidates)) is not None}
 
 
 def _owner(value: str) -> Any:

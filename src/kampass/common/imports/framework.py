@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.imports.table import Table, TableError, read_table
-from kampass.common.imports.values import normalise
+from kampass.common.imports.values import HeaderColumns, normalise
 from kampass.common.permissions import authorize
 from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.text_safety import describe_character, forbidden_character
@@ -87,19 +87,13 @@ def resolve_columns(fields: Sequence[FieldSpec], header: Sequence[str], mapping:
     """field -> the file's column for it: the mapping's columns first, then (``suggest``) the field's
     own name and header names; case, spaces, underscores and hyphens are ignored, and no column
     serves two fields."""
-    by_key: dict[str, str] = {}
-    for column in header:
-        by_key.setdefault(normalise(column), column)
-    used: set[str] = set()
+    columns = HeaderColumns(header)
     found: dict[str, str] = {}
 
     def take(name: str, candidates: Sequence[str]) -> None:
-        for candidate in candidates:
-            column = by_key.get(normalise(candidate))
-            if column is not None and column not in used:
-                found[name] = column
-                used.add(column)
-                return
+        column = columns.find(candidates, take=True)
+        if column is not None:
+            found[name] = column
 
     for spec in fields:
         if spec.name in mapping.columns:

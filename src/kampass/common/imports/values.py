@@ -4,7 +4,7 @@ code or label (English and German), yes/no, people by username, e-mail or name."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,39 @@ def normalise(text: str) -> str:
     True
     """
     return _SEPARATORS.sub("", text.strip().casefold())
+
+
+class HeaderColumns:
+    """A file's header, searched for the column of a field by candidate names: a candidate written as in
+    the header first, else as compared by :func:`normalise` (the first such column of the header). With
+    ``take=True`` the column found is not offered for another field.
+
+    >>> columns = HeaderColumns(["Opportunity ID", "STAGE_NAME", "Stage"])
+    >>> columns.find(["OpportunityId"]), columns.find(["stage name"]), columns.find(["Stage"])
+    ('Opportunity ID', 'STAGE_NAME', 'Stage')
+    >>> columns.find(["stage name"], take=True), columns.find(["StageName", "Stage"], take=True)
+    ('STAGE_NAME', 'Stage')
+    """
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self.header = tuple(header)
+        self._by_key: dict[str, str] = {}
+        for column in self.header:
+            if column.strip():
+                self._by_key.setdefault(normalise(column), column)
+        self._taken: set[str] = set()
+
+    def find(self, candidates: Iterable[str], *, take: bool = False) -> str | None:
+        """The column of the first candidate the header has (not yet taken), or ``None``."""
+        for candidate in candidates:
+            if not candidate.strip():
+                continue
+            column = candidate if candidate in self.header else self._by_key.get(normalise(candidate))
+            if column is not None and column not in self._taken:
+                if take:
+                    self._taken.add(column)
+                return column
+        return None
 
 
 @cache
