@@ -181,3 +181,45 @@ def test_every_input_schema_with_declared_values_refuses_others():
             if any(declared_choices(cls, field) is not None for field in cls.model_fields):
                 unchecked.append(f"{context}.{module_name.rsplit('.', 1)[1]}.{name}")
     assert unchecked == []
+
+
+def _python_files() -> list[Path]:
+    root = SRC.parents[1]
+    return [*SRC.rglob("*.py"), *(root / "tests").rglob("*.py"), *(root / "bench").rglob("*.py"), root / "conftest.py"]
+
+
+def test_today_is_always_the_installations_day():
+    """``date.today()`` and a naive ``datetime.now()`` read the machine's day (UTC in CI), an hour or more
+    apart from the installation's (``timezone.localdate()``) every night: a CI run at 23:10 UTC failed so."""
+    offenders = []
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            naive_now = node.func.attr == "now" and owner_name == "datetime" and not node.args and not node.keywords
+            if (node.func.attr == "today" and owner_name in ("date", "datetime")) or naive_now:
+                offenders.append(f"{path.relative_to(SRC.parents[1])}:{node.lineno}")
+    assert offenders == []
+
+
+def test_test_modules_that_keep_the_day_from_collection_run_at_noon_of_it():
+    """A test module with a module-level ``TODAY = timezone.localdate()`` (or any module-level value read
+    from the clock) reads it when collected; its tests must run at noon of that day (``at_noon_of_today``)."""
+    offenders = []
+    for path in [*SRC.glob("*/tests/**/test_*.py"), *(SRC.parents[1] / "tests").rglob("test_*.py")]:
+        tree = ast.parse(path.read_text())
+        reads_clock = any(
+            isinstance(node, ast.Assign)
+            and any(
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr in ("localdate", "localtime", "now")
+                for call in ast.walk(node.value)
+            )
+            for node in tree.body
+        )
+        if reads_clock and "at_noon_of_today" not in path.read_text():
+            offenders.append(str(path.relative_to(SRC.parents[1])))
+    assert offenders == []
