@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from kampass.accounts.tests.factories import AccountFactory, TeamMemberFactory
 from kampass.common.concurrency import ConcurrentEdit
@@ -159,3 +160,18 @@ def test_only_manual_kpis_take_recorded_values(kam, account):
             actor=kam, account_id=account.pk, kpi_key="revenue", value="1", measured_on=dt.date(2026, 1, 1)
         )
     assert "kpi_key" in exc.value.message_dict
+
+
+def test_a_value_is_measured_on_the_installations_day_at_the_latest(kam, account):
+    today = timezone.localdate()  # the installation's day (Europe/Zurich), not the machine's (UTC in CI)
+    manual_kpi_record(actor=kam, account_id=account.pk, kpi_key="supplier_rating", value="4", measured_on=today)
+
+    with pytest.raises(ValidationError) as exc:
+        manual_kpi_record(
+            actor=kam,
+            account_id=account.pk,
+            kpi_key="supplier_rating",
+            value="4",
+            measured_on=today + dt.timedelta(days=1),
+        )
+    assert "measured_on" in exc.value.message_dict
