@@ -42,7 +42,8 @@ class AccountFactory(ModelFactory[Account]):
         actor = (
             kwargs.pop("actor", None)
             or User.objects.filter(role=Role.ADMIN).first()
-            or UserFactory(role=Role.ADMIN, username="factory-admin")
+            # fixed names: a random one (Faker) could match what a test searches users for
+            or UserFactory(role=Role.ADMIN, username="factory-admin", first_name="Factory", last_name="Admin")
         )
         return account_create(actor=actor, **kwargs)
 
