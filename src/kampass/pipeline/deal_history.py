@@ -149,10 +149,6 @@ def _read_table(path: Path) -> pa.Table:
         raise HistoryFileError(f"Cannot read {path} as a table: {exc}") from None
 
 
-def _find(table: pa.Table, mapping: BacktestMapping, f: str) -> str | None:
-    return HeaderColumns(table.column_names).find(mapping.columns.get(f, ()))
-
-
 def _texts(table: pa.Table, column: str) -> list[str]:
     return ["" if v is None else str(v) for v in table.column(column).cast(pa.string()).to_pylist()]
 
@@ -199,9 +195,10 @@ def read_history(path: Path, mapping_name: str) -> HistoryFile:
             notes.append(f"{unmatched} row(s) of {other_path.name} match no row of {path.name} and are left out")
         join_columns = tuple(c for c in other.column_names if c != mapping.join_on)
         table = table.join(other, mapping.join_on, join_type="left outer")
+    columns = HeaderColumns(table.column_names)
     used: dict[str, str] = {}
     for f in (*NOT_FEATURES, "amount"):
-        column = _find(table, mapping, f)
+        column = columns.find(mapping.columns.get(f, ()))
         if column is not None:
             used[f] = column
     if "external_id" not in used:

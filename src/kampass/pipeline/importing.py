@@ -87,7 +87,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kampass.accounts.models import Account
 from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.imports.table import Table, TableError, read_table
-from kampass.common.imports.values import HeaderColumns, normalise
+from kampass.common.imports.values import HeaderColumns
 from kampass.common.permissions import authorize
 from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
@@ -508,18 +508,9 @@ def _check_options(*, prefer: str, link: str, date_order: str = "") -> None:
         raise OpportunityImportError(_("--date-order must be one of %(orders)s") % {"orders": ", ".join(ORDERS)})
 
 
-def normalise_header(name: str) -> str:
-    """A column name compared ignoring case, spaces and underscores: ``deal_stage`` is ``Deal Stage``.
-
-    >>> normalise_header(" Opportunity_ID "), normalise_header("OpportunityId")
-    ('opportunityid', 'opportunityid')
-    """
-    return normalise(name)
-
-
 def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[str, str]:
     """The file's column of each field of the mapping (the first candidate present, names compared by
-    :func:`normalise_header`); every required field needs one."""
+    :func:`~kampass.common.imports.values.normalise`); every required field needs one."""
     columns = HeaderColumns(header)
     col = {f: c for f, candidates in mapping.columns.items() if (c := columns.find(candidates)) is not None}
     missing = [f"{f} ({' | '.join(mapping.columns[f])})" for f in REQUIRED if f not in col]
@@ -533,7 +524,7 @@ def _columns(header: Sequence[str], mapping: Mapping, file_name: str) -> dict[st
 def suggest_columns(header: Sequence[str], mapping: Mapping) -> dict[str, str]:
     """The mapping step's suggestion, field -> the file's column: the mapping's candidates first, then the
     field's own name (``close_date``) and the English and German names of the generic mapping; names are
-    compared by :func:`normalise_header` and no column is suggested for two fields."""
+    compared by :func:`~kampass.common.imports.values.normalise` and no column is suggested for two fields."""
     columns = HeaderColumns(header)
     generic = load_mapping("generic") if mapping.name != "generic" else mapping
     found: dict[str, str] = {}

@@ -35,15 +35,15 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kampass.common import fx
-from kampass.common.imports.values import HeaderColumns
+from kampass.common.imports.values import HeaderColumns, normalise
 from kampass.common.permissions import authorize
 from kampass.core.amounts import AmbiguousAmount, parse_amount
 from kampass.core.periods import parse_target_period
-from kampass.pipeline.importing import OpportunityImportError, Reject, normalise_header, read_file
+from kampass.pipeline.importing import OpportunityImportError, Reject, read_file
 from kampass.pipeline.models import ForecastCategory, Target, TargetScope
 from kampass.users.actors import Actor
 
-#: Field -> accepted column names (compared by :func:`~kampass.pipeline.importing.normalise_header`).
+#: Field -> accepted column names (compared by :func:`~kampass.common.imports.values.normalise`).
 TARGET_COLUMNS: dict[str, tuple[str, ...]] = {
     "owner": ("owner", "owner_username", "owner_email", "username", "email", "user"),
     "team": ("team", "org_unit", "orgunit", "unit"),
@@ -170,9 +170,9 @@ def _read_row(line: int, raw: dict[str, str], found: dict[str, str], default_cur
     note = cell("note")
     category_text = cell("category")
     if category_text:
-        key = normalise_header(category_text)
-        categories = {normalise_header(str(c.value)): c for c in ForecastCategory}
-        categories.update({normalise_header(str(c.label)): c for c in ForecastCategory})
+        key = normalise(category_text)
+        categories = {normalise(str(c.value)): c for c in ForecastCategory}
+        categories.update({normalise(str(c.label)): c for c in ForecastCategory})
         category = categories.get(key)
         if category is None:
             reason = _("not a forecast category (commit, best case, pipeline)")
