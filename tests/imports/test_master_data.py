@@ -63,9 +63,12 @@ def test_accounts_with_their_hierarchy_in_one_file(tmp_path):
     assert swiss.path.startswith(group.path)
 
 
-@pytest.mark.parametrize("header", ["Übergeordnet", "Übergeordneter Account", "Konzern"])
-def test_the_parent_column_is_found_by_more_german_header_names(tmp_path, header):
-    # given: a German export naming the parent column in another usual way
+@pytest.mark.parametrize(
+    "header",
+    ["Übergeordnet", "Übergeordneter Account", "Konzern", "parent_external_id", "PARENT ACCOUNT ID", "Parent Name"],
+)
+def test_the_parent_column_is_found_by_more_header_names(tmp_path, header):
+    # given: an export naming the parent column in another usual way (German, snake_case, upper case)
     path = write(
         tmp_path, "accounts.csv", f"Name;Land;{header};Externe ID\nAlpha AG;Schweiz;;A1\nAlpha Süd;CH;Alpha AG;A2\n"
     )

@@ -5,6 +5,7 @@ Returns frozen dataclasses only; callers never touch the models directly.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -343,21 +344,28 @@ class DecisionMakerCoverage:
     share: float | None
 
 
-def decision_maker_coverage(account_ids: list[int]) -> dict[int, DecisionMakerCoverage]:
+def decision_maker_coverage(
+    account_ids: list[int], *, as_of: datetime.date | None = None
+) -> dict[int, DecisionMakerCoverage]:
     """``{account_id: DecisionMakerCoverage}`` for every given existing account (a fixed number of queries,
-    however many accounts)."""
+    however many accounts). ``as_of`` a past day: the buying centre and the coverage as they stood at its
+    end, from their change history; members and coverage without any recorded history (created in bulk)
+    count as they are now."""
     from django.conf import settings
 
-    from kampass.accounts.models import BuyingCentreMember
-    from kampass.accounts.selectors import account_gaps_of
+    from kampass.accounts.selectors import contact_nodes_of, contact_nodes_on
+    from kampass.core.relationships import coverage_gaps
 
     ids = list(_Account.objects.filter(pk__in=list(account_ids)).values_list("pk", flat=True))
-    gaps = account_gaps_of(ids)
-    high: dict[int, int] = dict.fromkeys(ids, 0)
-    for account_id in BuyingCentreMember.objects.filter(
-        account_id__in=ids, influence__gte=settings.KAMPASS_HIGH_INFLUENCE
-    ).values_list("account_id", flat=True):
-        high[account_id] += 1
+    nodes = contact_nodes_of(ids) if as_of is None else contact_nodes_on(ids, as_of)
+    gaps = {
+        a: coverage_gaps(members, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
+        for a, (members, links) in nodes.items()
+    }
+    high = {
+        a: sum(1 for n in members if n.influence >= settings.KAMPASS_HIGH_INFLUENCE)
+        for a, (members, _links) in nodes.items()
+    }
     out: dict[int, DecisionMakerCoverage] = {}
     for pk in ids:
         n = high[pk]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -10,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat, Lower
+from django.utils import timezone
 
 from kampass.accounts.models import (
     Account,
@@ -209,16 +211,69 @@ def contact_nodes_of(account_ids: list[int]) -> dict[int, tuple[list[ContactNode
     return out
 
 
+def _state_on(model: Any, rows_now: QuerySet[Any], history_filter: Q, end: dt.datetime) -> list[Any]:
+    """The rows of ``model`` as they stood at ``end``: per object its last historical record before
+    ``end`` (left out when that record is a deletion), and the current row of an object that has no
+    recorded history at all (created in bulk, e.g. by an import or the scale data set, so its past is
+    unknown and its present is the best knowledge). An object whose history begins after ``end`` did
+    not exist then. Two queries, however many accounts."""
+    last: dict[int, Any] = {}
+    recorded: set[int] = set()
+    for h in model.history.filter(history_filter).order_by("id", "history_date", "history_id"):
+        recorded.add(h.id)
+        if h.history_date < end:
+            last[h.id] = h
+    state = [h for h in last.values() if h.history_type != "-"]
+    state.extend(r for r in rows_now if r.pk not in recorded)
+    return state
+
+
+def contact_nodes_on(account_ids: list[int], day: dt.date) -> dict[int, tuple[list[ContactNode], list[CoverageLink]]]:
+    """:func:`contact_nodes_of` as it stood at the end of ``day`` (installation's time zone): the buying
+    centre members and the coverage with their influence and levels then, from their change history
+    (see :func:`_state_on` for objects without one). Names and titles are today's (they do not change
+    a coverage figure)."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    out: dict[int, tuple[list[ContactNode], list[CoverageLink]]] = {a: ([], []) for a in account_ids}
+    members = _state_on(
+        BuyingCentreMember,
+        BuyingCentreMember.objects.filter(account_id__in=account_ids),
+        Q(account_id__in=account_ids),
+        end,
+    )
+    for m in members:
+        out[m.account_id][0].append(
+            ContactNode(m.contact_id, "", "", tuple(m.roles or ()), m.influence, m.attitude, None)
+        )
+    team_account = dict(TeamMember.objects.filter(account_id__in=account_ids).values_list("pk", "account_id"))
+    team_account.update(
+        TeamMember.history.filter(account_id__in=account_ids).values_list("id", "account_id").distinct()
+    )
+    covered = _state_on(
+        Coverage,
+        Coverage.objects.filter(team_member_id__in=list(team_account)),
+        Q(team_member_id__in=list(team_account)),
+        end,
+    )
+    for c in covered:
+        out[team_account[c.team_member_id]][1].append(
+            CoverageLink(c.contact_id, str(c.team_member_id), c.level_now, c.level_target)
+        )
+    return out
+
+
 def contact_nodes(account: Account) -> tuple[list[ContactNode], list[CoverageLink]]:
     """The buying centre of ``account`` as core objects (for gap analysis and the map)."""
     return contact_nodes_of([account.pk])[account.pk]
 
 
-def account_gaps_of(account_ids: list[int]) -> dict[int, list[CoverageGap]]:
-    """``{account_id: coverage gaps}`` of the accounts (a fixed number of queries, see :func:`contact_nodes_of`)."""
+def account_gaps_of(account_ids: list[int], *, as_of: dt.date | None = None) -> dict[int, list[CoverageGap]]:
+    """``{account_id: coverage gaps}`` of the accounts (a fixed number of queries, see :func:`contact_nodes_of`);
+    ``as_of`` a past day gives the gaps as they were at its end (:func:`contact_nodes_on`)."""
+    found = contact_nodes_of(account_ids) if as_of is None else contact_nodes_on(account_ids, as_of)
     return {
         a: coverage_gaps(nodes, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
-        for a, (nodes, links) in contact_nodes_of(account_ids).items()
+        for a, (nodes, links) in found.items()
     }
 
 

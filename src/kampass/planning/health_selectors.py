@@ -65,9 +65,9 @@ def raw_components(account_ids: Iterable[int], *, today: dt.date | None = None) 
     ``today`` a past day gives the components as of that day, so that a snapshot recorded for it (the
     daily run, a backfill, the demo's history) is what kampass would have computed then: only invoice
     lines dated up to the day, deals opened and closed up to it, the plan signed off by then, actions
-    created by then (done after it: still open), reviews held up to it. Decision-maker coverage has no
-    dated history and is always today's (as are the current amounts, probabilities and statuses of deals
-    and actions)."""
+    created by then (done after it: still open), reviews held up to it, decision makers and their coverage as
+    they stood then (from the change history; members and coverage created in bulk without one count as
+    they are now). The current amounts, probabilities and statuses of deals and actions are today's."""
     ids = sorted(set(account_ids))
     day = today or timezone.localdate()
     as_of = day if day < timezone.localdate() else None
@@ -78,7 +78,7 @@ def raw_components(account_ids: Iterable[int], *, today: dt.date | None = None) 
         commercial = {}
     coverage = pipeline_facade.pipeline_coverage(ids, today=day)
     bias = pipeline_facade.forecast_bias(ids, today=day)
-    dms = accounts_facade.decision_maker_coverage(ids)
+    dms = accounts_facade.decision_maker_coverage(ids, as_of=as_of)
     from kampass.planning.facade import account_plan_facts
 
     plans = account_plan_facts(ids, today=day)

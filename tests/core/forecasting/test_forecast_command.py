@@ -89,8 +89,23 @@ def test_missing_target_column_lists_the_columns(tmp_path):
 
 def test_positive_value_never_present_lists_the_values(tmp_path):
     path = write_deals(tmp_path / "deals.csv")
-    with pytest.raises(CommandError, match=r"'won' never occurs in column 'Result'; values: '(Loss|Won)' \(\d+\)"):
-        run("evaluate", str(path), "--target", "Result", "--positive", "won")
+    with pytest.raises(
+        CommandError, match=r"'Closed Won' never occurs in column 'Result'; values: '(Loss|Won)' \(\d+\)"
+    ):
+        run("evaluate", str(path), "--target", "Result", "--positive", "Closed Won")
+
+
+def test_positive_value_ignores_case_and_padding(tmp_path):
+    # given the file says "Won" and the user types " WON "
+    path = write_deals(tmp_path / "deals.csv")
+    exact, _ = run("evaluate", str(path), "--target", "Result", "--positive", "Won", "--folds", "2", "--json")
+    # when
+    loose, _ = run("evaluate", str(path), "--target", "Result", "--positive", " WON ", "--folds", "2", "--json")
+    # then the same rows count as won: the same figures
+    assert json.loads(loose) == json.loads(exact)
+    won = sum(1 for line in path.read_text().splitlines()[1:] if line.endswith(",Won"))
+    assert 0 < won < 120
+    assert json.loads(exact)["base_rate"]["brier"] == pytest.approx((won / 120) * (1 - won / 120), abs=0.02)
 
 
 def test_fewer_rows_than_folds(tmp_path):

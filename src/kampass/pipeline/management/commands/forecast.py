@@ -168,17 +168,19 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Column(s) {', '.join(map(repr, unknown))} not in {path}; columns: {', '.join(columns)}"
             )
-        values = [None if v is None else str(v) for v in table.column(target).to_pylist()]
-        present = [i for i, v in enumerate(values) if v not in (None, "")]
+        values = ["" if v is None else str(v) for v in table.column(target).to_pylist()]
+        present = [i for i, v in enumerate(values) if v != ""]
         counts = Counter(values[i] for i in present)
-        if positive not in counts:
+        # "Won", "won" and " WON " are the same outcome: exports differ in case and padding
+        wanted = positive.strip().casefold()
+        if not any(v.strip().casefold() == wanted for v in counts):
             seen = ", ".join(f"{v!r} ({n})" for v, n in counts.most_common(10))
             raise CommandError(f"The value {positive!r} never occurs in column {target!r}; values: {seen}")
         if len(present) < table.num_rows:
             self.progress(f"{table.num_rows - len(present)} row(s) without a value in {target!r} left out.")
         if len(present) < folds:
             raise CommandError(f"{len(present)} rows are fewer than the {folds} folds.")
-        outcomes = np.asarray([1 if values[i] == positive else 0 for i in present], dtype=np.int64)
+        outcomes = np.asarray([1 if values[i].strip().casefold() == wanted else 0 for i in present], dtype=np.int64)
         if int(outcomes.sum()) < folds or len(outcomes) - int(outcomes.sum()) < folds:
             won = int(outcomes.sum())
             raise CommandError(
