@@ -16,7 +16,9 @@ ONLY ?=
 JOBS ?= auto
 # the slowest tests of a run, printed at its end (CI logs show where the time goes)
 DURATIONS ?= --durations=40
-PYTEST := $(VENV)/bin/pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder $(DURATIONS)
+# OMP_NUM_THREADS=1: the workers share the cores; a model training with a thread per core in each of them
+# spins on the other's core and takes three times as long (kampass.cli.compute_threads)
+PYTEST := OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder $(DURATIONS)
 # `make test` measures coverage; the other targets do not (PYTEST_COV is empty for them).
 PYTEST_COV ?=
 # the database-free tests: pure core, doctests, architecture, CLI parsing ...; see conftest.py
