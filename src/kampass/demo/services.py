@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from kampass.accounts.models import (
     Account,
@@ -292,6 +293,20 @@ def _ensure_team_users(data: dict[str, Any]) -> dict[str, User]:
     return users
 
 
+def _date_people_from_first_status(first_day: dict[int, dt.date]) -> None:
+    """Date the creation records of the demo's positions, buying centre, team and coverage on the day each
+    account's story begins (its first status), not on the day the demo was loaded: the data set's people were
+    known from then, so the health the demo computes as of a past day finds its decision makers covered as
+    they were (:func:`kampass.accounts.selectors.contact_nodes_on`)."""
+    team = dict(TeamMember.objects.values_list("pk", "account_id"))
+    for account_id, day in first_day.items():
+        since = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+        for model in (Position, BuyingCentreMember, TeamMember):
+            model.history.filter(account_id=account_id, history_type="+").update(history_date=since)
+        members = [pk for pk, a in team.items() if a == account_id]
+        Coverage.history.filter(team_member_id__in=members, history_type="+").update(history_date=since)
+
+
 def _load(data: dict[str, Any], users: dict[str, User]) -> None:
     admin = users["admin"]
     units: dict[str, OrgUnit] = {}
@@ -379,3 +394,6 @@ def _load(data: dict[str, Any], users: dict[str, User]) -> None:
             level_now=spec["level_now"],
             level_target=spec["level_target"],
         )
+    _date_people_from_first_status(
+        {accounts[s["external_id"]].pk: dt.date.fromisoformat(s["status_history"][0]["date"]) for s in data["accounts"]}
+    )

@@ -8,6 +8,7 @@ that reload or reset see a fresh copy and leave nothing behind.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from kampass.accounts.models import Account, BuyingCentreMember, Coverage, Position, TeamMember
 from kampass.accounts.services import account_create
@@ -155,6 +157,25 @@ def test_an_account_of_kam_shows_a_coverage_gap(demo, db):
         ]
         gaps[account.name] = coverage_gaps(nodes, links)
     assert any(gaps.values()), gaps
+
+
+def test_the_buying_centre_is_known_from_each_accounts_first_status_day(demo, db):
+    # the demo's people come with its accounts' story: health as of a past day finds the decision makers
+    from kampass.accounts.facade import decision_maker_coverage
+
+    data = json.loads(DEMO_JSON.read_text(encoding="utf-8"))
+    first = {a["external_id"]: a["status_history"][0]["date"] for a in data["accounts"]}
+    with_deciders = (
+        Account.objects.filter(buying_centre__influence__gte=7).values_list("pk", "external_id").distinct()
+    )
+    assert with_deciders
+    for pk, external_id in with_deciders:
+        day = dt.date.fromisoformat(first[external_id])
+        assert decision_maker_coverage([pk], as_of=day)[pk] == decision_maker_coverage([pk])[pk]
+        before = decision_maker_coverage([pk], as_of=day - dt.timedelta(days=1))[pk]
+        assert (before.decision_makers, before.share) == (0, None)  # not known before the story began
+        recorded = BuyingCentreMember.history.filter(account_id=pk, history_type="+")
+        assert {timezone.localtime(h.history_date).date() for h in recorded} == {day}
 
 
 def test_command_if_empty_leaves_existing_accounts_alone(demo, db):
