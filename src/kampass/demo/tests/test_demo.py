@@ -165,9 +165,7 @@ def test_the_buying_centre_is_known_from_each_accounts_first_status_day(demo, db
 
     data = json.loads(DEMO_JSON.read_text(encoding="utf-8"))
     first = {a["external_id"]: a["status_history"][0]["date"] for a in data["accounts"]}
-    with_deciders = (
-        Account.objects.filter(buying_centre__influence__gte=7).values_list("pk", "external_id").distinct()
-    )
+    with_deciders = Account.objects.filter(buying_centre__influence__gte=7).values_list("pk", "external_id").distinct()
     assert with_deciders
     for pk, external_id in with_deciders:
         day = dt.date.fromisoformat(first[external_id])
