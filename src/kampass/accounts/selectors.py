@@ -267,13 +267,11 @@ def contact_nodes(account: Account) -> tuple[list[ContactNode], list[CoverageLin
     return contact_nodes_of([account.pk])[account.pk]
 
 
-def account_gaps_of(account_ids: list[int], *, as_of: dt.date | None = None) -> dict[int, list[CoverageGap]]:
-    """``{account_id: coverage gaps}`` of the accounts (a fixed number of queries, see :func:`contact_nodes_of`);
-    ``as_of`` a past day gives the gaps as they were at its end (:func:`contact_nodes_on`)."""
-    found = contact_nodes_of(account_ids) if as_of is None else contact_nodes_on(account_ids, as_of)
+def account_gaps_of(account_ids: list[int]) -> dict[int, list[CoverageGap]]:
+    """``{account_id: coverage gaps}`` of the accounts (a fixed number of queries, see :func:`contact_nodes_of`)."""
     return {
         a: coverage_gaps(nodes, links, high_influence=settings.KAMPASS_HIGH_INFLUENCE)
-        for a, (nodes, links) in found.items()
+        for a, (nodes, links) in contact_nodes_of(account_ids).items()
     }
 
 
