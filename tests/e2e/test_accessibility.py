@@ -1,9 +1,11 @@
 """End to end, accessibility: answering the questionnaire keeps the keyboard focus on the answered
-control (htmx swaps the statement in anew), and charts have a name, a description with their data
+control (htmx swaps the statement in anew), a quick second answer is not overwritten by the late reply
+to the first, and charts have a name, a description with their data
 (not Vega's "Vega visualization") and speak the user's language (month names, date formats)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -72,6 +74,52 @@ def test_answering_keeps_the_focus_on_the_answered_control(
     page.keyboard.press("Space")
     expect(page.locator(f"[data-testid='tension-{field}'] .saved")).to_be_visible()
     assert _active(page) == {"tag": "INPUT", "id": f"t-{field}-now-1", "checked": True}
+
+
+def test_a_quick_second_answer_is_not_overwritten_by_the_late_reply_to_the_first(
+    live_server: Any, page: Any, make_user: Any, login: Any
+) -> None:
+    from playwright.sync_api import Error, Route
+
+    from kampass.core.concept import builtin_catalogue
+    from kampass.programme import services
+    from kampass.programme.models import Function
+
+    # given an open round and a respondent on the questionnaire whose first answer's reply is held back
+    head = make_user("head_e2e", "head")
+    kam = make_user("kam_e2e", "kam")
+    r = services.round_create(actor=head, title="Race round", starts=dt.date(2026, 3, 1))
+    resp = services.respondent_add(actor=head, assessment_round=r, function=Function.KAM, user=kam)
+    services.round_open(actor=head, assessment_round=r)
+    login(page, "kam_e2e")
+    page.goto(f"{live_server.url}/programme/questionnaire/{resp.pk}/")
+    first = builtin_catalogue().statements[0].key
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/answer/", hold_the_first)
+
+    # when the respondent answers 3 and, before the reply, moves on to 4 with the arrow key
+    page.locator(f"[data-testid='rate-{first}-3']").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(f"[data-testid='stmt-{first}'] [data-testid='saved']")).to_be_visible()
+    # and the reply to the first answer comes late (the browser has given up on it)
+    assert len(held) == 1
+    with contextlib.suppress(Error):
+        held[0].continue_()
+    page.wait_for_timeout(300)
+
+    # then the later answer stands, on the page and after a reload
+    expect(page.locator(f"[data-testid='rate-{first}-4']")).to_be_checked()
+    page.unroute("**/answer/")
+    page.reload()
+    expect(page.locator(f"[data-testid='rate-{first}-4']")).to_be_checked()
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
