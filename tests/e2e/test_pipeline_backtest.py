@@ -27,7 +27,8 @@ def _default_stages() -> None:
 def test_head_starts_a_backtest_follows_its_progress_and_sees_the_result(
     live_server: Any, page: Any, make_user: Any, login: Any
 ) -> None:
-    from kampass.pipeline.models import BacktestRun, JobStatus
+    from kampass.common.models import JobStatus
+    from kampass.pipeline.models import BacktestRun
     from kampass.pipeline.services import backtest_run_execute
     from kampass.pipeline.tests.test_backtest_recorded import generate
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from kampass.accounts.models import Account
 from kampass.common.imports.services import import_run_execute
-from kampass.common.models import ImportMapping, ImportRun, ImportRunStatus
+from kampass.common.models import ImportMapping, ImportRun, UploadStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_upload_map_check_and_import(client, head, django_capture_on_commit_call
     run = ImportRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("data-import-map", args=[run.pk])
-    assert run.status == ImportRunStatus.DRAFT
+    assert run.status == UploadStatus.DRAFT
 
     # the mapping step suggests the German headers and previews the rows
     page = client.get(reverse("data-import-map", args=[run.pk]))
@@ -116,7 +116,7 @@ def test_a_required_field_without_column_is_refused_on_the_mapping_step(client, 
     assert response.status_code == 422
     assert "Choose the column that holds this field." in response.content.decode()
     run.refresh_from_db()
-    assert run.status == ImportRunStatus.DRAFT
+    assert run.status == UploadStatus.DRAFT
 
 
 def test_a_saved_mapping_is_offered_and_used_for_the_next_file(client, head):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -14,6 +11,7 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from kampass.common.concurrency import Versioned
+from kampass.common.models import ProgressRun
 
 
 class CustomerLink(Versioned):
@@ -36,13 +34,6 @@ class CustomerLink(Versioned):
 
     def __str__(self) -> str:
         return f"{self.customer_id} -> {self.account}"
-
-
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
 
 
 class LinkMode(models.TextChoices):
@@ -76,11 +67,10 @@ class OnOverlap(models.TextChoices):
     IMPORT = "import", _("Import them again (count them twice)")
 
 
-class ImportJob(models.Model):
+class ImportJob(ProgressRun):
     """One import of a transactions file into the analytics store, run as a background task.
     Progress and outcome are stored here for the UI and the CLI."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_path = models.CharField(max_length=500)
     original_name = models.CharField(_("file"), max_length=300)
     mapping = models.CharField(_("mapping"), max_length=200, default="online-retail")
@@ -103,9 +93,6 @@ class ImportJob(models.Model):
         _("encoding"), max_length=40, default="", blank=True,
         help_text=_("The file's text encoding as given with the import (empty: recognised from its bytes)."),
     )  # fmt: skip
-    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    progress = models.FloatField(_("progress"), default=0.0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
     lines = models.BigIntegerField(_("lines imported"), default=0)
     rejected = models.BigIntegerField(_("lines rejected"), default=0)
     already_imported = models.BooleanField(_("already imported"), default=False)
@@ -115,12 +102,6 @@ class ImportJob(models.Model):
     linked_customers = models.IntegerField(_("customers linked"), default=0)
     accounts_created = models.IntegerField(_("accounts created"), default=0)
     unmatched_customers = models.JSONField(_("unmatched customers"), default=list, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")
@@ -161,7 +142,3 @@ class ImportJob(models.Model):
         else:
             outcome = str(_("They are imported again.") if self.dry_run else _("They were imported again."))
         return f"{text} {outcome}"
-
-    @property
-    def percent(self) -> int:
-        return round(self.progress * 100)

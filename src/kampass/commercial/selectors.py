@@ -11,13 +11,13 @@ from typing import Any, TypeVar
 
 import ibis
 import pyarrow as pa
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from kampass.accounts.facade import subtree_account_ids_of, team_account_ids
 from kampass.accounts.models import Account
-from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
+from kampass.commercial.models import CustomerLink, ImportJob
 from kampass.common import fx
 from kampass.common.analytics import analytics_store
 from kampass.common.process_memo import ProcessMemo
@@ -177,20 +177,9 @@ class Figures:
         return max(self.leakage.items(), key=lambda kv: kv[1])
 
 
-#: Import jobs in these states are still to finish (the pages poll them).
-ACTIVE_IMPORT_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
-
-
-def import_job_active(job: ImportJob) -> bool:
-    """Whether an import job is queued or running."""
-    return job.status in ACTIVE_IMPORT_STATUSES
-
-
 def import_jobs() -> QuerySet[ImportJob]:
-    """Import jobs, newest first, each with ``active`` (queued or running)."""
-    return ImportJob.objects.select_related("created_by").annotate(
-        active=ExpressionWrapper(Q(status__in=ACTIVE_IMPORT_STATUSES), output_field=BooleanField())
-    )
+    """Import jobs, newest first (``active`` says whether one is still to finish: the pages poll those)."""
+    return ImportJob.objects.select_related("created_by")
 
 
 def visible_account_ids(user: Actor) -> set[int] | None:

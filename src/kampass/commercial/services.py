@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
-from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, ImportStatus, LinkMode, OnOverlap
+from kampass.commercial.models import CustomerLink, DateOrder, ImportJob, LinkMode, OnOverlap
 from kampass.common.analytics import analytics_store
 from kampass.common.concurrency import expect_version
 from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
@@ -210,7 +211,7 @@ def uploads_clean(*, now: float | None = None) -> int:
     now = time.time() if now is None else now
     # a file younger than the grace period may belong to a job whose row is not committed yet
     keep_seconds = max(float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0) * 3600, UPLOAD_GRACE_SECONDS)
-    active = ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+    active = ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
     busy = {Path(p).resolve() for p in active.values_list("file_path", flat=True)}
     busy |= {Path(m).resolve() for m in active.values_list("mapping", flat=True) if m not in BUILT_IN}
     removed = 0
@@ -347,7 +348,7 @@ def date_order_question(exc: Any, *, file: str) -> str:
 
 
 def _progress(job: ImportJob, fraction: float, message: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
+    job.report(fraction, message)
 
 
 def _overlap_report(overlap: Any) -> dict[str, Any]:
@@ -378,7 +379,7 @@ def import_job_run(
 
     job = ImportJob.objects.get(pk=job_id)
     actor = actor or job.created_by or system_actor()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, progress=0.0)
+    job.mark(JobStatus.RUNNING, progress=0.0)
 
     def report(fraction: float, message: str) -> None:
         _progress(job, fraction * 0.9, message)
@@ -411,7 +412,7 @@ def import_job_run(
             preview = customers_link_preview(customer_ids=result.customers, mode=job.link_mode)
             linked, created, unmatched = preview.linked, preview.accounts_created, preview.unmatched
         job.refresh_from_db()
-        job.status = ImportStatus.DONE
+        job.status = JobStatus.DONE
         job.lines, job.rejected = result.lines, result.rejected
         job.already_imported, job.batch_id = result.already_imported, result.batch_id
         job.rejects_path = rejects_path
@@ -429,9 +430,7 @@ def import_job_run(
         language = getattr(job.created_by, "language", "") or translation.get_language()
         with translation.override(language):
             question = date_order_question(exc, file=job.original_name)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, error=question, finished_at=timezone.now()
-        )
+        job.mark(JobStatus.FAILED, error=question)
         raise
     except (LimitExceeded, MixedEncoding) as exc:
         if isinstance(exc, ImportTimeout):
@@ -439,15 +438,11 @@ def import_job_run(
         language = getattr(job.created_by, "language", "") or translation.get_language()
         with translation.override(language):
             message = import_error_message(exc, file=job.original_name)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, error=message, message=message[:500], finished_at=timezone.now()
-        )
+        job.mark(JobStatus.FAILED, error=message, message=message)
         raise
     except Exception as exc:
         log.exception("import %s failed", job_id)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
+        job.mark(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
         try:

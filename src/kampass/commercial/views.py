@@ -360,7 +360,7 @@ def _detail_context(request: HttpRequest, job: ImportJob, forms: dict[str, Custo
         "job": job,
         "page": page,
         "rows": _unmatched_rows(page, forms),
-        "active": selectors.import_job_active(job),
+        "active": job.active,
         "can_create_accounts": request.user.has_perm("accounts.add_account"),
     }
 

@@ -1,10 +1,14 @@
-"""Models of the shared plumbing: the background worker's sign of life."""
+"""Models of the shared plumbing: the background worker's sign of life, what every piece of background
+work keeps, exchange rates, imports of master data and notifications."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +33,100 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class JobStatus(models.TextChoices):
+    """The states of every piece of background work."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class UploadStatus(models.TextChoices):
+    """The states of an uploaded file's import: a draft while its columns are being mapped, then those of
+    every piece of background work."""
+
+    DRAFT = "draft", _("Mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BackgroundRun(models.Model):
+    """What every piece of background work keeps (imports, model training, backtests, reports, plan exports,
+    health computations): its id, status, message and error, who started it, when it was created and
+    finished. Subclasses add their progress and outcome (and may narrow or widen ``status``'s choices).
+
+    The task moves a run on with :meth:`mark`: one UPDATE of the fields it names, so the page that
+    follows the run reads them at once, and fields the task did not touch are not written back."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def active(self) -> bool:
+        """Waiting for the worker or running."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    def mark(self, status: str, **fields: Any) -> None:
+        """Store ``status`` and ``fields`` on this run (and on this object); a finished run also gets its
+        ``finished_at`` (now, unless given). A ``message`` is cut to the 500 characters it may have."""
+        if status in (JobStatus.DONE, JobStatus.FAILED):
+            fields.setdefault("finished_at", timezone.now())
+        if "message" in fields:
+            fields["message"] = str(fields["message"])[:500]
+        type(self)._default_manager.filter(pk=self.pk).update(status=status, **fields)
+        self.status = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+class ProgressRun(BackgroundRun):
+    """A piece of background work that says how far it is: ``progress`` from 0 to 1."""
+
+    progress = models.FloatField(_("progress"), default=0.0)
+
+    class Meta(BackgroundRun.Meta):
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+    def report(self, fraction: float, message: str | None = None) -> None:
+        """Store how far the work is (``fraction`` kept within 0 and 1) and, when given, what it does now."""
+        fields: dict[str, Any] = {"progress": max(0.0, min(fraction, 1.0))}
+        if message is not None:
+            fields["message"] = message[:500]
+        type(self)._default_manager.filter(pk=self.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
 
 
 class ExchangeRate(models.Model):
@@ -108,28 +206,14 @@ class ImportMapping(models.Model):
         return f"{self.kind}: {self.name}"
 
 
-class ImportRunStatus(models.TextChoices):
-    DRAFT = "draft", _("Mapping")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class ImportRun(models.Model):
+class ImportRun(ProgressRun):
     """One upload of a master-data file (accounts, contacts, users, org units, account teams): uploaded,
     mapped (the columns per field, previewed), then imported or checked (dry run) as a background task.
     The file waits in the private uploads directory until the import has run; the outcome (created,
     updated, unchanged, the rejected rows with every reason) is kept here for the page and the API."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=30)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ImportRunStatus.choices, default=ImportRunStatus.DRAFT
-    )
-    progress = models.FloatField(_("progress"), default=0.0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=UploadStatus.choices, default=UploadStatus.DRAFT)
     file_path = models.CharField(_("stored file"), max_length=500, blank=True)
     original_name = models.CharField(_("file"), max_length=255)
     mapping = models.CharField(_("column mapping"), max_length=100, default="generic")
@@ -138,11 +222,6 @@ class ImportRun(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     strict = models.BooleanField(_("strict"), default=False)
     outcome = models.JSONField(_("outcome"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -151,14 +230,6 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.original_name}"
-
-    @property
-    def percent(self) -> int:
-        return round(self.progress * 100)
-
-    @property
-    def active(self) -> bool:
-        return self.status in (ImportRunStatus.QUEUED, ImportRunStatus.RUNNING)
 
 
 class NotificationKind(models.TextChoices):

@@ -28,7 +28,7 @@ from kampass.common.imports.services import (
     mapping_save,
 )
 from kampass.common.list_export import Column, export_format, export_response
-from kampass.common.models import ImportRun, ImportRunStatus
+from kampass.common.models import ImportRun, UploadStatus
 from kampass.common.pagination import paginate
 from kampass.common.uploads import upload_refusal
 from kampass.core.text_safety import neutralise_row
@@ -52,7 +52,7 @@ def _run_columns() -> list[Column[ImportRun]]:
         Column(_("By"), lambda run: str(run.created_by) if run.created_by_id else None),
         Column(_("Status"), lambda run: run.get_status_display()),
         Column(_("dry run"), lambda run: run.dry_run),
-        Column(_("Outcome"), lambda run: run.error if run.status == ImportRunStatus.FAILED else run.message),
+        Column(_("Outcome"), lambda run: run.error if run.status == UploadStatus.FAILED else run.message),
     ]
 
 
@@ -101,8 +101,8 @@ def data_import_map(request: HttpRequest, pk: Any) -> HttpResponse:
     """The mapping step: a column per field (suggested), the first rows as they will be stored; then check
     (dry run) or import, and optionally save the mapping under a name."""
     run = _run(request, pk)
-    if run.status not in (ImportRunStatus.DRAFT, ImportRunStatus.DONE) or (
-        run.status == ImportRunStatus.DONE and not run.dry_run
+    if run.status not in (UploadStatus.DRAFT, UploadStatus.DONE) or (
+        run.status == UploadStatus.DONE and not run.dry_run
     ):
         return redirect("data-import", pk=run.pk)
     importer = importer_for(run.kind)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from kampass.common.htmx import apply_validation_error, form_status, render_page, submit_form
 from kampass.common.list_export import Column, export_format, export_response
+from kampass.common.models import JobStatus
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.uploads import upload_refusal
@@ -28,7 +29,7 @@ from kampass.pipeline.forms import (
     StageHistoryUploadForm,
     TargetUploadForm,
 )
-from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind, PipelineImportStatus
+from kampass.pipeline.models import PipelineImport, PipelineImportKind, UploadStatus
 from kampass.pipeline.services.imports import (
     kept_for_import,
     opportunity_import_after_dry_run,
@@ -172,7 +173,7 @@ def opportunity_import_map(request: HttpRequest, pk: Any) -> HttpResponseBase:
     columns as a named mapping, or start the import (or its dry run) with them."""
     authorize(request.user, "pipeline.import_opportunities")
     job = get_object_or_404(PipelineImport, pk=pk, kind=PipelineImportKind.OPPORTUNITIES)
-    if job.status != PipelineImportStatus.DRAFT:
+    if job.status != UploadStatus.DRAFT:
         return redirect("pipeline-import", pk=job.pk)
     options = {"link": job.link or "external_id", "prefer": job.prefer, "date_order": job.date_order}
     try:
@@ -253,7 +254,7 @@ def pipeline_import(request: HttpRequest, pk: Any) -> HttpResponseBase:
     if not _may_see_imports(request.user):
         raise PermissionDenied
     job = get_object_or_404(PipelineImport.objects.select_related("created_by"), pk=pk)
-    if job.status == PipelineImportStatus.DRAFT and request.user.has_perm("pipeline.import_opportunities"):
+    if job.status == UploadStatus.DRAFT and request.user.has_perm("pipeline.import_opportunities"):
         return redirect("opportunity-import-map", pk=job.pk)
     context = {
         "job": job,

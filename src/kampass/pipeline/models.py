@@ -3,7 +3,6 @@ risk register, and the win-probability models that harden the owners' numbers (F
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from kampass.common.concurrency import Versioned
 from kampass.common.currencies import CURRENCIES
+from kampass.common.models import BackgroundRun, ProgressRun, UploadStatus
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
@@ -454,46 +454,11 @@ class Risk(Versioned):
         return (LIKELIHOOD_PROBABILITY[self.likelihood] * self.cost).quantize(Decimal("0.01"))
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class BackgroundRun(models.Model):
-    """What every piece of background work in the pipeline keeps: its id, status, message and error,
-    who started it, when it was created and finished (subclasses add their progress and outcome)."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    message = models.CharField(_("message"), max_length=500, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
-
-
-class TrainingJob(BackgroundRun):
+class TrainingJob(ProgressRun):
     """One (re)training of the win-probability model, run as a background task: it trains on
     the closed opportunities, stores a new model version and scores all open opportunities.
     Progress and outcome are stored here for the UI and the CLI."""
 
-    progress = models.FloatField(_("progress"), default=0.0)
     model_version = models.ForeignKey(
         ModelVersion,
         null=True,
@@ -508,10 +473,6 @@ class TrainingJob(BackgroundRun):
         verbose_name = _("training job")
         verbose_name_plural = _("training jobs")
         ordering = ["-created_at"]
-
-    @property
-    def percent(self) -> int:
-        return round(self.progress * 100)
 
 
 class BacktestRun(BackgroundRun):
@@ -669,18 +630,7 @@ class PipelineImportKind(models.TextChoices):
     OPPORTUNITIES = "opportunities", _("Opportunities")
 
 
-class PipelineImportStatus(models.TextChoices):
-    """The states of a :class:`PipelineImport`: those of every background run, and the draft of an
-    opportunity upload whose columns are being mapped."""
-
-    DRAFT = "draft", _("Mapping")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class PipelineImport(BackgroundRun):
+class PipelineImport(ProgressRun):
     """One upload of a pipeline file, imported as a background task: a stage-history export (the dated
     stage entries of the opportunities already imported, e.g. Salesforce ``OpportunityHistory``) or a
     targets file (quotas per owner, team or account and period). The uploaded file waits in the private
@@ -689,10 +639,7 @@ class PipelineImport(BackgroundRun):
 
     kind = models.CharField(_("kind"), max_length=20, choices=PipelineImportKind.choices)
     #: an opportunity upload waits as a draft on its mapping step until the user starts it
-    status = models.CharField(
-        _("status"), max_length=20, choices=PipelineImportStatus.choices, default=PipelineImportStatus.QUEUED
-    )
-    progress = models.FloatField(_("progress"), default=0.0)
+    status = models.CharField(_("status"), max_length=20, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
     file_path = models.CharField(_("stored file"), max_length=500, blank=True)
     original_name = models.CharField(_("file"), max_length=255)
     mapping = models.CharField(_("column mapping"), max_length=50, blank=True)
@@ -709,14 +656,6 @@ class PipelineImport(BackgroundRun):
         verbose_name = _("pipeline import")
         verbose_name_plural = _("pipeline imports")
         ordering = ["-created_at"]
-
-    @property
-    def percent(self) -> int:
-        return round(self.progress * 100)
-
-    @property
-    def active(self) -> bool:
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class UnlinkedOpportunity(models.Model):

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.common.filemodes import open_private, private_dir
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
-from kampass.planning.models import AccountPlan, HealthRunStatus, PlanExportJob
+from kampass.planning.models import AccountPlan, PlanExportJob
 from kampass.users.actors import Actor
 from kampass.users.history import is_user
 
@@ -54,12 +55,12 @@ def export_job_start(*, actor: Actor, plan: AccountPlan, fmt: str, lang: str, su
             fmt=fmt,
             lang=lang,
             summary=summary,
-            requested_by=user,
-            status__in=(HealthRunStatus.QUEUED, HealthRunStatus.RUNNING),
+            created_by=user,
+            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
         ).first()
         if running is not None:
             return running
-        job = PlanExportJob.objects.create(plan=plan, fmt=fmt, lang=lang, summary=summary, requested_by=user)
+        job = PlanExportJob.objects.create(plan=plan, fmt=fmt, lang=lang, summary=summary, created_by=user)
         job_id = str(job.pk)
 
         def enqueue() -> None:
@@ -78,30 +79,27 @@ def export_job_execute(job_id: str) -> PlanExportJob:
     job = PlanExportJob.objects.select_related("plan__account", "plan__template", "plan__approved_by").get(pk=job_id)
     if not job.active:
         return job
-    PlanExportJob.objects.filter(pk=job.pk).update(status=HealthRunStatus.RUNNING, progress=0.1)
+    job.mark(JobStatus.RUNNING, progress=0.1)
 
     def progress(share: float) -> None:
-        PlanExportJob.objects.filter(pk=job.pk).update(progress=min(0.95, 0.1 + 0.85 * share))
+        job.report(min(0.95, 0.1 + 0.85 * share))
 
     try:
         f = export_plan(job.plan, fmt=job.fmt, lang=job.lang, summary=job.summary, progress=progress)
         target = exports_dir() / f"{job.pk}.{job.fmt}"
         with open_private(target) as fh:
             fh.write(f.data)
-        PlanExportJob.objects.filter(pk=job.pk).update(
-            status=HealthRunStatus.DONE,
+        job.mark(
+            JobStatus.DONE,
             progress=1.0,
             file_path=str(target),
             filename=f.filename,
             content_type=f.content_type,
             size=len(f.data),
-            finished_at=timezone.now(),
         )
     except Exception as exc:
         log.exception("plan export %s failed", job_id)
-        PlanExportJob.objects.filter(pk=job.pk).update(
-            status=HealthRunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        job.mark(JobStatus.FAILED, error=str(exc)[:2000])
     job.refresh_from_db()
     return job
 
@@ -110,7 +108,7 @@ def export_job_for(actor: Actor, job_id: Any) -> PlanExportJob:
     """The export ``job_id`` if ``actor`` asked for it and may still read its plan (else PermissionDenied;
     an unknown id raises ``PlanExportJob.DoesNotExist``)."""
     job = PlanExportJob.objects.select_related("plan__account").get(pk=job_id)
-    if not is_user(actor) or job.requested_by_id != actor.pk:
+    if not is_user(actor) or job.created_by_id != actor.pk:
         raise PermissionDenied(_("This export was asked for by someone else."))
     authorize(actor, "planning.view_plan", job.plan.account)
     return job
@@ -120,7 +118,7 @@ def export_job_file(actor: Actor, job_id: Any) -> tuple[PlanExportJob, bytes]:
     """The finished export's file for the user who asked for it; a missing file (removed by the daily
     schedule) raises ``FileNotFoundError``."""
     job = export_job_for(actor, job_id)
-    if job.status != HealthRunStatus.DONE or not job.file_path:
+    if job.status != JobStatus.DONE or not job.file_path:
         raise FileNotFoundError(job.pk)
     return job, Path(job.file_path).read_bytes()
 
@@ -129,7 +127,7 @@ def export_jobs_purge(*, now: dt.datetime | None = None) -> int:
     """Remove the export jobs (and their files) older than ``KAMPASS_EXPORT_KEEP_DAYS``; the number removed."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.KAMPASS_EXPORT_KEEP_DAYS))
     old = list(PlanExportJob.objects.filter(created_at__lt=cutoff).exclude(
-        status__in=(HealthRunStatus.QUEUED, HealthRunStatus.RUNNING)
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).values_list("pk", "file_path"))  # fmt: skip
     for _pk, path in old:
         if path:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts import facade as accounts_facade
-from kampass.planning.models import HealthRun, HealthRunStatus
+from kampass.common.models import JobStatus
+from kampass.planning.models import HealthRun
 from kampass.users.actors import Actor
 from kampass.users.history import is_user
 
@@ -36,9 +37,7 @@ def health_run_start(*, actor: Actor, day: dt.date | None = None, trigger: str =
         raise PermissionDenied(_("Only the head of KAM records health snapshots."))
     when = day or timezone.localdate()
     with transaction.atomic():
-        running = HealthRun.objects.filter(
-            day=when, status__in=(HealthRunStatus.QUEUED, HealthRunStatus.RUNNING)
-        ).first()
+        running = HealthRun.objects.filter(day=when, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).first()
         if running is not None:
             return running
         run = HealthRun.objects.create(day=when, trigger=trigger, created_by=actor if is_user(actor) else None)
@@ -63,7 +62,7 @@ def health_run_execute(run_id: str) -> HealthRun:
     if run.finished:
         return run
     ids = sorted(accounts_facade.key_account_ids())
-    HealthRun.objects.filter(pk=run.pk).update(status=HealthRunStatus.RUNNING, total=len(ids), done=0)
+    run.mark(JobStatus.RUNNING, total=len(ids), done=0)
     actor = system_actor()
     try:
         notices = 0
@@ -76,14 +75,10 @@ def health_run_execute(run_id: str) -> HealthRun:
             from kampass.planning.services_reviews import reviews_raise_events
 
             planned = len(reviews_raise_events(today=run.day))
-        HealthRun.objects.filter(pk=run.pk).update(
-            status=HealthRunStatus.DONE, reviews_planned=planned, finished_at=timezone.now()
-        )
+        run.mark(JobStatus.DONE, reviews_planned=planned)
     except Exception as exc:
         log.exception("health run %s failed", run_id)
-        HealthRun.objects.filter(pk=run.pk).update(
-            status=HealthRunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        run.mark(JobStatus.FAILED, error=str(exc)[:2000])
     run.refresh_from_db()
     return run
 

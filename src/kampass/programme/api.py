@@ -26,6 +26,7 @@ from ninja.errors import HttpError
 from kampass.common.api import ERRORS, Id, InSchema, PageIn, model_field, page_of, refused
 from kampass.common.api import actor as _actor
 from kampass.common.i18n import ui_language as current_lang
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
 from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.core.concept import LOGICS, PHASES
@@ -38,7 +39,6 @@ from kampass.programme.models import (
     PhaseDecision,
     Placement,
     ReportJob,
-    ReportStatus,
     Respondent,
     RoundStatus,
 )
@@ -696,7 +696,7 @@ class ReportBusyOut(Schema):
 
 
 def _job_out(job: ReportJob) -> dict[str, Any]:
-    done = job.status == ReportStatus.DONE and selectors.report_job_available(job)
+    done = job.status == JobStatus.DONE and selectors.report_job_available(job)
     return {
         "id": job.pk,
         "round_id": job.round_id,
@@ -752,7 +752,7 @@ def report_pdf(request: HttpRequest, params: Query[ReportIn]) -> HttpResponse | 
         )
         response["Retry-After"] = str(refusal.retry_after)
         return response
-    if job.status == ReportStatus.DONE and (data := selectors.report_job_pdf(job)) is not None:
+    if job.status == JobStatus.DONE and (data := selectors.report_job_pdf(job)) is not None:
         return _pdf_response(data, lang)
     out = _job_out(job)
     response = JsonResponse(ReportJobOut(**out).model_dump(mode="json"), status=202)

@@ -4,7 +4,6 @@ phase and the recommendations the head of KAM accepted."""
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kampass.common.models import ProgressRun
 from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 
 DEFAULT_MIN_RESPONDENTS = 5
@@ -271,36 +271,20 @@ class RecommendationAcceptance(models.Model):
         return f"{self.round}: {', '.join(self.logics)}"
 
 
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class ReportJob(models.Model):
+class ReportJob(ProgressRun):
     """One request of the programme report as PDF, rendered as a background task (rendering takes
     seconds). The PDF itself is kept in the report cache of the data directory under ``fingerprint``,
     the digest of everything it was rendered from: a request whose inputs have not changed is served
     from there at once (``cached``). While a job is queued or running it holds one of its requester's
     render ``slot``s (``KAMPASS_REPORT_RENDERS_PER_USER``)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(
         AssessmentRound, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("round")
     )
     lang = models.CharField(_("language"), max_length=5, default="en")
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
-    progress = models.FloatField(_("progress"), default=0.0)
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, db_index=True)
     cached = models.BooleanField(_("from the cache"), default=False)
     slot = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     seconds = models.FloatField(_("seconds"), null=True, blank=True)
 
     class Meta:

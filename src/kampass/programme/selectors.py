@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kampass.common.guardrails import GuardrailValue, guardrail_value
+from kampass.common.models import JobStatus
 from kampass.core import assessment as core_assessment
 from kampass.core.assessment import FieldChange, FieldScore, TensionScore
 from kampass.core.recommender import PhaseProposal, Recommendation, propose_phase, recommend
@@ -21,7 +22,6 @@ from kampass.programme.models import (
     PhaseDecision,
     Placement,
     ReportJob,
-    ReportStatus,
     Respondent,
     RoundStatus,
 )
@@ -203,7 +203,7 @@ def respondent_progress(assessment_round: AssessmentRound) -> list[RespondentPro
 
 
 #: Report jobs in these states are still to finish (the page polls them).
-ACTIVE_REPORT_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+ACTIVE_REPORT_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def report_job_active(job: ReportJob) -> bool:
@@ -222,7 +222,7 @@ def report_job_pdf(job: ReportJob) -> bytes | None:
     """The PDF of a finished report job from the report cache; ``None`` if not done or pruned."""
     from kampass.programme import report_cache
 
-    if job.status != ReportStatus.DONE or not job.fingerprint:
+    if job.status != JobStatus.DONE or not job.fingerprint:
         return None
     return report_cache.read(job.fingerprint)
 

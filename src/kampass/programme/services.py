@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
 from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.core.concept import PHASES, TENSION_MAX, TENSION_MIN
@@ -30,7 +31,6 @@ from kampass.programme.models import (
     Placement,
     RecommendationAcceptance,
     ReportJob,
-    ReportStatus,
     Respondent,
     RoundStatus,
 )
@@ -527,15 +527,10 @@ def report_job_create(
             if stamp is not None and report_cache.lookup(fingerprint) is not None:
                 _remember_unless_changed(stamp, fingerprint, lang=lang, assessment_round=r)
     except Exception as exc:
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
+        job.mark(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     if report_cache.lookup(fingerprint) is not None:
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.DONE, fingerprint=fingerprint, cached=True, progress=1.0,
-            finished_at=timezone.now(), seconds=0.0,
-        )  # fmt: skip
+        job.mark(JobStatus.DONE, fingerprint=fingerprint, cached=True, progress=1.0, seconds=0.0)
     else:
         ReportJob.objects.filter(pk=job.pk).update(fingerprint=fingerprint)
         if enqueue:
@@ -585,7 +580,7 @@ def _retry_after(active: Sequence[ReportJob]) -> int:
         return 1
     recent = [
         float(seconds or 0.0)
-        for seconds in ReportJob.objects.filter(status=ReportStatus.DONE, cached=False, seconds__isnull=False)
+        for seconds in ReportJob.objects.filter(status=JobStatus.DONE, cached=False, seconds__isnull=False)
         .order_by("-finished_at")
         .values_list("seconds", flat=True)[:5]
     ]
@@ -605,7 +600,7 @@ def _expire_lost_renders() -> None:
 
     limit = timezone.now() - dt.timedelta(seconds=settings.KAMPASS_REPORT_RENDER_TIMEOUT)
     ReportJob.objects.filter(status__in=ACTIVE_REPORT_STATUSES, created_at__lt=limit).update(
-        status=ReportStatus.FAILED,
+        status=JobStatus.FAILED,
         error=_("Not rendered within %(s)s s; ask again.") % {"s": round(settings.KAMPASS_REPORT_RENDER_TIMEOUT)},
         finished_at=timezone.now(),
     )
@@ -636,13 +631,13 @@ def report_job_run(job_id: str) -> ReportJob:
     from kampass.programme.report import report_inputs, report_inputs_stamp, report_pdf
 
     job = ReportJob.objects.select_related("round").get(pk=job_id)
-    if job.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return job
-    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING, progress=0.05)
+    job.mark(JobStatus.RUNNING, progress=0.05)
     start = time.monotonic()
 
     def progress(share: float) -> None:
-        ReportJob.objects.filter(pk=job.pk).update(progress=round(share, 2))
+        job.report(round(share, 2))
 
     try:
         stamp = report_inputs_stamp(lang=job.lang, assessment_round=job.round)  # before the inputs are read
@@ -655,16 +650,13 @@ def report_job_run(job_id: str) -> ReportJob:
         if stamp is not None:
             _remember_unless_changed(stamp, fingerprint, lang=job.lang, assessment_round=job.round)
     except Exception as exc:  # the job records why it failed; the worker goes on
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
+        job.mark(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
     else:
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportStatus.DONE,
+        job.mark(
+            JobStatus.DONE,
             fingerprint=fingerprint,
             cached=cached,
             progress=1.0,
-            finished_at=timezone.now(),
             seconds=round(time.monotonic() - start, 2),
         )
     job.refresh_from_db()

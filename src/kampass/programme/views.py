@@ -21,6 +21,7 @@ from kampass.common.guardrails import describe
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as current_lang
 from kampass.common.list_export import Column, export_format, export_response
+from kampass.common.models import JobStatus
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.core.concept import Catalogue
@@ -29,7 +30,7 @@ from kampass.programme import selectors, services
 from kampass.programme.catalogue import active_catalogue
 from kampass.programme.charts import maturity_chart, roadmap_chart, tension_chart
 from kampass.programme.forms import AcceptForm, PhaseForm, RespondentForm, RoundForm
-from kampass.programme.models import AssessmentRound, Function, ReportJob, ReportStatus, Respondent, RoundStatus
+from kampass.programme.models import AssessmentRound, Function, ReportJob, Respondent, RoundStatus
 from kampass.programme.report import guardrail_text, threshold_text, timing_labels, warning_labels
 
 # ---------------------------------------------------------------- helpers
@@ -753,7 +754,7 @@ def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
     until the PDF is ready) and the download link."""
     job = _job(request, pk)
     active = selectors.report_job_active(job)
-    available = job.status == ReportStatus.DONE and selectors.report_job_available(job)
+    available = job.status == JobStatus.DONE and selectors.report_job_available(job)
     return render_page(request, "programme/report_job.html", {"job": job, "active": active, "available": available},
                        fragment="programme/_report_job.html")  # fmt: skip
 

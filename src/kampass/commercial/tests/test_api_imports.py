@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from kampass.commercial.models import ImportJob, ImportStatus
+from kampass.commercial.models import ImportJob
 from kampass.commercial.services import import_job_run
 from kampass.commercial.tests.conftest import ONLINE_RETAIL_GOOD, money, online_retail_pocket, online_retail_sample
+from kampass.common.models import JobStatus
 
 Api = Callable[..., Any]
 
@@ -89,7 +90,7 @@ def test_finished_job_reports_counts_and_the_figures_follow(api: Api, admin_user
     import_job_run(job_id)
     doc = api(head, "get", f"/imports/{job_id}").json()
     # then
-    assert doc["status"] == ImportStatus.DONE
+    assert doc["status"] == JobStatus.DONE
     assert doc["progress"] == 1.0
     assert (doc["lines"], doc["rejected"], doc["already_imported"]) == (len(ONLINE_RETAIL_GOOD), 1, False)
     assert (doc["customers"], doc["linked"], doc["unmatched"]) == (2, 2, 0)
@@ -135,11 +136,11 @@ def test_upload_without_file_is_422(api: Api, head):
 @pytest.fixture
 def jobs(head) -> list[ImportJob]:
     done = ImportJob.objects.create(
-        file_path="/nowhere/a.csv", original_name="2010.csv", status=ImportStatus.DONE, progress=1.0, lines=120,
+        file_path="/nowhere/a.csv", original_name="2010.csv", status=JobStatus.DONE, progress=1.0, lines=120,
         rejected=3, customers=9, linked_customers=7, unmatched_customers=["17", "18"], created_by=head,
     )  # fmt: skip
     running = ImportJob.objects.create(
-        file_path="/nowhere/b.csv", original_name="2011.csv", status=ImportStatus.RUNNING, progress=0.4,
+        file_path="/nowhere/b.csv", original_name="2011.csv", status=JobStatus.RUNNING, progress=0.4,
         message="validating", created_by=head,
     )  # fmt: skip
     return [running, done]

@@ -17,9 +17,10 @@ from django.utils import translation
 
 from kampass.accounts.models import Account
 from kampass.accounts.tests.factories import AccountFactory
-from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus
+from kampass.commercial.models import CustomerLink, ImportJob
 from kampass.commercial.services import import_job_create, import_job_run
 from kampass.commercial.tests.conftest import ONLINE_RETAIL_HEADER, online_retail_sample, write_online_retail_csv
+from kampass.common.models import JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_the_cli_refuses_an_undecidable_column_with_a_question_and_takes_the_ans
         "(e.g. 12/1/2010 8:26, 3/4/2011 10:00). Say which with the date order of the import (--date-order dmy or "
         "--date-order mdy on the command line) or date_order: in the mapping."
     )
-    assert ImportJob.objects.get().status == ImportStatus.FAILED
+    assert ImportJob.objects.get().status == JobStatus.FAILED
     # when: answered
     outcome = run(str(path), "--mapping", "generic", "--date-order", "mdy")
     # then
@@ -132,7 +133,7 @@ def test_the_imports_page_offers_the_date_order_and_asks_in_german(client, head,
         import_job_run(str(job.pk))
     # then: the job asks the question in the uploader's language, and the page shows it
     job.refresh_from_db()
-    assert job.status == ImportStatus.FAILED
+    assert job.status == JobStatus.FAILED
     assert job.error.startswith("umsatz.csv, Spalte InvoiceDate: Tag/Monat oder Monat/Tag?")
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert "Spalte InvoiceDate" in page

@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from kampass.commercial.models import ImportJob, ImportStatus
+from kampass.commercial.models import ImportJob
 from kampass.commercial.services import import_job_create, import_job_run, upload_dir, uploads_clean
 from kampass.commercial.tests.conftest import ONLINE_RETAIL_GOOD, ONLINE_RETAIL_HEADER, online_retail_sample
 from kampass.common.analytics import analytics_store
+from kampass.common.models import JobStatus
 from kampass.common.worker import worker_started
 from kampass.core.analytics.ingest import pipeline
 from kampass.core.analytics.ingest.limits import ImportTimeout
@@ -160,7 +161,7 @@ def test_uploads_are_deleted_after_a_successful_and_a_failed_import(admin_user, 
     job = import_job_create(actor=admin_user, source=bad, original_name="bad.csv", enqueue=False)
     with pytest.raises(Exception, match="InvoiceNo"):
         import_job_run(str(job.pk))
-    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.FAILED
+    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.FAILED
     assert [p.name for p in uploads()] == []
 
 
@@ -261,7 +262,7 @@ def test_a_timed_out_import_fails_clearly_and_blocks_neither_readers_nor_the_nex
     # then: stopped at the limit with a clear message, the reader was answered meanwhile
     assert elapsed < 15
     job.refresh_from_db()
-    assert job.status == ImportStatus.FAILED
+    assert job.status == JobStatus.FAILED
     assert job.error == (
         "slow.csv: the import was stopped after the time limit of 1 seconds (KAMPASS_IMPORT_TIME_LIMIT_SECONDS); "
         "nothing was stored."
@@ -296,7 +297,7 @@ def test_the_cli_refuses_a_mixed_encoding_file_naming_line_and_option(tmp_path, 
         call_command("import", "transactions", str(path), "--quiet", "--link", "none")
     assert "line(s) 3 are not valid UTF-8" in str(caught.value)
     assert "--encoding" in str(caught.value)
-    assert ImportJob.objects.get().status == ImportStatus.FAILED
+    assert ImportJob.objects.get().status == JobStatus.FAILED
 
 
 def test_the_encoding_given_with_the_import_reads_it(tmp_path, admin_user):

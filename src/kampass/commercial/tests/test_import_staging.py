@@ -7,10 +7,10 @@ import os
 import threading
 import time
 
-from kampass.commercial.models import ImportStatus
 from kampass.commercial.services import import_job_create, import_job_run, staging_dir, uploads_clean
 from kampass.commercial.tests.conftest import ONLINE_RETAIL_GOOD, ONLINE_RETAIL_HEADER, online_retail_sample
 from kampass.common.analytics import analytics_store
+from kampass.common.models import JobStatus
 from kampass.core.analytics.ingest import load_mapping, pipeline
 from kampass.core.analytics.ingest.pipeline import ImportResult, import_file
 
@@ -61,7 +61,7 @@ def test_a_small_import_completes_while_a_long_one_is_still_staging(
         done = import_job_run(str(small.pk))
         small_done.set()
         # then it completed (it did not wait for the long one) and readers see its lines at once
-        assert (done.status, done.lines) == (ImportStatus.DONE, 6)
+        assert (done.status, done.lines) == (JobStatus.DONE, 6)
         assert _count() == 6
     finally:
         small_done.set()

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from kampass.commercial import selectors
-from kampass.commercial.models import ImportJob, ImportStatus
+from kampass.commercial.models import ImportJob
+from kampass.common.models import JobStatus
 
 
 def _figures(leakage: dict[str, Decimal]) -> selectors.Figures:
@@ -23,12 +24,12 @@ def test_biggest_leakage():
 
 
 @pytest.mark.django_db
-def test_import_jobs_carry_whether_they_are_active():
+def test_import_jobs_say_whether_they_are_active_and_finished():
     # given: a job in each status
-    for status in ImportStatus.values:
+    for status in JobStatus.values:
         ImportJob.objects.create(file_path=f"/tmp/{status}.csv", original_name=status, status=status)
     # when
     jobs = {j.original_name: j for j in selectors.import_jobs()}
-    # then: the query (its ``active`` annotation) and the one-job check say the same
-    assert {name for name, j in jobs.items() if vars(j)["active"]} == {"queued", "running"}
-    assert all(selectors.import_job_active(j) is vars(j)["active"] for j in jobs.values())
+    # then: queued and running jobs are still to finish, done and failed ones are finished
+    assert {name for name, j in jobs.items() if j.active} == {"queued", "running"}
+    assert {name for name, j in jobs.items() if j.finished} == {"done", "failed"}

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from kampass.accounts.models import Account
 from kampass.accounts.services import account_create
-from kampass.commercial.models import CustomerLink, ImportJob, ImportStatus, LinkMode
+from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
+from kampass.common.models import JobStatus
 
 CSV = b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" + (
     b"536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
@@ -24,7 +25,7 @@ def make_job(user, **fields):
 
 
 def test_import_page_renders_form_and_jobs(client, head):
-    make_job(head, status=ImportStatus.DONE, progress=1.0, lines=1234)
+    make_job(head, status=JobStatus.DONE, progress=1.0, lines=1234)
     client.force_login(head)
     response = client.get(reverse("import-list"))
     assert response.status_code == 200
@@ -91,7 +92,7 @@ def test_valid_upload_queues_an_import_job(client, head, django_capture_on_commi
     assert (job.original_name, job.mapping, job.strict, job.dry_run, job.link_mode) == (
         "sales.csv", "online-retail", True, False, LinkMode.CREATE,
     )  # fmt: skip
-    assert job.status == ImportStatus.QUEUED
+    assert job.status == JobStatus.QUEUED
     assert job.created_by == head
     with open(job.file_path, "rb") as fh:
         assert fh.read() == CSV
@@ -110,7 +111,7 @@ def test_controller_and_kam_may_not_import(client, controller, kam):
 
 
 def test_job_row_fragment_polls_while_running(client, admin_user):
-    job = make_job(admin_user, status=ImportStatus.RUNNING, progress=0.42, message="Reading lines")
+    job = make_job(admin_user, status=JobStatus.RUNNING, progress=0.42, message="Reading lines")
     client.force_login(admin_user)
     response = client.get(reverse("import-row", args=[job.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -123,7 +124,7 @@ def test_job_row_fragment_polls_while_running(client, admin_user):
 
 
 def test_job_row_stops_polling_when_done(client, admin_user):
-    job = make_job(admin_user, status=ImportStatus.DONE, progress=1.0, lines=10)
+    job = make_job(admin_user, status=JobStatus.DONE, progress=1.0, lines=10)
     client.force_login(admin_user)
     body = client.get(reverse("import-row", args=[job.pk])).content.decode()
     assert '<progress max="100" value="100"' in body
@@ -132,7 +133,7 @@ def test_job_row_stops_polling_when_done(client, admin_user):
 
 def test_import_detail_shows_the_outcome(client, head):
     job = make_job(
-        head, status=ImportStatus.DONE, progress=1.0, lines=5321, rejected=3, customers=4, linked_customers=2,
+        head, status=JobStatus.DONE, progress=1.0, lines=5321, rejected=3, customers=4, linked_customers=2,
         unmatched_customers=["17850", "13047"],
     )  # fmt: skip
     client.force_login(head)
@@ -158,17 +159,17 @@ def test_import_detail_polls_while_queued(client, head):
 
 
 def test_rejects_download_404_without_rejects(client, head):
-    job = make_job(head, status=ImportStatus.DONE)
+    job = make_job(head, status=JobStatus.DONE)
     client.force_login(head)
     assert client.get(reverse("import-rejects", args=[job.pk])).status_code == 404
-    gone = make_job(head, status=ImportStatus.DONE, rejects_path="/nonexistent/rejects.csv")
+    gone = make_job(head, status=JobStatus.DONE, rejects_path="/nonexistent/rejects.csv")
     assert client.get(reverse("import-rejects", args=[gone.pk])).status_code == 404
 
 
 def test_rejects_download(client, head, tmp_path):
     rejects = tmp_path / "r.rejects.csv"
     rejects.write_text("row,column,value,reason\n7,Quantity,abc,not a number\n")
-    job = make_job(head, status=ImportStatus.DONE, rejected=1, rejects_path=str(rejects))
+    job = make_job(head, status=JobStatus.DONE, rejected=1, rejects_path=str(rejects))
     client.force_login(head)
     response = client.get(reverse("import-rejects", args=[job.pk]))
     assert response.status_code == 200
@@ -179,7 +180,7 @@ def test_rejects_download(client, head, tmp_path):
 
 def test_linking_an_unmatched_customer_creates_a_link(client, head, admin_user):
     account = account_create(actor=admin_user, name="Heart Supplies Ltd")
-    job = make_job(head, status=ImportStatus.DONE, unmatched_customers=["17850", "13047"])
+    job = make_job(head, status=JobStatus.DONE, unmatched_customers=["17850", "13047"])
     client.force_login(head)
     response = client.post(
         reverse("import-link-customer", args=[job.pk]), {"customer_id": "17850", "account": account.pk, "index": 1}
@@ -192,7 +193,7 @@ def test_linking_an_unmatched_customer_creates_a_link(client, head, admin_user):
 
 
 def test_linking_without_an_account_shows_the_error_in_the_row(client, head):
-    job = make_job(head, status=ImportStatus.DONE, unmatched_customers=["17850"])
+    job = make_job(head, status=JobStatus.DONE, unmatched_customers=["17850"])
     client.force_login(head)
     response = client.post(
         reverse("import-link-customer", args=[job.pk]), {"customer_id": "17850", "account": "", "index": 1},
@@ -207,7 +208,7 @@ def test_linking_without_an_account_shows_the_error_in_the_row(client, head):
 
 def test_linking_a_customer_not_in_the_import_is_refused(client, head, admin_user):
     account = account_create(actor=admin_user, name="Heart Supplies Ltd")
-    job = make_job(head, status=ImportStatus.DONE, unmatched_customers=["17850"])
+    job = make_job(head, status=JobStatus.DONE, unmatched_customers=["17850"])
     client.force_login(head)
     response = client.post(reverse("import-link-customer", args=[job.pk]), {"customer_id": "99", "account": account.pk})
     assert response.status_code == 404
@@ -215,7 +216,7 @@ def test_linking_a_customer_not_in_the_import_is_refused(client, head, admin_use
 
 
 def test_create_accounts_for_all_unmatched_customers(client, head):
-    job = make_job(head, status=ImportStatus.DONE, unmatched_customers=["17850", "13047"])
+    job = make_job(head, status=JobStatus.DONE, unmatched_customers=["17850", "13047"])
     client.force_login(head)
     response = client.post(reverse("import-create-accounts", args=[job.pk]))
     assert response.status_code == 302
@@ -224,7 +225,7 @@ def test_create_accounts_for_all_unmatched_customers(client, head):
 
 
 def test_controller_may_not_open_import_details(client, controller, head):
-    job = make_job(head, status=ImportStatus.DONE, unmatched_customers=["17850"])
+    job = make_job(head, status=JobStatus.DONE, unmatched_customers=["17850"])
     client.force_login(controller)
     assert client.get(reverse("import-detail", args=[job.pk])).status_code == 403
     assert client.get(reverse("import-row", args=[job.pk])).status_code == 403
@@ -234,7 +235,7 @@ def test_controller_may_not_open_import_details(client, controller, head):
 
 def test_import_detail_names_the_mapping_by_its_title_in_the_readers_language(client, head):
     # given: a job that read its file with the built-in mapping "online-retail"
-    job = make_job(head, status=ImportStatus.DONE, progress=1.0, mapping="online-retail")
+    job = make_job(head, status=JobStatus.DONE, progress=1.0, mapping="online-retail")
     head.language = "de"
     head.save()
     client.force_login(head)

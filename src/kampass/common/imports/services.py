@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kampass.common.filemodes import private_dir
@@ -34,7 +34,7 @@ from kampass.common.imports.framework import (
 from kampass.common.imports.mappings import mapping_named
 from kampass.common.imports.registry import importer_for, kinds
 from kampass.common.imports.table import TableError, read_table
-from kampass.common.models import ImportMapping, ImportRun, ImportRunStatus
+from kampass.common.models import ImportMapping, ImportRun, UploadStatus
 from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
@@ -165,8 +165,8 @@ def import_run_start(
     was queued already is refused; a required field without a column too."""
     _authorize_run(actor, run)
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
-    if run.status not in (ImportRunStatus.DRAFT, ImportRunStatus.DONE) or (
-        run.status == ImportRunStatus.DONE and not run.dry_run
+    if run.status not in (UploadStatus.DRAFT, UploadStatus.DONE) or (
+        run.status == UploadStatus.DONE and not run.dry_run
     ):
         raise ValidationError({"status": _("This import has run already; upload the file again to import it again.")})
     if not Path(run.file_path).is_file():
@@ -181,7 +181,7 @@ def import_run_start(
         )
     run.columns, run.dry_run, run.strict = preview.columns, dry_run, strict
     run.status, run.progress, run.message, run.error, run.outcome, run.finished_at = (
-        ImportRunStatus.QUEUED, 0.0, "", "", {}, None,
+        UploadStatus.QUEUED, 0.0, "", "", {}, None,
     )  # fmt: skip
     run.save()
     if enqueue:
@@ -217,10 +217,10 @@ def import_run_execute(run_id: str, *, actor: Actor | None = None) -> ImportRun:
 
     run = ImportRun.objects.select_related("created_by").get(pk=run_id)
     actor = actor or run.created_by or system_actor()
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRunStatus.RUNNING, progress=0.0)
+    run.mark(UploadStatus.RUNNING, progress=0.0)
 
     def report(fraction: float, message: str) -> None:
-        ImportRun.objects.filter(pk=run.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
+        run.report(fraction, message)
 
     language = (getattr(run.created_by, "language", "") or "") or settings.LANGUAGE_CODE
     path = Path(run.file_path)
@@ -233,23 +233,17 @@ def import_run_execute(run_id: str, *, actor: Actor | None = None) -> ImportRun:
             ).as_json()  # fmt: skip
         except (ImportRefused, ValidationError, PermissionDenied) as exc:
             error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            ImportRun.objects.filter(pk=run.pk).update(
-                status=ImportRunStatus.FAILED, error=error, message=error[:500], finished_at=timezone.now()
-            )
+            run.mark(UploadStatus.FAILED, error=error, message=error)
             path.unlink(missing_ok=True)
             run.refresh_from_db()
             return run
         except Exception as exc:
             log.exception("import %s failed", run_id)
-            ImportRun.objects.filter(pk=run.pk).update(
-                status=ImportRunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-            )
+            run.mark(UploadStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
             path.unlink(missing_ok=True)
             raise
         message = outcome_summary(outcome)
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRunStatus.DONE, progress=1.0, outcome=outcome, message=message[:500], finished_at=timezone.now()
-    )
+    run.mark(UploadStatus.DONE, progress=1.0, outcome=outcome, message=message)
     if not run.dry_run:
         path.unlink(missing_ok=True)
     run.refresh_from_db()

@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kampass.pipeline.models import BacktestRun, JobStatus, ModelVersion, Opportunity, Outcome
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import BacktestRun, ModelVersion, Opportunity, Outcome
 
 ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
-from kampass.pipeline.models import JobStatus, ModelVersion, Outcome, TrainingJob
+from kampass.pipeline.models import ModelVersion, Outcome, TrainingJob
 from kampass.pipeline.selectors.lists import visible_opportunities
 from kampass.users.actors import Actor
 

@@ -354,7 +354,8 @@ def open_deals_stamp() -> tuple[Any, ...]:
     ``owner_optimism.closed_deals_stamp`` (opportunities, accounts, teams, users, the active model), the
     newest scoring (a rescore writes no history), the stages' default probabilities, the last finished
     backtest (scorer switch and band), the loaded exchange rates, the day and the language."""
-    from kampass.pipeline.models import BacktestRun, JobStatus, Opportunity, Stage
+    from kampass.common.models import JobStatus
+    from kampass.pipeline.models import BacktestRun, Opportunity, Stage
     from kampass.pipeline.selectors.owner_optimism import closed_deals_stamp
 
     def read() -> tuple[Any, ...]:

@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
-from kampass.pipeline.models import BacktestRun, JobStatus
+from kampass.pipeline.models import BacktestRun
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
 
@@ -236,9 +237,7 @@ def backtest_run_execute(run_id: str, *, actor: Actor | None = None) -> Backtest
         try:
             recorded = recorded_deal_history()
             origins = default_origins(recorded.history, run.horizon)
-            BacktestRun.objects.filter(pk=run.pk).update(
-                status=JobStatus.RUNNING, origins_total=len(origins), origins_done=0
-            )
+            run.mark(JobStatus.RUNNING, origins_total=len(origins), origins_done=0)
 
             def tick(done: int, total: int) -> None:
                 BacktestRun.objects.filter(pk=run.pk).update(
@@ -257,18 +256,9 @@ def backtest_run_execute(run_id: str, *, actor: Actor | None = None) -> Backtest
         except Exception as exc:
             log.exception("backtest %s failed", run_id)
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
-            BacktestRun.objects.filter(pk=run.pk).update(
-                status=JobStatus.FAILED, error=reason, finished_at=timezone.now()
-            )
+            run.mark(JobStatus.FAILED, error=reason)
             raise
         message = _("Done")
-    BacktestRun.objects.filter(pk=run.pk).update(
-        status=JobStatus.DONE,
-        result=doc,
-        switch=switch,
-        band_calibration=calibration,
-        message=message,
-        finished_at=timezone.now(),
-    )
+    run.mark(JobStatus.DONE, result=doc, switch=switch, band_calibration=calibration, message=message)
     run.refresh_from_db()
     return run

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
 from kampass.core.dates import ORDERS
-from kampass.pipeline.models import JobStatus, PipelineImport, PipelineImportKind, PipelineImportStatus
+from kampass.pipeline.models import PipelineImport, PipelineImportKind, UploadStatus
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
 
@@ -103,9 +104,9 @@ def pipeline_import_create(
         kind=kind, file_path=str(target), original_name=name,
         mapping=mapping if kind != PipelineImportKind.TARGETS else "", date_order=date_order,
         link=link, prefer=prefer, dry_run=dry_run, strict=strict, created_by=actor if _is_user(actor) else None,
-        status=PipelineImportStatus.DRAFT if draft and kind == PipelineImportKind.OPPORTUNITIES else JobStatus.QUEUED,
+        status=UploadStatus.DRAFT if draft and kind == PipelineImportKind.OPPORTUNITIES else JobStatus.QUEUED,
     )  # fmt: skip
-    if enqueue and job.status != PipelineImportStatus.DRAFT:
+    if enqueue and job.status != UploadStatus.DRAFT:
         from kampass.pipeline.tasks import run_pipeline_import
 
         job_id = str(job.pk)
@@ -122,7 +123,7 @@ def opportunity_mapping_names() -> list[str]:
 
 def _draft(actor: Actor, job: PipelineImport) -> None:
     authorize(actor, "pipeline.import_opportunities")
-    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != PipelineImportStatus.DRAFT:
+    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != UploadStatus.DRAFT:
         raise ValidationError({"status": _("This import has been started already; upload the file again.")})
     if not Path(job.file_path).is_file():
         raise ValidationError({"file": _("The uploaded file is no longer kept; upload it again.")})
@@ -197,7 +198,7 @@ def opportunity_import_discard(*, actor: Actor, job: PipelineImport) -> None:
     """Drop a draft opportunity upload that is not to be imported: its file and its entry in the list."""
     authorize(actor, "pipeline.import_opportunities")
     job = PipelineImport.objects.select_for_update().get(pk=job.pk)
-    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != PipelineImportStatus.DRAFT:
+    if job.kind != PipelineImportKind.OPPORTUNITIES or job.status != UploadStatus.DRAFT:
         raise ValidationError({"status": _("This import has been started already; upload the file again.")})
     _remove(Path(job.file_path))
     job.delete()
@@ -338,10 +339,10 @@ def pipeline_import_run(
 
     job = PipelineImport.objects.select_related("created_by").get(pk=job_id)
     actor = actor or job.created_by or system_actor()
-    PipelineImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0.0)
+    job.mark(JobStatus.RUNNING, progress=0.0)
 
     def report(fraction: float, message: str) -> None:
-        PipelineImport.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
+        job.report(fraction, message)
         if progress is not None:
             progress(fraction, message)
 
@@ -373,17 +374,13 @@ def pipeline_import_run(
                 message = targets_summary(result)
         except (OpportunityImportError, ValidationError) as exc:
             error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            PipelineImport.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, error=error, message=error[:500], finished_at=timezone.now()
-            )
+            job.mark(JobStatus.FAILED, error=error, message=error)
             _remove(path)
             job.refresh_from_db()
             return job
         except Exception as exc:
             log.exception("pipeline import %s failed", job_id)
-            PipelineImport.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-            )
+            job.mark(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
             _remove(path)
             raise
     if not kept_for_import(job):
@@ -433,7 +430,7 @@ def pipeline_uploads_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     now" (the dry run's entry and outcome stay; its page then asks to upload the file again)."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.KAMPASS_IMPORT_DRAFT_KEEP_DAYS))
     old = PipelineImport.objects.filter(kind=PipelineImportKind.OPPORTUNITIES, created_at__lt=cutoff)
-    drafts = list(old.filter(status=PipelineImportStatus.DRAFT).values_list("pk", "file_path"))
+    drafts = list(old.filter(status=UploadStatus.DRAFT).values_list("pk", "file_path"))
     kept = list(
         old.filter(dry_run=True, status__in=(JobStatus.DONE, JobStatus.FAILED))
         .exclude(file_path="")

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kampass.common.models import JobStatus
 from kampass.common.permissions import authorize
 from kampass.pipeline import selectors
-from kampass.pipeline.models import JobStatus, TrainingJob
+from kampass.pipeline.models import TrainingJob
 from kampass.pipeline.services.model import Progress, active_model_version, model_train, opportunities_score
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
@@ -90,10 +91,10 @@ def training_job_run(
 
     job = TrainingJob.objects.get(pk=job_id)
     actor = actor or job.created_by or system_actor()
-    TrainingJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0.0)
+    job.mark(JobStatus.RUNNING, progress=0.0)
 
     def report(fraction: float, message: str) -> None:
-        TrainingJob.objects.filter(pk=job.pk).update(progress=max(0.0, min(fraction, 1.0)), message=message[:500])
+        job.report(fraction, message)
         if progress is not None:
             progress(fraction, message)
 
@@ -106,9 +107,7 @@ def training_job_run(
             scored = opportunities_score(actor=actor, version=version)
         except Exception as exc:
             log.exception("training %s failed", job_id)
-            TrainingJob.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, error=training_failure_message(exc), finished_at=timezone.now()
-            )
+            job.mark(JobStatus.FAILED, error=training_failure_message(exc))
             raise
         job.refresh_from_db()
         job.message = _("Done")

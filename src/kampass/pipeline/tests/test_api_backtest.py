@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kampass.pipeline.models import BacktestRun, JobStatus
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import BacktestRun
 
 pytestmark = pytest.mark.django_db
 

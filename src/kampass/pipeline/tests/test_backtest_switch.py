@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kampass.common.models import JobStatus
 from kampass.pipeline import selectors
-from kampass.pipeline.models import BacktestRun, JobStatus, Opportunity
+from kampass.pipeline.models import BacktestRun, Opportunity
 from kampass.pipeline.services.backtests import verdict
 from kampass.pipeline.tests.factories import make_opportunity
 

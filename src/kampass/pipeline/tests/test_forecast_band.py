@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from scipy import stats  # type: ignore[import-untyped]
 
+from kampass.common.models import JobStatus
 from kampass.pipeline import selectors
-from kampass.pipeline.models import BacktestRun, JobStatus, Opportunity
+from kampass.pipeline.models import BacktestRun, Opportunity
 from kampass.pipeline.tests.factories import make_opportunity
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kampass.accounts.tests.factories import AccountFactory
+from kampass.common.models import JobStatus
 from kampass.pipeline.features import FEATURES
-from kampass.pipeline.models import JobStatus, ModelVersion, Opportunity, OpportunityStageChange
+from kampass.pipeline.models import ModelVersion, Opportunity, OpportunityStageChange
 from kampass.pipeline.services import (
     model_train,
     opportunities_score,

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kampass.pipeline.models import JobStatus, OpportunityStageChange, PipelineImport
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import OpportunityStageChange, PipelineImport
 from kampass.pipeline.services.imports import pipeline_import_run
 from kampass.pipeline.tests.factories import make_opportunity
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from kampass.pipeline.models import JobStatus, TrainingJob
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import TrainingJob
 from kampass.pipeline.services import TrainingAlreadyQueued, training_job_create
 
 pytestmark = pytest.mark.django_db

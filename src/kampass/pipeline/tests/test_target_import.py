@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from kampass.pipeline.models import JobStatus, PipelineImport, Target
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import PipelineImport, Target
 from kampass.pipeline.services.imports import pipeline_import_run
 from kampass.pipeline.target_import import import_targets
 from kampass.pipeline.tests.factories import admin_actor

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kampass.accounts.tests.factories import AccountFactory
-from kampass.pipeline.models import JobStatus, ModelVersion, Opportunity, Outcome
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import ModelVersion, Opportunity, Outcome
 from kampass.pipeline.services import (
     model_train,
     opportunity_change_stage,

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from kampass.pipeline.models import BacktestRun, JobStatus, ModelVersion, Opportunity, Outcome
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import BacktestRun, ModelVersion, Opportunity, Outcome
 from kampass.pipeline.services import backtest_run_execute
 from kampass.pipeline.tests.test_backtest_recorded import generate
 

@@ -8,7 +8,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from kampass.pipeline.models import JobStatus, ModelVersion, TrainingJob
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import ModelVersion, TrainingJob
 
 HX = {"HX-Request": "true"}
 

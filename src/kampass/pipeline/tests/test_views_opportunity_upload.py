@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kampass.accounts.tests.factories import AccountFactory
-from kampass.pipeline.models import JobStatus, Opportunity, PipelineImport, UnlinkedOpportunity
+from kampass.common.models import JobStatus
+from kampass.pipeline.models import Opportunity, PipelineImport, UnlinkedOpportunity
 from kampass.pipeline.services.imports import pipeline_import_run
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ here so that Django finds them.
 
 from kampass.planning.models.actions import OPEN_STATUSES_VALUES, ActionStatus, LinkKind, PlanAction
 from kampass.planning.models.exports import PlanExportJob
-from kampass.planning.models.health import HealthRun, HealthRunStatus, HealthSnapshot, HealthWeights, Notice
+from kampass.planning.models.health import HealthRun, HealthSnapshot, HealthWeights, Notice
 from kampass.planning.models.kpi_targets import KpiTarget
 from kampass.planning.models.objectives import KpiUnit, ManualKpiValue, Objective
 from kampass.planning.models.plans import (
@@ -39,7 +39,6 @@ __all__ = [
     "ActionStatus",
     "EvidenceKind",
     "HealthRun",
-    "HealthRunStatus",
     "HealthSnapshot",
     "HealthWeights",
     "KpiTarget",

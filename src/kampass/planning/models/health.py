@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kampass.common.concurrency import Versioned
+from kampass.common.models import BackgroundRun
 
 
 class HealthWeights(Versioned):
@@ -99,35 +98,17 @@ class Notice(models.Model):
         return f"{self.recipient_id}: {self.text}"
 
 
-class HealthRunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class HealthRun(models.Model):
+class HealthRun(BackgroundRun):
     """One computation of the health snapshots of every key account for ``day``, run as a background
     task: started by the head of KAM ("recompute now") or by the worker's daily schedule (which then also
     raises the review events). ``done`` of ``total`` accounts are stored so far (the progress bar)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     day = models.DateField(_("day"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=HealthRunStatus.choices, default=HealthRunStatus.QUEUED
-    )
     trigger = models.CharField(_("started by"), max_length=20, default="manual")
     total = models.PositiveIntegerField(_("accounts"), default=0)
     done = models.PositiveIntegerField(_("accounts done"), default=0)
     notices = models.PositiveIntegerField(_("notices"), default=0)
     reviews_planned = models.PositiveIntegerField(_("reviews planned"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("by"),
-    )  # fmt: skip
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("health computation")
@@ -140,7 +121,3 @@ class HealthRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else (100 if self.status == "done" else 0)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (HealthRunStatus.DONE, HealthRunStatus.FAILED)

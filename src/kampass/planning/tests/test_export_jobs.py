@@ -121,7 +121,7 @@ def test_old_exports_and_their_files_are_removed_running_ones_kept(
     settings.KAMPASS_EXPORT_KEEP_DAYS = 7
     old = _start(kam, plan, django_capture_on_commit_callbacks)
     recent = _start(kam, plan, django_capture_on_commit_callbacks, fmt="pptx")
-    queued = PlanExportJob.objects.create(plan=plan, fmt="xlsx", lang="en", requested_by=kam)
+    queued = PlanExportJob.objects.create(plan=plan, fmt="xlsx", lang="en", created_by=kam)
     eight_days_ago = timezone.now() - dt.timedelta(days=8)
     PlanExportJob.objects.filter(pk__in=[old.pk, queued.pk]).update(created_at=eight_days_ago)
 

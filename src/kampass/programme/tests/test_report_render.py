@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from kampass.common.models import JobStatus
 from kampass.programme import report, report_cache, services
-from kampass.programme.models import ReportJob, ReportStatus
+from kampass.programme.models import ReportJob
 from kampass.programme.tests.conftest import closed_round
 from kampass.roadmap.services import initiative_create, measurement_record
 
@@ -75,7 +76,7 @@ def run_queued_tasks() -> int:
     from kampass.programme.tasks import render_report
 
     DBTaskResult.objects.filter(task_path__endswith="render_report").delete()
-    queued = [str(pk) for pk in ReportJob.objects.filter(status=ReportStatus.QUEUED).values_list("pk", flat=True)]
+    queued = [str(pk) for pk in ReportJob.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True)]
     for job_id in queued:
         render_report.call(job_id)
     return len(queued)
@@ -100,7 +101,7 @@ def test_the_ui_queues_a_render_that_the_worker_runs_and_offers_the_pdf(
     job = ReportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("programme-report", args=[job.pk])
-    assert job.status == ReportStatus.QUEUED
+    assert job.status == JobStatus.QUEUED
     assert DBTaskResult.objects.filter(task_path__endswith="render_report").count() == 1
     assert not report_cache.cache_dir().exists() or not list(report_cache.cache_dir().iterdir())
     # and the status page polls (HTMX) and reloads itself without JavaScript
@@ -111,7 +112,7 @@ def test_the_ui_queues_a_render_that_the_worker_runs_and_offers_the_pdf(
     # when the worker runs the task (the real renderer)
     assert run_queued_tasks() == 1
     job.refresh_from_db()
-    assert (job.status, job.progress, job.cached) == (ReportStatus.DONE, 1.0, False)
+    assert (job.status, job.progress, job.cached) == (JobStatus.DONE, 1.0, False)
     # then the page offers the download and stops polling
     page = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="download-pdf"' in page
@@ -224,7 +225,7 @@ def test_retry_after_follows_the_running_render(api, viewer, round_, renderer):
     assert ask_pdf(api, viewer, "de")["Retry-After"] == "1"
     # given renders timed at 20 s and the viewer's render queued for 5 s
     for seconds in (18.0, 22.0):
-        ReportJob.objects.create(round=round_, status=ReportStatus.DONE, seconds=seconds, finished_at=timezone.now())
+        ReportJob.objects.create(round=round_, status=JobStatus.DONE, seconds=seconds, finished_at=timezone.now())
     ReportJob.objects.filter(pk=job.pk).update(
         fingerprint="f" * 64, created_at=timezone.now() - dt.timedelta(seconds=5)
     )
@@ -246,7 +247,7 @@ def test_a_render_lost_by_its_worker_frees_its_place(api, viewer, round_, render
     )
     assert ask_pdf(api, viewer, "de").status_code == 202
     lost.refresh_from_db()
-    assert lost.status == ReportStatus.FAILED
+    assert lost.status == JobStatus.FAILED
     assert "Not rendered within" in lost.error
 
 

@@ -8,8 +8,9 @@ import random
 import pytest
 from django.core.exceptions import ValidationError
 
+from kampass.common.models import JobStatus
 from kampass.programme import selectors, services
-from kampass.programme.models import Function, ReportJob, ReportStatus
+from kampass.programme.models import Function, ReportJob
 from kampass.programme.tests.conftest import fill, open_round_with
 
 
@@ -40,10 +41,10 @@ def test_respondent_progress_and_editability(head, kam, kam2, catalogue):
 @pytest.mark.parametrize(
     ("status", "active"),
     [
-        (ReportStatus.QUEUED, True),
-        (ReportStatus.RUNNING, True),
-        (ReportStatus.DONE, False),
-        (ReportStatus.FAILED, False),
+        (JobStatus.QUEUED, True),
+        (JobStatus.RUNNING, True),
+        (JobStatus.DONE, False),
+        (JobStatus.FAILED, False),
     ],
 )
 def test_report_job_active(status, active):
