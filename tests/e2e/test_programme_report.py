@@ -40,8 +40,8 @@ def no_js_page(browser: Any) -> Any:
 
 def _run_queued() -> None:
     """The worker's part, run here: render every queued report job."""
-    from kampass.programme import services
     from kampass.common.models import JobStatus
+    from kampass.programme import services
     from kampass.programme.models import ReportJob
 
     for pk in ReportJob.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True):
