@@ -88,10 +88,11 @@ def page_mix(client: Client) -> list[tuple[str, str, bool]]:
     _s, _ms, body = client.get("/api/v1/accounts?limit=1")
     first = (json.loads(body or b"{}").get("items") or [{"id": 1}])[0]["id"]
 
-    def last_page(path: str) -> int:  # the pager says "page 1 of N" (the users speak English: no language set)
+    def last_page(path: str) -> int:
+        """The pager says "page 1 of N" (the users speak English: no language set; N with thousands separators)."""
         _s, _ms, body = client.get(path)
-        found = re.search(rb"page \d+ of (\d+)", body)
-        return int(found.group(1)) if found else 1
+        found = re.search(rb"page [\d,]+ of ([\d,]+)", body)
+        return int(found.group(1).replace(b",", b"")) if found else 1
 
     opportunity_pages, account_pages = last_page("/pipeline/opportunities/"), last_page("/accounts/")
     return [
