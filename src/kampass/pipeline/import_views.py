@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from kampass.common.htmx import apply_validation_error, form_status, render_page, submit_form
 from kampass.common.list_export import Column, export_format, export_response
-from kampass.common.models import JobStatus
+from kampass.common.models import JobStatus, UploadStatus
 from kampass.common.pagination import paginate
 from kampass.common.permissions import authorize
 from kampass.common.uploads import upload_refusal
@@ -29,7 +29,7 @@ from kampass.pipeline.forms import (
     StageHistoryUploadForm,
     TargetUploadForm,
 )
-from kampass.pipeline.models import PipelineImport, PipelineImportKind, UploadStatus
+from kampass.pipeline.models import PipelineImport, PipelineImportKind
 from kampass.pipeline.services.imports import (
     kept_for_import,
     opportunity_import_after_dry_run,

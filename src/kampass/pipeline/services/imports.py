@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
-from kampass.common.models import JobStatus
+from kampass.common.models import JobStatus, UploadStatus
 from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.limits import LimitExceeded, check_size
 from kampass.core.dates import ORDERS
-from kampass.pipeline.models import PipelineImport, PipelineImportKind, UploadStatus
+from kampass.pipeline.models import PipelineImport, PipelineImportKind
 from kampass.users.actors import Actor
 from kampass.users.history import is_user as _is_user
 
