@@ -25,7 +25,7 @@ from kampass.common.analytics import analytics_store
 from kampass.common.concurrency import expect_version
 from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
-from kampass.common.models import JobStatus
+from kampass.common.models import ACTIVE_STATUSES, JobStatus
 from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
@@ -211,7 +211,7 @@ def uploads_clean(*, now: float | None = None) -> int:
     now = time.time() if now is None else now
     # a file younger than the grace period may belong to a job whose row is not committed yet
     keep_seconds = max(float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0) * 3600, UPLOAD_GRACE_SECONDS)
-    active = ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    active = ImportJob.objects.filter(status__in=ACTIVE_STATUSES)
     busy = {Path(p).resolve() for p in active.values_list("file_path", flat=True)}
     busy |= {Path(m).resolve() for m in active.values_list("mapping", flat=True) if m not in BUILT_IN}
     removed = 0

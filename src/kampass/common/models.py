@@ -44,6 +44,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+#: the states of background work that is still to finish (the pages poll it; one at a time where that matters)
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
 class UploadStatus(models.TextChoices):
     """The states of an uploaded file's import: a draft while its columns are being mapped, then those of
     every piece of background work."""
@@ -88,7 +92,7 @@ class BackgroundRun(models.Model):
     @property
     def active(self) -> bool:
         """Waiting for the worker or running."""
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        return self.status in ACTIVE_STATUSES
 
     @property
     def finished(self) -> bool:

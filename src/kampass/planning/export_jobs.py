@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.common.filemodes import open_private, private_dir
-from kampass.common.models import JobStatus
+from kampass.common.models import ACTIVE_STATUSES, JobStatus
 from kampass.common.permissions import authorize
 from kampass.planning.models import AccountPlan, PlanExportJob
 from kampass.users.actors import Actor
@@ -56,7 +56,7 @@ def export_job_start(*, actor: Actor, plan: AccountPlan, fmt: str, lang: str, su
             lang=lang,
             summary=summary,
             created_by=user,
-            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+            status__in=ACTIVE_STATUSES,
         ).first()
         if running is not None:
             return running
@@ -127,7 +127,7 @@ def export_jobs_purge(*, now: dt.datetime | None = None) -> int:
     """Remove the export jobs (and their files) older than ``KAMPASS_EXPORT_KEEP_DAYS``; the number removed."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.KAMPASS_EXPORT_KEEP_DAYS))
     old = list(PlanExportJob.objects.filter(created_at__lt=cutoff).exclude(
-        status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+        status__in=ACTIVE_STATUSES
     ).values_list("pk", "file_path"))  # fmt: skip
     for _pk, path in old:
         if path:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kampass.accounts import facade as accounts_facade
-from kampass.common.models import JobStatus
+from kampass.common.models import ACTIVE_STATUSES, JobStatus
 from kampass.planning.models import HealthRun
 from kampass.users.actors import Actor
 from kampass.users.history import is_user
@@ -37,7 +37,7 @@ def health_run_start(*, actor: Actor, day: dt.date | None = None, trigger: str =
         raise PermissionDenied(_("Only the head of KAM records health snapshots."))
     when = day or timezone.localdate()
     with transaction.atomic():
-        running = HealthRun.objects.filter(day=when, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).first()
+        running = HealthRun.objects.filter(day=when, status__in=ACTIVE_STATUSES).first()
         if running is not None:
             return running
         run = HealthRun.objects.create(day=when, trigger=trigger, created_by=actor if is_user(actor) else None)

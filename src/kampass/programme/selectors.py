@@ -202,15 +202,6 @@ def respondent_progress(assessment_round: AssessmentRound) -> list[RespondentPro
     ]
 
 
-#: Report jobs in these states are still to finish (the page polls them).
-ACTIVE_REPORT_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
-def report_job_active(job: ReportJob) -> bool:
-    """Whether a report job is queued or running."""
-    return job.status in ACTIVE_REPORT_STATUSES
-
-
 def report_job_available(job: ReportJob) -> bool:
     """Whether the PDF of a finished report job is still in the report cache (it is pruned in time)."""
     from kampass.programme import report_cache

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kampass.common.models import JobStatus
+from kampass.common.models import ACTIVE_STATUSES, JobStatus
 from kampass.common.permissions import authorize
 from kampass.core.assessment import DEFAULT_MIN_GROUP_RESPONDENTS
 from kampass.core.concept import PHASES, TENSION_MAX, TENSION_MIN
@@ -552,9 +552,7 @@ def _claim_render_slot(*, user: User, assessment_round: AssessmentRound, lang: s
     """
     from django.conf import settings
 
-    from kampass.programme.selectors import ACTIVE_REPORT_STATUSES
-
-    active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_REPORT_STATUSES).order_by("created_at"))
+    active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_STATUSES).order_by("created_at"))
     for job in active:
         if job.lang == lang and job.round_id == assessment_round.pk:
             return job, False
@@ -568,7 +566,7 @@ def _claim_render_slot(*, user: User, assessment_round: AssessmentRound, lang: s
         except IntegrityError:  # a concurrent request took this slot
             continue
         return job, True
-    active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_REPORT_STATUSES))
+    active = list(ReportJob.objects.filter(created_by=user, status__in=ACTIVE_STATUSES))
     raise ReportRenderLimit(active, _retry_after(active))
 
 
@@ -596,10 +594,8 @@ def _expire_lost_renders() -> None:
     worker was lost): they free their slots."""
     from django.conf import settings
 
-    from kampass.programme.selectors import ACTIVE_REPORT_STATUSES
-
     limit = timezone.now() - dt.timedelta(seconds=settings.KAMPASS_REPORT_RENDER_TIMEOUT)
-    ReportJob.objects.filter(status__in=ACTIVE_REPORT_STATUSES, created_at__lt=limit).update(
+    ReportJob.objects.filter(status__in=ACTIVE_STATUSES, created_at__lt=limit).update(
         status=JobStatus.FAILED,
         error=_("Not rendered within %(s)s s; ask again.") % {"s": round(settings.KAMPASS_REPORT_RENDER_TIMEOUT)},
         finished_at=timezone.now(),
@@ -631,7 +627,7 @@ def report_job_run(job_id: str) -> ReportJob:
     from kampass.programme.report import report_inputs, report_inputs_stamp, report_pdf
 
     job = ReportJob.objects.select_related("round").get(pk=job_id)
-    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+    if not job.active:
         return job
     job.mark(JobStatus.RUNNING, progress=0.05)
     start = time.monotonic()

@@ -753,7 +753,7 @@ def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
     """A report job's status and progress (HTMX polls it, without JavaScript the page reloads itself
     until the PDF is ready) and the download link."""
     job = _job(request, pk)
-    active = selectors.report_job_active(job)
+    active = job.active
     available = job.status == JobStatus.DONE and selectors.report_job_available(job)
     return render_page(request, "programme/report_job.html", {"job": job, "active": active, "available": available},
                        fragment="programme/_report_job.html")  # fmt: skip

@@ -43,7 +43,6 @@ from kampass.pipeline.selectors.lists import (
     visible_q,
 )
 from kampass.pipeline.selectors.model import (
-    ACTIVE_JOB_STATUSES,
     SCORERS,
     ModelReport,
     active_training_job,
@@ -73,7 +72,6 @@ from kampass.pipeline.selectors.risks import (
 )
 
 __all__ = [
-    "ACTIVE_JOB_STATUSES",
     "CENT",
     "OPTIMISM_THRESHOLD_POINTS",
     "RISK_SEVERITY_BANDS",

@@ -11,8 +11,6 @@ from typing import Any
 from kampass.common.models import JobStatus
 from kampass.pipeline.models import BacktestRun, ModelVersion, Opportunity, Outcome
 
-ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
-
 
 def latest_backtest_run() -> BacktestRun | None:
     """The most recent backtest run (any status)."""
@@ -30,7 +28,7 @@ def last_finished_backtest() -> BacktestRun | None:
 
 
 def backtest_run_active(run: BacktestRun | None) -> bool:
-    return run is not None and run.status in ACTIVE_STATUSES
+    return run is not None and run.active
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from kampass.common.models import JobStatus
+from kampass.common.models import ACTIVE_STATUSES
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import ModelVersion, Outcome, TrainingJob
 from kampass.pipeline.selectors.lists import visible_opportunities
@@ -44,18 +44,14 @@ class ModelReport:
 SCORERS = ("kampass", "naive_bayes", "base_rate", "stage_rate", "owner")
 
 
-#: Training jobs in these states are still to finish: only one retraining at a time.
-ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
 def training_job_active(job: TrainingJob | None) -> bool:
     """Whether ``job`` is queued or running."""
-    return job is not None and job.status in ACTIVE_JOB_STATUSES
+    return job is not None and job.active
 
 
 def active_training_job() -> TrainingJob | None:
     """The retraining queued or running, if there is one."""
-    return TrainingJob.objects.filter(status__in=ACTIVE_JOB_STATUSES).order_by("created_at").first()
+    return TrainingJob.objects.filter(status__in=ACTIVE_STATUSES).order_by("created_at").first()
 
 
 def model_versions() -> QuerySet[ModelVersion]:

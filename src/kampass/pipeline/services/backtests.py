@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kampass.common.models import JobStatus
+from kampass.common.models import ACTIVE_STATUSES, JobStatus
 from kampass.common.permissions import authorize
 from kampass.pipeline.models import BacktestRun
 from kampass.users.actors import Actor
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 
 BASELINES = ("base_rate", "stage_rate", "naive_bayes", "owner")
 DEFAULT_HORIZON = 90
-ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class BacktestRefused(ValidationError):
@@ -213,7 +212,7 @@ def band_calibration(history: Any, *, seed: int = 0) -> dict[str, Any]:
 def backtest_run_create(*, actor: Actor, horizon: int = DEFAULT_HORIZON, enqueue: bool = True) -> BacktestRun:
     """Queue a backtest of kampass's own opportunities (background task); one at a time."""
     authorize(actor, "pipeline.train_model")
-    if BacktestRun.objects.filter(status__in=ACTIVE).exists():
+    if BacktestRun.objects.filter(status__in=ACTIVE_STATUSES).exists():
         raise BacktestRefused(_("A backtest is already queued or running."), code="backtest_running")
     run = BacktestRun.objects.create(horizon=horizon, created_by=actor if _is_user(actor) else None)
     if enqueue:
