@@ -1,6 +1,7 @@
 """End to end: the head of KAM adds an improvement topic, moves it in the impact x effort matrix,
 activates it beyond the limit on active topics (refused, then forced) and sees the warning; the
-roadmap shows the timeline of the initiatives and the guardrail warning."""
+roadmap shows the timeline of the initiatives and the guardrail warning. A quick second rating (the
+effort changed before the reply to the impact came back) is saved too, not lost."""
 
 from __future__ import annotations
 
@@ -88,9 +89,11 @@ def test_topic_beyond_the_limit_and_the_roadmap_timeline(
     expect(page.locator(f"[data-testid=impact-{topic.pk}]")).to_have_value("5")
     page.select_option(f"[data-testid=effort-{topic.pk}]", "1")
     expect(page.locator(f"#topic-{topic.pk}")).to_contain_text("Quick win", timeout=15_000)
-    expect(page.locator("[data-testid=topic-row]").first).to_have_attribute("id", f"topic-{topic.pk}")
     topic.refresh_from_db()
     assert (topic.impact, topic.effort) == (5, 1)
+    # the list keeps its order while the user rates (the row is not pulled away); loaded anew, it leads
+    page.reload()
+    expect(page.locator("[data-testid=topic-row]").first).to_have_attribute("id", f"topic-{topic.pk}")
 
     # ---- activate it: refused at the limit, then activated anyway; the warning shows
     page.click(f"[data-testid=activate-{topic.pk}]")
@@ -113,3 +116,81 @@ def test_topic_beyond_the_limit_and_the_roadmap_timeline(
     expect(page.locator("[data-testid=guardrail-warnings]")).to_contain_text("Leakage under control")
     expect(page.locator("[data-testid=topic-limit-warning]")).to_be_visible()
     expect(page.locator("[data-testid=initiative-table]")).to_contain_text("Account plans in the CRM")
+
+
+def test_a_quick_second_rating_is_not_lost_while_the_first_is_on_its_way(
+    live_server: Any, page: Any, make_user: Any, login: Any
+) -> None:
+    from playwright.sync_api import Route
+
+    from kampass.roadmap.models import Topic
+    from kampass.roadmap.services import topic_create
+
+    # given a thankless task (impact 2, effort 4) on the topics page, the reply to its first rating held back
+    head = make_user("head_e2e", "head")
+    topic_create(actor=head, field="screening", title="Market intelligence")
+    topic = topic_create(actor=head, field="solutions", title="Joint value workshops", impact=2, effort=4)
+    login(page, "head_e2e")
+    page.goto(f"{live_server.url}/programme/roadmap/topics/")
+    impact, effort = page.locator(f"[data-testid=impact-{topic.pk}]"), page.locator(f"[data-testid=effort-{topic.pk}]")
+    quadrant = page.locator(f"#topic-{topic.pk} span.q")  # the row's priority: its quadrant
+    expect(quadrant).to_have_text("Thankless task")
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/topics/\d+/rating/"), hold_the_first)
+
+    # when the user raises the impact to 5 and, before the reply, lowers the effort to 1
+    impact.select_option("5")
+    page.wait_for_function("() => document.querySelector('.htmx-request') !== null")
+    effort.select_option("1")
+    assert len(held) == 1
+    # and the reply to the first rating comes only then
+    held[0].continue_()
+
+    # then both choices stand: on the page (a quick win now) ...
+    expect(quadrant).to_have_text("Quick win")
+    expect(impact).to_have_value("5")
+    expect(effort).to_have_value("1")
+    expect(page.locator("[data-testid=topics-notice]")).to_contain_text("re-rated")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    expect(page.locator("[data-testid=conflict]")).to_have_count(0)
+    # ... in the matrix, drawn anew ...
+    expect(page.locator("[data-testid=topic-matrix]")).to_have_attribute("data-ready", "1")
+    spec = page.evaluate("() => JSON.parse(document.getElementById('matrix-spec').textContent)")
+    assert (_point(spec, topic.pk)["impact"], _point(spec, topic.pk)["effort"]) == (5, 1)
+    # ... in the database (two saves, each based on the one before) ...
+    stored = Topic.objects.get(pk=topic.pk)
+    assert (stored.impact, stored.effort, stored.version) == (5, 1, 3)
+    # ... and the row's other forms carry the new version: activating it right away is no conflict
+    page.click(f"[data-testid=activate-{topic.pk}]")
+    expect(page.locator("[data-testid=topics-notice]")).to_contain_text("is now Active")
+    expect(page.locator("[data-testid=conflict]")).to_have_count(0)
+    assert Topic.objects.get(pk=topic.pk).status == "active"
+    # ... and after a reload
+    page.unroute(re.compile(r"/topics/\d+/rating/"))
+    page.reload()
+    expect(quadrant).to_have_text("Quick win")
+    expect(impact).to_have_value("5")
+    expect(effort).to_have_value("1")
+
+
+def _point(spec: Any, pk: int) -> dict[str, Any]:
+    """The data row of topic ``pk`` in a Vega-Lite spec of the matrix."""
+    if isinstance(spec, dict):
+        if spec.get("id") == pk and "impact" in spec:
+            return spec
+        items = list(spec.values())
+    elif isinstance(spec, list):
+        items = spec
+    else:
+        items = []
+    for item in items:
+        if found := _point(item, pk):
+            return found
+    return {}

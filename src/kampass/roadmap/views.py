@@ -463,19 +463,33 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def topic_rating(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move a topic in the matrix (new impact and effort)."""
+    """Move a topic in the matrix (new impact and effort); for HTMX the changed parts out of band (the form stays)."""
     topic = get_object_or_404(Topic, pk=pk)
     authorize(request.user, "roadmap.change_topic", topic)
     form = TopicRatingForm(request.POST)
     if not form.is_valid():
         return _topics_result(request, error=_("Rate impact and effort from 1 to 5."), status=422)
     try:
-        services.topic_update(actor=request.user, topic=topic, **form.cleaned_data)
+        topic = services.topic_update(actor=request.user, topic=topic, **form.cleaned_data)
     except ConcurrentEdit as exc:
         return conflict_response(request, form, exc)
     except ValidationError as exc:
         return _topics_result(request, error=" ".join(exc.messages), status=422)
-    return _topics_result(request, notice=_("“%(title)s” re-rated.") % {"title": topic.label})
+    notice = _("“%(title)s” re-rated.") % {"title": topic.label}
+    if not is_fragment_request(request):
+        return _topics_result(request, notice=notice)
+    # HTMX: leave the row's form in the page (a change made while this request was on its way is queued
+    # and sent next, with the values the form shows then): only the new version, the quadrant, the matrix
+    # and the notice, out of band. The list keeps its order until the next load.
+    context = {
+        "t": topic,
+        "notice": notice,
+        "matrix_spec": charts.topic_matrix_chart(selectors.topic_list(filters=_topic_filters(request))),
+        "can_manage": request.user.has_perm("roadmap.change_topic_status"),
+    }
+    response = render_page(request, "roadmap/_topic_rating_result.html", context)
+    response["HX-Reswap"] = "none"  # errors and conflicts still swap into the form's target (#results)
+    return response
 
 
 @login_required

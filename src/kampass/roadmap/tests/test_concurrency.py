@@ -76,6 +76,25 @@ def test_stale_topic_rating_and_status_answer_409(conflicts, client, head, admin
     assert (stored.impact, stored.effort, stored.status) == (5, 3, "proposed")
 
 
+def test_stale_topic_rating_through_htmx_answers_the_conflict_view(conflicts, client, head, admin_user):
+    # given a rating based on version 1 while someone else saved version 2
+    topic = TopicFactory(impact=3, effort=3)
+    client.force_login(head)
+    services.topic_update(actor=admin_user, topic=topic, impact=5)
+    # when it arrives through HTMX: the conflict view (409, swapped in by kampass.js), not the out-of-band reply
+    rating = client.post(
+        reverse("topic-rating", args=[topic.pk]),
+        {"impact": 1, "effort": 1, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    body = conflicts.assert_conflict_page(rating)
+    assert rating["Kampass-Conflict"] == "1"
+    assert "HX-Reswap" not in rating
+    assert "hx-swap-oob" not in body
+    stored = Topic.objects.get(pk=topic.pk)
+    assert (stored.impact, stored.effort, stored.version) == (5, 3, 2)
+
+
 def test_topic_api_stale_answers_412_and_409(conflicts, client, head, admin_user):
     topic = TopicFactory(description="old")
     path = f"/roadmap/topics/{topic.pk}"

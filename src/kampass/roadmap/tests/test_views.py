@@ -261,6 +261,85 @@ def test_rating_moves_the_topic_in_the_matrix(client, head):
     assert (t.impact, t.effort, t.quadrant) == (5, 1, "quick_win")
 
 
+def test_rating_answers_htmx_out_of_band_and_leaves_the_form_in_the_page(client, head):
+    # given a topic on the page at version 1
+    t = TopicFactory(title="Mover", impact=2, effort=4)
+    client.force_login(head)
+    page = client.get(reverse("topics")).content.decode()
+    assert f'name="version" value="1" id="topic-version-{t.pk}"' in page
+    assert f'name="version" value="1" id="topic-status-version-{t.pk}"' in page
+    # when it is re-rated through HTMX
+    response = client.post(reverse("topic-rating", args=[t.pk]), {"impact": 5, "effort": 1, "version": 1}, headers=HX)
+    # then the reply swaps nothing in place of the list (the row's form stays, so a change queued meanwhile
+    # is sent next) and brings, out of band, the new version for the row's forms, its quadrant, the
+    # matrix and the notice
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    body = response.content.decode()
+    assert 'data-testid="topic-table"' not in body
+    assert f'impact-{t.pk}"' not in body
+    assert f'effort-{t.pk}"' not in body
+    assert f'name="version" value="2" id="topic-version-{t.pk}" hx-swap-oob="true"' in body
+    assert f'name="version" value="2" id="topic-status-version-{t.pk}" hx-swap-oob="true"' in body
+    assert f'<span class="q q-quick_win" id="topic-quadrant-{t.pk}" hx-swap-oob="true">Quick win</span>' in body
+    assert '<div id="topic-matrix-area" hx-swap-oob="true">' in body
+    assert 'id="matrix-spec"' in body
+    assert '<div id="topics-messages" hx-swap-oob="true">' in body
+    assert "“Mover” re-rated." in body
+    assert response.context["matrix_spec"] is not None
+    t.refresh_from_db()
+    assert (t.impact, t.effort, t.version) == (5, 1, 2)
+    # and a second rating based on the version the reply brought is saved too
+    again = client.post(reverse("topic-rating", args=[t.pk]), {"impact": 5, "effort": 2, "version": 2}, headers=HX)
+    assert again.status_code == 200
+    assert f'name="version" value="3" id="topic-version-{t.pk}"' in again.content.decode()
+
+
+def test_rating_reply_leaves_out_the_status_form_a_proposer_does_not_have(client, kam):
+    t = TopicFactory(title="Mine", impact=2, effort=4, created_by=kam)
+    client.force_login(kam)
+    assert f'id="topic-status-version-{t.pk}"' not in client.get(reverse("topics")).content.decode()
+    response = client.post(reverse("topic-rating", args=[t.pk]), {"impact": 4, "effort": 4, "version": 1}, headers=HX)
+    body = response.content.decode()
+    assert f'id="topic-version-{t.pk}"' in body
+    assert f'id="topic-status-version-{t.pk}"' not in body
+    assert ">Major project</span>" in body
+
+
+def test_rating_without_htmx_redirects_to_the_list_with_its_filters(client, head):
+    t = TopicFactory(title="Mover", impact=2, effort=4)
+    client.force_login(head)
+    url = reverse("topic-rating", args=[t.pk]) + "?field=screening"
+    response = client.post(url, {"impact": 5, "effort": 1, "version": 1})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("topics") + "?field=screening"
+    page = client.get(response["Location"]).content.decode()
+    assert "“Mover” re-rated." in page
+    assert f'name="version" value="2" id="topic-version-{t.pk}"' in page
+    t.refresh_from_db()
+    assert (t.impact, t.effort) == (5, 1)
+
+
+def test_invalid_rating_is_refused(client, head):
+    t = TopicFactory(impact=2, effort=4)
+    client.force_login(head)
+    url = reverse("topic-rating", args=[t.pk])
+    # the page: 422 with the message
+    page = client.post(url, {"impact": 9, "effort": 1})
+    assert page.status_code == 422
+    assert 'data-testid="topics-error"' in page.content.decode()
+    # HTMX: the list anew with the message, swapped into the form's target as before (no out-of-band reply)
+    fragment = client.post(url, {"impact": 9, "effort": 1}, headers=HX)
+    body = fragment.content.decode()
+    assert "<html" not in body
+    assert 'data-testid="topics-error"' in body
+    assert "Rate impact and effort from 1 to 5." in body
+    assert 'data-testid="topic-table"' in body
+    assert "HX-Reswap" not in fragment
+    t.refresh_from_db()
+    assert (t.impact, t.effort) == (2, 4)
+
+
 def test_activation_beyond_the_limit_is_refused_then_forced(client, head):
     client.force_login(head)
     client.post(reverse("topic-limit"), {"topic_limit": 1})
