@@ -23,11 +23,13 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 
@@ -281,10 +283,29 @@ def conflict_response(
         "changed_at": when,
         "resubmit": resubmitted_fields(request, current, versions),
         "action_url": request.get_full_path(),
+        "discard_url": discard_url(request),
     }
     response = render_page(request, "common/conflict.html", context, fragment="common/_conflict.html", status=409)
     response["Kampass-Conflict"] = "1"  # kampass.js swaps this 409 in instead of only alerting
     return response
+
+
+def discard_url(request: HttpRequest) -> str:
+    """Where "discard my entry" leads: the page the user was on for a form that saves in place (HTMX names it
+    in ``HX-Current-URL``; the form's own address, e.g. a rating, may take POST only), else the form's page.
+
+    >>> from django.test import RequestFactory
+    >>> rf = RequestFactory()
+    >>> discard_url(rf.post("/roadmap/topics/7/rating/?field=x", HTTP_HX_CURRENT_URL="http://testserver/roadmap/topics/?field=x"))
+    '/roadmap/topics/?field=x'
+    >>> discard_url(rf.post("/accounts/3/edit/")), discard_url(rf.post("/a/", HTTP_HX_CURRENT_URL="https://evil.example/x"))
+    ('/accounts/3/edit/', '/a/')
+    """
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(current, {request.get_host()}, request.is_secure()):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
 
 
 def posted_version(request: HttpRequest) -> int | None:

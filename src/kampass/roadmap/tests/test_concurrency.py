@@ -85,9 +85,12 @@ def test_stale_topic_rating_through_htmx_answers_the_conflict_view(conflicts, cl
     rating = client.post(
         reverse("topic-rating", args=[topic.pk]),
         {"impact": 1, "effort": 1, "version": 1},
-        headers={"HX-Request": "true"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver" + reverse("topics") + "?field=screening"},
     )
     body = conflicts.assert_conflict_page(rating)
+    # and "discard my entry" leads back to the list the user was on (the rating's address takes POST only)
+    assert f'href="{reverse("topics")}?field=screening">Discard my entry' in body
+    assert client.get(reverse("topics") + "?field=screening").status_code == 200
     assert rating["Kampass-Conflict"] == "1"
     assert "HX-Reswap" not in rating
     assert "hx-swap-oob" not in body
