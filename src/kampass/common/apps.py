@@ -18,9 +18,3 @@ class CommonConfig(AppConfig):
         from kampass.common import activity, comments
 
         activity.register_source("comments", comments.comment_activity)
-
-        # the query planner's statistics follow the data as it grows
-        from kampass.common.planner_statistics import daily_refresh
-        from kampass.common.schedule import register_daily
-
-        register_daily("common.planner_statistics", daily_refresh)

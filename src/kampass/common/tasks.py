@@ -16,11 +16,3 @@ def run_master_data_import(run_id: str) -> None:
     from kampass.common.imports.services import import_run_execute
 
     import_run_execute(run_id)
-
-
-@task()
-def refresh_planner_statistics() -> None:
-    """The daily analysis of the database for its query planner (``common.planner_statistics.refresh``)."""
-    from kampass.common.planner_statistics import refresh
-
-    refresh()

@@ -41,7 +41,6 @@ from django.utils.translation import gettext as _
 
 from kampass.common.imports.values import HeaderColumns
 from kampass.common.permissions import authorize
-from kampass.common.planner_statistics import refresh_after_bulk_write
 from kampass.core.dates import parse_date
 from kampass.pipeline.importing import (
     BUILT_IN,
@@ -239,7 +238,6 @@ def import_opportunity_history(
     result.derived_entries = len(derived)
     result.derived_opportunities = len({c.opportunity_id for c in derived})
     result.committed = True
-    refresh_after_bulk_write()
     return result
 
 

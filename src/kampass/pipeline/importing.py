@@ -89,7 +89,6 @@ from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.imports.table import Table, TableError, read_table
 from kampass.common.imports.values import HeaderColumns
 from kampass.common.permissions import authorize
-from kampass.common.planner_statistics import refresh_after_bulk_write
 from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.dates import ORDERS, UndecidableDateOrder, decide_date_order, parse_date
 from kampass.core.text_safety import describe_character, forbidden_character, neutralise_row
@@ -497,7 +496,6 @@ def import_opportunities(
     with transaction.atomic():
         write(result=result)
     result.committed = True
-    refresh_after_bulk_write()
     return result
 
 

@@ -18,7 +18,6 @@ from kampass.common.import_limits import import_limits, limit_message
 from kampass.common.imports.table import Table, TableError, read_table
 from kampass.common.imports.values import HeaderColumns, normalise
 from kampass.common.permissions import authorize
-from kampass.common.planner_statistics import refresh_after_bulk_write
 from kampass.core.analytics.ingest.limits import LimitExceeded
 from kampass.core.text_safety import describe_character, forbidden_character
 from kampass.users.actors import Actor
@@ -335,8 +334,6 @@ def run_import(
         outcome.committed = not dry_run and not (strict and outcome.rejects)
         if not outcome.committed:
             transaction.set_rollback(True)
-    if outcome.committed:
-        refresh_after_bulk_write()
     if progress is not None:
         progress(1.0, _("done"))
     return outcome

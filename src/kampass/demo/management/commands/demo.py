@@ -125,9 +125,6 @@ class Command(BaseCommand):
                 if scaled.loaded
                 else "  scale data             present already"
             )
-        from kampass.common.planner_statistics import refresh_after_bulk_write
-
-        refresh_after_bulk_write()  # the planner's statistics of the data just written
         elapsed = time.perf_counter() - started
         if summary.loaded:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
