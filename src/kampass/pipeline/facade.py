@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 
+from kampass.common.process_memo import ProcessMemo
 from kampass.common.search import SearchHit
 from kampass.pipeline.models import ACTIVE_RISK_STATUSES as _ACTIVE_RISK_STATUSES
 from kampass.pipeline.models import LIKELIHOOD_PROBABILITY as _LIKELIHOOD_PROBABILITY
@@ -151,8 +152,32 @@ def opportunity_choices(account_ids: Iterable[int]) -> list[OpportunityRef]:
     return _opportunity_refs(qs)
 
 
+_programme_signals_memo: ProcessMemo[dict[str, float | None]] = ProcessMemo(size=4)
+
+
+def _programme_signals_stamp() -> tuple[Any, ...]:
+    """Equal while the pipeline's programme signals stay the same: the open deals and their scores
+    (``open_deals_stamp``), and the qualification and risks (highest id: a new one; highest history record:
+    a change or removal; the number of risks). Each a lone aggregate, read off an index."""
+    from django.db.models import Count, Max
+
+    from kampass.pipeline.models import Qualification
+    from kampass.pipeline.selectors.revenue_forecast import open_deals_stamp
+
+    return (
+        open_deals_stamp(),
+        Qualification.objects.aggregate(m=Max("id"))["m"],
+        Qualification.history.aggregate(h=Max("history_id"))["h"],
+        _Risk.objects.aggregate(m=Max("id"))["m"],
+        _Risk.objects.aggregate(n=Count("id"))["n"],
+        _Risk.history.aggregate(h=Max("history_id"))["h"],
+    )
+
+
 def programme_signals() -> dict[str, float | None]:
-    """Facts of the pipeline for the KAM programme navigator (``kampass.programme.facade``).
+    """Facts of the pipeline for the KAM programme navigator (``kampass.programme.facade``), kept in the
+    process while :func:`_programme_signals_stamp` holds (they read every open deal: 28 ms at 100,000
+    opportunities).
 
     * ``opportunities_qualified_share`` (share 0..1): open opportunities whose economic buyer and
       champion are confirmed and none of whose eight MEDDPICC elements is missing, of all open
@@ -165,6 +190,10 @@ def programme_signals() -> dict[str, float | None]:
       active risk of a customer project; it has an action when it has an owner and a mitigation.
       ``None`` without active risks.
     """
+    return dict(_programme_signals_memo.for_request(_programme_signals_stamp(), _programme_signals))
+
+
+def _programme_signals() -> dict[str, float | None]:
     from django.db.models import Avg, Count, F, Q
 
     from kampass.pipeline.models import LATE_STAGE_ELEMENTS, Opportunity, QualificationElement, QualificationStatus

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from kampass.pipeline.facade import programme_signals
 from kampass.pipeline.models import Opportunity, QualificationElement
-from kampass.pipeline.services import qualification_set, risk_create
+from kampass.pipeline.services import qualification_set, risk_create, risk_delete, risk_update
 from kampass.pipeline.tests.factories import make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +44,27 @@ def test_signals_are_counted_from_opportunities_and_risks(kam, group):
     assert signals["owner_forecast_bias"] == pytest.approx(0.10)
     assert signals["risks_with_owner_share"] == pytest.approx(3 / 4)
     assert signals["findings_with_action_share"] == pytest.approx(2 / 4)
+
+
+def test_the_kept_signals_follow_every_change_they_are_made_of(kam, group):
+    # given an open opportunity without qualification, with a risk without owner, its signals read once
+    deal = make_opportunity(account=group, name="Kept", owner_probability=70)
+    risk = risk_create(actor=kam, opportunity=deal, title="r", category="technical", likelihood=2, impact=2)
+    first = programme_signals()
+    assert (first["opportunities_qualified_share"], first["risks_with_owner_share"]) == (0.0, 0.0)
+    # when it is fully qualified, then the kept signals are not used
+    for element in QualificationElement.values:
+        qualification_set(actor=kam, opportunity=deal, element=element, status="confirmed", evidence="seen")
+    assert programme_signals()["opportunities_qualified_share"] == 1.0
+    # when one element is changed back to missing (no new row: a change)
+    qualification_set(actor=kam, opportunity=deal, element="champion", status="missing", evidence="")
+    assert programme_signals()["opportunities_qualified_share"] == 0.0
+    # when the risk gets an owner
+    risk_update(actor=kam, risk=risk, owner=kam, mitigation="plan")
+    assert programme_signals()["risks_with_owner_share"] == 1.0
+    # when the deal is scored (a rescore writes no history, but a scoring time)
+    Opportunity.objects.filter(pk=deal.pk).update(probability=0.5, scored_at=timezone.now())
+    assert programme_signals()["owner_forecast_bias"] == pytest.approx(0.2)
+    # when the risk is removed
+    risk_delete(actor=kam, risk=risk)
+    assert programme_signals()["risks_with_owner_share"] is None
