@@ -15,9 +15,9 @@ from django.utils import timezone
 from kampass.common import fx
 from kampass.common.permissions import authorize
 from kampass.common.process_memo import ProcessMemo
-from kampass.pipeline.models import Opportunity, Stage, StageKind, StageSet
+from kampass.pipeline.models import Opportunity, Outcome, Stage, StageKind, StageSet
 from kampass.pipeline.selectors.backtests import ScorerSwitch, forecast_scorer
-from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list
+from kampass.pipeline.selectors.lists import CENT, OpportunityFilters, opportunity_list, visible_q
 from kampass.users.actors import Actor
 
 
@@ -117,6 +117,31 @@ def _open_column_totals(
     return _totals.for_request((key, open_deals_stamp()), lambda: list(_grouped_totals(rows, today)))
 
 
+#: a user who sees only some accounts has the board read by the ids of the open deals at them, when there
+#: are at most this many (see :func:`_named_open_deals`)
+NAMED_OPEN_DEALS_MAX = 2000
+
+
+def _named_open_deals(qs: QuerySet[Opportunity], user: Actor) -> QuerySet[Opportunity]:
+    """``qs`` limited to the ids of the open deals ``user`` sees, for a user who sees only some accounts and
+    at most :data:`NAMED_OPEN_DEALS_MAX` open deals there (else ``qs``).
+
+    The same rows, read another way. The ids come along the index of (account, outcome): 12 open deals at
+    a key account manager's 40 accounts among 100,000 opportunities in 1.4 ms. Without them SQLite's planner
+    (it keeps no statistics) took the index of the stage or of the sales process, both shared by thousands
+    of deals, and walked them to find the few visible ones: 6-11 ms per column of the board, 20-25 ms for the
+    column totals. With the ids, 1.6 and 1.2 ms."""
+    visible = visible_q(user)
+    if visible is None:
+        return qs
+    ids = list(
+        Opportunity.objects.filter(visible, outcome=Outcome.OPEN).values_list("pk", flat=True)[
+            : NAMED_OPEN_DEALS_MAX + 1
+        ]
+    )
+    return qs if len(ids) > NAMED_OPEN_DEALS_MAX else qs.filter(pk__in=ids)
+
+
 def pipeline_board(
     *,
     user: Actor,
@@ -139,6 +164,8 @@ def pipeline_board(
     if not include_closed:
         stages = [s for s in stages if s.kind == StageKind.OPEN]
     qs = opportunity_list(user=user, filters=filters).filter(stage_set=stage_set)
+    if not include_closed:
+        qs = _named_open_deals(qs, user)
     # one query for the totals of all columns, then one page of cards per column
     amounts: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     weighted: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
