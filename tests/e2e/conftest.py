@@ -133,6 +133,27 @@ def login(live_server: Any) -> Any:
 
 
 @pytest.fixture
+def hold_first_post() -> Any:
+    """``hold_first_post(page, url_pattern)``: the reply to the first POST to ``url_pattern`` is held back (its
+    route is in the list returned; ``continue_()`` releases it), every other request goes on, so a test can act
+    while a save is still on its way."""
+
+    def do(page: Any, url_pattern: Any) -> list[Any]:
+        held: list[Any] = []
+
+        def hold(route: Any) -> None:
+            if route.request.method == "POST" and not held:
+                held.append(route)
+            else:
+                route.continue_()
+
+        page.route(url_pattern, hold)
+        return held
+
+    return do
+
+
+@pytest.fixture
 def csrf_token() -> Any:
     """``csrf_token(page)``: the CSRF cookie of the page's browser context."""
 

@@ -77,9 +77,9 @@ def test_answering_keeps_the_focus_on_the_answered_control(
 
 
 def test_a_quick_second_answer_is_not_overwritten_by_the_late_reply_to_the_first(
-    live_server: Any, page: Any, make_user: Any, login: Any
+    live_server: Any, page: Any, make_user: Any, login: Any, hold_first_post: Any
 ) -> None:
-    from playwright.sync_api import Error, Route
+    from playwright.sync_api import Error
 
     from kampass.core.concept import builtin_catalogue
     from kampass.programme import services
@@ -94,15 +94,7 @@ def test_a_quick_second_answer_is_not_overwritten_by_the_late_reply_to_the_first
     login(page, "kam_e2e")
     page.goto(f"{live_server.url}/programme/questionnaire/{resp.pk}/")
     first = builtin_catalogue().statements[0].key
-    held: list[Route] = []
-
-    def hold_the_first(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/answer/", hold_the_first)
+    held = hold_first_post(page, "**/answer/")
 
     # when the respondent answers 3 and, before the reply, moves on to 4 with the arrow key
     page.locator(f"[data-testid='rate-{first}-3']").focus()

@@ -119,9 +119,8 @@ def test_topic_beyond_the_limit_and_the_roadmap_timeline(
 
 
 def test_a_quick_second_rating_is_not_lost_while_the_first_is_on_its_way(
-    live_server: Any, page: Any, make_user: Any, login: Any
+    live_server: Any, page: Any, make_user: Any, login: Any, hold_first_post: Any
 ) -> None:
-    from playwright.sync_api import Route
 
     from kampass.roadmap.models import Topic
     from kampass.roadmap.services import topic_create
@@ -135,15 +134,7 @@ def test_a_quick_second_rating_is_not_lost_while_the_first_is_on_its_way(
     impact, effort = page.locator(f"[data-testid=impact-{topic.pk}]"), page.locator(f"[data-testid=effort-{topic.pk}]")
     quadrant = page.locator(f"#topic-{topic.pk} span.q")  # the row's priority: its quadrant
     expect(quadrant).to_have_text("Thankless task")
-    held: list[Route] = []
-
-    def hold_the_first(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/topics/\d+/rating/"), hold_the_first)
+    held = hold_first_post(page, re.compile(r"/topics/\d+/rating/"))
 
     # when the user raises the impact to 5 and, before the reply, lowers the effort to 1
     impact.select_option("5")
