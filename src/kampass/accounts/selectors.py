@@ -109,7 +109,13 @@ def account_filter_options() -> dict[str, list[Any]]:
     country_opts = sorted(((c, str(countries.name(c))) for c in codes), key=lambda t: t[1])
     from kampass.users.models import User
 
-    owners = list(User.objects.filter(account_teams__role=TeamRole.KAM).distinct().order_by("last_name"))
+    # (id, name) of each: the menu lists every key account manager (200 at a large supplier), without a user
+    # object each
+    kams = User.objects.filter(account_teams__role=TeamRole.KAM).distinct().order_by("last_name", "first_name", "pk")
+    owners = [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in kams.values_list("pk", "first_name", "last_name", "username")
+    ]
     return {"industries": industries, "countries": country_opts, "owners": owners}
 
 
