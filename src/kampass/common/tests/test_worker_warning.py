@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -13,9 +13,11 @@ from kampass.common.tests.factories import queued_task
 WARNING = 'data-testid="worker-warning"'
 
 
-def beat(*, seconds_ago: float) -> None:
+def beat(*, seconds_ago: float) -> datetime:
+    """A worker last seen ``seconds_ago``; when that was."""
     seen = timezone.now() - timedelta(seconds=seconds_ago)
     WorkerHeartbeat.objects.create(worker_id="w-1", hostname="h", pid=1, started_at=seen, last_seen=seen)
+    return seen
 
 
 @pytest.fixture(autouse=True)
@@ -26,15 +28,16 @@ def stale_after_60s(settings):
 @pytest.mark.parametrize("url", ["/pipeline/model/", "/imports/", "/"])
 def test_warning_when_work_is_queued_and_the_last_worker_was_seen_too_long_ago(client, head, url):
     # given
-    beat(seconds_ago=600)
+    last_seen = beat(seconds_ago=600)
     queued_task()
     client.force_login(head)
 
     # when
     page = client.get(url).content.decode()
 
-    # then: with the time the worker was last seen, and the commands that start one
-    seen = timezone.localtime(timezone.now() - timedelta(seconds=600)).strftime("%H:%M")
+    # then: with the time the worker was last seen (as stored: the clock may pass a minute meanwhile), and the
+    # commands that start one
+    seen = timezone.localtime(last_seen).strftime("%H:%M")
     assert WARNING in page
     assert f"No background worker has been running since {seen}; queued work will not start." in page
     assert "<code>kampass worker</code>" in page
