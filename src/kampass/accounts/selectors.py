@@ -107,15 +107,12 @@ def account_filter_options() -> dict[str, list[Any]]:
     )
     codes = set(Account.objects.exclude(country="").order_by().values_list("country", flat=True).distinct())
     country_opts = sorted(((c, str(countries.name(c))) for c in codes), key=lambda t: t[1])
-    from kampass.users.models import User
+    from kampass.users.models import USER_NAME_FIELDS, User, user_name
 
     # (id, name) of each: the menu lists every key account manager (200 at a large supplier), without a user
     # object each
     kams = User.objects.filter(account_teams__role=TeamRole.KAM).distinct().order_by("last_name", "first_name", "pk")
-    owners = [
-        (pk, f"{first} {last}".strip() or username)
-        for pk, first, last, username in kams.values_list("pk", "first_name", "last_name", "username")
-    ]
+    owners = [(pk, user_name(*parts)) for pk, *parts in kams.values_list("pk", *USER_NAME_FIELDS)]
     return {"industries": industries, "countries": country_opts, "owners": owners}
 
 

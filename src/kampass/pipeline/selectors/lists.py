@@ -149,18 +149,18 @@ def may_add_opportunities(user: Actor) -> bool:
 
 def owner_options(*, user: Actor) -> list[tuple[str, str]]:
     """Owners of visible opportunities as (filter value, label): ``"u:<id>"`` for users, ``"n:<name>"`` for names."""
-    from kampass.users.models import User
+    from kampass.users.models import USER_NAME_FIELDS, User, user_name
 
     visible = visible_q(user)
     qs = Opportunity.objects.all() if visible is None else Opportunity.objects.filter(visible)
-    fields = ("pk", "first_name", "last_name", "username")
+    fields = ("pk", *USER_NAME_FIELDS)
     if visible is None:
         # whoever sees every deal: per user whether they own one (an index probe each), instead of making the
         # owners of 100,000 deals distinct
         users = User.objects.filter(Exists(Opportunity.objects.filter(owner=OuterRef("pk")))).values_list(*fields)
     else:  # the deals of the user's accounts are few: their owners
         users = User.objects.filter(pk__in=qs.filter(owner__isnull=False).values("owner_id")).values_list(*fields)
-    out = [(f"u:{pk}", f"{first} {last}".strip() or username) for pk, first, last, username in users]
+    out = [(f"u:{pk}", user_name(*parts)) for pk, *parts in users]
     names = (
         qs.filter(owner__isnull=True).exclude(owner_name="").values_list("owner_name", flat=True).order_by().distinct()
     )
