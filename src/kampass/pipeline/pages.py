@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from kampass.accounts.models import Account, KamStatus
 from kampass.common.list_export import Column
+from kampass.common.reversing import pk_reverser
 from kampass.pipeline import selectors
 from kampass.pipeline.models import Stage, StageSet
 from kampass.users.actors import Actor
@@ -382,6 +383,15 @@ def late_stage_flags(opportunities: Sequence[Any], stage_set: StageSet) -> dict[
         ).values_list("opportunity_id", "element")
     )
     return {pk: [str(e) for e in LATE_STAGE_ELEMENTS if (pk, e) not in confirmed] for pk in ids}
+
+
+def set_card_urls(opportunities: Iterable[Any], query: str) -> None:
+    """Each board card's addresses as attributes: ``detail_url`` and ``move_url`` (with the board's
+    ``query``, so that the board comes back as filtered), each route reversed once for all cards."""
+    detail, move = pk_reverser("opportunity-detail"), pk_reverser("opportunity-move")
+    for o in opportunities:
+        o.detail_url = detail(o.pk)
+        o.move_url = move(o.pk) + query
 
 
 # ---------------------------------------------------------------- calibration of the owners' numbers

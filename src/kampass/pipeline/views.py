@@ -99,6 +99,7 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
     editable = {o.pk for o in opportunities if user.has_perm("pipeline.change_opportunity", o)}
     flags = pages.late_stage_flags(opportunities, board.stage_set)
     query = request.GET.urlencode()
+    pages.set_card_urls(opportunities, f"?{query}" if query else "")
     return {
         "board": board,
         "columns": [

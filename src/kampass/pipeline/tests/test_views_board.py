@@ -266,3 +266,32 @@ def test_a_long_column_shows_twenty_cards_and_links_the_rest_with_the_filters(cl
     assert link in body
     listed = client.get(reverse("opportunity-list"), {"stage": first.stage.pk, "owner": f"u:{kam.pk}"})
     assert listed.context["page"].paginator.count == 22
+
+
+def test_each_card_links_to_its_deal_and_moves_with_the_boards_filters(client, kam, group):
+    # the addresses are reversed once for all cards (common.reversing): each card still gets its own
+    first = make_opportunity(account=group, name="Retrofit A", owner=kam)
+    second = make_opportunity(account=group, name="Retrofit B", owner=kam)
+    client.force_login(kam)
+    body = client.get(reverse("pipeline-board") + "?q=Retro").content.decode()
+    for o in (first, second):
+        move = reverse("opportunity-move", args=[o.pk]) + "?q=Retro"
+        assert f'data-move-url="{move}"' in body
+        assert f'action="{move}"' in body
+        assert f'<a href="{reverse("opportunity-detail", args=[o.pk])}" title="{o.name}">' in body
+    plain = client.get(reverse("pipeline-board")).content.decode()
+    assert f'action="{reverse("opportunity-move", args=[first.pk])}"' in plain  # no "?" without filters
+
+
+def test_a_cards_fixed_words_are_translated_once_for_the_board_and_shown_on_every_card(client, kam, group):
+    make_opportunity(account=group, name="Retrofit A", owner=kam, owner_probability=30)
+    make_opportunity(account=group, name="Retrofit B", owner=kam)
+    kam.language = "de"
+    kam.save(update_fields=["language"])
+    client.force_login(kam)
+    client.cookies["django_language"] = "de"
+    with translation.override("de"):
+        body = client.get(reverse("pipeline-board"), headers={"Accept-Language": "de"}).content.decode()
+    assert body.count('data-testid="card-move">Verschieben</button>') == 2
+    assert body.count('title="Wahrscheinlichkeit der/des Verantwortlichen"') == 2
+    assert body.count(f"<span>{kam}</span>") == 2  # the owner's name, from the fields a card reads
