@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 from itertools import pairwise
 from typing import Any
 
@@ -351,12 +353,20 @@ def visible_contacts(user: Actor) -> QuerySet[Contact]:
     below = Q()
     for path in Account.objects.filter(pk__in=team_ids).values_list("path", flat=True):
         below |= Q(path__startswith=path)
-    cond = ~Q(pk__in=Position.objects.values("contact_id"))
+    conditions = []
+    # Contacts without a position are looked for only when there are some (two counts along indexes, 3 ms
+    # at 50,000 contacts): finding them takes a pass over every contact, and with it in the condition the
+    # planner also walked all contacts for the few at the user's accounts (a key account manager's 91 of
+    # 50,000: 18 ms to count them, 17 ms for a page; without it 2 ms each).
+    if Contact.objects.count() > Position.objects.values("contact_id").distinct().count():
+        conditions.append(~Q(pk__in=Position.objects.values("contact_id")))
     if team_ids:
         # the accounts in a sub-query: their paths are compared once per account, not once per position
         visible_accounts = Account.objects.filter(below).values("pk")
-        cond |= Q(pk__in=Position.objects.filter(account_id__in=visible_accounts).values("contact_id"))
-    return Contact.objects.filter(cond)
+        conditions.append(Q(pk__in=Position.objects.filter(account_id__in=visible_accounts).values("contact_id")))
+    if not conditions:
+        return Contact.objects.none()
+    return Contact.objects.filter(reduce(operator.or_, conditions))
 
 
 def contact_list(*, user: Actor, q: str = "") -> QuerySet[Contact]:
