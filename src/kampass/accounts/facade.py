@@ -6,11 +6,13 @@ Returns frozen dataclasses only; callers never touch the models directly.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from kampass.accounts.models import Account as _Account
@@ -80,13 +82,27 @@ def subtree_account_ids(account_id: int) -> list[int]:
     return list(_Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
+#: up to this many subtrees are read by their paths; more by one pass over all accounts
+FEW_SUBTREES = 20
+
+
 def subtree_account_ids_of(account_ids: Iterable[int]) -> dict[int, list[int]]:
     """``{account_id: ids of the account and all its descendants}`` for every given existing account, each
-    list as :func:`subtree_account_ids` gives it, from one query (for roll-ups of many accounts at once)."""
+    list as :func:`subtree_account_ids` gives it, from one pass over all accounts (for roll-ups of many accounts
+    at once), or for at most :data:`FEW_SUBTREES` accounts from their paths and the accounts below them."""
     wanted = set(account_ids)
     if not wanted:
         return {}
-    rows = list(_Account.objects.values_list("pk", "path"))
+    if len(wanted) <= FEW_SUBTREES:
+        # a few subtrees (an account's cockpit): their accounts along the path index, not all 5,000 accounts
+        roots = list(_Account.objects.filter(pk__in=wanted).values_list("pk", "path"))
+        rows = list(
+            _Account.objects.filter(
+                reduce(operator.or_, (Q(path__startswith=path) if path else Q(pk=pk) for pk, path in roots), Q(pk=None))
+            ).values_list("pk", "path")
+        )
+    else:
+        rows = list(_Account.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in rows}
     out: dict[int, list[int]] = {pk: [] for pk, _path in rows if pk in wanted}
     for pk, path in rows:  # in the accounts' order (by name); an account's ancestors are its path's prefixes

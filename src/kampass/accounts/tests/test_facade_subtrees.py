@@ -24,3 +24,26 @@ def test_an_account_made_outside_the_services_is_its_own_subtree():
     assert sorted(trees[group.pk]) == sorted([group.pk, site.pk])
     # and one by one the same (not every account, as a path of "" matched before)
     assert facade.subtree_account_ids(bare.pk) == [bare.pk]
+
+
+def test_a_few_subtrees_read_by_their_paths_equal_the_pass_over_all_accounts(monkeypatch):
+    # given two groups with subsidiaries two levels deep, an unrelated account, a bare one and an unknown id
+    north = AccountFactory(name="North")
+    north_site = AccountFactory(name="North site", parent=north)
+    AccountFactory(name="North plant", parent=north_site)
+    south = AccountFactory(name="South")
+    AccountFactory(name="South site", parent=south)
+    AccountFactory(name="Elsewhere")
+    bare = Account.objects.create(name="Bare", kam_status="key_account")
+    wanted = [north.pk, north_site.pk, south.pk, bare.pk, 999_999]
+    # when read by their paths (few) and by one pass over all accounts (forced)
+    few = facade.subtree_account_ids_of(wanted)
+    monkeypatch.setattr(facade, "FEW_SUBTREES", 0)
+    every = facade.subtree_account_ids_of(wanted)
+    # then the same subtrees in the same order, the unknown id left out
+    assert few == every
+    assert list(few) == list(every)
+    assert len(few[north.pk]) == 3
+    assert len(few[north_site.pk]) == 2
+    assert few[bare.pk] == [bare.pk]
+    assert 999_999 not in few

@@ -117,3 +117,20 @@ def test_figures_as_of_a_day_count_only_the_lines_invoiced_by_then(admin_user: A
     assert got == before
     assert got.leakage_share == pytest.approx(40 / 200)
     assert facade.account_health_figures([account.pk])[account.pk].leakage_share == pytest.approx(140 / 400)
+
+
+def test_the_newest_sale_day_follows_new_lines_and_new_customer_links(admin_user: Any) -> None:
+    # the answer is kept while the lines and the links stay the same: it must follow both
+    account = account_create(actor=admin_user, name="Newest AG")
+    CustomerLink.objects.create(customer_id="N1", account=account)
+    insert_lines([line("901", "N1", "1", "100", date=dt.date(2013, 1, 10))])
+    as_of = dt.date(2013, 12, 31)
+    assert facade.newest_sale_day([account.pk], as_of=as_of) == dt.date(2013, 1, 10)
+
+    insert_lines([line("902", "N1", "1", "100", date=dt.date(2013, 3, 5))])
+    assert facade.newest_sale_day([account.pk], as_of=as_of) == dt.date(2013, 3, 5)
+
+    insert_lines([line("903", "N2", "1", "100", date=dt.date(2013, 6, 1))])  # a customer not linked yet
+    assert facade.newest_sale_day([account.pk], as_of=as_of) == dt.date(2013, 3, 5)
+    CustomerLink.objects.create(customer_id="N2", account=account)
+    assert facade.newest_sale_day([account.pk], as_of=as_of) == dt.date(2013, 6, 1)

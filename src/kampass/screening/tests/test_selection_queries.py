@@ -97,7 +97,18 @@ def test_subtrees_of_many_accounts_in_one_query_equal_those_asked_one_by_one():
     # when
     with CaptureQueriesContext(connection) as captured:
         many = accounts_facade.subtree_account_ids_of([*ids, 10**9])
-    # then: one query, the same lists as one by one, an unknown id left out
-    assert len(captured.captured_queries) == 1
+    # then: two queries (a few subtrees are read along their paths; more in one pass over all accounts), the
+    # same lists as one by one, an unknown id left out
+    assert len(captured.captured_queries) == 2
     assert many == {a: accounts_facade.subtree_account_ids(a) for a in ids}
     assert sorted(many[top.pk]) == sorted([top.pk, mid.pk, leaf.pk])
+
+
+def test_subtrees_of_more_than_a_few_accounts_in_one_pass(monkeypatch):
+    top = AccountFactory(name="Top")
+    AccountFactory(name="Mid", parent=top)
+    monkeypatch.setattr(accounts_facade, "FEW_SUBTREES", 0)
+    with CaptureQueriesContext(connection) as captured:
+        many = accounts_facade.subtree_account_ids_of([top.pk])
+    assert len(captured.captured_queries) == 1
+    assert many == {top.pk: accounts_facade.subtree_account_ids(top.pk)}
