@@ -296,3 +296,20 @@ def test_an_account_whose_contacts_are_covered_says_so(client, admin_user, head,
 
     # then
     assert 'data-testid="no-gaps"' in body
+
+
+def test_account_list_menus_keep_the_chosen_filters(client, head, kam, admin_user, group):
+    # the menus' options come from one tag (common templatetags ``options``): values and the chosen ones
+    Account.objects.filter(pk=group.pk).update(industry="Steel & Metal", kam_status="key_account")
+    team_member_set(actor=admin_user, account=group, user=kam, role="kam")
+    client.force_login(head)
+    query = {"owner": kam.pk, "country": "CH", "industry": "Steel & Metal", "status": "key_account"}
+    body = client.get(reverse("account-list"), query).content.decode()
+    assert f'<option value="{kam.pk}" selected>{kam}</option>' in body
+    assert '<option value="CH" selected>' in body
+    assert '<option value="Steel &amp; Metal" selected>Steel &amp; Metal</option>' in body
+    assert '<option value="key_account" selected>' in body
+    assert "Helvetia Gruppe" in body
+    # without filters nothing is chosen but "all"
+    plain = client.get(reverse("account-list")).content.decode()
+    assert " selected>" not in plain.split('name="q"', 1)[-1].split("</form>", 1)[0]
