@@ -6,10 +6,10 @@ Returns frozen dataclasses only; callers never touch the models directly.
 from __future__ import annotations
 
 import datetime
+import functools
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
 from typing import Any
 
 from django.db.models import Count, Q
@@ -82,24 +82,27 @@ def subtree_account_ids(account_id: int) -> list[int]:
     return list(_Account.objects.filter(path__startswith=a.path).values_list("pk", flat=True))
 
 
-#: up to this many subtrees are read by their paths; more by one pass over all accounts
-FEW_SUBTREES = 20
+#: up to this many subtrees are read by their paths; more by one pass over all accounts (private: a facade
+#: hands out functions and frozen dataclasses only)
+_FEW_SUBTREES = 20
 
 
 def subtree_account_ids_of(account_ids: Iterable[int]) -> dict[int, list[int]]:
     """``{account_id: ids of the account and all its descendants}`` for every given existing account, each
     list as :func:`subtree_account_ids` gives it, from one pass over all accounts (for roll-ups of many accounts
-    at once), or for at most :data:`FEW_SUBTREES` accounts from their paths and the accounts below them."""
+    at once), or for at most :data:`_FEW_SUBTREES` accounts from their paths and the accounts below them."""
     wanted = set(account_ids)
     if not wanted:
         return {}
-    if len(wanted) <= FEW_SUBTREES:
+    if len(wanted) <= _FEW_SUBTREES:
         # a few subtrees (an account's cockpit): the database picks their accounts by path, instead of all
         # accounts (5,000 at a large supplier) being read and walked here
         roots = list(_Account.objects.filter(pk__in=wanted).values_list("pk", "path"))
         rows = list(
             _Account.objects.filter(
-                reduce(operator.or_, (Q(path__startswith=path) if path else Q(pk=pk) for pk, path in roots), Q(pk=None))
+                functools.reduce(
+                    operator.or_, (Q(path__startswith=path) if path else Q(pk=pk) for pk, path in roots), Q(pk=None)
+                )
             ).values_list("pk", "path")
         )
     else:

@@ -38,7 +38,7 @@ def test_a_few_subtrees_read_by_their_paths_equal_the_pass_over_all_accounts(mon
     wanted = [north.pk, north_site.pk, south.pk, bare.pk, 999_999]
     # when read by their paths (few) and by one pass over all accounts (forced)
     few = facade.subtree_account_ids_of(wanted)
-    monkeypatch.setattr(facade, "FEW_SUBTREES", 0)
+    monkeypatch.setattr(facade, "_FEW_SUBTREES", 0)
     every = facade.subtree_account_ids_of(wanted)
     # then the same subtrees in the same order, the unknown id left out
     assert few == every

@@ -107,7 +107,7 @@ def test_subtrees_of_many_accounts_in_one_query_equal_those_asked_one_by_one():
 def test_subtrees_of_more_than_a_few_accounts_in_one_pass(monkeypatch):
     top = AccountFactory(name="Top")
     AccountFactory(name="Mid", parent=top)
-    monkeypatch.setattr(accounts_facade, "FEW_SUBTREES", 0)
+    monkeypatch.setattr(accounts_facade, "_FEW_SUBTREES", 0)
     with CaptureQueriesContext(connection) as captured:
         many = accounts_facade.subtree_account_ids_of([top.pk])
     assert len(captured.captured_queries) == 1
