@@ -349,3 +349,25 @@ def test_columns_no_field_reads_are_named_not_dropped_silently(tmp_path):
     out = io.StringIO()
     call_command("import", "accounts", str(path), "--dry-run", stdout=out)
     assert "Columns not read: Mother ship, Lieblingsfarbe" in out.getvalue()
+
+
+def test_the_text_output_speaks_the_language_of_the_user_it_runs_as(tmp_path, monkeypatch, head):
+    # given a file with a good and a bad row, run as a head of KAM who reads German
+    path = write(tmp_path, "accounts.csv", "Name;Land\nAlpha AG;CH\n;Atlantis\n")
+    head.language = "de"
+    head.save(update_fields=["language"])
+    monkeypatch.setenv("KAMPASS_AS_USER", head.username)
+    out = io.StringIO()
+    call_command("import", "accounts", str(path), "--dry-run", stdout=out)
+    text = out.getvalue()
+    # then the summary and the reasons are German
+    assert "accounts.csv: würde 1 anlegen, 0 aktualisieren, unverändert 0, abgewiesen 1 von 2 Zeilen." in text
+    assert "  Zeile 3, Land „Atlantis“:" in text
+    assert "row " not in text
+    # and the JSON output keeps the default language for the scripts that read it
+    assert run_cli("accounts", str(path), "--dry-run")["rejects"][0]["reason"] == "the name is empty"
+    # without --as (the system user) the text stays English
+    monkeypatch.delenv("KAMPASS_AS_USER")
+    out = io.StringIO()
+    call_command("import", "accounts", str(path), "--dry-run", stdout=out)
+    assert "accounts.csv: would create 1, would update 0, unchanged 0, rejected 1 of 2 rows." in out.getvalue()

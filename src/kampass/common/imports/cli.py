@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from kampass.common.cli import ProgressBar, system_actor
 from kampass.common.imports.framework import ImportOutcome, ImportRefused, run_import
@@ -47,6 +49,17 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     actor = system_actor()
+    # the text output (summary and reasons) in the language of the user the work is done for (``--as``);
+    # the JSON output keeps the default language, for the scripts that read it
+    language = "" if opts["json"] else getattr(actor, "language", "")
+    if language:
+        with translation.override(language):
+            _run(command, opts, importer, path, actor)
+    else:
+        _run(command, opts, importer, path, actor)
+
+
+def _run(command: BaseCommand, opts: dict[str, Any], importer: Any, path: Path, actor: Any) -> None:
     bar = None if opts["quiet"] or opts["json"] else ProgressBar(sys.stderr)
     try:
         mapping = mapping_named(importer, opts["mapping"], allow_path=True)
@@ -66,22 +79,44 @@ def run(command: BaseCommand, opts: dict[str, Any]) -> None:
         return
     command.stdout.write(summary(outcome))
     for reject in outcome.rejects[:20]:
-        command.stdout.write(f"  row {reject.row}, {reject.column or '-'} “{reject.value}”: {reject.reason}")
+        command.stdout.write(
+            _("  row %(row)s, %(column)s “%(value)s”: %(reason)s")
+            % {"row": reject.row, "column": reject.column or "-", "value": reject.value, "reason": reject.reason}
+        )
     if len(outcome.rejects) > 20:
-        command.stdout.write(f"  ... {len(outcome.rejects) - 20} more (--rejects FILE writes them all)")
+        command.stdout.write(
+            _("  ... %(more)s more (--rejects FILE writes them all)") % {"more": len(outcome.rejects) - 20}
+        )
 
 
 def summary(outcome: ImportOutcome) -> str:
-    verb = "would create" if outcome.dry_run else "created"
-    text = (
-        f"{outcome.file}: {verb} {outcome.created}, "
-        f"{'would update' if outcome.dry_run else 'updated'} {outcome.updated}, unchanged {outcome.unchanged}, "
-        f"rejected {outcome.rejected} of {outcome.rows} rows."
-    )
+    """The outcome in one line, in the active language."""
+    counts = {
+        "file": outcome.file, "created": outcome.created, "updated": outcome.updated,
+        "unchanged": outcome.unchanged, "rejected": outcome.rejected, "rows": outcome.rows,
+    }  # fmt: skip
+    if outcome.dry_run:
+        text = (
+            _(
+                "%(file)s: would create %(created)s, would update %(updated)s, unchanged %(unchanged)s, "
+                "rejected %(rejected)s of %(rows)s rows."
+            )
+            % counts
+        )
+    else:
+        text = (
+            _(
+                "%(file)s: created %(created)s, updated %(updated)s, unchanged %(unchanged)s, "
+                "rejected %(rejected)s of %(rows)s rows."
+            )
+            % counts
+        )
     if outcome.strict and outcome.rejects and not outcome.dry_run:
-        text += " Nothing was stored (--strict)."
+        text += " " + _("Nothing was stored (--strict).")
     if outcome.ignored_columns:
-        text += f" Columns not read: {', '.join(outcome.ignored_columns)} (--mapping names a field's column)."
+        text += " " + _("Columns not read: %(columns)s (--mapping names a field's column).") % {
+            "columns": ", ".join(outcome.ignored_columns)
+        }
     return text
 
 
