@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -97,14 +98,22 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
     all_stages = list(board.stage_set.stages.order_by("order"))
     opportunities = [o for c in board.columns for o in c.opportunities]
     editable = {o.pk for o in opportunities if user.has_perm("pipeline.change_opportunity", o)}
-    flags = pages.late_stage_flags(opportunities, board.stage_set)
     query = request.GET.urlencode()
-    pages.set_card_urls(opportunities, f"?{query}" if query else "")
+    cards = pages.board_cards(
+        opportunities,
+        stages=all_stages,
+        query=f"?{query}" if query else "",
+        editable=editable,
+        flags=pages.late_stage_flags(opportunities, board.stage_set),
+        csrf_token=get_token(request),
+        focus=focus,
+    )
     return {
         "board": board,
         "columns": [
             {
                 "c": c,
+                "cards": [cards[o.pk] for o in c.opportunities],
                 "amounts": pages.money_list(c.amounts),
                 "weighted": pages.money_list(c.weighted),
                 "needs_reason": selectors.stage_needs_reason(c.stage),
@@ -112,19 +121,15 @@ def _board_context(request: HttpRequest, *, focus: int | None = None) -> dict[st
             for c in board.columns
         ],
         "stages": stages,
-        "all_stages": all_stages,
         "editable": editable,
-        "flags": flags,
         "filters": filters,
         "owner_value": pages.owner_value(filters),
         "owners": selectors.owner_options(user=user),
         "account_value": pages.account_filter_value(filters),
         "stage_sets": list(StageSet.objects.all()),
-        "today": timezone.localdate(),
         "fragment": is_fragment_request(request),
         "include_closed": include_closed,
         "query": f"?{query}" if query else "",
-        "focus": focus,
         "can_add": selectors.may_add_opportunities(user),
         "switch_note": pages.switch_note(board.switch),
     }
@@ -250,7 +255,6 @@ def _detail_context(request: HttpRequest, pk: int, *, explain: bool = False) -> 
         "probability_gap": gap,
         "probability_gap_abs": abs(gap) if gap is not None else None,
         "confirmed_count": detail.confirmed_count,
-        "today": timezone.localdate(),
         "matrix": pages.matrix_rows(matrix, detail.active_risks),
         "matrix_total": matrix.total,
         "severity_labels": pages.severity_labels(),
