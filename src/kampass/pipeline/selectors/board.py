@@ -129,6 +129,19 @@ CARD_FIELDS = (
 )  # fmt: skip
 
 
+def _cards(qs: QuerySet[Opportunity], stage: Stage, limit: int) -> list[Opportunity]:
+    """The first ``limit`` cards of a column (:data:`CARD_FIELDS`), each with the column's ``stage`` object
+    instead of its own copy read along (160 stage objects of ten columns each at a large supplier's board)."""
+    cards = list(qs.filter(stage=stage).select_related(None).select_related(*CARD_RELATIONS).only(*CARD_FIELDS)[:limit])
+    for o in cards:
+        o.stage = stage
+    return cards
+
+
+#: the objects a card reads along with its deal
+CARD_RELATIONS = ("account", "owner", "model_version")
+
+
 #: a user who sees only some accounts has the board read by the ids of the open deals at them, when there
 #: are at most this many (see :func:`_named_open_deals`)
 NAMED_OPEN_DEALS_MAX = 2000
@@ -219,7 +232,7 @@ def pipeline_board(
             counts[stage.pk],
             dict(amounts[stage.pk]),
             dict(weighted[stage.pk]),
-            list(qs.filter(stage=stage).only(*CARD_FIELDS)[:limit]) if counts[stage.pk] else [],
+            _cards(qs, stage, limit) if counts[stage.pk] else [],
             total=totals[stage.pk].total,
             weighted_total=weighted_totals[stage.pk],
             conversion=totals[stage.pk].describe(),
