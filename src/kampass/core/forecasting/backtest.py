@@ -800,8 +800,8 @@ def backtest(
     """Run the backtest at every origin (see the module docstring).
 
     ``blend=True`` blends kampass's model with the trailing base rate by :func:`choose_blend` (off by default:
-    on the Salesforce benchmark the mean Brier difference to the base rate was -0.0004 with it, but its
-    interval, -0.0012 .. +0.0003, still reached above 0 (without it the upper end was +0.0006), and on a
+    on the Salesforce benchmark the mean Brier difference to the base rate was -0.00058 with it, but its
+    interval, -0.00129 .. +0.00012, still reached above 0 (without it -0.00061, -0.00141 .. +0.00015), and on a
     synthetic drifting history its band covered fewer origins; without it the weight is 1, the model alone).
     ``drift=True`` sets kampass's level by :func:`choose_level` (off by default: on the Olist and Salesforce
     benchmarks the chosen windows scored worse than the trailing base rate's 180 days).

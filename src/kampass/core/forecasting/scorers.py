@@ -202,7 +202,9 @@ class KampassModel:
         )
         if _too_few(rows.outcomes[older]):
             return self._unrecalibrated(rows, recent)
-        model = train_win_model(rows.features.take(pa.array(older)), rows.outcomes[older], seed=self.seed)
+        model = train_win_model(
+            rows.features.take(pa.array(older)), rows.outcomes[older], seed=self.seed, groups=_deals(rows, older)
+        )
         z = _logit(model.predict(rows.features.take(pa.array(latest))))
         center = float(z.mean())
         slope = fit_slope(z - center, rows.outcomes[latest])
@@ -224,7 +226,7 @@ class KampassModel:
     def _unrecalibrated(self, rows: LabelledRows, recent: npt.NDArray[np.bool_]) -> Predict:
         """The model trained on all rows; with a ``level`` its log-odds are shifted so that the latest
         snapshot's mean probability is that level."""
-        model = train_win_model(rows.features, rows.outcomes, seed=self.seed)
+        model = train_win_model(rows.features, rows.outcomes, seed=self.seed, groups=_deals(rows))
         if self.level is None or math.isnan(self.level) or not 0 < self.level < 1:
             return lambda target: model.predict(target.features)
         z = _logit(model.predict(rows.features.take(pa.array(np.flatnonzero(recent)))))
@@ -237,6 +239,15 @@ class KampassModel:
             return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
         return predict
+
+
+def _deals(rows: LabelledRows, index: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64] | None:
+    """The deal of each training row (of ``index``), which the model's inner folds and early stopping keep
+    together, as the product's training does (``pipeline.services.model``); ``None`` when the rows do not
+    say (one row per deal)."""
+    if not len(rows.deals):
+        return None
+    return rows.deals if index is None else rows.deals[index]
 
 
 def fit_slope(x: FloatArray, y: npt.NDArray[np.int64]) -> float:
