@@ -255,6 +255,7 @@ def _detail_context(request: HttpRequest, pk: int, *, explain: bool = False) -> 
         "probability_gap": gap,
         "probability_gap_abs": abs(gap) if gap is not None else None,
         "confirmed_count": detail.confirmed_count,
+        "today": timezone.localdate(),
         "matrix": pages.matrix_rows(matrix, detail.active_risks),
         "matrix_total": matrix.total,
         "severity_labels": pages.severity_labels(),

@@ -345,3 +345,12 @@ def test_probability_explanation_in_plain_words(client, kam, group, monkeypatch)
         german = [f.text for f in factor_texts(factors, stages=response.context["d"].stages)]
     assert german[0] == "Betrag 250.000 senkt die Chance um 6 Punkte."
     assert german[1] == "Phase Akquise erhöht die Chance um 3 Punkte."
+
+
+def test_the_opportunity_page_marks_a_passed_close_date_of_an_open_deal_only(client, kam, group):
+    late = make_opportunity(account=group, name="Late deal", expected_close_date=dt.date(2020, 1, 31))
+    ahead = make_opportunity(account=group, name="Ahead deal", expected_close_date=dt.date(2099, 1, 31))
+    client.force_login(kam)
+    badge = '<span class="badge warn">passed</span>'
+    assert badge in client.get(reverse("opportunity-detail", args=[late.pk])).content.decode()
+    assert badge not in client.get(reverse("opportunity-detail", args=[ahead.pk])).content.decode()
