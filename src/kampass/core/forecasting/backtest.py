@@ -799,10 +799,12 @@ def backtest(
 ) -> BacktestReport:
     """Run the backtest at every origin (see the module docstring).
 
-    ``blend=True`` blends kampass's model with the trailing base rate by :func:`choose_blend` (off by default:
-    on the Salesforce benchmark the mean Brier difference to the base rate was -0.00058 with it, but its
-    interval, -0.00129 .. +0.00012, still reached above 0 (without it -0.00061, -0.00141 .. +0.00015), and on a
-    synthetic drifting history its band covered fewer origins; without it the weight is 1, the model alone).
+    ``blend=True`` blends kampass's probabilities with the trailing base rate by :func:`choose_blend` (off by
+    default: on the Salesforce benchmark, when kampass was the recalibrated model alone, the mean Brier
+    difference to the base rate was -0.00058 with it, but its interval, -0.00129 .. +0.00012, still reached
+    above 0 (without it -0.00061, -0.00141 .. +0.00015), and on a synthetic drifting history its band covered
+    fewer origins; without it the weight is 1: kampass's probabilities as its scorer makes them, the model
+    combined with the trailing rate by :data:`~kampass.core.forecasting.scorers.MODEL_WEIGHT`).
     ``drift=True`` sets kampass's level by :func:`choose_level` (off by default: on the Olist and Salesforce
     benchmarks the chosen windows scored worse than the trailing base rate's 180 days).
 
