@@ -31,18 +31,18 @@ def test_the_combination_is_the_weighted_mean_of_the_recalibrated_model_and_the_
     for w in (0.0, 0.25, MODEL_WEIGHT):
         combined = KampassModel(model_weight=w).fit(rows)(rows)
         assert combined == pytest.approx(w * alone + (1 - w) * rate, abs=1e-12)
-    # the default is the equal-weight combination, and it keeps the model's ranking and the rate's mean on the
-    # latest snapshot (where the model is levelled to it)
+    # the default combination keeps the model's ranking and the rate's mean on the latest snapshot (where the
+    # model is levelled to it)
     default = KampassModel().fit(rows)(rows)
-    assert MODEL_WEIGHT == 0.5
+    assert MODEL_WEIGHT == 0.75
     assert np.array_equal(np.argsort(default, kind="stable"), np.argsort(alone, kind="stable"))
     latest = rows.as_of == rows.as_of.max()
     assert float(default[latest].mean()) == pytest.approx(float(rate[0]), abs=1e-6)
-    # the spread is halved: the good segment still scores above the poor one
+    # the spread is damped by the weight: the good segment still scores above the poor one
     good = np.asarray(rows.features.column("segment").to_pylist()) == "good"
     assert default[good].min() > default[~good].max()
     spread_alone = alone[good].mean() - alone[~good].mean()
-    assert default[good].mean() - default[~good].mean() == pytest.approx(spread_alone / 2, rel=1e-9)
+    assert default[good].mean() - default[~good].mean() == pytest.approx(MODEL_WEIGHT * spread_alone, rel=1e-9)
 
 
 def test_weight_zero_scores_the_trailing_rate_itself():
