@@ -87,3 +87,34 @@ def test_a_scored_card_names_the_model_version(group):
     assert card.probability == "38%"
     assert card.model_title.startswith(f"Calibrated probability: model version {version.version}, scored ")
     assert '<span data-testid="card-probability">38%</span>' in str(card.html)
+
+
+def test_the_cards_escaping_writes_what_format_html_writes():
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    values = {
+        "a": "x \"<b>\" & 'y'",
+        "b": mark_safe("<i>kept</i>"),
+        "c": 42,
+        "d": gettext_lazy("Owner"),
+        "e": "{braces} stay",
+    }
+    template = "<p title='{a}' data-n=\"{c}\">{b}{d}{e}{a}</p>"
+    for language in ("en", "de"):
+        with translation.override(language):
+            ours = pages._escaped_format(template, **values)
+            assert ours == format_html(template, **values)
+            assert hasattr(ours, "__html__")
+    assert pages._escaped_format("{}|{}", "<", mark_safe("<")) == format_html("{}|{}", "<", mark_safe("<"))
+
+
+def test_the_board_words_are_escaped_once_and_shown_as_words(group):
+    deal = make_opportunity(account=group, name="Plain")
+    with translation.override("en"):
+        words = pages.CardWords.translated()
+        html = str(_cards(_read(deal))[deal.pk].html)
+    assert words.owner_probability == "Owner&#x27;s probability"
+    assert 'title="Owner&#x27;s probability"' in html
+    assert "&amp;#x27;" not in html
