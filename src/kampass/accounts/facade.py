@@ -233,6 +233,24 @@ def team_account_ids(user: Any) -> set[int]:
     return ids(user)
 
 
+def team_subtree_account_ids(user: Any) -> frozenset[int]:
+    """Ids of the accounts on whose team ``user`` is and of every account below them (what a key account
+    manager may see), read once per safe request: the board, the lists and the forecast ask for them in every
+    query of a page, and otherwise each query compared the paths of all accounts again (1-1.5 ms each at 5,000
+    accounts)."""
+    from kampass.common.request_memo import memoised
+
+    def read() -> frozenset[int]:
+        roots = list(_Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True))
+        if not roots:
+            return frozenset()
+        # one query for all the team's subtrees, not one per account on the team
+        below = functools.reduce(operator.or_, (Q(path__startswith=path) for path in roots))
+        return frozenset(_Account.objects.filter(below).values_list("pk", flat=True))
+
+    return memoised(("team_subtree_account_ids", getattr(user, "pk", None)), read)
+
+
 def org_unit_ids(user: Any) -> set[int]:
     """Ids of the org units (the supplier's teams) ``user`` works in: those their account-team memberships name."""
     from kampass.accounts.models import TeamMember

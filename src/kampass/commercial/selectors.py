@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 import ibis
 import pyarrow as pa
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from kampass.accounts.facade import subtree_account_ids_of, team_account_ids
+from kampass.accounts.facade import subtree_account_ids_of, team_subtree_account_ids
 from kampass.accounts.models import Account
 from kampass.commercial.models import CustomerLink, ImportJob
 from kampass.common import fx
@@ -186,13 +186,7 @@ def visible_account_ids(user: Actor) -> set[int] | None:
     """Accounts whose figures ``user`` may see: ``None`` means all (head, controller, viewer, admin)."""
     if is_admin(user) or is_head(user) or is_reader(user):
         return None
-    roots = list(Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True))
-    if not roots:
-        return set()
-    below_a_team = Q()
-    for path in roots:  # one query for all the team's subtrees, not one per account on the team
-        below_a_team |= Q(path__startswith=path)
-    return set(Account.objects.filter(below_a_team).values_list("pk", flat=True))
+    return set(team_subtree_account_ids(user))
 
 
 def _figures(row: dict[str, Any], name: str) -> Figures:
