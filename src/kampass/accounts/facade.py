@@ -235,20 +235,19 @@ def team_account_ids(user: Any) -> set[int]:
 
 def team_subtree_account_ids(user: Any) -> frozenset[int]:
     """Ids of the accounts on whose team ``user`` is and of every account below them (what a key account
-    manager may see), read once per safe request: the board, the lists and the forecast ask for them in every
-    query of a page, and otherwise each query compared the paths of all accounts again (1-1.5 ms each at 5,000
-    accounts)."""
-    from kampass.common.request_memo import memoised
+    manager may see); read once per request."""
+    from kampass.accounts.rules import team_subtree_account_ids as ids
 
-    def read() -> frozenset[int]:
-        roots = list(_Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True))
-        if not roots:
-            return frozenset()
-        # one query for all the team's subtrees, not one per account on the team
-        below = functools.reduce(operator.or_, (Q(path__startswith=path) for path in roots))
-        return frozenset(_Account.objects.filter(below).values_list("pk", flat=True))
+    return ids(user)
 
-    return memoised(("team_subtree_account_ids", getattr(user, "pk", None)), read)
+
+def in_team_subtrees(user: Any, field: str = "account_id") -> Q:
+    """A filter on ``field`` (an account's id, e.g. ``"opportunity__account_id"``) for the accounts of
+    ``user``'s teams and below them: by their ids, read once per request (see
+    :func:`kampass.accounts.rules.in_team_subtrees`)."""
+    from kampass.accounts.rules import in_team_subtrees as q
+
+    return q(user, field)
 
 
 def org_unit_ids(user: Any) -> set[int]:

@@ -13,9 +13,12 @@ The same predicates guard pages, forms, services and the API:
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any
 
 import rules
+from django.db.models import Q
 
 from kampass.users.rules import is_admin, is_head, is_kam, is_reader
 
@@ -29,6 +32,52 @@ def team_account_ids(user: Any) -> set[int]:
         cached = set(TeamMember.objects.filter(user_id=user.pk).values_list("account_id", flat=True))
         user._kampass_team_ids = cached
     return cached
+
+
+#: a user's accounts are named by their ids in a query up to this many (see :func:`in_team_subtrees`)
+ACCOUNTS_BY_ID_MAX = 2000
+
+
+def team_subtree_account_ids(user: Any) -> frozenset[int]:
+    """Ids of the accounts on whose team ``user`` is and of every account below them (what a key account
+    manager may see), read once per safe request (:mod:`kampass.common.request_memo`)."""
+    from kampass.common.request_memo import memoised
+
+    def read() -> frozenset[int]:
+        from kampass.accounts.models import Account
+
+        below = _below_paths(user)
+        return frozenset(Account.objects.filter(below).values_list("pk", flat=True)) if below else frozenset()
+
+    return memoised(("team_subtree_account_ids", getattr(user, "pk", None)), read)
+
+
+def _below_paths(user: Any) -> Q | None:
+    """The accounts of ``user``'s teams and below them, by their paths (``None``: on no team)."""
+    from kampass.accounts.models import Account
+
+    roots = list(Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True))
+    # one condition for all the team's subtrees, not one query per account on the team
+    return functools.reduce(operator.or_, (Q(path__startswith=path) for path in roots)) if roots else None
+
+
+def in_team_subtrees(user: Any, field: str = "account_id") -> Q:
+    """A filter on ``field`` (an account's id) for the accounts of ``user``'s teams and below them.
+
+    The accounts are named by their ids (:func:`team_subtree_account_ids`, read once per request): a
+    sub-query on their paths made every query of a page compare the paths of all accounts again (a key
+    account manager's board: seven queries, 1-1.5 ms each at 5,000 accounts). Above
+    :data:`ACCOUNTS_BY_ID_MAX` accounts the sub-query stays, so that no query carries thousands of
+    parameters."""
+    from kampass.accounts.models import Account
+
+    ids = team_subtree_account_ids(user)
+    if not ids:
+        return Q(pk__in=[])
+    if len(ids) <= ACCOUNTS_BY_ID_MAX:
+        return Q(**{f"{field}__in": sorted(ids)})
+    # the accounts in a sub-query: their paths are compared once per account, not once per row
+    return Q(**{f"{field}__in": Account.objects.filter(_below_paths(user) or Q(pk__in=[])).values("pk")})
 
 
 @rules.predicate

@@ -25,15 +25,7 @@ def actions_visible(user: Actor) -> QuerySet[PlanAction]:
         return qs
     if getattr(user, "pk", None) is None:
         return qs.none()
-    team = accounts_facade.team_account_ids(user)
-    visible = Q(owner_id=user.pk)
-    for account_id in team:
-        visible |= (
-            Q(plan__account_id=account_id)
-            | Q(plan__account__path__contains=f"/{account_id}/")
-            | Q(plan__account__path__startswith=f"{account_id}/")
-        )
-    return qs.filter(visible)
+    return qs.filter(Q(owner_id=user.pk) | accounts_facade.in_team_subtrees(user, "plan__account_id"))
 
 
 def _carried_over() -> QuerySet[Any]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -26,13 +26,7 @@ def plans_visible(
     matching ``q`` in the account's name."""
     plans = AccountPlan.objects.select_related("account", "template", "approved_by", "created_by")
     if not (is_admin(user) or is_head(user) or is_reader(user)):
-        team = accounts_facade.team_account_ids(user)
-        if not team:
-            return plans.none()
-        below = Q(account_id__in=team)
-        for account_id_ in team:
-            below |= Q(account__path__contains=f"/{account_id_}/") | Q(account__path__startswith=f"{account_id_}/")
-        plans = plans.filter(below)
+        plans = plans.filter(accounts_facade.in_team_subtrees(user))
     if account_id is not None:
         plans = plans.filter(account_id=account_id)
     if status:

@@ -33,13 +33,7 @@ def reviews_visible(*, user: Actor) -> QuerySet[AccountReview]:
     reviews = AccountReview.objects.select_related("account", "plan", "held_by")
     if is_admin(user) or is_head(user) or is_reader(user):
         return reviews
-    team = accounts_facade.team_account_ids(user)
-    if not team:
-        return reviews.none()
-    below = Q(account_id__in=team)
-    for account_id in team:
-        below |= Q(account__path__contains=f"/{account_id}/") | Q(account__path__startswith=f"{account_id}/")
-    return reviews.filter(below)
+    return reviews.filter(accounts_facade.in_team_subtrees(user))
 
 
 def review_list(

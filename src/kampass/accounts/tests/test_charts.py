@@ -45,3 +45,29 @@ def test_the_map_is_finished_in_german_with_a_summary():
     assert spec["usermeta"]["a11y"]["title"] == "Beziehungslandkarte des Buying Centers"
     assert "Bob Buyer: −1 skeptisch" in spec["usermeta"]["a11y"]["summary"]
     assert "+2 Unterstützer" in _dots(spec)["encoding"]["shape"]["scale"]["domain"]
+
+
+def test_the_map_is_built_once_per_content_and_redrawn_when_a_contact_changes(monkeypatch):
+    from kampass.accounts import charts
+
+    built: list[int] = []
+    finish = charts.finish_chart
+
+    def counted(chart, **kw):
+        built.append(1)
+        return finish(chart, **kw)
+
+    monkeypatch.setattr(charts, "finish_chart", counted)
+    # given the map drawn twice for the same buying centre
+    with translation.override("en"):
+        first = relationship_map(NODES, [], [])
+        second = relationship_map(NODES, [], [])
+        # when a contact turns from sceptic to supporter
+        turned = [NODES[0], ContactNode(2, "Bob Buyer", "Purchasing", ("buyer",), 6, 1, 1), NODES[2]]
+        changed = relationship_map(turned, [], [])
+    # then the same map was built once, and the change built a new one that shows it
+    assert first == second
+    assert len(built) == 2
+    assert changed is not None
+    labels = {v["name"]: v["attitude_label"] for v in _dots(changed)["data"]["values"]}
+    assert labels["Bob Buyer"] == "+1 positive"

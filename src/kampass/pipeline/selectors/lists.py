@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from kampass.accounts.facade import team_account_ids, team_subtree_account_ids
+from kampass.accounts.facade import in_team_subtrees, team_account_ids
 from kampass.accounts.models import Account
 from kampass.pipeline.models import Opportunity, Outcome
 from kampass.users.actors import Actor
@@ -25,32 +25,13 @@ CENT = Decimal("0.01")
 MODEL_BLOBS = ("model_version__model", "model_version__holdout", "model_version__reliability")
 
 
-#: a user who sees only some accounts has them named by id in each query up to this many (else by a sub-query
-#: on their paths)
-VISIBLE_ACCOUNTS_BY_ID_MAX = 2000
-
-
 def visible_q(user: Actor, prefix: str = "") -> Q | None:
     """A filter for what ``user`` may see (``None``: everything). ``prefix`` leads to the
-    opportunity (e.g. ``"opportunity__"`` for risks).
-
-    The accounts are named by their ids, read once per request (:func:`team_subtree_account_ids`): a
-    sub-query on their paths made every query of a page compare the paths of all accounts again (a key
-    account manager's board: seven queries, 1-1.5 ms each at 5,000 accounts). Above
-    :data:`VISIBLE_ACCOUNTS_BY_ID_MAX` accounts the sub-query stays, so that no query carries thousands of
-    parameters."""
+    opportunity (e.g. ``"opportunity__"`` for risks). A key account manager's accounts are named by
+    their ids, read once per request (:func:`kampass.accounts.facade.in_team_subtrees`)."""
     if is_admin(user) or is_head(user) or is_reader(user):
         return None
-    ids = team_subtree_account_ids(user)
-    if not ids:
-        return Q(pk__in=[])
-    if len(ids) <= VISIBLE_ACCOUNTS_BY_ID_MAX:
-        return Q(**{f"{prefix}account_id__in": sorted(ids)})
-    below = Q()
-    for path in Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True):
-        below |= Q(path__startswith=path)
-    # the accounts in a sub-query: their paths are compared once per account, not once per opportunity
-    return Q(**{f"{prefix}account_id__in": Account.objects.filter(below).values("pk")})
+    return in_team_subtrees(user, f"{prefix}account_id")
 
 
 def visible_opportunities(user: Actor) -> QuerySet[Opportunity]:

@@ -34,10 +34,7 @@ def visible_targets(user: Actor) -> QuerySet[Target]:
         return qs
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    paths = [r.path for i in accounts_facade.team_account_ids(user) if (r := accounts_facade.account_ref(i))]
-    accounts = Q(pk__in=[])
-    for path in paths:
-        accounts |= Q(account__path__startswith=path)
+    accounts = accounts_facade.in_team_subtrees(user)
     units = accounts_facade.org_unit_ids(user)
     return qs.filter(
         Q(scope=TargetScope.OWNER, owner_id=user.pk)

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from kampass.accounts import rules as account_rules
 from kampass.accounts.facade import team_subtree_account_ids
 from kampass.accounts.tests.factories import AccountFactory
 from kampass.common.request_memo import RequestMemoMiddleware
@@ -36,7 +37,7 @@ def test_the_ids_and_the_paths_give_the_same_deals_and_risks(monkeypatch, kam, h
         Risk.objects.create(opportunity=deal, title=f"Risk of {name}", category="commercial", likelihood=2, impact=3)
     # when kam's view is read by the ids and by the paths (fewer ids allowed than kam has accounts)
     by_ids = (_names(kam), _names(kam, "opportunity__", Risk))
-    monkeypatch.setattr(lists, "VISIBLE_ACCOUNTS_BY_ID_MAX", 0)
+    monkeypatch.setattr(account_rules, "ACCOUNTS_BY_ID_MAX", 0)
     by_paths = (_names(kam), _names(kam, "opportunity__", Risk))
     # then both are kam's three deals and their risks, the other manager's not among them
     assert by_ids == by_paths
@@ -51,7 +52,7 @@ def test_the_query_names_the_ids_below_the_bound_and_keeps_the_sub_query_above(m
     ids_q = str(Opportunity.objects.filter(lists.visible_q(kam)).query)
     assert f"IN ({min(group.pk, site.pk)}, {max(group.pk, site.pk)})" in ids_q
     assert "LIKE" not in ids_q.upper()
-    monkeypatch.setattr(lists, "VISIBLE_ACCOUNTS_BY_ID_MAX", 1)
+    monkeypatch.setattr(account_rules, "ACCOUNTS_BY_ID_MAX", 1)
     assert "SELECT" in str(Opportunity.objects.filter(lists.visible_q(kam)).query).split("IN", 1)[1]
 
 

@@ -73,3 +73,44 @@ def test_maturity_chart_titles_its_tooltips_in_the_language():
     assert titles == ["Feld", "Perspektive", "Mittlere Bewertung (1–5)"]
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert spec["encoding"]["color"]["legend"]["orient"] == "bottom"
+
+
+def test_a_chart_is_built_once_per_rows_and_language_and_each_caller_gets_its_own_copy(monkeypatch):
+    from kampass.programme import charts
+
+    built: list[str] = []
+    finish = charts.finish_chart
+
+    def counted(chart, **kw):
+        built.append("spec")
+        return finish(chart, **kw)
+
+    monkeypatch.setattr(charts, "finish_chart", counted)
+    # given the tension chart and the roadmap drawn once in English
+    with translation.override("en"):
+        first = tension_chart(CATALOGUE, _tensions(), lang="en", group_labels={}, width=380)
+        roadmap = roadmap_chart(_initiatives(), width=400)
+        assert first is not None
+        assert roadmap is not None
+        first["layer"].clear()  # a caller changing its spec changes only its copy
+        # when they are drawn again with the same rows
+        again = tension_chart(CATALOGUE, _tensions(), lang="en", group_labels={}, width=380)
+        assert roadmap_chart(_initiatives(), width=400) == roadmap
+    # then they were built once, and the second tension chart is whole
+    assert len(built) == 2
+    assert again is not None
+    assert len(again["layer"]) == 4
+    # a changed position, another width and German are new charts with their own content
+    with translation.override("en"):
+        moved = [TensionScore(_tensions()[0].key, 0.5, -0.5, {}, ()), _tensions()[1]]
+        changed = tension_chart(CATALOGUE, moved, lang="en", group_labels={}, width=380)
+        wider = tension_chart(CATALOGUE, _tensions(), lang="en", group_labels={}, width=500)
+    with translation.override("de"):
+        german = tension_chart(CATALOGUE, _tensions(), lang="de", group_labels={}, width=380)
+    assert len(built) == 5
+    assert changed is not None
+    assert "now +0.5" in changed["usermeta"]["a11y"]["summary"]
+    assert wider is not None
+    assert wider["width"] == 500
+    assert german is not None
+    assert german["usermeta"]["a11y"]["title"] == "Profil der Spannungsfelder"
