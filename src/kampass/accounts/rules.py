@@ -56,9 +56,11 @@ def _below_paths(user: Any) -> Q | None:
     """The accounts of ``user``'s teams and below them, by their paths (``None``: on no team)."""
     from kampass.accounts.models import Account
 
-    roots = list(Account.objects.filter(pk__in=team_account_ids(user)).values_list("path", flat=True))
-    # one condition for all the team's subtrees, not one query per account on the team
-    return functools.reduce(operator.or_, (Q(path__startswith=path) for path in roots)) if roots else None
+    roots = list(Account.objects.filter(pk__in=team_account_ids(user)).values_list("pk", "path"))
+    # one condition for all the team's subtrees, not one query per account on the team; an account stored
+    # without its path (made outside the services) is its own subtree, not every account
+    below = (Q(path__startswith=path) if path else Q(pk=pk) for pk, path in roots)
+    return functools.reduce(operator.or_, below) if roots else None
 
 
 def in_team_subtrees(user: Any, field: str = "account_id") -> Q:

@@ -87,3 +87,13 @@ def published_snapshot() -> str | None:
         return None
     current = Snapshots(path).current()
     return current.name if current is not None else None
+
+
+def published_copy_read(store: AnalyticsStore) -> str | None:
+    """The published copy ``store`` reads (its path), or ``None`` for the store itself (a writer, or a
+    backend without published copies). A copy is never written after it is published: what is read from
+    it may be kept under its path."""
+    path = duckdb_path(store.url)
+    if path is None or not path.parent.name.endswith(".snapshots"):
+        return None
+    return str(path)

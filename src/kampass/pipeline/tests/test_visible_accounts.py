@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kampass.accounts import rules as account_rules
 from kampass.accounts.facade import team_subtree_account_ids
+from kampass.accounts.models import Account
 from kampass.accounts.tests.factories import AccountFactory
 from kampass.common.request_memo import RequestMemoMiddleware
 from kampass.pipeline.models import Opportunity, Risk
@@ -85,3 +86,13 @@ def test_the_accounts_are_read_once_per_get_request_and_afresh_in_a_writing_one(
     # read the paths and the accounts again for the second call (the team stays cached on the user)
     assert get_reads == 3
     assert reads["POST"] == 5
+
+
+def test_an_account_stored_without_its_path_shows_only_itself(kam, group, other):
+    # given kam's account stored without its path (as made outside the services) and another manager's deal
+    Account.objects.filter(pk=group.pk).update(path="")
+    make_opportunity(account=group, name="Mine")
+    make_opportunity(account=other, name="Theirs")
+    # then kam sees the deal at that account, not every account's (an empty path is a prefix of all paths)
+    assert team_subtree_account_ids(kam) == frozenset({group.pk})
+    assert _names(kam) == ["Mine"]
