@@ -71,8 +71,15 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, refusal: LimitExceeded | None = None, **kwargs: Any) -> None:
         """``refusal``: the uploaded file was refused while it was received (over the size limit)."""
+        from kampass.commercial.services_mapping import saved_mappings
+
         super().__init__(*args, **kwargs)
         self.refusal = refusal
+        saved = [(name, name) for name in saved_mappings()]
+        if saved:  # the mappings saved on earlier mapping steps, by their names
+            mapping = self.fields["mapping"]
+            assert isinstance(mapping, forms.ChoiceField)
+            mapping.choices = [*MAPPINGS, (_("Saved mappings"), saved)]
         if refusal is not None:  # the file never arrived: say why instead of "required"
             self.fields["file"].required = False
 
@@ -105,3 +112,34 @@ class CustomerLinkForm(forms.Form):
         queryset=Account.objects.all(), widget=AccountLookupWidget, label=_("Account"),
         error_messages={"required": _("Choose an account."), "invalid_choice": _("Choose an account from the list.")},
     )  # fmt: skip
+
+
+class InvoiceColumnsForm(forms.Form):
+    """The mapping step of a transactions upload: the file's column per invoice-line field, the date order,
+    strict and dry run, and optionally a name to save the columns under."""
+
+    date_order = forms.ChoiceField(
+        label=_("Date order"), choices=DateOrder.choices, required=False,
+        help_text=_("Only for slash dates such as 03/04/2011 that the file's values cannot decide."),
+    )  # fmt: skip
+    strict = forms.BooleanField(label=_("Strict: import nothing when a single line is rejected"), required=False)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file only, store nothing"), required=False)
+    mapping_name = forms.CharField(label=_("Save these columns as mapping"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, header: tuple[str, ...], **kwargs: Any) -> None:
+        from kampass.commercial.services_mapping import INVOICE_FIELDS
+
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —")), *((h, h) for h in header if h)]
+        for spec in INVOICE_FIELDS:
+            self.fields[f"col_{spec.name}"] = forms.ChoiceField(label=str(spec.label), choices=choices, required=False)
+            self.fields[f"col_{spec.name}"].is_required_field = spec.required  # type: ignore[attr-defined]
+
+    def columns(self) -> dict[str, str]:
+        """field -> the column chosen for it (fields without one left out)."""
+        return {k.removeprefix("col_"): v for k, v in self.cleaned_data.items() if k.startswith("col_") and v}
+
+    def column_fields(self) -> list[tuple[forms.BoundField, bool]]:
+        """The column choices with whether their field is required, in the fields' order."""
+        return [(self[n], bool(getattr(f, "is_required_field", False))) for n, f in self.fields.items()
+                if n.startswith("col_")]  # fmt: skip

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from kampass.common.concurrency import Versioned
-from kampass.common.models import ProgressRun
+from kampass.common.models import ProgressRun, UploadStatus
 
 
 class CustomerLink(Versioned):
@@ -71,9 +71,13 @@ class ImportJob(ProgressRun):
     """One import of a transactions file into the analytics store, run as a background task.
     Progress and outcome are stored here for the UI and the CLI."""
 
+    #: ``draft`` while the upload's columns are being mapped (web uploads), then the states of background work
+    status = models.CharField(_("status"), max_length=20, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
     file_path = models.CharField(max_length=500)
     original_name = models.CharField(_("file"), max_length=300)
     mapping = models.CharField(_("mapping"), max_length=200, default="online-retail")
+    #: field -> the file's column, as chosen on the mapping step (over the mapping's columns; empty: the mapping's)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
     strict = models.BooleanField(_("strict"), default=False)
     dry_run = models.BooleanField(_("dry run"), default=False)
     link_mode = models.CharField(_("customers"), max_length=20, choices=LinkMode.choices, default=LinkMode.EXTERNAL_ID)

@@ -25,7 +25,7 @@ from kampass.common.analytics import analytics_store
 from kampass.common.concurrency import expect_version
 from kampass.common.filemodes import private_dir
 from kampass.common.import_limits import import_limits, limit_message
-from kampass.common.models import ACTIVE_STATUSES, JobStatus
+from kampass.common.models import ACTIVE_STATUSES, JobStatus, UploadStatus
 from kampass.common.permissions import authorize
 from kampass.common.uploads import keep_upload
 from kampass.core.analytics.ingest.errors import IngestError, MixedEncoding
@@ -209,9 +209,10 @@ def uploads_clean(*, now: float | None = None) -> int:
     number of files deleted.
     """
     now = time.time() if now is None else now
-    # a file younger than the grace period may belong to a job whose row is not committed yet
+    # a file younger than the grace period may belong to a job whose row is not committed yet; a draft's file
+    # waits for its mapping step
     keep_seconds = max(float(settings.KAMPASS_UPLOAD_RETENTION_HOURS or 0.0) * 3600, UPLOAD_GRACE_SECONDS)
-    active = ImportJob.objects.filter(status__in=ACTIVE_STATUSES)
+    active = ImportJob.objects.filter(status__in=(*ACTIVE_STATUSES, UploadStatus.DRAFT))
     busy = {Path(p).resolve() for p in active.values_list("file_path", flat=True)}
     busy |= {Path(m).resolve() for m in active.values_list("mapping", flat=True) if m not in BUILT_IN}
     removed = 0
@@ -269,6 +270,8 @@ def import_job_create(
     mapping_file: Any = None,
     allow_mapping_path: bool = False,
     enqueue: bool = True,
+    draft: bool = False,
+    columns: dict[str, str] | None = None,
 ) -> ImportJob:
     """Keep the uploaded file in the data directory and queue its import as a background task.
 
@@ -279,6 +282,8 @@ def import_job_create(
     ``allow_mapping_path`` (the operator's command line). The file's size, its header's columns and an
     XLSX workbook's zip directory are checked against the limits (:func:`import_limits`) at once.
     ``on_overlap`` says what to do with lines an earlier import already wrote (skip, replace, import).
+    ``draft``: keep the job for its mapping step (:mod:`~kampass.commercial.services_mapping`) instead of
+    queueing it; ``columns`` (field -> column) are the columns it starts from (e.g. a saved mapping's).
     """
     authorize(actor, "commercial.import_transactions")
     from kampass.core.analytics.ingest import MappingError, load_mapping
@@ -319,9 +324,10 @@ def import_job_create(
     job = ImportJob.objects.create(
         file_path=str(target), original_name=Path(original_name).name, mapping=str(mapping), strict=strict,
         dry_run=dry_run, link_mode=link_mode, date_order=date_order, on_overlap=on_overlap, encoding=encoding,
-        created_by=actor if isinstance(actor, User) and actor.pk else None,
+        created_by=actor if isinstance(actor, User) and actor.pk else None, columns=dict(columns or {}),
+        status=UploadStatus.DRAFT if draft else UploadStatus.QUEUED,
     )  # fmt: skip
-    if enqueue:
+    if enqueue and not draft:
         from kampass.commercial.tasks import run_import
 
         job_id = str(job.pk)
@@ -374,8 +380,9 @@ def import_job_run(
 
     ``actor`` links the customers (default: the user who queued the job, else the command-line operator).
     """
+    from kampass.commercial.services_mapping import job_mapping
     from kampass.common.cli import system_actor
-    from kampass.core.analytics.ingest import DateOrderQuestion, import_file, load_mapping
+    from kampass.core.analytics.ingest import DateOrderQuestion, import_file
 
     job = ImportJob.objects.get(pk=job_id)
     actor = actor or job.created_by or system_actor()
@@ -390,7 +397,7 @@ def import_job_run(
         # the file is read and validated without the store's writer, which is held only for the short
         # final write (docs/adr/0003): one import's long or failing run never holds up another's
         result = import_file(
-            path=Path(job.file_path), mapping=load_mapping(job.mapping), strict=job.strict, dry_run=job.dry_run,
+            path=Path(job.file_path), mapping=job_mapping(job), strict=job.strict, dry_run=job.dry_run,
             progress=report, date_order=job.date_order, on_overlap=job.on_overlap, encoding=job.encoding,
             limits=import_limits(), reader=analytics_store, writer=lambda: analytics_store(write=True),
             staging_dir=staging_dir(),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampass.commercial import views
+from kampass.commercial import views, views_mapping
 
 urlpatterns = [
     path("accounts/<int:pk>/profitability/", views.account_profitability, name="account-profitability"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("portfolio/", views.portfolio, name="portfolio"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<uuid:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<uuid:pk>/columns/", views_mapping.import_map, name="import-map"),
     path("imports/<uuid:pk>/row/", views.import_row, name="import-row"),
     path("imports/<uuid:pk>/rejects.csv", views.import_rejects, name="import-rejects"),
     path("imports/<uuid:pk>/link/", views.import_link_customer, name="import-link-customer"),

@@ -26,6 +26,7 @@ from kampass.commercial.charts import monthly_chart, waterfall_chart, whale_char
 from kampass.commercial.exports import EXPORT_LINE_LIMIT, profitability_workbook
 from kampass.commercial.forms import CustomerLinkForm, ImportForm
 from kampass.commercial.models import CustomerLink, ImportJob, LinkMode
+from kampass.commercial.services_mapping import upload_mapping
 from kampass.common.guardrails import guardrail_values
 from kampass.common.htmx import form_status, is_fragment_request, redirect_to, render_page, submit_form
 from kampass.common.i18n import ui_language as _lang
@@ -41,7 +42,8 @@ UNMATCHED_PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _category_labels() -> dict[str, str]:
+def category_labels() -> dict[str, str]:
+    """The line categories by key, in the reader's language (goods and the leakage categories)."""
     lang = _lang()
     return {prof.GOODS: _("Goods")} | {c.key: c.label(lang) for c in prof.LEAKAGE_CATEGORIES}
 
@@ -132,7 +134,7 @@ def account_profitability(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("parent"), pk=pk)
     authorize(request.user, "commercial.view_figures", account)
     subtree = _subtree(request)
-    labels = _category_labels()
+    labels = category_labels()
     category = request.GET.get("category", "")
     category = category if category in labels else ""
     context: dict[str, Any] = {
@@ -201,7 +203,7 @@ def account_profitability_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors.account_profitability(account=account, subtree=subtree, user=request.user)
     lines = selectors.account_lines(account=account, subtree=subtree, limit=EXPORT_LINE_LIMIT)
     currency = data.currency or (str(lines.rows[0]["currency"]) if lines.rows else account.currency)
-    labels = _category_labels()
+    labels = category_labels()
     categories = [(labels[k], data.figures.leakage[k]) for k in prof.LEAKAGE_KEYS if data.figures.leakage.get(k)]
     title = (_("Profitability of %(account)s with subsidiaries") if subtree else _("Profitability of %(account)s")) % {
         "account": account.name
@@ -258,7 +260,7 @@ def portfolio(request: HttpRequest) -> HttpResponseBase:
         context["currency"] = _line_currency(top, False) if top else ""
     if is_fragment_request(request):
         return render_page(request, "commercial/portfolio.html", context, fragment="commercial/_abc_table.html")
-    labels = _category_labels()
+    labels = category_labels()
     totals = data.totals
     top_leakage = []
     for f in data.top_leakage:
@@ -281,9 +283,11 @@ def portfolio(request: HttpRequest) -> HttpResponseBase:
 
 
 def _import_start(request: HttpRequest, data: dict[str, Any]) -> ImportJob:
+    """Keep the upload as a draft for its mapping step, starting from the chosen (built-in or saved) mapping."""
     upload = data["file"]
+    base, columns = upload_mapping(data["mapping"])
     return services.import_job_create(
-        actor=request.user, source=upload, original_name=upload.name, mapping=data["mapping"],
+        actor=request.user, source=upload, original_name=upload.name, mapping=base, columns=columns, draft=True,
         strict=data["strict"], dry_run=data["dry_run"], link_mode=data["link_mode"],
         date_order=data.get("date_order") or "", on_overlap=data.get("on_overlap") or "skip",
         encoding=data.get("encoding") or "",
@@ -317,8 +321,8 @@ def import_list(request: HttpRequest) -> HttpResponseBase:
         request,
         form,
         lambda data: _import_start(request, data),
-        success=lambda job: _("“%(name)s” is queued for import.") % {"name": job.original_name},
-        next_url=reverse("import-list"),
+        success=lambda job: _("“%(name)s” is uploaded: check the columns.") % {"name": job.original_name},
+        next_url=lambda job: reverse("import-map", args=[job.pk]),
     )
     if done:
         return done

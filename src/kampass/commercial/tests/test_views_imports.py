@@ -78,7 +78,9 @@ def test_invalid_htmx_upload_returns_the_form_fragment(client, head):
     assert "field-error" in body
 
 
-def test_valid_upload_queues_an_import_job(client, head, django_capture_on_commit_callbacks):
+def test_valid_upload_is_kept_for_its_mapping_step_and_queued_from_there(
+    client, head, django_capture_on_commit_callbacks
+):
     client.force_login(head)
     upload = SimpleUploadedFile("sales.csv", CSV, content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -87,15 +89,30 @@ def test_valid_upload_queues_an_import_job(client, head, django_capture_on_commi
             {"file": upload, "mapping": "online-retail", "strict": "on", "link_mode": LinkMode.CREATE},
         )
     assert response.status_code == 302
-    assert response["Location"] == reverse("import-list")
     job = ImportJob.objects.get()
+    assert response["Location"] == reverse("import-map", args=[job.pk])
     assert (job.original_name, job.mapping, job.strict, job.dry_run, job.link_mode) == (
         "sales.csv", "online-retail", True, False, LinkMode.CREATE,
     )  # fmt: skip
-    assert job.status == JobStatus.QUEUED
+    assert job.status == "draft"
     assert job.created_by == head
     with open(job.file_path, "rb") as fh:
         assert fh.read() == CSV
+    assert not callbacks  # nothing runs before the columns are confirmed
+    columns = {
+        "col_invoice_no": "InvoiceNo", "col_invoice_date": "InvoiceDate", "col_quantity": "Quantity",
+        "col_unit_price": "UnitPrice", "col_customer_id": "CustomerID", "strict": "on",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("import-map", args=[job.pk]), {**columns, "action": "start"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import-detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    assert job.columns == {
+        "invoice_no": "InvoiceNo", "invoice_date": "InvoiceDate", "customer_id": "CustomerID",
+        "quantity": "Quantity", "unit_price": "UnitPrice",
+    }  # fmt: skip
     assert len(callbacks) == 1  # the task is enqueued only when the transaction commits
 
 

@@ -24,10 +24,13 @@ from kampass.core.analytics.ingest.mapping import (
 )
 from kampass.core.analytics.ingest.overlap import OVERLAP_MODES, EarlierImport, Overlap
 from kampass.core.analytics.ingest.pipeline import (
+    FilePreview,
     ImportResult,
+    PreviewLine,
     Reject,
     delete_orphan_lines,
     import_file,
+    preview_file,
 )
 
 __all__ = [
@@ -36,11 +39,13 @@ __all__ = [
     "DateOrderQuestion",
     "Dialect",
     "EarlierImport",
+    "FilePreview",
     "ImportResult",
     "IngestError",
     "Mapping",
     "MappingError",
     "Overlap",
+    "PreviewLine",
     "ProductGroupRule",
     "Reject",
     "delete_orphan_lines",
@@ -48,4 +53,5 @@ __all__ = [
     "import_file",
     "load_mapping",
     "parse_mapping",
+    "preview_file",
 ]

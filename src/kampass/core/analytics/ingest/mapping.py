@@ -30,6 +30,7 @@ and ``price_negative`` (``true``/``false``).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -206,6 +207,33 @@ class Mapping:
                     problem=f"none of the columns {list(cands)} is in the header {names} (mapping {self.name!r})",
                 )
         return found
+
+    def with_columns(self, chosen: dict[str, str]) -> Mapping:
+        """This mapping reading the fields from the columns ``chosen`` (field -> column, as picked on an
+        import's mapping step): a field left out is not read (its value is empty); rules, currency, date
+        formats and product-group columns stay this mapping's.
+
+        Examples
+        --------
+        >>> m = load_mapping("online-retail").with_columns(
+        ...     {"invoice_no": "Beleg", "invoice_date": "Datum", "quantity": "Menge", "unit_price": "Preis"})
+        >>> m.candidates("invoice_no"), m.candidates("customer_id"), "customer_id" in m.optional_columns
+        (('Beleg',), (), True)
+        >>> sorted(m.resolve(["Datum", "Beleg", "Menge", "Preis"], file="x.csv").items())
+        [('invoice_date', 0), ('invoice_no', 1), ('quantity', 2), ('unit_price', 3)]
+        """
+        unknown = sorted(set(chosen) - set(FIELDS))
+        if unknown:
+            raise MappingError(file=self.source, key="columns", problem=f"unknown field(s) {', '.join(unknown)}")
+        picked = {f: c for f, c in chosen.items() if c}
+        missing = [f for f in REQUIRED_FIELDS if f not in picked]
+        if missing:
+            raise MappingError(file=self.source, key="columns", problem=f"no column for {', '.join(missing)}")
+        return dataclasses.replace(
+            self,
+            columns=tuple((f, (picked[f],)) for f in FIELDS if f in picked),
+            optional_columns=frozenset(f for f in FIELDS if f not in REQUIRED_FIELDS),
+        )
 
     def product_group_columns(self, header: Iterable[str]) -> list[int]:
         """Indexes of the product-group columns present in ``header`` (in order of preference)."""

@@ -375,6 +375,109 @@ def import_file(
     )
 
 
+@dataclass(frozen=True)
+class PreviewLine:
+    """One line of a file as an import would store it: its row in the file (the header is row 1), the
+    values by column of ``invoice_lines`` (``None`` where the line has no value), and the reasons it would
+    be rejected (empty for a good line)."""
+
+    row: int
+    values: dict[str, Any]
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    """What :func:`preview_file` found: the file's header, its first lines as they would be stored, how many
+    lines it has (blank ones not counted) and how many of them would be rejected, and the day/month order its
+    dates are read in (``""``: no day/month dates)."""
+
+    header: tuple[str, ...]
+    lines: list[PreviewLine]
+    rows: int
+    rejected: int
+    date_order: str
+
+
+def preview_file(
+    *,
+    path: str | Path,
+    mapping: Mapping | str | Path,
+    rows: int = 10,
+    date_order: str = "",
+    encoding: str = "",
+    limits: ImportLimits | None = None,
+    staging_dir: Path | None = None,
+) -> FilePreview:
+    """The first ``rows`` lines of a file as :func:`import_file` would store them, read with the same
+    checks (the day/month order decided from the whole date column, every line validated), writing
+    nothing and without the store: the mapping step of an upload shows it before the import starts.
+
+    Raises what :func:`import_file` raises before it writes (:class:`MappingError` for a required field
+    without a column, :class:`DateOrderQuestion`, :class:`IngestError`, :class:`LimitExceeded`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = Path(tmp) / "lines.csv"
+    ...     _ = p.write_text("Beleg;Datum;Menge;Preis;Kunde\\n"
+    ...                      "R-1;13.03.2024;2;1,50;K7\\n"
+    ...                      "R-2;14.03.2024;zwei;1,00;K7\\n")
+    ...     m = load_mapping("generic").with_columns(
+    ...         {"invoice_no": "Beleg", "invoice_date": "Datum", "quantity": "Menge", "unit_price": "Preis",
+    ...          "customer_id": "Kunde"})
+    ...     found = preview_file(path=p, mapping=m)
+    >>> [(line.row, line.values["invoice_no"], str(line.values["amount"])) for line in found.lines]
+    [(2, 'R-1', '3.0000'), (3, 'R-2', 'None')]
+    >>> found.lines[0].values["invoice_date"].isoformat(), found.lines[1].reasons, found.rows, found.rejected
+    ('2024-03-13T00:00:00+00:00', ('not a number',), 2, 1)
+    """
+    path = Path(path)
+    limits = limits or ImportLimits()
+    deadline = Deadline(limits.seconds)
+    loaded = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    encoding = encoding or loaded.encoding
+    check_file(path, limits)
+    if staging_dir is not None:
+        staging_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kampass-preview-", dir=staging_dir) as tmp:
+        workdir = Path(tmp)
+        dialect = detect_dialect(path, workdir=workdir, encoding=encoding, limits=limits, deadline=deadline)
+        if not dialect.header:
+            raise IngestError(file=path.name, problem="the file is empty (no header line)")
+        check_columns(len(dialect.header), limits, file=path.name)
+        count_lines = dialect.file_format == "csv" and dialect.native_utf8 and not is_gzip(path)
+        job = _Job(
+            reader=_no_store, writer=_no_store, path=path, dialect=dialect, mapping=loaded, batch_id=uuid.uuid4().hex,
+            strict=False, dry_run=True, report=_no_progress, digest=_Digest(path, count_lines=count_lines),
+            workdir=workdir, date_order=date_order or loaded.date_order, encoding_given=bool(encoding),
+            limits=limits, deadline=deadline,
+        )  # fmt: skip
+        staged, first, counted = job.preview(rows)
+    reasons: dict[int, list[str]] = {}
+    for reject in staged.rejects:
+        reasons.setdefault(reject.row, []).append(reject.reason)
+    lines = []
+    for values in first:
+        row = int(values.pop("source_row"))
+        lines.append(PreviewLine(row=row, values=values, reasons=tuple(reasons.get(row, ()))))
+    shown = {line.row for line in lines}
+    last = lines[-1].row if len(lines) >= rows else None
+    for row, why in sorted(reasons.items()):  # lines the reader could not split into columns are not staged
+        if row not in shown and (last is None or row < last):
+            lines.append(PreviewLine(row=row, values={}, reasons=tuple(why)))
+    lines.sort(key=lambda line: line.row)
+    return FilePreview(
+        header=tuple(dialect.header), lines=lines[:rows], rows=counted, rejected=len(reasons),
+        date_order=staged.order,
+    )  # fmt: skip
+
+
+def _no_store() -> AbstractContextManager[AnalyticsStore]:
+    raise RuntimeError("a preview never opens the analytics store")
+
+
 def delete_orphan_lines(store: AnalyticsStore) -> int:
     """Delete invoice lines and facts whose batch has no row in ``import_batches`` (left by an
     interrupted import).
@@ -558,6 +661,34 @@ class _Job:
         )
 
     def run(self) -> _Outcome:
+        with self._staging() as (con, names, plan_for, date_column, blank_lines):
+            return self._import(con, names, plan_for, date_column, blank_lines)
+
+    def preview(self, rows: int) -> tuple[_Staged, list[dict[str, Any]], int]:
+        """Stage and validate the file as :meth:`run` does, writing nothing: what was found, the first
+        ``rows`` staged lines (blank lines left out) as they would be stored, with their ``source_row``,
+        and how many lines the file has (blank lines left out, those the reader could not split counted)."""
+        with self._staging() as (con, names, plan_for, date_column, blank_lines):
+            staged = self._validate(con, names, plan_for, date_column, blank_lines)
+            columns = ", ".join(f"{sql} AS {name}" for name, sql in staged.plan.line_columns.items())
+            first = _arrow_reader(
+                con,
+                f"SELECT CAST(source_row AS BIGINT) AS source_row, {columns} FROM {names.numbered} "
+                f"WHERE bad IS NULL OR bad <> {BLANK} ORDER BY source_row LIMIT {int(rows)}",
+                max(int(rows), 1),
+            ).read_all()
+            counted = con.execute(
+                f"SELECT (SELECT count(*) FROM {names.stage} WHERE bad IS NULL OR bad <> {BLANK}) "
+                f"+ (SELECT count(DISTINCT line) FROM {names.rejects})"
+            ).fetchone()
+            return staged, first.to_pylist(), int(counted[0]) if counted else 0
+
+    @contextmanager
+    def _staging(
+        self,
+    ) -> Iterator[tuple[Any, _Names, Callable[[str], StagePlan], str, Callable[[int], list[int]]]]:
+        """The staging database with the file's reading prepared: the connection, the tables' names, the
+        plan per day/month order, the date column and the blank lines the reader skipped."""
         names = _Names(self.batch_id)
         source, transcoded_blanks = readable_source(
             self.path, self.dialect, self.workdir, encoding_given=self.encoding_given, limits=self.limits,
@@ -603,7 +734,7 @@ class _Job:
                     return scan_blank_lines(self.path)
 
                 with _interrupt_at(con, self.deadline):
-                    return self._import(con, names, plan_for, date_column, blank_lines)
+                    yield con, names, plan_for, date_column, blank_lines
             except (duckdb.Error, IngestError) as exc:
                 if self.deadline.passed and not isinstance(exc, LimitExceeded):
                     raise self.deadline.timeout(self.path.name) from exc  # the interrupted statement
