@@ -11,7 +11,9 @@ made from keeps its part: category rules, default currency, date formats and pro
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,6 +126,45 @@ def upload_mapping(name: str) -> tuple[str, dict[str, str]]:
     if saved is None:
         raise ValidationError({"mapping": _("Unknown mapping “%(value)s”.") % {"value": name[:100]}})
     return saved["base"], saved["columns"]
+
+
+#: the reasons the import gives for a rejected line (English, from :mod:`kampass.core.analytics.ingest`), by
+#: pattern, with their text in the reader's language
+_REASONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"not a number"), lambda m: _("not a number")),
+    (re.compile(r"empty invoice number"), lambda m: _("empty invoice number")),
+    (re.compile(r"empty date"), lambda m: _("empty date")),
+    (re.compile(r"empty quantity"), lambda m: _("empty quantity")),
+    (re.compile(r"empty unit price"), lambda m: _("empty unit price")),
+    (re.compile(r"not a date in formats (.*)"),
+     lambda m: _("not a date in the formats %(formats)s") % {"formats": m[1]}),
+    (re.compile(r"more than 4 decimal places"), lambda m: _("more than 4 decimal places")),
+    (re.compile(r"(quantity|unit price|unit cost) out of range for .*"), lambda m: _("number too large")),
+    (re.compile(r"not a currency code like EUR"), lambda m: _("not a currency code like EUR")),
+    (re.compile(r"holds a control or text-direction character"),
+     lambda m: _("holds a control or text-direction character")),
+    (re.compile(r"longer than (\d+) characters \(the cell limit\)"),
+     lambda m: _("longer than %(chars)s characters (the cell limit)") % {"chars": m[1]}),
+    (re.compile(r"too few columns \(expected (\d+)\)"), lambda m: _("too few columns (expected %(n)s)") % {"n": m[1]}),
+    (re.compile(r"too many columns \(expected (\d+)\)"),
+     lambda m: _("too many columns (expected %(n)s)") % {"n": m[1]}),
+    (re.compile(r"invalid UTF-8 byte sequence"), lambda m: _("invalid UTF-8 byte sequence")),
+    (re.compile(r"stray quote character"), lambda m: _("stray quote character")),
+    (re.compile(r"line too long"), lambda m: _("line too long")),
+)  # fmt: skip
+
+
+def reason_text(reason: str) -> str:
+    """A rejected line's reason in the reader's language (an unknown reason as the import gave it).
+
+    >>> reason_text("not a date in formats [%d.%m.%Y]"), reason_text("something new")
+    ('not a date in the formats [%d.%m.%Y]', 'something new')
+    """
+    for pattern, text in _REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return text(found)
+    return reason
 
 
 def job_mapping(job: ImportJob) -> Mapping:

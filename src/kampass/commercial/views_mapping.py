@@ -22,6 +22,7 @@ from kampass.commercial.services_mapping import (
     import_job_preview,
     import_job_start,
     invoice_mapping_save,
+    reason_text,
 )
 from kampass.common.htmx import apply_validation_error, render_page
 from kampass.common.models import UploadStatus
@@ -50,8 +51,9 @@ def _shown(name: str, value: Any, categories: dict[str, str]) -> str:
     if name == "invoice_date":
         with_time = value.hour or value.minute
         return formats.date_format(value, "SHORT_DATETIME_FORMAT" if with_time else "SHORT_DATE_FORMAT")
-    if name in _NUMBERS:
-        return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    if name in _NUMBERS:  # as many decimals as the value has (stored with four)
+        exact = value.normalize()
+        return formats.number_format(exact if exact != exact.to_integral_value() else value.quantize(1), use_l10n=True)
     if name == "category":
         return categories.get(value, value)
     return str(value)
@@ -63,7 +65,7 @@ def _preview_rows(preview: Any) -> list[tuple[int, list[str], tuple[str, ...]]]:
     categories = category_labels()
     return [
         (line.row, [_shown(k, line.values.get(k), categories) for k, _label in PREVIEW_COLUMNS] if line.values else [],
-         line.reasons)
+         tuple(reason_text(r) for r in line.reasons))
         for line in preview.lines
     ]  # fmt: skip
 

@@ -92,6 +92,9 @@ def test_the_mapping_step_speaks_german(client, head):
     assert "Rechnungsnummer" in body
     assert "13.03.2024" in body  # the date as stored, in the German format
     assert "Die Datei hat 4 Zeilen." in body
+    assert "keine Zahl" in body  # the rejected line's reason in the reader's language
+    assert "<td>0,25</td>" in body
+    assert "<td>1.500</td>" in body
 
 
 def test_a_required_field_without_a_column_is_asked_for_and_start_is_refused(client, head):
