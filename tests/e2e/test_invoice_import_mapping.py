@@ -41,7 +41,9 @@ def test_head_maps_previews_saves_and_imports_an_erp_export(
     expect(page.locator("select[name=col_invoice_date]")).to_have_value("Buchungsdatum")
     expect(page.locator("select[name=col_customer_id]")).to_have_value("Debitor")
     # "VK netto" is no name kampass knows: the unit price is asked for
-    expect(page.locator("[data-testid=preview]")).to_contain_text("Wählen Sie eine Spalte für das/die Pflichtfeld(er): Stückpreis")
+    expect(page.locator("[data-testid=preview]")).to_contain_text(
+        "Wählen Sie eine Spalte für das/die Pflichtfeld(er): Stückpreis"
+    )
 
     # ---- choose the price column, preview: the lines as they will be stored, the bad one with its reason
     page.select_option("select[name=col_unit_price]", "VK netto")
