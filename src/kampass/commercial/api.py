@@ -246,9 +246,8 @@ class CustomerLinkIn(InSchema):
 class ImportIn(InSchema):
     mapping: str = Field(
         "online-retail",
-        description="A built-in mapping: online-retail or generic (to use your own, upload it as `mapping_file`). "
-        "Any other value is a 422.",
-        json_schema_extra={"enum": ["online-retail", "generic"]},
+        description="A built-in mapping (online-retail or generic) or the name of a mapping saved on the Imports "
+        "page's mapping step (to use a file of your own, upload it as `mapping_file`). Any other value is a 422.",
     )
     encoding: str = Field(
         "",

@@ -283,7 +283,8 @@ def import_job_create(
     XLSX workbook's zip directory are checked against the limits (:func:`import_limits`) at once.
     ``on_overlap`` says what to do with lines an earlier import already wrote (skip, replace, import).
     ``draft``: keep the job for its mapping step (:mod:`~kampass.commercial.services_mapping`) instead of
-    queueing it; ``columns`` (field -> column) are the columns it starts from (e.g. a saved mapping's).
+    queueing it; ``columns`` (field -> column) are the columns it starts from. ``mapping`` may also name a
+    mapping saved on a mapping step (the page, the CLI's ``--mapping NAME`` and the API alike).
     """
     authorize(actor, "commercial.import_transactions")
     from kampass.core.analytics.ingest import MappingError, load_mapping
@@ -297,6 +298,12 @@ def import_job_create(
             raise ValidationError({"file": limit_message(exc)}) from exc
     if encoding and not known_encoding(encoding):
         raise ValidationError({"encoding": _("Unknown encoding “%(value)s”.") % {"value": encoding[:40]}})
+    if mapping_file is None and mapping not in BUILT_IN and columns is None:
+        from kampass.commercial.services_mapping import saved_mappings
+
+        saved = saved_mappings().get(mapping)
+        if saved is not None:  # a mapping saved on a mapping step: its base with its columns
+            mapping, columns = saved["base"], saved["columns"]
     if mapping_file is not None:
         mapping = _store_mapping_upload(mapping_file)
     else:

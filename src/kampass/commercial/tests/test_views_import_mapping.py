@@ -228,3 +228,20 @@ def test_a_key_account_manager_may_not_map_an_upload(client, head, kam, tmp_path
     assert client.get(reverse("import-map", args=[job.pk])).status_code == 403
     assert client.post(reverse("import-map", args=[job.pk]), {"action": "discard"}).status_code == 403
     assert ImportJob.objects.filter(pk=job.pk).exists()
+
+
+def test_the_command_line_imports_with_a_mapping_saved_on_the_page(head, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    invoice_mapping_save(actor=head, name="Our ERP", columns=EXPECTED_COLUMNS)
+    path = tmp_path / "erp.csv"
+    path.write_bytes(GERMAN)
+    out = StringIO()
+    call_command("import", "transactions", str(path), "--mapping", "Our ERP", "--json", stdout=out)
+    outcome = json.loads(out.getvalue())
+    assert (outcome["lines"], outcome["rejected"]) == (3, 1)
+    job = ImportJob.objects.get()
+    assert (job.mapping, job.columns) == ("generic", EXPECTED_COLUMNS)
