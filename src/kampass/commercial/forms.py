@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account
 from kampass.commercial.models import DateOrder, LinkMode, OnOverlap
+from kampass.common.imports.forms import ColumnChoices
 from kampass.core.analytics.ingest.limits import LimitExceeded
 
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
@@ -114,7 +115,7 @@ class CustomerLinkForm(forms.Form):
     )  # fmt: skip
 
 
-class InvoiceColumnsForm(forms.Form):
+class InvoiceColumnsForm(ColumnChoices):
     """The mapping step of a transactions upload: the file's column per invoice-line field, the date order,
     strict and dry run, and optionally a name to save the columns under."""
 
@@ -130,16 +131,4 @@ class InvoiceColumnsForm(forms.Form):
         from kampass.commercial.services_mapping import INVOICE_FIELDS
 
         super().__init__(*args, **kwargs)
-        choices = [("", _("— not in the file —")), *((h, h) for h in header if h)]
-        for spec in INVOICE_FIELDS:
-            self.fields[f"col_{spec.name}"] = forms.ChoiceField(label=str(spec.label), choices=choices, required=False)
-            self.fields[f"col_{spec.name}"].is_required_field = spec.required  # type: ignore[attr-defined]
-
-    def columns(self) -> dict[str, str]:
-        """field -> the column chosen for it (fields without one left out)."""
-        return {k.removeprefix("col_"): v for k, v in self.cleaned_data.items() if k.startswith("col_") and v}
-
-    def column_fields(self) -> list[tuple[forms.BoundField, bool]]:
-        """The column choices with whether their field is required, in the fields' order."""
-        return [(self[n], bool(getattr(f, "is_required_field", False))) for n, f in self.fields.items()
-                if n.startswith("col_")]  # fmt: skip
+        self.add_column_choices(((f.name, f.label, f.required) for f in INVOICE_FIELDS), header)

@@ -26,18 +26,16 @@ from django.utils.translation import gettext_lazy
 
 from kampass.commercial.models import MAPPING_TITLES, DateOrder, ImportJob
 from kampass.common.import_limits import import_limits
+from kampass.common.imports.services import BASE_KEY
 from kampass.common.imports.values import HeaderColumns
 from kampass.common.models import ImportMapping, UploadStatus
 from kampass.common.permissions import authorize
 from kampass.core.analytics.ingest.mapping import BUILT_IN, Mapping, load_mapping
 from kampass.users.actors import Actor
-from kampass.users.history import is_user
 
 PERMISSION = "commercial.import_transactions"
 #: the kind under which transactions mappings are saved (the master-data kinds use their own names)
 SAVED_KIND = "invoice-lines"
-#: the key of a saved mapping's columns that names the built-in mapping it was made from
-BASE_KEY = "_base"
 PREVIEW_LINES = 10
 
 
@@ -308,27 +306,11 @@ def import_job_discard(*, actor: Actor, job: ImportJob) -> None:
 def invoice_mapping_save(*, actor: Actor, name: str, columns: dict[str, str], base: str = "generic") -> ImportMapping:
     """Keep ``columns`` (field -> column) under ``name`` for transactions uploads (replacing a saved mapping
     of that name); ``base`` is the built-in mapping whose rules, currency and date formats it keeps."""
+    from kampass.common.imports.services import save_based_mapping
+
     authorize(actor, PERMISSION)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"mapping_name": _("Give the mapping a name.")})
-    if name in BUILT_IN or name in MAPPING_TITLES:
-        raise ValidationError(
-            {"mapping_name": _("“%(name)s” is a built-in mapping; choose another name.") % {"name": name}}
-        )
-    chosen = {f: c for f, c in columns.items() if c}
-    unknown = sorted(set(chosen) - set(FIELD_NAMES))
-    if unknown:
-        raise ValidationError({"columns": _("Unknown field(s) %(fields)s.") % {"fields": ", ".join(unknown)}})
-    missing = [str(f.label) for f in INVOICE_FIELDS if f.required and f.name not in chosen]
-    if missing:
-        raise ValidationError(
-            {"columns": _("Choose a column for the required field(s) %(fields)s.") % {"fields": ", ".join(missing)}}
-        )
-    saved, _created = ImportMapping.objects.update_or_create(
-        kind=SAVED_KIND, name=name,
-        defaults={"columns": {BASE_KEY: [base if base in BUILT_IN else "generic"],
-                              **{k: [v] for k, v in chosen.items()}},
-                  "suggest": False, "created_by": actor if is_user(actor) else None},
+    return save_based_mapping(
+        actor=actor, kind=SAVED_KIND, name=name, columns=columns,
+        fields={f.name: str(f.label) for f in INVOICE_FIELDS}, required=[f.name for f in INVOICE_FIELDS if f.required],
+        built_in=[*BUILT_IN, *map(str, MAPPING_TITLES.values())], base=base if base in BUILT_IN else "generic",
     )  # fmt: skip
-    return saved

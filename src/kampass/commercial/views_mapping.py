@@ -133,6 +133,7 @@ def import_map(request: HttpRequest, pk: Any) -> HttpResponseBase:
         "job": job,
         "form": form,
         "preview": preview,
+        "mapping_title": job.mapping_title,
         "missing_labels": [str(f.label) for f in preview.missing],
         "preview_columns": PREVIEW_COLUMNS,
         "preview_rows": _preview_rows(preview),

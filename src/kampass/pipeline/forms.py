@@ -14,7 +14,7 @@ from kampass.accounts.forms import AccountLookupWidget
 from kampass.accounts.models import Account, BuyingRole, Contact
 from kampass.common.concurrency import VersionedFormMixin, version_field
 from kampass.common.currencies import CURRENCIES
-from kampass.common.imports.forms import ACCEPT, SUFFIXES
+from kampass.common.imports.forms import ACCEPT, SUFFIXES, ColumnChoices
 from kampass.pipeline.models import (
     PERIODS_PER_YEAR,
     ForecastCategory,
@@ -495,7 +495,7 @@ OPPORTUNITY_FIELD_LABELS = {
 }
 
 
-class OpportunityColumnsForm(forms.Form):
+class OpportunityColumnsForm(ColumnChoices):
     """The mapping step of an opportunity upload: the file's column per field, the upload's options, and
     optionally a name to save the columns under."""
 
@@ -512,21 +512,7 @@ class OpportunityColumnsForm(forms.Form):
         from kampass.pipeline.importing import FIELDS, REQUIRED
 
         super().__init__(*args, **kwargs)
-        choices = [("", _("— not in the file —")), *((h, h) for h in header if h)]
-        for name in FIELDS:
-            self.fields[f"col_{name}"] = forms.ChoiceField(
-                label=OPPORTUNITY_FIELD_LABELS[name], choices=choices, required=False
-            )
-            self.fields[f"col_{name}"].is_required_field = name in REQUIRED  # type: ignore[attr-defined]
-
-    def columns(self) -> dict[str, str]:
-        """field -> the column chosen for it (fields without one left out)."""
-        return {k.removeprefix("col_"): v for k, v in self.cleaned_data.items() if k.startswith("col_") and v}
-
-    def column_fields(self) -> list[tuple[forms.BoundField, bool]]:
-        """The column choices with whether their field is required, in the importer's order."""
-        return [(self[n], bool(getattr(f, "is_required_field", False))) for n, f in self.fields.items()
-                if n.startswith("col_")]  # fmt: skip
+        self.add_column_choices(((n, OPPORTUNITY_FIELD_LABELS[n], n in REQUIRED) for n in FIELDS), header)
 
 
 class TargetUploadForm(_PipelineUploadForm):

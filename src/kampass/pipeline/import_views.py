@@ -224,6 +224,7 @@ def opportunity_import_map(request: HttpRequest, pk: Any) -> HttpResponseBase:
         "job": job,
         "form": form,
         "preview": preview,
+        "mapping_title": job.mapping,
         "missing_labels": [str(OPPORTUNITY_FIELD_LABELS[f]) for f in preview.missing],
         "preview_columns": PREVIEW_COLUMNS,
         "preview_rows": [

@@ -86,6 +86,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kampass.accounts.models import Account
 from kampass.common.import_limits import import_limits, limit_message
+from kampass.common.imports.services import BASE_KEY as SAVED_MAPPING_BASE_KEY
 from kampass.common.imports.table import Table, TableError, read_table
 from kampass.common.imports.values import HeaderColumns
 from kampass.common.permissions import authorize
@@ -169,7 +170,7 @@ class Mapping:
 SAVED_KIND = "opportunities"
 #: the key of a saved mapping's ``columns`` that names the built-in mapping it started from (its stage names,
 #: forecast categories, currency and source); every other key is a field
-BASE_KEY = "_base"
+BASE_KEY = SAVED_MAPPING_BASE_KEY
 
 
 def saved_mapping_names() -> list[str]:

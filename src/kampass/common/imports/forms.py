@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -72,3 +73,24 @@ class ColumnsForm(forms.Form):
 
     def columns(self) -> dict[str, str]:
         return {k.removeprefix("col_"): v for k, v in self.cleaned_data.items() if k.startswith("col_") and v}
+
+
+class ColumnChoices(forms.Form):
+    """A mapping step's form: one choice of the file's column per field (``col_<field>``, none required by the
+    form: the service names the required fields still without a column), plus the form's own fields."""
+
+    def add_column_choices(self, fields: Iterable[tuple[str, Any, bool]], header: tuple[str, ...]) -> None:
+        """A choice per ``(name, label, required)`` of ``fields`` among the columns of ``header``."""
+        choices = [("", _("— not in the file —")), *((h, h) for h in header if h)]
+        for name, label, required in fields:
+            self.fields[f"col_{name}"] = forms.ChoiceField(label=label, choices=choices, required=False)
+            self.fields[f"col_{name}"].is_required_field = required  # type: ignore[attr-defined]
+
+    def columns(self) -> dict[str, str]:
+        """field -> the column chosen for it (fields without one left out)."""
+        return {k.removeprefix("col_"): v for k, v in self.cleaned_data.items() if k.startswith("col_") and v}
+
+    def column_fields(self) -> list[tuple[forms.BoundField, bool]]:
+        """The column choices with whether their field is required, in the fields' order."""
+        return [(self[n], bool(getattr(f, "is_required_field", False))) for n, f in self.fields.items()
+                if n.startswith("col_")]  # fmt: skip

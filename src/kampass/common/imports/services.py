@@ -10,6 +10,7 @@ progress and outcome and deletes the file. :func:`mapping_save` keeps a mapping 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,3 +279,47 @@ def mapping_names(kind: str) -> list[str]:
     importer = importer_for(kind)
     saved = ImportMapping.objects.filter(kind=kind).values_list("name", flat=True)
     return ["generic", *importer.mappings, *saved]
+
+
+#: the key of a saved mapping's columns that names the built-in mapping it was made from (opportunity and
+#: invoice-line uploads: the built-in part, such as stage names or category rules, stays that mapping's)
+BASE_KEY = "_base"
+
+
+def save_based_mapping(
+    *,
+    actor: Actor,
+    kind: str,
+    name: str,
+    columns: dict[str, str],
+    fields: dict[str, str],
+    required: Sequence[str],
+    built_in: Sequence[str],
+    base: str,
+) -> ImportMapping:
+    """Keep the columns chosen on a mapping step (field -> column) under ``name`` for uploads of ``kind``,
+    together with the built-in mapping ``base`` they were chosen on (replacing a saved mapping of that name).
+    ``fields`` names the fields (name -> label); a name of the ``built_in`` mappings, an unknown field and a
+    ``required`` field without a column are refused. The caller checks the permission."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"mapping_name": _("Give the mapping a name.")})
+    if name in built_in:
+        raise ValidationError(
+            {"mapping_name": _("“%(name)s” is a built-in mapping; choose another name.") % {"name": name}}
+        )
+    chosen = {f: c for f, c in columns.items() if c}
+    unknown = sorted(set(chosen) - set(fields))
+    if unknown:
+        raise ValidationError({"columns": _("Unknown field(s) %(fields)s.") % {"fields": ", ".join(unknown)}})
+    missing = [fields[f] for f in required if f not in chosen]
+    if missing:
+        raise ValidationError(
+            {"columns": _("Choose a column for the required field(s) %(fields)s.") % {"fields": ", ".join(missing)}}
+        )
+    saved, _created = ImportMapping.objects.update_or_create(
+        kind=kind, name=name,
+        defaults={"columns": {BASE_KEY: [base], **{k: [v] for k, v in chosen.items()}}, "suggest": False,
+                  "created_by": actor if is_user(actor) else None},
+    )  # fmt: skip
+    return saved

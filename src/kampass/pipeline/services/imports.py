@@ -208,32 +208,14 @@ def opportunity_mapping_save(*, actor: Actor, name: str, columns: dict[str, str]
     """Keep the columns chosen on the mapping step (field -> column) under ``name`` for opportunity uploads,
     the CLI and the API (replacing a saved mapping of that name); ``base`` is the built-in mapping whose stage
     names, forecast categories, currency and source it keeps."""
-    from kampass.common.models import ImportMapping
-    from kampass.pipeline.importing import BASE_KEY, BUILT_IN, FIELDS, REQUIRED, SAVED_KIND, base_of
+    from kampass.common.imports.services import save_based_mapping
+    from kampass.pipeline.importing import BUILT_IN, FIELDS, REQUIRED, SAVED_KIND, base_of
 
     authorize(actor, "pipeline.import_opportunities")
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"mapping_name": _("Give the mapping a name.")})
-    if name in BUILT_IN:
-        raise ValidationError(
-            {"mapping_name": _("“%(name)s” is a built-in mapping; choose another name.") % {"name": name}}
-        )
-    chosen = {f: c for f, c in columns.items() if c}
-    unknown = sorted(set(chosen) - set(FIELDS))
-    if unknown:
-        raise ValidationError({"columns": _("Unknown field(s) %(fields)s.") % {"fields": ", ".join(unknown)}})
-    missing = [f for f in REQUIRED if f not in chosen]
-    if missing:
-        raise ValidationError(
-            {"columns": _("Choose a column for the required field(s) %(fields)s.") % {"fields": ", ".join(missing)}}
-        )
-    saved, _created = ImportMapping.objects.update_or_create(
-        kind=SAVED_KIND, name=name,
-        defaults={"columns": {BASE_KEY: [base_of(base)], **{k: [v] for k, v in chosen.items()}},
-                  "suggest": False, "created_by": actor if _is_user(actor) else None},
+    return save_based_mapping(
+        actor=actor, kind=SAVED_KIND, name=name, columns=columns, fields={f: f for f in FIELDS}, required=REQUIRED,
+        built_in=BUILT_IN, base=base_of(base),
     )  # fmt: skip
-    return saved
 
 
 def history_summary(result: dict[str, Any]) -> str:
