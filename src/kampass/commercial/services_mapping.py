@@ -268,7 +268,8 @@ def import_job_start(
     enqueue: bool = True,
 ) -> ImportJob:
     """Fix a draft job's columns (field -> column) and options and queue its import (or dry run). Refuses a
-    job that is no draft (e.g. started in another tab) and a required field without a column."""
+    job that is no draft (e.g. started in another tab), a required field without a column and a file the
+    preview cannot read with them (the question of an undecided date column, on ``date_order``)."""
     authorize(actor, PERMISSION)
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     preview = import_job_preview(actor=actor, job=job, columns=columns, date_order=date_order)
@@ -279,6 +280,8 @@ def import_job_start(
                 % {"fields": ", ".join(str(f.label) for f in preview.missing)}
             }
         )
+    if preview.error:  # e.g. the date column's order to be answered: the import would only stop on it
+        raise ValidationError({"date_order": preview.error})
     job.columns, job.dry_run, job.strict, job.date_order = preview.columns, dry_run, strict, date_order
     job.status, job.progress, job.message, job.error = UploadStatus.QUEUED, 0.0, "", ""
     job.save()

@@ -149,6 +149,11 @@ def test_ambiguous_dates_are_asked_for_on_the_page_and_answered_there(client, he
     assert 'data-testid="preview-error"' in page.content.decode()
     columns = choices({"invoice_no": "InvoiceNo", "invoice_date": "InvoiceDate", "quantity": "Quantity",
                        "unit_price": "UnitPrice"})  # fmt: skip
+    refused = client.post(reverse("import-map", args=[job.pk]), {**columns, "action": "start"})
+    assert refused.status_code == 422  # starting would only stop on the question: it is asked here
+    assert "day/month or month/day" in str(refused.context["form"].errors["date_order"])
+    job.refresh_from_db()
+    assert job.status == "draft"
     answered = client.post(reverse("import-map", args=[job.pk]), {**columns, "date_order": "mdy"})
     preview = answered.context["preview"]
     assert (preview.error, preview.date_order) == ("", "mdy")
